@@ -1,0 +1,34 @@
+/**
+ * Every knob of the deployment in one place: intervals, the datasource, the jobs the selectors assume,
+ * and the base URLs that links are built from.
+ */
+export const settings = {
+  /** How often Prometheus scrapes. Used for the datasource's `timeInterval` and by the rate-window checks. */
+  scrapeInterval: "15s",
+  /** How often Prometheus evaluates rule groups. */
+  evaluationInterval: "30s",
+  datasource: {
+    name: "Prometheus",
+    /** The uid every dashboard's `datasource` variable defaults to. */
+    uid: "gs-prometheus",
+    url: "http://localhost:9090",
+  },
+  grafana: {
+    baseUrl: "http://localhost:3000",
+    /** Folder the provisioned dashboards land in. */
+    folder: "Global Sovereign",
+    /** Where Grafana's container or host mounts build/grafana/dashboards. */
+    dashboardsPath: "/var/lib/grafana/dashboards/global-sovereign",
+  },
+  /** The runbook that alerts and dashboards link to; anchors are appended. */
+  runbookUrl: "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md",
+  /** Scrape jobs, as Prometheus labels them. */
+  jobs: {
+    /** The Phoenix application's PromEx `/metrics` endpoint. */
+    app: "global-sovereign",
+    /** prometheus-nats-exporter in front of the NATS JetStream servers. */
+    nats: "nats",
+  },
+} as const;
+
+export type Settings = typeof settings;

@@ -1,0 +1,65 @@
+import type { Diagnostic, Severity } from "../diagnostics.ts";
+import type { DashboardModel, MetricModel, Model } from "../model.ts";
+import type { ParsedExpression } from "../promql/parse.ts";
+import type { SourceLocation } from "../source.ts";
+
+/** Where a PromQL expression was written and what it belongs to. */
+export interface ExpressionSite {
+  expr: string;
+  /** Human name of the owner, e.g. `dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A`. */
+  subject: string;
+  source: SourceLocation;
+  /** Dashboard queries may use Grafana variables and must follow dashboard conventions. */
+  kind: "dashboard-query" | "dashboard-variable" | "expression";
+  dashboard?: DashboardModel;
+}
+
+export interface CheckContext {
+  model: Model;
+  /** Every series name the catalog declares (`x_bucket`, `x_sum`, ...), to its metric. */
+  seriesIndex: Map<string, MetricModel>;
+  scrapeIntervalMs: number;
+}
+
+/** A problem a check found; the runner fills in the check id, severity, subject and source. */
+export interface Finding {
+  message: string;
+  fix?: string;
+  subject?: string;
+  source?: SourceLocation;
+  /** Offsets inside the expression, for expression checks. */
+  at?: { from: number; to: number };
+}
+
+interface CheckBase {
+  /** `group/name`, the same as the doc's path under docs/checks/. */
+  id: string;
+  severity: Severity;
+  /** One line: what the check catches. */
+  summary: string;
+}
+
+export interface ExpressionCheck extends CheckBase {
+  scope: "expression";
+  /** Whether a syntax error stops this check (most need a sound tree). */
+  needsValidSyntax?: boolean;
+  check(expr: ParsedExpression, site: ExpressionSite, ctx: CheckContext): Finding[];
+}
+
+export interface DashboardCheck extends CheckBase {
+  scope: "dashboard";
+  check(dashboard: DashboardModel, ctx: CheckContext): Finding[];
+}
+
+export interface ModelCheck extends CheckBase {
+  scope: "model";
+  check(model: Model, ctx: CheckContext): Finding[];
+}
+
+export type Check = ExpressionCheck | DashboardCheck | ModelCheck;
+
+export type { Diagnostic };
+
+export function panelSubject(dashboard: DashboardModel, panel: { id: number; title: string }): string {
+  return `dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`;
+}

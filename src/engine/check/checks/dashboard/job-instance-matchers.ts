@@ -1,0 +1,31 @@
+import type { ExpressionCheck } from "../../check.ts";
+import { selectors } from "../../../promql/parse.ts";
+
+const required = [
+  { label: "job", value: "$job" },
+  { label: "instance", value: "$instance" },
+];
+
+/** Every selector in a panel query must follow the job and instance pickers, or the panel ignores them. */
+export const jobInstanceMatchers: ExpressionCheck = {
+  id: "dashboard/job-instance-matchers",
+  severity: "error",
+  summary: 'A panel query selector without `job=~"$job", instance=~"$instance"`.',
+  scope: "expression",
+  check(expr, site) {
+    if (site.kind !== "dashboard-query") return [];
+    return selectors(expr).flatMap((selector) => {
+      const missing = required.filter(
+        ({ label, value }) => !selector.matchers.some((m) => m.label === label && m.op === "=~" && m.value === value),
+      );
+      if (missing.length === 0) return [];
+      return [
+        {
+          message: `selector ${expr.text.slice(selector.node.from, selector.node.to)} lacks ${missing.map((m) => `${m.label}=~"${m.value}"`).join(" and ")}, so the panel ignores the pickers`,
+          fix: "add the kit's `sel` inside the braces: {${sel}}.",
+          at: { from: selector.node.from, to: selector.node.to },
+        },
+      ];
+    });
+  },
+};

@@ -1,0 +1,29 @@
+import type { Check } from "../check.ts";
+import { datasourceVariable } from "./dashboard/datasource-variable.ts";
+import { gridLayout } from "./dashboard/grid-layout.ts";
+import { jobInstanceMatchers } from "./dashboard/job-instance-matchers.ts";
+import { links } from "./dashboard/links.ts";
+import { panelDescription } from "./dashboard/panel-description.ts";
+import { panelUnit } from "./dashboard/panel-unit.ts";
+import { undefinedVariable } from "./dashboard/undefined-variable.ts";
+import { uniquePanelId } from "./dashboard/unique-panel-id.ts";
+import { uniqueUid } from "./dashboard/unique-uid.ts";
+import { rateWindow } from "./promql/rate-window.ts";
+import { syntax } from "./promql/syntax.ts";
+import { unknownMetric } from "./promql/unknown-metric.ts";
+
+/** Every check, by id. Each lives in its own file with a doc under docs/checks/<id>.md. */
+export const allChecks: Check[] = [
+  syntax,
+  unknownMetric,
+  rateWindow,
+  uniqueUid,
+  uniquePanelId,
+  panelUnit,
+  panelDescription,
+  undefinedVariable,
+  gridLayout,
+  datasourceVariable,
+  jobInstanceMatchers,
+  links,
+];

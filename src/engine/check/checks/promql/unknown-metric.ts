@@ -1,0 +1,27 @@
+import { closest } from "../../../text.ts";
+import type { ExpressionCheck } from "../../check.ts";
+import { selectors } from "../../../promql/parse.ts";
+
+/** A selector names a series that the metric catalog does not declare: a typo, or an undeclared metric. */
+export const unknownMetric: ExpressionCheck = {
+  id: "promql/unknown-metric",
+  severity: "error",
+  summary: "A metric that the catalog does not declare.",
+  scope: "expression",
+  check(expr, _site, ctx) {
+    return selectors(expr).flatMap((selector) => {
+      const name = selector.metric;
+      if (!name || ctx.seriesIndex.has(name)) return [];
+      const suggestion = closest(name, ctx.seriesIndex.keys());
+      return [
+        {
+          message: `unknown metric ${name}: the catalog declares no such series, so this query returns nothing`,
+          fix: suggestion
+            ? `did you mean ${suggestion}? Otherwise declare the metric in src/catalog/.`
+            : "declare the metric in src/catalog/ with its type, unit and labels, or correct the name.",
+          at: { from: (selector.metricNode ?? selector.node).from, to: (selector.metricNode ?? selector.node).to },
+        },
+      ];
+    });
+  },
+};

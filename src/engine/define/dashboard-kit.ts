@@ -1,0 +1,293 @@
+/**
+ * Small functions that return Foundation SDK builders with this project's conventions applied:
+ * a `datasource` variable that every panel and query uses, `job`/`instance` variables, a legend,
+ * and the author's file and line remembered for error messages.
+ */
+import {
+  DashboardBuilder,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  RowBuilder,
+  VariableRefresh,
+  VariableSort,
+  type Dashboard,
+} from "@grafana/grafana-foundation-sdk/dashboard";
+import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
+import { PanelBuilder as TimeseriesPanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
+import { PanelBuilder as StatPanelBuilder } from "@grafana/grafana-foundation-sdk/stat";
+import { PanelBuilder as HeatmapPanelBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
+import { PanelBuilder as TablePanelBuilder } from "@grafana/grafana-foundation-sdk/table";
+import {
+  BigValueGraphMode,
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  SortOrder,
+  StackingConfigBuilder,
+  StackingMode,
+  TooltipDisplayMode,
+  VisibilityMode,
+  VizLegendOptionsBuilder,
+  VizTooltipOptionsBuilder,
+  type DataSourceRef,
+} from "@grafana/grafana-foundation-sdk/common";
+import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
+import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
+import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
+import { callerLocation } from "../source.ts";
+import { remember } from "./registry.ts";
+
+/** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
+export const datasourceRef: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
+
+/** The matchers every query carries, so the job and instance pickers filter every panel. */
+export const sel = 'job=~"$job", instance=~"$instance"';
+
+export interface DashboardSpec {
+  uid: string;
+  title: string;
+  description: string;
+  tags: string[];
+  /** A metric every target of this dashboard exports; the job and instance pickers list its label values. */
+  anchorMetric: string;
+  /** Uid of the provisioned Prometheus datasource, the `datasource` variable's default. */
+  defaultDatasourceUid: string;
+  /** Default for the job picker. */
+  defaultJob: string;
+  /** Extra template variables after datasource, job and instance (e.g. stream, consumer). */
+  variables?: QueryVariableBuilder[];
+}
+
+export function dashboard(spec: DashboardSpec): DashboardBuilder {
+  const builder = new DashboardBuilder(spec.title)
+    .uid(spec.uid)
+    .description(spec.description)
+    .tags(spec.tags)
+    .readonly()
+    .timezone("utc")
+    .time({ from: "now-6h", to: "now" })
+    .refresh("1m")
+    .tooltip(1)
+    .withVariable(
+      new DatasourceVariableBuilder("datasource")
+        .label("Data source")
+        .type("prometheus")
+        .current({ text: spec.defaultDatasourceUid, value: spec.defaultDatasourceUid }),
+    )
+    .withVariable(labelVariable("job", "Job", `${spec.anchorMetric}`, spec.defaultJob))
+    .withVariable(labelVariable("instance", "Instance", `${spec.anchorMetric}{job=~"$job"}`));
+  for (const variable of spec.variables ?? []) builder.withVariable(variable);
+  remember(builder.build(), callerLocation());
+  return builder;
+}
+
+/**
+ * A multi-select picker over one label's values, refreshed when the time range changes.
+ * `All` matches everything with `.*`, so `label=~"$name"` selectors keep working.
+ */
+export function labelVariable(name: string, label: string, selector: string, defaultValue?: string): QueryVariableBuilder {
+  const query = `label_values(${selector}, ${name === "job" || name === "instance" ? name : label})`;
+  return pickerVariable(name, label, query, defaultValue);
+}
+
+/** A picker over `labelName`'s values of `selector`, for variables whose name differs from the label. */
+export function pickerVariable(name: string, label: string, query: string, defaultValue?: string): QueryVariableBuilder {
+  const current = defaultValue ?? "$__all";
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .datasource(datasourceRef)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".*")
+    .current({ text: current === "$__all" ? "All" : current, value: current === "$__all" ? ["$__all"] : [current] });
+}
+
+export function row(id: number, title: string): RowBuilder {
+  const builder = new RowBuilder(title).id(id);
+  remember(builder.build(), callerLocation());
+  return builder;
+}
+
+export interface Query {
+  expr: string;
+  /** Legend template, e.g. `{{status}}`. */
+  legend?: string;
+  /** Evaluate once at the end of the range (stat and table panels). */
+  instant?: boolean;
+}
+
+export function query(expr: string, legend?: string): Query {
+  return legend === undefined ? { expr } : { expr, legend };
+}
+
+/** A value line drawn on a panel, e.g. an alert threshold, in the panel's unit. */
+export interface ThresholdLine {
+  value: number;
+  color: "red" | "orange" | "yellow";
+}
+
+interface PanelSpec {
+  /** Stable id: alerts link to `viewPanel=<id>` and reviewers' diffs key on it. */
+  id: number;
+  title: string;
+  description: string;
+  /** Grafana unit id, e.g. `s`, `bytes`, `percentunit`, `reqps`. */
+  unit: string;
+  queries: Query[];
+  /** Grid columns out of 24; default 12. */
+  width?: number;
+  /** Grid rows; default 8. */
+  height?: number;
+  thresholds?: ThresholdLine[];
+}
+
+function targets(queries: Query[], format?: PromQueryFormat): DataqueryBuilder[] {
+  return queries.map((q) => {
+    const target = new DataqueryBuilder().datasource(datasourceRef).expr(q.expr);
+    if (q.legend !== undefined) target.legendFormat(q.legend);
+    if (q.instant) target.instant().format(PromQueryFormat.Table);
+    else target.range();
+    if (format) target.format(format);
+    return target;
+  });
+}
+
+function thresholdsConfig(lines: ThresholdLine[] = []): ThresholdsConfigBuilder {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+    { value: null as unknown as number, color: "green" },
+    ...[...lines].sort((a, b) => a.value - b.value).map((line) => ({ value: line.value, color: line.color })),
+  ]);
+}
+
+export interface TimeseriesSpec extends PanelSpec {
+  stack?: boolean;
+  min?: number;
+}
+
+export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
+  const panel = new TimeseriesPanelBuilder()
+    .id(spec.id)
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasourceRef)
+    .unit(spec.unit)
+    .span(spec.width ?? 12)
+    .height(spec.height ?? 8)
+    .legend(
+      new VizLegendOptionsBuilder()
+        .displayMode(LegendDisplayMode.Table)
+        .placement(LegendPlacement.Bottom)
+        .showLegend(true)
+        .calcs(["mean", "max", "lastNotNull"]),
+    )
+    .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending))
+    .lineWidth(1)
+    .fillOpacity(spec.stack ? 30 : 10)
+    .showPoints(VisibilityMode.Never)
+    .thresholds(thresholdsConfig(spec.thresholds))
+    .thresholdsStyle(
+      new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off),
+    );
+  if (spec.stack) panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal).group("A"));
+  if (spec.min !== undefined) panel.min(spec.min);
+  for (const target of targets(spec.queries)) panel.withTarget(target);
+  remember(panel.build(), callerLocation());
+  return panel;
+}
+
+export interface StatSpec extends PanelSpec {
+  /** Draw the series behind the number, for a trend at a glance. */
+  sparkline?: boolean;
+}
+
+export function stat(spec: StatSpec): StatPanelBuilder {
+  const panel = new StatPanelBuilder()
+    .id(spec.id)
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasourceRef)
+    .unit(spec.unit)
+    .span(spec.width ?? 6)
+    .height(spec.height ?? 4)
+    .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
+    .thresholds(thresholdsConfig(spec.thresholds));
+  for (const target of targets(spec.queries)) panel.withTarget(target);
+  remember(panel.build(), callerLocation());
+  return panel;
+}
+
+/** A latency heatmap over pre-bucketed histogram series (`sum by (le) (increase(..._bucket[...]))`). */
+export function heatmap(spec: PanelSpec): HeatmapPanelBuilder {
+  const panel = new HeatmapPanelBuilder()
+    .id(spec.id)
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasourceRef)
+    .unit(spec.unit)
+    .span(spec.width ?? 12)
+    .height(spec.height ?? 8)
+    .calculate(false)
+    .yAxis(new YAxisConfigBuilder().unit(spec.unit))
+    .showValue(VisibilityMode.Never)
+    .cellGap(1);
+  for (const target of targets(spec.queries, PromQueryFormat.Heatmap)) panel.withTarget(target);
+  remember(panel.build(), callerLocation());
+  return panel;
+}
+
+/** A table of instant results, e.g. the top slow sources. */
+export function table(spec: PanelSpec): TablePanelBuilder {
+  const panel = new TablePanelBuilder()
+    .id(spec.id)
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasourceRef)
+    .unit(spec.unit)
+    .span(spec.width ?? 12)
+    .height(spec.height ?? 8)
+    .thresholds(thresholdsConfig(spec.thresholds));
+  for (const target of targets(spec.queries.map((q) => ({ ...q, instant: true })))) panel.withTarget(target);
+  remember(panel.build(), callerLocation());
+  return panel;
+}
+
+/** Links each dashboard to every other one and to the runbook, so on-call can move between them. */
+export function linkTogether(dashboards: DashboardBuilder[], runbookUrl: string): void {
+  const built: Dashboard[] = dashboards.map((d) => d.build());
+  for (const [index, builder] of dashboards.entries()) {
+    for (const [otherIndex, other] of built.entries()) {
+      if (otherIndex === index) continue;
+      builder.link(
+        new DashboardLinkBuilder(other.title ?? "")
+          .type(DashboardLinkType.Link)
+          .url(`/d/${other.uid}`)
+          .icon("dashboard")
+          .tooltip(other.description ?? "")
+          .keepTime(true)
+          .includeVars(false)
+          .targetBlank(false)
+          .asDropdown(false)
+          .tags([]),
+      );
+    }
+    builder.link(
+      new DashboardLinkBuilder("Runbook")
+        .type(DashboardLinkType.Link)
+        .url(runbookUrl)
+        .icon("doc")
+        .tooltip("Alert playbooks and recovery rituals")
+        .keepTime(false)
+        .includeVars(false)
+        .targetBlank(true)
+        .asDropdown(false)
+        .tags([]),
+    );
+  }
+}

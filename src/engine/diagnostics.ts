@@ -1,0 +1,41 @@
+import { formatLocation, type SourceLocation } from "./source.ts";
+import { compareText } from "./text.ts";
+
+export type Severity = "error" | "warning";
+
+/** One problem found anywhere in the pipeline. Every stage reports these instead of throwing. */
+export interface Diagnostic {
+  /** Check id, e.g. `promql/unknown-metric` or `schema/grafana-dashboard`. */
+  check: string;
+  severity: Severity;
+  /** The definition it concerns, e.g. `dashboard phoenix-metrics › panel 12 "Request rate"`. */
+  subject: string;
+  source: SourceLocation;
+  /** What is wrong. */
+  message: string;
+  /** How to fix it, when we can say. */
+  fix?: string;
+  /** 1-based position inside a PromQL expression, when the problem is in one. */
+  position?: { line: number; column: number };
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.position ? ` (expr ${d.position.line}:${d.position.column})` : "";
+  const fix = d.fix ? `\n    fix: ${d.fix}` : "";
+  return `${formatLocation(d.source)} ${d.severity} ${d.subject}: ${d.message}${where} [${d.check}]${fix}`;
+}
+
+/** Stable order so that output is the same whatever order checks ran in. */
+export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      compareText(a.source.file, b.source.file) ||
+      a.source.line - b.source.line ||
+      compareText(a.check, b.check) ||
+      compareText(a.message, b.message),
+  );
+}
+
+export function hasErrors(list: Diagnostic[]): boolean {
+  return list.some((d) => d.severity === "error");
+}

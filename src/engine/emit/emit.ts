@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import type { Artifact } from "../render/artifact.ts";
+import { stringifyJson } from "../compile/canonical-json.ts";
+
+export const manifestPath = "manifest.json";
+
+export function sha256(content: string): string {
+  return createHash("sha256").update(content, "utf8").digest("hex");
+}
+
+/** The manifest lists every file of the build with its sha256, so a deploy can verify what it received. */
+export function manifestArtifact(artifacts: Artifact[]): Artifact {
+  const files = [...artifacts]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((a) => ({ path: a.path, sha256: sha256(a.content), bytes: Buffer.byteLength(a.content, "utf8") }));
+  return {
+    path: manifestPath,
+    schema: "manifest",
+    format: "json",
+    subject: "build manifest",
+    source: { file: "src/project.ts", line: 1 },
+    content: stringifyJson({ generatedBy: "o11y", files }),
+  };
+}
+
+/**
+ * Replaces `outDir` with exactly these files. Everything is written to a sibling temporary folder
+ * first, then swapped in with two renames, so a crash never leaves a half-written build.
+ */
+export function emit(outDir: string, artifacts: Artifact[]): void {
+  const target = path.resolve(outDir);
+  const parent = path.dirname(target);
+  const stamp = `${process.pid}-${Date.now()}`;
+  const staging = path.join(parent, `.o11y-tmp-${path.basename(target)}-${stamp}`);
+  const retired = path.join(parent, `.o11y-tmp-${path.basename(target)}-old-${stamp}`);
+  try {
+    for (const artifact of artifacts) {
+      const file = path.join(staging, artifact.path);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, artifact.content, "utf8");
+    }
+    mkdirSync(staging, { recursive: true });
+    if (existsSync(target)) renameSync(target, retired);
+    renameSync(staging, target);
+  } catch (error) {
+    if (!existsSync(target) && existsSync(retired)) renameSync(retired, target);
+    throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(retired, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The compiled model: plain data, no builders and no functions, so it can be checked, diffed, hashed
+ * and rendered to any target. Every part remembers the source line it was defined on.
+ */
+import type { MetricType, MetricOrigin } from "./define/catalog.ts";
+import type { SourceLocation } from "./source.ts";
+
+export interface ProjectSettings {
+  scrapeInterval: string;
+  evaluationInterval: string;
+  datasource: { name: string; uid: string; url: string };
+  grafana: { baseUrl: string; folder: string; dashboardsPath: string };
+  runbookUrl: string;
+}
+
+export interface MetricModel {
+  name: string;
+  type: MetricType;
+  unit: string;
+  help: string;
+  labels: Record<string, string>;
+  origin: MetricOrigin;
+  monotonic: boolean;
+  buckets?: number[];
+  notes?: string;
+  /** Series names the metric exposes (`_bucket`, `_sum`, `_count` for histograms). */
+  series: string[];
+  source: SourceLocation;
+}
+
+export interface TargetModel {
+  refId: string;
+  expr: string;
+  /** Datasource uid the query runs against, e.g. `${datasource}`. */
+  datasource?: string;
+  legend?: string;
+}
+
+export interface PanelModel {
+  id: number;
+  type: string;
+  title: string;
+  description?: string;
+  unit?: string;
+  datasource?: string;
+  /** Title of the row the panel sits under, if any. */
+  row?: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets: TargetModel[];
+  /** Threshold steps drawn on the panel, in its unit (the base step excluded). */
+  thresholds: number[];
+  source: SourceLocation;
+}
+
+export interface VariableModel {
+  name: string;
+  type: string;
+  /** The query text for query variables, e.g. `label_values(up{job=~"$job"}, instance)`. */
+  query?: string;
+  source: SourceLocation;
+}
+
+export interface DashboardModel {
+  uid: string;
+  title: string;
+  source: SourceLocation;
+  /** Rows and panels, in dashboard order. */
+  panels: PanelModel[];
+  rows: PanelModel[];
+  variables: VariableModel[];
+  links: { title: string; url: string }[];
+  /** The Grafana dashboard JSON, normalized: ids, refIds and datasources filled, keys sorted. */
+  json: Record<string, unknown>;
+}
+
+export interface Model {
+  settings: ProjectSettings;
+  metrics: MetricModel[];
+  dashboards: DashboardModel[];
+}

@@ -1,0 +1,10 @@
+import * as catalog from "./catalog/index.ts";
+import { settings } from "./config.ts";
+import { dashboards } from "./dashboards/index.ts";
+import type { MetricDefinition } from "./engine/define/catalog.ts";
+import type { ProjectDefinition } from "./engine/define/project.ts";
+
+const metrics: MetricDefinition[] = Object.values(catalog).flatMap((group) => Object.values(group));
+
+/** Everything the engine compiles: the one entry point of the content. */
+export const project: ProjectDefinition = { settings, metrics, dashboards };
