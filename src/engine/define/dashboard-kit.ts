@@ -77,27 +77,35 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
         .type("prometheus")
         .current({ text: spec.defaultDatasourceUid, value: spec.defaultDatasourceUid }),
     )
-    .withVariable(labelVariable("job", "Job", `${spec.anchorMetric}`, spec.defaultJob))
-    .withVariable(labelVariable("instance", "Instance", `${spec.anchorMetric}{job=~"$job"}`));
+    .withVariable(labelVariable({ name: "job", label: "Job", selector: spec.anchorMetric, default: spec.defaultJob }))
+    .withVariable(labelVariable({ name: "instance", label: "Instance", selector: `${spec.anchorMetric}{job=~"$job"}` }));
   for (const variable of spec.variables ?? []) builder.withVariable(variable);
   remember(builder.build(), callerLocation());
   return builder;
+}
+
+export interface LabelVariableSpec {
+  /** Variable name, used in queries as `$name`. */
+  name: string;
+  /** Shown next to the picker. */
+  label: string;
+  /** The label whose values are listed; defaults to `name`. */
+  labelName?: string;
+  /** Selector the values come from, e.g. `up{job=~"$job"}`. */
+  selector: string;
+  /** Selected when the dashboard opens; defaults to All. */
+  default?: string;
 }
 
 /**
  * A multi-select picker over one label's values, refreshed when the time range changes.
  * `All` matches everything with `.*`, so `label=~"$name"` selectors keep working.
  */
-export function labelVariable(name: string, label: string, selector: string, defaultValue?: string): QueryVariableBuilder {
-  const query = `label_values(${selector}, ${name === "job" || name === "instance" ? name : label})`;
-  return pickerVariable(name, label, query, defaultValue);
-}
-
-/** A picker over `labelName`'s values of `selector`, for variables whose name differs from the label. */
-export function pickerVariable(name: string, label: string, query: string, defaultValue?: string): QueryVariableBuilder {
-  const current = defaultValue ?? "$__all";
-  return new QueryVariableBuilder(name)
-    .label(label)
+export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
+  const query = `label_values(${spec.selector}, ${spec.labelName ?? spec.name})`;
+  const current = spec.default === undefined ? { text: "All", value: ["$__all"] } : { text: spec.default, value: [spec.default] };
+  return new QueryVariableBuilder(spec.name)
+    .label(spec.label)
     .datasource(datasourceRef)
     .query(query)
     .definition(query)
@@ -106,7 +114,7 @@ export function pickerVariable(name: string, label: string, query: string, defau
     .multi(true)
     .includeAll(true)
     .allValue(".*")
-    .current({ text: current === "$__all" ? "All" : current, value: current === "$__all" ? ["$__all"] : [current] });
+    .current(current);
 }
 
 export function row(id: number, title: string): RowBuilder {
@@ -254,6 +262,8 @@ export function table(spec: PanelSpec): TablePanelBuilder {
     .height(spec.height ?? 8)
     .thresholds(thresholdsConfig(spec.thresholds));
   for (const target of targets(spec.queries.map((q) => ({ ...q, instant: true })))) panel.withTarget(target);
+  // Several instant queries come back as one frame each; merge joins them into one row per label set.
+  if (spec.queries.length > 1) panel.withTransformation({ id: "merge", options: {} });
   remember(panel.build(), callerLocation());
   return panel;
 }

@@ -4,6 +4,8 @@ import { nodesNamed } from "../../../promql/parse.ts";
 
 /** Functions whose range must hold several samples to mean anything. */
 const rangeFunctions = new Set(["rate", "irate", "increase", "deriv", "delta", "idelta", "resets", "changes", "predict_linear"]);
+/** Rates, whose dashboard window must follow the zoom level; `delta()` over a fixed hour is a deliberate window. */
+const rateFunctions = new Set(["rate", "irate", "increase"]);
 const minimumSamples = 4;
 
 /**
@@ -25,7 +27,7 @@ export const rateWindow: ExpressionCheck = {
       if (!matrix || !range) continue;
       const written = expr.text.slice(range.from, range.to);
       const fn = expr.text.slice(name.from, name.to);
-      if (site.kind === "dashboard-query") {
+      if (site.kind === "dashboard-query" && (rateFunctions.has(fn) || written.startsWith("$"))) {
         if (written !== "$__rate_interval") {
           findings.push({
             message: `${fn}() over [${written}] in a dashboard: a fixed window is too short when zoomed out and too coarse when zoomed in`,

@@ -1,0 +1,114 @@
+import { covenant } from "../catalog/index.ts";
+import { query, row, sel, stat, timeseries } from "../engine/define/dashboard-kit.ts";
+import { serviceDashboard } from "./common.ts";
+
+const creations = covenant.projectCreations;
+
+export const covenantOverview = serviceDashboard({
+  uid: "gs-covenant-overview",
+  title: "Covenant Overview",
+  description: "Business metrics of the covenant: countries, projects, the covenant fund and project creation.",
+  tags: ["business", "covenant"],
+  anchorMetric: covenant.countries.name,
+})
+  .withRow(row(100, "Now"))
+  .withPanel(
+    stat({
+      id: 101,
+      title: "Countries",
+      description: "Countries in the covenant, with the trend over the time range.",
+      unit: "short",
+      queries: [query(`max(${covenant.countries}{${sel}})`, "countries")],
+    }),
+  )
+  .withPanel(
+    stat({
+      id: 102,
+      title: "Projects",
+      description: "Projects across all countries, with the trend over the time range.",
+      unit: "short",
+      queries: [query(`max(${covenant.projects}{${sel}})`, "projects")],
+    }),
+  )
+  .withPanel(
+    stat({
+      id: 103,
+      title: "Covenant fund",
+      description: "Sum of member countries' GDP, in US dollars.",
+      unit: "currencyUSD",
+      queries: [query(`max(${covenant.fund}{${sel}})`, "fund")],
+    }),
+  )
+  .withPanel(
+    stat({
+      id: 104,
+      title: "Projects created per hour",
+      description: "Successful project creations per hour, all regions, at the current rate.",
+      unit: "short",
+      queries: [query(`sum(rate(${creations}{${sel}, outcome="success"}[$__rate_interval])) * 3600`, "per hour")],
+    }),
+  )
+  .withRow(row(200, "Trends"))
+  .withPanel(
+    timeseries({
+      id: 201,
+      title: "Covenant fund",
+      description: "Covenant fund over time. A sharp fall (over 10% within an hour) is the fund-drop alert's signal.",
+      unit: "currencyUSD",
+      queries: [query(`max(${covenant.fund}{${sel}})`, "fund")],
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 202,
+      title: "Covenant fund change over 1 hour",
+      description: "Relative change of the fund against one hour earlier; negative means the fund fell.",
+      unit: "percentunit",
+      queries: [query(`max(${covenant.fund}{${sel}}) / max(${covenant.fund}{${sel}} offset 1h) - 1`, "change vs 1h ago")],
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 203,
+      title: "Countries and projects",
+      description: "Countries and projects in the system over time.",
+      unit: "short",
+      queries: [query(`max(${covenant.countries}{${sel}})`, "countries"), query(`max(${covenant.projects}{${sel}})`, "projects")],
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 204,
+      title: "Net project change per hour",
+      description:
+        "Projects added minus projects deleted over the last hour (delta of the project count, which is a gauge).",
+      unit: "short",
+      queries: [query(`delta(${covenant.projects}{${sel}}[1h])`, "net change")],
+    }),
+  )
+  .withRow(row(300, "Project creation"))
+  .withPanel(
+    timeseries({
+      id: 301,
+      title: "Project creation rate by region",
+      description: "Successful project creations per hour in each region.",
+      unit: "short",
+      stack: true,
+      queries: [query(`sum by (region) (rate(${creations}{${sel}, outcome="success"}[$__rate_interval])) * 3600`, "{{region}}")],
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 302,
+      title: "Project creation failure ratio by region",
+      description: "Share of project creation attempts that failed, per region. Failures in three or more regions at once point at a shared cause.",
+      unit: "percentunit",
+      min: 0,
+      queries: [
+        query(
+          `sum by (region) (rate(${creations}{${sel}, outcome="failure"}[$__rate_interval]))\n/\nsum by (region) (rate(${creations}{${sel}}[$__rate_interval]))`,
+          "{{region}}",
+        ),
+      ],
+    }),
+  );
