@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The tests run the real promtool, amtool, prometheus and alertmanager. Install them from Debian when we
+// can (root with apt-get), otherwise stop with a clear message: a test must never skip silently.
+import { execFileSync, spawnSync } from "node:child_process";
+
+const tools = { promtool: "prometheus", prometheus: "prometheus", amtool: "prometheus-alertmanager", "prometheus-alertmanager": "prometheus-alertmanager" };
+const has = (tool) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+
+let missing = Object.keys(tools).filter((tool) => !has(tool));
+if (missing.length > 0 && process.getuid?.() === 0 && has("apt-get")) {
+  const packages = [...new Set(missing.map((tool) => tools[tool]))];
+  console.error(`installing ${packages.join(", ")} from Debian for ${missing.join(", ")} ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env });
+  missing = Object.keys(tools).filter((tool) => !has(tool));
+}
+if (missing.length > 0) {
+  console.error(
+    `npm test needs ${missing.join(", ")} on PATH (Debian packages: ${[...new Set(missing.map((t) => tools[t]))].join(" ")}).\n` +
+      "Install them with: sudo apt-get install prometheus prometheus-alertmanager",
+  );
+  process.exit(1);
+}

@@ -1,0 +1,65 @@
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { sha256 } from "../../src/engine/emit/emit.ts";
+import { compile } from "../../src/engine/pipeline.ts";
+import { projectRoot } from "../../src/engine/source.ts";
+import { project } from "../../src/project.ts";
+import { readTree, runCli } from "../helpers/cli.ts";
+
+const temp = mkdtempSync(path.join(tmpdir(), "o11y-build-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+describe("build/", () => {
+  it("is fresh: the committed files are exactly what the definitions compile to", () => {
+    const expected = new Map(compile(project).artifacts.map((a) => [a.path, a.content]));
+    const committed = readTree(path.join(projectRoot, "build"));
+    const stale = [...expected.keys()].filter((p) => committed.get(p) !== expected.get(p));
+    const extra = [...committed.keys()].filter((p) => !expected.has(p));
+    expect({ stale, extra }, "build/ is stale: run `npm run build` and commit build/").toEqual({ stale: [], extra: [] });
+  });
+
+  it("lists every file with its sha256 in manifest.json", () => {
+    const files = readTree(path.join(projectRoot, "build"));
+    const manifest = JSON.parse(files.get("manifest.json")!) as { files: Array<{ path: string; sha256: string; bytes: number }> };
+    expect(manifest.files.map((f) => f.path)).toEqual([...files.keys()].filter((p) => p !== "manifest.json").sort());
+    for (const entry of manifest.files) {
+      expect(entry.sha256).toBe(sha256(files.get(entry.path)!));
+      expect(entry.bytes).toBe(Buffer.byteLength(files.get(entry.path)!));
+    }
+  });
+
+  it("is byte-identical across runs, time zones and locales", () => {
+    const a = path.join(temp, "a");
+    const b = path.join(temp, "b");
+    expect(runCli(["build", "--out", a], { TZ: "Pacific/Chatham", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" }).code).toBe(0);
+    expect(runCli(["build", "--out", b], { TZ: "UTC", LANG: "C", LC_ALL: "C" }).code).toBe(0);
+    const first = readTree(a);
+    expect(first.size).toBeGreaterThanOrEqual(8);
+    expect(readTree(b)).toEqual(first);
+    // A second build over an existing folder changes nothing either.
+    expect(runCli(["build", "--out", a]).code).toBe(0);
+    expect(readTree(a)).toEqual(first);
+  });
+
+  it("on bad input, reports every error, exits non-zero, and leaves the previous build byte-identical", () => {
+    const out = path.join(temp, "previous");
+    cpSync(path.join(projectRoot, "build"), out, { recursive: true });
+    const before = readTree(out);
+    const result = runCli(["build", "--out", out, "--project", "test/fixtures/broken-project.ts"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 101 "Typo" › query A: unknown metric phoenix_http_request_totl/m);
+    expect(result.stderr).toContain("did you mean phoenix_http_request_total?");
+    expect(result.stderr).toMatch(/^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 102 "No unit": .*\[dashboard\/panel-unit\]/m);
+    expect(result.stderr).toContain("build failed: 2 error(s); nothing was written");
+    expect(readTree(out)).toEqual(before);
+  });
+
+  it("answers --help with the commands", () => {
+    const result = runCli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: o11y");
+    expect(result.stdout).toContain("build");
+  });
+});
