@@ -29,6 +29,12 @@ export const settings = {
     /** prometheus-nats-exporter in front of the NATS JetStream servers. */
     nats: "nats",
   },
-} as const;
+  /** What prometheus.yml scrapes; replace the targets with your hosts (or use service discovery). */
+  scrapeTargets: {
+    "global-sovereign": ["global-sovereign:4000"],
+    nats: ["nats-exporter:7777"],
+  },
+  alertmanagers: ["alertmanager:9093"],
+};
 
 export type Settings = typeof settings;

@@ -86,3 +86,16 @@ export const runQueueLength = gauge({
   origin: { kind: "telemetry", detail: "telemetry_poller [:vm, :total_run_queue_lengths] cpu and io", status: "required" },
   notes: "A run queue that stays above zero means the schedulers are saturated: the BEAM's CPU signal.",
 });
+
+export const memoryLimit = gauge({
+  name: "global_sovereign_memory_limit_bytes",
+  help: "Memory the instance may use before it is killed: the container or VM limit (cgroup memory.max).",
+  unit: "bytes",
+  labels: {},
+  origin: {
+    kind: "telemetry",
+    detail: "read once at boot from /sys/fs/cgroup/memory.max (or the Fly machine size) and exported as a gauge",
+    status: "required",
+  },
+  notes: "The runbook's \"memory usage > 80%\" needs a denominator; nothing exports the limit yet.",
+});

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { formatDiagnostic } from "../engine/diagnostics.ts";
 import { emit } from "../engine/emit/emit.ts";
@@ -15,6 +16,11 @@ export async function buildCommand(options: { out: string; project: string }): P
     return 1;
   }
   emit(path.resolve(projectRoot, options.out), result.artifacts);
+  const runbookPath = path.resolve(projectRoot, result.runbook.file);
+  if (readFileSync(runbookPath, "utf8") !== result.runbook.content) {
+    writeFileSync(runbookPath, result.runbook.content, "utf8");
+    process.stdout.write(`updated the alert table in ${result.runbook.file}\n`);
+  }
   const warnings = result.diagnostics.length - errors;
   process.stdout.write(`built ${result.artifacts.length} files into ${options.out}/${warnings ? ` (${warnings} warning(s))` : ""}\n`);
   return 0;

@@ -1,5 +1,6 @@
 import { beam } from "../catalog/index.ts";
 import { query, row, sel, stat, timeseries } from "../engine/define/dashboard-kit.ts";
+import { thresholds } from "../alerts/thresholds.ts";
 import { serviceDashboard } from "./common.ts";
 
 const memoryKinds = [
@@ -73,6 +74,19 @@ export const beamHealth = serviceDashboard({
       unit: "bytes",
       stack: true,
       queries: memoryKinds.map(([metric, kind]) => query(`sum(${metric}{${sel}})`, kind)),
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 203,
+      title: "Memory usage of limit",
+      description: "BEAM memory as a share of the instance's memory limit. The red line is the BeamMemoryHigh alert's threshold.",
+      unit: "percentunit",
+      min: 0,
+      queries: [
+        query(`sum by (instance) (${beam.memoryTotal}{${sel}})\n/\nsum by (instance) (${beam.memoryLimit}{${sel}})`, "{{instance}}"),
+      ],
+      thresholds: [thresholds.beamMemoryUsageRatio],
     }),
   )
   .withRow(row(300, "Work"))

@@ -1,5 +1,6 @@
 import { covenant } from "../catalog/index.ts";
 import { query, row, sel, stat, timeseries } from "../engine/define/dashboard-kit.ts";
+import { thresholds } from "../alerts/thresholds.ts";
 import { serviceDashboard } from "./common.ts";
 
 const creations = covenant.projectCreations;
@@ -61,10 +62,11 @@ export const covenantOverview = serviceDashboard({
   .withPanel(
     timeseries({
       id: 202,
-      title: "Covenant fund change over 1 hour",
-      description: "Relative change of the fund against one hour earlier; negative means the fund fell.",
+      title: "Covenant fund drop over 1 hour",
+      description: "How much of the fund was lost against one hour earlier; negative means it grew. The red line is the CovenantFundDrop alert's threshold.",
       unit: "percentunit",
-      queries: [query(`max(${covenant.fund}{${sel}}) / max(${covenant.fund}{${sel}} offset 1h) - 1`, "change vs 1h ago")],
+      queries: [query(`1 - max(${covenant.fund}{${sel}}) / max(${covenant.fund}{${sel}} offset 1h)`, "drop vs 1h ago")],
+      thresholds: [thresholds.covenantFundDropRatio],
     }),
   )
   .withPanel(
@@ -101,14 +103,31 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 302,
       title: "Project creation failure ratio by region",
-      description: "Share of project creation attempts that failed, per region. Failures in three or more regions at once point at a shared cause.",
+      description: "Share of project creation attempts that failed, per region. Above the red line, a region counts as failing.",
       unit: "percentunit",
       min: 0,
+      thresholds: [thresholds.projectCreationRegionFailureRatio],
       queries: [
         query(
           `sum by (region) (rate(${creations}{${sel}, outcome="failure"}[$__rate_interval]))\n/\nsum by (region) (rate(${creations}{${sel}}[$__rate_interval]))`,
           "{{region}}",
         ),
       ],
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 303,
+      title: "Regions failing project creation",
+      description: "Regions where more than 10% of creation attempts fail. At the red line (3 regions) ProjectCreationFailingInRegions fires.",
+      unit: "short",
+      min: 0,
+      queries: [
+        query(
+          `count(\n  sum by (region) (rate(${creations}{${sel}, outcome="failure"}[$__rate_interval]))\n  /\n  sum by (region) (rate(${creations}{${sel}}[$__rate_interval]))\n  ${thresholds.projectCreationRegionFailureRatio}\n)`,
+          "failing regions",
+        ),
+      ],
+      thresholds: [thresholds.projectCreationFailingRegions],
     }),
   );

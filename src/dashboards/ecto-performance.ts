@@ -1,5 +1,6 @@
 import { ecto } from "../catalog/index.ts";
 import { heatmap, labelVariable, query, row, sel, stat, table, timeseries } from "../engine/define/dashboard-kit.ts";
+import { thresholds } from "../alerts/thresholds.ts";
 import { serviceDashboard } from "./common.ts";
 
 const duration = ecto.queryDuration;
@@ -40,7 +41,7 @@ export const ectoPerformance = serviceDashboard({
       description: "95th percentile of total query time (queue, query and decode).",
       unit: "s",
       queries: [query(quantile(0.95), "p95")],
-      thresholds: [{ value: slowQuerySeconds, color: "red" }],
+      thresholds: [thresholds.ectoQueryP95Seconds],
     }),
   )
   .withPanel(
@@ -66,10 +67,10 @@ export const ectoPerformance = serviceDashboard({
     timeseries({
       id: 201,
       title: "Query time p50 / p95 / p99",
-      description: "Total query time quantiles across all queries, from the duration histogram.",
+      description: "Total query time quantiles across all queries. The red line is the EctoQueryLatencyHigh alert's p95 threshold.",
       unit: "s",
       queries: [query(quantile(0.5), "p50"), query(quantile(0.95), "p95"), query(quantile(0.99), "p99")],
-      thresholds: [{ value: slowQuerySeconds, color: "red" }],
+      thresholds: [thresholds.ectoQueryP95Seconds],
     }),
   )
   .withPanel(

@@ -1,6 +1,7 @@
 import { settings } from "../config.ts";
 import { nats, prometheus } from "../catalog/index.ts";
 import { labelVariable, query, row, sel, stat, table, timeseries } from "../engine/define/dashboard-kit.ts";
+import { thresholds } from "../alerts/thresholds.ts";
 import { serviceDashboard } from "./common.ts";
 
 /** Only the leader's copy of each stream and consumer: every replica reports them. */
@@ -43,7 +44,7 @@ export const natsStreams = serviceDashboard({
       unit: "short",
       sparkline: false,
       queries: [query(`sum(${nats.jetstreamDisabled}{${sel}})`, "disabled")],
-      thresholds: [{ value: 1, color: "red" }],
+      thresholds: [{ value: 1 }],
     }),
   )
   .withPanel(
@@ -70,8 +71,9 @@ export const natsStreams = serviceDashboard({
     timeseries({
       id: 201,
       title: "Consumer lag (pending messages)",
-      description: "Messages in the stream not yet delivered to each consumer. Sustained growth means the consumer cannot keep up.",
+      description: "Messages in the stream not yet delivered to each consumer. The red line is the NatsConsumerLagHigh alert's threshold.",
       unit: "short",
+      thresholds: [thresholds.natsPendingMessages],
       queries: [query(`max by (stream_name, consumer_name) (${nats.consumerPending}{${consumerSel}})`, "{{stream_name}} / {{consumer_name}}")],
     }),
   )

@@ -1,5 +1,7 @@
 import { phoenix } from "../catalog/index.ts";
 import { heatmap, query, row, sel, stat, table, timeseries } from "../engine/define/dashboard-kit.ts";
+import { thresholds } from "../alerts/thresholds.ts";
+import { prometheus } from "../catalog/index.ts";
 import { serviceDashboard } from "./common.ts";
 
 const requests = phoenix.httpRequests;
@@ -80,8 +82,9 @@ export const phoenixMetrics = serviceDashboard({
     timeseries({
       id: 301,
       title: "Error ratio",
-      description: "Share of requests answered with 4xx and with 5xx statuses.",
+      description: "Share of requests answered with 4xx and with 5xx statuses. The red line is the PhoenixHigh5xxErrorRate alert's threshold.",
       unit: "percentunit",
+      thresholds: [thresholds.phoenix5xxRatio],
       min: 0,
       queries: [query(statusRatio("5"), "5xx"), query(statusRatio("4"), "4xx")],
     }),
@@ -137,5 +140,17 @@ export const phoenixMetrics = serviceDashboard({
           "{{method}} {{path}}",
         ),
       ],
+    }),
+  )
+  .withRow(row(500, "Scrape"))
+  .withPanel(
+    timeseries({
+      id: 501,
+      title: "Metrics endpoint up",
+      description: "1 when Prometheus's last scrape of the instance's /metrics succeeded. Below the line for 5 minutes fires MetricsEndpointDown.",
+      unit: "bool",
+      width: 24,
+      queries: [query(`max by (instance) (${prometheus.up}{${sel}})`, "{{instance}}")],
+      thresholds: [thresholds.metricsEndpointUp],
     }),
   );

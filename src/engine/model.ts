@@ -2,6 +2,7 @@
  * The compiled model: plain data, no builders and no functions, so it can be checked, diffed, hashed
  * and rendered to any target. Every part remembers the source line it was defined on.
  */
+import type { AlertTest, ComparisonOperator, RuleTest, SeverityPolicy, ThresholdUnit } from "./define/alerting.ts";
 import type { MetricType, MetricOrigin } from "./define/catalog.ts";
 import type { SourceLocation } from "./source.ts";
 
@@ -11,6 +12,9 @@ export interface ProjectSettings {
   datasource: { name: string; uid: string; url: string };
   grafana: { baseUrl: string; folder: string; dashboardsPath: string };
   runbookUrl: string;
+  /** Scrape job name -> host:port targets. */
+  scrapeTargets: Record<string, readonly string[]>;
+  alertmanagers: readonly string[];
 }
 
 export interface MetricModel {
@@ -73,8 +77,68 @@ export interface DashboardModel {
   json: Record<string, unknown>;
 }
 
+export interface ThresholdModel {
+  op: ComparisonOperator;
+  value: number;
+  unit: ThresholdUnit;
+  source: SourceLocation;
+}
+
+export interface AlertModel {
+  name: string;
+  severity: string;
+  severityReason?: string;
+  expr: string;
+  for: string;
+  threshold: ThresholdModel;
+  /** Final labels: severity, service, team and any extra. */
+  labels: Record<string, string>;
+  /** summary, description, runbook_url, dashboard_url. */
+  annotations: Record<string, string>;
+  runbook: { heading: string; anchor: string };
+  dashboard: { uid: string; panelId: number };
+  tests: AlertTest[];
+  group: string;
+  source: SourceLocation;
+}
+
+export interface RecordingRuleModel {
+  record: string;
+  expr: string;
+  labels: Record<string, string>;
+  tests: RuleTest[];
+  group: string;
+  source: SourceLocation;
+}
+
+export interface RuleGroupModel {
+  name: string;
+  kind: "alerts" | "recording";
+  /** Source file of its definitions. */
+  file: string;
+  interval: string;
+  rules: string[];
+}
+
+export interface RunbookSection {
+  heading: string;
+  anchor: string;
+  line: number;
+}
+
+export interface RunbookModel {
+  file: string;
+  text: string;
+  sections: RunbookSection[];
+}
+
 export interface Model {
   settings: ProjectSettings;
   metrics: MetricModel[];
   dashboards: DashboardModel[];
+  alerts: AlertModel[];
+  recordingRules: RecordingRuleModel[];
+  ruleGroups: RuleGroupModel[];
+  severities: SeverityPolicy[];
+  runbook: RunbookModel;
 }

@@ -9,11 +9,16 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { manifestArtifact } from "./emit/emit.ts";
 import type { Model } from "./model.ts";
 import type { Artifact } from "./render/artifact.ts";
+import { tableEnd, tableStart, withAlertTable } from "./runbook.ts";
+import { renderAlertmanager } from "./render/alertmanager.ts";
 import { renderGrafana } from "./render/grafana.ts";
+import { renderPrometheus } from "./render/prometheus.ts";
 import { validateArtifacts } from "./validate/schemas.ts";
 
 export interface CompileResult {
   model: Model;
+  /** The runbook with its generated alert table, written beside build/ when it changed. */
+  runbook: { file: string; content: string };
   /** Every file of build/, manifest included; empty when any error was found. */
   artifacts: Artifact[];
   diagnostics: Diagnostic[];
@@ -23,9 +28,28 @@ export interface CompileResult {
 export function compile(project: ProjectDefinition): CompileResult {
   const model = compileModel(project);
   const diagnostics = checkModel(model);
-  const rendered = renderGrafana(model);
-  diagnostics.push(...validateArtifacts(rendered));
+  const rendered = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
+  // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
+  const rejected = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
+  diagnostics.push(...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject)));
+  const runbook = withAlertTable(model);
+  if (runbook === undefined) {
+    diagnostics.push({
+      check: "alerts/runbook",
+      severity: "error",
+      subject: `runbook ${model.runbook.file}`,
+      source: { file: model.runbook.file, line: 1 },
+      message: "the alert quick-reference markers are missing",
+      fix: `put the lines\n${tableStart}\n${tableEnd}\nwhere the generated alert table belongs.`,
+    });
+  }
   const sorted = sortDiagnostics(diagnostics);
   const ok = !hasErrors(sorted);
-  return { model, artifacts: ok ? [...rendered, manifestArtifact(rendered)] : [], diagnostics: sorted, ok };
+  return {
+    model,
+    runbook: { file: model.runbook.file, content: runbook ?? model.runbook.text },
+    artifacts: ok ? [...rendered, manifestArtifact(rendered)] : [],
+    diagnostics: sorted,
+    ok,
+  };
 }

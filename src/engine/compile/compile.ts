@@ -1,7 +1,12 @@
 import type { ProjectDefinition } from "../define/project.ts";
 import type { Model, MetricModel } from "../model.ts";
 import { generatedHeader } from "../render/artifact.ts";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseRunbook } from "../runbook.ts";
+import { projectRoot } from "../source.ts";
 import { compileDashboard } from "./dashboard.ts";
+import { compileAlert, compileGroup, compileRecordingRule } from "./rules.ts";
 
 /** Definitions -> plain model. Nothing here judges the content; the checks do that next. */
 export function compileModel(project: ProjectDefinition): Model {
@@ -22,5 +27,18 @@ export function compileModel(project: ProjectDefinition): Model {
     return metric;
   });
   const dashboards = project.dashboards.map((builder) => compileDashboard(builder, (source) => generatedHeader(source.file)));
-  return { settings: project.settings, metrics, dashboards };
+  const { settings } = project;
+  return {
+    settings,
+    metrics,
+    dashboards,
+    alerts: project.alertGroups.flatMap((g) => g.rules.map((a) => compileAlert(a, g.name, settings))),
+    recordingRules: project.recordingRuleGroups.flatMap((g) => g.rules.map((r) => compileRecordingRule(r, g.name))),
+    ruleGroups: [
+      ...project.recordingRuleGroups.map((g) => compileGroup(g, "recording", settings)),
+      ...project.alertGroups.map((g) => compileGroup(g, "alerts", settings)),
+    ],
+    severities: project.severities,
+    runbook: parseRunbook(project.runbook.file, project.runbook.text ?? readFileSync(path.join(projectRoot, project.runbook.file), "utf8")),
+  };
 }

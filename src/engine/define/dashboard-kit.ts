@@ -38,6 +38,7 @@ import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-founda
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
 import { callerLocation } from "../source.ts";
+import type { ComparisonOperator } from "./alerting.ts";
 import { remember } from "./registry.ts";
 
 /** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
@@ -135,10 +136,13 @@ export function query(expr: string, legend?: string): Query {
   return legend === undefined ? { expr } : { expr, legend };
 }
 
-/** A value line drawn on a panel, e.g. an alert threshold, in the panel's unit. */
+/**
+ * A value line drawn on a panel, in the panel's unit. Pass an alert threshold itself (`thresholds.x`),
+ * so the line and the alert cannot drift apart; its operator says which side is bad.
+ */
 export interface ThresholdLine {
   value: number;
-  color: "red" | "orange" | "yellow";
+  op?: ComparisonOperator;
 }
 
 interface PanelSpec {
@@ -168,9 +172,11 @@ function targets(queries: Query[], format?: PromQueryFormat): DataqueryBuilder[]
 }
 
 function thresholdsConfig(lines: ThresholdLine[] = []): ThresholdsConfigBuilder {
+  // Grafana colors from each step upward: for "fires below", the base is bad and the line good.
+  const belowIsBad = lines.some((line) => line.op === "<" || line.op === "<=");
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-    { value: null as unknown as number, color: "green" },
-    ...[...lines].sort((a, b) => a.value - b.value).map((line) => ({ value: line.value, color: line.color })),
+    { value: null as unknown as number, color: belowIsBad ? "red" : "green" },
+    ...[...lines].sort((a, b) => a.value - b.value).map((line) => ({ value: line.value, color: belowIsBad ? "green" : "red" })),
   ]);
 }
 

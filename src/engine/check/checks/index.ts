@@ -1,4 +1,17 @@
 import type { Check } from "../check.ts";
+import { alertAnnotations } from "./alerts/annotations.ts";
+import { alertDashboardLink } from "./alerts/dashboard-link.ts";
+import { alertFor } from "./alerts/for.ts";
+import { alertRouting } from "./alerts/routing.ts";
+import { alertRunbook } from "./alerts/runbook.ts";
+import { alertSeverity } from "./alerts/severity.ts";
+import { alertTests } from "./alerts/tests.ts";
+import { alertThreshold } from "./alerts/threshold.ts";
+import { uniqueAlertName } from "./alerts/unique-name.ts";
+import { ruleDependency } from "./rules/dependency.ts";
+import { ruleName } from "./rules/name.ts";
+import { ruleTests } from "./rules/tests.ts";
+import { uniqueRuleName } from "./rules/unique-name.ts";
 import { datasourceVariable } from "./dashboard/datasource-variable.ts";
 import { gridLayout } from "./dashboard/grid-layout.ts";
 import { jobInstanceMatchers } from "./dashboard/job-instance-matchers.ts";
@@ -26,4 +39,17 @@ export const allChecks: Check[] = [
   datasourceVariable,
   jobInstanceMatchers,
   links,
+  uniqueAlertName,
+  alertSeverity,
+  alertThreshold,
+  alertFor,
+  alertAnnotations,
+  alertRunbook,
+  alertDashboardLink,
+  alertTests,
+  alertRouting,
+  ruleName,
+  uniqueRuleName,
+  ruleDependency,
+  ruleTests,
 ];

@@ -11,7 +11,8 @@ export const unknownMetric: ExpressionCheck = {
   check(expr, _site, ctx) {
     return selectors(expr).flatMap((selector) => {
       const name = selector.metric;
-      if (!name || ctx.seriesIndex.has(name)) return [];
+      // Recorded series (with a colon) are rules/dependency's business.
+      if (!name || name.includes(":") || ctx.seriesIndex.has(name)) return [];
       const suggestion = closest(name, ctx.seriesIndex.keys());
       return [
         {

@@ -1,0 +1,71 @@
+import type { AlertTest } from "../../../define/alerting.ts";
+import { parseDurationMs } from "../../../duration.ts";
+import type { AlertModel } from "../../../model.ts";
+import type { Finding, ModelCheck } from "../../check.ts";
+
+/** How close to the threshold a boundary case must sit: moving the threshold by this much breaks a test. */
+const nearness = 0.1;
+
+function firesAt(alert: AlertModel, value: number): boolean {
+  const t = alert.threshold.value;
+  switch (alert.threshold.op) {
+    case ">": return value > t;
+    case ">=": return value >= t;
+    case "<": return value < t;
+    case "<=": return value <= t;
+    case "==": return value === t;
+    default: return value !== t;
+  }
+}
+
+/** Within 10% of the threshold, or one step for whole counts, where 10% is less than one. */
+function isNear(alert: AlertModel, value: number): boolean {
+  const { unit, value: t } = alert.threshold;
+  if (unit === "bool") return true;
+  const margin = Math.max(Math.abs(t) * nearness, unit === "count" ? 1 : 0);
+  return Math.abs(value - t) <= margin + 1e-12;
+}
+
+/**
+ * Every alert is proven at its threshold: a case just above it that is pending before `for` and firing
+ * after, with its rendered description, and a case just below it that stays silent.
+ */
+export const alertTests: ModelCheck = {
+  id: "alerts/tests",
+  severity: "error",
+  summary: "An alert without boundary tests: firing just above, pending before `for`, silent just below.",
+  scope: "model",
+  check(model) {
+    return model.alerts.flatMap((alert): Finding[] => {
+      const subject = `alert ${alert.name}`;
+      const source = alert.source;
+      if (alert.tests.length === 0) {
+        return [{ subject, source, message: "the alert has no tests", fix: "add `tests:` with a case just above the threshold and one just below it." }];
+      }
+      const forMs = parseDurationMs(alert.for) || 0;
+      const findings: Finding[] = [];
+      const firing = (test: AlertTest) => test.expect.some((e) => e.state === "firing" && parseDurationMs(e.at) >= forMs);
+      // promtool proves the state; here we only require that some case asks.
+      const pending = (test: AlertTest) => test.expect.some((e) => e.state === "pending");
+      for (const test of alert.tests) {
+        const above = firesAt(alert, test.value);
+        const states = new Set(test.expect.map((e) => e.state));
+        if (above && states.has("silent")) findings.push({ subject, source, message: `test "${test.name}": value ${test.value} crosses the threshold, yet expects silence` });
+        if (!above && (states.has("firing") || states.has("pending"))) findings.push({ subject, source, message: `test "${test.name}": value ${test.value} does not cross the threshold, yet expects the alert` });
+        for (const e of test.expect) {
+          if (e.state === "firing" && !e.description) findings.push({ subject, source, message: `test "${test.name}" at ${e.at}: a firing expectation must give the rendered description`, fix: "write the description as on-call will read it, values humanized." });
+          if (e.state === "firing" && parseDurationMs(e.at) < forMs) findings.push({ subject, source, message: `test "${test.name}": firing at ${e.at}, before for: ${alert.for} can have elapsed` });
+        }
+      }
+      const fireCase = alert.tests.find((t) => firesAt(alert, t.value) && firing(t));
+      const silentCase = alert.tests.find((t) => !firesAt(alert, t.value) && t.expect.some((e) => e.state === "silent") && isNear(alert, t.value));
+      if (!fireCase) findings.push({ subject, source, message: "no test fires above the threshold once `for` has elapsed", fix: "add a case just above the threshold that expects firing after `for`." });
+      else if (!isNear(alert, fireCase.value)) findings.push({ subject, source, message: `the firing case's value ${fireCase.value} is not within 10% of the threshold ${alert.threshold.value}, so a loosened threshold would still pass`, fix: "move its input closer to the threshold." });
+      if (forMs > 0 && !alert.tests.some((t) => firesAt(alert, t.value) && pending(t))) {
+        findings.push({ subject, source, message: `no test shows the alert pending before for: ${alert.for} elapses`, fix: "expect state pending at a time shorter than `for`." });
+      }
+      if (!silentCase) findings.push({ subject, source, message: "no test stays silent just below the threshold (within 10%)", fix: "add a case just below the threshold that expects silence." });
+      return findings;
+    });
+  },
+};

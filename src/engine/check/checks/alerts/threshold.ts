@@ -1,0 +1,40 @@
+import type { Finding, ModelCheck } from "../../check.ts";
+import { topComparison } from "../../../promql/comparison.ts";
+
+/**
+ * A threshold must be a sane number in its unit, and must be what the expression really compares
+ * against: the dashboards, the runbook table and reviewers' diffs all read the declared one.
+ */
+export const alertThreshold: ModelCheck = {
+  id: "alerts/threshold",
+  severity: "error",
+  summary: "A threshold that is not a number, is negative, is a percentage where a ratio is expected, or differs from the expression.",
+  scope: "model",
+  check(model) {
+    return model.alerts.flatMap((alert): Finding[] => {
+      const subject = `alert ${alert.name}`;
+      const { op, value, unit, source } = alert.threshold;
+      if (!Number.isFinite(value)) {
+        return [{ subject, source, message: `threshold ${value} is not a finite number`, fix: "write the number the alert compares against." }];
+      }
+      const problems: Finding[] = [];
+      if (value < 0) problems.push({ subject, source, message: `threshold ${value} is negative, which a ${unit} cannot be`, fix: "use a positive value; the operator says the direction." });
+      if (unit === "ratio" && value > 1) {
+        problems.push({ subject, source, message: `threshold ${value} is a ratio above 1: it looks like a percentage`, fix: `write it as a fraction: ${value / 100} for ${value}%.` });
+      }
+      if (unit === "bool" && value !== 0 && value !== 1) problems.push({ subject, source, message: `threshold ${value} for a bool must be 0 or 1` });
+      const comparison = topComparison(alert.expr);
+      if (!comparison) {
+        problems.push({ subject, source: alert.source, message: "the expression has no comparison at its top, so it fires whenever it returns anything", fix: "end it with the threshold: `${signal} ${thresholds.x}`." });
+      } else if (comparison.op !== op || comparison.value !== value || comparison.bool) {
+        problems.push({
+          subject,
+          source: alert.source,
+          message: `the expression compares \`${comparison.op} ${comparison.value ?? "(not a number)"}\` but the declared threshold is \`${op} ${value}\``,
+          fix: "interpolate the threshold into the expression (`${signal} ${thresholds.x}`) instead of writing the number.",
+        });
+      }
+      return problems;
+    });
+  },
+};

@@ -1,0 +1,43 @@
+import { parsePromQL, selectors } from "../../../promql/parse.ts";
+import type { Finding, ModelCheck } from "../../check.ts";
+import { expressionSites } from "../../sites.ts";
+
+/** Names with a colon are recorded series: each one used must be recorded, and no rule may depend on itself. */
+export const ruleDependency: ModelCheck = {
+  id: "rules/dependency",
+  severity: "error",
+  summary: "A recorded series that is used but never recorded, or recording rules that depend on each other in a cycle.",
+  scope: "model",
+  check(model) {
+    const recorded = new Map(model.recordingRules.map((r) => [r.record, r]));
+    const uses = (expr: string, grafana: boolean) =>
+      selectors(parsePromQL(expr, { grafana })).flatMap((s) => (s.metric?.includes(":") ? [s.metric] : []));
+    const findings: Finding[] = [];
+    const sites = [
+      ...expressionSites(model).map((s) => ({ subject: s.subject, source: s.source, expr: s.expr, grafana: s.kind !== "expression" })),
+    ];
+    for (const site of sites) {
+      for (const name of uses(site.expr, site.grafana)) {
+        if (!recorded.has(name)) {
+          findings.push({ subject: site.subject, source: site.source, message: `${name} is used but no recording rule records it`, fix: "define it in src/recording-rules/, or use the raw expression." });
+        }
+      }
+    }
+    // Depth-first search for cycles among recording rules.
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (name: string, path: string[]) => {
+      if (state.get(name) === "done") return;
+      if (state.get(name) === "visiting") {
+        const cycle = [...path.slice(path.indexOf(name)), name];
+        const rule = recorded.get(name)!;
+        findings.push({ subject: `recording rule ${name}`, source: rule.source, message: `recording rules depend on each other in a cycle: ${cycle.join(" -> ")}`, fix: "break the cycle: a rule must be computable from raw series." });
+        return;
+      }
+      state.set(name, "visiting");
+      for (const dependency of uses(recorded.get(name)!.expr, false)) if (recorded.has(dependency)) visit(dependency, [...path, name]);
+      state.set(name, "done");
+    };
+    for (const name of recorded.keys()) visit(name, []);
+    return findings;
+  },
+};

@@ -1,0 +1,43 @@
+import type { AlertDefinition, RecordingRuleDefinition, RuleGroupDefinition } from "../define/alerting.ts";
+import type { AlertModel, ProjectSettings, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import { alertSectionPrefix, slugify } from "../runbook.ts";
+
+export function compileAlert(alert: AlertDefinition, group: string, settings: ProjectSettings): AlertModel {
+  const uid = alert.dashboard.dashboard.build().uid ?? "";
+  const anchor = slugify(`${alertSectionPrefix}${alert.runbook}`);
+  const model: AlertModel = {
+    name: alert.name,
+    severity: alert.severity,
+    expr: alert.expr,
+    for: alert.for,
+    threshold: { op: alert.threshold.op, value: alert.threshold.value, unit: alert.threshold.unit, source: alert.threshold.source },
+    labels: { severity: alert.severity, service: alert.service, team: alert.team, ...alert.labels },
+    annotations: {
+      summary: alert.summary,
+      description: alert.description,
+      runbook_url: `${settings.runbookUrl}#${anchor}`,
+      dashboard_url: `${settings.grafana.baseUrl}/d/${uid}?viewPanel=${alert.dashboard.panel}`,
+    },
+    runbook: { heading: `${alertSectionPrefix}${alert.runbook}`, anchor },
+    dashboard: { uid, panelId: alert.dashboard.panel },
+    tests: alert.tests,
+    group,
+    source: alert.source,
+  };
+  if (alert.severityReason) model.severityReason = alert.severityReason;
+  return model;
+}
+
+export function compileRecordingRule(rule: RecordingRuleDefinition, group: string): RecordingRuleModel {
+  return { record: rule.record, expr: rule.expr, labels: { ...rule.labels }, tests: rule.tests, group, source: rule.source };
+}
+
+export function compileGroup(group: RuleGroupDefinition<AlertDefinition | RecordingRuleDefinition>, kind: RuleGroupModel["kind"], settings: ProjectSettings): RuleGroupModel {
+  return {
+    name: group.name,
+    kind,
+    file: group.file,
+    interval: settings.evaluationInterval,
+    rules: group.rules.map((rule) => ("name" in rule ? rule.name : rule.record)),
+  };
+}

@@ -1,0 +1,37 @@
+import { parser } from "@prometheus-io/lezer-promql";
+
+const comparisonNodes = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
+
+export interface TopComparison {
+  /** The expression left of the operator. */
+  left: string;
+  op: string;
+  /** The number on the right, when it is a literal. */
+  value?: number;
+  bool: boolean;
+}
+
+/**
+ * The comparison at the top of an alert expression (`<signal> > 0.05`), looking through parentheses.
+ * Diffs read the threshold from it; checks match it against the declared threshold.
+ */
+export function topComparison(expr: string): TopComparison | undefined {
+  let node = parser.parse(expr).topNode.firstChild;
+  while (node?.name === "ParenExpr") node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
+  if (!node || node.name !== "BinaryExpr") return undefined;
+  let operator = null;
+  let bool = false;
+  let right = null;
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (comparisonNodes.has(child.name)) operator = child;
+    else if (child.name === "BoolModifier") bool = true;
+    else if (operator) right = child;
+  }
+  if (!operator || !node.firstChild) return undefined;
+  const result: TopComparison = { left: expr.slice(node.firstChild.from, node.firstChild.to), op: expr.slice(operator.from, operator.to), bool };
+  if (right?.name === "NumberDurationLiteral") {
+    const value = Number(expr.slice(right.from, right.to));
+    if (Number.isFinite(value)) result.value = value;
+  }
+  return result;
+}

@@ -1,0 +1,135 @@
+import type { AlertExpectation } from "../define/alerting.ts";
+import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import { yamlArtifact, type Artifact } from "./artifact.ts";
+
+export const rulesDir = "prometheus/rules";
+export const testsDir = "prometheus/tests";
+
+const groupStem = (group: RuleGroupModel) => group.name.replace(/-(alerts|recording)$/, "");
+export const ruleFilePath = (group: RuleGroupModel) => `${rulesDir}/${group.kind}/${groupStem(group)}.yaml`;
+
+/** `name{a="b"}` with label values escaped as PromQL strings. */
+export function seriesText(name: string, labels: Record<string, string>): string {
+  const inner = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${JSON.stringify(labels[key])}`)
+    .join(", ");
+  return `${name}{${inner}}`;
+}
+
+function alertRule(alert: AlertModel) {
+  return { alert: alert.name, expr: alert.expr, for: alert.for, labels: alert.labels, annotations: alert.annotations };
+}
+
+function recordingRule(rule: RecordingRuleModel) {
+  return Object.keys(rule.labels).length ? { record: rule.record, expr: rule.expr, labels: rule.labels } : { record: rule.record, expr: rule.expr };
+}
+
+function ruleFile(model: Model, group: RuleGroupModel): Artifact {
+  const rules =
+    group.kind === "alerts"
+      ? model.alerts.filter((a) => a.group === group.name).map(alertRule)
+      : model.recordingRules.filter((r) => r.group === group.name).map(recordingRule);
+  return yamlArtifact(
+    { path: ruleFilePath(group), schema: "prometheus-rules", subject: `rule group ${group.name}`, source: { file: group.file, line: 1 } },
+    { groups: [{ name: `global-sovereign-${group.name}`, interval: group.interval, rules }] },
+    group.file,
+  );
+}
+
+/** promtool test files load every rule file, since alerts build on recording rules from other groups. */
+function ruleFilesFromTests(model: Model): string[] {
+  return model.ruleGroups.map((g) => `../../rules/${g.kind}/${groupStem(g)}.yaml`);
+}
+
+function alertCase(alert: AlertModel, expectation: AlertExpectation) {
+  const firing = expectation.state === "firing";
+  const expAlerts = firing
+    ? [
+        {
+          exp_labels: { ...alert.labels, ...expectation.labels },
+          exp_annotations: { ...alert.annotations, description: expectation.description ?? "" },
+        },
+      ]
+    : [];
+  return { eval_time: expectation.at, alertname: alert.name, exp_alerts: expAlerts };
+}
+
+/** A pending alert is invisible to alert_rule_test; the ALERTS series shows it. */
+function pendingCase(alert: AlertModel, expectation: AlertExpectation) {
+  const labels = { alertname: alert.name, alertstate: "pending", ...alert.labels, ...expectation.labels };
+  return { expr: `ALERTS{alertname="${alert.name}", alertstate="pending"}`, eval_time: expectation.at, exp_samples: [{ labels: seriesText("ALERTS", labels), value: 1 }] };
+}
+
+function alertTests(model: Model, group: RuleGroupModel): Artifact {
+  const tests = model.alerts
+    .filter((a) => a.group === group.name)
+    .flatMap((alert) =>
+      alert.tests.map((test) => {
+        const pending = test.expect.filter((e) => e.state === "pending");
+        const entry: Record<string, unknown> = {
+          name: `${alert.name}: ${test.name}`,
+          interval: test.interval ?? "1m",
+          input_series: test.input,
+          alert_rule_test: test.expect.map((e) => alertCase(alert, e)),
+        };
+        if (pending.length) entry.promql_expr_test = pending.map((e) => pendingCase(alert, e));
+        return entry;
+      }),
+    );
+  return testFile(model, group, tests);
+}
+
+function recordingTests(model: Model, group: RuleGroupModel): Artifact {
+  const tests = model.recordingRules
+    .filter((r) => r.group === group.name)
+    .flatMap((rule) =>
+      rule.tests.map((test) => ({
+        name: `${rule.record}: ${test.name}`,
+        interval: test.interval ?? "1m",
+        input_series: test.input,
+        promql_expr_test: [
+          {
+            expr: rule.record,
+            eval_time: test.at,
+            exp_samples: test.expect.map((e) => ({ labels: seriesText(rule.record, { ...e.labels, ...rule.labels }), value: e.value })),
+          },
+        ],
+      })),
+    );
+  return testFile(model, group, tests);
+}
+
+function testFile(model: Model, group: RuleGroupModel, tests: unknown[]): Artifact {
+  return yamlArtifact(
+    { path: `${testsDir}/${group.kind}/${groupStem(group)}.test.yaml`, schema: "promtool-tests", subject: `tests of rule group ${group.name}`, source: { file: group.file, line: 1 } },
+    { rule_files: ruleFilesFromTests(model), evaluation_interval: model.settings.evaluationInterval, tests },
+    group.file,
+  );
+}
+
+function prometheusConfig(model: Model): Artifact {
+  const { settings } = model;
+  return yamlArtifact(
+    { path: "prometheus/prometheus.yml", schema: "prometheus-config", subject: "prometheus.yml", source: { file: "src/config.ts", line: 1 } },
+    {
+      global: { scrape_interval: settings.scrapeInterval, evaluation_interval: settings.evaluationInterval },
+      rule_files: model.ruleGroups.map((g) => `rules/${g.kind}/${groupStem(g)}.yaml`),
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [...settings.alertmanagers] }] }] },
+      scrape_configs: Object.entries(settings.scrapeTargets).map(([job, targets]) => ({
+        job_name: job,
+        metrics_path: "/metrics",
+        static_configs: [{ targets: [...targets] }],
+      })),
+    },
+    "src/config.ts",
+  );
+}
+
+export function renderPrometheus(model: Model): Artifact[] {
+  return [
+    ...model.ruleGroups.map((group) => ruleFile(model, group)),
+    ...model.ruleGroups.map((group) => (group.kind === "alerts" ? alertTests(model, group) : recordingTests(model, group))),
+    prometheusConfig(model),
+  ];
+}
