@@ -43,7 +43,7 @@ export const beamHealth = serviceDashboard({
       id: 103,
       title: "Reductions per second",
       description: "BEAM CPU work: reductions executed per second.",
-      unit: "short",
+      unit: "cps",
       queries: [query(`sum(rate(${beam.reductions}{${sel}}[$__rate_interval]))`, "reductions/s")],
     }),
   )
@@ -95,7 +95,7 @@ export const beamHealth = serviceDashboard({
       id: 301,
       title: "Reductions per second",
       description: "Reductions executed per second on each instance: the BEAM's measure of CPU work.",
-      unit: "short",
+      unit: "cps",
       queries: [query(`sum by (instance) (rate(${beam.reductions}{${sel}}[$__rate_interval]))`, "{{instance}}")],
     }),
   )
@@ -123,7 +123,7 @@ export const beamHealth = serviceDashboard({
       id: 401,
       title: "Garbage collections per second",
       description: "Garbage collections run per second on each instance.",
-      unit: "short",
+      unit: "cps",
       queries: [query(`sum by (instance) (rate(${beam.garbageCollections}{${sel}}[$__rate_interval]))`, "{{instance}}")],
     }),
   )

@@ -110,7 +110,7 @@ export const natsStreams = serviceDashboard({
       id: 301,
       title: "Delivery rate",
       description: "Messages delivered per second to each consumer.",
-      unit: "short",
+      unit: "mps",
       queries: [
         query(`sum by (stream_name, consumer_name) (rate(${nats.consumerDeliveredSeq}{${consumerSel}}[$__rate_interval]))`, "{{stream_name}} / {{consumer_name}}"),
       ],
@@ -121,7 +121,7 @@ export const natsStreams = serviceDashboard({
       id: 302,
       title: "Ack rate",
       description: "Messages acknowledged per second by each consumer (advance of its ack floor).",
-      unit: "short",
+      unit: "mps",
       queries: [
         query(`sum by (stream_name, consumer_name) (rate(${nats.consumerAckFloorSeq}{${consumerSel}}[$__rate_interval]))`, "{{stream_name}} / {{consumer_name}}"),
       ],
@@ -132,7 +132,7 @@ export const natsStreams = serviceDashboard({
       id: 303,
       title: "Ingest rate",
       description: "Messages stored per second in each stream.",
-      unit: "short",
+      unit: "mps",
       queries: [query(`sum by (stream_name) (rate(${nats.streamLastSeq}{${streamSel}}[$__rate_interval]))`, "{{stream_name}}")],
     }),
   )

@@ -24,6 +24,8 @@ import {
   GraphThresholdsStyleConfigBuilder,
   GraphThresholdsStyleMode,
   LegendDisplayMode,
+  ReduceDataOptionsBuilder,
+  TableSortByFieldStateBuilder,
   LegendPlacement,
   SortOrder,
   StackingConfigBuilder,
@@ -231,6 +233,8 @@ export function stat(spec: StatSpec): StatPanelBuilder {
     .span(spec.width ?? 6)
     .height(spec.height ?? 4)
     .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
+    // Grafana's default reducer is the last point, which is often missing at the range's edge.
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false))
     .thresholds(thresholdsConfig(spec.thresholds));
   for (const target of targets(spec.queries)) panel.withTarget(target);
   remember(panel.build(), callerLocation());
@@ -270,6 +274,10 @@ export function table(spec: PanelSpec): TablePanelBuilder {
   for (const target of targets(spec.queries.map((q) => ({ ...q, instant: true })))) panel.withTarget(target);
   // Several instant queries come back as one frame each; merge joins them into one row per label set.
   if (spec.queries.length > 1) panel.withTransformation({ id: "merge", options: {} });
+  // An instant result's timestamp is the same on every row: hide it, and rank rows by value.
+  panel.withTransformation({ id: "organize", options: { excludeByName: { Time: true } } });
+  const valueField = spec.queries.length > 1 ? "Value #A" : "Value";
+  panel.sortBy([new TableSortByFieldStateBuilder().displayName(valueField).desc(true)]);
   remember(panel.build(), callerLocation());
   return panel;
 }

@@ -151,9 +151,7 @@ interface Token {
   offset: number;
 }
 
-type Segment =
-  | { type: "text"; from: number; to: number }
-  | { type: "action"; open: number; tokens: Token[] };
+type Segment = { type: "text"; from: number; to: number } | { type: "action"; open: number; tokens: Token[] };
 
 const keywords = new Set(["block", "break", "continue", "define", "else", "end", "if", "range", "template", "with"]);
 
@@ -239,7 +237,8 @@ class Lexer {
 
     const tokens: Token[] = [];
     const parens: number[] = [];
-    const push = (kind: TokenKind, from: number, to: number) => tokens.push({ kind, text: src.slice(from, to), offset: from });
+    const push = (kind: TokenKind, from: number, to: number) =>
+      tokens.push({ kind, text: src.slice(from, to), offset: from });
     const fail = (offset: number, message: string, resumeFrom: number): number => {
       this.problem(offset, message);
       push("broken", offset, offset);
@@ -247,7 +246,13 @@ class Lexer {
       return this.resume(resumeFrom);
     };
     const unclosed = (resumeAt: number, message: string): number => {
-      this.problem(open, message + (tokens.some((t) => t.kind === "char" && t.text === "}") ? ` (a single "}" does not end it; write "}}")` : ""));
+      this.problem(
+        open,
+        message +
+          (tokens.some((t) => t.kind === "char" && t.text === "}")
+            ? ` (a single "}" does not end it; write "}}")`
+            : ""),
+      );
       // Keep only a leading keyword, so that `{{ if ...` still opens a block and its {{ end }} still matches,
       // without also reporting whatever the unclosed action swallowed.
       const first = tokens.find((t) => t.kind !== "space");
@@ -342,7 +347,8 @@ class Lexer {
         const number = this.number(p);
         if (number.bad) {
           let shown = number.end;
-          while (isAlphaNumeric(codePointAt(src, shown)) || src[shown] === ".") shown += codePointAt(src, shown)!.length;
+          while (isAlphaNumeric(codePointAt(src, shown)) || src[shown] === ".")
+            shown += codePointAt(src, shown)!.length;
           const trim = /[-+]$/.test(src.slice(p, number.end)) && src.startsWith("}}", number.end);
           const hint = trim
             ? `a trim marker needs a space before it: " -}}"`
@@ -357,7 +363,17 @@ class Lexer {
         while (isAlphaNumeric(codePointAt(src, p))) p += codePointAt(src, p)!.length;
         if (!this.atTerminator(p)) return this.badCharacter(p, start, fail);
         const word = src.slice(start, p);
-        push(keywords.has(word) ? "keyword" : word === "nil" ? "nil" : word === "true" || word === "false" ? "bool" : "identifier", start, p);
+        push(
+          keywords.has(word)
+            ? "keyword"
+            : word === "nil"
+              ? "nil"
+              : word === "true" || word === "false"
+                ? "bool"
+                : "identifier",
+          start,
+          p,
+        );
         continue;
       }
       if (c >= " " && c <= "~") {
@@ -367,17 +383,35 @@ class Lexer {
       }
       const name = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
       const shown = c >= " " && c !== "\u007f" ? `"${c}" (${name})` : name;
-      return fail(p, `unexpected character ${shown} in an action (only names, numbers, strings, $variables, .fields, "|", "(" and ")" may appear between "{{" and "}}")`, p + c.length);
+      return fail(
+        p,
+        `unexpected character ${shown} in an action (only names, numbers, strings, $variables, .fields, "|", "(" and ")" may appear between "{{" and "}}")`,
+        p + c.length,
+      );
     }
   }
 
   /** Go requires a name to end at a space, one of . , | : ( ) or the "}" of "}}". */
   private atTerminator(p: number): boolean {
     const c = this.src[p];
-    return c === undefined || isSpace(c) || c === "." || c === "," || c === "|" || c === ":" || c === ")" || c === "(" || c === "}";
+    return (
+      c === undefined ||
+      isSpace(c) ||
+      c === "." ||
+      c === "," ||
+      c === "|" ||
+      c === ":" ||
+      c === ")" ||
+      c === "(" ||
+      c === "}"
+    );
   }
 
-  private badCharacter(p: number, start: number, fail: (offset: number, message: string, resumeFrom: number) => number): number {
+  private badCharacter(
+    p: number,
+    start: number,
+    fail: (offset: number, message: string, resumeFrom: number) => number,
+  ): number {
     const c = codePointAt(this.src, p)!;
     // Show the whole name, e.g. "$labels.job" rather than just ".job".
     while (start > 0 && /[\p{L}\p{Nd}_.$]/u.test(this.src[start - 1]!)) start--;
@@ -385,7 +419,8 @@ class Lexer {
     let hint: string;
     if ("-+*/%<>=!".includes(c)) {
       hint = `templates have no operators: put spaces between arguments and use functions such as eq, gt or printf`;
-      if (c === "-" && name.startsWith("$labels.")) hint = `a name may contain only letters, digits and "_", and Prometheus label names never contain "-"`;
+      if (c === "-" && name.startsWith("$labels."))
+        hint = `a name may contain only letters, digits and "_", and Prometheus label names never contain "-"`;
       if (c === "=") hint = `put spaces around "=" and ":="`;
     } else if (c === '"' || c === "'" || c === "`") {
       hint = "separate arguments with spaces";
@@ -409,7 +444,10 @@ class Lexer {
       if (c === "\\" || c === undefined || c === "\n") {
         const what = quote === '"' ? "string" : "character constant";
         const where = src[i] === "\n" ? "before the end of the line" : "before the end of the template";
-        const hint = quote === '"' ? `a "..." string cannot span lines; use a \`raw string\` for that` : `use double quotes for text: "..."`;
+        const hint =
+          quote === '"'
+            ? `a "..." string cannot span lines; use a \`raw string\` for that`
+            : `use double quotes for text: "..."`;
         return `unterminated ${what}: no closing ${quote} ${where} (${hint})`;
       }
     }
@@ -689,14 +727,23 @@ class Parser {
     }
     const after = this.peekNonSpace();
     if (frame.sawElse) {
-      this.problem(token.offset, `a second {{ else }} in the same "${frame.kind}" (only {{ end }} may follow its {{ else }}; use {{ else if ... }} before it for more branches)`);
+      this.problem(
+        token.offset,
+        `a second {{ else }} in the same "${frame.kind}" (only {{ end }} may follow its {{ else }}; use {{ else if ... }} before it for more branches)`,
+      );
     }
     if (after?.kind === "keyword" && (after.text === "if" || after.text === "with")) {
       if (after.text === "with") {
-        this.fail(after.offset, `"else with" is not supported by Prometheus's template engine (write {{ else }}{{ with ... }}...{{ end }} and one more {{ end }})`);
+        this.fail(
+          after.offset,
+          `"else with" is not supported by Prometheus's template engine (write {{ else }}{{ with ... }}...{{ end }} and one more {{ end }})`,
+        );
       }
       if (frame.kind !== "if") {
-        this.fail(after.offset, `"else if" is only allowed in an if block, not in "${frame.kind}" (write {{ else }}{{ if ... }}...{{ end }} and one more {{ end }})`);
+        this.fail(
+          after.offset,
+          `"else if" is only allowed in an if block, not in "${frame.kind}" (write {{ else }}{{ if ... }}...{{ end }} and one more {{ end }})`,
+        );
       }
       this.nextNonSpace();
       // {{ else if b }} is {{ else }}{{ if b }} sharing the outer {{ end }}: its variables last until that end too.
@@ -753,7 +800,10 @@ class Parser {
   private define(token: Token): void {
     if (this.stack.length > 0) {
       // Reported, but still opened below so that its {{ end }} is not taken for the enclosing block's.
-      this.problem(token.offset, `"define" is only allowed at the top level, not inside "${this.stack[this.stack.length - 1]!.kind}" (move it out, and use {{ template }} here)`);
+      this.problem(
+        token.offset,
+        `"define" is only allowed at the top level, not inside "${this.stack[this.stack.length - 1]!.kind}" (move it out, and use {{ template }} here)`,
+      );
     }
     // Open the frame first so that its {{ end }} still matches if the rest of the action is wrong.
     this.pushTemplateFrame("define", token.offset, undefined);
@@ -782,7 +832,10 @@ class Parser {
   private templateName(token: Token, keyword: string): string {
     if (token.kind !== "string" && token.kind !== "rawString") {
       const got = token.kind === "close" ? "nothing" : quoted(token.text);
-      this.fail(token.offset, `"${keyword}" needs a quoted template name, as in {{ ${keyword} "name"${keyword === "define" ? "" : " ."} }}; got ${got}`);
+      this.fail(
+        token.offset,
+        `"${keyword}" needs a quoted template name, as in {{ ${keyword} "name"${keyword === "define" ? "" : " ."} }}; got ${got}`,
+      );
     }
     return this.stringValue(token);
   }
@@ -811,10 +864,17 @@ class Parser {
         declarations++;
         if (context === "range" && declarations < 2) {
           const following = this.peekNonSpace();
-          if (following?.kind === "variable" || following?.kind === "close" || following?.kind === "rightParen") continue;
-          this.fail(following?.offset ?? v.offset, `range can only declare variables before ":=", as in {{ range $i, $v := ... }}`);
+          if (following?.kind === "variable" || following?.kind === "close" || following?.kind === "rightParen")
+            continue;
+          this.fail(
+            following?.offset ?? v.offset,
+            `range can only declare variables before ":=", as in {{ range $i, $v := ... }}`,
+          );
         }
-        this.fail(after.offset, `too many variables declared in ${contextWords[context] ?? context} (only range declares two: {{ range $i, $v := ... }})`);
+        this.fail(
+          after.offset,
+          `too many variables declared in ${contextWords[context] ?? context} (only range declares two: {{ range $i, $v := ... }})`,
+        );
       }
       this.i = save;
       break;
@@ -836,36 +896,37 @@ class Parser {
       }
       this.unexpected(token, context);
     }
-    if (commands.length === 0) {
-      if (declared) this.fail(declared.offset, `nothing to assign to ${declared.text} (write {{ ${declared.text} := <value> }})`);
-      switch (context) {
-        case "command":
-          this.fail(this.open, `empty action "{{ }}" (put a value or function inside it, or remove it)`);
-        // eslint-disable-next-line no-fallthrough
-        case "if":
-        case "range":
-        case "with":
-          this.fail(opener?.offset ?? this.open, `"${context}" needs a value, as in {{ ${context} ${context === "if" ? "gt $value 0.5" : "query \"up\""} }}`);
-        // eslint-disable-next-line no-fallthrough
-        case "parenthesized pipeline":
-          this.fail(opener?.offset ?? this.open, `empty parentheses "()"`);
-        // eslint-disable-next-line no-fallthrough
-        default:
-          this.fail(opener?.offset ?? this.open, `"block" needs a value after its name, as in {{ block "name" . }}`);
-      }
-    }
+    if (commands.length === 0) this.emptyPipeline(context, opener, declared);
     commands.forEach((command, stage) => {
       const first = command[0]!;
       if (stage > 0 && isLiteral(first.kind)) {
-        this.problem(first.offset, `cannot pipe into ${quoted(first.text)}: after "|" must come a function that takes the value, as in {{ $value | humanize }}`);
+        this.problem(
+          first.offset,
+          `cannot pipe into ${quoted(first.text)}: after "|" must come a function that takes the value, as in {{ $value | humanize }}`,
+        );
       }
     });
+  }
+
+  private emptyPipeline(context: Context, opener: Token | undefined, declared: Token | undefined): never {
+    const at = opener?.offset ?? this.open;
+    if (declared)
+      this.fail(declared.offset, `nothing to assign to ${declared.text} (write {{ ${declared.text} := <value> }})`);
+    if (context === "command")
+      this.fail(this.open, `empty action "{{ }}" (put a value or function inside it, or remove it)`);
+    if (context === "parenthesized pipeline") this.fail(at, `empty parentheses "()"`);
+    if (context === "block clause") this.fail(at, `"block" needs a value after its name, as in {{ block "name" . }}`);
+    const example = context === "if" ? "gt $value 0.5" : 'query "up"';
+    this.fail(at, `"${context}" needs a value, as in {{ ${context} ${example} }}`);
   }
 
   private declare(v: Token, assign: boolean): void {
     if (assign && !this.vars.includes(v.text)) {
       // Go's parser accepts this and fails when the alert fires.
-      this.problem(v.offset, `undefined variable ${quoted(v.text)}: "=" changes an existing variable (declare it with ${v.text} := ...)`);
+      this.problem(
+        v.offset,
+        `undefined variable ${quoted(v.text)}: "=" changes an existing variable (declare it with ${v.text} := ...)`,
+      );
     }
     this.vars.push(v.text);
     this.declared.add(v.text);
@@ -888,7 +949,8 @@ class Parser {
     }
     // `index $labels "name"` reads a label too.
     const [fn, map, key] = args;
-    const labelsMap = map?.kind === "variable" && map.text === "$labels" && map.fields.length === 0 && this.vars.includes("$labels");
+    const labelsMap =
+      map?.kind === "variable" && map.text === "$labels" && map.fields.length === 0 && this.vars.includes("$labels");
     if (fn?.kind === "identifier" && fn.text === "index" && labelsMap) {
       if (key && (key.kind === "string" || key.kind === "rawString")) this.labels.push(this.stringValueOf(key.text));
     }
@@ -902,7 +964,10 @@ class Parser {
     const fieldOffset = this.peek()!.offset;
     while (this.peek()?.kind === "field") node.fields.push(this.next().text.slice(1));
     if (isLiteral(node.kind)) {
-      this.problem(fieldOffset, `cannot take a field of ${quoted(node.text)} (fields follow ".", a $variable or parentheses)`);
+      this.problem(
+        fieldOffset,
+        `cannot take a field of ${quoted(node.text)} (fields follow ".", a $variable or parentheses)`,
+      );
       return node;
     }
     if (node.kind === "variable") this.variableFields(node);
@@ -912,7 +977,8 @@ class Parser {
   }
 
   private variableFields(node: Node): void {
-    if (node.text === "$labels" && node.fields[0] !== undefined && this.vars.includes("$labels")) this.labels.push(node.fields[0]);
+    if (node.text === "$labels" && node.fields[0] !== undefined && this.vars.includes("$labels"))
+      this.labels.push(node.fields[0]);
     if (node.text === "$" && this.dollarIsAlertData()) this.topLevelField(node, node.fields);
   }
 
@@ -924,7 +990,11 @@ class Parser {
     if (first === "Labels" && second !== undefined) this.labels.push(second);
     if (alertDataFields.includes(first)) return;
     const near = closest(first, alertDataFields);
-    const hint = near ? `did you mean .${near}?` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(first) ? `to print a label write $labels.${first}` : "";
+    const hint = near
+      ? `did you mean .${near}?`
+      : /^[A-Za-z_][A-Za-z0-9_]*$/.test(first)
+        ? `to print a label write $labels.${first}`
+        : "";
     const prefix = node.kind === "field" ? "" : "$";
     this.problem(
       node.offset,
@@ -934,7 +1004,12 @@ class Parser {
 
   private term(): Node | undefined {
     const token = this.nextNonSpace();
-    const node = (kind: Node["kind"] = token.kind): Node => ({ kind, text: token.text, offset: token.offset, fields: [] });
+    const node = (kind: Node["kind"] = token.kind): Node => ({
+      kind,
+      text: token.text,
+      offset: token.offset,
+      fields: [],
+    });
     switch (token.kind) {
       case "identifier":
         if (!alertTemplateFunctions.has(token.text)) this.unknownFunction(token);
@@ -955,7 +1030,10 @@ class Parser {
       case "number":
       case "complex":
       case "charConstant": {
-        const problem = token.kind === "charConstant" ? checkCharConstant(token.text) : checkNumber(token.text, token.kind === "complex");
+        const problem =
+          token.kind === "charConstant"
+            ? checkCharConstant(token.text)
+            : checkNumber(token.text, token.kind === "complex");
         if (problem) this.problem(problem.offset + token.offset, problem.message);
         return node();
       }
@@ -979,7 +1057,8 @@ class Parser {
     const near = functionAliases[name] ?? closest(name, alertTemplateFunctions);
     let hint: string;
     const following = this.tokens.slice(this.i).find((t) => t.kind !== "space");
-    if (following?.kind === "declare" || following?.kind === "assign") hint = `a variable starts with "$": {{ $${name} ${following.text} ... }}`;
+    if (following?.kind === "declare" || following?.kind === "assign")
+      hint = `a variable starts with "$": {{ $${name} ${following.text} ... }}`;
     else if (near) hint = `did you mean ${near}?`;
     else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       hint = `Prometheus alert templates have no such function; to print a label write $labels.${name}, a variable starts with "$"`;
@@ -1008,7 +1087,10 @@ class Parser {
     const bad = badEscape(token.text, '"');
     if (bad !== undefined) {
       const escape = token.text.slice(bad, bad + 2);
-      this.problem(token.offset + bad, `invalid escape "${escape}" in a string (write \\\\ for a backslash, or use a \`raw string\`)`);
+      this.problem(
+        token.offset + bad,
+        `invalid escape "${escape}" in a string (write \\\\ for a backslash, or use a \`raw string\`)`,
+      );
     }
     return this.stringValueOf(token.text);
   }
@@ -1091,7 +1173,8 @@ function checkCharConstant(text: string): TemplateProblem | undefined {
   if (body === "") return { offset: 0, message };
   if (body.startsWith("\\")) {
     const length = escapeLength(text, 1, "'");
-    if (length === undefined) return { offset: 1, message: `invalid escape ${quoted(body.slice(0, 2))} in character constant ${text}` };
+    if (length === undefined)
+      return { offset: 1, message: `invalid escape ${quoted(body.slice(0, 2))} in character constant ${text}` };
     return length === body.length ? undefined : { offset: 0, message };
   }
   return codePointAt(body, 0)!.length === body.length ? undefined : { offset: 0, message };
