@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { Option } from "commander";
 import { buildCommand } from "./build.ts";
+import { checkCommand, type CheckOptions } from "./check.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("o11y")
@@ -14,6 +16,17 @@ export async function main(argv: string[]): Promise<number> {
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action(async (options: { out: string; project: string }) => {
       exitCode = await buildCommand(options);
+    });
+  program
+    .command("check")
+    .description("analyze definitions (or rule files, or one expression) against the metric catalog; exit 1 on any error")
+    .argument("[rule-files...]", "Prometheus rule files to analyze instead of the project's definitions")
+    .option("--expr <promql>", "analyze one PromQL expression")
+    .option("--dashboard", "with --expr: judge it as a Grafana panel query (variables, $__rate_interval)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
+    .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .action(async (files: string[], options: CheckOptions) => {
+      exitCode = await checkCommand(files, options);
     });
   try {
     await program.parseAsync(argv, { from: "user" });

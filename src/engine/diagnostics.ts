@@ -17,12 +17,16 @@ export interface Diagnostic {
   fix?: string;
   /** 1-based position inside a PromQL expression, when the problem is in one. */
   position?: { line: number; column: number };
+  /** Set when an `o11y-disable` comment silenced it: the reason given. */
+  suppressed?: string;
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.position ? ` (expr ${d.position.line}:${d.position.column})` : "";
   const fix = d.fix ? `\n    fix: ${d.fix}` : "";
-  return `${formatLocation(d.source)} ${d.severity} ${d.subject}: ${d.message}${where} [${d.check}]${fix}`;
+  const severity = d.suppressed === undefined ? d.severity : `suppressed ${d.severity}`;
+  const reason = d.suppressed === undefined ? "" : `\n    suppressed: ${d.suppressed}`;
+  return `${formatLocation(d.source)} ${severity} ${d.subject}: ${d.message}${where} [${d.check}]${d.suppressed === undefined ? fix : reason}`;
 }
 
 /** Stable order so that output is the same whatever order checks ran in. */
@@ -37,5 +41,5 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
 }
 
 export function hasErrors(list: Diagnostic[]): boolean {
-  return list.some((d) => d.severity === "error");
+  return list.some((d) => d.severity === "error" && d.suppressed === undefined);
 }

@@ -1,6 +1,7 @@
 import type { Diagnostic, Severity } from "../diagnostics.ts";
-import type { DashboardModel, MetricModel, Model } from "../model.ts";
+import type { DashboardModel, Model } from "../model.ts";
 import type { ParsedExpression } from "../promql/parse.ts";
+import type { Semantics } from "../promql/semantics.ts";
 import type { SourceLocation } from "../source.ts";
 
 /** Where a PromQL expression was written and what it belongs to. */
@@ -14,10 +15,8 @@ export interface ExpressionSite {
   dashboard?: DashboardModel;
 }
 
-export interface CheckContext {
+export interface CheckContext extends Semantics {
   model: Model;
-  /** Every series name the catalog declares (`x_bucket`, `x_sum`, ...), to its metric. */
-  seriesIndex: Map<string, MetricModel>;
   scrapeIntervalMs: number;
 }
 

@@ -6,11 +6,13 @@ import { parsePromQL, positionOf, type ParsedExpression } from "../promql/parse.
 import type { Check, CheckContext, ExpressionSite, Finding } from "./check.ts";
 import { allChecks } from "./checks/index.ts";
 import { expressionSites } from "./sites.ts";
+import { applySuppressions } from "./suppression.ts";
 
 export function checkContext(model: Model): CheckContext {
   const seriesIndex = new Map<string, MetricModel>();
   for (const metric of model.metrics) for (const series of metric.series) seriesIndex.set(series, metric);
-  return { model, seriesIndex, scrapeIntervalMs: parseDurationMs(model.settings.scrapeInterval) };
+  const recordingRules = new Map(model.recordingRules.map((r) => [r.record, r]));
+  return { model, seriesIndex, recordingRules, scrapeIntervalMs: parseDurationMs(model.settings.scrapeInterval) };
 }
 
 function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { expr: ParsedExpression }): Diagnostic {
@@ -28,6 +30,10 @@ function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { 
 
 /** Runs expression checks over explicit sites (used by `check --expr` and rule-file checks too). */
 export function checkExpressions(sites: ExpressionSite[], ctx: CheckContext, checks: Check[] = allChecks): Diagnostic[] {
+  return applySuppressions(expressionDiagnostics(sites, ctx, checks), sites);
+}
+
+function expressionDiagnostics(sites: ExpressionSite[], ctx: CheckContext, checks: Check[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const expressionChecks = checks.filter((c) => c.scope === "expression");
   for (const site of sites) {
@@ -45,7 +51,8 @@ export function checkExpressions(sites: ExpressionSite[], ctx: CheckContext, che
 /** Every check over the whole model; all problems at once, in a stable order. */
 export function checkModel(model: Model, checks: Check[] = allChecks): Diagnostic[] {
   const ctx = checkContext(model);
-  const out = checkExpressions(expressionSites(model), ctx, checks);
+  const sites = expressionSites(model);
+  const out = expressionDiagnostics(sites, ctx, checks);
   for (const check of checks) {
     if (check.scope === "dashboard") {
       for (const dashboard of model.dashboards) {
@@ -57,5 +64,5 @@ export function checkModel(model: Model, checks: Check[] = allChecks): Diagnosti
       for (const finding of check.check(model, ctx)) out.push(toDiagnostic(check, finding, "project"));
     }
   }
-  return sortDiagnostics(out);
+  return sortDiagnostics(applySuppressions(out, sites));
 }

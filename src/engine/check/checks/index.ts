@@ -1,5 +1,6 @@
 import type { Check } from "../check.ts";
 import { alertAnnotations } from "./alerts/annotations.ts";
+import { alertComparison } from "./alerts/comparison.ts";
 import { alertDashboardLink } from "./alerts/dashboard-link.ts";
 import { alertFor } from "./alerts/for.ts";
 import { alertRouting } from "./alerts/routing.ts";
@@ -21,7 +22,14 @@ import { panelUnit } from "./dashboard/panel-unit.ts";
 import { undefinedVariable } from "./dashboard/undefined-variable.ts";
 import { uniquePanelId } from "./dashboard/unique-panel-id.ts";
 import { uniqueUid } from "./dashboard/unique-uid.ts";
+import { aggregateThenRate } from "./promql/aggregate-then-rate.ts";
+import { counterWithoutRate } from "./promql/counter-without-rate.ts";
+import { histogramQuantile } from "./promql/histogram-quantile.ts";
+import { rateOnCounter } from "./promql/rate-on-counter.ts";
 import { rateWindow } from "./promql/rate-window.ts";
+import { regexp } from "./promql/regexp.ts";
+import { unknownLabel } from "./promql/unknown-label.ts";
+import { vectorMatching } from "./promql/vector-matching.ts";
 import { syntax } from "./promql/syntax.ts";
 import { unknownMetric } from "./promql/unknown-metric.ts";
 
@@ -29,7 +37,14 @@ import { unknownMetric } from "./promql/unknown-metric.ts";
 export const allChecks: Check[] = [
   syntax,
   unknownMetric,
+  unknownLabel,
+  rateOnCounter,
+  counterWithoutRate,
+  histogramQuantile,
   rateWindow,
+  aggregateThenRate,
+  vectorMatching,
+  regexp,
   uniqueUid,
   uniquePanelId,
   panelUnit,
@@ -41,6 +56,7 @@ export const allChecks: Check[] = [
   links,
   uniqueAlertName,
   alertSeverity,
+  alertComparison,
   alertThreshold,
   alertFor,
   alertAnnotations,

@@ -24,9 +24,9 @@ export const alertThreshold: ModelCheck = {
       }
       if (unit === "bool" && value !== 0 && value !== 1) problems.push({ subject, source, message: `threshold ${value} for a bool must be 0 or 1` });
       const comparison = topComparison(alert.expr);
-      if (!comparison) {
-        problems.push({ subject, source: alert.source, message: "the expression has no comparison at its top, so it fires whenever it returns anything", fix: "end it with the threshold: `${signal} ${thresholds.x}`." });
-      } else if (comparison.op !== op || comparison.value !== value || comparison.bool) {
+      // No comparison at all is alerts/comparison's finding.
+      if (!comparison) return problems;
+      if (comparison.op !== op || comparison.value !== value || comparison.bool) {
         problems.push({
           subject,
           source: alert.source,

@@ -1,0 +1,46 @@
+import { closest } from "../../../text.ts";
+import type { ExpressionCheck, Finding } from "../../check.ts";
+import { nodesNamed, selectors } from "../../../promql/parse.ts";
+import { children, groupingLabels, isExpression, resultLabels, seriesLabels } from "../../../promql/semantics.ts";
+
+const special = new Set(["__name__"]);
+
+function unknown(label: string, known: Set<string>, what: string, at: { from: number; to: number }): Finding {
+  const suggestion = closest(label, known);
+  return {
+    message: `label ${label} is not on ${what}, so this matches nothing (its labels: ${[...known].sort().join(", ")})`,
+    fix: suggestion ? `did you mean ${suggestion}? Otherwise declare the label in src/catalog/.` : "use one of its labels, or declare the label in src/catalog/.",
+    at,
+  };
+}
+
+/** A matcher or grouping label that the catalog does not give the series: an empty panel or an alert that never fires. */
+export const unknownLabel: ExpressionCheck = {
+  id: "promql/unknown-label",
+  severity: "error",
+  summary: "A label in a matcher, by() or on() that the series do not carry, per the catalog.",
+  scope: "expression",
+  check(expr, _site, ctx) {
+    const findings: Finding[] = [];
+    for (const selector of selectors(expr)) {
+      const known = selector.metric ? seriesLabels(selector.metric, ctx) : undefined;
+      if (!known) continue;
+      for (const matcher of selector.matchers) {
+        // A matcher that accepts the empty string also matches series without the label: that is deliberate.
+        if (special.has(matcher.label) || known.has(matcher.label) || (matcher.op === "=" && matcher.value === "")) continue;
+        findings.push(unknown(matcher.label, known, selector.metric!, { from: matcher.node.from, to: matcher.node.to }));
+      }
+    }
+    for (const aggregate of nodesNamed(expr, "AggregateExpr")) {
+      const modifier = aggregate.getChild("AggregateModifier");
+      if (!modifier) continue;
+      const inner = [...children(aggregate.getChild("FunctionCallBody"))].filter(isExpression).at(-1);
+      const known = inner ? resultLabels(expr, inner, ctx) : undefined;
+      if (!known || known.size === 0) continue;
+      for (const label of groupingLabels(expr, modifier)) {
+        if (!known.has(label)) findings.push(unknown(label, known, "the aggregated series", { from: modifier.from, to: modifier.to }));
+      }
+    }
+    return findings;
+  },
+};

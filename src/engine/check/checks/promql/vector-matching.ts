@@ -1,0 +1,57 @@
+import type { ExpressionCheck, Finding } from "../../check.ts";
+import { nodesNamed } from "../../../promql/parse.ts";
+import { children, groupingLabels, isExpression, isScalar, resultLabels } from "../../../promql/semantics.ts";
+
+const setOperators = new Set(["And", "Or", "Unless"]);
+const show = (labels: Set<string>) => `{${[...labels].sort().join(", ")}}`;
+
+/**
+ * Two vectors combine only where their label sets match exactly (or on the labels named by on()).
+ * When the catalog says the sides carry different labels, the result is silently empty.
+ */
+export const vectorMatching: ExpressionCheck = {
+  id: "promql/vector-matching",
+  severity: "error",
+  summary: "A binary operation whose sides cannot match on the labels the catalog says they carry.",
+  scope: "expression",
+  check(expr, _site, ctx) {
+    const findings: Finding[] = [];
+    for (const node of nodesNamed(expr, "BinaryExpr")) {
+      const [left, right] = [...children(node)].filter(isExpression);
+      if (!left || !right || isScalar(left) || isScalar(right)) continue;
+      const op = [...children(node)].find((c) => !isExpression(c) && c.name !== "MatchingModifierClause" && c.name !== "BoolModifier");
+      if (op && setOperators.has(op.name) && !node.getChild("MatchingModifierClause")) continue;
+      const l = resultLabels(expr, left, ctx);
+      const r = resultLabels(expr, right, ctx);
+      if (!l || !r || l.size === 0 || r.size === 0) continue;
+      const clause = node.getChild("MatchingModifierClause");
+      const listed = groupingLabels(expr, clause);
+      const at = { from: node.from, to: node.to };
+      if (clause?.getChild("On")) {
+        const missing = listed.filter((label) => !l.has(label) || !r.has(label));
+        if (missing.length) {
+          findings.push({
+            message: `on(${listed.join(", ")}) names ${missing.join(", ")}, which ${missing.length > 1 ? "are" : "is"} not on both sides: left ${show(l)}, right ${show(r)}`,
+            fix: "match on labels both sides keep.",
+            at,
+          });
+        }
+        continue;
+      }
+      if (clause?.getChild("GroupLeft") || clause?.getChild("GroupRight")) continue;
+      const ignored = clause?.getChild("Ignoring") ? new Set(listed) : new Set<string>();
+      const left2 = [...l].filter((x) => !ignored.has(x));
+      const right2 = [...r].filter((x) => !ignored.has(x));
+      const onlyLeft = left2.filter((x) => !r.has(x));
+      const onlyRight = right2.filter((x) => !l.has(x));
+      if (onlyLeft.length || onlyRight.length) {
+        findings.push({
+          message: `the sides carry different labels (left ${show(l)}, right ${show(r)}), so one-to-one matching pairs nothing`,
+          fix: `aggregate both sides to the same labels, or match with on(${left2.filter((x) => r.has(x)).join(", ")}) or ignoring(${[...onlyLeft, ...onlyRight].join(", ")}).`,
+          at,
+        });
+      }
+    }
+    return findings;
+  },
+};

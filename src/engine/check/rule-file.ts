@@ -1,0 +1,91 @@
+/**
+ * A Prometheus rule file from elsewhere, read into the same model our own rules compile to, so the same
+ * checks run on it. Locations are the file's own lines.
+ */
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import type { Diagnostic } from "../diagnostics.ts";
+import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import { topComparison } from "../promql/comparison.ts";
+import type { SourceLocation } from "../source.ts";
+
+export interface RuleFile {
+  alerts: AlertModel[];
+  recordingRules: RecordingRuleModel[];
+  groups: RuleGroupModel[];
+  /** Problems reading the file itself. */
+  diagnostics: Diagnostic[];
+}
+
+const str = (value: unknown) => (typeof value === "string" ? value : value === undefined || value === null ? "" : String(value));
+
+export function readRuleFile(file: string, text: string, defaultInterval: string): RuleFile {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (node: Node | null | undefined): SourceLocation => ({ file, line: node?.range ? lines.linePos(node.range[0]).line : 1 });
+  const result: RuleFile = { alerts: [], recordingRules: [], groups: [], diagnostics: [] };
+  for (const error of document.errors) {
+    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: error.linePos?.[0].line ?? 1 }, message: `not valid YAML: ${error.message.split("\n")[0]}` });
+  }
+  if (result.diagnostics.length) return result;
+  const groups = document.get("groups", true);
+  if (!isSeq(groups)) {
+    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: "not a Prometheus rule file: no `groups:` list", fix: "point o11y check at a file with groups: [{name, rules: [...]}]." });
+    return result;
+  }
+  for (const groupNode of groups.items) {
+    if (!isMap(groupNode)) continue;
+    const name = str(groupNode.get("name"));
+    const interval = str(groupNode.get("interval")) || defaultInterval;
+    const group: RuleGroupModel = { name, kind: "alerts", file, interval, rules: [] };
+    const rules = groupNode.get("rules", true);
+    for (const ruleNode of isSeq(rules) ? rules.items : []) {
+      if (!isMap(ruleNode)) continue;
+      const rule = ruleNode.toJSON() as Record<string, unknown>;
+      const exprNode = ruleNode.get("expr", true) as Node | undefined;
+      // Block scalars start on the line after `expr: |`.
+      const exprSource = at(exprNode);
+      if (exprNode && typeof rule.expr === "string" && /^\s*[|>]/.test(text.slice(exprNode.range![0], exprNode.range![0] + 3))) exprSource.line += 1;
+      // `# o11y-disable ...` may also be a YAML comment on the rule or after the expression.
+      const comments = [ruleNode.commentBefore, exprNode?.comment, (ruleNode.items[0]?.key as Node | undefined)?.commentBefore]
+        .filter((c): c is string => typeof c === "string" && c.includes("o11y-disable"))
+        .map((c) => `\n#${c}`)
+        .join("");
+      if (comments) rule.expr = `${str(rule.expr)}${comments}`;
+      const labels = Object.fromEntries(Object.entries((rule.labels as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)]));
+      if (typeof rule.alert === "string") {
+        const comparison = topComparison(str(rule.expr));
+        group.rules.push(rule.alert);
+        result.alerts.push({
+          name: rule.alert,
+          severity: labels.severity ?? "",
+          expr: str(rule.expr),
+          for: str(rule.for) || "0s",
+          threshold: { op: (comparison?.op ?? ">") as AlertModel["threshold"]["op"], value: comparison?.value ?? Number.NaN, unit: "count", source: exprSource },
+          labels,
+          annotations: Object.fromEntries(Object.entries((rule.annotations as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)])),
+          runbook: { heading: "", anchor: "" },
+          dashboard: { uid: "", panelId: 0 },
+          tests: [],
+          group: name,
+          source: exprSource,
+        });
+      } else if (typeof rule.record === "string") {
+        group.rules.push(rule.record);
+        result.recordingRules.push({ record: rule.record, expr: str(rule.expr), labels, tests: [], group: name, source: exprSource });
+      }
+    }
+    result.groups.push(group);
+  }
+  return result;
+}
+
+/** The project's model with the file's rules in place of our own: its catalog and recording rules still apply. */
+export function modelForRuleFile(base: Model, file: RuleFile): Model {
+  return {
+    ...base,
+    dashboards: [],
+    alerts: file.alerts,
+    recordingRules: [...base.recordingRules, ...file.recordingRules],
+    ruleGroups: file.groups,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Silencing a check on one definition, with a reason, inside the PromQL it concerns:
+ *
+ *   # o11y-disable promql/regexp: the exporter emits anchored values we do not control
+ *
+ * It works the same in TypeScript definitions, dashboard queries and foreign rule files. A suppression
+ * covers its own expression and the panel, alert or rule that owns it. A reason is mandatory.
+ */
+import type { Diagnostic } from "../diagnostics.ts";
+import type { ExpressionSite } from "./check.ts";
+
+const directive = /#\s*o11y-disable\s+([a-z]+\/[a-z0-9-]+)(?:\s*:\s*(.*))?$/gm;
+
+export interface Suppression {
+  check: string;
+  reason: string;
+}
+
+export function suppressionsIn(expr: string): Suppression[] {
+  return [...expr.matchAll(directive)].map((m) => ({ check: m[1]!, reason: (m[2] ?? "").trim() }));
+}
+
+/** The definition a site belongs to: a query's panel, or the alert or rule itself. */
+function owner(subject: string): string {
+  return subject.replace(/ › query [A-Z]+$/, "");
+}
+
+/** Marks suppressed diagnostics, and reports suppressions without a reason. */
+export function applySuppressions(diagnostics: Diagnostic[], sites: ExpressionSite[]): Diagnostic[] {
+  const out = [...diagnostics];
+  for (const site of sites) {
+    for (const suppression of suppressionsIn(site.expr)) {
+      if (!suppression.reason) {
+        out.push({
+          check: "check/suppression",
+          severity: "error",
+          subject: site.subject,
+          source: site.source,
+          message: `o11y-disable ${suppression.check} has no reason`,
+          fix: `say why, for the next reader: # o11y-disable ${suppression.check}: <reason>`,
+        });
+        continue;
+      }
+      for (const diagnostic of out) {
+        if (diagnostic.check === suppression.check && (diagnostic.subject === site.subject || diagnostic.subject === owner(site.subject))) {
+          diagnostic.suppressed = suppression.reason;
+        }
+      }
+    }
+  }
+  return out;
+}

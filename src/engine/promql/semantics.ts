@@ -1,0 +1,160 @@
+/**
+ * What the catalog lets us know about a PromQL expression offline: the kind of each series a selector
+ * reads (counter, gauge, histogram bucket, ...) and the labels an expression's result carries.
+ */
+import type { SyntaxNode } from "@lezer/common";
+import type { MetricModel, RecordingRuleModel } from "../model.ts";
+import { parsePromQL, type ParsedExpression } from "./parse.ts";
+
+export type SeriesKind = "counter" | "gauge" | "monotonic-gauge" | "bucket" | "summary-quantile" | "recorded" | "recorded-bucket-rate" | "unknown";
+
+export interface Semantics {
+  seriesIndex: Map<string, MetricModel>;
+  recordingRules: Map<string, RecordingRuleModel>;
+}
+
+export function seriesKind(name: string, sem: Semantics): SeriesKind {
+  const recorded = sem.recordingRules.get(name);
+  if (recorded) return /_bucket:rate/.test(name) ? "recorded-bucket-rate" : "recorded";
+  const metric = sem.seriesIndex.get(name);
+  if (!metric) return "unknown";
+  if (metric.type === "histogram") return name.endsWith("_bucket") ? "bucket" : "counter";
+  if (metric.type === "summary") return name === metric.name ? "summary-quantile" : "counter";
+  if (metric.type === "gauge") return metric.monotonic ? "monotonic-gauge" : "gauge";
+  return "counter";
+}
+
+/** Labels a raw series carries: the catalog's, the scrape's, and `le`/`quantile` where they apply. */
+export function seriesLabels(name: string, sem: Semantics, seen = new Set<string>()): Set<string> | undefined {
+  const recorded = sem.recordingRules.get(name);
+  if (recorded) {
+    if (seen.has(name)) return undefined;
+    seen.add(name);
+    const expr = parsePromQL(recorded.expr, { grafana: false });
+    if (expr.errorAt !== undefined) return undefined;
+    const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
+    if (!labels) return undefined;
+    return new Set([...labels, ...Object.keys(recorded.labels)]);
+  }
+  const metric = sem.seriesIndex.get(name);
+  if (!metric) return undefined;
+  const labels = new Set(["job", "instance", ...Object.keys(metric.labels)]);
+  if (metric.type === "histogram" && name.endsWith("_bucket")) labels.add("le");
+  if (metric.type === "summary" && name === metric.name) labels.add("quantile");
+  return labels;
+}
+
+const text = (expr: ParsedExpression, node: SyntaxNode) => expr.text.slice(node.from, node.to);
+
+export function groupingLabels(expr: ParsedExpression, node: SyntaxNode | null): string[] {
+  const grouping = node?.getChild("GroupingLabels");
+  const labels: string[] = [];
+  for (let child = grouping?.firstChild; child; child = child.nextSibling) {
+    if (child.name === "LabelName") labels.push(text(expr, child));
+    else if (child.name === "QuotedLabelName" || child.name === "StringLiteral") labels.push(text(expr, child).slice(1, -1));
+  }
+  return labels;
+}
+
+/** Functions whose result keeps the labels of their (last) vector argument. */
+const labelPreserving = new Set([
+  "rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "resets", "changes", "abs", "ceil", "floor", "round", "exp", "ln", "log2", "log10", "sqrt",
+  "clamp", "clamp_min", "clamp_max", "sort", "sort_desc", "timestamp", "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
+  "last_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time", "holt_winters", "label_replace", "label_join",
+]);
+
+/**
+ * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
+ * Scalars have no labels (an empty set).
+ */
+export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): Set<string> | undefined {
+  switch (node.name) {
+    case "PromQL":
+      return node.firstChild ? resultLabels(expr, node.firstChild, sem, seen) : undefined;
+    case "ParenExpr":
+    case "OffsetExpr":
+    case "StepInvariantExpr":
+    case "SubqueryExpr":
+    case "MatrixSelector":
+    case "UnaryExpr": {
+      const inner = [...children(node)].find((c) => isExpression(c));
+      return inner ? resultLabels(expr, inner, sem, seen) : undefined;
+    }
+    case "VectorSelector": {
+      const identifier = node.getChild("Identifier");
+      return identifier ? seriesLabels(text(expr, identifier), sem, seen) : undefined;
+    }
+    case "NumberDurationLiteral":
+    case "NumberLiteral":
+    case "StringLiteral":
+      return new Set();
+    case "AggregateExpr": {
+      const op = text(expr, node.firstChild!);
+      const modifier = node.getChild("AggregateModifier");
+      const body = node.getChild("FunctionCallBody");
+      const args = [...children(body)].filter(isExpression);
+      const inner = args.length ? resultLabels(expr, args[args.length - 1]!, sem, seen) : undefined;
+      if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return inner;
+      if (!modifier) return new Set();
+      const listed = groupingLabels(expr, modifier);
+      if (modifier.getChild("By")) return new Set(listed);
+      if (!inner) return undefined;
+      return new Set([...inner].filter((l) => !listed.includes(l)));
+    }
+    case "FunctionCall": {
+      const name = text(expr, node.getChild("FunctionIdentifier")!);
+      const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
+      if (name === "histogram_quantile") {
+        const inner = args[1] ? resultLabels(expr, args[1], sem, seen) : undefined;
+        return inner ? new Set([...inner].filter((l) => l !== "le")) : undefined;
+      }
+      if (["vector", "time", "scalar", "pi"].includes(name)) return new Set();
+      if (!labelPreserving.has(name)) return undefined;
+      const vector = args.find((a) => !["NumberDurationLiteral", "StringLiteral"].includes(a.name));
+      const inner = vector ? resultLabels(expr, vector, sem, seen) : undefined;
+      if (inner && (name === "label_replace" || name === "label_join")) {
+        const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
+        if (target) inner.add(target);
+      }
+      return inner;
+    }
+    case "BinaryExpr": {
+      const [left, right] = [...children(node)].filter(isExpression);
+      if (!left || !right) return undefined;
+      const l = resultLabels(expr, left, sem, seen);
+      const r = resultLabels(expr, right, sem, seen);
+      if (l && l.size === 0 && isScalar(left)) return r;
+      if (r && r.size === 0 && isScalar(right)) return l;
+      if (node.getChild("MatchingModifierClause")?.getChild("GroupRight")) return r;
+      return l;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function* children(node: SyntaxNode | null | undefined): Generator<SyntaxNode> {
+  for (let child = node?.firstChild; child; child = child.nextSibling) yield child;
+}
+
+const expressionNodes = new Set([
+  "AggregateExpr", "BinaryExpr", "FunctionCall", "MatrixSelector", "NumberDurationLiteral", "NumberLiteral", "OffsetExpr", "ParenExpr", "StringLiteral",
+  "SubqueryExpr", "UnaryExpr", "VectorSelector", "StepInvariantExpr",
+]);
+
+export function isExpression(node: SyntaxNode): boolean {
+  return expressionNodes.has(node.name);
+}
+
+/** A number, or arithmetic of numbers: no vector involved. */
+export function isScalar(node: SyntaxNode): boolean {
+  if (node.name === "NumberDurationLiteral" || node.name === "NumberLiteral") return true;
+  if (node.name === "ParenExpr" || node.name === "UnaryExpr" || node.name === "BinaryExpr") return [...children(node)].filter(isExpression).every(isScalar);
+  if (node.name === "FunctionCall") {
+    const name = node.getChild("FunctionIdentifier");
+    return !!name && ["scalar", "time", "pi"].includes(name.firstChild?.name.toLowerCase() ?? "");
+  }
+  return false;
+}
+
+export { children };
