@@ -11,7 +11,7 @@ export function compileAlert(alert: AlertDefinition, group: string, settings: Pr
     expr: alert.expr,
     for: alert.for,
     threshold: { op: alert.threshold.op, value: alert.threshold.value, unit: alert.threshold.unit, source: alert.threshold.source },
-    labels: { severity: alert.severity, service: alert.service, team: alert.team, ...alert.labels },
+    labels: { ...alert.labels, severity: alert.severity, service: alert.service, team: alert.team },
     annotations: {
       summary: alert.summary,
       description: alert.description,

@@ -89,7 +89,8 @@ export interface AlertSpec {
   runbook: string;
   /** The panel that shows the signal, and draws the threshold. */
   dashboard: { dashboard: DashboardBuilder; panel: number };
-  labels?: Record<string, string>;
+  /** Extra labels; severity, service and team have their own fields, so routing reads one source. */
+  labels?: Record<string, string> & { severity?: never; service?: never; team?: never };
   tests: AlertTest[];
 }
 

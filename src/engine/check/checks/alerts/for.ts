@@ -11,7 +11,7 @@ export const alertFor: ModelCheck = {
     const interval = new Map(model.ruleGroups.map((g) => [g.name, g.interval]));
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
-      const ms = alert.for === "0s" ? 0 : parseDurationMs(alert.for);
+      const ms = parseDurationMs(alert.for);
       if (Number.isNaN(ms)) {
         return [{ subject, source: alert.source, message: `for: "${alert.for}" is not a Prometheus duration`, fix: 'write it like "5m", "1h30m" or "90s".' }];
       }

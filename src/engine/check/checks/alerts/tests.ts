@@ -57,7 +57,8 @@ export const alertTests: ModelCheck = {
           if (e.state === "firing" && parseDurationMs(e.at) < forMs) findings.push({ subject, source, message: `test "${test.name}": firing at ${e.at}, before for: ${alert.for} can have elapsed` });
         }
       }
-      const fireCase = alert.tests.find((t) => firesAt(alert, t.value) && firing(t));
+      const fireCases = alert.tests.filter((t) => firesAt(alert, t.value) && firing(t));
+      const fireCase = fireCases.find((t) => isNear(alert, t.value)) ?? fireCases[0];
       const silentCase = alert.tests.find((t) => !firesAt(alert, t.value) && t.expect.some((e) => e.state === "silent") && isNear(alert, t.value));
       if (!fireCase) findings.push({ subject, source, message: "no test fires above the threshold once `for` has elapsed", fix: "add a case just above the threshold that expects firing after `for`." });
       else if (!isNear(alert, fireCase.value)) findings.push({ subject, source, message: `the firing case's value ${fireCase.value} is not within 10% of the threshold ${alert.threshold.value}, so a loosened threshold would still pass`, fix: "move its input closer to the threshold." });

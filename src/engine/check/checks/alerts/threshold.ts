@@ -27,10 +27,13 @@ export const alertThreshold: ModelCheck = {
       // No comparison at all is alerts/comparison's finding.
       if (!comparison) return problems;
       if (comparison.op !== op || comparison.value !== value || comparison.bool) {
+        const written = `${comparison.op}${comparison.bool ? " bool" : ""} ${comparison.value ?? "(not a number)"}`;
         problems.push({
           subject,
           source: alert.source,
-          message: `the expression compares \`${comparison.op} ${comparison.value ?? "(not a number)"}\` but the declared threshold is \`${op} ${value}\``,
+          message: comparison.bool
+            ? `the expression compares \`${written}\`: with bool it returns 0 or 1 for every series, so the alert always fires`
+            : `the expression compares \`${written}\` but the declared threshold is \`${op} ${value}\``,
           fix: "interpolate the threshold into the expression (`${signal} ${thresholds.x}`) instead of writing the number.",
         });
       }

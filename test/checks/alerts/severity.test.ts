@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { alertSeverity } from "../../../src/engine/check/checks/alerts/severity.ts";
+import { checkModel } from "../../../src/engine/check/run.ts";
+import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
+import type { Model } from "../../../src/engine/model.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
+import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+
+const base = compile(project).model;
+const run = (model: Model) => checkModel(model, [alertSeverity]);
+
+const bad = [
+  {
+    name: "a severity outside the runbook's four levels",
+    model: () => compile(projectWith([variantAlert({ severity: "urgent" as "high" })])).model,
+    message: 'severity "urgent" is not one of the runbook\'s levels',
+    subject: "alert PhoenixHigh5xxErrorRate",
+  },
+  {
+    name: "a level spelt with a capital letter",
+    model: () => compile(projectWith([variantAlert({ severity: "Critical" as "critical" })])).model,
+    message: 'severity "Critical" is not one of the runbook\'s levels',
+    subject: "alert PhoenixHigh5xxErrorRate",
+  },
+  {
+    name: "a level with no routing policy in src/alerts/severities.ts",
+    model: (): Model => ({ ...base, severities: base.severities.filter((p) => p.severity !== "critical") }),
+    message: 'no routing policy for severity "critical"',
+    subject: "alert PhoenixHigh5xxErrorRate",
+  },
+];
+
+const good = [
+  { name: "the real project", model: () => base },
+  { name: "an alert moved to another routed level", model: () => compile(projectWith([variantAlert({ severity: "medium" })])).model },
+  {
+    name: "policies listed in another order",
+    model: (): Model => ({ ...base, severities: [...base.severities].reverse() }),
+  },
+];
+
+describe("alerts/severity", () => {
+  it.each(bad)("flags $name", ({ model, message, subject }) => {
+    const found = run(model());
+    const diagnostic = found.find((d) => d.message.includes(message));
+    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/severity", severity: "error", subject });
+  });
+
+  it.each(good)("accepts $name", ({ model }) => {
+    const found = run(model());
+    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
+  });
+
+  it("keeps severity, service and team from their own fields, which labels cannot override", () => {
+    // @ts-expect-error labels may not carry the routing labels: the type rejects it at compile time.
+    const alert = variantAlert({ severity: "critical", labels: { severity: "low" } });
+    const model = compile(projectWith([alert])).model;
+    expect(model.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!.labels.severity).toBe("critical");
+  });
+});
