@@ -1,3 +1,4 @@
+import { findSourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -20,22 +21,116 @@ export function markAsHelper(moduleUrl: string): void {
   helperFiles.add(fileURLToPath(moduleUrl));
 }
 
-const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/;
+const unknownLocation = (): SourceLocation => ({ file: "<unknown>", line: 0 });
+
+/** A frame's location as a stack trace prints it: `/abs/path` or `file:///abs/path`, without `(`, `)` or `:`. */
+const framePath = /^(?:file:\/\/)?\/[^():]+$/;
+
+/** The location of one frame, in the form the stack text would show; undefined when it shows none. */
+function pick(location: string, line: number): SourceLocation | undefined {
+  const file = location.startsWith("file://") ? fileURLToPath(location) : location;
+  if (file.startsWith(engineDir) || helperFiles.has(file) || file.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+  return { file: toProjectPath(file), line };
+}
 
 /**
  * The first stack frame outside the engine: the line of content code that called a define helper.
  * Helpers call this so authors never pass their own location.
+ *
+ * The kit calls this for every panel, so it reads V8's structured call sites and source-maps only the
+ * frames it looks at, instead of formatting the whole stack. The answer is the one the stack text would
+ * give (see `callerLocationFromStackText`): the same frames, mapped the way Node maps them.
  */
 export function callerLocation(): SourceLocation {
-  const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
+  // Someone else formats stacks (a test runner's source maps, source-map-support): only the text is the truth.
+  if (typeof limit !== "number" || !isNodesOwn(prepare)) return locationFromStackText(callerLocation);
+  const holder: { stack?: unknown } = {};
+  Error.prepareStackTrace = (_error, sites) => sites;
+  // `new Error()` here would capture `limit` frames starting with this function; skip this one, keep the rest.
+  Error.stackTraceLimit = Math.max(0, limit - 1);
+  let sites: NodeJS.CallSite[];
+  try {
+    Error.captureStackTrace(holder, callerLocation);
+    sites = holder.stack as NodeJS.CallSite[];
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  const mapped = process.sourceMapsEnabled;
+  for (const site of sites) {
+    if (site.isEval()) return locationFromStackText(callerLocation);
+    const fileName = site.getFileName();
+    const line = site.getLineNumber();
+    const column = site.getColumnNumber();
+    if (!fileName || line === null || column === null) continue;
+    const original = mapped ? originalPosition(fileName, line, column) : undefined;
+    const location = original?.source ?? site.getScriptNameOrSourceURL();
+    if (typeof location !== "string" || !framePath.test(location)) continue;
+    const found = pick(location, original?.line ?? line);
+    if (found) return found;
+  }
+  return unknownLocation();
+}
+
+/** Node's own `Error.prepareStackTrace` (the default, which source-maps frames when source maps are on). */
+let checkedPrepare: unknown = null;
+let checkedIsNodes = false;
+function isNodesOwn(prepare: unknown): boolean {
+  if (prepare === undefined) return true;
+  if (prepare !== checkedPrepare) {
+    checkedPrepare = prepare;
+    checkedIsNodes =
+      typeof prepare === "function" && prepare.name === "ErrorPrepareStackTrace" && Function.prototype.toString.call(prepare).includes("internalPrepareStackTrace");
+  }
+  return checkedIsNodes;
+}
+
+/** Where a generated position comes from, exactly as Node's source-mapped stack traces print it. */
+function originalPosition(fileName: string, line: number, column: number): { source: string; line: number } | undefined {
+  try {
+    const map = findSourceMap(fileName);
+    if (!map) return undefined;
+    // Source maps count lines and columns from 0, stack traces from 1.
+    const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+    const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : entry.originalSource;
+    return { source, line: entry.originalLine + 1 };
+  } catch {
+    // Node prints the generated position when mapping fails.
+    return undefined;
+  }
+}
+
+const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/;
+
+/**
+ * `callerLocation` from the formatted stack text, whoever formats it: slower, since every frame is
+ * formatted (and source-mapped). Used when stacks are not Node's own; exported so tests can compare.
+ */
+export function callerLocationFromStackText(): SourceLocation {
+  return locationFromStackText(callerLocationFromStackText);
+}
+
+/** The frames below `below` (at most `Error.stackTraceLimit - 1`, as if captured inside `below`), as text. */
+function locationFromStackText(below: (...args: never[]) => unknown): SourceLocation {
+  const limit = Error.stackTraceLimit;
+  const holder: { stack?: unknown } = {};
+  if (typeof limit === "number") Error.stackTraceLimit = Math.max(0, limit - 1);
+  try {
+    Error.captureStackTrace(holder, below);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  const stack = typeof holder.stack === "string" ? holder.stack.split("\n").slice(1) : [];
   for (const line of stack) {
     const match = frame.exec(line.trim());
     if (!match) continue;
-    const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
-    if (file.startsWith(engineDir) || helperFiles.has(file) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
-    return { file: toProjectPath(file), line: Number(match[2]) };
+    const found = pick(match[1]!, Number(match[2]));
+    if (found) return found;
   }
-  return { file: "<unknown>", line: 0 };
+  return unknownLocation();
 }
 
 export function toProjectPath(file: string): string {

@@ -3,7 +3,8 @@
  * before parsing each variable outside a string literal is replaced by a valid token of the same length:
  * a duration inside `[...]`, a number elsewhere. Positions in the parse tree then map back one to one.
  */
-const variablePattern = /\$\{([A-Za-z0-9_]+)(?::[^}]*)?\}|\$([A-Za-z0-9_]+)|\[\[([A-Za-z0-9_]+)\]\]/g;
+// A name starts with a letter or underscore: `$1` is a regex group in label_replace, which Grafana leaves alone.
+const variablePattern = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\]/g;
 
 export interface VariableUse {
   name: string;
@@ -13,9 +14,10 @@ export interface VariableUse {
   insideString: boolean;
 }
 
-/** Offsets covered by string literals, honoring backslash escapes. */
-function stringRanges(expr: string): Array<[number, number]> {
+/** Offsets covered by string literals (honoring backslash escapes) and by comments. */
+function stringRanges(expr: string): { strings: Array<[number, number]>; comments: Array<[number, number]> } {
   const ranges: Array<[number, number]> = [];
+  const comments: Array<[number, number]> = [];
   let quote: string | null = null;
   let start = 0;
   for (let i = 0; i < expr.length; i++) {
@@ -32,19 +34,21 @@ function stringRanges(expr: string): Array<[number, number]> {
     } else if (c === "#") {
       // A comment runs to the end of the line.
       const end = expr.indexOf("\n", i);
+      comments.push([i, end === -1 ? expr.length : end]);
       i = end === -1 ? expr.length : end;
     }
   }
   if (quote) ranges.push([start, expr.length]);
-  return ranges;
+  return { strings: ranges, comments };
 }
 
 export function findVariables(expr: string): VariableUse[] {
-  const strings = stringRanges(expr);
+  const { strings, comments } = stringRanges(expr);
   const uses: VariableUse[] = [];
   for (const match of expr.matchAll(variablePattern)) {
     const from = match.index;
     const to = from + match[0].length;
+    if (comments.some(([s, e]) => from >= s && to <= e)) continue;
     // `[[var]]` is ambiguous with nothing in PromQL but `$` is not special, so every match is a variable.
     const insideString = strings.some(([s, e]) => from > s && to <= e);
     uses.push({ name: match[1] ?? match[2] ?? match[3]!, from, to, insideString });

@@ -100,3 +100,17 @@ export function selectors(expr: ParsedExpression): SelectorInfo[] {
     return info;
   });
 }
+
+/**
+ * The range-vector argument of a function call, looking through offset and @ modifiers:
+ * `rate(x[5m] offset 1h)` -> the MatrixSelector. Subqueries are returned as they are.
+ */
+export function rangeArgument(call: SyntaxNode): SyntaxNode | undefined {
+  let node: SyntaxNode | null | undefined = call.getChild("FunctionCallBody");
+  while (node) {
+    const found = node.getChild("MatrixSelector") ?? node.getChild("SubqueryExpr");
+    if (found) return found;
+    node = node.getChild("OffsetExpr") ?? node.getChild("StepInvariantExpr");
+  }
+  return undefined;
+}

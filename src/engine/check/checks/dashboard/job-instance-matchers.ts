@@ -16,7 +16,8 @@ export const jobInstanceMatchers: ExpressionCheck = {
     if (site.kind !== "dashboard-query") return [];
     return selectors(expr).flatMap((selector) => {
       const missing = required.filter(
-        ({ label, value }) => !selector.matchers.some((m) => m.label === label && m.op === "=~" && m.value === value),
+        ({ label, value }) =>
+          !selector.matchers.some((m) => m.label === label && m.op === "=~" && [value, `\${${label}}`, `[[${label}]]`].includes(m.value)),
       );
       if (missing.length === 0) return [];
       return [

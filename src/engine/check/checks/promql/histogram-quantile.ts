@@ -1,6 +1,6 @@
 import type { SyntaxNode } from "@lezer/common";
 import type { ExpressionCheck, Finding } from "../../check.ts";
-import { nodesNamed, type ParsedExpression } from "../../../promql/parse.ts";
+import { nodesNamed, rangeArgument, type ParsedExpression } from "../../../promql/parse.ts";
 import { children, groupingLabels, isExpression, seriesKind, type Semantics } from "../../../promql/semantics.ts";
 
 const rateFunctions = new Set(["rate", "irate", "increase"]);
@@ -18,14 +18,21 @@ function inspect(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): { pr
     const labels = groupingLabels(expr, modifier);
     const keepsLe = modifier?.getChild("By") ? labels.includes("le") : modifier?.getChild("Without") ? !labels.includes("le") : false;
     if (op !== "sum" && op !== "max" && op !== "min") return { problem: `${op}() of buckets is not a histogram`, fix: "aggregate buckets with sum by (le, ...)." };
-    if (!keepsLe) return { problem: `${op}() drops the le label, which histogram_quantile needs to find the buckets`, fix: `keep it: ${op} by (le${labels.length ? `, ${labels.filter((l) => l !== "le").join(", ")}` : ""}) (...).` };
+    if (!keepsLe) {
+      const others = labels.filter((l) => l !== "le");
+      const fix =
+        modifier?.getChild("Without") && others.length
+          ? `remove le from without(): ${op} without (${others.join(", ")}) (...).`
+          : `keep it: ${op} by (${["le", ...(modifier?.getChild("Without") ? [] : others)].join(", ")}) (...).`;
+      return { problem: `${op}() drops the le label, which histogram_quantile needs to find the buckets`, fix };
+    }
     const inner = [...children(node.getChild("FunctionCallBody"))].find(isExpression);
     return inner ? inspect(expr, inner, sem) : {};
   }
   if (node.name === "FunctionCall") {
     const fn = text(expr, node.getChild("FunctionIdentifier")!);
     if (!rateFunctions.has(fn)) return { problem: `${fn}() of buckets is not a bucket rate`, fix: "use rate(..._bucket[...])." };
-    const name = node.getChild("FunctionCallBody")?.getChild("MatrixSelector")?.getChild("VectorSelector")?.getChild("Identifier");
+    const name = rangeArgument(node)?.getChild("VectorSelector")?.getChild("Identifier");
     if (!name) return {};
     const metric = text(expr, name);
     const kind = seriesKind(metric, sem);
@@ -58,8 +65,8 @@ export const histogramQuantile: ExpressionCheck = {
     for (const call of nodesNamed(expr, "FunctionCall")) {
       if (text(expr, call.getChild("FunctionIdentifier")!) !== "histogram_quantile") continue;
       const [phi, input] = [...children(call.getChild("FunctionCallBody"))].filter(isExpression);
-      if (phi?.name === "NumberDurationLiteral") {
-        const value = Number(text(expr, phi));
+      if (phi?.name === "NumberDurationLiteral" || (phi?.name === "UnaryExpr" && phi.lastChild?.name === "NumberDurationLiteral")) {
+        const value = Number(text(expr, phi).replace(/\s+/g, ""));
         if (!(value >= 0 && value <= 1)) findings.push({ message: `quantile ${value} is outside 0..1`, fix: "write the quantile as a fraction: 0.95 for p95.", at: { from: phi.from, to: phi.to } });
       }
       if (!input) continue;

@@ -1,5 +1,5 @@
 import type { ExpressionCheck, Finding } from "../../check.ts";
-import { nodesNamed } from "../../../promql/parse.ts";
+import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
 import { seriesKind } from "../../../promql/semantics.ts";
 
 const counterFunctions = new Set(["rate", "irate", "increase", "resets"]);
@@ -20,7 +20,9 @@ export const rateOnCounter: ExpressionCheck = {
       const identifier = call.getChild("FunctionIdentifier")!;
       const fn = expr.text.slice(identifier.from, identifier.to);
       if (!counterFunctions.has(fn)) continue;
-      const selector = call.getChild("FunctionCallBody")?.getChild("MatrixSelector")?.getChild("VectorSelector");
+      // rate(x[5m] offset 1h) and rate(x[5m:1m]) read x just the same.
+      const argument = rangeArgument(call);
+      const selector = argument?.getChild("VectorSelector");
       const name = selector?.getChild("Identifier");
       if (!selector || !name) continue;
       const metric = expr.text.slice(name.from, name.to);

@@ -1,6 +1,6 @@
 import { formatDuration, parseDurationMs } from "../../../duration.ts";
 import type { ExpressionCheck, Finding } from "../../check.ts";
-import { nodesNamed } from "../../../promql/parse.ts";
+import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
 
 /** Functions whose range must hold several samples to mean anything. */
 const rangeFunctions = new Set(["rate", "irate", "increase", "deriv", "delta", "idelta", "resets", "changes", "predict_linear"]);
@@ -22,13 +22,16 @@ export const rateWindow: ExpressionCheck = {
     for (const call of nodesNamed(expr, "FunctionCall")) {
       const name = call.getChild("FunctionIdentifier");
       if (!name || !rangeFunctions.has(expr.text.slice(name.from, name.to))) continue;
-      const matrix = call.getChild("FunctionCallBody")?.getChild("MatrixSelector");
+      const argument = rangeArgument(call);
+      const matrix = argument?.name === "MatrixSelector" ? argument : undefined;
       const range = matrix?.getChild("DurationExpr") ?? matrix?.lastChild;
       if (!matrix || !range) continue;
       const written = expr.text.slice(range.from, range.to);
       const fn = expr.text.slice(name.from, name.to);
       if (site.kind === "dashboard-query" && (rateFunctions.has(fn) || written.startsWith("$"))) {
-        if (written !== "$__rate_interval") {
+        // increase() over the dashboard's whole range is a deliberate total, not a rate window.
+        const allowed = written === "$__rate_interval" || written === "${__rate_interval}" || (fn === "increase" && (written === "$__range" || written === "${__range}"));
+        if (!allowed) {
           findings.push({
             message: `${fn}() over [${written}] in a dashboard: a fixed window is too short when zoomed out and too coarse when zoomed in`,
             fix: "use [$__rate_interval], which Grafana sizes to the zoom level and to at least four scrapes.",

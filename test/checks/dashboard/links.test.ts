@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { links } from "../../../src/engine/check/checks/dashboard/links.ts";
+import { checkModel } from "../../../src/engine/check/run.ts";
+import { linkTogether } from "../../../src/engine/define/dashboard-kit.ts";
+import type { DashboardModel, Model } from "../../../src/engine/model.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
+import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
+import { compileWith } from "../../helpers/project.ts";
+
+const model = compile(project).model;
+
+/** The real model with one dashboard edited. */
+function edited(uid: string, edit: (d: DashboardModel) => DashboardModel): Model {
+  return { ...model, dashboards: model.dashboards.map((d) => (d.uid === uid ? edit(d) : d)) };
+}
+
+const bad: Array<{ name: string; model: () => Model; findings: Array<{ subject: string; message: string }> }> = [
+  {
+    name: "a dashboard missing its link to another",
+    model: () => edited("gs-beam-health", (d) => ({ ...d, links: d.links.filter((l) => l.url !== "/d/gs-nats-streams") })),
+    findings: [{ subject: "dashboard gs-beam-health", message: "no link to gs-nats-streams" }],
+  },
+  {
+    name: "a link to a dashboard uid we do not ship",
+    model: () => edited("gs-covenant-overview", (d) => ({ ...d, links: [...d.links, { title: "Old overview", url: "/d/gs-overview-v1" }] })),
+    findings: [{ subject: "dashboard gs-covenant-overview", message: 'link "Old overview" points at unknown dashboard uid "gs-overview-v1"' }],
+  },
+  {
+    name: "two new dashboards never passed to linkTogether()",
+    model: () => compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))]).model,
+    findings: [
+      { subject: "dashboard a", message: "no link to b" },
+      { subject: "dashboard b", message: "no link to a" },
+    ],
+  },
+  {
+    name: "a dashboard dropped from the project while the others still link to it",
+    model: () => ({ ...model, dashboards: model.dashboards.filter((d) => d.uid !== "gs-nats-streams") }),
+    findings: ["gs-covenant-overview", "gs-phoenix-metrics", "gs-ecto-performance", "gs-beam-health"].map((uid) => ({
+      subject: `dashboard ${uid}`,
+      message: 'link "NATS Streams" points at unknown dashboard uid "gs-nats-streams"',
+    })),
+  },
+];
+
+const good: Array<{ name: string; model: () => Model }> = [
+  { name: "the real dashboards (each links to the four others and to the runbook)", model: () => model },
+  {
+    name: "new dashboards joined with linkTogether()",
+    model: () => {
+      const dashboards = [testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1)), testDashboard("c").withPanel(goodPanel(1))];
+      linkTogether(dashboards, "https://example.com/RUNBOOK.md");
+      return compileWith(dashboards).model;
+    },
+  },
+  {
+    name: "a link with a slug and a query string",
+    model: () =>
+      edited("gs-beam-health", (d) => ({
+        ...d,
+        links: d.links.map((l) => (l.url === "/d/gs-phoenix-metrics" ? { ...l, url: "/d/gs-phoenix-metrics/phoenix-metrics?orgId=1&var-job=global-sovereign" } : l)),
+      })),
+  },
+  { name: "a lone dashboard with no links", model: () => compileWith([testDashboard("alone").withPanel(goodPanel(1))]).model },
+];
+
+describe("dashboard/links", () => {
+  it.each(bad)("flags $name", ({ model: variant, findings }) => {
+    const found = checkModel(variant(), [links]);
+    expect(found).toHaveLength(findings.length);
+    for (const expected of findings) {
+      const d = found.find((f) => f.subject === expected.subject);
+      expect(d, `a finding for ${expected.subject}`).toBeDefined();
+      expect(d!.check).toBe("dashboard/links");
+      expect(d!.severity).toBe("error");
+      expect(d!.message).toContain(expected.message);
+      expect(d!.fix).toBeTruthy();
+    }
+  });
+
+  it.each(good)("accepts $name", ({ model: variant }) => {
+    expect(checkModel(variant(), [links])).toEqual([]);
+  });
+});
