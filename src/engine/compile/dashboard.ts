@@ -46,7 +46,7 @@ export function compileDashboard(builder: DashboardBuilder, generatedNote: (sour
   for (const panel of built.panels ?? []) visit(panel, currentRow);
 
   const variables: VariableModel[] = (built.templating?.list ?? []).map((variable) => {
-    const model: VariableModel = { name: variable.name, type: variable.type, source };
+    const model: VariableModel = { name: variable.name, type: variable.type, source: locationOf(variable) ?? source };
     const q = variable.query;
     if (typeof q === "string") model.query = q;
     else if (q && typeof q === "object" && typeof (q as { query?: unknown }).query === "string") model.query = (q as { query: string }).query;

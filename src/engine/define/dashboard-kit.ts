@@ -107,7 +107,7 @@ export interface LabelVariableSpec {
 export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   const query = `label_values(${spec.selector}, ${spec.labelName ?? spec.name})`;
   const current = spec.default === undefined ? { text: "All", value: ["$__all"] } : { text: spec.default, value: [spec.default] };
-  return new QueryVariableBuilder(spec.name)
+  const variable = new QueryVariableBuilder(spec.name)
     .label(spec.label)
     .datasource(datasourceRef)
     .query(query)
@@ -118,6 +118,8 @@ export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
     .includeAll(true)
     .allValue(".*")
     .current(current);
+  remember(variable.build(), callerLocation());
+  return variable;
 }
 
 export function row(id: number, title: string): RowBuilder {
