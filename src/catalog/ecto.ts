@@ -16,7 +16,8 @@ export const queryDuration = histogram({
   notes:
     "The runbook's `ecto_query_duration_seconds_bucket{le=\"0.5\"}` counts queries that took at most 500 ms, since " +
     "the process started: the fast ones, not the slow ones. Slow queries per second are all queries minus those " +
-    "within 0.5 s: `rate(..._count[$__rate_interval]) - rate(..._bucket{le=\"0.5\"}[$__rate_interval])`. " +
+    "within 0.5 s: `sum(rate(..._count[$__rate_interval])) - sum(rate(..._bucket{le=\"0.5\"}[$__rate_interval]))` " +
+    "(aggregated, or matched with ignoring(le), since only the buckets carry le). " +
     "That needs a bucket boundary at exactly 0.5, which `buckets` declares.",
 });
 

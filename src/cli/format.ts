@@ -22,9 +22,11 @@ function github(d: Diagnostic): string {
   const escape = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
   const property = (s: string) => escape(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   const level = d.suppressed !== undefined ? "notice" : d.severity === "error" ? "error" : "warning";
-  const column = d.position ? `,col=${d.position.column}` : "";
-  const body = `${d.subject}: ${d.message}${d.fix ? `\nfix: ${d.fix}` : ""}${d.suppressed !== undefined ? `\nsuppressed: ${d.suppressed}` : ""}`;
-  return `::${level} file=${property(d.source.file)},line=${d.source.line}${column},title=${property(d.check)}::${escape(body)}`;
+  // The expression's own line and column are in the message; the file line is where the definition starts.
+  const line = d.source.line;
+  const where = d.position ? ` (expression line ${d.position.line}, column ${d.position.column})` : "";
+  const body = `${d.subject}: ${d.message}${where}${d.fix ? `\nfix: ${d.fix}` : ""}${d.suppressed !== undefined ? `\nsuppressed: ${d.suppressed}` : ""}`;
+  return `::${level} file=${property(d.source.file)},line=${line},title=${property(d.check)}::${escape(body)}`;
 }
 
 export function formatReport(diagnostics: Diagnostic[], format: OutputFormat, color: boolean): string {

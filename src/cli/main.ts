@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { Option } from "commander";
 import { buildCommand } from "./build.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
+import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("o11y")
@@ -27,6 +28,16 @@ export async function main(argv: string[]): Promise<number> {
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action(async (files: string[], options: CheckOptions) => {
       exitCode = await checkCommand(files, options);
+    });
+  program
+    .command("diff")
+    .description("what the working tree changes in alerting and dashboards against a base revision, for review; exit 1 on --fail-on flags, 2 on bad input")
+    .option("--base <ref>", "git revision to compare with (default: the merge base with origin/main, else main, else HEAD~1)")
+    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
+    .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
+    .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .action(async (options: DiffCommandOptions) => {
+      exitCode = await diffCommand(options);
     });
   try {
     await program.parseAsync(argv, { from: "user" });

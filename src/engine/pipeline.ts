@@ -30,7 +30,7 @@ export function compile(project: ProjectDefinition): CompileResult {
   const diagnostics = checkModel(model);
   const rendered = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
-  const rejected = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
+  const rejected = new Set(diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject));
   diagnostics.push(...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject)));
   const runbook = withAlertTable(model);
   if (runbook === undefined) {

@@ -16,6 +16,25 @@ export interface RuleFile {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * `# o11y-disable ...` written as YAML comments: on the lines just above a rule, or anywhere inside it.
+ * They are appended to the expression, where suppressions are read.
+ */
+function yamlDirectives(text: string, range: [number, number, number]): string[] {
+  const lines = text.split("\n");
+  const first = text.slice(0, range[0]).split("\n").length - 1;
+  const last = text.slice(0, range[1]).split("\n").length - 1;
+  let start = first;
+  while (start > 0 && /^\s*#/.test(lines[start - 1]!)) start--;
+  // Comment lines after a rule belong to the next one.
+  let end = last;
+  while (end > first && /^\s*(#.*)?$/.test(lines[end]!)) end--;
+  return lines
+    .slice(start, end + 1)
+    .map((line) => /#\s*o11y-disable\b.*$/.exec(line)?.[0])
+    .filter((d): d is string => d !== undefined);
+}
+
 const str = (value: unknown) => (typeof value === "string" ? value : value === undefined || value === null ? "" : String(value));
 
 export function readRuleFile(file: string, text: string, defaultInterval: string): RuleFile {
@@ -45,12 +64,8 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
       // Block scalars start on the line after `expr: |`.
       const exprSource = at(exprNode);
       if (exprNode && typeof rule.expr === "string" && /^\s*[|>]/.test(text.slice(exprNode.range![0], exprNode.range![0] + 3))) exprSource.line += 1;
-      // `# o11y-disable ...` may also be a YAML comment on the rule or after the expression.
-      const comments = [ruleNode.commentBefore, exprNode?.comment, (ruleNode.items[0]?.key as Node | undefined)?.commentBefore]
-        .filter((c): c is string => typeof c === "string" && c.includes("o11y-disable"))
-        .map((c) => `\n#${c}`)
-        .join("");
-      if (comments) rule.expr = `${str(rule.expr)}${comments}`;
+      const directives = yamlDirectives(text, ruleNode.range!).filter((d) => !str(rule.expr).includes(d));
+      if (directives.length) rule.expr = `${str(rule.expr)}${directives.map((d) => `\n${d}`).join("")}`;
       const labels = Object.fromEntries(Object.entries((rule.labels as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)]));
       if (typeof rule.alert === "string") {
         const comparison = topComparison(str(rule.expr));

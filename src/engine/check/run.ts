@@ -8,6 +8,8 @@ import { allChecks } from "./checks/index.ts";
 import { expressionSites } from "./sites.ts";
 import { applySuppressions } from "./suppression.ts";
 
+const knownCheckIds: ReadonlySet<string> = new Set(allChecks.map((c) => c.id));
+
 export function checkContext(model: Model): CheckContext {
   const seriesIndex = new Map<string, MetricModel>();
   for (const metric of model.metrics) for (const series of metric.series) seriesIndex.set(series, metric);
@@ -30,7 +32,7 @@ function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { 
 
 /** Runs expression checks over explicit sites (used by `check --expr` and rule-file checks too). */
 export function checkExpressions(sites: ExpressionSite[], ctx: CheckContext, checks: Check[] = allChecks): Diagnostic[] {
-  return applySuppressions(expressionDiagnostics(sites, ctx, checks), sites);
+  return applySuppressions(expressionDiagnostics(sites, ctx, checks), sites, knownCheckIds);
 }
 
 function expressionDiagnostics(sites: ExpressionSite[], ctx: CheckContext, checks: Check[]): Diagnostic[] {
@@ -64,5 +66,5 @@ export function checkModel(model: Model, checks: Check[] = allChecks): Diagnosti
       for (const finding of check.check(model, ctx)) out.push(toDiagnostic(check, finding, "project"));
     }
   }
-  return sortDiagnostics(applySuppressions(out, sites));
+  return sortDiagnostics(applySuppressions(out, sites, knownCheckIds));
 }

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { formatDuration, parseDurationMs } from "../duration.ts";
 import type { AlertModel, DashboardModel, Model, PanelModel, RecordingRuleModel } from "../model.ts";
 import { topComparison, type TopComparison } from "../promql/comparison.ts";
+import { seriesText } from "../render/prometheus.ts";
 import { lineDiff, normalizeExpr, type LineChange } from "./lines.ts";
 import { readSnapshot, type ArtifactFile, type Snapshot } from "./snapshot.ts";
 
@@ -58,7 +59,7 @@ export interface DiffReport {
   alerts: Entry[];
   recordingRules: RuleEntry[];
   dashboards: DashboardEntry[];
-  /** Every other file of build/ (Alertmanager, Prometheus config, promtool tests, provisioning). */
+  /** Every other file of build/ that deploys: Alertmanager, Prometheus's config, Grafana provisioning. */
   files: Entry[];
   /** Check findings in the head that the base did not have (check + subject + message). */
   findings: Diagnostic[];
@@ -126,34 +127,58 @@ function threshold(comparison: TopComparison | undefined): string {
 
 const canonicalDuration = (text: string) => (Number.isNaN(parseDurationMs(text)) ? text : formatDuration(parseDurationMs(text)));
 
-function alertFields(alert: AlertModel): Record<string, string> {
-  const fields: Record<string, string> = { threshold: threshold(topComparison(alert.expr)), for: canonicalDuration(alert.for), severity: alert.labels.severity ?? "" };
+/** A rule with the evaluation interval of its group. */
+interface Evaluated<T> {
+  rule: T;
+  interval: string;
+}
+
+function evaluated<T extends { group: string }>(snapshot: Snapshot, rules: T[], key: (rule: T) => string): Map<string, Evaluated<T>> {
+  const intervals = new Map(snapshot.ruleGroups.map((g) => [g.name, canonicalDuration(g.interval)]));
+  return new Map(rules.map((rule) => [key(rule), { rule, interval: intervals.get(rule.group) ?? "" }]));
+}
+
+/** Alerts by name; where Prometheus's leniency lets a name be used twice, by name and labels. */
+function alertKey(alerts: AlertModel[]): (alert: AlertModel) => string {
+  const uses = new Map<string, number>();
+  for (const alert of alerts) uses.set(alert.name, (uses.get(alert.name) ?? 0) + 1);
+  return (alert) => (uses.get(alert.name)! > 1 ? seriesText(alert.name, alert.labels) : alert.name);
+}
+
+/** A recording rule is the series it writes: its name, and its labels if it sets any. */
+const seriesKey = (rule: RecordingRuleModel) => (Object.keys(rule.labels).length ? seriesText(rule.record, rule.labels) : rule.record);
+
+function alertFields({ rule: alert, interval }: Evaluated<AlertModel>): Record<string, string> {
+  const fields: Record<string, string> = { threshold: threshold(topComparison(alert.expr)), for: canonicalDuration(alert.for), severity: alert.labels.severity ?? "", interval };
   for (const key of Object.keys(alert.labels).sort()) if (key !== "severity") fields[`label ${key}`] = alert.labels[key]!;
   for (const key of Object.keys(alert.annotations).sort()) fields[`annotation ${key}`] = alert.annotations[key]!;
   return fields;
 }
 
-/** The expression without its threshold literal: a threshold change alone is the threshold row, not an expression diff. */
+/** The expression with its threshold literal blanked: a threshold change alone is the threshold row, not an expression diff. */
 function signal(expr: string): string {
   const comparison = topComparison(expr);
-  return normalizeExpr(comparison?.value === undefined ? expr : comparison.left);
+  if (comparison?.value === undefined) return normalizeExpr(expr);
+  const at = expr.indexOf(comparison.left) + comparison.left.length;
+  return normalizeExpr(`${expr.slice(0, at)}${expr.slice(at).replace(/^(\s*[<>=!]=?\s*(?:bool\s+)?)[^\s)]+/, "$1#")}`);
 }
 
-function alertEntry(name: string, before: AlertModel | undefined, after: AlertModel | undefined): Entry | undefined {
+function alertEntry(name: string, before: Evaluated<AlertModel> | undefined, after: Evaluated<AlertModel> | undefined): Entry | undefined {
   const changes = fieldChanges(before && alertFields(before), after && alertFields(after), ["threshold", "for", "severity"]);
-  changes.push(...exprChange("expr", before?.expr, after?.expr, before !== undefined && after !== undefined && signal(before.expr) === signal(after.expr)));
+  const [b, a] = [before?.rule.expr, after?.rule.expr];
+  changes.push(...exprChange("expr", b, a, b !== undefined && a !== undefined && signal(b) === signal(a)));
   if (before && after && !changes.length) return undefined;
   return { status: status(before, after), key: name, changes };
 }
 
 // ---------------------------------------------------------------- recording rules
 
-function ruleEntry(record: string, before: RecordingRuleModel | undefined, after: RecordingRuleModel | undefined, dependents: (record: string) => string[]): RuleEntry | undefined {
-  const labels = (rule: RecordingRuleModel | undefined) => rule && Object.fromEntries(Object.entries(rule.labels).map(([k, v]) => [`label ${k}`, v]));
-  const changes = fieldChanges(labels(before), labels(after), []);
-  changes.push(...exprChange("expr", before?.expr, after?.expr, before !== undefined && after !== undefined && normalizeExpr(before.expr) === normalizeExpr(after.expr)));
+function ruleEntry(series: string, before: Evaluated<RecordingRuleModel> | undefined, after: Evaluated<RecordingRuleModel> | undefined, dependents: (record: string) => string[]): RuleEntry | undefined {
+  const changes = fieldChanges(before && { interval: before.interval }, after && { interval: after.interval }, []);
+  const [b, a] = [before?.rule.expr, after?.rule.expr];
+  changes.push(...exprChange("expr", b, a, b !== undefined && a !== undefined && normalizeExpr(b) === normalizeExpr(a)));
   if (before && after && !changes.length) return undefined;
-  return { status: status(before, after), key: record, changes, dependents: after ? dependents(record) : [] };
+  return { status: status(before, after), key: series, changes, dependents: after ? dependents(after.rule.record) : [] };
 }
 
 function dependentsIn(head: Snapshot): (record: string) => string[] {
@@ -185,7 +210,7 @@ function panelJson(dashboard: DashboardModel): Map<number, Json> {
 }
 
 function panelFields(p: PanelModel): Record<string, string> {
-  const fields: Record<string, string> = {
+  return {
     title: p.title,
     type: p.type,
     position: `x=${p.gridPos.x} y=${p.gridPos.y} w=${p.gridPos.w} h=${p.gridPos.h}`,
@@ -193,11 +218,10 @@ function panelFields(p: PanelModel): Record<string, string> {
     thresholds: p.thresholds.join(", "),
     datasource: p.datasource ?? "",
   };
-  return fields;
 }
 
-/** What the named fields do not cover, for the generic comparison. */
-function panelRest(json: Json | undefined): Json {
+/** What the named fields do not cover, for the generic comparison; of the queries, those on both sides. */
+function panelRest(json: Json | undefined, queries: Set<string>): Json {
   if (!json) return {};
   const { id: _id, title: _t, type: _ty, gridPos: _g, datasource: _d, targets, panels: _p, fieldConfig, ...rest } = json;
   const out: Json = { ...rest };
@@ -209,7 +233,7 @@ function panelRest(json: Json | undefined): Json {
   }
   for (const target of Array.isArray(targets) ? targets.filter(isObject) : []) {
     const { expr: _e, refId, ...other } = target;
-    out[`query ${String(refId)}`] = other;
+    if (queries.has(String(refId))) out[`query ${String(refId)}`] = other;
   }
   return out;
 }
@@ -218,13 +242,17 @@ function panelEntry(key: string, before: PanelModel | undefined, after: PanelMod
   const changes = fieldChanges(before && panelFields(before), after && panelFields(after), ["title"]);
   if (before && after) {
     const queries = (p: PanelModel) => new Map(p.targets.map((t) => [t.refId, t.expr]));
+    const both = new Set<string>();
     for (const refId of sortedKeys(queries(before), queries(after))) {
       const b = queries(before).get(refId);
       const a = queries(after).get(refId);
       if (b === undefined || a === undefined) changes.push({ field: `query ${refId}`, ...(b === undefined ? {} : { before: b }), ...(a === undefined ? {} : { after: a }) });
-      else changes.push(...exprChange(`query ${refId}`, b, a, normalizeExpr(b) === normalizeExpr(a)));
+      else {
+        both.add(refId);
+        changes.push(...exprChange(`query ${refId}`, b, a, normalizeExpr(b) === normalizeExpr(a)));
+      }
     }
-    jsonChanges(panelRest(json.before), panelRest(json.after), "", changes);
+    jsonChanges(panelRest(json.before, both), panelRest(json.after, both), "", changes);
     if (!changes.length) return undefined;
   }
   return { status: status(before, after), key, title: (after ?? before)!.title, changes };
@@ -360,8 +388,8 @@ export function diffSnapshots(base: Snapshot, head: Snapshot, options: DiffOptio
     base: options.base,
     head: options.head,
     attention: attention(base, head),
-    alerts: compareKeyed(byKey(base.alerts, (a) => a.name), byKey(head.alerts, (a) => a.name), alertEntry),
-    recordingRules: compareKeyed(byKey(base.recordingRules, (r) => r.record), byKey(head.recordingRules, (r) => r.record), (k, b, a) => ruleEntry(k, b, a, dependents)),
+    alerts: compareKeyed(evaluated(base, base.alerts, alertKey(base.alerts)), evaluated(head, head.alerts, alertKey(head.alerts)), alertEntry),
+    recordingRules: compareKeyed(evaluated(base, base.recordingRules, seriesKey), evaluated(head, head.recordingRules, seriesKey), (k, b, a) => ruleEntry(k, b, a, dependents)),
     dashboards: compareKeyed(byKey(base.dashboards, (d) => d.uid), byKey(head.dashboards, (d) => d.uid), dashboardEntry),
     files: compareKeyed(base.others, head.others, fileEntry),
     findings: options.model ? newFindings(base, head, options.model) : [],

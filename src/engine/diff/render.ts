@@ -1,5 +1,5 @@
 /** A diff report as a pull-request comment (Markdown) or for machines (JSON). */
-import type { Change, DiffReport, Entry } from "./diff.ts";
+import type { DiffReport, Entry } from "./diff.ts";
 import { isEmpty } from "./diff.ts";
 
 /** A workflow finds its own comment by this, to update it instead of adding another. */
@@ -38,44 +38,60 @@ function cell(value: string | undefined, max = 160): string {
   return `${fence}${text.replace(/\|/g, "\\|")}${fence}`;
 }
 
-function summaryOf(changes: Change[], side: "before" | "after"): string {
-  return changes.map((c) => `${c.field} ${c[side] ?? ""}`.trim()).join(", ");
+/** The part of a long one-line change that differs, with a little context: the table's summary of an expression diff. */
+function excerpt(before: string, after: string, context = 16): [string, string] {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  const cut = (s: string) => {
+    const from = Math.max(0, start - context);
+    const to = Math.min(s.length, s.length - end + context);
+    return `${from > 0 ? "…" : ""}${s.slice(from, to)}${to < s.length ? "…" : ""}`;
+  };
+  return [cut(before), cut(after)];
 }
 
-interface Section {
-  title: string;
-  head: string[];
-  entries: Array<Entry & { prefix?: string[]; extra?: string }>;
+/** One thing in a table: its leading cells (name, panel), what happened to it, and any last column. */
+interface Row {
+  lead: string[];
+  /** Names it in the heading of its expression diffs. */
+  label: string;
+  entry: Entry;
+  extra?: string;
 }
 
 /** Rows for entries; expression changes go below the table as diff blocks. */
-function table(section: Section): string {
-  if (!section.entries.length) return "";
+function table(title: string, head: string[], items: Row[]): string {
+  if (!items.length) return "";
   const rows: string[] = [];
   const diffs: string[] = [];
   const line = (cells: string[]) => rows.push(`| ${cells.join(" | ")} |`);
-  for (const entry of section.entries) {
-    const name = [...(entry.prefix ?? []), cell(entry.key) + (entry.title !== undefined && !entry.prefix ? ` ${cell(entry.title)}` : "")];
-    const extra = entry.extra === undefined ? [] : [entry.extra];
+  for (const { lead, label, entry, extra } of items) {
+    const last = extra === undefined ? [] : [extra];
     if (entry.status !== "changed") {
-      const side = entry.status === "added" ? "after" : "before";
-      const details = cell(summaryOf(entry.changes, side), 300);
-      line([...name, `**${entry.status}**`, side === "before" ? details : "", side === "after" ? details : "", ...extra]);
+      const details = entry.changes.map((c) => `${c.field} ${c[entry.status === "added" ? "after" : "before"] ?? ""}`.trim()).join(", ");
+      line([...lead, `**${entry.status}**`, entry.status === "removed" ? cell(details, 300) : "", entry.status === "added" ? cell(details, 300) : "", ...last]);
       continue;
     }
     entry.changes.forEach((change, index) => {
       const first = index === 0;
-      const lead = first ? name : name.map(() => "");
-      const before = change.lines ? "(diff below)" : cell(change.before);
-      line([...lead, change.field, before, change.lines ? "" : cell(change.after), ...(first ? extra : extra.map(() => ""))]);
-      if (change.lines) {
-        const body = change.lines.map((l) => `${l.op} ${l.line}`).join("\n");
-        diffs.push(`${[...(entry.prefix ?? []), cell(entry.key)].filter(Boolean).join(" › ")} › ${change.field}:\n\n\`\`\`diff\n${body}\n\`\`\``);
-      }
+      const [before, after] = change.lines ? excerpt(change.before ?? "", change.after ?? "") : [change.before, change.after];
+      line([...(first ? lead : lead.map(() => "")), change.field, cell(before), cell(after), ...(first ? last : last.map(() => ""))]);
+      if (change.lines) diffs.push(`${label} › ${change.field}:\n\n\`\`\`diff\n${change.lines.map((l) => `${l.op} ${l.line}`).join("\n")}\n\`\`\``);
     });
   }
-  const header = `| ${section.head.join(" | ")} |\n|${section.head.map(() => "---").join("|")}|`;
-  return `### ${section.title}\n\n${header}\n${rows.join("\n")}\n${diffs.length ? `\n${diffs.join("\n\n")}\n` : ""}`;
+  const header = `| ${head.join(" | ")} |\n|${head.map(() => "---").join("|")}|`;
+  return `### ${title}\n\n${header}\n${rows.join("\n")}\n${diffs.length ? `\n${diffs.join("\n\n")}\n` : ""}`;
+}
+
+function dashboardRows(report: DiffReport): Row[] {
+  return report.dashboards.flatMap((d) => {
+    const name = `${cell(d.key)} ${d.title ?? ""}`.trim();
+    const own: Row[] = d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: cell(d.key), entry: d }] : [];
+    const panels = d.panels.map((p, i) => ({ lead: [own.length || i ? "" : name, `${p.key} "${p.title ?? ""}"`], label: `${cell(d.key)} › panel ${p.key}`, entry: p }));
+    return [...own, ...panels];
+  });
 }
 
 export function renderMarkdown(report: DiffReport, limit = commentLimit): string {
@@ -84,26 +100,13 @@ export function renderMarkdown(report: DiffReport, limit = commentLimit): string
   if (report.attention.length) {
     parts.push(`### Needs attention\n\n${report.attention.map((f) => `- **\`${f.id}\`** ${f.subject}: ${f.message}`).join("\n")}\n`);
   }
-  parts.push(table({ title: "Alerts", head: ["alert", "change", "before", "after"], entries: report.alerts }));
-  parts.push(
-    table({
-      title: "Recording rules",
-      head: ["series", "change", "before", "after", "used by"],
-      entries: report.recordingRules.map((r) => ({ ...r, extra: r.dependents.join("<br>") })),
-    }),
-  );
-  parts.push(
-    table({
-      title: "Dashboards",
-      head: ["dashboard", "panel", "change", "before", "after"],
-      entries: report.dashboards.flatMap((d) => [
-        ...(d.status !== "changed" || d.changes.length ? [{ ...d, key: d.key, prefix: [cell(d.key)], title: undefined }].map((e) => ({ ...e, key: "" })) : []),
-        ...d.panels.map((p) => ({ ...p, key: `${p.key} ${p.title ?? ""}`.trim(), title: undefined, prefix: [cell(d.key)] })),
-      ]),
-    }),
-  );
+  parts.push(table("Alerts", ["alert", "change", "before", "after"], report.alerts.map((a) => ({ lead: [cell(a.key)], label: cell(a.key), entry: a }))));
+  const rules = report.recordingRules.map((r) => ({ lead: [cell(r.key)], label: cell(r.key), entry: r, extra: r.dependents.join("<br>").replace(/\|/g, "\\|") }));
+  parts.push(table("Recording rules", ["series", "change", "before", "after", "used by"], rules));
+  parts.push(table("Dashboards", ["dashboard", "panel", "change", "before", "after"], dashboardRows(report)));
   if (report.findings.length) {
-    const rows = report.findings.map((f) => `| ${f.severity} | ${cell(f.check)} | ${f.subject.replace(/\|/g, "\\|")} | ${f.message.replace(/\|/g, "\\|")} |`);
+    const plain = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+    const rows = report.findings.map((f) => `| ${f.severity} | ${cell(f.check)} | ${plain(f.subject)} | ${plain(f.message)} |`);
     parts.push(`### New check findings\n\n| severity | check | subject | message |\n|---|---|---|---|\n${rows.join("\n")}\n`);
   }
   if (report.files.length) {
@@ -116,7 +119,9 @@ export function renderMarkdown(report: DiffReport, limit = commentLimit): string
 export function truncate(markdown: string, limit = commentLimit): string {
   if (markdown.length <= limit) return markdown;
   const note = `\n\n**Truncated:** this comment shows the first part of the report only; run \`node bin/o11y.js diff --format json\` for all of it.\n`;
-  let cut = markdown.slice(0, markdown.lastIndexOf("\n", limit - note.length - 8));
+  const room = limit - note.length - 8;
+  const line = markdown.lastIndexOf("\n", room);
+  let cut = markdown.slice(0, line > 0 ? line : room);
   if ((cut.match(/^```/gm) ?? []).length % 2 === 1) cut += "\n```";
   return `${cut}${note}`;
 }

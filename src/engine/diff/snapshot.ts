@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { readRuleFile } from "../check/rule-file.ts";
 import type { AlertModel, DashboardModel, PanelModel, RecordingRuleModel, RuleGroupModel, VariableModel } from "../model.ts";
 import { dashboardsDir } from "../render/grafana.ts";
-import { rulesDir } from "../render/prometheus.ts";
+import { rulesDir, testsDir } from "../render/prometheus.ts";
 
 /** A file of build/: its path under build/ and its text. */
 export interface ArtifactFile {
@@ -20,7 +20,7 @@ export interface Snapshot {
   recordingRules: RecordingRuleModel[];
   ruleGroups: RuleGroupModel[];
   dashboards: DashboardModel[];
-  /** Every other file but the manifest, parsed: path -> document. */
+  /** Every other file, parsed: path -> document. Not the manifest, nor promtool's tests: they deploy nothing. */
   others: Map<string, unknown>;
 }
 
@@ -108,7 +108,7 @@ function dashboardModel(path: string, json: Json, revision?: string): DashboardM
 export function readSnapshot(files: ArtifactFile[], evaluationInterval = "1m", revision?: string): Snapshot {
   const snapshot: Snapshot = { alerts: [], recordingRules: [], ruleGroups: [], dashboards: [], others: new Map() };
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    if (file.path === "manifest.json") continue;
+    if (file.path === "manifest.json" || file.path.startsWith(`${testsDir}/`)) continue;
     if (file.path.startsWith(`${rulesDir}/`)) {
       const rules = readRuleFile(file.path, file.content, evaluationInterval);
       const problem = rules.diagnostics[0];

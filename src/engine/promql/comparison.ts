@@ -17,7 +17,12 @@ export interface TopComparison {
  */
 export function topComparison(expr: string): TopComparison | undefined {
   let node = parser.parse(expr).topNode.firstChild;
-  while (node?.name === "ParenExpr") node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
+  for (;;) {
+    while (node?.name === "ParenExpr") node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
+    // `signal > 0.05 and on (job) traffic > 1`: the threshold is the left side's.
+    if (node?.name === "BinaryExpr" && (node.getChild("And") || node.getChild("Unless"))) node = node.firstChild;
+    else break;
+  }
   if (!node || node.name !== "BinaryExpr") return undefined;
   let operator = null;
   let bool = false;
@@ -34,4 +39,24 @@ export function topComparison(expr: string): TopComparison | undefined {
     if (Number.isFinite(value)) result.value = value;
   }
   return result;
+}
+
+/**
+ * Whether an expression drops the series that are fine: some comparison without `bool` anywhere
+ * (`max by (job) (x > 1)`, `x > 1 and y`), or a top-level absent(), which returns nothing while the series exist.
+ */
+export function filtersByComparison(expr: string): boolean {
+  const tree = parser.parse(expr);
+  const top = tree.topNode.firstChild;
+  if (top?.name === "FunctionCall") {
+    const name = top.getChild("FunctionIdentifier");
+    if (name && /^absent(_over_time)?$/.test(expr.slice(name.from, name.to))) return true;
+  }
+  let filters = false;
+  tree.iterate({
+    enter: (node) => {
+      if (node.name === "BinaryExpr" && [...comparisonNodes].some((c) => node.node.getChild(c)) && !node.node.getChild("BoolModifier")) filters = true;
+    },
+  });
+  return filters;
 }

@@ -88,3 +88,8 @@ export const grafanaBuiltinVariables = new Set([
   "__all",
   "__timeFilter",
 ]);
+
+/** Offsets of the expression's `#` comments (outside string literals). */
+export function commentRanges(expr: string): Array<[number, number]> {
+  return stringRanges(expr).comments;
+}

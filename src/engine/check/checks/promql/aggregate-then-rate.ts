@@ -1,6 +1,14 @@
 import type { ExpressionCheck, Finding } from "../../check.ts";
-import { nodesNamed } from "../../../promql/parse.ts";
-import { children, isExpression } from "../../../promql/semantics.ts";
+import type { SyntaxNode } from "@lezer/common";
+import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
+import { children, isExpression, isScalar } from "../../../promql/semantics.ts";
+
+/** An aggregation, or arithmetic between two vectors; scaling by a number combines nothing. */
+function combinesSeries(node: SyntaxNode): boolean {
+  if (node.name === "AggregateExpr") return true;
+  if (node.name !== "BinaryExpr") return false;
+  return [...children(node)].filter(isExpression).every((side) => !isScalar(side));
+}
 
 const rateFunctions = new Set(["rate", "irate", "increase", "resets"]);
 
@@ -19,12 +27,13 @@ export const aggregateThenRate: ExpressionCheck = {
       const id = call.getChild("FunctionIdentifier")!;
       const fn = expr.text.slice(id.from, id.to);
       if (!rateFunctions.has(fn)) continue;
-      const subquery = call.getChild("FunctionCallBody")?.getChild("SubqueryExpr");
+      const argument = rangeArgument(call);
+      const subquery = argument?.name === "SubqueryExpr" ? argument : undefined;
       let inner = subquery ? [...children(subquery)].find(isExpression) : undefined;
       while (inner?.name === "ParenExpr") inner = [...children(inner)].find(isExpression);
-      if (!inner || (inner.name !== "AggregateExpr" && inner.name !== "BinaryExpr")) continue;
+      if (!subquery || !inner || !combinesSeries(inner)) continue;
       findings.push({
-        message: `${fn}() over the subquery ${expr.text.slice(subquery!.from, subquery!.to).slice(0, 60)}: a restart of one series looks like a reset of the whole ${inner.name === "AggregateExpr" ? "aggregate" : "result"}`,
+        message: `${fn}() over the subquery ${expr.text.slice(subquery.from, subquery.to).slice(0, 60)}: a restart of one series looks like a reset of the whole ${inner.name === "AggregateExpr" ? "aggregate" : "result"}`,
         fix: `take ${fn}() of the raw counters first, then aggregate: sum(${fn}(x[5m])).`,
         at: { from: call.from, to: call.to },
       });

@@ -5,10 +5,11 @@ import { children, groupingLabels, isExpression, resultLabels, seriesLabels } fr
 
 const special = new Set(["__name__"]);
 
-function unknown(label: string, known: Set<string>, what: string, at: { from: number; to: number }): Finding {
+function unknown(label: string, known: Set<string>, what: string, at: { from: number; to: number }, negative = false): Finding {
   const suggestion = closest(label, known);
+  const effect = negative ? "so this matcher is always true" : "so this matches nothing";
   return {
-    message: `label ${label} is not on ${what}, so this matches nothing (its labels: ${[...known].sort().join(", ")})`,
+    message: `label ${label} is not on ${what}, ${effect} (its labels: ${[...known].sort().join(", ")})`,
     fix: suggestion ? `did you mean ${suggestion}? Otherwise declare the label in src/catalog/.` : "use one of its labels, or declare the label in src/catalog/.",
     at,
   };
@@ -18,7 +19,7 @@ function unknown(label: string, known: Set<string>, what: string, at: { from: nu
 export const unknownLabel: ExpressionCheck = {
   id: "promql/unknown-label",
   severity: "error",
-  summary: "A label in a matcher, by() or on() that the series do not carry, per the catalog.",
+  summary: "A label in a matcher, by(), without(), on() or ignoring() that the series do not carry, per the catalog.",
   scope: "expression",
   check(expr, _site, ctx) {
     const findings: Finding[] = [];
@@ -28,7 +29,8 @@ export const unknownLabel: ExpressionCheck = {
       for (const matcher of selector.matchers) {
         // A matcher that accepts the empty string also matches series without the label: that is deliberate.
         if (special.has(matcher.label) || known.has(matcher.label) || (matcher.op === "=" && matcher.value === "")) continue;
-        findings.push(unknown(matcher.label, known, selector.metric!, { from: matcher.node.from, to: matcher.node.to }));
+        const negative = matcher.op === "!=" || matcher.op === "!~";
+        findings.push(unknown(matcher.label, known, selector.metric!, { from: matcher.node.from, to: matcher.node.to }, negative));
       }
     }
     for (const aggregate of nodesNamed(expr, "AggregateExpr")) {
@@ -39,6 +41,18 @@ export const unknownLabel: ExpressionCheck = {
       if (!known || known.size === 0) continue;
       for (const label of groupingLabels(expr, modifier)) {
         if (!known.has(label)) findings.push(unknown(label, known, "the aggregated series", { from: modifier.from, to: modifier.to }));
+      }
+    }
+    for (const binary of nodesNamed(expr, "BinaryExpr")) {
+      const clause = binary.getChild("MatchingModifierClause");
+      if (!clause) continue;
+      const [left, right] = [...children(binary)].filter(isExpression);
+      const l = left ? resultLabels(expr, left, ctx) : undefined;
+      const r = right ? resultLabels(expr, right, ctx) : undefined;
+      if (!l || !r) continue;
+      const either = new Set([...l, ...r]);
+      for (const label of groupingLabels(expr, clause)) {
+        if (!either.has(label)) findings.push(unknown(label, either, "either side", { from: clause.from, to: clause.to }));
       }
     }
     return findings;

@@ -2,7 +2,8 @@ import type { ExpressionCheck, Finding } from "../../check.ts";
 import { nodesNamed } from "../../../promql/parse.ts";
 import { children, groupingLabels, isExpression, isScalar, resultLabels } from "../../../promql/semantics.ts";
 
-const setOperators = new Set(["And", "Or", "Unless"]);
+/** `or` is a union: its sides need not match. `and` and `unless` match like arithmetic. */
+const unions = new Set(["Or"]);
 const show = (labels: Set<string>) => `{${[...labels].sort().join(", ")}}`;
 
 /**
@@ -20,7 +21,7 @@ export const vectorMatching: ExpressionCheck = {
       const [left, right] = [...children(node)].filter(isExpression);
       if (!left || !right || isScalar(left) || isScalar(right)) continue;
       const op = [...children(node)].find((c) => !isExpression(c) && c.name !== "MatchingModifierClause" && c.name !== "BoolModifier");
-      if (op && setOperators.has(op.name) && !node.getChild("MatchingModifierClause")) continue;
+      if (op && unions.has(op.name)) continue;
       const l = resultLabels(expr, left, ctx);
       const r = resultLabels(expr, right, ctx);
       if (!l || !r || l.size === 0 || r.size === 0) continue;
@@ -28,7 +29,8 @@ export const vectorMatching: ExpressionCheck = {
       const listed = groupingLabels(expr, clause);
       const at = { from: node.from, to: node.to };
       if (clause?.getChild("On")) {
-        const missing = listed.filter((label) => !l.has(label) || !r.has(label));
+        // A label on neither side is promql/unknown-label's finding.
+        const missing = listed.filter((label) => (l.has(label) || r.has(label)) && !(l.has(label) && r.has(label)));
         if (missing.length) {
           findings.push({
             message: `on(${listed.join(", ")}) names ${missing.join(", ")}, which ${missing.length > 1 ? "are" : "is"} not on both sides: left ${show(l)}, right ${show(r)}`,
@@ -45,9 +47,12 @@ export const vectorMatching: ExpressionCheck = {
       const onlyLeft = left2.filter((x) => !r.has(x));
       const onlyRight = right2.filter((x) => !l.has(x));
       if (onlyLeft.length || onlyRight.length) {
+        const shared = left2.filter((x) => r.has(x));
         findings.push({
           message: `the sides carry different labels (left ${show(l)}, right ${show(r)}), so one-to-one matching pairs nothing`,
-          fix: `aggregate both sides to the same labels, or match with on(${left2.filter((x) => r.has(x)).join(", ")}) or ignoring(${[...onlyLeft, ...onlyRight].join(", ")}).`,
+          fix: shared.length
+            ? `aggregate both sides to the same labels, or match with on(${shared.join(", ")}) or ignoring(${[...onlyLeft, ...onlyRight].join(", ")}).`
+            : "the sides share no label: aggregate both to the labels you want to compare by, e.g. sum by (job) (...).",
           at,
         });
       }

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { alertComparison } from "../../../src/engine/check/checks/alerts/comparison.ts";
+import { checkModel } from "../../../src/engine/check/run.ts";
+import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
+import type { Model } from "../../../src/engine/model.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
+
+const model = compile(project).model;
+const alert = model.alerts[0]!;
+/** The real project with its first alert (PhoenixHigh5xxErrorRate) given another expression. */
+const withExpr = (expr: string): Model => ({ ...model, alerts: [{ ...alert, expr }] });
+const run = (expr: string) => checkModel(withExpr(expr), [alertComparison]);
+
+const message = "the expression has no comparison that filters series (a bool comparison keeps them all), so it fires whenever it returns anything";
+
+const bad: Array<{ name: string; expr: string }> = [
+  { name: "the recorded 5xx ratio without its threshold", expr: "job:phoenix_http_requests_5xx:ratio_rate5m" },
+  { name: "arithmetic at the top", expr: "job:phoenix_http_requests_5xx:ratio_rate5m * 100" },
+  { name: "the runbook's absolute error rate", expr: 'sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m]))' },
+  { name: "a quantile without a threshold", expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)" },
+  { name: "a threshold commented out", expr: "job:phoenix_http_requests_5xx:ratio_rate5m # > 0.05" },
+];
+
+const good: Array<{ name: string; expr: string }> = [
+  { name: "the real alert's expression", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
+  { name: "a comparison in parentheses", expr: "(job:phoenix_http_requests_5xx:ratio_rate5m > 0.05)" },
+  { name: "the threshold on the left", expr: "0.05 < job:phoenix_http_requests_5xx:ratio_rate5m" },
+  { name: "a count of regions compared at the top", expr: "count by (job) (job_region:global_sovereign_project_creations:failure_ratio_rate10m > 0.1) >= 3" },
+  { name: "the scrape alert", expr: 'up{job="global-sovereign"} < 1' },
+  { name: "absent()", expr: 'absent(up{job="global-sovereign"})' },
+  { name: "absent_over_time() with leading space", expr: '  absent_over_time(up{job="global-sovereign"}[5m])' },
+  { name: "a multi-line ratio compared at the end", expr: 'vm_memory_total_bytes{job="global-sovereign"}\n/ on (job, instance)\nglobal_sovereign_memory_limit_bytes{job="global-sovereign"}\n> 0.8' },
+  { name: "a suppression comment after the threshold", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05\n# o11y-disable promql/regexp: not used here" },
+];
+
+describe("alerts/comparison", () => {
+  it.each(bad)("flags $name", ({ expr }) => {
+    const found = run(expr);
+    expect(found, found.map(formatDiagnostic).join("\n")).toHaveLength(1);
+    const [d] = found;
+    expect(d!.check).toBe("alerts/comparison");
+    expect(d!.severity).toBe("error");
+    expect(d!.message).toContain(message);
+    expect(d!.fix).toContain("${signal} ${thresholds.x}");
+    // A model check about what is missing: it points at the alert's definition, not into the expression.
+    expect(d!.subject).toBe("alert PhoenixHigh5xxErrorRate");
+    expect(d!.source).toEqual(alert.source);
+    expect(d!.source).toEqual({ file: "src/alerts/phoenix.ts", line: 12 });
+    expect(d!.position).toBeUndefined();
+  });
+
+  it.each(good)("accepts $name", ({ expr }) => {
+    expect(run(expr)).toEqual([]);
+  });
+
+  it("accepts every alert of the real project", () => {
+    expect(checkModel(model, [alertComparison])).toEqual([]);
+  });
+
+  it("reports each alert without a comparison once", () => {
+    const [first, second] = model.alerts;
+    const found = checkModel({ ...model, alerts: [{ ...first!, expr: "job:phoenix_http_requests_5xx:ratio_rate5m" }, { ...second!, expr: "job:ecto_query_duration_seconds:p95_rate5m" }] }, [alertComparison]);
+    expect(found.map((d) => d.subject).sort()).toEqual([`alert ${first!.name}`, `alert ${second!.name}`].sort());
+    expect(found.map((d) => d.source).sort((a, b) => a.file.localeCompare(b.file))).toEqual([second!.source, first!.source].sort((a, b) => a.file.localeCompare(b.file)));
+  });
+
+  it("flags a bool comparison, which returns every series", () => {
+    expect(run("job:phoenix_http_requests_5xx:ratio_rate5m > bool 0.05").map((d) => d.check)).toEqual(["alerts/comparison"]);
+  });
+
+  it("accepts a comparison filtered with and", () => {
+    expect(run("job:phoenix_http_requests_5xx:ratio_rate5m > 0.05 and on(job) job:phoenix_http_requests:rate5m > 1")).toEqual([]);
+  });
+
+  it("flags absent(...) or <series>", () => {
+    expect(run('absent(up{job="global-sovereign"}) or up{job="global-sovereign"}').map((d) => d.check)).toEqual(["alerts/comparison"]);
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { histogramQuantile } from "../../../src/engine/check/checks/promql/histogram-quantile.ts";
+import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
+
+const model = compile(project).model;
+const ctx = checkContext(model);
+
+function run(expr: string) {
+  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
+  return checkExpressions([site], ctx, [histogramQuantile]);
+}
+
+const buckets = "phoenix_http_request_duration_seconds_bucket";
+
+const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+  {
+    name: "the runbook's Phoenix p95 over raw buckets",
+    expr: `histogram_quantile(0.95, ${buckets})`,
+    message: `histogram_quantile over ${buckets}: it reads raw bucket counters: counts since the process started, mixed across every series`,
+    fix: `histogram_quantile(φ, sum by (le) (rate(${buckets}[$__rate_interval])))`,
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "the runbook's Ecto p95 over raw buckets",
+    expr: "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)",
+    message: "it reads raw bucket counters",
+    fix: "sum by (le) (rate(ecto_query_duration_seconds_bucket[$__rate_interval]))",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "a sum that drops le",
+    expr: `histogram_quantile(0.95, sum(rate(${buckets}[5m])))`,
+    message: "sum() drops the le label, which histogram_quantile needs to find the buckets",
+    fix: "keep it: sum by (le) (...).",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "a sum by route that forgets le",
+    expr: `histogram_quantile(0.95, sum by (path) (rate(${buckets}[5m])))`,
+    message: "sum() drops the le label",
+    fix: "keep it: sum by (le, path) (...).",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "sum without (le)",
+    expr: `histogram_quantile(0.95, sum without (le) (rate(${buckets}[5m])))`,
+    message: "sum() drops the le label",
+    fix: "keep it: sum by (le) (...).",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "an average of buckets",
+    expr: `histogram_quantile(0.95, avg by (le) (rate(${buckets}[5m])))`,
+    message: "avg() of buckets is not a histogram",
+    fix: "sum by (le, ...)",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "a percentage for the quantile",
+    expr: `histogram_quantile(95, sum by (le) (rate(${buckets}[5m])))`,
+    message: "quantile 95 is outside 0..1",
+    fix: "0.95 for p95",
+    position: { line: 1, column: 20 },
+  },
+  {
+    name: "a gauge instead of buckets",
+    expr: "histogram_quantile(0.95, vm_memory_total_bytes)",
+    message: "vm_memory_total_bytes is a gauge, not a histogram's buckets",
+    fix: "_bucket series",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "the _count series instead of the buckets",
+    expr: "histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_count[5m])))",
+    message: "phoenix_http_request_duration_seconds_count is not a histogram's _bucket series",
+    fix: "_bucket series",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "delta() of buckets, on the third line",
+    expr: "histogram_quantile(\n  0.99,\n  sum by (le) (delta(ecto_query_duration_seconds_bucket[5m]))\n)",
+    message: "delta() of buckets is not a bucket rate",
+    fix: "rate(..._bucket[...])",
+    position: { line: 3, column: 3 },
+  },
+];
+
+const good: Array<{ name: string; expr: string }> = [
+  { name: "the dashboards' p95", expr: `histogram_quantile(0.95, sum by (le) (rate(${buckets}[5m])))` },
+  { name: "a p95 per route", expr: `histogram_quantile(0.95, sum by (le, method, path) (rate(${buckets}[5m])))` },
+  { name: "a recorded bucket rate", expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)" },
+  { name: "sum without a label other than le", expr: "histogram_quantile(0.99, sum without (instance) (rate(ecto_query_duration_seconds_bucket[5m])))" },
+  { name: "increase() over an hour, per repo", expr: "histogram_quantile(0.95, sum by (le, repo) (increase(ecto_query_queue_time_seconds_bucket[1h])))" },
+  { name: "a per-series quantile without aggregation", expr: `histogram_quantile(0.5, rate(${buckets}[5m]))` },
+  { name: "quantiles at both ends of 0..1", expr: `histogram_quantile(1, sum by (le) (rate(${buckets}[5m]))) - histogram_quantile(0, sum by (le) (rate(${buckets}[5m])))` },
+];
+
+describe("promql/histogram-quantile", () => {
+  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
+    const found = run(expr);
+    expect(found).toHaveLength(1);
+    const [d] = found;
+    expect(d!.check).toBe("promql/histogram-quantile");
+    expect(d!.severity).toBe("error");
+    expect(d!.message).toContain(message);
+    expect(d!.fix).toContain(fix);
+    expect(d!.position).toEqual(position);
+  });
+
+  it.each(good)("accepts $name", ({ expr }) => {
+    expect(run(expr)).toEqual([]);
+  });
+
+  it("accepts every expression of the real project", () => {
+    expect(checkModel(model, [histogramQuantile])).toEqual([]);
+  });
+
+  // Regression: for `sum without (le)` the fix used to read "keep it: sum by (le, ) (...).".
+  it("suggests removing le from without() (regression: the fix read `by (le, )`)", () => {
+    const [d] = run(`histogram_quantile(0.95, sum without (le, instance) (rate(${buckets}[5m])))`);
+    expect(d!.fix).toBe("remove le from without(): sum without (instance) (...).");
+  });
+
+  // Regression: `-0.5` parses as a UnaryExpr (minus applied to 0.5), which the range check skipped,
+  // so a negative quantile (it returns -Inf) passed.
+  it("flags a negative quantile (regression: a unary minus hid the number)", () => {
+    const found = run(`histogram_quantile(-0.5, sum by (le) (rate(${buckets}[5m])))`);
+    expect(found.map((d) => d.check)).toEqual(["promql/histogram-quantile"]);
+    expect(found[0]!.message).toContain("quantile -0.5 is outside 0..1");
+    expect(found[0]!.position).toEqual({ line: 1, column: 20 });
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { unknownLabel } from "../../../src/engine/check/checks/promql/unknown-label.ts";
+import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
+
+const model = compile(project).model;
+const ctx = checkContext(model);
+
+function run(expr: string) {
+  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
+  return checkExpressions([site], ctx, [unknownLabel]);
+}
+
+const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+  {
+    name: "a table label on the pool size",
+    expr: 'ecto_connection_pool_size{source="projects_phase4"}',
+    message: "label source is not on ecto_connection_pool_size, so this matches nothing (its labels: instance, job, repo)",
+    fix: "declare the label in src/catalog/",
+    position: { line: 1, column: 27 },
+  },
+  {
+    name: "a typo in by()",
+    expr: "sum by (stauts) (rate(phoenix_http_request_total[5m]))",
+    message: "label stauts is not on the aggregated series, so this matches nothing (its labels: instance, job, method, path, status)",
+    fix: "did you mean status?",
+    position: { line: 1, column: 5 },
+  },
+  {
+    name: "a label the recording rule aggregated away",
+    expr: 'job:phoenix_http_requests_5xx:ratio_rate5m{instance="app-1:4000"}',
+    message: "label instance is not on job:phoenix_http_requests_5xx:ratio_rate5m, so this matches nothing (its labels: job)",
+    fix: "declare the label in src/catalog/",
+    position: { line: 1, column: 44 },
+  },
+  {
+    name: "a typo in without()",
+    expr: "sum without (rpo) (ecto_connection_pool_size)",
+    message: "label rpo is not on the aggregated series",
+    fix: "did you mean repo?",
+    position: { line: 1, column: 5 },
+  },
+  {
+    name: "a by() on a label an inner sum dropped",
+    expr: "count by (path) (topk(3, sum by (method) (rate(phoenix_http_request_total[5m]))))",
+    message: "label path is not on the aggregated series, so this matches nothing (its labels: method)",
+    fix: "use one of its labels",
+    position: { line: 1, column: 7 },
+  },
+  {
+    // The exporter's label is stream_name.
+    name: "stream instead of stream_name, on the second line",
+    expr: 'max by (consumer_name) (\n  jetstream_consumer_num_pending{is_consumer_leader="true", stream="audit"}\n)',
+    message: "label stream is not on jetstream_consumer_num_pending",
+    fix: "declare the label in src/catalog/",
+    position: { line: 2, column: 61 },
+  },
+];
+
+const good: Array<{ name: string; expr: string }> = [
+  { name: "the NATS lag by consumer", expr: 'max by (stream_name, consumer_name) (jetstream_consumer_num_pending{is_consumer_leader="true", stream_name="audit"})' },
+  { name: "le on histogram buckets", expr: 'sum by (le) (rate(ecto_query_duration_seconds_bucket{repo="GlobalSovereign.Repo"}[5m]))' },
+  { name: "an empty matcher (selects series without the label)", expr: 'vm_memory_total_bytes{repo=""}' },
+  { name: "the label a recording rule keeps", expr: "sum by (job) (job:phoenix_http_requests_5xx:ratio_rate5m) > 0.05" },
+  { name: "the scrape's job and instance on any metric", expr: 'up{job="global-sovereign", instance="app-1:4000"}' },
+  { name: "by() over topk() of a sum by the same label", expr: "topk(3, sum by (path) (rate(phoenix_http_request_total[5m])))" },
+  { name: "a metric selected by __name__", expr: '{__name__="vm_memory_total_bytes", job="global-sovereign"}' },
+];
+
+describe("promql/unknown-label", () => {
+  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
+    const found = run(expr);
+    expect(found).toHaveLength(1);
+    const [d] = found;
+    expect(d!.check).toBe("promql/unknown-label");
+    expect(d!.severity).toBe("error");
+    expect(d!.message).toContain(message);
+    expect(d!.fix).toContain(fix);
+    expect(d!.position).toEqual(position);
+  });
+
+  it.each(good)("accepts $name", ({ expr }) => {
+    expect(run(expr)).toEqual([]);
+  });
+
+  it("accepts every expression of the real project", () => {
+    expect(checkModel(model, [unknownLabel])).toEqual([]);
+  });
+
+  it("flags a typo in on()", () => {
+    const found = run("rate(phoenix_http_request_total[5m]) / on(stauts) rate(phoenix_http_request_total[5m])");
+    expect(found.map((d) => d.check)).toEqual(["promql/unknown-label"]);
+    expect(found[0]!.fix).toContain("did you mean status?");
+  });
+});

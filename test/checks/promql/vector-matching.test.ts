@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { vectorMatching } from "../../../src/engine/check/checks/promql/vector-matching.ts";
+import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
+
+const model = compile(project).model;
+const ctx = checkContext(model);
+
+function run(expr: string) {
+  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
+  return checkExpressions([site], ctx, [vectorMatching]);
+}
+
+const requests = "rate(phoenix_http_request_total[5m])";
+
+const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+  {
+    name: "memory per pool connection (the pool size carries repo)",
+    expr: "vm_memory_total_bytes / ecto_connection_pool_size",
+    message: "the sides carry different labels (left {instance, job}, right {instance, job, repo}), so one-to-one matching pairs nothing",
+    fix: "match with on(job, instance) or ignoring(repo).",
+    position: { line: 1, column: 1 },
+  },
+  {
+    name: "two sums by different labels",
+    expr: `sum by (path) (${requests}) / sum by (method) (${requests})`,
+    message: "(left {path}, right {method})",
+    fix: "the sides share no label: aggregate both",
+    position: { line: 1, column: 1 },
+  },
+  {
+    // The catalog's slow-query formula taken literally: the bucket carries le, the _count does not.
+    name: "all queries minus the bucket, without ignoring(le)",
+    expr: 'rate(ecto_query_duration_seconds_count[5m]) - rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m])',
+    message: "left {command, instance, job, repo, source}, right {command, instance, job, le, repo, source}",
+    fix: "ignoring(le)",
+    position: { line: 1, column: 1 },
+  },
+  {
+    name: "on() a label one side aggregated away",
+    expr: "sum by (instance) (vm_memory_total_bytes) / on(repo) sum by (instance, repo) (ecto_connection_pool_size)",
+    message: "on(repo) names repo, which is not on both sides: left {instance}, right {instance, repo}",
+    fix: "match on labels both sides keep.",
+    position: { line: 1, column: 1 },
+  },
+  {
+    name: "a recorded per-job ratio against a per-instance rate, on the second line",
+    expr: "100 * (\n  job:phoenix_http_requests_5xx:ratio_rate5m\n  / sum by (instance) (rate(phoenix_http_request_total[5m]))\n)",
+    message: "(left {job}, right {instance})",
+    fix: "the sides share no label: aggregate both",
+    position: { line: 2, column: 3 },
+  },
+  {
+    name: "a comparison between mismatched vectors",
+    expr: "vm_memory_total_bytes > ecto_connection_pool_size",
+    message: "the sides carry different labels",
+    fix: "ignoring(repo)",
+    position: { line: 1, column: 1 },
+  },
+];
+
+const good: Array<{ name: string; expr: string }> = [
+  { name: "ignoring() the extra label", expr: "vm_memory_total_bytes / ignoring(repo) ecto_connection_pool_size" },
+  { name: "on() labels both sides keep", expr: "sum by (instance) (vm_memory_total_bytes) / on(instance) sum by (instance) (ecto_connection_pool_size)" },
+  { name: "on() with group_right", expr: "vm_memory_total_bytes / on(job, instance) group_right ecto_connection_pool_size" },
+  { name: "the 5xx share per route", expr: `sum by (path) (rate(phoenix_http_request_total{status=~"5.."}[5m])) / sum by (path) (${requests})` },
+  { name: "the slow-query formula with ignoring(le)", expr: 'rate(ecto_query_duration_seconds_count[5m]) - ignoring(le) rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m])' },
+  {
+    name: "the dashboards' slow-query rate (both sides summed by repo)",
+    expr: 'sum by (repo) (rate(ecto_query_duration_seconds_count[5m]))\n-\nsum by (repo) (rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m]))',
+  },
+  { name: "the memory alert's ratio", expr: 'vm_memory_total_bytes{job="global-sovereign"} / on (job, instance) global_sovereign_memory_limit_bytes{job="global-sovereign"} > 0.8' },
+  { name: "a recorded ratio against a number", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
+  { name: "two recorded series with the same labels", expr: "job:phoenix_http_requests_5xx:ratio_rate5m * job:phoenix_http_requests:rate5m" },
+  { name: "or between different label sets (a union)", expr: "vm_memory_total_bytes or ecto_connection_pool_size" },
+];
+
+describe("promql/vector-matching", () => {
+  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
+    const found = run(expr);
+    expect(found).toHaveLength(1);
+    const [d] = found;
+    expect(d!.check).toBe("promql/vector-matching");
+    expect(d!.severity).toBe("error");
+    expect(d!.message).toContain(message);
+    expect(d!.fix).toContain(fix);
+    expect(d!.position).toEqual(position);
+  });
+
+  it.each(good)("accepts $name", ({ expr }) => {
+    expect(run(expr)).toEqual([]);
+  });
+
+  it("accepts every expression of the real project", () => {
+    expect(checkModel(model, [vectorMatching])).toEqual([]);
+  });
+
+  it("flags `and` between vectors with different labels", () => {
+    expect(run("vm_memory_total_bytes and ecto_connection_pool_size").map((d) => d.check)).toEqual(["promql/vector-matching"]);
+  });
+
+  it("does not suggest an empty on()", () => {
+    const [d] = run(`sum by (path) (${requests}) / sum by (method) (${requests})`);
+    expect(d!.fix).not.toContain("on()");
+  });
+});

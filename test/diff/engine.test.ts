@@ -1,0 +1,266 @@
+/** The pure part of `o11y diff`: two builds in, a report out. Builds here are the real one, edited as files. */
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { diffArtifacts, isEmpty, loosened } from "../../src/engine/diff/diff.ts";
+import { commentLimit, commentMarker, renderJson, renderMarkdown, truncate } from "../../src/engine/diff/render.ts";
+import { ArtifactError, type ArtifactFile } from "../../src/engine/diff/snapshot.ts";
+import { compile } from "../../src/engine/pipeline.ts";
+import { topComparison } from "../../src/engine/promql/comparison.ts";
+import { project } from "../../src/project.ts";
+
+const { model, artifacts } = compile(project);
+const base: ArtifactFile[] = artifacts.map((a) => ({ path: a.path, content: a.content }));
+const diff = (head: ArtifactFile[]) => diffArtifacts(base, head, { base: "base", head: "head", model });
+
+type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The build with some files' documents edited; YAML and JSON written back in their usual style. */
+function edited(edits: Record<string, (doc: Doc) => void>, files = base): ArtifactFile[] {
+  return files.map((file) => {
+    const edit = edits[file.path];
+    if (!edit) return file;
+    const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
+    edit(doc);
+    return { path: file.path, content: file.path.endsWith(".json") ? JSON.stringify(doc, null, 2) : stringify(doc) };
+  });
+}
+
+const alertsIn = (doc: Doc): Doc[] => doc.groups[0].rules;
+const rule = (doc: Doc, name: string): Doc => doc.groups.flatMap((g: Doc) => g.rules).find((r: Doc) => r.alert === name || r.record === name);
+const panel = (doc: Doc, id: number): Doc => doc.panels.find((p: Doc) => p.id === id);
+
+describe("o11y diff, the engine", () => {
+  it("finds nothing between a build and itself, and says so in one line", () => {
+    const report = diff(base);
+    expect(isEmpty(report)).toBe(true);
+    expect(renderMarkdown(report)).toBe(`${commentMarker} No changes to alerts, recording rules or dashboards between base and head.\n`);
+  });
+
+  it("finds nothing when every file is reformatted and reordered", () => {
+    const reversedKeys = (value: Doc): Doc =>
+      Array.isArray(value) ? value.map(reversedKeys) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)])) : value;
+    const head = base.map((file) => {
+      if (file.path === "manifest.json") return file;
+      const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
+      for (const group of doc.groups ?? []) {
+        group.rules.reverse();
+        // PromQL is free-form: spread every expression over lines.
+        for (const r of group.rules) r.expr = `\n${String(r.expr).replace(/\(/g, "(\n    ").replace(/\)/g, "\n)")}\n`;
+      }
+      if (Array.isArray(doc.panels)) doc.panels.reverse();
+      doc.templating?.list.reverse();
+      const reordered = reversedKeys(doc);
+      return {
+        path: file.path,
+        content: file.path.endsWith(".json") ? JSON.stringify(reordered) : stringify(reordered, { indent: 4, defaultStringType: "QUOTE_DOUBLE", lineWidth: 40 }),
+      };
+    });
+    expect(head.every((f, i) => f.path === "manifest.json" || f.content !== base[i]!.content)).toBe(true);
+    const report = diff(head);
+    expect(report).toMatchObject({ attention: [], alerts: [], recordingRules: [], dashboards: [], files: [], findings: [] });
+  });
+
+  it("raises every attention flag, first, with a stable id", () => {
+    const head = edited({
+      "prometheus/rules/alerts/phoenix.yaml": (doc) => {
+        const alert = alertsIn(doc)[0];
+        alert.for = "10m";
+        alert.annotations.runbook_url = alert.annotations.runbook_url.replace("#alert-high-5xx-error-rate", "#errors");
+      },
+      "prometheus/rules/alerts/ecto.yaml": (doc) => {
+        alertsIn(doc)[0].expr = alertsIn(doc)[0].expr.replace("> 0.5", "> 0.6");
+      },
+      "prometheus/rules/alerts/covenant.yaml": (doc) => {
+        rule(doc, "CovenantFundDrop").labels.severity = "low";
+      },
+      "prometheus/rules/alerts/nats.yaml": (doc) => {
+        doc.groups[0].rules = [];
+      },
+      "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+        doc.panels = doc.panels.filter((p: Doc) => p.id !== 501);
+        panel(doc, 102).targets = [];
+      },
+    });
+    const report = diff(head);
+    expect(report.attention).toEqual([
+      { id: "severity-lowered", subject: "alert CovenantFundDrop", message: "severity lowered from high to low" },
+      { id: "threshold-loosened", subject: "alert EctoQueryLatencyHigh", message: "threshold loosened from > 0.5 to > 0.6: it fires less" },
+      { id: "alert-removed", subject: "alert NatsConsumerLagHigh", message: "removed (it was high): nothing alerts on this any more" },
+      { id: "for-lengthened", subject: "alert PhoenixHigh5xxErrorRate", message: "`for` lengthened from 5m to 10m: it fires later" },
+      {
+        id: "link-changed",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message:
+          "runbook_url changed from https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate to https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors",
+      },
+      {
+        id: "link-broken",
+        subject: "alert MetricsEndpointDown",
+        message: "dashboard_url http://localhost:3000/d/gs-phoenix-metrics?viewPanel=501 points at panel 501 of dashboard gs-phoenix-metrics, which no longer exists",
+      },
+      { id: "panel-without-queries", subject: 'dashboard gs-phoenix-metrics › panel 102 "p95 latency"', message: "has no query: it will show no data" },
+    ]);
+    expect(report.alerts.map((a) => [a.key, a.status, a.changes.map((c) => [c.field, c.before, c.after])])).toEqual([
+      ["CovenantFundDrop", "changed", [["severity", "high", "low"]]],
+      ["EctoQueryLatencyHigh", "changed", [["threshold", "> 0.5", "> 0.6"]]],
+      ["NatsConsumerLagHigh", "removed", [["threshold", "> 1000", undefined], ["for", "5m", undefined], ["severity", "high", undefined]]],
+      [
+        "PhoenixHigh5xxErrorRate",
+        "changed",
+        [
+          ["for", "5m", "10m"],
+          ["annotation runbook_url", "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate", "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors"],
+        ],
+      ],
+    ]);
+    const markdown = renderMarkdown(report);
+    expect(markdown.indexOf("### Needs attention")).toBeLessThan(markdown.indexOf("### Alerts"));
+    expect(markdown).toContain("- **`alert-removed`** alert NatsConsumerLagHigh: removed (it was high): nothing alerts on this any more");
+    expect(markdown).toContain('| `gs-phoenix-metrics` Phoenix Metrics | 102 "p95 latency" | query A | `histogram_quantile');
+    expect(markdown).toContain('|  | 501 "Metrics endpoint up" | **removed** | `title Metrics endpoint up` |  |');
+  });
+
+  it("shows a threshold change as the threshold, and any other change to the expression as a line diff", () => {
+    const guarded = (traffic: number, threshold = 0.05) => (doc: Doc) => {
+      alertsIn(doc)[0].expr = `job:phoenix_http_requests_5xx:ratio_rate5m > ${threshold}\nand on (job)\njob:phoenix_http_requests:rate5m > ${traffic}`;
+    };
+    const before = edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1) });
+    const changes = (head: ArtifactFile[]) => diffArtifacts(before, head, { base: "base", head: "head" }).alerts.flatMap((a) => a.changes.map((c) => [c.field, c.lines ?? [c.before, c.after]]));
+    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1, 0.06) }))).toEqual([["threshold", ["> 0.05", "> 0.06"]]]);
+    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(2) }))).toEqual([
+      [
+        "expr",
+        [
+          { op: " ", line: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
+          { op: " ", line: "and on (job)" },
+          { op: "-", line: "job:phoenix_http_requests:rate5m > 1" },
+          { op: "+", line: "job:phoenix_http_requests:rate5m > 2" },
+        ],
+      ],
+    ]);
+  });
+
+  it("reads thresholds in the direction that fires less", () => {
+    const loose = (before: string, after: string) => loosened(topComparison(`x ${before}`), topComparison(`x ${after}`));
+    expect([loose("> 1", "> 2"), loose(">= 1", ">= 2"), loose(">= 1", "> 1"), loose("> 1", ">= 2")]).toEqual([true, true, true, true]);
+    expect([loose("< 1", "< 0.5"), loose("<= 1", "< 1"), loose("<= 1", "<= 0")]).toEqual([true, true, true]);
+    expect([loose("> 2", "> 1"), loose("> 1", ">= 1"), loose("< 1", "< 2"), loose("> 1", "< 5"), loose("== 1", "== 2"), loose("> 1", "> 1")]).toEqual([false, false, false, false, false, false]);
+  });
+
+  it("lists the alerts and panels that use a changed recording rule", () => {
+    const head = edited({
+      "prometheus/rules/recording/phoenix.yaml": (doc) => {
+        rule(doc, "job:phoenix_http_requests_5xx:ratio_rate5m").expr = rule(doc, "job:phoenix_http_requests_5xx:ratio_rate5m").expr.replace('status=~"5.."', 'status=~"5..|429"');
+      },
+    });
+    const report = diff(head);
+    expect(report.recordingRules).toEqual([
+      {
+        status: "changed",
+        key: "job:phoenix_http_requests_5xx:ratio_rate5m",
+        changes: [
+          {
+            field: "expr",
+            before: 'sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m]))\n/\njob:phoenix_http_requests:rate5m',
+            after: 'sum by (job) (rate(phoenix_http_request_total{status=~"5..|429"}[5m]))\n/\njob:phoenix_http_requests:rate5m',
+            lines: [
+              { op: "-", line: 'sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m]))' },
+              { op: "+", line: 'sum by (job) (rate(phoenix_http_request_total{status=~"5..|429"}[5m]))' },
+              { op: " ", line: "/" },
+              { op: " ", line: "job:phoenix_http_requests:rate5m" },
+            ],
+          },
+        ],
+        dependents: ["alert PhoenixHigh5xxErrorRate"],
+      },
+    ]);
+    expect(report.attention).toEqual([]);
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('| `job:phoenix_http_requests_5xx:ratio_rate5m` | expr | `…tal{status=~"5.."}[5m])) ↵ / ↵ job:p…` | `…tal{status=~"5..\\|429"}[5m])) ↵ / ↵ job:p…` | alert PhoenixHigh5xxErrorRate |');
+    expect(markdown).toContain('```diff\n- sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m]))\n+ sum by (job) (rate(phoenix_http_request_total{status=~"5..|429"}[5m]))\n  /\n  job:phoenix_http_requests:rate5m\n```');
+  });
+
+  it("reports check findings that are new in the head, not the ones the base had too", () => {
+    const withRegexp = (files: ArtifactFile[]) =>
+      edited(
+        {
+          "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+            const target = panel(doc, 101).targets[0];
+            target.expr = target.expr.replace('instance=~"$instance"', 'instance=~"$instance", method=~"GET"');
+          },
+        },
+        files,
+      );
+    const findings = diff(withRegexp(base)).findings;
+    expect(findings.map((f) => [f.check, f.severity, f.subject, f.message])).toEqual([
+      ["promql/regexp", "warning", 'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A', 'method=~"GET" has no regex metacharacters'],
+    ]);
+    expect(diffArtifacts(withRegexp(base), withRegexp(base), { base: "base", head: "head", model }).findings).toEqual([]);
+  });
+
+  it("reports group intervals, dashboard variables and other files by what they contain", () => {
+    const head = edited({
+      "prometheus/rules/alerts/ecto.yaml": (doc) => {
+        doc.groups[0].interval = "2m";
+      },
+      "prometheus/rules/recording/nats.yaml": (doc) => {
+        doc.groups[0].rules.push({ ...doc.groups[0].rules[0], labels: { tier: "2" } });
+      },
+      "grafana/dashboards/gs-ecto-performance.json": (doc) => {
+        const job = doc.templating.list.find((v: Doc) => v.name === "job");
+        job.current = { text: "other", value: ["other"] };
+        doc.title = "Ecto";
+      },
+      "alertmanager/alertmanager.yml": (doc) => {
+        doc.route.routes[0].repeat_interval = "1h";
+      },
+    });
+    const report = diff(head);
+    expect(report.alerts).toEqual([{ status: "changed", key: "EctoQueryLatencyHigh", changes: [{ field: "interval", before: "30s", after: "2m" }] }]);
+    // A recording rule is the series it writes: the same name with other labels is another rule.
+    expect(report.recordingRules.map((r) => [r.status, r.key, r.dependents])).toEqual([["added", 'job_stream_consumer:jetstream_consumer_num_pending:max{tier="2"}', ["alert NatsConsumerLagHigh"]]]);
+    expect(report.dashboards.map((d) => [d.key, d.changes.map((c) => [c.field, c.before, c.after]), d.panels])).toEqual([
+      [
+        "gs-ecto-performance",
+        [
+          ["title", "Ecto Performance", "Ecto"],
+          ["variable $job.current.text", "global-sovereign", "other"],
+          ["variable $job.current.value", '["global-sovereign"]', '["other"]'],
+        ],
+        [],
+      ],
+    ]);
+    expect(report.files).toEqual([{ status: "changed", key: "alertmanager/alertmanager.yml", changes: [] }]);
+  });
+
+  it("refuses an artifact it cannot read, naming the revision and the file", () => {
+    const broken = (path: string, content: string) => base.map((f) => (f.path === path ? { path, content } : f));
+    expect(() => diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, { base: "base", head: "head" })).toThrow(ArtifactError);
+    expect(() => diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, { base: "base", head: "head" })).toThrow(
+      /^base: build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML/,
+    );
+    expect(() => diffArtifacts(base, broken("grafana/dashboards/gs-beam-health.json", "{"), { base: "base", head: "head" })).toThrow(/^head: build\/grafana\/dashboards\/gs-beam-health\.json: not valid JSON/);
+    expect(() => diffArtifacts(base, broken("prometheus/rules/alerts/phoenix.yaml", "rules: []\n"), { base: "base", head: "head" })).toThrow(/not a Prometheus rule file/);
+  });
+
+  it("keeps a comment under GitHub's limit, closing an open code block and saying it was cut", () => {
+    const long = `${commentMarker}\n## o11y diff\n\n\`\`\`diff\n${"- a line of an expression\n".repeat(5000)}\`\`\`\n`;
+    const cut = truncate(long);
+    expect(long.length).toBeGreaterThan(commentLimit);
+    expect(cut.length).toBeLessThanOrEqual(commentLimit);
+    expect(cut.match(/^```/gm)!.length % 2).toBe(0);
+    expect(cut).toMatch(/\*\*Truncated:\*\* .*--format json/);
+    const head = edited({ "grafana/dashboards/gs-beam-health.json": (doc) => doc.panels.forEach((p: Doc) => (p.title = `${p.title} ${"x".repeat(100)}`)) });
+    const small = renderMarkdown(diff(head), 2000);
+    expect(small.length).toBeLessThanOrEqual(2000);
+    expect(small.startsWith(commentMarker)).toBe(true);
+  });
+
+  it("writes JSON with the same report", () => {
+    const head = edited({ "prometheus/rules/alerts/nats.yaml": (doc) => (doc.groups[0].rules = []) });
+    const json = JSON.parse(renderJson(diff(head)));
+    expect(json.summary).toBe("base → head: 1 alert (1 removed); 1 flag for review.");
+    expect(json.attention.map((f: Doc) => f.id)).toEqual(["alert-removed"]);
+    expect(json.alerts[0]).toMatchObject({ status: "removed", key: "NatsConsumerLagHigh" });
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * `o11y diff` as a reviewer meets it: real repositories, real commits, the real CLI. Each case asserts
+ * the whole report, and that the working tree and the worktree list are as they were.
+ */
+import { createHash } from "node:crypto";
+import { symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { commentMarker } from "../../src/engine/diff/render.ts";
+import { projectRoot } from "../../src/engine/source.ts";
+import { newRepo, removeTemps, Repo, sh, tempDir } from "./repo.ts";
+
+afterAll(removeTemps);
+
+/** Runs o11y diff and checks that it changed nothing in the repository. */
+function diff(repo: Repo, ...args: string[]) {
+  const before = repo.state();
+  const result = repo.o11y("diff", ...args);
+  expect(repo.state(), "o11y diff changed the repository").toEqual(before);
+  expect(before.worktrees).toHaveLength(1);
+  return result;
+}
+
+function report(repo: Repo, ...args: string[]) {
+  const result = diff(repo, ...args, "--format", "json");
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+const nothingElse = { recordingRules: [], files: [], findings: [] };
+
+const loosenThreshold = (repo: Repo) => {
+  repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(0.051,");
+  return repo.commit("Loosen the 5xx threshold");
+};
+
+const loosened = {
+  attention: [{ id: "threshold-loosened", subject: "alert PhoenixHigh5xxErrorRate", message: "threshold loosened from > 0.05 to > 0.051: it fires less" }],
+  alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "threshold", before: "> 0.05", after: "> 0.051" }] }],
+  dashboards: [
+    {
+      status: "changed",
+      key: "gs-phoenix-metrics",
+      title: "Phoenix Metrics",
+      changes: [],
+      panels: [{ status: "changed", key: "301", title: "Error ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] }],
+    },
+  ],
+  ...nothingElse,
+};
+
+describe("o11y diff between commits", () => {
+  it("a threshold loosened in src/alerts/thresholds.ts: the alert, the panel that draws it, and a flag --fail-on can fail on", () => {
+    const repo = newRepo();
+    loosenThreshold(repo);
+    const json = diff(repo, "--base", "HEAD~1", "--format", "json", "--fail-on", "threshold-loosened");
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe("o11y diff: 1 flag(s) named by --fail-on: threshold-loosened\n");
+    expect(JSON.parse(json.stdout)).toMatchObject(loosened);
+    const markdown = diff(repo, "--base", "HEAD~1", "--fail-on", "alert-removed,severity-lowered");
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toMatch(new RegExp(`^${commentMarker}\n## o11y diff\n\nHEAD~1 \\([0-9a-f]{12}\\) → the working tree: 1 alert \\(1 changed\\), 1 dashboard \\(1 changed\\); \\*\\*1 flag for review\\*\\*\\.\n`));
+    expect(markdown.stdout).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 to > 0.051: it fires less");
+    expect(markdown.stdout).toContain("| `PhoenixHigh5xxErrorRate` | threshold | `> 0.05` | `> 0.051` |");
+    expect(markdown.stdout).toContain('| `gs-phoenix-metrics` Phoenix Metrics | 301 "Error ratio" | thresholds | `0.05` | `0.051` |');
+  });
+
+  it("builds a base that has no committed build/ in a temporary worktree, and removes it", () => {
+    const repo = newRepo({ withBuild: false });
+    loosenThreshold(repo);
+    expect(report(repo, "--base", "HEAD~1")).toMatchObject(loosened);
+  });
+
+  it("rebuilds a base whose committed build/ does not match its manifest", () => {
+    const repo = newRepo();
+    repo.edit("build/prometheus/rules/alerts/phoenix.yaml", "for: 5m", "for: 1m");
+    repo.commit("Edit build/ by hand");
+    // Built from its source, the base is the head: the hand edit is not what it deploys.
+    expect(diff(repo, "--base", "HEAD").stdout).toMatch(/^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between HEAD \([0-9a-f]{12}\) and the working tree\.\n$/);
+  });
+
+  it("a severity lowered", () => {
+    const repo = newRepo();
+    repo.edit("src/alerts/phoenix.ts", 'severity: "critical"', 'severity: "high"');
+    repo.commit("Page less");
+    expect(report(repo, "--base", "HEAD~1")).toEqual({
+      summary: expect.stringMatching(/ → the working tree: 1 alert \(1 changed\); 1 flag for review\.$/),
+      base: expect.stringMatching(/^HEAD~1 \([0-9a-f]{12}\)$/),
+      head: "the working tree",
+      attention: [{ id: "severity-lowered", subject: "alert PhoenixHigh5xxErrorRate", message: "severity lowered from critical to high" }],
+      alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "severity", before: "critical", after: "high" }] }],
+      dashboards: [],
+      ...nothingElse,
+    });
+  });
+
+  it("an alert removed", () => {
+    const repo = newRepo();
+    repo.edit("src/alerts/index.ts", ", scrapeAlerts]", "]");
+    repo.edit("RUNBOOK.md", "### Alert: Metrics Endpoint Down", "### Metrics Endpoint Down (retired)");
+    repo.commit("Retire MetricsEndpointDown");
+    expect(report(repo, "--base", "HEAD~1")).toMatchObject({
+      attention: [{ id: "alert-removed", subject: "alert MetricsEndpointDown", message: "removed (it was low): nothing alerts on this any more" }],
+      alerts: [
+        {
+          status: "removed",
+          key: "MetricsEndpointDown",
+          changes: [
+            { field: "threshold", before: "< 1" },
+            { field: "for", before: "5m" },
+            { field: "severity", before: "low" },
+          ],
+        },
+      ],
+      dashboards: [],
+      recordingRules: [],
+      files: [{ status: "changed", key: "prometheus/prometheus.yml", changes: [] }],
+      findings: [],
+    });
+  });
+
+  it("a panel's query changed, with the check finding it brings", () => {
+    const repo = newRepo();
+    repo.edit("src/dashboards/phoenix-metrics.ts", "queries: [query(quantile(0.95), \"p95\")]", "queries: [query(quantile(0.99), \"p95\")]");
+    repo.edit("src/dashboards/phoenix-metrics.ts", "queries: [query(`sum(rate(${requests}{${sel}}[$__rate_interval]))`, \"requests\")]", "queries: [query(`sum(rate(${requests}{${sel}, method=~\"GET\"}[$__rate_interval]))`, \"requests\")]");
+    repo.commit("p99, GET only");
+    const selector = 'job=~"$job", instance=~"$instance"';
+    const json = report(repo, "--base", "HEAD~1");
+    expect(json).toMatchObject({
+      attention: [],
+      alerts: [],
+      recordingRules: [],
+      files: [],
+      dashboards: [
+        {
+          status: "changed",
+          key: "gs-phoenix-metrics",
+          changes: [],
+          panels: [
+            {
+              status: "changed",
+              key: "101",
+              title: "Request rate",
+              changes: [
+                {
+                  field: "query A",
+                  before: `sum(rate(phoenix_http_request_total{${selector}}[$__rate_interval]))`,
+                  after: `sum(rate(phoenix_http_request_total{${selector}, method=~"GET"}[$__rate_interval]))`,
+                },
+              ],
+            },
+            {
+              status: "changed",
+              key: "102",
+              title: "p95 latency",
+              changes: [
+                {
+                  field: "query A",
+                  lines: [
+                    { op: "-", line: `histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))` },
+                    { op: "+", line: `histogram_quantile(0.99, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))` },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(json.findings.map((f: { check: string; subject: string; message: string }) => [f.check, f.subject, f.message])).toEqual([
+      ["promql/regexp", 'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A', 'method=~"GET" has no regex metacharacters'],
+    ]);
+  });
+
+  it("a reformatted and reordered source reports nothing; without --base it compares with the merge base with main", () => {
+    const repo = newRepo();
+    repo.git("checkout", "-q", "-b", "tidy");
+    const prettier = sh(process.execPath, [path.join(projectRoot, "node_modules/prettier/bin/prettier.cjs"), "--use-tabs", "--print-width", "70", "--no-semi", "--write", "src/alerts/thresholds.ts", "src/dashboards/phoenix-metrics.ts"], repo.dir);
+    expect(prettier.code, prettier.stderr).toBe(0);
+    repo.edit("src/alerts/covenant.ts", "[covenantFundDrop, projectCreationFailingInRegions]", "[projectCreationFailingInRegions, covenantFundDrop]");
+    repo.commit("Tidy");
+    expect(repo.git("diff", "--stat", "main").split("\n").at(-1)).toMatch(/3 files changed/);
+    const result = diff(repo);
+    expect(result).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between the merge base with main \([0-9a-f]{12}\) and the working tree\.\n$/),
+      stderr: "",
+    });
+  });
+});
+
+describe("o11y diff on bad input exits 2 with the reason, and leaves the repository as it was", () => {
+  it("an unknown ref", () => {
+    const repo = newRepo();
+    const result = diff(repo, "--base", "no-such-branch");
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe("o11y diff: no-such-branch is not a known git revision: name a branch, tag or commit (git branch -a lists them)\n");
+  });
+
+  it("a shallow clone without the base", () => {
+    const origin = newRepo();
+    loosenThreshold(origin);
+    const clone = new Repo(path.join(tempDir("o11y-diff-shallow-"), "clone"));
+    sh("git", ["clone", "-q", "--depth", "1", `file://${origin.dir}`, clone.dir], origin.dir);
+    symlinkSync(path.join(projectRoot, "node_modules"), path.join(clone.dir, "node_modules"), "dir");
+    writeFileSync(path.join(clone.dir, ".git/info/exclude"), "node_modules\n");
+    const result = diff(clone, "--base", "HEAD~1");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("o11y diff: HEAD~1 is not in this clone, which is shallow: fetch the history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)\n");
+  });
+
+  it("a base with no build/ that does not build", () => {
+    const repo = newRepo({ withBuild: false });
+    repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(5,");
+    repo.commit("Break the base");
+    repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(5,", "phoenix5xxRatio: above(0.05,");
+    repo.commit("Fix it");
+    const result = diff(repo, "--base", "HEAD~1");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^o11y diff: HEAD~1 \([0-9a-f]{12}\) has no committed build\/, and it does not build \(exit 1\):\n/);
+    expect(result.stderr).toContain("src/alerts/thresholds.ts:");
+    expect(result.stderr).toContain("build failed: ");
+    expect(repo.git("worktree", "list").split("\n")).toHaveLength(1);
+  });
+
+  it("an artifact at the base that cannot be read", () => {
+    const repo = newRepo();
+    const file = "build/prometheus/rules/alerts/phoenix.yaml";
+    const broken = "groups: [\n";
+    const manifest = JSON.parse(repo.read("build/manifest.json"));
+    const entry = manifest.files.find((f: { path: string }) => `build/${f.path}` === file);
+    Object.assign(entry, { sha256: createHash("sha256").update(broken).digest("hex"), bytes: broken.length });
+    const fresh = repo.read(file);
+    const freshManifest = repo.read("build/manifest.json");
+    repo.write(file, broken);
+    repo.write("build/manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
+    repo.commit("A corrupt build/ that its manifest vouches for");
+    repo.write(file, fresh);
+    repo.write("build/manifest.json", freshManifest);
+    repo.commit("Repair");
+    const result = diff(repo, "--base", "HEAD~1");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^o11y diff: HEAD~1 \([0-9a-f]{12}\): build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML: /);
+  });
+
+  it("an unknown --fail-on flag", () => {
+    const repo = newRepo();
+    const result = diff(repo, "--fail-on", "threshold-changed");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "o11y diff: --fail-on: unknown flag threshold-changed; use any, or some of: alert-removed, severity-lowered, threshold-loosened, for-lengthened, link-changed, link-broken, panel-without-queries\n",
+    );
+  });
+});
