@@ -1,6 +1,7 @@
 import { covenant } from "../catalog/index.ts";
 import { query, row, sel, stat, timeseries } from "../engine/define/dashboard-kit.ts";
 import { thresholds } from "../alerts/thresholds.ts";
+import { regionFailureRatio } from "../recording-rules/covenant.ts";
 import { serviceDashboard } from "./common.ts";
 
 const creations = covenant.projectCreations;
@@ -103,16 +104,12 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 302,
       title: "Project creation failure ratio by region",
-      description: "Share of project creation attempts that failed, per region. Above the red line, a region counts as failing.",
+      description:
+        "Share of creation attempts that failed over 10 minutes, per region: the recorded series the alert reads. Above the red line, a region counts as failing.",
       unit: "percentunit",
       min: 0,
+      queries: [query(`max by (region) (${regionFailureRatio}{job=~"$job"})`, "{{region}}")],
       thresholds: [thresholds.projectCreationRegionFailureRatio],
-      queries: [
-        query(
-          `sum by (region) (rate(${creations}{${sel}, outcome="failure"}[$__rate_interval]))\n/\nsum by (region) (rate(${creations}{${sel}}[$__rate_interval]))`,
-          "{{region}}",
-        ),
-      ],
     }),
   )
   .withPanel(
@@ -122,12 +119,8 @@ export const covenantOverview = serviceDashboard({
       description: "Regions where more than 10% of creation attempts fail. At the red line (3 regions) ProjectCreationFailingInRegions fires.",
       unit: "short",
       min: 0,
-      queries: [
-        query(
-          `count(\n  sum by (region) (rate(${creations}{${sel}, outcome="failure"}[$__rate_interval]))\n  /\n  sum by (region) (rate(${creations}{${sel}}[$__rate_interval]))\n  ${thresholds.projectCreationRegionFailureRatio}\n)`,
-          "failing regions",
-        ),
-      ],
+      // count() of no failing region is empty, not 0.
+      queries: [query(`count(${regionFailureRatio}{job=~"$job"} ${thresholds.projectCreationRegionFailureRatio})\nor vector(0)`, "failing regions")],
       thresholds: [thresholds.projectCreationFailingRegions],
     }),
   );

@@ -10,8 +10,9 @@ const duration = phoenix.httpRequestDuration;
 /** Per-second rate of the duration buckets, `le` kept, the input every latency quantile needs. */
 const bucketRate = (by = "le") => `sum by (${by}) (rate(${duration.bucket}{${sel}}[$__rate_interval]))`;
 const quantile = (q: number, by = "le") => `histogram_quantile(${q}, ${bucketRate(by)})`;
+/** A status class's share of requests; 0, not "no data", before the first such response since a restart. */
 const statusRatio = (statusClass: string) =>
-  `sum(rate(${requests}{${sel}, status=~"${statusClass}.."}[$__rate_interval]))\n/\nsum(rate(${requests}{${sel}}[$__rate_interval]))`;
+  `(sum(rate(${requests}{${sel}, status=~"${statusClass}.."}[$__rate_interval])) or vector(0))\n/\nsum(rate(${requests}{${sel}}[$__rate_interval]))`;
 
 export const phoenixMetrics = serviceDashboard({
   uid: "gs-phoenix-metrics",

@@ -43,24 +43,51 @@ function pick(location: string, line: number): SourceLocation | undefined {
  */
 export function callerLocation(): SourceLocation {
   const limit = Error.stackTraceLimit;
+  // Someone else formats stacks (a test runner's source maps, source-map-support), or this Node cannot say
+  // whether it maps them: only the text is the truth.
+  if (typeof limit !== "number" || typeof process.sourceMapsEnabled !== "boolean" || !isNodesOwn(Error.prepareStackTrace)) {
+    return locationFromStackText(callerLocation);
+  }
+  // `new Error()` here would capture `limit` frames starting with this function: the same frames minus this one.
+  const frames = Math.max(0, limit - 1);
+  // Capturing is cheaper the fewer frames it takes, and the caller is usually within a few: look there first.
+  const first = Math.min(frames, 4);
+  let sites = callSites(first);
+  let found = scan(sites, 0);
+  if (found === undefined && sites.length === first && first < frames) {
+    const seen = sites.length;
+    sites = callSites(frames);
+    found = scan(sites, seen);
+  }
+  if (found === "text") return locationFromStackText(callerLocation);
+  return found ?? unknownLocation();
+}
+
+const structured = (_error: Error, sites: NodeJS.CallSite[]) => sites;
+
+/** Up to `count` structured frames below `callerLocation`. */
+function callSites(count: number): NodeJS.CallSite[] {
   const prepare = Error.prepareStackTrace;
-  // Someone else formats stacks (a test runner's source maps, source-map-support): only the text is the truth.
-  if (typeof limit !== "number" || !isNodesOwn(prepare)) return locationFromStackText(callerLocation);
+  const limit = Error.stackTraceLimit;
   const holder: { stack?: unknown } = {};
-  Error.prepareStackTrace = (_error, sites) => sites;
-  // `new Error()` here would capture `limit` frames starting with this function; skip this one, keep the rest.
-  Error.stackTraceLimit = Math.max(0, limit - 1);
-  let sites: NodeJS.CallSite[];
+  Error.prepareStackTrace = structured;
+  Error.stackTraceLimit = count;
   try {
     Error.captureStackTrace(holder, callerLocation);
-    sites = holder.stack as NodeJS.CallSite[];
+    return holder.stack as NodeJS.CallSite[];
   } finally {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
   }
+}
+
+/** The first frame from `start` on outside the engine, located as Node's stack text would show it. */
+function scan(sites: NodeJS.CallSite[], start: number): SourceLocation | "text" | undefined {
   const mapped = process.sourceMapsEnabled;
-  for (const site of sites) {
-    if (site.isEval()) return locationFromStackText(callerLocation);
+  for (let i = start; i < sites.length; i++) {
+    const site = sites[i]!;
+    // Node locates eval'd code by its origin; rare enough to leave to the text.
+    if (site.isEval()) return "text";
     const fileName = site.getFileName();
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
@@ -71,7 +98,7 @@ export function callerLocation(): SourceLocation {
     const found = pick(location, original?.line ?? line);
     if (found) return found;
   }
-  return unknownLocation();
+  return undefined;
 }
 
 /** Node's own `Error.prepareStackTrace` (the default, which source-maps frames when source maps are on). */

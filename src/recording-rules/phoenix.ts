@@ -22,13 +22,20 @@ export const requestRate = recordingRule({
 
 export const serverErrorRatio = recordingRule({
   record: "job:phoenix_http_requests_5xx:ratio_rate5m",
-  expr: `sum by (job) (rate(${phoenix.httpRequests}{status=~"5.."}[5m]))\n/\n${requestRate}`,
+  // Until a job's first 5xx since restart there is no 5xx series: count that as 0, not as no data.
+  expr: `(\n  sum by (job) (rate(${phoenix.httpRequests}{status=~"5.."}[5m]))\n  or\n  0 * ${requestRate}\n)\n/\n${requestRate}`,
   tests: [
     {
       name: "is the 5xx share of all requests",
       input: [requests("200", 57), requests("503", 3)],
       at: "10m",
       expect: [{ labels: { job: app.job }, value: 0.05 }],
+    },
+    {
+      name: "is 0 before the first 5xx",
+      input: [requests("200", 60)],
+      at: "10m",
+      expect: [{ labels: { job: app.job }, value: 0 }],
     },
   ],
 });

@@ -1,19 +1,59 @@
 /**
+ * Results of `canonicalize`, which need no second pass. They are treated as read-only from then on:
+ * the compiled model keeps them and the renderers write them as they are.
+ */
+const canonical = new WeakSet<object>();
+
+/**
  * Plain JSON with object keys sorted, so the bytes do not depend on the order builder methods were
  * called in. Functions (the SDK leaves some on built objects) and undefined values are dropped.
+ *
+ * The result is exactly what `JSON.parse(JSON.stringify(result))` gives back (values JSON cannot hold
+ * become what JSON.stringify writes for them: null, or nothing), so a renderer may validate the value it
+ * stringified instead of parsing its own output again.
  */
 export function canonicalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined || typeof item === "function" ? null : canonicalize(item)));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item === undefined || typeof item === "function") continue;
-      out[key] = canonicalize(item);
-    }
+  if (value !== null && typeof value === "object" && canonical.has(value)) return value;
+  const result = canonicalValue(value);
+  if (result !== null && typeof result === "object") canonical.add(result);
+  return result;
+}
+
+/** Whether `value` came out of `canonicalize`: its JSON is `JSON.stringify(value)` as it stands. */
+export function isCanonical(value: unknown): boolean {
+  return value !== null && typeof value === "object" && canonical.has(value);
+}
+
+/** What JSON.stringify writes in place of a value: `undefined` where it writes nothing (or null in an array). */
+function canonicalValue(value: unknown): unknown {
+  switch (typeof value) {
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+    case "number":
+      // NaN and the infinities are written as null, -0 as 0.
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case "object":
+      break;
+    default:
+      return value;
+  }
+  if (value === null) return null;
+  if (Array.isArray(value)) {
+    // A loop, not map(): holes are written as null.
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = canonicalValue(value[i]) ?? null;
     return out;
   }
-  return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    // Assigning `__proto__` would set the prototype rather than a key; JSON.stringify never wrote it either.
+    if (key === "__proto__") continue;
+    const item = canonicalValue((value as Record<string, unknown>)[key]);
+    if (item !== undefined) out[key] = item;
+  }
+  return out;
 }
 
 export function stringifyJson(value: unknown): string {

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { SourceLocation } from "../source.ts";
-import { stringifyJson } from "../compile/canonical-json.ts";
+import { canonicalize } from "../compile/canonical-json.ts";
 
 /** One file of the build: its path under build/, its bytes, and the schema it must satisfy. */
 export interface Artifact {
@@ -27,6 +27,29 @@ export function yamlArtifact(fields: Omit<Artifact, "content" | "format">, docum
   return { ...fields, format: "yaml", content: `# ${generatedHeader(sourceFile)}\n${body}` };
 }
 
+/** The value each JSON artifact was written from, with the content it was written to. */
+const written = new WeakMap<Artifact, { content: string; document: unknown }>();
+
+/**
+ * Canonical JSON (see `canonicalize`); a value that is canonical already, like a compiled dashboard's
+ * JSON, is written as it is.
+ */
 export function jsonArtifact(fields: Omit<Artifact, "content" | "format">, document: unknown): Artifact {
-  return { ...fields, format: "json", content: stringifyJson(document) };
+  const value = canonicalize(document);
+  const text = JSON.stringify(value, null, 2) as string | undefined;
+  const artifact: Artifact = { ...fields, format: "json", content: `${text}\n` };
+  // Nothing to remember when JSON has no text for the value (undefined, a function): the content is not JSON.
+  if (text !== undefined) written.set(artifact, { content: artifact.content, document: value });
+  return artifact;
+}
+
+/**
+ * The value a JSON artifact's content was written from, which parsing the content would give back
+ * exactly: canonical JSON survives JSON.stringify and JSON.parse unchanged (as long as nobody mutates it,
+ * which nothing does between rendering and validation). Undefined for any other artifact, or when its
+ * content is no longer the text written (a copy with new content, say).
+ */
+export function writtenDocument(artifact: Artifact): { document: unknown } | undefined {
+  const entry = written.get(artifact);
+  return entry !== undefined && entry.content === artifact.content ? entry : undefined;
 }

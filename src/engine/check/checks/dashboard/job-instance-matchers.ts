@@ -1,21 +1,28 @@
 import type { ExpressionCheck } from "../../check.ts";
 import { selectors } from "../../../promql/parse.ts";
+import { seriesLabels } from "../../../promql/semantics.ts";
 
 const required = [
   { label: "job", value: "$job" },
   { label: "instance", value: "$instance" },
 ];
 
-/** Every selector in a panel query must follow the job and instance pickers, or the panel ignores them. */
+/**
+ * Every selector in a panel query must follow the job and instance pickers, or the panel ignores them.
+ * A recorded series aggregated past `instance` (job:x:rate5m) only needs the job matcher.
+ */
 export const jobInstanceMatchers: ExpressionCheck = {
   id: "dashboard/job-instance-matchers",
   severity: "error",
   summary: 'A panel query selector without `job=~"$job", instance=~"$instance"`.',
   scope: "expression",
-  check(expr, site) {
+  check(expr, site, ctx) {
     if (site.kind !== "dashboard-query") return [];
     return selectors(expr).flatMap((selector) => {
+      const carried = selector.metric ? seriesLabels(selector.metric, ctx) : undefined;
       const missing = required.filter(
+        ({ label }) => !carried || carried.has(label),
+      ).filter(
         ({ label, value }) =>
           !selector.matchers.some((m) => m.label === label && m.op === "=~" && [value, `\${${label}}`, `[[${label}]]`].includes(m.value)),
       );
