@@ -1,0 +1,224 @@
+/**
+ * npm run bench [-- --sizes 100,1000 --runs 5 --json --strict --links --profile]
+ *
+ * 1. The real build as a whole process (`node bin/o11y.js build`), wall time and peak RSS.
+ * 2. compile() + emit() of N synthetic dashboards of 20 panels, against a floor of
+ *    JSON.stringify + write of the same final JSON. See bench/README.md.
+ */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { measureBuild, type ProcessResult } from "./process.ts";
+import { summarizeProfile, type ProfileSummary } from "./profile.ts";
+import { measureScale, type ScaleSample } from "./scale.ts";
+import { panelsPerDashboard } from "./synthetic.ts";
+
+/** Functions whose inclusive time the profile reports: the pipeline's stages, the kit's stack capture, the floor. */
+const profiledStages = [
+  "syntheticProject",
+  "callerLocation",
+  "compile",
+  "compileModel",
+  "checkModel",
+  "renderGrafana",
+  "renderPrometheus",
+  "renderAlertmanager",
+  "validateArtifacts",
+  "manifestArtifact",
+  "emit",
+  "floor",
+];
+
+const targets = { buildMs: 500, floorRatio: 3, ratioAt: 1000, growth: 1.5 };
+
+const { values: opts } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "100,1000,5000" },
+    runs: { type: "string", default: "5" },
+    json: { type: "boolean", default: false },
+    strict: { type: "boolean", default: false },
+    links: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+  },
+});
+const sizes = opts.sizes.split(",").map(Number);
+const runs = Number(opts.runs);
+if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs > 0)) throw new Error("--sizes takes positive integers, e.g. 100,1000; --runs a count");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mb = (kb: number | null) => (kb === null ? "?" : `${(kb / 1024).toFixed(0)} MB`);
+const ms = (x: number) => `${x < 100 ? x.toFixed(1) : x.toFixed(0)} ms`;
+const progress = (text: string) => opts.json || process.stderr.write(`${text}\n`);
+
+interface Check {
+  name: string;
+  pass: boolean | null;
+  detail: string;
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), "o11y-bench-"));
+let exitCode = 0;
+try {
+  // 1. Whole process.
+  progress(`whole build: ${runs} runs after 1 warm-up ...`);
+  const build = measureBuild(path.join(tmp, "build"), runs);
+  const buildRow = build.at(-1)!;
+  const buildMedian = median(buildRow.wallMs);
+
+  // 2. Scale, one child per size.
+  const scale = sizes.map((n) => {
+    progress(`scale: N=${n} ...`);
+    return derive(measureScale(n, { links: opts.links }));
+  });
+
+  // --profile: a CPU profile of N=1000.
+  let profile: (ProfileSummary & { n: number }) | undefined;
+  if (opts.profile) {
+    const n = targets.ratioAt;
+    progress(`profile: N=${n} with --cpu-prof ...`);
+    const dir = path.join(tmp, "profile");
+    measureScale(n, { links: opts.links, reps: 1, cpuProfDir: dir });
+    // tsx's loader hooks run on a worker thread with its own profile; the main thread's has thread id 0.
+    const files = readdirSync(dir).sort();
+    const main = files.find((f) => /\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0]!;
+    profile = { n, ...summarizeProfile(path.join(dir, main), profiledStages) };
+  }
+
+  const checks = judge(buildMedian, buildRow.failure, scale);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ environment: environment(), targets, build, scale, checks, profile }, null, 2)}\n`);
+  } else {
+    printReport(build, scale, checks, profile);
+  }
+  if (opts.strict && checks.some((c) => c.pass === false)) exitCode = 1;
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exitCode = exitCode;
+
+function derive(s: ScaleSample) {
+  const totalMs = s.compileMs + s.emitMs;
+  const floorMs = s.floorStringifyMs + s.floorWriteMs;
+  const stackMs = Math.max(0, s.defineWithStackMs - s.defineNoStackMs);
+  return {
+    ...s,
+    totalMs,
+    perDashboardMs: totalMs / s.n,
+    floorMs,
+    floorRatio: totalMs / floorMs,
+    /** CPU only: compile() against JSON.stringify alone; steadier than the ratio when the disk is noisy. */
+    cpuRatio: s.compileMs / s.floorStringifyMs,
+    stackCaptureMs: stackMs,
+    stackCaptureUsPerCall: (stackMs * 1000) / s.helperCalls,
+  };
+}
+type ScaleRow = ReturnType<typeof derive>;
+
+function judge(buildMedian: number, buildFailure: string | undefined, scale: ScaleRow[]): Check[] {
+  const at = scale.find((s) => s.n === targets.ratioAt);
+  const [small, large] = [scale[0]!, scale.at(-1)!].sort((a, b) => a.n - b.n) as [ScaleRow, ScaleRow];
+  const growth = large.perDashboardMs / small.perDashboardMs;
+  return [
+    buildFailure
+      ? { name: `build median < ${targets.buildMs} ms`, pass: false, detail: `the build failed (${buildFailure})` }
+      : { name: `build median < ${targets.buildMs} ms`, pass: buildMedian < targets.buildMs, detail: ms(buildMedian) },
+    at
+      ? { name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`, pass: at.floorRatio <= targets.floorRatio, detail: `${at.floorRatio.toFixed(1)}x` }
+      : { name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`, pass: null, detail: `not measured (--sizes)` },
+    small.n === large.n
+      ? { name: "linear growth", pass: null, detail: "needs two sizes" }
+      : {
+          name: `linear growth (per-dashboard at N=${large.n} <= ${targets.growth}x N=${small.n})`,
+          pass: growth <= targets.growth,
+          detail: `${growth.toFixed(2)}x`,
+        },
+  ];
+}
+
+function environment() {
+  return { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?" };
+}
+
+/** Columns padded to width; all but the first right-aligned. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => "  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   ")).join("\n");
+}
+
+function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[], profile?: ProfileSummary & { n: number }) {
+  const env = environment();
+  const out: string[] = [];
+  out.push(`o11y bench   node ${env.node}, ${env.platform}, ${env.cpus} x ${env.cpu}`, "");
+  out.push(`1. Whole process: ${runs} runs after 1 warm-up (peak RSS via ${build[0]!.rssVia})`);
+  out.push(
+    table([
+      ["command", "median", "max", "peak RSS (max)"],
+      ...build.map((b) => [b.label, ms(median(b.wallMs)), ms(Math.max(...b.wallMs)), mb(Math.max(...b.maxRssKb.map((k) => k ?? 0)) || null)]),
+    ]),
+  );
+  out.push(`  ${build.at(-1)!.command.replace(/--out \S+/, "--out <tmp>")}`);
+  for (const b of build) if (b.failure) out.push(`  ${b.label} FAILED, its times are of a failed run: ${b.failure}`);
+  out.push("");
+
+  out.push(`2. At scale: N dashboards x ${panelsPerDashboard} panels, compile() + emit() in-process, one child process per size`);
+  if (!scale[0]!.links) out.push("   (the dashboard/links check is left out: it demands N x (N-1) links; --links keeps it and links the mesh)");
+  out.push(
+    table([
+      ["N", "reps", "define", "compile", "emit", "compile+emit", "per dash", "floor (stringify + write)", "ratio", "compile / stringify"],
+      ...scale.map((s) => [
+        String(s.n),
+        String(s.reps),
+        ms(s.defineMs),
+        ms(s.compileMs),
+        ms(s.emitMs),
+        ms(s.totalMs),
+        `${s.perDashboardMs.toFixed(2)} ms`,
+        `${ms(s.floorMs)} (${s.floorStringifyMs.toFixed(0)} + ${s.floorWriteMs.toFixed(0)})`,
+        `${s.floorRatio.toFixed(1)}x`,
+        `${s.cpuRatio.toFixed(1)}x`,
+      ]),
+    ]),
+  );
+  out.push("  floor = JSON.stringify(dashboard, null, 2) + writeFileSync of the same final JSON, one file each");
+  out.push("  ratio = (compile + emit) / floor; compile / stringify is the CPU-only part, steadier when the disk is noisy");
+  out.push("");
+  out.push(
+    table([
+      ["N", "peak RSS", "heap after emit", "files", "dashboard JSON"],
+      ...scale.map((s) => [String(s.n), mb(s.maxRssKb), `${s.heapUsedMb.toFixed(0)} MB`, String(s.files), `${(s.dashboardBytes / 2 ** 20).toFixed(1)} MB`]),
+    ]),
+  );
+  out.push("");
+  out.push("  Stack capture in the kit helpers (define time with Error.stackTraceLimit = 0 vs normal):");
+  out.push(
+    table([
+      ["N", "helper calls", "define", "define, no stacks", "stack capture", "per call", "share of define"],
+      ...scale.map((s) => [
+        String(s.n),
+        String(s.helperCalls),
+        ms(s.defineWithStackMs),
+        ms(s.defineNoStackMs),
+        ms(s.stackCaptureMs),
+        `${s.stackCaptureUsPerCall.toFixed(1)} us`,
+        `${((100 * s.stackCaptureMs) / s.defineWithStackMs).toFixed(0)}%`,
+      ]),
+    ]),
+  );
+  out.push("");
+
+  if (profile) {
+    out.push(`3. CPU profile, N=${profile.n}, one child process (warm-up and floor included): ${ms(profile.totalMs)} sampled`);
+    out.push(table([["inclusive time of", "total", "%"], ...profile.stages.map((f) => [f.name, ms(f.totalMs), `${((100 * f.totalMs) / profile.totalMs).toFixed(1)}%`])]));
+    out.push("");
+    out.push(table([["self time by function", "self", "%"], ...profile.functions.map((f) => [f.name, ms(f.selfMs), `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`])]));
+    out.push("");
+    out.push(table([["self time by file / package", "self", "%"], ...profile.files.map((f) => [f.name, ms(f.selfMs), `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`])]));
+    out.push("");
+  }
+
+  out.push("Targets:");
+  for (const c of checks) out.push(`  ${c.pass === null ? "n/a " : c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
+  if (!profile && checks[1]?.pass === false) out.push(`  (run with --profile to see where the time goes)`);
+  process.stdout.write(`${out.join("\n")}\n`);
+}
