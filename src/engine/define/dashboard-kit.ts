@@ -184,20 +184,46 @@ function thresholdsConfig(lines: ThresholdLine[] = []): ThresholdsConfigBuilder 
   ]);
 }
 
+/** What every SDK panel builder offers; the helpers below share this part of the setup. */
+interface PanelBuilderBase<T> {
+  id(id: number): T;
+  title(title: string): T;
+  description(description: string): T;
+  datasource(datasource: DataSourceRef): T;
+  unit(unit: string): T;
+  span(span: number): T;
+  height(height: number): T;
+  withTarget(target: DataqueryBuilder): T;
+  build(): object;
+}
+
+/** Identity, datasource, unit, size and queries, and the caller's line remembered for error messages. */
+function panelBase<T extends PanelBuilderBase<T>>(
+  panel: T,
+  spec: PanelSpec,
+  size: { width: number; height: number },
+  format?: PromQueryFormat,
+): T {
+  panel
+    .id(spec.id)
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasourceRef)
+    .unit(spec.unit)
+    .span(spec.width ?? size.width)
+    .height(spec.height ?? size.height);
+  for (const target of targets(spec.queries, format)) panel.withTarget(target);
+  remember(panel.build(), callerLocation());
+  return panel;
+}
+
 export interface TimeseriesSpec extends PanelSpec {
   stack?: boolean;
   min?: number;
 }
 
 export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
-  const panel = new TimeseriesPanelBuilder()
-    .id(spec.id)
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8)
+  const panel = panelBase(new TimeseriesPanelBuilder(), spec, { width: 12, height: 8 })
     .legend(
       new VizLegendOptionsBuilder()
         .displayMode(LegendDisplayMode.Table)
@@ -215,8 +241,6 @@ export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
     );
   if (spec.stack) panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal).group("A"));
   if (spec.min !== undefined) panel.min(spec.min);
-  for (const target of targets(spec.queries)) panel.withTarget(target);
-  remember(panel.build(), callerLocation());
   return panel;
 }
 
@@ -226,61 +250,32 @@ export interface StatSpec extends PanelSpec {
 }
 
 export function stat(spec: StatSpec): StatPanelBuilder {
-  const panel = new StatPanelBuilder()
-    .id(spec.id)
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
-    .span(spec.width ?? 6)
-    .height(spec.height ?? 4)
+  return panelBase(new StatPanelBuilder(), spec, { width: 6, height: 4 })
     .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
     // Grafana's default reducer is the last point, which is often missing at the range's edge.
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false))
     .thresholds(thresholdsConfig(spec.thresholds));
-  for (const target of targets(spec.queries)) panel.withTarget(target);
-  remember(panel.build(), callerLocation());
-  return panel;
 }
 
 /** A latency heatmap over pre-bucketed histogram series (`sum by (le) (increase(..._bucket[...]))`). */
 export function heatmap(spec: PanelSpec): HeatmapPanelBuilder {
-  const panel = new HeatmapPanelBuilder()
-    .id(spec.id)
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8)
+  return panelBase(new HeatmapPanelBuilder(), spec, { width: 12, height: 8 }, PromQueryFormat.Heatmap)
     .calculate(false)
     .yAxis(new YAxisConfigBuilder().unit(spec.unit))
     .showValue(VisibilityMode.Never)
     .cellGap(1);
-  for (const target of targets(spec.queries, PromQueryFormat.Heatmap)) panel.withTarget(target);
-  remember(panel.build(), callerLocation());
-  return panel;
 }
 
 /** A table of instant results, e.g. the top slow sources. */
 export function table(spec: PanelSpec): TablePanelBuilder {
-  const panel = new TablePanelBuilder()
-    .id(spec.id)
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8)
-    .thresholds(thresholdsConfig(spec.thresholds));
-  for (const target of targets(spec.queries.map((q) => ({ ...q, instant: true })))) panel.withTarget(target);
+  const instant = { ...spec, queries: spec.queries.map((q) => ({ ...q, instant: true })) };
+  const panel = panelBase(new TablePanelBuilder(), instant, { width: 12, height: 8 }).thresholds(thresholdsConfig(spec.thresholds));
   // Several instant queries come back as one frame each; merge joins them into one row per label set.
   if (spec.queries.length > 1) panel.withTransformation({ id: "merge", options: {} });
   // An instant result's timestamp is the same on every row: hide it, and rank rows by value.
   panel.withTransformation({ id: "organize", options: { excludeByName: { Time: true } } });
   const valueField = spec.queries.length > 1 ? "Value #A" : "Value";
   panel.sortBy([new TableSortByFieldStateBuilder().displayName(valueField).desc(true)]);
-  remember(panel.build(), callerLocation());
   return panel;
 }
 
