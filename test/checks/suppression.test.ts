@@ -1,31 +1,27 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../src/engine/check/check.ts";
 import { alertComparison } from "../../src/engine/check/checks/alerts/comparison.ts";
 import { panelUnit } from "../../src/engine/check/checks/dashboard/panel-unit.ts";
 import { rateOnCounter } from "../../src/engine/check/checks/promql/rate-on-counter.ts";
 import { regexp } from "../../src/engine/check/checks/promql/regexp.ts";
 import { unknownLabel } from "../../src/engine/check/checks/promql/unknown-label.ts";
 import { modelForRuleFile, readRuleFile } from "../../src/engine/check/rule-file.ts";
-import { checkContext, checkExpressions, checkModel } from "../../src/engine/check/run.ts";
 import { sel } from "../../src/engine/define/dashboard-kit.ts";
 import { formatDiagnostic, hasErrors } from "../../src/engine/diagnostics.ts";
 import type { Model } from "../../src/engine/model.ts";
-import { compile } from "../../src/engine/pipeline.ts";
 import { renderGrafana } from "../../src/engine/render/grafana.ts";
-import { project } from "../../src/project.ts";
+import { expressionSite, realModel, runModel, runSites } from "../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../helpers/dashboards.ts";
 import { compileWith, lineOf } from "../helpers/project.ts";
 
 const thisFile = readFileSync(fileURLToPath(import.meta.url), "utf8");
 
-const model = compile(project).model;
-const ctx = checkContext(model);
+const model = realModel();
 const checks = [regexp, rateOnCounter, unknownLabel];
 
-const site = (expr: string, subject = "test"): ExpressionSite => ({ expr, subject, source: { file: "t", line: 1 }, kind: "expression" });
-const run = (...exprs: string[]) => checkExpressions(exprs.map((e) => site(e)), ctx, checks);
+const site = (expr: string, subject = "test") => expressionSite(expr, { subject });
+const run = (...exprs: string[]) => runSites(checks, exprs.map((e) => site(e)));
 
 const anchored = 'sum(rate(phoenix_http_request_total{status=~"^5..$"}[5m]))';
 const gaugeRate = "rate(global_sovereign_covenant_projects_total[1h])";
@@ -90,7 +86,7 @@ describe("o11y-disable in an expression", () => {
   });
 
   it("covers only its own expression", () => {
-    const found = checkExpressions([site(`${anchored}\n# o11y-disable promql/regexp: this one only`, "first"), site(anchored, "second")], ctx, checks);
+    const found = runSites(checks, [site(`${anchored}\n# o11y-disable promql/regexp: this one only`, "first"), site(anchored, "second")]);
     expect(found.map((d) => [d.subject, d.suppressed])).toEqual([
       ["first", "this one only"],
       ["second", undefined],
@@ -100,7 +96,7 @@ describe("o11y-disable in an expression", () => {
   it("covers the panel a query belongs to, but not the panel's other queries", () => {
     const panel = 'dashboard gs-test › panel 1 "Requests"';
     const sites = [site(`${anchored}\n# o11y-disable promql/regexp: query A only`, `${panel} › query A`), site(anchored, `${panel} › query B`)];
-    const found = checkExpressions(sites, ctx, checks);
+    const found = runSites(checks, sites);
     expect(found.map((d) => [d.subject, d.suppressed])).toEqual([
       [`${panel} › query A`, "query A only"],
       [`${panel} › query B`, undefined],
@@ -140,14 +136,14 @@ describe("o11y-disable in definitions", () => {
     const { unit: _unit, ...bare } = first!;
     const target = { ...bare.targets[0]!, expr: `${bare.targets[0]!.expr}\n# o11y-disable dashboard/panel-unit: a bare count reads best here` };
     const changed: Model = { ...model, dashboards: model.dashboards.map((d) => (d === dashboard ? { ...d, panels: [{ ...bare, targets: [target] }, ...rest] } : d)) };
-    const found = checkModel(changed, [panelUnit]);
+    const found = runModel(panelUnit, changed);
     expect(found.map((d) => [d.check, d.suppressed])).toEqual([["dashboard/panel-unit", "a bare count reads best here"]]);
   });
 
   it("works in an alert's expression, after the threshold, for the alert's own checks", () => {
     const alert = model.alerts[0]!;
     const expr = "job:phoenix_http_requests_5xx:ratio_rate5m\n# o11y-disable alerts/comparison: a test of suppression";
-    const found = checkModel({ ...model, alerts: [{ ...alert, expr }] }, [alertComparison]);
+    const found = runModel(alertComparison, { ...model, alerts: [{ ...alert, expr }] });
     expect(found.map((d) => [d.check, d.subject, d.suppressed])).toEqual([["alerts/comparison", `alert ${alert.name}`, "a test of suppression"]]);
   });
 });
@@ -160,7 +156,7 @@ describe("o11y-disable in a Prometheus rule file", () => {
     const rules = readRuleFile("legacy.yaml", text, "1m");
     expect(rules.diagnostics).toEqual([]);
     return Object.fromEntries(
-      checkModel(modelForRuleFile(model, rules), [regexp])
+      runModel(regexp, modelForRuleFile(model, rules))
         .filter((d) => d.source.file === "legacy.yaml")
         .map((d) => [d.subject, d.suppressed ?? null]),
     );
@@ -185,7 +181,7 @@ describe("o11y-disable in a Prometheus rule file", () => {
   it("reports a YAML comment without a reason", () => {
     const text = file(`${first}\n      # o11y-disable promql/regexp\n      ${rule("A", bad)}`);
     const rules = readRuleFile("legacy.yaml", text, "1m");
-    const found = checkModel(modelForRuleFile(model, rules), [regexp]).filter((d) => d.source.file === "legacy.yaml");
+    const found = runModel(regexp, modelForRuleFile(model, rules)).filter((d) => d.source.file === "legacy.yaml");
     expect(found.map((d) => [d.check, d.subject, d.source.line, d.suppressed])).toEqual([
       ["check/suppression", "alert A", 8, undefined],
       ["promql/regexp", "alert A", 8, undefined],

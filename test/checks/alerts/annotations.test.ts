@@ -1,18 +1,14 @@
-import { describe, expect, it } from "vitest";
 import { alertAnnotations } from "../../../src/engine/check/checks/alerts/annotations.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
-const run = (model: Model) => checkModel(model, [alertAnnotations]);
+const base = realModel();
 const subject = "alert PhoenixHigh5xxErrorRate";
 const variant = (changes: Parameters<typeof variantAlert>[0]) => compile(projectWith([variantAlert(changes)])).model;
 
-const bad = [
+const bad: BadModel[] = [
   {
     name: "a misspelt template function in the description",
     model: () => variant({ description: "{{ $value | humanizePercentag }} of requests failed." }),
@@ -40,22 +36,11 @@ const bad = [
   },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a description with labels and a humanized value", model: () => variant({ description: "{{ $labels.instance }} on {{ $labels.job }}: {{ $value | humanizePercentage }} of requests failed." }) },
   { name: "a fixed-text extra label", model: () => variant({ labels: { page: "true" } }) },
   { name: "a description with a conditional", model: () => variant({ description: "{{ if gt $value 0.5 }}Most{{ else }}Some{{ end }} requests to {{ $labels.job }} fail." }) },
 ];
 
-describe("alerts/annotations", () => {
-  it.each(bad)("flags $name", ({ model, message }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/annotations", severity: "error", subject });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-});
+describeModelCheck("alerts/annotations", alertAnnotations, { severity: "error", match: "message", expect: { subject }, bad, good });

@@ -1,16 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertComparison } from "../../../src/engine/check/checks/alerts/comparison.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type GoodModel } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
+const model = realModel();
 const alert = model.alerts[0]!;
 /** The real project with its first alert (PhoenixHigh5xxErrorRate) given another expression. */
 const withExpr = (expr: string): Model => ({ ...model, alerts: [{ ...alert, expr }] });
-const run = (expr: string) => checkModel(withExpr(expr), [alertComparison]);
+/** A case of the table below, checked on the real project with its expression. */
+const onAlert = <Case extends { name: string; expr: string }>(c: Case): GoodModel => ({ name: c.name, model: () => withExpr(c.expr) });
 
 const message = "the expression has no comparison that filters series (a bool comparison keeps them all), so it fires whenever it returns anything";
 
@@ -34,46 +32,40 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "a suppression comment after the threshold", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05\n# o11y-disable promql/regexp: not used here" },
 ];
 
-describe("alerts/comparison", () => {
-  it.each(bad)("flags $name", ({ expr }) => {
-    const found = run(expr);
-    expect(found, found.map(formatDiagnostic).join("\n")).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("alerts/comparison");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain("${signal} ${thresholds.x}");
+describeModelCheck(
+  "alerts/comparison",
+  alertComparison,
+  {
+    severity: "error",
+    match: "exactly",
     // A model check about what is missing: it points at the alert's definition, not into the expression.
-    expect(d!.subject).toBe("alert PhoenixHigh5xxErrorRate");
-    expect(d!.source).toEqual(alert.source);
-    expect(d!.source).toEqual({ file: "src/alerts/phoenix.ts", line: 12 });
-    expect(d!.position).toBeUndefined();
-  });
+    expect: { message, fix: "${signal} ${thresholds.x}", subject: "alert PhoenixHigh5xxErrorRate", source: alert.source, position: null },
+    alsoExpect: (d) => expect(d.source).toEqual({ file: "src/alerts/phoenix.ts", line: 12 }),
+    bad: bad.map(onAlert),
+    good: good.map(onAlert),
+  },
+  (run) => {
+    it("accepts every alert of the real project", () => {
+      expect(run(model)).toEqual([]);
+    });
 
-  it.each(good)("accepts $name", ({ expr }) => {
-    expect(run(expr)).toEqual([]);
-  });
+    it("reports each alert without a comparison once", () => {
+      const [first, second] = model.alerts;
+      const found = run({ ...model, alerts: [{ ...first!, expr: "job:phoenix_http_requests_5xx:ratio_rate5m" }, { ...second!, expr: "job:ecto_query_duration_seconds:p95_rate5m" }] });
+      expect(found.map((d) => d.subject).sort()).toEqual([`alert ${first!.name}`, `alert ${second!.name}`].sort());
+      expect(found.map((d) => d.source).sort((a, b) => a.file.localeCompare(b.file))).toEqual([second!.source, first!.source].sort((a, b) => a.file.localeCompare(b.file)));
+    });
 
-  it("accepts every alert of the real project", () => {
-    expect(checkModel(model, [alertComparison])).toEqual([]);
-  });
+    it("flags a bool comparison, which returns every series", () => {
+      expect(run(withExpr("job:phoenix_http_requests_5xx:ratio_rate5m > bool 0.05")).map((d) => d.check)).toEqual(["alerts/comparison"]);
+    });
 
-  it("reports each alert without a comparison once", () => {
-    const [first, second] = model.alerts;
-    const found = checkModel({ ...model, alerts: [{ ...first!, expr: "job:phoenix_http_requests_5xx:ratio_rate5m" }, { ...second!, expr: "job:ecto_query_duration_seconds:p95_rate5m" }] }, [alertComparison]);
-    expect(found.map((d) => d.subject).sort()).toEqual([`alert ${first!.name}`, `alert ${second!.name}`].sort());
-    expect(found.map((d) => d.source).sort((a, b) => a.file.localeCompare(b.file))).toEqual([second!.source, first!.source].sort((a, b) => a.file.localeCompare(b.file)));
-  });
+    it("accepts a comparison filtered with and", () => {
+      expect(run(withExpr("job:phoenix_http_requests_5xx:ratio_rate5m > 0.05 and on(job) job:phoenix_http_requests:rate5m > 1"))).toEqual([]);
+    });
 
-  it("flags a bool comparison, which returns every series", () => {
-    expect(run("job:phoenix_http_requests_5xx:ratio_rate5m > bool 0.05").map((d) => d.check)).toEqual(["alerts/comparison"]);
-  });
-
-  it("accepts a comparison filtered with and", () => {
-    expect(run("job:phoenix_http_requests_5xx:ratio_rate5m > 0.05 and on(job) job:phoenix_http_requests:rate5m > 1")).toEqual([]);
-  });
-
-  it("flags absent(...) or <series>", () => {
-    expect(run('absent(up{job="global-sovereign"}) or up{job="global-sovereign"}').map((d) => d.check)).toEqual(["alerts/comparison"]);
-  });
-});
+    it("flags absent(...) or <series>", () => {
+      expect(run(withExpr('absent(up{job="global-sovereign"}) or up{job="global-sovereign"}')).map((d) => d.check)).toEqual(["alerts/comparison"]);
+    });
+  },
+);

@@ -1,15 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertDashboardLink } from "../../../src/engine/check/checks/alerts/dashboard-link.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { AlertModel, Model, PanelModel } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
+const base = realModel();
 const phoenix = base.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!;
-const run = (model: Model) => checkModel(model, [alertDashboardLink]);
 const subject = "alert PhoenixHigh5xxErrorRate";
 
 const editAlert = (changes: Partial<AlertModel>): Model => ({ ...base, alerts: base.alerts.map((a) => (a === phoenix ? { ...a, ...changes } : a)) });
@@ -19,7 +16,7 @@ const editPanel = (uid: string, id: number, changes: Partial<PanelModel>): Model
 });
 const toPanel = (panel: number) => compile(projectWith([variantAlert({ dashboard: { ...variantAlert({}).dashboard, panel } })])).model;
 
-const bad = [
+const bad: BadModel[] = [
   { name: "a panel that does not draw the threshold", model: () => toPanel(201), message: 'panel 201 "Request rate by status" does not draw the threshold 0.05' },
   { name: "a panel in another unit than the threshold", model: () => toPanel(201), message: "the threshold is in ratio but panel 201 shows reqps" },
   { name: "a panel id the dashboard does not have", model: () => toPanel(999), message: "dashboard gs-phoenix-metrics has no panel 999" },
@@ -29,25 +26,14 @@ const bad = [
   { name: "a ratio drawn on a 0-100 percent panel", model: () => editPanel("gs-phoenix-metrics", 301, { unit: "percent" }), message: "the threshold is in ratio but panel 301 shows percent" },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a panel drawing several lines, the threshold among them", model: () => editPanel("gs-phoenix-metrics", 301, { thresholds: [0.01, 0.05] }) },
   { name: "a count threshold on a `none` panel", model: () => editPanel("gs-nats-streams", 201, { unit: "none" }) },
   { name: "a seconds threshold on the ecto p95 stat panel", model: () => ({ ...base, alerts: base.alerts.map((a) => (a.name === "EctoQueryLatencyHigh" ? { ...a, dashboard: { ...a.dashboard, panelId: 102 } } : a)) }) },
 ];
 
-describe("alerts/dashboard-link", () => {
-  it.each(bad)("flags $name", ({ model, message }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/dashboard-link", severity: "error", subject });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("alerts/dashboard-link", alertDashboardLink, { severity: "error", match: "message", expect: { subject }, bad, good }, (run) => {
   it("lists the dashboard's panels when the id is wrong", () => {
     const [missing] = run(toPanel(999));
     expect(missing!.fix).toContain('301 "Error ratio"');

@@ -1,14 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertFor } from "../../../src/engine/check/checks/alerts/for.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { AlertModel, Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
+const base = realModel();
 const phoenix = base.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!;
-const run = (model: Model) => checkModel(model, [alertFor]);
 const subject = "alert PhoenixHigh5xxErrorRate";
 
 /** The real model with the Phoenix alert changed. */
@@ -18,7 +14,7 @@ const edit = (changes: Partial<AlertModel>, model: Model = base): Model => ({
 });
 const absentExpr = 'absent(up{job="global-sovereign"}) == 1';
 
-const bad = [
+const bad: BadModel[] = [
   { name: "a duration in words", model: () => edit({ for: "5 minutes" }), message: 'for: "5 minutes" is not a Prometheus duration' },
   { name: "an empty for", model: () => edit({ for: "" }), message: 'for: "" is not a Prometheus duration' },
   { name: "a fractional duration", model: () => edit({ for: "1.5m" }), message: 'for: "1.5m" is not a Prometheus duration' },
@@ -31,7 +27,7 @@ const bad = [
   { name: "absent() with no for", model: () => edit({ expr: absentExpr, for: "0s" }), message: "absent() without for: fires on the first evaluation after a restart or a missed scrape" },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "no for at all (0s) on a threshold alert", model: () => edit({ for: "0s" }) },
   { name: "a for equal to the evaluation interval", model: () => edit({ for: "30s" }) },
@@ -39,18 +35,7 @@ const good = [
   { name: "absent() with a for of a few scrapes", model: () => edit({ expr: absentExpr, for: "2m" }) },
 ];
 
-describe("alerts/for", () => {
-  it.each(bad)("flags $name", ({ model, message }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/for", severity: "error", subject, source: phoenix.source });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("alerts/for", alertFor, { severity: "error", match: "message", expect: { subject, source: phoenix.source }, bad, good }, (run) => {
   it("flags units out of order, which Prometheus rejects", () => {
     const found = run(edit({ for: "30s5m" }));
     expect(found.some((d) => d.message.includes('for: "30s5m" is not a Prometheus duration'))).toBe(true);

@@ -1,14 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertRouting } from "../../../src/engine/check/checks/alerts/routing.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import type { SeverityPolicy } from "../../../src/engine/define/alerting.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
-const run = (model: Model) => checkModel(model, [alertRouting]);
+const base = realModel();
 
 /** The real severity policies with one level's policy changed. */
 const edit = (severity: SeverityPolicy["severity"], changes: Partial<SeverityPolicy>): Model => ({
@@ -16,7 +12,7 @@ const edit = (severity: SeverityPolicy["severity"], changes: Partial<SeverityPol
   severities: base.severities.map((p) => (p.severity === severity ? { ...p, ...changes } : p)),
 });
 
-const bad = [
+const bad: BadModel[] = [
   {
     name: "a group_wait longer than the response time",
     model: () => edit("high", { groupWait: "20m" }),
@@ -34,24 +30,13 @@ const bad = [
   { name: "an empty group interval", model: () => edit("low", { groupInterval: "" }), message: 'groupInterval: "" is not a duration', subject: "severity low" },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a group_wait exactly at the response time", model: () => edit("critical", { groupWait: "1m" }) },
   { name: "compound durations", model: () => edit("high", { groupWait: "1m30s", notifyWithin: "2m", repeatInterval: "1h30m" }) },
 ];
 
-describe("alerts/routing", () => {
-  it.each(bad)("flags $name", ({ model, message, subject }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/routing", severity: "error", subject, source: { file: "src/alerts/severities.ts" } });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("alerts/routing", alertRouting, { severity: "error", match: "message", expect: { sourceFile: "src/alerts/severities.ts" }, bad, good }, (run) => {
   it("reports every malformed field of a policy", () => {
     const found = run(edit("medium", { groupWait: "soon", repeatInterval: "daily" }));
     expect(found.map((d) => d.message)).toEqual(['groupWait: "soon" is not a duration', 'repeatInterval: "daily" is not a duration']);

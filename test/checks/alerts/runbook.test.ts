@@ -1,21 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertRunbook } from "../../../src/engine/check/checks/alerts/runbook.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
 import { parseRunbook } from "../../../src/engine/runbook.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
+const base = realModel();
 const text = base.runbook.text;
-const run = (model: Model) => checkModel(model, [alertRunbook]);
 const heading = "### Alert: High 5xx Error Rate";
 const withRunbook = (edited: string): Model => ({ ...base, runbook: parseRunbook("RUNBOOK.md", edited) });
 const lineOf = (haystack: string, needle: string) => haystack.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
-const bad = [
+const bad: BadModel[] = [
   {
     name: "an alert pointing at a playbook that does not exist",
     model: () => compile(projectWith([variantAlert({ runbook: "Phoenix On Fire" })])).model,
@@ -54,24 +51,14 @@ const bad = [
   },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a playbook at another heading level (same anchor)", model: () => withRunbook(text.replace(heading, "#### Alert: High 5xx Error Rate")) },
   { name: "an extra section that is not an alert playbook", model: () => withRunbook(`${text}\n### Escalation contacts\nWho to call.\n`) },
 ];
 
-describe("alerts/runbook", () => {
-  it.each(bad)("flags $name", ({ model, message, subject }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message) && d.subject === subject);
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/runbook", severity: "error" });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+// One edit can leave several sections with the same message: the finding is looked up by its subject too.
+describeModelCheck("alerts/runbook", alertRunbook, { severity: "error", match: "message and subject", bad, good }, (run) => {
   it("points an orphan playbook at its line in the runbook", () => {
     const edited = `${text}\n### Alert: Orphan Playbook\nNo alert points here.\n`;
     const [orphan] = run(withRunbook(edited));

@@ -1,16 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertSeverity } from "../../../src/engine/check/checks/alerts/severity.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
-const run = (model: Model) => checkModel(model, [alertSeverity]);
+const base = realModel();
 
-const bad = [
+const bad: BadModel[] = [
   {
     name: "a severity outside the runbook's four levels",
     model: () => compile(projectWith([variantAlert({ severity: "urgent" as "high" })])).model,
@@ -31,7 +28,7 @@ const bad = [
   },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "an alert moved to another routed level", model: () => compile(projectWith([variantAlert({ severity: "medium" })])).model },
   {
@@ -40,18 +37,7 @@ const good = [
   },
 ];
 
-describe("alerts/severity", () => {
-  it.each(bad)("flags $name", ({ model, message, subject }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/severity", severity: "error", subject });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("alerts/severity", alertSeverity, { severity: "error", match: "message", bad, good }, () => {
   it("keeps severity, service and team from their own fields, which labels cannot override", () => {
     // @ts-expect-error labels may not carry the routing labels: the type rejects it at compile time.
     const alert = variantAlert({ severity: "critical", labels: { severity: "low" } });

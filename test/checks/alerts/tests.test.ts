@@ -1,16 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertTests } from "../../../src/engine/check/checks/alerts/tests.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import type { AlertTest } from "../../../src/engine/define/alerting.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { AlertModel, Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
+const base = realModel();
 const phoenix = base.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!;
-const run = (model: Model) => checkModel(model, [alertTests]);
 const subject = "alert PhoenixHigh5xxErrorRate";
 
 // The real alert (threshold `> 0.05` ratio, for: 5m) has two cases: 0.052 pending at 3m and firing at 8m, 0.048 silent.
@@ -19,7 +16,7 @@ const edit = (changes: Partial<AlertModel>): Model => ({ ...base, alerts: base.a
 const withTests = (tests: AlertTest[]) => edit({ tests });
 const firingOnly = { ...near, expect: near.expect.filter((e) => e.state !== "pending") };
 
-const bad = [
+const bad: BadModel[] = [
   { name: "an alert without tests", model: () => compile(projectWith([variantAlert({ tests: [] })])).model, message: "the alert has no tests" },
   {
     name: "a firing case at 0.5 for a 0.05 threshold (too far to catch a loosened threshold)",
@@ -48,7 +45,7 @@ const bad = [
   { name: "no case above the threshold at all", model: () => withTests([silent]), message: "no test fires above the threshold once `for` has elapsed" },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "the cases in the other order", model: () => withTests([silent, near]) },
   { name: "no pending case when for is 0s", model: () => edit({ for: "0s", tests: [firingOnly, silent] }) },
@@ -56,18 +53,7 @@ const good = [
   { name: "an extra silent case far below, besides the boundary ones", model: () => withTests([near, silent, { ...silent, name: "no errors", value: 0 }]) },
 ];
 
-describe("alerts/tests", () => {
-  it.each(bad)("flags $name", ({ model, message }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/tests", severity: "error", subject });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("alerts/tests", alertTests, { severity: "error", match: "message", expect: { subject }, bad, good }, (run) => {
   it("allows one step either side of a small count threshold", () => {
     const regions = base.alerts.find((a) => a.name === "ProjectCreationFailingInRegions")!;
     expect(regions.threshold).toMatchObject({ op: ">=", value: 3, unit: "count" });

@@ -1,17 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { alertThreshold } from "../../../src/engine/check/checks/alerts/threshold.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { above, atLeast, below, type ThresholdDefinition } from "../../../src/engine/define/alerting.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { serverErrorRatio } from "../../../src/recording-rules/phoenix.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
+const base = realModel();
 const phoenix = base.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!;
-const run = (model: Model) => checkModel(model, [alertThreshold]);
 const subject = "alert PhoenixHigh5xxErrorRate";
 
 /** The real alert with another threshold, interpolated into its expression as the definitions do. */
@@ -19,7 +16,7 @@ const withThreshold = (threshold: ThresholdDefinition) => compile(projectWith([v
 /** The real alert with another expression and its declared threshold unchanged. */
 const withExpr = (expr: string): Model => ({ ...base, alerts: base.alerts.map((a) => (a === phoenix ? { ...a, expr } : a)) });
 
-const bad = [
+const bad: BadModel[] = [
   {
     name: "a percentage written where a ratio is expected",
     model: () => withThreshold(above(5, "ratio")),
@@ -52,7 +49,7 @@ const bad = [
   },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a threshold interpolated inside parentheses", model: () => withExpr(`(${serverErrorRatio} ${phoenix.threshold.op} ${phoenix.threshold.value})`) },
   { name: "the same number spelt another way", model: () => withExpr(`${serverErrorRatio} > 5e-2`) },
@@ -61,18 +58,7 @@ const good = [
   { name: "an expression with no comparison (left to alerts/comparison)", model: () => withExpr(`${serverErrorRatio}`) },
 ];
 
-describe("alerts/threshold", () => {
-  it.each(bad)("flags $name", ({ model, message }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "alerts/threshold", severity: "error", subject });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("alerts/threshold", alertThreshold, { severity: "error", match: "message", expect: { subject }, bad, good }, (run) => {
   it("reports value problems where the threshold was written, and a mismatch where the alert was", () => {
     const [value] = run(withThreshold(above(5, "ratio"))).filter((d) => d.message.includes("percentage"));
     expect(value!.source.file).toBe("test/checks/alerts/threshold.test.ts");

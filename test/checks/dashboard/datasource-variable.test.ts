@@ -1,14 +1,11 @@
-import { describe, expect, it } from "vitest";
 import { datasourceVariable } from "../../../src/engine/check/checks/dashboard/datasource-variable.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { row } from "../../../src/engine/define/dashboard-kit.ts";
 import type { DashboardModel, Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 
 /** The real model with one dashboard edited. */
 function edited(uid: string, edit: (d: DashboardModel) => DashboardModel): Model {
@@ -17,24 +14,24 @@ function edited(uid: string, edit: (d: DashboardModel) => DashboardModel): Model
 
 const noVariable = "the dashboard has no `datasource` variable of type datasource";
 
-const bad: Array<{ name: string; model: () => Model; subject: string; message: string }> = [
+const bad: BadModel[] = [
   {
     name: "a dashboard without the datasource variable",
     model: () => edited("gs-phoenix-metrics", (d) => ({ ...d, variables: d.variables.filter((v) => v.name !== "datasource") })),
-    subject: "dashboard gs-phoenix-metrics",
-    message: noVariable,
+    subjectContains: "dashboard gs-phoenix-metrics",
+    messageIs: noVariable,
   },
   {
     name: "a `datasource` variable that is a query variable",
     model: () => edited("gs-nats-streams", (d) => ({ ...d, variables: d.variables.map((v) => (v.name === "datasource" ? { ...v, type: "query" } : v)) })),
-    subject: "dashboard gs-nats-streams",
-    message: noVariable,
+    subjectContains: "dashboard gs-nats-streams",
+    messageIs: noVariable,
   },
   {
     name: "a panel pinned to the provisioned uid",
     model: () => compileWith([testDashboard("pinned").withPanel(goodPanel(1).datasource({ type: "prometheus", uid: "gs-prometheus" }))]).model,
-    subject: 'dashboard pinned › panel 1 "Panel 1"',
-    message: 'the panel or its queries use datasource "gs-prometheus" instead of "${datasource}"',
+    subjectContains: 'dashboard pinned › panel 1 "Panel 1"',
+    messageIs: 'the panel or its queries use datasource "gs-prometheus" instead of "${datasource}"',
   },
   {
     name: "a real panel whose query has no datasource (Grafana's default)",
@@ -43,31 +40,16 @@ const bad: Array<{ name: string; model: () => Model; subject: string; message: s
         ...d,
         panels: d.panels.map((p, i) => (i === 0 ? { ...p, targets: p.targets.map(({ datasource: _datasource, ...t }) => t) } : p)),
       })),
-    subject: "dashboard gs-ecto-performance › panel",
-    message: 'the panel or its queries use datasource "(default)" instead of "${datasource}"',
+    subjectContains: "dashboard gs-ecto-performance › panel",
+    messageIs: 'the panel or its queries use datasource "(default)" instead of "${datasource}"',
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   { name: "a dashboard built with the kit", model: () => compileWith([testDashboard("kit").withPanel(goodPanel(1)).withPanel(goodPanel(2))]).model },
   // Rows run no query, so they need no datasource.
   { name: "rows without a datasource", model: () => compileWith([testDashboard("rows").withRow(row(100, "Now")).withPanel(goodPanel(101))]).model },
 ];
 
-describe("dashboard/datasource-variable", () => {
-  it.each(bad)("flags $name", ({ model: variant, subject, message }) => {
-    const found = checkModel(variant(), [datasourceVariable]);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/datasource-variable");
-    expect(d!.severity).toBe("error");
-    expect(d!.subject).toContain(subject);
-    expect(d!.message).toBe(message);
-    expect(d!.fix).toBeTruthy();
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [datasourceVariable])).toEqual([]);
-  });
-});
+describeModelCheck("dashboard/datasource-variable", datasourceVariable, { severity: "error", match: "exactly", expect: { fix: true }, bad, good });

@@ -1,14 +1,11 @@
-import { describe, expect, it } from "vitest";
 import { gridLayout } from "../../../src/engine/check/checks/dashboard/grid-layout.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { query, row, sel, stat, timeseries } from "../../../src/engine/define/dashboard-kit.ts";
 import type { Model, PanelModel } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 const pending = [query(`sum(jetstream_consumer_num_pending{${sel}})`)];
 
 /** The real model with one panel of one dashboard moved. */
@@ -21,7 +18,7 @@ function moved(uid: string, panelId: number, gridPos: PanelModel["gridPos"]): Mo
   };
 }
 
-const bad: Array<{ name: string; model: () => Model; subject: string; message: string }> = [
+const bad: BadModel[] = [
   {
     name: "a panel placed over another",
     model: () =>
@@ -30,7 +27,7 @@ const bad: Array<{ name: string; model: () => Model; subject: string; message: s
           .withPanel(goodPanel(1))
           .withPanel(stat({ id: 2, title: "On top", description: "Overlaps.", unit: "short", queries: pending }).gridPos({ x: 2, y: 0, w: 6, h: 4 })),
       ]).model,
-    subject: 'dashboard overlap › panel 2 "On top"',
+    subjectContains: 'dashboard overlap › panel 2 "On top"',
     message: 'panel overlaps panel 1 "Panel 1"',
   },
   {
@@ -38,31 +35,31 @@ const bad: Array<{ name: string; model: () => Model; subject: string; message: s
     name: "a panel wider than the grid",
     model: () =>
       compileWith([testDashboard("wide").withPanel(timeseries({ id: 1, title: "Wide", description: "Too wide.", unit: "short", queries: pending }).gridPos({ x: 0, y: 0, w: 30, h: 8 }))]).model,
-    subject: 'dashboard wide › panel 1 "Wide"',
+    subjectContains: 'dashboard wide › panel 1 "Wide"',
     message: "grid position x=0 w=30 y=0 h=8 does not fit the 24-column grid",
   },
   {
     name: "a panel past the right edge",
     model: () =>
       compileWith([testDashboard("edge").withPanel(stat({ id: 1, title: "Edge", description: "Off the edge.", unit: "short", queries: pending }).gridPos({ x: 20, y: 0, w: 6, h: 4 }))]).model,
-    subject: 'dashboard edge › panel 1 "Edge"',
+    subjectContains: 'dashboard edge › panel 1 "Edge"',
     message: "grid position x=20 w=6 y=0 h=4 does not fit the 24-column grid",
   },
   {
     name: "a real panel moved onto its row header",
     model: () => moved("gs-phoenix-metrics", 101, { x: 0, y: 0, w: 6, h: 4 }),
-    subject: "dashboard gs-phoenix-metrics › panel 101",
+    subjectContains: "dashboard gs-phoenix-metrics › panel 101",
     message: "panel overlaps panel 100",
   },
   {
     name: "a real panel with zero height",
     model: () => moved("gs-beam-health", 101, { x: 0, y: 1, w: 6, h: 0 }),
-    subject: "dashboard gs-beam-health › panel 101",
+    subjectContains: "dashboard gs-beam-health › panel 101",
     message: "grid position x=0 w=6 y=1 h=0 does not fit the 24-column grid",
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   {
     name: "panels laid out by the kit under rows",
@@ -91,19 +88,4 @@ const good: Array<{ name: string; model: () => Model }> = [
   },
 ];
 
-describe("dashboard/grid-layout", () => {
-  it.each(bad)("flags $name", ({ model: variant, subject, message }) => {
-    const found = checkModel(variant(), [gridLayout]);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/grid-layout");
-    expect(d!.severity).toBe("error");
-    expect(d!.subject).toContain(subject);
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toBeTruthy();
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [gridLayout])).toEqual([]);
-  });
-});
+describeModelCheck("dashboard/grid-layout", gridLayout, { severity: "error", match: "exactly", expect: { fix: true }, bad, good });

@@ -1,25 +1,11 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { jobInstanceMatchers } from "../../../src/engine/check/checks/dashboard/job-instance-matchers.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
-
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-type Kind = ExpressionSite["kind"];
-
-function run(expr: string, kind: Kind) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind !== "expression") site.dashboard = model.dashboards.find((d) => d.uid === "gs-nats-streams")!;
-  return checkExpressions([site], ctx, [jobInstanceMatchers]);
-}
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
 const both = 'lacks job=~"$job" and instance=~"$instance", so the panel ignores the pickers';
 
-const bad: Array<{ name: string; expr: string; message: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "the runbook's bare histogram_quantile",
     expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)",
@@ -52,7 +38,7 @@ const bad: Array<{ name: string; expr: string; message: string; position: { line
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind: Kind }> = [
+const good: GoodExpression[] = [
   { name: "the kit's sel in a rate", expr: `sum(rate(phoenix_http_request_total{${sel}, status=~"5.."}[$__rate_interval]))`, kind: "dashboard-query" },
   {
     name: "the pickers in another order, with more matchers",
@@ -66,27 +52,14 @@ const good: Array<{ name: string; expr: string; kind: Kind }> = [
   { name: "a variable query's selector", expr: 'jetstream_stream_total_messages{job=~"$job"}', kind: "dashboard-variable" },
 ];
 
-describe("dashboard/job-instance-matchers", () => {
-  it.each(bad)("flags $name", ({ expr, message, position }) => {
-    const found = run(expr, "dashboard-query");
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/job-instance-matchers");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain("${sel}");
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr, kind }) => {
-    expect(run(expr, kind)).toEqual([]);
-  });
-
-  it("accepts every query of the real dashboards", () => {
-    expect(checkModel(model, [jobInstanceMatchers])).toEqual([]);
-  });
-
-  it("accepts the braces spelling ${job} and ${instance}", () => {
-    expect(run('sum(up{job=~"${job}", instance=~"${instance}"})', "dashboard-query")).toEqual([]);
-  });
-});
+// Bad queries are dashboard queries; good ones say their kind.
+describeExpressionCheck(
+  "dashboard/job-instance-matchers",
+  jobInstanceMatchers,
+  { severity: "error", kind: "dashboard-query", dashboard: "gs-nats-streams", fix: "${sel}", bad, good, realProject: "accepts every query of the real dashboards" },
+  (run) => {
+    it("accepts the braces spelling ${job} and ${instance}", () => {
+      expect(run('sum(up{job=~"${job}", instance=~"${instance}"})', "dashboard-query")).toEqual([]);
+    });
+  },
+);

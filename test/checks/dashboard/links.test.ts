@@ -1,21 +1,18 @@
-import { describe, expect, it } from "vitest";
 import { links } from "../../../src/engine/check/checks/dashboard/links.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { linkTogether } from "../../../src/engine/define/dashboard-kit.ts";
 import type { DashboardModel, Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 
 /** The real model with one dashboard edited. */
 function edited(uid: string, edit: (d: DashboardModel) => DashboardModel): Model {
   return { ...model, dashboards: model.dashboards.map((d) => (d.uid === uid ? edit(d) : d)) };
 }
 
-const bad: Array<{ name: string; model: () => Model; findings: Array<{ subject: string; message: string }> }> = [
+const bad: BadModel[] = [
   {
     name: "a dashboard missing its link to another",
     model: () => edited("gs-beam-health", (d) => ({ ...d, links: d.links.filter((l) => l.url !== "/d/gs-nats-streams") })),
@@ -44,7 +41,7 @@ const bad: Array<{ name: string; model: () => Model; findings: Array<{ subject: 
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real dashboards (each links to the four others and to the runbook)", model: () => model },
   {
     name: "new dashboards joined with linkTogether()",
@@ -65,21 +62,4 @@ const good: Array<{ name: string; model: () => Model }> = [
   { name: "a lone dashboard with no links", model: () => compileWith([testDashboard("alone").withPanel(goodPanel(1))]).model },
 ];
 
-describe("dashboard/links", () => {
-  it.each(bad)("flags $name", ({ model: variant, findings }) => {
-    const found = checkModel(variant(), [links]);
-    expect(found).toHaveLength(findings.length);
-    for (const expected of findings) {
-      const d = found.find((f) => f.subject === expected.subject);
-      expect(d, `a finding for ${expected.subject}`).toBeDefined();
-      expect(d!.check).toBe("dashboard/links");
-      expect(d!.severity).toBe("error");
-      expect(d!.message).toContain(expected.message);
-      expect(d!.fix).toBeTruthy();
-    }
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [links])).toEqual([]);
-  });
-});
+describeModelCheck("dashboard/links", links, { severity: "error", match: "by subject", expect: { fix: true }, bad, good });

@@ -1,34 +1,30 @@
-import { describe, expect, it } from "vitest";
 import { panelDescription } from "../../../src/engine/check/checks/dashboard/panel-description.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { query, row, sel, stat, timeseries } from "../../../src/engine/define/dashboard-kit.ts";
-import type { Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 const pending = [query(`sum(jetstream_consumer_num_pending{${sel}})`)];
 
-const bad: Array<{ name: string; model: () => Model; subject: string; message: string }> = [
+const bad: BadModel[] = [
   {
     name: "an empty description",
     model: () => compileWith([testDashboard("silent").withPanel(stat({ id: 1, title: "Pending", description: "", unit: "short", queries: pending }))]).model,
-    subject: 'dashboard silent › panel 1 "Pending"',
-    message: "the panel has no description",
+    subjectContains: 'dashboard silent › panel 1 "Pending"',
+    messageIs: "the panel has no description",
   },
   {
     name: "a description of blanks",
     model: () => compileWith([testDashboard("blank").withPanel(timeseries({ id: 1, title: "Pending", description: "   ", unit: "short", queries: pending }))]).model,
-    subject: 'dashboard blank › panel 1 "Pending"',
-    message: "the panel has no description",
+    subjectContains: 'dashboard blank › panel 1 "Pending"',
+    messageIs: "the panel has no description",
   },
   {
     name: "an empty title",
     model: () => compileWith([testDashboard("untitled").withPanel(stat({ id: 1, title: "", description: "Pending messages.", unit: "short", queries: pending }))]).model,
-    subject: 'dashboard untitled › panel 1 ""',
-    message: "the panel has no title",
+    subjectContains: 'dashboard untitled › panel 1 ""',
+    messageIs: "the panel has no title",
   },
   {
     name: "a real panel stripped of both",
@@ -41,31 +37,16 @@ const bad: Array<{ name: string; model: () => Model; subject: string; message: s
         return { ...d, panels: [{ ...bare, title: " " }, ...rest] };
       }),
     }),
-    subject: "dashboard gs-ecto-performance › panel",
-    message: "the panel has no title and no description",
+    subjectContains: "dashboard gs-ecto-performance › panel",
+    messageIs: "the panel has no title and no description",
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   // Rows have a title and no description; only panels need the ⓘ text.
   { name: "rows without a description", model: () => compileWith([testDashboard("rows").withRow(row(100, "Consumers")).withPanel(goodPanel(101))]).model },
   { name: "a one-word description", model: () => compileWith([testDashboard("short").withPanel(stat({ id: 1, title: "Pending", description: "Backlog.", unit: "short", queries: pending }))]).model },
 ];
 
-describe("dashboard/panel-description", () => {
-  it.each(bad)("flags $name", ({ model: variant, subject, message }) => {
-    const found = checkModel(variant(), [panelDescription]);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/panel-description");
-    expect(d!.severity).toBe("error");
-    expect(d!.subject).toContain(subject);
-    expect(d!.message).toBe(message);
-    expect(d!.fix).toContain("description:");
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [panelDescription])).toEqual([]);
-  });
-});
+describeModelCheck("dashboard/panel-description", panelDescription, { severity: "error", match: "exactly", expect: { fix: "description:" }, bad, good });

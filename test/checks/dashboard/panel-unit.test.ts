@@ -1,14 +1,11 @@
-import { describe, expect, it } from "vitest";
 import { panelUnit } from "../../../src/engine/check/checks/dashboard/panel-unit.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { heatmap, query, row, sel, table, timeseries } from "../../../src/engine/define/dashboard-kit.ts";
 import type { Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 const message = "the panel has no unit, so its values are shown as bare numbers";
 
 /** The real model with the first panel of one dashboard stripped of its unit. */
@@ -24,7 +21,7 @@ function withoutUnit(uid: string): Model {
   };
 }
 
-const bad: Array<{ name: string; model: () => Model; subject: string }> = [
+const bad: BadModel[] = [
   {
     name: "a timeseries with an empty unit",
     model: () =>
@@ -33,7 +30,7 @@ const bad: Array<{ name: string; model: () => Model; subject: string }> = [
           timeseries({ id: 1, title: "Request rate", description: "Requests per second.", unit: "", queries: [query(`sum(rate(phoenix_http_request_total{${sel}}[$__rate_interval]))`)] }),
         ),
       ]).model,
-    subject: 'dashboard no-unit › panel 1 "Request rate"',
+    subjectContains: 'dashboard no-unit › panel 1 "Request rate"',
   },
   {
     name: "a heatmap with an empty unit",
@@ -49,16 +46,16 @@ const bad: Array<{ name: string; model: () => Model; subject: string }> = [
           }),
         ),
       ]).model,
-    subject: 'dashboard no-unit-heatmap › panel 1 "Query latency"',
+    subjectContains: 'dashboard no-unit-heatmap › panel 1 "Query latency"',
   },
   {
     name: "a real panel whose unit was removed",
     model: () => withoutUnit("gs-nats-streams"),
-    subject: "dashboard gs-nats-streams › panel 101",
+    subjectContains: "dashboard gs-nats-streams › panel 101",
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   // Rows are containers, not panels: they carry no unit and are not asked for one.
   { name: "rows without a unit", model: () => compileWith([testDashboard("rows").withRow(row(100, "Now")).withPanel(goodPanel(101))]).model },
@@ -73,19 +70,4 @@ const good: Array<{ name: string; model: () => Model }> = [
   },
 ];
 
-describe("dashboard/panel-unit", () => {
-  it.each(bad)("flags $name", ({ model: variant, subject }) => {
-    const found = checkModel(variant(), [panelUnit]);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/panel-unit");
-    expect(d!.severity).toBe("error");
-    expect(d!.subject).toContain(subject);
-    expect(d!.message).toBe(message);
-    expect(d!.fix).toContain("Grafana unit id");
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [panelUnit])).toEqual([]);
-  });
-});
+describeModelCheck("dashboard/panel-unit", panelUnit, { severity: "error", match: "exactly", expect: { messageIs: message, fix: "Grafana unit id" }, bad, good });

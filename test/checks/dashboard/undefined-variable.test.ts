@@ -1,23 +1,9 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { undefinedVariable } from "../../../src/engine/check/checks/dashboard/undefined-variable.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-type Kind = "dashboard-query" | "expression";
-
-function run(expr: string, kind: Kind, uid = "gs-phoenix-metrics") {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind === "dashboard-query") site.dashboard = model.dashboards.find((d) => d.uid === uid)!;
-  return checkExpressions([site], ctx, [undefinedVariable]);
-}
-
-const bad: Array<{ name: string; expr: string; message: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "a variable no dashboard defines",
     expr: `sum(rate(phoenix_http_request_total{${sel}, region=~"$region"}[$__rate_interval]))`,
@@ -51,15 +37,15 @@ const bad: Array<{ name: string; expr: string; message: string; position: { line
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind: Kind; uid?: string }> = [
+const good: GoodExpression[] = [
   { name: "the pickers every dashboard has", expr: `sum(up{${sel}})`, kind: "dashboard-query" },
   {
     name: "$stream and $consumer on NATS Streams",
     expr: `max(jetstream_consumer_num_pending{${sel}, stream_name=~"$stream", consumer_name=~"$consumer"})`,
     kind: "dashboard-query",
-    uid: "gs-nats-streams",
+    dashboard: "gs-nats-streams",
   },
-  { name: "$repo on Ecto Performance", expr: `sum(rate(ecto_query_duration_seconds_count{${sel}, repo=~"$repo"}[$__rate_interval]))`, kind: "dashboard-query", uid: "gs-ecto-performance" },
+  { name: "$repo on Ecto Performance", expr: `sum(rate(ecto_query_duration_seconds_count{${sel}, repo=~"$repo"}[$__rate_interval]))`, kind: "dashboard-query", dashboard: "gs-ecto-performance" },
   {
     name: "Grafana's built-in variables",
     expr: `sum(increase(phoenix_http_request_total{${sel}}[$__range])) / \${__range_s} + 0 * sum(rate(up{${sel}}[$__rate_interval]))`,
@@ -69,31 +55,26 @@ const good: Array<{ name: string; expr: string; kind: Kind; uid?: string }> = [
   { name: "a $ in an alert expression", expr: 'sum(up{region=~"$region"})', kind: "expression" },
 ];
 
-describe("dashboard/undefined-variable", () => {
-  it.each(bad)("flags $name", ({ expr, message, position }) => {
-    const found = run(expr, "dashboard-query");
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/undefined-variable");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain("$datasource, $job, $instance");
-    expect(d!.position).toEqual(position);
-  });
+// Bad queries are on Phoenix Metrics; good ones say their kind, and their dashboard when it is another.
+describeExpressionCheck(
+  "dashboard/undefined-variable",
+  undefinedVariable,
+  {
+    severity: "error",
+    kind: "dashboard-query",
+    dashboard: "gs-phoenix-metrics",
+    fix: "$datasource, $job, $instance",
+    bad,
+    good,
+    realProject: "accepts every query and variable of the real dashboards",
+  },
+  (run) => {
+    it("accepts $1 in label_replace", () => {
+      expect(run(`label_replace(up{${sel}}, "host", "$1", "instance", "(.*):.*")`, "dashboard-query")).toEqual([]);
+    });
 
-  it.each(good)("accepts $name", ({ expr, kind, uid }) => {
-    expect(run(expr, kind, uid)).toEqual([]);
-  });
-
-  it("accepts every query and variable of the real dashboards", () => {
-    expect(checkModel(model, [undefinedVariable])).toEqual([]);
-  });
-
-  it("accepts $1 in label_replace", () => {
-    expect(run(`label_replace(up{${sel}}, "host", "$1", "instance", "(.*):.*")`, "dashboard-query")).toEqual([]);
-  });
-
-  it("ignores a variable inside a # comment", () => {
-    expect(run(`sum(up{${sel}}) # later: split by $region`, "dashboard-query")).toEqual([]);
-  });
-});
+    it("ignores a variable inside a # comment", () => {
+      expect(run(`sum(up{${sel}}) # later: split by $region`, "dashboard-query")).toEqual([]);
+    });
+  },
+);

@@ -1,17 +1,13 @@
-import { describe, expect, it } from "vitest";
 import { uniquePanelId } from "../../../src/engine/check/checks/dashboard/unique-panel-id.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { query, row, sel, stat } from "../../../src/engine/define/dashboard-kit.ts";
-import type { Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 const here = /\(test\/checks\/dashboard\/unique-panel-id\.test\.ts:\d+\)/;
 
-const bad: Array<{ name: string; model: () => Model; subject: string; message: string | RegExp }> = [
+const bad: BadModel[] = [
   {
     name: "two panels with one id",
     model: () =>
@@ -20,19 +16,19 @@ const bad: Array<{ name: string; model: () => Model; subject: string; message: s
           .withPanel(goodPanel(2))
           .withPanel(stat({ id: 2, title: "Again", description: "Same id.", unit: "short", queries: [query(`up{${sel}}`)] })),
       ]).model,
-    subject: 'dashboard dup-panel › panel 2 "Again"',
+    subjectContains: 'dashboard dup-panel › panel 2 "Again"',
     message: new RegExp(`^panel id 2 is already used by "Panel 2" ${here.source}$`),
   },
   {
     name: "a panel that reuses its row's id",
     model: () => compileWith([testDashboard("row-id").withRow(row(100, "Traffic")).withPanel(goodPanel(100))]).model,
-    subject: 'dashboard row-id › panel 100 "Panel 100"',
+    subjectContains: 'dashboard row-id › panel 100 "Panel 100"',
     message: new RegExp(`^panel id 100 is already used by "Traffic" ${here.source}$`),
   },
   {
     name: "a panel with id 0 (missing)",
     model: () => compileWith([testDashboard("zero").withPanel(goodPanel(0))]).model,
-    subject: 'dashboard zero › panel 0 "Panel 0"',
+    subjectContains: 'dashboard zero › panel 0 "Panel 0"',
     message: "panel id 0 is not a positive integer",
   },
   {
@@ -43,12 +39,12 @@ const bad: Array<{ name: string; model: () => Model; subject: string; message: s
         d.uid === "gs-ecto-performance" ? { ...d, panels: d.panels.map((p, i) => (i === 0 ? { ...p, id: -1 } : p)) } : d,
       ),
     }),
-    subject: "dashboard gs-ecto-performance › panel -1",
+    subjectContains: "dashboard gs-ecto-performance › panel -1",
     message: "panel id -1 is not a positive integer",
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   // Ids are per dashboard: viewPanel=<id> links always name the dashboard too.
   { name: "the same ids on two dashboards", model: () => compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))]).model },
@@ -61,20 +57,4 @@ const good: Array<{ name: string; model: () => Model }> = [
   },
 ];
 
-describe("dashboard/unique-panel-id", () => {
-  it.each(bad)("flags $name", ({ model: variant, subject, message }) => {
-    const found = checkModel(variant(), [uniquePanelId]);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("dashboard/unique-panel-id");
-    expect(d!.severity).toBe("error");
-    expect(d!.subject).toContain(subject);
-    if (typeof message === "string") expect(d!.message).toContain(message);
-    else expect(d!.message).toMatch(message);
-    expect(d!.fix).toBeTruthy();
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [uniquePanelId])).toEqual([]);
-  });
-});
+describeModelCheck("dashboard/unique-panel-id", uniquePanelId, { severity: "error", match: "exactly", expect: { fix: true }, bad, good });

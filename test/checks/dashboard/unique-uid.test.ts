@@ -1,16 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { uniqueUid } from "../../../src/engine/check/checks/dashboard/unique-uid.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
-import type { Model } from "../../../src/engine/model.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 import { goodPanel, testDashboard } from "../../helpers/dashboards.ts";
 import { compileWith } from "../../helpers/project.ts";
 
-const model = compile(project).model;
+const model = realModel();
 const phoenix = model.dashboards.find((d) => d.uid === "gs-phoenix-metrics")!;
 
-const bad: Array<{ name: string; model: () => Model; findings: Array<{ subject: string; message: RegExp }> }> = [
+const bad: BadModel[] = [
   {
     name: "two new dashboards with one uid",
     model: () => compileWith([testDashboard("dup").withPanel(goodPanel(1)), testDashboard("dup").withPanel(goodPanel(1))]).model,
@@ -36,34 +33,16 @@ const bad: Array<{ name: string; model: () => Model; findings: Array<{ subject: 
   },
 ];
 
-const good: Array<{ name: string; model: () => Model }> = [
+const good: GoodModel[] = [
   { name: "the real project's five dashboards", model: () => model },
   { name: "new dashboards with their own uids", model: () => compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))]).model },
   // Uids are per dashboard; one title used twice is confusing but not this check's concern.
   { name: "two uids with the same title", model: () => ({ ...model, dashboards: [...model.dashboards, { ...phoenix, uid: "gs-phoenix-metrics-2" }] }) },
 ];
 
-describe("dashboard/unique-uid", () => {
-  it.each(bad)("flags $name", ({ model: variant, findings }) => {
-    const found = checkModel(variant(), [uniqueUid]);
-    expect(found).toHaveLength(findings.length);
-    for (const [index, expected] of findings.entries()) {
-      const d = found[index]!;
-      expect(d.check).toBe("dashboard/unique-uid");
-      expect(d.severity).toBe("error");
-      expect(d.subject).toBe(expected.subject);
-      expect(d.message).toMatch(expected.message);
-      expect(d.fix).toBeTruthy();
-      expect(d.position).toBeUndefined();
-    }
-  });
-
-  it.each(good)("accepts $name", ({ model: variant }) => {
-    expect(checkModel(variant(), [uniqueUid])).toEqual([]);
-  });
-
+describeModelCheck("dashboard/unique-uid", uniqueUid, { severity: "error", match: "exactly", expect: { fix: true, position: null }, bad, good }, (run) => {
   it("points at the repeated dashboard, not the first", () => {
-    const [d] = checkModel({ ...model, dashboards: [...model.dashboards, { ...phoenix, source: { file: "src/dashboards/copy.ts", line: 7 } }] }, [uniqueUid]);
+    const [d] = run({ ...model, dashboards: [...model.dashboards, { ...phoenix, source: { file: "src/dashboards/copy.ts", line: 7 } }] });
     expect(d!.source).toEqual({ file: "src/dashboards/copy.ts", line: 7 });
   });
 });

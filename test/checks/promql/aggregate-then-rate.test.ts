@@ -1,19 +1,8 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { aggregateThenRate } from "../../../src/engine/check/checks/promql/aggregate-then-rate.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-function run(expr: string) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
-  return checkExpressions([site], ctx, [aggregateThenRate]);
-}
-
-const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "rate() of summed request counters",
     expr: "rate(sum by (job) (phoenix_http_request_total)[5m:])",
@@ -51,7 +40,7 @@ const bad: Array<{ name: string; expr: string; message: string; fix: string; pos
   },
 ];
 
-const good: Array<{ name: string; expr: string }> = [
+const good: GoodExpression[] = [
   { name: "the rate of each series, then the sum", expr: "sum by (job) (rate(phoenix_http_request_total[5m]))" },
   { name: "increase() of the raw counter, then the sum", expr: "sum(increase(global_sovereign_project_creations_total[1h]))" },
   { name: "a subquery over a raw counter (no aggregation inside)", expr: "rate(phoenix_http_request_total[5m:1m])" },
@@ -61,26 +50,7 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "a recorded rate in an alert", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
 ];
 
-describe("promql/aggregate-then-rate", () => {
-  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
-    const found = run(expr);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/aggregate-then-rate");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr }) => {
-    expect(run(expr)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [aggregateThenRate])).toEqual([]);
-  });
-
+describeExpressionCheck("promql/aggregate-then-rate", aggregateThenRate, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
   it("flags an aggregate subquery that carries an offset", () => {
     const found = run("rate(sum(phoenix_http_request_total)[5m:] offset 1h)");
     expect(found.map((d) => d.check)).toEqual(["promql/aggregate-then-rate"]);

@@ -1,23 +1,9 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { counterWithoutRate } from "../../../src/engine/check/checks/promql/counter-without-rate.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-type Kind = "dashboard-query" | "dashboard-variable" | "expression";
-
-function run(expr: string, kind: Kind = "expression") {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind !== "expression") site.dashboard = model.dashboards.find((d) => d.uid === "gs-ecto-performance")!;
-  return checkExpressions([site], ctx, [counterWithoutRate]);
-}
-
-const bad: Array<{ name: string; expr: string; kind?: Kind; message: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     // Counts the queries *within* 500 ms, since the process started: the fast ones.
     name: "the runbook's slow-query bucket",
@@ -52,7 +38,7 @@ const bad: Array<{ name: string; expr: string; kind?: Kind; message: string; pos
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind?: Kind }> = [
+const good: GoodExpression[] = [
   {
     name: "the dashboards' slow-query rate (all queries minus those within 0.5 s)",
     expr: 'sum by (repo) (rate(ecto_query_duration_seconds_count[5m]))\n-\nsum by (repo) (rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m]))',
@@ -67,31 +53,17 @@ const good: Array<{ name: string; expr: string; kind?: Kind }> = [
   { name: "a dashboard variable's selector", expr: `ecto_query_duration_seconds_count{job=~"$job"}`, kind: "dashboard-variable" },
 ];
 
-describe("promql/counter-without-rate", () => {
-  it.each(bad)("flags $name", ({ expr, kind, message, position }) => {
-    const found = run(expr, kind);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/counter-without-rate");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain("wrap it: rate(");
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr, kind }) => {
-    expect(run(expr, kind)).toEqual([]);
-  });
-
-  it("flags both sides of a mean computed from raw counters", () => {
-    const found = run("ecto_query_duration_seconds_sum / ecto_query_duration_seconds_count");
-    expect(found.map((d) => [d.check, d.position])).toEqual([
-      ["promql/counter-without-rate", { line: 1, column: 1 }],
-      ["promql/counter-without-rate", { line: 1, column: 35 }],
-    ]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [counterWithoutRate])).toEqual([]);
-  });
-});
+describeExpressionCheck(
+  "promql/counter-without-rate",
+  counterWithoutRate,
+  { severity: "error", dashboard: "gs-ecto-performance", fix: "wrap it: rate(", bad, good, realProject: "accepts every expression of the real project" },
+  (run) => {
+    it("flags both sides of a mean computed from raw counters", () => {
+      const found = run("ecto_query_duration_seconds_sum / ecto_query_duration_seconds_count");
+      expect(found.map((d) => [d.check, d.position])).toEqual([
+        ["promql/counter-without-rate", { line: 1, column: 1 }],
+        ["promql/counter-without-rate", { line: 1, column: 35 }],
+      ]);
+    });
+  },
+);

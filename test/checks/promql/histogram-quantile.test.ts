@@ -1,21 +1,10 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { histogramQuantile } from "../../../src/engine/check/checks/promql/histogram-quantile.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
-
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-function run(expr: string) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
-  return checkExpressions([site], ctx, [histogramQuantile]);
-}
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
 const buckets = "phoenix_http_request_duration_seconds_bucket";
 
-const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "the runbook's Phoenix p95 over raw buckets",
     expr: `histogram_quantile(0.95, ${buckets})`,
@@ -88,7 +77,7 @@ const bad: Array<{ name: string; expr: string; message: string; fix: string; pos
   },
 ];
 
-const good: Array<{ name: string; expr: string }> = [
+const good: GoodExpression[] = [
   { name: "the dashboards' p95", expr: `histogram_quantile(0.95, sum by (le) (rate(${buckets}[5m])))` },
   { name: "a p95 per route", expr: `histogram_quantile(0.95, sum by (le, method, path) (rate(${buckets}[5m])))` },
   { name: "a recorded bucket rate", expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)" },
@@ -98,26 +87,7 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "quantiles at both ends of 0..1", expr: `histogram_quantile(1, sum by (le) (rate(${buckets}[5m]))) - histogram_quantile(0, sum by (le) (rate(${buckets}[5m])))` },
 ];
 
-describe("promql/histogram-quantile", () => {
-  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
-    const found = run(expr);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/histogram-quantile");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr }) => {
-    expect(run(expr)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [histogramQuantile])).toEqual([]);
-  });
-
+describeExpressionCheck("promql/histogram-quantile", histogramQuantile, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
   // Regression: for `sum without (le)` the fix used to read "keep it: sum by (le, ) (...).".
   it("suggests removing le from without() (regression: the fix read `by (le, )`)", () => {
     const [d] = run(`histogram_quantile(0.95, sum without (le, instance) (rate(${buckets}[5m])))`);

@@ -1,19 +1,8 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { rateOnCounter } from "../../../src/engine/check/checks/promql/rate-on-counter.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-function run(expr: string) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
-  return checkExpressions([site], ctx, [rateOnCounter]);
-}
-
-const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     // A row count polled from the database: every deletion reads as a reset and a burst of "creations".
     name: "the runbook's project creation rate over a gauge",
@@ -52,7 +41,7 @@ const bad: Array<{ name: string; expr: string; message: string; fix: string; pos
   },
 ];
 
-const good: Array<{ name: string; expr: string }> = [
+const good: GoodExpression[] = [
   { name: "the dashboards' net change of projects", expr: "delta(global_sovereign_covenant_projects_total[1h])" },
   { name: "the creation rate from the creations counter", expr: 'sum(rate(global_sovereign_project_creations_total{outcome="success"}[1h])) * 3600' },
   // Declared monotonic in the catalog: running totals exported as gauges.
@@ -65,26 +54,7 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "a recorded series", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
 ];
 
-describe("promql/rate-on-counter", () => {
-  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
-    const found = run(expr);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/rate-on-counter");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr }) => {
-    expect(run(expr)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [rateOnCounter])).toEqual([]);
-  });
-
+describeExpressionCheck("promql/rate-on-counter", rateOnCounter, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
   // Regression: the check only read a MatrixSelector that was the direct argument of the call. With
   // `offset` (or `@`) the grammar wraps it in an OffsetExpr, so the gauge was never looked at.
   it("flags a gauge whose range carries an offset (regression: offset hid the selector)", () => {

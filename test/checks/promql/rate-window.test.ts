@@ -1,25 +1,14 @@
-import { describe, expect, it } from "vitest";
-import type { CheckContext, ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { rateWindow } from "../../../src/engine/check/checks/promql/rate-window.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
+import { checkContext } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-/** The project scrapes every 15s, so rules need windows of at least 1m. */
-const ctx = checkContext(model);
+const model = realModel();
+/** The project scrapes every 15s, so rules need windows of at least 1m; this context scrapes every 30s. */
 const ctx30s = checkContext({ ...model, settings: { ...model.settings, scrapeInterval: "30s" } });
 
-type Kind = "dashboard-query" | "expression";
-
-function run(expr: string, kind: Kind, context: CheckContext = ctx) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind === "dashboard-query") site.dashboard = model.dashboards.find((d) => d.uid === "gs-beam-health")!;
-  return checkExpressions([site], context, [rateWindow]);
-}
-
-const bad: Array<{ name: string; expr: string; kind: Kind; context?: CheckContext; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "the runbook's rate(vm_total_reductions[1m]) in a dashboard",
     expr: "rate(vm_total_reductions[1m])",
@@ -79,7 +68,7 @@ const bad: Array<{ name: string; expr: string; kind: Kind; context?: CheckContex
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind: Kind }> = [
+const good: GoodExpression[] = [
   // No range at all: rate-window has nothing to say (the quantile is still wrong: promql/histogram-quantile's business).
   { name: "the runbook's bare histogram_quantile in a dashboard", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "dashboard-query" },
   // 1m is exactly four scrapes of 15s: the minimum, accepted in rules.
@@ -97,33 +86,19 @@ const good: Array<{ name: string; expr: string; kind: Kind }> = [
   { name: "a 5m rule window", expr: 'sum(rate(phoenix_http_request_total{status=~"5.."}[5m])) / sum(rate(phoenix_http_request_total[5m]))', kind: "expression" },
 ];
 
-describe("promql/rate-window", () => {
-  it.each(bad)("flags $name", ({ expr, kind, context, message, fix, position }) => {
-    const found = run(expr, kind, context);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/rate-window");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
+describeExpressionCheck(
+  "promql/rate-window",
+  rateWindow,
+  { severity: "error", dashboard: "gs-beam-health", bad, good, realProject: "accepts every expression of the real project" },
+  (run) => {
+    it("flags a short window that carries an offset", () => {
+      const found = run("rate(vm_total_reductions[30s] offset 5m)", "expression");
+      expect(found.map((d) => [d.check, d.position])).toEqual([["promql/rate-window", { line: 1, column: 26 }]]);
+      expect(found[0]!.message).toContain("rate() over [30s] spans fewer than 4 scrapes of 15s");
+    });
 
-  it.each(good)("accepts $name", ({ expr, kind }) => {
-    expect(run(expr, kind)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [rateWindow])).toEqual([]);
-  });
-
-  it("flags a short window that carries an offset", () => {
-    const found = run("rate(vm_total_reductions[30s] offset 5m)", "expression");
-    expect(found.map((d) => [d.check, d.position])).toEqual([["promql/rate-window", { line: 1, column: 26 }]]);
-    expect(found[0]!.message).toContain("rate() over [30s] spans fewer than 4 scrapes of 15s");
-  });
-
-  it("accepts the braces spelling ${__rate_interval}", () => {
-    expect(run(`sum(rate(vm_total_reductions{${sel}}[\${__rate_interval}]))`, "dashboard-query")).toEqual([]);
-  });
-});
+    it("accepts the braces spelling ${__rate_interval}", () => {
+      expect(run(`sum(rate(vm_total_reductions{${sel}}[\${__rate_interval}]))`, "dashboard-query")).toEqual([]);
+    });
+  },
+);

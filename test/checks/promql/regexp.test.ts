@@ -1,23 +1,8 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
 import { regexp } from "../../../src/engine/check/checks/promql/regexp.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-type Kind = "dashboard-query" | "expression";
-
-function run(expr: string, kind: Kind = "expression") {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind === "dashboard-query") site.dashboard = model.dashboards.find((d) => d.uid === "gs-phoenix-metrics")!;
-  return checkExpressions([site], ctx, [regexp]);
-}
-
-const bad: Array<{ name: string; expr: string; kind?: Kind; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "a 5xx matcher anchored by hand",
     expr: 'sum(rate(phoenix_http_request_total{status=~"^5..$"}[5m]))',
@@ -56,7 +41,7 @@ const bad: Array<{ name: string; expr: string; kind?: Kind; message: string; fix
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind?: Kind }> = [
+const good: GoodExpression[] = [
   { name: "the runbook's 5xx matcher", expr: 'rate(phoenix_http_request_total{status=~"5.."}[5m])' },
   { name: "an alternation", expr: 'sum(rate(phoenix_http_request_total{method=~"GET|POST"}[5m]))' },
   { name: "a prefix match", expr: 'sum(rate(phoenix_http_request_total{path=~"/api/.*"}[5m]))' },
@@ -67,23 +52,4 @@ const good: Array<{ name: string; expr: string; kind?: Kind }> = [
   { name: "a braced variable", expr: 'sum(rate(phoenix_http_request_total{job=~"${job}", instance=~"$instance"}[$__rate_interval]))', kind: "dashboard-query" },
 ];
 
-describe("promql/regexp", () => {
-  it.each(bad)("flags $name", ({ expr, kind, message, fix, position }) => {
-    const found = run(expr, kind);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/regexp");
-    expect(d!.severity).toBe("warning");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr, kind }) => {
-    expect(run(expr, kind)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [regexp])).toEqual([]);
-  });
-});
+describeExpressionCheck("promql/regexp", regexp, { severity: "warning", dashboard: "gs-phoenix-metrics", bad, good, realProject: "accepts every expression of the real project" });

@@ -1,23 +1,8 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
 import { syntax } from "../../../src/engine/check/checks/promql/syntax.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-type Kind = "dashboard-query" | "expression";
-
-function run(expr: string, kind: Kind) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind === "dashboard-query") site.dashboard = model.dashboards.find((d) => d.uid === "gs-phoenix-metrics")!;
-  return checkExpressions([site], ctx, [syntax]);
-}
-
-const bad: Array<{ name: string; expr: string; kind: Kind; message: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "an unclosed aggregation",
     expr: "sum(rate(phoenix_http_request_total[5m])",
@@ -62,7 +47,7 @@ const bad: Array<{ name: string; expr: string; kind: Kind; message: string; posi
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind: Kind }> = [
+const good: GoodExpression[] = [
   // The runbook's quantile is wrong (promql/histogram-quantile and the catalog notes say why), but it parses.
   { name: "the runbook's bare histogram_quantile", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "expression" },
   { name: "the runbook's 1m reductions rate", expr: "rate(vm_total_reductions[1m])", kind: "expression" },
@@ -84,23 +69,4 @@ const good: Array<{ name: string; expr: string; kind: Kind }> = [
   },
 ];
 
-describe("promql/syntax", () => {
-  it.each(bad)("flags $name", ({ expr, kind, message, position }) => {
-    const found = run(expr, kind);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/syntax");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.position).toEqual(position);
-    expect(d!.fix).toBeTruthy();
-  });
-
-  it.each(good)("accepts $name", ({ expr, kind }) => {
-    expect(run(expr, kind)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [syntax])).toEqual([]);
-  });
-});
+describeExpressionCheck("promql/syntax", syntax, { severity: "error", dashboard: "gs-phoenix-metrics", fix: true, bad, good, realProject: "accepts every expression of the real project" });

@@ -1,19 +1,8 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { unknownLabel } from "../../../src/engine/check/checks/promql/unknown-label.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-function run(expr: string) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
-  return checkExpressions([site], ctx, [unknownLabel]);
-}
-
-const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "a table label on the pool size",
     expr: 'ecto_connection_pool_size{source="projects_phase4"}',
@@ -59,7 +48,7 @@ const bad: Array<{ name: string; expr: string; message: string; fix: string; pos
   },
 ];
 
-const good: Array<{ name: string; expr: string }> = [
+const good: GoodExpression[] = [
   { name: "the NATS lag by consumer", expr: 'max by (stream_name, consumer_name) (jetstream_consumer_num_pending{is_consumer_leader="true", stream_name="audit"})' },
   { name: "le on histogram buckets", expr: 'sum by (le) (rate(ecto_query_duration_seconds_bucket{repo="GlobalSovereign.Repo"}[5m]))' },
   { name: "an empty matcher (selects series without the label)", expr: 'vm_memory_total_bytes{repo=""}' },
@@ -69,26 +58,7 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "a metric selected by __name__", expr: '{__name__="vm_memory_total_bytes", job="global-sovereign"}' },
 ];
 
-describe("promql/unknown-label", () => {
-  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
-    const found = run(expr);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/unknown-label");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr }) => {
-    expect(run(expr)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [unknownLabel])).toEqual([]);
-  });
-
+describeExpressionCheck("promql/unknown-label", unknownLabel, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
   it("flags a typo in on()", () => {
     const found = run("rate(phoenix_http_request_total[5m]) / on(stauts) rate(phoenix_http_request_total[5m])");
     expect(found.map((d) => d.check)).toEqual(["promql/unknown-label"]);

@@ -1,23 +1,9 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { unknownMetric } from "../../../src/engine/check/checks/promql/unknown-metric.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-type Kind = "dashboard-query" | "expression";
-
-function run(expr: string, kind: Kind) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind };
-  if (kind === "dashboard-query") site.dashboard = model.dashboards.find((d) => d.uid === "gs-phoenix-metrics")!;
-  return checkExpressions([site], ctx, [unknownMetric]);
-}
-
-const bad: Array<{ name: string; expr: string; kind: Kind; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "a typo in a counter name",
     expr: "sum(rate(phoenix_http_request_totl[5m]))",
@@ -60,7 +46,7 @@ const bad: Array<{ name: string; expr: string; kind: Kind; message: string; fix:
   },
 ];
 
-const good: Array<{ name: string; expr: string; kind: Kind }> = [
+const good: GoodExpression[] = [
   // The runbook's example is a wrong quantile, but its series exists: the check must not complain about the name.
   { name: "the runbook's bare histogram_quantile", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "dashboard-query" },
   { name: "the runbook's slow-query bucket", expr: 'ecto_query_duration_seconds_bucket{le="0.5"}', kind: "expression" },
@@ -76,31 +62,17 @@ const good: Array<{ name: string; expr: string; kind: Kind }> = [
   { name: "functions that select no metric", expr: "vector(1) + time()", kind: "expression" },
 ];
 
-describe("promql/unknown-metric", () => {
-  it.each(bad)("flags $name", ({ expr, kind, message, fix, position }) => {
-    const found = run(expr, kind);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/unknown-metric");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr, kind }) => {
-    expect(run(expr, kind)).toEqual([]);
-  });
-
-  it("reports each unknown selector of one expression", () => {
-    const found = run("phoenix_http_request_totl / ecto_query_duration_count", "expression");
-    expect(found.map((d) => [d.check, d.position])).toEqual([
-      ["promql/unknown-metric", { line: 1, column: 1 }],
-      ["promql/unknown-metric", { line: 1, column: 29 }],
-    ]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [unknownMetric])).toEqual([]);
-  });
-});
+describeExpressionCheck(
+  "promql/unknown-metric",
+  unknownMetric,
+  { severity: "error", dashboard: "gs-phoenix-metrics", bad, good, realProject: "accepts every expression of the real project" },
+  (run) => {
+    it("reports each unknown selector of one expression", () => {
+      const found = run("phoenix_http_request_totl / ecto_query_duration_count", "expression");
+      expect(found.map((d) => [d.check, d.position])).toEqual([
+        ["promql/unknown-metric", { line: 1, column: 1 }],
+        ["promql/unknown-metric", { line: 1, column: 29 }],
+      ]);
+    });
+  },
+);

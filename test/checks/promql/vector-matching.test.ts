@@ -1,21 +1,10 @@
-import { describe, expect, it } from "vitest";
-import type { ExpressionSite } from "../../../src/engine/check/check.ts";
+import { expect, it } from "vitest";
 import { vectorMatching } from "../../../src/engine/check/checks/promql/vector-matching.ts";
-import { checkContext, checkExpressions, checkModel } from "../../../src/engine/check/run.ts";
-import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
-
-const model = compile(project).model;
-const ctx = checkContext(model);
-
-function run(expr: string) {
-  const site: ExpressionSite = { expr, subject: "test", source: { file: "t", line: 1 }, kind: "expression" };
-  return checkExpressions([site], ctx, [vectorMatching]);
-}
+import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
 
 const requests = "rate(phoenix_http_request_total[5m])";
 
-const bad: Array<{ name: string; expr: string; message: string; fix: string; position: { line: number; column: number } }> = [
+const bad: BadExpression[] = [
   {
     name: "memory per pool connection (the pool size carries repo)",
     expr: "vm_memory_total_bytes / ecto_connection_pool_size",
@@ -61,7 +50,7 @@ const bad: Array<{ name: string; expr: string; message: string; fix: string; pos
   },
 ];
 
-const good: Array<{ name: string; expr: string }> = [
+const good: GoodExpression[] = [
   { name: "ignoring() the extra label", expr: "vm_memory_total_bytes / ignoring(repo) ecto_connection_pool_size" },
   { name: "on() labels both sides keep", expr: "sum by (instance) (vm_memory_total_bytes) / on(instance) sum by (instance) (ecto_connection_pool_size)" },
   { name: "on() with group_right", expr: "vm_memory_total_bytes / on(job, instance) group_right ecto_connection_pool_size" },
@@ -77,26 +66,7 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "or between different label sets (a union)", expr: "vm_memory_total_bytes or ecto_connection_pool_size" },
 ];
 
-describe("promql/vector-matching", () => {
-  it.each(bad)("flags $name", ({ expr, message, fix, position }) => {
-    const found = run(expr);
-    expect(found).toHaveLength(1);
-    const [d] = found;
-    expect(d!.check).toBe("promql/vector-matching");
-    expect(d!.severity).toBe("error");
-    expect(d!.message).toContain(message);
-    expect(d!.fix).toContain(fix);
-    expect(d!.position).toEqual(position);
-  });
-
-  it.each(good)("accepts $name", ({ expr }) => {
-    expect(run(expr)).toEqual([]);
-  });
-
-  it("accepts every expression of the real project", () => {
-    expect(checkModel(model, [vectorMatching])).toEqual([]);
-  });
-
+describeExpressionCheck("promql/vector-matching", vectorMatching, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
   it("flags `and` between vectors with different labels", () => {
     expect(run("vm_memory_total_bytes and ecto_connection_pool_size").map((d) => d.check)).toEqual(["promql/vector-matching"]);
   });

@@ -1,21 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ruleDependency } from "../../../src/engine/check/checks/rules/dependency.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { recordingRule } from "../../../src/engine/define/alerting.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
-const run = (model: Model) => checkModel(model, [ruleDependency]);
+const base = realModel();
 const tests = [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }];
 const rule = (record: string, expr: string) => recordingRule({ record, expr, tests });
 const withRules = (...rules: ReturnType<typeof rule>[]) => compile(projectWith([variantAlert({})], rules)).model;
 const requestPanel = base.dashboards.find((d) => d.uid === "gs-phoenix-metrics")!.panels.find((p) => p.id === 101)!;
 
-const bad = [
+const bad: BadModel[] = [
   {
     name: "an alert reading a series nothing records",
     model: () => compile(projectWith([variantAlert({ expr: "job:phoenix_http_requests_5xx:ratio_rate1m > 0.05" })])).model,
@@ -59,25 +56,14 @@ const bad = [
   },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a chain of rules built on a real one", model: () => withRules(rule("job:phoenix_http_requests:rate5m_x2", "2 * job:phoenix_http_requests:rate5m"), rule("job:phoenix_http_requests:rate5m_x4", "2 * job:phoenix_http_requests:rate5m_x2")) },
   { name: "a recorded series read through a __name__ matcher", model: () => withRules(rule("job:phoenix_http_requests:max5m", 'max by (job) ({__name__="job:phoenix_http_requests:rate5m"})')) },
   { name: "two rules reading one shared rule (a diamond, not a cycle)", model: () => withRules(rule("job:d1:sum", "sum by (job) (job:phoenix_http_requests:rate5m)"), rule("job:d2:sum", "sum by (job) (job:phoenix_http_requests:rate5m)"), rule("job:d3:sum", "job:d1:sum + job:d2:sum")) },
 ];
 
-describe("rules/dependency", () => {
-  it.each(bad)("flags $name", ({ model, message, subject }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(message));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "rules/dependency", severity: "error", subject });
-  });
-
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("rules/dependency", ruleDependency, { severity: "error", match: "message", bad, good }, (run) => {
   it("reports a cycle once", () => {
     const found = run(withRules(rule("job:a:sum", "sum by (job) (job:b:sum)"), rule("job:b:sum", "sum by (job) (job:a:sum)")));
     expect(found.filter((d) => d.message.includes("cycle"))).toHaveLength(1);

@@ -1,15 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ruleName } from "../../../src/engine/check/checks/rules/name.ts";
-import { checkModel } from "../../../src/engine/check/run.ts";
 import { recordingRule } from "../../../src/engine/define/alerting.ts";
-import { formatDiagnostic } from "../../../src/engine/diagnostics.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
-import { project } from "../../../src/project.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
+import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
-const base = compile(project).model;
-const run = (model: Model) => checkModel(model, [ruleName]);
+const base = realModel();
 const [requestRate] = base.recordingRules;
 const tests = [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }];
 
@@ -18,7 +15,7 @@ const withRule = (record: string) => compile(projectWith([variantAlert({})], [re
 /** The real model with a copy of a real rule under another name. */
 const withRecord = (record: string): Model => ({ ...base, recordingRules: [...base.recordingRules, { ...requestRate!, record }] });
 
-const bad = [
+const badNames = [
   { name: "a plain metric name", record: "phoenix_ratio", model: () => withRule("phoenix_ratio") },
   { name: "two parts: no operations", record: "job:phoenix_http_requests", model: () => withRecord("job:phoenix_http_requests") },
   { name: "four parts", record: "job:phoenix:http_requests:rate5m", model: () => withRecord("job:phoenix:http_requests:rate5m") },
@@ -26,24 +23,16 @@ const bad = [
   { name: "a dash in the metric part", record: "job:phoenix-http-requests:rate5m", model: () => withRecord("job:phoenix-http-requests:rate5m") },
 ];
 
-const good = [
+const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   { name: "a level with several labels", model: () => withRule("job_region:global_sovereign_project_creations:failure_ratio_rate10m") },
   { name: "another level and another window", model: () => withRecord("instance:phoenix_http_requests:rate1m") },
 ];
 
-describe("rules/name", () => {
-  it.each(bad)("flags $name", ({ model, record }) => {
-    const found = run(model());
-    const diagnostic = found.find((d) => d.message.includes(`"${record}" is not named level:metric:operations`));
-    expect(diagnostic, found.map(formatDiagnostic).join("\n")).toMatchObject({ check: "rules/name", severity: "error", subject: `recording rule ${record}` });
-  });
+/** Each bad name is reported on its own rule. */
+const bad: BadModel[] = badNames.map(({ record, ...c }) => ({ ...c, message: `"${record}" is not named level:metric:operations`, subject: `recording rule ${record}` }));
 
-  it.each(good)("accepts $name", ({ model }) => {
-    const found = run(model());
-    expect(found, found.map(formatDiagnostic).join("\n")).toEqual([]);
-  });
-
+describeModelCheck("rules/name", ruleName, { severity: "error", match: "message", bad, good }, (run) => {
   it("points at the recordingRule(...) call", () => {
     const [diagnostic] = run(withRule("phoenix_ratio"));
     expect(diagnostic!.source.file).toBe("test/checks/rules/name.test.ts");
