@@ -1,5 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
 import { callerLocation, callerLocationFromStackText, projectRoot } from "../../src/engine/source.ts";
 
 /**
@@ -14,11 +18,9 @@ if (limit) Error.stackTraceLimit = Number(limit);
 // Any Error.prepareStackTrace that is not Node's own sends callerLocation to the stack text.
 if (mode === "text") { const own = Error.prepareStackTrace; Error.prepareStackTrace = (error, sites) => own(error, sites); }
 const { compile } = await import("./src/engine/pipeline.ts");
-const { syntheticProject } = await import("./bench/synthetic.ts");
 const projects = [
   (await import("./src/project.ts")).project,
   (await import("./test/fixtures/broken-project.ts")).project,
-  syntheticProject(3),
 ];
 const locations = [];
 const walk = (value, key) => {
@@ -36,8 +38,37 @@ for (const project of projects) {
 process.stdout.write(JSON.stringify(locations));
 `;
 
-function locations(mode: "fast" | "text", limit?: number): string[] {
-  const args = ["--import", "tsx", "--input-type=module", "-e", child, mode, ...(limit === undefined ? [] : [String(limit)])];
+// A definition made through a chain of wrapper functions in a helper module, deeper than callerLocation
+// looks at first: the wrapper frames are skipped, the definition is found further down.
+const temp = mkdtempSync(path.join(tmpdir(), "o11y-locations-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const engine = (file: string) => JSON.stringify(pathToFileURL(path.join(projectRoot, "src", "engine", file)).href);
+writeFileSync(
+  path.join(temp, "wrapper.mjs"),
+  [
+    `import { markAsHelper } from ${engine("source.ts")};`,
+    `import { query, timeseries } from ${engine("define/dashboard-kit.ts")};`,
+    "markAsHelper(import.meta.url);",
+    'export const wrapped = (depth) => (depth === 0 ? timeseries({ id: 1, title: "T", description: "D", unit: "s", queries: [query("up")] }) : wrapped(depth - 1));',
+  ].join("\n"),
+);
+writeFileSync(
+  path.join(temp, "content.mjs"),
+  [
+    `import { locationOf } from ${engine("define/registry.ts")};`,
+    'import { wrapped } from "./wrapper.mjs";',
+    "export const deep = wrapped(4);",
+    "export const location = locationOf(deep.build());",
+  ].join("\n"),
+);
+const deepChild = `
+if (process.argv[1] === "text") { const own = Error.prepareStackTrace; Error.prepareStackTrace = (error, sites) => own(error, sites); }
+const { location } = await import(${JSON.stringify(pathToFileURL(path.join(temp, "content.mjs")).href)});
+process.stdout.write(JSON.stringify([location.file + ":" + location.line]));
+`;
+
+function locations(mode: "fast" | "text", limit?: number, script = child): string[] {
+  const args = ["--import", "tsx", "--input-type=module", "-e", script, mode, ...(limit === undefined ? [] : [String(limit)])];
   const run = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: "utf8", maxBuffer: 2 ** 26 });
   if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout) as string[];
@@ -50,8 +81,13 @@ describe("callerLocation", () => {
     expect(fast.filter((l) => l.startsWith("<unknown>") || l.endsWith(":0"))).toEqual([]);
     expect(fast.some((l) => l.startsWith("src/dashboards/"))).toBe(true);
     expect(fast.some((l) => l.startsWith("test/fixtures/broken-project.ts:"))).toBe(true);
-    expect(fast.some((l) => l.startsWith("bench/synthetic.ts:"))).toBe(true);
     expect(fast).toEqual(locations("text"));
+  });
+
+  it("finds a definition below many helper frames", () => {
+    const [deep] = locations("fast", undefined, deepChild);
+    expect(deep).toBe(`${path.relative(projectRoot, path.join(temp, "content.mjs")).split(path.sep).join("/")}:3`);
+    expect([deep]).toEqual(locations("text", undefined, deepChild));
   });
 
   it("looks at as many frames as the stack text would", () => {
