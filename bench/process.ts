@@ -1,6 +1,7 @@
 /** Part 1: the real build as a whole process, wall time and peak RSS per run. */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 
@@ -19,12 +20,20 @@ export interface ProcessResult {
   failure?: string;
 }
 
+/** How a measured process runs: in which folder, with which environment, after what (not timed). */
+export interface RunSetup {
+  cwd?: string;
+  env?: Record<string, string>;
+  before?: () => void;
+}
+
 /** One run of `node <args>`: wall time measured here, peak RSS from GNU time or from a preloaded exit hook. */
-function runOnce(nodeArgs: string[]): { ms: number; rssKb: number | null; failure?: string } {
+function runOnce(nodeArgs: string[], setup: RunSetup): { ms: number; rssKb: number | null; failure?: string } {
   const viaTime = existsSync(gnuTime);
   const [cmd, args] = viaTime ? [gnuTime, ["-v", process.execPath, ...nodeArgs]] : [process.execPath, ["--import", rssHook, ...nodeArgs]];
+  setup.before?.();
   const start = performance.now();
-  const child = spawnSync(cmd, args, { cwd: root, encoding: "utf8" });
+  const child = spawnSync(cmd, args, { cwd: setup.cwd ?? root, encoding: "utf8", env: { ...process.env, ...setup.env } });
   const ms = performance.now() - start;
   const match = /Maximum resident set size \(kbytes\): (\d+)|\[bench-maxrss-kb\] (\d+)/.exec(child.stderr);
   const rssKb = match ? Number(match[1] ?? match[2]) : null;
@@ -34,13 +43,14 @@ function runOnce(nodeArgs: string[]): { ms: number; rssKb: number | null; failur
   return { ms, rssKb, failure: `exit ${child.status ?? child.signal}: ${lines.at(-1)?.trim() ?? ""}` };
 }
 
-export function measureProcess(label: string, nodeArgs: string[], runs: number, warmups = 1): ProcessResult {
-  for (let i = 0; i < warmups; i++) runOnce(nodeArgs);
-  const samples = Array.from({ length: runs }, () => runOnce(nodeArgs));
+export function measureProcess(label: string, nodeArgs: string[], runs: number, warmups = 1, setup: RunSetup = {}): ProcessResult {
+  for (let i = 0; i < warmups; i++) runOnce(nodeArgs, setup);
+  const samples = Array.from({ length: runs }, () => runOnce(nodeArgs, setup));
   const failure = samples.find((s) => s.failure)?.failure;
+  const env = Object.entries(setup.env ?? {}).map(([name, value]) => `${name}=${value} `).join("");
   return {
     label,
-    command: `node ${nodeArgs.join(" ")}`,
+    command: `${env}node ${nodeArgs.join(" ")}`,
     wallMs: samples.map((s) => s.ms),
     maxRssKb: samples.map((s) => s.rssKb),
     rssVia: existsSync(gnuTime) ? "/usr/bin/time -v" : "process.resourceUsage",
@@ -48,9 +58,18 @@ export function measureProcess(label: string, nodeArgs: string[], runs: number, 
   };
 }
 
-/** The build, plus two baselines that split its time: bare node startup, and loading every module without compiling. */
+/** Files a copy of the project needs to build (node_modules is linked). */
+const projectFiles = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "package-lock.json", "tsconfig.json"];
+
+/**
+ * The build, plus baselines that split its time: bare node startup, loading every module without compiling
+ * (started the way bin/o11y.js starts without its cached bundle: the plain-JavaScript dependencies first,
+ * then tsx's hooks), the build through tsx (O11Y_CACHE=off), and the build when the cached bundle must be
+ * rebuilt first (after an edit; in a copy of the project, whose .o11y-cache/ is removed before each run).
+ * The last row is the build as `npm run build` runs it, from the cached bundle (the warm-up run builds it).
+ */
 export function measureBuild(outDir: string, runs: number): ProcessResult[] {
-  // The same start as bin/o11y.js: its head start for the plain-JavaScript dependencies, then tsx's hooks.
+  // The same start as bin/o11y.js through tsx: its head start for the plain-JavaScript dependencies, then tsx's hooks.
   const preload = /const plainDependencies = (\[[^\]]*\]);/.exec(readFileSync(path.join(root, "bin", "o11y.js"), "utf8"))?.[1] ?? "[]";
   const loadOnly = [
     'import { register } from "tsx/esm/api";',
@@ -59,9 +78,19 @@ export function measureBuild(outDir: string, runs: number): ProcessResult[] {
     'await import("./src/cli/main.ts");',
     'await import("./src/project.ts");',
   ].join(" ");
-  return [
-    measureProcess("node startup", ["-e", "0"], runs),
-    measureProcess("load code + definitions", ["--input-type=module", "-e", loadOnly], runs),
-    measureProcess("o11y build", ["bin/o11y.js", "build", "--out", outDir], runs),
-  ];
+  const copy = mkdtempSync(path.join(tmpdir(), "o11y-bench-copy-"));
+  try {
+    for (const file of projectFiles) cpSync(path.join(root, file), path.join(copy, file), { recursive: true });
+    symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
+    const build = ["bin/o11y.js", "build", "--out", outDir];
+    return [
+      measureProcess("node startup", ["-e", "0"], runs),
+      measureProcess("load code + definitions (tsx)", ["--input-type=module", "-e", loadOnly], runs),
+      measureProcess("o11y build through tsx", build, runs, 1, { env: { O11Y_CACHE: "off" } }),
+      measureProcess("o11y build, bundle rebuilt", build, runs, 1, { cwd: copy, before: () => rmSync(path.join(copy, ".o11y-cache"), { recursive: true, force: true }) }),
+      measureProcess("o11y build", build, runs),
+    ];
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }

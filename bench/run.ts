@@ -4,11 +4,15 @@
  * 1. The real build as a whole process (`node bin/o11y.js build`), wall time and peak RSS.
  * 2. compile() + emit() of N synthetic dashboards of 20 panels, against a floor of
  *    JSON.stringify + write of the same final JSON. See bench/README.md.
+ * 3. `o11y check` over generated rule files of 1,000 to 10,000 rules.
+ * 4. `o11y diff --base HEAD`, the pull-request path when the base's build/ is committed.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { checkTargets, measureCheck, type CheckBenchRow } from "./check.ts";
+import { measureDiff, type DiffBenchResult } from "./diff.ts";
 import { measureBuild, type ProcessResult } from "./process.ts";
 import { summarizeProfile, type ProfileSummary } from "./profile.ts";
 import { measureScale, type ScaleSample } from "./scale.ts";
@@ -40,8 +44,10 @@ const { values: opts } = parseArgs({
     strict: { type: "boolean", default: false },
     links: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "check-sizes": { type: "string", default: "1000,5000,10000" },
   },
 });
+const checkSizes = opts["check-sizes"].split(",").map(Number);
 const sizes = opts.sizes.split(",").map(Number);
 const runs = Number(opts.runs);
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs > 0)) throw new Error("--sizes takes positive integers, e.g. 100,1000; --runs a count");
@@ -85,11 +91,16 @@ try {
     profile = { n, ...summarizeProfile(path.join(dir, main), profiledStages) };
   }
 
-  const checks = judge(buildMedian, buildRow.failure, scale);
+  progress(`check: ${checkSizes.join(", ")} rules ...`);
+  const check = measureCheck(checkSizes);
+  progress("diff --base HEAD ...");
+  const diff = measureDiff(runs);
+
+  const checks = [...judge(buildMedian, buildRow.failure, scale), ...judgeCheckAndDiff(check, diff)];
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ environment: environment(), targets, build, scale, checks, profile }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, checks, profile }, null, 2)}\n`);
   } else {
-    printReport(build, scale, checks, profile);
+    printReport(build, scale, checks, profile, check, diff);
   }
   if (opts.strict && checks.some((c) => c.pass === false)) exitCode = 1;
 } finally {
@@ -136,6 +147,22 @@ function judge(buildMedian: number, buildFailure: string | undefined, scale: Sca
   ];
 }
 
+function judgeCheckAndDiff(check: CheckBenchRow[], diff: DiffBenchResult): Check[] {
+  const at = check.find((c) => c.rules === checkTargets.rules);
+  const [small, large] = [check[0]!, check.at(-1)!];
+  const growth = large.msPerThousand / small.msPerThousand;
+  return [
+    at
+      ? { name: `check of ${checkTargets.rules} rules < ${checkTargets.ms} ms`, pass: at.wallMs < checkTargets.ms, detail: ms(at.wallMs) }
+      : { name: `check of ${checkTargets.rules} rules < ${checkTargets.ms} ms`, pass: null, detail: "not measured (--check-sizes)" },
+    small.rules === large.rules
+      ? { name: "check grows linearly", pass: null, detail: "needs two sizes" }
+      : // The process start is a fixed cost: growth may only fall as the file grows.
+        { name: `check grows linearly (per 1000 rules at ${large.rules} <= ${checkTargets.growth}x at ${small.rules})`, pass: growth <= checkTargets.growth, detail: `${growth.toFixed(2)}x` },
+    { name: `diff --base HEAD < ${diff.targetMs} ms`, pass: diff.withinTarget, detail: ms(diff.medianMs) },
+  ];
+}
+
 function environment() {
   return { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?" };
 }
@@ -146,7 +173,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => "  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   ")).join("\n");
 }
 
-function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[], profile?: ProfileSummary & { n: number }) {
+function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[], profile: (ProfileSummary & { n: number }) | undefined, check: CheckBenchRow[], diff: DiffBenchResult) {
   const env = environment();
   const out: string[] = [];
   out.push(`o11y bench   node ${env.node}, ${env.platform}, ${env.cpus} x ${env.cpu}`, "");
@@ -207,8 +234,15 @@ function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[],
   );
   out.push("");
 
+  out.push("3. o11y check over generated rule files, whole process, median of 3 after 1 warm-up");
+  out.push(table([["rules", "wall", "per 1000 rules", "findings"], ...check.map((c) => [String(c.rules), ms(c.wallMs), ms(c.msPerThousand), String(c.diagnostics)])]));
+  out.push("");
+  out.push(`4. ${diff.command}: median ${ms(diff.medianMs)} over ${diff.wallMs.length} runs (${diff.wallMs.join(", ")} ms)`);
+  out.push(`  ${diff.output}`);
+  out.push("");
+
   if (profile) {
-    out.push(`3. CPU profile, N=${profile.n}, one child process (warm-up and floor included): ${ms(profile.totalMs)} sampled`);
+    out.push(`5. CPU profile, N=${profile.n}, one child process (warm-up and floor included): ${ms(profile.totalMs)} sampled`);
     out.push(table([["inclusive time of", "total", "%"], ...profile.stages.map((f) => [f.name, ms(f.totalMs), `${((100 * f.totalMs) / profile.totalMs).toFixed(1)}%`])]));
     out.push("");
     out.push(table([["self time by function", "self", "%"], ...profile.functions.map((f) => [f.name, ms(f.selfMs), `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`])]));

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Loads the TypeScript CLI through tsx's ESM hooks (faster start than the tsx CLI).
-import { register } from "tsx/esm/api";
+// Starts the TypeScript CLI: from a cached bundle of it when the command is for the default project (the
+// fastest start, see below), else through tsx's ESM hooks (faster start than the tsx CLI).
+import { createHash, randomBytes } from "node:crypto";
+import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { builtinModules, createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 // A head start for the plain-JavaScript dependencies (hundreds of CommonJS files, most of them the Grafana
 // SDK's): loaded before tsx's hooks are registered, they skip the hooks' worker thread, and Node reads no
 // source maps for them. The TypeScript sources import them as usual and get these same module instances.
 // Only a shortcut: a name missing here is loaded later all the same, one that fails to load is left to fail
-// where it is really imported.
+// where it is really imported. (The cached bundle lists its own, in its header.)
 const plainDependencies = [
   // The CLI and the engine.
   "@lezer/common",
@@ -23,10 +28,336 @@ const plainDependencies = [
   "@grafana/grafana-foundation-sdk/timeseries",
 ];
 const args = process.argv.slice(2);
-const helpOnly = args.length === 0 || args[0] === "help" || args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version" || arg === "-V");
-const preload = helpOnly ? plainDependencies.filter((name) => !name.startsWith("@grafana/")) : plainDependencies;
-await Promise.allSettled(preload.map((name) => import(name)));
 
-register();
-const { main } = await import("../src/cli/main.ts");
+/*
+ * The cached bundle: src/cli/main.ts and the project module src/project.ts bundled by esbuild into one ES
+ * module with an inline source map, in .o11y-cache/ (git-ignored). Node loads it without tsx, its hooks'
+ * worker thread and a transpile per file; with source maps on, stack traces, and so the definitions'
+ * locations (src/engine/source.ts), point into the .ts sources exactly as under tsx, and each module's
+ * `import.meta.url` is its own file's URL, as under tsx. Packages stay outside the bundle: a CommonJS one
+ * is loaded with `require` (the very file Node's `import` would load, without its CommonJS export scan),
+ * any other with `import`. The bundle's header lists them, to be loaded before source maps are turned on,
+ * so that Node reads none of theirs.
+ *
+ * Its name holds a hash of everything it is made from: this file, package.json, package-lock.json,
+ * tsconfig.json, the Node version, the project module, and the path and contents of every file under src/
+ * (the build checks that the bundle holds no other file). A bundle of other sources is never loaded: an
+ * edit makes a new name, built by the next run (~0.1 s more, partly while the packages load), which
+ * removes the project's previous bundle. A bundle is written to a temporary file and renamed, so a
+ * concurrent run sees a whole bundle or none; two runs building the same one write the same bytes. Sources
+ * esbuild cannot bundle (a syntax error, say) leave a `.failed` note under the same name, so that the next
+ * runs go straight to tsx (which reports the error) until the sources change.
+ *
+ * Only for the bundled project (the default; O11Y_CACHE_PROJECT names another, for tests): `--project` with
+ * any other module starts through tsx, as do O11Y_CACHE=off, a checkout where .o11y-cache/ cannot be
+ * written, and any failure to build or load the bundle. O11Y_CACHE=require makes those errors (tests).
+ */
+const cacheDir = ".o11y-cache";
+/** The bundle's own `import.meta.url`, set in its first line, for each module's URL to be resolved against. */
+const bundleUrl = "__o11yBundleUrl";
+/** What `import.meta.url` becomes in each module: its own file's URL, resolved against the bundle's. */
+const moduleUrl = "__o11yModuleUrl";
+/** The bundle's `require`, for the CommonJS packages. */
+const bundleRequire = "__o11yRequire";
+
+/** Why no bundle can be made of these sources (a syntax error, say); remembered until they change. */
+class Unbundlable extends Error {}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cacheMode = process.env.O11Y_CACHE || "auto";
+if (!["auto", "off", "require"].includes(cacheMode)) throw new Error(`O11Y_CACHE=${cacheMode}: use off, require or auto`);
+const bundledProject = process.env.O11Y_CACHE_PROJECT || "src/project.ts";
+
+const main = (cacheMode !== "off" && (await bundledMain())) || (await tsxMain());
 process.exitCode = await main(args);
+
+async function tsxMain() {
+  const helpOnly = args.length === 0 || args[0] === "help" || args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version" || arg === "-V");
+  const preload = helpOnly ? plainDependencies.filter((name) => !name.startsWith("@grafana/")) : plainDependencies;
+  await Promise.allSettled(preload.map((name) => import(name)));
+  const { register } = await import("tsx/esm/api");
+  register();
+  return (await import("../src/cli/main.ts")).main;
+}
+
+/** The bundle's `main`; undefined when the bundle does not apply or could not be built or loaded. */
+async function bundledMain() {
+  let bundle;
+  try {
+    bundle = bundleFor(args);
+    if (!bundle) return undefined;
+    let packages;
+    if (bundle.stale) {
+      // esbuild loaded now (`require` is synchronous), so that it starts before the packages load.
+      const building = buildBundle(bundle, createRequire(import.meta.url)("esbuild"));
+      building.catch(() => {});
+      // Meanwhile (esbuild works in its own process): the packages it will most likely list.
+      const likely = plainDependencies.filter((name) => {
+        try {
+          return loadedWith(name) === "require";
+        } catch {
+          return false;
+        }
+      });
+      await preload({ require: likely, import: [] }, true);
+      packages = await building;
+    } else {
+      packages = readHeader(bundle.file);
+    }
+    await preload(packages, false);
+  } catch (error) {
+    if (error instanceof Unbundlable) {
+      try {
+        writeFileSync(bundle.failed, `${error.message}\n`);
+      } catch {
+        // Tried again next time.
+      }
+    }
+    if (cacheMode === "require") throw error;
+    return undefined;
+  }
+  // After the packages: Node reads the source maps of the modules loaded while they are on.
+  process.setSourceMapsEnabled(true);
+  try {
+    // Evaluates the CLI's and the engine's modules, not the project's (`loadProject` does).
+    return (await import(pathToFileURL(bundle.file).href)).main;
+  } catch (error) {
+    // Removed by a concurrent run that built a newer one, say: tsx loads the modules again, from the start.
+    if (cacheMode === "require") throw error;
+    return undefined;
+  }
+}
+
+/** Loads the packages a bundle loads, before it does; `yielding` lets esbuild's calls in between. */
+async function preload(packages, yielding) {
+  const require = createRequire(path.join(root, cacheDir, "bundle.mjs"));
+  if (yielding) await new Promise((resolve) => setImmediate(resolve));
+  for (const name of packages.require) {
+    try {
+      require(name);
+    } catch {
+      // Left to fail where the bundle requires it.
+    }
+    if (yielding) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.allSettled(packages.import.map((name) => import(name)));
+}
+
+/** The project module a command names with `--project`, read as commander reads it; null when unclear. */
+function requestedProject(argv) {
+  const values = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") break;
+    if (argv[i] === "--project") values.push(argv[++i]);
+    else if (argv[i].startsWith("--project=")) values.push(argv[i].slice("--project=".length));
+  }
+  if (values.length === 0) return "src/project.ts";
+  return values.length === 1 && values[0] ? values[0] : null;
+}
+
+/** The bundle for this command: its file, and whether it must be built; undefined when it does not apply. */
+function bundleFor(argv) {
+  const requested = requestedProject(argv);
+  const project = path.resolve(root, bundledProject);
+  if (requested === null || path.resolve(root, requested) !== project) {
+    if (cacheMode === "require") throw new Error(`O11Y_CACHE=require: the bundle holds ${bundledProject}, the command asks for ${requested}`);
+    return undefined;
+  }
+  const { key, inputs, meta } = sourceKey(project);
+  const dir = path.join(root, cacheDir);
+  const slot = createHash("sha256").update(path.relative(root, project)).digest("hex").slice(0, 8);
+  const file = path.join(dir, `cli-${slot}-${key.slice(0, 32)}.mjs`);
+  const failed = file.replace(/\.mjs$/, ".failed");
+  try {
+    statSync(file);
+    return { file, stale: false };
+  } catch {
+    // Not built yet: below.
+  }
+  let failure;
+  try {
+    failure = readFileSync(failed, "utf8").trim();
+  } catch {
+    // Not tried yet.
+  }
+  if (failure !== undefined) {
+    if (cacheMode === "require") throw new Error(`O11Y_CACHE=require: no bundle can be made of these sources: ${failure}`);
+    return undefined;
+  }
+  mkdirSync(dir, { recursive: true });
+  // Built only where it can be cached (else every run would build it), and only in a real folder (a bundle
+  // reached through a symlink would resolve its modules' URLs from elsewhere).
+  accessSync(dir, constants.W_OK);
+  if (!lstatSync(dir).isDirectory()) throw new Error(`${cacheDir} is not a folder`);
+  return { file, failed, dir, slot, key, project, inputs, meta, stale: true };
+}
+
+/** A hash of everything the bundle is made from, the files it may hold and those of them that read `import.meta` (absolute paths). */
+function sourceKey(project) {
+  const hash = createHash("sha256");
+  const add = (name, content) => hash.update(`${name}\0${content.length}\0`).update(content);
+  add("o11y bundle", `1 node ${process.versions.node} project ${path.relative(root, project)}`);
+  const own = { "bin/o11y.js": fileURLToPath(import.meta.url) };
+  for (const name of ["bin/o11y.js", "package.json", "package-lock.json", "tsconfig.json"]) {
+    let content;
+    try {
+      content = readFileSync(own[name] ?? path.join(root, name));
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error;
+      content = "\0missing";
+    }
+    add(name, content);
+  }
+  const inputs = new Set();
+  const walk = (dir) => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else inputs.add(full);
+    }
+  };
+  walk(path.join(root, "src"));
+  inputs.add(project);
+  const meta = [];
+  for (const file of inputs) {
+    const content = readFileSync(file);
+    add(path.relative(root, file), content);
+    if (/\.[cm]?[jt]sx?$/.test(file) && content.includes("import.meta")) meta.push(file);
+  }
+  return { key: hash.digest("hex"), inputs, meta };
+}
+
+/** The packages a bundle loads, from its header: `/*o11y-bundle {"require":[...],"import":[...]}*\/`. */
+function readHeader(file) {
+  const bytes = readFileSync(file);
+  const match = /^\/\*o11y-bundle (.*)\*\/$/.exec(bytes.toString("utf8", 0, bytes.indexOf("*/") + 2));
+  if (!match) throw new Error(`${file} has no header`);
+  return JSON.parse(match[1]);
+}
+
+/**
+ * How the bundle loads a package: `require` when Node's `import` would load a CommonJS file that `require`
+ * loads too, else `import`. Throws when `importer` (a module) would find another package than the bundle.
+ */
+function loadedWith(name, importer) {
+  // The bundle resolves packages from .o11y-cache/; a module resolving one from elsewhere is not bundled.
+  const resolved = (from) => {
+    try {
+      return createRequire(from).resolve(name);
+    } catch (error) {
+      return `error ${error.code}`;
+    }
+  };
+  const fromBundle = resolved(path.join(root, cacheDir, "bundle.mjs"));
+  if (importer !== undefined && resolved(importer) !== fromBundle) throw new Error(`${importer} resolves ${name} to another file than the bundle would`);
+  const url = import.meta.resolve(name);
+  if (!url.startsWith("file:")) return "import";
+  const file = fileURLToPath(url);
+  if (file !== fromBundle) return "import";
+  if (file.endsWith(".cjs")) return "require";
+  if (!file.endsWith(".js")) return "import";
+  // A .js file is CommonJS unless the nearest package.json says "type": "module".
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    let manifest;
+    try {
+      manifest = readFileSync(path.join(dir, "package.json"), "utf8");
+    } catch {
+      if (dir === path.dirname(dir)) return "require";
+      continue;
+    }
+    return JSON.parse(manifest).type === "module" ? "import" : "require";
+  }
+}
+
+/**
+ * Builds the bundle with esbuild and writes it; returns its header. Throws when it cannot be built (a syntax
+ * error: tsx then reports it) or cached.
+ */
+async function buildBundle(bundle, { build }) {
+  const specifier = (file) => JSON.stringify(`./${path.relative(root, file).split(path.sep).join("/")}`);
+  const entry = [
+    `import { provideBundledProject } from ${specifier(path.join(root, "src/cli/load-project.ts"))};`,
+    `export { main } from ${specifier(path.join(root, "src/cli/main.ts"))};`,
+    `provideBundledProject(${JSON.stringify(path.relative(root, bundle.project))}, () => import(${specifier(bundle.project)}));`,
+  ].join("\n");
+  const packages = { require: new Set(), import: new Set() };
+  const plugin = {
+    name: "o11y-bundle",
+    setup(build) {
+      // `import.meta.url` (replaced by `moduleUrl`, see `define`): the line is prepended to the module's
+      // first line, so every other line keeps its number.
+      const escape = (file) => file.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+      build.onLoad({ filter: new RegExp(`^(?:${bundle.meta.map(escape).join("|")})$`) }, (args) => {
+        const source = readFileSync(args.path, "utf8");
+        const relative = path.relative(path.dirname(bundle.file), args.path).split(path.sep).join("/");
+        return { contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`, loader: "default" };
+      });
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith("node:") || builtinModules.includes(args.path)) return { path: args.path, external: true };
+        if (loadedWith(args.path, args.importer) === "import") {
+          packages.import.add(args.path);
+          return { path: args.path, external: true };
+        }
+        packages.require.add(args.path);
+        return { path: args.path, namespace: "o11y-require" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "o11y-require" }, (args) => ({ contents: `module.exports = ${bundleRequire}(${JSON.stringify(args.path)});`, loader: "js" }));
+    },
+  };
+  const result = await build({
+    absWorkingDir: root,
+    stdin: { contents: entry, resolveDir: root, sourcefile: "o11y-bundle-entry.js", loader: "js" },
+    outfile: bundle.file,
+    write: false,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    // As tsx transpiles: for this Node, keeping functions' and classes' names.
+    target: `node${process.versions.node}`,
+    keepNames: true,
+    sourcemap: "inline",
+    sourcesContent: false,
+    define: { "import.meta.url": moduleUrl },
+    banner: { js: `import { createRequire as __o11yCreateRequire } from "node:module"; const ${bundleUrl} = import.meta.url; const ${bundleRequire} = __o11yCreateRequire(${bundleUrl});` },
+    plugins: [plugin],
+    metafile: true,
+    logLevel: "silent",
+  }).catch((error) => {
+    // esbuild's own report of what it cannot bundle (else a failure to run it).
+    if (Array.isArray(error?.errors) && error.errors.length) throw new Unbundlable(error.errors.map((e) => `${e.location?.file ?? ""}:${e.location?.line ?? ""}: ${e.text}`).join("; "));
+    throw error;
+  });
+  const output = result.outputFiles.find((file) => file.path === bundle.file)?.text;
+  if (output === undefined) throw new Unbundlable("esbuild made no bundle");
+  // Only files the key covers, and no `import.meta` but the banner's (`import.meta.dirname`, say, would be the bundle's).
+  const outside = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith("o11y-require:") && input !== "o11y-bundle-entry.js" && !bundle.inputs.has(path.resolve(root, input)));
+  if (outside.length) throw new Unbundlable(`the bundle would hold files its key does not cover: ${outside.join(", ")}`);
+  if (output.split("import.meta").length !== 2) throw new Unbundlable("a module reads import.meta other than import.meta.url");
+  // A source edited while esbuild read it: the bundle may hold either version, so it is not cached.
+  if (sourceKey(bundle.project).key !== bundle.key) throw new Error("the sources changed while the bundle was built");
+  const header = { require: [...packages.require].sort(), import: [...packages.import].sort() };
+  const headerText = JSON.stringify(header);
+  if (headerText.includes("*/")) throw new Unbundlable("a package name holds */");
+  // On the banner's line, which has no mappings: every mapped line keeps its number.
+  const temp = `${bundle.file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, `/*o11y-bundle ${headerText}*/${output}`);
+  renameSync(temp, bundle.file);
+  removeOldBundles(bundle);
+  return header;
+}
+
+/** The project's previous bundles, and temporary files of runs that died an hour ago or more. */
+function removeOldBundles(bundle) {
+  const now = Date.now();
+  for (const name of readdirSync(bundle.dir)) {
+    const full = path.join(bundle.dir, name);
+    try {
+      const old = name.endsWith(".tmp") ? now - statSync(full).mtimeMs > 3_600_000 : name.startsWith(`cli-${bundle.slot}-`) && full !== bundle.file;
+      // A run about to load a bundle removed here starts through tsx instead.
+      if (old) unlinkSync(full);
+    } catch {
+      // Removed by another run.
+    }
+  }
+}

@@ -3,9 +3,29 @@ import { pathToFileURL } from "node:url";
 import type { ProjectDefinition } from "../engine/define/project.ts";
 import { projectRoot } from "../engine/source.ts";
 
+type ProjectModule = { project?: ProjectDefinition };
+
+/** The project module bundled with the CLI (bin/o11y.js's cached bundle), if the CLI runs from that bundle. */
+let bundled: { file: string; load: () => Promise<ProjectModule> } | undefined;
+
+/**
+ * Called by the cached bundle's entry: `modulePath` is inside the bundle, and `load` evaluates it there (the
+ * bundle cannot import TypeScript files from outside itself). bin/o11y.js starts the bundle only when the
+ * command asks for this very module; any other goes through tsx.
+ */
+export function provideBundledProject(modulePath: string, load: () => Promise<ProjectModule>): void {
+  bundled = { file: path.resolve(projectRoot, modulePath), load };
+}
+
 export async function loadProject(modulePath: string): Promise<ProjectDefinition> {
   const absolute = path.resolve(projectRoot, modulePath);
-  const module = (await import(pathToFileURL(absolute).href)) as { project?: ProjectDefinition };
+  let module: ProjectModule;
+  if (bundled) {
+    if (absolute !== bundled.file) throw new Error(`internal error: the cached bundle holds ${path.relative(projectRoot, bundled.file)}, not ${modulePath}; run with O11Y_CACHE=off`);
+    module = await bundled.load();
+  } else {
+    module = (await import(pathToFileURL(absolute).href)) as ProjectModule;
+  }
   if (!module.project) throw new Error(`${modulePath} does not export \`project\``);
   return module.project;
 }

@@ -20,10 +20,9 @@ export interface RuleFile {
  * `# o11y-disable ...` written as YAML comments: on the lines just above a rule, or anywhere inside it.
  * They are appended to the expression, where suppressions are read.
  */
-function yamlDirectives(text: string, range: [number, number, number]): string[] {
-  const lines = text.split("\n");
-  const first = text.slice(0, range[0]).split("\n").length - 1;
-  const last = text.slice(0, range[1]).split("\n").length - 1;
+function yamlDirectives(lines: string[], lineOf: (offset: number) => number, range: [number, number, number]): string[] {
+  const first = lineOf(range[0]) - 1;
+  const last = lineOf(range[1]) - 1;
   let start = first;
   while (start > 0 && /^\s*#/.test(lines[start - 1]!)) start--;
   // Comment lines after a rule belong to the next one.
@@ -41,6 +40,8 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (node: Node | null | undefined): SourceLocation => ({ file, line: node?.range ? lines.linePos(node.range[0]).line : 1 });
+  const textLines = text.split("\n");
+  const lineOf = (offset: number) => lines.linePos(offset).line;
   const result: RuleFile = { alerts: [], recordingRules: [], groups: [], diagnostics: [] };
   for (const error of document.errors) {
     result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: error.linePos?.[0].line ?? 1 }, message: `not valid YAML: ${error.message.split("\n")[0]}` });
@@ -64,7 +65,7 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
       // Block scalars start on the line after `expr: |`.
       const exprSource = at(exprNode);
       if (exprNode && typeof rule.expr === "string" && /^\s*[|>]/.test(text.slice(exprNode.range![0], exprNode.range![0] + 3))) exprSource.line += 1;
-      const directives = yamlDirectives(text, ruleNode.range!).filter((d) => !str(rule.expr).includes(d));
+      const directives = yamlDirectives(textLines, lineOf, ruleNode.range!).filter((d) => !str(rule.expr).includes(d));
       if (directives.length) rule.expr = `${str(rule.expr)}${directives.map((d) => `\n${d}`).join("")}`;
       const labels = Object.fromEntries(Object.entries((rule.labels as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)]));
       if (typeof rule.alert === "string") {

@@ -1,0 +1,237 @@
+/**
+ * bin/o11y.js's cached bundle (.o11y-cache/): a start from it must give exactly what a start through tsx
+ * gives (the files, the messages, the definitions' source locations), and any edit must make a new bundle.
+ * Every case runs in a copy of the project (node_modules linked), so this checkout's cache is left alone.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../src/engine/source.ts";
+import { readTree } from "../helpers/cli.ts";
+
+const copied = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "package-lock.json", "tsconfig.json", "test/fixtures"];
+const temp = mkdtempSync(path.join(tmpdir(), "o11y-bundle-cache-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+let copies = 0;
+/** A fresh copy of the project, without a cache. */
+function projectCopy(): string {
+  const dir = path.join(temp, `project-${++copies}`);
+  for (const entry of copied) cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
+  symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+const fixture = "test/fixtures/broken-project.ts";
+const tsx = { O11Y_CACHE: "off" };
+/** The bundle or an error: never tsx. */
+const bundled = (project?: string) => ({ O11Y_CACHE: "require", ...(project ? { O11Y_CACHE_PROJECT: project } : {}) });
+
+function environment(env: Record<string, string>): NodeJS.ProcessEnv {
+  const { O11Y_CACHE: _mode, O11Y_CACHE_PROJECT: _project, ...rest } = process.env;
+  return { ...rest, NO_COLOR: "1", ...env };
+}
+
+function o11y(dir: string, args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], { cwd: dir, encoding: "utf8", env: environment(env) });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function o11yAsync(dir: string, args: string[], env: Record<string, string>, cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], { cwd, env: environment(env) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject).on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The cache's files, by name. */
+const cached = (dir: string) => (existsSync(path.join(dir, ".o11y-cache")) ? readdirSync(path.join(dir, ".o11y-cache")).sort() : []);
+/** The cached bundles of one project module (their names start with a hash of its path). */
+const bundlesOf = (dir: string, project: string) => cached(dir).filter((name) => name.startsWith(`cli-${createHash("sha256").update(project).digest("hex").slice(0, 8)}-`));
+/** `--out` folders, under the copy's own temporary folder. */
+let outs = 0;
+const out = (dir: string) => path.join(dir, `out-${++outs}`);
+
+/** The line of the fixture a panel is defined on: its `timeseries({` call. */
+function fixtureLine(dir: string, panelId: number): number {
+  const lines = readFileSync(path.join(dir, fixture), "utf8").split("\n");
+  const idLine = lines.findIndex((line) => line.includes(`id: ${panelId},`));
+  for (let i = idLine; i >= 0; i--) if (lines[i]!.includes("timeseries({")) return i + 1;
+  throw new Error(`no panel ${panelId} in the fixture`);
+}
+
+describe("the cached bundle", () => {
+  const dir = projectCopy();
+
+  it("builds the project into the same files, with the same messages, as tsx", () => {
+    const [viaTsx, viaBundle] = [out(dir), out(dir)];
+    const fromTsx = o11y(dir, ["build", "--out", viaTsx], tsx);
+    expect(cached(dir)).toEqual([]);
+    const fromBundle = o11y(dir, ["build", "--out", viaBundle], bundled());
+    expect(fromTsx.code, fromTsx.stderr).toBe(0);
+    expect(fromBundle).toEqual({ ...fromTsx, stdout: fromTsx.stdout.replace(viaTsx, viaBundle) });
+    expect(cached(dir)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.mjs$/)]);
+    const files = readTree(viaBundle);
+    expect(files.size).toBeGreaterThanOrEqual(8);
+    expect(files).toEqual(readTree(viaTsx));
+  });
+
+  it("reports the broken fixture's errors at the same lines as tsx: the lines of the definitions", () => {
+    const [viaTsx, viaBundle] = [out(dir), out(dir)];
+    const fromTsx = o11y(dir, ["build", "--out", viaTsx, "--project", fixture], tsx);
+    const fromBundle = o11y(dir, ["build", "--out", viaBundle, "--project", fixture], bundled(fixture));
+    expect(fromTsx.code).toBe(1);
+    expect(fromBundle).toEqual({ ...fromTsx, stderr: fromTsx.stderr.replaceAll(viaTsx, viaBundle) });
+    expect(fromTsx.stderr).toContain(`${fixture}:${fixtureLine(dir, 101)} error dashboard broken › panel 101 "Typo"`);
+    expect(fromTsx.stderr).toContain(`${fixture}:${fixtureLine(dir, 102)} error dashboard broken › panel 102 "No unit"`);
+    expect(existsSync(viaBundle)).toBe(false);
+
+    const checkTsx = o11y(dir, ["check", "--format", "json", "--project", fixture], tsx);
+    const checkBundle = o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture));
+    expect(checkTsx.code).toBe(1);
+    expect(checkBundle).toEqual(checkTsx);
+    const { diagnostics } = JSON.parse(checkBundle.stdout) as { diagnostics: Array<{ source: { file: string; line: number } }> };
+    expect(diagnostics.map((d) => d.source)).toEqual([
+      { file: fixture, line: fixtureLine(dir, 101) },
+      { file: fixture, line: fixtureLine(dir, 102) },
+    ]);
+  });
+
+  it("locates definitions made through a helper module (markAsHelper) where the helper was called, as tsx does", () => {
+    // Every dashboard lacks a link to this one: a dashboard/links error at each dashboard's definition,
+    // which src/dashboards/common.ts's serviceDashboard (a helper module) makes for all of them.
+    const module = "test/fixtures/through-helper.ts";
+    writeFileSync(
+      path.join(dir, module),
+      [
+        'import { serviceDashboard } from "../../src/dashboards/common.ts";',
+        'import { query, row, sel, timeseries } from "../../src/engine/define/dashboard-kit.ts";',
+        'import type { ProjectDefinition } from "../../src/engine/define/project.ts";',
+        'import { project as realProject } from "../../src/project.ts";',
+        "",
+        'const unlinked = serviceDashboard({ uid: "unlinked", title: "Unlinked", description: "Links to nothing.", tags: ["test"], anchorMetric: "up" })',
+        '  .withRow(row(100, "Row"))',
+        '  .withPanel(timeseries({ id: 101, title: "No unit", description: "Missing its unit.", unit: "", queries: [query(`up{${sel}}`)] }));',
+        "",
+        "export const project: ProjectDefinition = { ...realProject, dashboards: [...realProject.dashboards, unlinked] };",
+        "",
+      ].join("\n"),
+    );
+    const checkTsx = o11y(dir, ["check", "--format", "json", "--project", module], tsx);
+    const checkBundle = o11y(dir, ["check", "--format", "json", "--project", module], bundled(module));
+    expect(checkTsx.code).toBe(1);
+    expect(checkBundle).toEqual(checkTsx);
+    const { diagnostics } = JSON.parse(checkBundle.stdout) as { diagnostics: Array<{ check: string; source: { file: string; line: number } }> };
+    const sources = diagnostics.map((d) => `${d.source.file}:${d.source.line}`);
+    expect(diagnostics.filter((d) => d.check === "dashboard/links").length).toBeGreaterThanOrEqual(5);
+    expect(sources).toContain(`${module}:6`);
+    expect(sources).toContain(`${module}:8`);
+    expect(sources.filter((s) => s.startsWith("src/dashboards/")).length).toBeGreaterThanOrEqual(4);
+    expect(sources.filter((s) => s.startsWith("src/dashboards/common.ts") || s.startsWith("src/engine/") || s.startsWith("<unknown>"))).toEqual([]);
+  });
+
+  it("is loaded again when nothing changed, and rebuilt after an edit, which shows in the build", () => {
+    o11y(dir, ["build", "--out", out(dir)], bundled());
+    const [first, ...more] = bundlesOf(dir, "src/project.ts");
+    expect(more).toEqual([]);
+    const firstBundle = path.join(dir, ".o11y-cache", first!);
+    const built = statSync(firstBundle).mtimeMs;
+    // Nothing changed: the same bundle, not written again.
+    const again = out(dir);
+    expect(o11y(dir, ["build", "--out", again], bundled()).code).toBe(0);
+    expect(statSync(firstBundle).mtimeMs).toBe(built);
+
+    const file = path.join(dir, "src/dashboards/beam-health.ts");
+    const source = readFileSync(file, "utf8");
+    expect(source.split('title: "Processes",').length).toBe(2);
+    writeFileSync(file, source.replace('title: "Processes",', 'title: "Processes (edited)",'));
+    const [viaTsx, viaBundle] = [out(dir), out(dir)];
+    expect(o11y(dir, ["build", "--out", viaBundle], bundled()).code).toBe(0);
+    expect(o11y(dir, ["build", "--out", viaTsx], tsx).code).toBe(0);
+    const edited = readTree(viaBundle);
+    expect(edited).toEqual(readTree(viaTsx));
+    expect([...edited.values()].some((content) => content.includes('"Processes (edited)"'))).toBe(true);
+    expect(edited).not.toEqual(readTree(again));
+    // The project's previous bundle is gone; the fixture's (another project module) is kept.
+    expect(existsSync(firstBundle)).toBe(false);
+    expect(bundlesOf(dir, "src/project.ts")).toHaveLength(1);
+    expect(bundlesOf(dir, "src/project.ts")).not.toContain(first);
+    expect(bundlesOf(dir, fixture)).toHaveLength(1);
+  });
+
+  it("after an edit that moves the definitions, reports the new lines, as tsx does", () => {
+    const file = path.join(dir, fixture);
+    const before = fixtureLine(dir, 101);
+    o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture));
+    writeFileSync(file, `// One more line.\n${readFileSync(file, "utf8")}`);
+    expect(fixtureLine(dir, 101)).toBe(before + 1);
+    const checkBundle = o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture));
+    expect(checkBundle).toEqual(o11y(dir, ["check", "--format", "json", "--project", fixture], tsx));
+    const { diagnostics } = JSON.parse(checkBundle.stdout) as { diagnostics: Array<{ source: { line: number } }> };
+    expect(diagnostics.map((d) => d.source.line)).toEqual([fixtureLine(dir, 101), fixtureLine(dir, 102)]);
+  });
+
+  it("is built once, whole, by runs started together (from any folder)", async () => {
+    const fresh = projectCopy();
+    const dirs = [out(fresh), out(fresh), out(fresh), out(fresh)];
+    const results = await Promise.all(dirs.map((d, i) => o11yAsync(fresh, ["build", "--out", d], bundled(), i % 2 ? temp : fresh)));
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const files = readTree(dirs[0]!);
+    for (const d of dirs.slice(1)) expect(readTree(d)).toEqual(files);
+    // One bundle, no temporary file left; and it loads.
+    expect(cached(fresh)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.mjs$/)]);
+    const last = out(fresh);
+    expect(o11y(fresh, ["build", "--out", last], bundled()).code).toBe(0);
+    expect(readTree(last)).toEqual(files);
+  });
+
+  it("is not tried again for sources it cannot be made of, until they change; tsx runs them", () => {
+    const fresh = projectCopy();
+    // `import.meta.dirname` would be the bundle's folder in a bundle: such sources go through tsx.
+    const file = path.join(fresh, "src/config.ts");
+    const source = readFileSync(file, "utf8");
+    writeFileSync(file, `${source}export const here = import.meta.dirname;\n`);
+    const [first, second, viaTsx] = [out(fresh), out(fresh), out(fresh)];
+    expect(o11y(fresh, ["build", "--out", first], {}).code).toBe(0);
+    const [note, ...others] = cached(fresh);
+    expect(others).toEqual([]);
+    expect(note).toMatch(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.failed$/);
+    expect(readFileSync(path.join(fresh, ".o11y-cache", note!), "utf8")).toContain("import.meta");
+    expect(o11y(fresh, ["build", "--out", second], {}).code).toBe(0);
+    expect(o11y(fresh, ["build", "--out", viaTsx], tsx).code).toBe(0);
+    expect(readTree(first)).toEqual(readTree(viaTsx));
+    expect(readTree(second)).toEqual(readTree(viaTsx));
+    expect(cached(fresh)).toEqual([note]);
+    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).stderr).toContain("no bundle can be made of these sources: a module reads import.meta");
+    // Fixed: a bundle again, and the note is removed with the project's other old files.
+    writeFileSync(file, source);
+    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).code).toBe(0);
+    expect(cached(fresh)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.mjs$/)]);
+  });
+
+  it("is not used for another project, nor where it cannot be written: tsx starts the CLI", () => {
+    const fresh = projectCopy();
+    // Another project than the bundled one.
+    const broken = o11y(fresh, ["check", "--project", fixture], {});
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("2 error(s)");
+    expect(cached(fresh)).toEqual([]);
+    expect(o11y(fresh, ["check", "--project", fixture], bundled()).stderr).toContain("O11Y_CACHE=require: the bundle holds src/project.ts");
+    // .o11y-cache is not a folder it can write into.
+    writeFileSync(path.join(fresh, ".o11y-cache"), "");
+    const [viaFallback, viaTsx] = [out(fresh), out(fresh)];
+    const result = o11y(fresh, ["build", "--out", viaFallback], {});
+    expect(result.code, result.stderr).toBe(0);
+    expect(o11y(fresh, ["build", "--out", viaTsx], tsx).code).toBe(0);
+    expect(readTree(viaFallback)).toEqual(readTree(viaTsx));
+    expect(statSync(path.join(fresh, ".o11y-cache")).isFile()).toBe(true);
+    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).code).not.toBe(0);
+  });
+});
