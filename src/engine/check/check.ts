@@ -15,9 +15,24 @@ export interface ExpressionSite {
   dashboard?: DashboardModel;
 }
 
+/**
+ * What every check of one run shares. It is made for one model (checkContext) and read-only from then on; the
+ * parses and lists it keeps are worked out once per run, whichever check asks first.
+ */
 export interface CheckContext extends Semantics {
   model: Model;
   scrapeIntervalMs: number;
+  /**
+   * parsePromQL, once per distinct text and mode in a run: identical text parses identically, so every site and
+   * check that reads an expression shares one parse (and what parse.ts derives from it). Treat it as read-only.
+   * checkModel lets go of a tree once the checks of the last site with its text are done (recording rules' are
+   * kept): a later check should ask for metricNames, which stay, rather than parse it again.
+   */
+  parse(text: string, options: { grafana: boolean }): ParsedExpression;
+  /** The metric name of each vector selector of the expression, in order (selectors(parse(...)).metric). */
+  metricNames(text: string, options: { grafana: boolean }): ReadonlyArray<string | undefined>;
+  /** expressionSites(model), listed once per run; treat it as read-only. */
+  sites(): ExpressionSite[];
 }
 
 /** A problem a check found; the runner fills in the check id, severity, subject and source. */

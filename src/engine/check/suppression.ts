@@ -36,10 +36,25 @@ function owner(subject: string): string {
 /** Marks suppressed diagnostics, and reports suppressions without a reason or of an unknown check. */
 export function applySuppressions(diagnostics: Diagnostic[], sites: ExpressionSite[], knownChecks: ReadonlySet<string>): Diagnostic[] {
   const out = [...diagnostics];
+  // `out` by check and subject, made when the first suppression needs it and kept up to date after.
+  let index: Map<string, Map<string, Diagnostic[]>> | undefined;
+  const indexed = (diagnostic: Diagnostic) => {
+    let subjects = index!.get(diagnostic.check);
+    if (!subjects) index!.set(diagnostic.check, (subjects = new Map()));
+    const list = subjects.get(diagnostic.subject);
+    if (list) list.push(diagnostic);
+    else subjects.set(diagnostic.subject, [diagnostic]);
+  };
+  const report = (diagnostic: Diagnostic) => {
+    out.push(diagnostic);
+    if (index) indexed(diagnostic);
+  };
   for (const site of sites) {
+    // No `#`, no comment, so no directive.
+    if (!site.expr.includes("#")) continue;
     for (const suppression of suppressionsIn(site.expr)) {
       if (!knownChecks.has(suppression.check)) {
-        out.push({
+        report({
           check: "check/suppression",
           severity: "error",
           subject: site.subject,
@@ -50,7 +65,7 @@ export function applySuppressions(diagnostics: Diagnostic[], sites: ExpressionSi
         continue;
       }
       if (!suppression.reason) {
-        out.push({
+        report({
           check: "check/suppression",
           severity: "error",
           subject: site.subject,
@@ -60,10 +75,16 @@ export function applySuppressions(diagnostics: Diagnostic[], sites: ExpressionSi
         });
         continue;
       }
-      for (const diagnostic of out) {
-        if (diagnostic.check === suppression.check && (diagnostic.subject === site.subject || diagnostic.subject === owner(site.subject))) {
-          diagnostic.suppressed = suppression.reason;
-        }
+      if (!index) {
+        index = new Map();
+        for (const diagnostic of out) indexed(diagnostic);
+      }
+      const subjects = index.get(suppression.check);
+      if (!subjects) continue;
+      // The site itself, and the definition that owns it (for a query, its panel).
+      const owned = owner(site.subject);
+      for (const subject of owned === site.subject ? [owned] : [site.subject, owned]) {
+        for (const diagnostic of subjects.get(subject) ?? []) diagnostic.suppressed = suppression.reason;
       }
     }
   }

@@ -16,15 +16,18 @@ export function parsePromQL(text: string, options: { grafana: boolean }): Parsed
   const parsed = options.grafana ? substituteVariables(text) : text;
   const tree = parser.parse(parsed);
   const result: ParsedExpression = { text, parsed, tree };
-  // The first error node in document order (a cursor visits what tree.iterate would, without a callback).
+  // One walk over the tree: the first error node in document order (the cursor visits what tree.iterate
+  // would), and the nodes of the types the checks ask every expression for.
+  const common: SyntaxNode[][] = commonNames.map(() => []);
   const cursor = tree.cursor();
   do {
-    if (cursor.type.isError) {
-      result.errorAt = cursor.from;
-      break;
-    }
+    const type = cursor.type;
+    if (type.isError && result.errorAt === undefined) result.errorAt = cursor.from;
+    const index = commonIndex[type.id]!;
+    if (index >= 0) common[index]!.push(cursor.node);
   } while (cursor.next());
   if (result.errorAt === undefined && parsed.trim() === "") result.errorAt = 0;
+  Object.defineProperty(result, derivedKey, { value: { common } satisfies Derived });
   return result;
 }
 
@@ -43,31 +46,42 @@ export function nodeText(expr: ParsedExpression, node: SyntaxNode): string {
 /**
  * Several checks look at the same expression, so what they ask of it is worked out once per parsed
  * expression (treated as read-only once parsed): the nodes of each type name asked for, and the vector
- * selectors. Callers get fresh arrays; the nodes and selector infos in them are shared.
+ * selectors. Callers get fresh arrays; the nodes and selector infos in them are shared. It is kept on the
+ * parsed expression itself, under a key of this module's own, not enumerable.
  */
 interface Derived {
-  byName: Map<string, SyntaxNode[]>;
+  /** Nodes by type name, for the names asked for that are not among commonNames. */
+  byName?: Map<string, SyntaxNode[]>;
+  /** The nodes of each of commonNames, when collected while parsing. */
+  common?: SyntaxNode[][];
   selectors?: SelectorInfo[];
 }
-const derived = new WeakMap<ParsedExpression, Derived>();
+const derivedKey = Symbol("derived");
+/** Node types that the checks look for in every expression: collected while parsing, in the same walk. */
+const commonNames = ["VectorSelector", "FunctionCall", "AggregateExpr", "BinaryExpr"];
+/** By node type id: the index of its name in commonNames, or -1. */
+const commonIndex = parser.nodeSet.types.map((type) => commonNames.indexOf(type.name));
 
 function derivedOf(expr: ParsedExpression): Derived {
-  let entry = derived.get(expr);
-  if (!entry) derived.set(expr, (entry = { byName: new Map() }));
+  const own = (expr as ParsedExpression & { [derivedKey]?: Derived })[derivedKey];
+  if (own) return own;
+  // An expression parsed elsewhere, or copied: work it out now.
+  const entry: Derived = {};
+  Object.defineProperty(expr, derivedKey, { value: entry });
   return entry;
 }
 
 /** Every node of a given type name, in source order. */
 export function nodesNamed(expr: ParsedExpression, name: string): SyntaxNode[] {
-  const { byName } = derivedOf(expr);
-  let found = byName.get(name);
+  const derived = derivedOf(expr);
+  let found = derived.common?.[commonNames.indexOf(name)] ?? derived.byName?.get(name);
   if (!found) {
     found = [];
     const cursor = expr.tree.cursor();
     do {
       if (cursor.name === name) found.push(cursor.node);
     } while (cursor.next());
-    byName.set(name, found);
+    (derived.byName ??= new Map()).set(name, found);
   }
   return found.slice();
 }
@@ -81,7 +95,8 @@ export interface SelectorInfo {
 }
 
 function unquote(literal: string): string {
-  if (literal.startsWith("`")) return literal.slice(1, -1);
+  // Without a backslash there is nothing to unescape: what JSON.parse would give, or fall back to, below.
+  if (literal.startsWith("`") || !literal.includes("\\")) return literal.slice(1, -1);
   try {
     return JSON.parse(literal.startsWith("'") ? `"${literal.slice(1, -1).replace(/"/g, '\\"')}"` : literal) as string;
   } catch {
@@ -109,37 +124,62 @@ function firstChildren<Name extends string>(node: SyntaxNode, names: readonly Na
   return found;
 }
 
-const selectorParts = ["Identifier", "LabelMatchers"] as const;
-const matcherParts = ["LabelName", "QuotedLabelName", "MatchOp", "StringLiteral"] as const;
-
+/**
+ * One cursor per selector, no node made that is not kept: its first Identifier; then the children of its first
+ * LabelMatchers, and the first LabelName, QuotedLabelName, MatchOp and StringLiteral among each matcher's own.
+ */
 function findSelectors(expr: ParsedExpression): SelectorInfo[] {
+  const { text } = expr;
   return nodesNamed(expr, "VectorSelector").map((node) => {
     const info: SelectorInfo = { node, matchers: [] };
-    const { Identifier: identifier, LabelMatchers: matchers } = firstChildren(node, selectorParts);
-    if (identifier) {
-      info.metric = nodeText(expr, identifier);
-      info.metricNode = identifier;
+    const cursor = node.cursor();
+    if (cursor.firstChild()) {
+      do {
+        if (cursor.name === "Identifier") {
+          info.metric = text.slice(cursor.from, cursor.to);
+          info.metricNode = cursor.node;
+          break;
+        }
+      } while (cursor.nextSibling());
+      cursor.parent();
     }
     // A quoted metric name inside braces: {"metric_name", job="x"} (Prometheus 3 syntax).
     let quotedName: SyntaxNode | undefined;
-    const cursor = matchers?.cursor();
-    if (cursor?.firstChild()) {
+    let inMatchers = false;
+    if (cursor.firstChild()) {
+      do inMatchers = cursor.name === "LabelMatchers";
+      while (!inMatchers && cursor.nextSibling());
+    }
+    if (inMatchers && cursor.firstChild()) {
       do {
         const name = cursor.name;
         if (name === "QuotedLabelName") quotedName ??= cursor.node;
         if (!name.endsWith("LabelMatcher")) continue;
         const child = cursor.node;
-        const parts = firstChildren(child, matcherParts);
-        const label = parts.LabelName ?? parts.QuotedLabelName;
-        const op = parts.MatchOp;
-        const value = parts.StringLiteral;
-        if (!label || !op || !value) continue;
-        const labelText = parts.LabelName ? nodeText(expr, label) : unquote(nodeText(expr, label));
-        const matcher = { label: labelText, op: nodeText(expr, op), value: unquote(nodeText(expr, value)), node: child };
+        // From and to of the first child of each part's name; -1: none.
+        let nameFrom = -1, nameTo = -1, quotedFrom = -1, quotedTo = -1, opFrom = -1, opTo = -1, valueFrom = -1, valueTo = -1;
+        if (cursor.firstChild()) {
+          do {
+            const part = cursor.name;
+            if (part === "LabelName") {
+              if (nameFrom < 0) (nameFrom = cursor.from), (nameTo = cursor.to);
+            } else if (part === "QuotedLabelName") {
+              if (quotedFrom < 0) (quotedFrom = cursor.from), (quotedTo = cursor.to);
+            } else if (part === "MatchOp") {
+              if (opFrom < 0) (opFrom = cursor.from), (opTo = cursor.to);
+            } else if (part === "StringLiteral") {
+              if (valueFrom < 0) (valueFrom = cursor.from), (valueTo = cursor.to);
+            }
+          } while (cursor.nextSibling());
+          cursor.parent();
+        }
+        if ((nameFrom < 0 && quotedFrom < 0) || opFrom < 0 || valueFrom < 0) continue;
+        const labelText = nameFrom >= 0 ? text.slice(nameFrom, nameTo) : unquote(text.slice(quotedFrom, quotedTo));
+        const matcher = { label: labelText, op: text.slice(opFrom, opTo), value: unquote(text.slice(valueFrom, valueTo)), node: child };
         info.matchers.push(matcher);
         if (labelText === "__name__" && matcher.op === "=" && !info.metric) {
           info.metric = matcher.value;
-          info.metricNode = value;
+          info.metricNode = firstChildren(child, ["StringLiteral"]).StringLiteral;
         }
       } while (cursor.nextSibling());
     }
@@ -151,16 +191,25 @@ function findSelectors(expr: ParsedExpression): SelectorInfo[] {
   });
 }
 
+/** What `node.getChild(name)` gives (its first child of that type or group), without a node for every other match. */
+function child(node: SyntaxNode, name: string): SyntaxNode | null {
+  const cursor = node.cursor();
+  if (!cursor.firstChild()) return null;
+  do if (cursor.type.is(name)) return cursor.node;
+  while (cursor.nextSibling());
+  return null;
+}
+
 /**
  * The range-vector argument of a function call, looking through offset and @ modifiers:
  * `rate(x[5m] offset 1h)` -> the MatrixSelector. Subqueries are returned as they are.
  */
 export function rangeArgument(call: SyntaxNode): SyntaxNode | undefined {
-  let node: SyntaxNode | null | undefined = call.getChild("FunctionCallBody");
+  let node: SyntaxNode | null | undefined = child(call, "FunctionCallBody");
   while (node) {
-    const found = node.getChild("MatrixSelector") ?? node.getChild("SubqueryExpr");
+    const found = child(node, "MatrixSelector") ?? child(node, "SubqueryExpr");
     if (found) return found;
-    node = node.getChild("OffsetExpr") ?? node.getChild("StepInvariantExpr");
+    node = child(node, "OffsetExpr") ?? child(node, "StepInvariantExpr");
   }
   return undefined;
 }

@@ -4,13 +4,16 @@
  */
 import type { SyntaxNode } from "@lezer/common";
 import type { MetricModel, RecordingRuleModel } from "../model.ts";
-import { parsePromQL, type ParsedExpression } from "./parse.ts";
+import { parsePromQL, selectors, type ParsedExpression } from "./parse.ts";
 
 export type SeriesKind = "counter" | "gauge" | "monotonic-gauge" | "bucket" | "summary-quantile" | "recorded" | "recorded-bucket-rate" | "unknown";
 
+/** What the catalog and the recording rules say; read-only once made (what is derived from it is memoized). */
 export interface Semantics {
   seriesIndex: Map<string, MetricModel>;
   recordingRules: Map<string, RecordingRuleModel>;
+  /** How recording rules' expressions are parsed: a check run passes its shared parses. Default parsePromQL. */
+  parse?(text: string, options: { grafana: boolean }): ParsedExpression;
 }
 
 export function seriesKind(name: string, sem: Semantics): SeriesKind {
@@ -24,24 +27,105 @@ export function seriesKind(name: string, sem: Semantics): SeriesKind {
   return "counter";
 }
 
-/** Labels a raw series carries: the catalog's, the scrape's, and `le`/`quantile` where they apply. */
-export function seriesLabels(name: string, sem: Semantics, seen = new Set<string>()): Set<string> | undefined {
+/**
+ * A recorded series' labels as worked out once (seriesLabels with a `seen` that holds none of `reach`), to be
+ * replayed: `visited` are the recorded names that working it out added to `seen`, in order.
+ */
+interface RecordedLabels {
+  /** Every recorded name the work could consult `seen` about: the rule's own and those it reads, transitively. */
+  reach: Set<string>;
+  visited: string[];
+  labels: ReadonlySet<string> | undefined;
+}
+
+/** Per Semantics: recorded series' labels, the recorded names each rule's expression reads, raw series' labels. */
+interface Memo {
+  recorded: Map<string, RecordedLabels>;
+  reads: Map<string, string[]>;
+  raw: Map<string, Set<string>>;
+}
+const memos = new WeakMap<Semantics, Memo>();
+
+function memoOf(sem: Semantics): Memo {
+  let memo = memos.get(sem);
+  if (!memo) memos.set(sem, (memo = { recorded: new Map(), reads: new Map(), raw: new Map() }));
+  return memo;
+}
+
+const parseRule = (sem: Semantics, rule: RecordingRuleModel) => (sem.parse ?? parsePromQL)(rule.expr, { grafana: false });
+
+/** Recorded names that `name`'s rule, and the rules it reads, transitively, might look up: itself included. */
+function reachOf(name: string, sem: Semantics, memo: Memo): Set<string> {
+  const reach = new Set([name]);
+  for (const current of reach) {
+    let reads = memo.reads.get(current);
+    if (!reads) {
+      const expr = parseRule(sem, sem.recordingRules.get(current)!);
+      reads = selectors(expr).flatMap((s) => (s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : []));
+      memo.reads.set(current, reads);
+    }
+    for (const read of reads) reach.add(read);
+  }
+  return reach;
+}
+
+/** Whether `seen` holds none of `reach`, looking through the smaller of the two. */
+function disjoint(reach: Set<string>, seen: Set<string>): boolean {
+  if (seen.size < reach.size) {
+    for (const name of seen) if (reach.has(name)) return false;
+  } else {
+    for (const name of reach) if (seen.has(name)) return false;
+  }
+  return true;
+}
+
+/**
+ * Labels a raw series carries: the catalog's, the scrape's, and `le`/`quantile` where they apply. A recorded
+ * series carries its rule's result labels and static labels; `seen` holds the recorded series looked up so far,
+ * and one looked up again (a cycle, or the same series twice in one expression) is unknown.
+ *
+ * A series' labels are worked out once per Semantics, and the set is shared: callers must not change it. A
+ * recorded series' labels depend on `seen` only through the recorded names its rule can reach, so while `seen`
+ * holds none of them the first answer stands, and what working it out added to `seen` is added again.
+ */
+export function seriesLabels(name: string, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
   const recorded = sem.recordingRules.get(name);
   if (recorded) {
     if (seen.has(name)) return undefined;
-    seen.add(name);
-    const expr = parsePromQL(recorded.expr, { grafana: false });
-    if (expr.errorAt !== undefined) return undefined;
-    const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
-    if (!labels) return undefined;
-    return new Set([...labels, ...Object.keys(recorded.labels)]);
+    const memo = memoOf(sem);
+    const known = memo.recorded.get(name);
+    if (known && disjoint(known.reach, seen)) {
+      for (const visited of known.visited) seen.add(visited);
+      return known.labels;
+    }
+    const reach = known?.reach ?? reachOf(name, sem, memo);
+    const fresh = disjoint(reach, seen);
+    const before = seen.size;
+    const labels = recordedLabels(name, recorded, sem, seen);
+    // `seen` only grows, so what this call added is its tail.
+    if (fresh) memo.recorded.set(name, { reach, visited: [...seen].slice(before), labels });
+    return labels;
   }
-  const metric = sem.seriesIndex.get(name);
-  if (!metric) return undefined;
-  const labels = new Set(["job", "instance", ...Object.keys(metric.labels)]);
-  if (metric.type === "histogram" && name.endsWith("_bucket")) labels.add("le");
-  if (metric.type === "summary" && name === metric.name) labels.add("quantile");
+  const memo = memoOf(sem);
+  let labels = memo.raw.get(name);
+  if (!labels) {
+    const metric = sem.seriesIndex.get(name);
+    if (!metric) return undefined;
+    labels = new Set(["job", "instance", ...Object.keys(metric.labels)]);
+    if (metric.type === "histogram" && name.endsWith("_bucket")) labels.add("le");
+    if (metric.type === "summary" && name === metric.name) labels.add("quantile");
+    memo.raw.set(name, labels);
+  }
   return labels;
+}
+
+function recordedLabels(name: string, recorded: RecordingRuleModel, sem: Semantics, seen: Set<string>): Set<string> | undefined {
+  seen.add(name);
+  const expr = parseRule(sem, recorded);
+  if (expr.errorAt !== undefined) return undefined;
+  const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
+  if (!labels) return undefined;
+  return new Set([...labels, ...Object.keys(recorded.labels)]);
 }
 
 const text = (expr: ParsedExpression, node: SyntaxNode) => expr.text.slice(node.from, node.to);
@@ -67,7 +151,7 @@ const labelPreserving = new Set([
  * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
  * Scalars have no labels (an empty set).
  */
-export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): Set<string> | undefined {
+export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
   switch (node.name) {
     case "PromQL":
       return node.firstChild ? resultLabels(expr, node.firstChild, sem, seen) : undefined;
@@ -114,7 +198,8 @@ export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Sema
       const inner = vector ? resultLabels(expr, vector, sem, seen) : undefined;
       if (inner && (name === "label_replace" || name === "label_join")) {
         const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
-        if (target) inner.add(target);
+        // The inner set may be shared (seriesLabels): add to a copy.
+        if (target) return new Set(inner).add(target);
       }
       return inner;
     }

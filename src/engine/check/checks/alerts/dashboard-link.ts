@@ -17,10 +17,13 @@ export const alertDashboardLink: ModelCheck = {
   summary: "An alert linking to a missing dashboard or panel, or to a panel that does not draw its threshold in the same unit.",
   scope: "model",
   check(model) {
+    // The first dashboard of each uid, as a search in order would find it.
+    const byUid = new Map<string, (typeof model.dashboards)[number]>();
+    for (const dashboard of model.dashboards) if (!byUid.has(dashboard.uid)) byUid.set(dashboard.uid, dashboard);
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
       const source = alert.source;
-      const dashboard = model.dashboards.find((d) => d.uid === alert.dashboard.uid);
+      const dashboard = byUid.get(alert.dashboard.uid);
       if (!dashboard) return [{ subject, source, message: `dashboard ${alert.dashboard.uid} is not built by this project`, fix: "link to one of the dashboards in src/dashboards/index.ts." }];
       const panel = dashboard.panels.find((p) => p.id === alert.dashboard.panelId);
       if (!panel) {

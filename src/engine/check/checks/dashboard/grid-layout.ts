@@ -27,7 +27,8 @@ export const gridLayout: DashboardCheck = {
           fix: `keep x + width within ${columns} and width and height positive.`,
         });
       }
-      for (const other of all.slice(index + 1)) {
+      for (let j = index + 1; j < all.length; j++) {
+        const other = all[j]!;
         if (!overlaps(panel.gridPos, other.gridPos)) continue;
         findings.push({
           subject: panelSubject(dashboard, other),

@@ -2,9 +2,10 @@ import type { ExpressionCheck } from "../../check.ts";
 import { selectors } from "../../../promql/parse.ts";
 import { seriesLabels } from "../../../promql/semantics.ts";
 
+/** Each picker's matcher, and the values that follow the picker, in each of Grafana's spellings. */
 const required = [
-  { label: "job", value: "$job" },
-  { label: "instance", value: "$instance" },
+  { label: "job", value: "$job", accepted: ["$job", "${job}", "[[job]]"] },
+  { label: "instance", value: "$instance", accepted: ["$instance", "${instance}", "[[instance]]"] },
 ];
 
 /**
@@ -23,8 +24,7 @@ export const jobInstanceMatchers: ExpressionCheck = {
       const missing = required.filter(
         ({ label }) => !carried || carried.has(label),
       ).filter(
-        ({ label, value }) =>
-          !selector.matchers.some((m) => m.label === label && m.op === "=~" && [value, `\${${label}}`, `[[${label}]]`].includes(m.value)),
+        ({ label, accepted }) => !selector.matchers.some((m) => m.label === label && m.op === "=~" && accepted.includes(m.value)),
       );
       if (missing.length === 0) return [];
       return [

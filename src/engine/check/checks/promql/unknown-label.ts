@@ -5,7 +5,7 @@ import { children, groupingLabels, isExpression, resultLabels, seriesLabels } fr
 
 const special = new Set(["__name__"]);
 
-function unknown(label: string, known: Set<string>, what: string, at: { from: number; to: number }, negative = false): Finding {
+function unknown(label: string, known: ReadonlySet<string>, what: string, at: { from: number; to: number }, negative = false): Finding {
   const suggestion = closest(label, known);
   const effect = negative ? "so this matcher is always true" : "so this matches nothing";
   return {

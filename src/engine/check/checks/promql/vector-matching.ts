@@ -4,7 +4,7 @@ import { children, groupingLabels, isExpression, isScalar, resultLabels } from "
 
 /** `or` is a union: its sides need not match. `and` and `unless` match like arithmetic. */
 const unions = new Set(["Or"]);
-const show = (labels: Set<string>) => `{${[...labels].sort().join(", ")}}`;
+const show = (labels: ReadonlySet<string>) => `{${[...labels].sort().join(", ")}}`;
 
 /**
  * Two vectors combine only where their label sets match exactly (or on the labels named by on()).

@@ -1,4 +1,3 @@
-import { parsePromQL, selectors } from "../../../promql/parse.ts";
 import type { Finding, ModelCheck } from "../../check.ts";
 import { expressionSites } from "../../sites.ts";
 
@@ -8,24 +7,23 @@ export const ruleDependency: ModelCheck = {
   severity: "error",
   summary: "A recorded series that is used but never recorded, or recording rules that depend on each other in a cycle.",
   scope: "model",
-  check(model) {
+  check(model, ctx) {
     const recorded = new Map(model.recordingRules.map((r) => [r.record, r]));
-    const uses = (expr: string, grafana: boolean) =>
-      selectors(parsePromQL(expr, { grafana })).flatMap((s) => (s.metric?.includes(":") ? [s.metric] : []));
+    // From the run's parses: the expression checks have parsed every site already.
+    const uses = (expr: string, grafana: boolean) => ctx.metricNames(expr, { grafana }).flatMap((metric) => (metric?.includes(":") ? [metric] : []));
     const findings: Finding[] = [];
-    const sites = [
-      ...expressionSites(model).map((s) => ({ subject: s.subject, source: s.source, expr: s.expr, grafana: s.kind !== "expression" })),
-    ];
+    const sites = model === ctx.model ? ctx.sites() : expressionSites(model);
     for (const site of sites) {
-      for (const name of uses(site.expr, site.grafana)) {
+      for (const name of uses(site.expr, site.kind !== "expression")) {
         if (!recorded.has(name)) {
           findings.push({ subject: site.subject, source: site.source, message: `${name} is used but no recording rule records it`, fix: "define it in src/recording-rules/, or use the raw expression." });
         }
       }
     }
-    // Depth-first search for cycles among recording rules.
+    // Depth-first search for cycles among recording rules; `path` is the chain of rules being visited.
     const state = new Map<string, "visiting" | "done">();
-    const visit = (name: string, path: string[]) => {
+    const path: string[] = [];
+    const visit = (name: string) => {
       if (state.get(name) === "done") return;
       if (state.get(name) === "visiting") {
         const cycle = [...path.slice(path.indexOf(name)), name];
@@ -34,10 +32,12 @@ export const ruleDependency: ModelCheck = {
         return;
       }
       state.set(name, "visiting");
-      for (const dependency of uses(recorded.get(name)!.expr, false)) if (recorded.has(dependency)) visit(dependency, [...path, name]);
+      path.push(name);
+      for (const dependency of uses(recorded.get(name)!.expr, false)) if (recorded.has(dependency)) visit(dependency);
+      path.pop();
       state.set(name, "done");
     };
-    for (const name of recorded.keys()) visit(name, []);
+    for (const name of recorded.keys()) visit(name);
     return findings;
   },
 };
