@@ -5,7 +5,6 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
-import { topComparison } from "../promql/comparison.ts";
 import type { SourceLocation } from "../source.ts";
 
 export interface RuleFile {
@@ -69,14 +68,14 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
       if (directives.length) rule.expr = `${str(rule.expr)}${directives.map((d) => `\n${d}`).join("")}`;
       const labels = Object.fromEntries(Object.entries((rule.labels as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)]));
       if (typeof rule.alert === "string") {
-        const comparison = topComparison(str(rule.expr));
         group.rules.push(rule.alert);
         result.alerts.push({
           name: rule.alert,
           severity: labels.severity ?? "",
           expr: str(rule.expr),
           for: str(rule.for) || "0s",
-          threshold: { op: (comparison?.op ?? ">") as AlertModel["threshold"]["op"], value: comparison?.value ?? Number.NaN, unit: "count", source: exprSource },
+          // A rule file declares no threshold of its own; checks that need one (alerts/threshold) do not run on it.
+          threshold: { op: ">", value: Number.NaN, unit: "count", source: exprSource },
           labels,
           annotations: Object.fromEntries(Object.entries((rule.annotations as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)])),
           runbook: { heading: "", anchor: "" },

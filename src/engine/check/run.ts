@@ -105,7 +105,8 @@ function expressionDiagnostics(sites: ExpressionSite[], ctx: CheckContext, check
         out.push(toDiagnostic(check, { source: site.source, ...finding }, site.subject, { expr }));
       }
     }
-    if (release) {
+    // Rule expressions stay parsed: the alert and rule checks that follow read them again.
+    if (release && site.kind !== "expression") {
       const left = counts(site).get(site.expr)! - 1;
       counts(site).set(site.expr, left);
       if (left === 0) release(site.expr, options);

@@ -1,3 +1,4 @@
+import type { Tree } from "@lezer/common";
 import { parser } from "@prometheus-io/lezer-promql";
 
 const comparisonNodes = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
@@ -15,8 +16,8 @@ export interface TopComparison {
  * The comparison at the top of an alert expression (`<signal> > 0.05`), looking through parentheses.
  * Diffs read the threshold from it; checks match it against the declared threshold.
  */
-export function topComparison(expr: string): TopComparison | undefined {
-  let node = parser.parse(expr).topNode.firstChild;
+export function topComparison(expr: string, tree: Tree = parser.parse(expr)): TopComparison | undefined {
+  let node = tree.topNode.firstChild;
   for (;;) {
     while (node?.name === "ParenExpr") node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
     // `signal > 0.05 and on (job) traffic > 1`: the threshold is the left side's.
@@ -45,8 +46,7 @@ export function topComparison(expr: string): TopComparison | undefined {
  * Whether an expression drops the series that are fine: some comparison without `bool` anywhere
  * (`max by (job) (x > 1)`, `x > 1 and y`), or a top-level absent(), which returns nothing while the series exist.
  */
-export function filtersByComparison(expr: string): boolean {
-  const tree = parser.parse(expr);
+export function filtersByComparison(expr: string, tree: Tree = parser.parse(expr)): boolean {
   const top = tree.topNode.firstChild;
   if (top?.name === "FunctionCall") {
     const name = top.getChild("FunctionIdentifier");

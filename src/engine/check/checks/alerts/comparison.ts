@@ -7,9 +7,9 @@ export const alertComparison: ModelCheck = {
   severity: "error",
   summary: "An alert expression with no filtering comparison (nor absent()), which fires whenever the series exist.",
   scope: "model",
-  check(model) {
+  check(model, ctx) {
     return model.alerts
-      .filter((alert) => !filtersByComparison(alert.expr))
+      .filter((alert) => !filtersByComparison(alert.expr, ctx.parse(alert.expr, { grafana: false }).tree))
       .map((alert) => ({
         subject: `alert ${alert.name}`,
         source: alert.source,

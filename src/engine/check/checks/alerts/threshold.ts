@@ -10,7 +10,7 @@ export const alertThreshold: ModelCheck = {
   severity: "error",
   summary: "A threshold that is not a number, is negative, is a percentage where a ratio is expected, or differs from the expression.",
   scope: "model",
-  check(model) {
+  check(model, ctx) {
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
       const { op, value, unit, source } = alert.threshold;
@@ -23,7 +23,7 @@ export const alertThreshold: ModelCheck = {
         problems.push({ subject, source, message: `threshold ${value} is a ratio above 1: it looks like a percentage`, fix: `write it as a fraction: ${value / 100} for ${value}%.` });
       }
       if (unit === "bool" && value !== 0 && value !== 1) problems.push({ subject, source, message: `threshold ${value} for a bool must be 0 or 1` });
-      const comparison = topComparison(alert.expr);
+      const comparison = topComparison(alert.expr, ctx.parse(alert.expr, { grafana: false }).tree);
       // No comparison at all is alerts/comparison's finding.
       if (!comparison) return problems;
       if (comparison.op !== op || comparison.value !== value || comparison.bool) {
