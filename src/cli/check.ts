@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { allChecks } from "../engine/check/checks/index.ts";
+import { artifactChecks } from "../engine/check/checks/index.ts";
 import { checkContext, checkExpressions, checkModel } from "../engine/check/run.ts";
 import { modelForRuleFile, readRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
@@ -16,12 +16,6 @@ export interface CheckOptions {
   format: OutputFormat;
 }
 
-/**
- * Checks of our own conventions that a foreign rule file cannot meet: links to our dashboards and
- * runbook, thresholds declared in TypeScript, and tests written next to the definitions.
- */
-const definitionOnly = new Set(["alerts/dashboard-link", "alerts/runbook", "alerts/tests", "alerts/threshold", "rules/tests"]);
-const ruleFileChecks = allChecks.filter((check) => !definitionOnly.has(check.id));
 
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
@@ -37,7 +31,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
       const ruleFile = readRuleFile(file, readFileSync(path.resolve(file), "utf8"), model.settings.evaluationInterval);
       if (ruleFile.diagnostics.length) return ruleFile.diagnostics;
       // The catalog's and the project's own recording rules still count; our conventions for links do not.
-      return checkModel(modelForRuleFile(model, ruleFile), ruleFileChecks).filter((d) => d.source.file === file);
+      return checkModel(modelForRuleFile(model, ruleFile), artifactChecks).filter((d) => d.source.file === file);
     });
   } else {
     diagnostics = compile(project).diagnostics;

@@ -3,6 +3,7 @@
  * keyed and compared as parsed data (alerts by name, recording rules by series, dashboards by uid, panels
  * by id, variables by name), so reformatting and reordering report nothing. No I/O here.
  */
+import { artifactChecks } from "../check/checks/index.ts";
 import { checkModel } from "../check/run.ts";
 import { canonicalize } from "../compile/canonical-json.ts";
 import { severities } from "../define/alerting.ts";
@@ -293,13 +294,10 @@ function fileEntry(path: string, before: unknown, after: unknown): Entry | undef
   return { status: status(before, after), key: path, changes: [] };
 }
 
-/** Checks that need what only the definitions know (runbook headings, tests, declared units) do not apply to a build. */
-const definitionOnly = new Set(["alerts/runbook", "alerts/tests", "rules/tests", "alerts/threshold", "alerts/dashboard-link"]);
-
 function newFindings(base: Snapshot, head: Snapshot, model: Model): Diagnostic[] {
   const run = (s: Snapshot) =>
-    checkModel({ ...model, alerts: s.alerts, recordingRules: s.recordingRules, ruleGroups: s.ruleGroups, dashboards: s.dashboards }).filter(
-      (d) => d.suppressed === undefined && !definitionOnly.has(d.check),
+    checkModel({ ...model, alerts: s.alerts, recordingRules: s.recordingRules, ruleGroups: s.ruleGroups, dashboards: s.dashboards }, artifactChecks).filter(
+      (d) => d.suppressed === undefined,
     );
   const key = (d: Diagnostic) => `${d.check}\u0000${d.subject}\u0000${d.message}`;
   const known = new Set(run(base).map(key));
