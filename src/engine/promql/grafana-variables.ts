@@ -56,14 +56,24 @@ export function findVariables(expr: string): VariableUse[] {
   return uses;
 }
 
-/** The expression with every variable outside a string replaced by a same-length placeholder. */
-export function substituteVariables(expr: string): string {
+/** The next character at or after `from` (or before it, going back) that is not whitespace. */
+function nextNonSpace(expr: string, from: number, step: 1 | -1): string | undefined {
+  for (let i = from; i >= 0 && i < expr.length; i += step) if (!/\s/.test(expr[i]!)) return expr[i];
+  return undefined;
+}
+
+/**
+ * The expression with every variable outside a string replaced by a same-length placeholder. `uses` are
+ * `findVariables(expr)`, when the caller has them already.
+ */
+export function substituteVariables(expr: string, uses: VariableUse[] = findVariables(expr)): string {
   let out = "";
   let last = 0;
-  for (const use of findVariables(expr)) {
+  for (const use of uses) {
     if (use.insideString) continue;
     const length = use.to - use.from;
-    const inRange = /\[\s*$/.test(expr.slice(0, use.from)) || /^\s*[\]:]/.test(expr.slice(use.to));
+    const after = nextNonSpace(expr, use.to, 1);
+    const inRange = nextNonSpace(expr, use.from - 1, -1) === "[" || after === "]" || after === ":";
     const placeholder = inRange && length >= 2 ? `${"0".repeat(length - 2)}1m` : "1".repeat(length);
     out += expr.slice(last, use.from) + placeholder;
     last = use.to;

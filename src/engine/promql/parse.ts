@@ -1,6 +1,6 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode, Tree } from "@lezer/common";
-import { substituteVariables } from "./grafana-variables.ts";
+import { findVariables, substituteVariables, type VariableUse } from "./grafana-variables.ts";
 
 export interface ParsedExpression {
   /** As written, Grafana variables and all. */
@@ -10,12 +10,16 @@ export interface ParsedExpression {
   tree: Tree;
   /** Offset of the first syntax error, if any. */
   errorAt?: number;
+  /** The Grafana variables it uses, when parsed as a dashboard query (`grafana: true`). */
+  variables?: VariableUse[];
 }
 
 export function parsePromQL(text: string, options: { grafana: boolean }): ParsedExpression {
-  const parsed = options.grafana ? substituteVariables(text) : text;
+  const variables = options.grafana ? findVariables(text) : undefined;
+  const parsed = variables ? substituteVariables(text, variables) : text;
   const tree = parser.parse(parsed);
   const result: ParsedExpression = { text, parsed, tree };
+  if (variables) result.variables = variables;
   // One walk over the tree: the first error node in document order (the cursor visits what tree.iterate
   // would), and the nodes of the types the checks ask every expression for.
   const common: SyntaxNode[][] = commonNames.map(() => []);
