@@ -1,27 +1,51 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { formatDiagnostic } from "../engine/diagnostics.ts";
-import { emit } from "../engine/emit/emit.ts";
+import { formatDiagnostic, sortDiagnostics } from "../engine/diagnostics.ts";
+import { stage } from "../engine/emit/emit.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
+import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 
-export async function buildCommand(options: { out: string; project: string }): Promise<number> {
+export interface BuildOptions {
+  out: string;
+  project: string;
+  tools: ToolsMode;
+}
+
+/**
+ * compile, then write the files beside build/ and let promtool and amtool judge them there; only a build they
+ * accept replaces build/.
+ */
+export async function buildCommand(options: BuildOptions): Promise<number> {
   const project = await loadProject(options.project);
   const result = compile(project);
-  for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-  if (!result.ok) {
+  const failed = (diagnostics: typeof result.diagnostics) => {
+    const errors = diagnostics.filter((d) => d.severity === "error").length;
     process.stderr.write(`\nbuild failed: ${errors} error(s); nothing was written and ${options.out}/ is unchanged.\n`);
     return 1;
+  };
+  for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  if (!result.ok) return failed(result.diagnostics);
+
+  const staged = stage(path.resolve(projectRoot, options.out), result.artifacts);
+  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools).catch((error: unknown) => {
+    staged.discard();
+    throw error;
+  });
+  for (const note of verdict.notes) process.stderr.write(`note: ${note}\n`);
+  if (verdict.diagnostics.length > 0) {
+    staged.discard();
+    for (const diagnostic of sortDiagnostics(verdict.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    return failed(verdict.diagnostics);
   }
-  emit(path.resolve(projectRoot, options.out), result.artifacts);
+  staged.commit();
   const runbookPath = path.resolve(projectRoot, result.runbook.file);
   if (readFileSync(runbookPath, "utf8") !== result.runbook.content) {
     writeFileSync(runbookPath, result.runbook.content, "utf8");
     process.stdout.write(`updated the alert table in ${result.runbook.file}\n`);
   }
-  const warnings = result.diagnostics.length - errors;
+  const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
   process.stdout.write(`built ${result.artifacts.length} files into ${options.out}/${warnings ? ` (${warnings} warning(s))` : ""}\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { Option } from "commander";
-import { buildCommand } from "./build.ts";
+import { toolsModes } from "../engine/validate/tools/index.ts";
+import { buildCommand, type BuildOptions } from "./build.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
@@ -12,10 +13,15 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   program
     .command("build")
-    .description("compile, check and validate every definition, then replace build/ atomically")
+    .description("compile, check and validate every definition, let promtool and amtool judge the files, then replace build/ atomically")
     .option("--out <dir>", "output directory", "build")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
-    .action(async (options: { out: string; project: string }) => {
+    .addOption(
+      new Option("--tools <mode>", "promtool and amtool judge the files before they replace build/: auto (those installed), require, or off")
+        .choices([...toolsModes])
+        .default("auto"),
+    )
+    .action(async (options: BuildOptions) => {
       exitCode = await buildCommand(options);
     });
   program

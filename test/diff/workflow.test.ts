@@ -44,7 +44,7 @@ describe(".github/workflows/o11y.yml", () => {
     expect(runs).toEqual([
       "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager",
       "npm ci",
-      "npm run build",
+      "npm run build -- --tools require",
       "node bin/o11y.js check",
       "npm test",
       "git diff --exit-code -- build RUNBOOK.md",

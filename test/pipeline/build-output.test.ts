@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { compile } from "../../src/engine/pipeline.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { project } from "../../src/project.ts";
 import { readTree, runCli } from "../helpers/cli.ts";
+import { lineOf } from "../helpers/project.ts";
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-build-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -54,6 +55,38 @@ describe("build/", () => {
     expect(result.stderr).toMatch(/^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 102 "No unit": .*\[dashboard\/panel-unit\]/m);
     expect(result.stderr).toContain("build failed: 2 error(s); nothing was written");
     expect(readTree(out)).toEqual(before);
+  });
+
+  it("lets promtool judge the files before they replace build/: what it rejects names the definition", () => {
+    const out = path.join(temp, "judged");
+    cpSync(path.join(projectRoot, "build"), out, { recursive: true });
+    const before = readTree(out);
+    const fixture = "test/fixtures/promtool-rejects-project.ts";
+    const line = lineOf(readFileSync(path.join(projectRoot, fixture), "utf8"), "MARK:quoted-name");
+    const result = runCli(["build", "--out", out, "--project", fixture]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${fixture}:${line} error alert MetricsEndpointDown: promtool rejects it (prometheus/rules/alerts/scrape.yaml:`);
+    expect(result.stderr).toContain("[tool/promtool]");
+    expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
+    expect(readTree(out)).toEqual(before);
+    expect(readdirSync(temp).filter((name) => name.startsWith(".o11y-tmp-"))).toEqual([]);
+  });
+
+  it("without promtool and amtool: builds and says so, unless --tools require", () => {
+    const emptyPath = mkdtempSync(path.join(temp, "path-"));
+    const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "" };
+    const out = path.join(temp, "untooled");
+    const auto = runCli(["build", "--out", out], env);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toContain("note: promtool did not judge prometheus/prometheus.yml: promtool is not on PATH");
+    expect(auto.stderr).toContain("note: amtool did not judge alertmanager/alertmanager.yml: amtool is not on PATH");
+    expect(readTree(out)).toEqual(readTree(path.join(projectRoot, "build")));
+
+    const required = runCli(["build", "--out", path.join(temp, "required"), "--tools", "require"], env);
+    expect(required.code).toBe(1);
+    expect(required.stderr).toMatch(/^src\/config\.ts:1 error prometheus\.yml: promtool must judge prometheus\/prometheus\.yml \(--tools require\), but promtool is not on PATH \[tool\/promtool\]/m);
+    expect(required.stderr).toContain("build failed: 2 error(s)");
+    expect(existsSync(path.join(temp, "required"))).toBe(false);
   });
 
   it("answers --help with the commands", () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { compileModel } from "../../src/engine/compile/compile.ts";
-import type { Artifact } from "../../src/engine/render/artifact.ts";
+import { locationAt, type Artifact } from "../../src/engine/render/artifact.ts";
 import { renderAlertmanager } from "../../src/engine/render/alertmanager.ts";
 import { renderPrometheus } from "../../src/engine/render/prometheus.ts";
 import { validateArtifacts } from "../../src/engine/validate/schemas.ts";
@@ -209,8 +209,15 @@ describe("Prometheus and Alertmanager schemas", () => {
     for (const d of diagnostics) {
       expect(d.check).toBe(`schema/${c.artifact.schema}`);
       expect(d.severity).toBe("error");
-      expect(d.subject).toBe(c.artifact.subject);
-      expect(d.source).toEqual(c.artifact.source);
+      // A problem inside one rule names that alert or recording rule, and where it was defined.
+      const pointer = d.message.slice(0, d.message.indexOf(":"));
+      const owner = locationAt(c.artifact, pointer) ?? c.artifact;
+      if (c.artifact.schema === "prometheus-rules" && pointer.startsWith("/groups/0/rules/")) {
+        expect(owner.subject).toMatch(/^(alert [A-Za-z0-9]+|recording rule [a-z_:0-9]+)$/);
+        expect(owner.source.file).toMatch(/^src\/(alerts|recording-rules)\/[a-z-]+\.ts$/);
+      }
+      expect(d.subject).toBe(owner.subject);
+      expect(d.source).toEqual(owner.source);
       expect(d.fix).toBeTruthy();
     }
     const match = diagnostics.find((d) => d.message.startsWith(c.message));

@@ -25,30 +25,53 @@ export function manifestArtifact(artifacts: Artifact[]): Artifact {
   };
 }
 
-/**
- * Replaces `outDir` with exactly these files. Everything is written to a sibling temporary folder
- * first, then swapped in with two renames, so a crash never leaves a half-written build.
- */
-export function emit(outDir: string, artifacts: Artifact[]): void {
+/** A build written beside `outDir`, not yet in its place: judge its files in `dir`, then commit or discard. */
+export interface StagedBuild {
+  dir: string;
+  /** Replaces `outDir` with the staged files: two renames, so a crash never leaves a half-written build. */
+  commit(): void;
+  /** Removes the staged files; `outDir` stays as it was. */
+  discard(): void;
+}
+
+/** Writes the files to a sibling temporary folder of `outDir`, leaving `outDir` untouched. */
+export function stage(outDir: string, artifacts: Artifact[]): StagedBuild {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   const stamp = `${process.pid}-${Date.now()}`;
   const staging = path.join(parent, `.o11y-tmp-${path.basename(target)}-${stamp}`);
   const retired = path.join(parent, `.o11y-tmp-${path.basename(target)}-old-${stamp}`);
+  const discard = () => rmSync(staging, { recursive: true, force: true });
   try {
+    mkdirSync(staging, { recursive: true });
     for (const artifact of artifacts) {
       const file = path.join(staging, artifact.path);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, artifact.content, "utf8");
     }
-    mkdirSync(staging, { recursive: true });
-    if (existsSync(target)) renameSync(target, retired);
-    renameSync(staging, target);
   } catch (error) {
-    if (!existsSync(target) && existsSync(retired)) renameSync(retired, target);
+    discard();
     throw error;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(retired, { recursive: true, force: true });
   }
+  return {
+    dir: staging,
+    discard,
+    commit() {
+      try {
+        if (existsSync(target)) renameSync(target, retired);
+        renameSync(staging, target);
+      } catch (error) {
+        if (!existsSync(target) && existsSync(retired)) renameSync(retired, target);
+        throw error;
+      } finally {
+        discard();
+        rmSync(retired, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Replaces `outDir` with exactly these files (stage, then commit). */
+export function emit(outDir: string, artifacts: Artifact[]): void {
+  stage(outDir, artifacts).commit();
 }

@@ -25,14 +25,23 @@ function recordingRule(rule: RecordingRuleModel) {
   return Object.keys(rule.labels).length ? { record: rule.record, expr: rule.expr, labels: rule.labels } : { record: rule.record, expr: rule.expr };
 }
 
+/** The name a rule group has in its rule file. */
+export const ruleGroupName = (group: RuleGroupModel) => `global-sovereign-${group.name}`;
+
 function ruleFile(model: Model, group: RuleGroupModel): Artifact {
-  const rules =
+  const owners =
     group.kind === "alerts"
-      ? model.alerts.filter((a) => a.group === group.name).map(alertRule)
-      : model.recordingRules.filter((r) => r.group === group.name).map(recordingRule);
+      ? model.alerts.filter((a) => a.group === group.name).map((a) => ({ rule: alertRule(a), subject: `alert ${a.name}`, source: a.source }))
+      : model.recordingRules.filter((r) => r.group === group.name).map((r) => ({ rule: recordingRule(r), subject: `recording rule ${r.record}`, source: r.source }));
   return yamlArtifact(
-    { path: ruleFilePath(group), schema: "prometheus-rules", subject: `rule group ${group.name}`, source: { file: group.file, line: 1 } },
-    { groups: [{ name: `global-sovereign-${group.name}`, interval: group.interval, rules }] },
+    {
+      path: ruleFilePath(group),
+      schema: "prometheus-rules",
+      subject: `rule group ${group.name}`,
+      source: { file: group.file, line: 1 },
+      locations: owners.map(({ subject, source }, index) => ({ pointer: `/groups/0/rules/${index}`, subject, source })),
+    },
+    { groups: [{ name: ruleGroupName(group), interval: group.interval, rules: owners.map((o) => o.rule) }] },
     group.file,
   );
 }

@@ -15,8 +15,8 @@ import path from "node:path";
 import type { Ajv, ErrorObject, Options, SchemaObject, ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
-import { writtenDocument, type Artifact } from "../render/artifact.ts";
-import { projectRoot, type SourceLocation } from "../source.ts";
+import { locationAt, writtenDocument, type Artifact } from "../render/artifact.ts";
+import { projectRoot } from "../source.ts";
 
 export const schemasDir = path.join(projectRoot, "schemas");
 const suffix = ".schema.json";
@@ -170,7 +170,7 @@ export function validateArtifacts(artifacts: Artifact[]): Diagnostic[] {
 
 function validateArtifact(artifact: Artifact): Diagnostic[] {
   const report = (pointer: string | undefined, message: string, fix?: string): Diagnostic => {
-    const at = pointer === undefined ? undefined : locate(artifact, pointer);
+    const at = pointer === undefined ? undefined : locationAt(artifact, pointer);
     return {
       check: `schema/${artifact.schema}`,
       severity: "error",
@@ -293,16 +293,6 @@ function got(data: unknown): string {
     return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
   }
   return "";
-}
-
-/** The finest location the renderer recorded for a pointer: the longest prefix, on a segment boundary. */
-function locate(artifact: Artifact, pointer: string): { subject: string; source: SourceLocation } | undefined {
-  let best: { pointer: string; subject: string; source: SourceLocation } | undefined;
-  for (const location of artifact.locations ?? []) {
-    const within = pointer === location.pointer || pointer.startsWith(`${location.pointer}/`);
-    if (within && (!best || location.pointer.length > best.pointer.length)) best = location;
-  }
-  return best;
 }
 
 function valueAt(document: unknown, pointer: string): unknown {
