@@ -5,6 +5,7 @@ import { alertDashboardLink } from "./alerts/dashboard-link.ts";
 import { alertFor } from "./alerts/for.ts";
 import { alertRouting } from "./alerts/routing.ts";
 import { alertRunbook } from "./alerts/runbook.ts";
+import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
 import { alertSeverity } from "./alerts/severity.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
@@ -61,6 +62,7 @@ export const allChecks: Check[] = [
   alertFor,
   alertAnnotations,
   alertRunbook,
+  alertRunbookThreshold,
   alertDashboardLink,
   alertTests,
   alertRouting,
@@ -75,5 +77,5 @@ export const allChecks: Check[] = [
  * links to our runbook and dashboards). A built or foreign rule file cannot meet them, so `o11y check
  * <file>` and `o11y diff` run the others.
  */
-const definitionOnly = new Set(["alerts/dashboard-link", "alerts/runbook", "alerts/tests", "alerts/threshold", "rules/tests"]);
+const definitionOnly = new Set(["alerts/dashboard-link", "alerts/runbook", "alerts/runbook-threshold", "alerts/tests", "alerts/threshold", "rules/tests"]);
 export const artifactChecks: Check[] = allChecks.filter((check) => !definitionOnly.has(check.id));
