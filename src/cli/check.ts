@@ -1,11 +1,14 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { artifactChecks } from "../engine/check/checks/index.ts";
 import { checkContext, checkExpressions, checkModel } from "../engine/check/run.ts";
 import { modelForRuleFile, readRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
-import { compile } from "../engine/pipeline.ts";
+import { stage } from "../engine/emit/emit.ts";
+import { compile, type CompileResult } from "../engine/pipeline.ts";
+import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 import { formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
 
@@ -14,8 +17,22 @@ export interface CheckOptions {
   expr?: string;
   dashboard?: boolean;
   format: OutputFormat;
+  tools: ToolsMode;
 }
 
+/** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
+async function judgedLikeBuild(result: CompileResult, mode: ToolsMode): Promise<Diagnostic[]> {
+  if (!result.ok || mode === "off") return [];
+  const dir = mkdtempSync(path.join(tmpdir(), "o11y-check-"));
+  try {
+    const staged = stage(path.join(dir, "build"), result.artifacts);
+    const verdict = await judgeWithTools(staged.dir, result.artifacts, mode);
+    for (const note of verdict.notes) process.stderr.write(`note: ${note}\n`);
+    return verdict.diagnostics;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
@@ -34,7 +51,8 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
       return checkModel(modelForRuleFile(model, ruleFile), artifactChecks).filter((d) => d.source.file === file);
     });
   } else {
-    diagnostics = compile(project).diagnostics;
+    const result = compile(project);
+    diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, options.tools))];
   }
   const sorted = sortDiagnostics(diagnostics);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));

@@ -5,6 +5,10 @@ import { buildCommand, type BuildOptions } from "./build.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
+/** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
+const toolsOption = (what: string) =>
+  new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off`).choices([...toolsModes]).default("auto");
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("o11y")
     .description("Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.")
@@ -16,11 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("compile, check and validate every definition, let promtool and amtool judge the files, then replace build/ atomically")
     .option("--out <dir>", "output directory", "build")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
-    .addOption(
-      new Option("--tools <mode>", "promtool and amtool judge the files before they replace build/: auto (those installed), require, or off")
-        .choices([...toolsModes])
-        .default("auto"),
-    )
+    .addOption(toolsOption("the files before they replace build/"))
     .action(async (options: BuildOptions) => {
       exitCode = await buildCommand(options);
     });
@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dashboard", "with --expr: judge it as a Grafana panel query (variables, $__rate_interval)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
     .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .addOption(toolsOption("what build would write, in a temporary folder (not rule files or --expr)"))
     .action(async (files: string[], options: CheckOptions) => {
       exitCode = await checkCommand(files, options);
     });

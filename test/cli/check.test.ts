@@ -70,6 +70,19 @@ describe("o11y check", () => {
     expect(result.stderr).toMatch(/^0 error\(s\)/m);
   });
 
+  it("has promtool judge what build would write, as build does", () => {
+    const fixture = ["--project", "test/fixtures/promtool-rejects-project.ts"];
+    const judged = runCli(["check", "--format", "json", ...fixture]);
+    expect(judged.code).toBe(1);
+    const { diagnostics } = JSON.parse(judged.stdout) as { diagnostics: Diagnostic[] };
+    expect(diagnostics.map((d) => `${d.check} ${d.subject} ${d.source.file}`)).toEqual(["tool/promtool alert MetricsEndpointDown test/fixtures/promtool-rejects-project.ts"]);
+    expect(diagnostics[0]!.message).toContain("promtool rejects it (prometheus/rules/alerts/scrape.yaml:");
+
+    const unjudged = runCli(["check", "--format", "json", "--tools", "off", ...fixture]);
+    expect(JSON.parse(unjudged.stdout)).toEqual({ diagnostics: [] });
+    expect(unjudged.code).toBe(0);
+  });
+
   it("knows every query of the runbook's section 3", () => {
     const queries = runbookQueries();
     expect(queries.length).toBeGreaterThanOrEqual(13);
