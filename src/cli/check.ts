@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { artifactChecks } from "../engine/check/checks/index.ts";
 import { checkContext, checkExpressions, checkModel } from "../engine/check/run.ts";
+import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
 import { modelForRuleFile, readRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
@@ -27,7 +28,7 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode): Promise<
   try {
     const staged = stage(path.join(dir, "build"), result.artifacts);
     const verdict = await judgeWithTools(staged.dir, result.artifacts, mode);
-    for (const note of verdict.notes) process.stderr.write(`note: ${note}\n`);
+    for (const text of verdict.notes) process.stderr.write(`note: ${text}\n`);
     return verdict.diagnostics;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -38,18 +39,25 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode): Promise<
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
   const project = await loadProject(options.project);
   let diagnostics: Diagnostic[];
+  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
   if (options.expr !== undefined) {
     const model = compileModel(project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions([{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }], checkContext(model));
+    // A panel query holds Grafana variables, which promtool cannot read.
+    if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, options.tools, diagnostics, note)));
   } else if (files.length > 0) {
+    const promtool = startPromtoolOnRuleFiles(files, options.tools);
     const model = compileModel(project);
-    diagnostics = files.flatMap((file) => {
-      const ruleFile = readRuleFile(file, readFileSync(path.resolve(file), "utf8"), model.settings.evaluationInterval);
+    const read = files.map((file) => ({ file, ruleFile: readRuleFile(file, readFileSync(path.resolve(file), "utf8"), model.settings.evaluationInterval) }));
+    diagnostics = read.flatMap(({ file, ruleFile }) => {
       if (ruleFile.diagnostics.length) return ruleFile.diagnostics;
       // The catalog's and the project's own recording rules still count; our conventions for links do not.
       return checkModel(modelForRuleFile(model, ruleFile), artifactChecks).filter((d) => d.source.file === file);
     });
+    // A file that is not YAML has said all it can.
+    const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
+    diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);
     diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, options.tools))];

@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dashboard", "with --expr: judge it as a Grafana panel query (variables, $__rate_interval)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
     .option("--project <module>", "module exporting `project`", "src/project.ts")
-    .addOption(toolsOption("what build would write, in a temporary folder (not rule files or --expr)"))
+    .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)"))
     .action(async (files: string[], options: CheckOptions) => {
       exitCode = await checkCommand(files, options);
     });

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { formatReport, useColor } from "../../src/cli/format.ts";
 import type { Diagnostic } from "../../src/engine/diagnostics.ts";
 import { projectRoot } from "../../src/engine/source.ts";
@@ -240,5 +241,48 @@ describe("o11y check <rule file>", () => {
     expect(lines.filter((l) => l.startsWith(`::error file=${fixture},line=${creations},title=promql/rate-on-counter::`))).toHaveLength(1);
     // A suppressed diagnostic stays visible on the pull request, as a notice.
     expect(lines.filter((l) => l.startsWith(`::notice file=${fixture},line=${anchored},`))).toHaveLength(1);
+  });
+});
+
+describe("o11y check and promtool", () => {
+  const newer = "test/fixtures/prometheus3-rules.yaml";
+  const newerText = readFileSync(path.join(projectRoot, newer), "utf8");
+
+  it("judges rule files with promtool too, at each rule's line, saying nothing twice", () => {
+    const result = runCli(["check", "--format", "json", newer]);
+    expect(result.code).toBe(1);
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
+    expect(diagnostics.map((d) => [d.source.line, d.check, d.subject, d.position])).toEqual([
+      [lineOf(newerText, `expr: '{"up"`), "tool/promtool", "alert QuotedMetricName", { line: 1, column: 2 }],
+      [lineOf(newerText, "expr: sum by (job) (rate(phoenix_http_request_total[5m])"), "promql/syntax", "recording rule job:phoenix_http_requests_legacy:rate5m", { line: 1, column: 51 }],
+      [lineOf(newerText, 'expr: sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m])) > 1'), "alerts/annotations", "alert BrokenTemplate", undefined],
+    ]);
+    expect(diagnostics[0]!.message).toBe('promtool rejects it: could not parse expression: 1:2: parse error: unexpected string "\\"up\\"" in label matching, expected identifier or "}"');
+    expect(JSON.parse(runCli(["check", "--format", "json", "--tools", "off", newer]).stdout).diagnostics).toHaveLength(2);
+  });
+
+  it.each([
+    ["Prometheus 3 syntax", '{"up"} < 1', [["tool/promtool", { line: 1, column: 2 }]]],
+    ["a duration without a unit", "sum(rate(phoenix_http_request_total[300])) > 1", [["tool/promtool", { line: 1, column: 37 }]]],
+    ["a syntax error both see, said once", "sum(up", [["promql/syntax", { line: 1, column: 7 }]]],
+    ["what both accept", 'sum(up{job="global-sovereign"}) < 1', []],
+  ])("judges --expr with promtool too: %s", (_name, expr, expected) => {
+    const result = runCli(["check", "--format", "json", "--expr", expr as string]);
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
+    expect(diagnostics.map((d) => [d.check, d.position])).toEqual(expected);
+    expect(result.code).toBe((expected as unknown[]).length ? 1 : 0);
+  });
+
+  const emptyPath = mkdtempSync(path.join(tmpdir(), "o11y-no-tools-"));
+  afterAll(() => rmSync(emptyPath, { recursive: true, force: true }));
+
+  it("says when promtool is not there, and fails without it only on --tools require", () => {
+    const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "" };
+    const auto = runCli(["check", "--expr", '{"up"} < 1'], env);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toContain("note: promtool did not judge --expr: promtool is not on PATH");
+    const required = runCli(["check", "--tools", "require", newer], env);
+    expect(required.code).toBe(1);
+    expect(required.stdout).toContain(`${newer}:1 error ${newer}: promtool must judge ${newer} (--tools require), but promtool is not on PATH [tool/promtool]`);
   });
 });

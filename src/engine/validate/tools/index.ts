@@ -2,10 +2,12 @@ import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
-import { promtool } from "./promtool.ts";
+import { promtool, readPromtoolOutput, type PromtoolProblem } from "./promtool.ts";
+import type { SourceLocation } from "../../source.ts";
 import { artifactAt, fileDiagnostic, findExecutable, runTool, type ExternalTool, type ToolsMode } from "./tool.ts";
 
 export { toolsModes, type ToolsMode } from "./tool.ts";
+export { promtoolFix, type PromtoolProblem } from "./promtool.ts";
 
 export const externalTools: ExternalTool[] = [promtool, amtool];
 
@@ -25,19 +27,54 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
     externalTools.map(async (tool): Promise<ToolsVerdict> => {
       const artifact = artifactAt(artifacts, tool.entry);
       if (!artifact) return { diagnostics: [], notes: [] };
-      const install = `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;
-      const found = findExecutable(tool, env);
-      if ("missing" in found) {
-        if (mode === "require") {
-          return { diagnostics: [fileDiagnostic(tool, artifact, `${tool.command} must judge ${tool.entry} (--tools require), but ${found.missing}`, `${install}.`)], notes: [] };
-        }
-        return { diagnostics: [], notes: [`${tool.command} did not judge ${tool.entry}: ${found.missing} (${install}; --tools require makes this an error)`] };
-      }
+      const found = locate(tool, mode, env, { what: tool.entry, subject: artifact.subject, source: artifact.source });
+      if ("verdict" in found) return found.verdict;
       const entry = path.join(stagedDir, tool.entry);
       const run = await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
-      if (run.error) return { diagnostics: [fileDiagnostic(tool, artifact, `${found.file} could not judge ${tool.entry}: ${run.error}`, `check that ${found.file} runs; ${install}.`)], notes: [] };
+      if (run.error) return { diagnostics: [fileDiagnostic(tool, artifact, `${found.file} could not judge ${tool.entry}: ${run.error}`, `check that ${found.file} runs; ${install(tool)}.`)], notes: [] };
       return { diagnostics: run.code === 0 ? [] : tool.diagnose(run.output, artifacts), notes: [] };
     }),
   );
   return { diagnostics: verdicts.flatMap((v) => v.diagnostics), notes: verdicts.flatMap((v) => v.notes) };
+}
+
+const install = (tool: ExternalTool) => `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;
+
+/**
+ * The tool's executable, or, when there is none, the verdict for `what` it was to judge: a note in `auto`, an
+ * error on `subject` in `require`.
+ */
+function locate(tool: ExternalTool, mode: ToolsMode, env: NodeJS.ProcessEnv, about: { what: string; subject: string; source: SourceLocation }): { file: string } | { verdict: ToolsVerdict } {
+  const found = findExecutable(tool, env);
+  if (!("missing" in found)) return found;
+  if (mode === "require") {
+    const message = `${tool.command} must judge ${about.what} (--tools require), but ${found.missing}`;
+    return { verdict: { diagnostics: [{ check: tool.id, severity: "error", subject: about.subject, source: about.source, message, fix: `${install(tool)}.` }], notes: [] } };
+  }
+  return { verdict: { diagnostics: [], notes: [`${tool.command} did not judge ${about.what}: ${found.missing} (${install(tool)}; --tools require makes this an error)`] } };
+}
+
+/** What `promtool check rules` said of files it rejected, or the whole verdict: it accepted them, or did not run. */
+export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: string[] } | { verdict: ToolsVerdict };
+
+/**
+ * `promtool check rules` over rule files from elsewhere, each at the path given (promtool names them so in its
+ * output). The caller knows the files, so it turns the problems into diagnostics.
+ */
+export async function promtoolCheckRules(
+  paths: string[],
+  mode: ToolsMode,
+  about: { what: string; subject: string; source: SourceLocation },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RuleFilesJudgement> {
+  if (mode === "off" || paths.length === 0) return { verdict: { diagnostics: [], notes: [] } };
+  const found = locate(promtool, mode, env, about);
+  if ("verdict" in found) return found;
+  const run = await runTool(found.file, ["check", "rules", "--lint=all", "--lint-fatal", ...paths], process.cwd());
+  if (run.error) {
+    const message = `${found.file} could not judge ${about.what}: ${run.error}`;
+    const diagnostic: Diagnostic = { check: promtool.id, severity: "error", subject: about.subject, source: about.source, message, fix: `check that ${found.file} runs; ${install(promtool)}.` };
+    return { verdict: { diagnostics: [diagnostic], notes: [] } };
+  }
+  return run.code === 0 ? { verdict: { diagnostics: [], notes: [] } } : readPromtoolOutput(run.output);
 }

@@ -16,7 +16,7 @@ const ruleProblem = /^\s*(\S+?): (?:(\d+):(\d+): )?group "((?:[^"\\]|\\.)*)", ru
 /** Progress lines, which say nothing wrong. */
 const progress = /^\s*(Checking |SUCCESS|FAILED:?\s*$)/;
 
-const fix =
+export const promtoolFix =
   "Prometheus would refuse to load this file, and every rule in it with it. promtool is the Prometheus version that " +
   "will run it: write the rule in syntax it accepts (o11y's own parser knows newer Prometheus syntax too).";
 
@@ -38,33 +38,62 @@ function groupIndex(artifact: Artifact, name: string): number {
   }
 }
 
-function diagnose(output: string, artifacts: Artifact[]): Diagnostic[] {
-  const config = artifactAt(artifacts, configPath)!;
-  const diagnostics: Diagnostic[] = [];
+/** One rule promtool rejects: where (the position is missing for template errors), which rule, and why. */
+export interface PromtoolProblem {
+  /** As promtool prints it: the path it was given, or relative to the config file. */
+  file: string;
+  line?: number;
+  column?: number;
+  group: string;
+  /** 1-based, within the group. */
+  rule: number;
+  name: string;
+  message: string;
+}
+
+/** promtool's output, read: the rules it rejects, and every other line that is not progress. */
+export function readPromtoolOutput(output: string): { rules: PromtoolProblem[]; other: string[] } {
+  const rules: PromtoolProblem[] = [];
   const other: string[] = [];
   for (const line of output.split("\n")) {
     const match = ruleProblem.exec(line);
-    const artifact = match ? artifactAt(artifacts, configDir + match[1]) : undefined;
-    if (!match || !artifact) {
+    if (!match) {
       if (line.trim() && !progress.test(line)) other.push(line.trim().replace(/^FAILED:\s*/, ""));
       continue;
     }
-    const [, file, row, column, group = "", rule, name, problem] = match;
-    const index = groupIndex(artifact, unquote(group));
-    const owner = index < 0 ? undefined : locationAt(artifact, `/groups/${index}/rules/${Number(rule) - 1}`);
-    const where = row ? `${configDir}${file}:${row}:${column}` : `${configDir}${file}`;
+    const [, file = "", row, column, group = "", rule, name = "", message = ""] = match;
+    const problem: PromtoolProblem = { file, group: unquote(group), rule: Number(rule), name: unquote(name), message };
+    if (row) (problem.line = Number(row)), (problem.column = Number(column));
+    rules.push(problem);
+  }
+  return { rules, other };
+}
+
+function diagnose(output: string, artifacts: Artifact[]): Diagnostic[] {
+  const config = artifactAt(artifacts, configPath)!;
+  const { rules, other } = readPromtoolOutput(output);
+  const diagnostics: Diagnostic[] = [];
+  for (const problem of rules) {
+    const artifact = artifactAt(artifacts, configDir + problem.file);
+    if (!artifact) {
+      other.push(`${problem.file}: group "${problem.group}", rule ${problem.rule}, "${problem.name}": ${problem.message}`);
+      continue;
+    }
+    const index = groupIndex(artifact, problem.group);
+    const owner = index < 0 ? undefined : locationAt(artifact, `/groups/${index}/rules/${problem.rule - 1}`);
+    const where = `${configDir}${problem.file}${problem.line === undefined ? "" : `:${problem.line}:${problem.column}`}`;
     diagnostics.push({
       check: promtool.id,
       severity: "error",
-      subject: owner?.subject ?? `${artifact.subject} › rule ${rule} "${name}"`,
+      subject: owner?.subject ?? `${artifact.subject} › rule ${problem.rule} "${problem.name}"`,
       source: owner?.source ?? artifact.source,
-      message: `promtool rejects it (${where}): ${problem}`,
-      fix,
+      message: `promtool rejects it (${where}): ${problem.message}`,
+      fix: promtoolFix,
     });
   }
   if (other.length > 0 || diagnostics.length === 0) {
     const text = other.length > 0 ? other.join("\n") : output.trim() || "it failed and printed nothing";
-    diagnostics.push(fileDiagnostic(promtool, config, `promtool check config rejects ${configPath}: ${text}`, fix));
+    diagnostics.push(fileDiagnostic(promtool, config, `promtool check config rejects ${configPath}: ${text}`, promtoolFix));
   }
   return diagnostics;
 }
