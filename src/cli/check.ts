@@ -4,7 +4,7 @@ import path from "node:path";
 import { artifactChecks } from "../engine/check/checks/index.ts";
 import { checkContext, checkExpressions, checkModel } from "../engine/check/run.ts";
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
-import { modelForRuleFile, readRuleFile } from "../engine/check/rule-file.ts";
+import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { stage } from "../engine/emit/emit.ts";
@@ -47,9 +47,20 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     // A panel query holds Grafana variables, which promtool cannot read.
     if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, options.tools, diagnostics, note)));
   } else if (files.length > 0) {
-    const promtool = startPromtoolOnRuleFiles(files, options.tools);
+    const texts = files.map((file) => {
+      try {
+        return { file, text: readFileSync(path.resolve(file), "utf8") };
+      } catch (error) {
+        return { file, error };
+      }
+    });
+    // promtool reads the files in its own process while ours are checked here.
+    const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), options.tools);
     const model = compileModel(project);
-    const read = files.map((file) => ({ file, ruleFile: readRuleFile(file, readFileSync(path.resolve(file), "utf8"), model.settings.evaluationInterval) }));
+    const read = texts.map(({ file, text, error }) => ({
+      file,
+      ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
+    }));
     diagnostics = read.flatMap(({ file, ruleFile }) => {
       if (ruleFile.diagnostics.length) return ruleFile.diagnostics;
       // The catalog's and the project's own recording rules still count; our conventions for links do not.

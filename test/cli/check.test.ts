@@ -221,6 +221,17 @@ describe("o11y check <rule file>", () => {
     expect(diagnostics.find((d) => d.check === "promql/rate-on-counter")!.position).toEqual({ line: 1, column: 20 });
   });
 
+  it("says which files it cannot read, and checks the others", () => {
+    const result = runCli(["check", "--format", "json", "no/such/rules.yaml", "test/fixtures", fixture]);
+    expect(result.code).toBe(1);
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
+    expect(diagnostics.filter((d) => d.check === "rules/file").map((d) => `${d.source.file}:${d.source.line} ${d.message}`)).toEqual([
+      "no/such/rules.yaml:1 cannot be read: there is no such file",
+      "test/fixtures:1 cannot be read: it is a folder",
+    ]);
+    expect(diagnostics.filter((d) => d.source.file === fixture)).toHaveLength(6);
+  });
+
   it("prints file:line locations of the rule file in text", () => {
     const result = runCli(["check", fixture]);
     expect(result.code).toBe(1);

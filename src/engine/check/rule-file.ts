@@ -94,6 +94,18 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
   return result;
 }
 
+/** A rule file that could not be read at all: its one diagnostic says why. */
+export function unreadableRuleFile(file: string, error: unknown): RuleFile {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
+  return {
+    alerts: [],
+    recordingRules: [],
+    groups: [],
+    diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: `cannot be read: ${why}`, fix: "pass the path of a Prometheus rule file (YAML with `groups:`)." }],
+  };
+}
+
 /** The project's model with the file's rules in place of our own: its catalog and recording rules still apply. */
 export function modelForRuleFile(base: Model, file: RuleFile): Model {
   return {
