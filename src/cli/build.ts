@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { formatDiagnostic, sortDiagnostics } from "../engine/diagnostics.ts";
-import { stage } from "../engine/emit/emit.ts";
+import { stage, type StagedBuild } from "../engine/emit/emit.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
@@ -28,7 +28,17 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (!result.ok) return failed(result.diagnostics);
 
-  const staged = stage(path.resolve(projectRoot, options.out), result.artifacts);
+  const cannotWrite = (error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`\nbuild failed: cannot write ${options.out}/ (${reason}). Pass --out a folder whose parent is writable; ${options.out}/ is unchanged.\n`);
+    return 1;
+  };
+  let staged: StagedBuild;
+  try {
+    staged = stage(path.resolve(projectRoot, options.out), result.artifacts);
+  } catch (error) {
+    return cannotWrite(error);
+  }
   const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools).catch((error: unknown) => {
     staged.discard();
     throw error;
@@ -39,7 +49,11 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
     for (const diagnostic of sortDiagnostics(verdict.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     return failed(verdict.diagnostics);
   }
-  staged.commit();
+  try {
+    staged.commit();
+  } catch (error) {
+    return cannotWrite(error);
+  }
   const runbookPath = path.resolve(projectRoot, result.runbook.file);
   if (readFileSync(runbookPath, "utf8") !== result.runbook.content) {
     writeFileSync(runbookPath, result.runbook.content, "utf8");

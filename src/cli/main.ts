@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { Option } from "commander";
 import { toolsModes } from "../engine/validate/tools/index.ts";
 import { buildCommand, type BuildOptions } from "./build.ts";
+import { ProjectError } from "./load-project.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
@@ -50,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ProjectError) {
+      process.stderr.write(`o11y: ${error.message}\n    fix: ${error.fix}\n`);
+      return 2;
+    }
     throw error;
   }
   return exitCode;

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,6 +87,20 @@ describe("build/", () => {
     expect(required.stderr).toMatch(/^src\/config\.ts:1 error prometheus\.yml: promtool must judge prometheus\/prometheus\.yml \(--tools require\), but promtool is not on PATH \[tool\/promtool\]/m);
     expect(required.stderr).toContain("build failed: 2 error(s)");
     expect(existsSync(path.join(temp, "required"))).toBe(false);
+  });
+
+  it("says plainly when it cannot write --out, or load --project, and exits non-zero", () => {
+    const file = path.join(temp, "a-file");
+    writeFileSync(file, "not a folder\n");
+    const unwritable = runCli(["build", "--out", path.join(file, "build")]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toMatch(/^build failed: cannot write .*a-file\/build\/ \(E[A-Z]+: .*\)\. Pass --out a folder whose parent is writable; .* is unchanged\.$/m);
+    expect(unwritable.stderr).not.toContain("    at ");
+    expect(readFileSync(file, "utf8")).toBe("not a folder\n");
+
+    const missing = runCli(["build", "--project", "src/no-such-project.ts"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("o11y: --project src/no-such-project.ts: there is no such file\n    fix: pass the TypeScript module that exports `project` (default src/project.ts).\n");
   });
 
   it("answers --help with the commands", () => {

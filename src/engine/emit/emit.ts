@@ -41,9 +41,17 @@ export function stage(outDir: string, artifacts: Artifact[]): StagedBuild {
   const stamp = `${process.pid}-${Date.now()}`;
   const staging = path.join(parent, `.o11y-tmp-${path.basename(target)}-${stamp}`);
   const retired = path.join(parent, `.o11y-tmp-${path.basename(target)}-old-${stamp}`);
-  const discard = () => rmSync(staging, { recursive: true, force: true });
+  const discard = () => {
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Nothing was staged where nothing can be written; the error that matters is the caller's.
+    }
+  };
   try {
-    mkdirSync(staging, { recursive: true });
+    mkdirSync(parent, { recursive: true });
+    // Not recursive: Node's recursive mkdir loops forever where the parent refuses new entries (/proc).
+    mkdirSync(staging);
     for (const artifact of artifacts) {
       const file = path.join(staging, artifact.path);
       mkdirSync(path.dirname(file), { recursive: true });
