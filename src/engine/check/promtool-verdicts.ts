@@ -13,8 +13,12 @@ import type { RuleFile } from "./rule-file.ts";
 
 const parseError = /^could not parse expression: (\d+):(\d+): /;
 
-function toDiagnostic(problem: PromtoolProblem, subject: string, source: Diagnostic["source"]): Diagnostic {
-  const diagnostic: Diagnostic = { check: "tool/promtool", severity: "error", subject, source, message: `promtool rejects it: ${problem.message}`, fix: promtoolFix };
+const expressionFix =
+  "promtool is the Prometheus version that will run it, and would refuse a rule file holding this expression: write it in syntax " +
+  "that version accepts (o11y's own parser knows newer Prometheus syntax too).";
+
+function toDiagnostic(problem: PromtoolProblem, subject: string, source: Diagnostic["source"], fix = promtoolFix): Diagnostic {
+  const diagnostic: Diagnostic = { check: "tool/promtool", severity: "error", subject, source, message: `promtool rejects it: ${problem.message}`, fix };
   const at = parseError.exec(problem.message);
   if (at) diagnostic.position = { line: Number(at[1]), column: Number(at[2]) };
   return diagnostic;
@@ -88,10 +92,10 @@ export async function promtoolOnExpression(expr: string, mode: ToolsMode, ours: 
     writeFileSync(file, stringify({ groups: [{ name: "expression", rules: [{ record: "o11y:expression:check", expr }] }] }, { lineWidth: 0 }));
     const judged = await promtoolCheckRules([file], mode, { what: "--expr", subject: "expression", source });
     if ("verdict" in judged) return verdictOf(judged, notes);
-    const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, "expression", source) }));
+    const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, "expression", source, expressionFix) }));
     const rest = unsaid(found, ours);
     if (judged.other.length > 0 || found.length === 0) {
-      rest.push({ check: "tool/promtool", severity: "error", subject: "expression", source, message: `promtool rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix: promtoolFix });
+      rest.push({ check: "tool/promtool", severity: "error", subject: "expression", source, message: `promtool rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix: expressionFix });
     }
     return rest;
   } finally {
