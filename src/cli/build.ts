@@ -10,7 +10,8 @@ import { loadProject } from "./load-project.ts";
 export interface BuildOptions {
   out: string;
   project: string;
-  tools: ToolsMode;
+  /** Default auto. */
+  tools?: ToolsMode;
 }
 
 /**
@@ -39,7 +40,7 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   } catch (error) {
     return cannotWrite(error);
   }
-  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools).catch((error: unknown) => {
+  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools ?? "auto").catch((error: unknown) => {
     staged.discard();
     throw error;
   });

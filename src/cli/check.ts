@@ -18,7 +18,9 @@ export interface CheckOptions {
   expr?: string;
   dashboard?: boolean;
   format: OutputFormat;
-  tools: ToolsMode;
+  /** Default auto, but off for rule files: rules a team already runs load in its Prometheus today, and promtool over
+   * thousands of them costs more than all our checks (ask with --tools auto). */
+  tools?: ToolsMode;
 }
 
 /** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
@@ -37,6 +39,7 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode): Promise<
 
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
+  const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const project = await loadProject(options.project);
   let diagnostics: Diagnostic[];
   const note = (text: string) => process.stderr.write(`note: ${text}\n`);
@@ -45,7 +48,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions([{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }], checkContext(model));
     // A panel query holds Grafana variables, which promtool cannot read.
-    if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, options.tools, diagnostics, note)));
+    if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, tools, diagnostics, note)));
   } else if (files.length > 0) {
     const texts = files.map((file) => {
       try {
@@ -55,7 +58,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
       }
     });
     // promtool reads the files in its own process while ours are checked here.
-    const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), options.tools);
+    const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), tools);
     const model = compileModel(project);
     const read = texts.map(({ file, text, error }) => ({
       file,
@@ -71,7 +74,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);
-    diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, options.tools))];
+    diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, tools))];
   }
   const sorted = sortDiagnostics(diagnostics);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));

@@ -7,8 +7,8 @@ import { checkCommand, type CheckOptions } from "./check.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
-const toolsOption = (what: string) =>
-  new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off`).choices([...toolsModes]).default("auto");
+const toolsOption = (what: string, defaults = "default: auto") =>
+  new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`).choices([...toolsModes]);
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("o11y")
@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dashboard", "with --expr: judge it as a Grafana panel query (variables, $__rate_interval)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
     .option("--project <module>", "module exporting `project`", "src/project.ts")
-    .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)"))
+    .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)", "default: auto; off for rule files"))
     .action(async (files: string[], options: CheckOptions) => {
       exitCode = await checkCommand(files, options);
     });
