@@ -277,6 +277,7 @@ describe("o11y check and promtool", () => {
     ["Prometheus 3 syntax", '{"up"} < 1', [["tool/promtool", { line: 1, column: 2 }]]],
     ["a duration without a unit", "sum(rate(phoenix_http_request_total[300])) > 1", [["tool/promtool", { line: 1, column: 37 }]]],
     ["a syntax error both see, said once", "sum(up", [["promql/syntax", { line: 1, column: 7 }]]],
+    ["an empty expression, said once", "", [["promql/syntax", { line: 1, column: 1 }]]],
     ["what both accept", 'sum(up{job="global-sovereign"}) < 1', []],
   ])("judges --expr with promtool too: %s", (_name, expr, expected) => {
     const result = runCli(["check", "--format", "json", "--expr", expr as string]);

@@ -26,7 +26,7 @@ function toDiagnostic(problem: PromtoolProblem, subject: string, source: Diagnos
 
 /** The check of ours that reports what a promtool message is about, if any. */
 function ourCheckFor(message: string): string | undefined {
-  if (parseError.test(message)) return "promql/syntax";
+  if (parseError.test(message) || message.startsWith("field 'expr' must be set")) return "promql/syntax";
   if (/^(annotation|label) "/.test(message)) return "alerts/annotations";
   return undefined;
 }
