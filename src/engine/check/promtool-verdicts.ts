@@ -17,11 +17,26 @@ const expressionFix =
   "promtool is the Prometheus version that will run it, and would refuse a rule file holding this expression: write it in syntax " +
   "that version accepts (o11y's own parser knows newer Prometheus syntax too).";
 
-function toDiagnostic(problem: PromtoolProblem, subject: string, source: Diagnostic["source"], fix = promtoolFix): Diagnostic {
+type Place = { subject: string; source: Diagnostic["source"] };
+
+function toDiagnostic(problem: PromtoolProblem, { subject, source }: Place, fix: string): Diagnostic {
   const diagnostic: Diagnostic = { check: "tool/promtool", severity: "error", subject, source, message: `promtool rejects it: ${problem.message}`, fix };
   const at = parseError.exec(problem.message);
   if (at) diagnostic.position = { line: Number(at[1]), column: Number(at[2]) };
   return diagnostic;
+}
+
+/**
+ * What promtool said, as diagnostics: each rule's problem where `place` puts it, less what our checks said, and
+ * whatever else it printed (or that it failed silently) on `whole`.
+ */
+function diagnosticsOf(judged: { rules: PromtoolProblem[]; other: string[] }, place: (problem: PromtoolProblem) => Place, whole: Place, ours: Diagnostic[], fix: string): Diagnostic[] {
+  const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, place(problem), fix) }));
+  const rest = unsaid(found, ours);
+  if (judged.other.length > 0 || found.length === 0) {
+    rest.push({ check: "tool/promtool", severity: "error", ...whole, message: `promtool rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix });
+  }
+  return rest;
 }
 
 /** The check of ours that reports what a promtool message is about, if any. */
@@ -65,21 +80,17 @@ export async function promtoolOnRuleFiles(
   const judged = await started;
   if ("verdict" in judged) return verdictOf(judged, notes);
   if (files.length === 0) return [];
-  const found = judged.rules.map((problem) => {
+  const place = (problem: PromtoolProblem): Place => {
     const { file, ruleFile } = files.find((f) => f.file === problem.file) ?? files[0]!;
     const group = ruleFile.groups.find((g) => g.name === problem.group);
     const name = group?.rules[problem.rule - 1] ?? problem.name;
     const alert = ruleFile.alerts.find((a) => a.group === problem.group && a.name === name);
     const rule = alert ?? ruleFile.recordingRules.find((r) => r.group === problem.group && r.record === name);
     const subject = alert ? `alert ${name}` : rule ? `recording rule ${name}` : `rule ${problem.rule} "${problem.name}" of group ${problem.group}`;
-    return { problem, diagnostic: toDiagnostic(problem, subject, { file, line: problem.line ?? rule?.source.line ?? 1 }) };
-  });
-  const rest = unsaid(found, ours);
-  if (judged.other.length > 0 || found.length === 0) {
-    const file = files[0]!.file;
-    rest.push({ check: "tool/promtool", severity: "error", subject: file, source: { file, line: 1 }, message: `promtool check rules rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix: promtoolFix });
-  }
-  return rest;
+    return { subject, source: { file, line: problem.line ?? rule?.source.line ?? 1 } };
+  };
+  const first = files[0]!.file;
+  return diagnosticsOf(judged, place, { subject: first, source: { file: first, line: 1 } }, ours, promtoolFix);
 }
 
 /** promtool check rules over one expression, as the only rule of a temporary file. */
@@ -92,12 +103,8 @@ export async function promtoolOnExpression(expr: string, mode: ToolsMode, ours: 
     writeFileSync(file, stringify({ groups: [{ name: "expression", rules: [{ record: "o11y:expression:check", expr }] }] }, { lineWidth: 0 }));
     const judged = await promtoolCheckRules([file], mode, { what: "--expr", subject: "expression", source });
     if ("verdict" in judged) return verdictOf(judged, notes);
-    const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, "expression", source, expressionFix) }));
-    const rest = unsaid(found, ours);
-    if (judged.other.length > 0 || found.length === 0) {
-      rest.push({ check: "tool/promtool", severity: "error", subject: "expression", source, message: `promtool rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix: expressionFix });
-    }
-    return rest;
+    const expression: Place = { subject: "expression", source };
+    return diagnosticsOf(judged, () => expression, expression, ours, expressionFix);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
