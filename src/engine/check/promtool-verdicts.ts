@@ -1,7 +1,7 @@
 /**
  * promtool's verdict on what `o11y check` reads that is not our build: rule files from elsewhere, and one
- * expression. Its problems become diagnostics beside the checks', at the file's own lines; a parse error our
- * promql/syntax already reported for the same rule is not said twice.
+ * expression. Its problems become diagnostics beside the checks', at the file's own lines; what our checks
+ * already said of the same rule (a parse error, a template error) is not said twice.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
