@@ -43,7 +43,7 @@ const cases: Case[] = [
     name: "Prometheus 3 syntax in an alert: the alert and its source line, with promtool's position",
     replace: { [scrapeRules]: content(scrapeRules).replace(/expr: .*/, `expr: '{"up", job="global-sovereign"} < 1'`) },
     expected: [
-      /^src\/alerts\/scrape\.ts:\d+ error alert MetricsEndpointDown: promtool rejects it \(prometheus\/rules\/alerts\/scrape\.yaml:\d+:\d+\): could not parse expression: .*parse error.* \[tool\/promtool\]/,
+      /^src\/alerts\/scrape\.ts:\d+ error alert MetricsEndpointDown: promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/alerts\/scrape\.yaml:\d+:\d+\): could not parse expression: .*parse error.* \[tool\/promtool\]/,
     ],
   },
   {
@@ -53,19 +53,19 @@ const cases: Case[] = [
       [phoenixRecording]: content(phoenixRecording).replace(/\[5m\]/, "[30]"),
     },
     expected: [
-      /^src\/alerts\/scrape\.ts:\d+ error alert MetricsEndpointDown: promtool rejects it \(prometheus\/rules\/alerts\/scrape\.yaml\): annotation "summary": template: .*unexpected "}" in operand \[tool\/promtool\]/,
-      /^src\/recording-rules\/phoenix\.ts:\d+ error recording rule [^:]+:[^ ]+: promtool rejects it \(prometheus\/rules\/recording\/phoenix\.yaml:\d+:\d+\): could not parse expression: .*missing unit character in duration \[tool\/promtool\]/,
+      /^src\/alerts\/scrape\.ts:\d+ error alert MetricsEndpointDown: promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/alerts\/scrape\.yaml\): annotation "summary": template: .*unexpected "}" in operand \[tool\/promtool\]/,
+      /^src\/recording-rules\/phoenix\.ts:\d+ error recording rule [^:]+:[^ ]+: promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/recording\/phoenix\.yaml:\d+:\d+\): could not parse expression: .*missing unit character in duration \[tool\/promtool\]/,
     ],
   },
   {
     name: "a config-level problem: the whole prometheus.yml",
     replace: { [prometheusConfig]: content(prometheusConfig).replace(/scrape_interval: .*/, "scrape_interval: 15q") },
-    expected: [/^src\/config\.ts:1 error prometheus\.yml: promtool check config rejects prometheus\/prometheus\.yml: .*15q.* \[tool\/promtool\]/],
+    expected: [/^src\/config\.ts:1 error prometheus\.yml: promtool \d+\.\d+\.\S+ \(check config\) rejects prometheus\/prometheus\.yml: .*15q.* \[tool\/promtool\]/],
   },
   {
     name: "an Alertmanager route to a receiver that does not exist",
     replace: { [alertmanager]: content(alertmanager).replace(/receiver: (\S+)/, "receiver: nobody") },
-    expected: [/error .*amtool check-config rejects alertmanager\/alertmanager\.yml: .*undefined receiver "nobody".* \[tool\/amtool\]/],
+    expected: [/error alertmanager\.yml: amtool \d+\.\d+\.\S+ \(check-config\) rejects alertmanager\/alertmanager\.yml: .*undefined receiver "nobody".* \[tool\/amtool\]/],
   },
 ];
 

@@ -19,8 +19,8 @@ const expressionFix =
 
 type Place = { subject: string; source: Diagnostic["source"] };
 
-function toDiagnostic(problem: PromtoolProblem, { subject, source }: Place, fix: string): Diagnostic {
-  const diagnostic: Diagnostic = { check: "tool/promtool", severity: "error", subject, source, message: `promtool rejects it: ${problem.message}`, fix };
+function toDiagnostic(problem: PromtoolProblem, { subject, source }: Place, name: string, fix: string): Diagnostic {
+  const diagnostic: Diagnostic = { check: "tool/promtool", severity: "error", subject, source, message: `${name} rejects it: ${problem.message}`, fix };
   const at = parseError.exec(problem.message);
   if (at) diagnostic.position = { line: Number(at[1]), column: Number(at[2]) };
   return diagnostic;
@@ -30,11 +30,17 @@ function toDiagnostic(problem: PromtoolProblem, { subject, source }: Place, fix:
  * What promtool said, as diagnostics: each rule's problem where `place` puts it, less what our checks said, and
  * whatever else it printed (or that it failed silently) on `whole`.
  */
-function diagnosticsOf(judged: { rules: PromtoolProblem[]; other: string[] }, place: (problem: PromtoolProblem) => Place, whole: Place, ours: Diagnostic[], fix: string): Diagnostic[] {
-  const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, place(problem), fix) }));
+function diagnosticsOf(
+  judged: { rules: PromtoolProblem[]; other: string[]; name: string },
+  place: (problem: PromtoolProblem) => Place,
+  whole: Place,
+  ours: Diagnostic[],
+  fix: string,
+): Diagnostic[] {
+  const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, place(problem), judged.name, fix) }));
   const rest = unsaid(found, ours);
   if (judged.other.length > 0 || found.length === 0) {
-    rest.push({ check: "tool/promtool", severity: "error", ...whole, message: `promtool rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix });
+    rest.push({ check: "tool/promtool", severity: "error", ...whole, message: `${judged.name} rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix });
   }
   return rest;
 }

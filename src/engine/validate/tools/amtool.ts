@@ -8,13 +8,13 @@ import type { Artifact } from "../../render/artifact.ts";
 
 const configPath = "alertmanager/alertmanager.yml";
 
-function diagnose(output: string, artifacts: Artifact[]): Diagnostic[] {
+function diagnose(output: string, artifacts: Artifact[], name: string): Diagnostic[] {
   const config = artifactAt(artifacts, configPath)!;
   // `Checking 'alertmanager.yml'  FAILED: <why>`, then a summary line that says no more.
   const failed = /FAILED: (.*)$/m.exec(output)?.[1]?.trim();
   const why = failed || output.trim() || "it failed and printed nothing";
   return [
-    fileDiagnostic(amtool, config, `amtool check-config rejects ${configPath}: ${why}`, "Alertmanager would refuse to start with this file: fix the receivers and routes in src/alerts/severities.ts."),
+    fileDiagnostic(amtool, config, `${name} (check-config) rejects ${configPath}: ${why}`, "Alertmanager would refuse to start with this file: fix the receivers and routes in src/alerts/severities.ts."),
   ];
 }
 

@@ -4,7 +4,7 @@ import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
 import { promtool, readPromtoolOutput, type PromtoolProblem } from "./promtool.ts";
 import type { SourceLocation } from "../../source.ts";
-import { artifactAt, fileDiagnostic, findExecutable, runTool, type ExternalTool, type ToolsMode } from "./tool.ts";
+import { artifactAt, fileDiagnostic, findExecutable, nameWithVersion, runTool, type ExternalTool, type ToolsMode } from "./tool.ts";
 
 export { toolsModes, type ToolsMode } from "./tool.ts";
 export { promtoolFix, type PromtoolProblem } from "./promtool.ts";
@@ -32,7 +32,7 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
       const entry = path.join(stagedDir, tool.entry);
       const run = await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
       if (run.error) return { diagnostics: [fileDiagnostic(tool, artifact, `${found.file} could not judge ${tool.entry}: ${run.error}`, `check that ${found.file} runs; ${install(tool)}.`)], notes: [] };
-      return { diagnostics: run.code === 0 ? [] : tool.diagnose(run.output, artifacts), notes: [] };
+      return { diagnostics: run.code === 0 ? [] : tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)), notes: [] };
     }),
   );
   return { diagnostics: verdicts.flatMap((v) => v.diagnostics), notes: verdicts.flatMap((v) => v.notes) };
@@ -55,7 +55,7 @@ function locate(tool: ExternalTool, mode: ToolsMode, env: NodeJS.ProcessEnv, abo
 }
 
 /** What `promtool check rules` said of files it rejected, or the whole verdict: it accepted them, or did not run. */
-export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: string[] } | { verdict: ToolsVerdict };
+export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: string[]; name: string } | { verdict: ToolsVerdict };
 
 /**
  * `promtool check rules` over rule files from elsewhere, each at the path given (promtool names them so in its
@@ -76,5 +76,6 @@ export async function promtoolCheckRules(
     const diagnostic: Diagnostic = { check: promtool.id, severity: "error", subject: about.subject, source: about.source, message, fix: `check that ${found.file} runs; ${install(promtool)}.` };
     return { verdict: { diagnostics: [diagnostic], notes: [] } };
   }
-  return run.code === 0 ? { verdict: { diagnostics: [], notes: [] } } : readPromtoolOutput(run.output);
+  if (run.code === 0) return { verdict: { diagnostics: [], notes: [] } };
+  return { ...readPromtoolOutput(run.output), name: await nameWithVersion(promtool, found.file) };
 }

@@ -69,7 +69,7 @@ export function readPromtoolOutput(output: string): { rules: PromtoolProblem[]; 
   return { rules, other };
 }
 
-function diagnose(output: string, artifacts: Artifact[]): Diagnostic[] {
+function diagnose(output: string, artifacts: Artifact[], name: string): Diagnostic[] {
   const config = artifactAt(artifacts, configPath)!;
   const { rules, other } = readPromtoolOutput(output);
   const diagnostics: Diagnostic[] = [];
@@ -87,13 +87,13 @@ function diagnose(output: string, artifacts: Artifact[]): Diagnostic[] {
       severity: "error",
       subject: owner?.subject ?? `${artifact.subject} › rule ${problem.rule} "${problem.name}"`,
       source: owner?.source ?? artifact.source,
-      message: `promtool rejects it (${where}): ${problem.message}`,
+      message: `${name} rejects it (${where}): ${problem.message}`,
       fix: promtoolFix,
     });
   }
   if (other.length > 0 || diagnostics.length === 0) {
     const text = other.length > 0 ? other.join("\n") : output.trim() || "it failed and printed nothing";
-    diagnostics.push(fileDiagnostic(promtool, config, `promtool check config rejects ${configPath}: ${text}`, promtoolFix));
+    diagnostics.push(fileDiagnostic(promtool, config, `${name} (check config) rejects ${configPath}: ${text}`, promtoolFix));
   }
   return diagnostics;
 }

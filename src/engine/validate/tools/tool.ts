@@ -22,8 +22,11 @@ export interface ExternalTool {
   /** The build file it is pointed at (a path in build/); the tool runs in that file's folder. */
   entry: string;
   args(entryName: string): string[];
-  /** Diagnostics from the output of a run that failed; each names the definition behind the file it rejects. */
-  diagnose(output: string, artifacts: Artifact[]): Diagnostic[];
+  /**
+   * Diagnostics from the output of a run that failed; each names the definition behind the file it rejects.
+   * `name` is the tool with its version (`promtool 2.42.0+ds`): the version decides what it accepts.
+   */
+  diagnose(output: string, artifacts: Artifact[], name: string): Diagnostic[];
 }
 
 /** The executable to run: `$envVar` if set (it must be one), else the first on PATH; or why there is none. */
@@ -75,4 +78,11 @@ export function artifactAt(artifacts: Artifact[], buildPath: string): Artifact |
 /** One diagnostic for a whole file, when a tool's complaint names no finer definition. */
 export function fileDiagnostic(tool: ExternalTool, artifact: Artifact, message: string, fix: string): Diagnostic {
   return { check: tool.id, severity: "error", subject: artifact.subject, source: artifact.source, message, fix };
+}
+
+/** `promtool 2.42.0+ds`: the tool and the version it reports, or only its command when it reports none. */
+export async function nameWithVersion(tool: ExternalTool, file: string): Promise<string> {
+  const run = await runTool(file, ["--version"], process.cwd());
+  const version = /version (\S+)/.exec(run.output)?.[1];
+  return version ? `${tool.command} ${version}` : tool.command;
 }
