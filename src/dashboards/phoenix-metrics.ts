@@ -44,9 +44,10 @@ export const phoenixMetrics = serviceDashboard({
     stat({
       id: 103,
       title: "5xx ratio",
-      description: "Share of requests answered with a 5xx status.",
+      description: "Share of requests answered with a 5xx status; red from the critical alert's threshold.",
       unit: "percentunit",
       queries: [query(statusRatio("5"), "5xx")],
+      thresholds: [thresholds.phoenix5xxRatio],
     }),
   )
   .withPanel(
