@@ -61,6 +61,7 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
     process.stdout.write(`updated the alert table in ${result.runbook.file}\n`);
   }
   const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
-  process.stdout.write(`built ${result.artifacts.length} files into ${options.out}/${warnings ? ` (${warnings} warning(s))` : ""}\n`);
+  const judged = verdict.accepted?.length ? `, accepted by ${verdict.accepted.join(" and ")}` : "";
+  process.stdout.write(`built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}\n`);
   return 0;
 }

@@ -71,6 +71,11 @@ describe("build/", () => {
     expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
     expect(readTree(out)).toEqual(before);
     expect(readdirSync(temp).filter((name) => name.startsWith(".o11y-tmp-"))).toEqual([]);
+
+    // The real project passes, and the build says who accepted it.
+    const accepted = runCli(["build", "--out", out]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toBe(`built ${before.size} files into ${out}/, accepted by promtool and amtool\n`);
   });
 
   it("without promtool and amtool: builds and says so, unless --tools require", () => {
@@ -81,6 +86,7 @@ describe("build/", () => {
     expect(auto.code).toBe(0);
     expect(auto.stderr).toContain("note: promtool did not judge prometheus/prometheus.yml: promtool is not on PATH");
     expect(auto.stderr).toContain("note: amtool did not judge alertmanager/alertmanager.yml: amtool is not on PATH");
+    expect(auto.stdout).toBe(`built ${readTree(path.join(projectRoot, "build")).size} files into ${out}/\n`);
     expect(readTree(out)).toEqual(readTree(path.join(projectRoot, "build")));
 
     const required = runCli(["build", "--out", path.join(temp, "required"), "--tools", "require"], env);

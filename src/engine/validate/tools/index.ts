@@ -15,6 +15,8 @@ export interface ToolsVerdict {
   diagnostics: Diagnostic[];
   /** What the user should know that is not a problem: a tool that is not installed, in `auto` mode. */
   notes: string[];
+  /** The tools that ran and accepted their files. */
+  accepted?: string[];
 }
 
 /**
@@ -32,10 +34,11 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
       const entry = path.join(stagedDir, tool.entry);
       const run = await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
       if (run.error) return { diagnostics: [fileDiagnostic(tool, artifact, `${found.file} could not judge ${tool.entry}: ${run.error}`, `check that ${found.file} runs; ${install(tool)}.`)], notes: [] };
-      return { diagnostics: run.code === 0 ? [] : tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)), notes: [] };
+      if (run.code === 0) return { diagnostics: [], notes: [], accepted: [tool.command] };
+      return { diagnostics: tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)), notes: [] };
     }),
   );
-  return { diagnostics: verdicts.flatMap((v) => v.diagnostics), notes: verdicts.flatMap((v) => v.notes) };
+  return { diagnostics: verdicts.flatMap((v) => v.diagnostics), notes: verdicts.flatMap((v) => v.notes), accepted: verdicts.flatMap((v) => v.accepted ?? []) };
 }
 
 const install = (tool: ExternalTool) => `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;
