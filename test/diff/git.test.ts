@@ -43,7 +43,11 @@ const loosened = {
       key: "gs-phoenix-metrics",
       title: "Phoenix Metrics",
       changes: [],
-      panels: [{ status: "changed", key: "301", title: "Error ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] }],
+      // Both panels that draw the threshold: the overview stat and the error-ratio graph.
+      panels: [
+        { status: "changed", key: "103", title: "5xx ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] },
+        { status: "changed", key: "301", title: "Error ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] },
+      ],
     },
   ],
   ...nothingElse,
@@ -62,7 +66,8 @@ describe("o11y diff between commits", () => {
     expect(markdown.stdout).toMatch(new RegExp(`^${commentMarker}\n## o11y diff\n\nHEAD~1 \\([0-9a-f]{12}\\) → the working tree: 1 alert \\(1 changed\\), 1 dashboard \\(1 changed\\); \\*\\*1 flag for review\\*\\*\\.\n`));
     expect(markdown.stdout).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 to > 0.051: it fires less");
     expect(markdown.stdout).toContain("| `PhoenixHigh5xxErrorRate` | threshold | `> 0.05` | `> 0.051` |");
-    expect(markdown.stdout).toContain('| `gs-phoenix-metrics` Phoenix Metrics | 301 "Error ratio" | thresholds | `0.05` | `0.051` |');
+    // The dashboard is named once, on its first row.
+    expect(markdown.stdout).toContain('| `gs-phoenix-metrics` Phoenix Metrics | 103 "5xx ratio" | thresholds | `0.05` | `0.051` |\n|  | 301 "Error ratio" | thresholds | `0.05` | `0.051` |\n');
   });
 
   it("builds a base that has no committed build/ in a temporary worktree, and removes it", () => {
