@@ -2,7 +2,7 @@
  * A Prometheus rule file from elsewhere, read into the same model our own rules compile to, so the same
  * checks run on it. Locations are the file's own lines.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { get, plain, readYaml } from "./yaml-tree.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
@@ -17,16 +17,14 @@ export interface RuleFile {
 
 /**
  * `# o11y-disable ...` written as YAML comments: on the lines just above a rule, or anywhere inside it.
- * They are appended to the expression, where suppressions are read.
+ * They are appended to the expression, where suppressions are read. Lines count from 1.
  */
-function yamlDirectives(lines: string[], lineOf: (offset: number) => number, range: [number, number, number]): string[] {
-  const first = lineOf(range[0]) - 1;
-  const last = lineOf(range[1]) - 1;
-  let start = first;
+function yamlDirectives(lines: string[], firstLine: number, lastLine: number): string[] {
+  let start = firstLine - 1;
   while (start > 0 && /^\s*#/.test(lines[start - 1]!)) start--;
   // Comment lines after a rule belong to the next one.
-  let end = last;
-  while (end > first && /^\s*(#.*)?$/.test(lines[end]!)) end--;
+  let end = lastLine - 1;
+  while (end > firstLine - 1 && /^\s*(#.*)?$/.test(lines[end]!)) end--;
   return lines
     .slice(start, end + 1)
     .map((line) => /#\s*o11y-disable\b.*$/.exec(line)?.[0])
@@ -35,38 +33,55 @@ function yamlDirectives(lines: string[], lineOf: (offset: number) => number, ran
 
 const str = (value: unknown) => (typeof value === "string" ? value : value === undefined || value === null ? "" : String(value));
 
+/** `labels:` or `annotations:` as strings; anything but a map (left empty, say) is none. */
+const stringMap = (value: unknown): Record<string, string> =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, str(v)])) : {};
+
+/** 1-based line of each offset, by binary search over the line starts. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
+
 export function readRuleFile(file: string, text: string, defaultInterval: string): RuleFile {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = (node: Node | null | undefined): SourceLocation => ({ file, line: node?.range ? lines.linePos(node.range[0]).line : 1 });
-  const textLines = text.split("\n");
-  const lineOf = (offset: number) => lines.linePos(offset).line;
+  const lineOf = lineIndex(text);
+  const { root, problems } = readYaml(text);
   const result: RuleFile = { alerts: [], recordingRules: [], groups: [], diagnostics: [] };
-  for (const error of document.errors) {
-    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: error.linePos?.[0].line ?? 1 }, message: `not valid YAML: ${error.message.split("\n")[0]}` });
+  for (const problem of problems) {
+    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` });
   }
   if (result.diagnostics.length) return result;
-  const groups = document.get("groups", true);
-  if (!isSeq(groups)) {
+  const groups = get(root, "groups");
+  if (groups?.kind !== "sequence") {
     result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: "not a Prometheus rule file: no `groups:` list", fix: "point o11y check at a file with groups: [{name, rules: [...]}]." });
     return result;
   }
+  const textLines = text.split("\n");
   for (const groupNode of groups.items) {
-    if (!isMap(groupNode)) continue;
-    const name = str(groupNode.get("name"));
-    const interval = str(groupNode.get("interval")) || defaultInterval;
+    if (groupNode.kind !== "map") continue;
+    const name = str(plain(get(groupNode, "name")));
+    const interval = str(plain(get(groupNode, "interval"))) || defaultInterval;
     const group: RuleGroupModel = { name, kind: "alerts", file, interval, rules: [] };
-    const rules = groupNode.get("rules", true);
-    for (const ruleNode of isSeq(rules) ? rules.items : []) {
-      if (!isMap(ruleNode)) continue;
-      const rule = ruleNode.toJSON() as Record<string, unknown>;
-      const exprNode = ruleNode.get("expr", true) as Node | undefined;
-      // Block scalars start on the line after `expr: |`.
-      const exprSource = at(exprNode);
-      if (exprNode && typeof rule.expr === "string" && /^\s*[|>]/.test(text.slice(exprNode.range![0], exprNode.range![0] + 3))) exprSource.line += 1;
-      const directives = yamlDirectives(textLines, lineOf, ruleNode.range!).filter((d) => !str(rule.expr).includes(d));
+    const rules = get(groupNode, "rules");
+    for (const ruleNode of rules?.kind === "sequence" ? rules.items : []) {
+      if (ruleNode.kind !== "map") continue;
+      const rule = plain(ruleNode) as Record<string, unknown>;
+      const exprNode = get(ruleNode, "expr");
+      // A block scalar starts at its first content line, the line after `expr: |`.
+      const exprSource: SourceLocation = { file, line: lineOf((exprNode ?? ruleNode).start) };
+      const directives = yamlDirectives(textLines, lineOf(ruleNode.start), lineOf(Math.max(ruleNode.start, ruleNode.end - 1))).filter((d) => !str(rule.expr).includes(d));
       if (directives.length) rule.expr = `${str(rule.expr)}${directives.map((d) => `\n${d}`).join("")}`;
-      const labels = Object.fromEntries(Object.entries((rule.labels as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)]));
+      const labels = stringMap(rule.labels);
       if (typeof rule.alert === "string") {
         group.rules.push(rule.alert);
         result.alerts.push({
@@ -77,7 +92,7 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
           // A rule file declares no threshold of its own; checks that need one (alerts/threshold) do not run on it.
           threshold: { op: ">", value: Number.NaN, unit: "count", source: exprSource },
           labels,
-          annotations: Object.fromEntries(Object.entries((rule.annotations as Record<string, unknown>) ?? {}).map(([k, v]) => [k, str(v)])),
+          annotations: stringMap(rule.annotations),
           runbook: { heading: "", anchor: "" },
           dashboard: { uid: "", panelId: 0 },
           tests: [],
