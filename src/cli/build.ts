@@ -40,10 +40,18 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   } catch (error) {
     return cannotWrite(error);
   }
-  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools ?? "auto").catch((error: unknown) => {
+  // Interrupted while the tools run: the staged copy goes, then the signal does what it would have done.
+  const interrupted = (signal: NodeJS.Signals) => {
     staged.discard();
-    throw error;
-  });
+    process.kill(process.pid, signal);
+  };
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools ?? "auto")
+    .catch((error: unknown) => {
+      staged.discard();
+      throw error;
+    })
+    .finally(() => process.off("SIGINT", interrupted).off("SIGTERM", interrupted));
   for (const note of verdict.notes) process.stderr.write(`note: ${note}\n`);
   if (verdict.diagnostics.length > 0) {
     staged.discard();

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ProjectDefinition } from "../engine/define/project.ts";
@@ -25,7 +25,9 @@ export async function loadProject(modulePath: string): Promise<ProjectDefinition
     if (absolute !== bundled.file) throw new Error(`internal error: the cached bundle holds ${path.relative(projectRoot, bundled.file)}, not ${modulePath}; run with O11Y_CACHE=off`);
     module = await bundled.load();
   } else {
-    if (!existsSync(absolute)) throw new ProjectError(`--project ${modulePath}: there is no such file`, "pass the TypeScript module that exports `project` (default src/project.ts).");
+    if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+      throw new ProjectError(`--project ${modulePath}: there is no such file`, "pass the TypeScript module that exports `project` (default src/project.ts).");
+    }
     module = (await import(pathToFileURL(absolute).href)) as ProjectModule;
   }
   if (!module.project) throw new ProjectError(`--project ${modulePath} does not export \`project\``, "export the ProjectDefinition as `export const project = ...`, as src/project.ts does.");

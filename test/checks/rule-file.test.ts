@@ -25,6 +25,13 @@ const bad: Bad[] = [
   },
   { name: "two documents", text: "groups: []\n---\ngroups: []\n", expected: [[1, "not valid YAML: 2 YAML documents in one file"]] },
   { name: "an alias to no anchor", text: "groups:\n  - name: g\n    rules: *missing\n", expected: [[3, "not valid YAML: "]] },
+  { name: "an alias to a node that holds it", text: "groups: &g\n- name: x\n  rules: *g\n", expected: [[3, "not valid YAML: alias *g refers to a node that contains it"]] },
+];
+
+const fine: Array<{ name: string; text: string }> = [
+  { name: "an empty file", text: "" },
+  { name: "an empty groups list", text: "groups:\n" },
+  { name: "a trailing document marker", text: "groups: []\n---\n" },
 ];
 
 describe("reading a rule file", () => {
@@ -33,6 +40,36 @@ describe("reading a rule file", () => {
     expect(file.diagnostics.map((d) => [d.source.line, d.message.slice(0, expected[0]![1].length)])).toEqual(expected);
     expect(file.diagnostics.every((d) => d.check === "rules/file" && d.severity === "error" && d.source.file === "rules.yaml")).toBe(true);
     expect([file.alerts, file.recordingRules]).toEqual([[], []]);
+  });
+
+  it.each(fine)("reads $name as no rules, as Prometheus does", ({ text }) => {
+    expect(read(text)).toMatchObject({ diagnostics: [], alerts: [], recordingRules: [] });
+  });
+
+  it("reads ~, null and nothing as no value, placed at their key's line", () => {
+    const file = read("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr:\n        for: ~\n        labels: null\n        annotations:\n          summary: 'null'\n");
+    expect(file.alerts.map((a) => [a.expr, a.for, a.labels, a.annotations, a.source.line])).toEqual([["", "0s", {}, { summary: "null" }, 5]]);
+  });
+
+  it("applies merge keys, the map's own keys first", () => {
+    const file = read("base: &base {severity: page, team: web}\ngroups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels:\n          <<: *base\n          team: db\n");
+    expect(file.alerts[0]!.labels).toEqual({ team: "db", severity: "page" });
+  });
+
+  it("numbers every item of a group's rules, whatever it is, for tools that count them", () => {
+    const file = read("groups:\n  - name: g\n    rules:\n      - expr: up == 0\n      - alert: Other\n        expr: up < 1\n      - just text\n");
+    expect(file.ruleItems.get("g")).toEqual([
+      { subject: "rule 1 of group g", line: 4 },
+      { subject: "alert Other", line: 6 },
+      { subject: "rule 3 of group g", line: 7 },
+    ]);
+  });
+
+  it("reads a file with CRLF line endings as the same file", () => {
+    const lf = "groups:\n  - name: g\n    rules:\n      # o11y-disable promql/regexp: vendor rules\n      - alert: A\n        expr: up == 0 # o11y-disable alerts/for: on purpose\n";
+    const crlf = read(lf.replaceAll("\n", "\r\n"));
+    expect(crlf.alerts.map((a) => [a.expr, a.source.line])).toEqual(read(lf).alerts.map((a) => [a.expr, a.source.line]));
+    expect(crlf.alerts[0]!.expr).toContain("# o11y-disable promql/regexp: vendor rules");
   });
 
   it("reads alerts and recording rules with their expressions' lines, block scalars at their first content line", () => {
@@ -75,6 +112,13 @@ describe("reading a rule file", () => {
   it("follows anchors and aliases", () => {
     const file = read("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: &common {severity: page}\n      - alert: B\n        expr: up < 1\n        labels: *common\n");
     expect(file.alerts.map((a) => a.labels)).toEqual([{ severity: "page" }, { severity: "page" }]);
+  });
+
+  it("does not take the last line of the previous rule's block scalar for a comment above the next rule", () => {
+    const file = read(
+      "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: |\n          sum by (job) (up)\n          # o11y-disable promql/regexp: the vendor's\n      - alert: B\n        expr: up == 0\n",
+    );
+    expect(file.alerts.map((a) => a.expr)).toEqual(["up == 0"]);
   });
 
   it("appends the o11y-disable comments above and inside a rule to its expression, not those of the next rule", () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -288,6 +289,34 @@ describe("o11y check and promtool", () => {
 
   const emptyPath = mkdtempSync(path.join(tmpdir(), "o11y-no-tools-"));
   afterAll(() => rmSync(emptyPath, { recursive: true, force: true }));
+
+  it.each([
+    {
+      name: "a file that is not YAML is said once, by rules/file, not again by promtool",
+      files: { "good.yaml": "groups: []\n", "dup.yaml": "groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: up\n        expr: up\n" },
+      expected: ["dup.yaml:6 rules/file dup.yaml"],
+    },
+    {
+      name: "a rule without alert or record is placed at its own line, and the rules after it keep theirs",
+      files: { "noname.yaml": "groups:\n  - name: g\n    rules:\n      - expr: up == 0\n      - alert: Other\n        expr: up < 1\n        labels: {severity: low}\n        annotations: {summary: s, description: d, runbook_url: https://example.invalid/r}\n" },
+      expected: ["noname.yaml:4 tool/promtool rule 1 of group g"],
+    },
+    {
+      name: "a path with a space",
+      files: { "with space.yaml": 'groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: \'{"up"}\'\n' },
+      expected: ["with space.yaml:5 tool/promtool recording rule a:b:c"],
+    },
+  ])("places promtool's verdict on foreign files: $name", ({ files, expected }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "o11y-promtool-files-"));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+      const result = spawnSync(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "check", "--format", "json", "--tools", "auto", ...Object.keys(files)], { cwd: dir, encoding: "utf8" });
+      const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
+      expect(diagnostics.map((d) => `${d.source.file}:${d.source.line} ${d.check} ${d.subject}`), result.stderr).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("says when promtool is not there, and fails without it only on --tools require", () => {
     const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "" };

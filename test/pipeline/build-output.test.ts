@@ -109,6 +109,10 @@ describe("build/", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("o11y: --project src/no-such-project.ts: there is no such file\n    fix: pass the TypeScript module that exports `project` (default src/project.ts).\n");
 
+    const folder = runCli(["build", "--project", "src"]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain("o11y: --project src: there is no such file\n");
+
     const notAProject = runCli(["check", "--project", "src/config.ts"]);
     expect(notAProject.code).toBe(2);
     expect(notAProject.stderr).toBe("o11y: --project src/config.ts does not export `project`\n    fix: export the ProjectDefinition as `export const project = ...`, as src/project.ts does.\n");

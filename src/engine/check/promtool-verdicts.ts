@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
-import { promtoolCheckRules, promtoolFix, type PromtoolProblem, type RuleFilesJudgement, type ToolsMode, type ToolsVerdict } from "../validate/tools/index.ts";
+import { promtoolCheckRules, promtoolFix, type PromtoolLine, type PromtoolProblem, type RuleFilesJudgement, type ToolsMode, type ToolsVerdict } from "../validate/tools/index.ts";
 import type { RuleFile } from "./rule-file.ts";
 
 const parseError = /^could not parse expression: (\d+):(\d+): /;
@@ -27,21 +27,29 @@ function toDiagnostic(problem: PromtoolProblem, { subject, source }: Place, name
 }
 
 /**
- * What promtool said, as diagnostics: each rule's problem where `place` puts it, less what our checks said, and
- * whatever else it printed (or that it failed silently) on `whole`.
+ * What promtool said, as diagnostics: each rule's problem where `place` puts it, less what our checks said; its
+ * other lines on the place `whole` gives their file (none: dropped); and if it said nothing, that it failed.
  */
 function diagnosticsOf(
-  judged: { rules: PromtoolProblem[]; other: string[]; name: string },
+  judged: { rules: PromtoolProblem[]; other: PromtoolLine[]; name: string },
   place: (problem: PromtoolProblem) => Place,
-  whole: Place,
+  whole: (file: string | undefined) => Place | undefined,
   ours: Diagnostic[],
   fix: string,
 ): Diagnostic[] {
   const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, place(problem), judged.name, fix) }));
   const rest = unsaid(found, ours);
-  if (judged.other.length > 0 || found.length === 0) {
-    rest.push({ check: "tool/promtool", severity: "error", ...whole, message: `${judged.name} rejects it: ${judged.other.join("\n") || "it failed and said nothing"}`, fix });
+  const lines = new Map<string, { at: Place; texts: string[] }>();
+  for (const line of judged.other) {
+    const at = whole(line.file);
+    if (!at) continue;
+    const key = `${at.source.file}\n${at.subject}`;
+    if (!lines.has(key)) lines.set(key, { at, texts: [] });
+    lines.get(key)!.texts.push(line.text);
   }
+  for (const { at, texts } of lines.values()) rest.push({ check: "tool/promtool", severity: "error", ...at, message: `${judged.name} rejects it: ${texts.join("\n")}`, fix });
+  const silent = judged.rules.length === 0 && judged.other.length === 0 ? whole(undefined) : undefined;
+  if (silent) rest.push({ check: "tool/promtool", severity: "error", ...silent, message: `${judged.name} rejects it, and said nothing`, fix });
   return rest;
 }
 
@@ -85,18 +93,21 @@ export async function promtoolOnRuleFiles(
 ): Promise<Diagnostic[]> {
   const judged = await started;
   if ("verdict" in judged) return verdictOf(judged, notes);
-  if (files.length === 0) return [];
+  const byPath = new Map(files.map((f) => [f.file, f]));
+  // What promtool says of a file that did not read as YAML, its rules/file diagnostic has said.
+  const rules = judged.rules.filter((problem) => byPath.has(problem.file));
   const place = (problem: PromtoolProblem): Place => {
-    const { file, ruleFile } = files.find((f) => f.file === problem.file) ?? files[0]!;
-    const group = ruleFile.groups.find((g) => g.name === problem.group);
-    const name = group?.rules[problem.rule - 1] ?? problem.name;
-    const alert = ruleFile.alerts.find((a) => a.group === problem.group && a.name === name);
-    const rule = alert ?? ruleFile.recordingRules.find((r) => r.group === problem.group && r.record === name);
-    const subject = alert ? `alert ${name}` : rule ? `recording rule ${name}` : `rule ${problem.rule} "${problem.name}" of group ${problem.group}`;
-    return { subject, source: { file, line: problem.line ?? rule?.source.line ?? 1 } };
+    const { file, ruleFile } = byPath.get(problem.file)!;
+    const item = ruleFile.ruleItems.get(problem.group)?.[problem.rule - 1];
+    // promtool prints 0:0 where it has no position.
+    const line = problem.line ? problem.line : (item?.line ?? 1);
+    return { subject: item?.subject ?? `rule ${problem.rule} "${problem.name}" of group ${problem.group}`, source: { file, line } };
   };
-  const first = files[0]!.file;
-  return diagnosticsOf(judged, place, { subject: first, source: { file: first, line: 1 } }, ours, promtoolFix);
+  const whole = (file: string | undefined): Place | undefined => {
+    const at = file === undefined ? files[0]?.file : byPath.has(file) ? file : undefined;
+    return at === undefined ? undefined : { subject: at, source: { file: at, line: 1 } };
+  };
+  return diagnosticsOf({ ...judged, rules }, place, whole, ours, promtoolFix);
 }
 
 /** promtool check rules over one expression, as the only rule of a temporary file. */
@@ -110,7 +121,7 @@ export async function promtoolOnExpression(expr: string, mode: ToolsMode, ours: 
     const judged = await promtoolCheckRules([file], mode, { what: "--expr", subject: "expression", source });
     if ("verdict" in judged) return verdictOf(judged, notes);
     const expression: Place = { subject: "expression", source };
-    return diagnosticsOf(judged, () => expression, expression, ours, expressionFix);
+    return diagnosticsOf(judged, () => expression, () => expression, ours, expressionFix);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,11 @@ export interface RuleFile {
   alerts: AlertModel[];
   recordingRules: RecordingRuleModel[];
   groups: RuleGroupModel[];
+  /**
+   * Every item of each group's `rules:` list, in order, by group name (the first group of a name): what it is
+   * and its line, so a tool that counts rules (promtool: `group "g", rule 3`) can be placed, whatever the rule.
+   */
+  ruleItems: Map<string, Array<{ subject: string; line: number }>>;
   /** Problems reading the file itself. */
   diagnostics: Diagnostic[];
 }
@@ -19,9 +24,10 @@ export interface RuleFile {
  * `# o11y-disable ...` written as YAML comments: on the lines just above a rule, or anywhere inside it.
  * They are appended to the expression, where suppressions are read. Lines count from 1.
  */
-function yamlDirectives(lines: string[], firstLine: number, lastLine: number): string[] {
+function yamlDirectives(lines: string[], firstLine: number, lastLine: number, afterLine: number): string[] {
+  // Up to the line after the previous rule: a `#` line of its block scalar is its text, not a comment.
   let start = firstLine - 1;
-  while (start > 0 && /^\s*#/.test(lines[start - 1]!)) start--;
+  while (start > afterLine && /^\s*#/.test(lines[start - 1]!)) start--;
   // Comment lines after a rule belong to the next one.
   let end = lastLine - 1;
   while (end > firstLine - 1 && /^\s*(#.*)?$/.test(lines[end]!)) end--;
@@ -56,30 +62,43 @@ function lineIndex(text: string): (offset: number) => number {
 export function readRuleFile(file: string, text: string, defaultInterval: string): RuleFile {
   const lineOf = lineIndex(text);
   const { root, problems } = readYaml(text);
-  const result: RuleFile = { alerts: [], recordingRules: [], groups: [], diagnostics: [] };
+  const result: RuleFile = { alerts: [], recordingRules: [], groups: [], ruleItems: new Map(), diagnostics: [] };
   for (const problem of problems) {
     result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` });
   }
-  if (result.diagnostics.length) return result;
+  // An empty file, or `groups:` left empty, holds no rules; Prometheus loads it as such.
+  if (result.diagnostics.length || root === undefined) return result;
   const groups = get(root, "groups");
+  if (groups?.kind === "scalar" && groups.value === null) return result;
   if (groups?.kind !== "sequence") {
     result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: "not a Prometheus rule file: no `groups:` list", fix: "point o11y check at a file with groups: [{name, rules: [...]}]." });
     return result;
   }
-  const textLines = text.split("\n");
+  const textLines = text.split(/\r?\n/);
   for (const groupNode of groups.items) {
     if (groupNode.kind !== "map") continue;
     const name = str(plain(get(groupNode, "name")));
     const interval = str(plain(get(groupNode, "interval"))) || defaultInterval;
     const group: RuleGroupModel = { name, kind: "alerts", file, interval, rules: [] };
+    const items: Array<{ subject: string; line: number }> = [];
+    if (!result.ruleItems.has(name)) result.ruleItems.set(name, items);
     const rules = get(groupNode, "rules");
+    let afterLine = 0;
     for (const ruleNode of rules?.kind === "sequence" ? rules.items : []) {
-      if (ruleNode.kind !== "map") continue;
+      const lastLine = lineOf(Math.max(ruleNode.start, ruleNode.end - 1));
+      if (ruleNode.kind !== "map") {
+        items.push({ subject: `rule ${items.length + 1} of group ${name}`, line: lineOf(ruleNode.start) });
+        afterLine = lastLine;
+        continue;
+      }
       const rule = plain(ruleNode) as Record<string, unknown>;
       const exprNode = get(ruleNode, "expr");
       // A block scalar starts at its first content line, the line after `expr: |`.
       const exprSource: SourceLocation = { file, line: lineOf((exprNode ?? ruleNode).start) };
-      const directives = yamlDirectives(textLines, lineOf(ruleNode.start), lineOf(Math.max(ruleNode.start, ruleNode.end - 1))).filter((d) => !str(rule.expr).includes(d));
+      const directives = yamlDirectives(textLines, lineOf(ruleNode.start), lastLine, afterLine).filter((d) => !str(rule.expr).includes(d));
+      afterLine = lastLine;
+      const kind = typeof rule.alert === "string" ? `alert ${rule.alert}` : typeof rule.record === "string" ? `recording rule ${rule.record}` : `rule ${items.length + 1} of group ${name}`;
+      items.push({ subject: kind, line: exprSource.line });
       if (directives.length) rule.expr = `${str(rule.expr)}${directives.map((d) => `\n${d}`).join("")}`;
       const labels = stringMap(rule.labels);
       if (typeof rule.alert === "string") {
@@ -117,6 +136,7 @@ export function unreadableRuleFile(file: string, error: unknown): RuleFile {
     alerts: [],
     recordingRules: [],
     groups: [],
+    ruleItems: new Map(),
     diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: `cannot be read: ${why}`, fix: "pass the path of a Prometheus rule file (YAML with `groups:`)." }],
   };
 }

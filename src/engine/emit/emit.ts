@@ -49,8 +49,7 @@ export function stage(outDir: string, artifacts: Artifact[]): StagedBuild {
     }
   };
   try {
-    mkdirSync(parent, { recursive: true });
-    // Not recursive: Node's recursive mkdir loops forever where the parent refuses new entries (/proc).
+    makeDirectories(parent);
     mkdirSync(staging);
     for (const artifact of artifacts) {
       const file = path.join(staging, artifact.path);
@@ -77,6 +76,20 @@ export function stage(outDir: string, artifacts: Artifact[]): StagedBuild {
       }
     },
   };
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir loops forever where a parent refuses new entries
+ * (under /proc), instead of failing.
+ */
+function makeDirectories(dir: string): void {
+  if (existsSync(dir)) return;
+  makeDirectories(path.dirname(dir));
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
 }
 
 /** Replaces `outDir` with exactly these files (stage, then commit). */

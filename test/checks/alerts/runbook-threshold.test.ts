@@ -65,6 +65,7 @@ const good: GoodModel[] = [
   { name: "a whole count written with > one below", model: edited("ProjectCreationFailingInRegions", "Project Creation Failing in > 2 Regions") },
   { name: "a whole count written with ≥", model: edited("ProjectCreationFailingInRegions", "Project Creation Failing in ≥ 3 Regions") },
   { name: "a heading without a number", model: edited("EctoQueryLatencyHigh", "Database Query Latency High") },
+  { name: "a count with a thousands separator", model: edited("NatsConsumerLagHigh", "NATS Stream Lag > 1,000") },
   { name: "one of two numbers is the alert's", model: edited("BeamMemoryHigh", "BEAM Memory Usage > 80% (page above 95%)") },
 ];
 
@@ -90,6 +91,11 @@ describe("the comparisons a heading states", () => {
     ["Failing in 3+ Regions", "count", [["3+", ">=", 3]]],
     ["Lag > 1000 msgs", "count", [["> 1000", ">", 1000]]],
     ["Lag > 80%", "count", [["> 80%", ">", undefined]]],
+    ["Lag > 1,000", "count", [["> 1,000", ">", 1000]]],
+    ["Burn rate > 14.4x", "ratio", []],
+    ["Drift < -5", "count", [["< -5", "<", -5]]],
+    ["Rows > 1e6", "count", [["> 1e6", ">", 1e6]]],
+    ["Latency > 1.5s, 3+ regions", "seconds", [["> 1.5s", ">", 1.5], ["3+", ">=", 3]]],
     ["High 5xx Error Rate", "ratio", []],
     ["HTTP/2 errors", "count", []],
   ];

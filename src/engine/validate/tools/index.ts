@@ -2,12 +2,12 @@ import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
-import { promtool, readPromtoolOutput, type PromtoolProblem } from "./promtool.ts";
+import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
 import type { SourceLocation } from "../../source.ts";
 import { artifactAt, fileDiagnostic, findExecutable, nameWithVersion, runTool, type ExternalTool, type ToolsMode } from "./tool.ts";
 
 export { toolsModes, type ToolsMode } from "./tool.ts";
-export { promtoolFix, type PromtoolProblem } from "./promtool.ts";
+export { promtoolFix, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
 
 export const externalTools: ExternalTool[] = [promtool, amtool];
 
@@ -58,7 +58,7 @@ function locate(tool: ExternalTool, mode: ToolsMode, env: NodeJS.ProcessEnv, abo
 }
 
 /** What `promtool check rules` said of files it rejected, or the whole verdict: it accepted them, or did not run. */
-export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: string[]; name: string } | { verdict: ToolsVerdict };
+export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: PromtoolLine[]; name: string } | { verdict: ToolsVerdict };
 
 /**
  * `promtool check rules` over rule files from elsewhere, each at the path given (promtool names them so in its
@@ -73,7 +73,8 @@ export async function promtoolCheckRules(
   if (mode === "off" || paths.length === 0) return { verdict: { diagnostics: [], notes: [] } };
   const found = locate(promtool, mode, env, about);
   if ("verdict" in found) return found;
-  const run = await runTool(found.file, ["check", "rules", "--lint=all", "--lint-fatal", ...paths], process.cwd());
+  // No lint: a duplicate rule in a file from elsewhere loads all the same.
+  const run = await runTool(found.file, ["check", "rules", "--lint=none", ...paths], process.cwd());
   if (run.error) {
     const message = `${found.file} could not judge ${about.what}: ${run.error}`;
     const diagnostic: Diagnostic = { check: promtool.id, severity: "error", subject: about.subject, source: about.source, message, fix: `check that ${found.file} runs; ${install(promtool)}.` };

@@ -12,7 +12,7 @@ const configPath = "prometheus/prometheus.yml";
 const configDir = "prometheus/";
 
 /** `rules/a.yaml: 7:15: group "g", rule 2, "Name": could not parse expression: ...` (the position is optional). */
-const ruleProblem = /^\s*(\S+?): (?:(\d+):(\d+): )?group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/;
+const ruleProblem = /^\s*(.+?): (?:(\d+):(\d+): )?group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/;
 /** Progress lines, which say nothing wrong. */
 const progress = /^\s*(Checking |SUCCESS|FAILED:?\s*$)/;
 
@@ -51,14 +51,22 @@ export interface PromtoolProblem {
   message: string;
 }
 
+/** A line of promtool's output about no one rule, with the file it was checking then. */
+export interface PromtoolLine {
+  file?: string;
+  text: string;
+}
+
 /** promtool's output, read: the rules it rejects, and every other line that is not progress. */
-export function readPromtoolOutput(output: string): { rules: PromtoolProblem[]; other: string[] } {
+export function readPromtoolOutput(output: string): { rules: PromtoolProblem[]; other: PromtoolLine[] } {
   const rules: PromtoolProblem[] = [];
-  const other: string[] = [];
+  const other: PromtoolLine[] = [];
+  let checking: string | undefined;
   for (const line of output.split("\n")) {
     const match = ruleProblem.exec(line);
     if (!match) {
-      if (line.trim() && !progress.test(line)) other.push(line.trim().replace(/^FAILED:\s*/, ""));
+      checking = /^Checking (.+)$/.exec(line)?.[1] ?? checking;
+      if (line.trim() && !progress.test(line)) other.push({ file: checking, text: line.trim().replace(/^FAILED:\s*/, "") });
       continue;
     }
     const [, file = "", row, column, group = "", rule, name = "", message = ""] = match;
@@ -76,7 +84,7 @@ function diagnose(output: string, artifacts: Artifact[], name: string): Diagnost
   for (const problem of rules) {
     const artifact = artifactAt(artifacts, configDir + problem.file);
     if (!artifact) {
-      other.push(`${problem.file}: group "${problem.group}", rule ${problem.rule}, "${problem.name}": ${problem.message}`);
+      other.push({ text: `${problem.file}: group "${problem.group}", rule ${problem.rule}, "${problem.name}": ${problem.message}` });
       continue;
     }
     const index = groupIndex(artifact, problem.group);
@@ -92,7 +100,7 @@ function diagnose(output: string, artifacts: Artifact[], name: string): Diagnost
     });
   }
   if (other.length > 0 || diagnostics.length === 0) {
-    const text = other.length > 0 ? other.join("\n") : output.trim() || "it failed and printed nothing";
+    const text = other.length > 0 ? other.map((line) => line.text).join("\n") : output.trim() || "it failed and printed nothing";
     diagnostics.push(fileDiagnostic(promtool, config, `${name} (check config) rejects ${configPath}: ${text}`, promtoolFix));
   }
   return diagnostics;

@@ -13,9 +13,14 @@ interface Stated {
 
 // Longest alternatives first: `ms` before `m`, `minutes` before `min`.
 const unitPattern = "%|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|[KMGTP]i?B|bytes|B";
-const comparisonPattern = new RegExp(`(>=|<=|≥|≤|>|<)\\s*(\\d+(?:\\.\\d+)?)\\s*(${unitPattern})?(?![\\w%])`, "g");
+/** `1000`, `1,000`, `0.5`, `-5`, `1e6`. */
+const numberPattern = "-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?";
+/** What may follow a number: not more of a word or number (`14.4x` states no comparison; `1,000` is one number). */
+const numberEnd = "(?![\\w%]|[.,]\\d)";
+const comparisonPattern = new RegExp(`(>=|<=|≥|≤|>|<)\\s*(${numberPattern})\\s*(${unitPattern})?${numberEnd}`, "g");
 /** `3+`: at least 3. */
-const atLeastPattern = /(?<![\w.])(\d+(?:\.\d+)?)\+/g;
+const atLeastPattern = new RegExp(`(?<![\\w.,])(${numberPattern})\\+`, "g");
+const toNumber = (text: string) => Number(text.replaceAll(",", ""));
 
 const durations: Record<string, number> = { ms: 0.001, millisecond: 0.001, s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600, d: 86400, day: 86400 };
 const byteUnits: Record<string, number> = { B: 1, bytes: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, PiB: 2 ** 50 };
@@ -39,9 +44,9 @@ export function statedComparisons(heading: string, unit: ThresholdUnit): Stated[
   const stated: Stated[] = [];
   for (const match of heading.matchAll(comparisonPattern)) {
     const op = symbols[match[1]!] ?? (match[1] as ComparisonOperator);
-    stated.push({ text: match[0].trim(), op, value: convert(Number(match[2]), match[3], unit) });
+    stated.push({ text: match[0].trim(), op, value: convert(toNumber(match[2]!), match[3], unit) });
   }
-  for (const match of heading.matchAll(atLeastPattern)) stated.push({ text: match[0], op: ">=", value: convert(Number(match[1]), undefined, unit) });
+  for (const match of heading.matchAll(atLeastPattern)) stated.push({ text: match[0], op: ">=", value: convert(toNumber(match[1]!), undefined, unit) });
   return stated;
 }
 
