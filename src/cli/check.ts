@@ -24,13 +24,13 @@ export interface CheckOptions {
 }
 
 /** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
-async function judgedLikeBuild(result: CompileResult, mode: ToolsMode): Promise<Diagnostic[]> {
+async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (text: string) => void): Promise<Diagnostic[]> {
   if (!result.ok || mode === "off") return [];
   const dir = mkdtempSync(path.join(tmpdir(), "o11y-check-"));
   try {
     const staged = stage(path.join(dir, "build"), result.artifacts);
     const verdict = await judgeWithTools(staged.dir, result.artifacts, mode);
-    for (const text of verdict.notes) process.stderr.write(`note: ${text}\n`);
+    verdict.notes.forEach(note);
     return verdict.diagnostics;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -74,7 +74,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);
-    diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, tools))];
+    diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, tools, note))];
   }
   const sorted = sortDiagnostics(diagnostics);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));

@@ -3,8 +3,7 @@ import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
 import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
-import type { SourceLocation } from "../../source.ts";
-import { artifactAt, fileDiagnostic, findExecutable, nameWithVersion, runTool, type ExternalTool, type ToolsMode } from "./tool.ts";
+import { artifactAt, fileDiagnostic, findExecutable, nameWithVersion, runTool, type ExternalTool, type ToolSubject, type ToolsMode } from "./tool.ts";
 
 export { toolsModes, type ToolsMode } from "./tool.ts";
 export { promtoolFix, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
@@ -24,17 +23,17 @@ export interface ToolsVerdict {
  * diagnostics are errors: the staged build must not replace build/.
  */
 export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], mode: ToolsMode, env: NodeJS.ProcessEnv = process.env): Promise<ToolsVerdict> {
-  if (mode === "off") return { diagnostics: [], notes: [] };
+  if (mode === "off") return nothing();
   const verdicts = await Promise.all(
     externalTools.map(async (tool): Promise<ToolsVerdict> => {
       const artifact = artifactAt(artifacts, tool.entry);
-      if (!artifact) return { diagnostics: [], notes: [] };
+      if (!artifact) return nothing();
       const found = locate(tool, mode, env, { what: tool.entry, subject: artifact.subject, source: artifact.source });
       if ("verdict" in found) return found.verdict;
       const entry = path.join(stagedDir, tool.entry);
       const run = await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
-      if (run.error) return { diagnostics: [fileDiagnostic(tool, artifact, `${found.file} could not judge ${tool.entry}: ${run.error}`, `check that ${found.file} runs; ${install(tool)}.`)], notes: [] };
-      if (run.code === 0) return { diagnostics: [], notes: [], accepted: [tool.command] };
+      if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
+      if (run.code === 0) return { ...nothing(), accepted: [tool.command] };
       return { diagnostics: tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)), notes: [] };
     }),
   );
@@ -43,16 +42,23 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
 
 const install = (tool: ExternalTool) => `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;
 
+const nothing = (): ToolsVerdict => ({ diagnostics: [], notes: [] });
+
+/** The tool was found but did not finish: an error, whatever the mode. */
+function couldNotRun(tool: ExternalTool, file: string, about: ToolSubject & { what: string }, error: string): ToolsVerdict {
+  return { diagnostics: [fileDiagnostic(tool, about, `${file} could not judge ${about.what}: ${error}`, `check that ${file} runs; ${install(tool)}.`)], notes: [] };
+}
+
 /**
  * The tool's executable, or, when there is none, the verdict for `what` it was to judge: a note in `auto`, an
  * error on `subject` in `require`.
  */
-function locate(tool: ExternalTool, mode: ToolsMode, env: NodeJS.ProcessEnv, about: { what: string; subject: string; source: SourceLocation }): { file: string } | { verdict: ToolsVerdict } {
+function locate(tool: ExternalTool, mode: ToolsMode, env: NodeJS.ProcessEnv, about: ToolSubject & { what: string }): { file: string } | { verdict: ToolsVerdict } {
   const found = findExecutable(tool, env);
   if (!("missing" in found)) return found;
   if (mode === "require") {
     const message = `${tool.command} must judge ${about.what} (--tools require), but ${found.missing}`;
-    return { verdict: { diagnostics: [{ check: tool.id, severity: "error", subject: about.subject, source: about.source, message, fix: `${install(tool)}.` }], notes: [] } };
+    return { verdict: { diagnostics: [fileDiagnostic(tool, about, message, `${install(tool)}.`)], notes: [] } };
   }
   return { verdict: { diagnostics: [], notes: [`${tool.command} did not judge ${about.what}: ${found.missing} (${install(tool)}; --tools require makes this an error)`] } };
 }
@@ -67,19 +73,15 @@ export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: PromtoolLine
 export async function promtoolCheckRules(
   paths: string[],
   mode: ToolsMode,
-  about: { what: string; subject: string; source: SourceLocation },
+  about: ToolSubject & { what: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RuleFilesJudgement> {
-  if (mode === "off" || paths.length === 0) return { verdict: { diagnostics: [], notes: [] } };
+  if (mode === "off" || paths.length === 0) return { verdict: nothing() };
   const found = locate(promtool, mode, env, about);
   if ("verdict" in found) return found;
   // No lint: a duplicate rule in a file from elsewhere loads all the same.
   const run = await runTool(found.file, ["check", "rules", "--lint=none", ...paths], process.cwd());
-  if (run.error) {
-    const message = `${found.file} could not judge ${about.what}: ${run.error}`;
-    const diagnostic: Diagnostic = { check: promtool.id, severity: "error", subject: about.subject, source: about.source, message, fix: `check that ${found.file} runs; ${install(promtool)}.` };
-    return { verdict: { diagnostics: [diagnostic], notes: [] } };
-  }
-  if (run.code === 0) return { verdict: { diagnostics: [], notes: [] } };
+  if (run.error) return { verdict: couldNotRun(promtool, found.file, about, run.error) };
+  if (run.code === 0) return { verdict: nothing() };
   return { ...readPromtoolOutput(run.output), name: await nameWithVersion(promtool, found.file) };
 }

@@ -7,6 +7,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
+import type { SourceLocation } from "../../source.ts";
 
 /** `auto`: run each tool that is installed, and say which is not; `require`: a missing tool is an error; `off`: run none. */
 export const toolsModes = ["auto", "require", "off"] as const;
@@ -75,9 +76,15 @@ export function artifactAt(artifacts: Artifact[], buildPath: string): Artifact |
   return artifacts.find((a) => a.path === buildPath);
 }
 
-/** One diagnostic for a whole file, when a tool's complaint names no finer definition. */
-export function fileDiagnostic(tool: ExternalTool, artifact: Artifact, message: string, fix: string): Diagnostic {
-  return { check: tool.id, severity: "error", subject: artifact.subject, source: artifact.source, message, fix };
+/** What a tool's diagnostic is about: a built file (an Artifact is one), a rule file, an expression. */
+export interface ToolSubject {
+  subject: string;
+  source: SourceLocation;
+}
+
+/** One diagnostic for a whole subject, when a tool's complaint names no finer definition. */
+export function fileDiagnostic(tool: ExternalTool, about: ToolSubject, message: string, fix: string): Diagnostic {
+  return { check: tool.id, severity: "error", subject: about.subject, source: about.source, message, fix };
 }
 
 /** `promtool 2.42.0+ds`: the tool and the version it reports, or only its command when it reports none. */
