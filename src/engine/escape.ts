@@ -55,8 +55,9 @@ export function terminalLines(text: string): string[] {
  * no line of pretty-printed JSON starts with `::`.)
  */
 export function jsonForTerminal(json: string): string {
-  const unicodeEscape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  return json.replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (char) => (char.length === 1 ? unicodeEscape(char) : [...char].map((unit) => unicodeEscape(unit)).join(""))).replace(legacyCommand, "#$1#$2\\u005b");
+  // Per UTF-16 unit: JSON spells a character beyond the BMP as its surrogate pair.
+  const unicodeEscape = (char: string) => char.split("").map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+  return json.replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, unicodeEscape).replace(legacyCommand, "#$1#$2\\u005b");
 }
 
 /**
