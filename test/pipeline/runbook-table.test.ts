@@ -114,6 +114,14 @@ describe("the generated alert table", () => {
     expect(compile(projectWith(undefined, stale)).runbook.content).toBe(quoted);
   });
 
+  it("takes a start marker of another wording for one, and writes today's", () => {
+    const older = original.replace(tableStart, "<!-- o11y:alert-table:start (generated; do not edit) -->");
+    expect(older).not.toBe(original);
+    const result = compile(projectWith(undefined, older));
+    expect(result.ok).toBe(true);
+    expect(result.runbook.content).toBe(original);
+  });
+
   it("keeps CRLF line endings", () => {
     const crlf = original.replace(/\n/g, "\r\n");
     const result = compile(projectWith(undefined, crlf));
