@@ -5,6 +5,7 @@ import { stage, type StagedBuild } from "../engine/emit/emit.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
+import { formatNote } from "./format.ts";
 import { loadProject } from "./load-project.ts";
 
 export interface BuildOptions {
@@ -52,7 +53,7 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
       throw error;
     })
     .finally(() => process.off("SIGINT", interrupted).off("SIGTERM", interrupted));
-  for (const note of verdict.notes) process.stderr.write(`note: ${note}\n`);
+  for (const note of verdict.notes) process.stderr.write(`${formatNote(note)}\n`);
   if (verdict.diagnostics.length > 0) {
     staged.discard();
     for (const diagnostic of sortDiagnostics(verdict.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);

@@ -11,7 +11,7 @@ import { stage } from "../engine/emit/emit.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
-import { formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
+import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
   project: string;
@@ -42,7 +42,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const project = await loadProject(options.project);
   let diagnostics: Diagnostic[];
-  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+  const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   if (options.expr !== undefined) {
     const model = compileModel(project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
