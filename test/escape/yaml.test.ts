@@ -66,7 +66,9 @@ for text in json.load(sys.stdin):
     except Exception as e: out.append({"$error": str(e)})
 json.dump(out, sys.stdout)
 `;
-  const result = spawnSync("python3", ["-c", script], { input: JSON.stringify(texts), encoding: "utf8", maxBuffer: 2 ** 28 });
+  // PATH's python3 may be a virtual environment without PyYAML; Debian's python3-yaml serves /usr/bin/python3.
+  const python = ["python3", "/usr/bin/python3"].find((candidate) => spawnSync(candidate, ["-c", "import yaml"], { stdio: "ignore" }).status === 0) ?? "python3";
+  const result = spawnSync(python, ["-c", script], { input: JSON.stringify(texts), encoding: "utf8", maxBuffer: 2 ** 28 });
   if (result.status !== 0) {
     throw new Error(`PyYAML could not read the files (exit ${result.status}): ${result.stderr || result.error?.message}\nThis test needs python3 with PyYAML, a YAML 1.1 reader: Debian's python3-yaml, or pip install pyyaml.`);
   }
