@@ -92,7 +92,7 @@ export class Unordered {
  * what left and what came, lists of objects compare item by item.
  */
 export function jsonChanges(before: unknown, after: unknown, path: string, out: Change[] = []): Change[] {
-  if (isObject(before) && isObject(after)) {
+  if (isObject(before) && isObject(after) && !(before instanceof Unordered) && !(after instanceof Unordered)) {
     for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) jsonChanges(before[key], after[key], path ? `${path}.${key}` : key, out);
     return out;
   }

@@ -17,8 +17,11 @@ function oneLine(text: string): string {
  * tags, table pipes, a heading or quote at the start), the rest left as written so it stays readable raw.
  */
 export function escapeText(text: string): string {
-  return oneLine(text)
-    .replace(/[\\`*[\]<|~]/g, (c) => `\\${c}`)
+  const line = oneLine(text);
+  // One tilde alone cannot strike anything through (HEAD~1 stays as written); two can.
+  const special = (line.match(/~/g) ?? []).length > 1 ? /[\\`*[\]<|~]/g : /[\\`*[\]<|]/g;
+  return line
+    .replace(special, (c) => `\\${c}`)
     .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace("_", "\\_"))
     .replace(/&(?=#?[a-zA-Z0-9]+;)/g, "&amp;")
     .replace(/^(\s*)([#>+=-])/, "$1\\$2");
