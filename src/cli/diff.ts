@@ -10,6 +10,7 @@ import path from "node:path";
 import { diffArtifacts, flagIds } from "../engine/diff/diff.ts";
 import { renderGithub, renderJson, renderMarkdown } from "../engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../engine/diff/snapshot.ts";
+import { formatDiagnostic } from "../engine/diagnostics.ts";
 import { manifestPath, sha256 } from "../engine/emit/emit.ts";
 import type { Model } from "../engine/model.ts";
 import { compile } from "../engine/pipeline.ts";
@@ -190,8 +191,10 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     const base = resolveBase(repo, options.base);
     const head = compile(await loadProject(options.project));
     if (!head.ok) {
-      const errors = head.diagnostics.filter((d) => d.severity === "error").length;
-      throw new DiffError(`the working tree does not build (${errors} error(s)): run \`node bin/o11y.js check\``);
+      const errors = head.diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined);
+      const shown = errors.slice(0, 5).map(formatDiagnostic).join("\n");
+      const more = errors.length > 5 ? `\n... and ${errors.length - 5} more` : "";
+      throw new DiffError(`the working tree does not build (${errors.length} error(s)): run \`node bin/o11y.js check\`\n${shown}${more}`);
     }
     const committed = committedBuild(repo, base.commit);
     const baseFiles = "files" in committed ? committed.files : await buildInWorktree(repo, base, committed.stale);

@@ -70,8 +70,8 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"
 function templateUses(alert: AlertModel, label: string): string[] {
   const reads = new RegExp(`(?:\\$labels|\\.Labels)\\.${escapeRegex(label)}\\b|index\\s+(?:\\$labels|\\.Labels)\\s+"${escapeRegex(label)}"`);
   return [
-    ...Object.entries(alert.annotations).filter(([, v]) => reads.test(v)).map(([k]) => `its annotation ${k} reads $labels.${label}`),
-    ...Object.entries(alert.labels).filter(([, v]) => reads.test(v)).map(([k]) => `its label ${k} reads $labels.${label}`),
+    ...Object.entries(alert.annotations).filter(([, v]) => reads.test(v)).map(([k]) => `its annotation ${k} ($labels.${label} now renders empty)`),
+    ...Object.entries(alert.labels).filter(([, v]) => reads.test(v)).map(([k]) => `its label ${k} ($labels.${label} now renders empty)`),
   ];
 }
 
@@ -87,17 +87,17 @@ function routingUses(alert: AlertModel, label: string, routing: RoutingContext):
   const taken = delivery.outcomes.flatMap((o) => o.routes);
   const out: string[] = [];
   for (const route of taken) {
-    if (route.groupBy === "all" || route.groupBy.includes(label)) out.push(`Alertmanager groups its notifications by ${label} (route ${route.route}, receiver ${route.receiver})`);
+    if (route.groupBy === "all" || route.groupBy.includes(label)) out.push(`Alertmanager's group_by on route ${route.route} (receiver ${route.receiver}): its notifications for every ${label} now arrive as one`);
   }
   for (const node of routeNodes(config.root)) {
-    if (node.matchers.some((m) => m.name === label)) out.push(`route ${node.key} matches on ${label}`);
+    if (node.matchers.some((m) => m.name === label)) out.push(`the matchers of route ${node.key}`);
   }
   for (const rule of config.inhibitRules) {
-    if (rule.equal.includes(label) || [...rule.source, ...rule.target].some((m) => m.name === label)) out.push(`inhibit rule ${rule.text} reads ${label}`);
+    if (rule.equal.includes(label) || [...rule.source, ...rule.target].some((m) => m.name === label)) out.push(`inhibit rule ${rule.text}`);
   }
   const reads = new RegExp(`\\.(?:CommonLabels|GroupLabels|Labels)\\.${escapeRegex(label)}\\b`);
   for (const receiver of sorted(taken.map((r) => r.receiver))) {
-    if (reads.test(JSON.stringify(config.receivers.get(receiver)?.raw ?? ""))) out.push(`receiver ${receiver}'s template reads .CommonLabels.${label}`);
+    if (reads.test(JSON.stringify(config.receivers.get(receiver)?.raw ?? ""))) out.push(`the templates of receiver ${receiver}`);
   }
   return [...new Set(out)];
 }
@@ -159,7 +159,13 @@ export function dependentsOf(record: string, revisions: Revisions): Dependent[] 
       if (seen.has(reader.subject)) continue;
       seen.add(reader.subject);
       const dependent: Dependent = { kind: reader.kind, subject: reader.subject, via: item.via };
-      if (reader.record) queue.push({ series: reader.record, via: [...item.via, reader.record] });
+      if (reader.record) {
+        queue.push({ series: reader.record, via: [...item.via, reader.record] });
+        const [was, now] = [revisions.baseAnalysis.recorded.get(reader.record), revisions.headAnalysis.recorded.get(reader.record)];
+        const delta = was && now && labelDelta(revisions.baseAnalysis.labels(was.expr, false), revisions.headAnalysis.labels(now.expr, false));
+        if (delta?.dropped.length) dependent.labelsDropped = delta.dropped;
+        if (delta?.added.length) dependent.labelsAdded = delta.added;
+      }
       if (reader.alert) {
         const before = baseAlerts.get(reader.alert.name);
         const delta = before && labelDelta(revisions.baseAnalysis.labels(before.expr, false), revisions.headAnalysis.labels(reader.alert.expr, false));

@@ -217,11 +217,12 @@ function brokenLink(snapshot: Snapshot, url: string | undefined): string | undef
  */
 function runbookLinkProblem(before: string | undefined, after: string | undefined, model: Model | undefined): string | undefined {
   const prefix = model && `${model.settings.runbookUrl}#`;
-  const anchors = new Set(model?.runbook.sections.map((s) => s.anchor));
+  // Headings' anchors, and HTML anchors kept for old links (`<a id="old-anchor"></a>`).
+  const anchors = new Set([...(model?.runbook.sections.map((s) => s.anchor) ?? []), ...[...(model?.runbook.text ?? "").matchAll(/<a\s+(?:id|name)\s*=\s*"([^"]+)"/gi)].map((m) => m[1]!)]);
   const exists = (url: string | undefined) => (url === undefined ? false : prefix && url.startsWith(prefix) ? anchors.has(url.slice(prefix.length)) : undefined);
   const [was, now] = [exists(before), exists(after)];
   if (now === false) return "the section the new one opens is not in the runbook";
-  if (was === false) return "links in notifications already sent open a section the runbook no longer has";
+  if (was === false) return `links in notifications already sent open a section the runbook no longer has (keep them working with <a id="${before!.slice(prefix!.length)}"></a> above the section)`;
   if (was === undefined || now === undefined) return "a link outside the runbook this build knows, which the diff cannot check";
   return undefined;
 }
@@ -287,7 +288,11 @@ function attention({ base, head, revisions, deliveries, dashboardFlags, model }:
       continue;
     }
     const [sb, sa] = [b.labels.severity, a.labels.severity];
-    if (severityRank(sb) >= 0 && severityRank(sa) > severityRank(sb)) flags.push({ id: "severity-lowered", subject, message: `severity lowered from ${sb} to ${sa}` });
+    if (severityRank(sb) >= 0 && severityRank(sa) > severityRank(sb)) {
+      const routed = delivered.get(b.name);
+      const effect = routed?.before && routed.after && routed.changed.includes("receiver") ? `: its notifications go to ${describeDelivery(routed.after)} instead of ${describeDelivery(routed.before)}` : "";
+      flags.push({ id: "severity-lowered", subject, message: `severity lowered from ${sb} to ${sa}${effect}` });
+    }
     const [cb, ca] = [topComparison(b.expr), topComparison(a.expr)];
     if (loosened(cb, ca)) flags.push({ id: "threshold-loosened", subject, message: `threshold loosened from ${alertThreshold(base, b)} to ${alertThreshold(head, a)}: it fires less` });
     const [fb, fa] = [parseDurationMs(b.for), parseDurationMs(a.for)];
@@ -304,7 +309,8 @@ function attention({ base, head, revisions, deliveries, dashboardFlags, model }:
     const dropped = alertLabelsDropped(b, a, revisions);
     const uses = labelUses(b, dropped, revisions.baseRouting);
     if (uses.length) {
-      flags.push({ id: "alert-label-dropped", subject, message: `loses label${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")} from its expression, which ${uses.join("; ")}` });
+      const label = `label${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")}`;
+      flags.push({ id: "alert-label-dropped", subject, message: `loses ${label}, which its expression no longer carries; read by ${uses.join("; ")}` });
     }
   }
   for (const entry of deliveries) if (entry.status === "added") flags.push(...deliveryFlags(entry, before, after));

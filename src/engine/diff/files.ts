@@ -120,7 +120,10 @@ export function routingChanges(before: RoutingConfig | undefined, after: Routing
     const [ib, ia] = [b && integrations(before, name), a && integrations(after, name)];
     if (ib !== ia) changes.push({ field, ...(ib ? { before: ib } : {}), ...(ia ? { after: ia } : {}) });
     if (b && a) {
-      const settings = jsonChanges(b.raw, a.raw, field).filter((c) => !c.field.endsWith(".name"));
+      // An integration added or removed whole is in the line above; what changed inside one is shown here.
+      const shared = (raw: unknown, other: unknown) =>
+        Object.fromEntries(Object.entries(raw as Json).filter(([key]) => key !== "name" && (!key.endsWith("_configs") || (other as Json)[key] !== undefined)));
+      const settings = jsonChanges(shared(b.raw, a.raw), shared(a.raw, b.raw), field);
       // Secrets and their files are not shown, only that they changed.
       for (const change of settings) {
         if (/key|secret|token|password|url/i.test(change.field.split(".").at(-1) ?? "")) {
