@@ -1,16 +1,22 @@
 /** The pure part of `o11y diff`: two builds in, a report out. Builds here are the real one, edited as files. */
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { diffArtifacts, isEmpty, loosened } from "../../src/engine/diff/diff.ts";
+import { diffArtifacts, isEmpty, loosened, type DiffReport } from "../../src/engine/diff/diff.ts";
 import { commentLimit, commentMarker, renderJson, renderMarkdown, truncate } from "../../src/engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../../src/engine/diff/snapshot.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import { topComparison } from "../../src/engine/promql/comparison.ts";
 import { project } from "../../src/project.ts";
+import { expectValidReport } from "./report-schema.ts";
 
 const { model, artifacts } = compile(project);
 const base: ArtifactFile[] = artifacts.map((a) => ({ path: a.path, content: a.content }));
-const diff = (head: ArtifactFile[]) => diffArtifacts(base, head, { base: "base", head: "head", model });
+/** The report of base → head; its JSON is held to schemas/diff-report.schema.json every time. */
+function diff(head: ArtifactFile[], from = base): DiffReport {
+  const report = diffArtifacts(from, head, { base: "base", head: "head", model });
+  expectValidReport(JSON.parse(renderJson(report)));
+  return report;
+}
 
 type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -43,7 +49,8 @@ describe("o11y diff, the engine", () => {
       if (file.path === "manifest.json") return file;
       const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
       for (const group of doc.groups ?? []) {
-        group.rules.reverse();
+        // A group's recording rules keep their order: Prometheus evaluates them in it (rules/evaluation-order).
+        if (file.path.includes("/alerts/")) group.rules.reverse();
         // PromQL is free-form: spread every expression over lines.
         for (const r of group.rules) r.expr = `\n${String(r.expr).replace(/\(/g, "(\n    ").replace(/\)/g, "\n)")}\n`;
       }
@@ -57,7 +64,12 @@ describe("o11y diff, the engine", () => {
     });
     expect(head.every((f, i) => f.path === "manifest.json" || f.content !== base[i]!.content)).toBe(true);
     const report = diff(head);
-    expect(report).toMatchObject({ attention: [], alerts: [], recordingRules: [], dashboards: [], files: [], findings: [] });
+    expect(report).toMatchObject({ attention: [], alerts: [], routing: { changes: [], alerts: [] }, recordingRules: [], dashboards: [], files: [], findings: [] });
+  });
+
+  it("reports recording rules reordered within their group: a rule moved above the one it reads runs on the previous evaluation", () => {
+    const head = edited({ "prometheus/rules/recording/ecto.yaml": (doc) => doc.groups[0].rules.reverse() });
+    expect(diff(head).findings.map((f) => [f.check, f.subject])).toEqual([["rules/evaluation-order", "recording rule job:ecto_query_duration_seconds:p95_rate5m"]]);
   });
 
   it("raises every attention flag, first, with a stable id", () => {
@@ -83,7 +95,11 @@ describe("o11y diff, the engine", () => {
     });
     const report = diff(head);
     expect(report.attention).toEqual([
-      { id: "severity-lowered", subject: "alert CovenantFundDrop", message: "severity lowered from high to low" },
+      {
+        id: "severity-lowered",
+        subject: "alert CovenantFundDrop",
+        message: "severity lowered from high to low: its notifications go to team-backlog (slack #global-sovereign-alerts) instead of oncall-urgent (pagerduty, slack #on-call)",
+      },
       // Low goes to a receiver that does not page, and waits 15m: what lowering the severity does.
       { id: "paging-removed", subject: "alert CovenantFundDrop", message: "no longer pages: oncall-urgent (pagerduty, slack #on-call) → team-backlog (slack #global-sovereign-alerts)" },
       { id: "notify-slower", subject: "alert CovenantFundDrop", message: "time to first notice ~6m → ~20m (for 5m, group_wait 1m → 15m)" },
