@@ -1,39 +1,11 @@
 /** The pure part of `o11y diff`: two builds in, a report out. Builds here are the real one, edited as files. */
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { diffArtifacts, isEmpty, loosened, type DiffReport } from "../../src/engine/diff/diff.ts";
+import { diffArtifacts, isEmpty, loosened } from "../../src/engine/diff/diff.ts";
 import { commentLimit, commentMarker, renderJson, renderMarkdown, truncate } from "../../src/engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../../src/engine/diff/snapshot.ts";
-import { compile } from "../../src/engine/pipeline.ts";
 import { topComparison } from "../../src/engine/promql/comparison.ts";
-import { project } from "../../src/project.ts";
-import { expectValidReport } from "./report-schema.ts";
-
-const { model, artifacts } = compile(project);
-const base: ArtifactFile[] = artifacts.map((a) => ({ path: a.path, content: a.content }));
-/** The report of base → head; its JSON is held to schemas/diff-report.schema.json every time. */
-function diff(head: ArtifactFile[], from = base): DiffReport {
-  const report = diffArtifacts(from, head, { base: "base", head: "head", model });
-  expectValidReport(JSON.parse(renderJson(report)));
-  return report;
-}
-
-type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The build with some files' documents edited; YAML and JSON written back in their usual style. */
-function edited(edits: Record<string, (doc: Doc) => void>, files = base): ArtifactFile[] {
-  return files.map((file) => {
-    const edit = edits[file.path];
-    if (!edit) return file;
-    const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
-    edit(doc);
-    return { path: file.path, content: file.path.endsWith(".json") ? JSON.stringify(doc, null, 2) : stringify(doc) };
-  });
-}
-
-const alertsIn = (doc: Doc): Doc[] => doc.groups[0].rules;
-const rule = (doc: Doc, name: string): Doc => doc.groups.flatMap((g: Doc) => g.rules).find((r: Doc) => r.alert === name || r.record === name);
-const panel = (doc: Doc, id: number): Doc => doc.panels.find((p: Doc) => p.id === id);
+import { alertsIn, base, diff, edited, model, panel, rule, type Doc } from "./build.ts";
 
 describe("o11y diff, the engine", () => {
   it("finds nothing between a build and itself, and says so in one line", () => {

@@ -8,7 +8,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { assumptionText, newMatcher, parseMatchers, readRoutingConfig, routeAlert, RoutingConfigError, type LabelLookup } from "../../src/engine/diff/routing.ts";
+import { compile } from "../../src/engine/pipeline.ts";
 import { projectRoot } from "../../src/engine/source.ts";
+import { project } from "../../src/project.ts";
 import { run } from "../helpers/tools.ts";
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-routing-"));
@@ -110,6 +112,20 @@ describe("routeAlert agrees with amtool config routes test", () => {
         outcomes[0]!.routes.map((r) => r.receiver),
         JSON.stringify(labels),
       ).toEqual(amtool(file, labels));
+    }
+  });
+});
+
+describe("routeAlert agrees with amtool on the build's own alerts", () => {
+  it("each alert's labels, with a job as its expression carries one, reach the receivers amtool names", () => {
+    const file = path.join(temp, "build-alerts.yml");
+    writeFileSync(file, configs.build!);
+    const config = readRoutingConfig(parse(configs.build!));
+    const { model } = compile(project);
+    expect(model.alerts.length).toBeGreaterThan(0);
+    for (const alert of model.alerts) {
+      const labels = { ...alert.labels, alertname: alert.name, job: "global-sovereign" };
+      expect(routeAlert(config, known(labels))[0]!.routes.map((r) => r.receiver), alert.name).toEqual(amtool(file, labels));
     }
   });
 });

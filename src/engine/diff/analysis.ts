@@ -5,7 +5,7 @@
  */
 import type { MetricModel, RecordingRuleModel } from "../model.ts";
 import { parsePromQL, selectors, type ParsedExpression } from "../promql/parse.ts";
-import { resultLabels, type Semantics } from "../promql/semantics.ts";
+import { resultLabels, seriesLabels, type Semantics } from "../promql/semantics.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 export interface Analysis {
@@ -48,16 +48,35 @@ export function analysisOf(snapshot: Snapshot, metrics: MetricModel[] = []): Ana
     deep.set(key, found);
     return found;
   };
-  return {
-    recorded,
-    reads: direct,
-    readsDeep,
-    labels(expr, grafana) {
-      const tree = parse(expr, { grafana });
-      if (tree.errorAt !== undefined) return undefined;
-      return resultLabels(tree, tree.tree.topNode, semantics);
-    },
+  // resultLabels takes `by (job)` at its word; a label no input series carries is not in the result, though.
+  const recordedLabels = new Map<string, ReadonlySet<string> | undefined | null>();
+  const seriesLabelsOf = (name: string): ReadonlySet<string> | undefined => {
+    const rule = recorded.get(name);
+    if (!rule) return seriesIndex.has(name) ? seriesLabels(name, semantics) : undefined;
+    const known = recordedLabels.get(name);
+    if (known === null) return undefined; // a cycle: rules/dependency's to report
+    if (known !== undefined || recordedLabels.has(name)) return known;
+    recordedLabels.set(name, null);
+    const own = labels(rule.expr, false);
+    const result = own && new Set([...own, ...Object.keys(rule.labels)]);
+    recordedLabels.set(name, result);
+    return result;
   };
+  const labels = (expr: string, grafana: boolean): ReadonlySet<string> | undefined => {
+    const tree = parse(expr, { grafana });
+    if (tree.errorAt !== undefined) return undefined;
+    const result = resultLabels(tree, tree.tree.topNode, semantics);
+    if (!result) return undefined;
+    const input = new Set<string>();
+    for (const selector of selectors(tree)) {
+      const carried = selector.metric === undefined ? undefined : seriesLabelsOf(selector.metric);
+      if (!carried) return result;
+      for (const label of carried) input.add(label);
+    }
+    for (const made of expr.matchAll(/label_(?:replace|join)\s*\([^,]*,\s*"([^"]+)"/g)) input.add(made[1]!);
+    return new Set([...result].filter((label) => input.has(label)));
+  };
+  return { recorded, reads: direct, readsDeep, labels };
 }
 
 /** The range windows an expression uses (`[5m]`, a subquery's `[1h:5m]`), string literals left out. */
