@@ -96,7 +96,11 @@ describe("o11y diff between commits", () => {
       base: expect.stringMatching(/^HEAD~1 \([0-9a-f]{12}\)$/),
       head: "the working tree",
       attention: [
-        { id: "severity-lowered", subject: "alert PhoenixHigh5xxErrorRate", message: "severity lowered from critical to high" },
+        {
+          id: "severity-lowered",
+          subject: "alert PhoenixHigh5xxErrorRate",
+          message: "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
+        },
         { id: "notify-slower", subject: "alert PhoenixHigh5xxErrorRate", message: "time to first notice ~5m10s → ~6m (for 5m, group_wait 10s → 1m)" },
       ],
       alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "severity", before: "critical", after: "high" }] }],
