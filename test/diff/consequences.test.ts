@@ -2,8 +2,11 @@
  * What a change does downstream, at the engine: routing followed to each alert, recording rules followed
  * to every reader, renamed and removed dashboards and panels, the noise left out, and the comment escaped.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderGithub, renderMarkdown } from "../../src/engine/diff/render.ts";
+import { projectRoot } from "../../src/engine/source.ts";
 import { base, diff, edited, panel, rule, type Doc } from "./build.ts";
 
 const alertmanager = "alertmanager/alertmanager.yml";
@@ -179,3 +182,22 @@ describe("the comment cannot be broken or hijacked by what a pull request writes
   });
 });
 
+
+describe("the README's sample comment", () => {
+  it("is what the diff writes for the pull request it describes", () => {
+    const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
+    const sample = /\n {2}````markdown\n([\s\S]*?)\n {2}````\n/.exec(readme)![1]!.replace(/^ {2}/gm, "");
+    const bucket = "job:ecto_query_duration_seconds_bucket:rate5m";
+    const head = edited({
+      [alertmanager]: (doc) => {
+        delete receiver(doc, "oncall-urgent").pagerduty_configs;
+        route(doc, "high").group_wait = "2m";
+      },
+      "prometheus/rules/recording/ecto.yaml": (doc) => void (rule(doc, bucket).expr = "sum by (le) (rate(ecto_query_duration_seconds_bucket[10m]))"),
+    });
+    const report = { ...diff(head), base: "origin/main (ce08da07be87)", head: "the working tree" };
+    // The README leaves the expression's diff block out.
+    const written = renderMarkdown(report).replace(/\n\n`job:ecto[^\n]*› expr:\n\n```diff\n[\s\S]*?\n```\n$/, "\n");
+    expect(written).toBe(`${sample}\n`);
+  });
+});
