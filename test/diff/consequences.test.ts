@@ -65,6 +65,19 @@ describe("routing, followed to every alert", () => {
     expect(renderMarkdown(report)).toContain('`EctoQueryLatencyHigh` inhibition: none → {severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires\n');
   });
 
+  it("routes swapped: the order of a route's children is a change, the alerts they route stay where they were", () => {
+    const head = edited({ [alertmanager]: (doc) => void ([doc.route.routes[0], doc.route.routes[1]] = [doc.route.routes[1], doc.route.routes[0]]) });
+    const report = diff(head);
+    expect(report.routing.changes).toEqual([
+      {
+        field: "route root order of child routes",
+        before: '{severity="critical"} ; {severity="high"} ; {severity="medium"} ; {severity="low"}',
+        after: '{severity="high"} ; {severity="critical"} ; {severity="medium"} ; {severity="low"}',
+      },
+    ]);
+    expect([report.routing.alerts, report.attention, report.files]).toEqual([[], [], []]);
+  });
+
   it("first notice is `for` plus group_wait, for alerts whose route did not change too", () => {
     const head = edited({ "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules[0].for = "7m") });
     const nats = diff(head).routing.alerts.find((a) => a.alert === "NatsConsumerLagHigh")!;

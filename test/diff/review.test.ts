@@ -79,6 +79,14 @@ describe("o11y diff on the pull requests of issue 17", () => {
     const [routed] = json.routing.alerts;
     expect([routed!.before!.firstPage, routed!.after!.firstPage, routed!.before!.outcomes[0]!.routes[0]!.receiver, routed!.after!.outcomes[0]!.routes[0]!.receiver]).toEqual(["5m10s", "16m", "oncall-page", "oncall-urgent"]);
     expect(markdown).toContain("| `PhoenixHigh5xxErrorRate` | oncall-page (pagerduty, slack #on-call) → oncall-urgent (pagerduty, slack #on-call) | always | ~5m10s → ~16m | 30m → 1h | alertname, job, severity |\n");
+    // As annotations on the pull request, at the alert's definition.
+    const github = repo.o11y("diff", "--base", "HEAD~1", "--format", "github");
+    expect(github.code).toBe(0);
+    expect(github.stdout.split("\n").filter(Boolean).map((line) => line.replace(/^(::[^:]*)::.*$/, "$1"))).toEqual([
+      ...json.attention.map((f) => `::warning file=src/alerts/phoenix.ts,line=12,title=o11y diff%3A ${f.id}`),
+      "::notice title=o11y diff",
+    ]);
+    expect(github.stdout).toContain("::alert PhoenixHigh5xxErrorRate: time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)\n");
   });
 
   it("a recording rule's window widened: every reader, the alert two steps down included", () => {
