@@ -20,7 +20,7 @@ function pullRequest(title: string, change: (repo: Repo) => void): Repo {
 }
 
 /** The JSON report (schema-checked) and the Markdown comment of the pull request. */
-function review(repo: Repo): { json: DiffReport; markdown: string } {
+function review(repo: Repo): { json: DiffReport & { summary: string }; markdown: string } {
   const result = repo.o11y("diff", "--base", "HEAD~1", "--format", "json");
   expect(result.code, result.stderr).toBe(0);
   const json = JSON.parse(result.stdout);

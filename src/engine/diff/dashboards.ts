@@ -86,7 +86,7 @@ function likeness(a: DashboardModel, b: DashboardModel): number {
   const shared = [...pa].filter((s) => pb.has(s)).length;
   const union = new Set([...pa, ...pb]).size;
   const panels = union ? shared / union : 0;
-  return a.title === b.title ? Math.max(panels, 0.3 + panels) : panels;
+  return a.title === b.title ? 0.3 + panels : panels;
 }
 
 /** Removed and added items paired where `score` says they are the same thing (best pairs first, at least `min`). */

@@ -172,8 +172,9 @@ function dashboardRows(dashboards: DashboardEntry[]): Row[] {
   return dashboards.flatMap((d) => {
     const renamed = d.status === "renamed" ? ` (renamed from ${code(d.previousKey)})` : "";
     const name = `${code(d.key)} ${escapeText(d.title ?? "")}${renamed}`.trim();
-    const own: Row[] = d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: code(d.key), entry: d.status === "renamed" ? { ...d, status: "changed" } : d }] : [];
-    if (own.length && d.status === "renamed" && !d.changes.length) own[0]!.entry = { status: "changed", key: d.key, changes: [{ field: "uid", before: d.previousKey, after: d.key }] };
+    // A renamed dashboard's first row is its uid, before and after.
+    const entry: Entry = d.status === "renamed" ? { status: "changed", key: d.key, changes: [{ field: "uid", before: d.previousKey, after: d.key }, ...d.changes] } : d;
+    const own: Row[] = d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: code(d.key), entry }] : [];
     const panels = d.panels.map((p, i) => {
       const id = p.status === "renamed" ? `${p.key} (was ${p.previousKey})` : p.key;
       const opened = p.openedBy?.length ? `<br>opened by ${p.openedBy.map((a) => code(a)).join(", ")}` : "";
