@@ -8,16 +8,19 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, s
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { diffArtifacts, flagIds } from "../engine/diff/diff.ts";
-import { renderJson, renderMarkdown } from "../engine/diff/render.ts";
+import { renderGithub, renderJson, renderMarkdown } from "../engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../engine/diff/snapshot.ts";
+import { formatDiagnostic } from "../engine/diagnostics.ts";
 import { manifestPath, sha256 } from "../engine/emit/emit.ts";
+import type { Model } from "../engine/model.ts";
 import { compile } from "../engine/pipeline.ts";
+import type { SourceLocation } from "../engine/source.ts";
 import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
 
 export interface DiffCommandOptions {
   base?: string;
-  format: "markdown" | "json";
+  format: "markdown" | "json" | "github";
   failOn?: string;
   project: string;
 }
@@ -170,6 +173,17 @@ function parseFailOn(list: string | undefined): Set<string> {
   return ids;
 }
 
+/** Where the head defines what a flag names, for annotations on the pull request's files. */
+function definitionSources(model: Model): Map<string, SourceLocation> {
+  const sources = new Map<string, SourceLocation>();
+  for (const alert of model.alerts) sources.set(`alert ${alert.name}`, alert.source);
+  for (const dashboard of model.dashboards) {
+    sources.set(`dashboard ${dashboard.uid}`, dashboard.source);
+    for (const panel of dashboard.panels) sources.set(`dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`, panel.source);
+  }
+  return sources;
+}
+
 export async function diffCommand(options: DiffCommandOptions): Promise<number> {
   try {
     const failOn = parseFailOn(options.failOn);
@@ -177,13 +191,16 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     const base = resolveBase(repo, options.base);
     const head = compile(await loadProject(options.project));
     if (!head.ok) {
-      const errors = head.diagnostics.filter((d) => d.severity === "error").length;
-      throw new DiffError(`the working tree does not build (${errors} error(s)): run \`node bin/o11y.js check\``);
+      const errors = head.diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined);
+      const shown = errors.slice(0, 5).map(formatDiagnostic).join("\n");
+      const more = errors.length > 5 ? `\n... and ${errors.length - 5} more` : "";
+      throw new DiffError(`the working tree does not build (${errors.length} error(s)): run \`node bin/o11y.js check\`\n${shown}${more}`);
     }
     const committed = committedBuild(repo, base.commit);
     const baseFiles = "files" in committed ? committed.files : await buildInWorktree(repo, base, committed.stale);
     const report = diffArtifacts(baseFiles, head.artifacts, { base: base.label, head: "the working tree", model: head.model });
-    process.stdout.write(options.format === "json" ? renderJson(report) : renderMarkdown(report));
+    const output = { json: renderJson, markdown: renderMarkdown, github: (r: typeof report) => renderGithub(r, definitionSources(head.model)) }[options.format];
+    process.stdout.write(output(report));
     const failing = report.attention.filter((f) => failOn.has("any") || failOn.has(f.id));
     if (!failing.length) return 0;
     process.stderr.write(`o11y diff: ${failing.length} flag(s) named by --fail-on: ${[...new Set(failing.map((f) => f.id))].join(", ")}\n`);

@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("diff")
     .description("what the working tree changes in alerting and dashboards against a base revision, for review; exit 1 on --fail-on flags, 2 on bad input")
     .option("--base <ref>", "git revision to compare with (default: the merge base with origin/main, else main, else HEAD~1)")
-    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
+    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json", "github"]).default("markdown"))
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action(async (options: DiffCommandOptions) => {
