@@ -84,7 +84,8 @@ export function refuseOutFolder(out: string, root: string, sources: string[]): s
     const what = real === project ? "the project's own folder" : `a folder that holds the project (${project})`;
     return `${said} is ${what}, and a build replaces its whole output folder: pass a folder of its own, such as build`;
   }
-  for (const source of sources.map(realPath)) {
+  // A source folder that holds the project is the project's own, judged above; it does not make the project all source.
+  for (const source of sources.map(realPath).filter((folder) => !within(folder, project))) {
     if (within(real, source)) return `${said} holds the project's sources (${relative(source)}), and a build replaces its whole output folder: pass a folder of its own, such as build`;
     if (within(source, real)) return `${said} is inside the project's sources (${relative(source)}): pass a folder outside them, such as build`;
   }
