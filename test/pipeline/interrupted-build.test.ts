@@ -4,20 +4,20 @@
  * file as its own manifest.json says, no other), the old tree or the new one as the step decides, and nothing
  * else behind.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/engine/emit/emit.ts";
 import { compile } from "../../src/engine/pipeline.ts";
-import { projectRoot } from "../../src/engine/source.ts";
 import { project as realProject } from "../../src/project.ts";
 import { project as otherProject } from "../fixtures/promtool-rejects-project.ts";
-import { readTree, runCli } from "../helpers/cli.ts";
+import { readTree } from "../helpers/cli.ts";
+import { checkout } from "./checkout.ts";
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-interrupted-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const project = checkout(path.join(temp, "checkout"));
 
 /** Two projects whose builds differ (one alert's expression), so that a mix of both trees shows. */
 const projects = {
@@ -27,35 +27,23 @@ const projects = {
 type Which = keyof typeof projects;
 const flip = (which: Which): Which => (which === "real" ? "other" : "real");
 
-function treeOf(project: typeof realProject): Map<string, string> {
-  const result = compile(project);
+function treeOf(definition: typeof realProject): Map<string, string> {
+  const result = compile(definition);
   expect(result.ok).toBe(true);
   return new Map(result.artifacts.map((a) => [a.path, a.content]));
 }
 
-/** `o11y build --out <out> --tools off` of one project, with more environment; stderr is collected. */
-function startBuild(out: string, which: Which, env: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<void> } {
-  const child = spawn(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "build", "--out", out, "--tools", "off", "--project", projects[which].module], {
-    cwd: projectRoot,
-    // The fixture from a cached bundle too, as the real project: a faster start, so the kills fall on the writing.
-    env: { ...process.env, NO_COLOR: "1", O11Y_CACHE_PROJECT: projects[which].module, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return { child, stderr: () => stderr, exited };
+/** `o11y build --out <out> --tools off` of one project, in the checkout. */
+function startBuild(out: string, which: Which, env: Record<string, string> = {}) {
+  // The fixture from a cached bundle too, as the real project: a faster start, so the kills fall on the writing.
+  return project.start(["build", "--out", out, "--tools", "off", "--project", projects[which].module], { O11Y_CACHE_PROJECT: projects[which].module, ...env });
 }
 
 /** Starts a build that stops at `step`, and SIGKILLs it there. */
 async function killAt(out: string, which: Which, step: string): Promise<void> {
   const run = startBuild(out, which, { O11Y_TEST_PAUSE_AT: step });
-  const deadline = Date.now() + 60_000;
-  while (!run.stderr().includes(`paused at ${step}`)) {
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`the build did not stop at ${step}:\n${run.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  run.child.kill("SIGKILL");
+  await run.pausedAt(step);
+  run.kill("SIGKILL");
   await run.exited;
 }
 
@@ -77,12 +65,11 @@ function wholeBuild(out: string): Which {
 
 const equalTrees = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([p, content]) => b.get(p) === content);
 
-/** Nothing of a run is left beside the output folder, nor recorded in the project. */
+/** Nothing of a run is left beside the output folder, nor recorded in the checkout. */
 function nothingLeft(out: string): void {
   expect(readdirSync(path.dirname(out))).toEqual([path.basename(out)]);
-  const pending = path.join(projectRoot, ".o11y-cache", "pending");
-  const records = existsSync(pending) ? readdirSync(pending).map((name) => readFileSync(path.join(pending, name), "utf8")) : [];
-  expect(records.filter((record) => record.includes(path.dirname(out)))).toEqual([]);
+  const pending = path.join(project.root, ".o11y-cache", "pending");
+  expect(existsSync(pending) ? readdirSync(pending) : []).toEqual([]);
 }
 
 /** Commands that each must restore an interrupted build before anything else. */
@@ -97,8 +84,8 @@ describe("a build killed at any step", () => {
   let current: Which = "real";
   let turn = 0;
 
-  it("starts from a whole build", () => {
-    const first = runCli(["build", "--out", out, "--tools", "off"]);
+  it("starts from a whole build", async () => {
+    const first = await project.run(["build", "--out", out, "--tools", "off"]);
     expect(first.code, first.stderr).toBe(0);
     expect(wholeBuild(out)).toBe("real");
   });
@@ -116,7 +103,7 @@ describe("a build killed at any step", () => {
   it.each(steps)("at $step: the next command leaves the $keeps tree, whole, and nothing else", async ({ step, keeps }) => {
     const next = nextCommands[turn++ % nextCommands.length]!;
     await killAt(out, flip(current), step);
-    const result = runCli(next.args);
+    const result = await project.run(next.args);
     expect(result.code, result.stderr).toBe(0);
     const expected = keeps === "old" ? current : flip(current);
     expect(wholeBuild(out)).toBe(expected);
@@ -127,20 +114,12 @@ describe("a build killed at any step", () => {
   it("between the renames, then again while the next command puts the old tree back: the one after finishes it", async () => {
     await killAt(out, flip(current), "retired");
     expect(existsSync(out), "between the renames there is no folder").toBe(false);
-    const recovering = spawn(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "--help"], {
-      cwd: projectRoot,
-      env: { ...process.env, O11Y_TEST_PAUSE_AT: "recover-restored" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    recovering.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const exited = new Promise((resolve) => recovering.on("exit", resolve));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes("paused at recover-restored") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(stderr).toContain("put back the previous build");
+    const recovering = project.start(["--help"], { O11Y_TEST_PAUSE_AT: "recover-restored" });
+    await recovering.pausedAt("recover-restored");
+    expect(recovering.stderr()).toContain("put back the previous build");
     recovering.kill("SIGKILL");
-    await exited;
-    const result = runCli(["check", "--expr", "up", "--tools", "off"]);
+    await recovering.exited;
+    const result = await project.run(["check", "--expr", "up", "--tools", "off"]);
     expect(result.code, result.stderr).toBe(0);
     expect(wholeBuild(out)).toBe(current);
     nothingLeft(out);
@@ -148,7 +127,7 @@ describe("a build killed at any step", () => {
 
   it("a build of the same folder recovers it too, then replaces it", async () => {
     await killAt(out, flip(current), "retired");
-    const again = runCli(["build", "--out", out, "--tools", "off", "--project", projects[flip(current)].module]);
+    const again = await project.run(["build", "--out", out, "--tools", "off", "--project", projects[flip(current)].module]);
     expect(again.code, again.stderr).toBe(0);
     expect(wholeBuild(out)).toBe(flip(current));
     nothingLeft(out);
@@ -160,7 +139,7 @@ describe("a build killed at random moments", () => {
   const out = path.join(temp, "random", "build");
 
   it("leaves, after the next command, one whole tree each time", { timeout: 240_000 }, async () => {
-    expect(runCli(["build", "--out", out, "--tools", "off"]).code).toBe(0);
+    expect((await project.run(["build", "--out", out, "--tools", "off"])).code).toBe(0);
     let current: Which = "real";
     // How long a build of each takes here, so that the kills fall all along it.
     const spans: Record<Which, number> = { real: 0, other: 0 };
@@ -175,9 +154,9 @@ describe("a build killed at random moments", () => {
       const which = flip(current);
       const run = startBuild(out, which);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * spans[which]));
-      run.child.kill("SIGKILL");
+      run.kill("SIGKILL");
       await run.exited;
-      const result = runCli(nextCommands[i % nextCommands.length]!.args);
+      const result = await project.run(nextCommands[i % nextCommands.length]!.args);
       expect(result.code, result.stderr).toBe(0);
       current = wholeBuild(out);
       nothingLeft(out);

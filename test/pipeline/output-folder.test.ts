@@ -2,7 +2,6 @@
  * Where a build may write: `--out` names a folder of its own (new, empty, or a previous build with nothing
  * else in it), never the project, its sources or a folder holding anything else; and no file path leaves it.
  */
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +13,7 @@ import type { Artifact } from "../../src/engine/render/artifact.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { project } from "../../src/project.ts";
 import { readTree, runCli } from "../helpers/cli.ts";
+import { checkout } from "./checkout.ts";
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-out-folder-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -130,43 +130,30 @@ describe("--out", () => {
   });
 
   describe("in a checkout of its own", () => {
-    const copy = path.join(temp, "checkout");
-    for (const name of ["bin", "src", "schemas", "package.json", "package-lock.json", "tsconfig.json", "RUNBOOK.md"]) cpSync(path.join(projectRoot, name), path.join(copy, name), { recursive: true });
-    symlinkSync(path.join(projectRoot, "node_modules"), path.join(copy, "node_modules"));
-    const o11y = (args: string[], env: Record<string, string> = {}) => {
-      const child = spawn(process.execPath, [path.join(copy, "bin/o11y.js"), ...args], { cwd: copy, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-      let stderr = "";
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      return { child, stderr: () => stderr, exited };
-    };
+    const copy = checkout(path.join(temp, "checkout"));
 
     it("the default --out build works when build/ is absent, and over the previous build", async () => {
-      expect(existsSync(path.join(copy, "build"))).toBe(false);
+      expect(existsSync(path.join(copy.root, "build"))).toBe(false);
       for (let i = 0; i < 2; i++) {
-        const run = o11y(["build", "--tools", "off"]);
-        expect(await run.exited, run.stderr()).toBe(0);
-        expect(readTree(path.join(copy, "build"))).toEqual(committed);
+        const run = await copy.run(["build", "--tools", "off"]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(readTree(path.join(copy.root, "build"))).toEqual(committed);
       }
     });
 
     it("a default build killed between its renames is put back by the next command, from the folder alone", async () => {
-      const run = o11y(["build", "--tools", "off"], { O11Y_TEST_PAUSE_AT: "retired" });
-      const deadline = Date.now() + 60_000;
-      while (!run.stderr().includes("paused at retired")) {
-        if (Date.now() > deadline) throw new Error(run.stderr());
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      run.child.kill("SIGKILL");
+      const run = copy.start(["build", "--tools", "off"], { O11Y_TEST_PAUSE_AT: "retired" });
+      await run.pausedAt("retired");
+      run.kill("SIGKILL");
       await run.exited;
-      expect(existsSync(path.join(copy, "build"))).toBe(false);
+      expect(existsSync(path.join(copy.root, "build"))).toBe(false);
       // Without the record of the killed run: the default folder is always looked at.
-      rmSync(path.join(copy, ".o11y-cache", "pending"), { recursive: true, force: true });
-      const help = o11y(["--help"]);
-      expect(await help.exited).toBe(0);
-      expect(help.stderr()).toMatch(/^note: \S+\/build: put back the previous build, which an interrupted build \(pid \d+\) had moved aside\n$/);
-      expect(readTree(path.join(copy, "build"))).toEqual(committed);
-      expect(readdirSync(copy).filter((name) => name.startsWith(".o11y-"))).toEqual([".o11y-cache"]);
+      rmSync(path.join(copy.root, ".o11y-cache", "pending"), { recursive: true, force: true });
+      const help = await copy.run(["--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stderr).toMatch(/^note: \S+\/build: put back the previous build, which an interrupted build \(pid \d+\) had moved aside\n$/);
+      expect(readTree(path.join(copy.root, "build"))).toEqual(committed);
+      expect(readdirSync(copy.root).filter((name) => name.startsWith(".o11y-"))).toEqual([".o11y-cache"]);
     });
   });
 });
