@@ -97,7 +97,7 @@ export class SwapBusy extends Error {}
  * Takes the journal of `<parent>/<out>` for this run: writes it whole, then links it into place, which fails
  * when one exists. One of a dead run is recovered first; one of a live run is waited for, up to `waitMs`.
  */
-function takeJournal(parent: string, journal: Journal, note: (text: string) => void, waitMs = 30_000): string {
+function takeJournal(parent: string, journal: Journal, note: (text: string) => void, waitMs = 5_000): string {
   const file = path.join(parent, journalPrefix + journal.out);
   const draft = temporaryPath(parent, "journal", journal.out);
   const fd = openSync(draft, "wx");
@@ -166,7 +166,7 @@ function recoverSwap(parent: string, file: string, journal: Journal, note: (text
   const target = path.join(parent, journal.out);
   const staged = path.join(parent, journal.staged);
   const retired = path.join(parent, journal.retired);
-  const by = journal.owner.pid === currentOwner().pid ? "this build" : `an interrupted build (pid ${journal.owner.pid})`;
+  const by = `an interrupted build (pid ${journal.owner.pid})`;
   if (exists(staged)) {
     if (!exists(target) && exists(retired)) {
       renameSync(retired, target);
@@ -180,7 +180,7 @@ function recoverSwap(parent: string, file: string, journal: Journal, note: (text
       renameSync(retired, target);
       note(`${target}: put back the previous build, which ${by} had moved aside`);
     } else if (exists(retired)) {
-      note(`${target}: finished replacing it for ${by}`);
+      note(`${target}: kept the new build that ${by} had put in place, and removed the previous one`);
     }
     rmSync(retired, { recursive: true, force: true });
   }
@@ -260,7 +260,13 @@ function removeLegacyLeftovers(parent: string, names: string[], note: (text: str
       }
     }
   }
-  for (const { name } of legacy) rmSync(path.join(parent, name), { recursive: true, force: true });
+  for (const { name } of legacy) {
+    try {
+      rmSync(path.join(parent, name), { recursive: true, force: true });
+    } catch (error) {
+      note(`could not remove ${path.join(parent, name)}, left by an interrupted build: ${(error as Error).message}`);
+    }
+  }
 }
 
 /**

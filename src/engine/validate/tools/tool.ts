@@ -69,7 +69,9 @@ const running = new Set<ChildProcess>();
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
-    process.kill(-child.pid, "SIGKILL");
+    // Windows has no process groups to signal: the tool alone.
+    if (process.platform === "win32") child.kill("SIGKILL");
+    else process.kill(-child.pid, "SIGKILL");
   } catch {
     // The group is empty.
   }
