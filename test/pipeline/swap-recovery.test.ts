@@ -97,7 +97,7 @@ describe("recoverFolder", () => {
 describe("recoverInterrupted", () => {
   it("recovers the folders and removes the temporary folders that dead runs recorded, and nothing they did not make", () => {
     const root = path.join(temp, "project");
-    const pending = path.join(root, ".o11y-cache", "pending");
+    const pending = path.join(root, ".o11y-cache");
     mkdirSync(pending, { recursive: true });
     const elsewhere = path.join(temp, "elsewhere");
     tree(path.join(elsewhere, owned(dead, "retired")), "old");
@@ -107,7 +107,7 @@ describe("recoverInterrupted", () => {
     tree(checkTemp, "staged by check");
     const precious = path.join(temp, "precious");
     tree(precious, "mine");
-    const record = (content: unknown, owner = dead) => writeFileSync(path.join(pending, `${owner.pid}-${owner.start}-${Math.random().toString(16).slice(2, 10)}.json`), JSON.stringify(content));
+    const record = (content: unknown, owner = dead) => writeFileSync(path.join(pending, `pending-${owner.pid}-${owner.start}-${Math.random().toString(16).slice(2, 10)}.json`), JSON.stringify(content));
     record({ folder: elsewhere });
     record({ temporary: checkTemp });
     // Not a temporary folder of the run that recorded it: left alone.
@@ -122,7 +122,7 @@ describe("recoverInterrupted", () => {
     expect(readdirSync(elsewhere)).toEqual(["build"]);
     expect(existsSync(checkTemp)).toBe(false);
     expect(which(precious)).toBe("mine");
-    expect(readdirSync(pending)).toEqual([expect.stringMatching(new RegExp(`^${live.pid}-${live.start}-`))]);
+    expect(readdirSync(pending)).toEqual([expect.stringMatching(new RegExp(`^pending-${live.pid}-${live.start}-[0-9a-f]+\\.json$`))]);
     release();
     expect(readdirSync(pending)).toEqual([]);
   });

@@ -26,6 +26,11 @@ function filesUnder(dir: string, prefix = ""): string[] {
   );
 }
 
+/** Whether anything but folders is under `dir`; stops at the first (a home folder passed by mistake is not read whole). */
+function holdsAFile(dir: string): boolean {
+  return readdirSync(dir, { withFileTypes: true }).some((entry) => !entry.isDirectory() || holdsAFile(path.join(dir, entry.name)));
+}
+
 const sayFiles = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.length > 3 ? ` and ${files.length - 3} more` : ""}`;
 
 /**
@@ -49,11 +54,12 @@ export function unreplaceable(target: string, shown = target): string | undefine
     return `${shown} is a symbolic link${to}: a build replaces the folder it is given, and would replace the link, not what it points to; pass the folder itself`;
   }
   if (!stat.isDirectory()) return `${shown} is a file, not a folder: pass a new or empty folder, or a previous build`;
-  const files = filesUnder(target);
-  if (files.length === 0) return undefined;
   const listed = readManifest(target);
-  if (!listed) return `${shown} is not empty and is not a previous build (it has no manifest.json written by o11y), and a build replaces the whole folder: pass a new or empty folder`;
-  const foreign = files.filter((file) => file !== manifestPath && !listed.has(file));
+  if (!listed) {
+    if (!holdsAFile(target)) return undefined;
+    return `${shown} is not empty and is not a previous build (it has no manifest.json written by o11y), and a build replaces the whole folder: pass a new or empty folder`;
+  }
+  const foreign = filesUnder(target).filter((file) => file !== manifestPath && !listed.has(file));
   if (foreign.length > 0) return `${shown} holds ${foreign.length === 1 ? "a file" : `${foreign.length} files`} that no build wrote (${sayFiles(foreign)}), and a build replaces the whole folder: move ${foreign.length === 1 ? "it" : "them"} out, or pass another folder`;
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
- * What a run is writing outside the project, recorded in the project (`.o11y-cache/pending/`) while it
- * writes: the folder a build stages beside, or a temporary folder. A run killed there leaves its record, and
+ * What a run is writing outside the project, recorded in the project (`.o11y-cache/pending-*.json`, beside
+ * bin/o11y.js's bundles) while it writes: the folder a build stages beside, or a temporary folder. A run killed there leaves its record, and
  * the next run of any command in the project (`recoverInterrupted`) restores that folder or removes the
  * temporary one, wherever it is.
  */
@@ -9,20 +9,20 @@ import path from "node:path";
 import { isAlive, ownedName, ownerOf, ownerPattern } from "./owner.ts";
 import { recoverFolder } from "./swap.ts";
 
-const recordName = new RegExp(String.raw`^${ownerPattern}-[0-9a-f]+\.json$`);
+const recordName = new RegExp(String.raw`^pending-${ownerPattern}-[0-9a-f]+\.json$`);
 /** Temporary folders that a record may name: `o11y-<what>-<pid>-<start>-<random>`, no other. */
 const temporaryName = new RegExp(String.raw`^o11y-[a-z]+-${ownerPattern}-`);
 
 type Pending = { folder: string } | { temporary: string };
 
-const pendingFolder = (root: string) => path.join(root, ".o11y-cache", "pending");
+const pendingFolder = (root: string) => path.join(root, ".o11y-cache");
 
 /**
  * Records `what` until the returned function is called. Where the record cannot be written (a read-only
  * project), only the next build into the same folder recovers it.
  */
 export function recordPending(root: string, what: Pending): () => void {
-  const file = path.join(pendingFolder(root), `${ownedName()}.json`);
+  const file = path.join(pendingFolder(root), `pending-${ownedName()}.json`);
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(what)}\n`);

@@ -115,7 +115,14 @@ function takeJournal(parent: string, journal: Journal, note: (text: string) => v
         syncFolder(parent);
         return file;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        // A file system without hard links: a rename puts it in place whole, only not exclusively.
+        if (code !== "EEXIST" && !exists(file)) {
+          if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLINK"].includes(code ?? "")) throw error;
+          renameSync(draft, file);
+          syncFolder(parent);
+          return file;
+        }
       }
       const other = readJournal(file);
       if (other && isAlive(other.owner)) {
