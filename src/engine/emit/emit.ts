@@ -19,7 +19,7 @@ import type { Artifact } from "../render/artifact.ts";
 import { stringifyJson } from "../compile/canonical-json.ts";
 import { manifestPath, unreplaceable } from "./out-folder.ts";
 import { recordPending } from "./pending.ts";
-import { ensureFolder, pausePoint, swapIn, syncFolder, temporaryPath } from "./swap.ts";
+import { ensureFolder, pausePoint, swapIn, temporaryPath } from "./swap.ts";
 
 export { manifestPath };
 
@@ -154,8 +154,7 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
     dir: staging,
     discard,
     async flush() {
-      await inBatches(artifacts.map((a) => path.join(staging, a.path)), syncFile);
-      for (const dir of folders) syncFolder(dir);
+      await inBatches([...artifacts.map((a) => path.join(staging, a.path)), ...folders], syncFile);
     },
     commit() {
       try {
@@ -172,6 +171,7 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
   };
 }
 
+/** fsync of a file, or of a folder's entries. */
 async function syncFile(file: string): Promise<void> {
   const handle = await open(file, "r");
   try {

@@ -112,7 +112,6 @@ function takeJournal(parent: string, journal: Journal, note: (text: string) => v
     for (;;) {
       try {
         linkSync(draft, file);
-        syncFolder(parent);
         return file;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -120,7 +119,6 @@ function takeJournal(parent: string, journal: Journal, note: (text: string) => v
         if (code !== "EEXIST" && !exists(file)) {
           if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLINK"].includes(code ?? "")) throw error;
           renameSync(draft, file);
-          syncFolder(parent);
           return file;
         }
       }
@@ -164,8 +162,8 @@ export function swapIn(staged: string, target: string, note: (text: string) => v
   pausePoint("swapped");
   rmSync(retired, { recursive: true, force: true });
   pausePoint("cleaned");
+  // Not synced: a journal that outlives a power cut only has the next run finish what is finished.
   unlinkSync(file);
-  syncFolder(parent);
 }
 
 /** Finishes (the new tree is in place) or undoes (it is not) the swap of a dead run, then drops its journal. */
@@ -218,7 +216,7 @@ export function recoverFolder(parent: string, note: (text: string) => void): boo
     if (!journal || journal.out !== out) {
       keep.add(out);
       clean = false;
-      note(`${file} is not a journal o11y can read: the temporary folders beside ${out} are left for you to inspect`);
+      note(`${file} is not a journal o11y can read: the temporary folders beside ${out} are left for you to inspect (if ${out} is missing, the previous build is the one named *.retired.${out}); then remove the journal`);
       continue;
     }
     if (isAlive(journal.owner)) continue;
