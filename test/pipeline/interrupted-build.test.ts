@@ -134,6 +134,27 @@ describe("a build killed at any step", () => {
   });
 });
 
+describe("runs at the same time", () => {
+  const out = path.join(temp, "together", "build");
+
+  it("a command leaves a live build's staged folder alone; two builds of one folder leave one whole tree", async () => {
+    expect((await project.run(["build", "--out", out, "--tools", "off"])).code).toBe(0);
+    const paused = startBuild(out, "other", { O11Y_TEST_PAUSE_AT: "staged" });
+    await paused.pausedAt("staged");
+    const staged = () => readdirSync(path.dirname(out)).filter((name) => name.includes(".staged."));
+    expect(staged()).toHaveLength(1);
+    expect((await project.run(["check", "--expr", "up", "--tools", "off"])).code).toBe(0);
+    expect(staged()).toHaveLength(1);
+    paused.kill("SIGKILL");
+    await paused.exited;
+
+    const [a, b] = [startBuild(out, "other"), startBuild(out, "real")];
+    expect([await a.exited, await b.exited], `${a.stderr()}\n${b.stderr()}`).toEqual([0, 0]);
+    wholeBuild(out);
+    nothingLeft(out);
+  });
+});
+
 describe("a build killed at random moments", () => {
   const out = path.join(temp, "random", "build");
 

@@ -129,7 +129,8 @@ function takeJournal(parent: string, journal: Journal, note: (text: string) => v
         continue;
       }
       if (other) recoverSwap(parent, file, other, note);
-      else throw new Error(`${file} is not a journal o11y can read; move it away once no o11y build runs`);
+      // Gone meanwhile: the other run finished.
+      else if (exists(file)) throw new Error(`${file} is not a journal o11y can read; move it away once no o11y build runs`);
     }
   } finally {
     rmSync(draft, { force: true });
