@@ -7,8 +7,10 @@ import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } f
 import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
-import { stage } from "../engine/emit/emit.ts";
+import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
+import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
+import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
@@ -23,10 +25,16 @@ export interface CheckOptions {
   tools?: ToolsMode;
 }
 
-/** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
+/**
+ * What `o11y build` would also have promtool and amtool say, judged in a temporary folder (recorded, so that
+ * the next run removes it if this one is killed). Paths that would leave the build are errors here too.
+ */
 async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (text: string) => void): Promise<Diagnostic[]> {
-  if (!result.ok || mode === "off") return [];
-  const dir = mkdtempSync(path.join(tmpdir(), "o11y-check-"));
+  if (!result.ok) return [];
+  const paths = artifactPathProblems(result.artifacts);
+  if (mode === "off" || paths.length) return paths;
+  const dir = mkdtempSync(path.join(tmpdir(), temporaryFolderPrefix("check")));
+  const release = recordPending(projectRoot, { temporary: dir });
   try {
     const staged = stage(path.join(dir, "build"), result.artifacts);
     const verdict = await judgeWithTools(staged.dir, result.artifacts, mode);
@@ -34,6 +42,7 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
     return verdict.diagnostics;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    release();
   }
 }
 

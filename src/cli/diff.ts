@@ -13,6 +13,8 @@ import { ArtifactError, type ArtifactFile } from "../engine/diff/snapshot.ts";
 import { formatDiagnostic } from "../engine/diagnostics.ts";
 import { manifestPath, sha256 } from "../engine/emit/emit.ts";
 import type { Model } from "../engine/model.ts";
+import { isAlive, ownerOf, ownerPattern } from "../engine/emit/owner.ts";
+import { temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile } from "../engine/pipeline.ts";
 import type { SourceLocation } from "../engine/source.ts";
 import { projectRoot } from "../engine/source.ts";
@@ -123,9 +125,57 @@ function readTree(root: string, dir = root): ArtifactFile[] {
     });
 }
 
+/** `<tmp>/o11y-diff-<pid>-<start>-<random>-XXXXXX/worktree`: the folder names the diff that made it. */
+const ownedWorktree = new RegExp(String.raw`^o11y-diff-${ownerPattern}-`);
+/** What diffs made before the folder named its run: `<tmp>/o11y-diff-XXXXXX/worktree`. */
+const legacyWorktree = /^o11y-diff-[A-Za-z0-9]{6}$/;
+
+/** Whether a diff's temporary folder was left by a run that is over: its owner is dead (or, unnamed, it is an hour old). */
+function abandoned(folder: string): boolean {
+  const name = path.basename(folder);
+  const owned = ownedWorktree.exec(name);
+  if (owned) return !isAlive(ownerOf(owned[1]!, owned[2]!));
+  if (!legacyWorktree.test(name)) return false;
+  try {
+    return Date.now() - statSync(folder).mtimeMs > 3_600_000;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Removes what killed diffs left: their worktrees of this repository (git prunes only those whose folder is
+ * gone), and their temporary folders here.
+ */
+function removeAbandonedWorktrees(repo: Repo): void {
+  const listed = git(repo, ["worktree", "list", "--porcelain"]).text.split("\n");
+  const trees = listed.flatMap((line) => (line.startsWith("worktree ") ? [line.slice("worktree ".length)] : []));
+  let removed = false;
+  for (const tree of trees) {
+    if (path.basename(tree) !== "worktree" || !abandoned(path.dirname(tree))) continue;
+    git(repo, ["worktree", "remove", "--force", "--force", tree]);
+    try {
+      rmSync(path.dirname(tree), { recursive: true, force: true });
+    } catch {
+      // Left to git: the worktree is gone from its list.
+    }
+    removed = true;
+  }
+  // Those of other repositories too: there, git prunes a worktree whose folder is gone.
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const folder = path.join(tmpdir(), name);
+      if (ownedWorktree.test(name) && abandoned(folder)) rmSync(folder, { recursive: true, force: true });
+    }
+  } catch {
+    // Another user's, say: not ours to remove.
+  }
+  if (removed) git(repo, ["worktree", "prune"]);
+}
+
 /** Runs the base's own `o11y build` in a temporary worktree; the worktree is removed whatever happens. */
 async function buildInWorktree(repo: Repo, base: { commit: string; label: string }, why: string): Promise<ArtifactFile[]> {
-  const temp = mkdtempSync(path.join(tmpdir(), "o11y-diff-"));
+  const temp = mkdtempSync(path.join(tmpdir(), temporaryFolderPrefix("diff")));
   const tree = path.join(temp, "worktree");
   const root = path.join(tree, repo.prefix);
   const modules = path.join(root, "node_modules");
@@ -188,6 +238,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
   try {
     const failOn = parseFailOn(options.failOn);
     const repo = openRepo();
+    removeAbandonedWorktrees(repo);
     const base = resolveBase(repo, options.base);
     const head = compile(await loadProject(options.project));
     if (!head.ok) {

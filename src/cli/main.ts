@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { Option } from "commander";
+import { recoverInterrupted } from "../engine/emit/pending.ts";
+import { projectRoot } from "../engine/source.ts";
 import { toolsModes } from "../engine/validate/tools/index.ts";
 import { buildCommand, type BuildOptions } from "./build.ts";
 import { ProjectError } from "./load-project.ts";
@@ -11,6 +13,8 @@ const toolsOption = (what: string, defaults = "default: auto") =>
   new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`).choices([...toolsModes]);
 
 export async function main(argv: string[]): Promise<number> {
+  // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
+  recoverInterrupted(projectRoot, (text) => process.stderr.write(`note: ${text}\n`));
   const program = new Command("o11y")
     .description("Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.")
     .exitOverride()
