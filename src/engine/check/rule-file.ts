@@ -2,7 +2,8 @@
  * A Prometheus rule file from elsewhere, read into the same model our own rules compile to, so the same
  * checks run on it. Locations are the file's own lines.
  */
-import { get, plain, readYaml } from "./yaml-tree.ts";
+import { ruleFileShapeProblems } from "./rule-file-shape.ts";
+import { get, plain, readYaml, type YamlMap } from "./yaml-tree.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
@@ -74,6 +75,7 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
     result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: "not a Prometheus rule file: no `groups:` list", fix: "point o11y check at a file with groups: [{name, rules: [...]}]." });
     return result;
   }
+  addShapeProblems(result, file, root as YamlMap, lineOf);
   const textLines = text.split(/\r?\n/);
   for (const groupNode of groups.items) {
     if (groupNode.kind !== "map") continue;
@@ -126,6 +128,16 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
     result.groups.push(group);
   }
   return result;
+}
+
+/**
+ * What Prometheus would refuse in the file's shape (unknown fields, wrong types, bad durations and names, ...),
+ * every one of them, as `rules/file` at its line; the model is still read, as far as it goes.
+ */
+function addShapeProblems(result: RuleFile, file: string, root: YamlMap, lineOf: (offset: number) => number): void {
+  for (const problem of ruleFileShapeProblems(root)) {
+    result.diagnostics.push({ check: "rules/file", severity: "error", subject: problem.subject ?? file, source: { file, line: lineOf(problem.offset) }, message: problem.message, fix: problem.fix });
+  }
 }
 
 /** A rule file that could not be read at all: its one diagnostic says why. */
