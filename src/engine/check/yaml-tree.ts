@@ -75,10 +75,12 @@ const nullPlain = /^(~|null|Null|NULL)?$/;
 export function readYaml(text: string): { root: YamlNode | undefined; problems: YamlProblem[] } {
   let events: Event[];
   try {
-    events = parseEvents(text, { maxDepth: maxYamlDepth });
+    // js-yaml counts the document and one more level: this lets collections nest exactly maxYamlDepth deep.
+    events = parseEvents(text, { maxDepth: maxYamlDepth + 2 });
   } catch (error) {
     const mark = error instanceof YAMLException ? error.mark : undefined;
-    const reason = error instanceof YAMLException ? error.reason : String(error);
+    let reason = error instanceof YAMLException ? error.reason : String(error);
+    if (reason.startsWith("nesting exceeded maxDepth")) reason = `collections nest more than ${maxYamlDepth} deep: no rule file needs more than a few levels`;
     return { root: undefined, problems: [{ offset: mark?.position ?? 0, message: reason }] };
   }
   const problems: YamlProblem[] = [];
