@@ -4,18 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { maxYamlDepth, readYaml, type YamlMap, type YamlSequence } from "../../src/engine/check/yaml-tree.ts";
-
-/** The classic billion laughs: nine levels of nine aliases each, some 10^9 strings once expanded. */
-export const billionLaughs = [
-  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-  ..."bcdefghi".split("").map((name, i) => `${name}: &${name} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`),
-  "groups:",
-  "  - name: laughs",
-  "    rules:",
-  "      - alert: Laughs",
-  "        expr: up == 0",
-  "        labels: {lol: *i}",
-].join("\n");
+import { billionLaughs } from "../helpers/yaml.ts";
 
 /** 1-based line of an offset. */
 const lineAt = (text: string, offset: number) => text.slice(0, offset).split("\n").length;

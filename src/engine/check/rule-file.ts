@@ -140,16 +140,26 @@ function addShapeProblems(result: RuleFile, file: string, root: YamlMap, lineOf:
   }
 }
 
+/** Why a reader refused a file (too large, not a regular file, not UTF-8), what to do, and the line it concerns. */
+export interface RuleFileRefusal {
+  why: string;
+  fix: string;
+  line: number;
+}
+
+const isRefusal = (error: unknown): error is RuleFileRefusal => typeof (error as Partial<RuleFileRefusal> | null)?.why === "string";
+
 /** A rule file that could not be read at all: its one diagnostic says why. */
 export function unreadableRuleFile(file: string, error: unknown): RuleFile {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
+  const why = isRefusal(error) ? error.why : code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
+  const fix = isRefusal(error) ? error.fix : "pass the path of a Prometheus rule file (YAML with `groups:`).";
   return {
     alerts: [],
     recordingRules: [],
     groups: [],
     ruleItems: new Map(),
-    diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: `cannot be read: ${why}`, fix: "pass the path of a Prometheus rule file (YAML with `groups:`)." }],
+    diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: isRefusal(error) ? error.line : 1 }, message: `cannot be read: ${why}`, fix }],
   };
 }
 
