@@ -121,11 +121,17 @@ export function seriesLabels(name: string, sem: Semantics, seen = new Set<string
 
 function recordedLabels(name: string, recorded: RecordingRuleModel, sem: Semantics, seen: Set<string>): Set<string> | undefined {
   seen.add(name);
+  if (recordedDepth >= maxRecordedDepth) return undefined;
   const expr = parseRule(sem, recorded);
   if (expr.errorAt !== undefined) return undefined;
-  const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
-  if (!labels) return undefined;
-  return new Set([...labels, ...Object.keys(recorded.labels)]);
+  recordedDepth++;
+  try {
+    const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
+    if (!labels) return undefined;
+    return new Set([...labels, ...Object.keys(recorded.labels)]);
+  } finally {
+    recordedDepth--;
+  }
 }
 
 const text = (expr: ParsedExpression, node: SyntaxNode) => expr.text.slice(node.from, node.to);
@@ -148,13 +154,34 @@ const labelPreserving = new Set([
 ]);
 
 /**
- * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
- * Scalars have no labels (an empty set).
+ * How many recording rules deep the labels of a recorded series are followed (a rule reading a rule reading ...):
+ * deeper than this, they are unknown, and the checks that need them pass over them.
  */
-export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
+const maxRecordedDepth = 200;
+let recordedDepth = 0;
+
+/** What resultLabels worked out for a node, with `seen` empty when it started: its labels, and what it added to `seen`. */
+interface KnownLabels {
+  labels: ReadonlySet<string> | undefined;
+  visited: string[];
+}
+/** Per Semantics and expression, by nodeKey. */
+const labelMemos = new WeakMap<Semantics, WeakMap<ParsedExpression, Map<string, KnownLabels>>>();
+
+const nodeKey = (node: SyntaxNode) => `${node.from},${node.to},${node.type.id}`;
+const none: ReadonlySet<string> = new Set();
+
+/** What a node's labels are made of: the nodes whose labels it needs, in the order they are worked out, and how. */
+interface LabelsPlan {
+  inputs: SyntaxNode[];
+  combine(results: Array<ReadonlySet<string> | undefined>): ReadonlySet<string> | undefined;
+}
+
+function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen: Set<string>): LabelsPlan | { labels: ReadonlySet<string> | undefined } {
+  const first = ([labels]: Array<ReadonlySet<string> | undefined>) => labels;
   switch (node.name) {
     case "PromQL":
-      return node.firstChild ? resultLabels(expr, node.firstChild, sem, seen) : undefined;
+      return node.firstChild ? { inputs: [node.firstChild], combine: first } : { labels: undefined };
     case "ParenExpr":
     case "OffsetExpr":
     case "StepInvariantExpr":
@@ -162,59 +189,116 @@ export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Sema
     case "MatrixSelector":
     case "UnaryExpr": {
       const inner = [...children(node)].find((c) => isExpression(c));
-      return inner ? resultLabels(expr, inner, sem, seen) : undefined;
+      return inner ? { inputs: [inner], combine: first } : { labels: undefined };
     }
     case "VectorSelector": {
       const identifier = node.getChild("Identifier");
-      return identifier ? seriesLabels(text(expr, identifier), sem, seen) : undefined;
+      return { labels: identifier ? seriesLabels(text(expr, identifier), sem, seen) : undefined };
     }
     case "NumberDurationLiteral":
     case "NumberLiteral":
     case "StringLiteral":
-      return new Set();
+      return { labels: none };
     case "AggregateExpr": {
       const op = text(expr, node.firstChild!);
       const modifier = node.getChild("AggregateModifier");
-      const body = node.getChild("FunctionCallBody");
-      const args = [...children(body)].filter(isExpression);
-      const inner = args.length ? resultLabels(expr, args[args.length - 1]!, sem, seen) : undefined;
-      if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return inner;
-      if (!modifier) return new Set();
-      const listed = groupingLabels(expr, modifier);
-      if (modifier.getChild("By")) return new Set(listed);
-      if (!inner) return undefined;
-      return new Set([...inner].filter((l) => !listed.includes(l)));
+      const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
+      const combine = ([inner]: Array<ReadonlySet<string> | undefined>) => {
+        if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return inner;
+        if (!modifier) return none;
+        const listed = groupingLabels(expr, modifier);
+        if (modifier.getChild("By")) return new Set(listed);
+        if (!inner) return undefined;
+        return new Set([...inner].filter((l) => !listed.includes(l)));
+      };
+      return { inputs: args.length ? [args[args.length - 1]!] : [], combine };
     }
     case "FunctionCall": {
       const name = text(expr, node.getChild("FunctionIdentifier")!);
       const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
       if (name === "histogram_quantile") {
-        const inner = args[1] ? resultLabels(expr, args[1], sem, seen) : undefined;
-        return inner ? new Set([...inner].filter((l) => l !== "le")) : undefined;
+        return { inputs: args[1] ? [args[1]] : [], combine: ([inner]) => (inner ? new Set([...inner].filter((l) => l !== "le")) : undefined) };
       }
-      if (["vector", "time", "scalar", "pi"].includes(name)) return new Set();
-      if (!labelPreserving.has(name)) return undefined;
+      if (["vector", "time", "scalar", "pi"].includes(name)) return { labels: none };
+      if (!labelPreserving.has(name)) return { labels: undefined };
       const vector = args.find((a) => !["NumberDurationLiteral", "StringLiteral"].includes(a.name));
-      const inner = vector ? resultLabels(expr, vector, sem, seen) : undefined;
-      if (inner && (name === "label_replace" || name === "label_join")) {
-        const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
-        // The inner set may be shared (seriesLabels): add to a copy.
-        if (target) return new Set(inner).add(target);
-      }
-      return inner;
+      const combine = ([inner]: Array<ReadonlySet<string> | undefined>) => {
+        if (inner && (name === "label_replace" || name === "label_join")) {
+          const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
+          // The inner set may be shared (seriesLabels): add to a copy.
+          if (target) return new Set(inner).add(target);
+        }
+        return inner;
+      };
+      return { inputs: vector ? [vector] : [], combine };
     }
     case "BinaryExpr": {
       const [left, right] = [...children(node)].filter(isExpression);
-      if (!left || !right) return undefined;
-      const l = resultLabels(expr, left, sem, seen);
-      const r = resultLabels(expr, right, sem, seen);
-      if (l && l.size === 0 && isScalar(left)) return r;
-      if (r && r.size === 0 && isScalar(right)) return l;
-      if (node.getChild("MatchingModifierClause")?.getChild("GroupRight")) return r;
-      return l;
+      if (!left || !right) return { labels: undefined };
+      const combine = ([l, r]: Array<ReadonlySet<string> | undefined>) => {
+        if (l && l.size === 0 && isScalar(left, expr)) return r;
+        if (r && r.size === 0 && isScalar(right, expr)) return l;
+        if (node.getChild("MatchingModifierClause")?.getChild("GroupRight")) return r;
+        return l;
+      };
+      return { inputs: [left, right], combine };
     }
     default:
-      return undefined;
+      return { labels: undefined };
+  }
+}
+
+/**
+ * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
+ * Scalars have no labels (an empty set).
+ *
+ * Worked out without recursion, so that a chain of ten thousand operators is no deeper to follow than one; and a
+ * node worked out while `seen` was empty is kept (with what it added to `seen`), so that the checks asking for the
+ * labels of every operand of such a chain ask in linear time, not quadratic.
+ */
+export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
+  let perSem = labelMemos.get(sem);
+  if (!perSem) labelMemos.set(sem, (perSem = new WeakMap()));
+  let memo = perSem.get(expr);
+  if (!memo) perSem.set(expr, (memo = new Map()));
+
+  interface Frame extends LabelsPlan {
+    key?: string;
+    results: Array<ReadonlySet<string> | undefined>;
+  }
+  const frames: Frame[] = [];
+  /** The labels of `at`, when known at once (a leaf, or kept); otherwise its frame is pushed and undefined... */
+  const start = (at: SyntaxNode): { labels: ReadonlySet<string> | undefined } | undefined => {
+    const key = seen.size === 0 ? nodeKey(at) : undefined;
+    const known = key === undefined ? undefined : memo.get(key);
+    if (known) {
+      for (const name of known.visited) seen.add(name);
+      return { labels: known.labels };
+    }
+    const plan = labelsPlan(expr, at, sem, seen);
+    if ("labels" in plan) {
+      if (key !== undefined) memo.set(key, { labels: plan.labels, visited: [...seen] });
+      return plan;
+    }
+    frames.push(key === undefined ? { ...plan, results: [] } : { ...plan, key, results: [] });
+    return undefined;
+  };
+  const top = start(node);
+  if (top) return top.labels;
+  for (;;) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.results.length < frame.inputs.length) {
+      const done = start(frame.inputs[frame.results.length]!);
+      if (done) frame.results.push(done.labels);
+      continue;
+    }
+    const labels = frame.combine(frame.results);
+    // `seen` was empty when this frame started: all it holds now, this frame added.
+    if (frame.key !== undefined) memo.set(frame.key, { labels, visited: [...seen] });
+    frames.pop();
+    const parent = frames[frames.length - 1];
+    if (!parent) return labels;
+    parent.results.push(labels);
   }
 }
 
@@ -231,15 +315,49 @@ export function isExpression(node: SyntaxNode): boolean {
   return expressionNodes.has(node.name);
 }
 
-/** A number, or arithmetic of numbers: no vector involved. */
-export function isScalar(node: SyntaxNode): boolean {
-  if (node.name === "NumberDurationLiteral" || node.name === "NumberLiteral") return true;
-  if (node.name === "ParenExpr" || node.name === "UnaryExpr" || node.name === "BinaryExpr") return [...children(node)].filter(isExpression).every(isScalar);
-  if (node.name === "FunctionCall") {
-    const name = node.getChild("FunctionIdentifier");
-    return !!name && ["scalar", "time", "pi"].includes(name.firstChild?.name.toLowerCase() ?? "");
+const scalarMemos = new WeakMap<ParsedExpression, Map<string, boolean>>();
+
+/**
+ * A number, or arithmetic of numbers: no vector involved. Without recursion; given the expression, the answer for
+ * each node is kept, so that asking it of every operand of a long chain stays linear.
+ */
+export function isScalar(node: SyntaxNode, expr?: ParsedExpression): boolean {
+  let memo = expr && scalarMemos.get(expr);
+  if (expr && !memo) scalarMemos.set(expr, (memo = new Map()));
+  /** Whether the node is a scalar by itself (true/false), or as its expression children are (their list). */
+  const own = (at: SyntaxNode): boolean | SyntaxNode[] => {
+    if (at.name === "NumberDurationLiteral" || at.name === "NumberLiteral") return true;
+    if (at.name === "ParenExpr" || at.name === "UnaryExpr" || at.name === "BinaryExpr") return [...children(at)].filter(isExpression);
+    if (at.name === "FunctionCall") {
+      const name = at.getChild("FunctionIdentifier");
+      return !!name && ["scalar", "time", "pi"].includes(name.firstChild?.name.toLowerCase() ?? "");
+    }
+    return false;
+  };
+  // Depth first, last child first (the right side of a chain, usually a leaf, settles a vector chain at once).
+  const frames: Array<{ node: SyntaxNode; pending: SyntaxNode[] }> = [];
+  let answer: boolean | undefined;
+  const enter = (at: SyntaxNode) => {
+    const known = memo?.get(nodeKey(at));
+    const value = known ?? own(at);
+    if (typeof value === "boolean") answer = value;
+    else frames.push({ node: at, pending: value });
+  };
+  enter(node);
+  while (frames.length) {
+    const frame = frames[frames.length - 1]!;
+    if (answer === false || frame.pending.length === 0) {
+      // Every child was a scalar (or there were none), or one was not: the same for this node.
+      const value = answer !== false;
+      memo?.set(nodeKey(frame.node), value);
+      frames.pop();
+      answer = value;
+      continue;
+    }
+    answer = undefined;
+    enter(frame.pending.pop()!);
   }
-  return false;
+  return answer!;
 }
 
 export { children };
