@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import { checkContext, checkExpressions } from "../../src/engine/check/run.ts";
 import { topComparison } from "../../src/engine/promql/comparison.ts";
 import { maxNestingDepth, nodesNamed, parsePromQL, parseTree, positionOf, selectors } from "../../src/engine/promql/parse.ts";
-import { isScalar, resultLabels } from "../../src/engine/promql/semantics.ts";
+import { isScalar, resultLabels, seriesLabels, type Semantics } from "../../src/engine/promql/semantics.ts";
+import { ruleDependency } from "../../src/engine/check/checks/rules/dependency.ts";
+import type { Model, RecordingRuleModel } from "../../src/engine/model.ts";
 import { realModel } from "../helpers/checks.ts";
 
 const terms = (n: number, term: (i: number) => string) => Array.from({ length: n }, (_, i) => term(i));
@@ -136,5 +138,40 @@ describe("nesting", () => {
     const tree = parser.parse(pow);
     expect(count(tree).error).toBeUndefined();
     expect(depth(tree)).toBeLessThan(5000);
+  });
+});
+
+describe("chains of recording rules", () => {
+  /** `level:m<i>:sum` reads `level:m<i-1>:sum`; the first reads `first`, and keeps label `k<i>` where i % 1000 == 0. */
+  function chain(n: number, first: string): RecordingRuleModel[] {
+    return Array.from({ length: n }, (_, i) => ({
+      record: `level:m${i}:sum`,
+      expr: `sum by (job${i % 1000 === 0 ? `, k${i}` : ""}) (${i === 0 ? first : `level:m${i - 1}:sum`})`,
+      labels: i === n - 1 ? { team: "web" } : {},
+      tests: [],
+      group: "g",
+      source: { file: "rules.yaml", line: i + 1 },
+    }));
+  }
+  const semantics = (rules: RecordingRuleModel[]): Semantics => ({ seriesIndex: new Map(), recordingRules: new Map(rules.map((r) => [r.record, r])) });
+  /** The real project's catalog, with these rules and nothing that reads them. */
+  const modelWith = (rules: RecordingRuleModel[]): Model => ({ ...realModel(), recordingRules: rules, alerts: [], dashboards: [] });
+
+  it("knows the labels at the end of a chain of 12,000 rules, and finds no cycle in it", () => {
+    const rules = chain(12_000, "up");
+    expect([...seriesLabels("level:m11999:sum", semantics(rules))!].sort()).toEqual(["job", "team"]);
+    const model = modelWith(rules);
+    expect(ruleDependency.check(model, checkContext(model))).toEqual([]);
+  });
+
+  it("knows no labels for the rules of a cycle, or for what reads them, and reports the cycle once", () => {
+    const rules = chain(5000, "level:m4999:sum");
+    const reader: RecordingRuleModel = { ...rules[0]!, record: "level:reader:sum", expr: "sum by (job) (level:m2500:sum)" };
+    const sem = semantics([...rules, reader]);
+    expect(seriesLabels("level:reader:sum", sem)).toEqual(new Set(["job"]));
+    expect([seriesLabels("level:m0:sum", sem), seriesLabels("level:m4999:sum", sem)]).toEqual([undefined, undefined]);
+    const model = modelWith(rules);
+    const findings = ruleDependency.check(model, checkContext(model));
+    expect(findings.map((f) => f.subject)).toEqual(["recording rule level:m0:sum"]);
   });
 });

@@ -27,20 +27,9 @@ export function seriesKind(name: string, sem: Semantics): SeriesKind {
   return "counter";
 }
 
-/**
- * A recorded series' labels as worked out once (seriesLabels with a `seen` that holds none of `reach`), to be
- * replayed: `visited` are the recorded names that working it out added to `seen`, in order.
- */
-interface RecordedLabels {
-  /** Every recorded name the work could consult `seen` about: the rule's own and those it reads, transitively. */
-  reach: Set<string>;
-  visited: string[];
-  labels: ReadonlySet<string> | undefined;
-}
-
-/** Per Semantics: recorded series' labels, the recorded names each rule's expression reads, raw series' labels. */
+/** Per Semantics: recorded series' labels (undefined: unknown), the recorded names each rule reads, raw series' labels. */
 interface Memo {
-  recorded: Map<string, RecordedLabels>;
+  recorded: Map<string, ReadonlySet<string> | undefined>;
   reads: Map<string, string[]>;
   raw: Map<string, Set<string>>;
 }
@@ -54,59 +43,30 @@ function memoOf(sem: Semantics): Memo {
 
 const parseRule = (sem: Semantics, rule: RecordingRuleModel) => (sem.parse ?? parsePromQL)(rule.expr, { grafana: false });
 
-/** Recorded names that `name`'s rule, and the rules it reads, transitively, might look up: itself included. */
-function reachOf(name: string, sem: Semantics, memo: Memo): Set<string> {
-  const reach = new Set([name]);
-  for (const current of reach) {
-    let reads = memo.reads.get(current);
-    if (!reads) {
-      const expr = parseRule(sem, sem.recordingRules.get(current)!);
-      reads = selectors(expr).flatMap((s) => (s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : []));
-      memo.reads.set(current, reads);
-    }
-    for (const read of reads) reach.add(read);
+/** The recorded names a rule's expression reads, once per Semantics. */
+function readsOf(name: string, sem: Semantics, memo: Memo): string[] {
+  let reads = memo.reads.get(name);
+  if (!reads) {
+    const expr = parseRule(sem, sem.recordingRules.get(name)!);
+    reads = selectors(expr).flatMap((s) => (s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : []));
+    memo.reads.set(name, reads);
   }
-  return reach;
-}
-
-/** Whether `seen` holds none of `reach`, looking through the smaller of the two. */
-function disjoint(reach: Set<string>, seen: Set<string>): boolean {
-  if (seen.size < reach.size) {
-    for (const name of seen) if (reach.has(name)) return false;
-  } else {
-    for (const name of reach) if (seen.has(name)) return false;
-  }
-  return true;
+  return reads;
 }
 
 /**
  * Labels a raw series carries: the catalog's, the scrape's, and `le`/`quantile` where they apply. A recorded
- * series carries its rule's result labels and static labels; `seen` holds the recorded series looked up so far,
- * and one looked up again (a cycle, or the same series twice in one expression) is unknown.
+ * series carries its rule's result labels and static labels; one whose rule depends on itself, through any
+ * number of rules, is unknown.
  *
- * A series' labels are worked out once per Semantics, and the set is shared: callers must not change it. A
- * recorded series' labels depend on `seen` only through the recorded names its rule can reach, so while `seen`
- * holds none of them the first answer stands, and what working it out added to `seen` is added again.
+ * A series' labels are worked out once per Semantics, and the set is shared: callers must not change it.
  */
-export function seriesLabels(name: string, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
-  const recorded = sem.recordingRules.get(name);
-  if (recorded) {
-    if (seen.has(name)) return undefined;
-    const memo = memoOf(sem);
-    const known = memo.recorded.get(name);
-    if (known && disjoint(known.reach, seen)) {
-      for (const visited of known.visited) seen.add(visited);
-      return known.labels;
-    }
-    const reach = known?.reach ?? reachOf(name, sem, memo);
-    const fresh = disjoint(reach, seen);
-    const before = seen.size;
-    const labels = recordedLabels(name, recorded, sem, seen);
-    // `seen` only grows, so what this call added is its tail.
-    if (fresh) memo.recorded.set(name, { reach, visited: [...seen].slice(before), labels });
-    return labels;
-  }
+export function seriesLabels(name: string, sem: Semantics): ReadonlySet<string> | undefined {
   const memo = memoOf(sem);
+  if (sem.recordingRules.has(name)) {
+    if (!memo.recorded.has(name)) workOutRecorded(name, sem, memo);
+    return memo.recorded.get(name);
+  }
   let labels = memo.raw.get(name);
   if (!labels) {
     const metric = sem.seriesIndex.get(name);
@@ -119,19 +79,44 @@ export function seriesLabels(name: string, sem: Semantics, seen = new Set<string
   return labels;
 }
 
-function recordedLabels(name: string, recorded: RecordingRuleModel, sem: Semantics, seen: Set<string>): Set<string> | undefined {
-  seen.add(name);
-  if (recordedDepth >= maxRecordedDepth) return undefined;
+/**
+ * Works out the labels of a recorded series and of every recorded series its rule reads, transitively: rules read
+ * before the rules that read them, by a depth-first walk of its own (not the call stack, for a chain of ten
+ * thousand rules), so that each rule's expression finds the labels of what it reads already known. Rules that
+ * depend on themselves (each rule of a cycle) are unknown, and so is what needs them.
+ */
+function workOutRecorded(start: string, sem: Semantics, memo: Memo): void {
+  const path: Array<{ name: string; next: number }> = [{ name: start, next: 0 }];
+  const onPath = new Set([start]);
+  const cyclic = new Set<string>();
+  while (path.length) {
+    const top = path[path.length - 1]!;
+    const reads = readsOf(top.name, sem, memo);
+    if (top.next < reads.length) {
+      const read = reads[top.next++]!;
+      if (onPath.has(read)) {
+        // A cycle: every rule on the path from `read` up to here depends on itself.
+        for (let i = path.length - 1; i >= 0 && path[i]!.name !== read; i--) cyclic.add(path[i]!.name);
+        cyclic.add(read);
+      } else if (!memo.recorded.has(read)) {
+        path.push({ name: read, next: 0 });
+        onPath.add(read);
+      }
+      continue;
+    }
+    path.pop();
+    onPath.delete(top.name);
+    memo.recorded.set(top.name, cyclic.has(top.name) ? undefined : recordedLabels(sem.recordingRules.get(top.name)!, sem));
+  }
+}
+
+/** A recorded series' labels, once the labels of what its rule reads are known (or unknown, for a cycle). */
+function recordedLabels(recorded: RecordingRuleModel, sem: Semantics): Set<string> | undefined {
   const expr = parseRule(sem, recorded);
   if (expr.errorAt !== undefined) return undefined;
-  recordedDepth++;
-  try {
-    const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
-    if (!labels) return undefined;
-    return new Set([...labels, ...Object.keys(recorded.labels)]);
-  } finally {
-    recordedDepth--;
-  }
+  const labels = resultLabels(expr, expr.tree.topNode, sem);
+  if (!labels) return undefined;
+  return new Set([...labels, ...Object.keys(recorded.labels)]);
 }
 
 const text = (expr: ParsedExpression, node: SyntaxNode) => expr.text.slice(node.from, node.to);
@@ -153,20 +138,8 @@ const labelPreserving = new Set([
   "last_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time", "holt_winters", "label_replace", "label_join",
 ]);
 
-/**
- * How many recording rules deep the labels of a recorded series are followed (a rule reading a rule reading ...):
- * deeper than this, they are unknown, and the checks that need them pass over them.
- */
-const maxRecordedDepth = 200;
-let recordedDepth = 0;
-
-/** What resultLabels worked out for a node, with `seen` empty when it started: its labels, and what it added to `seen`. */
-interface KnownLabels {
-  labels: ReadonlySet<string> | undefined;
-  visited: string[];
-}
-/** Per Semantics and expression, by nodeKey. */
-const labelMemos = new WeakMap<Semantics, WeakMap<ParsedExpression, Map<string, KnownLabels>>>();
+/** Per Semantics and expression, by nodeKey: the labels worked out for a node. */
+const labelMemos = new WeakMap<Semantics, WeakMap<ParsedExpression, Map<string, ReadonlySet<string> | undefined>>>();
 
 const nodeKey = (node: SyntaxNode) => `${node.from},${node.to},${node.type.id}`;
 const none: ReadonlySet<string> = new Set();
@@ -177,7 +150,7 @@ interface LabelsPlan {
   combine(results: Array<ReadonlySet<string> | undefined>): ReadonlySet<string> | undefined;
 }
 
-function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen: Set<string>): LabelsPlan | { labels: ReadonlySet<string> | undefined } {
+function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): LabelsPlan | { labels: ReadonlySet<string> | undefined } {
   const first = ([labels]: Array<ReadonlySet<string> | undefined>) => labels;
   switch (node.name) {
     case "PromQL":
@@ -193,7 +166,7 @@ function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, se
     }
     case "VectorSelector": {
       const identifier = node.getChild("Identifier");
-      return { labels: identifier ? seriesLabels(text(expr, identifier), sem, seen) : undefined };
+      return { labels: identifier ? seriesLabels(text(expr, identifier), sem) : undefined };
     }
     case "NumberDurationLiteral":
     case "NumberLiteral":
@@ -252,35 +225,27 @@ function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, se
  * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
  * Scalars have no labels (an empty set).
  *
- * Worked out without recursion, so that a chain of ten thousand operators is no deeper to follow than one; and a
- * node worked out while `seen` was empty is kept (with what it added to `seen`), so that the checks asking for the
- * labels of every operand of such a chain ask in linear time, not quadratic.
+ * Worked out without recursion, so that a chain of ten thousand operators is no deeper to follow than one; and
+ * kept for every node worked out, so that the checks asking for the labels of every operand of such a chain ask
+ * in linear time, not quadratic.
  */
-export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
+export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): ReadonlySet<string> | undefined {
   let perSem = labelMemos.get(sem);
   if (!perSem) labelMemos.set(sem, (perSem = new WeakMap()));
   let memo = perSem.get(expr);
   if (!memo) perSem.set(expr, (memo = new Map()));
 
-  interface Frame extends LabelsPlan {
-    key?: string;
-    results: Array<ReadonlySet<string> | undefined>;
-  }
-  const frames: Frame[] = [];
-  /** The labels of `at`, when known at once (a leaf, or kept); otherwise its frame is pushed and undefined... */
+  const frames: Array<LabelsPlan & { key: string; results: Array<ReadonlySet<string> | undefined> }> = [];
+  /** The labels of `at` when they are known at once (kept, or a leaf); otherwise its frame is pushed. */
   const start = (at: SyntaxNode): { labels: ReadonlySet<string> | undefined } | undefined => {
-    const key = seen.size === 0 ? nodeKey(at) : undefined;
-    const known = key === undefined ? undefined : memo.get(key);
-    if (known) {
-      for (const name of known.visited) seen.add(name);
-      return { labels: known.labels };
-    }
-    const plan = labelsPlan(expr, at, sem, seen);
+    const key = nodeKey(at);
+    if (memo.has(key)) return { labels: memo.get(key) };
+    const plan = labelsPlan(expr, at, sem);
     if ("labels" in plan) {
-      if (key !== undefined) memo.set(key, { labels: plan.labels, visited: [...seen] });
+      memo.set(key, plan.labels);
       return plan;
     }
-    frames.push(key === undefined ? { ...plan, results: [] } : { ...plan, key, results: [] });
+    frames.push({ ...plan, key, results: [] });
     return undefined;
   };
   const top = start(node);
@@ -293,8 +258,7 @@ export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Sema
       continue;
     }
     const labels = frame.combine(frame.results);
-    // `seen` was empty when this frame started: all it holds now, this frame added.
-    if (frame.key !== undefined) memo.set(frame.key, { labels, visited: [...seen] });
+    memo.set(frame.key, labels);
     frames.pop();
     const parent = frames[frames.length - 1];
     if (!parent) return labels;
