@@ -147,7 +147,7 @@ describe("chains of recording rules", () => {
     return Array.from({ length: n }, (_, i) => ({
       record: `level:m${i}:sum`,
       expr: `sum by (job${i % 1000 === 0 ? `, k${i}` : ""}) (${i === 0 ? first : `level:m${i - 1}:sum`})`,
-      labels: i === n - 1 ? { team: "web" } : {},
+      labels: (i === n - 1 ? { team: "web" } : {}) as Record<string, string>,
       tests: [],
       group: "g",
       source: { file: "rules.yaml", line: i + 1 },

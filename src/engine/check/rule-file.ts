@@ -65,7 +65,9 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
   const { root, problems } = readYaml(text);
   const result: RuleFile = { alerts: [], recordingRules: [], groups: [], ruleItems: new Map(), diagnostics: [] };
   for (const problem of problems) {
-    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` });
+    const diagnostic: Diagnostic = { check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` };
+    if (problem.fix) diagnostic.fix = problem.fix;
+    result.diagnostics.push(diagnostic);
   }
   // An empty file, or `groups:` left empty, holds no rules; Prometheus loads it as such.
   if (result.diagnostics.length || root === undefined) return result;

@@ -31,6 +31,8 @@ export interface YamlMap extends Span {
 export interface YamlProblem {
   offset: number;
   message: string;
+  /** How to fix it, when there is more to say than "fix the YAML here". */
+  fix?: string;
 }
 
 /**
@@ -166,11 +168,12 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
           aliased += size.weight;
           if (excessiveAliasing(aliased, total)) {
             const message = `aliases expand too much: by alias *${name}, ${aliased} of the ${total} nodes read so far come from aliases; Prometheus's YAML reader refuses such a document ("excessive aliasing")`;
-            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message }] };
+            const fix = "write the repeated parts out, or alias them fewer times: a rule file needs aliases for a few shared labels at most.";
+            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message, fix }] };
           }
           if (depth + size.height > maxYamlDepth) {
             const message = `alias *${name} nests collections ${depth + size.height} deep, more than ${maxYamlDepth}: no rule file needs more than a few levels`;
-            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message }] };
+            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message, fix: "flatten the nesting: groups, rules and their labels are all a rule file holds." }] };
           }
           add(target, size, name);
         }
