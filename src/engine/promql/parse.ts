@@ -41,6 +41,8 @@ const buildShallow = ParserTree.build;
 
 /** A tree deeper than this is built by buildDeep: lezer's own builder recurses once per level, and flattens below 2,500. */
 const shallowTreeDepth = 500;
+/** Text shorter than this (most queries) makes a tree shallower than shallowTreeDepth: lezer's parse as it is. */
+const shortText = 200;
 
 /**
  * Whether the nodes in a parse buffer nest deeper than `limit`, by one pass over its records (each knows the size
@@ -152,6 +154,9 @@ interface ParseInternals {
  * counter is reset at every step, deep trees are built by buildDeep, and a parser stack about to be cut stops the parse.
  */
 export function parseTree(text: string): { tree: Tree; tooDeepAt?: number } {
+  // Short text cannot meet any of the three: a chain is broken only past 2,000 characters, a stack cut only past
+  // 2,800 levels, and each character opens at most two levels of the tree.
+  if (text.length < shortText) return { tree: parser.parse(text) };
   const parse = parser.startParse(text) as unknown as ParseInternals;
   let tooDeepAt: number | undefined;
   ParserTree.build = buildAnyDepth as TreeClass["build"];
@@ -161,8 +166,11 @@ export function parseTree(text: string): { tree: Tree; tooDeepAt?: number } {
       const tree = parse.advance();
       if (tree) return tooDeepAt === undefined ? { tree } : { tree, tooDeepAt };
       if (tooDeepAt === undefined) {
-        const deep = parse.stacks.find((stack) => stack.stack.length > maxParseStack);
-        if (deep) parse.stopAt((tooDeepAt = deep.pos));
+        for (const stack of parse.stacks) {
+          if (stack.stack.length <= maxParseStack) continue;
+          parse.stopAt((tooDeepAt = stack.pos));
+          break;
+        }
       }
     }
   } finally {

@@ -140,21 +140,32 @@ const labelPreserving = new Set([
 
 /** Per Semantics and expression, by nodeKey: the labels worked out for a node. */
 const labelMemos = new WeakMap<Semantics, WeakMap<ParsedExpression, Map<string, ReadonlySet<string> | undefined>>>();
+/**
+ * Expressions this long keep what resultLabels and isScalar work out for each node. A shorter one has too few
+ * operators for asking again to cost much, and keeping would cost more.
+ */
+const memoizeFrom = 2000;
 
 const nodeKey = (node: SyntaxNode) => `${node.from},${node.to},${node.type.id}`;
 const none: ReadonlySet<string> = new Set();
+type Labels = ReadonlySet<string> | undefined;
 
-/** What a node's labels are made of: the nodes whose labels it needs, in the order they are worked out, and how. */
-interface LabelsPlan {
-  inputs: SyntaxNode[];
-  combine(results: Array<ReadonlySet<string> | undefined>): ReadonlySet<string> | undefined;
-}
+/**
+ * What a node's labels are made of: the nodes whose labels it needs, in the order they are worked out, and how
+ * they combine (by `kind`, in combineLabels).
+ */
+type LabelsPlan = { node: SyntaxNode; inputs: SyntaxNode[] } & (
+  | { kind: "same" }
+  | { kind: "aggregate"; op: string; modifier: SyntaxNode | null }
+  | { kind: "histogram_quantile" }
+  | { kind: "function"; name: string; args: SyntaxNode[] }
+  | { kind: "binary"; left: SyntaxNode; right: SyntaxNode }
+);
 
-function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): LabelsPlan | { labels: ReadonlySet<string> | undefined } {
-  const first = ([labels]: Array<ReadonlySet<string> | undefined>) => labels;
+function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): LabelsPlan | { labels: Labels } {
   switch (node.name) {
     case "PromQL":
-      return node.firstChild ? { inputs: [node.firstChild], combine: first } : { labels: undefined };
+      return node.firstChild ? { kind: "same", node, inputs: [node.firstChild] } : { labels: undefined };
     case "ParenExpr":
     case "OffsetExpr":
     case "StepInvariantExpr":
@@ -162,7 +173,7 @@ function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): L
     case "MatrixSelector":
     case "UnaryExpr": {
       const inner = [...children(node)].find((c) => isExpression(c));
-      return inner ? { inputs: [inner], combine: first } : { labels: undefined };
+      return inner ? { kind: "same", node, inputs: [inner] } : { labels: undefined };
     }
     case "VectorSelector": {
       const identifier = node.getChild("Identifier");
@@ -173,51 +184,59 @@ function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): L
     case "StringLiteral":
       return { labels: none };
     case "AggregateExpr": {
-      const op = text(expr, node.firstChild!);
-      const modifier = node.getChild("AggregateModifier");
       const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
-      const combine = ([inner]: Array<ReadonlySet<string> | undefined>) => {
-        if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return inner;
-        if (!modifier) return none;
-        const listed = groupingLabels(expr, modifier);
-        if (modifier.getChild("By")) return new Set(listed);
-        if (!inner) return undefined;
-        return new Set([...inner].filter((l) => !listed.includes(l)));
-      };
-      return { inputs: args.length ? [args[args.length - 1]!] : [], combine };
+      return { kind: "aggregate", node, inputs: args.length ? [args[args.length - 1]!] : [], op: text(expr, node.firstChild!), modifier: node.getChild("AggregateModifier") };
     }
     case "FunctionCall": {
       const name = text(expr, node.getChild("FunctionIdentifier")!);
       const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
-      if (name === "histogram_quantile") {
-        return { inputs: args[1] ? [args[1]] : [], combine: ([inner]) => (inner ? new Set([...inner].filter((l) => l !== "le")) : undefined) };
-      }
+      if (name === "histogram_quantile") return { kind: "histogram_quantile", node, inputs: args[1] ? [args[1]] : [] };
       if (["vector", "time", "scalar", "pi"].includes(name)) return { labels: none };
       if (!labelPreserving.has(name)) return { labels: undefined };
       const vector = args.find((a) => !["NumberDurationLiteral", "StringLiteral"].includes(a.name));
-      const combine = ([inner]: Array<ReadonlySet<string> | undefined>) => {
-        if (inner && (name === "label_replace" || name === "label_join")) {
-          const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
-          // The inner set may be shared (seriesLabels): add to a copy.
-          if (target) return new Set(inner).add(target);
-        }
-        return inner;
-      };
-      return { inputs: vector ? [vector] : [], combine };
+      return { kind: "function", node, inputs: vector ? [vector] : [], name, args };
     }
     case "BinaryExpr": {
       const [left, right] = [...children(node)].filter(isExpression);
       if (!left || !right) return { labels: undefined };
-      const combine = ([l, r]: Array<ReadonlySet<string> | undefined>) => {
-        if (l && l.size === 0 && isScalar(left, expr)) return r;
-        if (r && r.size === 0 && isScalar(right, expr)) return l;
-        if (node.getChild("MatchingModifierClause")?.getChild("GroupRight")) return r;
-        return l;
-      };
-      return { inputs: [left, right], combine };
+      return { kind: "binary", node, inputs: [left, right], left, right };
     }
     default:
       return { labels: undefined };
+  }
+}
+
+/** A node's labels from those of its plan's inputs. */
+function combineLabels(expr: ParsedExpression, plan: LabelsPlan, [first, second]: Labels[]): Labels {
+  switch (plan.kind) {
+    case "same":
+      return first;
+    case "aggregate": {
+      const { op, modifier } = plan;
+      if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return first;
+      if (!modifier) return none;
+      const listed = groupingLabels(expr, modifier);
+      if (modifier.getChild("By")) return new Set(listed);
+      if (!first) return undefined;
+      return new Set([...first].filter((l) => !listed.includes(l)));
+    }
+    case "histogram_quantile":
+      return first ? new Set([...first].filter((l) => l !== "le")) : undefined;
+    case "function": {
+      const { name, args } = plan;
+      if (first && (name === "label_replace" || name === "label_join")) {
+        const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
+        // The inner set may be shared (seriesLabels): add to a copy.
+        if (target) return new Set(first).add(target);
+      }
+      return first;
+    }
+    case "binary": {
+      if (first && first.size === 0 && isScalar(plan.left, expr)) return second;
+      if (second && second.size === 0 && isScalar(plan.right, expr)) return first;
+      if (plan.node.getChild("MatchingModifierClause")?.getChild("GroupRight")) return second;
+      return first;
+    }
   }
 }
 
@@ -225,40 +244,42 @@ function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): L
  * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
  * Scalars have no labels (an empty set).
  *
- * Worked out without recursion, so that a chain of ten thousand operators is no deeper to follow than one; and
- * kept for every node worked out, so that the checks asking for the labels of every operand of such a chain ask
- * in linear time, not quadratic.
+ * Worked out without recursion, so that a chain of ten thousand operators is no deeper to follow than one; and, in
+ * a long expression, kept for every node worked out, so that the checks asking for the labels of every operand of
+ * such a chain ask in linear time, not quadratic.
  */
-export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): ReadonlySet<string> | undefined {
-  let perSem = labelMemos.get(sem);
-  if (!perSem) labelMemos.set(sem, (perSem = new WeakMap()));
-  let memo = perSem.get(expr);
-  if (!memo) perSem.set(expr, (memo = new Map()));
-
-  const frames: Array<LabelsPlan & { key: string; results: Array<ReadonlySet<string> | undefined> }> = [];
+export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): Labels {
+  let memo: Map<string, Labels> | undefined;
+  if (expr.parsed.length >= memoizeFrom) {
+    let perSem = labelMemos.get(sem);
+    if (!perSem) labelMemos.set(sem, (perSem = new WeakMap()));
+    memo = perSem.get(expr);
+    if (!memo) perSem.set(expr, (memo = new Map()));
+  }
+  const frames: Array<{ plan: LabelsPlan; key: string | undefined; results: Labels[] }> = [];
   /** The labels of `at` when they are known at once (kept, or a leaf); otherwise its frame is pushed. */
-  const start = (at: SyntaxNode): { labels: ReadonlySet<string> | undefined } | undefined => {
-    const key = nodeKey(at);
-    if (memo.has(key)) return { labels: memo.get(key) };
+  const start = (at: SyntaxNode): { labels: Labels } | undefined => {
+    const key = memo && nodeKey(at);
+    if (key !== undefined && memo!.has(key)) return { labels: memo!.get(key) };
     const plan = labelsPlan(expr, at, sem);
     if ("labels" in plan) {
-      memo.set(key, plan.labels);
+      if (key !== undefined) memo!.set(key, plan.labels);
       return plan;
     }
-    frames.push({ ...plan, key, results: [] });
+    frames.push({ plan, key, results: [] });
     return undefined;
   };
   const top = start(node);
   if (top) return top.labels;
   for (;;) {
     const frame = frames[frames.length - 1]!;
-    if (frame.results.length < frame.inputs.length) {
-      const done = start(frame.inputs[frame.results.length]!);
+    if (frame.results.length < frame.plan.inputs.length) {
+      const done = start(frame.plan.inputs[frame.results.length]!);
       if (done) frame.results.push(done.labels);
       continue;
     }
-    const labels = frame.combine(frame.results);
-    memo.set(frame.key, labels);
+    const labels = combineLabels(expr, frame.plan, frame.results);
+    if (frame.key !== undefined) memo!.set(frame.key, labels);
     frames.pop();
     const parent = frames[frames.length - 1];
     if (!parent) return labels;
@@ -286,8 +307,14 @@ const scalarMemos = new WeakMap<ParsedExpression, Map<string, boolean>>();
  * each node is kept, so that asking it of every operand of a long chain stays linear.
  */
 export function isScalar(node: SyntaxNode, expr?: ParsedExpression): boolean {
-  let memo = expr && scalarMemos.get(expr);
-  if (expr && !memo) scalarMemos.set(expr, (memo = new Map()));
+  // Most nodes asked about settle at once.
+  if (node.name === "NumberDurationLiteral" || node.name === "NumberLiteral") return true;
+  if (node.name !== "ParenExpr" && node.name !== "UnaryExpr" && node.name !== "BinaryExpr" && node.name !== "FunctionCall") return false;
+  let memo: Map<string, boolean> | undefined;
+  if (expr && expr.parsed.length >= memoizeFrom) {
+    memo = scalarMemos.get(expr);
+    if (!memo) scalarMemos.set(expr, (memo = new Map()));
+  }
   /** Whether the node is a scalar by itself (true/false), or as its expression children are (their list). */
   const own = (at: SyntaxNode): boolean | SyntaxNode[] => {
     if (at.name === "NumberDurationLiteral" || at.name === "NumberLiteral") return true;
