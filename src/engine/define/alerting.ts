@@ -16,8 +16,10 @@ import {
   readSpec,
   satisfying,
   text,
+  takeUnknownMembers,
   textRecord,
   type Rule,
+  type UnknownMember,
   type Shape,
   type Validated,
 } from "./validate.ts";
@@ -196,14 +198,23 @@ function placeholderDashboard(): DashboardBuilder {
 }
 
 export function alert(spec: AlertSpec): AlertDefinition {
-  return { ...spec, source: callerLocation() };
+  return withMembers({ ...spec, source: callerLocation() });
+}
+
+/** The unknown catalog members read while each definition's spec was written, to name if its PromQL holds `undefined`. */
+const membersRead = new WeakMap<object, UnknownMember[]>();
+function withMembers<T extends object>(definition: T): T {
+  const members = takeUnknownMembers();
+  if (members.length) membersRead.set(definition, members);
+  return definition;
 }
 
 /** An alert as the engine may read it (placeholders where it is wrong), and what is wrong with it, at its line. */
 export function validatedAlert(definition: AlertDefinition): Validated<AlertDefinition> {
   const source = definition.source;
-  const read = readSpec(definition, alertShape, "alert({ name, severity, expr, threshold, ... })", source);
-  const problems = new Problems(source);
+  const members = membersRead.get(definition) ?? [];
+  const read = readSpec(definition, alertShape, "alert({ name, severity, expr, threshold, ... })", source, members);
+  const problems = new Problems(source, members);
   problems.list.push(...read.problems);
   // Fields the shape does not list (source) are kept as they are.
   const alert = read.spec as AlertDefinition;
@@ -224,7 +235,7 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
     });
   }
   // That threshold is interpolated as NaN or Infinity: said once, above.
-  checkInterpolation(alert.expr, "expr", problems, !Number.isFinite(value));
+  checkInterpolation(alert.expr, "expr", problems, members, !Number.isFinite(value));
   return { value: alert, problems: problems.list };
 }
 
@@ -295,11 +306,11 @@ const recordingRuleShape: Shape<RecordingRuleSpec> = {
 export function recordingRule(spec: RecordingRuleSpec): RecordingRuleDefinition {
   const rule = { ...spec, source: callerLocation() };
   Object.defineProperty(rule, "toString", { value: () => spec.record, enumerable: false });
-  return rule;
+  return withMembers(rule);
 }
 
 export function validatedRecordingRule(definition: RecordingRuleDefinition): Validated<RecordingRuleDefinition> {
-  const read = readSpec(definition, recordingRuleShape, "recordingRule({ record, expr, tests })", definition.source);
+  const read = readSpec(definition, recordingRuleShape, "recordingRule({ record, expr, tests })", definition.source, membersRead.get(definition));
   const rule = read.spec as RecordingRuleDefinition;
   if (typeof definition.record !== "string") rule.record = unnamed(definition.source);
   return { value: rule, problems: read.problems };

