@@ -4,6 +4,7 @@ import { formatDiagnostic, sortDiagnostics } from "../engine/diagnostics.ts";
 import { stage, type StagedBuild } from "../engine/emit/emit.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
+import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 
@@ -12,6 +13,8 @@ export interface BuildOptions {
   project: string;
   /** Default auto. */
   tools?: ToolsMode;
+  /** Default on. */
+  typecheck?: TypecheckMode;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface BuildOptions {
  * accept replaces build/.
  */
 export async function buildCommand(options: BuildOptions): Promise<number> {
-  const project = await loadProject(options.project);
+  const project = await loadProject(options.project, { typecheck: options.typecheck ?? "on" });
   const result = compile(project);
   const failed = (diagnostics: typeof result.diagnostics) => {
     const errors = diagnostics.filter((d) => d.severity === "error").length;

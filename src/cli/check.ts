@@ -6,9 +6,11 @@ import { checkContext, checkExpressions, checkModel } from "../engine/check/run.
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
 import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
+import { checkDefinitions } from "../engine/define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { stage } from "../engine/emit/emit.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
+import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 import { formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
@@ -21,6 +23,8 @@ export interface CheckOptions {
   /** Default auto, but off for rule files: rules a team already runs load in its Prometheus today, and promtool over
    * thousands of them costs more than all our checks (ask with --tools auto). */
   tools?: ToolsMode;
+  /** Default on, for the project's definitions; --expr and rule files use the catalog only. */
+  typecheck?: TypecheckMode;
 }
 
 /** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
@@ -40,11 +44,12 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
-  const project = await loadProject(options.project);
+  const definitionsOnly = files.length === 0 && options.expr === undefined;
+  const project = await loadProject(options.project, { typecheck: definitionsOnly ? (options.typecheck ?? "on") : "off" });
   let diagnostics: Diagnostic[];
   const note = (text: string) => process.stderr.write(`note: ${text}\n`);
   if (options.expr !== undefined) {
-    const model = compileModel(project);
+    const model = compileModel(checkDefinitions(project).project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions([{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }], checkContext(model));
     // A panel query holds Grafana variables, which promtool cannot read.
@@ -59,7 +64,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     });
     // promtool reads the files in its own process while ours are checked here.
     const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), tools);
-    const model = compileModel(project);
+    const model = compileModel(checkDefinitions(project).project);
     const read = texts.map(({ file, text, error }) => ({
       file,
       ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
