@@ -50,32 +50,38 @@ const relative = (root: string, file: string) => path.relative(root, file).split
 /** Type errors of the project's sources; from the cache when nothing they depend on changed. */
 export async function typecheck(options: TypecheckOptions): Promise<TypecheckResult> {
   const { root, projectModule } = options;
-  let compiler: { exe: string; version: string };
+  let manifest: string;
+  let version: string;
   try {
-    compiler = await findCompiler();
+    manifest = createRequire(import.meta.url).resolve("typescript/package.json");
+    version = (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
   } catch (error) {
     return { diagnostics: [cannotRun(`TypeScript is not installed (${error instanceof Error ? error.message : String(error)})`)], ran: false };
   }
-  const key = cacheKey(root, projectModule, compiler.version);
+  const key = cacheKey(root, projectModule, version);
   const slot = sha256(relative(root, projectModule)).slice(0, 8);
   const dir = path.join(root, cacheDir);
   const file = path.join(dir, `typecheck-${slot}-${key.slice(0, 32)}.json`);
   const cached = readEntry(root, file);
   if (cached) return { diagnostics: cached, ran: false };
 
-  const checked = runCheck(root, projectModule, compiler.exe, path.join(dir, `typecheck-${slot}.tsconfig.json`));
+  let exe: string;
+  try {
+    exe = await nativeCompiler(manifest);
+  } catch (error) {
+    return { diagnostics: [cannotRun(`TypeScript's compiler is not installed for this platform (${error instanceof Error ? error.message : String(error)})`)], ran: false };
+  }
+  const checked = runCheck(root, projectModule, exe, path.join(dir, `typecheck-${slot}.tsconfig.json`));
   if ("failure" in checked) return { diagnostics: [cannotRun(checked.failure)], ran: true };
   const entry: CacheEntry = { extra: checked.read.map((source) => ({ path: relative(root, source), sha256: sha256(readFileSync(source)) })), diagnostics: checked.diagnostics };
   writeEntry(dir, file, slot, entry);
   return { diagnostics: checked.diagnostics, ran: true };
 }
 
-/** The native `tsc` of the installed TypeScript, as its own launcher finds it, and its version. */
-async function findCompiler(): Promise<{ exe: string; version: string }> {
-  const manifest = createRequire(import.meta.url).resolve("typescript/package.json");
-  const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
+/** The native `tsc` of the installed TypeScript (its package.json at `manifest`), as its own launcher finds it. */
+async function nativeCompiler(manifest: string): Promise<string> {
   const { default: getExePath } = (await import(pathToFileURL(path.join(path.dirname(manifest), "lib", "getExePath.js")).href)) as { default: () => string };
-  return { exe: getExePath(), version };
+  return getExePath();
 }
 
 /** A hash of everything the check depends on but the extra sources (see the module's comment). */
