@@ -261,7 +261,11 @@ export function checkInterpolation(expr: unknown, at: string, problems: Problems
     } else if (token === "null") {
       problems.add({ message: `${where}: a value interpolated with \${...} is null`, fix: "check each ${...} in it: it must give a metric, a recording rule, a threshold or a number.", position });
     } else if (token === "NaN" || token === "Infinity") {
-      problems.add({ message: `${where}: a number interpolated with \${...} is not finite`, fix: "check the computation that gives it: a division by zero, or a number read from text.", position });
+      problems.add({
+        message: `${where}: a number interpolated with \${...} is not finite`,
+        fix: "check the computation that gives it: a division by zero, or a number read from text. (PromQL's own literals are written nan and inf.)",
+        position,
+      });
     } else {
       problems.add({
         message: `${where}: an object was interpolated with \${...}, and it does not write itself as PromQL`,
