@@ -191,6 +191,17 @@ describe("definitions validated where they are written", () => {
     for (const c of alertCases) expect(result.diagnostics.some((d) => d.message.includes(c.message) && d.source.line === lineOf(text, c.mark)), c.name).toBe(true);
   });
 
+  it("reports a copy of a broken definition made with a spread, and leaves the definition as written", () => {
+    const broken = variantAlert({ summary: anything(42) }); // MARK:spread
+    const copy = { ...broken, severity: "low" as const };
+    const first = compile(projectWithAlerts([copy]));
+    expect(first.diagnostics.filter((d) => d.check === "definition/invalid")).toEqual([
+      expect.objectContaining({ message: "summary is 42 (a number), not text", source: { file: thisFile, line: lineOf(text, "MARK:spread") } }),
+    ]);
+    expect(copy.summary).toBe(42);
+    expect(compile(projectWithAlerts([copy])).diagnostics).toEqual(first.diagnostics);
+  });
+
   it("says nothing about the real project", () => {
     expect(compile(project).diagnostics.filter((d) => d.check === "definition/invalid")).toEqual([]);
   });

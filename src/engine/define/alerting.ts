@@ -1,6 +1,8 @@
 /**
  * Define helpers for alerts and recording rules. Definitions are plain data plus their source line;
  * a threshold or a recording rule interpolated into PromQL text writes itself (`${thresholds.x}` -> `> 0.05`).
+ * What a definition holds is validated (validated*, called by checkDefinitions) from that data, so that a copy
+ * made with a spread is validated as it stands, and reported at the definition's line.
  */
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
@@ -175,7 +177,7 @@ const alertShape: Shape<AlertSpec> = {
     isThreshold,
     "a threshold made by above(), below() or atLeast()",
     "threshold: thresholds.<name>, from src/alerts/thresholds.ts: the same one interpolated into expr.",
-    () => ({ op: ">", value: 0, unit: "count", source: { file: "<placeholder>", line: 0 } }) as ThresholdDefinition,
+    () => ({ op: ">", value: 0, unit: "count", source: { file: "<unknown>", line: 0 } }) as ThresholdDefinition,
   ),
   for: text('for: "5m", a Prometheus duration, as text.'),
   summary: text('summary: "One line, no template: what is wrong."'),
@@ -216,10 +218,12 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
   const read = readSpec(definition, alertShape, "alert({ name, severity, expr, threshold, ... })", source, members);
   const problems = new Problems(source, members);
   problems.list.push(...read.problems);
-  // Fields the shape does not list (source) are kept as they are.
-  const alert = read.spec as AlertDefinition;
+  // Fields the shape does not list (source) are kept as they are; the definition itself is left as it was written.
+  const alert = { ...read.spec } as AlertDefinition;
   if (typeof definition.name !== "string") alert.name = unnamed(source);
-  if (isThreshold(alert.threshold)) {
+  // A placeholder threshold is the alert's own, at its line.
+  if (!isThreshold(definition.threshold)) alert.threshold = { ...alert.threshold, source };
+  else {
     const threshold = validatedThreshold(alert.threshold, source);
     alert.threshold = threshold.value;
     problems.list.push(...threshold.problems);
@@ -312,7 +316,7 @@ export function recordingRule(spec: RecordingRuleSpec): RecordingRuleDefinition 
 export function validatedRecordingRule(definition: RecordingRuleDefinition): Validated<RecordingRuleDefinition> {
   const read = readSpec(definition, recordingRuleShape, "recordingRule({ record, expr, tests })", definition.source, membersRead.get(definition));
   const rule = read.spec as RecordingRuleDefinition;
-  if (typeof definition.record !== "string") rule.record = unnamed(definition.source);
+  if (typeof definition.record !== "string") return { value: { ...rule, record: unnamed(definition.source) }, problems: read.problems };
   return { value: rule, problems: read.problems };
 }
 
@@ -333,8 +337,8 @@ export function ruleGroup<T extends { source: SourceLocation }>(name: string, ru
 
 const groupSources = new WeakMap<object, SourceLocation>();
 
-/** An alert or a recording rule, as alert() and recordingRule() make them (or a copy of one). */
-export function isRuleDefinition(value: unknown): value is { source: SourceLocation } {
+/** A definition as the helpers make them (or a copy of one): an object with its source location. */
+export function isDefinition(value: unknown): value is { source: SourceLocation } {
   return typeof value === "object" && value !== null && isLocation((value as { source?: unknown }).source);
 }
 
@@ -344,7 +348,7 @@ export function validatedRuleGroup<T extends { source: SourceLocation }>(group: 
   const problems = new Problems(source);
   const name = text('ruleGroup("phoenix-alerts", [...]) takes the group\'s name first, as text.')(group.name, "the group's name", problems);
   const fix = "list the alert(...) or recordingRule(...) definitions themselves: check that each name in the list is imported and spelt right.";
-  const rules = list(satisfying<T | undefined>(isRuleDefinition, "an alert(...) or recordingRule(...) definition", fix, () => undefined), fix)(group.rules, "rules", problems);
+  const rules = list(satisfying<T | undefined>(isDefinition, "an alert(...) or recordingRule(...) definition", fix, () => undefined), fix)(group.rules, "rules", problems);
   // What is not a definition is reported here and left out, so that nothing downstream reads it.
   return { value: { ...group, name, file: source.file, rules: rules.filter((rule): rule is T => rule !== undefined) }, problems: problems.list, source };
 }

@@ -120,13 +120,13 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
 /** A metric as the engine may read it, and what is wrong with it, at its line. */
 export function validatedMetric(definition: MetricDefinition): Validated<MetricDefinition> {
   const read = readSpec(definition, metricShape, `${definition.type ?? "counter"}({ name, help, unit, labels, origin })`, definition.source);
-  const metric = read.spec as MetricDefinition;
+  let metric = read.spec as MetricDefinition;
   if (definition.type === "histogram" && definition.buckets === undefined) {
     read.problems.push({ message: "buckets is missing", fix: "buckets: [0.005, 0.01, ...], the upper bounds the application configures.", source: definition.source });
   }
   if (typeof definition.name !== "string") {
-    metric.name = `(no name, ${formatLocation(definition.source)})`;
-    metric.series = seriesOf(metric.type, metric.name);
+    const name = `(no name, ${formatLocation(definition.source)})`;
+    metric = { ...metric, name, series: seriesOf(metric.type, name) };
   }
   return { value: metric, problems: read.problems };
 }

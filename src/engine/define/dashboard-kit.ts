@@ -276,11 +276,18 @@ const panelShape: Shape<PanelSpec> = {
 };
 
 /** A panel helper's spec with placeholders where it is wrong, and what is wrong, at the caller's line. */
-function readPanel<T extends PanelSpec>(spec: T, extra: Shape<Omit<T, keyof PanelSpec>>, helper: string): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
+function readPanel<T extends PanelSpec>(spec: T, shape: Shape<T>, helper: string): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
   const source = callerLocation();
-  const read = readSpec(spec, { ...panelShape, ...extra } as Shape<T>, `${helper}({ id, title, description, unit, queries })`, source, takeUnknownMembers());
+  const read = readSpec(spec, shape, `${helper}({ id, title, description, unit, queries })`, source, takeUnknownMembers());
   return { ...read, source };
 }
+
+const timeseriesShape: Shape<TimeseriesSpec> = {
+  ...panelShape,
+  stack: optional(boolean("stack: true to stack the series, else leave it out.")),
+  min: optional(finite("min: 0, the y axis' lower bound, a finite number.")),
+};
+const statShape: Shape<StatSpec> = { ...panelShape, sparkline: optional(boolean("sparkline: false to hide the series behind the number, else leave it out.")) };
 
 /** Identity, datasource, unit, size and queries, and the caller's line remembered for error messages. */
 function panelBase<T extends PanelBuilderBase<T>>(
@@ -308,7 +315,7 @@ export interface TimeseriesSpec extends PanelSpec {
 }
 
 export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
-  const read = readPanel(spec, { stack: optional(boolean("stack: true to stack the series, else leave it out.")), min: optional(finite("min: 0, the y axis' lower bound, a finite number.")) }, "timeseries");
+  const read = readPanel(spec, timeseriesShape, "timeseries");
   spec = read.spec;
   const panel = panelBase(new TimeseriesPanelBuilder(), read, { width: 12, height: 8 })
     .legend(
@@ -337,7 +344,7 @@ export interface StatSpec extends PanelSpec {
 }
 
 export function stat(spec: StatSpec): StatPanelBuilder {
-  const read = readPanel(spec, { sparkline: optional(boolean("sparkline: false to hide the series behind the number, else leave it out.")) }, "stat");
+  const read = readPanel(spec, statShape, "stat");
   spec = read.spec;
   return panelBase(new StatPanelBuilder(), read, { width: 6, height: 4 })
     .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
@@ -348,7 +355,7 @@ export function stat(spec: StatSpec): StatPanelBuilder {
 
 /** A latency heatmap over pre-bucketed histogram series (`sum by (le) (increase(..._bucket[...]))`). */
 export function heatmap(spec: PanelSpec): HeatmapPanelBuilder {
-  const read = readPanel(spec, {}, "heatmap");
+  const read = readPanel(spec, panelShape, "heatmap");
   spec = read.spec;
   return panelBase(new HeatmapPanelBuilder(), read, { width: 12, height: 8 }, PromQueryFormat.Heatmap)
     .calculate(false)
@@ -359,7 +366,7 @@ export function heatmap(spec: PanelSpec): HeatmapPanelBuilder {
 
 /** A table of instant results, e.g. the top slow sources. */
 export function table(spec: PanelSpec): TablePanelBuilder {
-  const read = readPanel(spec, {}, "table");
+  const read = readPanel(spec, panelShape, "table");
   spec = read.spec;
   const instant = { ...spec, queries: spec.queries.map((q) => ({ ...q, instant: true })) };
   const panel = panelBase(new TablePanelBuilder(), { ...read, spec: instant }, { width: 12, height: 8 }).thresholds(thresholdsConfig(spec.thresholds));

@@ -3,7 +3,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import type { ProjectSettings } from "../model.ts";
 import { formatLocation, type SourceLocation } from "../source.ts";
 import {
-  isRuleDefinition,
+  isDefinition,
   severities,
   severityPolicySource,
   validatedAlert,
@@ -100,7 +100,7 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
   };
 
   const metrics = listOf<MetricDefinition>("metrics", "a metric made by counter(), gauge(), histogram() or summary()", (m) =>
-    isRuleDefinition(m) && (metricTypes as readonly unknown[]).includes((m as MetricDefinition).type),
+    isDefinition(m) && (metricTypes as readonly unknown[]).includes((m as MetricDefinition).type),
   ).map((metric) => {
     const checked = validatedMetric(metric);
     report(`metric ${checked.value.name}`, metric.source, checked.problems);
@@ -155,17 +155,20 @@ const isBuilder = (value: unknown): boolean => typeof value === "object" && valu
 /** A dashboard's problems and those of its panels and variables, found when the kit made them. */
 function checkDashboard(builder: DashboardBuilder, report: (subject: string, source: SourceLocation, problems: DefinitionProblem[]) => void): void {
   const built = builder.build();
-  const at = (object: object, fallback: SourceLocation) => locationOf(object) ?? fallback;
-  const source = at(built, unknownSource);
-  // As compile/dashboard.ts and the checks name them.
+  const source = locationOf(built) ?? unknownSource;
+  // As compile/dashboard.ts and the checks name them; made only for what has problems (a build may have thousands of panels).
   const dashboard = `dashboard ${built.uid ?? ""}`;
-  report(dashboard, source, problemsOf(built));
+  const check = (object: object, subject: () => string) => {
+    const problems = problemsOf(object);
+    if (problems.length) report(subject(), locationOf(object) ?? source, problems);
+  };
+  check(built, () => dashboard);
   const visit = (panel: Panel | RowPanel) => {
-    report(`${dashboard} › panel ${panel.id ?? 0} "${panel.title ?? ""}"`, at(panel, source), problemsOf(panel));
+    check(panel, () => `${dashboard} › panel ${panel.id ?? 0} "${panel.title ?? ""}"`);
     if (panel.type === "row") for (const nested of (panel as RowPanel).panels ?? []) visit(nested);
   };
   for (const panel of built.panels ?? []) visit(panel as Panel | RowPanel);
-  for (const variable of built.templating?.list ?? []) report(`${dashboard} › variable $${variable.name}`, at(variable, source), problemsOf(variable));
+  for (const variable of built.templating?.list ?? []) check(variable, () => `${dashboard} › variable $${variable.name}`);
 }
 
 const unknownSource: SourceLocation = { file: "<unknown>", line: 0 };

@@ -123,6 +123,7 @@ export const optional =
     return problems.list.length === before ? checked : undefined;
   };
 
+/** A list whose elements follow `item`; the list itself when every element does. */
 export const list =
   <T>(item: Rule<T>, fix: string): Rule<T[]> =>
   (value, at, problems) => {
@@ -130,7 +131,13 @@ export const list =
       problems.wrong(at, value, "a list", fix);
       return [];
     }
-    return value.map((element, index) => item(element, `${at}[${index}]`, problems));
+    let out: T[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const checked = item(value[index], `${at}[${index}]`, problems);
+      if (checked !== value[index]) (out ??= value.slice(0, index) as T[]).push(checked);
+      else out?.push(checked);
+    }
+    return out ?? (value as T[]);
   };
 
 /** An object of text values, e.g. labels. */
@@ -162,6 +169,8 @@ export type Shape<T> = { [K in keyof T]-?: Rule<T[K]> };
  * object's own path (`tests[0]`), or "" for the spec a helper was given.
  */
 export function object<T extends object>(shape: Shape<T>, what: string): Rule<T> {
+  // Every panel's spec passes here: the shape's entries are listed once, and a spec is copied only when a field is replaced.
+  const fields = Object.entries(shape) as Array<[string, Rule<unknown>]>;
   return (value, at, problems) => {
     let report = problems;
     if (!isRecord(value)) {
@@ -171,29 +180,37 @@ export function object<T extends object>(shape: Shape<T>, what: string): Rule<T>
       report = new Problems(problems.source, problems.members);
     }
     const given = value as Record<string, unknown>;
-    const out: Record<string, unknown> = { ...given };
-    for (const [key, rule] of Object.entries(shape) as Array<[string, Rule<unknown>]>) {
+    let out: Record<string, unknown> | undefined;
+    for (const [key, rule] of fields) {
       const checked = rule(given[key], at ? `${at}.${key}` : key, report);
-      if (checked !== given[key]) {
-        if (checked === undefined) delete out[key];
-        else out[key] = checked;
-      }
+      if (checked === given[key]) continue;
+      out ??= { ...given };
+      if (checked === undefined) delete out[key];
+      else out[key] = checked;
     }
-    return out as T;
+    return (out ?? given) as T;
   };
 }
 
-/** Reads a helper's spec by its shape: the spec with placeholders where it was wrong, and what was wrong. */
+/**
+ * Reads a helper's spec by its shape: the spec with placeholders where it was wrong (the spec itself when nothing
+ * was: copy it before changing it), and what was wrong.
+ */
 export function readSpec<T extends object>(spec: unknown, shape: Shape<T>, what: string, source: SourceLocation, members: readonly UnknownMember[] = []): { spec: T; problems: DefinitionProblem[] } {
   const problems = new Problems(source, members);
-  return { spec: object(shape, what)(spec, "", problems), problems: problems.list };
+  let rule = specRules.get(shape) as Rule<T> | undefined;
+  if (!rule) specRules.set(shape, (rule = object(shape, what)));
+  return { spec: rule(spec, "", problems), problems: problems.list };
 }
+
+const specRules = new WeakMap<object, Rule<unknown>>();
 
 /*
  * Values that mean a mistake when they appear in PromQL: interpolating `undefined` (a misspelt catalog
  * metric, say), `null`, a number that is not finite, or an object without a `toString` of its own.
  */
 const mistakenTokens = /\b(?:undefined|null|NaN|Infinity)\b|\[object [A-Za-z]+\]/g;
+const anyMistakenToken = /\b(?:undefined|null|NaN|Infinity)\b|\[object [A-Za-z]+\]/;
 
 /** Text with its PromQL string literals and comments blanked out, so that only the expression's own tokens remain. */
 function withoutStringsAndComments(expr: string): string {
@@ -209,6 +226,8 @@ function positionAt(text: string, offset: number): { line: number; column: numbe
 /** The interpolation mistakes in a PromQL text: each token with its position. `allowNonFinite` skips NaN and Infinity. */
 export function interpolationMistakes(expr: string, allowNonFinite = false): Array<{ token: string; position: { line: number; column: number } }> {
   const found: Array<{ token: string; position: { line: number; column: number } }> = [];
+  // Nearly every expression holds none of them: said without blanking its strings (every panel's queries pass here).
+  if (!anyMistakenToken.test(expr)) return found;
   for (const match of withoutStringsAndComments(expr).matchAll(mistakenTokens)) {
     if (allowNonFinite && (match[0] === "NaN" || match[0] === "Infinity")) continue;
     found.push({ token: match[0], position: positionAt(expr, match.index) });
