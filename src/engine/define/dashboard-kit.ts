@@ -102,8 +102,8 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
         .type("prometheus")
         .current({ text: spec.defaultDatasourceUid, value: spec.defaultDatasourceUid }),
     )
-    .withVariable(labelVariableBuilder({ name: "job", label: "Job", selector: spec.anchorMetric, default: spec.defaultJob }, source))
-    .withVariable(labelVariableBuilder({ name: "instance", label: "Instance", selector: `${spec.anchorMetric}{job=~"$job"}` }, source));
+    .withVariable(labelVariableBuilder({ name: "job", label: "Job", selector: spec.anchorMetric, default: spec.defaultJob }))
+    .withVariable(labelVariableBuilder({ name: "instance", label: "Instance", selector: `${spec.anchorMetric}{job=~"$job"}` }));
   for (const variable of spec.variables ?? []) if (variable !== undefined) builder.withVariable(variable);
   rememberBuilt(builder.build(), source, read.problems);
   return builder;
@@ -148,7 +148,8 @@ const labelVariableShape: Shape<LabelVariableSpec> = {
   default: optional(text("default: the value selected when the dashboard opens, as text.")),
 };
 
-function labelVariableBuilder(spec: LabelVariableSpec, source: SourceLocation): QueryVariableBuilder {
+/** The variable's builder, remembered at `source` (by default the first line outside the engine: the dashboard's caller). */
+function labelVariableBuilder(spec: LabelVariableSpec, source: SourceLocation = callerLocation()): QueryVariableBuilder {
   const query = `label_values(${spec.selector}, ${spec.labelName ?? spec.name})`;
   const current = spec.default === undefined ? { text: "All", value: ["$__all"] } : { text: spec.default, value: [spec.default] };
   const variable = new QueryVariableBuilder(spec.name)

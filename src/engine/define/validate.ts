@@ -224,7 +224,7 @@ function positionAt(text: string, offset: number): { line: number; column: numbe
 }
 
 /** The interpolation mistakes in a PromQL text: each token with its position. `allowNonFinite` skips NaN and Infinity. */
-export function interpolationMistakes(expr: string, allowNonFinite = false): Array<{ token: string; position: { line: number; column: number } }> {
+function interpolationMistakes(expr: string, allowNonFinite = false): Array<{ token: string; position: { line: number; column: number } }> {
   const found: Array<{ token: string; position: { line: number; column: number } }> = [];
   // Nearly every expression holds none of them: said without blanking its strings (every panel's queries pass here).
   if (!anyMistakenToken.test(expr)) return found;
