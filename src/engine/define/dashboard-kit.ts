@@ -109,7 +109,7 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
   return builder;
 }
 
-/** The built object's line and problems, for the compile step and for definitionProblems. */
+/** The built object's line and problems, for the compile step and for checkDefinitions. */
 function rememberBuilt(built: object, source: SourceLocation, problems: DefinitionProblem[]): void {
   remember(built, source);
   addProblems(built, problems);
@@ -167,9 +167,14 @@ function labelVariableBuilder(spec: LabelVariableSpec, source: SourceLocation = 
   return variable;
 }
 
+const rowShape: Shape<{ id: number; title: string }> = {
+  id: finite("row(100, title): the row's id first: 100, 200, ...", { integer: true }),
+  title: text('row(100, "Requests"): its title second, as text.'),
+};
+
 export function row(id: number, title: string): RowBuilder {
   const source = callerLocation();
-  const read = readSpec({ id, title }, { id: finite("row(100, title): the row's id first: 100, 200, ...", { integer: true }), title: text('row(100, "Requests"): its title second, as text.') }, "row(id, title)", source);
+  const read = readSpec({ id, title }, rowShape, "row(id, title)", source);
   const builder = new RowBuilder(read.spec.title).id(read.spec.id);
   rememberBuilt(builder.build(), source, read.problems);
   return builder;
@@ -382,7 +387,7 @@ export function table(spec: PanelSpec): TablePanelBuilder {
 
 /** Links each dashboard to every other one and to the runbook, so on-call can move between them. */
 export function linkTogether(dashboards: DashboardBuilder[], runbookUrl: string): void {
-  // Anything else in the list is the project's to report (definitionProblems), not to trip over here.
+  // Anything else in the list is the project's to report (checkDefinitions), not to trip over here.
   dashboards = Array.isArray(dashboards) ? dashboards.filter(isBuilder) : [];
   const built: Dashboard[] = dashboards.map((d) => d.build());
   for (const [index, builder] of dashboards.entries()) {
