@@ -6,11 +6,13 @@ import { checkContext, checkExpressions, checkModel } from "../engine/check/run.
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
 import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
+import { checkDefinitions } from "../engine/define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
+import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 import { readRuleFileText } from "./read-rule-file.ts";
@@ -24,6 +26,8 @@ export interface CheckOptions {
   /** Default auto, but off for rule files: rules a team already runs load in its Prometheus today, and promtool over
    * thousands of them costs more than all our checks (ask with --tools auto). */
   tools?: ToolsMode;
+  /** Default on, for the project's definitions; --expr and rule files use the catalog only. */
+  typecheck?: TypecheckMode;
 }
 
 /**
@@ -50,11 +54,12 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
-  const project = await loadProject(options.project);
+  const definitionsOnly = files.length === 0 && options.expr === undefined;
+  const project = await loadProject(options.project, { typecheck: definitionsOnly ? (options.typecheck ?? "on") : "off" });
   let diagnostics: Diagnostic[];
   const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   if (options.expr !== undefined) {
-    const model = compileModel(project);
+    const model = compileModel(checkDefinitions(project).project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions([{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }], checkContext(model));
     // A panel query holds Grafana variables, which promtool cannot read.
@@ -69,7 +74,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     });
     // promtool reads the files in its own process while ours are checked here.
     const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), tools);
-    const model = compileModel(project);
+    const model = compileModel(checkDefinitions(project).project);
     const read = texts.map(({ file, text, error }) => ({
       file,
       ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
