@@ -26,7 +26,7 @@ export interface BuildOptions {
  */
 export async function buildCommand(options: BuildOptions): Promise<number> {
   const out = path.resolve(projectRoot, options.out);
-  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+  const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   // A build of this folder killed earlier is finished or undone first (the default folder's, main did).
   recoverFolder(path.dirname(out), note);
   const sources = [path.join(projectRoot, "src"), path.dirname(path.resolve(projectRoot, options.project))];
