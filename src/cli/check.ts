@@ -8,6 +8,7 @@ import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/ch
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { stage } from "../engine/emit/emit.ts";
+import { redactDiagnostic } from "../engine/secrets.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
@@ -76,7 +77,8 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     const result = compile(project);
     diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, tools, note))];
   }
-  const sorted = sortDiagnostics(diagnostics);
+  // Every format shows them: nothing secret-looking in any (src/engine/secrets.ts).
+  const sorted = sortDiagnostics(diagnostics).map(redactDiagnostic);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
   if (options.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
   return hasErrors(sorted) ? 1 : 0;

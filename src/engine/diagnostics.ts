@@ -1,3 +1,4 @@
+import { redactDiagnostic } from "./secrets.ts";
 import { formatLocation, type SourceLocation } from "./source.ts";
 import { compareText } from "./text.ts";
 
@@ -22,6 +23,8 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
+  // Nothing secret-looking is ever shown, whoever quoted it (a check, a schema, a tool): `http://***@host`.
+  d = redactDiagnostic(d);
   const where = d.position ? ` (expr ${d.position.line}:${d.position.column})` : "";
   const fix = d.fix ? `\n    fix: ${d.fix}` : "";
   const severity = d.suppressed === undefined ? d.severity : `suppressed ${d.severity}`;

@@ -15,6 +15,7 @@ import path from "node:path";
 import type { Ajv, ErrorObject, Options, SchemaObject, ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
+import { redactSecrets } from "../secrets.ts";
 import { locationAt, writtenDocument, type Artifact } from "../render/artifact.ts";
 import { projectRoot } from "../source.ts";
 
@@ -289,7 +290,8 @@ function describe(error: ErrorObject): Problem | undefined {
 /** The offending value, when it is short enough to quote. */
 function got(data: unknown): string {
   if (data === null || ["string", "number", "boolean"].includes(typeof data)) {
-    const text = JSON.stringify(data);
+    // Redacted before it is cut short: a cut secret would no longer look like one.
+    const text = JSON.stringify(typeof data === "string" ? redactSecrets(data) : data);
     return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
   }
   return "";

@@ -12,6 +12,7 @@ import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
 import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
+import { credentials } from "./settings/credentials.ts";
 import { ruleDependency } from "./rules/dependency.ts";
 import { ruleName } from "./rules/name.ts";
 import { ruleTests } from "./rules/tests.ts";
@@ -74,6 +75,7 @@ export const allChecks: Check[] = [
   ruleTests,
   pathSafeName,
   pathCollision,
+  credentials,
 ];
 
 /**
