@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { AlertExpectation } from "../define/alerting.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import type { SourceLocation } from "../source.ts";
 import { yamlArtifact, type Artifact } from "./artifact.ts";
 
 export const rulesDir = "prometheus/rules";
@@ -80,11 +81,18 @@ function pendingCase(alert: AlertModel, expectation: AlertExpectation) {
   return { expr: `ALERTS{alertname="${alert.name}", alertstate="pending"}`, eval_time: expectation.at, exp_samples: [{ labels: seriesText("ALERTS", labels), value: 1 }] };
 }
 
+/** One promtool test, and the definition it tests (for messages about it: a schema's, or promtool's own). */
+interface TestEntry {
+  test: Record<string, unknown>;
+  subject: string;
+  source: SourceLocation;
+}
+
 function alertTests(model: Model, group: RuleGroupModel): Artifact {
   const tests = model.alerts
     .filter((a) => a.group === group.name)
     .flatMap((alert) =>
-      alert.tests.map((test) => {
+      alert.tests.map((test): TestEntry => {
         const pending = test.expect.filter((e) => e.state === "pending");
         const entry: Record<string, unknown> = {
           name: `${alert.name}: ${test.name}`,
@@ -93,7 +101,7 @@ function alertTests(model: Model, group: RuleGroupModel): Artifact {
           alert_rule_test: test.expect.map((e) => alertCase(alert, e)),
         };
         if (pending.length) entry.promql_expr_test = pending.map((e) => pendingCase(alert, e));
-        return entry;
+        return { test: entry, subject: `alert ${alert.name}`, source: alert.source };
       }),
     );
   return testFile(model, group, tests);
@@ -103,26 +111,36 @@ function recordingTests(model: Model, group: RuleGroupModel): Artifact {
   const tests = model.recordingRules
     .filter((r) => r.group === group.name)
     .flatMap((rule) =>
-      rule.tests.map((test) => ({
-        name: `${rule.record}: ${test.name}`,
-        interval: test.interval ?? "1m",
-        input_series: test.input,
-        promql_expr_test: [
-          {
-            expr: rule.record,
-            eval_time: test.at,
-            exp_samples: test.expect.map((e) => ({ labels: seriesText(rule.record, { ...e.labels, ...rule.labels }), value: e.value })),
-          },
-        ],
+      rule.tests.map((test): TestEntry => ({
+        test: {
+          name: `${rule.record}: ${test.name}`,
+          interval: test.interval ?? "1m",
+          input_series: test.input,
+          promql_expr_test: [
+            {
+              expr: rule.record,
+              eval_time: test.at,
+              exp_samples: test.expect.map((e) => ({ labels: seriesText(rule.record, { ...e.labels, ...rule.labels }), value: e.value })),
+            },
+          ],
+        },
+        subject: `recording rule ${rule.record}`,
+        source: rule.source,
       })),
     );
   return testFile(model, group, tests);
 }
 
-function testFile(model: Model, group: RuleGroupModel, tests: unknown[]): Artifact {
+function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Artifact {
   return yamlArtifact(
-    { path: ruleTestFilePath(group), schema: "promtool-tests", subject: `tests of rule group ${group.name}`, source: { file: group.file, line: 1 } },
-    { rule_files: ruleFilesFromTests(model, group), evaluation_interval: model.settings.evaluationInterval, tests },
+    {
+      path: ruleTestFilePath(group),
+      schema: "promtool-tests",
+      subject: `tests of rule group ${group.name}`,
+      source: { file: group.file, line: 1 },
+      locations: tests.map(({ subject, source }, index) => ({ pointer: `/tests/${index}`, subject, source })),
+    },
+    { rule_files: ruleFilesFromTests(model, group), evaluation_interval: model.settings.evaluationInterval, tests: tests.map((t) => t.test) },
     group.file,
   );
 }
