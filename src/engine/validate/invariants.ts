@@ -13,6 +13,7 @@ import type { DashboardModel, Model, RuleGroupModel } from "../model.ts";
 import { writtenDocument, type Artifact } from "../render/artifact.ts";
 import { dashboardPath } from "../render/grafana.ts";
 import { prometheusConfigPath, ruleFilePath, ruleTestFilePath, seriesText } from "../render/prometheus.ts";
+import { parsedDocument } from "./schemas.ts";
 import type { SourceLocation } from "../source.ts";
 
 export const invariantCheck = "build/invariant";
@@ -37,11 +38,15 @@ const add = (map: Map<string, string[]>, key: string, value: string) => {
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asRecord = (value: unknown): Record<string, unknown> => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
-/** The YAML document of an artifact, or why it cannot be read back. */
+/**
+ * The document an artifact's content holds, or why it cannot be read back. A JSON artifact's is the canonical
+ * value it was written from, a YAML artifact's the parse the schema validation made of its content; only an
+ * artifact neither has seen is parsed here.
+ */
 function readBack(artifact: Artifact): { document: unknown } | { problem: string } {
+  const known = writtenDocument(artifact) ?? parsedDocument(artifact);
+  if (known) return known;
   if (artifact.format === "json") {
-    const known = writtenDocument(artifact);
-    if (known) return known;
     try {
       return { document: JSON.parse(artifact.content) as unknown };
     } catch (error) {

@@ -165,6 +165,15 @@ function validatorFor(id: string, definition?: string): ValidateFunction | Unusa
   }
 }
 
+/** What each artifact's content parsed to here, so that the build's invariants read it back without parsing it again. */
+const parsed = new WeakMap<Artifact, { content: string; document: unknown }>();
+
+/** The document validateArtifacts parsed from this artifact's content (nothing validation does changes it). */
+export function parsedDocument(artifact: Artifact): { document: unknown } | undefined {
+  const entry = parsed.get(artifact);
+  return entry !== undefined && entry.content === artifact.content ? entry : undefined;
+}
+
 export function validateArtifacts(artifacts: Artifact[]): Diagnostic[] {
   return artifacts.flatMap(validateArtifact);
 }
@@ -197,6 +206,7 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
   } else {
     try {
       document = artifact.format === "yaml" ? parseYaml(artifact.content) : JSON.parse(artifact.content);
+      parsed.set(artifact, { content: artifact.content, document });
     } catch (error) {
       // Only a render bug can get here: renderers serialize documents they built.
       const message = `${artifact.path} is not valid ${artifact.format.toUpperCase()}: ${errorText(error).split("\n")[0]}`;
