@@ -7,7 +7,7 @@
  *
  * A file's outcome depends on promtool, the file, and the rule files whose series its tests read: its own
  * group's, every recording rule file, and every alert rule file when a rule reads ALERTS. Each file that passed is
- * remembered under a hash of exactly those in `.o11y-cache/promtool-tests/`, so an unchanged build runs none.
+ * remembered under a hash of exactly those in `node_modules/.cache/o11y-promtool-tests/`, so an unchanged build runs none.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
@@ -24,7 +24,7 @@ import { findExecutable, nameWithVersion, runTool, type ToolsMode } from "./tool
 /** Bump when what a cache entry vouches for changes. */
 const cacheVersion = "promtool-tests 1";
 
-export const defaultTestCache = path.join(projectRoot, ".o11y-cache", "promtool-tests");
+export const defaultTestCache = path.join(projectRoot, "node_modules", ".cache", "o11y-promtool-tests");
 
 export const promtoolTestFix =
   "the test expects what Prometheus does not compute from its input series: correct the input, the expected values or states, or the rule. " +
