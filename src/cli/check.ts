@@ -7,12 +7,14 @@ import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } f
 import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
-import { stage } from "../engine/emit/emit.ts";
-import { redactDiagnostic } from "../engine/secrets.ts";
+import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
+import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
+import { redactDiagnostic } from "../engine/secrets.ts";
+import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
-import { formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
+import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
   project: string;
@@ -24,10 +26,16 @@ export interface CheckOptions {
   tools?: ToolsMode;
 }
 
-/** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
+/**
+ * What `o11y build` would also have promtool and amtool say, judged in a temporary folder (recorded, so that
+ * the next run removes it if this one is killed). Paths that would leave the build are errors here too.
+ */
 async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (text: string) => void): Promise<Diagnostic[]> {
-  if (!result.ok || mode === "off") return [];
-  const dir = mkdtempSync(path.join(tmpdir(), "o11y-check-"));
+  if (!result.ok) return [];
+  const paths = artifactPathProblems(result.artifacts);
+  if (mode === "off" || paths.length) return paths;
+  const dir = mkdtempSync(path.join(tmpdir(), temporaryFolderPrefix("check")));
+  const release = recordPending(projectRoot, { temporary: dir });
   try {
     const staged = stage(path.join(dir, "build"), result.artifacts);
     const verdict = await judgeWithTools(staged.dir, result.artifacts, mode);
@@ -35,6 +43,7 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
     return verdict.diagnostics;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -43,7 +52,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const project = await loadProject(options.project);
   let diagnostics: Diagnostic[];
-  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+  const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   if (options.expr !== undefined) {
     const model = compileModel(project);
     const kind = options.dashboard ? "dashboard-query" : "expression";

@@ -14,6 +14,7 @@ import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
 import { credentials } from "./settings/credentials.ts";
 import { ruleDependency } from "./rules/dependency.ts";
+import { ruleEvaluationOrder } from "./rules/evaluation-order.ts";
 import { ruleName } from "./rules/name.ts";
 import { ruleTests } from "./rules/tests.ts";
 import { uniqueRuleName } from "./rules/unique-name.ts";
@@ -72,6 +73,7 @@ export const allChecks: Check[] = [
   ruleName,
   uniqueRuleName,
   ruleDependency,
+  ruleEvaluationOrder,
   ruleTests,
   pathSafeName,
   pathCollision,
