@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { artifactChecks } from "../engine/check/checks/index.ts";
@@ -14,6 +14,7 @@ import { redactDiagnostic } from "../engine/secrets.ts";
 import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
+import { readRuleFileText } from "./read-rule-file.ts";
 import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
@@ -62,7 +63,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   } else if (files.length > 0) {
     const texts = files.map((file) => {
       try {
-        return { file, text: readFileSync(path.resolve(file), "utf8") };
+        return { file, text: readRuleFileText(path.resolve(file)) };
       } catch (error) {
         return { file, error };
       }

@@ -1,6 +1,5 @@
-import type { SyntaxNode } from "@lezer/common";
 import type { ExpressionCheck } from "../../check.ts";
-import { selectors } from "../../../promql/parse.ts";
+import { selectors, type ParsedExpression } from "../../../promql/parse.ts";
 import { seriesKind } from "../../../promql/semantics.ts";
 
 /** Functions that make sense over a counter's raw value. */
@@ -8,15 +7,34 @@ const consumers = new Set(["rate", "irate", "increase", "resets", "changes", "ti
 /** Aggregations that count series rather than add values. */
 const countingAggregations = new Set(["count", "group", "count_values"]);
 
-function consumed(expr: { text: string }, node: SyntaxNode): boolean {
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    if (parent.name === "FunctionCall") {
-      const id = parent.getChild("FunctionIdentifier")!;
-      return consumers.has(expr.text.slice(id.from, id.to));
-    }
-    if (parent.name === "AggregateExpr" && countingAggregations.has(expr.text.slice(parent.firstChild!.from, parent.firstChild!.to))) return true;
-  }
-  return false;
+/**
+ * Where the selectors start that a consumer takes: the closest function call around a selector decides, and a
+ * counting aggregation on the way to it consumes it too. One pass down the tree (asking each selector's parents
+ * instead is quadratic in a chain of ten thousand operands).
+ */
+function consumedSelectors(expr: ParsedExpression): Set<number> {
+  const consumed = new Set<number>();
+  // Per open node: whether what is under it is consumed.
+  const under: boolean[] = [];
+  expr.tree.iterate({
+    enter: (node) => {
+      const inherited = under[under.length - 1] ?? false;
+      if (node.name === "VectorSelector" && inherited) consumed.add(node.from);
+      let decision = inherited;
+      if (node.name === "FunctionCall") {
+        const id = node.node.getChild("FunctionIdentifier");
+        decision = !!id && consumers.has(expr.text.slice(id.from, id.to));
+      } else if (node.name === "AggregateExpr") {
+        const op = node.node.firstChild;
+        if (op && countingAggregations.has(expr.text.slice(op.from, op.to))) decision = true;
+      }
+      under.push(decision);
+    },
+    leave: () => {
+      under.pop();
+    },
+  });
+  return consumed;
 }
 
 /**
@@ -30,9 +48,11 @@ export const counterWithoutRate: ExpressionCheck = {
   scope: "expression",
   check(expr, site, ctx) {
     if (site.kind === "dashboard-variable") return [];
+    let consumed: Set<number> | undefined;
     return selectors(expr).flatMap((selector) => {
       const kind = selector.metric ? seriesKind(selector.metric, ctx) : "unknown";
-      if ((kind !== "counter" && kind !== "bucket") || consumed(expr, selector.node)) return [];
+      if (kind !== "counter" && kind !== "bucket") return [];
+      if ((consumed ??= consumedSelectors(expr)).has(selector.node.from)) return [];
       return [
         {
           message: `${kind === "bucket" ? "histogram bucket" : "counter"} ${selector.metric} is used as a raw value: it is a total since the process started and resets on every restart`,
