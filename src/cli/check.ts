@@ -11,6 +11,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnosti
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
+import { redactDiagnostic } from "../engine/secrets.ts";
 import { projectRoot } from "../engine/source.ts";
 import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
@@ -91,7 +92,8 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     const result = compile(project);
     diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, tools, note))];
   }
-  const sorted = sortDiagnostics(diagnostics);
+  // Every format shows them: nothing secret-looking in any (src/engine/secrets.ts).
+  const sorted = sortDiagnostics(diagnostics).map(redactDiagnostic);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
   if (options.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
   return hasErrors(sorted) ? 1 : 0;

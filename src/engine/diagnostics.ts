@@ -1,4 +1,5 @@
 import { terminalLines, terminalText } from "./escape.ts";
+import { redactDiagnostic } from "./secrets.ts";
 import { formatLocation, type SourceLocation } from "./source.ts";
 import { compareText } from "./text.ts";
 
@@ -29,6 +30,8 @@ export interface Diagnostic {
  * start a GitHub workflow command; a line break in a message or a fix continues on an indented line.
  */
 export function formatDiagnostic(d: Diagnostic): string {
+  // Nothing secret-looking is ever shown, whoever quoted it (a check, a schema, a tool): `http://***@host`.
+  d = redactDiagnostic(d);
   const where = d.position ? ` (expr ${d.position.line}:${d.position.column})` : "";
   const severity = d.suppressed === undefined ? d.severity : `suppressed ${d.severity}`;
   const head = `${terminalText(formatLocation(d.source))} ${severity} ${terminalText(d.subject)}: ${indented(d.message, "    ")}${where} [${terminalText(d.check)}]`;

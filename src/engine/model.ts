@@ -116,6 +116,8 @@ export interface RuleGroupModel {
   kind: "alerts" | "recording";
   /** Source file of its definitions. */
   file: string;
+  /** Line of its `ruleGroup(...)` call in `file`, when known (rule files read back have none). */
+  line?: number;
   interval: string;
   rules: string[];
 }

@@ -13,6 +13,7 @@ import { tableEnd, tableStart, withAlertTable } from "./runbook.ts";
 import { renderAlertmanager } from "./render/alertmanager.ts";
 import { renderGrafana } from "./render/grafana.ts";
 import { renderPrometheus } from "./render/prometheus.ts";
+import { checkInvariants } from "./validate/invariants.ts";
 import { validateArtifacts } from "./validate/schemas.ts";
 
 export interface CompileResult {
@@ -34,6 +35,8 @@ export function compile(project: ProjectDefinition): CompileResult {
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
   const rejected = new Set(diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject));
   diagnostics.push(...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)));
+  // The files must hold the model exactly; after an error the cause is already reported, and this only repeats it.
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkInvariants(model, rendered));
   const runbook = withAlertTable(model);
   if (runbook === undefined) {
     diagnostics.push({

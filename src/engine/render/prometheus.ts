@@ -1,12 +1,23 @@
+import { posix } from "node:path";
 import type { AlertExpectation } from "../define/alerting.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import type { SourceLocation } from "../source.ts";
 import { yamlArtifact, type Artifact } from "./artifact.ts";
 
 export const rulesDir = "prometheus/rules";
 export const testsDir = "prometheus/tests";
+export const prometheusConfigPath = "prometheus/prometheus.yml";
 
-const groupStem = (group: RuleGroupModel) => group.name.replace(/-(alerts|recording)$/, "");
-export const ruleFilePath = (group: RuleGroupModel) => `${rulesDir}/${group.kind}/${groupStem(group)}.yaml`;
+/**
+ * The one place a rule group's name becomes a file name: its rule file and its promtool test file. The
+ * names/path-collision check and the build's invariants call these too, so they cannot disagree with the files.
+ */
+const groupStem = (group: Pick<RuleGroupModel, "name">) => String(group.name).replace(/-(alerts|recording)$/, "");
+export const ruleFilePath = (group: Pick<RuleGroupModel, "name" | "kind">) => `${rulesDir}/${group.kind}/${groupStem(group)}.yaml`;
+export const ruleTestFilePath = (group: Pick<RuleGroupModel, "name" | "kind">) => `${testsDir}/${group.kind}/${groupStem(group)}.test.yaml`;
+
+/** A build path as written in a file at `from` (rule_files are relative to the file that lists them). */
+const relativeFrom = (from: string, to: string) => posix.relative(posix.dirname(from), to);
 
 /** `name{a="b"}` with label values escaped as PromQL strings. */
 export function seriesText(name: string, labels: Record<string, string>): string {
@@ -47,8 +58,8 @@ function ruleFile(model: Model, group: RuleGroupModel): Artifact {
 }
 
 /** promtool test files load every rule file, since alerts build on recording rules from other groups. */
-function ruleFilesFromTests(model: Model): string[] {
-  return model.ruleGroups.map((g) => `../../rules/${g.kind}/${groupStem(g)}.yaml`);
+function ruleFilesFromTests(model: Model, group: RuleGroupModel): string[] {
+  return model.ruleGroups.map((g) => relativeFrom(ruleTestFilePath(group), ruleFilePath(g)));
 }
 
 function alertCase(alert: AlertModel, expectation: AlertExpectation) {
@@ -70,11 +81,18 @@ function pendingCase(alert: AlertModel, expectation: AlertExpectation) {
   return { expr: `ALERTS{alertname="${alert.name}", alertstate="pending"}`, eval_time: expectation.at, exp_samples: [{ labels: seriesText("ALERTS", labels), value: 1 }] };
 }
 
+/** One promtool test, and the definition it tests (for messages about it: a schema's, or promtool's own). */
+interface TestEntry {
+  test: Record<string, unknown>;
+  subject: string;
+  source: SourceLocation;
+}
+
 function alertTests(model: Model, group: RuleGroupModel): Artifact {
   const tests = model.alerts
     .filter((a) => a.group === group.name)
     .flatMap((alert) =>
-      alert.tests.map((test) => {
+      alert.tests.map((test): TestEntry => {
         const pending = test.expect.filter((e) => e.state === "pending");
         const entry: Record<string, unknown> = {
           name: `${alert.name}: ${test.name}`,
@@ -83,7 +101,7 @@ function alertTests(model: Model, group: RuleGroupModel): Artifact {
           alert_rule_test: test.expect.map((e) => alertCase(alert, e)),
         };
         if (pending.length) entry.promql_expr_test = pending.map((e) => pendingCase(alert, e));
-        return entry;
+        return { test: entry, subject: `alert ${alert.name}`, source: alert.source };
       }),
     );
   return testFile(model, group, tests);
@@ -93,26 +111,36 @@ function recordingTests(model: Model, group: RuleGroupModel): Artifact {
   const tests = model.recordingRules
     .filter((r) => r.group === group.name)
     .flatMap((rule) =>
-      rule.tests.map((test) => ({
-        name: `${rule.record}: ${test.name}`,
-        interval: test.interval ?? "1m",
-        input_series: test.input,
-        promql_expr_test: [
-          {
-            expr: rule.record,
-            eval_time: test.at,
-            exp_samples: test.expect.map((e) => ({ labels: seriesText(rule.record, { ...e.labels, ...rule.labels }), value: e.value })),
-          },
-        ],
+      rule.tests.map((test): TestEntry => ({
+        test: {
+          name: `${rule.record}: ${test.name}`,
+          interval: test.interval ?? "1m",
+          input_series: test.input,
+          promql_expr_test: [
+            {
+              expr: rule.record,
+              eval_time: test.at,
+              exp_samples: test.expect.map((e) => ({ labels: seriesText(rule.record, { ...e.labels, ...rule.labels }), value: e.value })),
+            },
+          ],
+        },
+        subject: `recording rule ${rule.record}`,
+        source: rule.source,
       })),
     );
   return testFile(model, group, tests);
 }
 
-function testFile(model: Model, group: RuleGroupModel, tests: unknown[]): Artifact {
+function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Artifact {
   return yamlArtifact(
-    { path: `${testsDir}/${group.kind}/${groupStem(group)}.test.yaml`, schema: "promtool-tests", subject: `tests of rule group ${group.name}`, source: { file: group.file, line: 1 } },
-    { rule_files: ruleFilesFromTests(model), evaluation_interval: model.settings.evaluationInterval, tests },
+    {
+      path: ruleTestFilePath(group),
+      schema: "promtool-tests",
+      subject: `tests of rule group ${group.name}`,
+      source: { file: group.file, line: 1 },
+      locations: tests.map(({ subject, source }, index) => ({ pointer: `/tests/${index}`, subject, source })),
+    },
+    { rule_files: ruleFilesFromTests(model, group), evaluation_interval: model.settings.evaluationInterval, tests: tests.map((t) => t.test) },
     group.file,
   );
 }
@@ -120,10 +148,10 @@ function testFile(model: Model, group: RuleGroupModel, tests: unknown[]): Artifa
 function prometheusConfig(model: Model): Artifact {
   const { settings } = model;
   return yamlArtifact(
-    { path: "prometheus/prometheus.yml", schema: "prometheus-config", subject: "prometheus.yml", source: { file: "src/config.ts", line: 1 } },
+    { path: prometheusConfigPath, schema: "prometheus-config", subject: "prometheus.yml", source: { file: "src/config.ts", line: 1 } },
     {
       global: { scrape_interval: settings.scrapeInterval, evaluation_interval: settings.evaluationInterval },
-      rule_files: model.ruleGroups.map((g) => `rules/${g.kind}/${groupStem(g)}.yaml`),
+      rule_files: model.ruleGroups.map((g) => relativeFrom(prometheusConfigPath, ruleFilePath(g))),
       alerting: { alertmanagers: [{ static_configs: [{ targets: [...settings.alertmanagers] }] }] },
       scrape_configs: Object.entries(settings.scrapeTargets).map(([job, targets]) => ({
         job_name: job,

@@ -15,6 +15,7 @@ import path from "node:path";
 import type { Ajv, ErrorObject, Options, SchemaObject, ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
+import { redactSecrets } from "../secrets.ts";
 import { locationAt, writtenDocument, type Artifact } from "../render/artifact.ts";
 import { projectRoot } from "../source.ts";
 
@@ -164,6 +165,15 @@ function validatorFor(id: string, definition?: string): ValidateFunction | Unusa
   }
 }
 
+/** What each artifact's content parsed to here, so that the build's invariants read it back without parsing it again. */
+const parsed = new WeakMap<Artifact, { content: string; document: unknown }>();
+
+/** The document validateArtifacts parsed from this artifact's content (nothing validation does changes it). */
+export function parsedDocument(artifact: Artifact): { document: unknown } | undefined {
+  const entry = parsed.get(artifact);
+  return entry !== undefined && entry.content === artifact.content ? entry : undefined;
+}
+
 export function validateArtifacts(artifacts: Artifact[]): Diagnostic[] {
   return artifacts.flatMap(validateArtifact);
 }
@@ -196,6 +206,7 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
   } else {
     try {
       document = artifact.format === "yaml" ? parseYaml(artifact.content) : JSON.parse(artifact.content);
+      parsed.set(artifact, { content: artifact.content, document });
     } catch (error) {
       // Only a render bug can get here: renderers serialize documents they built.
       const message = `${artifact.path} is not valid ${artifact.format.toUpperCase()}: ${errorText(error).split("\n")[0]}`;
@@ -289,7 +300,8 @@ function describe(error: ErrorObject): Problem | undefined {
 /** The offending value, when it is short enough to quote. */
 function got(data: unknown): string {
   if (data === null || ["string", "number", "boolean"].includes(typeof data)) {
-    const text = JSON.stringify(data);
+    // Redacted before it is cut short: a cut secret would no longer look like one.
+    const text = JSON.stringify(typeof data === "string" ? redactSecrets(data) : data);
     return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
   }
   return "";

@@ -43,6 +43,17 @@ const bad: BadModel[] = [
     message: 'test "52 of every 1000 requests fail": firing at 3m, before for: 5m can have elapsed',
   },
   { name: "no case above the threshold at all", model: () => withTests([silent]), message: "no test fires above the threshold once `for` has elapsed" },
+  {
+    name: "a pending expectation when for is 0s (promtool would fail it: the alert fires at once)",
+    model: () => edit({ for: "0s" }),
+    message: 'test "52 of every 1000 requests fail" at 3m: expects pending, but with for: 0s the alert fires as soon as its condition holds and is never pending, so promtool fails this test',
+    fix: "give the alert a `for` longer than the pending time",
+  },
+  {
+    name: "two states at one time",
+    model: () => withTests([{ ...near, expect: [...near.expect, { at: "3m", state: "firing", description: "x" }] }, silent]),
+    message: 'test "52 of every 1000 requests fail" expects both pending and firing at 3m',
+  },
 ];
 
 const good: GoodModel[] = [

@@ -10,6 +10,9 @@ import { alertSeverity } from "./alerts/severity.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
+import { pathCollision } from "./names/path-collision.ts";
+import { pathSafeName } from "./names/path-safe-name.ts";
+import { credentials } from "./settings/credentials.ts";
 import { ruleDependency } from "./rules/dependency.ts";
 import { ruleEvaluationOrder } from "./rules/evaluation-order.ts";
 import { ruleName } from "./rules/name.ts";
@@ -74,12 +77,24 @@ export const allChecks: Check[] = [
   ruleDependency,
   ruleEvaluationOrder,
   ruleTests,
+  pathSafeName,
+  pathCollision,
+  credentials,
 ];
 
 /**
  * Checks of what only our TypeScript definitions carry (declared thresholds, tests beside each alert,
- * links to our runbook and dashboards). A built or foreign rule file cannot meet them, so `o11y check
- * <file>` and `o11y diff` run the others.
+ * links to our runbook and dashboards, names that become our files). A built or foreign rule file cannot
+ * meet them, so `o11y check <file>` and `o11y diff` run the others.
  */
-const definitionOnly = new Set(["alerts/dashboard-link", "alerts/runbook", "alerts/runbook-threshold", "alerts/tests", "alerts/threshold", "rules/tests"]);
+const definitionOnly = new Set([
+  "alerts/dashboard-link",
+  "alerts/runbook",
+  "alerts/runbook-threshold",
+  "alerts/tests",
+  "alerts/threshold",
+  "rules/tests",
+  "names/path-safe-name",
+  "names/path-collision",
+]);
 export const artifactChecks: Check[] = allChecks.filter((check) => !definitionOnly.has(check.id));

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
 import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
+import { judgeRuleTests } from "./promtool-tests.ts";
 import { artifactAt, fileDiagnostic, findExecutable, nameWithVersion, runTool, type ExternalTool, type ToolSubject, type ToolsMode } from "./tool.ts";
 
 export { toolsModes, type ToolsMode } from "./tool.ts";
@@ -24,6 +25,8 @@ export interface ToolsVerdict {
  */
 export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], mode: ToolsMode, env: NodeJS.ProcessEnv = process.env): Promise<ToolsVerdict> {
   if (mode === "off") return nothing();
+  // promtool's unit tests run beside the tools; when check config rejects a rule file, their failures only repeat it.
+  const tests = judgeRuleTests(stagedDir, artifacts, mode, env);
   const verdicts = await Promise.all(
     externalTools.map(async (tool): Promise<ToolsVerdict> => {
       const artifact = artifactAt(artifacts, tool.entry);
@@ -37,7 +40,13 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
       return { diagnostics: tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)), notes: [] };
     }),
   );
-  return { diagnostics: verdicts.flatMap((v) => v.diagnostics), notes: verdicts.flatMap((v) => v.notes), accepted: verdicts.flatMap((v) => v.accepted ?? []) };
+  const testFailures = (await tests).diagnostics;
+  const configRejected = verdicts[externalTools.indexOf(promtool)]!.diagnostics.length > 0;
+  return {
+    diagnostics: [...verdicts.flatMap((v) => v.diagnostics), ...(configRejected ? [] : testFailures)],
+    notes: verdicts.flatMap((v) => v.notes),
+    accepted: verdicts.flatMap((v) => v.accepted ?? []),
+  };
 }
 
 const install = (tool: ExternalTool) => `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;

@@ -52,7 +52,21 @@ export const alertTests: ModelCheck = {
         const states = new Set(test.expect.map((e) => e.state));
         if (above && states.has("silent")) findings.push({ subject, source, message: `test "${test.name}": value ${test.value} crosses the threshold, yet expects silence` });
         if (!above && (states.has("firing") || states.has("pending"))) findings.push({ subject, source, message: `test "${test.name}": value ${test.value} does not cross the threshold, yet expects the alert` });
+        const stateAt = new Map<number, string>();
         for (const e of test.expect) {
+          // Prometheus holds an alert pending only until `for` has elapsed: with for: 0s it fires at once.
+          if (e.state === "pending" && parseDurationMs(alert.for) === 0) {
+            findings.push({
+              subject,
+              source,
+              message: `test "${test.name}" at ${e.at}: expects pending, but with for: ${alert.for} the alert fires as soon as its condition holds and is never pending, so promtool fails this test`,
+              fix: "give the alert a `for` longer than the pending time (most alerts need one to ride out a single bad scrape), or expect firing.",
+            });
+          }
+          const at = parseDurationMs(e.at);
+          const earlier = stateAt.get(at);
+          if (earlier !== undefined && earlier !== e.state) findings.push({ subject, source, message: `test "${test.name}" expects both ${earlier} and ${e.state} at ${e.at}`, fix: "keep the one expectation that is true at that time." });
+          stateAt.set(at, e.state);
           if (e.state === "firing" && !e.description) findings.push({ subject, source, message: `test "${test.name}" at ${e.at}: a firing expectation must give the rendered description`, fix: "write the description as on-call will read it, values humanized." });
           if (e.state === "firing" && parseDurationMs(e.at) < forMs) findings.push({ subject, source, message: `test "${test.name}": firing at ${e.at}, before for: ${alert.for} can have elapsed` });
         }
