@@ -326,16 +326,14 @@ export interface RuleGroupDefinition<T> {
   /** The definitions' source file, for the generated file's header. */
   file: string;
   rules: T[];
+  /** Where `ruleGroup(...)` was called; its file is `file`. */
+  source?: SourceLocation;
 }
 
 export function ruleGroup<T extends { source: SourceLocation }>(name: string, rules: T[]): RuleGroupDefinition<T> {
   const source = callerLocation();
-  const group = { name, file: source.file, rules };
-  groupSources.set(group, source);
-  return group;
+  return { name, file: source.file, rules, source };
 }
-
-const groupSources = new WeakMap<object, SourceLocation>();
 
 /** A definition as the helpers make them (or a copy of one): an object with its source location. */
 export function isDefinition(value: unknown): value is { source: SourceLocation } {
@@ -344,13 +342,13 @@ export function isDefinition(value: unknown): value is { source: SourceLocation 
 
 /** A rule group with only the rules that are definitions (the others reported), at the group's line. */
 export function validatedRuleGroup<T extends { source: SourceLocation }>(group: RuleGroupDefinition<T>, fallback: SourceLocation): Validated<RuleGroupDefinition<T>> & { source: SourceLocation } {
-  const source = groupSources.get(group) ?? (typeof group.file === "string" ? { file: group.file, line: 1 } : fallback);
+  const source = isLocation(group.source) ? group.source : typeof group.file === "string" ? { file: group.file, line: 1 } : fallback;
   const problems = new Problems(source);
   const name = text('ruleGroup("phoenix-alerts", [...]) takes the group\'s name first, as text.')(group.name, "the group's name", problems);
   const fix = "list the alert(...) or recordingRule(...) definitions themselves: check that each name in the list is imported and spelt right.";
   const rules = list(satisfying<T | undefined>(isDefinition, "an alert(...) or recordingRule(...) definition", fix, () => undefined), fix)(group.rules, "rules", problems);
   // What is not a definition is reported here and left out, so that nothing downstream reads it.
-  return { value: { ...group, name, file: source.file, rules: rules.filter((rule): rule is T => rule !== undefined) }, problems: problems.list, source };
+  return { value: { ...group, name, file: source.file, source, rules: rules.filter((rule): rule is T => rule !== undefined) }, problems: problems.list, source };
 }
 
 /** A notification channel; secrets are read from files Alertmanager mounts, never written here. */
