@@ -19,6 +19,8 @@ import { compile } from "../engine/pipeline.ts";
 import type { SourceLocation } from "../engine/source.ts";
 import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
+import { redactSecrets, redactStrings } from "../engine/secrets.ts";
+import { terminalLines } from "../engine/escape.ts";
 
 export interface DiffCommandOptions {
   base?: string;
@@ -249,7 +251,8 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     }
     const committed = committedBuild(repo, base.commit);
     const baseFiles = "files" in committed ? committed.files : await buildInWorktree(repo, base, committed.stale);
-    const report = diffArtifacts(baseFiles, head.artifacts, { base: base.label, head: "the working tree", model: head.model });
+    // Neither side may print a credential, not even a base built before the build refused them.
+    const report = redactStrings(diffArtifacts(baseFiles, head.artifacts, { base: base.label, head: "the working tree", model: head.model }));
     const output = { json: renderJson, markdown: renderMarkdown, github: (r: typeof report) => renderGithub(r, definitionSources(head.model)) }[options.format];
     process.stdout.write(output(report));
     const failing = report.attention.filter((f) => failOn.has("any") || failOn.has(f.id));
@@ -258,7 +261,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     return 1;
   } catch (error) {
     if (!(error instanceof DiffError || error instanceof ArtifactError)) throw error;
-    process.stderr.write(`o11y diff: ${error.message}\n`);
+    process.stderr.write(`o11y diff: ${terminalLines(redactSecrets(error.message)).join("\n")}\n`);
     return 2;
   }
 }

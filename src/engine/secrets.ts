@@ -99,6 +99,16 @@ export function redactSecrets(text: string): string {
   return out + text.slice(at);
 }
 
+/** A copy of plain data (a report) with every string in it redacted, at any depth. */
+export function redactStrings<T>(value: T): T {
+  if (typeof value === "string") return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map(redactStrings) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [redactSecrets(key), redactStrings(inner)])) as T;
+  }
+  return value;
+}
+
 /** A diagnostic as it may be shown: every text field redacted (a tool's output or a check may quote a value). */
 export function redactDiagnostic<T extends { subject: string; message: string; fix?: string; suppressed?: string }>(d: T): T {
   const redacted = { ...d, subject: redactSecrets(d.subject), message: redactSecrets(d.message) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findSecrets, redactSecrets } from "../../src/engine/secrets.ts";
+import { findSecrets, redactSecrets, redactStrings } from "../../src/engine/secrets.ts";
 
 describe("redactSecrets", () => {
   it.each([
@@ -47,5 +47,26 @@ describe("redactSecrets", () => {
 
   it("hides every secret of a text, and each whole", () => {
     expect(redactSecrets("a http://u:p1@h b xoxp-1234567890-x c")).toBe("a http://***@h b *** c");
+  });
+});
+
+describe("redactStrings", () => {
+  it("redacts every string of a report at any depth, keys included, and keeps its shape", () => {
+    const report = {
+      base: "main",
+      count: 3,
+      missing: undefined,
+      flags: [{ id: "link-changed", before: "http://admin:hunter2@grafana:3000/d/x", after: "http://grafana:3000/d/x" }],
+      files: { "http://bob:s3cret@host/": { changed: true } },
+    };
+    const redacted = redactStrings(report);
+    expect(redacted).toEqual({
+      base: "main",
+      count: 3,
+      missing: undefined,
+      flags: [{ id: "link-changed", before: "http://***@grafana:3000/d/x", after: "http://grafana:3000/d/x" }],
+      files: { "http://***@host/": { changed: true } },
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/hunter2|s3cret/);
   });
 });
