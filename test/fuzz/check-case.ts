@@ -50,9 +50,9 @@ function expressionPool(): string[] {
 }
 
 let pool: string[] | undefined;
-// A case that fails on time is slow to shrink: a hundred steps find the small ones, then the report comes.
-export const expressions = (): fc.Arbitrary<string> => fc.limitShrink(mutatedExpression((pool ??= expressionPool())), 100);
-export const ruleFiles = (): fc.Arbitrary<string> => fc.limitShrink(ruleFileText(mutatedExpression((pool ??= expressionPool()))), 100);
+// A case that fails on time is slow to shrink: forty steps find a smaller one, then the report comes.
+export const expressions = (): fc.Arbitrary<string> => fc.limitShrink(mutatedExpression((pool ??= expressionPool())), 40);
+export const ruleFiles = (): fc.Arbitrary<string> => fc.limitShrink(ruleFileText(mutatedExpression((pool ??= expressionPool()))), 40);
 
 /** Time and memory a case of `size` characters may take: generous for a shared 2-core machine, yet far below a blow-up. */
 export const limits = (size: number) => ({ ms: 1000 + size / 20, heapMb: 150 + (size * 200) / 2 ** 20 });

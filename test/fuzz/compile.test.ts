@@ -19,6 +19,6 @@ describe("compile, over random and mutated definitions", () => {
   });
 
   it("never throws; every diagnostic has a file and line; all valid artifacts or none", () => {
-    checkProperty("compile: mutated definitions", fc.property(definitionMutations, compileCase), { fallback: 150 });
+    checkProperty("compile: mutated definitions", fc.property(definitionMutations, compileCase), { fallback: 100 });
   }, fuzzTimeout);
 });

@@ -10,7 +10,7 @@ import { definitionTextCase, documentCase, textDocument, texts } from "./round-t
 
 describe("text round-trips through the files we write", () => {
   it("every text field of the definitions, read back by yaml and js-yaml (YAML 1.2 and 1.1) and JSON.parse", () => {
-    checkProperty("round trip: definition texts", fc.property(texts, definitionTextCase), { fallback: 100 });
+    checkProperty("round trip: definition texts", fc.property(texts, definitionTextCase), { fallback: 50 });
   }, fuzzTimeout);
 
   it("any document of text through yamlArtifact and jsonArtifact", () => {
