@@ -6,8 +6,11 @@
  * `FUZZ_SEED` (and `FUZZ_PATH`, to go straight to a shrunk case) replays a failure: every run prints
  * its seed before it starts, so even a case that hangs or crashes the worker can be replayed.
  */
+import path from "node:path";
 import fc from "fast-check";
+import { expect } from "vitest";
 import { stringify as yamlStringify } from "yaml";
+import { projectRoot } from "../../src/engine/source.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Running a property
@@ -47,11 +50,20 @@ export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, opti
     [
       `${name}: failed after ${details.numRuns} cases, shrunk ${details.numShrinks} times`,
       `seed ${details.seed}, path ${details.counterexamplePath}`,
-      `replay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ""} npx vitest run test/fuzz -t ${JSON.stringify(name)}`,
+      `replay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ""} ${replayCommand()}`,
       `counterexample: ${show(details.counterexample, 3000)}`,
       `error: ${error.length > 3000 ? `${error.slice(0, 3000)}...` : error}`,
     ].join("\n"),
   );
+}
+
+/** `npx vitest run <this file> -t <this test>`, for the test that is running. */
+function replayCommand(): string {
+  const { testPath, currentTestName } = expect.getState();
+  const file = testPath ? path.relative(projectRoot, testPath) : "test/fuzz";
+  // -t is a pattern over the test's full name: its own name, with the pattern's special characters escaped.
+  const own = (currentTestName ?? "").split(" > ").at(-1) ?? "";
+  return `npx vitest run ${file}${own ? ` -t '${own.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replaceAll("'", "'\\''")}'` : ""}`;
 }
 
 /** The time a case took, and the heap it grew by, for the bounded-time-and-memory properties. */
