@@ -57,8 +57,9 @@ describe("alert links", () => {
     }
   });
 
+  // More may come ("Adding an alert" in the README); these seven must stay, as the runbook sets them.
   it("covers the runbook's seven alerts with its severities", () => {
-    expect(result.model.alerts.map((a) => [a.name, a.severity, a.for, `${a.threshold.op} ${a.threshold.value}`])).toEqual([
+    expect(result.model.alerts.map((a) => [a.name, a.severity, a.for, `${a.threshold.op} ${a.threshold.value}`])).toEqual(expect.arrayContaining([
       ["PhoenixHigh5xxErrorRate", "critical", "5m", "> 0.05"],
       ["EctoQueryLatencyHigh", "high", "5m", "> 0.5"],
       ["NatsConsumerLagHigh", "high", "5m", "> 1000"],
@@ -66,7 +67,7 @@ describe("alert links", () => {
       ["ProjectCreationFailingInRegions", "medium", "10m", ">= 3"],
       ["BeamMemoryHigh", "medium", "10m", "> 0.8"],
       ["MetricsEndpointDown", "low", "5m", "< 1"],
-    ]);
+    ]));
   });
 });
 

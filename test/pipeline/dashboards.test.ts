@@ -19,14 +19,15 @@ describe("the real dashboards", () => {
     expect(result.ok).toBe(true);
   });
 
-  it("are the runbook's five, with stable uids", () => {
-    expect(result.model.dashboards.map((d) => [d.uid, d.title])).toEqual([
+  // More may come ("Adding a dashboard" in the README); these five must stay, with these uids.
+  it("include the runbook's five, with stable uids", () => {
+    expect(result.model.dashboards.map((d) => [d.uid, d.title])).toEqual(expect.arrayContaining([
       ["gs-covenant-overview", "Covenant Overview"],
       ["gs-phoenix-metrics", "Phoenix Metrics"],
       ["gs-ecto-performance", "Ecto Performance"],
       ["gs-beam-health", "BEAM Health"],
       ["gs-nats-streams", "NATS Streams"],
-    ]);
+    ]));
   });
 
   describe.each(result.model.dashboards.map((d) => [d.uid, d] as const))("%s", (_uid, d) => {

@@ -1,11 +1,19 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { alertComparison } from "../../../src/engine/check/checks/alerts/comparison.ts";
 import type { Model } from "../../../src/engine/model.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { projectWith, variantAlert } from "../../helpers/alerts.ts";
 import { describeModelCheck, realModel, type GoodModel } from "../../helpers/checks.ts";
+import { lineOf } from "../../helpers/project.ts";
 
 const model = realModel();
-const alert = model.alerts[0]!;
-/** The real project with its first alert (PhoenixHigh5xxErrorRate) given another expression. */
+// Our own alert, defined on a line of this file, so the location asserted below is ours, not the content's.
+const fixture = compile(projectWith([variantAlert({}) /* comparison fixture */])).model;
+const alert = fixture.alerts.find((a) => a.source.file === "test/checks/alerts/comparison.test.ts")!;
+const fixtureLine = lineOf(readFileSync(fileURLToPath(import.meta.url), "utf8"), "/* comparison fixture */");
+/** The real project with only our alert (a copy of PhoenixHigh5xxErrorRate), given another expression. */
 const withExpr = (expr: string): Model => ({ ...model, alerts: [{ ...alert, expr }] });
 /** A case of the table below, checked on the real project with its expression. */
 const onAlert = <Case extends { name: string; expr: string }>(c: Case): GoodModel => ({ name: c.name, model: () => withExpr(c.expr) });
@@ -40,7 +48,7 @@ describeModelCheck(
     match: "exactly",
     // A model check about what is missing: it points at the alert's definition, not into the expression.
     expect: { message, fix: "${signal} ${thresholds.x}", subject: "alert PhoenixHigh5xxErrorRate", source: alert.source, position: null },
-    alsoExpect: (d) => expect(d.source).toEqual({ file: "src/alerts/phoenix.ts", line: 12 }),
+    alsoExpect: (d) => expect(d.source).toEqual({ file: "test/checks/alerts/comparison.test.ts", line: fixtureLine }),
     bad: bad.map(onAlert),
     good: good.map(onAlert),
   },

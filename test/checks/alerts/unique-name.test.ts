@@ -1,12 +1,24 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { uniqueAlertName } from "../../../src/engine/check/checks/alerts/unique-name.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
 import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
+import { lineOf } from "../../helpers/project.ts";
 
 const base = realModel();
-const [phoenix, ecto] = base.alerts;
 const thisFile = "test/checks/alerts/unique-name.test.ts";
+// Our own two alerts, each defined on a line of this file, so the locations asserted below are ours.
+const fixtures = compile(
+  projectWith([
+    variantAlert({}), // first fixture
+    variantAlert({ name: "SecondFixtureAlert" }),
+  ]),
+).model;
+const first = fixtures.alerts.find((a) => a.source.file === thisFile && a.name === "PhoenixHigh5xxErrorRate")!;
+const second = fixtures.alerts.find((a) => a.name === "SecondFixtureAlert")!;
+const firstLine = lineOf(readFileSync(fileURLToPath(import.meta.url), "utf8"), "// first fixture");
 
 const bad: BadModel[] = [
   {
@@ -18,15 +30,15 @@ const bad: BadModel[] = [
   },
   {
     name: "a name reused by an alert in another group",
-    model: (): Model => ({ ...base, alerts: [...base.alerts, { ...ecto!, name: phoenix!.name, group: "ecto-alerts" }] }),
-    message: "alert name PhoenixHigh5xxErrorRate is already used at src/alerts/phoenix.ts:",
+    model: (): Model => ({ ...base, alerts: [first, { ...second, name: first.name, group: "other-alerts" }] }),
+    message: `alert name PhoenixHigh5xxErrorRate is already used at ${thisFile}:${firstLine}`,
     subject: "alert PhoenixHigh5xxErrorRate",
     times: 1,
   },
   {
     name: "three alerts with one name (each repeat reported against the first)",
-    model: (): Model => ({ ...base, alerts: [phoenix!, { ...ecto!, name: phoenix!.name }, { ...ecto!, name: phoenix!.name }] }),
-    message: "alert name PhoenixHigh5xxErrorRate is already used at src/alerts/phoenix.ts:12",
+    model: (): Model => ({ ...base, alerts: [first, { ...second, name: first.name }, { ...second, name: first.name }] }),
+    message: `alert name PhoenixHigh5xxErrorRate is already used at ${thisFile}:${firstLine}`,
     subject: "alert PhoenixHigh5xxErrorRate",
     times: 2,
   },
@@ -40,7 +52,7 @@ const good: GoodModel[] = [
   },
   {
     name: "an alert renamed rather than copied",
-    model: (): Model => ({ ...base, alerts: base.alerts.map((a) => (a === phoenix ? { ...a, name: "PhoenixServerErrors" } : a)) }),
+    model: (): Model => ({ ...base, alerts: [first, { ...second, name: "PhoenixServerErrors" }] }),
   },
 ];
 

@@ -34,7 +34,7 @@ const bad: BadModel[] = [
 ];
 
 const good: GoodModel[] = [
-  { name: "the real project's five dashboards", model: () => model },
+  { name: "the real project's dashboards", model: () => model },
   { name: "new dashboards with their own uids", model: () => compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))]).model },
   // Uids are per dashboard; one title used twice is confusing but not this check's concern.
   { name: "two uids with the same title", model: () => ({ ...model, dashboards: [...model.dashboards, { ...phoenix, uid: "gs-phoenix-metrics-2" }] }) },
