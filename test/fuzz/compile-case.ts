@@ -7,6 +7,7 @@
  * (a wrong type, NaN, a hostile string, a field deleted, an element duplicated, a part moved elsewhere).
  */
 import fc from "fast-check";
+import { loadedProject } from "../../src/engine/define/project.ts";
 import { formatDiagnostic, type Diagnostic } from "../../src/engine/diagnostics.ts";
 import { compile, type CompileResult } from "../../src/engine/pipeline.ts";
 import { validateArtifacts } from "../../src/engine/validate/schemas.ts";
@@ -87,7 +88,8 @@ export function compileSpec(spec: ProjectSpec): CompileResult {
     throw new Error(`a define helper threw instead of leaving the problem to a diagnostic: ${stackOf(error)}`);
   }
   try {
-    return compile(project);
+    // As the CLI loads it: a definition with no line of its own (a plain object) is placed at the project module.
+    return compile(loadedProject(project, { file: "test/fuzz/project-spec.ts", line: 1 }, []));
   } catch (error) {
     throw new Error(`compile threw: ${stackOf(error)}`);
   }

@@ -133,6 +133,9 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
     return read.spec;
   });
 
+  const settings = readSpec(project.settings, settingsShape, "{ scrapeInterval, evaluationInterval, datasource, grafana, runbookUrl, scrapeTargets, alertmanagers }", projectSource);
+  report("project settings", projectSource, settings.problems.map((problem) => ({ ...problem, message: `settings: ${problem.message}` })));
+
   const runbook = project.runbook;
   const runbookOk = typeof runbook === "object" && runbook !== null && typeof runbook.file === "string" && (runbook.text === undefined || typeof runbook.text === "string");
   if (!runbookOk) top.wrong("project.runbook", runbook, '{ file: "RUNBOOK.md" }', 'runbook: { file: "RUNBOOK.md" }, the runbook alerts link to, relative to the project root.');
@@ -144,7 +147,7 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
     return [...invalid].some(([subject, lines]) => (d.subject === subject || d.subject.startsWith(`${subject} `)) && lines.has(line));
   };
   return {
-    project: { ...project, metrics, dashboards, alertGroups, recordingRuleGroups, severities: policies, runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" } },
+    project: { ...project, settings: settings.spec, metrics, dashboards, alertGroups, recordingRuleGroups, severities: policies, runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" } },
     diagnostics,
     covers,
   };
@@ -184,6 +187,41 @@ const channel: Rule<ReceiverChannel> = (value, at, problems) => {
       ? ({ kind: text(""), routingKeyFile: text("routingKeyFile: the path of the mounted file that holds the routing key.") } as Shape<ReceiverChannel>)
       : ({ kind: text(""), channel: text('channel: "#on-call", the Slack channel.'), webhookUrlFile: text("webhookUrlFile: the path of the mounted file that holds the webhook URL.") } as Shape<ReceiverChannel>);
   return { ...object(shape, "a channel")(value, at, problems), kind } as ReceiverChannel;
+};
+
+/** Host:port lists by scrape job. */
+const scrapeTargets: Rule<Record<string, readonly string[]>> = (value, at, problems) => {
+  const fix = 'scrapeTargets: { "my-job": ["host:4000"] }, the targets of each scrape job.';
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.wrong(at, value, "an object of target lists", fix);
+    return {};
+  }
+  return Object.fromEntries(Object.entries(value).map(([job, targets]) => [job, list(text(fix), fix)(targets, `${at}.${job}`, problems)]));
+};
+
+/** The settings every renderer reads; placeholders stand in for wrong values, so that nothing downstream trips on them. */
+const settingsShape: Shape<ProjectSettings> = {
+  scrapeInterval: text('scrapeInterval: "15s", a duration, as text.', "15s"),
+  evaluationInterval: text('evaluationInterval: "30s", a duration, as text.', "30s"),
+  datasource: object<ProjectSettings["datasource"]>(
+    {
+      name: text('datasource.name: "Prometheus", as text.', "Prometheus"),
+      uid: text('datasource.uid: "gs-prometheus", as text.', "prometheus"),
+      url: text('datasource.url: "http://prometheus:9090", as text.', "http://localhost:9090"),
+    },
+    "{ name, uid, url }",
+  ),
+  grafana: object<ProjectSettings["grafana"]>(
+    {
+      baseUrl: text('grafana.baseUrl: "http://grafana:3000", as text.', "http://localhost:3000"),
+      folder: text('grafana.folder: "My service", as text.', "Dashboards"),
+      dashboardsPath: text('grafana.dashboardsPath: "/var/lib/grafana/dashboards", as text.', "/var/lib/grafana/dashboards"),
+    },
+    "{ baseUrl, folder, dashboardsPath }",
+  ),
+  runbookUrl: text('runbookUrl: "https://example.com/RUNBOOK.md", as text.', "http://localhost/RUNBOOK.md"),
+  scrapeTargets,
+  alertmanagers: list(text('alertmanagers: ["alertmanager:9093"], host:port addresses.'), 'alertmanagers: ["alertmanager:9093"], host:port addresses.'),
 };
 
 // Durations that stand in for wrong ones are harmless to the routing check and the schema: nothing is said twice.
