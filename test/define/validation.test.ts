@@ -214,6 +214,25 @@ describe("definitions validated where they are written", () => {
     ]);
   });
 
+  it.each([
+    { name: "settings that are not an object", settings: "", messages: ['settings: the definition is "" (text), not an object { scrapeInterval, evaluationInterval, datasource, grafana, runbookUrl, scrapeTargets, alertmanagers }'] },
+    {
+      name: "settings with wrong types",
+      settings: { ...project.settings, scrapeInterval: 15, grafana: { ...project.settings.grafana, baseUrl: undefined }, alertmanagers: "am:9093", scrapeTargets: { app: [4000] } },
+      messages: [
+        "settings: alertmanagers is \"am:9093\" (text), not a list",
+        "settings: grafana.baseUrl is missing",
+        "settings: scrapeInterval is 15 (a number), not text",
+        "settings: scrapeTargets.app[0] is 4000 (a number), not text",
+      ],
+    },
+  ])("reports $name as definition errors at the project, without throwing", ({ settings, messages }) => {
+    const result = compile({ ...project, settings: anything(settings) });
+    expect(result.ok).toBe(false);
+    expect(result.artifacts).toEqual([]);
+    expect(result.diagnostics.filter((d) => d.subject === "project settings").map((d) => d.message).sort()).toEqual(messages);
+  });
+
   it("reads the real definitions and the catalog as before", () => {
     expect(`${phoenix.httpRequests}`).toBe("phoenix_http_request_total");
     expect(Object.keys(phoenix)).toContain("httpRequests");
