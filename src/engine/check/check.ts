@@ -45,9 +45,19 @@ export interface Finding {
   at?: { from: number; to: number };
 }
 
+/**
+ * What a check holds a rule file to. `correctness`: a defect in any rule file, whoever wrote it (a query that returns
+ * nothing or a wrong number, a rule Prometheus refuses); it runs on everything. `house`: this project's own convention
+ * (its catalog, runbook, severities, names, annotations); it runs on our definitions, and on rule files from elsewhere
+ * only where a team's configuration turns it on (docs/checks/README.md, "Two kinds of check").
+ */
+export type CheckKind = "correctness" | "house";
+
 interface CheckBase {
   /** `group/name`, the same as the doc's path under docs/checks/. */
   id: string;
+  /** Required, so that a new check cannot be merged without saying which kind it is. */
+  kind: CheckKind;
   severity: Severity;
   /** One line: what the check catches. */
   summary: string;

@@ -10,6 +10,7 @@ const required = ["summary", "description", "runbook_url"];
  */
 export const alertAnnotations: ModelCheck = {
   id: "alerts/annotations",
+  kind: "house",
   severity: "error",
   summary: "A missing annotation, a templated summary, or a label or annotation template that does not parse.",
   scope: "model",

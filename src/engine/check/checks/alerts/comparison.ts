@@ -4,6 +4,7 @@ import type { ModelCheck } from "../../check.ts";
 /** An alert fires for every series its expression returns; without a comparison, that is every series, always. */
 export const alertComparison: ModelCheck = {
   id: "alerts/comparison",
+  kind: "correctness",
   severity: "error",
   summary: "An alert expression with no filtering comparison (nor absent()), which fires whenever the series exist.",
   scope: "model",

@@ -4,6 +4,7 @@ import type { ModelCheck } from "../../check.ts";
 /** Only the runbook's four levels route anywhere; anything else would fall through to the default receiver. */
 export const alertSeverity: ModelCheck = {
   id: "alerts/severity",
+  kind: "house",
   severity: "error",
   summary: "A severity outside the runbook's four levels, or one with no routing policy.",
   scope: "model",

@@ -7,6 +7,7 @@ import { topComparison } from "../../../promql/comparison.ts";
  */
 export const alertThreshold: ModelCheck = {
   id: "alerts/threshold",
+  kind: "house",
   severity: "error",
   summary: "A threshold that is not a number, is negative, is a percentage where a ratio is expected, or differs from the expression.",
   scope: "model",

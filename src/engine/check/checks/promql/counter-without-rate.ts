@@ -25,6 +25,7 @@ function consumed(expr: { text: string }, node: SyntaxNode): boolean {
  */
 export const counterWithoutRate: ExpressionCheck = {
   id: "promql/counter-without-rate",
+  kind: "correctness",
   severity: "error",
   summary: "A counter graphed or compared as a raw value, without rate() or increase().",
   scope: "expression",

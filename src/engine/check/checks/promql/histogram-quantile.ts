@@ -57,6 +57,7 @@ function inspect(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): { pr
 /** histogram_quantile needs per-second bucket rates, aggregated with `le` kept; anything else gives a plausible wrong number. */
 export const histogramQuantile: ExpressionCheck = {
   id: "promql/histogram-quantile",
+  kind: "correctness",
   severity: "error",
   summary: "histogram_quantile over something that is not a rate of _bucket series, or an aggregation that drops `le`.",
   scope: "expression",

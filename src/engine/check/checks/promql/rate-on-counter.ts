@@ -11,6 +11,7 @@ const counterLike = new Set(["counter", "bucket", "monotonic-gauge"]);
  */
 export const rateOnCounter: ExpressionCheck = {
   id: "promql/rate-on-counter",
+  kind: "correctness",
   severity: "error",
   summary: "rate(), irate(), increase() or resets() over a series that is not a counter.",
   scope: "expression",

@@ -5,6 +5,7 @@ const convention = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+
 /** `level:metric:operations` says what a recorded series aggregates, from what, and how, at a glance. */
 export const ruleName: ModelCheck = {
   id: "rules/name",
+  kind: "house",
   severity: "error",
   summary: "A recording rule not named `level:metric:operations`.",
   scope: "model",
