@@ -267,7 +267,7 @@ describe("o11y check and promtool", () => {
     expect(diagnostics.map((d) => [d.source.line, d.check, d.subject, d.position])).toEqual([
       [lineOf(newerText, `expr: '{"up"`), "tool/promtool", "alert QuotedMetricName", { line: 1, column: 2 }],
       [lineOf(newerText, "expr: sum by (job) (rate(phoenix_http_request_total[5m])"), "promql/syntax", "recording rule job:phoenix_http_requests_legacy:rate5m", { line: 1, column: 51 }],
-      [lineOf(newerText, 'expr: sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m])) > 1'), "alerts/annotations", "alert BrokenTemplate", undefined],
+      [lineOf(newerText, 'expr: sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m])) > 1'), "alerts/template", "alert BrokenTemplate", undefined],
     ]);
     expect(diagnostics[0]!.message).toMatch(/^promtool \d+\.\d+\.\S+ rejects it: could not parse expression: 1:2: parse error: unexpected string "\\"up\\"" in label matching, expected identifier or "}"$/);
     // By default promtool leaves rule files alone: rules a team runs today load in its Prometheus already.

@@ -6,7 +6,9 @@ import { alertFor } from "./alerts/for.ts";
 import { alertRouting } from "./alerts/routing.ts";
 import { alertRunbook } from "./alerts/runbook.ts";
 import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
+import { alertLabels } from "./alerts/labels.ts";
 import { alertSeverity } from "./alerts/severity.ts";
+import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
@@ -61,6 +63,8 @@ export const allChecks: Check[] = [
   alertThreshold,
   alertFor,
   alertAnnotations,
+  alertTemplate,
+  alertLabels,
   alertRunbook,
   alertRunbookThreshold,
   alertDashboardLink,
