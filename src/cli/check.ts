@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { artifactChecks } from "../engine/check/checks/index.ts";
-import { checkContext, checkExpressions, checkModel } from "../engine/check/run.ts";
+import { checkContext, checkExpressions, checkRuleFiles, foreignChecks } from "../engine/check/run.ts";
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
-import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
+import { readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { stage } from "../engine/emit/emit.ts";
@@ -64,13 +63,10 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
       file,
       ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
     }));
-    diagnostics = read.flatMap(({ file, ruleFile }) => {
-      if (ruleFile.diagnostics.length) return ruleFile.diagnostics;
-      // The catalog's and the project's own recording rules still count; our conventions for links do not.
-      return checkModel(modelForRuleFile(model, ruleFile), artifactChecks).filter((d) => d.source.file === file);
-    });
     // A file that is not YAML has said all it can.
     const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
+    diagnostics = read.flatMap(({ ruleFile }) => ruleFile.diagnostics);
+    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => ({ file, ruleFile, checks: foreignChecks, key: "", options: { catalogLabels: false } }))));
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);

@@ -33,6 +33,18 @@ export interface CheckContext extends Semantics {
   metricNames(text: string, options: { grafana: boolean }): ReadonlyArray<string | undefined>;
   /** expressionSites(model), listed once per run; treat it as read-only. */
   sites(): ExpressionSite[];
+  /** With `o11y check --prometheus`: what that server holds (metric-source.ts). The checks that need it run only then. */
+  live?: LiveSeries;
+}
+
+/** What a live Prometheus holds, fetched before the run (checks are synchronous). */
+export interface LiveSeries {
+  /** The server, for messages. */
+  url: string;
+  /** Whether any series of this name is stored there. */
+  hasName(name: string): boolean;
+  /** Whether any series matches this selector there now; undefined where it was not asked. */
+  matches(selector: string): boolean | undefined;
 }
 
 /** A problem a check found; the runner fills in the check id, severity, subject and source. */
