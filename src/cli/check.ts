@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { checkContext, checkExpressions, checkRuleFiles, foreignChecks } from "../engine/check/run.ts";
+import { loadConfig } from "../engine/check/config.ts";
+import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
 import { readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
@@ -20,6 +21,8 @@ export interface CheckOptions {
   /** Default auto, but off for rule files: rules a team already runs load in its Prometheus today, and promtool over
    * thousands of them costs more than all our checks (ask with --tools auto). */
   tools?: ToolsMode;
+  /** The configuration for rule files from elsewhere; default .o11y.yaml in the working directory, if there is one. */
+  config?: string;
 }
 
 /** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
@@ -49,6 +52,14 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     // A panel query holds Grafana variables, which promtool cannot read.
     if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, tools, diagnostics, note)));
   } else if (files.length > 0) {
+    const loaded = loadConfig(options.config);
+    if (!loaded.config) {
+      // A configuration that says something we cannot follow: nothing is checked against a guess.
+      process.stdout.write(formatReport(sortDiagnostics(loaded.diagnostics), options.format, useColor(process.stdout)));
+      process.stderr.write(`o11y: the configuration ${options.config ?? ".o11y.yaml"} cannot be used; nothing was checked\n`);
+      return 2;
+    }
+    const config = loaded.config;
     const texts = files.map((file) => {
       try {
         return { file, text: readFileSync(path.resolve(file), "utf8") };
@@ -66,7 +77,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     // A file that is not YAML has said all it can.
     const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
     diagnostics = read.flatMap(({ ruleFile }) => ruleFile.diagnostics);
-    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => ({ file, ruleFile, checks: foreignChecks, key: "", options: { catalogLabels: false } }))));
+    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => ({ file, ruleFile, ...config.settingsFor(file) }))));
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);

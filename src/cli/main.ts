@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)", "default: auto; off for rule files"))
+    .option("--config <file>", "with rule files: which house rules apply to which files (default: .o11y.yaml in the working directory, if any)")
     .action(async (files: string[], options: CheckOptions) => {
       exitCode = await checkCommand(files, options);
     });
