@@ -57,7 +57,8 @@ const configurable: Record<string, (parameters: Record<string, unknown>) => Chec
 };
 
 const byId = new Map(allChecks.map((check) => [check.id, check]));
-const onRuleFiles = new Set(artifactChecks.map((check) => check.id));
+/** What can judge a rule file: not what reads only our definitions, our dashboards, or our routing policies. */
+const onRuleFiles = new Set(artifactChecks.filter((check) => check.scope !== "dashboard" && check.id !== "alerts/routing").map((check) => check.id));
 
 /** No configuration: every correctness check on every file, the project's scrape interval. */
 export const defaultConfig: Config = { settingsFor: () => settingsOf([], undefined) };
@@ -171,6 +172,7 @@ function schemaProblems(value: unknown): SchemaProblem[] {
       atKey = true;
     } else if (error.keyword === "required") {
       message = `needs \`${String(error.params.missingProperty)}\``;
+      atKey = true;
     } else if (error.keyword === "enum") {
       message = `must be on or off (true or false)${isObject ? "" : `, not ${JSON.stringify(at)}`}`;
     } else if (error.keyword === "propertyNames") {
@@ -219,7 +221,8 @@ function meaningProblems(value: { ruleFiles?: Entry[] }, doc: Document, file: st
         }
       }
     }
-    if (entry?.scrapeInterval !== undefined && !isDuration(entry.scrapeInterval)) {
+    // The schema says what is not written as a duration; this, what is written as one of none.
+    if (typeof entry?.scrapeInterval === "string" && /^([0-9]+(ms|s|m|h|d|w|y))+$/.test(entry.scrapeInterval) && !isDuration(entry.scrapeInterval)) {
       out.push(problem(file, lineOf(doc, `/ruleFiles/${index}/scrapeInterval`, false, lineAt), `scrapeInterval: "${entry.scrapeInterval}" is not a positive duration`, 'write it like "30s" or "1m".'));
     }
   }
