@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../engine/check/config.ts";
+import { fetchFromPrometheus, PrometheusUnavailable, selectorsOf, type PrometheusSource } from "../engine/check/metric-source.ts";
 import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
 import { readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
@@ -23,6 +24,8 @@ export interface CheckOptions {
   tools?: ToolsMode;
   /** The configuration for rule files from elsewhere; default .o11y.yaml in the working directory, if there is one. */
   config?: string;
+  /** A Prometheus whose metadata types the rule files' series, and whose series the selectors must match. */
+  prometheus?: string;
 }
 
 /** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
@@ -41,6 +44,10 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
 
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
+  if (options.prometheus !== undefined && (files.length === 0 || options.expr !== undefined)) {
+    process.stderr.write("o11y: --prometheus judges rule files: give their paths (o11y check --prometheus <url> rules.yaml ...)\n");
+    return 2;
+  }
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const project = await loadProject(options.project);
   let diagnostics: Diagnostic[];
@@ -77,7 +84,25 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     // A file that is not YAML has said all it can.
     const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
     diagnostics = read.flatMap(({ ruleFile }) => ruleFile.diagnostics);
-    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => ({ file, ruleFile, ...config.settingsFor(file) }))));
+    let live: PrometheusSource | undefined;
+    if (options.prometheus !== undefined) {
+      const expressions = readable.flatMap(({ ruleFile }) => [...ruleFile.alerts, ...ruleFile.recordingRules].map((rule) => rule.expr));
+      try {
+        live = await fetchFromPrometheus(options.prometheus, selectorsOf(expressions));
+      } catch (error) {
+        if (!(error instanceof PrometheusUnavailable)) throw error;
+        await promtool.catch(() => undefined);
+        process.stderr.write(`o11y: ${error.message}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
+        return 2;
+      }
+      const { metadata, names, selectors } = live.requests;
+      note(`asked ${live.url} ${metadata + names + selectors} request(s): ${metadata} for metric metadata, ${names} for metric names, ${selectors} for the selectors`);
+    }
+    const source = live ? { types: live, live } : {};
+    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => {
+      const settings = config.settingsFor(file);
+      return { file, ruleFile, ...settings, options: { ...settings.options, ...source } };
+    })));
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);

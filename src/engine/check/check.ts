@@ -41,8 +41,8 @@ export interface CheckContext extends Semantics {
 export interface LiveSeries {
   /** The server, for messages. */
   url: string;
-  /** Whether any series of this name is stored there. */
-  hasName(name: string): boolean;
+  /** Every metric name stored there, over its whole retention. */
+  names: ReadonlySet<string>;
   /** Whether any series matches this selector there now; undefined where it was not asked. */
   matches(selector: string): boolean | undefined;
 }
@@ -55,6 +55,8 @@ export interface Finding {
   source?: SourceLocation;
   /** Offsets inside the expression, for expression checks. */
   at?: { from: number; to: number };
+  /** Lower than the check's own, where this finding is less sure (a check's page says when). */
+  severity?: "warning";
 }
 
 /**

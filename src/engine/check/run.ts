@@ -94,7 +94,7 @@ function runContext(model: Model, foreign?: ForeignOptions): RunContext {
 function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { expr: ParsedExpression }): Diagnostic {
   const diagnostic: Diagnostic = {
     check: check.id,
-    severity: check.severity,
+    severity: finding.severity ?? check.severity,
     subject: finding.subject ?? subject,
     source: finding.source ?? { file: "<unknown>", line: 0 },
     message: finding.message,

@@ -31,6 +31,7 @@ import { histogramQuantile } from "./promql/histogram-quantile.ts";
 import { rateOnCounter } from "./promql/rate-on-counter.ts";
 import { rateWindow } from "./promql/rate-window.ts";
 import { regexp } from "./promql/regexp.ts";
+import { series } from "./promql/series.ts";
 import { unknownLabel } from "./promql/unknown-label.ts";
 import { vectorMatching } from "./promql/vector-matching.ts";
 import { syntax } from "./promql/syntax.ts";
@@ -48,6 +49,7 @@ export const allChecks: Check[] = [
   aggregateThenRate,
   vectorMatching,
   regexp,
+  series,
   uniqueUid,
   uniquePanelId,
   panelUnit,
