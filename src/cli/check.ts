@@ -44,9 +44,12 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
 
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
-  if (options.prometheus !== undefined && (files.length === 0 || options.expr !== undefined)) {
-    process.stderr.write("o11y: --prometheus judges rule files: give their paths (o11y check --prometheus <url> rules.yaml ...)\n");
-    return 2;
+  // Both are about rule files from elsewhere: the project's definitions are always held to every check, offline.
+  for (const [flag, value] of [["--prometheus", options.prometheus], ["--config", options.config]] as const) {
+    if (value !== undefined && (files.length === 0 || options.expr !== undefined)) {
+      process.stderr.write(`o11y: ${flag} applies to rule files: give their paths (o11y check ${flag} ${value} rules.yaml ...)\n`);
+      return 2;
+    }
   }
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const project = await loadProject(options.project);

@@ -89,8 +89,8 @@ describe("the configuration for rule files from elsewhere", () => {
     expect(vendor).not.toContain("alerts/unique-name");
     expect(vendor).not.toContain("promql/rate-window");
     expect(ids(layered, "legacy.yaml")).not.toContain("alerts/unique-name");
-    // Globs are relative to the configuration's folder.
-    expect(ids(layered, "../elsewhere/alerts.yml")).toEqual(correctness);
+    // Globs are relative to the configuration's folder: a file outside it matches none.
+    expect(ids(layered, "../elsewhere/alerts.yaml")).toEqual(correctness);
   });
 
   it("passes the parameters to the check, and files with the same settings share one run", () => {

@@ -149,6 +149,6 @@ describe("o11y check --prometheus", () => {
   it("is for rule files only", async () => {
     const result = await runCli(["check", "--prometheus", prometheus!.url, "--expr", "up == 0"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--prometheus judges rule files");
+    expect(result.stderr).toContain("--prometheus applies to rule files");
   });
 });
