@@ -28,6 +28,7 @@ import { uniqueUid } from "./dashboard/unique-uid.ts";
 import { aggregateThenRate } from "./promql/aggregate-then-rate.ts";
 import { counterWithoutRate } from "./promql/counter-without-rate.ts";
 import { histogramQuantile } from "./promql/histogram-quantile.ts";
+import { impossibleMatcher } from "./promql/impossible-matcher.ts";
 import { rateOnCounter } from "./promql/rate-on-counter.ts";
 import { rateWindow } from "./promql/rate-window.ts";
 import { regexp } from "./promql/regexp.ts";
@@ -42,6 +43,7 @@ export const allChecks: Check[] = [
   syntax,
   unknownMetric,
   unknownLabel,
+  impossibleMatcher,
   rateOnCounter,
   counterWithoutRate,
   histogramQuantile,
