@@ -3,7 +3,7 @@
  * --config; a configuration with a mistake stops the run (exit 2) with every mistake at its line.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -72,6 +72,21 @@ describe("o11y check with a configuration", () => {
     ]);
     expect(result.stderr).toContain("o11y: the configuration typo.yaml cannot be used; nothing was checked");
     expect(result.code).toBe(2);
+  });
+
+  it("holds a copy of our own build's rule files to every house rule a rule file can meet, and they pass", () => {
+    const build = path.join(projectRoot, "build", "prometheus", "rules");
+    const copies = readdirSync(build).flatMap((kind) => readdirSync(path.join(build, kind)).map((file) => path.join(kind, file)));
+    for (const file of copies) {
+      mkdirSync(path.join(dir, "ours", path.dirname(file)), { recursive: true });
+      copyFileSync(path.join(build, file), path.join(dir, "ours", file));
+    }
+    const house = ["promql/unknown-metric", "promql/regexp", "alerts/severity", "alerts/annotations", "alerts/labels", "alerts/unique-name", "rules/name", "rules/unique-name", "rules/dependency"];
+    writeFileSync(path.join(dir, "ours.o11y.yaml"), `ruleFiles:\n  - match: "ours/**"\n    checks:\n${house.map((id) => `      ${id}: on\n`).join("")}`);
+    const result = checkIn(["--config", "ours.o11y.yaml", ...copies.map((file) => path.join("ours", file))]);
+    expect(copies.length).toBeGreaterThan(2);
+    expect(result.diagnostics.map((d) => `${where(d)} ${d.message}`), result.stderr).toEqual([]);
+    expect(result.code).toBe(0);
   });
 
   it("applies to rule files only", () => {

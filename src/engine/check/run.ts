@@ -179,7 +179,11 @@ export interface ForeignFile {
  * rules are known, but only each file's own findings are reported.
  */
 export function checkRuleFiles(base: Model, files: ForeignFile[]): Diagnostic[] {
-  const recordingRules = [...base.recordingRules, ...files.flatMap((f) => f.ruleFile.recordingRules)];
+  const theirs = files.flatMap((f) => f.ruleFile.recordingRules);
+  // The project's recording rules are known to the files, except where the files record the same name themselves
+  // (a copy of our build, say): then theirs is the one they mean, and not a second one.
+  const recorded = new Set(theirs.map((r) => r.record));
+  const recordingRules = [...base.recordingRules.filter((r) => !recorded.has(r.record)), ...theirs];
   const runs = new Map<string, ForeignFile[]>();
   for (const file of files) runs.set(file.key, [...(runs.get(file.key) ?? []), file]);
   return [...runs.values()].flatMap((run) => {
