@@ -5,7 +5,7 @@ import { loadConfig } from "../engine/check/config.ts";
 import { fetchFromPrometheus, PrometheusUnavailable, selectorsOf, type PrometheusSource } from "../engine/check/metric-source.ts";
 import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
-import { readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
+import { readRuleFile, unreadableRuleFile, type RuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { stage } from "../engine/emit/emit.ts";
@@ -87,19 +87,10 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     // A file that is not YAML has said all it can.
     const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
     diagnostics = read.flatMap(({ ruleFile }) => ruleFile.diagnostics);
-    let live: PrometheusSource | undefined;
-    if (options.prometheus !== undefined) {
-      const expressions = readable.flatMap(({ ruleFile }) => [...ruleFile.alerts, ...ruleFile.recordingRules].map((rule) => rule.expr));
-      try {
-        live = await fetchFromPrometheus(options.prometheus, selectorsOf(expressions));
-      } catch (error) {
-        if (!(error instanceof PrometheusUnavailable)) throw error;
-        await promtool.catch(() => undefined);
-        process.stderr.write(`o11y: ${error.message}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
-        return 2;
-      }
-      const { metadata, names, selectors } = live.requests;
-      note(`asked ${live.url} ${metadata + names + selectors} request(s): ${metadata} for metric metadata, ${names} for metric names, ${selectors} for the selectors`);
+    const live = options.prometheus === undefined ? undefined : await askPrometheus(options.prometheus, readable.map((r) => r.ruleFile), note);
+    if (live === "unavailable") {
+      await promtool.catch(() => undefined);
+      return 2;
     }
     const source = live ? { types: live, live } : {};
     diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => {
@@ -115,4 +106,19 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
   if (options.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
   return hasErrors(sorted) ? 1 : 0;
+}
+
+/** What the server says of the files' series, fetched before the checks run; "unavailable" once it has said why not. */
+async function askPrometheus(url: string, ruleFiles: RuleFile[], note: (text: string) => void): Promise<PrometheusSource | "unavailable"> {
+  const expressions = ruleFiles.flatMap((ruleFile) => [...ruleFile.alerts, ...ruleFile.recordingRules].map((rule) => rule.expr));
+  try {
+    const live = await fetchFromPrometheus(url, selectorsOf(expressions));
+    const { metadata, names, selectors } = live.requests;
+    note(`asked ${live.url} ${metadata + names + selectors} request(s): ${metadata} for metric metadata, ${names} for metric names, ${selectors} for the selectors`);
+    return live;
+  } catch (error) {
+    if (!(error instanceof PrometheusUnavailable)) throw error;
+    process.stderr.write(`o11y: ${error.message}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
+    return "unavailable";
+  }
 }
