@@ -137,6 +137,19 @@ describe("o11y check --prometheus", () => {
     expect(result.code).toBe(0);
   });
 
+  it("leaves a selector the server cannot read unjudged, and still judges the others of its batch", async () => {
+    const file = ruleFile("newer.yaml", [
+      // Prometheus 3's quoted metric name: this Prometheus (2.42) refuses the whole query it is in.
+      alert("QuotedName", '{"up"} == 0'),
+      alert("NoSuchJob", 'up{job="no-such-job"} == 0'),
+      alert("Up", 'up{job="prometheus"} == 0'),
+    ]);
+    const result = await check([file]);
+    expect(result.diagnostics.map((d) => [d.subject, d.check, d.severity]), result.stderr).toEqual([["alert NoSuchJob", "promql/series", "warning"]]);
+    // The refused batch, then its halves, then the half that held the quoted name.
+    expect(result.stderr).toMatch(/note: asked \S+ \d+ request\(s\): 1 for metric metadata, 1 for metric names, [2-9] for the selectors/);
+  });
+
   it("is a clear error, exit 2, when the server cannot be reached", async () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const result = await runCli(["check", "--prometheus", nobody, ruleFile("any.yaml", [alert("A", "up == 0")])]);

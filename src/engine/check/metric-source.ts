@@ -23,8 +23,10 @@ export interface PrometheusSource extends TypeSource, LiveSeries {
 export interface FetchOptions {
   /** Per request. */
   timeoutMs?: number;
-  /** At most this many characters of PromQL in one query. */
+  /** At most this many characters of PromQL in one query (sent as a form, not in the URL). */
   batchChars?: number;
+  /** At most this many queries at once: a server is not ours to flood. */
+  parallel?: number;
 }
 
 type MetadataEntry = { type?: string };
@@ -87,7 +89,8 @@ async function get<T>(url: string, what: string, timeoutMs: number, body?: URLSe
  */
 export async function fetchFromPrometheus(base: string, selectors: readonly string[], options: FetchOptions = {}): Promise<PrometheusSource> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const batchChars = options.batchChars ?? 20_000;
+  const batchChars = options.batchChars ?? 100_000;
+  const parallel = options.parallel ?? 4;
   const root = base.replace(/\/+$/, "");
   const requests = { metadata: 0, names: 0, selectors: 0 };
 
@@ -122,12 +125,21 @@ export async function fetchFromPrometheus(base: string, selectors: readonly stri
       for (const sample of data.result) matched.add(Number(sample.metric[indexLabel]));
     } catch (error) {
       if (!(error instanceof RefusedQuery)) throw error;
-      // Find which: each of a refused batch alone.
-      if (batch.length === 1) unasked.add(batch[0]!.index);
-      else await Promise.all(batch.map((one) => ask([one])));
+      // Find which, by halves: a few more requests for one selector the server cannot read.
+      if (batch.length === 1) {
+        unasked.add(batch[0]!.index);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await ask(batch.slice(0, half));
+      await ask(batch.slice(half));
     }
   };
-  const selectorAnswers = batches.map(ask);
+  // `parallel` workers take the batches in turn.
+  let next = 0;
+  const selectorAnswers = Array.from({ length: Math.min(parallel, batches.length) }, async () => {
+    while (next < batches.length) await ask(batches[next++]!);
+  });
 
   const [metadataData, namesData] = await Promise.all([metadataAnswer, namesAnswer, ...selectorAnswers]);
   const metadata = new Map<string, string>();
