@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import picomatch from "picomatch";
 import { isDocument, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
@@ -142,46 +143,58 @@ interface SchemaProblem {
   atKey?: boolean;
 }
 
-let validate: ((value: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string; message?: string; params: Record<string, unknown>; parentSchema?: { description?: string } }> | null } = undefined as never;
+/** Compiled on first use: a run without a configuration file never loads ajv. */
+let validate: ValidateFunction | undefined;
 
 /** What schemas/o11y-config.schema.json says of the value, one problem per place. ajv is loaded only when there is a file. */
 function schemaProblems(value: unknown): SchemaProblem[] {
   if (!validate) {
     const require = createRequire(import.meta.url);
     const { Ajv } = require("ajv") as typeof import("ajv");
-    validate = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(JSON.parse(readFileSync(schemaFile, "utf8"))) as typeof validate;
+    validate = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(JSON.parse(readFileSync(schemaFile, "utf8")));
   }
   if (validate(value)) return [];
-  const byPlace = new Map<string, SchemaProblem & { messages: string[] }>();
+  // A oneOf reports every branch: at each place, keep the errors of the branch of the value's own kind (a mapping of
+  // parameters, or on/off), unless that leaves none.
+  const byPath = new Map<string, ErrorObject[]>();
   for (const error of validate.errors ?? []) {
+    if (error.keyword === "oneOf" || error.keyword === "if" || error.keyword === "propertyNames") continue;
+    byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
+  }
+  const ofItsKind = (error: ErrorObject) => {
     const at = valueAt(value, error.instancePath);
     const isObject = typeof at === "object" && at !== null && !Array.isArray(at);
-    // A oneOf reports every branch; keep the branch of the value's own kind.
-    if (error.keyword === "oneOf" || error.keyword === "if") continue;
-    if (isObject && (error.keyword === "enum" || (error.keyword === "type" && error.params.type !== "object"))) continue;
-    if (!isObject && (error.keyword === "required" || error.keyword === "additionalProperties" || (error.keyword === "type" && error.params.type === "object"))) continue;
-    let pointer = error.instancePath;
-    let message = error.message ?? `fails ${error.keyword}`;
-    let atKey = false;
-    if (error.keyword === "additionalProperties") {
-      const name = String(error.params.additionalProperty);
-      pointer = `${pointer}/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
-      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-      const suggestion = closest(name, known);
-      message = `is not a known key${suggestion ? ` (did you mean ${suggestion}?)` : known.length ? ` (known: ${known.join(", ")})` : ""}`;
-      atKey = true;
-    } else if (error.keyword === "required") {
-      message = `needs \`${String(error.params.missingProperty)}\``;
-      atKey = true;
-    } else if (error.keyword === "enum") {
-      message = `must be on or off (true or false)${isObject ? "" : `, not ${JSON.stringify(at)}`}`;
-    } else if (error.keyword === "propertyNames") {
-      continue;
-    }
-    const place = byPlace.get(pointer);
-    if (place) {
-      if (!place.messages.includes(message)) place.messages.push(message);
-    } else {
+    if (isObject) return error.keyword !== "enum" && !(error.keyword === "type" && error.params.type !== "object");
+    return !(error.keyword === "required" || error.keyword === "additionalProperties" || (error.keyword === "type" && error.params.type === "object"));
+  };
+  const byPlace = new Map<string, SchemaProblem & { messages: string[] }>();
+  for (const errors of byPath.values()) {
+    const kept = errors.filter(ofItsKind);
+    for (const error of kept.length ? kept : errors) {
+      const at = valueAt(value, error.instancePath);
+      let pointer = error.instancePath;
+      let message = error.message ?? `fails ${error.keyword}`;
+      let atKey = false;
+      if (error.keyword === "additionalProperties") {
+        const name = String(error.params.additionalProperty);
+        pointer = `${pointer}/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+        const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+        const suggestion = closest(name, known);
+        message = `is not a known key${suggestion ? ` (did you mean ${suggestion}?)` : known.length ? ` (known: ${known.join(", ")})` : ""}`;
+        atKey = true;
+      } else if (error.keyword === "required") {
+        message = `needs \`${String(error.params.missingProperty)}\``;
+        atKey = true;
+      } else if (error.keyword === "enum") {
+        // A mapping where on/off is wanted: a check that takes no parameters, which meaningProblems says.
+        if (typeof at === "object" && at !== null) continue;
+        message = `must be on or off (true or false), not ${JSON.stringify(at)}`;
+      }
+      const place = byPlace.get(pointer);
+      if (place) {
+        if (!place.messages.includes(message)) place.messages.push(message);
+        continue;
+      }
       const schema = error.parentSchema as { description?: string; properties?: Record<string, { description?: string }> } | undefined;
       // What the value should be; for a missing key, what that key is; an unknown key's message says enough.
       const fix = error.keyword === "required" ? schema?.properties?.[String(error.params.missingProperty)]?.description : atKey ? undefined : schema?.description;
@@ -194,8 +207,11 @@ function schemaProblems(value: unknown): SchemaProblem[] {
 /** What the schema cannot say: check ids that do not exist or cannot run on a rule file, patterns that do not compile. */
 function meaningProblems(value: { ruleFiles?: Entry[] }, doc: Document, file: string, lineAt: (offset: number) => number): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const [index, entry] of (value.ruleFiles ?? []).entries()) {
-    for (const [id, setting] of Object.entries(entry?.checks ?? {})) {
+  const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  // What is not even the right shape, the schema has said.
+  for (const [index, entry] of (Array.isArray(value?.ruleFiles) ? value.ruleFiles : []).entries()) {
+    if (!isMapping(entry)) continue;
+    for (const [id, setting] of Object.entries(isMapping(entry.checks) ? entry.checks : {})) {
       const pointer = `/ruleFiles/${index}/checks/${id.replaceAll("~", "~0").replaceAll("/", "~1")}`;
       const line = lineOf(doc, pointer, true, lineAt);
       const check = byId.get(id);
@@ -222,7 +238,7 @@ function meaningProblems(value: { ruleFiles?: Entry[] }, doc: Document, file: st
       }
     }
     // The schema says what is not written as a duration; this, what is written as one of none.
-    if (typeof entry?.scrapeInterval === "string" && /^([0-9]+(ms|s|m|h|d|w|y))+$/.test(entry.scrapeInterval) && !isDuration(entry.scrapeInterval)) {
+    if (typeof entry.scrapeInterval === "string" && /^([0-9]+(ms|s|m|h|d|w|y))+$/.test(entry.scrapeInterval) && !isDuration(entry.scrapeInterval)) {
       out.push(problem(file, lineOf(doc, `/ruleFiles/${index}/scrapeInterval`, false, lineAt), `scrapeInterval: "${entry.scrapeInterval}" is not a positive duration`, 'write it like "30s" or "1m".'));
     }
   }
