@@ -158,7 +158,8 @@ function schemaProblems(value: unknown): SchemaProblem[] {
   // parameters, or on/off), unless that leaves none.
   const byPath = new Map<string, ErrorObject[]>();
   for (const error of validate.errors ?? []) {
-    if (error.keyword === "oneOf" || error.keyword === "if" || error.keyword === "propertyNames") continue;
+    // A key that is no check id is meaningProblems' to say, with the closest id.
+    if (error.keyword === "oneOf" || error.keyword === "if" || error.keyword === "propertyNames" || error.propertyName !== undefined) continue;
     byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
   }
   const ofItsKind = (error: ErrorObject) => {
@@ -217,7 +218,7 @@ function meaningProblems(value: { ruleFiles?: Entry[] }, doc: Document, file: st
       const check = byId.get(id);
       if (!check) {
         const suggestion = closest(id, byId.keys());
-        out.push(problem(file, line, `there is no check ${id}`, suggestion ? `did you mean ${suggestion}?` : "see docs/checks/README.md for the checks' ids."));
+        out.push(problem(file, line, `there is no check ${id || '""'}`, suggestion ? `did you mean ${suggestion}?` : "see docs/checks/README.md for the checks' ids."));
         continue;
       }
       const on = setting !== false && setting !== "off";
