@@ -1,10 +1,13 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { formatDiagnostic, sortDiagnostics } from "../engine/diagnostics.ts";
-import { stage, type StagedBuild } from "../engine/emit/emit.ts";
+import { ArtifactPathError, OutFolderRefused, replaceFile, stage, type StagedBuild } from "../engine/emit/emit.ts";
+import { refuseOutFolder } from "../engine/emit/out-folder.ts";
+import { recoverFolder } from "../engine/emit/swap.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
+import { formatNote } from "./format.ts";
 import { loadProject } from "./load-project.ts";
 
 export interface BuildOptions {
@@ -19,6 +22,13 @@ export interface BuildOptions {
  * accept replaces build/.
  */
 export async function buildCommand(options: BuildOptions): Promise<number> {
+  const out = path.resolve(projectRoot, options.out);
+  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+  // A build of this folder killed earlier is finished or undone first (the default folder's, main did).
+  recoverFolder(path.dirname(out), note);
+  const sources = [path.join(projectRoot, "src"), path.dirname(path.resolve(projectRoot, options.project))];
+  const refused = refuseOutFolder(options.out, projectRoot, sources);
+  if (refused) return refuse(refused);
   const project = await loadProject(options.project);
   const result = compile(project);
   const failed = (diagnostics: typeof result.diagnostics) => {
@@ -36,10 +46,15 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   };
   let staged: StagedBuild;
   try {
-    staged = stage(path.resolve(projectRoot, options.out), result.artifacts);
+    staged = stage(out, result.artifacts, { recordIn: projectRoot, note });
   } catch (error) {
-    return cannotWrite(error);
+    if (!(error instanceof ArtifactPathError)) return cannotWrite(error);
+    for (const diagnostic of sortDiagnostics(error.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    return failed(error.diagnostics);
   }
+  // To disk while the tools judge the files: a power cut after the swap must not find them empty.
+  const flushed = staged.flush();
+  flushed.catch(() => {});
   // Interrupted while the tools run: the staged copy goes, then the signal does what it would have done.
   const interrupted = (signal: NodeJS.Signals) => {
     staged.discard();
@@ -52,24 +67,37 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
       throw error;
     })
     .finally(() => process.off("SIGINT", interrupted).off("SIGTERM", interrupted));
-  for (const note of verdict.notes) process.stderr.write(`note: ${note}\n`);
+  for (const note of verdict.notes) process.stderr.write(`${formatNote(note)}\n`);
   if (verdict.diagnostics.length > 0) {
     staged.discard();
     for (const diagnostic of sortDiagnostics(verdict.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     return failed(verdict.diagnostics);
   }
   try {
+    await flushed;
+  } catch (error) {
+    staged.discard();
+    return cannotWrite(error);
+  }
+  try {
     staged.commit();
   } catch (error) {
+    if (error instanceof OutFolderRefused) return refuse(error.message);
     return cannotWrite(error);
   }
   const runbookPath = path.resolve(projectRoot, result.runbook.file);
   if (readFileSync(runbookPath, "utf8") !== result.runbook.content) {
-    writeFileSync(runbookPath, result.runbook.content, "utf8");
+    replaceFile(runbookPath, result.runbook.content);
     process.stdout.write(`updated the alert table in ${result.runbook.file}\n`);
   }
   const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
   const judged = verdict.accepted?.length ? `, accepted by ${verdict.accepted.join(" and ")}` : "";
   process.stdout.write(`built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}\n`);
   return 0;
+}
+
+/** An output folder a build must not replace: one line, exit 2, nothing written. */
+function refuse(reason: string): number {
+  process.stderr.write(`o11y build: ${reason}.\n`);
+  return 2;
 }

@@ -8,11 +8,13 @@ import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } f
 import { readRuleFile, unreadableRuleFile, type RuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
-import { stage } from "../engine/emit/emit.ts";
+import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
+import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
+import { projectRoot } from "../engine/source.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
-import { formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
+import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
   project: string;
@@ -28,10 +30,16 @@ export interface CheckOptions {
   prometheus?: string;
 }
 
-/** What `o11y build` would also have promtool and amtool say, judged in a temporary folder. */
+/**
+ * What `o11y build` would also have promtool and amtool say, judged in a temporary folder (recorded, so that
+ * the next run removes it if this one is killed). Paths that would leave the build are errors here too.
+ */
 async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (text: string) => void): Promise<Diagnostic[]> {
-  if (!result.ok || mode === "off") return [];
-  const dir = mkdtempSync(path.join(tmpdir(), "o11y-check-"));
+  if (!result.ok) return [];
+  const paths = artifactPathProblems(result.artifacts);
+  if (mode === "off" || paths.length) return paths;
+  const dir = mkdtempSync(path.join(tmpdir(), temporaryFolderPrefix("check")));
+  const release = recordPending(projectRoot, { temporary: dir });
   try {
     const staged = stage(path.join(dir, "build"), result.artifacts);
     const verdict = await judgeWithTools(staged.dir, result.artifacts, mode);
@@ -39,6 +47,7 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
     return verdict.diagnostics;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -54,7 +63,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const project = await loadProject(options.project);
   let diagnostics: Diagnostic[];
-  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+  const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   if (options.expr !== undefined) {
     const model = compileModel(project);
     const kind = options.dashboard ? "dashboard-query" : "expression";

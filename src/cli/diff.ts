@@ -8,16 +8,21 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, s
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { diffArtifacts, flagIds } from "../engine/diff/diff.ts";
-import { renderJson, renderMarkdown } from "../engine/diff/render.ts";
+import { renderGithub, renderJson, renderMarkdown } from "../engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../engine/diff/snapshot.ts";
+import { formatDiagnostic } from "../engine/diagnostics.ts";
 import { manifestPath, sha256 } from "../engine/emit/emit.ts";
+import type { Model } from "../engine/model.ts";
+import { isAlive, ownerOf, ownerPattern } from "../engine/emit/owner.ts";
+import { temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile } from "../engine/pipeline.ts";
+import type { SourceLocation } from "../engine/source.ts";
 import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
 
 export interface DiffCommandOptions {
   base?: string;
-  format: "markdown" | "json";
+  format: "markdown" | "json" | "github";
   failOn?: string;
   project: string;
 }
@@ -120,9 +125,57 @@ function readTree(root: string, dir = root): ArtifactFile[] {
     });
 }
 
+/** `<tmp>/o11y-diff-<pid>-<start>-<random>-XXXXXX/worktree`: the folder names the diff that made it. */
+const ownedWorktree = new RegExp(String.raw`^o11y-diff-${ownerPattern}-`);
+/** What diffs made before the folder named its run: `<tmp>/o11y-diff-XXXXXX/worktree`. */
+const legacyWorktree = /^o11y-diff-[A-Za-z0-9]{6}$/;
+
+/** Whether a diff's temporary folder was left by a run that is over: its owner is dead (or, unnamed, it is an hour old). */
+function abandoned(folder: string): boolean {
+  const name = path.basename(folder);
+  const owned = ownedWorktree.exec(name);
+  if (owned) return !isAlive(ownerOf(owned[1]!, owned[2]!));
+  if (!legacyWorktree.test(name)) return false;
+  try {
+    return Date.now() - statSync(folder).mtimeMs > 3_600_000;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Removes what killed diffs left: their worktrees of this repository (git prunes only those whose folder is
+ * gone), and their temporary folders here.
+ */
+function removeAbandonedWorktrees(repo: Repo): void {
+  const listed = git(repo, ["worktree", "list", "--porcelain"]).text.split("\n");
+  const trees = listed.flatMap((line) => (line.startsWith("worktree ") ? [line.slice("worktree ".length)] : []));
+  let removed = false;
+  for (const tree of trees) {
+    if (path.basename(tree) !== "worktree" || !abandoned(path.dirname(tree))) continue;
+    git(repo, ["worktree", "remove", "--force", "--force", tree]);
+    try {
+      rmSync(path.dirname(tree), { recursive: true, force: true });
+    } catch {
+      // Left to git: the worktree is gone from its list.
+    }
+    removed = true;
+  }
+  // Those of other repositories too: there, git prunes a worktree whose folder is gone.
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const folder = path.join(tmpdir(), name);
+      if (ownedWorktree.test(name) && abandoned(folder)) rmSync(folder, { recursive: true, force: true });
+    }
+  } catch {
+    // Another user's, say: not ours to remove.
+  }
+  if (removed) git(repo, ["worktree", "prune"]);
+}
+
 /** Runs the base's own `o11y build` in a temporary worktree; the worktree is removed whatever happens. */
 async function buildInWorktree(repo: Repo, base: { commit: string; label: string }, why: string): Promise<ArtifactFile[]> {
-  const temp = mkdtempSync(path.join(tmpdir(), "o11y-diff-"));
+  const temp = mkdtempSync(path.join(tmpdir(), temporaryFolderPrefix("diff")));
   const tree = path.join(temp, "worktree");
   const root = path.join(tree, repo.prefix);
   const modules = path.join(root, "node_modules");
@@ -170,20 +223,35 @@ function parseFailOn(list: string | undefined): Set<string> {
   return ids;
 }
 
+/** Where the head defines what a flag names, for annotations on the pull request's files. */
+function definitionSources(model: Model): Map<string, SourceLocation> {
+  const sources = new Map<string, SourceLocation>();
+  for (const alert of model.alerts) sources.set(`alert ${alert.name}`, alert.source);
+  for (const dashboard of model.dashboards) {
+    sources.set(`dashboard ${dashboard.uid}`, dashboard.source);
+    for (const panel of dashboard.panels) sources.set(`dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`, panel.source);
+  }
+  return sources;
+}
+
 export async function diffCommand(options: DiffCommandOptions): Promise<number> {
   try {
     const failOn = parseFailOn(options.failOn);
     const repo = openRepo();
+    removeAbandonedWorktrees(repo);
     const base = resolveBase(repo, options.base);
     const head = compile(await loadProject(options.project));
     if (!head.ok) {
-      const errors = head.diagnostics.filter((d) => d.severity === "error").length;
-      throw new DiffError(`the working tree does not build (${errors} error(s)): run \`node bin/o11y.js check\``);
+      const errors = head.diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined);
+      const shown = errors.slice(0, 5).map(formatDiagnostic).join("\n");
+      const more = errors.length > 5 ? `\n... and ${errors.length - 5} more` : "";
+      throw new DiffError(`the working tree does not build (${errors.length} error(s)): run \`node bin/o11y.js check\`\n${shown}${more}`);
     }
     const committed = committedBuild(repo, base.commit);
     const baseFiles = "files" in committed ? committed.files : await buildInWorktree(repo, base, committed.stale);
     const report = diffArtifacts(baseFiles, head.artifacts, { base: base.label, head: "the working tree", model: head.model });
-    process.stdout.write(options.format === "json" ? renderJson(report) : renderMarkdown(report));
+    const output = { json: renderJson, markdown: renderMarkdown, github: (r: typeof report) => renderGithub(r, definitionSources(head.model)) }[options.format];
+    process.stdout.write(output(report));
     const failing = report.attention.filter((f) => failOn.has("any") || failOn.has(f.id));
     if (!failing.length) return 0;
     process.stderr.write(`o11y diff: ${failing.length} flag(s) named by --fail-on: ${[...new Set(failing.map((f) => f.id))].join(", ")}\n`);

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { Option } from "commander";
+import { recoverInterrupted } from "../engine/emit/pending.ts";
+import { projectRoot } from "../engine/source.ts";
 import { toolsModes } from "../engine/validate/tools/index.ts";
 import { buildCommand, type BuildOptions } from "./build.ts";
 import { ProjectError } from "./load-project.ts";
@@ -11,6 +13,8 @@ const toolsOption = (what: string, defaults = "default: auto") =>
   new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`).choices([...toolsModes]);
 
 export async function main(argv: string[]): Promise<number> {
+  // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
+  recoverInterrupted(projectRoot, (text) => process.stderr.write(`note: ${text}\n`));
   const program = new Command("o11y")
     .description("Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.")
     .exitOverride()
@@ -43,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("diff")
     .description("what the working tree changes in alerting and dashboards against a base revision, for review; exit 1 on --fail-on flags, 2 on bad input")
     .option("--base <ref>", "git revision to compare with (default: the merge base with origin/main, else main, else HEAD~1)")
-    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
+    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json", "github"]).default("markdown"))
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action(async (options: DiffCommandOptions) => {

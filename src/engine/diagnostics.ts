@@ -1,3 +1,4 @@
+import { terminalLines, terminalText } from "./escape.ts";
 import { formatLocation, type SourceLocation } from "./source.ts";
 import { compareText } from "./text.ts";
 
@@ -21,12 +22,23 @@ export interface Diagnostic {
   suppressed?: string;
 }
 
+/**
+ * One diagnostic as text for a terminal or a log: `file:line severity subject: message (expr l:c) [check]`, then
+ * its fix or the reason it is suppressed. Every part that comes from a definition, a file or a tool is shown with
+ * its control characters, escape sequences and bidi overrides spelled out (`\x1b`, `\u202e`), and no line can
+ * start a GitHub workflow command; a line break in a message or a fix continues on an indented line.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.position ? ` (expr ${d.position.line}:${d.position.column})` : "";
-  const fix = d.fix ? `\n    fix: ${d.fix}` : "";
   const severity = d.suppressed === undefined ? d.severity : `suppressed ${d.severity}`;
-  const reason = d.suppressed === undefined ? "" : `\n    suppressed: ${d.suppressed}`;
-  return `${formatLocation(d.source)} ${severity} ${d.subject}: ${d.message}${where} [${d.check}]${d.suppressed === undefined ? fix : reason}`;
+  const head = `${terminalText(formatLocation(d.source))} ${severity} ${terminalText(d.subject)}: ${indented(d.message, "    ")}${where} [${terminalText(d.check)}]`;
+  if (d.suppressed !== undefined) return `${head}\n    suppressed: ${terminalText(d.suppressed)}`;
+  return d.fix ? `${head}\n    fix: ${indented(d.fix, "         ")}` : head;
+}
+
+/** Text whose line breaks continue on lines indented by `indent`, each line escaped. */
+function indented(text: string, indent: string): string {
+  return terminalLines(text).join(`\n${indent}`);
 }
 
 /** Stable order so that output is the same whatever order checks ran in. */

@@ -2,6 +2,7 @@
  * The runbook as the build sees it: its headings with the anchors GitHub gives them, and the alert
  * quick-reference table that the build writes between markers.
  */
+import { markdownCode, markdownInline, markdownLinkDestination, markdownTableCell } from "./escape.ts";
 import type { Model, RunbookModel, RunbookSection, ThresholdModel } from "./model.ts";
 
 export const alertSectionPrefix = "Alert: ";
@@ -17,12 +18,54 @@ export function slugify(heading: string): string {
     .replace(/\s/g, "-");
 }
 
+const fence = /^\s*(```|~~~)/;
+const startPrefix = "<!-- o11y:alert-table:start";
+const isStartMarker = (line: string) => line.trim() === tableStart || (line.trim().startsWith(startPrefix) && line.trim().endsWith("-->"));
+const isEndMarker = (line: string) => line.trim() === tableEnd;
+
+/** The generated table's lines, markers included (0-based, inclusive); or why there is none. */
+export type GeneratedBlock = { start: number; end: number } | { missing: string; line: number };
+
+/**
+ * Where the build's alert table is: from the first start marker outside a code block to the last end marker
+ * after it that is outside a code block. Everything between is the build's: it is replaced whole, and never
+ * read, so a table that an older build or a hand edit broke (an end marker, a heading or a fence inside it) is
+ * mended by the next build. Code blocks are tracked again only after the first end marker, so a broken table
+ * cannot open one; a marker quoted in a code block is not a marker.
+ */
+export function generatedBlock(lines: readonly string[]): GeneratedBlock {
+  let fenced = false;
+  let start = -1;
+  for (const [index, line] of lines.entries()) {
+    if (fence.test(line)) fenced = !fenced;
+    else if (!fenced && isStartMarker(line)) {
+      start = index;
+      break;
+    }
+  }
+  if (start < 0) return { missing: "it has no start marker", line: 1 };
+  const firstEnd = lines.findIndex((line, index) => index > start && isEndMarker(line));
+  if (firstEnd < 0) return { missing: `its start marker (line ${start + 1}) has no end marker after it`, line: start + 1 };
+  let end = firstEnd;
+  fenced = false;
+  for (let index = firstEnd + 1; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (fence.test(line)) fenced = !fenced;
+    else if (!fenced && isEndMarker(line)) end = index;
+  }
+  return { start, end };
+}
+
+/** The runbook's headings, with GitHub's anchors; headings in code blocks or in the generated table are none. */
 export function parseRunbook(file: string, text: string): RunbookModel {
   const sections: RunbookSection[] = [];
   const seen = new Map<string, number>();
+  const lines = text.split("\n");
+  const block = generatedBlock(lines);
   let fenced = false;
-  for (const [index, line] of text.split("\n").entries()) {
-    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+  for (const [index, line] of lines.entries()) {
+    if ("start" in block && index >= block.start && index <= block.end) continue;
+    if (fence.test(line)) fenced = !fenced;
     if (fenced) continue;
     const match = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (!match) continue;
@@ -47,22 +90,38 @@ export function thresholdText(threshold: ThresholdModel): string {
   return `${op} ${shown}`;
 }
 
-/** The quick-reference table: one row per alert, from the definitions. */
+/**
+ * The quick-reference table: one row per alert, from the definitions. Every value is escaped for its cell
+ * (see escape.ts), so a row is one line that no text can end early, and none holds a heading, a fence or a marker.
+ */
 export function alertTable(model: Model): string {
   const titles = new Map(model.dashboards.map((d) => [d.uid, d.title]));
   const rows = model.alerts.map((alert) => {
     const panel = model.dashboards.find((d) => d.uid === alert.dashboard.uid)?.panels.find((p) => p.id === alert.dashboard.panelId);
-    const dashboard = `[${titles.get(alert.dashboard.uid) ?? alert.dashboard.uid} › ${panel?.title ?? alert.dashboard.panelId}](${alert.annotations.dashboard_url})`;
-    return `| [${alert.name}](#${alert.runbook.anchor}) | ${alert.annotations.summary} | \`${thresholdText(alert.threshold)}\` | ${alert.for} | ${alert.severity} | ${dashboard} |`;
+    const linkText = `${titles.get(alert.dashboard.uid) ?? alert.dashboard.uid} › ${panel?.title ?? alert.dashboard.panelId}`;
+    const cells = [
+      `[${markdownInline(alert.name)}](${markdownLinkDestination(`#${alert.runbook.anchor}`)})`,
+      markdownTableCell(alert.annotations.summary ?? ""),
+      markdownCode(thresholdText(alert.threshold), "table-cell"),
+      markdownTableCell(alert.for),
+      markdownTableCell(alert.severity),
+      `[${markdownInline(linkText)}](${markdownLinkDestination(alert.annotations.dashboard_url ?? "")})`,
+    ];
+    return `| ${cells.join(" | ")} |`;
   });
   return ["| Alert | What | Threshold | For | Severity | Dashboard |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
-/** The runbook with its table regenerated; undefined when the markers are missing. */
+/**
+ * The runbook with its table regenerated from the model, whatever the block held; undefined when it has no
+ * markers. Line endings follow the markers' (CRLF stays CRLF).
+ */
 export function withAlertTable(model: Model): string | undefined {
-  const { text } = model.runbook;
-  const start = text.indexOf(tableStart);
-  const end = text.indexOf(tableEnd);
-  if (start < 0 || end < start) return undefined;
-  return `${text.slice(0, start + tableStart.length)}\n${alertTable(model)}\n${text.slice(end)}`;
+  const lines = model.runbook.text.split("\n");
+  const block = generatedBlock(lines);
+  if (!("start" in block)) return undefined;
+  const cr = lines[block.start]!.endsWith("\r") ? "\r" : "";
+  const table = alertTable(model).split("\n").map((line) => `${line}${cr}`);
+  const end = `${tableEnd}${lines[block.end]!.endsWith("\r") ? "\r" : ""}`;
+  return [...lines.slice(0, block.start), `${tableStart}${cr}`, ...table, end, ...lines.slice(block.end + 1)].join("\n");
 }

@@ -7,14 +7,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { allChecks } from "../../src/engine/check/checks/index.ts";
 import { projectRoot } from "../../src/engine/source.ts";
+import { pathCheck } from "../../src/engine/emit/emit.ts";
 import { externalTools } from "../../src/engine/validate/tools/index.ts";
 
 const docs = path.join(projectRoot, "docs", "checks");
 const index = readFileSync(path.join(docs, "README.md"), "utf8");
-/** Checks and the external tools' ids, with the severity each page must state. */
+/** Checks, the external tools' ids and the last gate before writing (emit/path), with the severity (and a check's kind) each page must state. */
 const documented = [
   ...allChecks.map((c) => ({ id: c.id, severity: c.severity, summary: c.summary, kind: c.kind as string | undefined })),
   ...externalTools.map((t) => ({ id: t.id, severity: "error" as const, summary: undefined, kind: undefined })),
+  { id: pathCheck, severity: "error" as const, summary: undefined, kind: undefined },
 ];
 
 describe("docs/checks", () => {

@@ -4,30 +4,8 @@ import { parse, stringify } from "yaml";
 import { diffArtifacts, isEmpty, loosened } from "../../src/engine/diff/diff.ts";
 import { commentLimit, commentMarker, renderJson, renderMarkdown, truncate } from "../../src/engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../../src/engine/diff/snapshot.ts";
-import { compile } from "../../src/engine/pipeline.ts";
 import { topComparison } from "../../src/engine/promql/comparison.ts";
-import { project } from "../../src/project.ts";
-
-const { model, artifacts } = compile(project);
-const base: ArtifactFile[] = artifacts.map((a) => ({ path: a.path, content: a.content }));
-const diff = (head: ArtifactFile[]) => diffArtifacts(base, head, { base: "base", head: "head", model });
-
-type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The build with some files' documents edited; YAML and JSON written back in their usual style. */
-function edited(edits: Record<string, (doc: Doc) => void>, files = base): ArtifactFile[] {
-  return files.map((file) => {
-    const edit = edits[file.path];
-    if (!edit) return file;
-    const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
-    edit(doc);
-    return { path: file.path, content: file.path.endsWith(".json") ? JSON.stringify(doc, null, 2) : stringify(doc) };
-  });
-}
-
-const alertsIn = (doc: Doc): Doc[] => doc.groups[0].rules;
-const rule = (doc: Doc, name: string): Doc => doc.groups.flatMap((g: Doc) => g.rules).find((r: Doc) => r.alert === name || r.record === name);
-const panel = (doc: Doc, id: number): Doc => doc.panels.find((p: Doc) => p.id === id);
+import { alertsIn, base, diff, edited, model, panel, rule, type Doc } from "./build.ts";
 
 describe("o11y diff, the engine", () => {
   it("finds nothing between a build and itself, and says so in one line", () => {
@@ -43,7 +21,8 @@ describe("o11y diff, the engine", () => {
       if (file.path === "manifest.json") return file;
       const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
       for (const group of doc.groups ?? []) {
-        group.rules.reverse();
+        // A group's recording rules keep their order: Prometheus evaluates them in it (rules/evaluation-order).
+        if (file.path.includes("/alerts/")) group.rules.reverse();
         // PromQL is free-form: spread every expression over lines.
         for (const r of group.rules) r.expr = `\n${String(r.expr).replace(/\(/g, "(\n    ").replace(/\)/g, "\n)")}\n`;
       }
@@ -57,7 +36,12 @@ describe("o11y diff, the engine", () => {
     });
     expect(head.every((f, i) => f.path === "manifest.json" || f.content !== base[i]!.content)).toBe(true);
     const report = diff(head);
-    expect(report).toMatchObject({ attention: [], alerts: [], recordingRules: [], dashboards: [], files: [], findings: [] });
+    expect(report).toMatchObject({ attention: [], alerts: [], routing: { changes: [], alerts: [] }, recordingRules: [], dashboards: [], files: [], findings: [] });
+  });
+
+  it("reports recording rules reordered within their group: a rule moved above the one it reads runs on the previous evaluation", () => {
+    const head = edited({ "prometheus/rules/recording/ecto.yaml": (doc) => doc.groups[0].rules.reverse() });
+    expect(diff(head).findings.map((f) => [f.check, f.subject])).toEqual([["rules/evaluation-order", "recording rule job:ecto_query_duration_seconds:p95_rate5m"]]);
   });
 
   it("raises every attention flag, first, with a stable id", () => {
@@ -83,16 +67,24 @@ describe("o11y diff, the engine", () => {
     });
     const report = diff(head);
     expect(report.attention).toEqual([
-      { id: "severity-lowered", subject: "alert CovenantFundDrop", message: "severity lowered from high to low" },
-      { id: "threshold-loosened", subject: "alert EctoQueryLatencyHigh", message: "threshold loosened from > 0.5 to > 0.6: it fires less" },
+      {
+        id: "severity-lowered",
+        subject: "alert CovenantFundDrop",
+        message: "severity lowered from high to low: its notifications go to team-backlog (slack #global-sovereign-alerts) instead of oncall-urgent (pagerduty, slack #on-call)",
+      },
+      // Low goes to a receiver that does not page, and waits 15m: what lowering the severity does.
+      { id: "paging-removed", subject: "alert CovenantFundDrop", message: "no longer pages: oncall-urgent (pagerduty, slack #on-call) → team-backlog (slack #global-sovereign-alerts)" },
+      { id: "notify-slower", subject: "alert CovenantFundDrop", message: "time to first notice ~6m → ~20m (for 5m, group_wait 1m → 15m)" },
+      { id: "threshold-loosened", subject: "alert EctoQueryLatencyHigh", message: "threshold loosened from > 0.5 (500ms) to > 0.6 (600ms): it fires less" },
       { id: "alert-removed", subject: "alert NatsConsumerLagHigh", message: "removed (it was high): nothing alerts on this any more" },
       { id: "for-lengthened", subject: "alert PhoenixHigh5xxErrorRate", message: "`for` lengthened from 5m to 10m: it fires later" },
       {
         id: "link-changed",
         subject: "alert PhoenixHigh5xxErrorRate",
         message:
-          "runbook_url changed from https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate to https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors",
+          "runbook_url changed from https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate to https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors: the section the new one opens is not in the runbook",
       },
+      { id: "notify-slower", subject: "alert PhoenixHigh5xxErrorRate", message: "time to first notice ~5m10s → ~10m10s (for 5m → 10m, group_wait 10s)" },
       {
         id: "link-broken",
         subject: "alert MetricsEndpointDown",
@@ -102,7 +94,7 @@ describe("o11y diff, the engine", () => {
     ]);
     expect(report.alerts.map((a) => [a.key, a.status, a.changes.map((c) => [c.field, c.before, c.after])])).toEqual([
       ["CovenantFundDrop", "changed", [["severity", "high", "low"]]],
-      ["EctoQueryLatencyHigh", "changed", [["threshold", "> 0.5", "> 0.6"]]],
+      ["EctoQueryLatencyHigh", "changed", [["threshold", "> 0.5 (500ms)", "> 0.6 (600ms)"]]],
       ["NatsConsumerLagHigh", "removed", [["threshold", "> 1000", undefined], ["for", "5m", undefined], ["severity", "high", undefined]]],
       [
         "PhoenixHigh5xxErrorRate",
@@ -116,8 +108,11 @@ describe("o11y diff, the engine", () => {
     const markdown = renderMarkdown(report);
     expect(markdown.indexOf("### Needs attention")).toBeLessThan(markdown.indexOf("### Alerts"));
     expect(markdown).toContain("- **`alert-removed`** alert NatsConsumerLagHigh: removed (it was high): nothing alerts on this any more");
-    expect(markdown).toContain('| `gs-phoenix-metrics` Phoenix Metrics | 102 "p95 latency" | query A | `histogram_quantile');
-    expect(markdown).toContain('|  | 501 "Metrics endpoint up" | **removed** | `title Metrics endpoint up` |  |');
+    expect(markdown).toContain("| `gs-phoenix-metrics` Phoenix Metrics | 102 `p95 latency` | query A | `histogram_quantile");
+    // A removed panel in full: what it drew, in what unit, from which query, and the alert that opened it.
+    expect(markdown).toContain(
+      '|  | 501 `Metrics endpoint up`<br>opened by `MetricsEndpointDown` | **removed** type | `timeseries` |  |\n|  |  | unit | `bool` |  |\n|  |  | thresholds | `1` |  |\n|  |  | query A | `max by (instance) (up{job=~"$job", instance=~"$instance"})` |  |\n',
+    );
   });
 
   it("shows a threshold change as the threshold, and any other change to the expression as a line diff", () => {
@@ -126,7 +121,8 @@ describe("o11y diff, the engine", () => {
     };
     const before = edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1) });
     const changes = (head: ArtifactFile[]) => diffArtifacts(before, head, { base: "base", head: "head" }).alerts.flatMap((a) => a.changes.map((c) => [c.field, c.lines ?? [c.before, c.after]]));
-    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1, 0.06) }))).toEqual([["threshold", ["> 0.05", "> 0.06"]]]);
+    // In the unit of the panel that draws it (a ratio drawn as percentunit).
+    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1, 0.06) }))).toEqual([["threshold", ["> 0.05 (5%)", "> 0.06 (6%)"]]]);
     expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(2) }))).toEqual([
       [
         "expr",
@@ -168,13 +164,13 @@ describe("o11y diff, the engine", () => {
             ),
           },
         ],
-        dependents: ["alert PhoenixHigh5xxErrorRate"],
+        dependents: [{ kind: "alert", subject: "alert PhoenixHigh5xxErrorRate", via: [] }],
       },
     ]);
     expect(report.attention).toEqual([]);
     const markdown = renderMarkdown(report);
     expect(markdown).toContain(`| \`${name}\` | expr | \`…tal{status=~"5.."}[5m]))`);
-    expect(markdown).toContain(`| alert PhoenixHigh5xxErrorRate |`);
+    expect(markdown).toContain(`- \`${name}\`; read by 1 dependent:\n  - alert PhoenixHigh5xxErrorRate\n`);
     expect(markdown).toContain(`\n- ${changedLine(before)}\n+ ${changedLine(after)}\n`);
   });
 
@@ -216,7 +212,7 @@ describe("o11y diff, the engine", () => {
     const report = diff(head);
     expect(report.alerts).toEqual([{ status: "changed", key: "EctoQueryLatencyHigh", changes: [{ field: "interval", before: "30s", after: "2m" }] }]);
     // A recording rule is the series it writes: the same name with other labels is another rule.
-    expect(report.recordingRules.map((r) => [r.status, r.key, r.dependents])).toEqual([["added", 'job_stream_consumer:jetstream_consumer_num_pending:max{tier="2"}', ["alert NatsConsumerLagHigh"]]]);
+    expect(report.recordingRules.map((r) => [r.status, r.key, r.dependents.map((d) => d.subject)])).toEqual([["added", 'job_stream_consumer:jetstream_consumer_num_pending:max{tier="2"}', ["alert NatsConsumerLagHigh"]]]);
     expect(report.dashboards.map((d) => [d.key, d.changes.map((c) => [c.field, c.before, c.after]), d.panels])).toEqual([
       [
         "gs-ecto-performance",
@@ -228,7 +224,15 @@ describe("o11y diff, the engine", () => {
         [],
       ],
     ]);
-    expect(report.files).toEqual([{ status: "changed", key: "alertmanager/alertmanager.yml", changes: [] }]);
+    // Routing is compared route by route, and followed to the alerts it routes.
+    expect(report.files).toEqual([]);
+    expect(report.routing.changes).toEqual([{ field: 'route {severity="critical"} repeat_interval', before: "30m", after: "1h" }]);
+    expect(report.routing.alerts.map((a) => [a.alert, a.status, a.changed, a.before?.outcomes[0]?.routes[0]?.repeatInterval, a.after?.outcomes[0]?.routes[0]?.repeatInterval])).toEqual([
+      // Touched by the other changes (its group's interval, a rule it reads): shown with its unchanged timing.
+      ["EctoQueryLatencyHigh", "unchanged", [], "1h", "1h"],
+      ["NatsConsumerLagHigh", "unchanged", [], "1h", "1h"],
+      ["PhoenixHigh5xxErrorRate", "changed", ["repeat"], "30m", "1h"],
+    ]);
   });
 
   it("refuses an artifact it cannot read, naming the revision and the file", () => {

@@ -35,8 +35,10 @@ const loosenThreshold = (repo: Repo) => {
 };
 
 const loosened = {
-  attention: [{ id: "threshold-loosened", subject: "alert PhoenixHigh5xxErrorRate", message: "threshold loosened from > 0.05 to > 0.051: it fires less" }],
-  alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "threshold", before: "> 0.05", after: "> 0.051" }] }],
+  attention: [{ id: "threshold-loosened", subject: "alert PhoenixHigh5xxErrorRate", message: "threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less" }],
+  alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "threshold", before: "> 0.05 (5%)", after: "> 0.051 (5.1%)", direction: "loosened" }] }],
+  // The alert a change touches is shown with its time to first notice, here unchanged.
+  routing: { changes: [], alerts: [{ alert: "PhoenixHigh5xxErrorRate", status: "unchanged", changed: [], before: { firstNotice: "5m10s", pages: "always" }, after: { firstNotice: "5m10s", pages: "always" } }] },
   dashboards: [
     {
       status: "changed",
@@ -46,7 +48,7 @@ const loosened = {
       // Both panels that draw the threshold: the overview stat and the error-ratio graph.
       panels: [
         { status: "changed", key: "103", title: "5xx ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] },
-        { status: "changed", key: "301", title: "Error ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] },
+        { status: "changed", key: "301", title: "Error ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }], openedBy: ["PhoenixHigh5xxErrorRate"] },
       ],
     },
   ],
@@ -64,10 +66,10 @@ describe("o11y diff between commits", () => {
     const markdown = diff(repo, "--base", "HEAD~1", "--fail-on", "alert-removed,severity-lowered");
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toMatch(new RegExp(`^${commentMarker}\n## o11y diff\n\nHEAD~1 \\([0-9a-f]{12}\\) → the working tree: 1 alert \\(1 changed\\), 1 dashboard \\(1 changed\\); \\*\\*1 flag for review\\*\\*\\.\n`));
-    expect(markdown.stdout).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 to > 0.051: it fires less");
-    expect(markdown.stdout).toContain("| `PhoenixHigh5xxErrorRate` | threshold | `> 0.05` | `> 0.051` |");
-    // The dashboard is named once, on its first row.
-    expect(markdown.stdout).toContain('| `gs-phoenix-metrics` Phoenix Metrics | 103 "5xx ratio" | thresholds | `0.05` | `0.051` |\n|  | 301 "Error ratio" | thresholds | `0.05` | `0.051` |\n');
+    expect(markdown.stdout).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less");
+    expect(markdown.stdout).toContain("| `PhoenixHigh5xxErrorRate` | threshold (loosened) | `> 0.05 (5%)` | `> 0.051 (5.1%)` |");
+    // The dashboard is named once, on its first row; the panel the alert opens says so.
+    expect(markdown.stdout).toContain("| `gs-phoenix-metrics` Phoenix Metrics | 103 `5xx ratio` | thresholds | `0.05` | `0.051` |\n|  | 301 `Error ratio`<br>opened by `PhoenixHigh5xxErrorRate` | thresholds | `0.05` | `0.051` |\n");
   });
 
   it("builds a base that has no committed build/ in a temporary worktree, and removes it", () => {
@@ -84,19 +86,30 @@ describe("o11y diff between commits", () => {
     expect(diff(repo, "--base", "HEAD").stdout).toMatch(/^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between HEAD \([0-9a-f]{12}\) and the working tree\.\n$/);
   });
 
-  it("a severity lowered", () => {
+  it("a severity lowered, with what it does to the alert's route and its first page", () => {
     const repo = newRepo();
     repo.edit("src/alerts/phoenix.ts", 'severity: "critical"', 'severity: "high"');
     repo.commit("Page less");
-    expect(report(repo, "--base", "HEAD~1")).toEqual({
-      summary: expect.stringMatching(/ → the working tree: 1 alert \(1 changed\); 1 flag for review\.$/),
+    const json = report(repo, "--base", "HEAD~1");
+    expect(json).toMatchObject({
+      summary: expect.stringMatching(/ → the working tree: 1 alert \(1 changed\), routing of 1 alert; 2 flags for review\.$/),
       base: expect.stringMatching(/^HEAD~1 \([0-9a-f]{12}\)$/),
       head: "the working tree",
-      attention: [{ id: "severity-lowered", subject: "alert PhoenixHigh5xxErrorRate", message: "severity lowered from critical to high" }],
+      attention: [
+        {
+          id: "severity-lowered",
+          subject: "alert PhoenixHigh5xxErrorRate",
+          message: "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
+        },
+        { id: "notify-slower", subject: "alert PhoenixHigh5xxErrorRate", message: "time to first notice ~5m10s → ~6m (for 5m, group_wait 10s → 1m)" },
+      ],
       alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "severity", before: "critical", after: "high" }] }],
+      routing: { changes: [], alerts: [{ alert: "PhoenixHigh5xxErrorRate", status: "changed", changed: ["receiver", "first notice", "repeat"] }] },
       dashboards: [],
       ...nothingElse,
     });
+    const [before, after] = [json.routing.alerts[0].before.outcomes, json.routing.alerts[0].after.outcomes];
+    expect([before[0].routes[0].receiver, after[0].routes[0].receiver]).toEqual(["oncall-page", "oncall-urgent"]);
   });
 
   it("an alert removed", () => {
@@ -119,7 +132,8 @@ describe("o11y diff between commits", () => {
       ],
       dashboards: [],
       recordingRules: [],
-      files: [{ status: "changed", key: "prometheus/prometheus.yml", changes: [] }],
+      // What Prometheus loads: one rule file less (the list's order means nothing to it).
+      files: [{ status: "changed", key: "prometheus/prometheus.yml", changes: [{ field: "rule_files", before: "rules/alerts/scrape.yaml" }] }],
       findings: [],
     });
   });
@@ -253,7 +267,7 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     const result = diff(repo, "--fail-on", "threshold-changed");
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      "o11y diff: --fail-on: unknown flag threshold-changed; use any, or some of: alert-removed, severity-lowered, threshold-loosened, for-lengthened, link-changed, link-broken, panel-without-queries\n",
+      "o11y diff: --fail-on: unknown flag threshold-changed; use any, or some of: alert-removed, severity-lowered, threshold-loosened, for-lengthened, link-changed, link-broken, panel-without-queries, paging-removed, notify-slower, alert-unrouted, alert-label-dropped, alert-panel-changed, dashboard-removed, dashboard-renamed, panel-id-changed\n",
     );
   });
 });

@@ -96,7 +96,7 @@ describe(".github/workflows/o11y.yml", () => {
     expect(diffed.code, diffed.stderr).toBe(0);
     const body = readFileSync(path.join(runnerTemp, "o11y-diff.md"), "utf8");
     expect(body.startsWith(`${commentMarker}\n## o11y diff\n\norigin/main (`)).toBe(true);
-    expect(body).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 to > 0.051: it fires less");
+    expect(body).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less");
     expect(repo.git("status", "--porcelain")).toBe("");
   });
 });

@@ -1,56 +1,45 @@
 /**
  * What a change does to alerting and dashboards: two builds in, a structured report out. Everything is
  * keyed and compared as parsed data (alerts by name, recording rules by series, dashboards by uid, panels
- * by id, variables by name), so reformatting and reordering report nothing. No I/O here.
+ * by id, variables by name), so reformatting and reordering report nothing; and every change is followed to
+ * its consequences: where each alert's notifications go and how soon, what reads a changed recording rule,
+ * which links a renamed or removed dashboard breaks. No I/O here.
  */
 import { artifactChecks } from "../check/checks/index.ts";
 import { checkModel } from "../check/run.ts";
-import { canonicalize } from "../compile/canonical-json.ts";
 import { severities } from "../define/alerting.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { formatDuration, parseDurationMs } from "../duration.ts";
-import type { AlertModel, DashboardModel, Model, PanelModel, RecordingRuleModel } from "../model.ts";
+import type { AlertModel, Model, PanelModel, RecordingRuleModel } from "../model.ts";
 import { topComparison, type TopComparison } from "../promql/comparison.ts";
 import { seriesText } from "../render/prometheus.ts";
-import { lineDiff, normalizeExpr, type LineChange } from "./lines.ts";
+import { compareText } from "../text.ts";
+import { analysisOf, type Analysis } from "./analysis.ts";
+import { byKey, compareKeyed, fieldChanges, status, type Change, type Entry, type Flag } from "./compare.ts";
+import { compareDashboards, linkTarget, panelSubject, type DashboardEntry } from "./dashboards.ts";
+import { alertmanagerPath, compareDeliveries, durationMs, routingContext, type AlertDelivery, type Delivery } from "./delivery.ts";
+import { alertLabelsDropped, dependentsOf, labelUses, ruleOutput, type Dependent, type Revisions, type RuleOutput } from "./dependents.ts";
+import { fileEntry, routingChanges } from "./files.ts";
+import { lineDiff, normalizeExpr } from "./lines.ts";
 import { readSnapshot, type ArtifactFile, type Snapshot } from "./snapshot.ts";
 
-export const flagIds = ["alert-removed", "severity-lowered", "threshold-loosened", "for-lengthened", "link-changed", "link-broken", "panel-without-queries"] as const;
-export type FlagId = (typeof flagIds)[number];
-
-/** Something a reviewer should look at on purpose. */
-export interface Flag {
-  id: FlagId;
-  subject: string;
-  message: string;
-}
-
-/** One field, before and after; a side is absent when the thing is added or removed. */
-export interface Change {
-  field: string;
-  before?: string;
-  after?: string;
-  /** For expressions: a line diff. */
-  lines?: LineChange[];
-}
-
-export type Status = "added" | "removed" | "changed";
-
-export interface Entry {
-  status: Status;
-  /** Alert name, series name, dashboard uid, panel id, file path. */
-  key: string;
-  title?: string;
-  changes: Change[];
-}
+export { flagIds, type Change, type Entry, type Flag, type FlagId, type Status } from "./compare.ts";
+export type { DashboardEntry, Moved, PanelEntry } from "./dashboards.ts";
+export type { AlertDelivery, Delivery, DeliveryOutcome, RouteTaken } from "./delivery.ts";
+export type { Dependent, RuleOutput } from "./dependents.ts";
 
 export interface RuleEntry extends Entry {
-  /** Alerts, recording rules and panels (of the head) whose expressions use this series. */
-  dependents: string[];
+  /** Rules, alerts and panels (of the head) that read this series, at any depth. */
+  dependents: Dependent[];
+  /** What changed in what it writes: windows, labels. */
+  output?: RuleOutput;
 }
 
-export interface DashboardEntry extends Entry {
-  panels: Entry[];
+export interface RoutingReport {
+  /** Alertmanager's configuration compared: receivers, routes, inhibit rules. */
+  changes: Change[];
+  /** Each alert whose delivery changed, or that another change touches: receivers, paging, time to first notice. */
+  alerts: AlertDelivery[];
 }
 
 export interface DiffReport {
@@ -58,9 +47,10 @@ export interface DiffReport {
   head: string;
   attention: Flag[];
   alerts: Entry[];
+  routing: RoutingReport;
   recordingRules: RuleEntry[];
   dashboards: DashboardEntry[];
-  /** Every other file of build/ that deploys: Alertmanager, Prometheus's config, Grafana provisioning. */
+  /** Every other file of build/ that deploys: Prometheus's config, Grafana provisioning, Alertmanager's global settings. */
   files: Entry[];
   /** Check findings in the head that the base did not have (check + subject + message). */
   findings: Diagnostic[];
@@ -69,74 +59,64 @@ export interface DiffReport {
 export interface DiffOptions {
   base: string;
   head: string;
-  /** The head's compiled model: its catalog and settings judge both builds. Without it, no findings. */
+  /** The head's compiled model: its catalog and settings judge both builds, its runbook the links. Without it, no findings. */
   model?: Model;
-}
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
-const byKey = <T>(items: T[], key: (item: T) => string) => new Map(items.map((item) => [key(item), item]));
-const sortedKeys = (...maps: Array<Map<string, unknown>>) => [...new Set(maps.flatMap((m) => [...m.keys()]))].sort();
-const show = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(canonicalize(value)));
-
-/** Keyed comparison of two collections: one entry per key that was added, removed or changed. */
-function compareKeyed<T, E extends Entry>(before: Map<string, T>, after: Map<string, T>, entry: (key: string, b: T | undefined, a: T | undefined) => E | undefined): E[] {
-  return sortedKeys(before, after).flatMap((key) => entry(key, before.get(key), after.get(key)) ?? []);
-}
-
-function status(before: unknown, after: unknown): Status {
-  return before === undefined ? "added" : after === undefined ? "removed" : "changed";
-}
-
-/** Two field maps compared; for an addition or a removal, only the `summary` fields are shown. */
-function fieldChanges(before: Record<string, string> | undefined, after: Record<string, string> | undefined, summary?: string[]): Change[] {
-  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
-  const shown = before && after ? keys : keys.filter((k) => !summary || summary.includes(k));
-  return shown.flatMap((field) => {
-    const b = before?.[field];
-    const a = after?.[field];
-    if (b === a || (b === "" && a === undefined) || (a === "" && b === undefined)) return [];
-    const change: Change = { field };
-    if (b !== undefined && b !== "") change.before = b;
-    if (a !== undefined && a !== "") change.after = a;
-    return [change];
-  });
-}
-
-/** Nested JSON compared down to the leaves that differ (arrays compare whole). */
-function jsonChanges(before: unknown, after: unknown, path: string, out: Change[] = []): Change[] {
-  if (isObject(before) && isObject(after)) {
-    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) jsonChanges(before[key], after[key], path ? `${path}.${key}` : key, out);
-    return out;
-  }
-  const b = show(before);
-  const a = show(after);
-  if (b !== a) out.push({ field: path, ...(b === undefined ? {} : { before: b }), ...(a === undefined ? {} : { after: a }) });
-  return out;
-}
-
-function exprChange(field: string, before: string | undefined, after: string | undefined, same: boolean): Change[] {
-  if (same || before === undefined || after === undefined) return [];
-  return [{ field, before, after, lines: lineDiff(before.trim(), after.trim()) }];
 }
 
 // ---------------------------------------------------------------- alerts
 
-function threshold(comparison: TopComparison | undefined): string {
-  return comparison?.value === undefined ? "" : `${comparison.op}${comparison.bool ? " bool" : ""} ${comparison.value}`;
+const canonicalDuration = (text: string) => (Number.isNaN(parseDurationMs(text)) ? text : formatDuration(parseDurationMs(text)));
+const trim = (n: number) => String(Number(n.toPrecision(6)));
+
+/** A threshold in the unit of the panel that draws it: 0.05 on a percentunit panel is 5%. */
+export function humanize(value: number, unit: string | undefined): string | undefined {
+  switch (unit) {
+    case "percentunit":
+      return `${trim(value * 100)}%`;
+    case "percent":
+      return `${trim(value)}%`;
+    case "s":
+      return value < 1 ? `${trim(value * 1000)}ms` : value < 60 ? `${trim(value)}s` : formatDuration(Math.round(value * 1000));
+    case "ms":
+      return `${trim(value)}ms`;
+    case "bytes": {
+      const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+      let size = value;
+      let index = 0;
+      while (Math.abs(size) >= 1024 && index < units.length - 1) {
+        size /= 1024;
+        index++;
+      }
+      return `${trim(size)} ${units[index]}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
-const canonicalDuration = (text: string) => (Number.isNaN(parseDurationMs(text)) ? text : formatDuration(parseDurationMs(text)));
+function linkedPanel(snapshot: Snapshot, alert: AlertModel): PanelModel | undefined {
+  const target = linkTarget(alert.annotations.dashboard_url);
+  return target?.panel === undefined ? undefined : snapshot.dashboards.find((d) => d.uid === target.uid)?.panels.find((p) => p.id === target.panel);
+}
 
-/** A rule with the evaluation interval of its group. */
+function threshold(comparison: TopComparison | undefined, unit?: string): string {
+  if (comparison?.value === undefined) return "";
+  const human = humanize(comparison.value, unit);
+  return `${comparison.op}${comparison.bool ? " bool" : ""} ${comparison.value}${human && human !== String(comparison.value) ? ` (${human})` : ""}`;
+}
+
+const alertThreshold = (snapshot: Snapshot, alert: AlertModel) => threshold(topComparison(alert.expr), linkedPanel(snapshot, alert)?.unit);
+
+/** A rule with the evaluation interval of its group, and the build it is in. */
 interface Evaluated<T> {
   rule: T;
   interval: string;
+  snapshot: Snapshot;
 }
 
 function evaluated<T extends { group: string }>(snapshot: Snapshot, rules: T[], key: (rule: T) => string): Map<string, Evaluated<T>> {
   const intervals = new Map(snapshot.ruleGroups.map((g) => [g.name, canonicalDuration(g.interval)]));
-  return new Map(rules.map((rule) => [key(rule), { rule, interval: intervals.get(rule.group) ?? "" }]));
+  return new Map(rules.map((rule) => [key(rule), { rule, interval: intervals.get(rule.group) ?? "", snapshot }]));
 }
 
 /** Alerts by name; where Prometheus's leniency lets a name be used twice, by name and labels. */
@@ -149,10 +129,10 @@ function alertKey(alerts: AlertModel[]): (alert: AlertModel) => string {
 /** A recording rule is the series it writes: its name, and its labels if it sets any. */
 const seriesKey = (rule: RecordingRuleModel) => (Object.keys(rule.labels).length ? seriesText(rule.record, rule.labels) : rule.record);
 
-function alertFields({ rule: alert, interval }: Evaluated<AlertModel>): Record<string, string> {
-  const fields: Record<string, string> = { threshold: threshold(topComparison(alert.expr)), for: canonicalDuration(alert.for), severity: alert.labels.severity ?? "", interval };
-  for (const key of Object.keys(alert.labels).sort()) if (key !== "severity") fields[`label ${key}`] = alert.labels[key]!;
-  for (const key of Object.keys(alert.annotations).sort()) fields[`annotation ${key}`] = alert.annotations[key]!;
+function alertFields({ rule: alert, interval, snapshot }: Evaluated<AlertModel>): Record<string, string> {
+  const fields: Record<string, string> = { threshold: alertThreshold(snapshot, alert), for: canonicalDuration(alert.for), severity: alert.labels.severity ?? "", interval };
+  for (const key of Object.keys(alert.labels).sort(compareText)) if (key !== "severity") fields[`label ${key}`] = alert.labels[key]!;
+  for (const key of Object.keys(alert.annotations).sort(compareText)) fields[`annotation ${key}`] = alert.annotations[key]!;
   return fields;
 }
 
@@ -164,8 +144,18 @@ function signal(expr: string): string {
   return normalizeExpr(`${expr.slice(0, at)}${expr.slice(at).replace(/^(\s*[<>=!]=?\s*(?:bool\s+)?)[^\s)]+/, "$1#")}`);
 }
 
+function exprChange(field: string, before: string | undefined, after: string | undefined, same: boolean): Change[] {
+  if (same || before === undefined || after === undefined) return [];
+  return [{ field, before, after, lines: lineDiff(before.trim(), after.trim()) }];
+}
+
 function alertEntry(name: string, before: Evaluated<AlertModel> | undefined, after: Evaluated<AlertModel> | undefined): Entry | undefined {
   const changes = fieldChanges(before && alertFields(before), after && alertFields(after), ["threshold", "for", "severity"]);
+  const thresholdChange = changes.find((c) => c.field === "threshold");
+  if (thresholdChange && before && after) {
+    const [cb, ca] = [topComparison(before.rule.expr), topComparison(after.rule.expr)];
+    thresholdChange.direction = loosened(cb, ca) ? "loosened" : loosened(ca, cb) ? "tightened" : "other";
+  }
   const [b, a] = [before?.rule.expr, after?.rule.expr];
   changes.push(...exprChange("expr", b, a, b !== undefined && a !== undefined && signal(b) === signal(a)));
   if (before && after && !changes.length) return undefined;
@@ -174,125 +164,18 @@ function alertEntry(name: string, before: Evaluated<AlertModel> | undefined, aft
 
 // ---------------------------------------------------------------- recording rules
 
-function ruleEntry(series: string, before: Evaluated<RecordingRuleModel> | undefined, after: Evaluated<RecordingRuleModel> | undefined, dependents: (record: string) => string[]): RuleEntry | undefined {
+function ruleEntry(series: string, before: Evaluated<RecordingRuleModel> | undefined, after: Evaluated<RecordingRuleModel> | undefined, revisions: Revisions): RuleEntry | undefined {
   const changes = fieldChanges(before && { interval: before.interval }, after && { interval: after.interval }, []);
   const [b, a] = [before?.rule.expr, after?.rule.expr];
   changes.push(...exprChange("expr", b, a, b !== undefined && a !== undefined && normalizeExpr(b) === normalizeExpr(a)));
   if (before && after && !changes.length) return undefined;
-  return { status: status(before, after), key: series, changes, dependents: after ? dependents(after.rule.record) : [] };
-}
-
-function dependentsIn(head: Snapshot): (record: string) => string[] {
-  const uses: Array<{ subject: string; expr: string }> = [
-    ...head.alerts.map((a) => ({ subject: `alert ${a.name}`, expr: a.expr })),
-    ...head.recordingRules.map((r) => ({ subject: `recording rule ${r.record}`, expr: r.expr })),
-    ...head.dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => ({ subject: panelSubject(d, p), expr: t.expr })))),
-  ];
-  return (record) => {
-    const word = new RegExp(`(?<![\\w:])${record.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w:])`);
-    return [...new Set(uses.filter((u) => u.subject !== `recording rule ${record}` && word.test(u.expr)).map((u) => u.subject))];
-  };
-}
-
-// ---------------------------------------------------------------- dashboards
-
-const panelSubject = (d: DashboardModel, p: { id: number; title: string }) => `dashboard ${d.uid} › panel ${p.id} "${p.title}"`;
-
-/** Every panel's JSON, rows and collapsed rows' panels included, by id. */
-function panelJson(dashboard: DashboardModel): Map<number, Json> {
-  const out = new Map<number, Json>();
-  const visit = (panel: unknown) => {
-    if (!isObject(panel)) return;
-    if (typeof panel.id === "number") out.set(panel.id, panel);
-    if (Array.isArray(panel.panels)) panel.panels.forEach(visit);
-  };
-  (Array.isArray(dashboard.json.panels) ? dashboard.json.panels : []).forEach(visit);
-  return out;
-}
-
-function panelFields(p: PanelModel): Record<string, string> {
-  return {
-    title: p.title,
-    type: p.type,
-    position: `x=${p.gridPos.x} y=${p.gridPos.y} w=${p.gridPos.w} h=${p.gridPos.h}`,
-    unit: p.unit ?? "",
-    thresholds: p.thresholds.join(", "),
-    datasource: p.datasource ?? "",
-  };
-}
-
-/** What the named fields do not cover, for the generic comparison; of the queries, those on both sides. */
-function panelRest(json: Json | undefined, queries: Set<string>): Json {
-  if (!json) return {};
-  const { id: _id, title: _t, type: _ty, gridPos: _g, datasource: _d, targets, panels: _p, fieldConfig, ...rest } = json;
-  const out: Json = { ...rest };
-  if (isObject(fieldConfig)) {
-    const defaults = isObject(fieldConfig.defaults) ? { ...fieldConfig.defaults } : {};
-    delete defaults.unit;
-    if (isObject(defaults.thresholds)) defaults.thresholds = { ...defaults.thresholds, steps: undefined };
-    out.fieldConfig = { ...fieldConfig, defaults };
-  }
-  for (const target of Array.isArray(targets) ? targets.filter(isObject) : []) {
-    const { expr: _e, refId, ...other } = target;
-    if (queries.has(String(refId))) out[`query ${String(refId)}`] = other;
-  }
-  return out;
-}
-
-function panelEntry(key: string, before: PanelModel | undefined, after: PanelModel | undefined, json: { before?: Json; after?: Json }): Entry | undefined {
-  const changes = fieldChanges(before && panelFields(before), after && panelFields(after), ["title"]);
-  if (before && after) {
-    const queries = (p: PanelModel) => new Map(p.targets.map((t) => [t.refId, t.expr]));
-    const both = new Set<string>();
-    for (const refId of sortedKeys(queries(before), queries(after))) {
-      const b = queries(before).get(refId);
-      const a = queries(after).get(refId);
-      if (b === undefined || a === undefined) changes.push({ field: `query ${refId}`, ...(b === undefined ? {} : { before: b }), ...(a === undefined ? {} : { after: a }) });
-      else {
-        both.add(refId);
-        changes.push(...exprChange(`query ${refId}`, b, a, normalizeExpr(b) === normalizeExpr(a)));
-      }
-    }
-    jsonChanges(panelRest(json.before, both), panelRest(json.after, both), "", changes);
-    if (!changes.length) return undefined;
-  }
-  return { status: status(before, after), key, title: (after ?? before)!.title, changes };
-}
-
-function dashboardRest(d: DashboardModel | undefined): Json {
-  if (!d) return {};
-  const { panels: _p, templating: _t, title: _ti, uid: _u, ...rest } = d.json;
-  return rest;
-}
-
-function variables(d: DashboardModel): Map<string, unknown> {
-  const list = isObject(d.json.templating) && Array.isArray(d.json.templating.list) ? d.json.templating.list.filter(isObject) : [];
-  return new Map(list.map((v) => [String(v.name), v]));
-}
-
-function dashboardEntry(uid: string, before: DashboardModel | undefined, after: DashboardModel | undefined): DashboardEntry | undefined {
-  const title = (after ?? before)!.title;
-  if (!before || !after) return { status: status(before, after), key: uid, title, changes: [], panels: [] };
-  const changes = fieldChanges({ title: before.title }, { title: after.title });
-  const vb = variables(before);
-  const va = variables(after);
-  for (const name of sortedKeys(vb, va)) jsonChanges(vb.get(name), va.get(name), `variable $${name}`, changes);
-  jsonChanges(dashboardRest(before), dashboardRest(after), "", changes);
-  const all = (d: DashboardModel) => byKey([...d.rows, ...d.panels], (p) => String(p.id));
-  const jb = panelJson(before);
-  const ja = panelJson(after);
-  const panels = compareKeyed(all(before), all(after), (id, b, a) => panelEntry(id, b, a, { before: jb.get(Number(id)), after: ja.get(Number(id)) }));
-  panels.sort((x, y) => Number(x.key) - Number(y.key));
-  if (!changes.length && !panels.length) return undefined;
-  return { status: "changed", key: uid, title, changes, panels };
+  const entry: RuleEntry = { status: status(before, after), key: series, changes, dependents: after ? dependentsOf(after.rule.record, revisions) : [] };
+  const output = ruleOutput(before?.rule, after?.rule, revisions);
+  if (output) entry.output = output;
+  return entry;
 }
 
 // ---------------------------------------------------------------- other files and findings
-
-function fileEntry(path: string, before: unknown, after: unknown): Entry | undefined {
-  if (before !== undefined && after !== undefined && show(before) === show(after)) return undefined;
-  return { status: status(before, after), key: path, changes: [] };
-}
 
 function newFindings(base: Snapshot, head: Snapshot, model: Model): Diagnostic[] {
   const run = (s: Snapshot) =>
@@ -318,14 +201,6 @@ export function loosened(before: TopComparison | undefined, after: TopComparison
   return moved > 0 || (moved === 0 && before.op.endsWith("=") && !after.op.endsWith("="));
 }
 
-/** The dashboard and panel a `dashboard_url` opens (`/d/<uid>?viewPanel=<id>`). */
-function linkTarget(url: string | undefined): { uid: string; panel?: number } | undefined {
-  const uid = url && /\/d\/([^/?#]+)/.exec(url)?.[1];
-  if (!uid) return undefined;
-  const panel = /[?&]viewPanel=(?:panel-)?(\d+)/.exec(url)?.[1];
-  return panel === undefined ? { uid } : { uid, panel: Number(panel) };
-}
-
 function brokenLink(snapshot: Snapshot, url: string | undefined): string | undefined {
   const target = linkTarget(url);
   if (!target) return undefined;
@@ -335,11 +210,76 @@ function brokenLink(snapshot: Snapshot, url: string | undefined): string | undef
   return undefined;
 }
 
-const noQueriesNeeded = new Set(["text", "news", "dashlist"]);
+/**
+ * Why a changed runbook_url deserves a look, if it does: the section the old one opens is gone (links in
+ * notifications already sent land at the top of the runbook), the new one's is missing, or neither can be
+ * checked (a URL outside the runbook the build knows).
+ */
+function runbookLinkProblem(before: string | undefined, after: string | undefined, model: Model | undefined): string | undefined {
+  const prefix = model && `${model.settings.runbookUrl}#`;
+  // Headings' anchors, and HTML anchors kept for old links (`<a id="old-anchor"></a>`).
+  const anchors = new Set([...(model?.runbook.sections.map((s) => s.anchor) ?? []), ...[...(model?.runbook.text ?? "").matchAll(/<a\s+(?:id|name)\s*=\s*"([^"]+)"/gi)].map((m) => m[1]!)]);
+  const exists = (url: string | undefined) => (url === undefined ? false : prefix && url.startsWith(prefix) ? anchors.has(url.slice(prefix.length)) : undefined);
+  const [was, now] = [exists(before), exists(after)];
+  if (now === false) return "the section the new one opens is not in the runbook";
+  if (was === false) return `links in notifications already sent open a section the runbook no longer has (keep them working with <a id="${before!.slice(prefix!.length)}"></a> above the section)`;
+  if (was === undefined || now === undefined) return "a link outside the runbook this build knows, which the diff cannot check";
+  return undefined;
+}
 
-function attention(base: Snapshot, head: Snapshot): Flag[] {
+/** A delivery in a few words: `oncall-urgent (pagerduty, slack #on-call)`, or its outcomes and what they rest on. */
+export function describeDelivery(d: Delivery): string {
+  if (d.nowhere) return `nowhere: ${d.nowhere}`;
+  const routes = (o: Delivery["outcomes"][number]) => o.routes.map((r) => `${r.receiver} (${r.integrations.length ? r.integrations.join(", ") : "sends nothing"})`).join(" + ");
+  if (d.outcomes.length === 1) return routes(d.outcomes[0]!);
+  return d.outcomes.map((o) => `${o.when.join(", ")}: ${routes(o)}`).join("; ");
+}
+
+const notice = (value: string | undefined) => (value === undefined ? "never" : `~${value}`);
+
+function deliveryFlags(entry: AlertDelivery, base: Map<string, AlertModel>, head: Map<string, AlertModel>): Flag[] {
+  const { before, after } = entry;
+  const subject = `alert ${entry.alert}`;
+  const flags: Flag[] = [];
+  if (!after) return flags;
+  const depends = after.dependsOn.length ? ` (depends on label${after.dependsOn.length > 1 ? "s" : ""} ${after.dependsOn.join(", ")} from the expression)` : "";
+  if (after.silent && (!before || before.silent !== after.silent) && (!before || before.silent !== "always")) {
+    const why = after.nowhere ?? `${after.silent === "always" ? "every receiver it reaches sends nothing" : `some of its routes reach only receivers that send nothing${depends}`}: ${describeDelivery(after)}`;
+    flags.push({ id: "alert-unrouted", subject, message: `no notification leaves Alertmanager${after.silent === "sometimes" ? " in some cases" : ""}: ${why}` });
+  }
+  if (!before) return flags;
+  const lostPaging = (before.pages === "always" && after.pages !== "always") || ((before.pages === "depends" || before.pages === "part-time") && after.pages === "never");
+  if (lostPaging) {
+    const how = after.pages === "never" ? "no longer pages" : after.pages === "part-time" ? "pages only within its routes' time intervals" : `may no longer page${depends}`;
+    flags.push({ id: "paging-removed", subject, message: `${how}: ${describeDelivery(before)} → ${describeDelivery(after)}` });
+  }
+  const slower = (b: string | undefined, a: string | undefined) => b !== undefined && a !== undefined && durationMs(a) > durationMs(b);
+  const [ab, aa] = [base.get(entry.alert), head.get(entry.alert)];
+  const waits = (d: Delivery) => [...new Set(d.outcomes.flatMap((o) => o.routes.filter((r) => r.integrations.length).map((r) => r.groupWait)))].join(" or ") || "none";
+  const moved = (what: string, b: string, a: string) => (b === a ? `${what} ${a}` : `${what} ${b} → ${a}`);
+  const why = `${moved("for", ab ? canonicalDuration(ab.for) : before.for, aa ? canonicalDuration(aa.for) : after.for)}, ${moved("group_wait", waits(before), waits(after))}`;
+  if (slower(before.firstNotice, after.firstNotice)) {
+    flags.push({ id: "notify-slower", subject, message: `time to first notice ${notice(before.firstNotice)} → ${notice(after.firstNotice)} (${why})` });
+  } else if (slower(before.firstPage, after.firstPage)) {
+    flags.push({ id: "notify-slower", subject, message: `time to first page ${notice(before.firstPage)} → ${notice(after.firstPage)} (${why})` });
+  }
+  return flags;
+}
+
+interface AttentionInput {
+  base: Snapshot;
+  head: Snapshot;
+  revisions: Revisions;
+  deliveries: AlertDelivery[];
+  dashboardFlags: Flag[];
+  model?: Model;
+}
+
+function attention({ base, head, revisions, deliveries, dashboardFlags, model }: AttentionInput): Flag[] {
   const flags: Flag[] = [];
   const after = byKey(head.alerts, (a) => a.name);
+  const before = byKey(base.alerts, (a) => a.name);
+  const delivered = byKey(deliveries, (d) => d.alert);
   for (const b of base.alerts) {
     const subject = `alert ${b.name}`;
     const a = after.get(b.name);
@@ -348,22 +288,39 @@ function attention(base: Snapshot, head: Snapshot): Flag[] {
       continue;
     }
     const [sb, sa] = [b.labels.severity, a.labels.severity];
-    if (severityRank(sb) >= 0 && severityRank(sa) > severityRank(sb)) flags.push({ id: "severity-lowered", subject, message: `severity lowered from ${sb} to ${sa}` });
+    if (severityRank(sb) >= 0 && severityRank(sa) > severityRank(sb)) {
+      const routed = delivered.get(b.name);
+      const effect = routed?.before && routed.after && routed.changed.includes("receiver") ? `: its notifications go to ${describeDelivery(routed.after)} instead of ${describeDelivery(routed.before)}` : "";
+      flags.push({ id: "severity-lowered", subject, message: `severity lowered from ${sb} to ${sa}${effect}` });
+    }
     const [cb, ca] = [topComparison(b.expr), topComparison(a.expr)];
-    if (loosened(cb, ca)) flags.push({ id: "threshold-loosened", subject, message: `threshold loosened from ${threshold(cb)} to ${threshold(ca)}: it fires less` });
+    if (loosened(cb, ca)) flags.push({ id: "threshold-loosened", subject, message: `threshold loosened from ${alertThreshold(base, b)} to ${alertThreshold(head, a)}: it fires less` });
     const [fb, fa] = [parseDurationMs(b.for), parseDurationMs(a.for)];
     if (fa > fb) flags.push({ id: "for-lengthened", subject, message: `\`for\` lengthened from ${b.for} to ${a.for}: it fires later` });
-    for (const link of ["runbook_url", "dashboard_url"]) {
-      if (b.annotations[link] !== a.annotations[link]) flags.push({ id: "link-changed", subject, message: `${link} changed from ${b.annotations[link] ?? "(none)"} to ${a.annotations[link] ?? "(none)"}` });
+    const [rb, ra] = [b.annotations.runbook_url, a.annotations.runbook_url];
+    const runbookProblem = rb !== ra ? runbookLinkProblem(rb, ra, model) : undefined;
+    if (runbookProblem) flags.push({ id: "link-changed", subject, message: `runbook_url changed from ${rb ?? "(none)"} to ${ra ?? "(none)"}: ${runbookProblem}` });
+    const [db, da] = [b.annotations.dashboard_url, a.annotations.dashboard_url];
+    if (db !== da && db !== undefined && brokenLink(head, db) && !brokenLink(head, da)) {
+      flags.push({ id: "link-changed", subject, message: `dashboard_url changed from ${db} to ${da ?? "(none)"}: links in notifications already sent open ${brokenLink(head, db)}` });
+    }
+    const entry = delivered.get(b.name);
+    if (entry) flags.push(...deliveryFlags(entry, before, after));
+    const dropped = alertLabelsDropped(b, a, revisions);
+    const uses = labelUses(b, dropped, revisions.baseRouting);
+    if (uses.length) {
+      const label = `label${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")}`;
+      flags.push({ id: "alert-label-dropped", subject, message: `loses ${label}, which its expression no longer carries; read by ${uses.join("; ")}` });
     }
   }
-  const before = byKey(base.alerts, (a) => a.name);
+  for (const entry of deliveries) if (entry.status === "added") flags.push(...deliveryFlags(entry, before, after));
   for (const a of head.alerts) {
     const url = a.annotations.dashboard_url;
     const broken = brokenLink(head, url);
     const wasBroken = before.get(a.name)?.annotations.dashboard_url === url && brokenLink(base, url) !== undefined;
     if (broken && !wasBroken) flags.push({ id: "link-broken", subject: `alert ${a.name}`, message: `dashboard_url ${url} points at ${broken}` });
   }
+  flags.push(...dashboardFlags);
   const basePanels = new Map(base.dashboards.flatMap((d) => d.panels.map((p) => [`${d.uid}/${p.id}`, p] as const)));
   const hasQueries = (p: PanelModel) => p.targets.some((t) => t.expr.trim() !== "");
   const hasDatasource = (p: PanelModel) => Boolean(p.datasource) || p.targets.some((t) => t.datasource);
@@ -378,17 +335,33 @@ function attention(base: Snapshot, head: Snapshot): Flag[] {
   return flags;
 }
 
+const noQueriesNeeded = new Set(["text", "news", "dashlist"]);
+
 // ---------------------------------------------------------------- the report
 
 export function diffSnapshots(base: Snapshot, head: Snapshot, options: DiffOptions): DiffReport {
-  const dependents = dependentsIn(head);
+  const metrics = options.model?.metrics ?? [];
+  const baseAnalysis: Analysis = analysisOf(base, metrics);
+  const headAnalysis: Analysis = analysisOf(head, metrics);
+  const baseRouting = routingContext(base, baseAnalysis, options.base);
+  const headRouting = routingContext(head, headAnalysis, options.head);
+  const revisions: Revisions = { base, head, baseAnalysis, headAnalysis, baseRouting, headRouting };
+  const alerts = compareKeyed(evaluated(base, base.alerts, alertKey(base.alerts)), evaluated(head, head.alerts, alertKey(head.alerts)), alertEntry);
+  const recordingRules = compareKeyed(evaluated(base, base.recordingRules, seriesKey), evaluated(head, head.recordingRules, seriesKey), (k, b, a) => ruleEntry(k, b, a, revisions));
+  const touched = new Set([
+    ...alerts.map((a) => a.key.replace(/\{.*$/, "")),
+    ...recordingRules.flatMap((r) => r.dependents.filter((d) => d.kind === "alert").map((d) => d.subject.slice("alert ".length))),
+  ]);
+  const deliveries = compareDeliveries(baseRouting, headRouting, touched);
+  const dashboards = compareDashboards({ base, head, baseAnalysis, headAnalysis });
   return {
     base: options.base,
     head: options.head,
-    attention: attention(base, head),
-    alerts: compareKeyed(evaluated(base, base.alerts, alertKey(base.alerts)), evaluated(head, head.alerts, alertKey(head.alerts)), alertEntry),
-    recordingRules: compareKeyed(evaluated(base, base.recordingRules, seriesKey), evaluated(head, head.recordingRules, seriesKey), (k, b, a) => ruleEntry(k, b, a, dependents)),
-    dashboards: compareKeyed(byKey(base.dashboards, (d) => d.uid), byKey(head.dashboards, (d) => d.uid), dashboardEntry),
+    attention: attention({ base, head, revisions, deliveries, dashboardFlags: dashboards.flags, model: options.model }),
+    alerts,
+    routing: { changes: routingChanges(baseRouting.config, headRouting.config), alerts: deliveries },
+    recordingRules,
+    dashboards: dashboards.entries,
     files: compareKeyed(base.others, head.others, fileEntry),
     findings: options.model ? newFindings(base, head, options.model) : [],
   };
@@ -401,5 +374,7 @@ export function diffArtifacts(base: ArtifactFile[], head: ArtifactFile[], option
 }
 
 export function isEmpty(report: DiffReport): boolean {
-  return [report.attention, report.alerts, report.recordingRules, report.dashboards, report.files, report.findings].every((list) => list.length === 0);
+  return [report.attention, report.alerts, report.routing.changes, report.routing.alerts, report.recordingRules, report.dashboards, report.files, report.findings].every((list) => list.length === 0);
 }
+
+export { alertmanagerPath };

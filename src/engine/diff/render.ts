@@ -1,6 +1,12 @@
-/** A diff report as a pull-request comment (Markdown) or for machines (JSON). */
-import type { DiffReport, Entry } from "./diff.ts";
-import { isEmpty } from "./diff.ts";
+/**
+ * A diff report as a pull-request comment (Markdown), for machines (JSON), or as GitHub workflow commands
+ * (annotations). Every string the pull request controls goes through markdown.ts.
+ */
+import type { Diagnostic } from "../diagnostics.ts";
+import type { SourceLocation } from "../source.ts";
+import type { AlertDelivery, DashboardEntry, Delivery, DiffReport, Entry, RuleEntry } from "./diff.ts";
+import { describeDelivery, isEmpty } from "./diff.ts";
+import { code, escapeText, fencedBlock, withoutWorkflowCommands } from "./markdown.ts";
 
 /** A workflow finds its own comment by this, to update it instead of adding another. */
 export const commentMarker = "<!-- o11y-diff -->";
@@ -12,14 +18,22 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 function counts(entries: Entry[], noun: string): string | undefined {
   if (!entries.length) return undefined;
   const by = (s: Entry["status"]) => entries.filter((e) => e.status === s).length;
-  const parts = (["changed", "added", "removed"] as const).filter((s) => by(s)).map((s) => `${by(s)} ${s}`);
+  const parts = (["changed", "renamed", "added", "removed"] as const).filter((s) => by(s)).map((s) => `${by(s)} ${s}`);
   return `${plural(entries.length, noun)} (${parts.join(", ")})`;
 }
 
+function routingCount(report: DiffReport): string | undefined {
+  const changed = report.routing.alerts.filter((a) => a.status === "changed").length;
+  if (changed) return `routing of ${plural(changed, "alert")}`;
+  return report.routing.changes.length ? "Alertmanager routing" : undefined;
+}
+
+/** One line; `**` marks the flags in Markdown (dropped for JSON). Names of refs are escaped by the caller. */
 export function summary(report: DiffReport): string {
   if (isEmpty(report)) return `No changes to alerts, recording rules or dashboards between ${report.base} and ${report.head}.`;
   const parts = [
     counts(report.alerts, "alert"),
+    routingCount(report),
     counts(report.recordingRules, "recording rule"),
     counts(report.dashboards, "dashboard"),
     counts(report.files, "other file"),
@@ -27,15 +41,6 @@ export function summary(report: DiffReport): string {
   ].filter(Boolean);
   const flags = report.attention.length ? `; **${plural(report.attention.length, "flag")} for review**` : "";
   return `${report.base} → ${report.head}: ${parts.join(", ")}${flags}.`;
-}
-
-/** A table cell: code, one line, pipes escaped, long values shortened. */
-function cell(value: string | undefined, max = 160): string {
-  if (value === undefined || value === "") return "";
-  let text = value.replace(/\r?\n/g, " ↵ ");
-  if (text.length > max) text = `${text.slice(0, max - 1)}…`;
-  const fence = text.includes("`") ? "``" : "`";
-  return `${fence}${text.replace(/\|/g, "\\|")}${fence}`;
 }
 
 /** The part of a long one-line change that differs, with a little context: the table's summary of an expression diff. */
@@ -55,77 +60,212 @@ function excerpt(before: string, after: string, context = 16): [string, string] 
 /** One thing in a table: its leading cells (name, panel), what happened to it, and any last column. */
 interface Row {
   lead: string[];
-  /** Names it in the heading of its expression diffs. */
+  /** Names it in the heading of its expression diffs (Markdown, escaped). */
   label: string;
   entry: Entry;
-  extra?: string;
 }
 
-/** Rows for entries; expression changes go below the table as diff blocks. */
-function table(title: string, head: string[], items: Row[]): string {
-  if (!items.length) return "";
+/** Rows for entries (an added or removed one's fields each on its row); expression changes go below as diff blocks. */
+function table(title: string, head: string[], items: Row[], after = ""): string {
+  if (!items.length && !after) return "";
   const rows: string[] = [];
   const diffs: string[] = [];
   const line = (cells: string[]) => rows.push(`| ${cells.join(" | ")} |`);
-  for (const { lead, label, entry, extra } of items) {
-    const last = extra === undefined ? [] : [extra];
-    if (entry.status !== "changed") {
-      const details = entry.changes.map((c) => `${c.field} ${c[entry.status === "added" ? "after" : "before"] ?? ""}`.trim()).join(", ");
-      line([...lead, `**${entry.status}**`, entry.status === "removed" ? cell(details, 300) : "", entry.status === "added" ? cell(details, 300) : "", ...last]);
+  for (const { lead, label, entry } of items) {
+    if (!entry.changes.length) {
+      line([...lead, `**${entry.status}**`, "", ""]);
       continue;
     }
     entry.changes.forEach((change, index) => {
       const first = index === 0;
       const [before, after] = change.lines ? excerpt(change.before ?? "", change.after ?? "") : [change.before, change.after];
-      line([...(first ? lead : lead.map(() => "")), change.field, cell(before), cell(after), ...(first ? last : last.map(() => ""))]);
-      if (change.lines) diffs.push(`${label} › ${change.field}:\n\n\`\`\`diff\n${change.lines.map((l) => `${l.op} ${l.line}`).join("\n")}\n\`\`\``);
+      const field = `${first && entry.status !== "changed" ? `**${entry.status}** ` : ""}${escapeText(change.field)}${change.direction ? ` (${change.direction})` : ""}`;
+      line([...(first ? lead : lead.map(() => "")), field, code(before), code(after)]);
+      if (change.lines) diffs.push(`${label} › ${escapeText(change.field)}:\n\n${fencedBlock("diff", change.lines.map((l) => `${l.op} ${l.line}`))}`);
     });
   }
   const header = `| ${head.join(" | ")} |\n|${head.map(() => "---").join("|")}|`;
-  return `### ${title}\n\n${header}\n${rows.join("\n")}\n${diffs.length ? `\n${diffs.join("\n\n")}\n` : ""}`;
+  const body = items.length ? `${header}\n${rows.join("\n")}\n` : "";
+  return `### ${title}\n\n${body}${after}${diffs.length ? `\n${diffs.join("\n\n")}\n` : ""}`;
 }
 
-function dashboardRows(report: DiffReport): Row[] {
-  return report.dashboards.flatMap((d) => {
-    const name = `${cell(d.key)} ${d.title ?? ""}`.trim();
-    const own: Row[] = d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: cell(d.key), entry: d }] : [];
-    const panels = d.panels.map((p, i) => ({ lead: [own.length || i ? "" : name, `${p.key} "${p.title ?? ""}"`], label: `${cell(d.key)} › panel ${p.key}`, entry: p }));
+// ---------------------------------------------------------------- routing
+
+const arrow = (before: string | undefined, after: string | undefined) => (before === after ? (after ?? "") : `${before ?? "—"} → ${after ?? "—"}`);
+const notice = (value: string | undefined) => (value === undefined ? "never" : `~${value}`);
+
+function receiverCell(d: Delivery | undefined): string | undefined {
+  return d && escapeText(describeDelivery(d));
+}
+
+function repeatCell(d: Delivery | undefined): string | undefined {
+  return d && [...new Set(d.outcomes.flatMap((o) => o.routes.map((r) => r.repeatInterval)))].join(" or ");
+}
+
+function groupCell(d: Delivery | undefined): string | undefined {
+  return d && [...new Set(d.outcomes.flatMap((o) => o.routes.map((r) => (r.groupBy === "all" ? "..." : r.groupBy.join(", ")))))].join(" or ");
+}
+
+function firstNoticeCell(d: Delivery | undefined): string | undefined {
+  if (!d) return undefined;
+  return d.firstPage && d.firstPage !== d.firstNotice ? `${notice(d.firstNotice)} (page ${notice(d.firstPage)})` : notice(d.firstNotice);
+}
+
+function routingSection(report: DiffReport): string {
+  const { alerts, changes } = report.routing;
+  if (!alerts.length && !changes.length) return "";
+  const parts = ["### Routing and time to first notice\n"];
+  if (alerts.length) {
+    const status = (a: AlertDelivery) => (a.status === "added" || a.status === "removed" ? ` **${a.status}**` : "");
+    const rows = alerts.map((a) => {
+      const cells = [
+        `${code(a.alert)}${status(a)}`,
+        arrow(receiverCell(a.before), receiverCell(a.after)),
+        arrow(a.before?.pages, a.after?.pages),
+        arrow(firstNoticeCell(a.before), firstNoticeCell(a.after)),
+        arrow(repeatCell(a.before), repeatCell(a.after)),
+        escapeText(arrow(groupCell(a.before), groupCell(a.after))),
+      ];
+      return `| ${cells.join(" | ")} |`;
+    });
+    parts.push(`| alert | receiver | pages | first notice | repeat | group by |\n|---|---|---|---|---|---|\n${rows.join("\n")}\n`);
+    const inhibited = alerts.filter((a) => a.changed.includes("inhibition"));
+    for (const a of inhibited) {
+      parts.push(`${code(a.alert)} inhibition: ${escapeText((a.before?.inhibitedBy ?? []).join("; ") || "none")} → ${escapeText((a.after?.inhibitedBy ?? []).join("; ") || "none")}\n`);
+    }
+    parts.push("First notice: `for` plus the route's `group_wait` (a new group; about one evaluation interval more at worst).\n");
+  }
+  if (changes.length) {
+    const rows = changes.map((c) => `| ${escapeText(c.field)} | ${code(c.before, 300)} | ${code(c.after, 300)} |`);
+    parts.push(`Alertmanager configuration:\n\n| what | before | after |\n|---|---|---|\n${rows.join("\n")}\n`);
+  }
+  return parts.join("\n");
+}
+
+// ---------------------------------------------------------------- recording rules
+
+function dependentLine(d: RuleEntry["dependents"][number]): string {
+  const via = d.via.length ? ` (through ${d.via.map((v) => code(v)).join(" › ")})` : "";
+  const labels = [d.labelsDropped?.length ? `drops ${d.labelsDropped.map((l) => code(l)).join(", ")}` : "", d.labelsAdded?.length ? `gains ${d.labelsAdded.map((l) => code(l)).join(", ")}` : ""].filter(Boolean).join(", ");
+  const uses = d.uses?.length ? `: ${d.uses.map(escapeText).join("; ")}` : "";
+  return `  - ${escapeText(d.subject)}${via}${labels ? ` — ${labels}` : ""}${uses}`;
+}
+
+function consequences(rules: RuleEntry[]): string {
+  const blocks = rules
+    .filter((r) => r.dependents.length || r.output)
+    .map((r) => {
+      const output = [
+        r.output?.windows ? `window ${code(r.output.windows.before.join(", ") || "none")} → ${code(r.output.windows.after.join(", ") || "none")}` : "",
+        r.output?.labels?.dropped.length ? `labels dropped: ${r.output.labels.dropped.map((l) => code(l)).join(", ")}` : "",
+        r.output?.labels?.added.length ? `labels added: ${r.output.labels.added.map((l) => code(l)).join(", ")}` : "",
+      ].filter(Boolean);
+      const head = `- ${code(r.key)}${output.length ? `: ${output.join("; ")}` : ""}${r.dependents.length ? `; read by ${plural(r.dependents.length, "dependent")}:` : ""}`;
+      return [head, ...r.dependents.map(dependentLine)].join("\n");
+    });
+  return blocks.length ? `\nWhat reads them, at any depth:\n\n${blocks.join("\n")}\n` : "";
+}
+
+// ---------------------------------------------------------------- dashboards
+
+function dashboardRows(dashboards: DashboardEntry[]): Row[] {
+  return dashboards.flatMap((d) => {
+    const renamed = d.status === "renamed" ? ` (renamed from ${code(d.previousKey)})` : "";
+    const name = `${code(d.key)} ${escapeText(d.title ?? "")}${renamed}`.trim();
+    // A renamed dashboard's first row is its uid, before and after.
+    const entry: Entry = d.status === "renamed" ? { status: "changed", key: d.key, changes: [{ field: "uid", before: d.previousKey, after: d.key }, ...d.changes] } : d;
+    const own: Row[] = d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: code(d.key), entry }] : [];
+    const panels = d.panels.map((p, i) => {
+      const id = p.status === "renamed" ? `${p.key} (was ${p.previousKey})` : p.key;
+      const opened = p.openedBy?.length ? `<br>opened by ${p.openedBy.map((a) => code(a)).join(", ")}` : "";
+      return { lead: [own.length || i ? "" : name, `${escapeText(id)} ${code(p.title)}${opened}`], label: `${code(d.key)} › panel ${escapeText(p.key)}`, entry: p };
+    });
     return [...own, ...panels];
   });
 }
 
+/** Panels that only moved, in one line per dashboard, grouped by how they moved. */
+function layoutLines(dashboards: DashboardEntry[]): string {
+  const lines = dashboards
+    .filter((d) => d.moved.length)
+    .map((d) => {
+      const shift = (m: DashboardEntry["moved"][number]) => {
+        const read = (s: string) => Object.fromEntries([...s.matchAll(/(\w)=(-?\d+)/g)].map((x) => [x[1]!, Number(x[2])]));
+        const [b, a] = [read(m.before), read(m.after)];
+        const parts = [a.y! !== b.y! ? `${a.y! > b.y! ? "down" : "up"} ${Math.abs(a.y! - b.y!)}` : "", a.x! !== b.x! ? `${a.x! > b.x! ? "right" : "left"} ${Math.abs(a.x! - b.x!)}` : "", a.w !== b.w || a.h !== b.h ? `resized to w=${a.w} h=${a.h}` : ""];
+        return parts.filter(Boolean).join(", ");
+      };
+      const groups = new Map<string, string[]>();
+      for (const m of d.moved) groups.set(shift(m), [...(groups.get(shift(m)) ?? []), m.key]);
+      const text = [...groups].map(([how, keys]) => `${keys.join(", ")} ${how}`).join("; ");
+      return `- ${code(d.key)} layout only: ${plural(d.moved.length, "panel")} moved (${escapeText(text)})`;
+    });
+  return lines.length ? `\n${lines.join("\n")}\n` : "";
+}
+
+// ---------------------------------------------------------------- the comment
+
+function findingRow(f: Diagnostic): string {
+  return `| ${f.severity} | ${code(f.check)} | ${escapeText(f.subject)} | ${escapeText(f.message)} |`;
+}
+
 export function renderMarkdown(report: DiffReport, limit = commentLimit): string {
-  if (isEmpty(report)) return `${commentMarker} ${summary(report)}\n`;
-  const parts = [`${commentMarker}\n## o11y diff\n\n${summary(report)}\n`];
+  const labelled = { ...report, base: escapeText(report.base), head: escapeText(report.head) };
+  if (isEmpty(report)) return withoutWorkflowCommands(`${commentMarker} ${summary(labelled)}\n`);
+  const parts = [`${commentMarker}\n## o11y diff\n\n${summary(labelled)}\n`];
   if (report.attention.length) {
-    parts.push(`### Needs attention\n\n${report.attention.map((f) => `- **\`${f.id}\`** ${f.subject}: ${f.message}`).join("\n")}\n`);
+    parts.push(`### Needs attention\n\n${report.attention.map((f) => `- **\`${f.id}\`** ${escapeText(f.subject)}: ${escapeText(f.message)}`).join("\n")}\n`);
   }
-  parts.push(table("Alerts", ["alert", "change", "before", "after"], report.alerts.map((a) => ({ lead: [cell(a.key)], label: cell(a.key), entry: a }))));
-  const rules = report.recordingRules.map((r) => ({ lead: [cell(r.key)], label: cell(r.key), entry: r, extra: r.dependents.join("<br>").replace(/\|/g, "\\|") }));
-  parts.push(table("Recording rules", ["series", "change", "before", "after", "used by"], rules));
-  parts.push(table("Dashboards", ["dashboard", "panel", "change", "before", "after"], dashboardRows(report)));
+  parts.push(routingSection(report));
+  parts.push(table("Alerts", ["alert", "change", "before", "after"], report.alerts.map((a) => ({ lead: [code(a.key)], label: code(a.key), entry: a }))));
+  const rules = report.recordingRules.map((r) => ({ lead: [code(r.key)], label: code(r.key), entry: r }));
+  parts.push(table("Recording rules", ["series", "change", "before", "after"], rules, consequences(report.recordingRules)));
+  const dashboards = dashboardRows(report.dashboards);
+  parts.push(table("Dashboards", ["dashboard", "panel", "change", "before", "after"], dashboards, layoutLines(report.dashboards)));
   if (report.findings.length) {
-    const plain = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
-    const rows = report.findings.map((f) => `| ${f.severity} | ${cell(f.check)} | ${plain(f.subject)} | ${plain(f.message)} |`);
-    parts.push(`### New check findings\n\n| severity | check | subject | message |\n|---|---|---|---|\n${rows.join("\n")}\n`);
+    parts.push(`### New check findings\n\n| severity | check | subject | message |\n|---|---|---|---|\n${report.findings.map(findingRow).join("\n")}\n`);
   }
   if (report.files.length) {
-    parts.push(`### Other files\n\n${report.files.map((f) => `- ${cell(f.key)} ${f.status}`).join("\n")}\n`);
+    const rows = report.files.flatMap((f) =>
+      f.changes.length ? f.changes.map((c, i) => `| ${i ? "" : code(f.key)} | ${escapeText(c.field)} | ${code(c.before, 300)} | ${code(c.after, 300)} |`) : [`| ${code(f.key)} | **${f.status}** | | |`],
+    );
+    parts.push(`### Other files\n\n| file | change | before | after |\n|---|---|---|---|\n${rows.join("\n")}\n`);
   }
-  return truncate(parts.filter(Boolean).join("\n"), limit);
+  return withoutWorkflowCommands(truncate(parts.filter(Boolean).join("\n"), limit));
 }
 
 /** Cut at a line under the limit, close an open code block, and say so. */
 export function truncate(markdown: string, limit = commentLimit): string {
   if (markdown.length <= limit) return markdown;
   const note = `\n\n**Truncated:** this comment shows the first part of the report only; run \`node bin/o11y.js diff --format json\` for all of it.\n`;
-  const room = limit - note.length - 8;
+  const room = limit - note.length - 16;
   const line = markdown.lastIndexOf("\n", room);
   let cut = markdown.slice(0, line > 0 ? line : room);
-  if ((cut.match(/^```/gm) ?? []).length % 2 === 1) cut += "\n```";
+  const fences = [...cut.matchAll(/^(`{3,})/gm)];
+  // Fences open and close in pairs; an odd count leaves the last one open.
+  if (fences.length % 2 === 1) cut += `\n${fences.at(-1)![1]}`;
   return `${cut}${note}`;
 }
 
 export function renderJson(report: DiffReport): string {
   return `${JSON.stringify({ summary: summary(report).replace(/\*\*/g, ""), ...report }, null, 2)}\n`;
+}
+
+/** Workflow-command escaping: a message, and a property (which also may not hold `:` or `,`). */
+const escapeCommand = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProperty = (s: string) => escapeCommand(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+/**
+ * GitHub Actions workflow commands: each flag a warning annotation (at the definition's file and line, when
+ * the head has it), each new check finding at its own, and the summary as a notice.
+ */
+export function renderGithub(report: DiffReport, sources: Map<string, SourceLocation> = new Map()): string {
+  const where = (source: SourceLocation | undefined) => (source ? `file=${escapeProperty(source.file)},line=${source.line},` : "");
+  const lines = report.attention.map((f) => `::warning ${where(sources.get(f.subject))}title=${escapeProperty(`o11y diff: ${f.id}`)}::${escapeCommand(`${f.subject}: ${f.message}`)}`);
+  for (const d of report.findings) {
+    const level = d.severity === "error" ? "error" : "warning";
+    lines.push(`::${level} ${where(d.source)}title=${escapeProperty(d.check)}::${escapeCommand(`${d.subject}: ${d.message}${d.fix ? `\nfix: ${d.fix}` : ""}`)}`);
+  }
+  lines.push(`::notice title=o11y diff::${escapeCommand(summary(report).replace(/\*\*/g, ""))}`);
+  return `${lines.join("\n")}\n`;
 }

@@ -1,10 +1,27 @@
+/**
+ * Writes a build, and only where it belongs.
+ *
+ * What a build guarantees about its output folder (`build/`):
+ * - It replaces only a folder that is absent, empty, or a previous build with nothing in it that a build did
+ *   not write (`unreplaceable`; `--out` is refused earlier, see out-folder.ts). Every file path stays inside
+ *   it (`artifactPathProblems`).
+ * - The new files are written to a staged folder beside it and synced to disk, judged there, then swapped in
+ *   by two renames under a journal (swap.ts). Killed at any instant, SIGKILL included, the folder is the old
+ *   tree or the new one, whole, or the journal lets the next run of any command (`recoverInterrupted`, first
+ *   thing) finish or undo the swap; that run also removes every temporary folder dead runs left.
+ */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import path from "node:path";
+import type { Diagnostic } from "../diagnostics.ts";
 import type { Artifact } from "../render/artifact.ts";
 import { stringifyJson } from "../compile/canonical-json.ts";
+import { manifestPath, unreplaceable } from "./out-folder.ts";
+import { recordPending } from "./pending.ts";
+import { ensureFolder, pausePoint, swapIn, temporaryPath } from "./swap.ts";
 
-export const manifestPath = "manifest.json";
+export { manifestPath };
 
 export function sha256(content: string): string {
   return createHash("sha256").update(content, "utf8").digest("hex");
@@ -25,74 +42,172 @@ export function manifestArtifact(artifacts: Artifact[]): Artifact {
   };
 }
 
+export const pathCheck = "emit/path";
+
+/** Why a file could not be written at `file` inside the output folder, or undefined when it can. */
+function unsafePath(file: string): string | undefined {
+  if (file === "") return "it is empty";
+  if (file.includes("\0")) return "it holds a NUL character";
+  if (file.includes("\\")) return 'it holds a "\\", a folder separator on Windows';
+  if (path.posix.isAbsolute(file) || path.win32.isAbsolute(file)) return "it is absolute";
+  const segments = file.split("/");
+  if (segments.includes("..")) return 'it climbs out with ".."';
+  if (segments.includes("")) return 'it has an empty segment ("//" or a "/" at an end)';
+  if (segments.includes(".")) return 'it has a "." segment';
+  const inside = path.resolve("/build", file);
+  if (!inside.startsWith("/build/")) return "it resolves outside the build";
+  return undefined;
+}
+
+/**
+ * Every artifact whose path would write outside the output folder, or over another artifact: the last line of
+ * defense, after the definitions' own name checks.
+ */
+export function artifactPathProblems(artifacts: Artifact[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const problem = (artifact: Artifact, why: string): Diagnostic => ({
+    check: pathCheck,
+    severity: "error",
+    subject: artifact.subject,
+    source: artifact.source,
+    message: `its file would be written at ${JSON.stringify(artifact.path)} in build/, but ${why}`,
+    fix: "rename the definition: its name (a rule group's, a dashboard's uid) becomes a file name, so it must not hold \"/\", \"\\\" or \"..\".",
+  });
+  const files = new Set<string>();
+  for (const artifact of artifacts) {
+    const why = unsafePath(artifact.path);
+    if (why) diagnostics.push(problem(artifact, why));
+    else if (files.has(artifact.path)) diagnostics.push(problem(artifact, "another definition's file has that path"));
+    else files.add(artifact.path);
+  }
+  const folders = new Set([...files].flatMap((file) => file.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  for (const artifact of artifacts) {
+    if (folders.has(artifact.path)) diagnostics.push(problem(artifact, "other files of the build go in a folder of that path"));
+  }
+  return diagnostics;
+}
+
+/** Thrown by `stage` before it writes anything: diagnostics, as any other problem of the build. */
+export class ArtifactPathError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(`${diagnostics.length} file path(s) would leave the build`);
+  }
+}
+
+/** Thrown by `commit` when the output folder may not be replaced (it changed since it was judged, say). */
+export class OutFolderRefused extends Error {}
+
 /** A build written beside `outDir`, not yet in its place: judge its files in `dir`, then commit or discard. */
 export interface StagedBuild {
   dir: string;
-  /** Replaces `outDir` with the staged files: two renames, so a crash never leaves a half-written build. */
+  /** Syncs the staged files to disk; run it while the tools judge them, before `commit`. */
+  flush(): Promise<void>;
+  /** Replaces `outDir` with the staged files (see swap.ts): killed at any point, the next run restores a whole tree. */
   commit(): void;
   /** Removes the staged files; `outDir` stays as it was. */
   discard(): void;
 }
 
+export interface StageOptions {
+  /** The project, to record the staging in, so that any later command recovers it if this run is killed. */
+  recordIn?: string;
+  /** What recovery says it did, when this commit finds a dead run's swap of the same folder. */
+  note?: (text: string) => void;
+}
+
 /** Writes the files to a sibling temporary folder of `outDir`, leaving `outDir` untouched. */
-export function stage(outDir: string, artifacts: Artifact[]): StagedBuild {
+export function stage(outDir: string, artifacts: Artifact[], options: StageOptions = {}): StagedBuild {
+  const problems = artifactPathProblems(artifacts);
+  if (problems.length) throw new ArtifactPathError(problems);
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
-  const stamp = `${process.pid}-${Date.now()}`;
-  const staging = path.join(parent, `.o11y-tmp-${path.basename(target)}-${stamp}`);
-  const retired = path.join(parent, `.o11y-tmp-${path.basename(target)}-old-${stamp}`);
+  const release = options.recordIn ? recordPending(options.recordIn, { folder: parent }) : () => {};
+  const staging = temporaryPath(parent, "staged", path.basename(target));
+  const folders = new Set<string>([staging]);
   const discard = () => {
     try {
       rmSync(staging, { recursive: true, force: true });
+      release();
     } catch {
-      // Nothing was staged where nothing can be written; the error that matters is the caller's.
+      // Nothing was staged where nothing can be written; the error that matters is the caller's. What is
+      // left, the next run removes.
     }
   };
   try {
-    makeDirectories(parent);
+    ensureFolder(parent);
     mkdirSync(staging);
-    for (const artifact of artifacts) {
+    artifacts.forEach((artifact, index) => {
       const file = path.join(staging, artifact.path);
-      mkdirSync(path.dirname(file), { recursive: true });
+      if (!folders.has(path.dirname(file))) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        for (let dir = path.dirname(file); dir !== staging; dir = path.dirname(dir)) folders.add(dir);
+      }
       writeFileSync(file, artifact.content, "utf8");
-    }
+      if (index === Math.floor(artifacts.length / 2)) pausePoint("staging");
+    });
   } catch (error) {
     discard();
     throw error;
   }
+  pausePoint("staged");
   return {
     dir: staging,
     discard,
+    async flush() {
+      await inBatches([...artifacts.map((a) => path.join(staging, a.path)), ...folders], syncFile);
+    },
     commit() {
       try {
-        if (existsSync(target)) renameSync(target, retired);
-        renameSync(staging, target);
+        const refused = unreplaceable(target);
+        if (refused) throw new OutFolderRefused(refused);
+        swapIn(staging, target, options.note);
       } catch (error) {
-        if (!existsSync(target) && existsSync(retired)) renameSync(retired, target);
+        // The record stays: should the swap have left a journal, the next run finds it from there.
+        rmSync(staging, { recursive: true, force: true });
         throw error;
-      } finally {
-        discard();
-        rmSync(retired, { recursive: true, force: true });
       }
+      release();
     },
   };
 }
 
-/**
- * `mkdir -p`, one level at a time: Node's recursive mkdir loops forever where a parent refuses new entries
- * (under /proc), instead of failing.
- */
-function makeDirectories(dir: string): void {
-  if (existsSync(dir)) return;
-  makeDirectories(path.dirname(dir));
+/** fsync of a file, or of a folder's entries. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, "r");
   try {
-    mkdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
-/** Replaces `outDir` with exactly these files (stage, then commit). */
+/** `work` over every item, 16 at a time: file handles are limited. */
+async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(16, items.length) }, worker));
+}
+
+/** Replaces exactly these files into `outDir` (stage, then commit), without syncing them to disk: for tests and benchmarks. */
 export function emit(outDir: string, artifacts: Artifact[]): void {
   stage(outDir, artifacts).commit();
+}
+
+/** Replaces `file` with `content` in one rename: killed, it is the old file or the new one, never a part. */
+export function replaceFile(file: string, content: string): void {
+  const temporary = temporaryPath(path.dirname(file), "file", path.basename(file));
+  try {
+    const fd = openSync(temporary, "wx");
+    try {
+      writeFileSync(fd, content, "utf8");
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }

@@ -13,6 +13,7 @@ import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
 import { ruleDependency } from "./rules/dependency.ts";
+import { ruleEvaluationOrder } from "./rules/evaluation-order.ts";
 import { ruleName } from "./rules/name.ts";
 import { ruleTests } from "./rules/tests.ts";
 import { uniqueRuleName } from "./rules/unique-name.ts";
@@ -77,6 +78,7 @@ export const allChecks: Check[] = [
   ruleName,
   uniqueRuleName,
   ruleDependency,
+  ruleEvaluationOrder,
   ruleTests,
 ];
 

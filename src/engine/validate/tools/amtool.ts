@@ -24,6 +24,6 @@ export const amtool: ExternalTool = {
   envVar: "O11Y_AMTOOL",
   debianPackage: "prometheus-alertmanager",
   entry: configPath,
-  args: (entryName) => ["check-config", entryName],
+  args: (entryName) => ["check-config", "--", entryName],
   diagnose,
 };

@@ -79,8 +79,8 @@ export async function promtoolCheckRules(
   if (mode === "off" || paths.length === 0) return { verdict: nothing() };
   const found = locate(promtool, mode, env, about);
   if ("verdict" in found) return found;
-  // No lint: a duplicate rule in a file from elsewhere loads all the same.
-  const run = await runTool(found.file, ["check", "rules", "--lint=none", ...paths], process.cwd());
+  // No lint: a duplicate rule in a file from elsewhere loads all the same. After `--`, a file named `--help` is a file.
+  const run = await runTool(found.file, ["check", "rules", "--lint=none", "--", ...paths], process.cwd());
   if (run.error) return { verdict: couldNotRun(promtool, found.file, about, run.error) };
   if (run.code === 0) return { verdict: nothing() };
   return { ...readPromtoolOutput(run.output), name: await nameWithVersion(promtool, found.file) };

@@ -113,6 +113,6 @@ export const promtool: ExternalTool = {
   debianPackage: "prometheus",
   entry: configPath,
   // --lint-fatal: a lint finding (duplicate rules) fails the run too.
-  args: (entryName) => ["check", "config", "--lint=all", "--lint-fatal", entryName],
+  args: (entryName) => ["check", "config", "--lint=all", "--lint-fatal", "--", entryName],
   diagnose,
 };

@@ -2,7 +2,7 @@
  * The real Prometheus tools judge the staged build before it replaces build/: what they reject, the
  * Prometheus and Alertmanager that load build/ would reject too. Each tool is a file of its own here.
  */
-import { execFile } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
@@ -58,16 +58,107 @@ export interface ToolRun {
   error?: string;
 }
 
-/** Runs `file` in `cwd` and waits for it; never throws. */
-export function runTool(file: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<ToolRun> {
+/** A tool that has not finished after this long is hung: it is killed, and its verdict is that it could not judge. */
+export const toolTimeoutMs = 60_000;
+const maxOutputBytes = 2 ** 24;
+
+/** Tools running now, each the leader of its own process group. */
+const running = new Set<ChildProcess>();
+
+/** Kills the tool and everything it started (its process group); gone already is fine. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    // Windows has no process groups to signal: the tool alone.
+    if (process.platform === "win32") child.kill("SIGKILL");
+    else process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // The group is empty.
+  }
+}
+
+/** Interrupted or exiting: the tools go first (in their own groups, they would not get the terminal's signal). */
+function stopTools(signal?: NodeJS.Signals): void {
+  for (const child of running) killGroup(child);
+  if (signal === undefined) return;
+  watchSignals(false);
+  // Nothing else handles it: it does what it would have done without us.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+const stopSignals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const stopOnExit = () => stopTools();
+
+function watchSignals(on: boolean): void {
+  for (const signal of stopSignals) {
+    if (on) process.on(signal, stopTools);
+    else process.off(signal, stopTools);
+  }
+  if (on) process.on("exit", stopOnExit);
+  else process.off("exit", stopOnExit);
+}
+
+/**
+ * Runs `file` in `cwd` and waits for it; never throws. The tool runs in a process group of its own, which is
+ * killed whole when it takes longer than `timeoutMs`, when this process is interrupted, and after the tool
+ * exits (whatever it left running). Its arguments are the caller's: put `--` before paths that may start with `-`.
+ */
+export function runTool(file: string, args: string[], cwd: string, timeoutMs = toolTimeoutMs): Promise<ToolRun> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, timeout: timeoutMs, encoding: "utf8", maxBuffer: 2 ** 24 }, (error, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      if (!error) return resolve({ code: 0, output });
-      const code = typeof error.code === "number" ? error.code : null;
-      if (code !== null && !error.killed) return resolve({ code, output });
-      resolve({ code, output, error: error.killed ? `killed after ${timeoutMs / 1000} s` : error.message });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    let failure: string | undefined;
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+      resolve({ code: null, output: "", error: (error as Error).message });
+      return;
+    }
+    if (running.size === 0) watchSignals(true);
+    running.add(child);
+    const fail = (why: string) => {
+      failure ??= why;
+      killGroup(child);
+    };
+    const timer = setTimeout(() => fail(`killed after ${timeoutMs / 1000} s`), timeoutMs);
+    const keep = (into: Buffer[]) => (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxOutputBytes) return fail(`killed: it printed more than ${maxOutputBytes / 2 ** 20} MB`);
+      into.push(chunk);
+    };
+    child.stdout!.on("data", keep(stdout));
+    child.stderr!.on("data", keep(stderr));
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      running.delete(child);
+      if (running.size === 0) watchSignals(false);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      const output = `${Buffer.concat(stdout).toString("utf8")}${Buffer.concat(stderr).toString("utf8")}`;
+      const code = exit?.code ?? null;
+      if (failure) return resolve({ code, output, error: failure });
+      if (code !== null) return resolve({ code, output });
+      resolve({ code, output, error: exit?.signal ? `killed by ${exit.signal}` : "it did not finish" });
+    };
+    child.on("error", (error) => {
+      failure ??= error.message;
+      finish();
     });
+    child.on("exit", (code, signal) => {
+      exit = { code, signal };
+      // What the tool left running holds its output open: it goes, and what it printed is read for a moment more.
+      killGroup(child);
+      grace = setTimeout(finish, 1_000);
+    });
+    child.on("close", finish);
   });
 }
 
