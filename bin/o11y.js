@@ -65,11 +65,24 @@ class Unbundlable extends Error {}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cacheMode = process.env.O11Y_CACHE || "auto";
-if (!["auto", "off", "require"].includes(cacheMode)) throw new Error(`O11Y_CACHE=${cacheMode}: use off, require or auto`);
+if (!["auto", "off", "require"].includes(cacheMode)) cannotStart(new Error(`O11Y_CACHE=${cacheMode}: use off, require or auto`));
 const bundledProject = process.env.O11Y_CACHE_PROJECT || "src/project.ts";
 
-const main = (cacheMode !== "off" && (await bundledMain())) || (await tsxMain());
+let main;
+try {
+  main = (cacheMode !== "off" && (await bundledMain())) || (await tsxMain());
+} catch (error) {
+  // The CLI's own modules do not load (a syntax error in one, say): said in a few lines, not a stack.
+  cannotStart(error);
+}
 process.exitCode = await main(args);
+
+function cannotStart(error) {
+  const lines = String(error?.message ?? error).split("\n").slice(0, 5).join("\n    ");
+  process.stderr.write(`o11y: cannot start: ${lines}\n`);
+  if (process.env.O11Y_DEBUG === "1" && error?.stack) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}
 
 async function tsxMain() {
   const helpOnly = args.length === 0 || args[0] === "help" || args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version" || arg === "-V");

@@ -2,12 +2,12 @@
  * The runbook's severity table, and how each level is delivered: who is told, how fast, and how often
  * again while the alert is still firing. Secrets live in files mounted into Alertmanager (see README).
  */
-import type { SeverityPolicy } from "../engine/define/alerting.ts";
+import { severityPolicy, type SeverityPolicy } from "../engine/define/alerting.ts";
 
 const secrets = "/etc/alertmanager/secrets";
 
 export const severityPolicies: SeverityPolicy[] = [
-  {
+  severityPolicy({
     severity: "critical",
     responseTime: "Immediate",
     notifyWithin: "1m",
@@ -20,8 +20,8 @@ export const severityPolicies: SeverityPolicy[] = [
     groupWait: "10s",
     groupInterval: "1m",
     repeatInterval: "30m",
-  },
-  {
+  }),
+  severityPolicy({
     severity: "high",
     responseTime: "< 15 min",
     notifyWithin: "15m",
@@ -34,8 +34,8 @@ export const severityPolicies: SeverityPolicy[] = [
     groupWait: "1m",
     groupInterval: "5m",
     repeatInterval: "1h",
-  },
-  {
+  }),
+  severityPolicy({
     severity: "medium",
     responseTime: "< 1 hour",
     notifyWithin: "1h",
@@ -45,8 +45,8 @@ export const severityPolicies: SeverityPolicy[] = [
     groupWait: "5m",
     groupInterval: "15m",
     repeatInterval: "4h",
-  },
-  {
+  }),
+  severityPolicy({
     severity: "low",
     responseTime: "< 4 hours",
     notifyWithin: "4h",
@@ -56,5 +56,5 @@ export const severityPolicies: SeverityPolicy[] = [
     groupWait: "15m",
     groupInterval: "1h",
     repeatInterval: "12h",
-  },
+  }),
 ];

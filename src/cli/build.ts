@@ -6,6 +6,7 @@ import { refuseOutFolder } from "../engine/emit/out-folder.ts";
 import { recoverFolder } from "../engine/emit/swap.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
+import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { formatNote } from "./format.ts";
 import { loadProject } from "./load-project.ts";
@@ -15,6 +16,8 @@ export interface BuildOptions {
   project: string;
   /** Default auto. */
   tools?: ToolsMode;
+  /** Default on. */
+  typecheck?: TypecheckMode;
 }
 
 /**
@@ -23,13 +26,13 @@ export interface BuildOptions {
  */
 export async function buildCommand(options: BuildOptions): Promise<number> {
   const out = path.resolve(projectRoot, options.out);
-  const note = (text: string) => process.stderr.write(`note: ${text}\n`);
+  const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   // A build of this folder killed earlier is finished or undone first (the default folder's, main did).
   recoverFolder(path.dirname(out), note);
   const sources = [path.join(projectRoot, "src"), path.dirname(path.resolve(projectRoot, options.project))];
   const refused = refuseOutFolder(options.out, projectRoot, sources);
   if (refused) return refuse(refused);
-  const project = await loadProject(options.project);
+  const project = await loadProject(options.project, { typecheck: options.typecheck ?? "on" });
   const result = compile(project);
   const failed = (diagnostics: typeof result.diagnostics) => {
     const errors = diagnostics.filter((d) => d.severity === "error").length;

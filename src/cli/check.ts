@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../engine/check/config.ts";
@@ -7,13 +7,17 @@ import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
 import { readRuleFile, unreadableRuleFile, type RuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
+import { checkDefinitions } from "../engine/define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
+import { terminalText } from "../engine/escape.ts";
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { projectRoot } from "../engine/source.ts";
+import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
+import { readRuleFileText } from "./read-rule-file.ts";
 import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
@@ -28,6 +32,8 @@ export interface CheckOptions {
   config?: string;
   /** A Prometheus whose metadata types the rule files' series, and whose series the selectors must match. */
   prometheus?: string;
+  /** Default on, for the project's definitions; --expr and rule files use the catalog only. */
+  typecheck?: TypecheckMode;
 }
 
 /**
@@ -56,16 +62,17 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   // Both are about rule files from elsewhere: the project's definitions are always held to every check, offline.
   for (const [flag, value] of [["--prometheus", options.prometheus], ["--config", options.config]] as const) {
     if (value !== undefined && (files.length === 0 || options.expr !== undefined)) {
-      process.stderr.write(`o11y: ${flag} applies to rule files: give their paths (o11y check ${flag} ${value} rules.yaml ...)\n`);
+      process.stderr.write(`${terminalText(`o11y: ${flag} applies to rule files: give their paths (o11y check ${flag} ${value} rules.yaml ...)`)}\n`);
       return 2;
     }
   }
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
-  const project = await loadProject(options.project);
+  const definitionsOnly = files.length === 0 && options.expr === undefined;
+  const project = await loadProject(options.project, { typecheck: definitionsOnly ? (options.typecheck ?? "on") : "off" });
   let diagnostics: Diagnostic[];
   const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   if (options.expr !== undefined) {
-    const model = compileModel(project);
+    const model = compileModel(checkDefinitions(project).project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions([{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }], checkContext(model));
     // A panel query holds Grafana variables, which promtool cannot read.
@@ -75,20 +82,20 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     if (!loaded.config) {
       // A configuration that says something we cannot follow: nothing is checked against a guess.
       process.stdout.write(formatReport(sortDiagnostics(loaded.diagnostics), options.format, useColor(process.stdout)));
-      process.stderr.write(`o11y: the configuration ${options.config ?? ".o11y.yaml"} cannot be used; nothing was checked\n`);
+      process.stderr.write(`${terminalText(`o11y: the configuration ${options.config ?? ".o11y.yaml"} cannot be used; nothing was checked`)}\n`);
       return 2;
     }
     const config = loaded.config;
     const texts = files.map((file) => {
       try {
-        return { file, text: readFileSync(path.resolve(file), "utf8") };
+        return { file, text: readRuleFileText(path.resolve(file)) };
       } catch (error) {
         return { file, error };
       }
     });
     // promtool reads the files in its own process while ours are checked here.
     const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), tools);
-    const model = compileModel(project);
+    const model = compileModel(checkDefinitions(project).project);
     const read = texts.map(({ file, text, error }) => ({
       file,
       ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
@@ -127,7 +134,7 @@ async function askPrometheus(url: string, ruleFiles: RuleFile[], note: (text: st
     return live;
   } catch (error) {
     if (!(error instanceof PrometheusUnavailable)) throw error;
-    process.stderr.write(`o11y: ${error.message}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
+    process.stderr.write(`${terminalText(`o11y: ${error.message}`)}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
     return "unavailable";
   }
 }

@@ -2,31 +2,44 @@ import { Command, CommanderError } from "commander";
 import { Option } from "commander";
 import { recoverInterrupted } from "../engine/emit/pending.ts";
 import { projectRoot } from "../engine/source.ts";
+import { typecheckModes } from "../engine/typecheck/typecheck.ts";
 import { toolsModes } from "../engine/validate/tools/index.ts";
 import { buildCommand, type BuildOptions } from "./build.ts";
-import { ProjectError } from "./load-project.ts";
+import { reportInternalError, reportLoadFailure, type RunningCommand } from "./failures.ts";
+import { ProjectError, ProjectLoadError } from "./load-project.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
+import { formatNote } from "./format.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
   new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`).choices([...toolsModes]);
 
+/** `--typecheck on|off`: TypeScript checks the sources first (cached by their hash); off skips it. */
+const typecheckOption = () => new Option("--typecheck <mode>", "type-check the TypeScript sources first: on or off (default: on)").choices([...typecheckModes]).default("on");
+
 export async function main(argv: string[]): Promise<number> {
   // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
-  recoverInterrupted(projectRoot, (text) => process.stderr.write(`note: ${text}\n`));
+  try {
+    recoverInterrupted(projectRoot, (text) => process.stderr.write(`${formatNote(text)}\n`));
+  } catch (error) {
+    return reportInternalError(error);
+  }
   const program = new Command("o11y")
     .description("Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   let exitCode = 0;
+  let running: RunningCommand = { name: undefined };
   program
     .command("build")
     .description("compile, check and validate every definition, let promtool and amtool judge the files, then replace build/ atomically")
     .option("--out <dir>", "output directory", "build")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("the files before they replace build/"))
+    .addOption(typecheckOption())
     .action(async (options: BuildOptions) => {
+      running = { name: "build", out: options.out };
       exitCode = await buildCommand(options);
     });
   program
@@ -38,9 +51,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)", "default: auto; off for rule files"))
+    .addOption(typecheckOption())
     .option("--config <file>", "with rule files: which house rules apply to which files (default: .o11y.yaml in the working directory, if any)")
     .option("--prometheus <url>", "with rule files: take metric types from that server's metadata, and report selectors that match no series there")
     .action(async (files: string[], options: CheckOptions) => {
+      running = { name: "check", format: options.format };
       exitCode = await checkCommand(files, options);
     });
   program
@@ -51,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action(async (options: DiffCommandOptions) => {
+      running = { name: "diff", format: options.format };
       exitCode = await diffCommand(options);
     });
   try {
@@ -61,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`o11y: ${error.message}\n    fix: ${error.fix}\n`);
       return 2;
     }
-    throw error;
+    if (error instanceof ProjectLoadError) return reportLoadFailure(error.diagnostics, running, error.thrown);
+    return reportInternalError(error);
   }
   return exitCode;
 }

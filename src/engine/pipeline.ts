@@ -4,7 +4,7 @@
  */
 import { checkModel } from "./check/run.ts";
 import { compileModel } from "./compile/compile.ts";
-import type { ProjectDefinition } from "./define/project.ts";
+import { checkDefinitions, type ProjectDefinition } from "./define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { manifestArtifact } from "./emit/emit.ts";
 import type { Model } from "./model.ts";
@@ -26,12 +26,14 @@ export interface CompileResult {
 }
 
 export function compile(project: ProjectDefinition): CompileResult {
-  const model = compileModel(project);
-  const diagnostics = checkModel(model);
+  // A definition with a problem of its own is compiled with placeholders; what the checks say about it would be noise.
+  const definitions = checkDefinitions(project);
+  const model = compileModel(definitions.project);
+  const diagnostics = [...definitions.diagnostics, ...checkModel(model).filter((d) => !definitions.covers(d))];
   const rendered = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
   const rejected = new Set(diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject));
-  diagnostics.push(...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject)));
+  diagnostics.push(...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)));
   const runbook = withAlertTable(model);
   if (runbook === undefined) {
     diagnostics.push({

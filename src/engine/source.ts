@@ -6,6 +6,8 @@ import path from "node:path";
 export interface SourceLocation {
   file: string;
   line: number;
+  /** 1-based, where a position within the line is known (a type or syntax error). */
+  column?: number;
 }
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -166,7 +168,7 @@ export function toProjectPath(file: string): string {
 }
 
 export function formatLocation(source: SourceLocation): string {
-  return `${source.file}:${source.line}`;
+  return source.column === undefined ? `${source.file}:${source.line}` : `${source.file}:${source.line}:${source.column}`;
 }
 
 export { projectRoot };

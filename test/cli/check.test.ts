@@ -14,7 +14,7 @@ const runbook = readFileSync(path.join(projectRoot, "RUNBOOK.md"), "utf8");
 const fixture = "test/fixtures/legacy-rules.yaml";
 const fixtureText = readFileSync(path.join(projectRoot, fixture), "utf8");
 /** The fixture was written for our metrics: its configuration turns on the catalog and our rule on regexes for it. */
-const legacy = ["--config", "test/fixtures/legacy.o11y.yaml", fixture];
+const legacy = ["--config", "test/fixtures/legacy.o11y.yml", fixture];
 
 /** The PromQL lines of RUNBOOK.md section 3 (Observability Dashboards), comments left out. */
 function runbookQueries(): string[] {
@@ -299,9 +299,9 @@ describe("o11y check and promtool", () => {
       expected: ["dup.yaml:6 rules/file dup.yaml"],
     },
     {
-      name: "a rule without alert or record is placed at its own line, and the rules after it keep theirs",
+      name: "a rule without alert or record is said at its own line, by rules/file, not again by promtool",
       files: { "noname.yaml": "groups:\n  - name: g\n    rules:\n      - expr: up == 0\n      - alert: Other\n        expr: up < 1\n        labels: {severity: low}\n        annotations: {summary: s, description: d, runbook_url: https://example.invalid/r}\n" },
-      expected: ["noname.yaml:4 tool/promtool rule 1 of group g"],
+      expected: ["noname.yaml:4 rules/file rule 1 of group g"],
     },
     {
       name: "a path with a space",

@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { labelVariable, query, row, sel, stat, timeseries } from "../../src/engine/define/dashboard-kit.ts";
 import { goodPanel, testDashboard } from "../helpers/dashboards.ts";
 import { formatDiagnostic } from "../../src/engine/diagnostics.ts";
 import { compileWith, lineOf } from "../helpers/project.ts";
+import { editIn, o11yIn, projectCopies, stackLine } from "../helpers/copy.ts";
 
 const thisFile = "test/pipeline/bad-input.test.ts";
 const text = readFileSync(fileURLToPath(import.meta.url), "utf8");
@@ -169,5 +171,72 @@ describe("bad dashboard input", () => {
     const diagnostic = result.diagnostics.find((d) => d.check === "promql/unknown-metric")!;
     expect(diagnostic.subject).toBe("dashboard var-typo › variable $repo");
     expect(diagnostic.fix).toContain("ecto_query_duration_seconds_count");
+  });
+});
+
+/*
+ * A project that cannot be evaluated, or an error in o11y itself: never a stack trace. Each case edits a copy of
+ * the project and runs its CLI, from the cached bundle and through tsx (O11Y_CACHE=off), with and without the
+ * type check (the syntax error is then esbuild's to find, as the bundle and tsx read the sources).
+ */
+describe("a project that cannot be evaluated", () => {
+  const projectCopy = projectCopies("o11y-bad-project-");
+  const starts: Array<{ name: string; env: Record<string, string> }> = [
+    { name: "the bundle", env: {} },
+    { name: "tsx", env: { O11Y_CACHE: "off" } },
+  ];
+
+  it.each(starts)("reports a syntax error as one diagnostic at its position, from $name", ({ env }) => {
+    const dir = projectCopy();
+    const line = editIn(dir, "src/alerts/phoenix.ts", '  severity: "critical",', '  severity: "critical",,');
+    const column = '  severity: "critical",,'.length;
+    for (const typecheck of ["on", "off"]) {
+      const result = o11yIn(dir, ["build", "--tools", "off", "--typecheck", typecheck], env);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).not.toMatch(stackLine);
+      const errors = result.stderr.split("\n").filter((text) => / error /.test(text));
+      expect(errors, result.stderr).toEqual([
+        typecheck === "on"
+          ? `src/alerts/phoenix.ts:${line}:${column} error TS1136: Property assignment expected. [typescript/syntax]`
+          : `src/alerts/phoenix.ts:${line}:${column} error syntax: Expected identifier but found "," [typescript/syntax]`,
+      ]);
+      expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
+    }
+    const json = JSON.parse(o11yIn(dir, ["check", "--typecheck", "off", "--format", "json"], env).stdout) as { diagnostics: unknown[] };
+    expect(json.diagnostics).toEqual([expect.objectContaining({ check: "typescript/syntax", source: { file: "src/alerts/phoenix.ts", line, column } })]);
+  });
+
+  it.each(starts)("reports a throw in a definition module at its line, from $name", ({ env }) => {
+    const dir = projectCopy();
+    const line = editIn(dir, "src/alerts/phoenix.ts", "export const phoenixAlerts", "const broken = JSON.parse(\"{\");\nexport const phoenixAlerts");
+    const result = o11yIn(dir, ["check", "--tools", "off", "--typecheck", "off"], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr + result.stdout).not.toMatch(stackLine);
+    expect(result.stdout).toMatch(new RegExp(`^src/alerts/phoenix\\.ts:${line}:\\d+ error module src/alerts/phoenix\\.ts: threw SyntaxError: .*JSON.* while the project's definitions were evaluated \\[definition/exception\\]$`, "m"));
+    // With O11Y_DEBUG=1, the stack too.
+    expect(o11yIn(dir, ["check", "--tools", "off", "--typecheck", "off"], { ...env, O11Y_DEBUG: "1" }).stderr).toMatch(stackLine);
+  });
+
+  it("reports an import of a file that is not there at the import", () => {
+    const dir = projectCopy();
+    const line = editIn(dir, "src/alerts/phoenix.ts", 'from "./thresholds.ts";', 'from "./threshold.ts";');
+    const result = o11yIn(dir, ["build", "--tools", "off", "--typecheck", "off"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(stackLine);
+    expect(result.stderr).toContain(`src/alerts/phoenix.ts:${line} error module src/alerts/phoenix.ts: imports src/alerts/threshold.ts, which does not exist [definition/exception]`);
+  });
+
+  it("says an error in o11y itself in one line, with the stack only under O11Y_DEBUG=1", () => {
+    const dir = projectCopy();
+    // A project whose metrics cannot even be read: the engine trips over it after the module was evaluated.
+    writeFileSync(
+      path.join(dir, "src/getter-project.ts"),
+      'import { project as real } from "./project.ts";\nexport const project = { ...real, get metrics(): never { throw new Error("unreadable metrics"); } };\n',
+    );
+    const result = o11yIn(dir, ["build", "--tools", "off", "--typecheck", "off", "--project", "src/getter-project.ts"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("o11y: internal error: unreadable metrics\n    this is a bug in o11y, not in your definitions: please report it with the command you ran (O11Y_DEBUG=1 prints the stack).\n");
+    const debug = o11yIn(dir, ["build", "--tools", "off", "--typecheck", "off", "--project", "src/getter-project.ts"], { O11Y_DEBUG: "1" });
+    expect(debug.stderr).toMatch(/^o11y: internal error: unreadable metrics\nError: unreadable metrics\n\s+at /);
   });
 });

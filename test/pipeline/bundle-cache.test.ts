@@ -51,8 +51,8 @@ function o11yAsync(dir: string, args: string[], env: Record<string, string>, cwd
   });
 }
 
-/** The cache's files, by name. */
-const cached = (dir: string) => (existsSync(path.join(dir, ".o11y-cache")) ? readdirSync(path.join(dir, ".o11y-cache")).sort() : []);
+/** The cache's bundle files (`cli-*`), by name; the type check keeps its own results beside them (test/typecheck/). */
+const cached = (dir: string) => (existsSync(path.join(dir, ".o11y-cache")) ? readdirSync(path.join(dir, ".o11y-cache")).filter((name) => name.startsWith("cli-")).sort() : []);
 /** The cached bundles of one project module (their names start with a hash of its path). */
 const bundlesOf = (dir: string, project: string) => cached(dir).filter((name) => name.startsWith(`cli-${createHash("sha256").update(project).digest("hex").slice(0, 8)}-`));
 /** `--out` folders, under the copy's own temporary folder. */
@@ -224,7 +224,8 @@ describe("the cached bundle", () => {
     expect(broken.stderr).toContain("2 error(s)");
     expect(cached(fresh)).toEqual([]);
     expect(o11y(fresh, ["check", "--project", fixture], bundled()).stderr).toContain("O11Y_CACHE=require: the bundle holds src/project.ts");
-    // .o11y-cache is not a folder it can write into.
+    // .o11y-cache is not a folder it can write into (the type check of the fixture made it one: gone first).
+    rmSync(path.join(fresh, ".o11y-cache"), { recursive: true, force: true });
     writeFileSync(path.join(fresh, ".o11y-cache"), "");
     const [viaFallback, viaTsx] = [out(fresh), out(fresh)];
     const result = o11y(fresh, ["build", "--out", viaFallback], {});

@@ -14,6 +14,7 @@ import { projectRoot } from "../../src/engine/source.ts";
 import { project } from "../../src/project.ts";
 import { readTree, runCli } from "../helpers/cli.ts";
 import { checkout } from "./checkout.ts";
+import { terminalText } from "../../src/engine/escape.ts";
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-out-folder-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -177,7 +178,7 @@ describe("file paths", () => {
   it.each(cases)("refuses $file: $why", ({ file, why }) => {
     const problems = artifactPathProblems([artifact("grafana/ok.json"), artifact(file)]);
     expect(problems.map(formatDiagnostic)).toEqual([
-      `src/alerts/x.ts:3 error rule group for ${file}: its file would be written at ${JSON.stringify(file)} in build/, but ${why} [${pathCheck}]\n    fix: rename the definition: its name (a rule group's, a dashboard's uid) becomes a file name, so it must not hold "/", "\\" or "..".`,
+      `src/alerts/x.ts:3 error rule group for ${terminalText(file)}: its file would be written at ${JSON.stringify(file)} in build/, but ${why} [${pathCheck}]\n    fix: rename the definition: its name (a rule group's, a dashboard's uid) becomes a file name, so it must not hold "/", "\\" or "..".`,
     ]);
   });
 

@@ -25,7 +25,7 @@ interface BadCase {
    *   (Prometheus then shows "<error expanding template: ...>" instead of the text); checked with `promtool test rules`.
    * - "printed literally": a "}}" in plain text is copied as is; we reject it as a near-certain typo.
    */
-  prometheusAccepts?: "fails when rendered" | "printed literally";
+  prometheusAccepts?: "fails when rendered" | "printed literally" | "nested deeper than o11y follows";
 }
 
 const good: GoodCase[] = [
@@ -284,9 +284,29 @@ const bad: BadCase[] = [
     ],
     prometheusAccepts: "fails when rendered",
   },
+  {
+    name: "parentheses nested 1,001 deep (Go's limit is 10,000; this parser recurses)",
+    template: `{{ ${"(".repeat(1001)}1${")".repeat(1001)} }}`,
+    problems: [["parentheses nest more than 1000 deep, more than o11y follows", 1003]],
+    prometheusAccepts: "nested deeper than o11y follows",
+  },
 ];
 
+/** Deep but within bounds: nothing to say, and said quickly. */
+const deepGood: GoodCase[] = [
+  { name: "parentheses nested 1,000 deep", template: `{{ ${"(".repeat(1000)}$labels.job${")".repeat(1000)} }}`, labels: ["job"] },
+  { name: "ifs nested 5,000 deep", template: `${"{{ if $value }}".repeat(5000)}x${"{{ end }}".repeat(5000)}`, labels: [] },
+];
+good.push(...deepGood);
+
 describe("checkAlertTemplate", () => {
+  it("reads blocks nested 100,000 deep in linear time, and parentheses nested as deep without running out of stack", () => {
+    const start = performance.now();
+    expect(checkAlertTemplate(`${"{{ if 1 }}".repeat(100_000)}x${"{{ end }}".repeat(100_000)}`)).toEqual([]);
+    expect(checkAlertTemplate(`{{ ${"(".repeat(100_000)}1${")".repeat(100_000)} }}`).map((p) => p.offset)).toEqual([1003]);
+    expect(performance.now() - start).toBeLessThan(30_000);
+  });
+
   it.each(good)("accepts $name", ({ template }) => {
     expect(checkAlertTemplate(template)).toEqual([]);
   });

@@ -2,7 +2,8 @@
  * A Prometheus rule file from elsewhere, read into the same model our own rules compile to, so the same
  * checks run on it. Locations are the file's own lines.
  */
-import { get, plain, readYaml } from "./yaml-tree.ts";
+import { ruleFileShapeProblems } from "./rule-file-shape.ts";
+import { get, plain, readYaml, type YamlMap } from "./yaml-tree.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
@@ -64,7 +65,9 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
   const { root, problems } = readYaml(text);
   const result: RuleFile = { alerts: [], recordingRules: [], groups: [], ruleItems: new Map(), diagnostics: [] };
   for (const problem of problems) {
-    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` });
+    const diagnostic: Diagnostic = { check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` };
+    if (problem.fix) diagnostic.fix = problem.fix;
+    result.diagnostics.push(diagnostic);
   }
   // An empty file, or `groups:` left empty, holds no rules; Prometheus loads it as such.
   if (result.diagnostics.length || root === undefined) return result;
@@ -74,6 +77,7 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
     result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: "not a Prometheus rule file: no `groups:` list", fix: "point o11y check at a file with groups: [{name, rules: [...]}]." });
     return result;
   }
+  addShapeProblems(result, file, root as YamlMap, lineOf);
   const textLines = text.split(/\r?\n/);
   for (const groupNode of groups.items) {
     if (groupNode.kind !== "map") continue;
@@ -128,16 +132,36 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
   return result;
 }
 
+/**
+ * What Prometheus would refuse in the file's shape (unknown fields, wrong types, bad durations and names, ...),
+ * every one of them, as `rules/file` at its line; the model is still read, as far as it goes.
+ */
+function addShapeProblems(result: RuleFile, file: string, root: YamlMap, lineOf: (offset: number) => number): void {
+  for (const problem of ruleFileShapeProblems(root)) {
+    result.diagnostics.push({ check: "rules/file", severity: "error", subject: problem.subject ?? file, source: { file, line: lineOf(problem.offset) }, message: problem.message, fix: problem.fix });
+  }
+}
+
+/** Why a reader refused a file (too large, not a regular file, not UTF-8), what to do, and the line it concerns. */
+export interface RuleFileRefusal {
+  why: string;
+  fix: string;
+  line: number;
+}
+
+const isRefusal = (error: unknown): error is RuleFileRefusal => typeof (error as Partial<RuleFileRefusal> | null)?.why === "string";
+
 /** A rule file that could not be read at all: its one diagnostic says why. */
 export function unreadableRuleFile(file: string, error: unknown): RuleFile {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
+  const why = isRefusal(error) ? error.why : code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
+  const fix = isRefusal(error) ? error.fix : "pass the path of a Prometheus rule file (YAML with `groups:`).";
   return {
     alerts: [],
     recordingRules: [],
     groups: [],
     ruleItems: new Map(),
-    diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: `cannot be read: ${why}`, fix: "pass the path of a Prometheus rule file (YAML with `groups:`)." }],
+    diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: isRefusal(error) ? error.line : 1 }, message: `cannot be read: ${why}`, fix }],
   };
 }
 

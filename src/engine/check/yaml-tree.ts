@@ -23,41 +23,88 @@ export interface YamlSequence extends Span {
 }
 export interface YamlMap extends Span {
   kind: "map";
-  entries: Array<{ key: YamlNode; value: YamlNode }>;
+  /** `alias`: the value was written as this alias (`key: *name`), which some readers take for the name itself. */
+  entries: Array<{ key: YamlNode; value: YamlNode; alias?: string }>;
 }
 
 /** A problem with the text as YAML, at an offset. */
 export interface YamlProblem {
   offset: number;
   message: string;
+  /** How to fix it, when there is more to say than "fix the YAML here". */
+  fix?: string;
 }
 
-type Frame = { node: YamlSequence | YamlMap | undefined; key?: YamlNode; keys?: Set<string> };
+/**
+ * Collections nest at most this deep, aliases expanded: a rule file needs about seven levels (groups, a group,
+ * its rules, a rule, its labels), and Prometheus refuses anything deeper than that as the wrong type anyway.
+ * Every walk over the tree (plain(), the shape checks) may recurse this deep and no deeper.
+ */
+export const maxYamlDepth = 100;
+
+/**
+ * How much of a document may come from expanding aliases: yaml.v3's rule, which Prometheus reads rule files
+ * with. Up to 400,000 nodes 99% may, from 4,000,000 only 10%, in between it falls linearly; small documents
+ * (100 aliased nodes, 1,000 in all) always pass. A billion laughs fails within its first few lines, and what
+ * passes costs every walk over the tree at most about as much as the written nodes themselves, and 400,000 more.
+ */
+function excessiveAliasing(aliased: number, total: number): boolean {
+  if (aliased <= 100 || total <= 1000) return false;
+  const allowed = total <= 400_000 ? 0.99 : total >= 4_000_000 ? 0.1 : 0.99 - 0.89 * ((total - 400_000) / 3_600_000);
+  return aliased / total > allowed;
+}
+
+/**
+ * What a node stands for once its aliases are expanded: how many nodes (`weight`, itself included) and how
+ * many collections deep (`height`: 0 for a scalar, 1 for a collection of scalars).
+ */
+interface Expanded {
+  weight: number;
+  height: number;
+}
+
+type Frame = { node: YamlSequence | YamlMap | undefined; key?: YamlNode; keys?: Set<string>; expanded: Expanded; anchored?: boolean };
 
 const nullPlain = /^(~|null|Null|NULL)?$/;
 
 /**
  * The document of `text` (undefined for an empty file), or the problems that keep it from being one: a syntax
- * error, a key given twice, an alias to no anchor or to a node that holds it, more than one document.
+ * error, a key given twice, an alias to no anchor or to a node that holds it, more than one document, nesting
+ * deeper than maxYamlDepth, aliases that expand to too much (the first such alias stops the reading).
+ *
+ * An alias is not copied: the tree holds its anchor's node again, so reading costs what the text does.
  */
 export function readYaml(text: string): { root: YamlNode | undefined; problems: YamlProblem[] } {
   let events: Event[];
   try {
-    events = parseEvents(text, {});
+    // js-yaml counts the document and one more level: this lets collections nest exactly maxYamlDepth deep.
+    events = parseEvents(text, { maxDepth: maxYamlDepth + 2 });
   } catch (error) {
     const mark = error instanceof YAMLException ? error.mark : undefined;
-    const reason = error instanceof YAMLException ? error.reason : String(error);
+    let reason = error instanceof YAMLException ? error.reason : String(error);
+    if (reason.startsWith("nesting exceeded maxDepth")) reason = `collections nest more than ${maxYamlDepth} deep: no rule file needs more than a few levels`;
     return { root: undefined, problems: [{ offset: mark?.position ?? 0, message: reason }] };
   }
   const problems: YamlProblem[] = [];
   const anchors = new Map<string, YamlNode>();
+  /** What each anchored node stands for, aliases in it expanded. */
+  const anchoredSizes = new Map<YamlNode, Expanded>();
   const stack: Frame[] = [];
+  /** Collections open around the current event. */
+  let depth = 0;
+  /** Nodes the document stands for, aliases expanded, and how many of them come from aliases: yaml.v3's counts. */
+  let total = 0;
+  let aliased = 0;
   const documents: Array<YamlNode | undefined> = [];
   /** Where the last scalar ended: an empty value (no offset of its own) is placed there, beside its key. */
   let lastEnd = 0;
 
-  const add = (node: YamlNode) => {
+  const add = (node: YamlNode, expanded: Expanded, alias?: string) => {
     const frame = stack.at(-1);
+    if (frame) {
+      frame.expanded.weight += expanded.weight;
+      frame.expanded.height = Math.max(frame.expanded.height, expanded.height + 1);
+    }
     if (!frame?.node) {
       documents[documents.length - 1] = node;
       return;
@@ -72,7 +119,7 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
       if (typeof name === "string" && name !== "<<" && frame.keys!.has(name)) problems.push({ offset: node.start, message: `duplicate key "${name}" (Prometheus refuses the file)` });
       if (typeof name === "string") frame.keys!.add(name);
     } else {
-      parent.entries.push({ key: frame.key, value: node });
+      parent.entries.push(alias === undefined ? { key: frame.key, value: node } : { key: frame.key, value: node, alias });
       frame.key = undefined;
     }
   };
@@ -84,14 +131,18 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
     switch (event.type) {
       case EVENT_ID.DOCUMENT:
         documents.push(undefined);
-        stack.push({ node: undefined });
+        stack.push({ node: undefined, expanded: { weight: 0, height: 0 } });
         break;
       case EVENT_ID.SEQUENCE:
       case EVENT_ID.MAPPING: {
         const node: YamlSequence | YamlMap =
           event.type === EVENT_ID.SEQUENCE ? { kind: "sequence", items: [], start: event.start, end: event.start } : { kind: "map", entries: [], start: event.start, end: event.start };
         anchor(event, node);
-        stack.push(node.kind === "map" ? { node, keys: new Set() } : { node });
+        const frame: Frame = { node, expanded: { weight: 1, height: 1 }, anchored: event.anchorStart >= 0 };
+        if (node.kind === "map") frame.keys = new Set();
+        stack.push(frame);
+        depth++;
+        total++;
         break;
       }
       case EVENT_ID.SCALAR: {
@@ -100,20 +151,41 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
         const node: YamlScalar = { kind: "scalar", value: event.style === SCALAR_STYLE.PLAIN && nullPlain.test(value) ? null : value, ...at };
         lastEnd = node.end;
         anchor(event, node);
-        add(node);
+        if (event.anchorStart >= 0) anchoredSizes.set(node, { weight: 1, height: 0 });
+        total++;
+        add(node, { weight: 1, height: 0 });
         break;
       }
       case EVENT_ID.ALIAS: {
         const name = text.slice(event.anchorStart, event.anchorEnd);
         const target = anchors.get(name);
+        const size = target && anchoredSizes.get(target);
         if (!target) problems.push({ offset: event.anchorStart, message: `alias *${name} names no anchor` });
-        else if (stack.some((frame) => frame.node === target)) problems.push({ offset: event.anchorStart, message: `alias *${name} refers to a node that contains it` });
-        else add(target);
+        else if (!size) problems.push({ offset: event.anchorStart, message: `alias *${name} refers to a node that contains it` });
+        else {
+          // yaml.v3 counts the alias itself, then every node it stands for.
+          total += 1 + size.weight;
+          aliased += size.weight;
+          if (excessiveAliasing(aliased, total)) {
+            const message = `aliases expand too much: by alias *${name}, ${aliased} of the ${total} nodes read so far come from aliases; Prometheus's YAML reader refuses such a document ("excessive aliasing")`;
+            const fix = "write the repeated parts out, or alias them fewer times: a rule file needs aliases for a few shared labels at most.";
+            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message, fix }] };
+          }
+          if (depth + size.height > maxYamlDepth) {
+            const message = `alias *${name} nests collections ${depth + size.height} deep, more than ${maxYamlDepth}: no rule file needs more than a few levels`;
+            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message, fix: "flatten the nesting: groups, rules and their labels are all a rule file holds." }] };
+          }
+          add(target, size, name);
+        }
         break;
       }
       case EVENT_ID.POP: {
         const frame = stack.pop();
-        if (frame?.node) add(frame.node);
+        if (frame?.node) {
+          depth--;
+          if (frame.anchored) anchoredSizes.set(frame.node, frame.expanded);
+          add(frame.node, frame.expanded);
+        }
         break;
       }
     }

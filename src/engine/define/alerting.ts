@@ -1,9 +1,30 @@
 /**
  * Define helpers for alerts and recording rules. Definitions are plain data plus their source line;
  * a threshold or a recording rule interpolated into PromQL text writes itself (`${thresholds.x}` -> `> 0.05`).
+ * What a definition holds is validated (validated*, called by checkDefinitions) from that data, so that a copy
+ * made with a spread is validated as it stands, and reported at the definition's line.
  */
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { callerLocation, type SourceLocation } from "../source.ts";
+import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import {
+  checkInterpolation,
+  finite,
+  list,
+  object,
+  oneOf,
+  optional,
+  Problems,
+  promql,
+  readSpec,
+  satisfying,
+  text,
+  takeUnknownMembers,
+  textRecord,
+  type Rule,
+  type UnknownMember,
+  type Shape,
+  type Validated,
+} from "./validate.ts";
 
 /** The runbook's four levels, most urgent first. */
 export const severities = ["critical", "high", "medium", "low"] as const;
@@ -13,8 +34,10 @@ export type Severity = (typeof severities)[number];
  * What a threshold measures. `ratio` is a fraction (0.05 for 5%), so a percentage written by
  * mistake (5) is caught; `count` is a number of things (messages, regions).
  */
-export type ThresholdUnit = "ratio" | "seconds" | "bytes" | "count" | "bool";
-export type ComparisonOperator = ">" | ">=" | "<" | "<=" | "==" | "!=";
+export const thresholdUnits = ["ratio", "seconds", "bytes", "count", "bool"] as const;
+export type ThresholdUnit = (typeof thresholdUnits)[number];
+export const comparisonOperators = [">", ">=", "<", "<=", "==", "!="] as const;
+export type ComparisonOperator = (typeof comparisonOperators)[number];
 
 export interface ThresholdDefinition {
   op: ComparisonOperator;
@@ -98,8 +121,141 @@ export interface AlertDefinition extends AlertSpec {
   source: SourceLocation;
 }
 
+const seriesInput: Rule<SeriesInput> = object<SeriesInput>(
+  {
+    series: promql('series: `${metric}{job="...", instance="..."}`, a series selector with its labels.'),
+    values: text('values: "0+52x20", in promtool\'s expanding notation.'),
+  },
+  "{ series, values }",
+);
+
+const testLabels = optional(textRecord('labels: { job: "global-sovereign" }: label names and their values, as text.'));
+
+const alertTest: Rule<AlertTest> = object<AlertTest>(
+  {
+    name: text('name: "52 of every 1000 requests fail", saying what the scenario is.'),
+    interval: optional(text('interval: "1m", the spacing of the input samples, as a duration.')),
+    input: list(seriesInput, "input: [{ series, values }, ...], the series of the scenario."),
+    value: finite("value: the value the expression's left side takes in this scenario, e.g. 0.052 just above a 0.05 threshold."),
+    expect: list(
+      object<AlertExpectation>(
+        {
+          at: text('at: "4m", the time since the start of the test.'),
+          state: oneOf(["firing", "pending", "silent"], 'state: "firing", "pending" or "silent".'),
+          labels: testLabels,
+          description: optional(text("description: the rendered description, as text.")),
+        },
+        "{ at, state, labels?, description? }",
+      ),
+      'expect: [{ at: "4m", state: "pending" }, ...].',
+    ),
+  },
+  "{ name, input, value, expect }",
+);
+
+/** A threshold as above(), below() and atLeast() make it (or a copy of one); its value and unit are validated on their own. */
+export function isThreshold(value: unknown): value is ThresholdDefinition {
+  return typeof value === "object" && value !== null && (comparisonOperators as readonly unknown[]).includes((value as { op?: unknown }).op);
+}
+
+const isLocation = (value: unknown): value is SourceLocation =>
+  typeof value === "object" && value !== null && typeof (value as SourceLocation).file === "string" && typeof (value as SourceLocation).line === "number";
+
+/** Anything with `build()`: a DashboardBuilder, as dashboard() returns it. */
+const isBuilder = (value: unknown): boolean => typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+
+const alertShape: Shape<AlertSpec> = {
+  name: text('name: "PhoenixHigh5xxErrorRate", in PascalCase, saying what is wrong.'),
+  // Which severities exist is the alerts/severity check's to say.
+  severity: text('severity: "critical", "high", "medium" or "low".') as Rule<Severity>,
+  severityReason: optional(text('severityReason: "...", why this severity, as text.')),
+  service: text('service: "phoenix", the component the alert is about.'),
+  team: text('team: "platform", the team that owns it.'),
+  // Its interpolation is checked with the threshold, below.
+  expr: text("expr: `${signal} ${thresholds.x}`, PromQL text with the threshold interpolated."),
+  threshold: satisfying(
+    isThreshold,
+    "a threshold made by above(), below() or atLeast()",
+    "threshold: thresholds.<name>, from src/alerts/thresholds.ts: the same one interpolated into expr.",
+    () => ({ op: ">", value: 0, unit: "count", source: { file: "<unknown>", line: 0 } }) as ThresholdDefinition,
+  ),
+  for: text('for: "5m", a Prometheus duration, as text.'),
+  summary: text('summary: "One line, no template: what is wrong."'),
+  description: text('description: "{{ $value | humanizePercentage }} of requests ...", a template with the value and labels.'),
+  runbook: text('runbook: "High 5xx Error Rate", the heading after "### Alert: " in RUNBOOK.md.'),
+  dashboard: object<AlertSpec["dashboard"]>(
+    {
+      dashboard: satisfying(isBuilder, "a dashboard(...) builder", "dashboard: the dashboard's builder, e.g. phoenixMetrics from src/dashboards/.", placeholderDashboard),
+      panel: finite("panel: the id of the panel that shows the signal, e.g. 301.", { integer: true }),
+    },
+    "{ dashboard, panel }",
+  ),
+  labels: optional(textRecord('labels: { key: "value" }: extra labels, as text.')) as Rule<AlertSpec["labels"]>,
+  tests: list(alertTest, "tests: [...], promtool scenarios just above and just below the threshold."),
+};
+
+/** Stands in for a missing dashboard: builds to an empty one. */
+function placeholderDashboard(): DashboardBuilder {
+  return { build: () => ({ uid: "", title: "", panels: [] }) } as unknown as DashboardBuilder;
+}
+
 export function alert(spec: AlertSpec): AlertDefinition {
-  return { ...spec, source: callerLocation() };
+  return withMembers({ ...spec, source: callerLocation() });
+}
+
+/** The unknown catalog members read while each definition's spec was written, to name if its PromQL holds `undefined`. */
+const membersRead = new WeakMap<object, UnknownMember[]>();
+function withMembers<T extends object>(definition: T): T {
+  const members = takeUnknownMembers();
+  if (members.length) membersRead.set(definition, members);
+  return definition;
+}
+
+/** An alert as the engine may read it (placeholders where it is wrong), and what is wrong with it, at its line. */
+export function validatedAlert(definition: AlertDefinition): Validated<AlertDefinition> {
+  const source = definition.source;
+  const members = membersRead.get(definition) ?? [];
+  const read = readSpec(definition, alertShape, "alert({ name, severity, expr, threshold, ... })", source, members);
+  const problems = new Problems(source, members);
+  problems.list.push(...read.problems);
+  // Fields the shape does not list (source) are kept as they are; the definition itself is left as it was written.
+  const alert = { ...read.spec } as AlertDefinition;
+  if (typeof definition.name !== "string") alert.name = unnamed(source);
+  // A placeholder threshold is the alert's own, at its line.
+  if (!isThreshold(definition.threshold)) alert.threshold = { ...alert.threshold, source };
+  else {
+    const threshold = validatedThreshold(alert.threshold, source);
+    alert.threshold = threshold.value;
+    problems.list.push(...threshold.problems);
+  }
+  const value = alert.threshold.value;
+  if (!Number.isFinite(value)) {
+    // The alerts/threshold check's rule, found here so that what the checks would say about this alert is not said.
+    problems.list.push({
+      check: "alerts/threshold",
+      message: `threshold ${value} is not a finite number`,
+      fix: 'write the number the alert compares against: above(0.05, "ratio").',
+      source: isLocation(alert.threshold.source) ? alert.threshold.source : source,
+    });
+  }
+  // That threshold is interpolated as NaN or Infinity: said once, above.
+  checkInterpolation(alert.expr, "expr", problems, members, !Number.isFinite(value));
+  return { value: alert, problems: problems.list };
+}
+
+/** The name that stands in for a missing one, so that messages still say which definition. */
+export const unnamed = (source: SourceLocation) => `(no name, ${formatLocation(source)})`;
+
+/** A threshold as the engine may read it, and what is wrong with it, at the line that made it. */
+export function validatedThreshold(t: ThresholdDefinition, fallback: SourceLocation): Validated<ThresholdDefinition> {
+  const source = isLocation(t.source) ? t.source : fallback;
+  const problems = new Problems(source);
+  const helper = `${{ ">": "above", "<": "below", ">=": "atLeast" }[t.op as string] ?? "above"}(value, unit)`;
+  // Any number: whether it is finite and sane for its unit is the alerts/threshold check's to say, with the alert's name.
+  const value = typeof t.value === "number" ? t.value : 0;
+  if (typeof t.value !== "number") problems.wrong("the threshold's value", t.value, "a number", `${helper} takes the number itself, e.g. 0.05 for 5%, or 0.5 for 500 ms in seconds.`);
+  const unit = oneOf(thresholdUnits, `${helper} takes the threshold's unit second: "ratio" (0.05 for 5%), "seconds", "bytes", "count" or "bool".`)(t.unit, "the threshold's unit", problems);
+  return { value: problems.list.length ? { ...t, value, unit, source } : t, problems: problems.list };
 }
 
 /** A promtool `promql_expr_test`: the recorded series' exact values at a time. */
@@ -123,10 +279,45 @@ export interface RecordingRuleDefinition extends RecordingRuleSpec {
   source: SourceLocation;
 }
 
+const recordingRuleShape: Shape<RecordingRuleSpec> = {
+  record: text('record: "job:phoenix_http_requests:rate5m", the series it records, as level:metric:operations.'),
+  expr: promql("expr: `sum by (job) (rate(${metric}[5m]))`, PromQL text."),
+  labels: optional(textRecord('labels: { key: "value" }: extra labels, as text.')),
+  tests: list(
+    object<RuleTest>(
+      {
+        name: text('name: "sums routes into requests per second", saying what the scenario is.'),
+        interval: optional(text('interval: "1m", the spacing of the input samples, as a duration.')),
+        input: list(seriesInput, "input: [{ series, values }, ...], the series of the scenario."),
+        at: text('at: "10m", when the recorded values are read.'),
+        expect: list(
+          object<RuleTest["expect"][number]>(
+            {
+              labels: textRecord('labels: { job: "global-sovereign" }: the recorded series\' labels, as text.'),
+              value: finite("value: the exact value recorded, a finite number."),
+            },
+            "{ labels, value }",
+          ),
+          "expect: [{ labels, value }, ...], the recorded series.",
+        ),
+      },
+      "{ name, input, at, expect }",
+    ),
+    "tests: [...], promtool scenarios with the exact values recorded.",
+  ),
+};
+
 export function recordingRule(spec: RecordingRuleSpec): RecordingRuleDefinition {
   const rule = { ...spec, source: callerLocation() };
   Object.defineProperty(rule, "toString", { value: () => spec.record, enumerable: false });
-  return rule;
+  return withMembers(rule);
+}
+
+export function validatedRecordingRule(definition: RecordingRuleDefinition): Validated<RecordingRuleDefinition> {
+  const read = readSpec(definition, recordingRuleShape, "recordingRule({ record, expr, tests })", definition.source, membersRead.get(definition));
+  const rule = read.spec as RecordingRuleDefinition;
+  if (typeof definition.record !== "string") return { value: { ...rule, record: unnamed(definition.source) }, problems: read.problems };
+  return { value: rule, problems: read.problems };
 }
 
 /** A file of alerts or recording rules becomes one rule group; `name` is the group's name. */
@@ -138,13 +329,44 @@ export interface RuleGroupDefinition<T> {
 }
 
 export function ruleGroup<T extends { source: SourceLocation }>(name: string, rules: T[]): RuleGroupDefinition<T> {
-  return { name, file: callerLocation().file, rules };
+  const source = callerLocation();
+  const group = { name, file: source.file, rules };
+  groupSources.set(group, source);
+  return group;
+}
+
+const groupSources = new WeakMap<object, SourceLocation>();
+
+/** A definition as the helpers make them (or a copy of one): an object with its source location. */
+export function isDefinition(value: unknown): value is { source: SourceLocation } {
+  return typeof value === "object" && value !== null && isLocation((value as { source?: unknown }).source);
+}
+
+/** A rule group with only the rules that are definitions (the others reported), at the group's line. */
+export function validatedRuleGroup<T extends { source: SourceLocation }>(group: RuleGroupDefinition<T>, fallback: SourceLocation): Validated<RuleGroupDefinition<T>> & { source: SourceLocation } {
+  const source = groupSources.get(group) ?? (typeof group.file === "string" ? { file: group.file, line: 1 } : fallback);
+  const problems = new Problems(source);
+  const name = text('ruleGroup("phoenix-alerts", [...]) takes the group\'s name first, as text.')(group.name, "the group's name", problems);
+  const fix = "list the alert(...) or recordingRule(...) definitions themselves: check that each name in the list is imported and spelt right.";
+  const rules = list(satisfying<T | undefined>(isDefinition, "an alert(...) or recordingRule(...) definition", fix, () => undefined), fix)(group.rules, "rules", problems);
+  // What is not a definition is reported here and left out, so that nothing downstream reads it.
+  return { value: { ...group, name, file: source.file, rules: rules.filter((rule): rule is T => rule !== undefined) }, problems: problems.list, source };
 }
 
 /** A notification channel; secrets are read from files Alertmanager mounts, never written here. */
 export type ReceiverChannel =
   | { kind: "pagerduty"; routingKeyFile: string }
   | { kind: "slack"; channel: string; webhookUrlFile: string };
+
+const policySources = new WeakMap<object, SourceLocation>();
+
+/** A severity policy, remembered with its line so that what is wrong with it is reported there. */
+export function severityPolicy(policy: SeverityPolicy): SeverityPolicy {
+  if (typeof policy === "object" && policy !== null) policySources.set(policy, callerLocation());
+  return policy;
+}
+
+export const severityPolicySource = (policy: SeverityPolicy): SourceLocation | undefined => policySources.get(policy);
 
 /** What a severity means (the runbook's table) and how Alertmanager delivers it. */
 export interface SeverityPolicy {

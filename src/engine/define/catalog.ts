@@ -1,6 +1,8 @@
-import { callerLocation, type SourceLocation } from "../source.ts";
+import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import { boolean, finite, list, noteUnknownMember, object, oneOf, optional, readSpec, text, textRecord, type Shape, type Validated } from "./validate.ts";
 
-export type MetricType = "counter" | "gauge" | "histogram" | "summary";
+export const metricTypes = ["counter", "gauge", "histogram", "summary"] as const;
+export type MetricType = (typeof metricTypes)[number];
 
 /**
  * Where a metric comes from. `required` marks instrumentation the application does not export yet:
@@ -64,29 +66,86 @@ export interface SummaryDefinition extends MetricDefinition {
 export const targetLabels = ["job", "instance"] as const;
 
 function define<T extends MetricDefinition>(type: MetricType, spec: MetricSpec, series: string[], extra: object): T {
-  const metric = { ...spec, type, source: callerLocation(), series, ...extra };
+  // Whatever it was given: validatedMetric says what is wrong with it.
+  const metric = { ...(typeof spec === "object" ? spec : {}), type, source: callerLocation(), series, ...extra };
   // Interpolating a metric into PromQL text writes its name: `${phoenix.requests}` -> `phoenix_http_request_total`.
   Object.defineProperty(metric, "toString", { value: () => spec.name, enumerable: false });
   return metric as T;
 }
 
 export function counter(spec: MetricSpec): MetricDefinition {
-  return define("counter", spec, [spec.name], {});
+  return define("counter", spec, seriesOf("counter", spec?.name), {});
 }
 
 export function gauge(spec: GaugeSpec): MetricDefinition {
-  return define("gauge", spec, [spec.name], {});
+  return define("gauge", spec, seriesOf("gauge", spec?.name), {});
 }
 
 export function histogram(spec: HistogramSpec): HistogramDefinition {
-  const bucket = `${spec.name}_bucket`;
-  const sum = `${spec.name}_sum`;
-  const count = `${spec.name}_count`;
-  return define("histogram", spec, [bucket, sum, count], { bucket, sum, count });
+  const [bucket, sum, count] = seriesOf("histogram", spec?.name);
+  return define("histogram", spec, [bucket!, sum!, count!], { bucket, sum, count });
 }
 
 export function summary(spec: MetricSpec): SummaryDefinition {
-  const sum = `${spec.name}_sum`;
-  const count = `${spec.name}_count`;
-  return define("summary", spec, [spec.name, sum, count], { sum, count });
+  const [name, sum, count] = seriesOf("summary", spec?.name);
+  return define("summary", spec, [name!, sum!, count!], { sum, count });
 }
+
+/** The series a metric of this type exposes. */
+function seriesOf(type: MetricType, name: string): string[] {
+  if (type === "histogram") return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+  if (type === "summary") return [name, `${name}_sum`, `${name}_count`];
+  return [name];
+}
+
+const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
+  name: text('name: "phoenix_http_request_total", the metric\'s name as the application exports it.'),
+  type: oneOf(metricTypes, "declare it with counter(), gauge(), histogram() or summary()."),
+  help: text('help: "HTTP requests completed by the Phoenix endpoint.", what it counts or measures.'),
+  unit: text('unit: "s", the Grafana unit id of its value (s, bytes, short, reqps, ...).'),
+  labels: textRecord('labels: { method: "HTTP method, e.g. GET" }: each label with what it means, as text.'),
+  origin: object<MetricOrigin>(
+    {
+      kind: oneOf(["promex", "telemetry", "exporter", "prometheus"], 'origin.kind: "promex", "telemetry", "exporter" or "prometheus".'),
+      detail: text('origin.detail: "[:phoenix, :endpoint, :stop] event", where it comes from, in words an application engineer can act on.'),
+      status: oneOf(["exported", "required"], 'origin.status: "exported", or "required" while the application does not export it yet.'),
+    },
+    "{ kind, detail, status }",
+  ),
+  notes: optional(text("notes: why it is typed or queried the way it is, as text.")),
+  monotonic: optional(boolean("monotonic: true for a gauge that only grows until a restart, else leave it out.")),
+  buckets: optional(list(finite("buckets: [0.005, 0.01, ...], the finite upper bounds the application configures (+Inf is implied)."), "buckets: [0.005, 0.01, ...], a list of numbers.")),
+};
+
+/** A metric as the engine may read it, and what is wrong with it, at its line. */
+export function validatedMetric(definition: MetricDefinition): Validated<MetricDefinition> {
+  const read = readSpec(definition, metricShape, `${definition.type ?? "counter"}({ name, help, unit, labels, origin })`, definition.source);
+  let metric = read.spec as MetricDefinition;
+  if (definition.type === "histogram" && definition.buckets === undefined) {
+    read.problems.push({ message: "buckets is missing", fix: "buckets: [0.005, 0.01, ...], the upper bounds the application configures.", source: definition.source });
+  }
+  if (typeof definition.name !== "string") {
+    const name = `(no name, ${formatLocation(definition.source)})`;
+    metric = { ...metric, name, series: seriesOf(metric.type, name) };
+  }
+  return { value: metric, problems: read.problems };
+}
+
+/**
+ * A group of the catalog (`phoenix`, `ecto`, ...), as content reads it: `${phoenix.httpRequests}`. A member it
+ * does not have (`phoenix.httpRequestz`) reads as undefined, as JavaScript has it, and is noted with where it
+ * was read, so that the definition whose PromQL then holds `undefined` can name it and its likely spelling.
+ */
+export function catalogGroup<T extends object>(name: string, members: T): T {
+  return new Proxy(members, {
+    get(target, property, receiver) {
+      if (typeof property === "string" && !(property in target) && !probes.has(property)) {
+        noteUnknownMember(name, property, Object.keys(target));
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+/** Names that tools and runtimes ask any object for, which say nothing about a misspelt metric. */
+const probes = new Set(["then", "toJSON", "constructor", "inspect", "asymmetricMatch", "$$typeof", "nodeType", "tagName", "@@__IMMUTABLE_ITERABLE__@@", "@@__IMMUTABLE_RECORD__@@", "_isMockFunction", "__esModule", "default"]);

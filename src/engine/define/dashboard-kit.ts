@@ -39,9 +39,10 @@ import {
 import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
-import { callerLocation } from "../source.ts";
-import type { ComparisonOperator } from "./alerting.ts";
+import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import { comparisonOperators, type ComparisonOperator } from "./alerting.ts";
 import { remember } from "./registry.ts";
+import { addProblems, boolean, finite, list, object, oneOf, optional, promql, readSpec, satisfying, takeUnknownMembers, text, type DefinitionProblem, type Shape } from "./validate.ts";
 
 /** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
 export const datasourceRef: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -64,7 +65,28 @@ export interface DashboardSpec {
   variables?: QueryVariableBuilder[];
 }
 
+const isBuilder = (value: unknown): boolean => typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+
+const dashboardShape: Shape<DashboardSpec> = {
+  uid: text('uid: "gs-phoenix-metrics", the dashboard\'s stable id in its URL.'),
+  title: text('title: "Phoenix Metrics", as text.'),
+  description: text("description: what the dashboard is for, as text."),
+  tags: list(text('tags: ["phoenix"], each tag as text.'), 'tags: ["phoenix"], a list of text.'),
+  anchorMetric: promql("anchorMetric: `${phoenix.httpRequests}`, a metric every target of the dashboard exports."),
+  defaultDatasourceUid: text('defaultDatasourceUid: "gs-prometheus", the provisioned datasource\'s uid.'),
+  defaultJob: text('defaultJob: "global-sovereign", the job picker\'s default.'),
+  variables: optional(
+    list(satisfying(isBuilder, "a template variable builder", "variables: [labelVariable({ ... })], each made by labelVariable().", () => undefined as unknown as QueryVariableBuilder), "variables: [labelVariable({ ... }), ...], a list."),
+  ),
+};
+
 export function dashboard(spec: DashboardSpec): DashboardBuilder {
+  const source = callerLocation();
+  const uidGiven = typeof spec === "object" && spec !== null && typeof spec.uid === "string";
+  const read = readSpec(spec, dashboardShape, "dashboard({ uid, title, description, tags, anchorMetric, ... })", source, takeUnknownMembers());
+  spec = read.spec;
+  // So that messages still say which dashboard.
+  if (!uidGiven) spec.uid = `(no uid, ${formatLocation(source)})`;
   const builder = new DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
@@ -80,11 +102,17 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
         .type("prometheus")
         .current({ text: spec.defaultDatasourceUid, value: spec.defaultDatasourceUid }),
     )
-    .withVariable(labelVariable({ name: "job", label: "Job", selector: spec.anchorMetric, default: spec.defaultJob }))
-    .withVariable(labelVariable({ name: "instance", label: "Instance", selector: `${spec.anchorMetric}{job=~"$job"}` }));
-  for (const variable of spec.variables ?? []) builder.withVariable(variable);
-  remember(builder.build(), callerLocation());
+    .withVariable(labelVariableBuilder({ name: "job", label: "Job", selector: spec.anchorMetric, default: spec.defaultJob }))
+    .withVariable(labelVariableBuilder({ name: "instance", label: "Instance", selector: `${spec.anchorMetric}{job=~"$job"}` }));
+  for (const variable of spec.variables ?? []) if (variable !== undefined) builder.withVariable(variable);
+  rememberBuilt(builder.build(), source, read.problems);
   return builder;
+}
+
+/** The built object's line and problems, for the compile step and for checkDefinitions. */
+function rememberBuilt(built: object, source: SourceLocation, problems: DefinitionProblem[]): void {
+  remember(built, source);
+  addProblems(built, problems);
 }
 
 export interface LabelVariableSpec {
@@ -105,6 +133,23 @@ export interface LabelVariableSpec {
  * `All` matches everything with `.*`, so `label=~"$name"` selectors keep working.
  */
 export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
+  const source = callerLocation();
+  const read = readSpec(spec, labelVariableShape, "labelVariable({ name, label, selector })", source, takeUnknownMembers());
+  const variable = labelVariableBuilder(read.spec, source);
+  addProblems(variable.build(), read.problems);
+  return variable;
+}
+
+const labelVariableShape: Shape<LabelVariableSpec> = {
+  name: text('name: "stream", the variable\'s name, used in queries as $stream.'),
+  label: text('label: "Stream", shown next to the picker.'),
+  labelName: optional(text('labelName: "stream_name", the label whose values are listed, as text.')),
+  selector: promql('selector: `${nats.streamMessages}{job=~"$job"}`, the series the values come from.'),
+  default: optional(text("default: the value selected when the dashboard opens, as text.")),
+};
+
+/** The variable's builder, remembered at `source` (by default the first line outside the engine: the dashboard's caller). */
+function labelVariableBuilder(spec: LabelVariableSpec, source: SourceLocation = callerLocation()): QueryVariableBuilder {
   const query = `label_values(${spec.selector}, ${spec.labelName ?? spec.name})`;
   const current = spec.default === undefined ? { text: "All", value: ["$__all"] } : { text: spec.default, value: [spec.default] };
   const variable = new QueryVariableBuilder(spec.name)
@@ -118,13 +163,20 @@ export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
     .includeAll(true)
     .allValue(".*")
     .current(current);
-  remember(variable.build(), callerLocation());
+  remember(variable.build(), source);
   return variable;
 }
 
+const rowShape: Shape<{ id: number; title: string }> = {
+  id: finite("row(100, title): the row's id first: 100, 200, ...", { integer: true }),
+  title: text('row(100, "Requests"): its title second, as text.'),
+};
+
 export function row(id: number, title: string): RowBuilder {
-  const builder = new RowBuilder(title).id(id);
-  remember(builder.build(), callerLocation());
+  const source = callerLocation();
+  const read = readSpec({ id, title }, rowShape, "row(id, title)", source);
+  const builder = new RowBuilder(read.spec.title).id(read.spec.id);
+  rememberBuilt(builder.build(), source, read.problems);
   return builder;
 }
 
@@ -197,10 +249,56 @@ interface PanelBuilderBase<T> {
   build(): object;
 }
 
+const panelShape: Shape<PanelSpec> = {
+  id: finite("id: 205, a stable id: rows are 100, 200, ... and their panels 101, 102, ...", { integer: true }),
+  title: text('title: "Request rate by method", as text.'),
+  description: text("description: what the panel shows and how to read it, as text."),
+  unit: text('unit: "reqps", a Grafana unit id, as text.'),
+  queries: list(
+    object<Query>(
+      {
+        expr: promql("query(`sum(rate(${phoenix.httpRequests}{${sel}}[$__rate_interval]))`): PromQL text."),
+        legend: optional(text('query(expr, "{{method}}"): the legend template, as text.')),
+        instant: optional(boolean("instant: true or false.")),
+      },
+      "query(expr, legend)",
+    ),
+    "queries: [query(`...`), ...], a list of query() results.",
+  ),
+  width: optional(finite("width: 6, grid columns out of Grafana's 24 (default 12).", { integer: true, min: 1, max: 24 })),
+  height: optional(finite("height: 8, grid rows (default 8).", { integer: true, min: 1 })),
+  thresholds: optional(
+    list(
+      object<ThresholdLine>(
+        {
+          value: finite("thresholds: [thresholds.x], each drawn at a finite number, in the panel's unit."),
+          op: optional(oneOf(comparisonOperators, "op: \">\", \"<\", ... as above(), below() and atLeast() set it.")),
+        },
+        "a threshold from src/alerts/thresholds.ts, or { value: 0.05 }",
+      ),
+      "thresholds: [thresholds.x], a list.",
+    ),
+  ),
+};
+
+/** A panel helper's spec with placeholders where it is wrong, and what is wrong, at the caller's line. */
+function readPanel<T extends PanelSpec>(spec: T, shape: Shape<T>, helper: string): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
+  const source = callerLocation();
+  const read = readSpec(spec, shape, `${helper}({ id, title, description, unit, queries })`, source, takeUnknownMembers());
+  return { ...read, source };
+}
+
+const timeseriesShape: Shape<TimeseriesSpec> = {
+  ...panelShape,
+  stack: optional(boolean("stack: true to stack the series, else leave it out.")),
+  min: optional(finite("min: 0, the y axis' lower bound, a finite number.")),
+};
+const statShape: Shape<StatSpec> = { ...panelShape, sparkline: optional(boolean("sparkline: false to hide the series behind the number, else leave it out.")) };
+
 /** Identity, datasource, unit, size and queries, and the caller's line remembered for error messages. */
 function panelBase<T extends PanelBuilderBase<T>>(
   panel: T,
-  spec: PanelSpec,
+  { spec, source, problems }: { spec: PanelSpec; source: SourceLocation; problems: DefinitionProblem[] },
   size: { width: number; height: number },
   format?: PromQueryFormat,
 ): T {
@@ -213,7 +311,7 @@ function panelBase<T extends PanelBuilderBase<T>>(
     .span(spec.width ?? size.width)
     .height(spec.height ?? size.height);
   for (const target of targets(spec.queries, format)) panel.withTarget(target);
-  remember(panel.build(), callerLocation());
+  rememberBuilt(panel.build(), source, problems);
   return panel;
 }
 
@@ -223,7 +321,9 @@ export interface TimeseriesSpec extends PanelSpec {
 }
 
 export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
-  const panel = panelBase(new TimeseriesPanelBuilder(), spec, { width: 12, height: 8 })
+  const read = readPanel(spec, timeseriesShape, "timeseries");
+  spec = read.spec;
+  const panel = panelBase(new TimeseriesPanelBuilder(), read, { width: 12, height: 8 })
     .legend(
       new VizLegendOptionsBuilder()
         .displayMode(LegendDisplayMode.Table)
@@ -250,7 +350,9 @@ export interface StatSpec extends PanelSpec {
 }
 
 export function stat(spec: StatSpec): StatPanelBuilder {
-  return panelBase(new StatPanelBuilder(), spec, { width: 6, height: 4 })
+  const read = readPanel(spec, statShape, "stat");
+  spec = read.spec;
+  return panelBase(new StatPanelBuilder(), read, { width: 6, height: 4 })
     .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
     // Grafana's default reducer is the last point, which is often missing at the range's edge.
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false))
@@ -259,7 +361,9 @@ export function stat(spec: StatSpec): StatPanelBuilder {
 
 /** A latency heatmap over pre-bucketed histogram series (`sum by (le) (increase(..._bucket[...]))`). */
 export function heatmap(spec: PanelSpec): HeatmapPanelBuilder {
-  return panelBase(new HeatmapPanelBuilder(), spec, { width: 12, height: 8 }, PromQueryFormat.Heatmap)
+  const read = readPanel(spec, panelShape, "heatmap");
+  spec = read.spec;
+  return panelBase(new HeatmapPanelBuilder(), read, { width: 12, height: 8 }, PromQueryFormat.Heatmap)
     .calculate(false)
     .yAxis(new YAxisConfigBuilder().unit(spec.unit))
     .showValue(VisibilityMode.Never)
@@ -268,8 +372,10 @@ export function heatmap(spec: PanelSpec): HeatmapPanelBuilder {
 
 /** A table of instant results, e.g. the top slow sources. */
 export function table(spec: PanelSpec): TablePanelBuilder {
+  const read = readPanel(spec, panelShape, "table");
+  spec = read.spec;
   const instant = { ...spec, queries: spec.queries.map((q) => ({ ...q, instant: true })) };
-  const panel = panelBase(new TablePanelBuilder(), instant, { width: 12, height: 8 }).thresholds(thresholdsConfig(spec.thresholds));
+  const panel = panelBase(new TablePanelBuilder(), { ...read, spec: instant }, { width: 12, height: 8 }).thresholds(thresholdsConfig(spec.thresholds));
   // Several instant queries come back as one frame each; merge joins them into one row per label set.
   if (spec.queries.length > 1) panel.withTransformation({ id: "merge", options: {} });
   // An instant result's timestamp is the same on every row: hide it, and rank rows by value.
@@ -281,6 +387,8 @@ export function table(spec: PanelSpec): TablePanelBuilder {
 
 /** Links each dashboard to every other one and to the runbook, so on-call can move between them. */
 export function linkTogether(dashboards: DashboardBuilder[], runbookUrl: string): void {
+  // Anything else in the list is the project's to report (checkDefinitions), not to trip over here.
+  dashboards = Array.isArray(dashboards) ? dashboards.filter(isBuilder) : [];
   const built: Dashboard[] = dashboards.map((d) => d.build());
   for (const [index, builder] of dashboards.entries()) {
     for (const [otherIndex, other] of built.entries()) {

@@ -1,7 +1,23 @@
-import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import type { DashboardBuilder, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
+import type { Diagnostic } from "../diagnostics.ts";
 import type { ProjectSettings } from "../model.ts";
-import type { AlertDefinition, RecordingRuleDefinition, RuleGroupDefinition, SeverityPolicy } from "./alerting.ts";
-import type { MetricDefinition } from "./catalog.ts";
+import { formatLocation, type SourceLocation } from "../source.ts";
+import {
+  isDefinition,
+  severities,
+  severityPolicySource,
+  validatedAlert,
+  validatedRecordingRule,
+  validatedRuleGroup,
+  type AlertDefinition,
+  type ReceiverChannel,
+  type RecordingRuleDefinition,
+  type RuleGroupDefinition,
+  type SeverityPolicy,
+} from "./alerting.ts";
+import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
+import { locationOf } from "./registry.ts";
+import { definitionCheck, list, object, oneOf, Problems, problemsOf, readSpec, text, type DefinitionProblem, type Rule, type Shape } from "./validate.ts";
 
 /** What content code hands to the engine: its settings and every definition. */
 export interface ProjectDefinition {
@@ -14,3 +30,171 @@ export interface ProjectDefinition {
   /** The runbook that alerts link to, relative to the project root. Its alert table is generated. */
   runbook: { file: string; text?: string };
 }
+
+/** Where a project was loaded from, and what loading it found (type errors): set by the CLI. */
+const loaded = new WeakMap<ProjectDefinition, { source: SourceLocation; diagnostics: Diagnostic[] }>();
+
+/** The project as loaded from `source`, with what loading it found, for checkDefinitions to report with the rest. */
+export function loadedProject(project: ProjectDefinition, source: SourceLocation, diagnostics: Diagnostic[]): ProjectDefinition {
+  const copy = { ...project };
+  loaded.set(copy, { source, diagnostics });
+  return copy;
+}
+
+export interface CheckedDefinitions {
+  /** The project with placeholders where a definition is wrong, and without what is no definition at all: safe to compile. */
+  project: ProjectDefinition;
+  /** Every problem found in the definitions, each once, at its line; and what loading the project found. */
+  diagnostics: Diagnostic[];
+  /**
+   * Whether a later finding concerns a definition that has problems: its fields hold placeholders, so what the
+   * checks say about it is noise until it is fixed. Schema findings are matched by line too, as they may name
+   * only the file's subject.
+   */
+  covers(diagnostic: Diagnostic): boolean;
+}
+
+/**
+ * Every definition of the project, validated where it was written (see validate.ts): the problems as
+ * diagnostics, and a project that the engine can compile whatever was wrong.
+ */
+export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions {
+  const load = loaded.get(project);
+  const projectSource = load?.source ?? { file: "<project>", line: 0 };
+  const diagnostics: Diagnostic[] = [...(load?.diagnostics ?? [])];
+  /** Each definition with problems: its subject, and the lines the checks would report it at. */
+  const invalid = new Map<string, Set<string>>();
+  const invalidLines = new Set<string>();
+  const seen = new Set<string>();
+  const report = (subject: string, source: SourceLocation, problems: readonly DefinitionProblem[]) => {
+    if (problems.length === 0) return;
+    const lines = invalid.get(subject) ?? new Set<string>();
+    invalid.set(subject, lines);
+    for (const at of [source, ...problems.map((p) => p.source)]) {
+      lines.add(formatLocation(at));
+      invalidLines.add(formatLocation(at));
+    }
+    for (const problem of problems) {
+      // A threshold shared by several alerts is wrong once.
+      const key = `${formatLocation(problem.source)}\0${problem.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const diagnostic: Diagnostic = { check: problem.check ?? definitionCheck, severity: "error", subject, source: problem.source, message: problem.message, fix: problem.fix };
+      if (problem.position) diagnostic.position = problem.position;
+      diagnostics.push(diagnostic);
+    }
+  };
+  const top = new Problems(projectSource);
+  const listOf = <T>(key: keyof ProjectDefinition, what: string, accepts: (value: unknown) => boolean): T[] => {
+    const value = (project as unknown as Record<string, unknown>)[key];
+    const fix = `project.${key}: a list of ${what}.`;
+    if (!Array.isArray(value)) {
+      top.wrong(`project.${key}`, value, "a list", fix);
+      return [];
+    }
+    return value.filter((entry, index) => {
+      if (accepts(entry)) return true;
+      top.wrong(`project.${key}[${index}]`, entry, what, `${fix} Check that each name in it is imported and spelt right.`);
+      return false;
+    }) as T[];
+  };
+
+  const metrics = listOf<MetricDefinition>("metrics", "a metric made by counter(), gauge(), histogram() or summary()", (m) =>
+    isDefinition(m) && (metricTypes as readonly unknown[]).includes((m as MetricDefinition).type),
+  ).map((metric) => {
+    const checked = validatedMetric(metric);
+    report(`metric ${checked.value.name}`, metric.source, checked.problems);
+    return checked.value;
+  });
+
+  const dashboards = listOf<DashboardBuilder>("dashboards", "a dashboard(...) builder", isBuilder);
+  for (const builder of dashboards) checkDashboard(builder, report);
+
+  const groups = <T extends { source: SourceLocation }>(key: "alertGroups" | "recordingRuleGroups", validated: (rule: T) => { value: T; problems: DefinitionProblem[] }, subject: (rule: T) => string) =>
+    listOf<RuleGroupDefinition<T>>(key, "a ruleGroup(...)", (g) => typeof g === "object" && g !== null && "rules" in g).map((group) => {
+      const checked = validatedRuleGroup(group, projectSource);
+      report(`rule group ${checked.value.name}`, checked.source, checked.problems);
+      return {
+        ...checked.value,
+        rules: checked.value.rules.map((rule) => {
+          const one = validated(rule);
+          report(subject(one.value), rule.source, one.problems);
+          return one.value;
+        }),
+      };
+    });
+  const alertGroups = groups<AlertDefinition>("alertGroups", validatedAlert, (a) => `alert ${a.name}`);
+  const recordingRuleGroups = groups<RecordingRuleDefinition>("recordingRuleGroups", validatedRecordingRule, (r) => `recording rule ${r.record}`);
+
+  const policies = listOf<SeverityPolicy>("severities", "a severity policy", (p) => typeof p === "object" && p !== null).map((policy) => {
+    const source = severityPolicySource(policy) ?? projectSource;
+    const read = readSpec(policy, severityShape, "{ severity, responseTime, receiver, channels, ... }", source);
+    report(`severity ${typeof policy.severity === "string" ? policy.severity : read.spec.severity}`, source, read.problems);
+    return read.spec;
+  });
+
+  const runbook = project.runbook;
+  const runbookOk = typeof runbook === "object" && runbook !== null && typeof runbook.file === "string" && (runbook.text === undefined || typeof runbook.text === "string");
+  if (!runbookOk) top.wrong("project.runbook", runbook, '{ file: "RUNBOOK.md" }', 'runbook: { file: "RUNBOOK.md" }, the runbook alerts link to, relative to the project root.');
+  report("project", projectSource, top.list);
+
+  const covers = (d: Diagnostic) => {
+    const line = formatLocation(d.source);
+    if (d.check.startsWith("schema/")) return invalidLines.has(line);
+    return [...invalid].some(([subject, lines]) => (d.subject === subject || d.subject.startsWith(`${subject} `)) && lines.has(line));
+  };
+  return {
+    project: { ...project, metrics, dashboards, alertGroups, recordingRuleGroups, severities: policies, runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" } },
+    diagnostics,
+    covers,
+  };
+}
+
+const isBuilder = (value: unknown): boolean => typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+
+/** A dashboard's problems and those of its panels and variables, found when the kit made them. */
+function checkDashboard(builder: DashboardBuilder, report: (subject: string, source: SourceLocation, problems: DefinitionProblem[]) => void): void {
+  const built = builder.build();
+  const source = locationOf(built) ?? unknownSource;
+  // As compile/dashboard.ts and the checks name them; made only for what has problems (a build may have thousands of panels).
+  const dashboard = `dashboard ${built.uid ?? ""}`;
+  const check = (object: object, subject: () => string) => {
+    const problems = problemsOf(object);
+    if (problems.length) report(subject(), locationOf(object) ?? source, problems);
+  };
+  check(built, () => dashboard);
+  const visit = (panel: Panel | RowPanel) => {
+    check(panel, () => `${dashboard} › panel ${panel.id ?? 0} "${panel.title ?? ""}"`);
+    if (panel.type === "row") for (const nested of (panel as RowPanel).panels ?? []) visit(nested);
+  };
+  for (const panel of built.panels ?? []) visit(panel as Panel | RowPanel);
+  for (const variable of built.templating?.list ?? []) check(variable, () => `${dashboard} › variable $${variable.name}`);
+}
+
+const unknownSource: SourceLocation = { file: "<unknown>", line: 0 };
+
+const channel: Rule<ReceiverChannel> = (value, at, problems) => {
+  const kind = oneOf(["pagerduty", "slack"], 'channels: [{ kind: "pagerduty", routingKeyFile }] or [{ kind: "slack", channel, webhookUrlFile }].')(
+    (value as { kind?: unknown } | undefined)?.kind,
+    `${at}.kind`,
+    problems,
+  );
+  const shape: Shape<ReceiverChannel> =
+    kind === "pagerduty"
+      ? ({ kind: text(""), routingKeyFile: text("routingKeyFile: the path of the mounted file that holds the routing key.") } as Shape<ReceiverChannel>)
+      : ({ kind: text(""), channel: text('channel: "#on-call", the Slack channel.'), webhookUrlFile: text("webhookUrlFile: the path of the mounted file that holds the webhook URL.") } as Shape<ReceiverChannel>);
+  return { ...object(shape, "a channel")(value, at, problems), kind } as ReceiverChannel;
+};
+
+// Durations that stand in for wrong ones are harmless to the routing check and the schema: nothing is said twice.
+const severityShape: Shape<SeverityPolicy> = {
+  severity: oneOf(severities, 'severity: "critical", "high", "medium" or "low".'),
+  responseTime: text('responseTime: "< 15 min", the runbook\'s words.'),
+  notifyWithin: text('notifyWithin: "15m", a duration, as text.', "52w"),
+  action: text("action: what on-call does, as text."),
+  receiver: text('receiver: "oncall-urgent", the receiver\'s name.', "placeholder"),
+  channels: list(channel, "channels: [...], where notifications go."),
+  groupWait: text('groupWait: "1m", a duration, as text.', "0s"),
+  groupInterval: text('groupInterval: "5m", a duration, as text.', "1m"),
+  repeatInterval: text('repeatInterval: "1h", a duration, as text.', "1h"),
+};

@@ -562,9 +562,16 @@ const contextWords: Record<string, string> = {
   continue: "continue",
 };
 
+/** How deep parenthesized pipelines may nest: each level is a few calls deep here. */
+const maxParenDepth = 1000;
+
 class Parser {
   readonly labels: string[] = [];
+  private parenDepth = 0;
   private readonly stack: Frame[] = [];
+  /** How many open frames are not `if` (they rebind `.`), and the open define/block frames. */
+  private framesNotIf = 0;
+  private readonly templateFrames: Frame[] = [];
   private vars: string[] = [...alertTemplateVariables];
   /** Every variable ever declared, to explain a use after its block ended. */
   private readonly declared = new Set<string>();
@@ -662,24 +669,34 @@ class Parser {
     if (token.kind !== "close") this.unexpected(token, context);
   }
 
+  // What the open frames add up to, kept as they open and close: blocks may nest thousands deep.
+
+  private pushFrame(frame: Frame): void {
+    this.stack.push(frame);
+    if (frame.kind !== "if") this.framesNotIf++;
+    if (frame.kind === "define" || frame.kind === "block") this.templateFrames.push(frame);
+  }
+
+  private popFrame(): Frame | undefined {
+    const frame = this.stack.pop();
+    if (frame && frame.kind !== "if") this.framesNotIf--;
+    if (frame && (frame.kind === "define" || frame.kind === "block")) this.templateFrames.pop();
+    return frame;
+  }
+
   /** Marks the innermost define/block as having content. */
   private markNonEmpty(): void {
-    for (let k = this.stack.length - 1; k >= 0; k--) {
-      const frame = this.stack[k]!;
-      if (frame.kind === "define" || frame.kind === "block") {
-        frame.nonEmpty = true;
-        return;
-      }
-    }
+    const frame = this.templateFrames[this.templateFrames.length - 1];
+    if (frame) frame.nonEmpty = true;
   }
 
   /** Whether `.` and `$` still hold the alert data: not rebound by with/range, not inside a define/block. */
   private dotIsAlertData(): boolean {
-    return this.stack.every((f) => f.kind === "if");
+    return this.framesNotIf === 0;
   }
 
   private dollarIsAlertData(): boolean {
-    return this.stack.every((f) => f.kind !== "define" && f.kind !== "block");
+    return this.templateFrames.length === 0;
   }
 
   // Actions.
@@ -714,7 +731,7 @@ class Parser {
   }
 
   private control(token: Token, kind: "if" | "range" | "with"): void {
-    this.stack.push({ kind, offset: token.offset, varMark: this.vars.length, sawElse: false, nonEmpty: false });
+    this.pushFrame({ kind, offset: token.offset, varMark: this.vars.length, sawElse: false, nonEmpty: false });
     if (kind === "range") this.rangeDepth++;
     this.pipeline(kind, token);
   }
@@ -757,7 +774,7 @@ class Parser {
   }
 
   private endAction(token: Token): void {
-    const frame = this.stack.pop();
+    const frame = this.popFrame();
     if (!frame) this.fail(token.offset, `{{ end }} without a matching if, range, with, define or block`);
     this.closeFrame(frame);
     this.expectClose("end");
@@ -783,7 +800,7 @@ class Parser {
 
   /** Pushes a define/block frame: its body sees only `$`. */
   private pushTemplateFrame(kind: "define" | "block", offset: number, name: string | undefined): void {
-    this.stack.push({
+    this.pushFrame({
       kind,
       offset,
       varMark: 0,
@@ -1042,7 +1059,14 @@ class Parser {
         this.stringValue(token);
         return node();
       case "leftParen": {
-        this.pipeline("parenthesized pipeline", token);
+        // Go stops at 10,000 levels ("max expression depth exceeded"); this parser recurses, and stops sooner.
+        if (this.parenDepth >= maxParenDepth) this.fail(token.offset, `parentheses nest more than ${maxParenDepth} deep, more than o11y follows (remove some)`);
+        this.parenDepth++;
+        try {
+          this.pipeline("parenthesized pipeline", token);
+        } finally {
+          this.parenDepth--;
+        }
         const close = this.next();
         if (close.kind !== "rightParen") this.fail(token.offset, `unclosed "(" (add ")")`);
         return node("pipeline");

@@ -1,5 +1,5 @@
 import type { Tree } from "@lezer/common";
-import { parser } from "@prometheus-io/lezer-promql";
+import { parseTree } from "./parse.ts";
 
 const comparisonNodes = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
 
@@ -16,7 +16,7 @@ export interface TopComparison {
  * The comparison at the top of an alert expression (`<signal> > 0.05`), looking through parentheses.
  * Diffs read the threshold from it; checks match it against the declared threshold.
  */
-export function topComparison(expr: string, tree: Tree = parser.parse(expr)): TopComparison | undefined {
+export function topComparison(expr: string, tree: Tree = parseTree(expr).tree): TopComparison | undefined {
   let node = tree.topNode.firstChild;
   for (;;) {
     while (node?.name === "ParenExpr") node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
@@ -46,7 +46,7 @@ export function topComparison(expr: string, tree: Tree = parser.parse(expr)): To
  * Whether an expression drops the series that are fine: some comparison without `bool` anywhere
  * (`max by (job) (x > 1)`, `x > 1 and y`), or a top-level absent(), which returns nothing while the series exist.
  */
-export function filtersByComparison(expr: string, tree: Tree = parser.parse(expr)): boolean {
+export function filtersByComparison(expr: string, tree: Tree = parseTree(expr).tree): boolean {
   const top = tree.topNode.firstChild;
   if (top?.name === "FunctionCall") {
     const name = top.getChild("FunctionIdentifier");

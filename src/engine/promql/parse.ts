@@ -1,5 +1,5 @@
 import { parser } from "@prometheus-io/lezer-promql";
-import type { SyntaxNode, Tree } from "@lezer/common";
+import type { BufferCursor, NodeSet, SyntaxNode, Tree } from "@lezer/common";
 import { findVariables, substituteVariables, type VariableUse } from "./grafana-variables.ts";
 
 export interface ParsedExpression {
@@ -8,17 +8,182 @@ export interface ParsedExpression {
   /** What was parsed: variables replaced by same-length placeholders. */
   parsed: string;
   tree: Tree;
-  /** Offset of the first syntax error, if any. */
+  /** Offset of the first syntax error, if any; also set (at `tooDeepAt`) when the expression nests too deep. */
   errorAt?: number;
+  /**
+   * Where the expression first nests deeper than maxNestingDepth: valid PromQL, perhaps, that o11y does not
+   * follow. Parsing stopped there, so `tree` covers only the text before it.
+   */
+  tooDeepAt?: number;
   /** The Grafana variables it uses, when parsed as a dashboard query (`grafana: true`). */
   variables?: VariableUse[];
+}
+
+/**
+ * How deep o11y follows PromQL that nests (parentheses, function calls, aggregations, unary signs, the right
+ * side of a binary operator, `^`, which groups to the right): at least this many levels of any one of them, and
+ * up to 2,600 of the simplest (parentheses). A chain of operators that group to the left (`a or b or c ...`,
+ * `a + b + c ...`) does not nest this way: it has no limit but the file's size.
+ */
+export const maxNestingDepth = 600;
+
+/**
+ * The parser's own stack (three entries per state) may hold this many entries. lezer cuts a stack of 8,400
+ * entries short (it reduces it by force: a wrong tree, sometimes without an error node), so parsing stops
+ * below that. The deepest nesting per level, `a + (...)` or `topk(k, ...)`, takes four states (665 levels).
+ */
+const maxParseStack = 8000;
+
+/** The Tree class the parser builds with (the one its module instance imported, whatever module format that was). */
+type TreeClass = typeof Tree;
+const ParserTree = parser.parse("").constructor as TreeClass;
+const buildShallow = ParserTree.build;
+
+/** A tree deeper than this is built by buildDeep: lezer's own builder recurses once per level, and flattens below 2,500. */
+const shallowTreeDepth = 500;
+/** Text shorter than this (most queries) makes a tree shallower than shallowTreeDepth: lezer's parse as it is. */
+const shortText = 200;
+
+/**
+ * Whether the nodes in a parse buffer nest deeper than `limit`, by one pass over its records (each knows the size
+ * of its subtree); read backwards from the end, as a tree builder reads it.
+ */
+function nestsDeeper(buffer: BufferCursor, limit: number): boolean {
+  const cursor = buffer.fork();
+  const ends: number[] = [];
+  while (cursor.pos > 0) {
+    while (ends.length && cursor.pos <= ends[ends.length - 1]!) ends.pop();
+    if (cursor.size > 4) {
+      ends.push(cursor.pos - cursor.size);
+      if (ends.length > limit) return true;
+    }
+    cursor.next();
+  }
+  return false;
+}
+
+/** What Tree.build is given. */
+interface BuildData {
+  buffer: BufferCursor | readonly number[];
+  nodeSet: NodeSet;
+  topID: number;
+  start?: number;
+  length?: number;
+  reused?: readonly Tree[];
+  minRepeatType?: number;
+}
+
+/**
+ * The tree of a parse buffer, built without recursion and without a depth cut-off: every node a Tree of its own.
+ * Repeat nodes (ids from minRepeatType), which only serve incremental parsing, are dissolved into their parent,
+ * as lezer's own builder does in the buffers it makes; so are look-ahead and context records.
+ */
+function buildDeep(data: BuildData): Tree {
+  const cursor = data.buffer as BufferCursor;
+  const types = data.nodeSet.types;
+  const minRepeatType = data.minRepeatType ?? types.length;
+  const reused = data.reused ?? [];
+  interface Open {
+    type: number;
+    start: number;
+    end: number;
+    /** The buffer position where its subtree's records end (the cursor reads backwards). */
+    endPos: number;
+    /** Children and their offsets from `start`, last first until it is closed. */
+    children: Tree[];
+    positions: number[];
+  }
+  const root: Open = { type: data.topID, start: data.start ?? 0, end: 0, endPos: -1, children: [], positions: [] };
+  const open: Open[] = [root];
+  const close = () => {
+    const node = open.pop()!;
+    const parent = open[open.length - 1]!;
+    if (node.type >= minRepeatType) {
+      // Still last first, as the parent's own children are.
+      for (let i = 0; i < node.children.length; i++) {
+        parent.children.push(node.children[i]!);
+        parent.positions.push(node.positions[i]! + node.start - parent.start);
+      }
+      return;
+    }
+    parent.children.push(new ParserTree(types[node.type]!, node.children.reverse(), node.positions.reverse(), node.end - node.start));
+    parent.positions.push(node.start - parent.start);
+  };
+  while (cursor.pos > 0) {
+    while (open.length > 1 && cursor.pos <= open[open.length - 1]!.endPos) close();
+    const { id, start, end, size } = cursor;
+    const parent = open[open.length - 1]!;
+    if (size < 0) {
+      cursor.next();
+      if (size === -1) {
+        parent.children.push(reused[id]!);
+        parent.positions.push(start - parent.start);
+      } else if (size !== -3 && size !== -4) throw new RangeError(`Unrecognized record size: ${size}`);
+      continue;
+    }
+    const endPos = cursor.pos - size;
+    cursor.next();
+    open.push({ type: id, start, end, endPos, children: [], positions: [] });
+    if (size === 4) close();
+  }
+  while (open.length > 1) close();
+  const length = data.length ?? (root.children.length ? root.positions[0]! + root.children[0]!.length : 0);
+  return new ParserTree(types[data.topID]!, root.children.reverse(), root.positions.reverse(), length);
+}
+
+/** Tree.build while we parse: lezer's own for the usual shallow tree, buildDeep for a deep one. */
+function buildAnyDepth(data: BuildData): Tree {
+  if (Array.isArray(data.buffer) || !nestsDeeper(data.buffer as BufferCursor, shallowTreeDepth)) return buildShallow.call(ParserTree, data as Parameters<TreeClass["build"]>[0]);
+  return buildDeep(data);
+}
+
+/** The parser's state that parseTree reads and resets. Not lezer's public API: test/promql/deep.test.ts holds it to its word. */
+interface ParseInternals {
+  advance(): Tree | null;
+  stopAt(pos: number): void;
+  /** lezer counts reductions of one long left-grouping chain, and past 300 breaks the chain into an error. */
+  bigReductionCount: number;
+  stacks: Array<{ pos: number; stack: unknown[] }>;
+}
+
+/**
+ * lezer-promql's tree of `text`, whatever the length of its operator chains, or where it first nests deeper than
+ * maxNestingDepth. lezer is made for editors, where a deep tree is rather cut than slow: it breaks a chain of more
+ * than some 300 left-grouping operators of 2,000 characters (`a or b or ...`) into a syntax error, flattens a tree
+ * below 2,500 levels into leaves (losing nodes, without an error), and builds trees recursively. Here the chain
+ * counter is reset at every step, deep trees are built by buildDeep, and a parser stack about to be cut stops the parse.
+ */
+export function parseTree(text: string): { tree: Tree; tooDeepAt?: number } {
+  // Short text cannot meet any of the three: a chain is broken only past 2,000 characters, a stack cut only past
+  // 2,800 levels, and each character opens at most two levels of the tree.
+  if (text.length < shortText) return { tree: parser.parse(text) };
+  const parse = parser.startParse(text) as unknown as ParseInternals;
+  let tooDeepAt: number | undefined;
+  ParserTree.build = buildAnyDepth as TreeClass["build"];
+  try {
+    for (;;) {
+      parse.bigReductionCount = 0;
+      const tree = parse.advance();
+      if (tree) return tooDeepAt === undefined ? { tree } : { tree, tooDeepAt };
+      if (tooDeepAt === undefined) {
+        for (const stack of parse.stacks) {
+          if (stack.stack.length <= maxParseStack) continue;
+          parse.stopAt((tooDeepAt = stack.pos));
+          break;
+        }
+      }
+    }
+  } finally {
+    ParserTree.build = buildShallow;
+  }
 }
 
 export function parsePromQL(text: string, options: { grafana: boolean }): ParsedExpression {
   const variables = options.grafana ? findVariables(text) : undefined;
   const parsed = variables ? substituteVariables(text, variables) : text;
-  const tree = parser.parse(parsed);
+  const { tree, tooDeepAt } = parseTree(parsed);
   const result: ParsedExpression = { text, parsed, tree };
+  if (tooDeepAt !== undefined) result.tooDeepAt = result.errorAt = tooDeepAt;
   if (variables) result.variables = variables;
   // One walk over the tree: the first error node in document order (the cursor visits what tree.iterate
   // would), and the nodes of the types the checks ask every expression for.
@@ -35,12 +200,25 @@ export function parsePromQL(text: string, options: { grafana: boolean }): Parsed
   return result;
 }
 
+/** The offsets where the lines of the text last asked about start: many positions are asked of one long expression. */
+let lineStarts: { text: string; starts: number[] } | undefined;
+
 /** 1-based line and column of an offset, the way editors count. */
 export function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - (before.lastIndexOf("\n") + 1) + 1;
-  return { line, column };
+  if (lineStarts?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    lineStarts = { text, starts };
+  }
+  const { starts } = lineStarts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: offset - starts[low]! + 1 };
 }
 
 export function nodeText(expr: ParsedExpression, node: SyntaxNode): string {

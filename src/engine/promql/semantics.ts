@@ -53,20 +53,9 @@ export function typeNote(type: SeriesType): string {
   return type.because ? ` (${type.because})` : "";
 }
 
-/**
- * A recorded series' labels as worked out once (seriesLabels with a `seen` that holds none of `reach`), to be
- * replayed: `visited` are the recorded names that working it out added to `seen`, in order.
- */
-interface RecordedLabels {
-  /** Every recorded name the work could consult `seen` about: the rule's own and those it reads, transitively. */
-  reach: Set<string>;
-  visited: string[];
-  labels: ReadonlySet<string> | undefined;
-}
-
-/** Per Semantics: recorded series' labels, the recorded names each rule's expression reads, raw series' labels. */
+/** Per Semantics: recorded series' labels (undefined: unknown), the recorded names each rule reads, raw series' labels. */
 interface Memo {
-  recorded: Map<string, RecordedLabels>;
+  recorded: Map<string, ReadonlySet<string> | undefined>;
   reads: Map<string, string[]>;
   raw: Map<string, Set<string>>;
 }
@@ -80,59 +69,30 @@ function memoOf(sem: Semantics): Memo {
 
 const parseRule = (sem: Semantics, rule: RecordingRuleModel) => (sem.parse ?? parsePromQL)(rule.expr, { grafana: false });
 
-/** Recorded names that `name`'s rule, and the rules it reads, transitively, might look up: itself included. */
-function reachOf(name: string, sem: Semantics, memo: Memo): Set<string> {
-  const reach = new Set([name]);
-  for (const current of reach) {
-    let reads = memo.reads.get(current);
-    if (!reads) {
-      const expr = parseRule(sem, sem.recordingRules.get(current)!);
-      reads = selectors(expr).flatMap((s) => (s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : []));
-      memo.reads.set(current, reads);
-    }
-    for (const read of reads) reach.add(read);
+/** The recorded names a rule's expression reads, once per Semantics. */
+function readsOf(name: string, sem: Semantics, memo: Memo): string[] {
+  let reads = memo.reads.get(name);
+  if (!reads) {
+    const expr = parseRule(sem, sem.recordingRules.get(name)!);
+    reads = selectors(expr).flatMap((s) => (s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : []));
+    memo.reads.set(name, reads);
   }
-  return reach;
-}
-
-/** Whether `seen` holds none of `reach`, looking through the smaller of the two. */
-function disjoint(reach: Set<string>, seen: Set<string>): boolean {
-  if (seen.size < reach.size) {
-    for (const name of seen) if (reach.has(name)) return false;
-  } else {
-    for (const name of reach) if (seen.has(name)) return false;
-  }
-  return true;
+  return reads;
 }
 
 /**
  * Labels a raw series carries: the catalog's, the scrape's, and `le`/`quantile` where they apply. A recorded
- * series carries its rule's result labels and static labels; `seen` holds the recorded series looked up so far,
- * and one looked up again (a cycle, or the same series twice in one expression) is unknown.
+ * series carries its rule's result labels and static labels; one whose rule depends on itself, through any
+ * number of rules, is unknown.
  *
- * A series' labels are worked out once per Semantics, and the set is shared: callers must not change it. A
- * recorded series' labels depend on `seen` only through the recorded names its rule can reach, so while `seen`
- * holds none of them the first answer stands, and what working it out added to `seen` is added again.
+ * A series' labels are worked out once per Semantics, and the set is shared: callers must not change it.
  */
-export function seriesLabels(name: string, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
-  const recorded = sem.recordingRules.get(name);
-  if (recorded) {
-    if (seen.has(name)) return undefined;
-    const memo = memoOf(sem);
-    const known = memo.recorded.get(name);
-    if (known && disjoint(known.reach, seen)) {
-      for (const visited of known.visited) seen.add(visited);
-      return known.labels;
-    }
-    const reach = known?.reach ?? reachOf(name, sem, memo);
-    const fresh = disjoint(reach, seen);
-    const before = seen.size;
-    const labels = recordedLabels(name, recorded, sem, seen);
-    // `seen` only grows, so what this call added is its tail.
-    if (fresh) memo.recorded.set(name, { reach, visited: [...seen].slice(before), labels });
-    return labels;
-  }
+export function seriesLabels(name: string, sem: Semantics): ReadonlySet<string> | undefined {
   const memo = memoOf(sem);
+  if (sem.recordingRules.has(name)) {
+    if (!memo.recorded.has(name)) workOutRecorded(name, sem, memo);
+    return memo.recorded.get(name);
+  }
   let labels = memo.raw.get(name);
   if (!labels) {
     if (sem.catalogLabels === false) return undefined;
@@ -146,11 +106,42 @@ export function seriesLabels(name: string, sem: Semantics, seen = new Set<string
   return labels;
 }
 
-function recordedLabels(name: string, recorded: RecordingRuleModel, sem: Semantics, seen: Set<string>): Set<string> | undefined {
-  seen.add(name);
+/**
+ * Works out the labels of a recorded series and of every recorded series its rule reads, transitively: rules read
+ * before the rules that read them, by a depth-first walk of its own (not the call stack, for a chain of ten
+ * thousand rules), so that each rule's expression finds the labels of what it reads already known. Rules that
+ * depend on themselves (each rule of a cycle) are unknown, and so is what needs them.
+ */
+function workOutRecorded(start: string, sem: Semantics, memo: Memo): void {
+  const path: Array<{ name: string; next: number }> = [{ name: start, next: 0 }];
+  const onPath = new Set([start]);
+  const cyclic = new Set<string>();
+  while (path.length) {
+    const top = path[path.length - 1]!;
+    const reads = readsOf(top.name, sem, memo);
+    if (top.next < reads.length) {
+      const read = reads[top.next++]!;
+      if (onPath.has(read)) {
+        // A cycle: every rule on the path from `read` up to here depends on itself.
+        for (let i = path.length - 1; i >= 0 && path[i]!.name !== read; i--) cyclic.add(path[i]!.name);
+        cyclic.add(read);
+      } else if (!memo.recorded.has(read)) {
+        path.push({ name: read, next: 0 });
+        onPath.add(read);
+      }
+      continue;
+    }
+    path.pop();
+    onPath.delete(top.name);
+    memo.recorded.set(top.name, cyclic.has(top.name) ? undefined : recordedLabels(sem.recordingRules.get(top.name)!, sem));
+  }
+}
+
+/** A recorded series' labels, once the labels of what its rule reads are known (or unknown, for a cycle). */
+function recordedLabels(recorded: RecordingRuleModel, sem: Semantics): Set<string> | undefined {
   const expr = parseRule(sem, recorded);
   if (expr.errorAt !== undefined) return undefined;
-  const labels = resultLabels(expr, expr.tree.topNode, sem, seen);
+  const labels = resultLabels(expr, expr.tree.topNode, sem);
   if (!labels) return undefined;
   return new Set([...labels, ...Object.keys(recorded.labels)]);
 }
@@ -186,14 +177,34 @@ const labelPreserving = new Set([
   "last_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time", "holt_winters", "label_replace", "label_join",
 ]);
 
+/** Per Semantics and expression, by nodeKey: the labels worked out for a node. */
+const labelMemos = new WeakMap<Semantics, WeakMap<ParsedExpression, Map<string, ReadonlySet<string> | undefined>>>();
 /**
- * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
- * Scalars have no labels (an empty set).
+ * Expressions this long keep what resultLabels and isScalar work out for each node. A shorter one has too few
+ * operators for asking again to cost much, and keeping would cost more.
  */
-export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics, seen = new Set<string>()): ReadonlySet<string> | undefined {
+const memoizeFrom = 2000;
+
+const nodeKey = (node: SyntaxNode) => `${node.from},${node.to},${node.type.id}`;
+const none: ReadonlySet<string> = new Set();
+type Labels = ReadonlySet<string> | undefined;
+
+/**
+ * What a node's labels are made of: the nodes whose labels it needs, in the order they are worked out, and how
+ * they combine (by `kind`, in combineLabels).
+ */
+type LabelsPlan = { node: SyntaxNode; inputs: SyntaxNode[] } & (
+  | { kind: "same" }
+  | { kind: "aggregate"; op: string; modifier: SyntaxNode | null }
+  | { kind: "histogram_quantile" }
+  | { kind: "function"; name: string; args: SyntaxNode[] }
+  | { kind: "binary"; left: SyntaxNode; right: SyntaxNode }
+);
+
+function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): LabelsPlan | { labels: Labels } {
   switch (node.name) {
     case "PromQL":
-      return node.firstChild ? resultLabels(expr, node.firstChild, sem, seen) : undefined;
+      return node.firstChild ? { kind: "same", node, inputs: [node.firstChild] } : { labels: undefined };
     case "ParenExpr":
     case "OffsetExpr":
     case "StepInvariantExpr":
@@ -201,67 +212,126 @@ export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Sema
     case "MatrixSelector":
     case "UnaryExpr": {
       const inner = [...children(node)].find((c) => isExpression(c));
-      return inner ? resultLabels(expr, inner, sem, seen) : undefined;
+      return inner ? { kind: "same", node, inputs: [inner] } : { labels: undefined };
     }
     case "VectorSelector": {
       const identifier = node.getChild("Identifier");
-      return identifier ? seriesLabels(text(expr, identifier), sem, seen) : undefined;
+      return { labels: identifier ? seriesLabels(text(expr, identifier), sem) : undefined };
     }
     case "NumberDurationLiteral":
     case "NumberLiteral":
     case "StringLiteral":
-      return new Set();
+      return { labels: none };
     case "AggregateExpr": {
-      const op = text(expr, node.firstChild!);
-      const modifier = node.getChild("AggregateModifier");
-      const body = node.getChild("FunctionCallBody");
-      const args = [...children(body)].filter(isExpression);
-      const inner = args.length ? resultLabels(expr, args[args.length - 1]!, sem, seen) : undefined;
-      if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return inner;
-      if (!modifier) return new Set();
-      const listed = groupingLabels(expr, modifier);
-      if (modifier.getChild("By")) return new Set(listed);
-      if (!inner) return undefined;
-      return new Set([...inner].filter((l) => !listed.includes(l)));
+      const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
+      return { kind: "aggregate", node, inputs: args.length ? [args[args.length - 1]!] : [], op: text(expr, node.firstChild!), modifier: node.getChild("AggregateModifier") };
     }
     case "FunctionCall": {
       const name = text(expr, node.getChild("FunctionIdentifier")!);
       const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
-      if (name === "histogram_quantile") {
-        const inner = args[1] ? resultLabels(expr, args[1], sem, seen) : undefined;
-        return inner ? new Set([...inner].filter((l) => l !== "le")) : undefined;
-      }
-      if (["vector", "time", "scalar", "pi"].includes(name)) return new Set();
-      if (!labelPreserving.has(name)) return undefined;
+      if (name === "histogram_quantile") return { kind: "histogram_quantile", node, inputs: args[1] ? [args[1]] : [] };
+      if (["vector", "time", "scalar", "pi"].includes(name)) return { labels: none };
+      if (!labelPreserving.has(name)) return { labels: undefined };
       const vector = args.find((a) => !["NumberDurationLiteral", "StringLiteral"].includes(a.name));
-      const inner = vector ? resultLabels(expr, vector, sem, seen) : undefined;
-      if (inner && (name === "label_replace" || name === "label_join")) {
-        const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
-        // The inner set may be shared (seriesLabels): add to a copy.
-        if (target) return new Set(inner).add(target);
-      }
-      return inner;
+      return { kind: "function", node, inputs: vector ? [vector] : [], name, args };
     }
     case "BinaryExpr": {
       const [left, right] = [...children(node)].filter(isExpression);
-      if (!left || !right) return undefined;
-      const l = resultLabels(expr, left, sem, seen);
-      const r = resultLabels(expr, right, sem, seen);
-      if (l && l.size === 0 && isScalar(left)) return r;
-      if (r && r.size === 0 && isScalar(right)) return l;
+      if (!left || !right) return { labels: undefined };
+      return { kind: "binary", node, inputs: [left, right], left, right };
+    }
+    default:
+      return { labels: undefined };
+  }
+}
+
+/** A node's labels from those of its plan's inputs. */
+function combineLabels(expr: ParsedExpression, plan: LabelsPlan, [first, second]: Labels[]): Labels {
+  switch (plan.kind) {
+    case "same":
+      return first;
+    case "aggregate": {
+      const { op, modifier } = plan;
+      if (["topk", "bottomk", "limitk", "limit_ratio"].includes(op)) return first;
+      if (!modifier) return none;
+      const listed = groupingLabels(expr, modifier);
+      if (modifier.getChild("By")) return new Set(listed);
+      if (!first) return undefined;
+      return new Set([...first].filter((l) => !listed.includes(l)));
+    }
+    case "histogram_quantile":
+      return first ? new Set([...first].filter((l) => l !== "le")) : undefined;
+    case "function": {
+      const { name, args } = plan;
+      if (first && (name === "label_replace" || name === "label_join")) {
+        const target = args[1] ? text(expr, args[1]).slice(1, -1) : undefined;
+        // The inner set may be shared (seriesLabels): add to a copy.
+        if (target) return new Set(first).add(target);
+      }
+      return first;
+    }
+    case "binary": {
+      if (first && first.size === 0 && isScalar(plan.left, expr)) return second;
+      if (second && second.size === 0 && isScalar(plan.right, expr)) return first;
       // As Prometheus labels the result (engine.go, resultMetric): `and`, `unless` (and here `or`) keep the left side's;
       // group_left/group_right the "many" side's, plus the labels they copy from the other; one-to-one matching
       // keeps only the on() labels, or drops the ignoring() ones.
+      const { node } = plan;
       const clause = node.getChild("MatchingModifierClause");
-      if (!clause || node.getChild("And") || node.getChild("Unless") || node.getChild("Or")) return l;
-      const many = clause.getChild("GroupRight") ? r : clause.getChild("GroupLeft") ? l : undefined;
+      if (!clause || node.getChild("And") || node.getChild("Unless") || node.getChild("Or")) return first;
+      const many = clause.getChild("GroupRight") ? second : clause.getChild("GroupLeft") ? first : undefined;
       if (many) return new Set([...many, ...includedLabels(expr, clause)]);
-      if (clause.getChild("GroupRight") || clause.getChild("GroupLeft") || !l) return undefined;
+      if (clause.getChild("GroupRight") || clause.getChild("GroupLeft") || !first) return undefined;
       const listed = groupingLabels(expr, clause);
-      return new Set([...l].filter((label) => listed.includes(label) === !!clause.getChild("On")));
+      return new Set([...first].filter((label) => listed.includes(label) === !!clause.getChild("On")));
     }
-    default:
-      return undefined;
+  }
+}
+
+/**
+ * Labels of an expression's result; undefined where we cannot know (an unknown metric, a function we do not model).
+ * Scalars have no labels (an empty set).
+ *
+ * Worked out without recursion, so that a chain of ten thousand operators is no deeper to follow than one; and, in
+ * a long expression, kept for every node worked out, so that the checks asking for the labels of every operand of
+ * such a chain ask in linear time, not quadratic.
+ */
+export function resultLabels(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): Labels {
+  let memo: Map<string, Labels> | undefined;
+  if (expr.parsed.length >= memoizeFrom) {
+    let perSem = labelMemos.get(sem);
+    if (!perSem) labelMemos.set(sem, (perSem = new WeakMap()));
+    memo = perSem.get(expr);
+    if (!memo) perSem.set(expr, (memo = new Map()));
+  }
+  const frames: Array<{ plan: LabelsPlan; key: string | undefined; results: Labels[] }> = [];
+  /** The labels of `at` when they are known at once (kept, or a leaf); otherwise its frame is pushed. */
+  const start = (at: SyntaxNode): { labels: Labels } | undefined => {
+    const key = memo && nodeKey(at);
+    if (key !== undefined && memo!.has(key)) return { labels: memo!.get(key) };
+    const plan = labelsPlan(expr, at, sem);
+    if ("labels" in plan) {
+      if (key !== undefined) memo!.set(key, plan.labels);
+      return plan;
+    }
+    frames.push({ plan, key, results: [] });
+    return undefined;
+  };
+  const top = start(node);
+  if (top) return top.labels;
+  for (;;) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.results.length < frame.plan.inputs.length) {
+      const done = start(frame.plan.inputs[frame.results.length]!);
+      if (done) frame.results.push(done.labels);
+      continue;
+    }
+    const labels = combineLabels(expr, frame.plan, frame.results);
+    if (frame.key !== undefined) memo!.set(frame.key, labels);
+    frames.pop();
+    const parent = frames[frames.length - 1];
+    if (!parent) return labels;
+    parent.results.push(labels);
   }
 }
 
@@ -278,15 +348,55 @@ export function isExpression(node: SyntaxNode): boolean {
   return expressionNodes.has(node.name);
 }
 
-/** A number, or arithmetic of numbers: no vector involved. */
-export function isScalar(node: SyntaxNode): boolean {
+const scalarMemos = new WeakMap<ParsedExpression, Map<string, boolean>>();
+
+/**
+ * A number, or arithmetic of numbers: no vector involved. Without recursion; given the expression, the answer for
+ * each node is kept, so that asking it of every operand of a long chain stays linear.
+ */
+export function isScalar(node: SyntaxNode, expr?: ParsedExpression): boolean {
+  // Most nodes asked about settle at once.
   if (node.name === "NumberDurationLiteral" || node.name === "NumberLiteral") return true;
-  if (node.name === "ParenExpr" || node.name === "UnaryExpr" || node.name === "BinaryExpr") return [...children(node)].filter(isExpression).every(isScalar);
-  if (node.name === "FunctionCall") {
-    const name = node.getChild("FunctionIdentifier");
-    return !!name && ["scalar", "time", "pi"].includes(name.firstChild?.name.toLowerCase() ?? "");
+  if (node.name !== "ParenExpr" && node.name !== "UnaryExpr" && node.name !== "BinaryExpr" && node.name !== "FunctionCall") return false;
+  let memo: Map<string, boolean> | undefined;
+  if (expr && expr.parsed.length >= memoizeFrom) {
+    memo = scalarMemos.get(expr);
+    if (!memo) scalarMemos.set(expr, (memo = new Map()));
   }
-  return false;
+  /** Whether the node is a scalar by itself (true/false), or as its expression children are (their list). */
+  const own = (at: SyntaxNode): boolean | SyntaxNode[] => {
+    if (at.name === "NumberDurationLiteral" || at.name === "NumberLiteral") return true;
+    if (at.name === "ParenExpr" || at.name === "UnaryExpr" || at.name === "BinaryExpr") return [...children(at)].filter(isExpression);
+    if (at.name === "FunctionCall") {
+      const name = at.getChild("FunctionIdentifier");
+      return !!name && ["scalar", "time", "pi"].includes(name.firstChild?.name.toLowerCase() ?? "");
+    }
+    return false;
+  };
+  // Depth first, last child first (the right side of a chain, usually a leaf, settles a vector chain at once).
+  const frames: Array<{ node: SyntaxNode; pending: SyntaxNode[] }> = [];
+  let answer: boolean | undefined;
+  const enter = (at: SyntaxNode) => {
+    const known = memo?.get(nodeKey(at));
+    const value = known ?? own(at);
+    if (typeof value === "boolean") answer = value;
+    else frames.push({ node: at, pending: value });
+  };
+  enter(node);
+  while (frames.length) {
+    const frame = frames[frames.length - 1]!;
+    if (answer === false || frame.pending.length === 0) {
+      // Every child was a scalar (or there were none), or one was not: the same for this node.
+      const value = answer !== false;
+      memo?.set(nodeKey(frame.node), value);
+      frames.pop();
+      answer = value;
+      continue;
+    }
+    answer = undefined;
+    enter(frame.pending.pop()!);
+  }
+  return answer!;
 }
 
 export { children };

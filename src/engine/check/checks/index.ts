@@ -30,6 +30,7 @@ import { aggregateThenRate } from "./promql/aggregate-then-rate.ts";
 import { counterWithoutRate } from "./promql/counter-without-rate.ts";
 import { histogramQuantile } from "./promql/histogram-quantile.ts";
 import { impossibleMatcher } from "./promql/impossible-matcher.ts";
+import { nestingDepth } from "./promql/nesting-depth.ts";
 import { rateOnCounter } from "./promql/rate-on-counter.ts";
 import { rateWindow } from "./promql/rate-window.ts";
 import { regexp } from "./promql/regexp.ts";
@@ -42,6 +43,7 @@ import { unknownMetric } from "./promql/unknown-metric.ts";
 /** Every check, by id. Each lives in its own file with a doc under docs/checks/<id>.md. */
 export const allChecks: Check[] = [
   syntax,
+  nestingDepth,
   unknownMetric,
   unknownLabel,
   impossibleMatcher,

@@ -1,13 +1,13 @@
 import type { ExpressionCheck, Finding } from "../../check.ts";
 import type { SyntaxNode } from "@lezer/common";
-import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
+import { nodesNamed, rangeArgument, type ParsedExpression } from "../../../promql/parse.ts";
 import { children, isExpression, isScalar } from "../../../promql/semantics.ts";
 
 /** An aggregation, or arithmetic between two vectors; scaling by a number combines nothing. */
-function combinesSeries(node: SyntaxNode): boolean {
+function combinesSeries(expr: ParsedExpression, node: SyntaxNode): boolean {
   if (node.name === "AggregateExpr") return true;
   if (node.name !== "BinaryExpr") return false;
-  return [...children(node)].filter(isExpression).every((side) => !isScalar(side));
+  return [...children(node)].filter(isExpression).every((side) => !isScalar(side, expr));
 }
 
 const rateFunctions = new Set(["rate", "irate", "increase", "resets"]);
@@ -32,7 +32,7 @@ export const aggregateThenRate: ExpressionCheck = {
       const subquery = argument?.name === "SubqueryExpr" ? argument : undefined;
       let inner = subquery ? [...children(subquery)].find(isExpression) : undefined;
       while (inner?.name === "ParenExpr") inner = [...children(inner)].find(isExpression);
-      if (!subquery || !inner || !combinesSeries(inner)) continue;
+      if (!subquery || !inner || !combinesSeries(expr, inner)) continue;
       findings.push({
         message: `${fn}() over the subquery ${expr.text.slice(subquery.from, subquery.to).slice(0, 60)}: a restart of one series looks like a reset of the whole ${inner.name === "AggregateExpr" ? "aggregate" : "result"}`,
         fix: `take ${fn}() of the raw counters first, then aggregate: sum(${fn}(x[5m])).`,

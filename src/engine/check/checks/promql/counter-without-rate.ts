@@ -1,6 +1,5 @@
-import type { SyntaxNode } from "@lezer/common";
 import type { ExpressionCheck } from "../../check.ts";
-import { selectors } from "../../../promql/parse.ts";
+import { selectors, type ParsedExpression } from "../../../promql/parse.ts";
 import { seriesType, typeNote } from "../../../promql/semantics.ts";
 
 /** Functions that make sense over a counter's raw value. */
@@ -8,24 +7,42 @@ const consumers = new Set(["rate", "irate", "increase", "resets", "changes", "ti
 /** Aggregations that count series rather than add values. */
 const countingAggregations = new Set(["count", "group", "count_values"]);
 
-/** Whether `node` lies in the right operand of `and` or `unless`, which only filters: its values never reach the result. */
-function filterOnly(binary: SyntaxNode, node: SyntaxNode): boolean {
-  if (!binary.getChild("And") && !binary.getChild("Unless")) return false;
-  const right = binary.lastChild;
-  return !!right && node.from >= right.from;
-}
-
-function consumed(expr: { text: string }, node: SyntaxNode): boolean {
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    // `x and on (instance) requests_total > 0`: a guard that the counter has counted something, as kubernetes-mixin writes.
-    if (parent.name === "BinaryExpr" && filterOnly(parent, node)) return true;
-    if (parent.name === "FunctionCall") {
-      const id = parent.getChild("FunctionIdentifier")!;
-      return consumers.has(expr.text.slice(id.from, id.to));
-    }
-    if (parent.name === "AggregateExpr" && countingAggregations.has(expr.text.slice(parent.firstChild!.from, parent.firstChild!.to))) return true;
-  }
-  return false;
+/**
+ * Where the selectors start that a consumer takes: the closest function call around a selector decides, and a
+ * counting aggregation on the way to it consumes it too. One pass down the tree (asking each selector's parents
+ * instead is quadratic in a chain of ten thousand operands).
+ */
+function consumedSelectors(expr: ParsedExpression): Set<number> {
+  const consumed = new Set<number>();
+  // Per open node: whether what is under it is consumed.
+  const under: boolean[] = [];
+  // The right operands of `and` and `unless`, which only filter: their values never reach the result
+  // (`x and on (instance) requests_total > 0`, a guard that the counter has counted something, as kubernetes-mixin writes).
+  const filters = new Set<string>();
+  expr.tree.iterate({
+    enter: (node) => {
+      const key = `${node.from}:${node.to}:${node.name}`;
+      const inherited = (under[under.length - 1] ?? false) || filters.has(key);
+      if (node.name === "VectorSelector" && inherited) consumed.add(node.from);
+      if (node.name === "BinaryExpr" && (node.node.getChild("And") || node.node.getChild("Unless"))) {
+        const right = node.node.lastChild;
+        if (right) filters.add(`${right.from}:${right.to}:${right.name}`);
+      }
+      let decision = inherited;
+      if (node.name === "FunctionCall") {
+        const id = node.node.getChild("FunctionIdentifier");
+        decision = !!id && consumers.has(expr.text.slice(id.from, id.to));
+      } else if (node.name === "AggregateExpr") {
+        const op = node.node.firstChild;
+        if (op && countingAggregations.has(expr.text.slice(op.from, op.to))) decision = true;
+      }
+      under.push(decision);
+    },
+    leave: () => {
+      under.pop();
+    },
+  });
+  return consumed;
 }
 
 /**
@@ -40,10 +57,12 @@ export const counterWithoutRate: ExpressionCheck = {
   scope: "expression",
   check(expr, site, ctx) {
     if (site.kind === "dashboard-variable") return [];
+    let consumed: Set<number> | undefined;
     return selectors(expr).flatMap((selector) => {
       const type = selector.metric ? seriesType(selector.metric, ctx) : { kind: "unknown" as const };
       const { kind } = type;
-      if ((kind !== "counter" && kind !== "bucket") || consumed(expr, selector.node)) return [];
+      if (kind !== "counter" && kind !== "bucket") return [];
+      if ((consumed ??= consumedSelectors(expr)).has(selector.node.from)) return [];
       return [
         {
           message: `${kind === "bucket" ? "histogram bucket" : "counter"} ${selector.metric}${typeNote(type)} is used as a raw value: it is a total since the process started and resets on every restart`,

@@ -27,12 +27,19 @@ function mayBeNative(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): 
   return names.length > 0 && names.every((name) => !name.endsWith("_bucket") && seriesType(name, sem).kind === "unknown");
 }
 
-/** What feeds histogram_quantile, looking through parentheses and aggregations. */
-function inspect(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): { problem?: string; fix?: string } {
-  if (node.name === "ParenExpr") {
-    const inner = [...children(node)].find(isExpression);
-    return inner ? inspect(expr, inner, sem) : {};
+/** What feeds histogram_quantile, looking through parentheses and aggregations (in a loop: they may nest deep). */
+function inspect(expr: ParsedExpression, input: SyntaxNode, sem: Semantics): { problem?: string; fix?: string } {
+  for (let node: SyntaxNode | undefined = input; node; ) {
+    const step = inspectOne(expr, node, sem);
+    if ("next" in step) node = step.next;
+    else return step;
   }
+  return {};
+}
+
+/** What one node says of the histogram, or the node under it to look at next. */
+function inspectOne(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): { problem?: string; fix?: string } | { next: SyntaxNode | undefined } {
+  if (node.name === "ParenExpr") return { next: [...children(node)].find(isExpression) };
   if (node.name === "AggregateExpr") {
     const op = text(expr, node.firstChild!);
     const modifier = node.getChild("AggregateModifier");
@@ -49,8 +56,7 @@ function inspect(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): { pr
       return { problem: `${op}() drops the le label, which histogram_quantile needs to find the buckets`, fix };
     }
     // The vector is the last argument: topk's first is k.
-    const inner = [...children(node.getChild("FunctionCallBody"))].filter(isExpression).at(-1);
-    return inner ? inspect(expr, inner, sem) : {};
+    return { next: [...children(node.getChild("FunctionCallBody"))].filter(isExpression).at(-1) };
   }
   if (node.name === "FunctionCall") {
     const fn = text(expr, node.getChild("FunctionIdentifier")!);

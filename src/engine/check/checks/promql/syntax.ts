@@ -9,7 +9,8 @@ export const syntax: ExpressionCheck = {
   scope: "expression",
   needsValidSyntax: false,
   check(expr) {
-    if (expr.errorAt === undefined) return [];
+    // Nesting too deep is not a syntax error: promql/nesting-depth says so.
+    if (expr.errorAt === undefined || expr.tooDeepAt !== undefined) return [];
     const near = expr.text.slice(expr.errorAt, expr.errorAt + 12).split("\n")[0];
     return [
       {

@@ -20,9 +20,8 @@ export const vectorMatching: ExpressionCheck = {
     const findings: Finding[] = [];
     for (const node of nodesNamed(expr, "BinaryExpr")) {
       const [left, right] = [...children(node)].filter(isExpression);
-      if (!left || !right || isScalar(left) || isScalar(right)) continue;
       const op = [...children(node)].find((c) => !isExpression(c) && c.name !== "MatchingModifierClause" && c.name !== "BoolModifier");
-      if (op && unions.has(op.name)) continue;
+      if (!left || !right || (op && unions.has(op.name)) || isScalar(left, expr) || isScalar(right, expr)) continue;
       const l = resultLabels(expr, left, ctx);
       const r = resultLabels(expr, right, ctx);
       if (!l || !r || l.size === 0 || r.size === 0) continue;

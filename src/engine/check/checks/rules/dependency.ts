@@ -21,24 +21,34 @@ export const ruleDependency: ModelCheck = {
         }
       }
     }
-    // Depth-first search for cycles among recording rules; `path` is the chain of rules being visited.
+    // Depth-first search for cycles among recording rules; `path` is the chain of rules being visited, each with
+    // the dependencies still to visit. A stack of its own, not the call stack: a chain may be thousands of rules long.
     const state = new Map<string, "visiting" | "done">();
-    const path: string[] = [];
-    const visit = (name: string) => {
+    const path: Array<{ name: string; pending: string[] }> = [];
+    const enter = (name: string) => {
       if (state.get(name) === "done") return;
       if (state.get(name) === "visiting") {
-        const cycle = [...path.slice(path.indexOf(name)), name];
+        const names = path.map((step) => step.name);
+        const cycle = [...names.slice(names.indexOf(name)), name];
         const rule = recorded.get(name)!;
         findings.push({ subject: `recording rule ${name}`, source: rule.source, message: `recording rules depend on each other in a cycle: ${cycle.join(" -> ")}`, fix: "break the cycle: a rule must be computable from raw series." });
         return;
       }
       state.set(name, "visiting");
-      path.push(name);
-      for (const dependency of uses(recorded.get(name)!.expr, false)) if (recorded.has(dependency)) visit(dependency);
-      path.pop();
-      state.set(name, "done");
+      path.push({ name, pending: uses(recorded.get(name)!.expr, false).filter((dependency) => recorded.has(dependency)).reverse() });
     };
-    for (const name of recorded.keys()) visit(name);
+    for (const name of recorded.keys()) {
+      enter(name);
+      while (path.length) {
+        const step = path[path.length - 1]!;
+        const next = step.pending.pop();
+        if (next !== undefined) enter(next);
+        else {
+          path.pop();
+          state.set(step.name, "done");
+        }
+      }
+    }
     return findings;
   },
 };

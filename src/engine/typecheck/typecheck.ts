@@ -1,0 +1,231 @@
+/**
+ * The type check of the project's TypeScript sources, by the project's own TypeScript (7, the native `tsc`
+ * that `npm run typecheck` runs) with tsconfig.json, over src/ and the project module: each error a diagnostic
+ * at its file:line:col. TypeScript 7 has no stable JavaScript API, so `tsc` runs as a process, over a config
+ * in .o11y-cache/ that extends tsconfig.json; it checks src/ in a fraction of the time TypeScript 6's API
+ * takes (and is the compiler the project declares).
+ *
+ * The result is cached in .o11y-cache/ under a hash of everything it depends on: this module's version, the
+ * TypeScript version, tsconfig.json, package-lock.json (the packages' types), the project module's path, and
+ * the path and content of every file under src/ and of the project module; and then of any other source the
+ * program read (a fixture's helpers, say), whose hashes the entry lists. An unchanged tree reads one small file.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Diagnostic } from "../diagnostics.ts";
+
+export const typecheckModes = ["on", "off"] as const;
+export type TypecheckMode = (typeof typecheckModes)[number];
+
+/** Bumped when what an entry holds, or how diagnostics are made, changes. */
+const format = "o11y typecheck 1";
+const cacheDir = ".o11y-cache";
+
+interface CacheEntry {
+  /** Sources outside src/ that the program read, with their sha256: the entry holds while they are unchanged. */
+  extra: Array<{ path: string; sha256: string }>;
+  diagnostics: Diagnostic[];
+}
+
+export interface TypecheckOptions {
+  /** The project's root: where tsconfig.json, src/ and .o11y-cache/ are. */
+  root: string;
+  /** The project module (absolute), e.g. <root>/src/project.ts. */
+  projectModule: string;
+}
+
+export interface TypecheckResult {
+  diagnostics: Diagnostic[];
+  /** Whether the check ran (else the cache answered). */
+  ran: boolean;
+}
+
+const sha256 = (content: string | Buffer) => createHash("sha256").update(content).digest("hex");
+const relative = (root: string, file: string) => path.relative(root, file).split(path.sep).join("/");
+
+/** Type errors of the project's sources; from the cache when nothing they depend on changed. */
+export async function typecheck(options: TypecheckOptions): Promise<TypecheckResult> {
+  const { root, projectModule } = options;
+  let manifest: string;
+  let version: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve("typescript/package.json");
+    version = (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+  } catch (error) {
+    return { diagnostics: [cannotRun(`TypeScript is not installed (${error instanceof Error ? error.message : String(error)})`)], ran: false };
+  }
+  const key = cacheKey(root, projectModule, version);
+  const slot = sha256(relative(root, projectModule)).slice(0, 8);
+  const dir = path.join(root, cacheDir);
+  const file = path.join(dir, `typecheck-${slot}-${key.slice(0, 32)}.json`);
+  const cached = readEntry(root, file);
+  if (cached) return { diagnostics: cached, ran: false };
+
+  let exe: string;
+  try {
+    exe = await nativeCompiler(manifest);
+  } catch (error) {
+    return { diagnostics: [cannotRun(`TypeScript's compiler is not installed for this platform (${error instanceof Error ? error.message : String(error)})`)], ran: false };
+  }
+  const checked = runCheck(root, projectModule, exe, path.join(dir, `typecheck-${slot}.tsconfig.json`));
+  if ("failure" in checked) return { diagnostics: [cannotRun(checked.failure)], ran: true };
+  const entry: CacheEntry = { extra: checked.read.map((source) => ({ path: relative(root, source), sha256: sha256(readFileSync(source)) })), diagnostics: checked.diagnostics };
+  writeEntry(dir, file, slot, entry);
+  return { diagnostics: checked.diagnostics, ran: true };
+}
+
+/** The native `tsc` of the installed TypeScript (its package.json at `manifest`), as its own launcher finds it. */
+async function nativeCompiler(manifest: string): Promise<string> {
+  const { default: getExePath } = (await import(pathToFileURL(path.join(path.dirname(manifest), "lib", "getExePath.js")).href)) as { default: () => string };
+  return getExePath();
+}
+
+/** A hash of everything the check depends on but the extra sources (see the module's comment). */
+function cacheKey(root: string, projectModule: string, compilerVersion: string): string {
+  const hash = createHash("sha256");
+  const add = (name: string, content: string | Buffer) => hash.update(`${name}\0${content.length}\0`).update(content);
+  add("version", `${format} typescript ${compilerVersion} project ${relative(root, projectModule)}`);
+  for (const name of ["tsconfig.json", "package-lock.json"]) {
+    let content: Buffer | string;
+    try {
+      content = readFileSync(path.join(root, name));
+    } catch {
+      content = "\0missing";
+    }
+    add(name, content);
+  }
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.push(full);
+    }
+  };
+  walk(path.join(root, "src"));
+  if (!files.includes(projectModule)) files.push(projectModule);
+  for (const source of files) add(relative(root, source), readFileSync(source));
+  return hash.digest("hex");
+}
+
+function readEntry(root: string, file: string): Diagnostic[] | undefined {
+  let entry: CacheEntry;
+  try {
+    entry = JSON.parse(readFileSync(file, "utf8")) as CacheEntry;
+  } catch {
+    return undefined;
+  }
+  for (const extra of entry.extra) {
+    try {
+      if (sha256(readFileSync(path.join(root, extra.path))) !== extra.sha256) return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return entry.diagnostics;
+}
+
+/** Written to a temporary file and renamed, so that a concurrent run reads a whole entry or none; the slot's older entries go. */
+function writeEntry(dir: string, file: string, slot: string, entry: CacheEntry): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(entry)}\n`);
+    renameSync(temp, file);
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(`typecheck-${slot}-`) && name.endsWith(".json") && path.join(dir, name) !== file) unlinkSync(path.join(dir, name));
+    }
+  } catch {
+    // Not cached: the next run checks again.
+  }
+}
+
+/**
+ * Runs `tsc` over src/ and the project module, with tsconfig.json's options, from a config beside the cache
+ * (inside the project, so that its types resolve as tsconfig.json's do): the diagnostics, and the sources
+ * outside src/ that the program read (absolute).
+ */
+function runCheck(root: string, projectModule: string, exe: string, cachedConfig: string): { diagnostics: Diagnostic[]; read: string[] } | { failure: string } {
+  // Beside the cache; else (a checkout where .o11y-cache/ cannot be written) for this run only, in the root, as git ignores .o11y-tmp-*.
+  const config = writeConfig(root, projectModule, cachedConfig) ?? writeConfig(root, projectModule, path.join(root, `.o11y-tmp-typecheck-${process.pid}-${randomBytes(4).toString("hex")}.json`));
+  if (config === undefined) return { failure: `cannot write its configuration into ${cacheDir}/ nor into ${root}` };
+  let run;
+  try {
+    run = spawnSync(exe, ["--project", config, "--pretty", "false", "--listFiles"], { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  } finally {
+    if (config !== cachedConfig) rmSync(config, { force: true });
+  }
+  if (run.error) return { failure: `${exe} could not run (${run.error.message})` };
+  // 0: no errors; 1 and 2: errors (reported, with or without output).
+  if (run.status === null || run.status > 2) return { failure: `${exe} stopped (${run.signal ?? `exit ${run.status}`}): ${run.stderr.trim().split("\n")[0] ?? ""}` };
+  const { diagnostics, files } = parseOutput(root, run.stdout);
+  const src = path.join(root, "src") + path.sep;
+  const nodeModules = `${path.sep}node_modules${path.sep}`;
+  const read = files.filter((file) => file.startsWith(root + path.sep) && !file.startsWith(src) && file !== projectModule && !file.includes(nodeModules));
+  return { diagnostics, read };
+}
+
+/** A config that extends tsconfig.json over src/ and the project module, written atomically; undefined when it cannot be written. */
+function writeConfig(root: string, projectModule: string, config: string): string | undefined {
+  // "./tsconfig.json", not "tsconfig.json": a bare name would be a package's config.
+  const from = (target: string) => {
+    const to = relative(path.dirname(config), target);
+    return to.startsWith("../") ? to : `./${to}`;
+  };
+  const content = { extends: from(path.join(root, "tsconfig.json")), compilerOptions: { noEmit: true }, include: [`${from(path.join(root, "src"))}/**/*`], files: [from(projectModule)] };
+  try {
+    mkdirSync(path.dirname(config), { recursive: true });
+    const temp = `${config}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(content, null, 2)}\n`);
+    renameSync(temp, config);
+    return config;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `tsc --pretty false --listFiles` output: `file(line,col): error TS2322: message`, or `error TS5023: message`
+ * for the options, with a message's further lines indented; and each file of the program, one absolute path a line.
+ */
+export function parseOutput(root: string, output: string): { diagnostics: Diagnostic[]; files: string[] } {
+  const diagnostics: Diagnostic[] = [];
+  const files: string[] = [];
+  const located = /^(.+?)\((\d+),(\d+)\): (error|warning) TS(\d+): (.*)$/;
+  const global = /^(error|warning) TS(\d+): (.*)$/;
+  let last: Diagnostic | undefined;
+  for (const line of output.split(/\r?\n/)) {
+    if (line === "") continue;
+    const at = located.exec(line);
+    const anywhere = at ? undefined : global.exec(line);
+    if (at || anywhere) {
+      const [severity, code, message] = at ? [at[4]!, at[5]!, at[6]!] : [anywhere![1]!, anywhere![2]!, anywhere![3]!];
+      const source = at ? { file: relative(root, path.resolve(root, at[1]!)), line: Number(at[2]), column: Number(at[3]) } : { file: "tsconfig.json", line: 1 };
+      // TS1xxx: what the parser (or the grammar) cannot read.
+      const check = code.startsWith("1") && code.length === 4 ? "typescript/syntax" : "typescript/type-error";
+      last = { check, severity: severity === "error" ? "error" : "warning", subject: `TS${code}`, source, message };
+      diagnostics.push(last);
+    } else if (/^\s/.test(line) && last) {
+      last.message += `\n    ${line.trim()}`;
+    } else if (path.isAbsolute(line)) {
+      files.push(path.normalize(line));
+      last = undefined;
+    }
+  }
+  return { diagnostics, files };
+}
+
+function cannotRun(why: string): Diagnostic {
+  return {
+    check: "typescript/type-error",
+    severity: "error",
+    subject: "type check",
+    source: { file: "tsconfig.json", line: 1 },
+    message: `the type check could not run: ${why}`,
+    fix: "run npm ci (the type check runs the project's typescript package); --typecheck off builds without it.",
+  };
+}
