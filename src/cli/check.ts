@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { artifactChecks } from "../engine/check/checks/index.ts";
-import { checkContext, checkExpressions, checkModel } from "../engine/check/run.ts";
+import { loadConfig } from "../engine/check/config.ts";
+import { fetchFromPrometheus, PrometheusUnavailable, selectorsOf, type PrometheusSource } from "../engine/check/metric-source.ts";
+import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
 import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
-import { modelForRuleFile, readRuleFile, unreadableRuleFile } from "../engine/check/rule-file.ts";
+import { readRuleFile, unreadableRuleFile, type RuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { checkDefinitions } from "../engine/define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
+import { terminalText } from "../engine/escape.ts";
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
@@ -27,6 +29,10 @@ export interface CheckOptions {
   /** Default auto, but off for rule files: rules a team already runs load in its Prometheus today, and promtool over
    * thousands of them costs more than all our checks (ask with --tools auto). */
   tools?: ToolsMode;
+  /** The configuration for rule files from elsewhere; default .o11y.yaml in the working directory, if there is one. */
+  config?: string;
+  /** A Prometheus whose metadata types the rule files' series, and whose series the selectors must match. */
+  prometheus?: string;
   /** Default on, for the project's definitions; --expr and rule files use the catalog only. */
   typecheck?: TypecheckMode;
 }
@@ -54,6 +60,13 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
 
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
+  // Both are about rule files from elsewhere: the project's definitions are always held to every check, offline.
+  for (const [flag, value] of [["--prometheus", options.prometheus], ["--config", options.config]] as const) {
+    if (value !== undefined && (files.length === 0 || options.expr !== undefined)) {
+      process.stderr.write(`${terminalText(`o11y: ${flag} applies to rule files: give their paths (o11y check ${flag} ${value} rules.yaml ...)`)}\n`);
+      return 2;
+    }
+  }
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const definitionsOnly = files.length === 0 && options.expr === undefined;
   const project = await loadProject(options.project, { typecheck: definitionsOnly ? (options.typecheck ?? "on") : "off" });
@@ -66,6 +79,14 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     // A panel query holds Grafana variables, which promtool cannot read.
     if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, tools, diagnostics, note)));
   } else if (files.length > 0) {
+    const loaded = loadConfig(options.config);
+    if (!loaded.config) {
+      // A configuration that says something we cannot follow: nothing is checked against a guess.
+      process.stdout.write(formatReport(sortDiagnostics(loaded.diagnostics), options.format, useColor(process.stdout)));
+      process.stderr.write(`${terminalText(`o11y: the configuration ${options.config ?? ".o11y.yaml"} cannot be used; nothing was checked`)}\n`);
+      return 2;
+    }
+    const config = loaded.config;
     const texts = files.map((file) => {
       try {
         return { file, text: readRuleFileText(path.resolve(file)) };
@@ -80,13 +101,19 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
       file,
       ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
     }));
-    diagnostics = read.flatMap(({ file, ruleFile }) => {
-      if (ruleFile.diagnostics.length) return ruleFile.diagnostics;
-      // The catalog's and the project's own recording rules still count; our conventions for links do not.
-      return checkModel(modelForRuleFile(model, ruleFile), artifactChecks).filter((d) => d.source.file === file);
-    });
     // A file that is not YAML has said all it can.
     const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
+    diagnostics = read.flatMap(({ ruleFile }) => ruleFile.diagnostics);
+    const live = options.prometheus === undefined ? undefined : await askPrometheus(options.prometheus, readable.map((r) => r.ruleFile), note);
+    if (live === "unavailable") {
+      await promtool.catch(() => undefined);
+      return 2;
+    }
+    const source = live ? { types: live, live } : {};
+    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => {
+      const settings = config.settingsFor(file);
+      return { file, ruleFile, ...settings, options: { ...settings.options, ...source } };
+    })));
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);
@@ -97,4 +124,19 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
   if (options.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
   return hasErrors(sorted) ? 1 : 0;
+}
+
+/** What the server says of the files' series, fetched before the checks run; "unavailable" once it has said why not. */
+async function askPrometheus(url: string, ruleFiles: RuleFile[], note: (text: string) => void): Promise<PrometheusSource | "unavailable"> {
+  const expressions = ruleFiles.flatMap((ruleFile) => [...ruleFile.alerts, ...ruleFile.recordingRules].map((rule) => rule.expr));
+  try {
+    const live = await fetchFromPrometheus(url, selectorsOf(expressions));
+    const { metadata, names, selectors } = live.requests;
+    note(`asked ${live.url} ${metadata + names + selectors} request(s): ${metadata} for metric metadata, ${names} for metric names, ${selectors} for the selectors`);
+    return live;
+  } catch (error) {
+    if (!(error instanceof PrometheusUnavailable)) throw error;
+    process.stderr.write(`${terminalText(`o11y: ${error.message}`)}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
+    return "unavailable";
+  }
 }

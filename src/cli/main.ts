@@ -52,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)", "default: auto; off for rule files"))
     .addOption(typecheckOption())
+    .option("--config <file>", "with rule files: which house rules apply to which files (default: .o11y.yaml in the working directory, if any)")
+    .option("--prometheus <url>", "with rule files: take metric types from that server's metadata, and report selectors that match no series there")
     .action(async (files: string[], options: CheckOptions) => {
       running = { name: "check", format: options.format };
       exitCode = await checkCommand(files, options);

@@ -75,7 +75,7 @@ const cases = [
   {
     name: "an annotation template that does not parse",
     alerts: () => [variantAlert({ description: "{{ $value | humanizePercentag }} failed" })], // MARK:template
-    check: "alerts/annotations",
+    check: "alerts/template",
     message: "annotation description template",
     mark: "MARK:template",
   },

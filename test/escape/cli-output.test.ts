@@ -30,6 +30,10 @@ writeFileSync(
   ].join("\n"),
 );
 
+// The attack goes through the house rules' messages too (the severity label is quoted in one): turned on for this file
+// as a team would, since house rules are off by default on rule files from elsewhere.
+writeFileSync(path.join(dir, ".o11y.yaml"), "ruleFiles:\n  - match: '*.yaml'\n    checks:\n      alerts/severity: on\n      alerts/annotations: on\n");
+
 function check(format: string) {
   const result = spawnSync(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "check", "--format", format, file], {
     cwd: dir,

@@ -33,6 +33,18 @@ export interface CheckContext extends Semantics {
   metricNames(text: string, options: { grafana: boolean }): ReadonlyArray<string | undefined>;
   /** expressionSites(model), listed once per run; treat it as read-only. */
   sites(): ExpressionSite[];
+  /** With `o11y check --prometheus`: what that server holds (metric-source.ts). The checks that need it run only then. */
+  live?: LiveSeries;
+}
+
+/** What a live Prometheus holds, fetched before the run (checks are synchronous). */
+export interface LiveSeries {
+  /** The server, for messages. */
+  url: string;
+  /** Every metric name stored there, over its whole retention. */
+  names: ReadonlySet<string>;
+  /** Whether any series matches this selector there now; undefined where it was not asked. */
+  matches(selector: string): boolean | undefined;
 }
 
 /** A problem a check found; the runner fills in the check id, severity, subject and source. */
@@ -43,11 +55,23 @@ export interface Finding {
   source?: SourceLocation;
   /** Offsets inside the expression, for expression checks. */
   at?: { from: number; to: number };
+  /** Lower than the check's own, where this finding is less sure (a check's page says when). */
+  severity?: "warning";
 }
+
+/**
+ * What a check holds a rule file to. `correctness`: a defect in any rule file, whoever wrote it (a query that returns
+ * nothing or a wrong number, a rule Prometheus refuses); it runs on everything. `house`: this project's own convention
+ * (its catalog, runbook, severities, names, annotations); it runs on our definitions, and on rule files from elsewhere
+ * only where a team's configuration turns it on (docs/checks/README.md, "Two kinds of check").
+ */
+export type CheckKind = "correctness" | "house";
 
 interface CheckBase {
   /** `group/name`, the same as the doc's path under docs/checks/. */
   id: string;
+  /** Required, so that a new check cannot be merged without saying which kind it is. */
+  kind: CheckKind;
   severity: Severity;
   /** One line: what the check catches. */
   summary: string;

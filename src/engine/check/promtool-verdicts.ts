@@ -56,7 +56,7 @@ function diagnosticsOf(
 /** The check of ours that reports what a promtool message is about, if any. */
 function ourCheckFor(message: string): string | undefined {
   if (parseError.test(message) || message.startsWith("field 'expr' must be set")) return "promql/syntax";
-  if (/^(annotation|label) "/.test(message)) return "alerts/annotations";
+  if (/^(annotation|label) "/.test(message)) return "alerts/template";
   return undefined;
 }
 

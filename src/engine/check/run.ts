@@ -3,8 +3,10 @@ import { sortDiagnostics } from "../diagnostics.ts";
 import { parseDurationMs } from "../duration.ts";
 import type { MetricModel, Model } from "../model.ts";
 import { parsePromQL, positionOf, selectors, type ParsedExpression } from "../promql/parse.ts";
-import type { Check, CheckContext, ExpressionSite, Finding } from "./check.ts";
-import { allChecks } from "./checks/index.ts";
+import type { Check, CheckContext, ExpressionSite, Finding, LiveSeries } from "./check.ts";
+import { allChecks, artifactChecks } from "./checks/index.ts";
+import { foreignTypes, type TypeSource } from "./foreign-types.ts";
+import type { RuleFile } from "./rule-file.ts";
 import { expressionSites } from "./sites.ts";
 import { applySuppressions } from "./suppression.ts";
 
@@ -16,9 +18,22 @@ interface Parsed {
   metricNames?: ReadonlyArray<string | undefined>;
 }
 
+/**
+ * A run over rule files from elsewhere. The catalog still types the series it declares (a metric's type is the same
+ * wherever it is scraped), but its labels are ours: they apply only with `catalogLabels`. Other series are typed by
+ * a live Prometheus (`types`) or inferred from the files (foreign-types.ts).
+ */
+export interface ForeignOptions {
+  catalogLabels: boolean;
+  /** The scrape interval the files' Prometheus uses, when known; default the project's. */
+  scrapeInterval?: string;
+  types?: TypeSource;
+  live?: LiveSeries;
+}
+
 /** The context of one check run over `model`: see CheckContext. */
-export function checkContext(model: Model): CheckContext {
-  return runContext(model);
+export function checkContext(model: Model, foreign?: ForeignOptions): CheckContext {
+  return runContext(model, foreign);
 }
 
 /** checkContext, and how the expression pass of checkModel lets go of a parse. */
@@ -30,7 +45,7 @@ interface RunContext extends CheckContext {
   release(text: string, options: { grafana: boolean }): void;
 }
 
-function runContext(model: Model): RunContext {
+function runContext(model: Model, foreign?: ForeignOptions): RunContext {
   const seriesIndex = new Map<string, MetricModel>();
   for (const metric of model.metrics) for (const series of metric.series) seriesIndex.set(series, metric);
   const recordingRules = new Map(model.recordingRules.map((r) => [r.record, r]));
@@ -49,7 +64,7 @@ function runContext(model: Model): RunContext {
     model,
     seriesIndex,
     recordingRules,
-    scrapeIntervalMs: parseDurationMs(model.settings.scrapeInterval),
+    scrapeIntervalMs: parseDurationMs(foreign?.scrapeInterval ?? model.settings.scrapeInterval),
     parse(text, options) {
       const found = entry(text, options);
       return (found.expr ??= parsePromQL(text, { grafana: options.grafana }));
@@ -67,13 +82,19 @@ function runContext(model: Model): RunContext {
       found.expr = undefined;
     },
   };
+  if (foreign) {
+    ctx.catalogLabels = foreign.catalogLabels;
+    if (foreign.live) ctx.live = foreign.live;
+    const written = () => [...model.alerts, ...model.recordingRules];
+    ctx.inferType = foreignTypes(written, (text) => ctx.parse(text, { grafana: false }), foreign.types);
+  }
   return ctx;
 }
 
 function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { expr: ParsedExpression }): Diagnostic {
   const diagnostic: Diagnostic = {
     check: check.id,
-    severity: check.severity,
+    severity: finding.severity ?? check.severity,
     subject: finding.subject ?? subject,
     source: finding.source ?? { file: "<unknown>", line: 0 },
     message: finding.message,
@@ -116,8 +137,8 @@ function expressionDiagnostics(sites: ExpressionSite[], ctx: CheckContext, check
 }
 
 /** Every check over the whole model; all problems at once, in a stable order. */
-export function checkModel(model: Model, checks: Check[] = allChecks): Diagnostic[] {
-  const ctx = runContext(model);
+export function checkModel(model: Model, checks: Check[] = allChecks, foreign?: ForeignOptions): Diagnostic[] {
+  const ctx = runContext(model, foreign);
   const sites = ctx.sites();
   // Thousands of queries, each parsed once: a tree is let go once the checks of its last site are done, rather
   // than piling up for the whole run (the model checks read only metric names of them, which are kept).
@@ -134,4 +155,46 @@ export function checkModel(model: Model, checks: Check[] = allChecks): Diagnosti
     }
   }
   return sortDiagnostics(applySuppressions(out, sites, knownCheckIds));
+}
+
+/**
+ * What runs on a rule file from elsewhere unless its configuration says otherwise: every correctness check that can
+ * read a rule file (not those of what only our TypeScript definitions carry).
+ */
+export const foreignChecks: Check[] = artifactChecks.filter((check) => check.kind === "correctness");
+
+/** A rule file from elsewhere, read, with the checks and assumptions that apply to it (config.ts works them out). */
+export interface ForeignFile {
+  file: string;
+  ruleFile: RuleFile;
+  checks: Check[];
+  /** Files with the same key have the same checks and options, and are checked in one run. */
+  key: string;
+  options: ForeignOptions;
+}
+
+/**
+ * Rule files from elsewhere, as Prometheus loads them: together, so a recording rule in one is known to the alerts of
+ * another. Each file gets its own checks; the project's catalog types what it declares, and the project's recording
+ * rules are known, but only each file's own findings are reported.
+ */
+export function checkRuleFiles(base: Model, files: ForeignFile[]): Diagnostic[] {
+  const theirs = files.flatMap((f) => f.ruleFile.recordingRules);
+  // The project's recording rules are known to the files, except where the files record the same name themselves
+  // (a copy of our build, say): then theirs is the one they mean, and not a second one.
+  const recorded = new Set(theirs.map((r) => r.record));
+  const recordingRules = [...base.recordingRules.filter((r) => !recorded.has(r.record)), ...theirs];
+  const runs = new Map<string, ForeignFile[]>();
+  for (const file of files) runs.set(file.key, [...(runs.get(file.key) ?? []), file]);
+  return [...runs.values()].flatMap((run) => {
+    const names = new Set(run.map((f) => f.file));
+    const model: Model = {
+      ...base,
+      dashboards: [],
+      alerts: run.flatMap((f) => f.ruleFile.alerts),
+      recordingRules,
+      ruleGroups: run.flatMap((f) => f.ruleFile.groups),
+    };
+    return checkModel(model, run[0]!.checks, run[0]!.options).filter((d) => names.has(d.source.file));
+  });
 }

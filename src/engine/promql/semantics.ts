@@ -8,23 +8,49 @@ import { parsePromQL, selectors, type ParsedExpression } from "./parse.ts";
 
 export type SeriesKind = "counter" | "gauge" | "monotonic-gauge" | "bucket" | "summary-quantile" | "recorded" | "recorded-bucket-rate" | "unknown";
 
+/** A series' kind, and, when the catalog did not say it, where it comes from. */
+export interface SeriesType {
+  kind: SeriesKind;
+  /** Set when the kind was inferred or read elsewhere, for messages: `type inferred from the name: ...`. */
+  because?: string;
+}
+
 /** What the catalog and the recording rules say; read-only once made (what is derived from it is memoized). */
 export interface Semantics {
   seriesIndex: Map<string, MetricModel>;
   recordingRules: Map<string, RecordingRuleModel>;
   /** How recording rules' expressions are parsed: a check run passes its shared parses. Default parsePromQL. */
   parse?(text: string, options: { grafana: boolean }): ParsedExpression;
+  /**
+   * The type of a series that is neither declared in the catalog nor recorded, where something else can tell it (rule
+   * files from elsewhere: src/engine/check/foreign-types.ts). Without it such a series is "unknown".
+   */
+  inferType?(name: string): SeriesType | undefined;
+  /**
+   * Whether the catalog's labels are the raw series' labels (default true). Not on a rule file from elsewhere: the
+   * catalog describes our targets, and another Prometheus attaches its own target labels to the same metric.
+   */
+  catalogLabels?: boolean;
+}
+
+export function seriesType(name: string, sem: Semantics): SeriesType {
+  const recorded = sem.recordingRules.get(name);
+  if (recorded) return { kind: /_bucket:rate/.test(name) ? "recorded-bucket-rate" : "recorded" };
+  const metric = sem.seriesIndex.get(name);
+  if (!metric) return sem.inferType?.(name) ?? { kind: "unknown" };
+  if (metric.type === "histogram") return { kind: name.endsWith("_bucket") ? "bucket" : "counter" };
+  if (metric.type === "summary") return { kind: name === metric.name ? "summary-quantile" : "counter" };
+  if (metric.type === "gauge") return { kind: metric.monotonic ? "monotonic-gauge" : "gauge" };
+  return { kind: "counter" };
 }
 
 export function seriesKind(name: string, sem: Semantics): SeriesKind {
-  const recorded = sem.recordingRules.get(name);
-  if (recorded) return /_bucket:rate/.test(name) ? "recorded-bucket-rate" : "recorded";
-  const metric = sem.seriesIndex.get(name);
-  if (!metric) return "unknown";
-  if (metric.type === "histogram") return name.endsWith("_bucket") ? "bucket" : "counter";
-  if (metric.type === "summary") return name === metric.name ? "summary-quantile" : "counter";
-  if (metric.type === "gauge") return metric.monotonic ? "monotonic-gauge" : "gauge";
-  return "counter";
+  return seriesType(name, sem).kind;
+}
+
+/** ` (type inferred from ...)` after a series' name in a message, when its type was not the catalog's; else nothing. */
+export function typeNote(type: SeriesType): string {
+  return type.because ? ` (${type.because})` : "";
 }
 
 /** Per Semantics: recorded series' labels (undefined: unknown), the recorded names each rule reads, raw series' labels. */
@@ -69,6 +95,7 @@ export function seriesLabels(name: string, sem: Semantics): ReadonlySet<string> 
   }
   let labels = memo.raw.get(name);
   if (!labels) {
+    if (sem.catalogLabels === false) return undefined;
     const metric = sem.seriesIndex.get(name);
     if (!metric) return undefined;
     labels = new Set(["job", "instance", ...Object.keys(metric.labels)]);
@@ -125,6 +152,18 @@ export function groupingLabels(expr: ParsedExpression, node: SyntaxNode | null):
   const grouping = node?.getChild("GroupingLabels");
   const labels: string[] = [];
   for (let child = grouping?.firstChild; child; child = child.nextSibling) {
+    if (child.name === "LabelName") labels.push(text(expr, child));
+    else if (child.name === "QuotedLabelName" || child.name === "StringLiteral") labels.push(text(expr, child).slice(1, -1));
+  }
+  return labels;
+}
+
+/** The labels group_left(...) or group_right(...) copy from the "one" side. */
+function includedLabels(expr: ParsedExpression, clause: SyntaxNode): string[] {
+  const group = clause.getChild("GroupLeft") ?? clause.getChild("GroupRight");
+  const list = group?.nextSibling?.name === "GroupingLabels" ? group.nextSibling : null;
+  const labels: string[] = [];
+  for (let child = list?.firstChild; child; child = child.nextSibling) {
     if (child.name === "LabelName") labels.push(text(expr, child));
     else if (child.name === "QuotedLabelName" || child.name === "StringLiteral") labels.push(text(expr, child).slice(1, -1));
   }
@@ -234,8 +273,17 @@ function combineLabels(expr: ParsedExpression, plan: LabelsPlan, [first, second]
     case "binary": {
       if (first && first.size === 0 && isScalar(plan.left, expr)) return second;
       if (second && second.size === 0 && isScalar(plan.right, expr)) return first;
-      if (plan.node.getChild("MatchingModifierClause")?.getChild("GroupRight")) return second;
-      return first;
+      // As Prometheus labels the result (engine.go, resultMetric): `and`, `unless` (and here `or`) keep the left side's;
+      // group_left/group_right the "many" side's, plus the labels they copy from the other; one-to-one matching
+      // keeps only the on() labels, or drops the ignoring() ones.
+      const { node } = plan;
+      const clause = node.getChild("MatchingModifierClause");
+      if (!clause || node.getChild("And") || node.getChild("Unless") || node.getChild("Or")) return first;
+      const many = clause.getChild("GroupRight") ? second : clause.getChild("GroupLeft") ? first : undefined;
+      if (many) return new Set([...many, ...includedLabels(expr, clause)]);
+      if (clause.getChild("GroupRight") || clause.getChild("GroupLeft") || !first) return undefined;
+      const listed = groupingLabels(expr, clause);
+      return new Set([...first].filter((label) => listed.includes(label) === !!clause.getChild("On")));
     }
   }
 }

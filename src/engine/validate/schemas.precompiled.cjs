@@ -8816,11 +8816,721 @@ validate48.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-config"] = validate49;
-const schema63 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
-const schema64 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
-const schema65 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
-const pattern34 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
+exports["o11y-config"] = validate49;
+const schema63 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
+const schema64 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
+const schema65 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
+const schema66 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
+const pattern32 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const _errs1 = errors;
+if(typeof key0 === "string"){
+if(!pattern32.test(key0)){
+const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]+/[a-z-]+$"},propertyName:key0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+const err1 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate51.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid0){
+const _errs2 = errors;
+for(const key1 in data){
+if(!((((key1 === "alerts/severity") || (key1 === "alerts/annotations")) || (key1 === "alerts/labels")) || (key1 === "rules/name"))){
+let data0 = data[key1];
+const _errs3 = errors;
+if(!((((data0 === true) || (data0 === false)) || (data0 === "on")) || (data0 === "off"))){
+validate51.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}}];
+return false;
+}
+var valid1 = _errs3 === errors;
+if(!valid1){
+break;
+}
+}
+}
+if(_errs2 === errors){
+if(data["alerts/severity"] !== undefined){
+let data1 = data["alerts/severity"];
+const _errs5 = errors;
+const _errs6 = errors;
+let valid4 = false;
+let passing0 = null;
+const _errs7 = errors;
+if(!((((data1 === true) || (data1 === false)) || (data1 === "on")) || (data1 === "off"))){
+const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+if(_valid0){
+valid4 = true;
+passing0 = 0;
+}
+const _errs9 = errors;
+if(errors === _errs9){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+let missing0;
+if((data1.levels === undefined) && (missing0 = "levels")){
+const err3 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/properties/alerts~1severity/oneOf/1/required",keyword:"required",params:{missingProperty: missing0}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+const _errs11 = errors;
+for(const key2 in data1){
+if(!(key2 === "levels")){
+const err4 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/properties/alerts~1severity/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+break;
+}
+}
+if(_errs11 === errors){
+if(data1.levels !== undefined){
+let data2 = data1.levels;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+const err5 = {instancePath:instancePath+"/alerts~1severity/levels",schemaPath:"#/properties/alerts~1severity/oneOf/1/properties/levels/minItems",keyword:"minItems",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+var valid7 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+const err6 = {instancePath:instancePath+"/alerts~1severity/levels/" + i0,schemaPath:"#/properties/alerts~1severity/oneOf/1/properties/levels/items/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/alerts~1severity/levels/" + i0,schemaPath:"#/properties/alerts~1severity/oneOf/1/properties/levels/items/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var valid7 = _errs14 === errors;
+if(!valid7){
+break;
+}
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/alerts~1severity/levels",schemaPath:"#/properties/alerts~1severity/oneOf/1/properties/levels/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/properties/alerts~1severity/oneOf/1/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+if(_valid0 && valid4){
+valid4 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid4 = true;
+passing0 = 1;
+}
+}
+if(!valid4){
+const err10 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/properties/alerts~1severity/oneOf",keyword:"oneOf",params:{passingSchemas: passing0}};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+validate51.errors = vErrors;
+return false;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs5 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data["alerts/annotations"] !== undefined){
+let data4 = data["alerts/annotations"];
+const _errs16 = errors;
+const _errs17 = errors;
+let valid8 = false;
+let passing1 = null;
+const _errs18 = errors;
+if(!((((data4 === true) || (data4 === false)) || (data4 === "on")) || (data4 === "off"))){
+const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid1 = _errs18 === errors;
+if(_valid1){
+valid8 = true;
+passing1 = 0;
+}
+const _errs20 = errors;
+if(errors === _errs20){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+const _errs22 = errors;
+for(const key3 in data4){
+if(!((key3 === "required") || (key3 === "fixedSummary"))){
+const err12 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/properties/alerts~1annotations/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+break;
+}
+}
+if(_errs22 === errors){
+if(data4.required !== undefined){
+let data5 = data4.required;
+const _errs23 = errors;
+if(errors === _errs23){
+if(Array.isArray(data5)){
+var valid11 = true;
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+const _errs25 = errors;
+if(errors === _errs25){
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err13 = {instancePath:instancePath+"/alerts~1annotations/required/" + i1,schemaPath:"#/properties/alerts~1annotations/oneOf/1/properties/required/items/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/alerts~1annotations/required/" + i1,schemaPath:"#/properties/alerts~1annotations/oneOf/1/properties/required/items/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var valid11 = _errs25 === errors;
+if(!valid11){
+break;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/alerts~1annotations/required",schemaPath:"#/properties/alerts~1annotations/oneOf/1/properties/required/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+var valid10 = _errs23 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data4.fixedSummary !== undefined){
+const _errs27 = errors;
+if(typeof data4.fixedSummary !== "boolean"){
+const err16 = {instancePath:instancePath+"/alerts~1annotations/fixedSummary",schemaPath:"#/properties/alerts~1annotations/oneOf/1/properties/fixedSummary/type",keyword:"type",params:{type: "boolean"}};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+var valid10 = _errs27 === errors;
+}
+else {
+var valid10 = true;
+}
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/properties/alerts~1annotations/oneOf/1/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+var _valid1 = _errs20 === errors;
+if(_valid1 && valid8){
+valid8 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid8 = true;
+passing1 = 1;
+}
+}
+if(!valid8){
+const err18 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/properties/alerts~1annotations/oneOf",keyword:"oneOf",params:{passingSchemas: passing1}};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+validate51.errors = vErrors;
+return false;
+}
+else {
+errors = _errs17;
+if(vErrors !== null){
+if(_errs17){
+vErrors.length = _errs17;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs16 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data["alerts/labels"] !== undefined){
+let data8 = data["alerts/labels"];
+const _errs29 = errors;
+const _errs30 = errors;
+let valid12 = false;
+let passing2 = null;
+const _errs31 = errors;
+if(!((((data8 === true) || (data8 === false)) || (data8 === "on")) || (data8 === "off"))){
+const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+var _valid2 = _errs31 === errors;
+if(_valid2){
+valid12 = true;
+passing2 = 0;
+}
+const _errs33 = errors;
+if(errors === _errs33){
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+let missing1;
+if((data8.required === undefined) && (missing1 = "required")){
+const err20 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/properties/alerts~1labels/oneOf/1/required",keyword:"required",params:{missingProperty: missing1}};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+else {
+const _errs35 = errors;
+for(const key4 in data8){
+if(!(key4 === "required")){
+const err21 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/properties/alerts~1labels/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+break;
+}
+}
+if(_errs35 === errors){
+if(data8.required !== undefined){
+let data9 = data8.required;
+const _errs36 = errors;
+if(errors === _errs36){
+if(Array.isArray(data9)){
+if(data9.length < 1){
+const err22 = {instancePath:instancePath+"/alerts~1labels/required",schemaPath:"#/properties/alerts~1labels/oneOf/1/properties/required/minItems",keyword:"minItems",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+else {
+var valid15 = true;
+const len2 = data9.length;
+for(let i2=0; i2<len2; i2++){
+let data10 = data9[i2];
+const _errs38 = errors;
+if(errors === _errs38){
+if(typeof data10 === "string"){
+if(func2(data10) < 1){
+const err23 = {instancePath:instancePath+"/alerts~1labels/required/" + i2,schemaPath:"#/properties/alerts~1labels/oneOf/1/properties/required/items/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/alerts~1labels/required/" + i2,schemaPath:"#/properties/alerts~1labels/oneOf/1/properties/required/items/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+var valid15 = _errs38 === errors;
+if(!valid15){
+break;
+}
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/alerts~1labels/required",schemaPath:"#/properties/alerts~1labels/oneOf/1/properties/required/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/properties/alerts~1labels/oneOf/1/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+var _valid2 = _errs33 === errors;
+if(_valid2 && valid12){
+valid12 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid12 = true;
+passing2 = 1;
+}
+}
+if(!valid12){
+const err27 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/properties/alerts~1labels/oneOf",keyword:"oneOf",params:{passingSchemas: passing2}};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+validate51.errors = vErrors;
+return false;
+}
+else {
+errors = _errs30;
+if(vErrors !== null){
+if(_errs30){
+vErrors.length = _errs30;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs29 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data["rules/name"] !== undefined){
+let data11 = data["rules/name"];
+const _errs40 = errors;
+const _errs41 = errors;
+let valid16 = false;
+let passing3 = null;
+const _errs42 = errors;
+if(!((((data11 === true) || (data11 === false)) || (data11 === "on")) || (data11 === "off"))){
+const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+var _valid3 = _errs42 === errors;
+if(_valid3){
+valid16 = true;
+passing3 = 0;
+}
+const _errs44 = errors;
+if(errors === _errs44){
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let missing2;
+if((data11.pattern === undefined) && (missing2 = "pattern")){
+const err29 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/properties/rules~1name/oneOf/1/required",keyword:"required",params:{missingProperty: missing2}};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+else {
+const _errs46 = errors;
+for(const key5 in data11){
+if(!(key5 === "pattern")){
+const err30 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/properties/rules~1name/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+break;
+}
+}
+if(_errs46 === errors){
+if(data11.pattern !== undefined){
+let data12 = data11.pattern;
+const _errs47 = errors;
+if(errors === _errs47){
+if(typeof data12 === "string"){
+if(func2(data12) < 1){
+const err31 = {instancePath:instancePath+"/rules~1name/pattern",schemaPath:"#/properties/rules~1name/oneOf/1/properties/pattern/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/rules~1name/pattern",schemaPath:"#/properties/rules~1name/oneOf/1/properties/pattern/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/properties/rules~1name/oneOf/1/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+var _valid3 = _errs44 === errors;
+if(_valid3 && valid16){
+valid16 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid16 = true;
+passing3 = 1;
+}
+}
+if(!valid16){
+const err34 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/properties/rules~1name/oneOf",keyword:"oneOf",params:{passingSchemas: passing3}};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+validate51.errors = vErrors;
+return false;
+}
+else {
+errors = _errs41;
+if(vErrors !== null){
+if(_errs41){
+vErrors.length = _errs41;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs40 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate51.errors = vErrors;
+return errors === 0;
+}
+
+const pattern33 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
 
 function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -8828,58 +9538,188 @@ let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.targets === undefined) && (missing0 = "targets")){
+if((data.match === undefined) && (missing0 = "match")){
 validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(key0 === "targets")){
+if(!(((key0 === "match") || (key0 === "checks")) || (key0 === "scrapeInterval"))){
 validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.targets !== undefined){
-let data0 = data.targets;
+if(data.match !== undefined){
+let data0 = data.match;
 const _errs2 = errors;
-if(errors === _errs2){
-if(Array.isArray(data0)){
-if(data0.length < 1){
-validate50.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
+const _errs3 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+const err0 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/oneOf/0/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err0];
 }
 else {
-var valid1 = true;
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/oneOf/0/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs4 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+}
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data0)){
+if(data0.length < 1){
+const err2 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/oneOf/1/minItems",keyword:"minItems",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+var valid2 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
-const _errs4 = errors;
-const _errs5 = errors;
-if(errors === _errs5){
+const _errs8 = errors;
+if(errors === _errs8){
 if(typeof data1 === "string"){
-if(!pattern34.test(data1)){
-validate50.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
-return false;
+if(func2(data1) < 1){
+const err3 = {instancePath:instancePath+"/match/" + i0,schemaPath:"#/properties/match/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
-return false;
+const err4 = {instancePath:instancePath+"/match/" + i0,schemaPath:"#/properties/match/oneOf/1/items/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
 }
 }
-var valid1 = _errs4 === errors;
-if(!valid1){
+var valid2 = _errs8 === errors;
+if(!valid2){
 break;
 }
 }
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+const err5 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/oneOf/1/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+var _valid0 = _errs6 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 1;
+}
+}
+if(!valid1){
+const err6 = {instancePath:instancePath+"/match",schemaPath:"#/properties/match/oneOf",keyword:"oneOf",params:{passingSchemas: passing0}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+validate50.errors = vErrors;
 return false;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.checks !== undefined){
+const _errs10 = errors;
+if(!(validate51(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.scrapeInterval !== undefined){
+let data3 = data.scrapeInterval;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data3 === "string"){
+if(!pattern33.test(data3)){
+validate50.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
+return false;
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
 }
 }
 }
@@ -8895,23 +9735,161 @@ validate50.errors = vErrors;
 return errors === 0;
 }
 
-const schema66 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:o11y-config" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.ruleFiles === undefined) && (missing0 = "ruleFiles")){
+validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "ruleFiles")){
+validate49.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.ruleFiles !== undefined){
+let data0 = data.ruleFiles;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs4 = errors;
+if(!(validate50(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate49.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate49.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate49.errors = vErrors;
+return errors === 0;
+}
+
+exports["prometheus-config"] = validate54;
+const schema71 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
+const schema72 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
+const schema73 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
+const pattern36 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.targets === undefined) && (missing0 = "targets")){
+validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "targets")){
+validate55.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.targets !== undefined){
+let data0 = data.targets;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+if(data0.length < 1){
+validate55.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+const _errs4 = errors;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(!pattern36.test(data1)){
+validate55.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
+return false;
+}
+}
+else {
+validate55.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate55.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate55.errors = vErrors;
+return errors === 0;
+}
+
+const schema74 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
-validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
-validate52.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8923,12 +9901,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate52.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate57.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate52.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+validate57.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8944,12 +9922,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern20.test(data1)){
-validate52.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+validate57.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
 return false;
 }
 }
 else {
-validate52.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+validate57.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8965,7 +9943,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate52.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate57.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -8973,8 +9951,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate50(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+if(!(validate55(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -8985,7 +9963,7 @@ break;
 }
 }
 else {
-validate52.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate57.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9000,16 +9978,16 @@ var valid0 = true;
 }
 }
 else {
-validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate52.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-config" */;
 let vErrors = null;
 let errors = 0;
@@ -9017,14 +9995,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.global === undefined) && (missing0 = "global")) || ((data.rule_files === undefined) && (missing0 = "rule_files"))) || ((data.alerting === undefined) && (missing0 = "alerting"))) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
-validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "global") || (key0 === "rule_files")) || (key0 === "alerting")) || (key0 === "scrape_configs"))){
-validate49.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate54.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9037,14 +10015,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")) || ((data0.evaluation_interval === undefined) && (missing1 = "evaluation_interval"))){
-validate49.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+validate54.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "scrape_interval") || (key1 === "evaluation_interval"))){
-validate49.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate54.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -9056,12 +10034,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate49.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate54.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+validate54.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9077,12 +10055,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate49.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate54.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate54.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9096,7 +10074,7 @@ var valid1 = true;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+validate54.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9112,7 +10090,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate49.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -9124,12 +10102,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate49.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate54.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9141,7 +10119,7 @@ break;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate54.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9158,14 +10136,14 @@ if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing2;
 if((data5.alertmanagers === undefined) && (missing2 = "alertmanagers")){
-validate49.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
+validate54.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs15 = errors;
 for(const key2 in data5){
 if(!(key2 === "alertmanagers")){
-validate49.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate54.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -9177,7 +10155,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -9190,14 +10168,14 @@ if(errors === _errs18){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 let missing3;
 if((data7.static_configs === undefined) && (missing3 = "static_configs")){
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs20 = errors;
 for(const key3 in data7){
 if(!(key3 === "static_configs")){
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -9209,7 +10187,7 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -9217,8 +10195,8 @@ var valid6 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs23 = errors;
-if(!(validate50(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+if(!(validate55(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs23 === errors;
@@ -9229,7 +10207,7 @@ break;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9238,7 +10216,7 @@ return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9250,7 +10228,7 @@ break;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
+validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9259,7 +10237,7 @@ return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
+validate54.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9275,7 +10253,7 @@ const _errs24 = errors;
 if(errors === _errs24){
 if(Array.isArray(data10)){
 if(data10.length < 1){
-validate49.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -9283,8 +10261,8 @@ var valid7 = true;
 const len3 = data10.length;
 for(let i3=0; i3<len3; i3++){
 const _errs26 = errors;
-if(!(validate52(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+if(!(validate57(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs26 === errors;
@@ -9295,7 +10273,7 @@ break;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+validate54.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9311,39 +10289,39 @@ var valid0 = true;
 }
 }
 else {
-validate49.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate49.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-rules"] = validate55;
-const schema67 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
-const schema68 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
-const schema69 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
-const schema70 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
-const schema71 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
-const pattern37 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern40 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
-const pattern42 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
+exports["prometheus-rules"] = validate60;
+const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
+const schema76 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
+const schema77 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
+const schema78 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
+const schema79 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+const pattern39 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern42 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
+const pattern44 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.alert === undefined) && (missing0 = "alert")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.for === undefined) && (missing0 = "for"))) || ((data.labels === undefined) && (missing0 = "labels"))) || ((data.annotations === undefined) && (missing0 = "annotations"))){
-validate58.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "labels")) || (key0 === "annotations"))){
-validate58.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate63.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9354,13 +10332,13 @@ let data0 = data.alert;
 const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern37.test(data0)){
-validate58.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern39.test(data0)){
+validate63.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9376,18 +10354,18 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate58.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern25.test(data1)){
-validate58.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+validate63.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9403,12 +10381,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate58.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate63.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9427,7 +10405,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 const _errs11 = errors;
 if(typeof key1 === "string"){
-if(!pattern40.test(key1)){
+if(!pattern42.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -9448,7 +10426,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate58.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 break;
 }
@@ -9457,7 +10435,7 @@ if(valid2){
 for(const key2 in data3){
 const _errs13 = errors;
 if(typeof data3[key2] !== "string"){
-validate58.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -9468,7 +10446,7 @@ break;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9476,7 +10454,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if((((data3.severity === undefined) && (missing1 = "severity")) || ((data3.service === undefined) && (missing1 = "service"))) || ((data3.team === undefined) && (missing1 = "team"))){
-validate58.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
+validate63.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -9484,11 +10462,11 @@ if(data3.severity !== undefined){
 let data5 = data3.severity;
 const _errs16 = errors;
 if(typeof data5 !== "string"){
-validate58.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data5 === "critical") || (data5 === "high")) || (data5 === "medium")) || (data5 === "low"))){
-validate58.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema70.properties.labels.properties.severity.enum}}];
+validate63.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema78.properties.labels.properties.severity.enum}}];
 return false;
 }
 var valid4 = _errs16 === errors;
@@ -9503,12 +10481,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-validate58.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9524,12 +10502,12 @@ const _errs20 = errors;
 if(errors === _errs20){
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-validate58.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9543,7 +10521,7 @@ var valid4 = true;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9562,7 +10540,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key3 in data8){
 const _errs25 = errors;
 if(typeof key3 === "string"){
-if(!pattern40.test(key3)){
+if(!pattern42.test(key3)){
 const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
 if(vErrors === null){
 vErrors = [err2];
@@ -9583,7 +10561,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate58.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 break;
 }
@@ -9592,7 +10570,7 @@ if(valid6){
 for(const key4 in data8){
 const _errs27 = errors;
 if(typeof data8[key4] !== "string"){
-validate58.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid7 = _errs27 === errors;
@@ -9603,7 +10581,7 @@ break;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9611,7 +10589,7 @@ if(errors === _errs22){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((((data8.summary === undefined) && (missing2 = "summary")) || ((data8.description === undefined) && (missing2 = "description"))) || ((data8.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data8.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
-validate58.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
+validate63.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -9621,12 +10599,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate58.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9642,12 +10620,12 @@ const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate58.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9662,13 +10640,13 @@ let data12 = data8.runbook_url;
 const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data12 === "string"){
-if(!pattern42.test(data12)){
-validate58.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+if(!pattern44.test(data12)){
+validate63.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9683,13 +10661,13 @@ let data13 = data8.dashboard_url;
 const _errs36 = errors;
 if(errors === _errs36){
 if(typeof data13 === "string"){
-if(!pattern42.test(data13)){
-validate58.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+if(!pattern44.test(data13)){
+validate63.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9704,7 +10682,7 @@ var valid8 = true;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9721,33 +10699,33 @@ var valid0 = true;
 }
 }
 else {
-validate58.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate58.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
-const schema73 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
-const pattern44 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
-const pattern45 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
+const schema81 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
+const pattern46 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
+const pattern47 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.record === undefined) && (missing0 = "record")) || ((data.expr === undefined) && (missing0 = "expr"))){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "record") || (key0 === "expr")) || (key0 === "labels"))){
-validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate65.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9757,13 +10735,13 @@ if(data.record !== undefined){
 let data0 = data.record;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate60.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 const _errs4 = errors;
 if(typeof data0 === "string"){
-if(!pattern44.test(data0)){
-validate60.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
+if(!pattern46.test(data0)){
+validate65.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
 return false;
 }
 }
@@ -9771,8 +10749,8 @@ var valid1 = _errs4 === errors;
 if(valid1){
 const _errs5 = errors;
 if(typeof data0 === "string"){
-if(!pattern45.test(data0)){
-validate60.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
+if(!pattern47.test(data0)){
+validate65.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
 return false;
 }
 }
@@ -9790,18 +10768,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate60.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern25.test(data1)){
-validate60.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9820,7 +10798,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
 const _errs11 = errors;
 if(typeof key1 === "string"){
-if(!pattern40.test(key1)){
+if(!pattern42.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -9841,7 +10819,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate60.errors = vErrors;
+validate65.errors = vErrors;
 return false;
 break;
 }
@@ -9850,7 +10828,7 @@ if(valid3){
 for(const key2 in data2){
 const _errs13 = errors;
 if(typeof data2[key2] !== "string"){
-validate60.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -9861,7 +10839,7 @@ break;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9876,20 +10854,20 @@ var valid0 = true;
 }
 }
 else {
-validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate60.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
@@ -9933,8 +10911,8 @@ vErrors = null;
 let ifClause0;
 if(_valid0){
 const _errs4 = errors;
-if(!(validate58(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate63(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -9943,8 +10921,8 @@ ifClause0 = "then";
 }
 else {
 const _errs5 = errors;
-if(!(validate60(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -9960,29 +10938,29 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate57.errors = vErrors;
+validate62.errors = vErrors;
 return false;
 }
-validate57.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
-validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
-validate56.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate61.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9994,12 +10972,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate56.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate61.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate61.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10015,12 +10993,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate56.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate61.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate61.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10036,7 +11014,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate56.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+validate61.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10044,8 +11022,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate57(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate62(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -10056,7 +11034,7 @@ break;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
+validate61.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10071,16 +11049,16 @@ var valid0 = true;
 }
 }
 else {
-validate56.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate56.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules" */;
 let vErrors = null;
 let errors = 0;
@@ -10088,14 +11066,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.groups === undefined) && (missing0 = "groups")){
-validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "groups")){
-validate55.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10107,7 +11085,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate55.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+validate60.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10115,8 +11093,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate56(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate61(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -10127,7 +11105,7 @@ break;
 }
 }
 else {
-validate55.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+validate60.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10136,39 +11114,39 @@ return false;
 }
 }
 else {
-validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate55.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
 
-exports["promtool-tests"] = validate64;
-const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
-const schema76 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
-const schema77 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
-const pattern50 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
-const pattern51 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
-const schema78 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
-const schema79 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
-const schema80 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+exports["promtool-tests"] = validate69;
+const schema83 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
+const schema84 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
+const schema85 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
+const pattern52 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
+const pattern53 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
+const schema86 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
+const schema87 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
+const schema88 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.exp_labels === undefined) && (missing0 = "exp_labels")) || ((data.exp_annotations === undefined) && (missing0 = "exp_annotations"))){
-validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate72.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "exp_labels") || (key0 === "exp_annotations"))){
-validate67.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate72.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10204,7 +11182,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate67.errors = vErrors;
+validate72.errors = vErrors;
 return false;
 break;
 }
@@ -10213,7 +11191,7 @@ if(valid2){
 for(const key2 in data0){
 const _errs7 = errors;
 if(typeof data0[key2] !== "string"){
-validate67.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs7 === errors;
@@ -10224,7 +11202,7 @@ break;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10264,7 +11242,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate67.errors = vErrors;
+validate72.errors = vErrors;
 return false;
 break;
 }
@@ -10273,7 +11251,7 @@ if(valid5){
 for(const key4 in data2){
 const _errs14 = errors;
 if(typeof data2[key4] !== "string"){
-validate67.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid6 = _errs14 === errors;
@@ -10284,7 +11262,7 @@ break;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10298,30 +11276,30 @@ var valid0 = true;
 }
 }
 else {
-validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate67.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.eval_time === undefined) && (missing0 = "eval_time")) || ((data.alertname === undefined) && (missing0 = "alertname"))) || ((data.exp_alerts === undefined) && (missing0 = "exp_alerts"))){
-validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "eval_time") || (key0 === "alertname")) || (key0 === "exp_alerts"))){
-validate66.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate71.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10333,12 +11311,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
-validate66.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate71.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate66.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10353,13 +11331,13 @@ let data1 = data.alertname;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern37.test(data1)){
-validate66.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern39.test(data1)){
+validate71.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate66.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10378,8 +11356,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate67(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+if(!(validate72(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -10389,7 +11367,7 @@ break;
 }
 }
 else {
-validate66.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
+validate71.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10404,33 +11382,33 @@ var valid0 = true;
 }
 }
 else {
-validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate71.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate66.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
-const schema83 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
-const pattern58 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
+const schema90 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
+const schema91 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
+const pattern60 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.expr === undefined) && (missing0 = "expr")) || ((data.eval_time === undefined) && (missing0 = "eval_time"))) || ((data.exp_samples === undefined) && (missing0 = "exp_samples"))){
-validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate75.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "expr") || (key0 === "eval_time")) || (key0 === "exp_samples"))){
-validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate75.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10442,18 +11420,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate70.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern25.test(data0)){
-validate70.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10469,12 +11447,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate70.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate75.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10499,14 +11477,14 @@ if(errors === _errs9){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((data3.labels === undefined) && (missing1 = "labels")) || ((data3.value === undefined) && (missing1 = "value"))){
-validate70.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
+validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data3){
 if(!((key1 === "labels") || (key1 === "value"))){
-validate70.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -10517,13 +11495,13 @@ let data4 = data3.labels;
 const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data4 === "string"){
-if(!pattern58.test(data4)){
-validate70.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
+if(!pattern60.test(data4)){
+validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10537,7 +11515,7 @@ if(data3.value !== undefined){
 let data5 = data3.value;
 const _errs14 = errors;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-validate70.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
+validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -10550,7 +11528,7 @@ var valid3 = true;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10561,7 +11539,7 @@ break;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
+validate75.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10576,16 +11554,16 @@ var valid0 = true;
 }
 }
 else {
-validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate70.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -10656,12 +11634,12 @@ if(errors === _errs6){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.promql_expr_test === undefined) && (missing1 = "promql_expr_test")){
-validate65.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate70.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate70.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10677,21 +11655,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate65.errors = vErrors;
+validate70.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.name === undefined) && (missing2 = "name")) || ((data.interval === undefined) && (missing2 = "interval"))) || ((data.input_series === undefined) && (missing2 = "input_series"))){
-validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "interval")) || (key0 === "input_series")) || (key0 === "alert_rule_test")) || (key0 === "promql_expr_test"))){
-validate65.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10703,12 +11681,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate65.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate70.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate70.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10724,12 +11702,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate65.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate70.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate70.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10745,7 +11723,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate65.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
+validate70.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10759,14 +11737,14 @@ if(errors === _errs16){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing3;
 if(((data3.series === undefined) && (missing3 = "series")) || ((data3.values === undefined) && (missing3 = "values"))){
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key1 in data3){
 if(!((key1 === "series") || (key1 === "values"))){
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -10777,13 +11755,13 @@ let data4 = data3.series;
 const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data4 === "string"){
-if(!pattern50.test(data4)){
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
+if(!pattern52.test(data4)){
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10798,13 +11776,13 @@ let data5 = data3.values;
 const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data5 === "string"){
-if(!pattern51.test(data5)){
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
+if(!pattern53.test(data5)){
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10818,7 +11796,7 @@ var valid5 = true;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
+validate70.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10830,7 +11808,7 @@ break;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
+validate70.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10846,7 +11824,7 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate65.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate70.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10854,8 +11832,8 @@ var valid6 = true;
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
 const _errs25 = errors;
-if(!(validate66(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate71(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs25 === errors;
@@ -10866,7 +11844,7 @@ break;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
+validate70.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10882,7 +11860,7 @@ const _errs26 = errors;
 if(errors === _errs26){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate65.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate70.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10890,8 +11868,8 @@ var valid7 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs28 = errors;
-if(!(validate70(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate75(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs28 === errors;
@@ -10902,7 +11880,7 @@ break;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
+validate70.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10919,16 +11897,16 @@ var valid2 = true;
 }
 }
 else {
-validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate65.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:promtool-tests" */;
 let vErrors = null;
 let errors = 0;
@@ -10936,14 +11914,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.rule_files === undefined) && (missing0 = "rule_files")) || ((data.evaluation_interval === undefined) && (missing0 = "evaluation_interval"))) || ((data.tests === undefined) && (missing0 = "tests"))){
-validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "rule_files") || (key0 === "evaluation_interval")) || (key0 === "tests"))){
-validate64.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate69.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10955,7 +11933,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate64.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate69.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10967,12 +11945,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate64.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate69.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate69.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10984,7 +11962,7 @@ break;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate69.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11000,12 +11978,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate64.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate69.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate69.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11021,7 +11999,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate64.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
+validate69.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11029,8 +12007,8 @@ var valid2 = true;
 const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 const _errs10 = errors;
-if(!(validate65(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate70(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs10 === errors;
@@ -11041,7 +12019,7 @@ break;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
+validate69.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11056,12 +12034,12 @@ var valid0 = true;
 }
 }
 else {
-validate64.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate69.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate64.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-exports["$fingerprint"] = "3ccdc262feb1eb148a52107ae9dbc2da43126ef195735f6157df938194719645";
+exports["$fingerprint"] = "14e02b3d94fad8ffe2b32684c5aa92e11919f510823ae552b0a96de9f5bdbbf7";

@@ -26,6 +26,9 @@ const bad: Array<{ name: string; expr: string }> = [
   { name: "the runbook's absolute error rate", expr: 'sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m]))' },
   { name: "a quantile without a threshold", expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)" },
   { name: "a threshold commented out", expr: "job:phoenix_http_requests_5xx:ratio_rate5m # > 0.05" },
+  // A bare name filters nothing: every series of it fires.
+  { name: "a bare metric name", expr: "up" },
+  { name: "a name given as a __name__ matcher only", expr: '{__name__="up"}' },
 ];
 
 const good: Array<{ name: string; expr: string }> = [
@@ -38,6 +41,10 @@ const good: Array<{ name: string; expr: string }> = [
   { name: "absent_over_time() with leading space", expr: '  absent_over_time(up{job="global-sovereign"}[5m])' },
   { name: "a multi-line ratio compared at the end", expr: 'vm_memory_total_bytes{job="global-sovereign"}\n/ on (job, instance)\nglobal_sovereign_memory_limit_bytes{job="global-sovereign"}\n> 0.8' },
   { name: "a suppression comment after the threshold", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05\n# o11y-disable promql/regexp: not used here" },
+  // False alarm on awesome-prometheus-alerts' PostgresqlInvalidIndex: a selector alone alerts while such series exist
+  // (an index left invalid by REINDEX CONCURRENTLY is named *ccnew*). alerts/threshold holds ours to a threshold.
+  { name: "a selector alone, alerting while series with these labels exist", expr: 'pg_general_index_info_pg_relation_size{indexrelname=~".*ccnew.*"}' },
+  { name: "a selector alone in parentheses", expr: '(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"})' },
 ];
 
 describeModelCheck(

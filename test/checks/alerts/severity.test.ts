@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { alertSeverity } from "../../../src/engine/check/checks/alerts/severity.ts";
+import { alertSeverity, severityCheck } from "../../../src/engine/check/checks/alerts/severity.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
 import { projectWith, variantAlert } from "../../helpers/alerts.ts";
@@ -38,6 +38,16 @@ const good: GoodModel[] = [
 ];
 
 describeModelCheck("alerts/severity", alertSeverity, { severity: "error", match: "message", bad, good }, () => {
+  it("holds alerts to a team's own levels when configured, without asking for our routing policies", () => {
+    const team = severityCheck(["critical", "warning", "info"]);
+    const model = (severity: string): Model => ({ ...base, severities: [], alerts: base.alerts.map((a) => ({ ...a, severity })) });
+    expect(team.check(model("warning"), undefined as never)).toEqual([]);
+    const found = team.check(model("high"), undefined as never);
+    expect(found).toHaveLength(base.alerts.length);
+    expect([found[0]!.message, found[0]!.fix]).toEqual(['severity "high" is not one of the configured levels', "use one of: critical, warning, info."]);
+    expect(team.check(model(""), undefined as never)[0]!.message).toBe("the alert has no severity label, so it routes by none of the configured levels");
+  });
+
   it("keeps severity, service and team from their own fields, which labels cannot override", () => {
     // @ts-expect-error labels may not carry the routing labels: the type rejects it at compile time.
     const alert = variantAlert({ severity: "critical", labels: { severity: "low" } });

@@ -43,6 +43,12 @@ const bad: BadModel[] = [
     message: "the expression compares `> 0.08` but the declared threshold is `> 0.05`",
   },
   {
+    // alerts/comparison lets a rule file from elsewhere alert "while this exists"; ours declare a threshold.
+    name: "a selector alone, which compares nothing",
+    model: () => withExpr('up{job="global-sovereign"}'),
+    message: "the expression compares nothing: it fires while the selected series exist, whatever their value, not at the declared threshold `> 0.05`",
+  },
+  {
     name: "an operator that disagrees with the threshold",
     model: () => withExpr(`${serverErrorRatio} >= 0.05`),
     message: "the expression compares `>= 0.05` but the declared threshold is `> 0.05`",

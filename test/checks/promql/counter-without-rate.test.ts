@@ -1,7 +1,11 @@
 import { expect, it } from "vitest";
 import { counterWithoutRate } from "../../../src/engine/check/checks/promql/counter-without-rate.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import { checkContext } from "../../../src/engine/check/run.ts";
+import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+
+/** As on a rule file from elsewhere: series the catalog does not declare are typed by convention. */
+const foreign = checkContext(realModel(), { catalogLabels: false });
 
 const bad: BadExpression[] = [
   {
@@ -36,6 +40,20 @@ const bad: BadExpression[] = [
     message: "counter ecto_query_duration_seconds_count is used as a raw value",
     position: { line: 3, column: 5 },
   },
+  {
+    name: "a raw counter left of `and` (its values are the result)",
+    expr: "phoenix_http_request_total > 0 and on (job) up == 1",
+    message: "counter phoenix_http_request_total is used as a raw value",
+    position: { line: 1, column: 1 },
+  },
+  {
+    // awesome-prometheus-alerts' HostEdacUncorrectableErrorsDetected: fires from the first error until node_exporter restarts.
+    name: "a counter from elsewhere, typed by its _total suffix, compared raw",
+    expr: "(node_edac_uncorrectable_errors_total > 0)",
+    context: foreign,
+    message: "counter node_edac_uncorrectable_errors_total (type inferred from the name: _total is a counter's suffix) is used as a raw value",
+    position: { line: 1, column: 2 },
+  },
 ];
 
 const good: GoodExpression[] = [
@@ -51,6 +69,18 @@ const good: GoodExpression[] = [
   { name: "a recorded ratio", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
   // label_values() only lists label values: a raw counter is the natural selector there.
   { name: "a dashboard variable's selector", expr: `ecto_query_duration_seconds_count{job=~"$job"}`, kind: "dashboard-variable" },
+  // False alarm on kubernetes-mixin's KubeClientCertificateExpiration: the right side of `and` only filters, and there
+  // `_count > 0` says the histogram has observations at all; its value never reaches the alert.
+  {
+    name: "a raw counter guarding the right side of `and`",
+    expr: "histogram_quantile(0.01, sum by (job, le) (rate(phoenix_http_request_duration_seconds_bucket[5m]))) < 0.5\nand\non (job) phoenix_http_request_duration_seconds_count > 0",
+  },
+  { name: "a raw counter guarding the right side of `unless`", expr: "up == 0 unless on (job) phoenix_http_request_total == 0" },
+  // Unit suffixes without _total are not assumed counters (gauges, or native histograms).
+  { name: "a gauge from elsewhere named in bytes", expr: "node_memory_MemAvailable_bytes < 1e9", context: foreign },
+  { name: "a _count from elsewhere without a sibling (postgres_exporter's connections gauge)", expr: "sum by (datname) (pg_stat_activity_count) > 100", context: foreign },
+  // Our own definitions are judged by the catalog alone: an undeclared name is promql/unknown-metric's.
+  { name: "an undeclared _total in our own definitions", expr: "node_edac_uncorrectable_errors_total > 0" },
 ];
 
 describeExpressionCheck(

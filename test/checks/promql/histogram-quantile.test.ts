@@ -1,10 +1,29 @@
 import { expect, it } from "vitest";
 import { histogramQuantile } from "../../../src/engine/check/checks/promql/histogram-quantile.ts";
-import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import { checkContext } from "../../../src/engine/check/run.ts";
+import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+
+/** As on a rule file from elsewhere: series the catalog does not declare are typed by convention. */
+const foreign = checkContext(realModel(), { catalogLabels: false });
 
 const buckets = "phoenix_http_request_duration_seconds_bucket";
 
 const bad: BadExpression[] = [
+  {
+    name: "topk() without le among its groups",
+    expr: `histogram_quantile(0.99, topk(1, rate(${buckets}[5m])))`,
+    message: "topk() without le among its groups picks among all buckets together, so those left are not a histogram",
+    fix: "by (le)",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "raw buckets from elsewhere, typed by their _bucket suffix",
+    expr: "histogram_quantile(0.9, apiserver_request_duration_seconds_bucket)",
+    context: foreign,
+    message: "it reads raw bucket counters (type inferred from the name: _bucket is a histogram's buckets)",
+    fix: "sum by (le) (rate(apiserver_request_duration_seconds_bucket",
+    position: { line: 1, column: 25 },
+  },
   {
     name: "the runbook's Phoenix p95 over raw buckets",
     expr: `histogram_quantile(0.95, ${buckets})`,
@@ -78,6 +97,13 @@ const bad: BadExpression[] = [
 ];
 
 const good: GoodExpression[] = [
+  // False alarm on kubernetes-mixin's KubeletPodStartUpLatencyHigh: topk by (..., le, ...) keeps one series per bucket
+  // (dropping duplicates), so what it leaves per le is still a bucket.
+  {
+    name: "topk by le, then sum by le",
+    expr: `histogram_quantile(0.99, sum by (instance, le) (topk by (instance, le, method) (1, rate(${buckets}[5m]))))`,
+  },
+  { name: "native histograms from elsewhere", expr: "histogram_quantile(0.9, sum by (job) (rate(http_request_duration_seconds[5m])))", context: foreign },
   { name: "the dashboards' p95", expr: `histogram_quantile(0.95, sum by (le) (rate(${buckets}[5m])))` },
   { name: "a p95 per route", expr: `histogram_quantile(0.95, sum by (le, method, path) (rate(${buckets}[5m])))` },
   { name: "a recorded bucket rate", expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)" },

@@ -1,6 +1,10 @@
 import { expect, it } from "vitest";
 import { rateOnCounter } from "../../../src/engine/check/checks/promql/rate-on-counter.ts";
-import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import { checkContext } from "../../../src/engine/check/run.ts";
+import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+
+/** As on a rule file from elsewhere: series the catalog does not declare are typed by convention. */
+const foreign = checkContext(realModel(), { catalogLabels: false });
 
 const bad: BadExpression[] = [
   {
@@ -39,6 +43,22 @@ const bad: BadExpression[] = [
     fix: "delta()",
     position: { line: 2, column: 8 },
   },
+  {
+    name: "rate() of an info metric from elsewhere (always 1)",
+    expr: "sum by (namespace) (rate(kube_pod_info[5m]))",
+    context: foreign,
+    message: "rate() over gauge kube_pod_info (type inferred from the name: an _info metric is a gauge of 1)",
+    fix: "o11y-disable promql/rate-on-counter",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "increase() of a boot time from elsewhere",
+    expr: "increase(node_boot_time_seconds[1h]) > 0",
+    context: foreign,
+    message: "increase() over gauge node_boot_time_seconds (type inferred from the name: a point in time is a gauge)",
+    fix: "delta()",
+    position: { line: 1, column: 10 },
+  },
 ];
 
 const good: GoodExpression[] = [
@@ -52,6 +72,10 @@ const good: GoodExpression[] = [
   { name: "a histogram's _count", expr: "increase(ecto_query_duration_seconds_count[1h])" },
   { name: "deriv() of a gauge", expr: "deriv(vm_memory_total_bytes[10m])" },
   { name: "a recorded series", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
+  // Names that say nothing either way are not judged: an old counter, or a native histogram.
+  { name: "rate() of a unit-named series from elsewhere", expr: "rate(node_network_receive_bytes[5m])", context: foreign },
+  { name: "rate() of a native histogram from elsewhere", expr: "histogram_quantile(0.9, rate(http_request_duration_seconds[5m]))", context: foreign },
+  { name: "rate() of a _total from elsewhere", expr: "rate(node_cpu_seconds_total[5m])", context: foreign },
 ];
 
 describeExpressionCheck("promql/rate-on-counter", rateOnCounter, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {

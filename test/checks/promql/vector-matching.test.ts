@@ -6,6 +6,14 @@ const requests = "rate(phoenix_http_request_total[5m])";
 
 const bad: BadExpression[] = [
   {
+    // One-to-one matching with on() keeps only the on() labels (Prometheus's resultMetric): job is gone after the division.
+    name: "on() a label that an earlier on() division dropped",
+    expr: "(sum by (job, instance) (vm_memory_total_bytes) / on (instance) sum by (instance) (vm_total_processes))\n* on (job) group_left sum by (job) (ecto_connection_pool_size)",
+    message: "on(job) names job, which is not on both sides: left {instance}, right {job}",
+    fix: "match on labels both sides keep.",
+    position: { line: 1, column: 1 },
+  },
+  {
     name: "memory per pool connection (the pool size carries repo)",
     expr: "vm_memory_total_bytes / ecto_connection_pool_size",
     message: "the sides carry different labels (left {instance, job}, right {instance, job, repo}), so one-to-one matching pairs nothing",
@@ -51,6 +59,13 @@ const bad: BadExpression[] = [
 ];
 
 const good: GoodExpression[] = [
+  // False alarm on kubernetes-mixin's KubeletTooManyPods: group_left(node) copies node from the right side, so the
+  // product carries it and the next on (cluster, node) matches.
+  {
+    name: "group_left(label) adds the label it copies",
+    expr: "max by (cluster, instance) (up > 1)\n* on (cluster, instance) group_left (node) max by (cluster, instance, node) (up)\n/ on (cluster, node) group_left () max by (cluster, node) (up != 1)",
+  },
+  { name: "ignoring() drops the labels it names", expr: "(sum by (job, le) (vm_memory_total_bytes) / ignoring (le) sum by (job, le) (vm_total_processes)) / sum by (job) (vm_total_processes)" },
   { name: "ignoring() the extra label", expr: "vm_memory_total_bytes / ignoring(repo) ecto_connection_pool_size" },
   { name: "on() labels both sides keep", expr: "sum by (instance) (vm_memory_total_bytes) / on(instance) sum by (instance) (ecto_connection_pool_size)" },
   { name: "on() with group_right", expr: "vm_memory_total_bytes / on(job, instance) group_right ecto_connection_pool_size" },

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { ruleName } from "../../../src/engine/check/checks/rules/name.ts";
+import { ruleName, ruleNameCheck } from "../../../src/engine/check/checks/rules/name.ts";
 import { recordingRule } from "../../../src/engine/define/alerting.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
@@ -36,5 +36,13 @@ describeModelCheck("rules/name", ruleName, { severity: "error", match: "message"
   it("points at the recordingRule(...) call", () => {
     const [diagnostic] = run(withRule("phoenix_ratio"));
     expect(diagnostic!.source.file).toBe("test/checks/rules/name.test.ts");
+  });
+
+  it("holds names to a team's own pattern when configured", () => {
+    const team = ruleNameCheck({ pattern: /^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/, mismatch: "does not match ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$" });
+    const found = team.check(withRecord("apiserver_request:availability30d"), undefined as never);
+    expect(found.map((f) => [f.message, f.fix])).toEqual([
+      ['"apiserver_request:availability30d" does not match ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$', "rename it to match ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$, or change the pattern in the configuration."],
+    ]);
   });
 });

@@ -6,7 +6,9 @@ import { alertFor } from "./alerts/for.ts";
 import { alertRouting } from "./alerts/routing.ts";
 import { alertRunbook } from "./alerts/runbook.ts";
 import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
+import { alertLabels } from "./alerts/labels.ts";
 import { alertSeverity } from "./alerts/severity.ts";
+import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
@@ -30,10 +32,12 @@ import { uniqueUid } from "./dashboard/unique-uid.ts";
 import { aggregateThenRate } from "./promql/aggregate-then-rate.ts";
 import { counterWithoutRate } from "./promql/counter-without-rate.ts";
 import { histogramQuantile } from "./promql/histogram-quantile.ts";
+import { impossibleMatcher } from "./promql/impossible-matcher.ts";
 import { nestingDepth } from "./promql/nesting-depth.ts";
 import { rateOnCounter } from "./promql/rate-on-counter.ts";
 import { rateWindow } from "./promql/rate-window.ts";
 import { regexp } from "./promql/regexp.ts";
+import { series } from "./promql/series.ts";
 import { unknownLabel } from "./promql/unknown-label.ts";
 import { vectorMatching } from "./promql/vector-matching.ts";
 import { syntax } from "./promql/syntax.ts";
@@ -45,6 +49,7 @@ export const allChecks: Check[] = [
   nestingDepth,
   unknownMetric,
   unknownLabel,
+  impossibleMatcher,
   rateOnCounter,
   counterWithoutRate,
   histogramQuantile,
@@ -52,6 +57,7 @@ export const allChecks: Check[] = [
   aggregateThenRate,
   vectorMatching,
   regexp,
+  series,
   uniqueUid,
   uniquePanelId,
   panelUnit,
@@ -67,6 +73,8 @@ export const allChecks: Check[] = [
   alertThreshold,
   alertFor,
   alertAnnotations,
+  alertTemplate,
+  alertLabels,
   alertRunbook,
   alertRunbookThreshold,
   alertDashboardLink,

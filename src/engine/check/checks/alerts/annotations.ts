@@ -1,35 +1,41 @@
-import { checkAlertTemplate } from "../../../promql/alert-template.ts";
 import type { Finding, ModelCheck } from "../../check.ts";
 
-// dashboard_url is alerts/dashboard-link's business: rule files from elsewhere may have none.
-const required = ["summary", "description", "runbook_url"];
+/** What a team requires of its alerts' annotations. */
+export interface AnnotationRules {
+  /** Annotations that must be there and not blank. */
+  required: readonly string[];
+  /** Whether the summary must be fixed text, without `{{ }}`. */
+  fixedSummary: boolean;
+}
+
+/** Ours. dashboard_url is alerts/dashboard-link's business: it also checks where the link goes. */
+export const houseAnnotations: AnnotationRules = { required: ["summary", "description", "runbook_url"], fixedSummary: true };
 
 /**
- * On-call reads the annotations first. They must all be there, the summary must read the same in every
- * notification (no template), and every template must parse, or Prometheus refuses the whole rule file.
+ * On-call reads the annotations first: they must all be there, and the summary must read the same in every
+ * notification (no template). Which ones, and whether the summary may vary, is a team's choice (configuration).
  */
-export const alertAnnotations: ModelCheck = {
-  id: "alerts/annotations",
-  severity: "error",
-  summary: "A missing annotation, a templated summary, or a label or annotation template that does not parse.",
-  scope: "model",
-  check(model) {
-    return model.alerts.flatMap((alert): Finding[] => {
-      const subject = `alert ${alert.name}`;
-      const source = alert.source;
-      const findings: Finding[] = required
-        .filter((key) => !alert.annotations[key]?.trim())
-        .map((key) => ({ subject, source, message: `annotation ${key} is empty`, fix: `write the ${key}.` }));
-      if (alert.annotations.summary?.includes("{{")) {
-        findings.push({ subject, source, message: "the summary is a template", fix: "keep the summary fixed text (it groups notifications); put values and labels in the description." });
-      }
-      const templates = [...Object.entries(alert.annotations).map(([k, v]) => [`annotation ${k}`, v] as const), ...Object.entries(alert.labels).map(([k, v]) => [`label ${k}`, v] as const)];
-      for (const [where, text] of templates) {
-        for (const problem of checkAlertTemplate(text)) {
-          findings.push({ subject, source, message: `${where} template, at character ${problem.offset + 1}: ${problem.message}`, fix: "Prometheus rejects the whole rule file when one template does not parse." });
+export function annotationsCheck(rules: AnnotationRules = houseAnnotations): ModelCheck {
+  return {
+    id: "alerts/annotations",
+    kind: "house",
+    severity: "error",
+    summary: "A missing annotation, or a templated summary.",
+    scope: "model",
+    check(model) {
+      return model.alerts.flatMap((alert): Finding[] => {
+        const subject = `alert ${alert.name}`;
+        const source = alert.source;
+        const findings: Finding[] = rules.required
+          .filter((key) => !alert.annotations[key]?.trim())
+          .map((key) => ({ subject, source, message: key in alert.annotations ? `annotation ${key} is empty` : `the alert has no ${key} annotation`, fix: `write the ${key}.` }));
+        if (rules.fixedSummary && alert.annotations.summary?.includes("{{")) {
+          findings.push({ subject, source, message: "the summary is a template", fix: "keep the summary fixed text (it groups notifications); put values and labels in the description." });
         }
-      }
-      return findings;
-    });
-  },
-};
+        return findings;
+      });
+    },
+  };
+}
+
+export const alertAnnotations = annotationsCheck();

@@ -13,6 +13,7 @@ const panelUnits: Record<ThresholdUnit, string[]> = {
 /** The dashboard_url must open the panel that shows the signal, and that panel must draw the alert's threshold. */
 export const alertDashboardLink: ModelCheck = {
   id: "alerts/dashboard-link",
+  kind: "house",
   severity: "error",
   summary: "An alert linking to a missing dashboard or panel, or to a panel that does not draw its threshold in the same unit.",
   scope: "model",

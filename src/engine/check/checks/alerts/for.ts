@@ -4,6 +4,7 @@ import type { ModelCheck, Finding } from "../../check.ts";
 /** `for` must parse, and a non-zero `for` shorter than the evaluation interval is rounded up silently by Prometheus. */
 export const alertFor: ModelCheck = {
   id: "alerts/for",
+  kind: "correctness",
   severity: "error",
   summary: "A malformed `for`, or one shorter than the rule group's evaluation interval.",
   scope: "model",

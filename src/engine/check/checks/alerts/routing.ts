@@ -4,6 +4,7 @@ import type { Finding, ModelCheck } from "../../check.ts";
 /** Each severity's first notification must go out within the runbook's response time. */
 export const alertRouting: ModelCheck = {
   id: "alerts/routing",
+  kind: "house",
   severity: "error",
   summary: "A severity policy whose timings are malformed or cannot meet the runbook's response time.",
   scope: "model",

@@ -73,6 +73,7 @@ function agrees(stated: Stated, threshold: ThresholdModel): boolean {
  */
 export const alertRunbookThreshold: ModelCheck = {
   id: "alerts/runbook-threshold",
+  kind: "house",
   severity: "error",
   summary: "A playbook heading that states a threshold other than its alert's.",
   scope: "model",

@@ -4,6 +4,7 @@ import type { Finding, ModelCheck } from "../../check.ts";
 /** Every alert links to its playbook, and every playbook belongs to an alert; both are checked here, not by on-call at 3 a.m. */
 export const alertRunbook: ModelCheck = {
   id: "alerts/runbook",
+  kind: "house",
   severity: "error",
   summary: "An alert whose runbook section is missing, or a runbook alert section with no alert.",
   scope: "model",

@@ -32,6 +32,7 @@ function isNear(alert: AlertModel, value: number): boolean {
  */
 export const alertTests: ModelCheck = {
   id: "alerts/tests",
+  kind: "house",
   severity: "error",
   summary: "An alert without boundary tests: firing just above, pending before `for`, silent just below.",
   scope: "model",

@@ -1,5 +1,6 @@
 import type { Finding, ModelCheck } from "../../check.ts";
-import { topComparison } from "../../../promql/comparison.ts";
+import { filtersByComparison, topComparison } from "../../../promql/comparison.ts";
+import { isPresenceAlert } from "./comparison.ts";
 
 /**
  * A threshold must be a sane number in its unit, and must be what the expression really compares
@@ -7,6 +8,7 @@ import { topComparison } from "../../../promql/comparison.ts";
  */
 export const alertThreshold: ModelCheck = {
   id: "alerts/threshold",
+  kind: "house",
   severity: "error",
   summary: "A threshold that is not a number, is negative, is a percentage where a ratio is expected, or differs from the expression.",
   scope: "model",
@@ -23,8 +25,18 @@ export const alertThreshold: ModelCheck = {
         problems.push({ subject, source, message: `threshold ${value} is a ratio above 1: it looks like a percentage`, fix: `write it as a fraction: ${value / 100} for ${value}%.` });
       }
       if (unit === "bool" && value !== 0 && value !== 1) problems.push({ subject, source, message: `threshold ${value} for a bool must be 0 or 1` });
-      const comparison = topComparison(alert.expr, ctx.parse(alert.expr, { grafana: false }).tree);
-      // No comparison at all is alerts/comparison's finding.
+      const parsed = ctx.parse(alert.expr, { grafana: false });
+      const comparison = topComparison(alert.expr, parsed.tree);
+      // No comparison at all is alerts/comparison's finding, except a selector alone, which a rule file may mean as "while
+      // this exists": ours declare a threshold, so that one is ours to report.
+      if (!comparison && !filtersByComparison(alert.expr, parsed.tree) && isPresenceAlert(parsed)) {
+        problems.push({
+          subject,
+          source: alert.source,
+          message: `the expression compares nothing: it fires while the selected series exist, whatever their value, not at the declared threshold \`${op} ${value}\``,
+          fix: "interpolate the threshold into the expression (`${signal} ${thresholds.x}`).",
+        });
+      }
       if (!comparison) return problems;
       if (comparison.op !== op || comparison.value !== value || comparison.bool) {
         const written = `${comparison.op}${comparison.bool ? " bool" : ""} ${comparison.value ?? "(not a number)"}`;

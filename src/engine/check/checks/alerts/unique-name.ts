@@ -4,6 +4,7 @@ import type { ModelCheck } from "../../check.ts";
 /** Two alerts with one name: Prometheus loads both, routing and silences cannot tell them apart. */
 export const uniqueAlertName: ModelCheck = {
   id: "alerts/unique-name",
+  kind: "house",
   severity: "error",
   summary: "Two alerts share a name.",
   scope: "model",

@@ -6,6 +6,7 @@ const expected = "${datasource}";
 /** A dashboard pinned to one datasource uid breaks on every Grafana where that uid differs. */
 export const datasourceVariable: DashboardCheck = {
   id: "dashboard/datasource-variable",
+  kind: "house",
   severity: "error",
   summary: "No `datasource` variable, or a panel or query that does not use it.",
   scope: "dashboard",

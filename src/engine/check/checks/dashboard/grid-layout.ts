@@ -11,6 +11,7 @@ function overlaps(a: PanelModel["gridPos"], b: PanelModel["gridPos"]): boolean {
 /** Panels must sit inside Grafana's 24 columns and not cover each other, or Grafana reflows them unpredictably. */
 export const gridLayout: DashboardCheck = {
   id: "dashboard/grid-layout",
+  kind: "correctness",
   severity: "error",
   summary: "A panel outside the 24-column grid, or overlapping another.",
   scope: "dashboard",

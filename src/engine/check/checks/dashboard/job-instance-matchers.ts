@@ -14,6 +14,7 @@ const required = [
  */
 export const jobInstanceMatchers: ExpressionCheck = {
   id: "dashboard/job-instance-matchers",
+  kind: "house",
   severity: "error",
   summary: 'A panel query selector without `job=~"$job", instance=~"$instance"`.',
   scope: "expression",

@@ -5,6 +5,7 @@ const dashboardPath = /^\/d\/([^/?#]+)/;
 /** Dashboard links must reach a dashboard we ship, and every dashboard links to all the others. */
 export const links: ModelCheck = {
   id: "dashboard/links",
+  kind: "house",
   severity: "error",
   summary: "A link to a dashboard that does not exist, or a dashboard that does not link to the others.",
   scope: "model",

@@ -4,6 +4,7 @@ import { panelSubject } from "../../check.ts";
 /** On-call reads a panel's description (the ⓘ tooltip) to learn what it shows and what is normal. */
 export const panelDescription: DashboardCheck = {
   id: "dashboard/panel-description",
+  kind: "house",
   severity: "error",
   summary: "A panel without a title or a description.",
   scope: "dashboard",

@@ -4,6 +4,7 @@ import { panelSubject } from "../../check.ts";
 /** A panel without a unit shows bare numbers: is 0.3 seconds, a ratio, or requests per second? */
 export const panelUnit: DashboardCheck = {
   id: "dashboard/panel-unit",
+  kind: "house",
   severity: "error",
   summary: "A panel without a unit.",
   scope: "dashboard",

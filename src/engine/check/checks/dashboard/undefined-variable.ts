@@ -12,6 +12,7 @@ function definedVariables(dashboard: DashboardModel): ReadonlySet<string> {
 /** A query uses `$name` but the dashboard defines no such variable: Grafana sends the text as is and gets nothing. */
 export const undefinedVariable: ExpressionCheck = {
   id: "dashboard/undefined-variable",
+  kind: "correctness",
   severity: "error",
   summary: "A query uses a template variable that its dashboard does not define.",
   scope: "expression",

@@ -5,6 +5,7 @@ import { panelSubject } from "../../check.ts";
 /** Panel ids (rows included) must be unique and positive: `viewPanel=<id>` links and diffs key on them. */
 export const uniquePanelId: DashboardCheck = {
   id: "dashboard/unique-panel-id",
+  kind: "correctness",
   severity: "error",
   summary: "A panel id that is missing or used twice in one dashboard.",
   scope: "dashboard",

@@ -4,6 +4,7 @@ import type { ModelCheck } from "../../check.ts";
 /** Two dashboards with one uid: Grafana keeps one of them and links point at the wrong one. */
 export const uniqueUid: ModelCheck = {
   id: "dashboard/unique-uid",
+  kind: "correctness",
   severity: "error",
   summary: "Two dashboards share a uid.",
   scope: "model",

@@ -12,6 +12,7 @@ const fileKey = (path: string) => posix.normalize(path).toLowerCase();
  */
 export const pathCollision: ModelCheck = {
   id: "names/path-collision",
+  kind: "correctness",
   severity: "error",
   summary: "Two rule groups or dashboards that would write the same file (case ignored).",
   scope: "model",

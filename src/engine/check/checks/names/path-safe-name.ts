@@ -39,6 +39,7 @@ function judge(entry: PathName): Finding[] {
  */
 export const pathSafeName: ModelCheck = {
   id: "names/path-safe-name",
+  kind: "correctness",
   severity: "error",
   summary: "A rule group name or dashboard uid that is not a safe file name: lowercase letters, digits and '-' only.",
   scope: "model",

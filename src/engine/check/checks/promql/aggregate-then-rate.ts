@@ -18,6 +18,7 @@ const rateFunctions = new Set(["rate", "irate", "increase", "resets"]);
  */
 export const aggregateThenRate: ExpressionCheck = {
   id: "promql/aggregate-then-rate",
+  kind: "correctness",
   severity: "error",
   summary: "rate() or increase() over an aggregation (through a subquery): aggregate the rates instead.",
   scope: "expression",

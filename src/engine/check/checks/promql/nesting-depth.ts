@@ -4,6 +4,8 @@ import { maxNestingDepth } from "../../../promql/parse.ts";
 /** An expression nested deeper than o11y's parser follows: it may be valid PromQL, but nothing in it is checked. */
 export const nestingDepth: ExpressionCheck = {
   id: "promql/nesting-depth",
+  // It must run everywhere: an expression o11y cannot follow is otherwise passed unchecked.
+  kind: "correctness",
   severity: "error",
   summary: "An expression nested deeper than o11y follows (some 600 levels of brackets, calls or aggregations), so it cannot be checked.",
   scope: "expression",

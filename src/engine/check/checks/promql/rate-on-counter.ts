@@ -1,6 +1,6 @@
 import type { ExpressionCheck, Finding } from "../../check.ts";
 import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
-import { seriesKind } from "../../../promql/semantics.ts";
+import { seriesType, typeNote } from "../../../promql/semantics.ts";
 
 const counterFunctions = new Set(["rate", "irate", "increase", "resets"]);
 const counterLike = new Set(["counter", "bucket", "monotonic-gauge"]);
@@ -11,6 +11,7 @@ const counterLike = new Set(["counter", "bucket", "monotonic-gauge"]);
  */
 export const rateOnCounter: ExpressionCheck = {
   id: "promql/rate-on-counter",
+  kind: "correctness",
   severity: "error",
   summary: "rate(), irate(), increase() or resets() over a series that is not a counter.",
   scope: "expression",
@@ -26,11 +27,15 @@ export const rateOnCounter: ExpressionCheck = {
       const name = selector?.getChild("Identifier");
       if (!selector || !name) continue;
       const metric = expr.text.slice(name.from, name.to);
-      const kind = seriesKind(metric, ctx);
+      const type = seriesType(metric, ctx);
+      const { kind } = type;
       if (kind === "unknown" || kind === "recorded" || kind === "recorded-bucket-rate" || counterLike.has(kind)) continue;
+      const gaugeFix = type.because
+        ? "use delta() or deriv() for a gauge's change; if it really is a counter, say so with `# o11y-disable promql/rate-on-counter: <why>` on the rule."
+        : "use delta() or deriv() for a gauge's change, or declare the metric monotonic in src/catalog/ if it only grows between restarts.";
       findings.push({
-        message: `${fn}() over ${kind} ${metric}: ${fn}() reads every fall of the value as a counter reset, so it invents spikes`,
-        fix: kind === "gauge" ? "use delta() or deriv() for a gauge's change, or declare the metric monotonic in src/catalog/ if it only grows between restarts." : "query the summary's _sum or _count counters instead.",
+        message: `${fn}() over ${kind} ${metric}${typeNote(type)}: ${fn}() reads every fall of the value as a counter reset, so it invents spikes`,
+        fix: kind === "gauge" ? gaugeFix : "query the summary's _sum or _count counters instead.",
         at: { from: name.from, to: name.to },
       });
     }

@@ -14,6 +14,7 @@ const minimumSamples = 4;
  */
 export const rateWindow: ExpressionCheck = {
   id: "promql/rate-window",
+  kind: "correctness",
   severity: "error",
   summary: "A rate window shorter than four scrape intervals, or not `$__rate_interval` in a dashboard.",
   scope: "expression",

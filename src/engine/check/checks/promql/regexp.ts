@@ -6,6 +6,7 @@ const metacharacters = /[.*+?()[\]{}|\\^$]/;
 /** Prometheus anchors every regex itself; and a regex with nothing regular in it is an equality written slowly. */
 export const regexp: ExpressionCheck = {
   id: "promql/regexp",
+  kind: "house",
   severity: "warning",
   summary: "A regex matcher with redundant ^...$ anchors, or with no metacharacters (use = or !=).",
   scope: "expression",

@@ -3,6 +3,7 @@ import type { ExpressionCheck } from "../../check.ts";
 /** A PromQL expression that Prometheus's own grammar (lezer-promql) cannot parse. */
 export const syntax: ExpressionCheck = {
   id: "promql/syntax",
+  kind: "correctness",
   severity: "error",
   summary: "The expression does not parse as PromQL.",
   scope: "expression",

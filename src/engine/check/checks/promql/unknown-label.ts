@@ -18,6 +18,7 @@ function unknown(label: string, known: ReadonlySet<string>, what: string, at: { 
 /** A matcher or grouping label that the catalog does not give the series: an empty panel or an alert that never fires. */
 export const unknownLabel: ExpressionCheck = {
   id: "promql/unknown-label",
+  kind: "correctness",
   severity: "error",
   summary: "A label in a matcher, by(), without(), on() or ignoring() that the series do not carry, per the catalog.",
   scope: "expression",

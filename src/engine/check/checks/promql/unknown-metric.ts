@@ -5,6 +5,7 @@ import { selectors } from "../../../promql/parse.ts";
 /** A selector names a series that the metric catalog does not declare: a typo, or an undeclared metric. */
 export const unknownMetric: ExpressionCheck = {
   id: "promql/unknown-metric",
+  kind: "house",
   severity: "error",
   summary: "A metric that the catalog does not declare.",
   scope: "expression",

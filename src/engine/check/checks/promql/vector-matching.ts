@@ -12,6 +12,7 @@ const show = (labels: ReadonlySet<string>) => `{${[...labels].sort().join(", ")}
  */
 export const vectorMatching: ExpressionCheck = {
   id: "promql/vector-matching",
+  kind: "correctness",
   severity: "error",
   summary: "A binary operation whose sides cannot match on the labels the catalog says they carry.",
   scope: "expression",

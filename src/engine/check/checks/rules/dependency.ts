@@ -4,6 +4,7 @@ import { expressionSites } from "../../sites.ts";
 /** Names with a colon are recorded series: each one used must be recorded, and no rule may depend on itself. */
 export const ruleDependency: ModelCheck = {
   id: "rules/dependency",
+  kind: "house",
   severity: "error",
   summary: "A recorded series that is used but never recorded, or recording rules that depend on each other in a cycle.",
   scope: "model",

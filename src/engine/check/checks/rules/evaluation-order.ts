@@ -15,6 +15,9 @@ interface Placed {
  */
 export const ruleEvaluationOrder: ModelCheck = {
   id: "rules/evaluation-order",
+  // House until it tells a lag that matters from one that does not: kubernetes-mixin's 30-day average of a series
+  // its group records further down misses one 3-minute sample of 30 days.
+  kind: "house",
   severity: "error",
   summary: "A rule that reads a series its own group records further down, so it reads the previous evaluation's value.",
   scope: "model",

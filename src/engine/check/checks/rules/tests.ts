@@ -3,6 +3,7 @@ import type { ModelCheck } from "../../check.ts";
 /** A recording rule feeds alerts and panels; a wrong one misleads them all, so each has exact-value tests. */
 export const ruleTests: ModelCheck = {
   id: "rules/tests",
+  kind: "house",
   severity: "error",
   summary: "A recording rule without a promtool test of its exact values.",
   scope: "model",

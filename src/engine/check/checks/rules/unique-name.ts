@@ -4,6 +4,7 @@ import type { ModelCheck } from "../../check.ts";
 /** Two rules recording one series write conflicting samples into it. */
 export const uniqueRuleName: ModelCheck = {
   id: "rules/unique-name",
+  kind: "house",
   severity: "error",
   summary: "Two recording rules record the same series.",
   scope: "model",

@@ -97,6 +97,7 @@ function fixFor(where: string, found: SecretMatch[]): string {
  */
 export const credentials: ModelCheck = {
   id: "settings/credentials",
+  kind: "correctness",
   severity: "error",
   summary: "A credential in a setting or definition: a URL with user:password@, a token, a key or an Authorization value.",
   scope: "model",
