@@ -7,6 +7,7 @@ import { get, plain, readYaml, type YamlMap } from "./yaml-tree.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
+import { lineAt, lineStarts } from "../text.ts";
 
 export interface RuleFile {
   alerts: AlertModel[];
@@ -46,18 +47,8 @@ const stringMap = (value: unknown): Record<string, string> =>
 
 /** 1-based line of each offset, by binary search over the line starts. */
 function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
+  const starts = lineStarts(text);
+  return (offset) => lineAt(starts, offset);
 }
 
 export function readRuleFile(file: string, text: string, defaultInterval: string): RuleFile {

@@ -1,6 +1,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { BufferCursor, NodeSet, SyntaxNode, Tree } from "@lezer/common";
 import { findVariables, substituteVariables, type VariableUse } from "./grafana-variables.ts";
+import { lineAt, lineStarts } from "../text.ts";
 
 export interface ParsedExpression {
   /** As written, Grafana variables and all. */
@@ -201,24 +202,14 @@ export function parsePromQL(text: string, options: { grafana: boolean }): Parsed
 }
 
 /** The offsets where the lines of the text last asked about start: many positions are asked of one long expression. */
-let lineStarts: { text: string; starts: number[] } | undefined;
+let lastLines: { text: string; starts: number[] } | undefined;
 
 /** 1-based line and column of an offset, the way editors count. */
 export function positionOf(text: string, offset: number): { line: number; column: number } {
-  if (lineStarts?.text !== text) {
-    const starts = [0];
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-    lineStarts = { text, starts };
-  }
-  const { starts } = lineStarts;
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid]! <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - starts[low]! + 1 };
+  if (lastLines?.text !== text) lastLines = { text, starts: lineStarts(text) };
+  const { starts } = lastLines;
+  const line = lineAt(starts, offset);
+  return { line, column: offset - starts[line - 1]! + 1 };
 }
 
 export function nodeText(expr: ParsedExpression, node: SyntaxNode): string {
