@@ -34,6 +34,9 @@ function canonicalValue(value: unknown): unknown {
     case "number":
       // NaN and the infinities are written as null, -0 as 0.
       return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case "bigint":
+      // JSON.stringify throws on one; a definition's wrong value is reported by its validation, rendering must not throw first.
+      return String(value);
     case "object":
       break;
     default:
