@@ -7,6 +7,7 @@ import type { SourceLocation } from "../source.ts";
 import type { AlertDelivery, DashboardEntry, Delivery, DiffReport, Entry, RuleEntry } from "./diff.ts";
 import { describeDelivery, isEmpty } from "./diff.ts";
 import { code, escapeText, fencedBlock, withoutWorkflowCommands } from "./markdown.ts";
+import { githubCommandData, githubCommandProperty } from "../escape.ts";
 
 /** A workflow finds its own comment by this, to update it instead of adding another. */
 export const commentMarker = "<!-- o11y-diff -->";
@@ -251,21 +252,18 @@ export function renderJson(report: DiffReport): string {
   return `${JSON.stringify({ summary: summary(report).replace(/\*\*/g, ""), ...report }, null, 2)}\n`;
 }
 
-/** Workflow-command escaping: a message, and a property (which also may not hold `:` or `,`). */
-const escapeCommand = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-const escapeProperty = (s: string) => escapeCommand(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
 /**
  * GitHub Actions workflow commands: each flag a warning annotation (at the definition's file and line, when
  * the head has it), each new check finding at its own, and the summary as a notice.
  */
 export function renderGithub(report: DiffReport, sources: Map<string, SourceLocation> = new Map()): string {
-  const where = (source: SourceLocation | undefined) => (source ? `file=${escapeProperty(source.file)},line=${source.line},` : "");
-  const lines = report.attention.map((f) => `::warning ${where(sources.get(f.subject))}title=${escapeProperty(`o11y diff: ${f.id}`)}::${escapeCommand(`${f.subject}: ${f.message}`)}`);
+  const where = (source: SourceLocation | undefined) => (source ? `file=${githubCommandProperty(source.file)},line=${source.line},` : "");
+  const lines = report.attention.map((f) => `::warning ${where(sources.get(f.subject))}title=${githubCommandProperty(`o11y diff: ${f.id}`)}::${githubCommandData(`${f.subject}: ${f.message}`)}`);
   for (const d of report.findings) {
     const level = d.severity === "error" ? "error" : "warning";
-    lines.push(`::${level} ${where(d.source)}title=${escapeProperty(d.check)}::${escapeCommand(`${d.subject}: ${d.message}${d.fix ? `\nfix: ${d.fix}` : ""}`)}`);
+    lines.push(`::${level} ${where(d.source)}title=${githubCommandProperty(d.check)}::${githubCommandData(`${d.subject}: ${d.message}${d.fix ? `\nfix: ${d.fix}` : ""}`)}`);
   }
-  lines.push(`::notice title=o11y diff::${escapeCommand(summary(report).replace(/\*\*/g, ""))}`);
+  lines.push(`::notice title=o11y diff::${githubCommandData(summary(report).replace(/\*\*/g, ""))}`);
   return `${lines.join("\n")}\n`;
 }
