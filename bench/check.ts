@@ -22,14 +22,21 @@ export function generatedRules(n: number): string {
     const route = `/api/v${i % 7}/resource-${i}`;
     switch (i % 4) {
       case 0:
-        return { record: `job_path:phoenix_http_requests_${i}:rate5m`, expr: `sum by (job, path) (rate(phoenix_http_request_total{path="${route}"}[5m]))` };
+        return {
+          record: `job_path:phoenix_http_requests_${i}:rate5m`,
+          expr: `sum by (job, path) (rate(phoenix_http_request_total{path="${route}"}[5m]))`,
+        };
       case 1:
         return {
           alert: `RouteErrors${i}`,
           expr: `sum by (job) (rate(phoenix_http_request_total{path="${route}", status="${statuses[i % 4]}"}[5m])) / sum by (job) (rate(phoenix_http_request_total{path="${route}"}[5m])) > 0.0${(i % 9) + 1}`,
           for: "5m",
           labels: { severity: "high" },
-          annotations: { summary: `Errors on ${route}`, description: "{{ $value | humanizePercentage }} of requests fail", runbook_url: "https://example.invalid/runbook" },
+          annotations: {
+            summary: `Errors on ${route}`,
+            description: "{{ $value | humanizePercentage }} of requests fail",
+            runbook_url: "https://example.invalid/runbook",
+          },
         };
       case 2:
         return {
@@ -37,7 +44,11 @@ export function generatedRules(n: number): string {
           expr: `histogram_quantile(0.9${i % 10}, sum by (le, job) (rate(ecto_query_duration_seconds_bucket{source="table_${i}"}[5m]))) > 0.5`,
           for: "10m",
           labels: { severity: "medium" },
-          annotations: { summary: `Slow queries on table_${i}`, description: "p9x is {{ $value | humanizeDuration }}", runbook_url: "https://example.invalid/runbook" },
+          annotations: {
+            summary: `Slow queries on table_${i}`,
+            description: "p9x is {{ $value | humanizeDuration }}",
+            runbook_url: "https://example.invalid/runbook",
+          },
         };
       default:
         return {
@@ -45,7 +56,11 @@ export function generatedRules(n: number): string {
           expr: `max by (job, stream_name, consumer_name) (jetstream_consumer_num_pending{stream_name="${streams[i % 4]}", consumer_name="consumer-${i}", is_consumer_leader="true"}) > ${1000 + i}`,
           for: "5m",
           labels: { severity: "high" },
-          annotations: { summary: `Consumer ${i} lags`, description: "{{ $value }} pending", runbook_url: "https://example.invalid/runbook" },
+          annotations: {
+            summary: `Consumer ${i} lags`,
+            description: "{{ $value }} pending",
+            runbook_url: "https://example.invalid/runbook",
+          },
         };
     }
   });
@@ -70,19 +85,41 @@ export function measureCheck(sizes: number[], runs = 3): CheckBenchRow[] {
       writeFileSync(file, generatedRules(n));
       const once = (tools: "default" | "auto") => {
         const start = performance.now();
-        const args = ["bin/o11y.js", "check", "--format", "json", ...(tools === "auto" ? ["--tools", "auto"] : []), file];
+        const args = [
+          "bin/o11y.js",
+          "check",
+          "--format",
+          "json",
+          ...(tools === "auto" ? ["--tools", "auto"] : []),
+          file,
+        ];
         const child = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
         const ms = performance.now() - start;
-        if (child.status === null || child.status > 1) throw new Error(`o11y check failed (${child.status ?? child.signal}): ${child.stderr.slice(0, 500)}`);
-        return { ms, diagnostics: (JSON.parse(child.stdout) as { diagnostics: unknown[] }).diagnostics.length };
+        if (child.status === null || child.status > 1)
+          throw new Error(
+            `o11y check failed (${child.status ?? child.signal}): ${child.stderr.slice(0, 500)}`,
+          );
+        return {
+          ms,
+          diagnostics: (JSON.parse(child.stdout) as { diagnostics: unknown[] }).diagnostics.length,
+        };
       };
       const median = (tools: "default" | "auto") => {
         once(tools);
         const samples = Array.from({ length: runs }, () => once(tools));
-        return { ms: [...samples.map((s) => s.ms)].sort((a, b) => a - b)[Math.floor(runs / 2)]!, diagnostics: samples[0]!.diagnostics };
+        return {
+          ms: [...samples.map((s) => s.ms)].sort((a, b) => a - b)[Math.floor(runs / 2)]!,
+          diagnostics: samples[0]!.diagnostics,
+        };
       };
       const own = median("default");
-      return { rules: n, wallMs: own.ms, msPerThousand: (own.ms / n) * 1000, diagnostics: own.diagnostics, withPromtoolMs: median("auto").ms };
+      return {
+        rules: n,
+        wallMs: own.ms,
+        msPerThousand: (own.ms / n) * 1000,
+        diagnostics: own.diagnostics,
+        withPromtoolMs: median("auto").ms,
+      };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -93,6 +130,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const flag = process.argv.indexOf("--sizes");
   const sizes = (flag > 0 ? process.argv[flag + 1]! : "1000,5000,10000").split(",").map(Number);
   for (const row of measureCheck(sizes)) {
-    process.stdout.write(`${row.rules} rules: ${row.wallMs.toFixed(0)} ms (${row.msPerThousand.toFixed(0)} ms per 1000 rules, ${row.diagnostics} findings); with promtool ${row.withPromtoolMs.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `${row.rules} rules: ${row.wallMs.toFixed(0)} ms (${row.msPerThousand.toFixed(0)} ms per 1000 rules, ${row.diagnostics} findings); with promtool ${row.withPromtoolMs.toFixed(0)} ms\n`,
+    );
   }
 }

@@ -28,26 +28,47 @@ export interface RunSetup {
 }
 
 /** One run of `node <args>`: wall time measured here, peak RSS from GNU time or from a preloaded exit hook. */
-function runOnce(nodeArgs: string[], setup: RunSetup): { ms: number; rssKb: number | null; failure?: string } {
+function runOnce(
+  nodeArgs: string[],
+  setup: RunSetup,
+): { ms: number; rssKb: number | null; failure?: string } {
   const viaTime = existsSync(gnuTime);
-  const [cmd, args] = viaTime ? [gnuTime, ["-v", process.execPath, ...nodeArgs]] : [process.execPath, ["--import", rssHook, ...nodeArgs]];
+  const [cmd, args] = viaTime
+    ? [gnuTime, ["-v", process.execPath, ...nodeArgs]]
+    : [process.execPath, ["--import", rssHook, ...nodeArgs]];
   setup.before?.();
   const start = performance.now();
-  const child = spawnSync(cmd, args, { cwd: setup.cwd ?? root, encoding: "utf8", env: { ...process.env, ...setup.env } });
+  const child = spawnSync(cmd, args, {
+    cwd: setup.cwd ?? root,
+    encoding: "utf8",
+    env: { ...process.env, ...setup.env },
+  });
   const ms = performance.now() - start;
   const match = /Maximum resident set size \(kbytes\): (\d+)|\[bench-maxrss-kb\] (\d+)/.exec(child.stderr);
   const rssKb = match ? Number(match[1] ?? match[2]) : null;
   if (child.status === 0) return { ms, rssKb };
   // GNU time reports the child's non-zero status as "Command exited with non-zero status N"; skip its report.
-  const lines = child.stderr.split("\n").filter((l) => l.trim() && !l.startsWith("\t") && !l.startsWith("Command exited") && !l.startsWith("[bench"));
+  const lines = child.stderr
+    .split("\n")
+    .filter(
+      (l) => l.trim() && !l.startsWith("\t") && !l.startsWith("Command exited") && !l.startsWith("[bench"),
+    );
   return { ms, rssKb, failure: `exit ${child.status ?? child.signal}: ${lines.at(-1)?.trim() ?? ""}` };
 }
 
-export function measureProcess(label: string, nodeArgs: string[], runs: number, warmups = 1, setup: RunSetup = {}): ProcessResult {
+export function measureProcess(
+  label: string,
+  nodeArgs: string[],
+  runs: number,
+  warmups = 1,
+  setup: RunSetup = {},
+): ProcessResult {
   for (let i = 0; i < warmups; i++) runOnce(nodeArgs, setup);
   const samples = Array.from({ length: runs }, () => runOnce(nodeArgs, setup));
   const failure = samples.find((s) => s.failure)?.failure;
-  const env = Object.entries(setup.env ?? {}).map(([name, value]) => `${name}=${value} `).join("");
+  const env = Object.entries(setup.env ?? {})
+    .map(([name, value]) => `${name}=${value} `)
+    .join("");
   return {
     label,
     command: `${env}node ${nodeArgs.join(" ")}`,
@@ -62,11 +83,20 @@ export function measureProcess(label: string, nodeArgs: string[], runs: number, 
 function removeCached(copy: string, prefix: string): void {
   const dir = path.join(copy, ".o11y-cache");
   if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) if (name.startsWith(prefix)) rmSync(path.join(dir, name), { force: true });
+  for (const name of readdirSync(dir))
+    if (name.startsWith(prefix)) rmSync(path.join(dir, name), { force: true });
 }
 
 /** Files a copy of the project needs to build (node_modules is linked). */
-const projectFiles = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "package-lock.json", "tsconfig.json"];
+const projectFiles = [
+  "src",
+  "bin",
+  "schemas",
+  "RUNBOOK.md",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+];
 
 /**
  * The build, plus baselines that split its time: bare node startup, loading every module without compiling
@@ -77,7 +107,10 @@ const projectFiles = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "pa
  */
 export function measureBuild(outDir: string, runs: number): ProcessResult[] {
   // The same start as bin/o11y.js through tsx: its head start for the plain-JavaScript dependencies, then tsx's hooks.
-  const preload = /const plainDependencies = (\[[^\]]*\]);/.exec(readFileSync(path.join(root, "bin", "o11y.js"), "utf8"))?.[1] ?? "[]";
+  const preload =
+    /const plainDependencies = (\[[^\]]*\]);/.exec(
+      readFileSync(path.join(root, "bin", "o11y.js"), "utf8"),
+    )?.[1] ?? "[]";
   const loadOnly = [
     'import { register } from "tsx/esm/api";',
     `await Promise.allSettled(${preload.replace(/\/\/.*$/gm, "").replace(/\s+/g, " ")}.map((name) => import(name)));`,
@@ -87,15 +120,22 @@ export function measureBuild(outDir: string, runs: number): ProcessResult[] {
   ].join(" ");
   const copy = mkdtempSync(path.join(tmpdir(), "o11y-bench-copy-"));
   try {
-    for (const file of projectFiles) cpSync(path.join(root, file), path.join(copy, file), { recursive: true });
+    for (const file of projectFiles)
+      cpSync(path.join(root, file), path.join(copy, file), { recursive: true });
     symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
     const build = ["bin/o11y.js", "build", "--out", outDir];
     return [
       measureProcess("node startup", ["-e", "0"], runs),
       measureProcess("load code + definitions (tsx)", ["--input-type=module", "-e", loadOnly], runs),
       measureProcess("o11y build through tsx", build, runs, 1, { env: { O11Y_CACHE: "off" } }),
-      measureProcess("o11y build, bundle rebuilt", build, runs, 1, { cwd: copy, before: () => removeCached(copy, "cli-") }),
-      measureProcess("o11y build, type check run", build, runs, 1, { cwd: copy, before: () => removeCached(copy, "typecheck-") }),
+      measureProcess("o11y build, bundle rebuilt", build, runs, 1, {
+        cwd: copy,
+        before: () => removeCached(copy, "cli-"),
+      }),
+      measureProcess("o11y build, type check run", build, runs, 1, {
+        cwd: copy,
+        before: () => removeCached(copy, "typecheck-"),
+      }),
       measureProcess("o11y build", build, runs),
     ];
   } finally {

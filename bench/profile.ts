@@ -4,7 +4,11 @@ import path from "node:path";
 import { root } from "./process.ts";
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -27,7 +31,10 @@ function owner(url: string, functionName: string): string {
 }
 
 function top(totals: Map<string, number>, limit: number): Array<{ name: string; selfMs: number }> {
-  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([name, us]) => ({ name, selfMs: us / 1000 }));
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([name, us]) => ({ name, selfMs: us / 1000 }));
 }
 
 export function summarizeProfile(file: string, stageNames: string[], limit = 15): ProfileSummary {

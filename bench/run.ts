@@ -50,7 +50,8 @@ const { values: opts } = parseArgs({
 const checkSizes = opts["check-sizes"].split(",").map(Number);
 const sizes = opts.sizes.split(",").map(Number);
 const runs = Number(opts.runs);
-if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs > 0)) throw new Error("--sizes takes positive integers, e.g. 100,1000; --runs a count");
+if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs > 0))
+  throw new Error("--sizes takes positive integers, e.g. 100,1000; --runs a count");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (kb: number | null) => (kb === null ? "?" : `${(kb / 1024).toFixed(0)} MB`);
@@ -98,7 +99,9 @@ try {
 
   const checks = [...judge(buildMedian, buildRow.failure, scale), ...judgeCheckAndDiff(check, diff)];
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, checks, profile }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, checks, profile }, null, 2)}\n`,
+    );
   } else {
     printReport(build, scale, checks, profile, check, diff);
   }
@@ -134,11 +137,27 @@ function judge(buildMedian: number, buildFailure: string | undefined, scale: Sca
   const growth = large.perDashboardMs / small.perDashboardMs;
   return [
     buildFailure
-      ? { name: `build median < ${targets.buildMs} ms`, pass: false, detail: `the build failed (${buildFailure})` }
-      : { name: `build median < ${targets.buildMs} ms`, pass: buildMedian < targets.buildMs, detail: ms(buildMedian) },
+      ? {
+          name: `build median < ${targets.buildMs} ms`,
+          pass: false,
+          detail: `the build failed (${buildFailure})`,
+        }
+      : {
+          name: `build median < ${targets.buildMs} ms`,
+          pass: buildMedian < targets.buildMs,
+          detail: ms(buildMedian),
+        },
     at
-      ? { name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`, pass: at.floorRatio <= targets.floorRatio, detail: `${at.floorRatio.toFixed(1)}x` }
-      : { name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`, pass: null, detail: `not measured (--sizes)` },
+      ? {
+          name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`,
+          pass: at.floorRatio <= targets.floorRatio,
+          detail: `${at.floorRatio.toFixed(1)}x`,
+        }
+      : {
+          name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`,
+          pass: null,
+          detail: `not measured (--sizes)`,
+        },
     small.n === large.n
       ? { name: "linear growth", pass: null, detail: "needs two sizes" }
       : {
@@ -155,27 +174,57 @@ function judgeCheckAndDiff(check: CheckBenchRow[], diff: DiffBenchResult): Check
   const growth = large.msPerThousand / small.msPerThousand;
   return [
     at
-      ? { name: `check of ${checkTargets.rules} rules < ${checkTargets.ms} ms`, pass: at.wallMs < checkTargets.ms, detail: `${ms(at.wallMs)} (${ms(at.withPromtoolMs)} with --tools auto)` }
-      : { name: `check of ${checkTargets.rules} rules < ${checkTargets.ms} ms`, pass: null, detail: "not measured (--check-sizes)" },
+      ? {
+          name: `check of ${checkTargets.rules} rules < ${checkTargets.ms} ms`,
+          pass: at.wallMs < checkTargets.ms,
+          detail: `${ms(at.wallMs)} (${ms(at.withPromtoolMs)} with --tools auto)`,
+        }
+      : {
+          name: `check of ${checkTargets.rules} rules < ${checkTargets.ms} ms`,
+          pass: null,
+          detail: "not measured (--check-sizes)",
+        },
     small.rules === large.rules
       ? { name: "check grows linearly", pass: null, detail: "needs two sizes" }
       : // The process start is a fixed cost: growth may only fall as the file grows.
-        { name: `check grows linearly (per 1000 rules at ${large.rules} <= ${checkTargets.growth}x at ${small.rules})`, pass: growth <= checkTargets.growth, detail: `${growth.toFixed(2)}x` },
+        {
+          name: `check grows linearly (per 1000 rules at ${large.rules} <= ${checkTargets.growth}x at ${small.rules})`,
+          pass: growth <= checkTargets.growth,
+          detail: `${growth.toFixed(2)}x`,
+        },
     { name: `diff --base HEAD < ${diff.targetMs} ms`, pass: diff.withinTarget, detail: ms(diff.medianMs) },
   ];
 }
 
 function environment() {
-  return { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?" };
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? "?",
+  };
 }
 
 /** Columns padded to width; all but the first right-aligned. */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => "  " + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   ")).join("\n");
+  return rows
+    .map(
+      (r) =>
+        "  " +
+        r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   "),
+    )
+    .join("\n");
 }
 
-function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[], profile: (ProfileSummary & { n: number }) | undefined, check: CheckBenchRow[], diff: DiffBenchResult) {
+function printReport(
+  build: ProcessResult[],
+  scale: ScaleRow[],
+  checks: Check[],
+  profile: (ProfileSummary & { n: number }) | undefined,
+  check: CheckBenchRow[],
+  diff: DiffBenchResult,
+) {
   const env = environment();
   const out: string[] = [];
   out.push(`o11y bench   node ${env.node}, ${env.platform}, ${env.cpus} x ${env.cpu}`, "");
@@ -183,18 +232,40 @@ function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[],
   out.push(
     table([
       ["command", "median", "max", "peak RSS (max)"],
-      ...build.map((b) => [b.label, ms(median(b.wallMs)), ms(Math.max(...b.wallMs)), mb(Math.max(...b.maxRssKb.map((k) => k ?? 0)) || null)]),
+      ...build.map((b) => [
+        b.label,
+        ms(median(b.wallMs)),
+        ms(Math.max(...b.wallMs)),
+        mb(Math.max(...b.maxRssKb.map((k) => k ?? 0)) || null),
+      ]),
     ]),
   );
   out.push(`  ${build.at(-1)!.command.replace(/--out \S+/, "--out <tmp>")}`);
-  for (const b of build) if (b.failure) out.push(`  ${b.label} FAILED, its times are of a failed run: ${b.failure}`);
+  for (const b of build)
+    if (b.failure) out.push(`  ${b.label} FAILED, its times are of a failed run: ${b.failure}`);
   out.push("");
 
-  out.push(`2. At scale: N dashboards x ${panelsPerDashboard} panels, compile() + emit() in-process, one child process per size`);
-  if (!scale[0]!.links) out.push("   (the dashboard/links check is left out: it demands N x (N-1) links; --links keeps it and links the mesh)");
+  out.push(
+    `2. At scale: N dashboards x ${panelsPerDashboard} panels, compile() + emit() in-process, one child process per size`,
+  );
+  if (!scale[0]!.links)
+    out.push(
+      "   (the dashboard/links check is left out: it demands N x (N-1) links; --links keeps it and links the mesh)",
+    );
   out.push(
     table([
-      ["N", "reps", "define", "compile", "emit", "compile+emit", "per dash", "floor (stringify + write)", "ratio", "compile / stringify"],
+      [
+        "N",
+        "reps",
+        "define",
+        "compile",
+        "emit",
+        "compile+emit",
+        "per dash",
+        "floor (stringify + write)",
+        "ratio",
+        "compile / stringify",
+      ],
       ...scale.map((s) => [
         String(s.n),
         String(s.reps),
@@ -209,21 +280,39 @@ function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[],
       ]),
     ]),
   );
-  out.push("  floor = JSON.stringify(dashboard, null, 2) + writeFileSync of the same final JSON, one file each");
-  out.push("  ratio = (compile + emit) / floor; compile / stringify is the CPU-only part, steadier when the disk is noisy");
+  out.push(
+    "  floor = JSON.stringify(dashboard, null, 2) + writeFileSync of the same final JSON, one file each",
+  );
+  out.push(
+    "  ratio = (compile + emit) / floor; compile / stringify is the CPU-only part, steadier when the disk is noisy",
+  );
   out.push("");
   out.push(
     table([
       ["N", "panel queries", "lezer parse alone", "floor + parse", "ratio to floor + parse"],
-      ...scale.map((s) => [String(s.n), String(s.queries), ms(s.parseQueriesMs), ms(s.floorMs + s.parseQueriesMs), `${s.parseFloorRatio.toFixed(1)}x`]),
+      ...scale.map((s) => [
+        String(s.n),
+        String(s.queries),
+        ms(s.parseQueriesMs),
+        ms(s.floorMs + s.parseQueriesMs),
+        `${s.parseFloorRatio.toFixed(1)}x`,
+      ]),
     ]),
   );
-  out.push("  parse = lezer-promql's parse of every panel query, variables substituted, nothing else (issue 2, point 5)");
+  out.push(
+    "  parse = lezer-promql's parse of every panel query, variables substituted, nothing else (issue 2, point 5)",
+  );
   out.push("");
   out.push(
     table([
       ["N", "peak RSS", "heap after emit", "files", "dashboard JSON"],
-      ...scale.map((s) => [String(s.n), mb(s.maxRssKb), `${s.heapUsedMb.toFixed(0)} MB`, String(s.files), `${(s.dashboardBytes / 2 ** 20).toFixed(1)} MB`]),
+      ...scale.map((s) => [
+        String(s.n),
+        mb(s.maxRssKb),
+        `${s.heapUsedMb.toFixed(0)} MB`,
+        String(s.files),
+        `${(s.dashboardBytes / 2 ** 20).toFixed(1)} MB`,
+      ]),
     ]),
   );
   out.push("");
@@ -248,27 +337,67 @@ function printReport(build: ProcessResult[], scale: ScaleRow[], checks: Check[],
   out.push(
     table([
       ["rules", "wall", "per 1000 rules", "findings", "with promtool (--tools auto)"],
-      ...check.map((c) => [String(c.rules), ms(c.wallMs), ms(c.msPerThousand), String(c.diagnostics), ms(c.withPromtoolMs)]),
+      ...check.map((c) => [
+        String(c.rules),
+        ms(c.wallMs),
+        ms(c.msPerThousand),
+        String(c.diagnostics),
+        ms(c.withPromtoolMs),
+      ]),
     ]),
   );
-  out.push("  --tools auto: promtool check rules judges the file too, in its own process meanwhile (by default it does not, for rule files)");
+  out.push(
+    "  --tools auto: promtool check rules judges the file too, in its own process meanwhile (by default it does not, for rule files)",
+  );
   out.push("");
-  out.push(`4. ${diff.command}: median ${ms(diff.medianMs)} over ${diff.wallMs.length} runs (${diff.wallMs.join(", ")} ms)`);
+  out.push(
+    `4. ${diff.command}: median ${ms(diff.medianMs)} over ${diff.wallMs.length} runs (${diff.wallMs.join(", ")} ms)`,
+  );
   out.push(`  ${diff.output}`);
   out.push("");
 
   if (profile) {
-    out.push(`5. CPU profile, N=${profile.n}, one child process (warm-up and floor included): ${ms(profile.totalMs)} sampled`);
-    out.push(table([["inclusive time of", "total", "%"], ...profile.stages.map((f) => [f.name, ms(f.totalMs), `${((100 * f.totalMs) / profile.totalMs).toFixed(1)}%`])]));
+    out.push(
+      `5. CPU profile, N=${profile.n}, one child process (warm-up and floor included): ${ms(profile.totalMs)} sampled`,
+    );
+    out.push(
+      table([
+        ["inclusive time of", "total", "%"],
+        ...profile.stages.map((f) => [
+          f.name,
+          ms(f.totalMs),
+          `${((100 * f.totalMs) / profile.totalMs).toFixed(1)}%`,
+        ]),
+      ]),
+    );
     out.push("");
-    out.push(table([["self time by function", "self", "%"], ...profile.functions.map((f) => [f.name, ms(f.selfMs), `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`])]));
+    out.push(
+      table([
+        ["self time by function", "self", "%"],
+        ...profile.functions.map((f) => [
+          f.name,
+          ms(f.selfMs),
+          `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`,
+        ]),
+      ]),
+    );
     out.push("");
-    out.push(table([["self time by file / package", "self", "%"], ...profile.files.map((f) => [f.name, ms(f.selfMs), `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`])]));
+    out.push(
+      table([
+        ["self time by file / package", "self", "%"],
+        ...profile.files.map((f) => [
+          f.name,
+          ms(f.selfMs),
+          `${((100 * f.selfMs) / profile.totalMs).toFixed(1)}%`,
+        ]),
+      ]),
+    );
     out.push("");
   }
 
   out.push("Targets:");
-  for (const c of checks) out.push(`  ${c.pass === null ? "n/a " : c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
+  for (const c of checks)
+    out.push(`  ${c.pass === null ? "n/a " : c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
   if (!profile && checks[1]?.pass === false) out.push(`  (run with --profile to see where the time goes)`);
   process.stdout.write(`${out.join("\n")}\n`);
 }

@@ -66,7 +66,9 @@ function once(size: number, dir: string) {
   const [result, compileMs] = time(() => compile(project));
   if (!result.ok) {
     const errors = result.diagnostics.filter((d) => d.severity === "error");
-    throw new Error(`synthetic project has ${errors.length} error(s):\n${errors.slice(0, 5).map(formatDiagnostic).join("\n")}`);
+    throw new Error(
+      `synthetic project has ${errors.length} error(s):\n${errors.slice(0, 5).map(formatDiagnostic).join("\n")}`,
+    );
   }
   const outDir = path.join(dir, "build");
   rmSync(outDir, { recursive: true, force: true });
@@ -78,9 +80,23 @@ function once(size: number, dir: string) {
     .filter((a) => a.schema === "grafana-dashboard")
     .map((a) => ({ name: path.basename(a.path), doc: JSON.parse(a.content) as unknown }));
   const { stringifyMs, writeMs, dashboardBytes } = floor(docs, path.join(dir, "floor"));
-  const queries = result.model.dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => substituteVariables(t.expr))));
+  const queries = result.model.dashboards.flatMap((d) =>
+    d.panels.flatMap((p) => p.targets.map((t) => substituteVariables(t.expr))),
+  );
   const [, parseQueriesMs] = time(() => queries.forEach((q) => parser.parse(q)));
-  return { defineMs, compileMs, emitMs, stringifyMs, writeMs, parseQueriesMs, queries: queries.length, files: result.artifacts.length, dashboardBytes, maxRssKb, heapUsedMb };
+  return {
+    defineMs,
+    compileMs,
+    emitMs,
+    stringifyMs,
+    writeMs,
+    parseQueriesMs,
+    queries: queries.length,
+    files: result.artifacts.length,
+    dashboardBytes,
+    maxRssKb,
+    heapUsedMb,
+  };
 }
 
 /** The least any build must do: serialize each final dashboard JSON and write it to its own file. */

@@ -6,7 +6,10 @@ import type { ScaleSample } from "./scale-child.ts";
 
 export type { ScaleSample };
 
-export function measureScale(n: number, options: { links?: boolean; reps?: number; cpuProfDir?: string } = {}): ScaleSample {
+export function measureScale(
+  n: number,
+  options: { links?: boolean; reps?: number; cpuProfDir?: string } = {},
+): ScaleSample {
   const args = [
     ...(options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : []),
     "--import",
@@ -17,6 +20,7 @@ export function measureScale(n: number, options: { links?: boolean; reps?: numbe
     ...(options.links ? ["--links"] : []),
   ];
   const child = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 2 ** 24 });
-  if (child.status !== 0) throw new Error(`scale run N=${n} failed (${child.status ?? child.signal}):\n${child.stderr}`);
+  if (child.status !== 0)
+    throw new Error(`scale run N=${n} failed (${child.status ?? child.signal}):\n${child.stderr}`);
   return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ScaleSample;
 }

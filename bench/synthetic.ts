@@ -6,7 +6,16 @@
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { settings } from "../src/config.ts";
 import type { MetricDefinition } from "../src/engine/define/catalog.ts";
-import { dashboard, linkTogether, query, row, sel, stat, timeseries, type Query } from "../src/engine/define/dashboard-kit.ts";
+import {
+  dashboard,
+  linkTogether,
+  query,
+  row,
+  sel,
+  stat,
+  timeseries,
+  type Query,
+} from "../src/engine/define/dashboard-kit.ts";
 import type { ProjectDefinition } from "../src/engine/define/project.ts";
 import { project } from "../src/project.ts";
 
@@ -47,10 +56,16 @@ function queryFor(m: MetricDefinition, k: number): Query {
     case "counter":
       return query(`sum by (job) (${rate(m.name)})`, "{{job}}");
     case "gauge":
-      return query(m.monotonic ? `sum by (job) (${rate(m.name)})` : `max by (instance) (${selector(m.name)})`, "{{instance}}");
+      return query(
+        m.monotonic ? `sum by (job) (${rate(m.name)})` : `max by (instance) (${selector(m.name)})`,
+        "{{instance}}",
+      );
     case "histogram": {
       const q = quantiles[k % quantiles.length]!;
-      return query(`histogram_quantile(${q}, sum by (le) (${rate(`${m.name}_bucket`)}))`, `p${Math.round(q * 100)}`);
+      return query(
+        `histogram_quantile(${q}, sum by (le) (${rate(`${m.name}_bucket`)}))`,
+        `p${Math.round(q * 100)}`,
+      );
     }
     case "summary":
       return query(`sum(${rate(`${m.name}_sum`)})\n/\nsum(${rate(`${m.name}_count`)})`, "mean");
@@ -75,7 +90,13 @@ export function syntheticDashboards(n: number): DashboardBuilder[] {
       for (let p = 1; p <= panelsPerRow; p++) {
         const k = i * panelsPerDashboard + (r - 1) * panelsPerRow + (p - 1);
         const m = metrics[(i * panelsPerDashboard + r * panelsPerRow + p) % metrics.length]!;
-        const spec = { id: r * 100 + p, title: `${m.name} (${p})`, description: m.help, unit: m.unit, queries: [queryFor(m, k)] };
+        const spec = {
+          id: r * 100 + p,
+          title: `${m.name} (${p})`,
+          description: m.help,
+          unit: m.unit,
+          queries: [queryFor(m, k)],
+        };
         // Two stats (6 columns each) and a timeseries fill the first line, two timeseries the second.
         board.withPanel(p <= 2 ? stat(spec) : timeseries(spec));
       }

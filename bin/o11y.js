@@ -2,7 +2,21 @@
 // Starts the TypeScript CLI: from a cached bundle of it when the command is for the default project (the
 // fastest start, see below), else through tsx's ESM hooks (faster start than the tsx CLI).
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -65,7 +79,8 @@ class Unbundlable extends Error {}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cacheMode = process.env.O11Y_CACHE || "auto";
-if (!["auto", "off", "require"].includes(cacheMode)) cannotStart(new Error(`O11Y_CACHE=${cacheMode}: use off, require or auto`));
+if (!["auto", "off", "require"].includes(cacheMode))
+  cannotStart(new Error(`O11Y_CACHE=${cacheMode}: use off, require or auto`));
 const bundledProject = process.env.O11Y_CACHE_PROJECT || "src/project.ts";
 
 let main;
@@ -78,15 +93,23 @@ try {
 process.exitCode = await main(args);
 
 function cannotStart(error) {
-  const lines = String(error?.message ?? error).split("\n").slice(0, 5).join("\n    ");
+  const lines = String(error?.message ?? error)
+    .split("\n")
+    .slice(0, 5)
+    .join("\n    ");
   process.stderr.write(`o11y: cannot start: ${lines}\n`);
   if (process.env.O11Y_DEBUG === "1" && error?.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 }
 
 async function tsxMain() {
-  const helpOnly = args.length === 0 || args[0] === "help" || args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version" || arg === "-V");
-  const preload = helpOnly ? plainDependencies.filter((name) => !name.startsWith("@grafana/")) : plainDependencies;
+  const helpOnly =
+    args.length === 0 ||
+    args[0] === "help" ||
+    args.some((arg) => arg === "--help" || arg === "-h" || arg === "--version" || arg === "-V");
+  const preload = helpOnly
+    ? plainDependencies.filter((name) => !name.startsWith("@grafana/"))
+    : plainDependencies;
   await Promise.allSettled(preload.map((name) => import(name)));
   const { register } = await import("tsx/esm/api");
   register();
@@ -173,7 +196,10 @@ function bundleFor(argv) {
   const requested = requestedProject(argv);
   const project = path.resolve(root, bundledProject);
   if (requested === null || path.resolve(root, requested) !== project) {
-    if (cacheMode === "require") throw new Error(`O11Y_CACHE=require: the bundle holds ${bundledProject}, the command asks for ${requested}`);
+    if (cacheMode === "require")
+      throw new Error(
+        `O11Y_CACHE=require: the bundle holds ${bundledProject}, the command asks for ${requested}`,
+      );
     return undefined;
   }
   const { key, inputs, meta } = sourceKey(project);
@@ -194,7 +220,8 @@ function bundleFor(argv) {
     // Not tried yet.
   }
   if (failure !== undefined) {
-    if (cacheMode === "require") throw new Error(`O11Y_CACHE=require: no bundle can be made of these sources: ${failure}`);
+    if (cacheMode === "require")
+      throw new Error(`O11Y_CACHE=require: no bundle can be made of these sources: ${failure}`);
     return undefined;
   }
   mkdirSync(dir, { recursive: true });
@@ -223,7 +250,9 @@ function sourceKey(project) {
   }
   const inputs = new Set();
   const walk = (dir) => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -263,7 +292,8 @@ function loadedWith(name, importer) {
     }
   };
   const fromBundle = resolved(path.join(root, cacheDir, "bundle.mjs"));
-  if (importer !== undefined && resolved(importer) !== fromBundle) throw new Error(`${importer} resolves ${name} to another file than the bundle would`);
+  if (importer !== undefined && resolved(importer) !== fromBundle)
+    throw new Error(`${importer} resolves ${name} to another file than the bundle would`);
   const url = import.meta.resolve(name);
   if (!url.startsWith("file:")) return "import";
   const file = fileURLToPath(url);
@@ -304,10 +334,14 @@ async function buildBundle(bundle, { build }) {
       build.onLoad({ filter: new RegExp(`^(?:${bundle.meta.map(escape).join("|")})$`) }, (args) => {
         const source = readFileSync(args.path, "utf8");
         const relative = path.relative(path.dirname(bundle.file), args.path).split(path.sep).join("/");
-        return { contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`, loader: "default" };
+        return {
+          contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`,
+          loader: "default",
+        };
       });
       build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.path.startsWith("node:") || builtinModules.includes(args.path)) return { path: args.path, external: true };
+        if (args.path.startsWith("node:") || builtinModules.includes(args.path))
+          return { path: args.path, external: true };
         if (loadedWith(args.path, args.importer) === "import") {
           packages.import.add(args.path);
           return { path: args.path, external: true };
@@ -315,7 +349,10 @@ async function buildBundle(bundle, { build }) {
         packages.require.add(args.path);
         return { path: args.path, namespace: "o11y-require" };
       });
-      build.onLoad({ filter: /.*/, namespace: "o11y-require" }, (args) => ({ contents: `module.exports = ${bundleRequire}(${JSON.stringify(args.path)});`, loader: "js" }));
+      build.onLoad({ filter: /.*/, namespace: "o11y-require" }, (args) => ({
+        contents: `module.exports = ${bundleRequire}(${JSON.stringify(args.path)});`,
+        loader: "js",
+      }));
     },
   };
   const result = await build({
@@ -332,23 +369,36 @@ async function buildBundle(bundle, { build }) {
     sourcemap: "inline",
     sourcesContent: false,
     define: { "import.meta.url": moduleUrl },
-    banner: { js: `import { createRequire as __o11yCreateRequire } from "node:module"; const ${bundleUrl} = import.meta.url; const ${bundleRequire} = __o11yCreateRequire(${bundleUrl});` },
+    banner: {
+      js: `import { createRequire as __o11yCreateRequire } from "node:module"; const ${bundleUrl} = import.meta.url; const ${bundleRequire} = __o11yCreateRequire(${bundleUrl});`,
+    },
     plugins: [plugin],
     metafile: true,
     logLevel: "silent",
   }).catch((error) => {
     // esbuild's own report of what it cannot bundle (else a failure to run it).
-    if (Array.isArray(error?.errors) && error.errors.length) throw new Unbundlable(error.errors.map((e) => `${e.location?.file ?? ""}:${e.location?.line ?? ""}: ${e.text}`).join("; "));
+    if (Array.isArray(error?.errors) && error.errors.length)
+      throw new Unbundlable(
+        error.errors.map((e) => `${e.location?.file ?? ""}:${e.location?.line ?? ""}: ${e.text}`).join("; "),
+      );
     throw error;
   });
   const output = result.outputFiles.find((file) => file.path === bundle.file)?.text;
   if (output === undefined) throw new Unbundlable("esbuild made no bundle");
   // Only files the key covers, and no `import.meta` but the banner's (`import.meta.dirname`, say, would be the bundle's).
-  const outside = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith("o11y-require:") && input !== "o11y-bundle-entry.js" && !bundle.inputs.has(path.resolve(root, input)));
-  if (outside.length) throw new Unbundlable(`the bundle would hold files its key does not cover: ${outside.join(", ")}`);
-  if (output.split("import.meta").length !== 2) throw new Unbundlable("a module reads import.meta other than import.meta.url");
+  const outside = Object.keys(result.metafile.inputs).filter(
+    (input) =>
+      !input.startsWith("o11y-require:") &&
+      input !== "o11y-bundle-entry.js" &&
+      !bundle.inputs.has(path.resolve(root, input)),
+  );
+  if (outside.length)
+    throw new Unbundlable(`the bundle would hold files its key does not cover: ${outside.join(", ")}`);
+  if (output.split("import.meta").length !== 2)
+    throw new Unbundlable("a module reads import.meta other than import.meta.url");
   // A source edited while esbuild read it: the bundle may hold either version, so it is not cached.
-  if (sourceKey(bundle.project).key !== bundle.key) throw new Error("the sources changed while the bundle was built");
+  if (sourceKey(bundle.project).key !== bundle.key)
+    throw new Error("the sources changed while the bundle was built");
   const header = { require: [...packages.require].sort(), import: [...packages.import].sort() };
   const headerText = JSON.stringify(header);
   if (headerText.includes("*/")) throw new Unbundlable("a package name holds */");
@@ -366,7 +416,9 @@ function removeOldBundles(bundle) {
   for (const name of readdirSync(bundle.dir)) {
     const full = path.join(bundle.dir, name);
     try {
-      const old = name.endsWith(".tmp") ? now - statSync(full).mtimeMs > 3_600_000 : name.startsWith(`cli-${bundle.slot}-`) && full !== bundle.file;
+      const old = name.endsWith(".tmp")
+        ? now - statSync(full).mtimeMs > 3_600_000
+        : name.startsWith(`cli-${bundle.slot}-`) && full !== bundle.file;
       // A run about to load a bundle removed here starts through tsx instead.
       if (old) unlinkSync(full);
     } catch {

@@ -4,11 +4,18 @@
 import { execFileSync, spawnSync } from "node:child_process";
 
 /** What the tests need -> its Debian package. */
-const tools = { promtool: "prometheus", prometheus: "prometheus", amtool: "prometheus-alertmanager", "prometheus-alertmanager": "prometheus-alertmanager", PyYAML: "python3-yaml" };
+const tools = {
+  promtool: "prometheus",
+  prometheus: "prometheus",
+  amtool: "prometheus-alertmanager",
+  "prometheus-alertmanager": "prometheus-alertmanager",
+  PyYAML: "python3-yaml",
+};
 const has = (tool) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
 // PyYAML, a YAML 1.1 reader, proves that what we write reads back the same there (test/escape/yaml.test.ts).
 const pythonHasYaml = (python) => spawnSync(python, ["-c", "import yaml"], { stdio: "ignore" }).status === 0;
-const present = (tool) => (tool === "PyYAML" ? pythonHasYaml("python3") || pythonHasYaml("/usr/bin/python3") : has(tool));
+const present = (tool) =>
+  tool === "PyYAML" ? pythonHasYaml("python3") || pythonHasYaml("/usr/bin/python3") : has(tool);
 const missingTools = () => Object.keys(tools).filter((tool) => !present(tool));
 
 let missing = missingTools();
@@ -17,7 +24,10 @@ if (missing.length > 0 && process.getuid?.() === 0 && has("apt-get")) {
   console.error(`installing ${packages.join(", ")} from Debian for ${missing.join(", ")} ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], {
+    stdio: "inherit",
+    env,
+  });
   missing = missingTools();
 }
 if (missing.length > 0) {

@@ -20,7 +20,8 @@ export const covenantFundDrop = alert({
   // One bad poll of the database must not fire it.
   for: "5m",
   summary: "The covenant fund fell by more than 10% within an hour.",
-  description: "The covenant fund on {{ $labels.job }} is {{ $value | humanizePercentage }} lower than an hour ago.",
+  description:
+    "The covenant fund on {{ $labels.job }} is {{ $value | humanizePercentage }} lower than an hour ago.",
   runbook: "Covenant Fund Drop > 10%",
   dashboard: { dashboard: covenantOverview, panel: 202 },
   tests: [
@@ -48,8 +49,14 @@ export const covenantFundDrop = alert({
 });
 
 const attempts = (region: string, failuresPerMinute: number, successesPerMinute: number) => [
-  { series: `${covenant.projectCreations}{${app}, region="${region}", outcome="failure"}`, values: `0+${failuresPerMinute}x30` },
-  { series: `${covenant.projectCreations}{${app}, region="${region}", outcome="success"}`, values: `0+${successesPerMinute}x30` },
+  {
+    series: `${covenant.projectCreations}{${app}, region="${region}", outcome="failure"}`,
+    values: `0+${failuresPerMinute}x30`,
+  },
+  {
+    series: `${covenant.projectCreations}{${app}, region="${region}", outcome="success"}`,
+    values: `0+${successesPerMinute}x30`,
+  },
 ];
 
 export const projectCreationFailingInRegions = alert({
@@ -69,7 +76,12 @@ export const projectCreationFailingInRegions = alert({
   tests: [
     {
       name: "three regions fail 10.5% of attempts",
-      input: [...attempts("eu", 21, 179), ...attempts("us", 21, 179), ...attempts("apac", 21, 179), ...attempts("latam", 0, 200)],
+      input: [
+        ...attempts("eu", 21, 179),
+        ...attempts("us", 21, 179),
+        ...attempts("apac", 21, 179),
+        ...attempts("latam", 0, 200),
+      ],
       value: 3,
       expect: [
         { at: "6m", state: "pending", labels: { job: "global-sovereign" } },
@@ -77,7 +89,8 @@ export const projectCreationFailingInRegions = alert({
           at: "14m",
           state: "firing",
           labels: { job: "global-sovereign" },
-          description: "Project creation on global-sovereign fails for more than 10% of attempts in 3 regions at once: look for a shared cause.",
+          description:
+            "Project creation on global-sovereign fails for more than 10% of attempts in 3 regions at once: look for a shared cause.",
         },
       ],
     },
@@ -96,4 +109,7 @@ export const projectCreationFailingInRegions = alert({
   ],
 });
 
-export const covenantAlerts = ruleGroup("covenant-alerts", [covenantFundDrop, projectCreationFailingInRegions]);
+export const covenantAlerts = ruleGroup("covenant-alerts", [
+  covenantFundDrop,
+  projectCreationFailingInRegions,
+]);

@@ -23,7 +23,8 @@ export const ectoQueryLatencyHigh = alert({
   threshold: thresholds.ectoQueryP95Seconds,
   for: "5m",
   summary: "Database queries are slow: p95 query time is above 500 ms.",
-  description: "p95 Ecto query time on {{ $labels.job }} is {{ $value | humanizeDuration }} over the last 5 minutes.",
+  description:
+    "p95 Ecto query time on {{ $labels.job }} is {{ $value | humanizeDuration }} over the last 5 minutes.",
   runbook: "Database Query Latency > 500ms",
   dashboard: { dashboard: ectoPerformance, panel: 201 },
   tests: [

@@ -29,7 +29,11 @@ export const natsConsumerLagHigh = alert({
       input: [pending(true, 1050), pending(false, 20)],
       value: 1050,
       expect: [
-        { at: "2m", state: "pending", labels: { job: "nats", stream_name: "audit", consumer_name: "indexer" } },
+        {
+          at: "2m",
+          state: "pending",
+          labels: { job: "nats", stream_name: "audit", consumer_name: "indexer" },
+        },
         {
           at: "7m",
           state: "firing",

@@ -18,7 +18,8 @@ export const phoenixHigh5xxErrorRate = alert({
   threshold: thresholds.phoenix5xxRatio,
   for: "5m",
   summary: "The API answers more than 5% of requests with a 5xx error.",
-  description: "{{ $value | humanizePercentage }} of requests to {{ $labels.job }} failed with a 5xx status over the last 5 minutes.",
+  description:
+    "{{ $value | humanizePercentage }} of requests to {{ $labels.job }} failed with a 5xx status over the last 5 minutes.",
   runbook: "High 5xx Error Rate",
   dashboard: { dashboard: phoenixMetrics, panel: 301 },
   tests: [
@@ -32,7 +33,8 @@ export const phoenixHigh5xxErrorRate = alert({
           at: "8m",
           state: "firing",
           labels: { job: "global-sovereign" },
-          description: "5.2% of requests to global-sovereign failed with a 5xx status over the last 5 minutes.",
+          description:
+            "5.2% of requests to global-sovereign failed with a 5xx status over the last 5 minutes.",
         },
       ],
     },

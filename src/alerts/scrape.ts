@@ -4,7 +4,9 @@ import { phoenixMetrics } from "../dashboards/phoenix-metrics.ts";
 import { alert, ruleGroup } from "../engine/define/alerting.ts";
 import { thresholds } from "./thresholds.ts";
 
-const up = (value: number) => [{ series: `${prometheus.up}{job="${settings.jobs.app}", instance="app-1:4000"}`, values: `${value}x20` }];
+const up = (value: number) => [
+  { series: `${prometheus.up}{job="${settings.jobs.app}", instance="app-1:4000"}`, values: `${value}x20` },
+];
 
 export const metricsEndpointDown = alert({
   name: "MetricsEndpointDown",
@@ -16,7 +18,8 @@ export const metricsEndpointDown = alert({
   // Prometheus retries every scrape interval; five minutes of failures is not a blip.
   for: "5m",
   summary: "Prometheus cannot scrape a Global Sovereign metrics endpoint.",
-  description: "Scrapes of {{ $labels.instance }} ({{ $labels.job }}) have failed for 5 minutes: its dashboards and alerts are blind.",
+  description:
+    "Scrapes of {{ $labels.instance }} ({{ $labels.job }}) have failed for 5 minutes: its dashboards and alerts are blind.",
   runbook: "Metrics Endpoint Down",
   dashboard: { dashboard: phoenixMetrics, panel: 501 },
   tests: [
@@ -30,7 +33,8 @@ export const metricsEndpointDown = alert({
           at: "7m",
           state: "firing",
           labels: { job: "global-sovereign", instance: "app-1:4000" },
-          description: "Scrapes of app-1:4000 (global-sovereign) have failed for 5 minutes: its dashboards and alerts are blind.",
+          description:
+            "Scrapes of app-1:4000 (global-sovereign) have failed for 5 minutes: its dashboards and alerts are blind.",
         },
       ],
     },

@@ -41,7 +41,9 @@ export const severityPolicies: SeverityPolicy[] = [
     notifyWithin: "1h",
     action: "Triage, log issue, notify team",
     receiver: "team-triage",
-    channels: [{ kind: "slack", channel: "#global-sovereign-alerts", webhookUrlFile: `${secrets}/slack-webhook-url` }],
+    channels: [
+      { kind: "slack", channel: "#global-sovereign-alerts", webhookUrlFile: `${secrets}/slack-webhook-url` },
+    ],
     groupWait: "5m",
     groupInterval: "15m",
     repeatInterval: "4h",
@@ -52,7 +54,9 @@ export const severityPolicies: SeverityPolicy[] = [
     notifyWithin: "4h",
     action: "Restart PromEx, check logs",
     receiver: "team-backlog",
-    channels: [{ kind: "slack", channel: "#global-sovereign-alerts", webhookUrlFile: `${secrets}/slack-webhook-url` }],
+    channels: [
+      { kind: "slack", channel: "#global-sovereign-alerts", webhookUrlFile: `${secrets}/slack-webhook-url` },
+    ],
     groupWait: "15m",
     groupInterval: "1h",
     repeatInterval: "12h",

@@ -17,7 +17,11 @@ function memoryKind(kind: string, help: string) {
     help,
     unit: "bytes",
     labels: {},
-    origin: { kind: "telemetry", detail: `${pollerEvent} ${kind}; export it like vm_memory_total_bytes`, status: "required" },
+    origin: {
+      kind: "telemetry",
+      detail: `${pollerEvent} ${kind}; export it like vm_memory_total_bytes`,
+      status: "required",
+    },
   });
 }
 
@@ -26,14 +30,21 @@ export const memoryEts = memoryKind("ets", "Memory used by ETS tables, Cachex in
 export const memoryBinary = memoryKind("binary", "Memory used by reference-counted binaries.");
 export const memoryAtom = memoryKind("atom", "Memory used by the atom table.");
 export const memoryCode = memoryKind("code", "Memory used by loaded code.");
-export const memorySystem = memoryKind("system", "Memory used by the emulator itself, not attributable to processes.");
+export const memorySystem = memoryKind(
+  "system",
+  "Memory used by the emulator itself, not attributable to processes.",
+);
 
 export const processCount = gauge({
   name: "vm_total_processes",
   help: "Erlang processes alive on the node.",
   unit: "short",
   labels: {},
-  origin: { kind: "telemetry", detail: "telemetry_poller [:vm, :system_counts] process_count", status: "exported" },
+  origin: {
+    kind: "telemetry",
+    detail: "telemetry_poller [:vm, :system_counts] process_count",
+    status: "exported",
+  },
 });
 
 export const reductions = gauge({
@@ -60,7 +71,8 @@ export const garbageCollections = counter({
   labels: {},
   origin: {
     kind: "telemetry",
-    detail: "a poller measurement of :erlang.statistics(:garbage_collection) number_of_gcs, exported as a counter",
+    detail:
+      "a poller measurement of :erlang.statistics(:garbage_collection) number_of_gcs, exported as a counter",
     status: "required",
   },
   notes: "The runbook asks for garbage-collection frequency; nothing exports it yet.",
@@ -73,7 +85,8 @@ export const garbageReclaimed = counter({
   labels: {},
   origin: {
     kind: "telemetry",
-    detail: "a poller measurement of :erlang.statistics(:garbage_collection) words_reclaimed, in bytes, as a counter",
+    detail:
+      "a poller measurement of :erlang.statistics(:garbage_collection) words_reclaimed, in bytes, as a counter",
     status: "required",
   },
 });
@@ -83,7 +96,11 @@ export const runQueueLength = gauge({
   help: "Processes and ports ready to run but waiting for a scheduler.",
   unit: "short",
   labels: { kind: "cpu (normal schedulers) or io (dirty IO schedulers)." },
-  origin: { kind: "telemetry", detail: "telemetry_poller [:vm, :total_run_queue_lengths] cpu and io", status: "required" },
+  origin: {
+    kind: "telemetry",
+    detail: "telemetry_poller [:vm, :total_run_queue_lengths] cpu and io",
+    status: "required",
+  },
   notes: "A run queue that stays above zero means the schedulers are saturated: the BEAM's CPU signal.",
 });
 
@@ -94,8 +111,9 @@ export const memoryLimit = gauge({
   labels: {},
   origin: {
     kind: "telemetry",
-    detail: "read once at boot from /sys/fs/cgroup/memory.max (or the Fly machine size) and exported as a gauge",
+    detail:
+      "read once at boot from /sys/fs/cgroup/memory.max (or the Fly machine size) and exported as a gauge",
     status: "required",
   },
-  notes: "The runbook's \"memory usage > 80%\" needs a denominator; nothing exports the limit yet.",
+  notes: 'The runbook\'s "memory usage > 80%" needs a denominator; nothing exports the limit yet.',
 });

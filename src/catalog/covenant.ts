@@ -7,7 +7,11 @@ import { counter, gauge } from "../engine/define/catalog.ts";
  * counter reset, and a count of rows is not a count of events. Trends use `delta()`; the creation rate
  * needs the counter below, which the application must add.
  */
-const polled = { kind: "promex" as const, detail: "GlobalSovereign.PromEx covenant polling plugin (database counts)", status: "exported" as const };
+const polled = {
+  kind: "promex" as const,
+  detail: "GlobalSovereign.PromEx covenant polling plugin (database counts)",
+  status: "exported" as const,
+};
 
 export const countries = gauge({
   name: "global_sovereign_covenant_countries_total",
@@ -53,6 +57,6 @@ export const projectCreations = counter({
     status: "required",
   },
   notes:
-    "Needed for the project creation rate and for the runbook's \"project creation fails in 3+ regions\" trigger; " +
+    'Needed for the project creation rate and for the runbook\'s "project creation fails in 3+ regions" trigger; ' +
     "nothing counts creations as events today.",
 });

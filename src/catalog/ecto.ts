@@ -12,11 +12,15 @@ export const queryDuration = histogram({
   unit: "s",
   labels: queryLabels,
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  origin: { kind: "telemetry", detail: "[:global_sovereign, :repo, :query] total_time, exported as a histogram", status: "exported" },
+  origin: {
+    kind: "telemetry",
+    detail: "[:global_sovereign, :repo, :query] total_time, exported as a histogram",
+    status: "exported",
+  },
   notes:
-    "The runbook's `ecto_query_duration_seconds_bucket{le=\"0.5\"}` counts queries that took at most 500 ms, since " +
+    'The runbook\'s `ecto_query_duration_seconds_bucket{le="0.5"}` counts queries that took at most 500 ms, since ' +
     "the process started: the fast ones, not the slow ones. Slow queries per second are all queries minus those " +
-    "within 0.5 s: `sum(rate(..._count[$__rate_interval])) - sum(rate(..._bucket{le=\"0.5\"}[$__rate_interval]))` " +
+    'within 0.5 s: `sum(rate(..._count[$__rate_interval])) - sum(rate(..._bucket{le="0.5"}[$__rate_interval]))` ' +
     "(aggregated, or matched with ignoring(le), since only the buckets carry le). " +
     "That needs a bucket boundary at exactly 0.5, which `buckets` declares.",
 });
@@ -29,10 +33,12 @@ export const queryQueueTime = histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   origin: {
     kind: "telemetry",
-    detail: "queue_time of the same [:global_sovereign, :repo, :query] event; add a histogram for it to the telemetry metrics",
+    detail:
+      "queue_time of the same [:global_sovereign, :repo, :query] event; add a histogram for it to the telemetry metrics",
     status: "required",
   },
-  notes: "The runbook asks for pool checkout time; Ecto measures it as queue_time, which the application does not export yet.",
+  notes:
+    "The runbook asks for pool checkout time; Ecto measures it as queue_time, which the application does not export yet.",
 });
 
 export const poolSize = gauge({
@@ -40,5 +46,9 @@ export const poolSize = gauge({
   help: "Configured size of the Ecto connection pool.",
   unit: "short",
   labels: { repo: queryLabels.repo },
-  origin: { kind: "telemetry", detail: "Repo config pool_size, polled by telemetry_poller", status: "exported" },
+  origin: {
+    kind: "telemetry",
+    detail: "Repo config pool_size, polled by telemetry_poller",
+    status: "exported",
+  },
 });

@@ -5,7 +5,11 @@ import { gauge } from "../engine/define/catalog.ts";
  * monotonic sequence numbers included, and every replica reports each stream and consumer: queries
  * keep only the leader's series (`is_stream_leader="true"`, `is_consumer_leader="true"`).
  */
-const exporter = (option: string) => ({ kind: "exporter" as const, detail: `prometheus-nats-exporter ${option}`, status: "exported" as const });
+const exporter = (option: string) => ({
+  kind: "exporter" as const,
+  detail: `prometheus-nats-exporter ${option}`,
+  status: "exported" as const,
+});
 
 const serverLabels = {
   server_id: "NATS server id.",
@@ -13,21 +17,26 @@ const serverLabels = {
   cluster: "NATS cluster name.",
   domain: "JetStream domain.",
   meta_leader: "Name of the JetStream meta leader.",
-  is_meta_leader: "\"true\" on the meta leader.",
+  is_meta_leader: '"true" on the meta leader.',
 };
-const accountLabels = { ...serverLabels, account: "Account name.", account_name: "Account name.", account_id: "Account id." };
+const accountLabels = {
+  ...serverLabels,
+  account: "Account name.",
+  account_name: "Account name.",
+  account_id: "Account id.",
+};
 const streamLabels = {
   ...accountLabels,
   stream_name: "JetStream stream, e.g. audit or covenant.",
   stream_leader: "Server leading the stream's raft group.",
-  is_stream_leader: "\"true\" on the series reported by the stream's leader.",
+  is_stream_leader: '"true" on the series reported by the stream\'s leader.',
   stream_raft_group: "Raft group of the stream.",
 };
 const consumerLabels = {
   ...streamLabels,
   consumer_name: "Durable consumer name.",
   consumer_leader: "Server leading the consumer.",
-  is_consumer_leader: "\"true\" on the series reported by the consumer's leader.",
+  is_consumer_leader: '"true" on the series reported by the consumer\'s leader.',
   consumer_desc: "Consumer description.",
 };
 
@@ -37,7 +46,7 @@ export const consumerPending = gauge({
   unit: "short",
   labels: consumerLabels,
   origin: exporter("-jsz=consumers"),
-  notes: "The runbook's \"stream lag (pending messages)\" and its NATS alert threshold are this value.",
+  notes: 'The runbook\'s "stream lag (pending messages)" and its NATS alert threshold are this value.',
 });
 
 export const consumerAckPending = gauge({
@@ -54,7 +63,8 @@ export const consumerRedelivered = gauge({
   unit: "short",
   labels: consumerLabels,
   origin: exporter("-jsz=consumers"),
-  notes: "Graph it as a level; `rate()` over it is meaningless because it goes down when redeliveries succeed.",
+  notes:
+    "Graph it as a level; `rate()` over it is meaningless because it goes down when redeliveries succeed.",
 });
 
 export const consumerDeliveredSeq = gauge({
@@ -91,7 +101,8 @@ export const streamMessages = gauge({
   unit: "short",
   labels: streamLabels,
   origin: exporter("-jsz=streams"),
-  notes: "It falls when limits or acknowledgements remove messages, so it is a gauge; ingest rate comes from last_seq.",
+  notes:
+    "It falls when limits or acknowledgements remove messages, so it is a gauge; ingest rate comes from last_seq.",
 });
 
 export const streamBytes = gauge({

@@ -11,9 +11,13 @@ export const httpRequests = counter({
   help: "HTTP requests completed by the Phoenix endpoint.",
   unit: "reqps",
   labels: routeLabels,
-  origin: { kind: "telemetry", detail: "[:phoenix, :endpoint, :stop] event, exported as a counter", status: "exported" },
+  origin: {
+    kind: "telemetry",
+    detail: "[:phoenix, :endpoint, :stop] event, exported as a counter",
+    status: "exported",
+  },
   notes:
-    "The runbook's error-rate example `rate(phoenix_http_request_total{status=~\"5..\"}[5m])` is an absolute rate; " +
+    'The runbook\'s error-rate example `rate(phoenix_http_request_total{status=~"5.."}[5m])` is an absolute rate; ' +
     "the alert and the dashboard use the ratio of 5xx to all requests, which does not grow with traffic.",
 });
 
@@ -23,7 +27,11 @@ export const httpRequestDuration = histogram({
   unit: "s",
   labels: routeLabels,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  origin: { kind: "telemetry", detail: "[:phoenix, :endpoint, :stop] duration, exported as a histogram", status: "exported" },
+  origin: {
+    kind: "telemetry",
+    detail: "[:phoenix, :endpoint, :stop] duration, exported as a histogram",
+    status: "exported",
+  },
   notes:
     "The runbook's `histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)` computes a quantile over " +
     "bucket counts accumulated since the process started, mixed across every route and instance. A quantile needs " +

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { formatDiagnostic, sortDiagnostics } from "../engine/diagnostics.ts";
-import { ArtifactPathError, OutFolderRefused, replaceFile, stage, type StagedBuild } from "../engine/emit/emit.ts";
+import {
+  ArtifactPathError,
+  OutFolderRefused,
+  replaceFile,
+  stage,
+  type StagedBuild,
+} from "../engine/emit/emit.ts";
 import { refuseOutFolder } from "../engine/emit/out-folder.ts";
 import { recoverFolder } from "../engine/emit/swap.ts";
 import { compile } from "../engine/pipeline.ts";
@@ -36,7 +42,9 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   const result = compile(project);
   const failed = (diagnostics: typeof result.diagnostics) => {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
-    process.stderr.write(`\nbuild failed: ${errors} error(s); nothing was written and ${options.out}/ is unchanged.\n`);
+    process.stderr.write(
+      `\nbuild failed: ${errors} error(s); nothing was written and ${options.out}/ is unchanged.\n`,
+    );
     return 1;
   };
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
@@ -44,7 +52,9 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
 
   const cannotWrite = (error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`\nbuild failed: cannot write ${options.out}/ (${reason}). Pass --out a folder whose parent is writable; ${options.out}/ is unchanged.\n`);
+    process.stderr.write(
+      `\nbuild failed: cannot write ${options.out}/ (${reason}). Pass --out a folder whose parent is writable; ${options.out}/ is unchanged.\n`,
+    );
     return 1;
   };
   let staged: StagedBuild;
@@ -52,7 +62,8 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
     staged = stage(out, result.artifacts, { recordIn: projectRoot, note });
   } catch (error) {
     if (!(error instanceof ArtifactPathError)) return cannotWrite(error);
-    for (const diagnostic of sortDiagnostics(error.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    for (const diagnostic of sortDiagnostics(error.diagnostics))
+      process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     return failed(error.diagnostics);
   }
   // To disk while the tools judge the files: a power cut after the swap must not find them empty.
@@ -73,7 +84,8 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   for (const note of verdict.notes) process.stderr.write(`${formatNote(note)}\n`);
   if (verdict.diagnostics.length > 0) {
     staged.discard();
-    for (const diagnostic of sortDiagnostics(verdict.diagnostics)) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    for (const diagnostic of sortDiagnostics(verdict.diagnostics))
+      process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     return failed(verdict.diagnostics);
   }
   try {
@@ -95,7 +107,9 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   }
   const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
   const judged = verdict.accepted?.length ? `, accepted by ${verdict.accepted.join(" and ")}` : "";
-  process.stdout.write(`built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}\n`);
+  process.stdout.write(
+    `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}\n`,
+  );
   return 0;
 }
 

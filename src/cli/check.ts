@@ -2,9 +2,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../engine/check/config.ts";
-import { fetchFromPrometheus, PrometheusUnavailable, selectorsOf, type PrometheusSource } from "../engine/check/metric-source.ts";
+import {
+  fetchFromPrometheus,
+  PrometheusUnavailable,
+  selectorsOf,
+  type PrometheusSource,
+} from "../engine/check/metric-source.ts";
 import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
-import { promtoolOnExpression, promtoolOnRuleFiles, startPromtoolOnRuleFiles } from "../engine/check/promtool-verdicts.ts";
+import {
+  promtoolOnExpression,
+  promtoolOnRuleFiles,
+  startPromtoolOnRuleFiles,
+} from "../engine/check/promtool-verdicts.ts";
 import { readRuleFile, unreadableRuleFile, type RuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
 import { checkDefinitions } from "../engine/define/project.ts";
@@ -41,7 +50,11 @@ export interface CheckOptions {
  * What `o11y build` would also have promtool and amtool say, judged in a temporary folder (recorded, so that
  * the next run removes it if this one is killed). Paths that would leave the build are errors here too.
  */
-async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (text: string) => void): Promise<Diagnostic[]> {
+async function judgedLikeBuild(
+  result: CompileResult,
+  mode: ToolsMode,
+  note: (text: string) => void,
+): Promise<Diagnostic[]> {
   if (!result.ok) return [];
   const paths = artifactPathProblems(result.artifacts);
   if (mode === "off" || paths.length) return paths;
@@ -61,29 +74,44 @@ async function judgedLikeBuild(result: CompileResult, mode: ToolsMode, note: (te
 /** `o11y check`: every definition; `--expr`: one expression; file arguments: foreign Prometheus rule files. */
 export async function checkCommand(files: string[], options: CheckOptions): Promise<number> {
   // Both are about rule files from elsewhere: the project's definitions are always held to every check, offline.
-  for (const [flag, value] of [["--prometheus", options.prometheus], ["--config", options.config]] as const) {
+  for (const [flag, value] of [
+    ["--prometheus", options.prometheus],
+    ["--config", options.config],
+  ] as const) {
     if (value !== undefined && (files.length === 0 || options.expr !== undefined)) {
-      process.stderr.write(`${terminalText(`o11y: ${flag} applies to rule files: give their paths (o11y check ${flag} ${value} rules.yaml ...)`)}\n`);
+      process.stderr.write(
+        `${terminalText(`o11y: ${flag} applies to rule files: give their paths (o11y check ${flag} ${value} rules.yaml ...)`)}\n`,
+      );
       return 2;
     }
   }
   const tools = options.tools ?? (files.length > 0 && options.expr === undefined ? "off" : "auto");
   const definitionsOnly = files.length === 0 && options.expr === undefined;
-  const project = await loadProject(options.project, { typecheck: definitionsOnly ? (options.typecheck ?? "on") : "off" });
+  const project = await loadProject(options.project, {
+    typecheck: definitionsOnly ? (options.typecheck ?? "on") : "off",
+  });
   let diagnostics: Diagnostic[];
   const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   if (options.expr !== undefined) {
     const model = compileModel(checkDefinitions(project).project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
-    diagnostics = checkExpressions([{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }], checkContext(model));
+    diagnostics = checkExpressions(
+      [{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }],
+      checkContext(model),
+    );
     // A panel query holds Grafana variables, which promtool cannot read.
-    if (!options.dashboard) diagnostics.push(...(await promtoolOnExpression(options.expr, tools, diagnostics, note)));
+    if (!options.dashboard)
+      diagnostics.push(...(await promtoolOnExpression(options.expr, tools, diagnostics, note)));
   } else if (files.length > 0) {
     const loaded = loadConfig(options.config);
     if (!loaded.config) {
       // A configuration that says something we cannot follow: nothing is checked against a guess.
-      process.stdout.write(formatReport(sortDiagnostics(loaded.diagnostics), options.format, useColor(process.stdout)));
-      process.stderr.write(`${terminalText(`o11y: the configuration ${options.config ?? ".o11y.yaml"} cannot be used; nothing was checked`)}\n`);
+      process.stdout.write(
+        formatReport(sortDiagnostics(loaded.diagnostics), options.format, useColor(process.stdout)),
+      );
+      process.stderr.write(
+        `${terminalText(`o11y: the configuration ${options.config ?? ".o11y.yaml"} cannot be used; nothing was checked`)}\n`,
+      );
       return 2;
     }
     const config = loaded.config;
@@ -95,25 +123,43 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
       }
     });
     // promtool reads the files in its own process while ours are checked here.
-    const promtool = startPromtoolOnRuleFiles(texts.flatMap((t) => (t.text === undefined ? [] : [t.file])), tools);
+    const promtool = startPromtoolOnRuleFiles(
+      texts.flatMap((t) => (t.text === undefined ? [] : [t.file])),
+      tools,
+    );
     const model = compileModel(checkDefinitions(project).project);
     const read = texts.map(({ file, text, error }) => ({
       file,
-      ruleFile: text === undefined ? unreadableRuleFile(file, error) : readRuleFile(file, text, model.settings.evaluationInterval),
+      ruleFile:
+        text === undefined
+          ? unreadableRuleFile(file, error)
+          : readRuleFile(file, text, model.settings.evaluationInterval),
     }));
     // A file that is not YAML has said all it can.
     const readable = read.filter(({ ruleFile }) => ruleFile.diagnostics.length === 0);
     diagnostics = read.flatMap(({ ruleFile }) => ruleFile.diagnostics);
-    const live = options.prometheus === undefined ? undefined : await askPrometheus(options.prometheus, readable.map((r) => r.ruleFile), note);
+    const live =
+      options.prometheus === undefined
+        ? undefined
+        : await askPrometheus(
+            options.prometheus,
+            readable.map((r) => r.ruleFile),
+            note,
+          );
     if (live === "unavailable") {
       await promtool.catch(() => undefined);
       return 2;
     }
     const source = live ? { types: live, live } : {};
-    diagnostics.push(...checkRuleFiles(model, readable.map(({ file, ruleFile }) => {
-      const settings = config.settingsFor(file);
-      return { file, ruleFile, ...settings, options: { ...settings.options, ...source } };
-    })));
+    diagnostics.push(
+      ...checkRuleFiles(
+        model,
+        readable.map(({ file, ruleFile }) => {
+          const settings = config.settingsFor(file);
+          return { file, ruleFile, ...settings, options: { ...settings.options, ...source } };
+        }),
+      ),
+    );
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
     const result = compile(project);
@@ -127,16 +173,26 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
 }
 
 /** What the server says of the files' series, fetched before the checks run; "unavailable" once it has said why not. */
-async function askPrometheus(url: string, ruleFiles: RuleFile[], note: (text: string) => void): Promise<PrometheusSource | "unavailable"> {
-  const expressions = ruleFiles.flatMap((ruleFile) => [...ruleFile.alerts, ...ruleFile.recordingRules].map((rule) => rule.expr));
+async function askPrometheus(
+  url: string,
+  ruleFiles: RuleFile[],
+  note: (text: string) => void,
+): Promise<PrometheusSource | "unavailable"> {
+  const expressions = ruleFiles.flatMap((ruleFile) =>
+    [...ruleFile.alerts, ...ruleFile.recordingRules].map((rule) => rule.expr),
+  );
   try {
     const live = await fetchFromPrometheus(url, selectorsOf(expressions));
     const { metadata, names, selectors } = live.requests;
-    note(`asked ${live.url} ${metadata + names + selectors} request(s): ${metadata} for metric metadata, ${names} for metric names, ${selectors} for the selectors`);
+    note(
+      `asked ${live.url} ${metadata + names + selectors} request(s): ${metadata} for metric metadata, ${names} for metric names, ${selectors} for the selectors`,
+    );
     return live;
   } catch (error) {
     if (!(error instanceof PrometheusUnavailable)) throw error;
-    process.stderr.write(`${terminalText(`o11y: ${error.message}`)}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`);
+    process.stderr.write(
+      `${terminalText(`o11y: ${error.message}`)}\n    fix: pass the URL of a running Prometheus (http://host:9090), or leave --prometheus out to check offline.\n`,
+    );
     return "unavailable";
   }
 }

@@ -4,7 +4,16 @@
  * temporary git worktree that is always removed. Nothing in the working tree is written.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { diffArtifacts, flagIds } from "../engine/diff/diff.ts";
@@ -42,12 +51,18 @@ interface Repo {
 function git(repo: Pick<Repo, "top">, args: string[], input?: string) {
   const result = spawnSync("git", args, { cwd: repo.top, input, maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw new DiffError(`git could not run: ${result.error.message}`);
-  return { ok: result.status === 0, stdout: result.stdout, text: result.stdout.toString("utf8").trim(), stderr: result.stderr.toString("utf8").trim() };
+  return {
+    ok: result.status === 0,
+    stdout: result.stdout,
+    text: result.stdout.toString("utf8").trim(),
+    stderr: result.stderr.toString("utf8").trim(),
+  };
 }
 
 function openRepo(): Repo {
   const top = git({ top: projectRoot }, ["rev-parse", "--show-toplevel"]);
-  if (!top.ok) throw new DiffError(`${projectRoot} is not in a git repository: o11y diff compares git revisions`);
+  if (!top.ok)
+    throw new DiffError(`${projectRoot} is not in a git repository: o11y diff compares git revisions`);
   return { top: top.text, prefix: git({ top: projectRoot }, ["rev-parse", "--show-prefix"]).text };
 }
 
@@ -76,7 +91,12 @@ function resolveBase(repo: Repo, ref: string | undefined): { commit: string; lab
     return { commit: base.text, label: `the merge base with ${branch} (${short(base.text)})` };
   }
   const parent = commitOf("HEAD~1");
-  if (!parent) throw new DiffError(shallow ? missing("HEAD~1") : "nothing to compare with: no origin/main, no main, and HEAD has no parent; pass --base <ref>");
+  if (!parent)
+    throw new DiffError(
+      shallow
+        ? missing("HEAD~1")
+        : "nothing to compare with: no origin/main, no main, and HEAD has no parent; pass --base <ref>",
+    );
   return { commit: parent, label: `HEAD~1 (${short(parent)})` };
 }
 
@@ -102,10 +122,18 @@ function committedBuild(repo: Repo, commit: string): { files: ArtifactFile[] } |
   const entries = listing.text
     .split("\0")
     .filter(Boolean)
-    .map((line) => ({ id: line.split(/\s/)[2]!, type: line.split(/\s/)[1], path: line.slice(line.indexOf("\t") + 1).slice(dir.length) }))
+    .map((line) => ({
+      id: line.split(/\s/)[2]!,
+      type: line.split(/\s/)[1],
+      path: line.slice(line.indexOf("\t") + 1).slice(dir.length),
+    }))
     .filter((e) => e.type === "blob");
-  if (!entries.some((e) => e.path === manifestPath)) return { stale: entries.length ? "has no build/manifest.json" : "has no committed build/" };
-  const contents = readBlobs(repo, entries.map((e) => e.id));
+  if (!entries.some((e) => e.path === manifestPath))
+    return { stale: entries.length ? "has no build/manifest.json" : "has no committed build/" };
+  const contents = readBlobs(
+    repo,
+    entries.map((e) => e.id),
+  );
   const files = entries.map((e, i) => ({ path: e.path, content: contents[i]! }));
   let manifest: { files?: Array<{ path: string; sha256: string }> };
   try {
@@ -114,7 +142,9 @@ function committedBuild(repo: Repo, commit: string): { files: ArtifactFile[] } |
     return { stale: "has a build/manifest.json that is not valid JSON" };
   }
   const listed = new Map((manifest.files ?? []).map((f) => [f.path, f.sha256]));
-  const fresh = listed.size === files.length - 1 && files.every((f) => f.path === manifestPath || listed.get(f.path) === sha256(f.content));
+  const fresh =
+    listed.size === files.length - 1 &&
+    files.every((f) => f.path === manifestPath || listed.get(f.path) === sha256(f.content));
   return fresh ? { files } : { stale: "has a build/ that its manifest.json does not match" };
 }
 
@@ -123,7 +153,14 @@ function readTree(root: string, dir = root): ArtifactFile[] {
     .sort()
     .flatMap((name) => {
       const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? readTree(root, full) : [{ path: path.relative(root, full).split(path.sep).join("/"), content: readFileSync(full, "utf8") }];
+      return statSync(full).isDirectory()
+        ? readTree(root, full)
+        : [
+            {
+              path: path.relative(root, full).split(path.sep).join("/"),
+              content: readFileSync(full, "utf8"),
+            },
+          ];
     });
 }
 
@@ -151,7 +188,9 @@ function abandoned(folder: string): boolean {
  */
 function removeAbandonedWorktrees(repo: Repo): void {
   const listed = git(repo, ["worktree", "list", "--porcelain"]).text.split("\n");
-  const trees = listed.flatMap((line) => (line.startsWith("worktree ") ? [line.slice("worktree ".length)] : []));
+  const trees = listed.flatMap((line) =>
+    line.startsWith("worktree ") ? [line.slice("worktree ".length)] : [],
+  );
   let removed = false;
   for (const tree of trees) {
     if (path.basename(tree) !== "worktree" || !abandoned(path.dirname(tree))) continue;
@@ -176,7 +215,11 @@ function removeAbandonedWorktrees(repo: Repo): void {
 }
 
 /** Runs the base's own `o11y build` in a temporary worktree; the worktree is removed whatever happens. */
-async function buildInWorktree(repo: Repo, base: { commit: string; label: string }, why: string): Promise<ArtifactFile[]> {
+async function buildInWorktree(
+  repo: Repo,
+  base: { commit: string; label: string },
+  why: string,
+): Promise<ArtifactFile[]> {
   const temp = mkdtempSync(path.join(tmpdir(), temporaryFolderPrefix("diff")));
   const tree = path.join(temp, "worktree");
   const root = path.join(tree, repo.prefix);
@@ -187,21 +230,37 @@ async function buildInWorktree(repo: Repo, base: { commit: string; label: string
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   try {
     // No hooks: a post-checkout hook has no business in a throwaway checkout.
-    const added = git(repo, ["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", tree, base.commit]);
-    if (!added.ok) throw new DiffError(`could not check out ${base.label} into a temporary worktree: ${added.stderr}`);
-    if (!existsSync(path.join(root, "bin/o11y.js"))) throw new DiffError(`${base.label} ${why}, and has no bin/o11y.js to build it with`);
+    const added = git(repo, [
+      "-c",
+      "core.hooksPath=/dev/null",
+      "worktree",
+      "add",
+      "--detach",
+      tree,
+      base.commit,
+    ]);
+    if (!added.ok)
+      throw new DiffError(`could not check out ${base.label} into a temporary worktree: ${added.stderr}`);
+    if (!existsSync(path.join(root, "bin/o11y.js")))
+      throw new DiffError(`${base.label} ${why}, and has no bin/o11y.js to build it with`);
     // `npm ci` would take a minute: the base runs on this checkout's dependencies.
     if (!existsSync(modules)) {
       symlinkSync(path.join(projectRoot, "node_modules"), modules, "dir");
       linked = true;
     }
     const out = path.join(temp, "build");
-    const child = spawn(process.execPath, ["bin/o11y.js", "build", "--out", out], { cwd: root, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["bin/o11y.js", "build", "--out", out], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const stop = (signal: NodeJS.Signals) => child.kill(signal);
     process.on("SIGINT", stop).on("SIGTERM", stop);
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const status = await new Promise<number | null>((resolve) => child.on("close", resolve).on("error", () => resolve(null)));
+    const status = await new Promise<number | null>((resolve) =>
+      child.on("close", resolve).on("error", () => resolve(null)),
+    );
     process.off("SIGINT", stop).off("SIGTERM", stop);
     if (interrupted) throw new DiffError(`interrupted (${interrupted}) while building ${base.label}`);
     if (status !== 0) {
@@ -219,9 +278,17 @@ async function buildInWorktree(repo: Repo, base: { commit: string; label: string
 }
 
 function parseFailOn(list: string | undefined): Set<string> {
-  const ids = new Set((list ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  const ids = new Set(
+    (list ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const unknown = [...ids].filter((id) => id !== "any" && !(flagIds as readonly string[]).includes(id));
-  if (unknown.length) throw new DiffError(`--fail-on: unknown flag ${unknown.join(", ")}; use any, or some of: ${flagIds.join(", ")}`);
+  if (unknown.length)
+    throw new DiffError(
+      `--fail-on: unknown flag ${unknown.join(", ")}; use any, or some of: ${flagIds.join(", ")}`,
+    );
   return ids;
 }
 
@@ -231,7 +298,8 @@ function definitionSources(model: Model): Map<string, SourceLocation> {
   for (const alert of model.alerts) sources.set(`alert ${alert.name}`, alert.source);
   for (const dashboard of model.dashboards) {
     sources.set(`dashboard ${dashboard.uid}`, dashboard.source);
-    for (const panel of dashboard.panels) sources.set(`dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`, panel.source);
+    for (const panel of dashboard.panels)
+      sources.set(`dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`, panel.source);
   }
   return sources;
 }
@@ -247,17 +315,32 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
       const errors = head.diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined);
       const shown = errors.slice(0, 5).map(formatDiagnostic).join("\n");
       const more = errors.length > 5 ? `\n... and ${errors.length - 5} more` : "";
-      throw new DiffError(`the working tree does not build (${errors.length} error(s)): run \`node bin/o11y.js check\`\n${shown}${more}`);
+      throw new DiffError(
+        `the working tree does not build (${errors.length} error(s)): run \`node bin/o11y.js check\`\n${shown}${more}`,
+      );
     }
     const committed = committedBuild(repo, base.commit);
-    const baseFiles = "files" in committed ? committed.files : await buildInWorktree(repo, base, committed.stale);
+    const baseFiles =
+      "files" in committed ? committed.files : await buildInWorktree(repo, base, committed.stale);
     // Neither side may print a credential, not even a base built before the build refused them.
-    const report = redactStrings(diffArtifacts(baseFiles, head.artifacts, { base: base.label, head: "the working tree", model: head.model }));
-    const output = { json: renderJson, markdown: renderMarkdown, github: (r: typeof report) => renderGithub(r, definitionSources(head.model)) }[options.format];
+    const report = redactStrings(
+      diffArtifacts(baseFiles, head.artifacts, {
+        base: base.label,
+        head: "the working tree",
+        model: head.model,
+      }),
+    );
+    const output = {
+      json: renderJson,
+      markdown: renderMarkdown,
+      github: (r: typeof report) => renderGithub(r, definitionSources(head.model)),
+    }[options.format];
     process.stdout.write(output(report));
     const failing = report.attention.filter((f) => failOn.has("any") || failOn.has(f.id));
     if (!failing.length) return 0;
-    process.stderr.write(`o11y diff: ${failing.length} flag(s) named by --fail-on: ${[...new Set(failing.map((f) => f.id))].join(", ")}\n`);
+    process.stderr.write(
+      `o11y diff: ${failing.length} flag(s) named by --fail-on: ${[...new Set(failing.map((f) => f.id))].join(", ")}\n`,
+    );
     return 1;
   } catch (error) {
     if (!(error instanceof DiffError || error instanceof ArtifactError)) throw error;

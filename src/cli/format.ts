@@ -1,6 +1,13 @@
 import type { Diagnostic } from "../engine/diagnostics.ts";
 import { formatDiagnostic } from "../engine/diagnostics.ts";
-import { githubCommandData, githubCommandProperty, jsonForTerminal, spellHidden, terminalLines, terminalText } from "../engine/escape.ts";
+import {
+  githubCommandData,
+  githubCommandProperty,
+  jsonForTerminal,
+  spellHidden,
+  terminalLines,
+  terminalText,
+} from "../engine/escape.ts";
 
 export type OutputFormat = "text" | "json" | "github";
 
@@ -30,7 +37,11 @@ function github(d: Diagnostic): string {
   const where = d.position ? ` (expression line ${d.position.line}, column ${d.position.column})` : "";
   const lines = [
     `${terminalText(d.subject)}: ${terminalLines(d.message).join("\n")}${where}`,
-    ...(d.suppressed !== undefined ? [`suppressed: ${terminalText(d.suppressed)}`] : d.fix ? [`fix: ${terminalLines(d.fix).join("\n")}`] : []),
+    ...(d.suppressed !== undefined
+      ? [`suppressed: ${terminalText(d.suppressed)}`]
+      : d.fix
+        ? [`fix: ${terminalLines(d.fix).join("\n")}`]
+        : []),
   ];
   const property = (text: string) => githubCommandProperty(spellHidden(text));
   return `::${level} file=${property(d.source.file)},line=${line},title=${property(d.check)}::${githubCommandData(lines.join("\n"))}`;

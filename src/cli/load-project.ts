@@ -32,11 +32,20 @@ export interface LoadOptions {
  */
 export async function loadProject(modulePath: string, options: LoadOptions = {}): Promise<ProjectDefinition> {
   const absolute = path.resolve(projectRoot, modulePath);
-  if (bundled && absolute !== bundled.file) throw new Error(`the cached bundle holds ${path.relative(projectRoot, bundled.file)}, not ${modulePath}; run with O11Y_CACHE=off`);
+  if (bundled && absolute !== bundled.file)
+    throw new Error(
+      `the cached bundle holds ${path.relative(projectRoot, bundled.file)}, not ${modulePath}; run with O11Y_CACHE=off`,
+    );
   if (!bundled && (!existsSync(absolute) || !statSync(absolute).isFile())) {
-    throw new ProjectError(`--project ${modulePath}: there is no such file`, "pass the TypeScript module that exports `project` (default src/project.ts).");
+    throw new ProjectError(
+      `--project ${modulePath}: there is no such file`,
+      "pass the TypeScript module that exports `project` (default src/project.ts).",
+    );
   }
-  const typeErrors = options.typecheck === "on" ? (await typecheck({ root: projectRoot, projectModule: absolute })).diagnostics : [];
+  const typeErrors =
+    options.typecheck === "on"
+      ? (await typecheck({ root: projectRoot, projectModule: absolute })).diagnostics
+      : [];
   let module: ProjectModule;
   try {
     module = bundled ? await bundled.load() : ((await import(pathToFileURL(absolute).href)) as ProjectModule);
@@ -45,7 +54,10 @@ export async function loadProject(modulePath: string, options: LoadOptions = {})
   }
   const project = module.project;
   if (typeof project !== "object" || project === null) {
-    throw new ProjectError(`--project ${modulePath} does not export \`project\``, "export the ProjectDefinition as `export const project = ...`, as src/project.ts does.");
+    throw new ProjectError(
+      `--project ${modulePath} does not export \`project\``,
+      "export the ProjectDefinition as `export const project = ...`, as src/project.ts does.",
+    );
   }
   return loadedProject(project, { file: toProjectPath(absolute), line: 1 }, typeErrors);
 }
@@ -79,9 +91,17 @@ export class ProjectLoadError extends Error {
 export function loadFailure(error: unknown, projectModule: string, typeErrors: Diagnostic[]): Diagnostic[] {
   const own = syntaxErrors(error) ?? [exception(error, projectModule)];
   // Said by the type check already, at the same line: its message is the compiler's own.
-  const known = new Set(typeErrors.filter((d) => d.severity === "error").map((d) => `${d.source.file}:${d.source.line}`));
+  const known = new Set(
+    typeErrors.filter((d) => d.severity === "error").map((d) => `${d.source.file}:${d.source.line}`),
+  );
   const syntaxKnown = typeErrors.some((d) => d.check === "typescript/syntax");
-  return [...typeErrors, ...own.filter((d) => !known.has(`${d.source.file}:${d.source.line}`) && !(syntaxKnown && d.check === "typescript/syntax"))];
+  return [
+    ...typeErrors,
+    ...own.filter(
+      (d) =>
+        !known.has(`${d.source.file}:${d.source.line}`) && !(syntaxKnown && d.check === "typescript/syntax"),
+    ),
+  ];
 }
 
 interface EsbuildMessage {
@@ -100,7 +120,14 @@ function syntaxErrors(error: unknown): Diagnostic[] | undefined {
     if (name !== "TransformError" || typeof message !== "string") return undefined;
     errors = message.split("\n").flatMap((line) => {
       const match = /^(.+?):(\d+):(\d+): ERROR: (.*)$/.exec(line);
-      return match ? [{ text: match[4]!, location: { file: match[1]!, line: Number(match[2]), column: Number(match[3]) } }] : [];
+      return match
+        ? [
+            {
+              text: match[4]!,
+              location: { file: match[1]!, line: Number(match[2]), column: Number(match[3]) },
+            },
+          ]
+        : [];
     });
   }
   if (errors.length === 0) return undefined;
@@ -108,7 +135,13 @@ function syntaxErrors(error: unknown): Diagnostic[] | undefined {
     check: "typescript/syntax",
     severity: "error",
     subject: "syntax",
-    source: e.location ? { file: toProjectPath(path.resolve(projectRoot, e.location.file)), line: e.location.line, column: e.location.column + 1 } : { file: "<unknown>", line: 0 },
+    source: e.location
+      ? {
+          file: toProjectPath(path.resolve(projectRoot, e.location.file)),
+          line: e.location.line,
+          column: e.location.column + 1,
+        }
+      : { file: "<unknown>", line: 0 },
     message: e.text,
     fix: "correct the TypeScript at this position.",
   }));
@@ -124,7 +157,9 @@ function missingModule(error: unknown): Diagnostic | undefined {
   const wanted = match[1] === "module" ? path.basename(match[2]!) : match[2]!;
   let line = 1;
   try {
-    const index = readFileSync(importer, "utf8").split("\n").findIndex((text) => /\b(import|export)\b|\bfrom\b/.test(text) && text.includes(wanted));
+    const index = readFileSync(importer, "utf8")
+      .split("\n")
+      .findIndex((text) => /\b(import|export)\b|\bfrom\b/.test(text) && text.includes(wanted));
     if (index >= 0) line = index + 1;
   } catch {
     // The importer's first line, then.
@@ -136,7 +171,10 @@ function missingModule(error: unknown): Diagnostic | undefined {
     subject: `module ${file}`,
     source: { file, line },
     message: `imports ${match[1] === "module" ? toProjectPath(match[2]!) : match[2]}, which does not exist`,
-    fix: match[1] === "module" ? "correct the path in the import (it is relative to this file, with its .ts extension)." : "install the package (npm install --save-exact), or correct its name.",
+    fix:
+      match[1] === "module"
+        ? "correct the path in the import (it is relative to this file, with its .ts extension)."
+        : "install the package (npm install --save-exact), or correct its name.",
   };
 }
 
@@ -147,7 +185,10 @@ function exception(error: unknown, projectModule: string): Diagnostic {
   const missing = missingModule(error);
   if (missing) return missing;
   const what = error instanceof Error ? `${error.name}: ${error.message}` : `the value ${String(error)}`;
-  const source = innermostProjectFrame(error instanceof Error ? error.stack : undefined) ?? { file: projectModule, line: 1 };
+  const source = innermostProjectFrame(error instanceof Error ? error.stack : undefined) ?? {
+    file: projectModule,
+    line: 1,
+  };
   return {
     check: "definition/exception",
     severity: "error",
@@ -170,7 +211,13 @@ export function innermostProjectFrame(stack: string | undefined): SourceLocation
     const match = stackFrame.exec(line.trim());
     if (!match) continue;
     const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
-    if (!file.startsWith(projectRoot + path.sep) || file.startsWith(engine) || file.startsWith(cli) || file.includes(nodeModules)) continue;
+    if (
+      !file.startsWith(projectRoot + path.sep) ||
+      file.startsWith(engine) ||
+      file.startsWith(cli) ||
+      file.includes(nodeModules)
+    )
+      continue;
     // A frame in the bundle itself is not a source: its source map did not say where it came from.
     if (file.startsWith(cacheDir) || file.startsWith(binDir) || !existsSync(file)) continue;
     const location: SourceLocation = { file: toProjectPath(file), line: Number(match[2]) };

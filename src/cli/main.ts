@@ -13,10 +13,16 @@ import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
-  new Option("--tools <mode>", `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`).choices([...toolsModes]);
+  new Option(
+    "--tools <mode>",
+    `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`,
+  ).choices([...toolsModes]);
 
 /** `--typecheck on|off`: TypeScript checks the sources first (cached by their hash); off skips it. */
-const typecheckOption = () => new Option("--typecheck <mode>", "type-check the TypeScript sources first: on or off (default: on)").choices([...typecheckModes]).default("on");
+const typecheckOption = () =>
+  new Option("--typecheck <mode>", "type-check the TypeScript sources first: on or off (default: on)")
+    .choices([...typecheckModes])
+    .default("on");
 
 export async function main(argv: string[]): Promise<number> {
   // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
@@ -26,14 +32,18 @@ export async function main(argv: string[]): Promise<number> {
     return reportInternalError(error);
   }
   const program = new Command("o11y")
-    .description("Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.")
+    .description(
+      "Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.",
+    )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   let exitCode = 0;
   let running: RunningCommand = { name: undefined };
   program
     .command("build")
-    .description("compile, check and validate every definition, let promtool and amtool judge the files, then replace build/ atomically")
+    .description(
+      "compile, check and validate every definition, let promtool and amtool judge the files, then replace build/ atomically",
+    )
     .option("--out <dir>", "output directory", "build")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("the files before they replace build/"))
@@ -44,25 +54,49 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command("check")
-    .description("analyze definitions (or rule files, or one expression) against the metric catalog; exit 1 on any error")
+    .description(
+      "analyze definitions (or rule files, or one expression) against the metric catalog; exit 1 on any error",
+    )
     .argument("[rule-files...]", "Prometheus rule files to analyze instead of the project's definitions")
     .option("--expr <promql>", "analyze one PromQL expression")
     .option("--dashboard", "with --expr: judge it as a Grafana panel query (variables, $__rate_interval)")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
+    )
     .option("--project <module>", "module exporting `project`", "src/project.ts")
-    .addOption(toolsOption("what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)", "default: auto; off for rule files"))
+    .addOption(
+      toolsOption(
+        "what build would write (in a temporary folder), the rule files, or the --expr (not with --dashboard)",
+        "default: auto; off for rule files",
+      ),
+    )
     .addOption(typecheckOption())
-    .option("--config <file>", "with rule files: which house rules apply to which files (default: .o11y.yaml in the working directory, if any)")
-    .option("--prometheus <url>", "with rule files: take metric types from that server's metadata, and report selectors that match no series there")
+    .option(
+      "--config <file>",
+      "with rule files: which house rules apply to which files (default: .o11y.yaml in the working directory, if any)",
+    )
+    .option(
+      "--prometheus <url>",
+      "with rule files: take metric types from that server's metadata, and report selectors that match no series there",
+    )
     .action(async (files: string[], options: CheckOptions) => {
       running = { name: "check", format: options.format };
       exitCode = await checkCommand(files, options);
     });
   program
     .command("diff")
-    .description("what the working tree changes in alerting and dashboards against a base revision, for review; exit 1 on --fail-on flags, 2 on bad input")
-    .option("--base <ref>", "git revision to compare with (default: the merge base with origin/main, else main, else HEAD~1)")
-    .addOption(new Option("--format <format>", "output format").choices(["markdown", "json", "github"]).default("markdown"))
+    .description(
+      "what the working tree changes in alerting and dashboards against a base revision, for review; exit 1 on --fail-on flags, 2 on bad input",
+    )
+    .option(
+      "--base <ref>",
+      "git revision to compare with (default: the merge base with origin/main, else main, else HEAD~1)",
+    )
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["markdown", "json", "github"])
+        .default("markdown"),
+    )
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action(async (options: DiffCommandOptions) => {

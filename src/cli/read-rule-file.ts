@@ -21,7 +21,8 @@ export class UnreadableRuleFile extends Error implements RuleFileRefusal {
   }
 }
 
-const splitFix = "split it into several rule files: Prometheus loads every file its rule_files patterns match.";
+const splitFix =
+  "split it into several rule files: Prometheus loads every file its rule_files patterns match.";
 
 /** What a path is, when it is not a regular file. */
 function notAFile(stats: Stats): string | undefined {
@@ -35,15 +36,29 @@ function notAFile(stats: Stats): string | undefined {
 
 function refuseUnlessSmallFile(stats: Stats): void {
   const kind = notAFile(stats);
-  if (kind) throw new UnreadableRuleFile(kind, "pass the path of a Prometheus rule file (YAML with `groups:`).");
-  if (stats.size > maxRuleFileBytes) throw new UnreadableRuleFile(`it is ${stats.size} bytes, more than the ${maxRuleFileBytes} (32 MiB) o11y check reads from one file`, splitFix);
+  if (kind)
+    throw new UnreadableRuleFile(kind, "pass the path of a Prometheus rule file (YAML with `groups:`).");
+  if (stats.size > maxRuleFileBytes)
+    throw new UnreadableRuleFile(
+      `it is ${stats.size} bytes, more than the ${maxRuleFileBytes} (32 MiB) o11y check reads from one file`,
+      splitFix,
+    );
 }
 
 /** Offset of the first byte that does not belong to a valid UTF-8 sequence (there is one). */
 function firstInvalidUtf8(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const lead = bytes[i]!;
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead <= 0xdf
+          ? 2
+          : lead >= 0xe0 && lead <= 0xef
+            ? 3
+            : lead >= 0xf0 && lead <= 0xf4
+              ? 4
+              : 0;
     if (length === 0) return i;
     // The text decoder knows the finer rules (overlong forms, surrogates, beyond U+10FFFF).
     if (length > 1 && !isUtf8(bytes.subarray(i, i + length))) return i;
@@ -69,7 +84,11 @@ export function readRuleFileText(file: string): string {
       if (read === 0) break;
       chunks.push(chunk.subarray(0, read));
       total += read;
-      if (total > maxRuleFileBytes) throw new UnreadableRuleFile(`it is more than the ${maxRuleFileBytes} bytes (32 MiB) o11y check reads from one file`, splitFix);
+      if (total > maxRuleFileBytes)
+        throw new UnreadableRuleFile(
+          `it is more than the ${maxRuleFileBytes} bytes (32 MiB) o11y check reads from one file`,
+          splitFix,
+        );
     }
     bytes = Buffer.concat(chunks, total);
   } finally {
@@ -82,7 +101,11 @@ export function readRuleFileText(file: string): string {
     const before = bytes.subarray(0, at);
     const line = before.filter((byte) => byte === 0x0a).length + 1;
     const column = at - (before.lastIndexOf(0x0a) + 1) + 1;
-    throw new UnreadableRuleFile(`it is not UTF-8 text: byte 0x${bytes[at]!.toString(16).padStart(2, "0")} at line ${line}, byte ${column} of the line`, "save the file as UTF-8: Prometheus refuses it as it is.", line);
+    throw new UnreadableRuleFile(
+      `it is not UTF-8 text: byte 0x${bytes[at]!.toString(16).padStart(2, "0")} at line ${line}, byte ${column} of the line`,
+      "save the file as UTF-8: Prometheus refuses it as it is.",
+      line,
+    );
   }
   return bytes.toString("utf8");
 }

@@ -15,7 +15,8 @@ const memoryKinds = [
 export const beamHealth = serviceDashboard({
   uid: "gs-beam-health",
   title: "BEAM Health",
-  description: "The Erlang VM under Phoenix: memory, reductions (CPU work), processes, scheduler run queues and garbage collection.",
+  description:
+    "The Erlang VM under Phoenix: memory, reductions (CPU work), processes, scheduler run queues and garbage collection.",
   tags: ["beam", "vm"],
   anchorMetric: beam.memoryTotal.name,
 })
@@ -70,7 +71,8 @@ export const beamHealth = serviceDashboard({
     timeseries({
       id: 202,
       title: "Memory by kind",
-      description: "Memory by erlang:memory/0 kind. Processes and ETS are the usual suspects when total memory climbs.",
+      description:
+        "Memory by erlang:memory/0 kind. Processes and ETS are the usual suspects when total memory climbs.",
       unit: "bytes",
       stack: true,
       queries: memoryKinds.map(([metric, kind]) => query(`sum(${metric}{${sel}})`, kind)),
@@ -80,11 +82,15 @@ export const beamHealth = serviceDashboard({
     timeseries({
       id: 203,
       title: "Memory usage of limit",
-      description: "BEAM memory as a share of the instance's memory limit. The red line is the BeamMemoryHigh alert's threshold.",
+      description:
+        "BEAM memory as a share of the instance's memory limit. The red line is the BeamMemoryHigh alert's threshold.",
       unit: "percentunit",
       min: 0,
       queries: [
-        query(`sum by (instance) (${beam.memoryTotal}{${sel}})\n/\nsum by (instance) (${beam.memoryLimit}{${sel}})`, "{{instance}}"),
+        query(
+          `sum by (instance) (${beam.memoryTotal}{${sel}})\n/\nsum by (instance) (${beam.memoryLimit}{${sel}})`,
+          "{{instance}}",
+        ),
       ],
       thresholds: [thresholds.beamMemoryUsageRatio],
     }),
@@ -96,14 +102,17 @@ export const beamHealth = serviceDashboard({
       title: "Reductions per second",
       description: "Reductions executed per second on each instance: the BEAM's measure of CPU work.",
       unit: "cps",
-      queries: [query(`sum by (instance) (rate(${beam.reductions}{${sel}}[$__rate_interval]))`, "{{instance}}")],
+      queries: [
+        query(`sum by (instance) (rate(${beam.reductions}{${sel}}[$__rate_interval]))`, "{{instance}}"),
+      ],
     }),
   )
   .withPanel(
     timeseries({
       id: 302,
       title: "Process count",
-      description: "Erlang processes alive on each instance. Steady growth without traffic growth is a process leak.",
+      description:
+        "Erlang processes alive on each instance. Steady growth without traffic growth is a process leak.",
       unit: "short",
       queries: [query(`sum by (instance) (${beam.processCount}{${sel}})`, "{{instance}}")],
     }),
@@ -124,7 +133,12 @@ export const beamHealth = serviceDashboard({
       title: "Garbage collections per second",
       description: "Garbage collections run per second on each instance.",
       unit: "cps",
-      queries: [query(`sum by (instance) (rate(${beam.garbageCollections}{${sel}}[$__rate_interval]))`, "{{instance}}")],
+      queries: [
+        query(
+          `sum by (instance) (rate(${beam.garbageCollections}{${sel}}[$__rate_interval]))`,
+          "{{instance}}",
+        ),
+      ],
     }),
   )
   .withPanel(
@@ -133,6 +147,8 @@ export const beamHealth = serviceDashboard({
       title: "Memory reclaimed per second",
       description: "Bytes freed by garbage collection per second on each instance.",
       unit: "Bps",
-      queries: [query(`sum by (instance) (rate(${beam.garbageReclaimed}{${sel}}[$__rate_interval]))`, "{{instance}}")],
+      queries: [
+        query(`sum by (instance) (rate(${beam.garbageReclaimed}{${sel}}[$__rate_interval]))`, "{{instance}}"),
+      ],
     }),
   );

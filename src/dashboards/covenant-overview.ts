@@ -9,7 +9,8 @@ const creations = covenant.projectCreations;
 export const covenantOverview = serviceDashboard({
   uid: "gs-covenant-overview",
   title: "Covenant Overview",
-  description: "Business metrics of the covenant: countries, projects, the covenant fund and project creation.",
+  description:
+    "Business metrics of the covenant: countries, projects, the covenant fund and project creation.",
   tags: ["business", "covenant"],
   anchorMetric: covenant.countries.name,
 })
@@ -47,7 +48,9 @@ export const covenantOverview = serviceDashboard({
       title: "Projects created per hour",
       description: "Successful project creations per hour, all regions, at the current rate.",
       unit: "short",
-      queries: [query(`sum(rate(${creations}{${sel}, outcome="success"}[$__rate_interval])) * 3600`, "per hour")],
+      queries: [
+        query(`sum(rate(${creations}{${sel}, outcome="success"}[$__rate_interval])) * 3600`, "per hour"),
+      ],
     }),
   )
   .withRow(row(200, "Trends"))
@@ -55,7 +58,8 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 201,
       title: "Covenant fund",
-      description: "Covenant fund over time. A sharp fall (over 10% within an hour) is the fund-drop alert's signal.",
+      description:
+        "Covenant fund over time. A sharp fall (over 10% within an hour) is the fund-drop alert's signal.",
       unit: "currencyUSD",
       queries: [query(`max(${covenant.fund}{${sel}})`, "fund")],
     }),
@@ -64,9 +68,15 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 202,
       title: "Covenant fund drop over 1 hour",
-      description: "How much of the fund was lost against one hour earlier; negative means it grew. The red line is the CovenantFundDrop alert's threshold.",
+      description:
+        "How much of the fund was lost against one hour earlier; negative means it grew. The red line is the CovenantFundDrop alert's threshold.",
       unit: "percentunit",
-      queries: [query(`1 - max(${covenant.fund}{${sel}}) / max(${covenant.fund}{${sel}} offset 1h)`, "drop vs 1h ago")],
+      queries: [
+        query(
+          `1 - max(${covenant.fund}{${sel}}) / max(${covenant.fund}{${sel}} offset 1h)`,
+          "drop vs 1h ago",
+        ),
+      ],
       thresholds: [thresholds.covenantFundDropRatio],
     }),
   )
@@ -76,7 +86,10 @@ export const covenantOverview = serviceDashboard({
       title: "Countries and projects",
       description: "Countries and projects in the system over time.",
       unit: "short",
-      queries: [query(`max(${covenant.countries}{${sel}})`, "countries"), query(`max(${covenant.projects}{${sel}})`, "projects")],
+      queries: [
+        query(`max(${covenant.countries}{${sel}})`, "countries"),
+        query(`max(${covenant.projects}{${sel}})`, "projects"),
+      ],
     }),
   )
   .withPanel(
@@ -97,7 +110,12 @@ export const covenantOverview = serviceDashboard({
       description: "Successful project creations per hour in each region.",
       unit: "short",
       stack: true,
-      queries: [query(`sum by (region) (rate(${creations}{${sel}, outcome="success"}[$__rate_interval])) * 3600`, "{{region}}")],
+      queries: [
+        query(
+          `sum by (region) (rate(${creations}{${sel}, outcome="success"}[$__rate_interval])) * 3600`,
+          "{{region}}",
+        ),
+      ],
     }),
   )
   .withPanel(
@@ -116,11 +134,17 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 303,
       title: "Regions failing project creation",
-      description: "Regions where more than 10% of creation attempts fail. At the red line (3 regions) ProjectCreationFailingInRegions fires.",
+      description:
+        "Regions where more than 10% of creation attempts fail. At the red line (3 regions) ProjectCreationFailingInRegions fires.",
       unit: "short",
       min: 0,
       // count() of no failing region is empty, not 0.
-      queries: [query(`count(${regionFailureRatio}{job=~"$job"} ${thresholds.projectCreationRegionFailureRatio})\nor vector(0)`, "failing regions")],
+      queries: [
+        query(
+          `count(${regionFailureRatio}{job=~"$job"} ${thresholds.projectCreationRegionFailureRatio})\nor vector(0)`,
+          "failing regions",
+        ),
+      ],
       thresholds: [thresholds.projectCreationFailingRegions],
     }),
   );

@@ -1,5 +1,14 @@
 import { ecto } from "../catalog/index.ts";
-import { heatmap, labelVariable, query, row, sel, stat, table, timeseries } from "../engine/define/dashboard-kit.ts";
+import {
+  heatmap,
+  labelVariable,
+  query,
+  row,
+  sel,
+  stat,
+  table,
+  timeseries,
+} from "../engine/define/dashboard-kit.ts";
 import { thresholds } from "../alerts/thresholds.ts";
 import { serviceDashboard } from "./common.ts";
 
@@ -19,7 +28,8 @@ const slowRate = (by: string) =>
 export const ectoPerformance = serviceDashboard({
   uid: "gs-ecto-performance",
   title: "Ecto Performance",
-  description: "Database operations through Ecto: query time, query rate, the connection pool and slow queries.",
+  description:
+    "Database operations through Ecto: query time, query rate, the connection pool and slow queries.",
   tags: ["ecto", "database"],
   anchorMetric: duration.count,
   variables: [labelVariable({ name: "repo", label: "Repo", selector: `${duration.count}{${sel}}` })],
@@ -67,7 +77,8 @@ export const ectoPerformance = serviceDashboard({
     timeseries({
       id: 201,
       title: "Query time p50 / p95 / p99",
-      description: "Total query time quantiles across all queries. The red line is the EctoQueryLatencyHigh alert's p95 threshold.",
+      description:
+        "Total query time quantiles across all queries. The red line is the EctoQueryLatencyHigh alert's p95 threshold.",
       unit: "s",
       queries: [query(quantile(0.5), "p50"), query(quantile(0.95), "p95"), query(quantile(0.99), "p99")],
       thresholds: [thresholds.ectoQueryP95Seconds],
@@ -89,7 +100,9 @@ export const ectoPerformance = serviceDashboard({
       description: "Queries per second by SQL command.",
       unit: "ops",
       stack: true,
-      queries: [query(`sum by (command) (rate(${duration.count}{${ectoSel}}[$__rate_interval]))`, "{{command}}")],
+      queries: [
+        query(`sum by (command) (rate(${duration.count}{${ectoSel}}[$__rate_interval]))`, "{{command}}"),
+      ],
     }),
   )
   .withPanel(
@@ -129,10 +142,14 @@ export const ectoPerformance = serviceDashboard({
     timeseries({
       id: 401,
       title: "Pool checkout time p95",
-      description: "95th percentile time a query waited for a pool connection. Rising wait with steady query time means the pool is too small.",
+      description:
+        "95th percentile time a query waited for a pool connection. Rising wait with steady query time means the pool is too small.",
       unit: "s",
       queries: [
-        query(`histogram_quantile(0.95, sum by (le, repo) (rate(${queue.bucket}{${ectoSel}}[$__rate_interval])))`, "{{repo}}"),
+        query(
+          `histogram_quantile(0.95, sum by (le, repo) (rate(${queue.bucket}{${ectoSel}}[$__rate_interval])))`,
+          "{{repo}}",
+        ),
       ],
     }),
   )

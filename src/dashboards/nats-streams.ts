@@ -11,12 +11,18 @@ const consumerSel = `${sel}, stream_name=~"$stream", consumer_name=~"$consumer",
 export const natsStreams = serviceDashboard({
   uid: "gs-nats-streams",
   title: "NATS Streams",
-  description: "NATS JetStream event streaming: consumer lag, acknowledgements, redeliveries, throughput and stream health.",
+  description:
+    "NATS JetStream event streaming: consumer lag, acknowledgements, redeliveries, throughput and stream health.",
   tags: ["nats", "jetstream"],
   anchorMetric: nats.streamMessages.name,
   job: settings.jobs.nats,
   variables: [
-    labelVariable({ name: "stream", label: "Stream", labelName: "stream_name", selector: `${nats.streamMessages}{${sel}}` }),
+    labelVariable({
+      name: "stream",
+      label: "Stream",
+      labelName: "stream_name",
+      selector: `${nats.streamMessages}{${sel}}`,
+    }),
     labelVariable({
       name: "consumer",
       label: "Consumer",
@@ -30,7 +36,8 @@ export const natsStreams = serviceDashboard({
     stat({
       id: 101,
       title: "Exporter up",
-      description: "1 when Prometheus reached prometheus-nats-exporter on its last scrape. At 0 every other panel goes stale.",
+      description:
+        "1 when Prometheus reached prometheus-nats-exporter on its last scrape. At 0 every other panel goes stale.",
       unit: "bool",
       sparkline: false,
       queries: [query(`min(${prometheus.up}{${sel}})`, "up")],
@@ -40,7 +47,8 @@ export const natsStreams = serviceDashboard({
     stat({
       id: 102,
       title: "Servers with JetStream disabled",
-      description: "NATS servers that report JetStream disabled. Anything above 0 means streams on them are unavailable.",
+      description:
+        "NATS servers that report JetStream disabled. Anything above 0 means streams on them are unavailable.",
       unit: "short",
       sparkline: false,
       queries: [query(`sum(${nats.jetstreamDisabled}{${sel}})`, "disabled")],
@@ -71,19 +79,31 @@ export const natsStreams = serviceDashboard({
     timeseries({
       id: 201,
       title: "Consumer lag (pending messages)",
-      description: "Messages in the stream not yet delivered to each consumer. The red line is the NatsConsumerLagHigh alert's threshold.",
+      description:
+        "Messages in the stream not yet delivered to each consumer. The red line is the NatsConsumerLagHigh alert's threshold.",
       unit: "short",
       thresholds: [thresholds.natsPendingMessages],
-      queries: [query(`max by (stream_name, consumer_name) (${nats.consumerPending}{${consumerSel}})`, "{{stream_name}} / {{consumer_name}}")],
+      queries: [
+        query(
+          `max by (stream_name, consumer_name) (${nats.consumerPending}{${consumerSel}})`,
+          "{{stream_name}} / {{consumer_name}}",
+        ),
+      ],
     }),
   )
   .withPanel(
     timeseries({
       id: 202,
       title: "Ack pending",
-      description: "Messages delivered and not yet acknowledged. High with low lag means a consumer is stuck processing.",
+      description:
+        "Messages delivered and not yet acknowledged. High with low lag means a consumer is stuck processing.",
       unit: "short",
-      queries: [query(`max by (stream_name, consumer_name) (${nats.consumerAckPending}{${consumerSel}})`, "{{stream_name}} / {{consumer_name}}")],
+      queries: [
+        query(
+          `max by (stream_name, consumer_name) (${nats.consumerAckPending}{${consumerSel}})`,
+          "{{stream_name}} / {{consumer_name}}",
+        ),
+      ],
     }),
   )
   .withPanel(
@@ -92,16 +112,27 @@ export const natsStreams = serviceDashboard({
       title: "Awaiting redelivery",
       description: "Messages waiting to be redelivered after a nak or an ack timeout.",
       unit: "short",
-      queries: [query(`max by (stream_name, consumer_name) (${nats.consumerRedelivered}{${consumerSel}})`, "{{stream_name}} / {{consumer_name}}")],
+      queries: [
+        query(
+          `max by (stream_name, consumer_name) (${nats.consumerRedelivered}{${consumerSel}})`,
+          "{{stream_name}} / {{consumer_name}}",
+        ),
+      ],
     }),
   )
   .withPanel(
     timeseries({
       id: 204,
       title: "Time since last ack",
-      description: "Seconds since each consumer last acknowledged a message. A steady climb means the consumer is stuck.",
+      description:
+        "Seconds since each consumer last acknowledged a message. A steady climb means the consumer is stuck.",
       unit: "s",
-      queries: [query(`max by (stream_name, consumer_name) (${nats.consumerLastAckSeconds}{${consumerSel}})`, "{{stream_name}} / {{consumer_name}}")],
+      queries: [
+        query(
+          `max by (stream_name, consumer_name) (${nats.consumerLastAckSeconds}{${consumerSel}})`,
+          "{{stream_name}} / {{consumer_name}}",
+        ),
+      ],
     }),
   )
   .withRow(row(300, "Throughput"))
@@ -112,7 +143,10 @@ export const natsStreams = serviceDashboard({
       description: "Messages delivered per second to each consumer.",
       unit: "mps",
       queries: [
-        query(`sum by (stream_name, consumer_name) (rate(${nats.consumerDeliveredSeq}{${consumerSel}}[$__rate_interval]))`, "{{stream_name}} / {{consumer_name}}"),
+        query(
+          `sum by (stream_name, consumer_name) (rate(${nats.consumerDeliveredSeq}{${consumerSel}}[$__rate_interval]))`,
+          "{{stream_name}} / {{consumer_name}}",
+        ),
       ],
     }),
   )
@@ -123,7 +157,10 @@ export const natsStreams = serviceDashboard({
       description: "Messages acknowledged per second by each consumer (advance of its ack floor).",
       unit: "mps",
       queries: [
-        query(`sum by (stream_name, consumer_name) (rate(${nats.consumerAckFloorSeq}{${consumerSel}}[$__rate_interval]))`, "{{stream_name}} / {{consumer_name}}"),
+        query(
+          `sum by (stream_name, consumer_name) (rate(${nats.consumerAckFloorSeq}{${consumerSel}}[$__rate_interval]))`,
+          "{{stream_name}} / {{consumer_name}}",
+        ),
       ],
     }),
   )
@@ -133,7 +170,12 @@ export const natsStreams = serviceDashboard({
       title: "Ingest rate",
       description: "Messages stored per second in each stream.",
       unit: "mps",
-      queries: [query(`sum by (stream_name) (rate(${nats.streamLastSeq}{${streamSel}}[$__rate_interval]))`, "{{stream_name}}")],
+      queries: [
+        query(
+          `sum by (stream_name) (rate(${nats.streamLastSeq}{${streamSel}}[$__rate_interval]))`,
+          "{{stream_name}}",
+        ),
+      ],
     }),
   )
   .withRow(row(400, "Streams"))
@@ -150,7 +192,8 @@ export const natsStreams = serviceDashboard({
     timeseries({
       id: 402,
       title: "Stream bytes",
-      description: "Bytes stored in each stream. The audit stream keeps seven years, so steady growth there is expected.",
+      description:
+        "Bytes stored in each stream. The audit stream keeps seven years, so steady growth there is expected.",
       unit: "bytes",
       queries: [query(`max by (stream_name) (${nats.streamBytes}{${streamSel}})`, "{{stream_name}}")],
     }),
@@ -159,7 +202,8 @@ export const natsStreams = serviceDashboard({
     table({
       id: 403,
       title: "Stream health",
-      description: "Per stream: consumers attached and the worst consumer lag. A stream with consumers and rising lag needs the NATS playbook.",
+      description:
+        "Per stream: consumers attached and the worst consumer lag. A stream with consumers and rising lag needs the NATS playbook.",
       unit: "short",
       queries: [
         query(`max by (stream_name) (${nats.streamConsumerCount}{${streamSel}})`, "consumers"),

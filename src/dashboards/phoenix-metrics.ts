@@ -54,7 +54,8 @@ export const phoenixMetrics = serviceDashboard({
     stat({
       id: 104,
       title: "4xx ratio",
-      description: "Share of requests answered with a 4xx status: client errors, rate limiting (429) included.",
+      description:
+        "Share of requests answered with a 4xx status: client errors, rate limiting (429) included.",
       unit: "percentunit",
       queries: [query(statusRatio("4"), "4xx")],
     }),
@@ -76,7 +77,9 @@ export const phoenixMetrics = serviceDashboard({
       title: "Request rate by route",
       description: "Requests per second for each route pattern and method.",
       unit: "reqps",
-      queries: [query(`sum by (method, path) (rate(${requests}{${sel}}[$__rate_interval]))`, "{{method}} {{path}}")],
+      queries: [
+        query(`sum by (method, path) (rate(${requests}{${sel}}[$__rate_interval]))`, "{{method}} {{path}}"),
+      ],
     }),
   )
   .withRow(row(300, "Errors"))
@@ -84,7 +87,8 @@ export const phoenixMetrics = serviceDashboard({
     timeseries({
       id: 301,
       title: "Error ratio",
-      description: "Share of requests answered with 4xx and with 5xx statuses. The red line is the PhoenixHigh5xxErrorRate alert's threshold.",
+      description:
+        "Share of requests answered with 4xx and with 5xx statuses. The red line is the PhoenixHigh5xxErrorRate alert's threshold.",
       unit: "percentunit",
       thresholds: [thresholds.phoenix5xxRatio],
       min: 0,
@@ -98,7 +102,10 @@ export const phoenixMetrics = serviceDashboard({
       description: "Server errors per second for each route, to find the failing endpoint.",
       unit: "reqps",
       queries: [
-        query(`sum by (method, path) (rate(${requests}{${sel}, status=~"5.."}[$__rate_interval]))`, "{{method}} {{path}}"),
+        query(
+          `sum by (method, path) (rate(${requests}{${sel}, status=~"5.."}[$__rate_interval]))`,
+          "{{method}} {{path}}",
+        ),
       ],
     }),
   )
@@ -149,7 +156,8 @@ export const phoenixMetrics = serviceDashboard({
     timeseries({
       id: 501,
       title: "Metrics endpoint up",
-      description: "1 when Prometheus's last scrape of the instance's /metrics succeeded. Below the line for 5 minutes fires MetricsEndpointDown.",
+      description:
+        "1 when Prometheus's last scrape of the instance's /metrics succeeded. Below the line for 5 minutes fires MetricsEndpointDown.",
       unit: "bool",
       width: 24,
       queries: [query(`max by (instance) (${prometheus.up}{${sel}})`, "{{instance}}")],

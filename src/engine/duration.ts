@@ -1,5 +1,13 @@
 /** Prometheus duration strings (`30s`, `5m`, `1h30m`), the format rule files and promtool use. */
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const units: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 // Units from largest to smallest, each at most once: what Prometheus's parser accepts ("5m30s", not "30s5m").
 const durationPattern = /^(?!$)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 const part = /(\d+)(ms|s|m|h|d|w|y)/g;

@@ -56,8 +56,14 @@ export function terminalLines(text: string): string[] {
  */
 export function jsonForTerminal(json: string): string {
   // Per UTF-16 unit: JSON spells a character beyond the BMP as its surrogate pair.
-  const unicodeEscape = (char: string) => char.split("").map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
-  return json.replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, unicodeEscape).replace(legacyCommand, "#$1#$2\\u005b");
+  const unicodeEscape = (char: string) =>
+    char
+      .split("")
+      .map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      .join("");
+  return json
+    .replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, unicodeEscape)
+    .replace(legacyCommand, "#$1#$2\\u005b");
 }
 
 /**
@@ -90,14 +96,18 @@ export function markdownInline(text: string): string {
   let out = "";
   for (let i = 0; i < flat.length; i++) {
     const char = flat[i]!;
-    if (char === "_") out += wordChar.test(flat[i - 1] ?? "") && wordChar.test(flat[i + 1] ?? "") ? "_" : "\\_";
+    if (char === "_")
+      out += wordChar.test(flat[i - 1] ?? "") && wordChar.test(flat[i + 1] ?? "") ? "_" : "\\_";
     else if (char === "&") out += /[#\p{L}\p{N}]/u.test(flat[i + 1] ?? "") ? "\\&" : "&";
     else if (char === "<") out += "&lt;";
     else out += "\\`*[]|~".includes(char) ? `\\${char}` : char;
   }
   // At the start of a block: `# h`, `> q`, `- l`, `+ l`, `= (setext)`, `1. l`, `1) l`; `:` so that no line starts a workflow
   // command. At the end, `#`s that a heading would take for its closing sequence.
-  return out.replace(/^[#>+=:-]/, "\\$&").replace(/^(\d+)([.)])/, "$1\\$2").replace(/(?<!^|\\)#(?=#*$)/, "\\#");
+  return out
+    .replace(/^[#>+=:-]/, "\\$&")
+    .replace(/^(\d+)([.)])/, "$1\\$2")
+    .replace(/(?<!^|\\)#(?=#*$)/, "\\#");
 }
 
 /** A table cell of a GitHub-flavoured Markdown table: `markdownInline`, which keeps it one line and escapes `|`. */
@@ -116,7 +126,7 @@ export function markdownCode(text: string, place: "inline" | "table-cell" = "inl
   const longestRun = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longestRun + 1);
   // A space on each side keeps a backtick at either end out of the fence; one of each is stripped when rendered.
-  const padded = /^`|`$/.test(content) || (/^ .*[^ ].* $/.test(content)) ? ` ${content} ` : content;
+  const padded = /^`|`$/.test(content) || /^ .*[^ ].* $/.test(content) ? ` ${content} ` : content;
   return `${fence}${padded === "" ? " " : padded}${fence}`;
 }
 
@@ -127,6 +137,8 @@ export function markdownCode(text: string, place: "inline" | "table-cell" = "inl
 export function markdownLinkDestination(url: string): string {
   return url.replace(/[\p{Cc}\p{Cf}\p{Z}\p{Cs}<>"`|\\{}^()[\]]/gu, (char) => {
     if (/\p{Cs}/u.test(char)) return "%EF%BF%BD";
-    return [...new TextEncoder().encode(char)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`).join("");
+    return [...new TextEncoder().encode(char)]
+      .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`)
+      .join("");
   });
 }

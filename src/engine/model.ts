@@ -2,7 +2,13 @@
  * The compiled model: plain data, no builders and no functions, so it can be checked, diffed, hashed
  * and rendered to any target. Every part remembers the source line it was defined on.
  */
-import type { AlertTest, ComparisonOperator, RuleTest, SeverityPolicy, ThresholdUnit } from "./define/alerting.ts";
+import type {
+  AlertTest,
+  ComparisonOperator,
+  RuleTest,
+  SeverityPolicy,
+  ThresholdUnit,
+} from "./define/alerting.ts";
 import type { MetricType, MetricOrigin } from "./define/catalog.ts";
 import type { SourceLocation } from "./source.ts";
 

@@ -30,11 +30,18 @@ export function compile(project: ProjectDefinition): CompileResult {
   // A definition with a problem of its own is compiled with placeholders; what the checks say about it would be noise.
   const definitions = checkDefinitions(project);
   const model = compileModel(definitions.project);
-  const diagnostics = [...definitions.diagnostics, ...checkModel(model).filter((d) => !definitions.covers(d))];
+  const diagnostics = [
+    ...definitions.diagnostics,
+    ...checkModel(model).filter((d) => !definitions.covers(d)),
+  ];
   const rendered = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
-  const rejected = new Set(diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject));
-  diagnostics.push(...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)));
+  const rejected = new Set(
+    diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject),
+  );
+  diagnostics.push(
+    ...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)),
+  );
   // The files must hold the model exactly; after an error the cause is already reported, and this only repeats it.
   if (!hasErrors(diagnostics)) diagnostics.push(...checkInvariants(model, rendered));
   const runbook = withAlertTable(model);

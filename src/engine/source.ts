@@ -31,7 +31,12 @@ const framePath = /^(?:file:\/\/)?\/[^():]+$/;
 /** The location of one frame, in the form the stack text would show; undefined when it shows none. */
 function pick(location: string, line: number): SourceLocation | undefined {
   const file = location.startsWith("file://") ? fileURLToPath(location) : location;
-  if (file.startsWith(engineDir) || helperFiles.has(file) || file.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+  if (
+    file.startsWith(engineDir) ||
+    helperFiles.has(file) ||
+    file.includes(`${path.sep}node_modules${path.sep}`)
+  )
+    return undefined;
   return { file: toProjectPath(file), line };
 }
 
@@ -47,7 +52,11 @@ export function callerLocation(): SourceLocation {
   const limit = Error.stackTraceLimit;
   // Someone else formats stacks (a test runner's source maps, source-map-support), or this Node cannot say
   // whether it maps them: only the text is the truth.
-  if (typeof limit !== "number" || typeof process.sourceMapsEnabled !== "boolean" || !isNodesOwn(Error.prepareStackTrace)) {
+  if (
+    typeof limit !== "number" ||
+    typeof process.sourceMapsEnabled !== "boolean" ||
+    !isNodesOwn(Error.prepareStackTrace)
+  ) {
     return locationFromStackText(callerLocation);
   }
   // `new Error()` here would capture `limit` frames starting with this function: the same frames minus this one.
@@ -111,20 +120,37 @@ function isNodesOwn(prepare: unknown): boolean {
   if (prepare !== checkedPrepare) {
     checkedPrepare = prepare;
     checkedIsNodes =
-      typeof prepare === "function" && prepare.name === "ErrorPrepareStackTrace" && Function.prototype.toString.call(prepare).includes("internalPrepareStackTrace");
+      typeof prepare === "function" &&
+      prepare.name === "ErrorPrepareStackTrace" &&
+      Function.prototype.toString.call(prepare).includes("internalPrepareStackTrace");
   }
   return checkedIsNodes;
 }
 
 /** Where a generated position comes from, exactly as Node's source-mapped stack traces print it. */
-function originalPosition(fileName: string, line: number, column: number): { source: string; line: number } | undefined {
+function originalPosition(
+  fileName: string,
+  line: number,
+  column: number,
+): { source: string; line: number } | undefined {
   try {
     const map = findSourceMap(fileName);
     if (!map) return undefined;
     // Source maps count lines and columns from 0, stack traces from 1.
-    const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
-    const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : entry.originalSource;
+    const entry = map.findEntry(line - 1, column - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    if (
+      entry.originalSource === undefined ||
+      entry.originalLine === undefined ||
+      entry.originalColumn === undefined
+    )
+      return undefined;
+    const source = entry.originalSource.startsWith("file://")
+      ? fileURLToPath(entry.originalSource)
+      : entry.originalSource;
     return { source, line: entry.originalLine + 1 };
   } catch {
     // Node prints the generated position when mapping fails.
@@ -168,7 +194,9 @@ export function toProjectPath(file: string): string {
 }
 
 export function formatLocation(source: SourceLocation): string {
-  return source.column === undefined ? `${source.file}:${source.line}` : `${source.file}:${source.line}:${source.column}`;
+  return source.column === undefined
+    ? `${source.file}:${source.line}`
+    : `${source.file}:${source.line}:${source.column}`;
 }
 
 export { projectRoot };

@@ -47,8 +47,14 @@ export const latencyBuckets = recordingRule({
     {
       name: "keeps le and sums instances",
       input: [
-        { series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="0.5"}`, values: "0+30x15" },
-        { series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="b", le="0.5"}`, values: "0+30x15" },
+        {
+          series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="0.5"}`,
+          values: "0+30x15",
+        },
+        {
+          series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="b", le="0.5"}`,
+          values: "0+30x15",
+        },
       ],
       at: "10m",
       expect: [{ labels: { job: app.job, le: "0.5" }, value: 1 }],
@@ -63,9 +69,18 @@ export const latencyP95 = recordingRule({
     {
       name: "interpolates inside the bucket holding the 95th percentile",
       input: [
-        { series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="0.5"}`, values: "0+1080x15" },
-        { series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="1"}`, values: "0+1200x15" },
-        { series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="+Inf"}`, values: "0+1200x15" },
+        {
+          series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="0.5"}`,
+          values: "0+1080x15",
+        },
+        {
+          series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="1"}`,
+          values: "0+1200x15",
+        },
+        {
+          series: `${phoenix.httpRequestDuration.bucket}{job="${app.job}", instance="a", le="+Inf"}`,
+          values: "0+1200x15",
+        },
       ],
       at: "10m",
       // 18 of 20 requests per second finish within 0.5 s; rank 19 lies halfway through (0.5, 1].
@@ -74,4 +89,9 @@ export const latencyP95 = recordingRule({
   ],
 });
 
-export const phoenixRules = ruleGroup("phoenix-recording", [requestRate, serverErrorRatio, latencyBuckets, latencyP95]);
+export const phoenixRules = ruleGroup("phoenix-recording", [
+  requestRate,
+  serverErrorRatio,
+  latencyBuckets,
+  latencyP95,
+]);

@@ -42,11 +42,26 @@ describe("the real Prometheus tools accept the build", () => {
     expect(output).toContain(`${result.model.severities.length} receivers`);
   });
 
-  it.each(result.model.severities.map((p) => [p.severity, p.receiver]))("routes severity=%s to %s", (severity, receiver) => {
-    const { code, stdout, output } = run("amtool", ["config", "routes", "test", "--config.file", "alertmanager/alertmanager.yml", `severity=${severity}`, "alertname=Any"], out);
-    expect(code, output).toBe(0);
-    expect(stdout.trim()).toBe(receiver);
-  });
+  it.each(result.model.severities.map((p) => [p.severity, p.receiver]))(
+    "routes severity=%s to %s",
+    (severity, receiver) => {
+      const { code, stdout, output } = run(
+        "amtool",
+        [
+          "config",
+          "routes",
+          "test",
+          "--config.file",
+          "alertmanager/alertmanager.yml",
+          `severity=${severity}`,
+          "alertname=Any",
+        ],
+        out,
+      );
+      expect(code, output).toBe(0);
+      expect(stdout.trim()).toBe(receiver);
+    },
+  );
 
   it.each(files("prometheus/tests"))("promtool test rules passes %s", (file) => {
     const { code, output } = run("promtool", ["test", "rules", file], out);
@@ -56,7 +71,10 @@ describe("the real Prometheus tools accept the build", () => {
   });
 
   it("tests every alert and every recording rule", () => {
-    const tests = result.artifacts.filter((a) => a.path.startsWith("prometheus/tests/")).map((a) => a.content).join("\n");
+    const tests = result.artifacts
+      .filter((a) => a.path.startsWith("prometheus/tests/"))
+      .map((a) => a.content)
+      .join("\n");
     for (const alert of result.model.alerts) expect(tests).toContain(`alertname: ${alert.name}`);
     for (const rule of result.model.recordingRules) expect(tests).toContain(`expr: ${rule.record}`);
   });

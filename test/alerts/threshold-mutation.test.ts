@@ -26,7 +26,10 @@ function testsWithThreshold(alert: AlertModel, loosen: boolean) {
   const written = `${op} ${value}`;
   const at = alert.expr.lastIndexOf(written);
   expect(at, `${alert.name}'s expression ends with ${written}`).toBeGreaterThan(0);
-  const mutated = { ...alert, expr: `${alert.expr.slice(0, at)}${op} ${moved}${alert.expr.slice(at + written.length)}` };
+  const mutated = {
+    ...alert,
+    expr: `${alert.expr.slice(0, at)}${op} ${moved}${alert.expr.slice(at + written.length)}`,
+  };
   const dir = mkdtempSync(path.join(temp, `${alert.name}-`));
   emit(dir, renderPrometheus({ ...model, alerts: model.alerts.map((a) => (a === alert ? mutated : a)) }));
   const group = model.ruleGroups.find((g) => g.name === alert.group)!;
@@ -43,15 +46,21 @@ describe("every alert's tests sit at its threshold", () => {
     writeFileSync(path.join(temp, "ok"), "");
   });
 
-  it.each(continuous.map((a) => [a.name, a]))("%s: loosening the threshold by 10% fails a firing case", (_name, alert) => {
-    const { code, output } = testsWithThreshold(alert, true);
-    expect(code).toBe(1);
-    expect(output).toContain(`alertname: ${alert.name}`);
-  });
+  it.each(continuous.map((a) => [a.name, a]))(
+    "%s: loosening the threshold by 10% fails a firing case",
+    (_name, alert) => {
+      const { code, output } = testsWithThreshold(alert, true);
+      expect(code).toBe(1);
+      expect(output).toContain(`alertname: ${alert.name}`);
+    },
+  );
 
-  it.each(continuous.map((a) => [a.name, a]))("%s: tightening the threshold by 10% fails a silent case", (_name, alert) => {
-    const { code, output } = testsWithThreshold(alert, false);
-    expect(code).toBe(1);
-    expect(output).toContain("FAILED");
-  });
+  it.each(continuous.map((a) => [a.name, a]))(
+    "%s: tightening the threshold by 10% fails a silent case",
+    (_name, alert) => {
+      const { code, output } = testsWithThreshold(alert, false);
+      expect(code).toBe(1);
+      expect(output).toContain("FAILED");
+    },
+  );
 });

@@ -27,7 +27,11 @@ interface Run {
 
 function check(args: string[]): Run {
   const result = runCli(["check", "--format", "json", ...args]);
-  return { code: result.code, diagnostics: (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics, stderr: result.stderr };
+  return {
+    code: result.code,
+    diagnostics: (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics,
+    stderr: result.stderr,
+  };
 }
 const where = (d: Diagnostic) => `${d.source.file}:${d.source.line} ${d.check} ${d.subject}`;
 
@@ -48,7 +52,10 @@ describe("o11y check on rule files from public projects", () => {
   });
 
   it("keeps the sizes and kinds of files the issue names", () => {
-    const rules = (file: string, kind: "alert" | "record") => text(file).split("\n").filter((line) => new RegExp(`^\\s*-?\\s*${kind}:`).test(line)).length;
+    const rules = (file: string, kind: "alert" | "record") =>
+      text(file)
+        .split("\n")
+        .filter((line) => new RegExp(`^\\s*-?\\s*${kind}:`).test(line)).length;
     expect(fixtures.length).toBeGreaterThanOrEqual(5);
     expect(rules(`${dir}/kubernetes-mixin-rules.yaml`, "record")).toBeGreaterThan(50);
     expect(rules(`${dir}/kube-prometheus-node-exporter.yaml`, "alert")).toBeGreaterThan(20);
@@ -83,19 +90,26 @@ describe("house rules turned on by a team's configuration", () => {
   beforeAll(() => {
     run = check(["--config", `${dir}/house.o11y.yaml`, ...fixtures]);
   });
-  const found = (file: string, check: string) => run.diagnostics.filter((d) => d.source.file === `${dir}/${file}` && d.check === check);
+  const found = (file: string, check: string) =>
+    run.diagnostics.filter((d) => d.source.file === `${dir}/${file}` && d.check === check);
 
   it("reports what the team requires on the files it requires it of", () => {
     // kube-prometheus defines NodeFilesystemSpaceFillingUp twice (a warning and a critical tier): the team wants one name per alert.
-    expect(found("kube-prometheus-node-exporter.yaml", "alerts/unique-name").map((d) => d.subject)).toContain("alert NodeFilesystemSpaceFillingUp");
+    expect(found("kube-prometheus-node-exporter.yaml", "alerts/unique-name").map((d) => d.subject)).toContain(
+      "alert NodeFilesystemSpaceFillingUp",
+    );
     // Its naming pattern wants three parts.
     expect(found("kubernetes-mixin-rules.yaml", "rules/name").map((d) => d.message)).toContain(
       '"apiserver_request:availability30d" does not match [a-z_]+:[a-z0-9_]+:[a-z0-9_]+',
     );
     // info is not one of its levels for the mixins...
-    expect(found("kube-prometheus-node-exporter.yaml", "alerts/severity").map((d) => d.message)).toEqual(['severity "info" is not one of the configured levels']);
+    expect(found("kube-prometheus-node-exporter.yaml", "alerts/severity").map((d) => d.message)).toEqual([
+      'severity "info" is not one of the configured levels',
+    ]);
     // ...and the Kafka mixin links no runbook.
-    expect(found("kafka-mixin-alerts.yaml", "alerts/annotations").map((d) => d.message)).toContain("the alert has no runbook_url annotation");
+    expect(found("kafka-mixin-alerts.yaml", "alerts/annotations").map((d) => d.message)).toContain(
+      "the alert has no runbook_url annotation",
+    );
     expect(run.code).toBe(1);
   });
 
@@ -107,11 +121,19 @@ describe("house rules turned on by a team's configuration", () => {
       expect(own.filter((d) => d.check === "alerts/severity")).toEqual([]);
     }
     // A correctness check turned off for one file.
-    expect(run.diagnostics.filter((d) => d.source.file === edac && d.check === "promql/counter-without-rate")).toEqual([]);
+    expect(
+      run.diagnostics.filter((d) => d.source.file === edac && d.check === "promql/counter-without-rate"),
+    ).toEqual([]);
   });
 
   it("runs none of our own house rules the team did not ask for", () => {
-    const asked = new Set(["alerts/severity", "alerts/labels", "alerts/annotations", "alerts/unique-name", "rules/name"]);
+    const asked = new Set([
+      "alerts/severity",
+      "alerts/labels",
+      "alerts/annotations",
+      "alerts/unique-name",
+      "rules/name",
+    ]);
     expect(run.diagnostics.filter((d) => !asked.has(d.check)).map(where)).toEqual([]);
   });
 });

@@ -21,16 +21,26 @@ const model = realModel();
 const checks = [regexp, rateOnCounter, unknownLabel];
 
 const site = (expr: string, subject = "test") => expressionSite(expr, { subject });
-const run = (...exprs: string[]) => runSites(checks, exprs.map((e) => site(e)));
+const run = (...exprs: string[]) =>
+  runSites(
+    checks,
+    exprs.map((e) => site(e)),
+  );
 
 const anchored = 'sum(rate(phoenix_http_request_total{status=~"^5..$"}[5m]))';
 const gaugeRate = "rate(global_sovereign_covenant_projects_total[1h])";
 
 describe("o11y-disable in an expression", () => {
   it("marks the diagnostic suppressed, with the reason", () => {
-    const found = run(`${anchored}\n# o11y-disable promql/regexp: copied verbatim from the vendor's rule pack`);
+    const found = run(
+      `${anchored}\n# o11y-disable promql/regexp: copied verbatim from the vendor's rule pack`,
+    );
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ check: "promql/regexp", suppressed: "copied verbatim from the vendor's rule pack", position: { line: 1, column: 37 } });
+    expect(found[0]).toMatchObject({
+      check: "promql/regexp",
+      suppressed: "copied verbatim from the vendor's rule pack",
+      position: { line: 1, column: 37 },
+    });
   });
 
   it("works at the end of a line too, and keeps the reason as written", () => {
@@ -43,9 +53,15 @@ describe("o11y-disable in an expression", () => {
     expect(plain.map((d) => [d.check, d.suppressed])).toEqual([["promql/rate-on-counter", undefined]]);
     expect(hasErrors(plain)).toBe(true);
 
-    const found = run(`${gaugeRate}\n# o11y-disable promql/rate-on-counter: the panel shows deletions as spikes on purpose`);
+    const found = run(
+      `${gaugeRate}\n# o11y-disable promql/rate-on-counter: the panel shows deletions as spikes on purpose`,
+    );
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ check: "promql/rate-on-counter", severity: "error", suppressed: "the panel shows deletions as spikes on purpose" });
+    expect(found[0]).toMatchObject({
+      check: "promql/rate-on-counter",
+      severity: "error",
+      suppressed: "the panel shows deletions as spikes on purpose",
+    });
     expect(hasErrors(found)).toBe(false);
     const text = formatDiagnostic(found[0]!);
     expect(text).toContain("suppressed error test:");
@@ -54,7 +70,11 @@ describe("o11y-disable in an expression", () => {
   });
 
   it("reports a directive without a reason as an error, and suppresses nothing", () => {
-    for (const directive of ["# o11y-disable promql/regexp", "# o11y-disable promql/regexp:", "# o11y-disable promql/regexp:   "]) {
+    for (const directive of [
+      "# o11y-disable promql/regexp",
+      "# o11y-disable promql/regexp:",
+      "# o11y-disable promql/regexp:   ",
+    ]) {
       const found = run(`${anchored}\n${directive}`);
       const regexpWarning = found.find((d) => d.check === "promql/regexp");
       expect(regexpWarning?.suppressed, directive).toBeUndefined();
@@ -86,7 +106,10 @@ describe("o11y-disable in an expression", () => {
   });
 
   it("covers only its own expression", () => {
-    const found = runSites(checks, [site(`${anchored}\n# o11y-disable promql/regexp: this one only`, "first"), site(anchored, "second")]);
+    const found = runSites(checks, [
+      site(`${anchored}\n# o11y-disable promql/regexp: this one only`, "first"),
+      site(anchored, "second"),
+    ]);
     expect(found.map((d) => [d.subject, d.suppressed])).toEqual([
       ["first", "this one only"],
       ["second", undefined],
@@ -95,7 +118,10 @@ describe("o11y-disable in an expression", () => {
 
   it("covers the panel a query belongs to, but not the panel's other queries", () => {
     const panel = 'dashboard gs-test › panel 1 "Requests"';
-    const sites = [site(`${anchored}\n# o11y-disable promql/regexp: query A only`, `${panel} › query A`), site(anchored, `${panel} › query B`)];
+    const sites = [
+      site(`${anchored}\n# o11y-disable promql/regexp: query A only`, `${panel} › query A`),
+      site(anchored, `${panel} › query B`),
+    ];
     const found = runSites(checks, sites);
     expect(found.map((d) => [d.subject, d.suppressed])).toEqual([
       [`${panel} › query A`, "query A only"],
@@ -123,28 +149,46 @@ describe("o11y-disable in definitions", () => {
       expect.objectContaining({
         subject: 'dashboard gs-suppressed › panel 1 "Panel 1" › query A',
         suppressed: "mirrors the vendor dashboard we replace",
-        source: expect.objectContaining({ file: "test/checks/suppression.test.ts", line: lineOf(thisFile, "marker: ts-query") + 1 }),
+        source: expect.objectContaining({
+          file: "test/checks/suppression.test.ts",
+          line: lineOf(thisFile, "marker: ts-query") + 1,
+        }),
       }),
     ]);
     const json = renderGrafana(result.model).find((a) => a.path.endsWith("gs-suppressed.json"))!;
-    expect(JSON.parse(json.content).panels.find((p: { id: number }) => p.id === 1).targets[0].expr).toBe(expr);
+    expect(JSON.parse(json.content).panels.find((p: { id: number }) => p.id === 1).targets[0].expr).toBe(
+      expr,
+    );
   });
 
   it("covers panel-level findings of the same check from any of the panel's queries", () => {
     const dashboard = model.dashboards.find((d) => d.uid === "gs-nats-streams")!;
     const [first, ...rest] = dashboard.panels;
     const { unit: _unit, ...bare } = first!;
-    const target = { ...bare.targets[0]!, expr: `${bare.targets[0]!.expr}\n# o11y-disable dashboard/panel-unit: a bare count reads best here` };
-    const changed: Model = { ...model, dashboards: model.dashboards.map((d) => (d === dashboard ? { ...d, panels: [{ ...bare, targets: [target] }, ...rest] } : d)) };
+    const target = {
+      ...bare.targets[0]!,
+      expr: `${bare.targets[0]!.expr}\n# o11y-disable dashboard/panel-unit: a bare count reads best here`,
+    };
+    const changed: Model = {
+      ...model,
+      dashboards: model.dashboards.map((d) =>
+        d === dashboard ? { ...d, panels: [{ ...bare, targets: [target] }, ...rest] } : d,
+      ),
+    };
     const found = runModel(panelUnit, changed);
-    expect(found.map((d) => [d.check, d.suppressed])).toEqual([["dashboard/panel-unit", "a bare count reads best here"]]);
+    expect(found.map((d) => [d.check, d.suppressed])).toEqual([
+      ["dashboard/panel-unit", "a bare count reads best here"],
+    ]);
   });
 
   it("works in an alert's expression, after the threshold, for the alert's own checks", () => {
     const alert = model.alerts[0]!;
-    const expr = "job:phoenix_http_requests_5xx:ratio_rate5m\n# o11y-disable alerts/comparison: a test of suppression";
+    const expr =
+      "job:phoenix_http_requests_5xx:ratio_rate5m\n# o11y-disable alerts/comparison: a test of suppression";
     const found = runModel(alertComparison, { ...model, alerts: [{ ...alert, expr }] });
-    expect(found.map((d) => [d.check, d.subject, d.suppressed])).toEqual([["alerts/comparison", `alert ${alert.name}`, "a test of suppression"]]);
+    expect(found.map((d) => [d.check, d.subject, d.suppressed])).toEqual([
+      ["alerts/comparison", `alert ${alert.name}`, "a test of suppression"],
+    ]);
   });
 });
 
@@ -164,7 +208,9 @@ describe("o11y-disable in a Prometheus rule file", () => {
   const first = `      ${rule("First", "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05")}`;
 
   it("reads a YAML comment on the line above the rule", () => {
-    const text = file(`${first}\n      # o11y-disable promql/regexp: vendor pack\n      ${rule("A", bad)}\n      ${rule("B", bad)}`);
+    const text = file(
+      `${first}\n      # o11y-disable promql/regexp: vendor pack\n      ${rule("A", bad)}\n      ${rule("B", bad)}`,
+    );
     expect(suppressedIn(text)).toEqual({ "alert A": "vendor pack", "alert B": null });
   });
 
@@ -174,14 +220,18 @@ describe("o11y-disable in a Prometheus rule file", () => {
   });
 
   it("reads a directive inside a block scalar", () => {
-    const text = file(`${first}\n      - alert: A\n        expr: |\n          ${bad}\n          # o11y-disable promql/regexp: vendor pack`);
+    const text = file(
+      `${first}\n      - alert: A\n        expr: |\n          ${bad}\n          # o11y-disable promql/regexp: vendor pack`,
+    );
     expect(suppressedIn(text)).toEqual({ "alert A": "vendor pack" });
   });
 
   it("reports a YAML comment without a reason", () => {
     const text = file(`${first}\n      # o11y-disable promql/regexp\n      ${rule("A", bad)}`);
     const rules = readRuleFile("legacy.yaml", text, "1m");
-    const found = runModel(regexp, modelForRuleFile(model, rules)).filter((d) => d.source.file === "legacy.yaml");
+    const found = runModel(regexp, modelForRuleFile(model, rules)).filter(
+      (d) => d.source.file === "legacy.yaml",
+    );
     expect(found.map((d) => [d.check, d.subject, d.source.line, d.suppressed])).toEqual([
       ["check/suppression", "alert A", 8, undefined],
       ["promql/regexp", "alert A", 8, undefined],
@@ -194,7 +244,9 @@ describe("o11y-disable in a Prometheus rule file", () => {
   });
 
   it("reads a YAML comment on its own line above expr:", () => {
-    const text = file(`${first}\n      - alert: A\n        # o11y-disable promql/regexp: vendor pack\n        expr: ${bad}`);
+    const text = file(
+      `${first}\n      - alert: A\n        # o11y-disable promql/regexp: vendor pack\n        expr: ${bad}`,
+    );
     expect(suppressedIn(text)).toEqual({ "alert A": "vendor pack" });
   });
 });

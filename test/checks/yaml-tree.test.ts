@@ -14,20 +14,37 @@ const nested = (depth: number) => `${"[".repeat(depth)}x${"]".repeat(depth)}\n`;
 /** Anchors that each hold the previous one `levels` collections deep: nesting that only aliases make. */
 function deepAliases(anchors: number, levels: number): string {
   const lines = [`a0: &a0 ${nested(levels).trim()}`];
-  for (let i = 1; i < anchors; i++) lines.push(`a${i}: &a${i} ${"[".repeat(levels)}*a${i - 1}${"]".repeat(levels)}`);
+  for (let i = 1; i < anchors; i++)
+    lines.push(`a${i}: &a${i} ${"[".repeat(levels)}*a${i - 1}${"]".repeat(levels)}`);
   return `${lines.join("\n")}\n`;
 }
 
 const refused: Array<{ name: string; text: string; line: number; message: RegExp }> = [
-  { name: "a billion laughs", text: billionLaughs, line: 4, message: /^aliases expand too much: by alias \*c, \d+ of the \d+ nodes read so far come from aliases; Prometheus's YAML reader refuses/ },
+  {
+    name: "a billion laughs",
+    text: billionLaughs,
+    line: 4,
+    message:
+      /^aliases expand too much: by alias \*c, \d+ of the \d+ nodes read so far come from aliases; Prometheus's YAML reader refuses/,
+  },
   {
     name: "one alias that stands for a quarter of a million nodes, in a small file",
     text: `big: &big [${Array(500).fill('"x"').join(",")}]\nrows: &rows [${Array(500).fill("*big").join(",")}]\n`,
     line: 2,
     message: /^aliases expand too much: by alias \*big,/,
   },
-  { name: "collections nested deeper than the limit", text: nested(maxYamlDepth + 1), line: 1, message: /^collections nest more than 100 deep/ },
-  { name: "nesting that only aliases make deeper than the limit", text: deepAliases(3, 40), line: 3, message: /^alias \*a1 nests collections 121 deep, more than 100/ },
+  {
+    name: "collections nested deeper than the limit",
+    text: nested(maxYamlDepth + 1),
+    line: 1,
+    message: /^collections nest more than 100 deep/,
+  },
+  {
+    name: "nesting that only aliases make deeper than the limit",
+    text: deepAliases(3, 40),
+    line: 3,
+    message: /^alias \*a1 nests collections 121 deep, more than 100/,
+  },
 ];
 
 describe("reading YAML from elsewhere, within bounds", () => {
@@ -49,13 +66,20 @@ describe("reading YAML from elsewhere, within bounds", () => {
     { name: "collections nested as deep as the limit", text: nested(maxYamlDepth) },
     { name: "aliases that stay within the nesting limit", text: deepAliases(2, 40) },
     // yaml.v3 lets a document of few nodes be almost all aliases: 100 aliased nodes, or 1,000 in all.
-    { name: "a small file that is mostly aliases", text: `a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [${Array(80).fill("*a").join(", ")}]\n` },
+    {
+      name: "a small file that is mostly aliases",
+      text: `a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [${Array(80).fill("*a").join(", ")}]\n`,
+    },
   ])("reads $name", ({ text }) => {
     expect(readYaml(text).problems).toEqual([]);
   });
 
   it("reads many rules that share their labels through one alias", () => {
-    const rules = Array.from({ length: 2000 }, (_, i) => `      - alert: A${i}\n        expr: up == ${i}\n        labels: ${i ? "*common" : "&common {severity: page, team: web, service: api}"}`);
+    const rules = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        `      - alert: A${i}\n        expr: up == ${i}\n        labels: ${i ? "*common" : "&common {severity: page, team: web, service: api}"}`,
+    );
     const { root, problems } = readYaml(`groups:\n  - name: g\n    rules:\n${rules.join("\n")}\n`);
     expect(problems).toEqual([]);
     const group = ((root as YamlMap).entries[0]!.value as YamlSequence).items[0] as YamlMap;

@@ -32,8 +32,14 @@ writeFileSync(path.join(dir, "vendor.yaml"), rules);
 
 /** The CLI run in `dir`, as a team runs it in its repository. */
 function checkIn(args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "check", "--format", "json", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  const diagnostics = result.stdout ? (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics : [];
+  const result = spawnSync(
+    process.execPath,
+    [path.join(projectRoot, "bin/o11y.js"), "check", "--format", "json", ...args],
+    { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+  );
+  const diagnostics = result.stdout
+    ? (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics
+    : [];
   return { code: result.status, diagnostics, stderr: result.stderr };
 }
 const where = (d: Diagnostic) => `${d.source.file}:${d.source.line} ${d.check}`;
@@ -64,7 +70,10 @@ describe("o11y check with a configuration", () => {
   });
 
   it("stops at a configuration with mistakes, each at its line, and checks nothing", () => {
-    writeFileSync(path.join(dir, "typo.yaml"), "ruleFiles:\n  - match: '*.yaml'\n    checks:\n      alerts/severty: on\n    scrapeIntervall: 30s\n");
+    writeFileSync(
+      path.join(dir, "typo.yaml"),
+      "ruleFiles:\n  - match: '*.yaml'\n    checks:\n      alerts/severty: on\n    scrapeIntervall: 30s\n",
+    );
     const result = checkIn(["--config", "typo.yaml", "team.yaml"]);
     expect(result.diagnostics.map((d) => `${where(d)} ${d.message}`)).toEqual([
       "typo.yaml:4 config/file there is no check alerts/severty",
@@ -76,16 +85,34 @@ describe("o11y check with a configuration", () => {
 
   it("holds a copy of our own build's rule files to every house rule a rule file can meet, and they pass", () => {
     const build = path.join(projectRoot, "build", "prometheus", "rules");
-    const copies = readdirSync(build).flatMap((kind) => readdirSync(path.join(build, kind)).map((file) => path.join(kind, file)));
+    const copies = readdirSync(build).flatMap((kind) =>
+      readdirSync(path.join(build, kind)).map((file) => path.join(kind, file)),
+    );
     for (const file of copies) {
       mkdirSync(path.join(dir, "ours", path.dirname(file)), { recursive: true });
       copyFileSync(path.join(build, file), path.join(dir, "ours", file));
     }
-    const house = ["promql/unknown-metric", "promql/regexp", "alerts/severity", "alerts/annotations", "alerts/labels", "alerts/unique-name", "rules/name", "rules/unique-name", "rules/dependency"];
-    writeFileSync(path.join(dir, "ours.o11y.yaml"), `ruleFiles:\n  - match: "ours/**"\n    checks:\n${house.map((id) => `      ${id}: on\n`).join("")}`);
+    const house = [
+      "promql/unknown-metric",
+      "promql/regexp",
+      "alerts/severity",
+      "alerts/annotations",
+      "alerts/labels",
+      "alerts/unique-name",
+      "rules/name",
+      "rules/unique-name",
+      "rules/dependency",
+    ];
+    writeFileSync(
+      path.join(dir, "ours.o11y.yaml"),
+      `ruleFiles:\n  - match: "ours/**"\n    checks:\n${house.map((id) => `      ${id}: on\n`).join("")}`,
+    );
     const result = checkIn(["--config", "ours.o11y.yaml", ...copies.map((file) => path.join("ours", file))]);
     expect(copies.length).toBeGreaterThan(2);
-    expect(result.diagnostics.map((d) => `${where(d)} ${d.message}`), result.stderr).toEqual([]);
+    expect(
+      result.diagnostics.map((d) => `${where(d)} ${d.message}`),
+      result.stderr,
+    ).toEqual([]);
     expect(result.code).toBe(0);
   });
 

@@ -13,7 +13,16 @@ import type { Diagnostic } from "../../src/engine/diagnostics.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import { project } from "../../src/project.ts";
 import { Exporter } from "../e2e/exporter/exporter.ts";
-import { eventually, folderWith, freePort, PrometheusApi, removeFolders, requireBinary, startServer, type Server } from "../e2e/harness.ts";
+import {
+  eventually,
+  folderWith,
+  freePort,
+  PrometheusApi,
+  removeFolders,
+  requireBinary,
+  startServer,
+  type Server,
+} from "../e2e/harness.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 
 let prometheus: Server | undefined;
@@ -36,17 +45,29 @@ beforeAll(async () => {
     "",
   ].join("\n");
   const dir = folderWith("o11y-check-prometheus-", { "prometheus.yml": config });
-  prometheus = await startServer("prometheus", binary, ["--config.file=prometheus.yml", "--storage.tsdb.path=data", `--web.listen-address=127.0.0.1:${port}`], port, dir);
+  prometheus = await startServer(
+    "prometheus",
+    binary,
+    ["--config.file=prometheus.yml", "--storage.tsdb.path=data", `--web.listen-address=127.0.0.1:${port}`],
+    port,
+    dir,
+  );
   // Both targets scraped, and their metadata known.
   const api = new PrometheusApi(prometheus.url);
-  const missing = await eventually(Date.now() + 30_000, async () => {
-    const metadata = await api.get<Record<string, unknown>>("/api/v1/metadata", {});
-    const up = await api.query("sum(up)", Date.now() / 1000);
-    const problems: string[] = [];
-    for (const name of ["go_goroutines", "phoenix_http_request_total"]) if (!metadata.response.data?.[name]) problems.push(`no metadata for ${name} yet`);
-    if (up.response.data?.result[0]?.value?.[1] !== "2") problems.push(`sum(up) is ${JSON.stringify(up.response.data?.result)}`);
-    return problems;
-  }, 500);
+  const missing = await eventually(
+    Date.now() + 30_000,
+    async () => {
+      const metadata = await api.get<Record<string, unknown>>("/api/v1/metadata", {});
+      const up = await api.query("sum(up)", Date.now() / 1000);
+      const problems: string[] = [];
+      for (const name of ["go_goroutines", "phoenix_http_request_total"])
+        if (!metadata.response.data?.[name]) problems.push(`no metadata for ${name} yet`);
+      if (up.response.data?.result[0]?.value?.[1] !== "2")
+        problems.push(`sum(up) is ${JSON.stringify(up.response.data?.result)}`);
+      return problems;
+    },
+    500,
+  );
   expect(missing, prometheus.output()).toEqual([]);
 }, 60_000);
 
@@ -61,15 +82,20 @@ function ruleFile(name: string, rules: string[]): string {
   writeFileSync(file, `groups:\n  - name: live\n    rules:\n${rules.join("")}`);
   return file;
 }
-const alert = (name: string, expr: string) => `      - alert: ${name}\n        expr: ${JSON.stringify(expr)}\n        for: 5m\n`;
-const record = (name: string, expr: string) => `      - record: ${name}\n        expr: ${JSON.stringify(expr)}\n`;
+const alert = (name: string, expr: string) =>
+  `      - alert: ${name}\n        expr: ${JSON.stringify(expr)}\n        for: 5m\n`;
+const record = (name: string, expr: string) =>
+  `      - record: ${name}\n        expr: ${JSON.stringify(expr)}\n`;
 
 /**
  * The CLI in its own process, waited for without blocking this one: the exporter answers Prometheus's scrapes from
  * here, and a blocked scrape would mark its series stale.
  */
 async function runCli(args: string[]) {
-  const child = spawn(process.execPath, [path.join(projectRoot, "bin/o11y.js"), ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawn(process.execPath, [path.join(projectRoot, "bin/o11y.js"), ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -80,7 +106,9 @@ async function runCli(args: string[]) {
 
 async function check(args: string[]) {
   const result = await runCli(["check", "--format", "json", "--prometheus", prometheus!.url, ...args]);
-  const diagnostics = result.stdout ? (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics : [];
+  const diagnostics = result.stdout
+    ? (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics
+    : [];
   return { ...result, diagnostics };
 }
 
@@ -99,12 +127,18 @@ describe("o11y check --prometheus", () => {
       alert("Handlers", "sum by (handler) (rate(prometheus_http_requests_total[5m])) > 100"),
       alert("Requests", "sum by (job) (rate(phoenix_http_request_total[5m])) > 1000"),
       // Recorded by this file: there once the file is loaded, though not on the server yet.
-      record("job:prometheus_http_requests:rate5m", "sum by (job) (rate(prometheus_http_requests_total[5m]))"),
+      record(
+        "job:prometheus_http_requests:rate5m",
+        "sum by (job) (rate(prometheus_http_requests_total[5m]))",
+      ),
       alert("Recorded", "job:prometheus_http_requests:rate5m > 100"),
     ]);
     const result = await check([file]);
     const url = prometheus!.url;
-    expect(result.diagnostics.map((d) => [d.subject, d.check, d.severity, d.message]), result.stderr).toEqual([
+    expect(
+      result.diagnostics.map((d) => [d.subject, d.check, d.severity, d.message]),
+      result.stderr,
+    ).toEqual([
       [
         "alert GoroutinesRising",
         "promql/rate-on-counter",
@@ -117,23 +151,47 @@ describe("o11y check --prometheus", () => {
         "error",
         `counter prometheus_tsdb_head_series_created_total (type from the metadata of ${url}) is used as a raw value: it is a total since the process started and resets on every restart`,
       ],
-      ["alert Typo", "promql/series", "error", `no series named prometheus_http_requests_totl on ${url}: this query returns nothing there`],
-      ["alert NoSuchRoute", "promql/series", "warning", `no series matches phoenix_http_request_total{path="/no/such/route"} on ${url} now (it has series named phoenix_http_request_total)`],
+      [
+        "alert Typo",
+        "promql/series",
+        "error",
+        `no series named prometheus_http_requests_totl on ${url}: this query returns nothing there`,
+      ],
+      [
+        "alert NoSuchRoute",
+        "promql/series",
+        "warning",
+        `no series matches phoenix_http_request_total{path="/no/such/route"} on ${url} now (it has series named phoenix_http_request_total)`,
+      ],
     ]);
-    expect(result.diagnostics.find((d) => d.subject === "alert Typo")!.fix).toContain("did you mean prometheus_http_requests_total?");
-    expect(result.stderr).toContain(`note: asked ${url} 3 request(s): 1 for metric metadata, 1 for metric names, 1 for the selectors`);
+    expect(result.diagnostics.find((d) => d.subject === "alert Typo")!.fix).toContain(
+      "did you mean prometheus_http_requests_total?",
+    );
+    expect(result.stderr).toContain(
+      `note: asked ${url} 3 request(s): 1 for metric metadata, 1 for metric names, 1 for the selectors`,
+    );
     expect(result.code).toBe(1);
   });
 
   it("asks about many selectors in few requests", async () => {
-    const rules = Array.from({ length: 600 }, (_, i) => alert(`Route${i}`, `sum(rate(phoenix_http_request_total{path="/api/v1/resource-${i}"}[5m])) > ${i + 1}`));
+    const rules = Array.from({ length: 600 }, (_, i) =>
+      alert(
+        `Route${i}`,
+        `sum(rate(phoenix_http_request_total{path="/api/v1/resource-${i}"}[5m])) > ${i + 1}`,
+      ),
+    );
     const result = await check([ruleFile("many.yaml", rules)]);
-    const asked = /note: asked \S+ (\d+) request\(s\): 1 for metric metadata, 1 for metric names, (\d+) for the selectors/.exec(result.stderr);
+    const asked =
+      /note: asked \S+ (\d+) request\(s\): 1 for metric metadata, 1 for metric names, (\d+) for the selectors/.exec(
+        result.stderr,
+      );
     expect(asked, result.stderr).not.toBeNull();
     expect(Number(asked![2])).toBeGreaterThanOrEqual(1);
     expect(Number(asked![2])).toBeLessThanOrEqual(6);
     // None of those routes is served: each is said, and only as a warning.
-    expect(result.diagnostics.filter((d) => d.check === "promql/series" && d.severity === "warning")).toHaveLength(600);
+    expect(
+      result.diagnostics.filter((d) => d.check === "promql/series" && d.severity === "warning"),
+    ).toHaveLength(600);
     expect(result.code).toBe(0);
   });
 
@@ -145,14 +203,24 @@ describe("o11y check --prometheus", () => {
       alert("Up", 'up{job="prometheus"} == 0'),
     ]);
     const result = await check([file]);
-    expect(result.diagnostics.map((d) => [d.subject, d.check, d.severity]), result.stderr).toEqual([["alert NoSuchJob", "promql/series", "warning"]]);
+    expect(
+      result.diagnostics.map((d) => [d.subject, d.check, d.severity]),
+      result.stderr,
+    ).toEqual([["alert NoSuchJob", "promql/series", "warning"]]);
     // The refused batch, then its halves, then the half that held the quoted name.
-    expect(result.stderr).toMatch(/note: asked \S+ \d+ request\(s\): 1 for metric metadata, 1 for metric names, [2-9] for the selectors/);
+    expect(result.stderr).toMatch(
+      /note: asked \S+ \d+ request\(s\): 1 for metric metadata, 1 for metric names, [2-9] for the selectors/,
+    );
   });
 
   it("is a clear error, exit 2, when the server cannot be reached", async () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
-    const result = await runCli(["check", "--prometheus", nobody, ruleFile("any.yaml", [alert("A", "up == 0")])]);
+    const result = await runCli([
+      "check",
+      "--prometheus",
+      nobody,
+      ruleFile("any.yaml", [alert("A", "up == 0")]),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(`o11y: cannot reach ${nobody}/api/v1/`);

@@ -20,7 +20,9 @@ const legacy = ["--config", "test/fixtures/legacy.o11y.yml", fixture];
 function runbookQueries(): string[] {
   const section = runbook.slice(runbook.indexOf("## 📡 3."), runbook.indexOf("## 🔔 4."));
   expect(section.length).toBeGreaterThan(0);
-  return [...section.matchAll(/```promql\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split("\n").filter((line) => line.trim() && !line.startsWith("#")));
+  return [...section.matchAll(/```promql\n([\s\S]*?)```/g)].flatMap((m) =>
+    m[1]!.split("\n").filter((line) => line.trim() && !line.startsWith("#")),
+  );
 }
 
 /** check ids of `check --format json` output, sorted. */
@@ -35,35 +37,70 @@ function checkIds(stdout: string): string[] {
  */
 const runbookVerdicts: Record<string, string[]> = {
   "rate(global_sovereign_covenant_projects_total[1h])": ["promql/rate-on-counter"],
-  "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)": ["promql/counter-without-rate", "promql/histogram-quantile"],
-  "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)": ["promql/counter-without-rate", "promql/histogram-quantile"],
+  "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)": [
+    "promql/counter-without-rate",
+    "promql/histogram-quantile",
+  ],
+  "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)": [
+    "promql/counter-without-rate",
+    "promql/histogram-quantile",
+  ],
   'ecto_query_duration_seconds_bucket{le="0.5"}': ["promql/counter-without-rate"],
   // Four scrapes of 15s: accepted in a rule; the dashboard form is below.
   "rate(vm_total_reductions[1m])": [],
-  "global_sovereign_covenant_countries_total": [],
-  "global_sovereign_covenant_projects_total": [],
-  "global_sovereign_covenant_fund_total": [],
+  global_sovereign_covenant_countries_total: [],
+  global_sovereign_covenant_projects_total: [],
+  global_sovereign_covenant_fund_total: [],
   "rate(phoenix_http_request_total[5m])": [],
   'rate(phoenix_http_request_total{status=~"5.."}[5m])': [],
-  "ecto_connection_pool_size": [],
-  "vm_memory_total_bytes": [],
-  "vm_total_processes": [],
+  ecto_connection_pool_size: [],
+  vm_memory_total_bytes: [],
+  vm_total_processes: [],
 };
 
 const corrected: Array<{ name: string; args: string[] }> = [
-  { name: "the net change of projects", args: ["--expr", "delta(global_sovereign_covenant_projects_total[1h])"] },
-  { name: "the creation rate from the creations counter", args: ["--expr", 'sum(rate(global_sovereign_project_creations_total{outcome="success"}[1h])) * 3600'] },
-  { name: "the Phoenix p95", args: ["--expr", "histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket[5m])))"] },
-  { name: "the Ecto p95", args: ["--expr", "histogram_quantile(0.95, sum by (le) (rate(ecto_query_duration_seconds_bucket[5m])))"] },
+  {
+    name: "the net change of projects",
+    args: ["--expr", "delta(global_sovereign_covenant_projects_total[1h])"],
+  },
+  {
+    name: "the creation rate from the creations counter",
+    args: ["--expr", 'sum(rate(global_sovereign_project_creations_total{outcome="success"}[1h])) * 3600'],
+  },
+  {
+    name: "the Phoenix p95",
+    args: [
+      "--expr",
+      "histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket[5m])))",
+    ],
+  },
+  {
+    name: "the Ecto p95",
+    args: ["--expr", "histogram_quantile(0.95, sum by (le) (rate(ecto_query_duration_seconds_bucket[5m])))"],
+  },
   {
     name: "slow queries per second",
-    args: ["--expr", 'sum by (repo) (rate(ecto_query_duration_seconds_count[5m]))\n-\nsum by (repo) (rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m]))'],
+    args: [
+      "--expr",
+      'sum by (repo) (rate(ecto_query_duration_seconds_count[5m]))\n-\nsum by (repo) (rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m]))',
+    ],
   },
   { name: "the 5xx share, recorded", args: ["--expr", "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05"] },
-  { name: "reductions in a panel", args: ["--dashboard", "--expr", 'sum(rate(vm_total_reductions{job=~"$job", instance=~"$instance"}[$__rate_interval]))'] },
+  {
+    name: "reductions in a panel",
+    args: [
+      "--dashboard",
+      "--expr",
+      'sum(rate(vm_total_reductions{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
+    ],
+  },
   {
     name: "the Phoenix p95 in a panel",
-    args: ["--dashboard", "--expr", 'histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{job=~"$job", instance=~"$instance"}[$__rate_interval])))'],
+    args: [
+      "--dashboard",
+      "--expr",
+      'histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{job=~"$job", instance=~"$instance"}[$__rate_interval])))',
+    ],
   },
 ];
 
@@ -79,8 +116,12 @@ describe("o11y check", () => {
     const judged = runCli(["check", "--format", "json", ...fixture]);
     expect(judged.code).toBe(1);
     const { diagnostics } = JSON.parse(judged.stdout) as { diagnostics: Diagnostic[] };
-    expect(diagnostics.map((d) => `${d.check} ${d.subject} ${d.source.file}`)).toEqual(["tool/promtool alert MetricsEndpointDown test/fixtures/promtool-rejects-project.ts"]);
-    expect(diagnostics[0]!.message).toMatch(/^promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/alerts\/scrape\.yaml:/);
+    expect(diagnostics.map((d) => `${d.check} ${d.subject} ${d.source.file}`)).toEqual([
+      "tool/promtool alert MetricsEndpointDown test/fixtures/promtool-rejects-project.ts",
+    ]);
+    expect(diagnostics[0]!.message).toMatch(
+      /^promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/alerts\/scrape\.yaml:/,
+    );
 
     const unjudged = runCli(["check", "--format", "json", "--tools", "off", ...fixture]);
     expect(JSON.parse(unjudged.stdout)).toEqual({ diagnostics: [] });
@@ -100,7 +141,14 @@ describe("o11y check", () => {
   });
 
   it("rejects the runbook's reductions window in a panel", () => {
-    const result = runCli(["check", "--dashboard", "--format", "json", "--expr", "rate(vm_total_reductions[1m])"]);
+    const result = runCli([
+      "check",
+      "--dashboard",
+      "--format",
+      "json",
+      "--expr",
+      "rate(vm_total_reductions[1m])",
+    ]);
     expect(result.code).toBe(1);
     // The runbook's query also lacks the pickers, which panels must use.
     expect(checkIds(result.stdout)).toEqual(["dashboard/job-instance-matchers", "promql/rate-window"]);
@@ -123,24 +171,41 @@ describe("o11y check", () => {
   });
 
   it("exits 0 when the only error is suppressed with a reason", () => {
-    const result = runCli(["check", "--expr", "rate(global_sovereign_covenant_projects_total[1h])\n# o11y-disable promql/rate-on-counter: deletions shown as spikes on purpose"]);
+    const result = runCli([
+      "check",
+      "--expr",
+      "rate(global_sovereign_covenant_projects_total[1h])\n# o11y-disable promql/rate-on-counter: deletions shown as spikes on purpose",
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("suppressed error expression:");
     expect(result.stderr).toBe("0 error(s), 0 warning(s), 1 suppressed\n");
   });
 
   it("writes parseable JSON with the diagnostics", () => {
-    const result = runCli(["check", "--format", "json", "--expr", "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)"]);
+    const result = runCli([
+      "check",
+      "--format",
+      "json",
+      "--expr",
+      "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)",
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("");
     const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
     expect(diagnostics).toHaveLength(2);
     for (const d of diagnostics) {
-      expect(d).toMatchObject({ severity: "error", subject: "expression", source: { file: "--expr", line: 1 }, position: { line: 1, column: 26 } });
+      expect(d).toMatchObject({
+        severity: "error",
+        subject: "expression",
+        source: { file: "--expr", line: 1 },
+        position: { line: 1, column: 26 },
+      });
       expect(d.message.length).toBeGreaterThan(0);
       expect(d.fix).toBeTruthy();
     }
-    expect(diagnostics.find((d) => d.check === "promql/histogram-quantile")!.message).toContain("it reads raw bucket counters");
+    expect(diagnostics.find((d) => d.check === "promql/histogram-quantile")!.message).toContain(
+      "it reads raw bucket counters",
+    );
   });
 
   it("writes an empty diagnostics list for the project", () => {
@@ -150,7 +215,13 @@ describe("o11y check", () => {
   });
 
   it("writes GitHub workflow commands", () => {
-    const result = runCli(["check", "--format", "github", "--expr", "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)"]);
+    const result = runCli([
+      "check",
+      "--format",
+      "github",
+      "--expr",
+      "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)",
+    ]);
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(2);
@@ -164,7 +235,10 @@ describe("o11y check", () => {
     // An empty NO_COLOR counts as unset (no-color.org); stdout is a pipe, not a terminal, so still no color.
     { name: "not a terminal", env: { NO_COLOR: "" } },
   ])("prints no ANSI escapes when $name", ({ env }) => {
-    for (const args of [["check", "--expr", "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)"], ["check", fixture]]) {
+    for (const args of [
+      ["check", "--expr", "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)"],
+      ["check", fixture],
+    ]) {
       const result = runCli(args, env);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("error");
@@ -194,7 +268,14 @@ describe("color on a terminal", () => {
   });
 
   it("colors text output only when asked", () => {
-    const d: Diagnostic = { check: "promql/regexp", severity: "warning", subject: "expression", source: { file: "--expr", line: 1 }, message: "m", fix: "f" };
+    const d: Diagnostic = {
+      check: "promql/regexp",
+      severity: "warning",
+      subject: "expression",
+      source: { file: "--expr", line: 1 },
+      message: "m",
+      fix: "f",
+    };
     expect(formatReport([d], "text", true)).toMatch(ansi);
     expect(formatReport([d], "text", false)).not.toMatch(ansi);
   });
@@ -212,23 +293,44 @@ describe("o11y check <rule file>", () => {
     const result = runCli(["check", "--format", "json", ...legacy]);
     expect(result.code).toBe(1);
     const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
-    expect(diagnostics.map((d) => [d.source.file, d.source.line, d.check, d.subject, d.suppressed ?? null])).toEqual([
+    expect(
+      diagnostics.map((d) => [d.source.file, d.source.line, d.check, d.subject, d.suppressed ?? null]),
+    ).toEqual([
       [fixture, latency, "promql/counter-without-rate", "alert LegacyPhoenixLatencyHigh", null],
       [fixture, latency, "promql/histogram-quantile", "alert LegacyPhoenixLatencyHigh", null],
-      [fixture, creations, "promql/rate-on-counter", "recording rule job:global_sovereign_covenant_projects:rate1h", null],
+      [
+        fixture,
+        creations,
+        "promql/rate-on-counter",
+        "recording rule job:global_sovereign_covenant_projects:rate1h",
+        null,
+      ],
       [fixture, slow, "alerts/comparison", "alert LegacySlowQueries", null],
       [fixture, slow, "promql/counter-without-rate", "alert LegacySlowQueries", null],
       // The YAML comment above the rule suppresses it, with its reason.
-      [fixture, anchored, "promql/regexp", "alert LegacyHigh5xx", "copied verbatim from the vendor's rule pack, which we keep in sync"],
+      [
+        fixture,
+        anchored,
+        "promql/regexp",
+        "alert LegacyHigh5xx",
+        "copied verbatim from the vendor's rule pack, which we keep in sync",
+      ],
     ]);
-    expect(diagnostics.find((d) => d.check === "promql/rate-on-counter")!.position).toEqual({ line: 1, column: 20 });
+    expect(diagnostics.find((d) => d.check === "promql/rate-on-counter")!.position).toEqual({
+      line: 1,
+      column: 20,
+    });
   });
 
   it("says which files it cannot read, and checks the others", () => {
     const result = runCli(["check", "--format", "json", "no/such/rules.yaml", "test/fixtures", ...legacy]);
     expect(result.code).toBe(1);
     const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
-    expect(diagnostics.filter((d) => d.check === "rules/file").map((d) => `${d.source.file}:${d.source.line} ${d.message}`)).toEqual([
+    expect(
+      diagnostics
+        .filter((d) => d.check === "rules/file")
+        .map((d) => `${d.source.file}:${d.source.line} ${d.message}`),
+    ).toEqual([
       "no/such/rules.yaml:1 cannot be read: there is no such file",
       "test/fixtures:1 cannot be read: it is a folder",
     ]);
@@ -238,9 +340,15 @@ describe("o11y check <rule file>", () => {
   it("prints file:line locations of the rule file in text", () => {
     const result = runCli(["check", ...legacy]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`${fixture}:${latency} error alert LegacyPhoenixLatencyHigh: histogram_quantile over phoenix_http_request_duration_seconds_bucket`);
-    expect(result.stdout).toContain(`${fixture}:${creations} error recording rule job:global_sovereign_covenant_projects:rate1h: rate() over gauge`);
-    expect(result.stdout).toContain(`${fixture}:${slow} error alert LegacySlowQueries: the expression has no comparison that filters series`);
+    expect(result.stdout).toContain(
+      `${fixture}:${latency} error alert LegacyPhoenixLatencyHigh: histogram_quantile over phoenix_http_request_duration_seconds_bucket`,
+    );
+    expect(result.stdout).toContain(
+      `${fixture}:${creations} error recording rule job:global_sovereign_covenant_projects:rate1h: rate() over gauge`,
+    );
+    expect(result.stdout).toContain(
+      `${fixture}:${slow} error alert LegacySlowQueries: the expression has no comparison that filters series`,
+    );
     expect(result.stdout).toContain(`${fixture}:${anchored} suppressed warning alert LegacyHigh5xx:`);
     expect(result.stdout).not.toContain("LegacyHigh5xxRecorded");
     expect(result.stderr).toBe("5 error(s), 0 warning(s), 1 suppressed\n");
@@ -252,7 +360,11 @@ describe("o11y check <rule file>", () => {
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(6);
     expect(lines.filter((l) => l.startsWith(`::error file=${fixture},line=`))).toHaveLength(5);
-    expect(lines.filter((l) => l.startsWith(`::error file=${fixture},line=${creations},title=promql/rate-on-counter::`))).toHaveLength(1);
+    expect(
+      lines.filter((l) =>
+        l.startsWith(`::error file=${fixture},line=${creations},title=promql/rate-on-counter::`),
+      ),
+    ).toHaveLength(1);
     // A suppressed diagnostic stays visible on the pull request, as a notice.
     expect(lines.filter((l) => l.startsWith(`::notice file=${fixture},line=${anchored},`))).toHaveLength(1);
   });
@@ -268,17 +380,33 @@ describe("o11y check and promtool", () => {
     const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
     expect(diagnostics.map((d) => [d.source.line, d.check, d.subject, d.position])).toEqual([
       [lineOf(newerText, `expr: '{"up"`), "tool/promtool", "alert QuotedMetricName", { line: 1, column: 2 }],
-      [lineOf(newerText, "expr: sum by (job) (rate(phoenix_http_request_total[5m])"), "promql/syntax", "recording rule job:phoenix_http_requests_legacy:rate5m", { line: 1, column: 51 }],
-      [lineOf(newerText, 'expr: sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m])) > 1'), "alerts/template", "alert BrokenTemplate", undefined],
+      [
+        lineOf(newerText, "expr: sum by (job) (rate(phoenix_http_request_total[5m])"),
+        "promql/syntax",
+        "recording rule job:phoenix_http_requests_legacy:rate5m",
+        { line: 1, column: 51 },
+      ],
+      [
+        lineOf(newerText, 'expr: sum by (job) (rate(phoenix_http_request_total{status=~"5.."}[5m])) > 1'),
+        "alerts/template",
+        "alert BrokenTemplate",
+        undefined,
+      ],
     ]);
-    expect(diagnostics[0]!.message).toMatch(/^promtool \d+\.\d+\.\S+ rejects it: could not parse expression: 1:2: parse error: unexpected string "\\"up\\"" in label matching, expected identifier or "}"$/);
+    expect(diagnostics[0]!.message).toMatch(
+      /^promtool \d+\.\d+\.\S+ rejects it: could not parse expression: 1:2: parse error: unexpected string "\\"up\\"" in label matching, expected identifier or "}"$/,
+    );
     // By default promtool leaves rule files alone: rules a team runs today load in its Prometheus already.
     expect(JSON.parse(runCli(["check", "--format", "json", newer]).stdout).diagnostics).toHaveLength(2);
   });
 
   it.each([
     ["Prometheus 3 syntax", '{"up"} < 1', [["tool/promtool", { line: 1, column: 2 }]]],
-    ["a duration without a unit", "sum(rate(phoenix_http_request_total[300])) > 1", [["tool/promtool", { line: 1, column: 37 }]]],
+    [
+      "a duration without a unit",
+      "sum(rate(phoenix_http_request_total[300])) > 1",
+      [["tool/promtool", { line: 1, column: 37 }]],
+    ],
     ["a syntax error both see, said once", "sum(up", [["promql/syntax", { line: 1, column: 7 }]]],
     ["an empty expression, said once", "", [["promql/syntax", { line: 1, column: 1 }]]],
     ["what both accept", 'sum(up{job="global-sovereign"}) < 1', []],
@@ -295,26 +423,51 @@ describe("o11y check and promtool", () => {
   it.each([
     {
       name: "a file that is not YAML is said once, by rules/file, not again by promtool",
-      files: { "good.yaml": "groups: []\n", "dup.yaml": "groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: up\n        expr: up\n" },
+      files: {
+        "good.yaml": "groups: []\n",
+        "dup.yaml":
+          "groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: up\n        expr: up\n",
+      },
       expected: ["dup.yaml:6 rules/file dup.yaml"],
     },
     {
       name: "a rule without alert or record is said at its own line, by rules/file, not again by promtool",
-      files: { "noname.yaml": "groups:\n  - name: g\n    rules:\n      - expr: up == 0\n      - alert: Other\n        expr: up < 1\n        labels: {severity: low}\n        annotations: {summary: s, description: d, runbook_url: https://example.invalid/r}\n" },
+      files: {
+        "noname.yaml":
+          "groups:\n  - name: g\n    rules:\n      - expr: up == 0\n      - alert: Other\n        expr: up < 1\n        labels: {severity: low}\n        annotations: {summary: s, description: d, runbook_url: https://example.invalid/r}\n",
+      },
       expected: ["noname.yaml:4 rules/file rule 1 of group g"],
     },
     {
       name: "a path with a space",
-      files: { "with space.yaml": 'groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: \'{"up"}\'\n' },
+      files: {
+        "with space.yaml":
+          "groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: '{\"up\"}'\n",
+      },
       expected: ["with space.yaml:5 tool/promtool recording rule a:b:c"],
     },
   ])("places promtool's verdict on foreign files: $name", ({ files, expected }) => {
     const dir = mkdtempSync(path.join(tmpdir(), "o11y-promtool-files-"));
     try {
       for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-      const result = spawnSync(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "check", "--format", "json", "--tools", "auto", ...Object.keys(files)], { cwd: dir, encoding: "utf8" });
+      const result = spawnSync(
+        process.execPath,
+        [
+          path.join(projectRoot, "bin/o11y.js"),
+          "check",
+          "--format",
+          "json",
+          "--tools",
+          "auto",
+          ...Object.keys(files),
+        ],
+        { cwd: dir, encoding: "utf8" },
+      );
       const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
-      expect(diagnostics.map((d) => `${d.source.file}:${d.source.line} ${d.check} ${d.subject}`), result.stderr).toEqual(expected);
+      expect(
+        diagnostics.map((d) => `${d.source.file}:${d.source.line} ${d.check} ${d.subject}`),
+        result.stderr,
+      ).toEqual(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -327,6 +480,8 @@ describe("o11y check and promtool", () => {
     expect(auto.stderr).toContain("note: promtool did not judge --expr: promtool is not on PATH");
     const required = runCli(["check", "--tools", "require", newer], env);
     expect(required.code).toBe(1);
-    expect(required.stdout).toContain(`${newer}:1 error ${newer}: promtool must judge ${newer} (--tools require), but promtool is not on PATH [tool/promtool]`);
+    expect(required.stdout).toContain(
+      `${newer}:1 error ${newer}: promtool must judge ${newer} (--tools require), but promtool is not on PATH [tool/promtool]`,
+    );
   });
 });

@@ -26,10 +26,15 @@ export function edited(edits: Record<string, (doc: Doc) => void>, files = base):
     if (!edit) return file;
     const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
     edit(doc);
-    return { path: file.path, content: file.path.endsWith(".json") ? JSON.stringify(doc, null, 2) : stringify(doc) };
+    return {
+      path: file.path,
+      content: file.path.endsWith(".json") ? JSON.stringify(doc, null, 2) : stringify(doc),
+    };
   });
 }
 
 export const alertsIn = (doc: Doc): Doc[] => doc.groups[0].rules;
-export const rule = (doc: Doc, name: string): Doc => doc.groups.flatMap((g: Doc) => g.rules).find((r: Doc) => r.alert === name || r.record === name);
-export const panel = (doc: Doc, id: number): Doc => doc.panels.flatMap((p: Doc) => [p, ...(p.panels ?? [])]).find((p: Doc) => p.id === id);
+export const rule = (doc: Doc, name: string): Doc =>
+  doc.groups.flatMap((g: Doc) => g.rules).find((r: Doc) => r.alert === name || r.record === name);
+export const panel = (doc: Doc, id: number): Doc =>
+  doc.panels.flatMap((p: Doc) => [p, ...(p.panels ?? [])]).find((p: Doc) => p.id === id);

@@ -10,31 +10,68 @@ import { projectRoot } from "../../src/engine/source.ts";
 import { base, diff, edited, panel, rule, type Doc } from "./build.ts";
 
 const alertmanager = "alertmanager/alertmanager.yml";
-const route = (doc: Doc, severity: string): Doc => doc.route.routes.find((r: Doc) => r.matchers[0] === `severity="${severity}"`);
+const route = (doc: Doc, severity: string): Doc =>
+  doc.route.routes.find((r: Doc) => r.matchers[0] === `severity="${severity}"`);
 const receiver = (doc: Doc, name: string): Doc => doc.receivers.find((r: Doc) => r.name === name);
 const flags = (report: ReturnType<typeof diff>) => report.attention.map((f) => [f.id, f.subject, f.message]);
 
 describe("routing, followed to every alert", () => {
   it("an alert whose receiver sends nothing any more is unrouted; Prometheus without an Alertmanager leaves every alert unrouted", () => {
-    const silent = diff(edited({ [alertmanager]: (doc) => void (receiver(doc, "team-backlog").slack_configs = undefined) }));
+    const silent = diff(
+      edited({ [alertmanager]: (doc) => void (receiver(doc, "team-backlog").slack_configs = undefined) }),
+    );
     expect(flags(silent)).toEqual([
-      ["alert-unrouted", "alert MetricsEndpointDown", "no notification leaves Alertmanager: every receiver it reaches sends nothing: team-backlog (sends nothing)"],
+      [
+        "alert-unrouted",
+        "alert MetricsEndpointDown",
+        "no notification leaves Alertmanager: every receiver it reaches sends nothing: team-backlog (sends nothing)",
+      ],
     ]);
-    expect(silent.routing.changes).toEqual([{ field: "receiver team-backlog", before: "slack #global-sovereign-alerts", after: "(no integration: sends nothing)" }]);
-    expect(silent.routing.alerts.map((a) => [a.alert, a.before?.firstNotice, a.after?.firstNotice, a.after?.silent])).toEqual([["MetricsEndpointDown", "20m", undefined, "always"]]);
+    expect(silent.routing.changes).toEqual([
+      {
+        field: "receiver team-backlog",
+        before: "slack #global-sovereign-alerts",
+        after: "(no integration: sends nothing)",
+      },
+    ]);
+    expect(
+      silent.routing.alerts.map((a) => [
+        a.alert,
+        a.before?.firstNotice,
+        a.after?.firstNotice,
+        a.after?.silent,
+      ]),
+    ).toEqual([["MetricsEndpointDown", "20m", undefined, "always"]]);
 
     const nowhere = diff(edited({ "prometheus/prometheus.yml": (doc) => void delete doc.alerting }));
     const every = nowhere.routing.alerts.map((a) => `alert ${a.alert}`);
-    expect(nowhere.routing.alerts.every((a) => a.status === "changed" && a.after?.silent === "always")).toBe(true);
-    expect(nowhere.attention.filter((f) => f.id === "alert-unrouted").map((f) => f.subject).sort()).toEqual(every.sort());
-    expect(nowhere.attention[0]!.message).toBe("no notification leaves Alertmanager: prometheus/prometheus.yml names no Alertmanager (alerting.alertmanagers): Prometheus sends alerts nowhere");
-    expect(nowhere.attention.filter((f) => f.id === "paging-removed").map((f) => f.subject)).toEqual(["alert CovenantFundDrop", "alert EctoQueryLatencyHigh", "alert NatsConsumerLagHigh", "alert PhoenixHigh5xxErrorRate"]);
+    expect(nowhere.routing.alerts.every((a) => a.status === "changed" && a.after?.silent === "always")).toBe(
+      true,
+    );
+    expect(
+      nowhere.attention
+        .filter((f) => f.id === "alert-unrouted")
+        .map((f) => f.subject)
+        .sort(),
+    ).toEqual(every.sort());
+    expect(nowhere.attention[0]!.message).toBe(
+      "no notification leaves Alertmanager: prometheus/prometheus.yml names no Alertmanager (alerting.alertmanagers): Prometheus sends alerts nowhere",
+    );
+    expect(nowhere.attention.filter((f) => f.id === "paging-removed").map((f) => f.subject)).toEqual([
+      "alert CovenantFundDrop",
+      "alert EctoQueryLatencyHigh",
+      "alert NatsConsumerLagHigh",
+      "alert PhoenixHigh5xxErrorRate",
+    ]);
   });
 
   it("a route on a label the expression carries: the outcome depends on it, and a possible loss of paging is flagged", () => {
     const head = edited({
       [alertmanager]: (doc) => {
-        doc.receivers.push({ name: "api-chat", slack_configs: [{ channel: "#api", api_url_file: "/etc/alertmanager/secrets/slack-webhook-url" }] });
+        doc.receivers.push({
+          name: "api-chat",
+          slack_configs: [{ channel: "#api", api_url_file: "/etc/alertmanager/secrets/slack-webhook-url" }],
+        });
         route(doc, "high").routes = [{ receiver: "api-chat", matchers: ['job=~"api.*"'] }];
       },
     });
@@ -52,21 +89,38 @@ describe("routing, followed to every alert", () => {
     ]);
     // A label the rule sets is known: the critical alert never reaches the high route, whatever its job.
     expect(report.routing.alerts.map((a) => a.alert)).not.toContain("PhoenixHigh5xxErrorRate");
-    expect(report.routing.changes).toContainEqual({ field: 'route {severity="high"} › {job=~"api.*"}', after: "receiver api-chat" });
+    expect(report.routing.changes).toContainEqual({
+      field: 'route {severity="high"} › {job=~"api.*"}',
+      after: "receiver api-chat",
+    });
   });
 
   it("inhibition: an alert that another can now silence says by which", () => {
-    const head = edited({ [alertmanager]: (doc) => void (doc.inhibit_rules = [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="high"'], equal: ["job"] }]) });
+    const head = edited({
+      [alertmanager]: (doc) =>
+        void (doc.inhibit_rules = [
+          { source_matchers: ['severity="critical"'], target_matchers: ['severity="high"'], equal: ["job"] },
+        ]),
+    });
     const report = diff(head);
     const ecto = report.routing.alerts.find((a) => a.alert === "EctoQueryLatencyHigh")!;
     expect(ecto.changed).toEqual(["inhibition"]);
-    expect(ecto.after!.inhibitedBy).toEqual(['{severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires']);
-    expect(report.routing.changes).toEqual([{ field: "inhibit rule", after: '{severity="critical"} inhibits {severity="high"} (equal: job)' }]);
-    expect(renderMarkdown(report)).toContain('`EctoQueryLatencyHigh` inhibition: none → {severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires\n');
+    expect(ecto.after!.inhibitedBy).toEqual([
+      '{severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires',
+    ]);
+    expect(report.routing.changes).toEqual([
+      { field: "inhibit rule", after: '{severity="critical"} inhibits {severity="high"} (equal: job)' },
+    ]);
+    expect(renderMarkdown(report)).toContain(
+      '`EctoQueryLatencyHigh` inhibition: none → {severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires\n',
+    );
   });
 
   it("routes swapped: the order of a route's children is a change, the alerts they route stay where they were", () => {
-    const head = edited({ [alertmanager]: (doc) => void ([doc.route.routes[0], doc.route.routes[1]] = [doc.route.routes[1], doc.route.routes[0]]) });
+    const head = edited({
+      [alertmanager]: (doc) =>
+        void ([doc.route.routes[0], doc.route.routes[1]] = [doc.route.routes[1], doc.route.routes[0]]),
+    });
     const report = diff(head);
     expect(report.routing.changes).toEqual([
       {
@@ -79,9 +133,17 @@ describe("routing, followed to every alert", () => {
   });
 
   it("first notice is `for` plus group_wait, for alerts whose route did not change too", () => {
-    const head = edited({ "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules[0].for = "7m") });
+    const head = edited({
+      "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules[0].for = "7m"),
+    });
     const nats = diff(head).routing.alerts.find((a) => a.alert === "NatsConsumerLagHigh")!;
-    expect([nats.status, nats.changed, nats.before!.firstNotice, nats.after!.firstNotice, nats.after!.firstPage]).toEqual(["changed", ["first notice"], "6m", "8m", "8m"]);
+    expect([
+      nats.status,
+      nats.changed,
+      nats.before!.firstNotice,
+      nats.after!.firstNotice,
+      nats.after!.firstPage,
+    ]).toEqual(["changed", ["first notice"], "6m", "8m", "8m"]);
   });
 });
 
@@ -89,18 +151,36 @@ describe("recording rules, followed to every reader", () => {
   it("a rule that drops a label: the panels that print it and the alert that reads it, with what used it", () => {
     const record = "job_region:global_sovereign_project_creations:failure_ratio_rate10m";
     const head = edited({
-      "prometheus/rules/recording/covenant.yaml": (doc) => void (rule(doc, record).expr = rule(doc, record).expr.replaceAll("sum by (job, region)", "sum by (job)")),
+      "prometheus/rules/recording/covenant.yaml": (doc) =>
+        void (rule(doc, record).expr = rule(doc, record).expr.replaceAll(
+          "sum by (job, region)",
+          "sum by (job)",
+        )),
     });
     const report = diff(head);
     const entry = report.recordingRules.find((r) => r.key === record)!;
-    expect(entry.output).toEqual({ labels: { before: ["job", "region"], after: ["job"], dropped: ["region"], added: [] } });
+    expect(entry.output).toEqual({
+      labels: { before: ["job", "region"], after: ["job"], dropped: ["region"], added: [] },
+    });
     const panels = entry.dependents.filter((d) => d.kind === "panel");
-    expect(panels.find((d) => d.subject.includes("panel 302"))).toMatchObject({ via: [], labelsDropped: ["region"], uses: ["query A's legend prints {{region}}"] });
-    expect(entry.dependents.find((d) => d.kind === "alert")).toEqual({ kind: "alert", subject: "alert ProjectCreationFailingInRegions", via: [] });
+    expect(panels.find((d) => d.subject.includes("panel 302"))).toMatchObject({
+      via: [],
+      labelsDropped: ["region"],
+      uses: ["query A's legend prints {{region}}"],
+    });
+    expect(entry.dependents.find((d) => d.kind === "alert")).toEqual({
+      kind: "alert",
+      subject: "alert ProjectCreationFailingInRegions",
+      via: [],
+    });
   });
 
   it("reaches alerts through rules that read rules, and lists each reader once, nearest first", () => {
-    const head = edited({ "prometheus/rules/recording/phoenix.yaml": (doc) => void (rule(doc, "job:phoenix_http_requests:rate5m").expr = "sum by (job) (rate(phoenix_http_request_total[10m]))") });
+    const head = edited({
+      "prometheus/rules/recording/phoenix.yaml": (doc) =>
+        void (rule(doc, "job:phoenix_http_requests:rate5m").expr =
+          "sum by (job) (rate(phoenix_http_request_total[10m]))"),
+    });
     const entry = diff(head).recordingRules[0]!;
     expect(entry.output).toEqual({ windows: { before: ["5m"], after: ["10m"] } });
     expect(entry.dependents.map((d) => [d.subject, d.via])).toEqual([
@@ -115,22 +195,43 @@ describe("dashboards: renames, removals, panels", () => {
 
   it("a removed dashboard is flagged with the links that break", () => {
     const head = base.filter((f) => f.path !== "grafana/dashboards/gs-nats-streams.json");
-    const report = diff(edited({ "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules = []) }, head));
+    const report = diff(
+      edited({ "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules = []) }, head),
+    );
     expect(report.attention.find((f) => f.id === "dashboard-removed")).toEqual({
       id: "dashboard-removed",
       subject: "dashboard gs-nats-streams",
-      message: 'removed ("NATS Streams"): links to /d/gs-nats-streams stop working (bookmarks, links in notifications already sent by NatsConsumerLagHigh, links from gs-beam-health, gs-covenant-overview, gs-ecto-performance, gs-phoenix-metrics)',
+      message:
+        'removed ("NATS Streams"): links to /d/gs-nats-streams stop working (bookmarks, links in notifications already sent by NatsConsumerLagHigh, links from gs-beam-health, gs-covenant-overview, gs-ecto-performance, gs-phoenix-metrics)',
     });
   });
 
   it("a panel whose id changed is one renamed panel, and the links with its old id are flagged", () => {
     const head = edited({
       [phoenix]: (doc) => void (panel(doc, 301).id = 309),
-      "prometheus/rules/alerts/phoenix.yaml": (doc) => void (doc.groups[0].rules[0].annotations.dashboard_url = doc.groups[0].rules[0].annotations.dashboard_url.replace("=301", "=309")),
+      "prometheus/rules/alerts/phoenix.yaml": (doc) =>
+        void (doc.groups[0].rules[0].annotations.dashboard_url =
+          doc.groups[0].rules[0].annotations.dashboard_url.replace("=301", "=309")),
     });
     const report = diff(head);
     expect(report.dashboards).toEqual([
-      { status: "changed", key: "gs-phoenix-metrics", title: "Phoenix Metrics", changes: [], moved: [], panels: [{ status: "renamed", key: "309", previousKey: "301", title: "Error ratio", changes: [], openedBy: ["PhoenixHigh5xxErrorRate"] }] },
+      {
+        status: "changed",
+        key: "gs-phoenix-metrics",
+        title: "Phoenix Metrics",
+        changes: [],
+        moved: [],
+        panels: [
+          {
+            status: "renamed",
+            key: "309",
+            previousKey: "301",
+            title: "Error ratio",
+            changes: [],
+            openedBy: ["PhoenixHigh5xxErrorRate"],
+          },
+        ],
+      },
     ]);
     expect(flags(report)).toEqual([
       [
@@ -138,13 +239,26 @@ describe("dashboards: renames, removals, panels", () => {
         "alert PhoenixHigh5xxErrorRate",
         "dashboard_url changed from http://localhost:3000/d/gs-phoenix-metrics?viewPanel=301 to http://localhost:3000/d/gs-phoenix-metrics?viewPanel=309: links in notifications already sent open panel 301 of dashboard gs-phoenix-metrics, which no longer exists",
       ],
-      ["panel-id-changed", 'dashboard gs-phoenix-metrics › panel 309 "Error ratio"', "id changed from 301 to 309: links with viewPanel=301 break (bookmarks, links in notifications already sent by PhoenixHigh5xxErrorRate)"],
+      [
+        "panel-id-changed",
+        'dashboard gs-phoenix-metrics › panel 309 "Error ratio"',
+        "id changed from 301 to 309: links with viewPanel=301 break (bookmarks, links in notifications already sent by PhoenixHigh5xxErrorRate)",
+      ],
     ]);
   });
 
   it("a dashboard's links compare one by one, old and new URL", () => {
-    const head = edited({ [phoenix]: (doc) => void (doc.links.find((l: Doc) => l.title === "Runbook").url = "https://example.com/runbook") });
-    expect(diff(head).dashboards[0]!.changes).toEqual([{ field: 'link "Runbook"', before: "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md", after: "https://example.com/runbook" }]);
+    const head = edited({
+      [phoenix]: (doc) =>
+        void (doc.links.find((l: Doc) => l.title === "Runbook").url = "https://example.com/runbook"),
+    });
+    expect(diff(head).dashboards[0]!.changes).toEqual([
+      {
+        field: 'link "Runbook"',
+        before: "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md",
+        after: "https://example.com/runbook",
+      },
+    ]);
   });
 });
 
@@ -157,11 +271,19 @@ describe("less noise", () => {
         doc.scrape_configs[0].static_configs[0].targets.push("nats-exporter-2:7777");
       },
     });
-    expect(diff(head).files).toEqual([{ status: "changed", key: "prometheus/prometheus.yml", changes: [{ field: "scrape_configs.job nats.static_configs", after: "nats-exporter-2:7777" }] }]);
+    expect(diff(head).files).toEqual([
+      {
+        status: "changed",
+        key: "prometheus/prometheus.yml",
+        changes: [{ field: "scrape_configs.job nats.static_configs", after: "nats-exporter-2:7777" }],
+      },
+    ]);
   });
 
   it("a removed alert's threshold is in its unit, as a changed one's", () => {
-    const report = diff(edited({ "prometheus/rules/alerts/ecto.yaml": (doc) => void (doc.groups[0].rules = []) }));
+    const report = diff(
+      edited({ "prometheus/rules/alerts/ecto.yaml": (doc) => void (doc.groups[0].rules = []) }),
+    );
     expect(report.alerts[0]!.changes[0]).toEqual({ field: "threshold", before: "> 0.5 (500ms)" });
   });
 });
@@ -171,7 +293,8 @@ describe("the comment cannot be broken or hijacked by what a pull request writes
   const head = edited({
     "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
       panel(doc, 101).title = hostile;
-      panel(doc, 102).targets[0].expr = `${panel(doc, 102).targets[0].expr}\n::warning::x\n\`\`\`\n<!-- o11y-diff -->`;
+      panel(doc, 102).targets[0].expr =
+        `${panel(doc, 102).targets[0].expr}\n::warning::x\n\`\`\`\n<!-- o11y-diff -->`;
     },
   });
   const report = diff(head);
@@ -180,8 +303,18 @@ describe("the comment cannot be broken or hijacked by what a pull request writes
     const markdown = renderMarkdown(report);
     expect(markdown.split("<!-- o11y-diff -->")).toHaveLength(2);
     expect(markdown.split("\n").filter((line) => /^\s*::/.test(line))).toEqual([]);
-    expect(markdown.split("\n").filter((line) => /^#+ /.test(line) && !/^##+ (o11y diff|Needs attention|Dashboards|New check findings)$/.test(line))).toEqual([]);
-    const rows = markdown.split("\n").filter((line) => line.startsWith("| `gs-phoenix-metrics`") || line.startsWith("|  | "));
+    expect(
+      markdown
+        .split("\n")
+        .filter(
+          (line) =>
+            /^#+ /.test(line) &&
+            !/^##+ (o11y diff|Needs attention|Dashboards|New check findings)$/.test(line),
+        ),
+    ).toEqual([]);
+    const rows = markdown
+      .split("\n")
+      .filter((line) => line.startsWith("| `gs-phoenix-metrics`") || line.startsWith("|  | "));
     for (const row of rows) expect(row.replace(/\\\|/g, "").split("|")).toHaveLength(7);
     const fences = markdown.match(/^`{3,}/gm)!;
     expect(fences.length % 2).toBe(0);
@@ -189,12 +322,21 @@ describe("the comment cannot be broken or hijacked by what a pull request writes
   });
 
   it("as workflow commands: each on one line, properties escaped", () => {
-    const github = renderGithub({ ...report, attention: [{ id: "alert-removed", subject: "alert A,b:c", message: "100%\nsecond line" }] }, new Map([["alert A,b:c", { file: "src/a:b,c.ts", line: 3 }]]));
-    expect(github.split("\n")[0]).toBe("::warning file=src/a%3Ab%2Cc.ts,line=3,title=o11y diff%3A alert-removed::alert A,b:c: 100%25%0Asecond line");
-    expect(github.trimEnd().split("\n").at(-1)).toMatch(/^::notice title=o11y diff::base → head: 1 dashboard \(1 changed\), 1 new check finding; 1 flag for review\.$/);
+    const github = renderGithub(
+      {
+        ...report,
+        attention: [{ id: "alert-removed", subject: "alert A,b:c", message: "100%\nsecond line" }],
+      },
+      new Map([["alert A,b:c", { file: "src/a:b,c.ts", line: 3 }]]),
+    );
+    expect(github.split("\n")[0]).toBe(
+      "::warning file=src/a%3Ab%2Cc.ts,line=3,title=o11y diff%3A alert-removed::alert A,b:c: 100%25%0Asecond line",
+    );
+    expect(github.trimEnd().split("\n").at(-1)).toMatch(
+      /^::notice title=o11y diff::base → head: 1 dashboard \(1 changed\), 1 new check finding; 1 flag for review\.$/,
+    );
   });
 });
-
 
 describe("the README's sample comment", () => {
   it("is what the diff writes for the pull request it describes", () => {
@@ -206,11 +348,15 @@ describe("the README's sample comment", () => {
         delete receiver(doc, "oncall-urgent").pagerduty_configs;
         route(doc, "high").group_wait = "2m";
       },
-      "prometheus/rules/recording/ecto.yaml": (doc) => void (rule(doc, bucket).expr = "sum by (le) (rate(ecto_query_duration_seconds_bucket[10m]))"),
+      "prometheus/rules/recording/ecto.yaml": (doc) =>
+        void (rule(doc, bucket).expr = "sum by (le) (rate(ecto_query_duration_seconds_bucket[10m]))"),
     });
     const report = { ...diff(head), base: "origin/main (ce08da07be87)", head: "the working tree" };
     // The README leaves the expression's diff block out.
-    const written = renderMarkdown(report).replace(/\n\n`job:ecto[^\n]*› expr:\n\n```diff\n[\s\S]*?\n```\n$/, "\n");
+    const written = renderMarkdown(report).replace(
+      /\n\n`job:ecto[^\n]*› expr:\n\n```diff\n[\s\S]*?\n```\n$/,
+      "\n",
+    );
     expect(written).toBe(`${sample}\n`);
   });
 });

@@ -2,7 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { diffArtifacts, isEmpty, loosened } from "../../src/engine/diff/diff.ts";
-import { commentLimit, commentMarker, renderJson, renderMarkdown, truncate } from "../../src/engine/diff/render.ts";
+import {
+  commentLimit,
+  commentMarker,
+  renderJson,
+  renderMarkdown,
+  truncate,
+} from "../../src/engine/diff/render.ts";
 import { ArtifactError, type ArtifactFile } from "../../src/engine/diff/snapshot.ts";
 import { topComparison } from "../../src/engine/promql/comparison.ts";
 import { alertsIn, base, diff, edited, model, panel, rule, type Doc } from "./build.ts";
@@ -11,12 +17,22 @@ describe("o11y diff, the engine", () => {
   it("finds nothing between a build and itself, and says so in one line", () => {
     const report = diff(base);
     expect(isEmpty(report)).toBe(true);
-    expect(renderMarkdown(report)).toBe(`${commentMarker} No changes to alerts, recording rules or dashboards between base and head.\n`);
+    expect(renderMarkdown(report)).toBe(
+      `${commentMarker} No changes to alerts, recording rules or dashboards between base and head.\n`,
+    );
   });
 
   it("finds nothing when every file is reformatted and reordered", () => {
     const reversedKeys = (value: Doc): Doc =>
-      Array.isArray(value) ? value.map(reversedKeys) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)])) : value;
+      Array.isArray(value)
+        ? value.map(reversedKeys)
+        : value && typeof value === "object"
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([k, v]) => [k, reversedKeys(v)]),
+            )
+          : value;
     const head = base.map((file) => {
       if (file.path === "manifest.json") return file;
       const doc = file.path.endsWith(".json") ? JSON.parse(file.content) : parse(file.content);
@@ -24,24 +40,37 @@ describe("o11y diff, the engine", () => {
         // A group's recording rules keep their order: Prometheus evaluates them in it (rules/evaluation-order).
         if (file.path.includes("/alerts/")) group.rules.reverse();
         // PromQL is free-form: spread every expression over lines.
-        for (const r of group.rules) r.expr = `\n${String(r.expr).replace(/\(/g, "(\n    ").replace(/\)/g, "\n)")}\n`;
+        for (const r of group.rules)
+          r.expr = `\n${String(r.expr).replace(/\(/g, "(\n    ").replace(/\)/g, "\n)")}\n`;
       }
       if (Array.isArray(doc.panels)) doc.panels.reverse();
       doc.templating?.list.reverse();
       const reordered = reversedKeys(doc);
       return {
         path: file.path,
-        content: file.path.endsWith(".json") ? JSON.stringify(reordered) : stringify(reordered, { indent: 4, defaultStringType: "QUOTE_DOUBLE", lineWidth: 40 }),
+        content: file.path.endsWith(".json")
+          ? JSON.stringify(reordered)
+          : stringify(reordered, { indent: 4, defaultStringType: "QUOTE_DOUBLE", lineWidth: 40 }),
       };
     });
     expect(head.every((f, i) => f.path === "manifest.json" || f.content !== base[i]!.content)).toBe(true);
     const report = diff(head);
-    expect(report).toMatchObject({ attention: [], alerts: [], routing: { changes: [], alerts: [] }, recordingRules: [], dashboards: [], files: [], findings: [] });
+    expect(report).toMatchObject({
+      attention: [],
+      alerts: [],
+      routing: { changes: [], alerts: [] },
+      recordingRules: [],
+      dashboards: [],
+      files: [],
+      findings: [],
+    });
   });
 
   it("reports recording rules reordered within their group: a rule moved above the one it reads runs on the previous evaluation", () => {
     const head = edited({ "prometheus/rules/recording/ecto.yaml": (doc) => doc.groups[0].rules.reverse() });
-    expect(diff(head).findings.map((f) => [f.check, f.subject])).toEqual([["rules/evaluation-order", "recording rule job:ecto_query_duration_seconds:p95_rate5m"]]);
+    expect(diff(head).findings.map((f) => [f.check, f.subject])).toEqual([
+      ["rules/evaluation-order", "recording rule job:ecto_query_duration_seconds:p95_rate5m"],
+    ]);
   });
 
   it("raises every attention flag, first, with a stable id", () => {
@@ -49,7 +78,10 @@ describe("o11y diff, the engine", () => {
       "prometheus/rules/alerts/phoenix.yaml": (doc) => {
         const alert = alertsIn(doc)[0];
         alert.for = "10m";
-        alert.annotations.runbook_url = alert.annotations.runbook_url.replace("#alert-high-5xx-error-rate", "#errors");
+        alert.annotations.runbook_url = alert.annotations.runbook_url.replace(
+          "#alert-high-5xx-error-rate",
+          "#errors",
+        );
       },
       "prometheus/rules/alerts/ecto.yaml": (doc) => {
         alertsIn(doc)[0].expr = alertsIn(doc)[0].expr.replace("> 0.5", "> 0.6");
@@ -70,45 +102,94 @@ describe("o11y diff, the engine", () => {
       {
         id: "severity-lowered",
         subject: "alert CovenantFundDrop",
-        message: "severity lowered from high to low: its notifications go to team-backlog (slack #global-sovereign-alerts) instead of oncall-urgent (pagerduty, slack #on-call)",
+        message:
+          "severity lowered from high to low: its notifications go to team-backlog (slack #global-sovereign-alerts) instead of oncall-urgent (pagerduty, slack #on-call)",
       },
       // Low goes to a receiver that does not page, and waits 15m: what lowering the severity does.
-      { id: "paging-removed", subject: "alert CovenantFundDrop", message: "no longer pages: oncall-urgent (pagerduty, slack #on-call) → team-backlog (slack #global-sovereign-alerts)" },
-      { id: "notify-slower", subject: "alert CovenantFundDrop", message: "time to first notice ~6m → ~20m (for 5m, group_wait 1m → 15m)" },
-      { id: "threshold-loosened", subject: "alert EctoQueryLatencyHigh", message: "threshold loosened from > 0.5 (500ms) to > 0.6 (600ms): it fires less" },
-      { id: "alert-removed", subject: "alert NatsConsumerLagHigh", message: "removed (it was high): nothing alerts on this any more" },
-      { id: "for-lengthened", subject: "alert PhoenixHigh5xxErrorRate", message: "`for` lengthened from 5m to 10m: it fires later" },
+      {
+        id: "paging-removed",
+        subject: "alert CovenantFundDrop",
+        message:
+          "no longer pages: oncall-urgent (pagerduty, slack #on-call) → team-backlog (slack #global-sovereign-alerts)",
+      },
+      {
+        id: "notify-slower",
+        subject: "alert CovenantFundDrop",
+        message: "time to first notice ~6m → ~20m (for 5m, group_wait 1m → 15m)",
+      },
+      {
+        id: "threshold-loosened",
+        subject: "alert EctoQueryLatencyHigh",
+        message: "threshold loosened from > 0.5 (500ms) to > 0.6 (600ms): it fires less",
+      },
+      {
+        id: "alert-removed",
+        subject: "alert NatsConsumerLagHigh",
+        message: "removed (it was high): nothing alerts on this any more",
+      },
+      {
+        id: "for-lengthened",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message: "`for` lengthened from 5m to 10m: it fires later",
+      },
       {
         id: "link-changed",
         subject: "alert PhoenixHigh5xxErrorRate",
         message:
           "runbook_url changed from https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate to https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors: the section the new one opens is not in the runbook",
       },
-      { id: "notify-slower", subject: "alert PhoenixHigh5xxErrorRate", message: "time to first notice ~5m10s → ~10m10s (for 5m → 10m, group_wait 10s)" },
+      {
+        id: "notify-slower",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message: "time to first notice ~5m10s → ~10m10s (for 5m → 10m, group_wait 10s)",
+      },
       {
         id: "link-broken",
         subject: "alert MetricsEndpointDown",
-        message: "dashboard_url http://localhost:3000/d/gs-phoenix-metrics?viewPanel=501 points at panel 501 of dashboard gs-phoenix-metrics, which no longer exists",
+        message:
+          "dashboard_url http://localhost:3000/d/gs-phoenix-metrics?viewPanel=501 points at panel 501 of dashboard gs-phoenix-metrics, which no longer exists",
       },
-      { id: "panel-without-queries", subject: 'dashboard gs-phoenix-metrics › panel 102 "p95 latency"', message: "has no query: it will show no data" },
+      {
+        id: "panel-without-queries",
+        subject: 'dashboard gs-phoenix-metrics › panel 102 "p95 latency"',
+        message: "has no query: it will show no data",
+      },
     ]);
-    expect(report.alerts.map((a) => [a.key, a.status, a.changes.map((c) => [c.field, c.before, c.after])])).toEqual([
+    expect(
+      report.alerts.map((a) => [a.key, a.status, a.changes.map((c) => [c.field, c.before, c.after])]),
+    ).toEqual([
       ["CovenantFundDrop", "changed", [["severity", "high", "low"]]],
       ["EctoQueryLatencyHigh", "changed", [["threshold", "> 0.5 (500ms)", "> 0.6 (600ms)"]]],
-      ["NatsConsumerLagHigh", "removed", [["threshold", "> 1000", undefined], ["for", "5m", undefined], ["severity", "high", undefined]]],
+      [
+        "NatsConsumerLagHigh",
+        "removed",
+        [
+          ["threshold", "> 1000", undefined],
+          ["for", "5m", undefined],
+          ["severity", "high", undefined],
+        ],
+      ],
       [
         "PhoenixHigh5xxErrorRate",
         "changed",
         [
           ["for", "5m", "10m"],
-          ["annotation runbook_url", "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate", "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors"],
+          [
+            "annotation runbook_url",
+            "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate",
+            "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors",
+          ],
         ],
       ],
     ]);
     const markdown = renderMarkdown(report);
     expect(markdown.indexOf("### Needs attention")).toBeLessThan(markdown.indexOf("### Alerts"));
-    expect(markdown).toContain("- **`alert-removed`** alert NatsConsumerLagHigh: removed (it was high): nothing alerts on this any more");
-    expect(markdown).toContain("| `gs-phoenix-metrics` Phoenix Metrics | 102 `p95 latency` | query A | `histogram_quantile");
+    expect(markdown).toContain(
+      "- **`alert-removed`** alert NatsConsumerLagHigh: removed (it was high): nothing alerts on this any more",
+    );
+    expect(markdown).toContain(
+      "| `gs-phoenix-metrics` Phoenix Metrics | 102 `p95 latency` | query A | `histogram_quantile",
+    );
     // A removed panel in full: what it drew, in what unit, from which query, and the alert that opened it.
     expect(markdown).toContain(
       '|  | 501 `Metrics endpoint up`<br>opened by `MetricsEndpointDown` | **removed** type | `timeseries` |  |\n|  |  | unit | `bool` |  |\n|  |  | thresholds | `1` |  |\n|  |  | query A | `max by (instance) (up{job=~"$job", instance=~"$instance"})` |  |\n',
@@ -116,13 +197,21 @@ describe("o11y diff, the engine", () => {
   });
 
   it("shows a threshold change as the threshold, and any other change to the expression as a line diff", () => {
-    const guarded = (traffic: number, threshold = 0.05) => (doc: Doc) => {
-      alertsIn(doc)[0].expr = `job:phoenix_http_requests_5xx:ratio_rate5m > ${threshold}\nand on (job)\njob:phoenix_http_requests:rate5m > ${traffic}`;
-    };
+    const guarded =
+      (traffic: number, threshold = 0.05) =>
+      (doc: Doc) => {
+        alertsIn(doc)[0].expr =
+          `job:phoenix_http_requests_5xx:ratio_rate5m > ${threshold}\nand on (job)\njob:phoenix_http_requests:rate5m > ${traffic}`;
+      };
     const before = edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1) });
-    const changes = (head: ArtifactFile[]) => diffArtifacts(before, head, { base: "base", head: "head" }).alerts.flatMap((a) => a.changes.map((c) => [c.field, c.lines ?? [c.before, c.after]]));
+    const changes = (head: ArtifactFile[]) =>
+      diffArtifacts(before, head, { base: "base", head: "head" }).alerts.flatMap((a) =>
+        a.changes.map((c) => [c.field, c.lines ?? [c.before, c.after]]),
+      );
     // In the unit of the panel that draws it (a ratio drawn as percentunit).
-    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1, 0.06) }))).toEqual([["threshold", ["> 0.05 (5%)", "> 0.06 (6%)"]]]);
+    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1, 0.06) }))).toEqual([
+      ["threshold", ["> 0.05 (5%)", "> 0.06 (6%)"]],
+    ]);
     expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(2) }))).toEqual([
       [
         "expr",
@@ -137,17 +226,35 @@ describe("o11y diff, the engine", () => {
   });
 
   it("reads thresholds in the direction that fires less", () => {
-    const loose = (before: string, after: string) => loosened(topComparison(`x ${before}`), topComparison(`x ${after}`));
-    expect([loose("> 1", "> 2"), loose(">= 1", ">= 2"), loose(">= 1", "> 1"), loose("> 1", ">= 2")]).toEqual([true, true, true, true]);
+    const loose = (before: string, after: string) =>
+      loosened(topComparison(`x ${before}`), topComparison(`x ${after}`));
+    expect([loose("> 1", "> 2"), loose(">= 1", ">= 2"), loose(">= 1", "> 1"), loose("> 1", ">= 2")]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect([loose("< 1", "< 0.5"), loose("<= 1", "< 1"), loose("<= 1", "<= 0")]).toEqual([true, true, true]);
-    expect([loose("> 2", "> 1"), loose("> 1", ">= 1"), loose("< 1", "< 2"), loose("> 1", "< 5"), loose("== 1", "== 2"), loose("> 1", "> 1")]).toEqual([false, false, false, false, false, false]);
+    expect([
+      loose("> 2", "> 1"),
+      loose("> 1", ">= 1"),
+      loose("< 1", "< 2"),
+      loose("> 1", "< 5"),
+      loose("== 1", "== 2"),
+      loose("> 1", "> 1"),
+    ]).toEqual([false, false, false, false, false, false]);
   });
 
   it("lists the alerts and panels that use a changed recording rule", () => {
     const name = "job:phoenix_http_requests_5xx:ratio_rate5m";
-    const before: string = rule(parse(base.find((f) => f.path === "prometheus/rules/recording/phoenix.yaml")!.content), name).expr;
+    const before: string = rule(
+      parse(base.find((f) => f.path === "prometheus/rules/recording/phoenix.yaml")!.content),
+      name,
+    ).expr;
     const after = before.replace('status=~"5.."', 'status=~"5..|429"');
-    const head = edited({ "prometheus/rules/recording/phoenix.yaml": (doc) => void (rule(doc, name).expr = after) });
+    const head = edited({
+      "prometheus/rules/recording/phoenix.yaml": (doc) => void (rule(doc, name).expr = after),
+    });
     const report = diff(head);
     const changedLine = (text: string) => text.split("\n").find((l) => l.includes("status=~"))!;
     expect(report.recordingRules).toEqual([
@@ -160,7 +267,12 @@ describe("o11y diff, the engine", () => {
             before,
             after,
             lines: before.split("\n").flatMap((line) =>
-              line.includes("status=~") ? [{ op: "-", line }, { op: "+", line: changedLine(after) }] : [{ op: " ", line }],
+              line.includes("status=~")
+                ? [
+                    { op: "-", line },
+                    { op: "+", line: changedLine(after) },
+                  ]
+                : [{ op: " ", line }],
             ),
           },
         ],
@@ -180,16 +292,26 @@ describe("o11y diff, the engine", () => {
         {
           "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
             const target = panel(doc, 101).targets[0];
-            target.expr = target.expr.replace('instance=~"$instance"', 'instance=~"$instance", method=~"GET"');
+            target.expr = target.expr.replace(
+              'instance=~"$instance"',
+              'instance=~"$instance", method=~"GET"',
+            );
           },
         },
         files,
       );
     const findings = diff(withRegexp(base)).findings;
     expect(findings.map((f) => [f.check, f.severity, f.subject, f.message])).toEqual([
-      ["promql/regexp", "warning", 'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A', 'method=~"GET" has no regex metacharacters'],
+      [
+        "promql/regexp",
+        "warning",
+        'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A',
+        'method=~"GET" has no regex metacharacters',
+      ],
     ]);
-    expect(diffArtifacts(withRegexp(base), withRegexp(base), { base: "base", head: "head", model }).findings).toEqual([]);
+    expect(
+      diffArtifacts(withRegexp(base), withRegexp(base), { base: "base", head: "head", model }).findings,
+    ).toEqual([]);
   });
 
   it("reports group intervals, dashboard variables and other files by what they contain", () => {
@@ -210,10 +332,24 @@ describe("o11y diff, the engine", () => {
       },
     });
     const report = diff(head);
-    expect(report.alerts).toEqual([{ status: "changed", key: "EctoQueryLatencyHigh", changes: [{ field: "interval", before: "30s", after: "2m" }] }]);
+    expect(report.alerts).toEqual([
+      {
+        status: "changed",
+        key: "EctoQueryLatencyHigh",
+        changes: [{ field: "interval", before: "30s", after: "2m" }],
+      },
+    ]);
     // A recording rule is the series it writes: the same name with other labels is another rule.
-    expect(report.recordingRules.map((r) => [r.status, r.key, r.dependents.map((d) => d.subject)])).toEqual([["added", 'job_stream_consumer:jetstream_consumer_num_pending:max{tier="2"}', ["alert NatsConsumerLagHigh"]]]);
-    expect(report.dashboards.map((d) => [d.key, d.changes.map((c) => [c.field, c.before, c.after]), d.panels])).toEqual([
+    expect(report.recordingRules.map((r) => [r.status, r.key, r.dependents.map((d) => d.subject)])).toEqual([
+      [
+        "added",
+        'job_stream_consumer:jetstream_consumer_num_pending:max{tier="2"}',
+        ["alert NatsConsumerLagHigh"],
+      ],
+    ]);
+    expect(
+      report.dashboards.map((d) => [d.key, d.changes.map((c) => [c.field, c.before, c.after]), d.panels]),
+    ).toEqual([
       [
         "gs-ecto-performance",
         [
@@ -226,8 +362,18 @@ describe("o11y diff, the engine", () => {
     ]);
     // Routing is compared route by route, and followed to the alerts it routes.
     expect(report.files).toEqual([]);
-    expect(report.routing.changes).toEqual([{ field: 'route {severity="critical"} repeat_interval', before: "30m", after: "1h" }]);
-    expect(report.routing.alerts.map((a) => [a.alert, a.status, a.changed, a.before?.outcomes[0]?.routes[0]?.repeatInterval, a.after?.outcomes[0]?.routes[0]?.repeatInterval])).toEqual([
+    expect(report.routing.changes).toEqual([
+      { field: 'route {severity="critical"} repeat_interval', before: "30m", after: "1h" },
+    ]);
+    expect(
+      report.routing.alerts.map((a) => [
+        a.alert,
+        a.status,
+        a.changed,
+        a.before?.outcomes[0]?.routes[0]?.repeatInterval,
+        a.after?.outcomes[0]?.routes[0]?.repeatInterval,
+      ]),
+    ).toEqual([
       // Touched by the other changes (its group's interval, a rule it reads): shown with its unchanged timing.
       ["EctoQueryLatencyHigh", "unchanged", [], "1h", "1h"],
       ["NatsConsumerLagHigh", "unchanged", [], "1h", "1h"],
@@ -236,13 +382,32 @@ describe("o11y diff, the engine", () => {
   });
 
   it("refuses an artifact it cannot read, naming the revision and the file", () => {
-    const broken = (path: string, content: string) => base.map((f) => (f.path === path ? { path, content } : f));
-    expect(() => diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, { base: "base", head: "head" })).toThrow(ArtifactError);
-    expect(() => diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, { base: "base", head: "head" })).toThrow(
-      /^base: build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML/,
-    );
-    expect(() => diffArtifacts(base, broken("grafana/dashboards/gs-beam-health.json", "{"), { base: "base", head: "head" })).toThrow(/^head: build\/grafana\/dashboards\/gs-beam-health\.json: not valid JSON/);
-    expect(() => diffArtifacts(base, broken("prometheus/rules/alerts/phoenix.yaml", "rules: []\n"), { base: "base", head: "head" })).toThrow(/not a Prometheus rule file/);
+    const broken = (path: string, content: string) =>
+      base.map((f) => (f.path === path ? { path, content } : f));
+    expect(() =>
+      diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, {
+        base: "base",
+        head: "head",
+      }),
+    ).toThrow(ArtifactError);
+    expect(() =>
+      diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, {
+        base: "base",
+        head: "head",
+      }),
+    ).toThrow(/^base: build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML/);
+    expect(() =>
+      diffArtifacts(base, broken("grafana/dashboards/gs-beam-health.json", "{"), {
+        base: "base",
+        head: "head",
+      }),
+    ).toThrow(/^head: build\/grafana\/dashboards\/gs-beam-health\.json: not valid JSON/);
+    expect(() =>
+      diffArtifacts(base, broken("prometheus/rules/alerts/phoenix.yaml", "rules: []\n"), {
+        base: "base",
+        head: "head",
+      }),
+    ).toThrow(/not a Prometheus rule file/);
   });
 
   it("keeps a comment under GitHub's limit, closing an open code block and saying it was cut", () => {
@@ -252,7 +417,10 @@ describe("o11y diff, the engine", () => {
     expect(cut.length).toBeLessThanOrEqual(commentLimit);
     expect(cut.match(/^```/gm)!.length % 2).toBe(0);
     expect(cut).toMatch(/\*\*Truncated:\*\* .*--format json/);
-    const head = edited({ "grafana/dashboards/gs-beam-health.json": (doc) => doc.panels.forEach((p: Doc) => (p.title = `${p.title} ${"x".repeat(100)}`)) });
+    const head = edited({
+      "grafana/dashboards/gs-beam-health.json": (doc) =>
+        doc.panels.forEach((p: Doc) => (p.title = `${p.title} ${"x".repeat(100)}`)),
+    });
     const small = renderMarkdown(diff(head), 2000);
     expect(small.length).toBeLessThanOrEqual(2000);
     expect(small.startsWith(commentMarker)).toBe(true);

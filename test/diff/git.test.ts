@@ -35,10 +35,35 @@ const loosenThreshold = (repo: Repo) => {
 };
 
 const loosened = {
-  attention: [{ id: "threshold-loosened", subject: "alert PhoenixHigh5xxErrorRate", message: "threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less" }],
-  alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "threshold", before: "> 0.05 (5%)", after: "> 0.051 (5.1%)", direction: "loosened" }] }],
+  attention: [
+    {
+      id: "threshold-loosened",
+      subject: "alert PhoenixHigh5xxErrorRate",
+      message: "threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
+    },
+  ],
+  alerts: [
+    {
+      status: "changed",
+      key: "PhoenixHigh5xxErrorRate",
+      changes: [
+        { field: "threshold", before: "> 0.05 (5%)", after: "> 0.051 (5.1%)", direction: "loosened" },
+      ],
+    },
+  ],
   // The alert a change touches is shown with its time to first notice, here unchanged.
-  routing: { changes: [], alerts: [{ alert: "PhoenixHigh5xxErrorRate", status: "unchanged", changed: [], before: { firstNotice: "5m10s", pages: "always" }, after: { firstNotice: "5m10s", pages: "always" } }] },
+  routing: {
+    changes: [],
+    alerts: [
+      {
+        alert: "PhoenixHigh5xxErrorRate",
+        status: "unchanged",
+        changed: [],
+        before: { firstNotice: "5m10s", pages: "always" },
+        after: { firstNotice: "5m10s", pages: "always" },
+      },
+    ],
+  },
   dashboards: [
     {
       status: "changed",
@@ -47,8 +72,19 @@ const loosened = {
       changes: [],
       // Both panels that draw the threshold: the overview stat and the error-ratio graph.
       panels: [
-        { status: "changed", key: "103", title: "5xx ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }] },
-        { status: "changed", key: "301", title: "Error ratio", changes: [{ field: "thresholds", before: "0.05", after: "0.051" }], openedBy: ["PhoenixHigh5xxErrorRate"] },
+        {
+          status: "changed",
+          key: "103",
+          title: "5xx ratio",
+          changes: [{ field: "thresholds", before: "0.05", after: "0.051" }],
+        },
+        {
+          status: "changed",
+          key: "301",
+          title: "Error ratio",
+          changes: [{ field: "thresholds", before: "0.05", after: "0.051" }],
+          openedBy: ["PhoenixHigh5xxErrorRate"],
+        },
       ],
     },
   ],
@@ -65,11 +101,21 @@ describe("o11y diff between commits", () => {
     expect(JSON.parse(json.stdout)).toMatchObject(loosened);
     const markdown = diff(repo, "--base", "HEAD~1", "--fail-on", "alert-removed,severity-lowered");
     expect(markdown.code).toBe(0);
-    expect(markdown.stdout).toMatch(new RegExp(`^${commentMarker}\n## o11y diff\n\nHEAD~1 \\([0-9a-f]{12}\\) → the working tree: 1 alert \\(1 changed\\), 1 dashboard \\(1 changed\\); \\*\\*1 flag for review\\*\\*\\.\n`));
-    expect(markdown.stdout).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less");
-    expect(markdown.stdout).toContain("| `PhoenixHigh5xxErrorRate` | threshold (loosened) | `> 0.05 (5%)` | `> 0.051 (5.1%)` |");
+    expect(markdown.stdout).toMatch(
+      new RegExp(
+        `^${commentMarker}\n## o11y diff\n\nHEAD~1 \\([0-9a-f]{12}\\) → the working tree: 1 alert \\(1 changed\\), 1 dashboard \\(1 changed\\); \\*\\*1 flag for review\\*\\*\\.\n`,
+      ),
+    );
+    expect(markdown.stdout).toContain(
+      "- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
+    );
+    expect(markdown.stdout).toContain(
+      "| `PhoenixHigh5xxErrorRate` | threshold (loosened) | `> 0.05 (5%)` | `> 0.051 (5.1%)` |",
+    );
     // The dashboard is named once, on its first row; the panel the alert opens says so.
-    expect(markdown.stdout).toContain("| `gs-phoenix-metrics` Phoenix Metrics | 103 `5xx ratio` | thresholds | `0.05` | `0.051` |\n|  | 301 `Error ratio`<br>opened by `PhoenixHigh5xxErrorRate` | thresholds | `0.05` | `0.051` |\n");
+    expect(markdown.stdout).toContain(
+      "| `gs-phoenix-metrics` Phoenix Metrics | 103 `5xx ratio` | thresholds | `0.05` | `0.051` |\n|  | 301 `Error ratio`<br>opened by `PhoenixHigh5xxErrorRate` | thresholds | `0.05` | `0.051` |\n",
+    );
   });
 
   it("builds a base that has no committed build/ in a temporary worktree, and removes it", () => {
@@ -83,7 +129,9 @@ describe("o11y diff between commits", () => {
     repo.edit("build/prometheus/rules/alerts/phoenix.yaml", "for: 5m", "for: 1m");
     repo.commit("Edit build/ by hand");
     // Built from its source, the base is the head: the hand edit is not what it deploys.
-    expect(diff(repo, "--base", "HEAD").stdout).toMatch(/^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between HEAD \([0-9a-f]{12}\) and the working tree\.\n$/);
+    expect(diff(repo, "--base", "HEAD").stdout).toMatch(
+      /^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between HEAD \([0-9a-f]{12}\) and the working tree\.\n$/,
+    );
   });
 
   it("a severity lowered, with what it does to the alert's route and its first page", () => {
@@ -92,24 +140,49 @@ describe("o11y diff between commits", () => {
     repo.commit("Page less");
     const json = report(repo, "--base", "HEAD~1");
     expect(json).toMatchObject({
-      summary: expect.stringMatching(/ → the working tree: 1 alert \(1 changed\), routing of 1 alert; 2 flags for review\.$/),
+      summary: expect.stringMatching(
+        / → the working tree: 1 alert \(1 changed\), routing of 1 alert; 2 flags for review\.$/,
+      ),
       base: expect.stringMatching(/^HEAD~1 \([0-9a-f]{12}\)$/),
       head: "the working tree",
       attention: [
         {
           id: "severity-lowered",
           subject: "alert PhoenixHigh5xxErrorRate",
-          message: "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
+          message:
+            "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
         },
-        { id: "notify-slower", subject: "alert PhoenixHigh5xxErrorRate", message: "time to first notice ~5m10s → ~6m (for 5m, group_wait 10s → 1m)" },
+        {
+          id: "notify-slower",
+          subject: "alert PhoenixHigh5xxErrorRate",
+          message: "time to first notice ~5m10s → ~6m (for 5m, group_wait 10s → 1m)",
+        },
       ],
-      alerts: [{ status: "changed", key: "PhoenixHigh5xxErrorRate", changes: [{ field: "severity", before: "critical", after: "high" }] }],
-      routing: { changes: [], alerts: [{ alert: "PhoenixHigh5xxErrorRate", status: "changed", changed: ["receiver", "first notice", "repeat"] }] },
+      alerts: [
+        {
+          status: "changed",
+          key: "PhoenixHigh5xxErrorRate",
+          changes: [{ field: "severity", before: "critical", after: "high" }],
+        },
+      ],
+      routing: {
+        changes: [],
+        alerts: [
+          {
+            alert: "PhoenixHigh5xxErrorRate",
+            status: "changed",
+            changed: ["receiver", "first notice", "repeat"],
+          },
+        ],
+      },
       dashboards: [],
       ...nothingElse,
     });
     const [before, after] = [json.routing.alerts[0].before.outcomes, json.routing.alerts[0].after.outcomes];
-    expect([before[0].routes[0].receiver, after[0].routes[0].receiver]).toEqual(["oncall-page", "oncall-urgent"]);
+    expect([before[0].routes[0].receiver, after[0].routes[0].receiver]).toEqual([
+      "oncall-page",
+      "oncall-urgent",
+    ]);
   });
 
   it("an alert removed", () => {
@@ -118,7 +191,13 @@ describe("o11y diff between commits", () => {
     repo.edit("RUNBOOK.md", "### Alert: Metrics Endpoint Down", "### Metrics Endpoint Down (retired)");
     repo.commit("Retire MetricsEndpointDown");
     expect(report(repo, "--base", "HEAD~1")).toMatchObject({
-      attention: [{ id: "alert-removed", subject: "alert MetricsEndpointDown", message: "removed (it was low): nothing alerts on this any more" }],
+      attention: [
+        {
+          id: "alert-removed",
+          subject: "alert MetricsEndpointDown",
+          message: "removed (it was low): nothing alerts on this any more",
+        },
+      ],
       alerts: [
         {
           status: "removed",
@@ -133,15 +212,29 @@ describe("o11y diff between commits", () => {
       dashboards: [],
       recordingRules: [],
       // What Prometheus loads: one rule file less (the list's order means nothing to it).
-      files: [{ status: "changed", key: "prometheus/prometheus.yml", changes: [{ field: "rule_files", before: "rules/alerts/scrape.yaml" }] }],
+      files: [
+        {
+          status: "changed",
+          key: "prometheus/prometheus.yml",
+          changes: [{ field: "rule_files", before: "rules/alerts/scrape.yaml" }],
+        },
+      ],
       findings: [],
     });
   });
 
   it("a panel's query changed, with the check finding it brings", () => {
     const repo = newRepo();
-    repo.edit("src/dashboards/phoenix-metrics.ts", "queries: [query(quantile(0.95), \"p95\")]", "queries: [query(quantile(0.99), \"p95\")]");
-    repo.edit("src/dashboards/phoenix-metrics.ts", "queries: [query(`sum(rate(${requests}{${sel}}[$__rate_interval]))`, \"requests\")]", "queries: [query(`sum(rate(${requests}{${sel}, method=~\"GET\"}[$__rate_interval]))`, \"requests\")]");
+    repo.edit(
+      "src/dashboards/phoenix-metrics.ts",
+      'queries: [query(quantile(0.95), "p95")]',
+      'queries: [query(quantile(0.99), "p95")]',
+    );
+    repo.edit(
+      "src/dashboards/phoenix-metrics.ts",
+      'queries: [query(`sum(rate(${requests}{${sel}}[$__rate_interval]))`, "requests")]',
+      'queries: [query(`sum(rate(${requests}{${sel}, method=~"GET"}[$__rate_interval]))`, "requests")]',
+    );
     repo.commit("p99, GET only");
     const selector = 'job=~"$job", instance=~"$instance"';
     const json = report(repo, "--base", "HEAD~1");
@@ -176,8 +269,14 @@ describe("o11y diff between commits", () => {
                 {
                   field: "query A",
                   lines: [
-                    { op: "-", line: `histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))` },
-                    { op: "+", line: `histogram_quantile(0.99, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))` },
+                    {
+                      op: "-",
+                      line: `histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))`,
+                    },
+                    {
+                      op: "+",
+                      line: `histogram_quantile(0.99, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))`,
+                    },
                   ],
                 },
               ],
@@ -186,23 +285,52 @@ describe("o11y diff between commits", () => {
         },
       ],
     });
-    expect(json.findings.map((f: { check: string; subject: string; message: string }) => [f.check, f.subject, f.message])).toEqual([
-      ["promql/regexp", 'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A', 'method=~"GET" has no regex metacharacters'],
+    expect(
+      json.findings.map((f: { check: string; subject: string; message: string }) => [
+        f.check,
+        f.subject,
+        f.message,
+      ]),
+    ).toEqual([
+      [
+        "promql/regexp",
+        'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A',
+        'method=~"GET" has no regex metacharacters',
+      ],
     ]);
   });
 
   it("a reformatted and reordered source reports nothing; without --base it compares with the merge base with main", () => {
     const repo = newRepo();
     repo.git("checkout", "-q", "-b", "tidy");
-    const prettier = sh(process.execPath, [path.join(projectRoot, "node_modules/prettier/bin/prettier.cjs"), "--use-tabs", "--print-width", "70", "--no-semi", "--write", "src/alerts/thresholds.ts", "src/dashboards/phoenix-metrics.ts"], repo.dir);
+    const prettier = sh(
+      process.execPath,
+      [
+        path.join(projectRoot, "node_modules/prettier/bin/prettier.cjs"),
+        "--use-tabs",
+        "--print-width",
+        "70",
+        "--no-semi",
+        "--write",
+        "src/alerts/thresholds.ts",
+        "src/dashboards/phoenix-metrics.ts",
+      ],
+      repo.dir,
+    );
     expect(prettier.code, prettier.stderr).toBe(0);
-    repo.edit("src/alerts/covenant.ts", "[covenantFundDrop, projectCreationFailingInRegions]", "[projectCreationFailingInRegions, covenantFundDrop]");
+    repo.edit(
+      "src/alerts/covenant.ts",
+      "[covenantFundDrop, projectCreationFailingInRegions]",
+      "[projectCreationFailingInRegions, covenantFundDrop]",
+    );
     repo.commit("Tidy");
     expect(repo.git("diff", "--stat", "main").split("\n").at(-1)).toMatch(/3 files changed/);
     const result = diff(repo);
     expect(result).toEqual({
       code: 0,
-      stdout: expect.stringMatching(/^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between the merge base with main \([0-9a-f]{12}\) and the working tree\.\n$/),
+      stdout: expect.stringMatching(
+        /^<!-- o11y-diff --> No changes to alerts, recording rules or dashboards between the merge base with main \([0-9a-f]{12}\) and the working tree\.\n$/,
+      ),
       stderr: "",
     });
   });
@@ -213,7 +341,9 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     const repo = newRepo();
     const result = diff(repo, "--base", "no-such-branch");
     expect(result).toMatchObject({ code: 2, stdout: "" });
-    expect(result.stderr).toBe("o11y diff: no-such-branch is not a known git revision: name a branch, tag or commit (git branch -a lists them)\n");
+    expect(result.stderr).toBe(
+      "o11y diff: no-such-branch is not a known git revision: name a branch, tag or commit (git branch -a lists them)\n",
+    );
   });
 
   it("a shallow clone without the base", () => {
@@ -225,7 +355,9 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     writeFileSync(path.join(clone.dir, ".git/info/exclude"), "node_modules\n");
     const result = diff(clone, "--base", "HEAD~1");
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("o11y diff: HEAD~1 is not in this clone, which is shallow: fetch the history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)\n");
+    expect(result.stderr).toBe(
+      "o11y diff: HEAD~1 is not in this clone, which is shallow: fetch the history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)\n",
+    );
   });
 
   it("a base with no build/ that does not build", () => {
@@ -236,7 +368,9 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     repo.commit("Fix it");
     const result = diff(repo, "--base", "HEAD~1");
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^o11y diff: HEAD~1 \([0-9a-f]{12}\) has no committed build\/, and it does not build \(exit 1\):\n/);
+    expect(result.stderr).toMatch(
+      /^o11y diff: HEAD~1 \([0-9a-f]{12}\) has no committed build\/, and it does not build \(exit 1\):\n/,
+    );
     expect(result.stderr).toContain("src/alerts/thresholds.ts:");
     expect(result.stderr).toContain("build failed: ");
     expect(repo.git("worktree", "list").split("\n")).toHaveLength(1);
@@ -259,7 +393,9 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     repo.commit("Repair");
     const result = diff(repo, "--base", "HEAD~1");
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^o11y diff: HEAD~1 \([0-9a-f]{12}\): build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML: /);
+    expect(result.stderr).toMatch(
+      /^o11y diff: HEAD~1 \([0-9a-f]{12}\): build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML: /,
+    );
   });
 
   it("an unknown --fail-on flag", () => {

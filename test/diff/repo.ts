@@ -25,7 +25,11 @@ export interface Run {
 }
 
 export function sh(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Run {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...gitEnv, NO_COLOR: "1", ...env } });
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...gitEnv, NO_COLOR: "1", ...env },
+  });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -79,7 +83,8 @@ function projectTemplate(): string {
   if (template) return template;
   const dir = mkdtempSync(path.join(tmpdir(), "o11y-diff-template-"));
   temps.push(dir);
-  for (const entry of copied) cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of copied)
+    cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   const built = sh(process.execPath, ["bin/o11y.js", "build"], dir);
   if (built.code !== 0) throw new Error(`the template does not build: ${built.stderr}`);
@@ -92,7 +97,11 @@ export function newRepo(options: { withBuild?: boolean } = {}): Repo {
   const dir = mkdtempSync(path.join(tmpdir(), "o11y-diff-repo-"));
   temps.push(dir);
   const from = projectTemplate();
-  cpSync(from, dir, { recursive: true, verbatimSymlinks: true, filter: (source) => options.withBuild !== false || source !== path.join(from, "build") });
+  cpSync(from, dir, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => options.withBuild !== false || source !== path.join(from, "build"),
+  });
   const repo = new Repo(dir);
   repo.git("init", "-q", "-b", "main");
   // The symlink is not a folder, so .gitignore's `node_modules/` does not cover it.

@@ -7,7 +7,8 @@ import { projectRoot } from "../../src/engine/source.ts";
 
 let validate: ValidateFunction | undefined;
 
-export const reportSchema = () => JSON.parse(readFileSync(path.join(projectRoot, "schemas/diff-report.schema.json"), "utf8"));
+export const reportSchema = () =>
+  JSON.parse(readFileSync(path.join(projectRoot, "schemas/diff-report.schema.json"), "utf8"));
 
 /** Asserts that a parsed report satisfies the schema, naming every violation. */
 export function expectValidReport(report: unknown): void {

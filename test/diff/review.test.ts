@@ -34,20 +34,40 @@ const high = ["CovenantFundDrop", "EctoQueryLatencyHigh", "NatsConsumerLagHigh"]
 describe("o11y diff on the pull requests of issue 17", () => {
   it("routing: PagerDuty removed from the high receiver, group_wait 1m -> 2m, repeat 1h -> 2h", () => {
     const repo = pullRequest("Quieter high alerts", (r) => {
-      r.edit("src/alerts/severities.ts", '    receiver: "oncall-urgent",\n    channels: [\n      { kind: "pagerduty", routingKeyFile: `${secrets}/pagerduty-routing-key` },\n', '    receiver: "oncall-urgent",\n    channels: [\n');
+      r.edit(
+        "src/alerts/severities.ts",
+        '    receiver: "oncall-urgent",\n    channels: [\n      { kind: "pagerduty", routingKeyFile: `${secrets}/pagerduty-routing-key` },\n',
+        '    receiver: "oncall-urgent",\n    channels: [\n',
+      );
       r.edit("src/alerts/severities.ts", 'groupWait: "1m"', 'groupWait: "2m"');
       r.edit("src/alerts/severities.ts", 'repeatInterval: "1h"', 'repeatInterval: "2h"');
     });
     const { json } = review(repo);
-    expect(flags(json)).toEqual(high.flatMap((name) => [`paging-removed alert ${name}`, `notify-slower alert ${name}`]));
-    expect(json.attention[0]!.message).toBe("no longer pages: oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call)");
+    expect(flags(json)).toEqual(
+      high.flatMap((name) => [`paging-removed alert ${name}`, `notify-slower alert ${name}`]),
+    );
+    expect(json.attention[0]!.message).toBe(
+      "no longer pages: oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call)",
+    );
     expect(json.attention[1]!.message).toBe("time to first notice ~6m → ~7m (for 5m, group_wait 1m → 2m)");
     expect(json.routing.changes).toEqual([
-      { field: "receiver oncall-urgent", before: "pagerduty (pages), slack #on-call", after: "slack #on-call" },
+      {
+        field: "receiver oncall-urgent",
+        before: "pagerduty (pages), slack #on-call",
+        after: "slack #on-call",
+      },
       { field: 'route {severity="high"} group_wait', before: "1m", after: "2m" },
       { field: 'route {severity="high"} repeat_interval', before: "1h", after: "2h" },
     ]);
-    expect(json.routing.alerts.map((a) => [a.alert, a.before!.pages, a.after!.pages, a.before!.firstNotice, a.after!.firstNotice])).toEqual(high.map((name) => [name, "always", "never", "6m", "7m"]));
+    expect(
+      json.routing.alerts.map((a) => [
+        a.alert,
+        a.before!.pages,
+        a.after!.pages,
+        a.before!.firstNotice,
+        a.after!.firstNotice,
+      ]),
+    ).toEqual(high.map((name) => [name, "always", "never", "6m", "7m"]));
     expect(json.files).toEqual([]);
 
     // CI can fail on it; the comment shows it.
@@ -55,72 +75,130 @@ describe("o11y diff on the pull requests of issue 17", () => {
     expect(markdown.code).toBe(1);
     expect(markdown.stderr).toBe("o11y diff: 3 flag(s) named by --fail-on: paging-removed\n");
     expect(markdown.stdout).toContain("routing of 3 alerts; **6 flags for review**.");
-    expect(markdown.stdout).toContain("- **`paging-removed`** alert EctoQueryLatencyHigh: no longer pages: oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call)\n");
-    expect(markdown.stdout).toContain("| `EctoQueryLatencyHigh` | oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call) | always → never | ~6m → ~7m | 1h → 2h | alertname, job, severity |\n");
-    expect(markdown.stdout).toContain("| receiver oncall-urgent | `pagerduty (pages), slack #on-call` | `slack #on-call` |\n");
+    expect(markdown.stdout).toContain(
+      "- **`paging-removed`** alert EctoQueryLatencyHigh: no longer pages: oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call)\n",
+    );
+    expect(markdown.stdout).toContain(
+      "| `EctoQueryLatencyHigh` | oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call) | always → never | ~6m → ~7m | 1h → 2h | alertname, job, severity |\n",
+    );
+    expect(markdown.stdout).toContain(
+      "| receiver oncall-urgent | `pagerduty (pages), slack #on-call` | `slack #on-call` |\n",
+    );
   });
 
   it("severity critical -> high and `for` 5m -> 15m: the receiver it moves to and the first page ~16m after the problem", () => {
     const repo = pullRequest("Page less for 5xx", (r) => {
       r.edit("src/alerts/phoenix.ts", 'severity: "critical"', 'severity: "high"');
       r.edit("src/alerts/phoenix.ts", 'for: "5m"', 'for: "15m"');
-      r.edit("src/alerts/phoenix.ts", 'at: "8m",\n          state: "firing"', 'at: "18m",\n          state: "firing"');
+      r.edit(
+        "src/alerts/phoenix.ts",
+        'at: "8m",\n          state: "firing"',
+        'at: "18m",\n          state: "firing"',
+      );
     });
     const { json, markdown } = review(repo);
     expect(json.attention).toEqual([
       {
         id: "severity-lowered",
         subject: "alert PhoenixHigh5xxErrorRate",
-        message: "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
+        message:
+          "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
       },
-      { id: "for-lengthened", subject: "alert PhoenixHigh5xxErrorRate", message: "`for` lengthened from 5m to 15m: it fires later" },
-      { id: "notify-slower", subject: "alert PhoenixHigh5xxErrorRate", message: "time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)" },
+      {
+        id: "for-lengthened",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message: "`for` lengthened from 5m to 15m: it fires later",
+      },
+      {
+        id: "notify-slower",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message: "time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)",
+      },
     ]);
     const [routed] = json.routing.alerts;
-    expect([routed!.before!.firstPage, routed!.after!.firstPage, routed!.before!.outcomes[0]!.routes[0]!.receiver, routed!.after!.outcomes[0]!.routes[0]!.receiver]).toEqual(["5m10s", "16m", "oncall-page", "oncall-urgent"]);
-    expect(markdown).toContain("| `PhoenixHigh5xxErrorRate` | oncall-page (pagerduty, slack #on-call) → oncall-urgent (pagerduty, slack #on-call) | always | ~5m10s → ~16m | 30m → 1h | alertname, job, severity |\n");
+    expect([
+      routed!.before!.firstPage,
+      routed!.after!.firstPage,
+      routed!.before!.outcomes[0]!.routes[0]!.receiver,
+      routed!.after!.outcomes[0]!.routes[0]!.receiver,
+    ]).toEqual(["5m10s", "16m", "oncall-page", "oncall-urgent"]);
+    expect(markdown).toContain(
+      "| `PhoenixHigh5xxErrorRate` | oncall-page (pagerduty, slack #on-call) → oncall-urgent (pagerduty, slack #on-call) | always | ~5m10s → ~16m | 30m → 1h | alertname, job, severity |\n",
+    );
     // As annotations on the pull request, at the alert's definition.
     const github = repo.o11y("diff", "--base", "HEAD~1", "--format", "github");
     expect(github.code).toBe(0);
-    expect(github.stdout.split("\n").filter(Boolean).map((line) => line.replace(/^(::[^:]*)::.*$/, "$1"))).toEqual([
+    expect(
+      github.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.replace(/^(::[^:]*)::.*$/, "$1")),
+    ).toEqual([
       ...json.attention.map((f) => `::warning file=src/alerts/phoenix.ts,line=12,title=o11y diff%3A ${f.id}`),
       "::notice title=o11y diff",
     ]);
-    expect(github.stdout).toContain("::alert PhoenixHigh5xxErrorRate: time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)\n");
+    expect(github.stdout).toContain(
+      "::alert PhoenixHigh5xxErrorRate: time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)\n",
+    );
   });
 
   it("a recording rule's window widened: every reader, the alert two steps down included", () => {
-    const repo = pullRequest("Smoother Ecto latency", (r) => r.edit("src/recording-rules/ecto.ts", "[5m]", "[10m]"));
+    const repo = pullRequest("Smoother Ecto latency", (r) =>
+      r.edit("src/recording-rules/ecto.ts", "[5m]", "[10m]"),
+    );
     const { json, markdown } = review(repo);
     expect(json.recordingRules).toMatchObject([
       {
         key: "job:ecto_query_duration_seconds_bucket:rate5m",
         output: { windows: { before: ["5m"], after: ["10m"] } },
         dependents: [
-          { kind: "recording rule", subject: "recording rule job:ecto_query_duration_seconds:p95_rate5m", via: [] },
-          { kind: "alert", subject: "alert EctoQueryLatencyHigh", via: ["job:ecto_query_duration_seconds:p95_rate5m"] },
+          {
+            kind: "recording rule",
+            subject: "recording rule job:ecto_query_duration_seconds:p95_rate5m",
+            via: [],
+          },
+          {
+            kind: "alert",
+            subject: "alert EctoQueryLatencyHigh",
+            via: ["job:ecto_query_duration_seconds:p95_rate5m"],
+          },
         ],
       },
     ]);
-    expect(json.routing.alerts.map((a) => [a.alert, a.status, a.after!.firstNotice])).toEqual([["EctoQueryLatencyHigh", "unchanged", "6m"]]);
+    expect(json.routing.alerts.map((a) => [a.alert, a.status, a.after!.firstNotice])).toEqual([
+      ["EctoQueryLatencyHigh", "unchanged", "6m"],
+    ]);
     expect(markdown).toContain(
       "- `job:ecto_query_duration_seconds_bucket:rate5m`: window `5m` → `10m`; read by 2 dependents:\n  - recording rule job:ecto_query_duration_seconds:p95_rate5m\n  - alert EctoQueryLatencyHigh (through `job:ecto_query_duration_seconds:p95_rate5m`)\n",
     );
   });
 
   it("`job` dropped from a rule's by(): the alert two steps down loses the label Alertmanager groups by and its description prints", () => {
-    const repo = pullRequest("Ecto latency across jobs", (r) => r.edit("src/recording-rules/ecto.ts", "sum by (job, le)", "sum by (le)"));
+    const repo = pullRequest("Ecto latency across jobs", (r) =>
+      r.edit("src/recording-rules/ecto.ts", "sum by (job, le)", "sum by (le)"),
+    );
     const { json, markdown } = review(repo);
     const uses = [
       "its annotation description ($labels.job now renders empty)",
       'Alertmanager\'s group_by on route {severity="high"} (receiver oncall-urgent): its notifications for every job now arrive as one',
     ];
-    expect(json.attention).toEqual([{ id: "alert-label-dropped", subject: "alert EctoQueryLatencyHigh", message: `loses label job, which its expression no longer carries; read by ${uses.join("; ")}` }]);
+    expect(json.attention).toEqual([
+      {
+        id: "alert-label-dropped",
+        subject: "alert EctoQueryLatencyHigh",
+        message: `loses label job, which its expression no longer carries; read by ${uses.join("; ")}`,
+      },
+    ]);
     expect(json.recordingRules[0]).toMatchObject({
       output: { labels: { dropped: ["job"], added: [] } },
       dependents: [
         { subject: "recording rule job:ecto_query_duration_seconds:p95_rate5m", labelsDropped: ["job"] },
-        { subject: "alert EctoQueryLatencyHigh", via: ["job:ecto_query_duration_seconds:p95_rate5m"], labelsDropped: ["job"], uses },
+        {
+          subject: "alert EctoQueryLatencyHigh",
+          via: ["job:ecto_query_duration_seconds:p95_rate5m"],
+          labelsDropped: ["job"],
+          uses,
+        },
       ],
     });
     expect(markdown).toContain("- **`alert-label-dropped`** alert EctoQueryLatencyHigh: loses label job");
@@ -128,7 +206,13 @@ describe("o11y diff on the pull requests of issue 17", () => {
   });
 
   it("a recording rule moved above the rule it reads: an error with the fix, so the working tree does not build", () => {
-    const repo = pullRequest("Reorder Ecto rules", (r) => r.edit("src/recording-rules/ecto.ts", "[queryTimeBuckets, queryTimeP95]", "[queryTimeP95, queryTimeBuckets]"));
+    const repo = pullRequest("Reorder Ecto rules", (r) =>
+      r.edit(
+        "src/recording-rules/ecto.ts",
+        "[queryTimeBuckets, queryTimeP95]",
+        "[queryTimeP95, queryTimeBuckets]",
+      ),
+    );
     const check = repo.o11y("check");
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(
@@ -136,22 +220,46 @@ describe("o11y diff on the pull requests of issue 17", () => {
     );
     const diff = repo.o11y("diff", "--base", "HEAD~1");
     expect(diff.code).toBe(2);
-    expect(diff.stderr).toMatch(/^o11y diff: the working tree does not build \(1 error\(s\)\): run `node bin\/o11y\.js check`\nsrc\/recording-rules\/ecto\.ts:\d+ error .*\[rules\/evaluation-order\]\n    fix: move /);
+    expect(diff.stderr).toMatch(
+      /^o11y diff: the working tree does not build \(1 error\(s\)\): run `node bin\/o11y\.js check`\nsrc\/recording-rules\/ecto\.ts:\d+ error .*\[rules\/evaluation-order\]\n    fix: move /,
+    );
   });
 
   it("a dashboard's uid changed: one renamed dashboard, the links that break, link lists one per line, counts right", () => {
-    const repo = pullRequest("Shorter uid", (r) => r.edit("src/dashboards/ecto-performance.ts", 'uid: "gs-ecto-performance"', 'uid: "gs-ecto"'));
+    const repo = pullRequest("Shorter uid", (r) =>
+      r.edit("src/dashboards/ecto-performance.ts", 'uid: "gs-ecto-performance"', 'uid: "gs-ecto"'),
+    );
     const { json } = review(repo);
-    expect(json.summary).toMatch(/: 1 alert \(1 changed\), 5 dashboards \(4 changed, 1 renamed\); 2 flags for review\.$/);
-    expect(flags(json)).toEqual(["link-changed alert EctoQueryLatencyHigh", "dashboard-renamed dashboard gs-ecto"]);
+    expect(json.summary).toMatch(
+      /: 1 alert \(1 changed\), 5 dashboards \(4 changed, 1 renamed\); 2 flags for review\.$/,
+    );
+    expect(flags(json)).toEqual([
+      "link-changed alert EctoQueryLatencyHigh",
+      "dashboard-renamed dashboard gs-ecto",
+    ]);
     expect(json.attention[1]!.message).toBe(
       "uid changed from gs-ecto-performance to gs-ecto: every link to /d/gs-ecto-performance breaks: bookmarks and links from outside this repository; links in notifications already sent by EctoQueryLatencyHigh; links from other dashboards (this build updates gs-beam-health, gs-covenant-overview, gs-nats-streams, gs-phoenix-metrics); its stars, permissions and version history in Grafana stay with the old uid",
     );
-    expect(json.dashboards.find((d) => d.status === "renamed")).toEqual({ status: "renamed", key: "gs-ecto", previousKey: "gs-ecto-performance", title: "Ecto Performance", changes: [], panels: [], moved: [] });
-    for (const other of json.dashboards.filter((d) => d.status === "changed")) expect(other.changes).toEqual([{ field: 'link "Ecto Performance"', before: "/d/gs-ecto-performance", after: "/d/gs-ecto" }]);
+    expect(json.dashboards.find((d) => d.status === "renamed")).toEqual({
+      status: "renamed",
+      key: "gs-ecto",
+      previousKey: "gs-ecto-performance",
+      title: "Ecto Performance",
+      changes: [],
+      panels: [],
+      moved: [],
+    });
+    for (const other of json.dashboards.filter((d) => d.status === "changed"))
+      expect(other.changes).toEqual([
+        { field: 'link "Ecto Performance"', before: "/d/gs-ecto-performance", after: "/d/gs-ecto" },
+      ]);
     const markdown = repo.o11y("diff", "--base", "HEAD~1").stdout;
-    expect(markdown).toContain("| `gs-ecto` Ecto Performance (renamed from `gs-ecto-performance`) |  | uid | `gs-ecto-performance` | `gs-ecto` |\n");
-    expect(markdown).toContain('| `gs-beam-health` BEAM Health |  | link "Ecto Performance" | `/d/gs-ecto-performance` | `/d/gs-ecto` |\n');
+    expect(markdown).toContain(
+      "| `gs-ecto` Ecto Performance (renamed from `gs-ecto-performance`) |  | uid | `gs-ecto-performance` | `gs-ecto` |\n",
+    );
+    expect(markdown).toContain(
+      '| `gs-beam-health` BEAM Health |  | link "Ecto Performance" | `/d/gs-ecto-performance` | `/d/gs-ecto` |\n',
+    );
   });
 
   it("an added panel in full; the panels it pushed down in one line", () => {
@@ -172,19 +280,33 @@ describe("o11y diff on the pull requests of issue 17", () => {
         changes: [
           { field: "type", after: "timeseries" },
           { field: "unit", after: "reqps" },
-          { field: "query A", after: 'sum by (method) (rate(phoenix_http_request_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))' },
+          {
+            field: "query A",
+            after:
+              'sum by (method) (rate(phoenix_http_request_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
+          },
         ],
       },
     ]);
     expect(dashboard!.moved.length).toBeGreaterThan(1);
-    expect(markdown).toContain("| `gs-phoenix-metrics` Phoenix Metrics | 205 `Request rate by method` | **added** type |  | `timeseries` |\n|  |  | unit |  | `reqps` |\n");
-    expect(markdown).toMatch(new RegExp(`\\n- \`gs-phoenix-metrics\` layout only: ${dashboard!.moved.length} panels moved \\(201 right 12; 202 down 8, left 12; [0-9, ]+ down 8\\)\\n`));
+    expect(markdown).toContain(
+      "| `gs-phoenix-metrics` Phoenix Metrics | 205 `Request rate by method` | **added** type |  | `timeseries` |\n|  |  | unit |  | `reqps` |\n",
+    );
+    expect(markdown).toMatch(
+      new RegExp(
+        `\\n- \`gs-phoenix-metrics\` layout only: ${dashboard!.moved.length} panels moved \\(201 right 12; 202 down 8, left 12; [0-9, ]+ down 8\\)\\n`,
+      ),
+    );
     expect(markdown).not.toMatch(/\| position \|/);
   });
 
   it("the panel an alert opens pointed at another metric: marked, and flagged", () => {
     const repo = pullRequest("Request counts on the error panel", (r) =>
-      r.edit("src/dashboards/phoenix-metrics.ts", 'queries: [query(statusRatio("5"), "5xx"), query(statusRatio("4"), "4xx")],', 'queries: [query(`sum(rate(${duration.count}{${sel}}[$__rate_interval]))`, "requests")],'),
+      r.edit(
+        "src/dashboards/phoenix-metrics.ts",
+        'queries: [query(statusRatio("5"), "5xx"), query(statusRatio("4"), "4xx")],',
+        'queries: [query(`sum(rate(${duration.count}{${sel}}[$__rate_interval]))`, "requests")],',
+      ),
     );
     const { json, markdown } = review(repo);
     expect(json.attention).toEqual([
@@ -195,15 +317,26 @@ describe("o11y diff on the pull requests of issue 17", () => {
           'the panel its dashboard_url opens (dashboard gs-phoenix-metrics › panel 301 "Error ratio") no longer shows what it alerts on (job:phoenix_http_requests_5xx:ratio_rate5m): it read phoenix_http_request_total, it now reads phoenix_http_request_duration_seconds_count',
       },
     ]);
-    expect(json.dashboards[0]!.panels[0]).toMatchObject({ key: "301", openedBy: ["PhoenixHigh5xxErrorRate"] });
+    expect(json.dashboards[0]!.panels[0]).toMatchObject({
+      key: "301",
+      openedBy: ["PhoenixHigh5xxErrorRate"],
+    });
     expect(markdown).toContain("| 301 `Error ratio`<br>opened by `PhoenixHigh5xxErrorRate` | query A |");
   });
 
   it("a runbook section renamed with its old anchor kept, and rule_files reordered: nothing to flag; without the anchor, old links break", () => {
     const repo = pullRequest("Rename the 5xx playbook; phoenix rules after ecto's", (r) => {
       r.edit("src/alerts/phoenix.ts", 'runbook: "High 5xx Error Rate"', 'runbook: "Phoenix 5xx Errors"');
-      r.edit("RUNBOOK.md", "### Alert: High 5xx Error Rate", '<a id="alert-high-5xx-error-rate"></a>\n\n### Alert: Phoenix 5xx Errors');
-      r.edit("src/recording-rules/index.ts", "[phoenixRules, ectoRules, natsRules, covenantRules]", "[ectoRules, phoenixRules, natsRules, covenantRules]");
+      r.edit(
+        "RUNBOOK.md",
+        "### Alert: High 5xx Error Rate",
+        '<a id="alert-high-5xx-error-rate"></a>\n\n### Alert: Phoenix 5xx Errors',
+      );
+      r.edit(
+        "src/recording-rules/index.ts",
+        "[phoenixRules, ectoRules, natsRules, covenantRules]",
+        "[ectoRules, phoenixRules, natsRules, covenantRules]",
+      );
     });
     const { json } = review(repo);
     expect(json.attention).toEqual([]);
@@ -215,8 +348,10 @@ describe("o11y diff on the pull requests of issue 17", () => {
         changes: [
           {
             field: "annotation runbook_url",
-            before: "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate",
-            after: "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-phoenix-5xx-errors",
+            before:
+              "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate",
+            after:
+              "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-phoenix-5xx-errors",
           },
         ],
       },

@@ -7,7 +7,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { assumptionText, newMatcher, parseMatchers, readRoutingConfig, routeAlert, RoutingConfigError, type LabelLookup } from "../../src/engine/diff/routing.ts";
+import {
+  assumptionText,
+  newMatcher,
+  parseMatchers,
+  readRoutingConfig,
+  routeAlert,
+  RoutingConfigError,
+  type LabelLookup,
+} from "../../src/engine/diff/routing.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { project } from "../../src/project.ts";
@@ -88,7 +96,13 @@ const labelSets: Array<Record<string, string>> = [
 ];
 
 function amtool(config: string, labels: Record<string, string>): string[] {
-  const result = run("amtool", ["config", "routes", "test", `--config.file=${config}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+  const result = run("amtool", [
+    "config",
+    "routes",
+    "test",
+    `--config.file=${config}`,
+    ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+  ]);
   expect(result.code, result.output).toBe(0);
   return result.stdout.trim().split(",");
 }
@@ -125,7 +139,10 @@ describe("routeAlert agrees with amtool on the build's own alerts", () => {
     expect(model.alerts.length).toBeGreaterThan(0);
     for (const alert of model.alerts) {
       const labels = { ...alert.labels, alertname: alert.name, job: "global-sovereign" };
-      expect(routeAlert(config, known(labels))[0]!.routes.map((r) => r.receiver), alert.name).toEqual(amtool(file, labels));
+      expect(
+        routeAlert(config, known(labels))[0]!.routes.map((r) => r.receiver),
+        alert.name,
+      ).toEqual(amtool(file, labels));
     }
   });
 });
@@ -171,9 +188,22 @@ inhibit_rules:
 
   it("inherits receiver, group_by and timers, with Alertmanager's defaults at the root; time intervals are not inherited", () => {
     const [a, aAll] = [config.root.routes[0]!, config.root.routes[0]!.routes[0]!];
-    expect([config.root.groupWait, config.root.groupInterval, config.root.repeatInterval]).toEqual([20_000, 300_000, 14_400_000]);
-    expect([a.receiver, a.groupBy, a.groupWait, a.repeatInterval, a.muteTimeIntervals]).toEqual(["a", ["alertname", "job"], 60_000, 14_400_000, []]);
-    expect([aAll.groupBy, aAll.groupWait, aAll.repeatInterval, aAll.muteTimeIntervals]).toEqual(["all", 60_000, 7_200_000, ["nights"]]);
+    expect([config.root.groupWait, config.root.groupInterval, config.root.repeatInterval]).toEqual([
+      20_000, 300_000, 14_400_000,
+    ]);
+    expect([a.receiver, a.groupBy, a.groupWait, a.repeatInterval, a.muteTimeIntervals]).toEqual([
+      "a",
+      ["alertname", "job"],
+      60_000,
+      14_400_000,
+      [],
+    ]);
+    expect([aAll.groupBy, aAll.groupWait, aAll.repeatInterval, aAll.muteTimeIntervals]).toEqual([
+      "all",
+      60_000,
+      7_200_000,
+      ["nights"],
+    ]);
     expect(config.root.routes[2]!.receiver).toBe("root");
     expect(aAll.key).toBe('{severity="high"} › {team="db"}');
   });
@@ -183,22 +213,34 @@ inhibit_rules:
       { kind: "pagerduty", pages: true },
       { kind: "slack", detail: "#a", pages: false },
     ]);
-    expect(config.receivers.get("b")!.integrations).toEqual([{ kind: "email", detail: "b@example.com", pages: false }]);
-    expect(config.inhibitRules.map((r) => r.text)).toEqual(['{severity="critical"} inhibits {severity=~"high|medium"} (equal: alertname, job)']);
-  });
-
-  it("follows both ways where a matcher reads a label not known in advance, and says on what each rests", () => {
-    const labels: LabelLookup = (name) => ({ severity: "medium", alertname: "X" })[name] ?? (name === "job" ? undefined : "");
-    const outcomes = routeAlert(config, labels);
-    expect(outcomes.map((o) => [o.assumptions.map(assumptionText), o.routes.map((r) => r.receiver)])).toEqual([
-      [['job=~"api.*"'], ["b"]],
-      [['job!~"api.*"'], ["root"]],
+    expect(config.receivers.get("b")!.integrations).toEqual([
+      { kind: "email", detail: "b@example.com", pages: false },
+    ]);
+    expect(config.inhibitRules.map((r) => r.text)).toEqual([
+      '{severity="critical"} inhibits {severity=~"high|medium"} (equal: alertname, job)',
     ]);
   });
 
+  it("follows both ways where a matcher reads a label not known in advance, and says on what each rests", () => {
+    const labels: LabelLookup = (name) =>
+      ({ severity: "medium", alertname: "X" })[name] ?? (name === "job" ? undefined : "");
+    const outcomes = routeAlert(config, labels);
+    expect(outcomes.map((o) => [o.assumptions.map(assumptionText), o.routes.map((r) => r.receiver)])).toEqual(
+      [
+        [['job=~"api.*"'], ["b"]],
+        [['job!~"api.*"'], ["root"]],
+      ],
+    );
+  });
+
   it("parses matchers as Alertmanager does: braces, several per line, quoted commas and escapes, quoted names", () => {
-    expect(parseMatchers('{foo = "bar", dings != "bums", }').map((m) => m.text)).toEqual(['foo="bar"', 'dings!="bums"']);
-    expect(parseMatchers('quote="She said: \\"Hi, all\\""').map((m) => m.value)).toEqual(['She said: "Hi, all"']);
+    expect(parseMatchers('{foo = "bar", dings != "bums", }').map((m) => m.text)).toEqual([
+      'foo="bar"',
+      'dings!="bums"',
+    ]);
+    expect(parseMatchers('quote="She said: \\"Hi, all\\""').map((m) => m.value)).toEqual([
+      'She said: "Hi, all"',
+    ]);
     expect(parseMatchers("statuscode=~5..")[0]!.test("503")).toBe(true);
     expect(parseMatchers('"service name"="api"')[0]!.text).toBe('"service name"="api"');
     expect(() => parseMatchers("= x")).toThrow(RoutingConfigError);
@@ -208,7 +250,11 @@ inhibit_rules:
 
   it("refuses a config it cannot route with, saying why", () => {
     expect(() => readRoutingConfig({ receivers: [] })).toThrow("no `route`");
-    expect(() => readRoutingConfig({ route: { receiver: "x" }, receivers: [] })).toThrow('route root: receiver "x" is not defined');
-    expect(() => readRoutingConfig({ route: { receiver: "x", group_wait: "soon" }, receivers: [{ name: "x" }] })).toThrow('route root: group_wait: "soon" is not a duration');
+    expect(() => readRoutingConfig({ route: { receiver: "x" }, receivers: [] })).toThrow(
+      'route root: receiver "x" is not defined',
+    );
+    expect(() =>
+      readRoutingConfig({ route: { receiver: "x", group_wait: "soon" }, receivers: [{ name: "x" }] }),
+    ).toThrow('route root: group_wait: "soon" is not a duration');
   });
 });

@@ -33,7 +33,10 @@ const step = (command: string) => job.steps.find((s) => s.run?.trim().startsWith
 /** The last bash block of the README's "Review and CI" section: the commands CI runs. */
 function readmeCommands(): string[] {
   const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Review and CI"), readme.indexOf("\n## ", readme.indexOf("## Review and CI") + 1));
+  const section = readme.slice(
+    readme.indexOf("## Review and CI"),
+    readme.indexOf("\n## ", readme.indexOf("## Review and CI") + 1),
+  );
   const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
   return blocks.at(-1)!.trim().split("\n");
 }
@@ -50,7 +53,11 @@ describe(".github/workflows/o11y.yml", () => {
       "git diff --exit-code -- build RUNBOOK.md",
       'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown > "$RUNNER_TEMP/o11y-diff.md"',
     ]);
-    const scripts = (JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
     expect(scripts.build).toBe("node bin/o11y.js build");
     expect(scripts.test).toContain("vitest run");
     // The packages npm test needs (scripts/require-tools.js names them).
@@ -60,7 +67,9 @@ describe(".github/workflows/o11y.yml", () => {
 
   it("diffs pull requests against their base branch, with the history, and updates one comment", () => {
     expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
-    expect(job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toEqual({ "fetch-depth": 0 });
+    expect(job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toEqual({
+      "fetch-depth": 0,
+    });
     expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     const diff = step("node bin/o11y.js diff");
     expect(diff.if).toBe("github.event_name == 'pull_request'");
@@ -71,7 +80,12 @@ describe(".github/workflows/o11y.yml", () => {
     const script = String(comment.with?.script);
     expect(script).toContain(`"${commentMarker}"`);
     expect(script).toContain("$" + "{process.env.RUNNER_TEMP}/o11y-diff.md");
-    for (const call of ["github.paginate(github.rest.issues.listComments", "github.rest.issues.updateComment(", "github.rest.issues.createComment("]) expect(script).toContain(call);
+    for (const call of [
+      "github.paginate(github.rest.issues.listComments",
+      "github.rest.issues.updateComment(",
+      "github.rest.issues.createComment(",
+    ])
+      expect(script).toContain(call);
   });
 
   it("its build, check, freshness and diff commands work on a pull request's branch", () => {
@@ -81,8 +95,14 @@ describe(".github/workflows/o11y.yml", () => {
     repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(0.051,");
     repo.commit("Loosen the 5xx threshold, forgetting to build");
     const runnerTemp = tempDir("o11y-runner-");
-    const run = (command: string) => sh("sh", ["-c", command], repo.dir, { BASE_REF: "main", RUNNER_TEMP: runnerTemp });
-    const [build, check, fresh, diff] = ["npm run build", "node bin/o11y.js check", "git diff --exit-code", "node bin/o11y.js diff"].map((c) => step(c).run!.trim());
+    const run = (command: string) =>
+      sh("sh", ["-c", command], repo.dir, { BASE_REF: "main", RUNNER_TEMP: runnerTemp });
+    const [build, check, fresh, diff] = [
+      "npm run build",
+      "node bin/o11y.js check",
+      "git diff --exit-code",
+      "node bin/o11y.js diff",
+    ].map((c) => step(c).run!.trim());
 
     expect(run(build!).code).toBe(0);
     const stale = run(fresh!);
@@ -96,7 +116,9 @@ describe(".github/workflows/o11y.yml", () => {
     expect(diffed.code, diffed.stderr).toBe(0);
     const body = readFileSync(path.join(runnerTemp, "o11y-diff.md"), "utf8");
     expect(body.startsWith(`${commentMarker}\n## o11y diff\n\norigin/main (`)).toBe(true);
-    expect(body).toContain("- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less");
+    expect(body).toContain(
+      "- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
+    );
     expect(repo.git("status", "--porcelain")).toBe("");
   });
 });

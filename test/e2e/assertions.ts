@@ -3,12 +3,19 @@
  * (empty when it holds) that name the dashboard and panel, variable, rule or alert, the query that ran
  * and what Prometheus returned.
  */
-import type { DashboardModel, MetricModel, Model, PanelModel, RecordingRuleModel } from "../../src/engine/model.ts";
+import type {
+  DashboardModel,
+  MetricModel,
+  Model,
+  PanelModel,
+  RecordingRuleModel,
+} from "../../src/engine/model.ts";
 import { interpolate, templateVariables, variableValue, type TimeRange } from "./grafana.ts";
 import type { Exchange, PrometheusApi, Sample } from "./harness.ts";
 import { compressExpr, scrapeIntervalSeconds } from "./profile.ts";
 
-const shown = (body: string) => (body.length > 1500 ? `${body.slice(0, 1500)}... (${body.length} bytes)` : body);
+const shown = (body: string) =>
+  body.length > 1500 ? `${body.slice(0, 1500)}... (${body.length} bytes)` : body;
 const report = (subject: string, problem: string, exchange: Exchange<unknown>, extra = "") =>
   `${subject}: ${problem}\n  query: ${exchange.request}\n${extra}  Prometheus returned: ${shown(exchange.body)}`;
 
@@ -36,7 +43,10 @@ export function defaultValues(dashboard: DashboardModel): Record<string, string>
 export function panelQueries(model: Model, range: TimeRange): PanelQuery[] {
   return model.dashboards.flatMap((dashboard) => {
     const values = defaultValues(dashboard);
-    const jsonPanels = (dashboard.json.panels ?? []) as Array<{ id: number; targets?: Array<{ refId: string; instant?: boolean }> }>;
+    const jsonPanels = (dashboard.json.panels ?? []) as Array<{
+      id: number;
+      targets?: Array<{ refId: string; instant?: boolean }>;
+    }>;
     return dashboard.panels.flatMap((panel) =>
       panel.targets.map((target) => ({
         dashboard,
@@ -44,34 +54,50 @@ export function panelQueries(model: Model, range: TimeRange): PanelQuery[] {
         refId: target.refId,
         expr: target.expr,
         query: interpolate(compressExpr(target.expr), values, range, scrapeIntervalSeconds),
-        instant: jsonPanels.find((p) => p.id === panel.id)?.targets?.find((t) => t.refId === target.refId)?.instant === true,
+        instant:
+          jsonPanels.find((p) => p.id === panel.id)?.targets?.find((t) => t.refId === target.refId)
+            ?.instant === true,
         ...(target.legend === undefined ? {} : { legend: target.legend }),
       })),
     );
   });
 }
 
-export async function runPanelQuery(api: PrometheusApi, q: PanelQuery, range: TimeRange): Promise<Exchange<{ resultType: string; result: Sample[] }>> {
-  return q.instant ? api.query(q.query, range.to) : api.queryRange(q.query, range.from, range.to, scrapeIntervalSeconds);
+export async function runPanelQuery(
+  api: PrometheusApi,
+  q: PanelQuery,
+  range: TimeRange,
+): Promise<Exchange<{ resultType: string; result: Sample[] }>> {
+  return q.instant
+    ? api.query(q.query, range.to)
+    : api.queryRange(q.query, range.from, range.to, scrapeIntervalSeconds);
 }
 
 const values = (s: Sample) => (s.values ?? (s.value ? [s.value] : [])).map(([, v]) => Number(v));
 
 /** Data as a panel would draw it: some series with a number, and every label the legend names. */
-export async function checkPanelQuery(api: PrometheusApi, q: PanelQuery, range: TimeRange): Promise<string[]> {
+export async function checkPanelQuery(
+  api: PrometheusApi,
+  q: PanelQuery,
+  range: TimeRange,
+): Promise<string[]> {
   const exchange = await runPanelQuery(api, q, range);
   const subject = `${panelName(q)} › query ${q.refId} (${q.panel.source.file}:${q.panel.source.line})`;
   const written = `  as written: ${q.expr.replace(/\n/g, " ")}\n`;
   const fail = (problem: string) => [report(subject, problem, exchange, written)];
-  if (exchange.response.status !== "success") return fail(`Prometheus rejected the query (${exchange.response.error})`);
+  if (exchange.response.status !== "success")
+    return fail(`Prometheus rejected the query (${exchange.response.error})`);
   const series = exchange.response.data.result;
   if (series.length === 0) return fail("no data: the query returned no series");
-  if (!series.some((s) => values(s).some(Number.isFinite))) return fail("no data: every value is NaN or infinite");
+  if (!series.some((s) => values(s).some(Number.isFinite)))
+    return fail("no data: every value is NaN or infinite");
   const legendLabels = [...(q.legend ?? "").matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!);
   const unlabeled = series.find((s) => legendLabels.some((l) => !s.metric[l]));
   if (unlabeled) {
     const missing = legendLabels.filter((l) => !unlabeled.metric[l]);
-    return fail(`the legend "${q.legend}" names ${missing.join(", ")}, missing from series ${JSON.stringify(unlabeled.metric)}`);
+    return fail(
+      `the legend "${q.legend}" names ${missing.join(", ")}, missing from series ${JSON.stringify(unlabeled.metric)}`,
+    );
   }
   return [];
 }
@@ -84,7 +110,11 @@ function labelValuesCall(query: string): { selector?: string; label: string } | 
 }
 
 /** Each query variable lists values, and its default selection is among them. */
-export async function checkVariables(api: PrometheusApi, dashboard: DashboardModel, range: TimeRange): Promise<string[]> {
+export async function checkVariables(
+  api: PrometheusApi,
+  dashboard: DashboardModel,
+  range: TimeRange,
+): Promise<string[]> {
   const values = defaultValues(dashboard);
   const failures: string[] = [];
   for (const variable of templateVariables(dashboard)) {
@@ -95,31 +125,50 @@ export async function checkVariables(api: PrometheusApi, dashboard: DashboardMod
       failures.push(`${subject}: not a label_values(selector, label) query; the e2e suite cannot run it`);
       continue;
     }
-    const selector = call.selector === undefined ? undefined : interpolate(call.selector, values, range, scrapeIntervalSeconds);
+    const selector =
+      call.selector === undefined
+        ? undefined
+        : interpolate(call.selector, values, range, scrapeIntervalSeconds);
     const exchange = await api.labelValues(call.label, selector, range.from, range.to);
     const listed = exchange.response.data ?? [];
     const current = variable.current?.value ?? [];
     const defaults = (Array.isArray(current) ? current : [current]).filter((v) => v !== "$__all");
-    if (exchange.response.status !== "success") failures.push(report(subject, `Prometheus rejected it (${exchange.response.error})`, exchange));
+    if (exchange.response.status !== "success")
+      failures.push(report(subject, `Prometheus rejected it (${exchange.response.error})`, exchange));
     else if (listed.length === 0) failures.push(report(subject, "the picker would be empty", exchange));
     else if (defaults.some((d) => !listed.includes(d))) {
-      failures.push(report(subject, `its default ${JSON.stringify(defaults)} is not among the values, so the dashboard opens on nothing`, exchange));
+      failures.push(
+        report(
+          subject,
+          `its default ${JSON.stringify(defaults)} is not among the values, so the dashboard opens on nothing`,
+          exchange,
+        ),
+      );
     }
   }
   return failures;
 }
 
 const key = (labels: Record<string, string>) =>
-  JSON.stringify(Object.entries(labels).filter(([k]) => k !== "__name__").sort(([a], [b]) => a.localeCompare(b)));
+  JSON.stringify(
+    Object.entries(labels)
+      .filter(([k]) => k !== "__name__")
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 export const agree = (a: number, b: number, relative = 0.05) =>
-  (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= Math.max(1e-9, relative * Math.max(Math.abs(a), Math.abs(b)));
+  (Number.isNaN(a) && Number.isNaN(b)) ||
+  Math.abs(a - b) <= Math.max(1e-9, relative * Math.max(Math.abs(a), Math.abs(b)));
 
 /**
  * A recording rule has series, and each equals its (compressed) expression evaluated at the same instant,
  * within 5% (a scrape may land between the rule's evaluation and this query).
  */
-export async function checkRecordingRule(api: PrometheusApi, rule: RecordingRuleModel, now: number): Promise<string[]> {
+export async function checkRecordingRule(
+  api: PrometheusApi,
+  rule: RecordingRuleModel,
+  now: number,
+): Promise<string[]> {
   const subject = `recording rule ${rule.record} (${rule.source.file}:${rule.source.line})`;
   const recorded = await api.query(`${rule.record}[5s]`, now);
   const series = recorded.response.data?.result ?? [];
@@ -128,14 +177,21 @@ export async function checkRecordingRule(api: PrometheusApi, rule: RecordingRule
   const expr = compressExpr(rule.expr);
   const raw = await api.query(expr, at);
   const recordedAt = await api.query(rule.record, at);
-  const rawByLabels = new Map((raw.response.data?.result ?? []).map((s) => [key({ ...s.metric, ...rule.labels }), Number(s.value![1])]));
+  const rawByLabels = new Map(
+    (raw.response.data?.result ?? []).map((s) => [key({ ...s.metric, ...rule.labels }), Number(s.value![1])]),
+  );
   const failures: string[] = [];
   for (const s of recordedAt.response.data?.result ?? []) {
     const expected = rawByLabels.get(key(s.metric));
     const actual = Number(s.value![1]);
     if (expected === undefined || !agree(actual, expected)) {
       failures.push(
-        report(subject, `recorded ${actual} for ${key(s.metric)} at ${at}, but its expression gives ${expected ?? "no such series"}`, raw, `  recorded: ${shown(recordedAt.body)}\n`),
+        report(
+          subject,
+          `recorded ${actual} for ${key(s.metric)} at ${at}, but its expression gives ${expected ?? "no such series"}`,
+          raw,
+          `  recorded: ${shown(recordedAt.body)}\n`,
+        ),
       );
     }
   }
@@ -152,7 +208,9 @@ export function parseExposition(text: string) {
     if (!line || line.startsWith("#")) continue;
     const sample = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!sample) continue;
-    const labels = Object.fromEntries([...(sample[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const labels = Object.fromEntries(
+      [...(sample[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
     samples.push({ name: sample[1]!, labels, value: Number(sample[3]) });
   }
   return { types, samples };
@@ -165,10 +223,13 @@ export function checkExposition(metrics: MetricModel[], text: string): string[] 
   for (const metric of metrics) {
     const subject = `catalog metric ${metric.name} (${metric.source.file}:${metric.source.line})`;
     if (!types.has(metric.name)) {
-      failures.push(`${subject}: missing from the exporter's /metrics; give it values in test/e2e/exporter/values.ts`);
+      failures.push(
+        `${subject}: missing from the exporter's /metrics; give it values in test/e2e/exporter/values.ts`,
+      );
       continue;
     }
-    if (types.get(metric.name) !== metric.type) failures.push(`${subject}: exported as a ${types.get(metric.name)}, declared a ${metric.type}`);
+    if (types.get(metric.name) !== metric.type)
+      failures.push(`${subject}: exported as a ${types.get(metric.name)}, declared a ${metric.type}`);
     const declared = Object.keys(metric.labels).sort();
     for (const series of metric.series) {
       const own = samples.filter((s) => s.name === series);
@@ -176,17 +237,32 @@ export function checkExposition(metrics: MetricModel[], text: string): string[] 
         failures.push(`${subject}: no ${series} samples in the exporter's /metrics`);
         continue;
       }
-      const wrong = own.find((s) => JSON.stringify(Object.keys(s.labels).filter((l) => l !== "le").sort()) !== JSON.stringify(declared));
+      const wrong = own.find(
+        (s) =>
+          JSON.stringify(
+            Object.keys(s.labels)
+              .filter((l) => l !== "le")
+              .sort(),
+          ) !== JSON.stringify(declared),
+      );
       if (wrong) {
-        const labels = Object.keys(wrong.labels).filter((l) => l !== "le").sort();
+        const labels = Object.keys(wrong.labels)
+          .filter((l) => l !== "le")
+          .sort();
         failures.push(
           `${subject}: ${series} is exported with labels [${labels.join(", ")}], the catalog declares [${declared.join(", ")}]` +
             ` (missing: ${declared.filter((l) => !labels.includes(l)).join(", ") || "none"}; extra: ${labels.filter((l) => !declared.includes(l)).join(", ") || "none"})`,
         );
       }
       if (series.endsWith("_bucket") && metric.buckets) {
-        const bounds = [...new Set(own.map((s) => s.labels.le!))].filter((le) => le !== "+Inf").map(Number).sort((a, b) => a - b);
-        if (JSON.stringify(bounds) !== JSON.stringify(metric.buckets)) failures.push(`${subject}: buckets ${bounds.join(", ")}, the catalog declares ${metric.buckets.join(", ")}`);
+        const bounds = [...new Set(own.map((s) => s.labels.le!))]
+          .filter((le) => le !== "+Inf")
+          .map(Number)
+          .sort((a, b) => a - b);
+        if (JSON.stringify(bounds) !== JSON.stringify(metric.buckets))
+          failures.push(
+            `${subject}: buckets ${bounds.join(", ")}, the catalog declares ${metric.buckets.join(", ")}`,
+          );
       }
     }
   }

@@ -28,7 +28,8 @@ export function templateVariables(dashboard: DashboardModel): TemplateVariable[]
 }
 
 /** Grafana's prometheusSpecialRegexEscape: a selected value inside a `=~` matcher. */
-const regexEscape = (value: string) => value.replace(/\\/g, "\\\\\\\\").replace(/[$^*{}[\]'+?.()|]/g, "\\\\$&");
+const regexEscape = (value: string) =>
+  value.replace(/\\/g, "\\\\\\\\").replace(/[$^*{}[\]'+?.()|]/g, "\\\\$&");
 
 /** What `$name` becomes for a variable at its current value: the All value, or the selected values as a regex. */
 export function variableValue(variable: TemplateVariable): string {
@@ -42,7 +43,10 @@ export function variableValue(variable: TemplateVariable): string {
 
 /** $__interval and $__rate_interval as Grafana computes them (interval floored at the datasource's scrape interval). */
 export function intervals(range: TimeRange, scrapeSeconds: number) {
-  const intervalMs = Math.max(scrapeSeconds * 1000, Math.round(((range.to - range.from) * 1000) / (range.maxDataPoints ?? 1000)));
+  const intervalMs = Math.max(
+    scrapeSeconds * 1000,
+    Math.round(((range.to - range.from) * 1000) / (range.maxDataPoints ?? 1000)),
+  );
   const rateIntervalMs = Math.max(4 * scrapeSeconds * 1000, intervalMs + scrapeSeconds * 1000);
   return { intervalMs, rateIntervalMs };
 }
@@ -50,7 +54,12 @@ export function intervals(range: TimeRange, scrapeSeconds: number) {
 const ms = (value: number) => (value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`);
 
 /** The expression Grafana sends: every `$var`, `${var}` and `[[var]]` replaced; an unknown variable throws. */
-export function interpolate(expr: string, values: Record<string, string>, range: TimeRange, scrapeSeconds: number): string {
+export function interpolate(
+  expr: string,
+  values: Record<string, string>,
+  range: TimeRange,
+  scrapeSeconds: number,
+): string {
   const { intervalMs, rateIntervalMs } = intervals(range, scrapeSeconds);
   const rangeMs = Math.round((range.to - range.from) * 1000);
   const builtins: Record<string, string> = {

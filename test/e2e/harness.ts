@@ -17,7 +17,9 @@ export function requireBinary(name: string, debianPackage: string): string {
   const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
   const binary = found.stdout.trim();
   if (found.status !== 0 || !binary) {
-    throw new Error(`the e2e suite needs ${name} on PATH (Debian package ${debianPackage}): sudo apt-get install ${debianPackage}`);
+    throw new Error(
+      `the e2e suite needs ${name} on PATH (Debian package ${debianPackage}): sudo apt-get install ${debianPackage}`,
+    );
   }
   return binary;
 }
@@ -62,7 +64,13 @@ export interface Server {
 }
 
 /** Starts a binary, waits until `<url>/-/ready` answers 200, and fails with its output if it exits or never does. */
-export async function startServer(name: string, binary: string, args: string[], port: number, dir: string): Promise<Server> {
+export async function startServer(
+  name: string,
+  binary: string,
+  args: string[],
+  port: number,
+  dir: string,
+): Promise<Server> {
   const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let log = "";
@@ -87,8 +95,12 @@ export async function startServer(name: string, binary: string, args: string[], 
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}:\n${server.output()}`);
-    const ready = await fetch(`${server.url}/-/ready`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with code ${child.exitCode}:\n${server.output()}`);
+    const ready = await fetch(`${server.url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return server;
     await sleep(200);
   }
@@ -170,7 +182,10 @@ export interface Exchange<T> {
 export class PrometheusApi {
   constructor(readonly url: string) {}
 
-  async get<T = { resultType: string; result: Sample[] }>(endpoint: string, params: Record<string, string | number>): Promise<Exchange<T>> {
+  async get<T = { resultType: string; result: Sample[] }>(
+    endpoint: string,
+    params: Record<string, string | number>,
+  ): Promise<Exchange<T>> {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const request = `${endpoint}?${query}`;
     const res = await fetch(`${this.url}${request}`);
@@ -182,7 +197,9 @@ export class PrometheusApi {
       response = { status: `http ${res.status}`, data: undefined as T, error: body };
     }
     // Shown unencoded, so a failure message reads like the query that was written.
-    const shownRequest = `${endpoint}?${Object.entries(params).map(([k, v]) => `${k}=${v}`).join("&")}`;
+    const shownRequest = `${endpoint}?${Object.entries(params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&")}`;
     return { request: shownRequest, response, body };
   }
 
@@ -195,16 +212,25 @@ export class PrometheusApi {
   }
 
   labelValues(label: string, match: string | undefined, start: number, end: number) {
-    return this.get<string[]>(`/api/v1/label/${encodeURIComponent(label)}/values`, match === undefined ? { start, end } : { "match[]": match, start, end });
+    return this.get<string[]>(
+      `/api/v1/label/${encodeURIComponent(label)}/values`,
+      match === undefined ? { start, end } : { "match[]": match, start, end },
+    );
   }
 
   alerts() {
-    return this.get<{ alerts: Array<{ labels: Record<string, string>; state: string; value: string; activeAt: string }> }>("/api/v1/alerts", {});
+    return this.get<{
+      alerts: Array<{ labels: Record<string, string>; state: string; value: string; activeAt: string }>;
+    }>("/api/v1/alerts", {});
   }
 }
 
 /** Retries `attempt` until it returns no failures or the deadline passes; returns the last failures. */
-export async function eventually(deadline: number, attempt: () => Promise<string[]>, pauseMs = 1000): Promise<string[]> {
+export async function eventually(
+  deadline: number,
+  attempt: () => Promise<string[]>,
+  pauseMs = 1000,
+): Promise<string[]> {
   for (;;) {
     const failures = await attempt();
     if (failures.length === 0 || Date.now() + pauseMs > deadline) return failures;

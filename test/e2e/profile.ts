@@ -25,7 +25,8 @@ export function compressDuration(text: string): string {
 /** Every duration literal in a PromQL expression compressed; Grafana variables ($__rate_interval) are left alone. */
 export function compressExpr(expr: string): string {
   const parsed = parsePromQL(expr, { grafana: true });
-  if (parsed.errorAt !== undefined) throw new Error(`cannot parse ${JSON.stringify(expr)} at offset ${parsed.errorAt}`);
+  if (parsed.errorAt !== undefined)
+    throw new Error(`cannot parse ${JSON.stringify(expr)} at offset ${parsed.errorAt}`);
   const variables = findVariables(expr);
   let out = "";
   let last = 0;

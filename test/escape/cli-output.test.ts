@@ -32,14 +32,21 @@ writeFileSync(
 
 // The attack goes through the house rules' messages too (the severity label is quoted in one): turned on for this file
 // as a team would, since house rules are off by default on rule files from elsewhere.
-writeFileSync(path.join(dir, ".o11y.yaml"), "ruleFiles:\n  - match: '*.yaml'\n    checks:\n      alerts/severity: on\n      alerts/annotations: on\n");
+writeFileSync(
+  path.join(dir, ".o11y.yaml"),
+  "ruleFiles:\n  - match: '*.yaml'\n    checks:\n      alerts/severity: on\n      alerts/annotations: on\n",
+);
 
 function check(format: string) {
-  const result = spawnSync(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "check", "--format", format, file], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(projectRoot, "bin/o11y.js"), "check", "--format", format, file],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -51,20 +58,34 @@ describe("o11y check over a hostile rule file", () => {
   it("text: shows the name, the escape sequence and the override spelled out; no line is a workflow command", () => {
     const { code, stdout, stderr } = check("text");
     expect(code).toBe(1);
-    expect(stdout).toContain("\\x3a:error title=x::pwned.yaml:5 error alert X\\u202eY: PromQL syntax error near \"\\x1b[2J[5m]) > \"");
+    expect(stdout).toContain(
+      '\\x3a:error title=x::pwned.yaml:5 error alert X\\u202eY: PromQL syntax error near "\\x1b[2J[5m]) > "',
+    );
     expect(stdout).toContain('severity "##\\x5berror]x" is not one of the runbook\'s levels');
     expect(stdout).toContain("error alert ::error::pwned:");
-    for (const line of [...linesOf(stdout), ...linesOf(stderr)]) expect({ line, raw: raw.test(line), command: commandLine(line) }).toEqual({ line, raw: false, command: false });
+    for (const line of [...linesOf(stdout), ...linesOf(stderr)])
+      expect({ line, raw: raw.test(line), command: commandLine(line) }).toEqual({
+        line,
+        raw: false,
+        command: false,
+      });
   });
 
   it("json: the same values, escaped for the terminal; no line is a workflow command", () => {
     const { code, stdout } = check("json");
     expect(code).toBe(1);
-    const { diagnostics } = JSON.parse(stdout) as { diagnostics: Array<{ subject: string; message: string; source: { file: string } }> };
+    const { diagnostics } = JSON.parse(stdout) as {
+      diagnostics: Array<{ subject: string; message: string; source: { file: string } }>;
+    };
     expect(diagnostics.map((d) => d.source.file)).toEqual(diagnostics.map(() => file));
     expect(diagnostics.map((d) => d.subject)).toContain("alert X\u202eY");
     expect(diagnostics.map((d) => d.message)).toContain('PromQL syntax error near "\u001b[2J[5m]) > "');
-    for (const line of linesOf(stdout)) expect({ line, raw: raw.test(line), command: commandLine(line) }).toEqual({ line, raw: false, command: false });
+    for (const line of linesOf(stdout))
+      expect({ line, raw: raw.test(line), command: commandLine(line) }).toEqual({
+        line,
+        raw: false,
+        command: false,
+      });
   });
 
   it("github: every line is one annotation of ours, with the file name as a property", () => {
@@ -73,9 +94,11 @@ describe("o11y check over a hostile rule file", () => {
     const lines = linesOf(stdout);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
-      expect(line).toMatch(/^::error file=%3A%3Aerror title=x%3A%3Apwned\.yaml,line=\d+,title=[a-z/-]+::alert /);
+      expect(line).toMatch(
+        /^::error file=%3A%3Aerror title=x%3A%3Apwned\.yaml,line=\d+,title=[a-z/-]+::alert /,
+      );
       expect(raw.test(line)).toBe(false);
     }
-    expect(lines.join("\n")).toContain("::alert X\\u202eY: PromQL syntax error near \"\\x1b[2J[5m]) > \"");
+    expect(lines.join("\n")).toContain('::alert X\\u202eY: PromQL syntax error near "\\x1b[2J[5m]) > "');
   });
 });

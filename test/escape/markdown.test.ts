@@ -6,18 +6,36 @@
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
-import { markdownCode, markdownInline, markdownLinkDestination, markdownTableCell, spellHidden } from "../../src/engine/escape.ts";
+import {
+  markdownCode,
+  markdownInline,
+  markdownLinkDestination,
+  markdownTableCell,
+  spellHidden,
+} from "../../src/engine/escape.ts";
 import { hostilePieces, randomStrings } from "./random.ts";
 
-const render = (markdown: string) => micromark(markdown, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true, allowDangerousProtocol: true });
+const render = (markdown: string) =>
+  micromark(markdown, {
+    extensions: [gfm()],
+    htmlExtensions: [gfmHtml()],
+    allowDangerousHtml: true,
+    allowDangerousProtocol: true,
+  });
 
 /** The element names of the HTML, in order (micromark writes text `<` as `&lt;`, so every `<` left is a tag or a comment). */
 const tags = (html: string) => [...html.matchAll(/<(!--|\/?[a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!);
-const decode = (html: string) => html.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+const decode = (html: string) =>
+  html
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 /** The text of the HTML, its tags dropped. */
 const textOf = (html: string) => decode(html.replace(/<[^>]*>/g, "")).trim();
 /** The text each element of a kind shows, e.g. every `<td>`. */
-const elements = (html: string, name: string) => [...html.matchAll(new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, "g"))].map((m) => textOf(m[1]!));
+const elements = (html: string, name: string) =>
+  [...html.matchAll(new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, "g"))].map((m) => textOf(m[1]!));
 
 /** What each `<code>` holds, exactly (no trimming). */
 const codeOf = (html: string) => [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => decode(m[1]!));
@@ -30,14 +48,20 @@ const without = (list: string[], drop: string[]) => list.filter((t) => !drop.inc
 const shown = (text: string) => spellHidden(text.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, " ")).trim();
 
 const named: Array<{ name: string; text: string }> = [
-  { name: "a pipe, a newline and a playbook heading (the issue's summary)", text: "5xx | high\n### Alert: x" },
+  {
+    name: "a pipe, a newline and a playbook heading (the issue's summary)",
+    text: "5xx | high\n### Alert: x",
+  },
   { name: "the table's end marker", text: "<!-- o11y:alert-table:end -->" },
   { name: "an HTML comment left open", text: "before <!-- after" },
   { name: "a script tag", text: "<script>alert(1)</script>" },
   { name: "an autolink and a raw URL in angle brackets", text: "<https://example.com> <a@b.c>" },
   { name: "emphasis, strong and strikethrough", text: "*em* **strong** _em_ __strong__ ~one~ ~~two~~" },
   { name: "code spans", text: "`code` ``two`` ```" },
-  { name: "a link, an image, a reference and a footnote", text: "[text](https://x) ![alt](https://x/i.png) [ref][1] [^1]" },
+  {
+    name: "a link, an image, a reference and a footnote",
+    text: "[text](https://x) ![alt](https://x/i.png) [ref][1] [^1]",
+  },
   { name: "entities", text: "&amp; &lt;b&gt; &#60; &#x3C; &copy; R&D" },
   { name: "backslashes before punctuation", text: "\\* \\| a\\ b \\\\" },
   { name: "a heading at the start", text: "## Heading" },
@@ -55,7 +79,10 @@ const named: Array<{ name: string; text: string }> = [
   { name: "a table delimiter row", text: "|---|---|" },
   { name: "a CRLF and a lone CR", text: "one\r\ntwo\rthree" },
   { name: "Unicode line and paragraph separators", text: "one\u2028two\u2029three\u0085four" },
-  { name: "terminal escapes and bidi overrides", text: "\u001b[31mred\u001b[0m \u202egnp.exe\u202c \u2066x\u2069" },
+  {
+    name: "terminal escapes and bidi overrides",
+    text: "\u001b[31mred\u001b[0m \u202egnp.exe\u202c \u2066x\u2069",
+  },
   { name: "zero-width and soft hyphen", text: "up\u200b\u00adtime" },
   { name: "a lone surrogate", text: "a\ud800b" },
   { name: "a workflow command", text: "::error::pwned" },
@@ -71,21 +98,33 @@ describe("markdownInline", () => {
     expect(textOf(html)).toBe(`x ${shown(text)} y`.trim());
   });
 
-  it.each(named)("renders $name as itself where a block starts (a line, a list item, a heading)", ({ text }) => {
-    const escaped = markdownInline(text);
-    if (shown(text) !== "") {
-      expect(without(tags(render(escaped)), linked(text))).toEqual(["p", "/p"]);
-      expect(textOf(render(escaped))).toBe(shown(text));
-    }
-    expect(without(tags(render(`- ${escaped}`)), ["p", "/p", ...linked(text)])).toEqual(["ul", "li", "/li", "/ul"]);
-    expect(textOf(render(`- ${escaped}`))).toBe(shown(text));
-    expect(without(tags(render(`## ${escaped}`)), linked(text))).toEqual(["h2", "/h2"]);
-    expect(textOf(render(`## ${escaped}`))).toBe(shown(text));
-  });
+  it.each(named)(
+    "renders $name as itself where a block starts (a line, a list item, a heading)",
+    ({ text }) => {
+      const escaped = markdownInline(text);
+      if (shown(text) !== "") {
+        expect(without(tags(render(escaped)), linked(text))).toEqual(["p", "/p"]);
+        expect(textOf(render(escaped))).toBe(shown(text));
+      }
+      expect(without(tags(render(`- ${escaped}`)), ["p", "/p", ...linked(text)])).toEqual([
+        "ul",
+        "li",
+        "/li",
+        "/ul",
+      ]);
+      expect(textOf(render(`- ${escaped}`))).toBe(shown(text));
+      expect(without(tags(render(`## ${escaped}`)), linked(text))).toEqual(["h2", "/h2"]);
+      expect(textOf(render(`## ${escaped}`))).toBe(shown(text));
+    },
+  );
 
   it("leaves plain prose and metric names readable in the Markdown source", () => {
-    expect(markdownInline("The API answers more than 5% of requests with a 5xx error.")).toBe("The API answers more than 5% of requests with a 5xx error.");
-    expect(markdownInline("Query time p50 / p95 / p99 (phoenix_http_request_duration_seconds)")).toBe("Query time p50 / p95 / p99 (phoenix_http_request_duration_seconds)");
+    expect(markdownInline("The API answers more than 5% of requests with a 5xx error.")).toBe(
+      "The API answers more than 5% of requests with a 5xx error.",
+    );
+    expect(markdownInline("Query time p50 / p95 / p99 (phoenix_http_request_duration_seconds)")).toBe(
+      "Query time p50 / p95 / p99 (phoenix_http_request_duration_seconds)",
+    );
   });
 
   it("never holds a line break or a `<` (so no HTML, comment or marker)", () => {
@@ -103,7 +142,10 @@ describe("markdownInline", () => {
       expect({ text, shown: textOf(paragraph) }).toEqual({ text, shown: `x ${shown(text)} y` });
       const item = render(`- ${escaped}`);
       expect({ text, shown: textOf(item) }).toEqual({ text, shown: shown(text) });
-      expect({ text, tags: tags(item).filter((t) => !["p", "/p"].includes(t)) }).toEqual({ text, tags: ["ul", "li", "/li", "/ul"] });
+      expect({ text, tags: tags(item).filter((t) => !["p", "/p"].includes(t)) }).toEqual({
+        text,
+        tags: ["ul", "li", "/li", "/ul"],
+      });
     }
   });
 });
@@ -114,20 +156,41 @@ describe("markdownTableCell", () => {
   it.each(named)("keeps $name inside its one cell", ({ text }) => {
     const html = table(markdownTableCell(text));
     expect(elements(html, "td")).toEqual(["1", shown(text), "3", "4", "5", "6"]);
-    expect(without(tags(html), linked(text)).filter((t) => !/^\/?(table|thead|tbody|tr|th|td)$/.test(t))).toEqual([]);
+    expect(
+      without(tags(html), linked(text)).filter((t) => !/^\/?(table|thead|tbody|tr|th|td)$/.test(t)),
+    ).toEqual([]);
   });
 
   it("keeps random hostile text inside its one cell, and the table's rows where they were", () => {
     for (const text of randomStrings(103, 400, hostilePieces)) {
       const html = table(markdownTableCell(text));
-      expect({ text, cells: elements(html, "td") }).toEqual({ text, cells: ["1", shown(text), "3", "4", "5", "6"] });
-      expect({ text, tags: tags(html).filter((t) => !/^\/?(table|thead|tbody|tr|th|td)$/.test(t)) }).toEqual({ text, tags: [] });
+      expect({ text, cells: elements(html, "td") }).toEqual({
+        text,
+        cells: ["1", shown(text), "3", "4", "5", "6"],
+      });
+      expect({ text, tags: tags(html).filter((t) => !/^\/?(table|thead|tbody|tr|th|td)$/.test(t)) }).toEqual({
+        text,
+        tags: [],
+      });
     }
   });
 });
 
 describe("markdownCode", () => {
-  const codeCases = ["rate(x[5m]) > 0.05", "a `tick` and ``two``", "`", "``", " lead", "trail ", " both ", "  ", 'sum by (le) (x{a=~"1|2"})', "<!-- o11y:alert-table:end -->", "one\ntwo", "\u001b[31m\u202e"];
+  const codeCases = [
+    "rate(x[5m]) > 0.05",
+    "a `tick` and ``two``",
+    "`",
+    "``",
+    " lead",
+    "trail ",
+    " both ",
+    "  ",
+    'sum by (le) (x{a=~"1|2"})',
+    "<!-- o11y:alert-table:end -->",
+    "one\ntwo",
+    "\u001b[31m\u202e",
+  ];
 
   it.each(codeCases)("shows %j exactly, in a paragraph and in a table cell", (text) => {
     const expected = spellHidden(text.replace(/\r\n|[\n\r]/g, " "));
@@ -142,7 +205,11 @@ describe("markdownCode", () => {
       const expected = spellHidden(text.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, " "));
       const html = render(`| a | b |\n|---|---|\n| ${markdownCode(text, "table-cell")} | 2 |`);
       // Nothing at all is shown as one space: an empty code span cannot be written.
-      expect({ text, code: codeOf(html), last: elements(html, "td")[1] }).toEqual({ text, code: [expected === "" ? " " : expected], last: "2" });
+      expect({ text, code: codeOf(html), last: elements(html, "td")[1] }).toEqual({
+        text,
+        code: [expected === "" ? " " : expected],
+        last: "2",
+      });
     }
   });
 });
@@ -168,6 +235,8 @@ describe("markdownLinkDestination", () => {
   });
 
   it("leaves an ordinary URL as it is", () => {
-    expect(markdownLinkDestination("http://localhost:3000/d/gs-phoenix-metrics?viewPanel=301")).toBe("http://localhost:3000/d/gs-phoenix-metrics?viewPanel=301");
+    expect(markdownLinkDestination("http://localhost:3000/d/gs-phoenix-metrics?viewPanel=301")).toBe(
+      "http://localhost:3000/d/gs-phoenix-metrics?viewPanel=301",
+    );
   });
 });

@@ -13,7 +13,12 @@ export function generator(seed: number): () => number {
 }
 
 /** `count` strings of 0-`maxLength` pieces drawn from `pieces` (characters, or longer tokens such as `<!--`). */
-export function randomStrings(seed: number, count: number, pieces: readonly string[], maxLength = 24): string[] {
+export function randomStrings(
+  seed: number,
+  count: number,
+  pieces: readonly string[],
+  maxLength = 24,
+): string[] {
   const next = generator(seed);
   return Array.from({ length: count }, () => {
     const length = Math.floor(next() * (maxLength + 1));

@@ -35,7 +35,11 @@ export const fuzzTimeout = 30 * 60_000;
  * Runs `property` for `runs` cases (FUZZ_RUNS, else `fallback`) and throws, on a failure, what fast-check
  * found (seed, path, the shrunk counterexample, cut short, and its error) with the command that replays it.
  */
-export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, options: { fallback?: number; runs?: number } = {}): void {
+export function checkProperty<Ts>(
+  name: string,
+  property: fc.IProperty<Ts>,
+  options: { fallback?: number; runs?: number } = {},
+): void {
   const numRuns = options.runs ?? fuzzRuns(options.fallback);
   const seed = fuzzSeed();
   const path = process.env.FUZZ_PATH || undefined;
@@ -43,9 +47,12 @@ export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, opti
   process.stdout.write(`fuzz: ${name}: ${numRuns} cases, seed ${seed}${path ? `, path ${path}` : ""}\n`);
   const started = performance.now();
   const details = fc.check(property, { numRuns, seed, path, endOnFailure: path !== undefined });
-  process.stdout.write(`fuzz: ${name}: ${details.numRuns} cases in ${Math.round(performance.now() - started)} ms\n`);
+  process.stdout.write(
+    `fuzz: ${name}: ${details.numRuns} cases in ${Math.round(performance.now() - started)} ms\n`,
+  );
   if (!details.failed) return;
-  const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const error =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(
     [
       `${name}: failed after ${details.numRuns} cases, shrunk ${details.numShrinks} times`,
@@ -182,19 +189,49 @@ export const anyString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.string({ unit: "binary", maxLength: 40 }), weight: 2 },
   { arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }), weight: 2 },
   // An array joined rather than fc.string over these units: fast-check's string bias maps every unit back each time, which is slow.
-  { arbitrary: fc.array(fc.constantFrom(..."\n\r\t :#-?&*!|>'\"%@`{}[],~\\\u0000\u001b\u0085\u2028 yYnN"), { maxLength: 30 }).map((units) => units.join("")), weight: 3 },
-  { arbitrary: fc.array(fc.constantFrom(...trickyStrings.filter((s) => s.length < 100)), { minLength: 2, maxLength: 4 }).map((parts) => parts.join("")), weight: 2 },
+  {
+    arbitrary: fc
+      .array(fc.constantFrom(..."\n\r\t :#-?&*!|>'\"%@`{}[],~\\\u0000\u001b\u0085\u2028 yYnN"), {
+        maxLength: 30,
+      })
+      .map((units) => units.join("")),
+    weight: 3,
+  },
+  {
+    arbitrary: fc
+      .array(fc.constantFrom(...trickyStrings.filter((s) => s.length < 100)), { minLength: 2, maxLength: 4 })
+      .map((parts) => parts.join("")),
+    weight: 2,
+  },
   { arbitrary: fc.nat({ max: 5000 }).map((n) => "é".repeat(n)), weight: 1 },
 );
 
 /** Up to 100,000 characters: for the properties that bound the time a case may take by its size. */
 export const hugeString: fc.Arbitrary<string> = fc
-  .record({ unit: fc.constantFrom("é", "a", "(", "$", "{", "a b ", "x{", "\""), count: fc.nat({ max: 100_000 }) })
+  .record({
+    unit: fc.constantFrom("é", "a", "(", "$", "{", "a b ", "x{", '"'),
+    count: fc.nat({ max: 100_000 }),
+  })
   .map(({ unit, count }) => unit.repeat(Math.ceil(count / unit.length)));
 
 /** Numbers a field can be given by mistake. */
 export const anyNumber: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(0, -0, 1, -1, 0.5, 5, 100, 1e21, 2 ** 53 + 1, Number.MAX_VALUE, Number.MIN_VALUE, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+  fc.constantFrom(
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    5,
+    100,
+    1e21,
+    2 ** 53 + 1,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ),
   fc.integer(),
   fc.double(),
 );
@@ -205,7 +242,10 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: anyNumber, weight: 3 },
   { arbitrary: fc.constantFrom(undefined, null, true, false), weight: 2 },
   { arbitrary: fc.constantFrom(10n, -(2n ** 70n)), weight: 1 },
-  { arbitrary: fc.constantFrom<unknown>({}, [], [[]], { toString: "not a function" }, () => "a function"), weight: 1 },
+  {
+    arbitrary: fc.constantFrom<unknown>({}, [], [[]], { toString: "not a function" }, () => "a function"),
+    weight: 1,
+  },
   { arbitrary: fc.anything({ maxDepth: 2, maxKeys: 3 }), weight: 2 },
 );
 
@@ -253,7 +293,9 @@ type Path = Array<string | number>;
 type Container = Record<string | number, unknown>;
 
 const isContainer = (value: unknown): value is Container =>
-  value !== null && typeof value === "object" && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype);
+  value !== null &&
+  typeof value === "object" &&
+  (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype);
 
 /** Every node below the root, parents before children; `skip` leaves out a node and what is under it. */
 export function paths(root: unknown, skip: (path: Path) => boolean = () => false): Path[] {
@@ -271,7 +313,8 @@ export function paths(root: unknown, skip: (path: Path) => boolean = () => false
   return out;
 }
 
-const at = (root: unknown, path: Path): unknown => path.reduce<unknown>((node, key) => (isContainer(node) ? node[key] : undefined), root);
+const at = (root: unknown, path: Path): unknown =>
+  path.reduce<unknown>((node, key) => (isContainer(node) ? node[key] : undefined), root);
 
 /** A deep copy of plain data; anything else (functions, class instances) is shared, as an author would share it. */
 export function copy<T>(value: T): T {
@@ -330,7 +373,14 @@ export function mutate(root: unknown, mutations: Mutation[], skip?: (path: Path)
           else old.splice(index, 0, copy(old[index]));
           done.push(`${number < 0 ? "delete" : "repeat"} ${where}.${index}`);
         } else {
-          parent[key] = typeof old === "number" ? number : typeof old === "boolean" ? !old : typeof old === "string" ? text : old;
+          parent[key] =
+            typeof old === "number"
+              ? number
+              : typeof old === "boolean"
+                ? !old
+                : typeof old === "string"
+                  ? text
+                  : old;
           done.push(`${where} = ${show(parent[key])}`);
         }
         break;
@@ -352,12 +402,77 @@ export function tokens(expr: string): string[] {
 
 /** Tokens worth inserting: PromQL's own punctuation and keywords, Grafana's variables, and junk. */
 const insertable = [
-  "(", ")", "{", "}", "[", "]", ",", '"', "'", "`", "=", "=~", "!~", "!=", "==", ">", "<", " ", "\n",
-  "+", "-", "*", "/", "%", "^", "@", ":", "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
-  "and", "or", "unless", "offset", "start()", "end()", "sum", "rate", "increase", "delta", "histogram_quantile",
-  "label_replace", "absent", "count_values", "topk", "quantile_over_time", "vector(1)", "time()", "5m", "1h", "[5m:1m]",
-  "1e309", "-Inf", "NaN", "0x1F", "le", 'le="0.5"', "$__rate_interval", "$__interval", "${datasource}", "$job",
-  "# o11y-disable promql/regexp: reason", "# o11y-disable", "\u0000", "é", "{{", "up",
+  "(",
+  ")",
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  '"',
+  "'",
+  "`",
+  "=",
+  "=~",
+  "!~",
+  "!=",
+  "==",
+  ">",
+  "<",
+  " ",
+  "\n",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "^",
+  "@",
+  ":",
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "bool",
+  "and",
+  "or",
+  "unless",
+  "offset",
+  "start()",
+  "end()",
+  "sum",
+  "rate",
+  "increase",
+  "delta",
+  "histogram_quantile",
+  "label_replace",
+  "absent",
+  "count_values",
+  "topk",
+  "quantile_over_time",
+  "vector(1)",
+  "time()",
+  "5m",
+  "1h",
+  "[5m:1m]",
+  "1e309",
+  "-Inf",
+  "NaN",
+  "0x1F",
+  "le",
+  'le="0.5"',
+  "$__rate_interval",
+  "$__interval",
+  "${datasource}",
+  "$job",
+  "# o11y-disable promql/regexp: reason",
+  "# o11y-disable",
+  "\u0000",
+  "é",
+  "{{",
+  "up",
 ];
 
 /** One edit of a token list: delete, duplicate, insert, swap or replace a token. */
@@ -365,12 +480,18 @@ const tokenEdit = fc.record({
   op: fc.constantFrom("delete", "duplicate", "insert", "swap", "replace"),
   at: fc.nat(),
   other: fc.nat(),
-  token: fc.oneof({ arbitrary: fc.constantFrom(...insertable), weight: 4 }, { arbitrary: anyString, weight: 1 }),
+  token: fc.oneof(
+    { arbitrary: fc.constantFrom(...insertable), weight: 4 },
+    { arbitrary: anyString, weight: 1 },
+  ),
 });
 
 /** Wraps an expression `depth` times in something that nests: parentheses, a function, an aggregation, a unary minus. */
 const nesting = fc.record({
-  depth: fc.oneof({ arbitrary: fc.nat({ max: 20 }), weight: 4 }, { arbitrary: fc.nat({ max: 20_000 }), weight: 1 }),
+  depth: fc.oneof(
+    { arbitrary: fc.nat({ max: 20 }), weight: 4 },
+    { arbitrary: fc.nat({ max: 20_000 }), weight: 1 },
+  ),
   open: fc.constantFrom("(", "sum(", "abs(", "-", "rate(", "sum by (job) ("),
   close: fc.boolean(),
 });
@@ -409,15 +530,34 @@ export function mutatedExpression(pool: readonly string[]): fc.Arbitrary<string>
 
 /** A rule file's skeleton, with `expr`s to be filled. */
 function ruleFileTree(expressions: fc.Arbitrary<string>) {
-  const labels = fc.dictionary(fc.constantFrom("severity", "team", "service", "le", "__name__", "bad-name", ""), yamlValue, { maxKeys: 3 });
+  const labels = fc.dictionary(
+    fc.constantFrom("severity", "team", "service", "le", "__name__", "bad-name", ""),
+    yamlValue,
+    { maxKeys: 3 },
+  );
   const alertRule = fc.record({
     alert: fc.constantFrom("HighErrorRate", "QueueBacklog", "Fuzz_Alert", ""),
     expr: expressions,
     for: fc.constantFrom("5m", "0s", "1h30m", "-1m", "5", "forever"),
-    labels: fc.record({ severity: fc.constantFrom("critical", "high", "medium", "low", "page") }).chain((base) => labels.map((extra) => ({ ...extra, ...base }))),
-    annotations: fc.record({ summary: anyString, description: fc.constantFrom("{{ $value }}", "{{ $labels.job }} is down", "{{ humanize $value", "plain"), runbook_url: fc.constantFrom("https://example.invalid/runbook#x", "") }),
+    labels: fc
+      .record({ severity: fc.constantFrom("critical", "high", "medium", "low", "page") })
+      .chain((base) => labels.map((extra) => ({ ...extra, ...base }))),
+    annotations: fc.record({
+      summary: anyString,
+      description: fc.constantFrom(
+        "{{ $value }}",
+        "{{ $labels.job }} is down",
+        "{{ humanize $value",
+        "plain",
+      ),
+      runbook_url: fc.constantFrom("https://example.invalid/runbook#x", ""),
+    }),
   });
-  const recordRule = fc.record({ record: fc.constantFrom("job:shop_requests:rate5m", "job:fuzz:ratio", "not a name", ""), expr: expressions, labels: fc.option(labels, { nil: undefined }) });
+  const recordRule = fc.record({
+    record: fc.constantFrom("job:shop_requests:rate5m", "job:fuzz:ratio", "not a name", ""),
+    expr: expressions,
+    labels: fc.option(labels, { nil: undefined }),
+  });
   const group = fc.record({
     name: fc.constantFrom("fuzz", "fuzz-2", "", "a/b"),
     interval: fc.option(fc.constantFrom("30s", "1m", "0s", "bogus"), { nil: undefined }),
@@ -431,10 +571,35 @@ const textEdit = fc.record({
   op: fc.constantFrom("insert", "delete", "duplicate-line", "indent", "dedent"),
   at: fc.nat(),
   length: fc.nat({ max: 20 }),
-  text: fc.constantFrom(":", "- ", "  ", "\t", "#", "&a ", "*a", "<<: *a", "!!binary ", "!!int ", "|", ">-", "{", "[", "'", '"', "\n", "---\n", "? ", "%TAG ! x\n", "\ufeff"),
+  text: fc.constantFrom(
+    ":",
+    "- ",
+    "  ",
+    "\t",
+    "#",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!!binary ",
+    "!!int ",
+    "|",
+    ">-",
+    "{",
+    "[",
+    "'",
+    '"',
+    "\n",
+    "---\n",
+    "? ",
+    "%TAG ! x\n",
+    "\ufeff",
+  ),
 });
 
-function editText(text: string, edits: Array<{ op: string; at: number; length: number; text: string }>): string {
+function editText(
+  text: string,
+  edits: Array<{ op: string; at: number; length: number; text: string }>,
+): string {
   let out = text;
   for (const e of edits) {
     const i = out.length ? e.at % out.length : 0;
@@ -442,7 +607,8 @@ function editText(text: string, edits: Array<{ op: string; at: number; length: n
     const lineEnd = out.indexOf("\n", i) < 0 ? out.length : out.indexOf("\n", i) + 1;
     if (e.op === "insert") out = out.slice(0, i) + e.text + out.slice(i);
     else if (e.op === "delete") out = out.slice(0, i) + out.slice(i + e.length);
-    else if (e.op === "duplicate-line") out = out.slice(0, lineEnd) + out.slice(lineStart, lineEnd) + out.slice(lineEnd);
+    else if (e.op === "duplicate-line")
+      out = out.slice(0, lineEnd) + out.slice(lineStart, lineEnd) + out.slice(lineEnd);
     else if (e.op === "indent") out = `${out.slice(0, lineStart)}  ${out.slice(lineStart)}`;
     else out = out.slice(0, lineStart) + out.slice(lineStart).replace(/^ {1,2}/, "");
   }
@@ -456,7 +622,8 @@ function editText(text: string, edits: Array<{ op: string; at: number; length: n
  */
 export function aliasBomb(levels: number, width: number, placement: "rules" | "labels" | "top"): string {
   const lines = ["x0: &a0 [lol, lol]"];
-  for (let level = 1; level <= levels; level++) lines.push(`x${level}: &a${level} [${Array.from({ length: width }, () => `*a${level - 1}`).join(", ")}]`);
+  for (let level = 1; level <= levels; level++)
+    lines.push(`x${level}: &a${level} [${Array.from({ length: width }, () => `*a${level - 1}`).join(", ")}]`);
   const top = `*a${levels}`;
   if (placement === "top") return `${lines.join("\n")}\ngroups: ${top}\n`;
   if (placement === "rules") return `${lines.join("\n")}\ngroups:\n  - name: bomb\n    rules: ${top}\n`;
@@ -465,22 +632,50 @@ export function aliasBomb(levels: number, width: number, placement: "rules" | "l
 
 /** Text for `o11y check <file>`: a rule file (maybe broken at the text level), random YAML, or an alias bomb. */
 export function ruleFileText(expressions: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  const tree = fc.record({ tree: ruleFileTree(expressions), mutations: fc.array(mutation(yamlValue), { maxLength: 3 }) }).map(({ tree, mutations }) => {
-    mutate(tree, mutations);
-    return yamlStringify(tree, { lineWidth: 0 });
-  });
-  const keys = fc.constantFrom("groups", "name", "rules", "alert", "record", "expr", "for", "labels", "annotations", "interval", "<<", "x");
+  const tree = fc
+    .record({ tree: ruleFileTree(expressions), mutations: fc.array(mutation(yamlValue), { maxLength: 3 }) })
+    .map(({ tree, mutations }) => {
+      mutate(tree, mutations);
+      return yamlStringify(tree, { lineWidth: 0 });
+    });
+  const keys = fc.constantFrom(
+    "groups",
+    "name",
+    "rules",
+    "alert",
+    "record",
+    "expr",
+    "for",
+    "labels",
+    "annotations",
+    "interval",
+    "<<",
+    "x",
+  );
   const randomYaml = fc
-    .dictionary(keys, fc.oneof(yamlValue, fc.array(fc.dictionary(keys, yamlValue, { maxKeys: 4 }), { maxLength: 3 })), { maxKeys: 4 })
+    .dictionary(
+      keys,
+      fc.oneof(yamlValue, fc.array(fc.dictionary(keys, yamlValue, { maxKeys: 4 }), { maxLength: 3 })),
+      { maxKeys: 4 },
+    )
     .map((value) => yamlStringify(value, { lineWidth: 0 }));
   const bomb = fc
-    .record({ levels: fc.integer({ min: 1, max: 7 }), width: fc.integer({ min: 2, max: 8 }), placement: fc.constantFrom<"rules" | "labels" | "top">("rules", "labels", "top") })
+    .record({
+      levels: fc.integer({ min: 1, max: 7 }),
+      width: fc.integer({ min: 2, max: 8 }),
+      placement: fc.constantFrom<"rules" | "labels" | "top">("rules", "labels", "top"),
+    })
     // At most ~2^22 leaves.
     .filter(({ levels, width }) => levels * Math.log2(width) <= 22)
     .map(({ levels, width, placement }) => aliasBomb(levels, width, placement));
   return fc.oneof(
     { arbitrary: tree, weight: 5 },
-    { arbitrary: fc.record({ text: tree, edits: fc.array(textEdit, { minLength: 1, maxLength: 4 }) }).map(({ text, edits }) => editText(text, edits)), weight: 4 },
+    {
+      arbitrary: fc
+        .record({ text: tree, edits: fc.array(textEdit, { minLength: 1, maxLength: 4 }) })
+        .map(({ text, edits }) => editText(text, edits)),
+      weight: 4,
+    },
     { arbitrary: randomYaml, weight: 2 },
     { arbitrary: anyString, weight: 1 },
     { arbitrary: bomb, weight: 1 },

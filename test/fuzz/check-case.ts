@@ -25,13 +25,19 @@ export const shopModel = (): Model => (shop ??= compileModel(buildProject(validS
 /** Every `expr` of the rule files under test/fixtures, and every query of the small project: the seeds of mutation. */
 function expressionPool(): string[] {
   const fromFixtures = ["legacy-rules.yaml", "prometheus3-rules.yaml"].flatMap((name) => {
-    const document = parseYaml(readFileSync(path.join(projectRoot, "test/fixtures", name), "utf8")) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+    const document = parseYaml(readFileSync(path.join(projectRoot, "test/fixtures", name), "utf8")) as {
+      groups: Array<{ rules: Array<{ expr: string }> }>;
+    };
     return document.groups.flatMap((g) => g.rules.map((r) => r.expr));
   });
   const spec = validSpec();
   const fromShop = [
     ...spec.recordingRules.map((r) => r.expr as string),
-    ...spec.dashboards.flatMap((d) => d.rows.flatMap((r: { panels: Array<{ queries: Array<{ expr: string }> }> }) => r.panels.flatMap((p) => p.queries.map((q) => q.expr)))),
+    ...spec.dashboards.flatMap((d) =>
+      d.rows.flatMap((r: { panels: Array<{ queries: Array<{ expr: string }> }> }) =>
+        r.panels.flatMap((p) => p.queries.map((q) => q.expr)),
+      ),
+    ),
   ];
   // The rest of PromQL's grammar, so mutations reach it.
   const grammar = [
@@ -51,8 +57,10 @@ function expressionPool(): string[] {
 
 let pool: string[] | undefined;
 // A case that fails on time is slow to shrink: forty steps find a smaller one, then the report comes.
-export const expressions = (): fc.Arbitrary<string> => fc.limitShrink(mutatedExpression((pool ??= expressionPool())), 40);
-export const ruleFiles = (): fc.Arbitrary<string> => fc.limitShrink(ruleFileText(mutatedExpression((pool ??= expressionPool()))), 40);
+export const expressions = (): fc.Arbitrary<string> =>
+  fc.limitShrink(mutatedExpression((pool ??= expressionPool())), 40);
+export const ruleFiles = (): fc.Arbitrary<string> =>
+  fc.limitShrink(ruleFileText(mutatedExpression((pool ??= expressionPool()))), 40);
 
 /** Time and memory a case of `size` characters may take: generous for a shared 2-core machine, yet far below a blow-up. */
 export const limits = (size: number) => ({ ms: 1000 + size / 20, heapMb: 150 + (size * 200) / 2 ** 20 });
@@ -62,8 +70,10 @@ const file = "fuzz/rules.yaml";
 function located(d: Diagnostic, lines: number): string | undefined {
   const problem = diagnosticProblem(d);
   if (problem) return `diagnostic without a location or text (${problem}): ${formatDiagnostic(d)}`;
-  if (d.source.file === file && d.source.line > lines + 1) return `diagnostic at line ${d.source.line} of a ${lines}-line file: ${formatDiagnostic(d)}`;
-  if (d.source.file === "--expr" && d.source.line !== 1) return `--expr diagnostic at line ${d.source.line}: ${formatDiagnostic(d)}`;
+  if (d.source.file === file && d.source.line > lines + 1)
+    return `diagnostic at line ${d.source.line} of a ${lines}-line file: ${formatDiagnostic(d)}`;
+  if (d.source.file === "--expr" && d.source.line !== 1)
+    return `--expr diagnostic at line ${d.source.line}: ${formatDiagnostic(d)}`;
   return undefined;
 }
 
@@ -72,11 +82,19 @@ function bounded(what: string, size: number, run: () => Diagnostic[]): Diagnosti
   try {
     result = measured(run);
   } catch (error) {
-    throw new Error(`${what} threw: ${error instanceof Error ? (error.stack ?? error.message).split("\n").slice(0, 4).join("\n") : String(error)}`);
+    throw new Error(
+      `${what} threw: ${error instanceof Error ? (error.stack ?? error.message).split("\n").slice(0, 4).join("\n") : String(error)}`,
+    );
   }
   const limit = limits(size);
-  if (result.ms > limit.ms) throw new Error(`${what} took ${Math.round(result.ms)} ms for ${size} characters (limit ${Math.round(limit.ms)} ms)`);
-  if (result.heapGrowthMb > limit.heapMb) throw new Error(`${what} grew the heap by ${Math.round(result.heapGrowthMb)} MB for ${size} characters (limit ${Math.round(limit.heapMb)} MB)`);
+  if (result.ms > limit.ms)
+    throw new Error(
+      `${what} took ${Math.round(result.ms)} ms for ${size} characters (limit ${Math.round(limit.ms)} ms)`,
+    );
+  if (result.heapGrowthMb > limit.heapMb)
+    throw new Error(
+      `${what} grew the heap by ${Math.round(result.heapGrowthMb)} MB for ${size} characters (limit ${Math.round(limit.heapMb)} MB)`,
+    );
   return result.value;
 }
 

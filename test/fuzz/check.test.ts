@@ -14,13 +14,21 @@ import { aliasBomb, checkProperty, fuzzRuns, fuzzTimeout } from "./arbitraries.t
 import { expressionCase, expressions, ruleFileCase, ruleFiles } from "./check-case.ts";
 
 describe("o11y check, in process", () => {
-  it("a rule file of any text: no exception, bounded time and memory, diagnostics at its lines", () => {
-    checkProperty("check: rule files", fc.property(ruleFiles(), ruleFileCase), { fallback: 150 });
-  }, fuzzTimeout);
+  it(
+    "a rule file of any text: no exception, bounded time and memory, diagnostics at its lines",
+    () => {
+      checkProperty("check: rule files", fc.property(ruleFiles(), ruleFileCase), { fallback: 150 });
+    },
+    fuzzTimeout,
+  );
 
-  it("an expression of any text: no exception, bounded time and memory, diagnostics at --expr:1", () => {
-    checkProperty("check: expressions", fc.property(expressions(), expressionCase), { fallback: 150 });
-  }, fuzzTimeout);
+  it(
+    "an expression of any text: no exception, bounded time and memory, diagnostics at --expr:1",
+    () => {
+      checkProperty("check: expressions", fc.property(expressions(), expressionCase), { fallback: 150 });
+    },
+    fuzzTimeout,
+  );
 });
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-fuzz-check-"));
@@ -38,11 +46,14 @@ function checkProcess(args: string[]): string | undefined {
   });
   const said = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   const tail = said.length > 2000 ? `...${said.slice(-2000)}` : said;
-  if (result.error || result.signal) return `did not finish: ${result.error?.message ?? result.signal}\n${tail}`;
+  if (result.error || result.signal)
+    return `did not finish: ${result.error?.message ?? result.signal}\n${tail}`;
   if (result.status !== 0 && result.status !== 1) return `exit ${result.status}\n${tail}`;
   if (/^\s+at .+:\d+:\d+\)?$/m.test(said)) return `a stack trace:\n${tail}`;
-  if (!/^\d+ error\(s\), \d+ warning\(s\)/m.test(result.stderr)) return `no verdict (the summary line):\n${tail}`;
-  if ((result.status === 1) !== /^[^\n]*:\d+ error /m.test(result.stdout)) return `exit ${result.status} does not match the errors printed:\n${tail}`;
+  if (!/^\d+ error\(s\), \d+ warning\(s\)/m.test(result.stderr))
+    return `no verdict (the summary line):\n${tail}`;
+  if ((result.status === 1) !== /^[^\n]*:\d+ error /m.test(result.stdout))
+    return `exit ${result.status} does not match the errors printed:\n${tail}`;
   return undefined;
 }
 
@@ -54,26 +65,38 @@ describe("o11y check, as a whole process", () => {
     return name;
   };
 
-  it("random rule files and expressions", () => {
-    const cases = fc.oneof(
-      ruleFiles().map((text) => ({ args: [file(text)] })),
-      expressions().map((expr) => ({ args: ["--tools", "off", `--expr=${expr.replaceAll("\u0000", "")}`] })),
-    );
-    checkProperty(
-      "check: whole process",
-      fc.property(cases, ({ args }) => {
-        const problem = checkProcess(args);
-        if (problem) throw new Error(`o11y check ${args.join(" ").slice(0, 300)}: ${problem}`);
-      }),
-      { runs: Math.max(3, Math.round(fuzzRuns(0) / 500)) },
-    );
-  }, fuzzTimeout);
+  it(
+    "random rule files and expressions",
+    () => {
+      const cases = fc.oneof(
+        ruleFiles().map((text) => ({ args: [file(text)] })),
+        expressions().map((expr) => ({
+          args: ["--tools", "off", `--expr=${expr.replaceAll("\u0000", "")}`],
+        })),
+      );
+      checkProperty(
+        "check: whole process",
+        fc.property(cases, ({ args }) => {
+          const problem = checkProcess(args);
+          if (problem) throw new Error(`o11y check ${args.join(" ").slice(0, 300)}: ${problem}`);
+        }),
+        { runs: Math.max(3, Math.round(fuzzRuns(0) / 500)) },
+      );
+    },
+    fuzzTimeout,
+  );
 
   /** A valid rule file of `bytes` bytes (one group, the same rule again and again), written without holding it as a string. */
   const hugeFile = (bytes: number) => {
     const name = path.join(temp, `huge-${count++}.yaml`);
     const rule = "      - record: job:huge:sum\n        expr: sum(up)\n";
-    writeFileSync(name, Buffer.concat([Buffer.from("groups:\n  - name: huge\n    rules:\n"), Buffer.alloc(Math.floor(bytes / rule.length) * rule.length, rule)]));
+    writeFileSync(
+      name,
+      Buffer.concat([
+        Buffer.from("groups:\n  - name: huge\n    rules:\n"),
+        Buffer.alloc(Math.floor(bytes / rule.length) * rule.length, rule),
+      ]),
+    );
     return name;
   };
 
@@ -81,11 +104,25 @@ describe("o11y check, as a whole process", () => {
   it.each([
     { name: "a billion laughs (9 levels of 9 aliases)", args: () => [file(aliasBomb(9, 9, "rules"))] },
     { name: "a billion laughs in a label", args: () => [file(aliasBomb(9, 9, "labels"))] },
-    { name: "an expression nested 100,000 deep", args: () => [file(`groups:\n  - name: deep\n    rules:\n      - record: job:deep:sum\n        expr: ${"(".repeat(100_000)}up${")".repeat(100_000)}\n`)] },
-    { name: "an --expr nested 20,000 deep", args: () => ["--tools", "off", `--expr=${"sum(".repeat(20_000)}up${")".repeat(20_000)}`] },
+    {
+      name: "an expression nested 100,000 deep",
+      args: () => [
+        file(
+          `groups:\n  - name: deep\n    rules:\n      - record: job:deep:sum\n        expr: ${"(".repeat(100_000)}up${")".repeat(100_000)}\n`,
+        ),
+      ],
+    },
+    {
+      name: "an --expr nested 20,000 deep",
+      args: () => ["--tools", "off", `--expr=${"sum(".repeat(20_000)}up${")".repeat(20_000)}`],
+    },
     { name: "a 200 MB rule file", args: () => [hugeFile(200 * 2 ** 20)] },
-  ])("$name", ({ args }) => {
-    const problem = checkProcess(args());
-    if (problem) throw new Error(problem);
-  }, 120_000);
+  ])(
+    "$name",
+    ({ args }) => {
+      const problem = checkProcess(args());
+      if (problem) throw new Error(problem);
+    },
+    120_000,
+  );
 });

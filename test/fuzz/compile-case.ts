@@ -31,12 +31,14 @@ export function mutatedSpec(list: Mutation[]): { spec: ProjectSpec; changes: str
 
 /** What is wrong with a diagnostic as the CLI would print it, if anything. */
 export function diagnosticProblem(d: Diagnostic): string | undefined {
-  if (typeof d.check !== "string" || !/^[a-z]+\/[a-z0-9-]+$/.test(d.check)) return `check id ${String(d.check)}`;
+  if (typeof d.check !== "string" || !/^[a-z]+\/[a-z0-9-]+$/.test(d.check))
+    return `check id ${String(d.check)}`;
   if (d.severity !== "error" && d.severity !== "warning") return `severity ${String(d.severity)}`;
   if (typeof d.subject !== "string" || d.subject.trim() === "") return "no subject";
   if (typeof d.message !== "string" || d.message.trim() === "") return "no message";
   const { file, line } = d.source ?? {};
-  if (typeof file !== "string" || file === "" || file === "<unknown>") return `no source file (${String(file)})`;
+  if (typeof file !== "string" || file === "" || file === "<unknown>")
+    return `no source file (${String(file)})`;
   if (!Number.isInteger(line) || line < 1) return `no source line (${String(line)})`;
   return undefined;
 }
@@ -48,7 +50,8 @@ export function artifactPathProblem(path: string): string | undefined {
   if (/[\u0000-\u001f\u007f\\]/.test(path)) return "a control character or backslash";
   const segments = path.split("/");
   if (segments.some((s) => s === "" || s === "." || s === "..")) return "an empty, . or .. segment";
-  if (segments.some((s) => s !== s.trim() || s.endsWith("."))) return "a segment with outer spaces or a trailing dot";
+  if (segments.some((s) => s !== s.trim() || s.endsWith(".")))
+    return "a segment with outer spaces or a trailing dot";
   return undefined;
 }
 
@@ -60,7 +63,8 @@ export function judgeCompile(result: CompileResult): string | undefined {
   }
   const errors = result.diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined);
   if (result.ok !== (errors.length === 0)) return `ok is ${result.ok} with ${errors.length} errors`;
-  if (!result.ok) return result.artifacts.length === 0 ? undefined : `not ok, yet ${result.artifacts.length} artifacts`;
+  if (!result.ok)
+    return result.artifacts.length === 0 ? undefined : `not ok, yet ${result.artifacts.length} artifacts`;
   if (result.artifacts.length === 0) return "ok, yet no artifacts";
   if (!result.artifacts.some((a) => a.path === "manifest.json")) return "ok, yet no manifest";
   const seen = new Map<string, string>();
@@ -69,23 +73,28 @@ export function judgeCompile(result: CompileResult): string | undefined {
     if (problem) return `artifact path ${JSON.stringify(artifact.path)}: ${problem}`;
     // Two paths that differ only in case are one file on macOS and Windows checkouts.
     const key = artifact.path.toLowerCase();
-    if (seen.has(key)) return `artifact paths ${JSON.stringify(seen.get(key))} and ${JSON.stringify(artifact.path)} are the same file`;
+    if (seen.has(key))
+      return `artifact paths ${JSON.stringify(seen.get(key))} and ${JSON.stringify(artifact.path)} are the same file`;
     seen.set(key, artifact.path);
   }
   const invalid = validateArtifacts(result.artifacts);
-  if (invalid.length) return `ok, yet an artifact does not validate:\n${invalid.map(formatDiagnostic).join("\n")}`;
+  if (invalid.length)
+    return `ok, yet an artifact does not validate:\n${invalid.map(formatDiagnostic).join("\n")}`;
   return undefined;
 }
 
 /** The first lines of an error's stack: where it was thrown. */
-const stackOf = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message).split("\n").slice(0, 4).join("\n") : String(error));
+const stackOf = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message).split("\n").slice(0, 4).join("\n") : String(error);
 
 export function compileSpec(spec: ProjectSpec): CompileResult {
   let project;
   try {
     project = buildProject(spec);
   } catch (error) {
-    throw new Error(`a define helper threw instead of leaving the problem to a diagnostic: ${stackOf(error)}`);
+    throw new Error(
+      `a define helper threw instead of leaving the problem to a diagnostic: ${stackOf(error)}`,
+    );
   }
   try {
     // As the CLI loads it: a definition with no line of its own (a plain object) is placed at the project module.

@@ -9,7 +9,13 @@ import { checkProperty, fuzzTimeout } from "./arbitraries.ts";
 import { compileCase, wellTypedMutations } from "./compile-case.ts";
 
 describe("compile, over well-typed definitions with hostile values", () => {
-  it("never throws; every diagnostic has a file and line; all valid artifacts or none", () => {
-    checkProperty("compile: hostile values", fc.property(wellTypedMutations, compileCase), { fallback: 100 });
-  }, fuzzTimeout);
+  it(
+    "never throws; every diagnostic has a file and line; all valid artifacts or none",
+    () => {
+      checkProperty("compile: hostile values", fc.property(wellTypedMutations, compileCase), {
+        fallback: 100,
+      });
+    },
+    fuzzTimeout,
+  );
 });

@@ -18,7 +18,13 @@ describe("compile, over random and mutated definitions", () => {
     if (verdict) throw new Error(verdict);
   });
 
-  it("never throws; every diagnostic has a file and line; all valid artifacts or none", () => {
-    checkProperty("compile: mutated definitions", fc.property(definitionMutations, compileCase), { fallback: 100 });
-  }, fuzzTimeout);
+  it(
+    "never throws; every diagnostic has a file and line; all valid artifacts or none",
+    () => {
+      checkProperty("compile: mutated definitions", fc.property(definitionMutations, compileCase), {
+        fallback: 100,
+      });
+    },
+    fuzzTimeout,
+  );
 });

@@ -6,9 +6,27 @@
  * The spec is deliberately typed loosely (`unknown` leaves): a mutation puts a number where a string
  * belongs, and the builder passes it on, as a JavaScript author (or a cast) could.
  */
-import { alert, above, atLeast, below, recordingRule, ruleGroup, type AlertDefinition, type RecordingRuleDefinition } from "../../src/engine/define/alerting.ts";
+import {
+  alert,
+  above,
+  atLeast,
+  below,
+  recordingRule,
+  ruleGroup,
+  type AlertDefinition,
+  type RecordingRuleDefinition,
+} from "../../src/engine/define/alerting.ts";
 import { counter, gauge, histogram, type MetricDefinition } from "../../src/engine/define/catalog.ts";
-import { dashboard, heatmap, linkTogether, query, row, stat, table, timeseries } from "../../src/engine/define/dashboard-kit.ts";
+import {
+  dashboard,
+  heatmap,
+  linkTogether,
+  query,
+  row,
+  stat,
+  table,
+  timeseries,
+} from "../../src/engine/define/dashboard-kit.ts";
 import type { ProjectDefinition } from "../../src/engine/define/project.ts";
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { tableEnd, tableStart } from "../../src/engine/runbook.ts";
@@ -39,13 +57,24 @@ export function validSpec(): ProjectSpec {
       scrapeInterval: "15s",
       evaluationInterval: "30s",
       datasource: { name: "Prometheus", uid: "shop-prometheus", url: "http://localhost:9090" },
-      grafana: { baseUrl: "http://localhost:3000", folder: "Shop", dashboardsPath: "/var/lib/grafana/dashboards/shop" },
+      grafana: {
+        baseUrl: "http://localhost:3000",
+        folder: "Shop",
+        dashboardsPath: "/var/lib/grafana/dashboards/shop",
+      },
       runbookUrl: "https://example.com/shop/RUNBOOK.md",
       scrapeTargets: { shop: ["shop-1:4000"] },
       alertmanagers: ["alertmanager:9093"],
     },
     metrics: [
-      { kind: "gauge", name: "up", help: "1 when the scrape succeeded.", unit: "bool", labels: {}, origin: { kind: "prometheus", detail: "scrape", status: "exported" } },
+      {
+        kind: "gauge",
+        name: "up",
+        help: "1 when the scrape succeeded.",
+        unit: "bool",
+        labels: {},
+        origin: { kind: "prometheus", detail: "scrape", status: "exported" },
+      },
       {
         kind: "counter",
         name: "shop_requests_total",
@@ -54,7 +83,14 @@ export function validSpec(): ProjectSpec {
         labels: { method: "HTTP method", status: "HTTP status code" },
         origin: { kind: "telemetry", detail: "[:shop, :request, :stop]", status: "exported" },
       },
-      { kind: "gauge", name: "shop_queue_depth", help: "Jobs waiting.", unit: "short", labels: { queue: "queue name" }, origin: { kind: "exporter", detail: "queue exporter", status: "exported" } },
+      {
+        kind: "gauge",
+        name: "shop_queue_depth",
+        help: "Jobs waiting.",
+        unit: "short",
+        labels: { queue: "queue name" },
+        origin: { kind: "exporter", detail: "queue exporter", status: "exported" },
+      },
       {
         kind: "histogram",
         name: "shop_request_duration_seconds",
@@ -70,7 +106,14 @@ export function validSpec(): ProjectSpec {
         record: "job:shop_requests:rate5m",
         expr: "sum by (job) (rate(shop_requests_total[5m]))",
         labels: {},
-        tests: [{ name: "sums statuses", input: [{ series: `shop_requests_total{${app}, method="GET", status="200"}`, values: "0+60x15" }], at: "10m", expect: [{ labels: { job: "shop" }, value: 1 }] }],
+        tests: [
+          {
+            name: "sums statuses",
+            input: [{ series: `shop_requests_total{${app}, method="GET", status="200"}`, values: "0+60x15" }],
+            at: "10m",
+            expect: [{ labels: { job: "shop" }, value: 1 }],
+          },
+        ],
       },
       {
         record: "job:shop_requests_5xx:ratio_rate5m",
@@ -113,7 +156,12 @@ export function validSpec(): ProjectSpec {
             value: 0.052,
             expect: [
               { at: "3m", state: "pending", labels: { job: "shop" } },
-              { at: "8m", state: "firing", labels: { job: "shop" }, description: "5.2% of requests to shop failed." },
+              {
+                at: "8m",
+                state: "firing",
+                labels: { job: "shop" },
+                description: "5.2% of requests to shop failed.",
+              },
             ],
           },
           {
@@ -149,9 +197,21 @@ export function validSpec(): ProjectSpec {
                 description: "Share of requests answered with a 5xx status.",
                 unit: "percentunit",
                 thresholds: [{ value: 0.05, op: ">" }],
-                queries: [{ expr: `sum(rate(shop_requests_total{${sel}, status=~"5.."}[$__rate_interval])) / sum(rate(shop_requests_total{${sel}}[$__rate_interval]))`, legend: "5xx" }],
+                queries: [
+                  {
+                    expr: `sum(rate(shop_requests_total{${sel}, status=~"5.."}[$__rate_interval])) / sum(rate(shop_requests_total{${sel}}[$__rate_interval]))`,
+                    legend: "5xx",
+                  },
+                ],
               },
-              { kind: "stat", id: 102, title: "Queue", description: "Jobs waiting.", unit: "short", queries: [{ expr: `sum(shop_queue_depth{${sel}})` }] },
+              {
+                kind: "stat",
+                id: 102,
+                title: "Queue",
+                description: "Jobs waiting.",
+                unit: "short",
+                queries: [{ expr: `sum(shop_queue_depth{${sel}})` }],
+              },
             ],
           },
           {
@@ -164,7 +224,12 @@ export function validSpec(): ProjectSpec {
                 title: "Latency",
                 description: "Request latency distribution.",
                 unit: "s",
-                queries: [{ expr: `sum by (le) (increase(shop_request_duration_seconds_bucket{${sel}}[$__rate_interval]))`, legend: "{{le}}" }],
+                queries: [
+                  {
+                    expr: `sum by (le) (increase(shop_request_duration_seconds_bucket{${sel}}[$__rate_interval]))`,
+                    legend: "{{le}}",
+                  },
+                ],
               },
               {
                 kind: "table",
@@ -173,7 +238,11 @@ export function validSpec(): ProjectSpec {
                 description: "p95 by route.",
                 unit: "s",
                 width: 12,
-                queries: [{ expr: `histogram_quantile(0.95, sum by (route, le) (rate(shop_request_duration_seconds_bucket{${sel}}[$__rate_interval])))` }],
+                queries: [
+                  {
+                    expr: `histogram_quantile(0.95, sum by (route, le) (rate(shop_request_duration_seconds_bucket{${sel}}[$__rate_interval])))`,
+                  },
+                ],
               },
             ],
           },
@@ -186,7 +255,9 @@ export function validSpec(): ProjectSpec {
       notifyWithin: ["1m", "15m", "1h", "4h"][index],
       action: "Look at the dashboard.",
       receiver: `shop-${severity}`,
-      channels: [{ kind: "slack", channel: "#shop", webhookUrlFile: "/etc/alertmanager/secrets/slack-webhook-url" }],
+      channels: [
+        { kind: "slack", channel: "#shop", webhookUrlFile: "/etc/alertmanager/secrets/slack-webhook-url" },
+      ],
       groupWait: ["10s", "1m", "5m", "15m"][index],
       groupInterval: "5m",
       repeatInterval: "4h",
@@ -194,18 +265,51 @@ export function validSpec(): ProjectSpec {
     groups: { alerts: "shop-alerts", recording: "shop-recording" },
     runbook: {
       file: "RUNBOOK.md",
-      text: ["# Shop runbook", "", "### Alert: High Error Rate", "", "Look at the 5xx panel.", "", "## Alerts", "", tableStart, tableEnd, ""].join("\n"),
+      text: [
+        "# Shop runbook",
+        "",
+        "### Alert: High Error Rate",
+        "",
+        "Look at the 5xx panel.",
+        "",
+        "## Alerts",
+        "",
+        tableStart,
+        tableEnd,
+        "",
+      ].join("\n"),
     },
   };
 }
 
-const metricMakers = new Map<unknown, (spec: Loose) => MetricDefinition>([["counter", counter], ["gauge", gauge], ["histogram", histogram]]);
-const thresholdMakers = new Map<unknown, (value: Loose, unit: Loose) => Loose>([["above", above], ["below", below], ["atLeast", atLeast]]);
-const panelMakers = new Map<unknown, (spec: Loose) => Loose>([["timeseries", timeseries], ["stat", stat], ["heatmap", heatmap], ["table", table]]);
+const metricMakers = new Map<unknown, (spec: Loose) => MetricDefinition>([
+  ["counter", counter],
+  ["gauge", gauge],
+  ["histogram", histogram],
+]);
+const thresholdMakers = new Map<unknown, (value: Loose, unit: Loose) => Loose>([
+  ["above", above],
+  ["below", below],
+  ["atLeast", atLeast],
+]);
+const panelMakers = new Map<unknown, (spec: Loose) => Loose>([
+  ["timeseries", timeseries],
+  ["stat", stat],
+  ["heatmap", heatmap],
+  ["table", table],
+]);
 
 /** A dashboard that an alert links to but the project does not list, as when one is left out of its index. */
 const unlisted = () =>
-  dashboard({ uid: "unlisted", title: "Unlisted", description: "Not in the project.", tags: [], anchorMetric: "up", defaultDatasourceUid: "shop-prometheus", defaultJob: "shop" });
+  dashboard({
+    uid: "unlisted",
+    title: "Unlisted",
+    description: "Not in the project.",
+    tags: [],
+    anchorMetric: "up",
+    defaultDatasourceUid: "shop-prometheus",
+    defaultJob: "shop",
+  });
 
 /** A field of a spec; a mutation may have made the container itself something else, so every read is guarded. */
 const list = (value: Loose): Loose[] => (Array.isArray(value) ? value : []);
@@ -238,7 +342,13 @@ export function buildProject(spec: ProjectSpec): ProjectDefinition {
       threshold,
       // As content writes it, `${signal} ${thresholds.x}`; an expression that is not text goes to alert() as it is.
       expr: typeof a?.expr === "string" ? `${a.expr} ${threshold}` : a?.expr,
-      dashboard: { dashboard: typeof target?.dashboard === "number" ? (dashboards[target.dashboard] ?? unlisted()) : target?.dashboard, panel: target?.panel },
+      dashboard: {
+        dashboard:
+          typeof target?.dashboard === "number"
+            ? (dashboards[target.dashboard] ?? unlisted())
+            : target?.dashboard,
+        panel: target?.panel,
+      },
     });
   });
   return {

@@ -28,13 +28,16 @@ const yamlReaders: Record<string, (text: string) => unknown> = {
 /** Every reading of an artifact's bytes, or why one failed. */
 export function readBack(artifact: Artifact): Record<string, unknown> {
   const text = onDisk(artifact.content);
-  const readers = artifact.format === "json" ? { "JSON.parse": (t: string) => JSON.parse(t) as unknown } : yamlReaders;
+  const readers =
+    artifact.format === "json" ? { "JSON.parse": (t: string) => JSON.parse(t) as unknown } : yamlReaders;
   const out: Record<string, unknown> = {};
   for (const [name, read] of Object.entries(readers)) {
     try {
       out[name] = read(text);
     } catch (error) {
-      throw new Error(`${artifact.path}: ${name} cannot read it back: ${(error as Error).message.split("\n")[0]}`);
+      throw new Error(
+        `${artifact.path}: ${name} cannot read it back: ${(error as Error).message.split("\n")[0]}`,
+      );
     }
   }
   return out;
@@ -43,7 +46,8 @@ export function readBack(artifact: Artifact): Record<string, unknown> {
 /** Where two readings first differ: a path and both values; undefined when they are equal. */
 export function firstDifference(a: unknown, b: unknown, path = ""): string | undefined {
   if (isDeepStrictEqual(a, b)) return undefined;
-  const container = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !(v instanceof Date);
+  const container = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !(v instanceof Date);
   if (container(a) && container(b) && Array.isArray(a) === Array.isArray(b)) {
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
       const found = firstDifference(a[key], b[key], `${path}/${key}`);
@@ -57,7 +61,10 @@ export function firstDifference(a: unknown, b: unknown, path = ""): string | und
 export function expectReadBack(artifact: Artifact, expected: unknown): void {
   for (const [reader, value] of Object.entries(readBack(artifact))) {
     const difference = firstDifference(expected, value);
-    if (difference) throw new Error(`${artifact.path}, read back by ${reader}: wrote vs read ${difference}\nfile:\n${artifact.content.slice(0, 1500)}`);
+    if (difference)
+      throw new Error(
+        `${artifact.path}, read back by ${reader}: wrote vs read ${difference}\nfile:\n${artifact.content.slice(0, 1500)}`,
+      );
   }
 }
 
@@ -65,7 +72,9 @@ export function expectReadBack(artifact: Artifact, expected: unknown): void {
 // Any document through yamlArtifact and jsonArtifact
 
 // Not `__proto__`: what a reader does with that key is the reader's business, and no file of ours has it.
-const key = fc.oneof(anyString, fc.constantFrom("summary", "description", "labels", "expr", "<<", "? x", "- y")).filter((k) => k !== "__proto__");
+const key = fc
+  .oneof(anyString, fc.constantFrom("summary", "description", "labels", "expr", "<<", "? x", "- y"))
+  .filter((k) => k !== "__proto__");
 /** A document of text only: maps with any keys, lists, strings. */
 export const textDocument: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: "small", withCrossShrink: true }, anyString, tie("list"), tie("map")),
@@ -74,7 +83,12 @@ export const textDocument: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).map;
 
 export function documentCase(document: unknown): void {
-  const fields = { path: "fuzz/document", schema: "none", subject: "document", source: { file: "fuzz", line: 1 } };
+  const fields = {
+    path: "fuzz/document",
+    schema: "none",
+    subject: "document",
+    source: { file: "fuzz", line: 1 },
+  };
   expectReadBack(yamlArtifact(fields, document, "fuzz"), document);
   expectReadBack(jsonArtifact(fields, document), document);
 }
@@ -134,7 +148,14 @@ type Json = Record<string, unknown> & { [key: string]: any }; // eslint-disable-
 export function definitionTextCase(t: Texts): void {
   const spec = validSpec();
   const alert = spec.alerts[0];
-  Object.assign(alert, { name: t.alertName, summary: t.summary, description: t.description, service: t.service, team: t.team, labels: { tier: t.labelValue } });
+  Object.assign(alert, {
+    name: t.alertName,
+    summary: t.summary,
+    description: t.description,
+    service: t.service,
+    team: t.team,
+    labels: { tier: t.labelValue },
+  });
   alert.tests[0].name = t.testName;
   alert.tests[0].expect[1].description = t.firingDescription;
   alert.tests[0].expect[1].labels = { job: t.expectedLabel };
@@ -160,12 +181,18 @@ export function definitionTextCase(t: Texts): void {
     const [first, value] = readings[0]!;
     for (const [reader, other] of readings.slice(1)) {
       const difference = firstDifference(value, other);
-      if (difference) throw new Error(`${path}: ${first} and ${reader} disagree ${difference}\nfile:\n${artifact.content.slice(0, 1500)}`);
+      if (difference)
+        throw new Error(
+          `${path}: ${first} and ${reader} disagree ${difference}\nfile:\n${artifact.content.slice(0, 1500)}`,
+        );
     }
     return value as Json;
   };
   const expectField = (path: string, where: string, got: unknown, wrote: string) => {
-    if (got !== wrote) throw new Error(`${path} ${where}: wrote ${show(wrote)}, read back ${show(got)}\nfile:\n${byPath.get(path)!.content.slice(0, 1500)}`);
+    if (got !== wrote)
+      throw new Error(
+        `${path} ${where}: wrote ${show(wrote)}, read back ${show(got)}\nfile:\n${byPath.get(path)!.content.slice(0, 1500)}`,
+      );
   };
 
   for (const artifact of artifacts) read(artifact.path);
@@ -173,21 +200,51 @@ export function definitionTextCase(t: Texts): void {
   const rules = read("prometheus/rules/alerts/shop.yaml").groups[0].rules[0];
   expectField("prometheus/rules/alerts/shop.yaml", "alert", rules.alert, t.alertName);
   expectField("prometheus/rules/alerts/shop.yaml", "summary", rules.annotations.summary, t.summary);
-  expectField("prometheus/rules/alerts/shop.yaml", "description", rules.annotations.description, t.description);
+  expectField(
+    "prometheus/rules/alerts/shop.yaml",
+    "description",
+    rules.annotations.description,
+    t.description,
+  );
   expectField("prometheus/rules/alerts/shop.yaml", "label tier", rules.labels.tier, t.labelValue);
   expectField("prometheus/rules/alerts/shop.yaml", "label service", rules.labels.service, t.service);
   expectField("prometheus/rules/alerts/shop.yaml", "label team", rules.labels.team, t.team);
 
   const alertTest = read("prometheus/tests/alerts/shop.test.yaml").tests[0];
-  expectField("prometheus/tests/alerts/shop.test.yaml", "test name", alertTest.name, `${t.alertName}: ${t.testName}`);
+  expectField(
+    "prometheus/tests/alerts/shop.test.yaml",
+    "test name",
+    alertTest.name,
+    `${t.alertName}: ${t.testName}`,
+  );
   const firing = alertTest.alert_rule_test[1].exp_alerts[0];
-  expectField("prometheus/tests/alerts/shop.test.yaml", "expected description", firing.exp_annotations.description, t.firingDescription);
-  expectField("prometheus/tests/alerts/shop.test.yaml", "expected label job", firing.exp_labels.job, t.expectedLabel);
-  expectField("prometheus/tests/alerts/shop.test.yaml", "expected summary", firing.exp_annotations.summary, t.summary);
+  expectField(
+    "prometheus/tests/alerts/shop.test.yaml",
+    "expected description",
+    firing.exp_annotations.description,
+    t.firingDescription,
+  );
+  expectField(
+    "prometheus/tests/alerts/shop.test.yaml",
+    "expected label job",
+    firing.exp_labels.job,
+    t.expectedLabel,
+  );
+  expectField(
+    "prometheus/tests/alerts/shop.test.yaml",
+    "expected summary",
+    firing.exp_annotations.summary,
+    t.summary,
+  );
 
   const recorded = read("prometheus/rules/recording/shop.yaml").groups[0].rules[1];
   expectField("prometheus/rules/recording/shop.yaml", "label team", recorded.labels.team, t.ruleLabel);
-  expectField("prometheus/tests/recording/shop.test.yaml", "test name", read("prometheus/tests/recording/shop.test.yaml").tests[0].name, `job:shop_requests:rate5m: ${t.ruleTestName}`);
+  expectField(
+    "prometheus/tests/recording/shop.test.yaml",
+    "test name",
+    read("prometheus/tests/recording/shop.test.yaml").tests[0].name,
+    `job:shop_requests:rate5m: ${t.ruleTestName}`,
+  );
 
   const boardPath = model.dashboards[0] ? `grafana/dashboards/${model.dashboards[0].uid}.json` : "";
   const json = read(boardPath);
@@ -200,7 +257,22 @@ export function definitionTextCase(t: Texts): void {
   expectField(boardPath, "panel description", panel.description, t.panelDescription);
   expectField(boardPath, "legend", panel.targets[0].legendFormat, t.legend);
 
-  expectField("grafana/provisioning/dashboards/global-sovereign.yaml", "folder", read("grafana/provisioning/dashboards/global-sovereign.yaml").providers[0].folder, t.folder);
-  expectField("grafana/provisioning/datasources/prometheus.yaml", "name", read("grafana/provisioning/datasources/prometheus.yaml").datasources[0].name, t.datasourceName);
-  expectField("alertmanager/alertmanager.yml", "receiver", read("alertmanager/alertmanager.yml").receivers[0].name, t.receiver);
+  expectField(
+    "grafana/provisioning/dashboards/global-sovereign.yaml",
+    "folder",
+    read("grafana/provisioning/dashboards/global-sovereign.yaml").providers[0].folder,
+    t.folder,
+  );
+  expectField(
+    "grafana/provisioning/datasources/prometheus.yaml",
+    "name",
+    read("grafana/provisioning/datasources/prometheus.yaml").datasources[0].name,
+    t.datasourceName,
+  );
+  expectField(
+    "alertmanager/alertmanager.yml",
+    "receiver",
+    read("alertmanager/alertmanager.yml").receivers[0].name,
+    t.receiver,
+  );
 }

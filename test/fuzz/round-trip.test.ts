@@ -9,11 +9,19 @@ import { checkProperty, fuzzTimeout } from "./arbitraries.ts";
 import { definitionTextCase, documentCase, textDocument, texts } from "./round-trip-case.ts";
 
 describe("text round-trips through the files we write", () => {
-  it("every text field of the definitions, read back by yaml and js-yaml (YAML 1.2 and 1.1) and JSON.parse", () => {
-    checkProperty("round trip: definition texts", fc.property(texts, definitionTextCase), { fallback: 50 });
-  }, fuzzTimeout);
+  it(
+    "every text field of the definitions, read back by yaml and js-yaml (YAML 1.2 and 1.1) and JSON.parse",
+    () => {
+      checkProperty("round trip: definition texts", fc.property(texts, definitionTextCase), { fallback: 50 });
+    },
+    fuzzTimeout,
+  );
 
-  it("any document of text through yamlArtifact and jsonArtifact", () => {
-    checkProperty("round trip: documents", fc.property(textDocument, documentCase), { fallback: 200 });
-  }, fuzzTimeout);
+  it(
+    "any document of text through yamlArtifact and jsonArtifact",
+    () => {
+      checkProperty("round trip: documents", fc.property(textDocument, documentCase), { fallback: 200 });
+    },
+    fuzzTimeout,
+  );
 });

@@ -1,4 +1,10 @@
-import { alert, ruleGroup, type AlertSpec, type RecordingRuleDefinition, type AlertDefinition } from "../../src/engine/define/alerting.ts";
+import {
+  alert,
+  ruleGroup,
+  type AlertSpec,
+  type RecordingRuleDefinition,
+  type AlertDefinition,
+} from "../../src/engine/define/alerting.ts";
 import { markAsHelper } from "../../src/engine/source.ts";
 import { phoenixHigh5xxErrorRate } from "../../src/alerts/phoenix.ts";
 import { project } from "../../src/project.ts";
@@ -14,12 +20,24 @@ export function variantAlert(changes: Partial<AlertSpec>): AlertDefinition {
 }
 
 /** The real project with one more alert group and, optionally, more recording rules. */
-export function projectWith(alerts: AlertDefinition[], rules: RecordingRuleDefinition[] = [], runbookText?: string): ProjectDefinition {
+export function projectWith(
+  alerts: AlertDefinition[],
+  rules: RecordingRuleDefinition[] = [],
+  runbookText?: string,
+): ProjectDefinition {
   const runbook = runbookText === undefined ? project.runbook : { ...project.runbook, text: runbookText };
   return {
     ...project,
-    alertGroups: [...project.alertGroups.map((g) => ({ ...g, rules: g.rules.filter((a) => a.name !== "PhoenixHigh5xxErrorRate") })), ruleGroup("test-alerts", alerts)],
-    recordingRuleGroups: rules.length ? [...project.recordingRuleGroups, ruleGroup("test-recording", rules)] : project.recordingRuleGroups,
+    alertGroups: [
+      ...project.alertGroups.map((g) => ({
+        ...g,
+        rules: g.rules.filter((a) => a.name !== "PhoenixHigh5xxErrorRate"),
+      })),
+      ruleGroup("test-alerts", alerts),
+    ],
+    recordingRuleGroups: rules.length
+      ? [...project.recordingRuleGroups, ruleGroup("test-recording", rules)]
+      : project.recordingRuleGroups,
     runbook,
   };
 }

@@ -55,7 +55,8 @@ export interface SiteOptions {
   context?: CheckContext;
 }
 
-const asOptions = (options: Kind | SiteOptions = {}): SiteOptions => (typeof options === "string" ? { kind: options } : options);
+const asOptions = (options: Kind | SiteOptions = {}): SiteOptions =>
+  typeof options === "string" ? { kind: options } : options;
 
 /** `options` over `defaults`, field by field; a field left undefined keeps the default. */
 function over(defaults: SiteOptions, options: SiteOptions): SiteOptions {
@@ -76,12 +77,20 @@ export function expressionSite(expr: string, options: Kind | SiteOptions = {}): 
 }
 
 /** Expression checks over explicit sites, with the real model's context unless told otherwise. */
-export function runSites(checks: Check | Check[], sites: ExpressionSite[], context: CheckContext = realContext()): Diagnostic[] {
+export function runSites(
+  checks: Check | Check[],
+  sites: ExpressionSite[],
+  context: CheckContext = realContext(),
+): Diagnostic[] {
   return checkExpressions(sites, context, Array.isArray(checks) ? checks : [checks]);
 }
 
 /** Expression checks over one expression; `options` may be just its kind. */
-export function runExpression(checks: Check | Check[], expr: string, options: Kind | SiteOptions = {}): Diagnostic[] {
+export function runExpression(
+  checks: Check | Check[],
+  expr: string,
+  options: Kind | SiteOptions = {},
+): Diagnostic[] {
   const resolved = asOptions(options);
   return runSites(checks, [expressionSite(expr, resolved)], resolved.context);
 }
@@ -118,7 +127,13 @@ export interface Expected {
 }
 
 /** Asserts that `d` is a diagnostic of check `id` at `severity` that says what `expected` says. */
-export function expectDiagnostic(d: Diagnostic | undefined, id: string, severity: Severity, expected: Expected, context = ""): asserts d is Diagnostic {
+export function expectDiagnostic(
+  d: Diagnostic | undefined,
+  id: string,
+  severity: Severity,
+  expected: Expected,
+  context = "",
+): asserts d is Diagnostic {
   expect(d, context).toBeDefined();
   expect(d!.check).toBe(id);
   expect(d!.severity).toBe(severity);
@@ -185,13 +200,22 @@ export function expressionRunner(check: Check, defaults: SiteOptions = {}): Expr
  * diagnostic, of this check and severity, with the message, fix and position given), "accepts $name" for each
  * good case, and, if named, the real project test. `more` adds the file's own tests, with a runner.
  */
-export function describeExpressionCheck(id: string, check: Check, table: ExpressionTable, more?: (run: ExpressionRunner) => void): void {
+export function describeExpressionCheck(
+  id: string,
+  check: Check,
+  table: ExpressionTable,
+  more?: (run: ExpressionRunner) => void,
+): void {
   const run = expressionRunner(check, table);
   describe(id, () => {
     it.each(table.bad)("flags $name", (bad) => {
       const found = run(bad.expr, bad);
       expect(found, explain(found)).toHaveLength(1);
-      expectDiagnostic(found[0], id, table.severity, { message: bad.message, fix: bad.fix ?? table.fix, position: bad.position });
+      expectDiagnostic(found[0], id, table.severity, {
+        message: bad.message,
+        fix: bad.fix ?? table.fix,
+        position: bad.position,
+      });
     });
 
     it.each(table.good)("accepts $name", (good) => {
@@ -247,7 +271,9 @@ export interface ModelTable {
 function expectedOf(table: ModelTable, bad: BadModel): Expected[] {
   const { name: _name, model: _model, findings, times = 1, ...own } = bad;
   const base = table.expect ?? {};
-  return findings ? findings.map((f) => merge(base, f)) : Array.from({ length: times }, () => merge(base, own));
+  return findings
+    ? findings.map((f) => merge(base, f))
+    : Array.from({ length: times }, () => merge(base, own));
 }
 
 function textOf(expected: Expected, field: "message" | "subject"): string {
@@ -256,7 +282,11 @@ function textOf(expected: Expected, field: "message" | "subject"): string {
   return text;
 }
 
-function findOne(found: Diagnostic[], expected: Expected, match: Match): { d: Diagnostic | undefined; context: string } {
+function findOne(
+  found: Diagnostic[],
+  expected: Expected,
+  match: Match,
+): { d: Diagnostic | undefined; context: string } {
   switch (match) {
     case "by subject": {
       const subject = textOf(expected, "subject");
@@ -268,7 +298,10 @@ function findOne(found: Diagnostic[], expected: Expected, match: Match): { d: Di
     }
     case "message and subject": {
       const [message, subject] = [textOf(expected, "message"), textOf(expected, "subject")];
-      return { d: found.find((d) => d.message.includes(message) && d.subject === subject), context: explain(found) };
+      return {
+        d: found.find((d) => d.message.includes(message) && d.subject === subject),
+        context: explain(found),
+      };
     }
     case "exactly":
       throw new Error("exactly matches by index");
@@ -280,15 +313,24 @@ function findOne(found: Diagnostic[], expected: Expected, match: Match): { d: Di
  * (matched as `table.match` says), "accepts $name" for each good case. `more` adds the file's own tests,
  * with a runner over a model (the real one by default).
  */
-export function describeModelCheck(id: string, check: Check, table: ModelTable, more?: (run: (model?: Model) => Diagnostic[]) => void): void {
+export function describeModelCheck(
+  id: string,
+  check: Check,
+  table: ModelTable,
+  more?: (run: (model?: Model) => Diagnostic[]) => void,
+): void {
   const run = (model?: Model) => runModel(check, model);
   describe(id, () => {
     it.each(table.bad)("flags $name", (bad) => {
       const found = run(bad.model());
       const expected = expectedOf(table, bad);
-      if (table.match === "exactly" || table.match === "by subject") expect(found, explain(found)).toHaveLength(expected.length);
+      if (table.match === "exactly" || table.match === "by subject")
+        expect(found, explain(found)).toHaveLength(expected.length);
       for (const [index, e] of expected.entries()) {
-        const { d, context } = table.match === "exactly" ? { d: found[index], context: explain(found) } : findOne(found, e, table.match);
+        const { d, context } =
+          table.match === "exactly"
+            ? { d: found[index], context: explain(found) }
+            : findOne(found, e, table.match);
         expectDiagnostic(d, id, table.severity, e, context);
         table.alsoExpect?.(d);
       }

@@ -15,7 +15,8 @@ export function projectCopies(prefix: string): () => string {
   let copies = 0;
   return () => {
     const dir = path.join(temp, `project-${++copies}`);
-    for (const entry of copied) cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
+    for (const entry of copied)
+      cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
     symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
     return dir;
   };
@@ -24,7 +25,11 @@ export function projectCopies(prefix: string): () => string {
 /** The copy's own CLI, in the copy. */
 export function o11yIn(dir: string, args: string[], env: Record<string, string> = {}) {
   const { O11Y_DEBUG: _debug, ...rest } = process.env;
-  const result = spawnSync(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], { cwd: dir, encoding: "utf8", env: { ...rest, NO_COLOR: "1", ...env } });
+  const result = spawnSync(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...rest, NO_COLOR: "1", ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -18,13 +18,20 @@ describe("build/", () => {
     const committed = readTree(path.join(projectRoot, "build"));
     const stale = [...expected.keys()].filter((p) => committed.get(p) !== expected.get(p));
     const extra = [...committed.keys()].filter((p) => !expected.has(p));
-    expect({ stale, extra }, "build/ is stale: run `npm run build` and commit build/").toEqual({ stale: [], extra: [] });
+    expect({ stale, extra }, "build/ is stale: run `npm run build` and commit build/").toEqual({
+      stale: [],
+      extra: [],
+    });
   });
 
   it("lists every file with its sha256 in manifest.json", () => {
     const files = readTree(path.join(projectRoot, "build"));
-    const manifest = JSON.parse(files.get("manifest.json")!) as { files: Array<{ path: string; sha256: string; bytes: number }> };
-    expect(manifest.files.map((f) => f.path)).toEqual([...files.keys()].filter((p) => p !== "manifest.json").sort());
+    const manifest = JSON.parse(files.get("manifest.json")!) as {
+      files: Array<{ path: string; sha256: string; bytes: number }>;
+    };
+    expect(manifest.files.map((f) => f.path)).toEqual(
+      [...files.keys()].filter((p) => p !== "manifest.json").sort(),
+    );
     for (const entry of manifest.files) {
       expect(entry.sha256).toBe(sha256(files.get(entry.path)!));
       expect(entry.bytes).toBe(Buffer.byteLength(files.get(entry.path)!));
@@ -34,7 +41,10 @@ describe("build/", () => {
   it("is byte-identical across runs, time zones and locales", () => {
     const a = path.join(temp, "a");
     const b = path.join(temp, "b");
-    expect(runCli(["build", "--out", a], { TZ: "Pacific/Chatham", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" }).code).toBe(0);
+    expect(
+      runCli(["build", "--out", a], { TZ: "Pacific/Chatham", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" })
+        .code,
+    ).toBe(0);
     expect(runCli(["build", "--out", b], { TZ: "UTC", LANG: "C", LC_ALL: "C" }).code).toBe(0);
     const first = readTree(a);
     expect(first.size).toBeGreaterThanOrEqual(8);
@@ -50,9 +60,13 @@ describe("build/", () => {
     const before = readTree(out);
     const result = runCli(["build", "--out", out, "--project", "test/fixtures/broken-project.ts"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 101 "Typo" › query A: unknown metric phoenix_http_request_totl/m);
+    expect(result.stderr).toMatch(
+      /^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 101 "Typo" › query A: unknown metric phoenix_http_request_totl/m,
+    );
     expect(result.stderr).toContain("did you mean phoenix_http_request_total?");
-    expect(result.stderr).toMatch(/^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 102 "No unit": .*\[dashboard\/panel-unit\]/m);
+    expect(result.stderr).toMatch(
+      /^test\/fixtures\/broken-project\.ts:\d+ error dashboard broken › panel 102 "No unit": .*\[dashboard\/panel-unit\]/m,
+    );
     expect(result.stderr).toContain("build failed: 2 error(s); nothing was written");
     expect(readTree(out)).toEqual(before);
   });
@@ -66,7 +80,12 @@ describe("build/", () => {
     const result = runCli(["build", "--out", out, "--project", fixture]);
     expect(result.code).toBe(1);
     // promtool names its version: what it accepts depends on it.
-    expect(result.stderr).toMatch(new RegExp(`^${fixture}:${line} error alert MetricsEndpointDown: promtool \\d+\\.\\d+\\.\\S+ rejects it \\(prometheus/rules/alerts/scrape\\.yaml:`, "m"));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^${fixture}:${line} error alert MetricsEndpointDown: promtool \\d+\\.\\d+\\.\\S+ rejects it \\(prometheus/rules/alerts/scrape\\.yaml:`,
+        "m",
+      ),
+    );
     expect(result.stderr).toContain("[tool/promtool]");
     expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
     expect(readTree(out)).toEqual(before);
@@ -75,7 +94,9 @@ describe("build/", () => {
     // The real project passes, and the build says who accepted it.
     const accepted = runCli(["build", "--out", out]);
     expect(accepted.code, accepted.stderr).toBe(0);
-    expect(accepted.stdout).toBe(`built ${before.size} files into ${out}/, accepted by promtool and amtool\n`);
+    expect(accepted.stdout).toBe(
+      `built ${before.size} files into ${out}/, accepted by promtool and amtool\n`,
+    );
   });
 
   it("without promtool and amtool: builds and says so, unless --tools require", () => {
@@ -84,14 +105,20 @@ describe("build/", () => {
     const out = path.join(temp, "untooled");
     const auto = runCli(["build", "--out", out], env);
     expect(auto.code).toBe(0);
-    expect(auto.stderr).toContain("note: promtool did not judge prometheus/prometheus.yml: promtool is not on PATH");
-    expect(auto.stderr).toContain("note: amtool did not judge alertmanager/alertmanager.yml: amtool is not on PATH");
+    expect(auto.stderr).toContain(
+      "note: promtool did not judge prometheus/prometheus.yml: promtool is not on PATH",
+    );
+    expect(auto.stderr).toContain(
+      "note: amtool did not judge alertmanager/alertmanager.yml: amtool is not on PATH",
+    );
     expect(auto.stdout).toBe(`built ${readTree(path.join(projectRoot, "build")).size} files into ${out}/\n`);
     expect(readTree(out)).toEqual(readTree(path.join(projectRoot, "build")));
 
     const required = runCli(["build", "--out", path.join(temp, "required"), "--tools", "require"], env);
     expect(required.code).toBe(1);
-    expect(required.stderr).toMatch(/^src\/config\.ts:1 error prometheus\.yml: promtool must judge prometheus\/prometheus\.yml \(--tools require\), but promtool is not on PATH \[tool\/promtool\]/m);
+    expect(required.stderr).toMatch(
+      /^src\/config\.ts:1 error prometheus\.yml: promtool must judge prometheus\/prometheus\.yml \(--tools require\), but promtool is not on PATH \[tool\/promtool\]/m,
+    );
     expect(required.stderr).toContain("build failed: 2 error(s)");
     expect(existsSync(path.join(temp, "required"))).toBe(false);
   });
@@ -101,13 +128,17 @@ describe("build/", () => {
     writeFileSync(file, "not a folder\n");
     const unwritable = runCli(["build", "--out", path.join(file, "build")]);
     expect(unwritable.code).toBe(1);
-    expect(unwritable.stderr).toMatch(/^build failed: cannot write .*a-file\/build\/ \(E[A-Z]+: .*\)\. Pass --out a folder whose parent is writable; .* is unchanged\.$/m);
+    expect(unwritable.stderr).toMatch(
+      /^build failed: cannot write .*a-file\/build\/ \(E[A-Z]+: .*\)\. Pass --out a folder whose parent is writable; .* is unchanged\.$/m,
+    );
     expect(unwritable.stderr).not.toContain("    at ");
     expect(readFileSync(file, "utf8")).toBe("not a folder\n");
 
     const missing = runCli(["build", "--project", "src/no-such-project.ts"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("o11y: --project src/no-such-project.ts: there is no such file\n    fix: pass the TypeScript module that exports `project` (default src/project.ts).\n");
+    expect(missing.stderr).toBe(
+      "o11y: --project src/no-such-project.ts: there is no such file\n    fix: pass the TypeScript module that exports `project` (default src/project.ts).\n",
+    );
 
     const folder = runCli(["build", "--project", "src"]);
     expect(folder.code).toBe(2);
@@ -115,7 +146,9 @@ describe("build/", () => {
 
     const notAProject = runCli(["check", "--project", "src/config.ts"]);
     expect(notAProject.code).toBe(2);
-    expect(notAProject.stderr).toBe("o11y: --project src/config.ts does not export `project`\n    fix: export the ProjectDefinition as `export const project = ...`, as src/project.ts does.\n");
+    expect(notAProject.stderr).toBe(
+      "o11y: --project src/config.ts does not export `project`\n    fix: export the ProjectDefinition as `export const project = ...`, as src/project.ts does.\n",
+    );
   });
 
   it("answers --help with the commands", () => {

@@ -5,14 +5,33 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/engine/source.ts";
 import { readTree } from "../helpers/cli.ts";
 
-const copied = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "package-lock.json", "tsconfig.json", "test/fixtures"];
+const copied = [
+  "src",
+  "bin",
+  "schemas",
+  "RUNBOOK.md",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "test/fixtures",
+];
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-bundle-cache-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
@@ -20,7 +39,8 @@ let copies = 0;
 /** A fresh copy of the project, without a cache. */
 function projectCopy(): string {
   const dir = path.join(temp, `project-${++copies}`);
-  for (const entry of copied) cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of copied)
+    cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
 }
@@ -28,7 +48,10 @@ function projectCopy(): string {
 const fixture = "test/fixtures/broken-project.ts";
 const tsx = { O11Y_CACHE: "off" };
 /** The bundle or an error: never tsx. */
-const bundled = (project?: string) => ({ O11Y_CACHE: "require", ...(project ? { O11Y_CACHE_PROJECT: project } : {}) });
+const bundled = (project?: string) => ({
+  O11Y_CACHE: "require",
+  ...(project ? { O11Y_CACHE_PROJECT: project } : {}),
+});
 
 function environment(env: Record<string, string>): NodeJS.ProcessEnv {
   const { O11Y_CACHE: _mode, O11Y_CACHE_PROJECT: _project, ...rest } = process.env;
@@ -36,13 +59,25 @@ function environment(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function o11y(dir: string, args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], { cwd: dir, encoding: "utf8", env: environment(env) });
+  const result = spawnSync(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    env: environment(env),
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function o11yAsync(dir: string, args: string[], env: Record<string, string>, cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function o11yAsync(
+  dir: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd = dir,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], { cwd, env: environment(env) });
+    const child = spawn(process.execPath, [path.join(dir, "bin/o11y.js"), ...args], {
+      cwd,
+      env: environment(env),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -52,9 +87,17 @@ function o11yAsync(dir: string, args: string[], env: Record<string, string>, cwd
 }
 
 /** The cache's bundle files (`cli-*`), by name; the type check keeps its own results beside them (test/typecheck/). */
-const cached = (dir: string) => (existsSync(path.join(dir, ".o11y-cache")) ? readdirSync(path.join(dir, ".o11y-cache")).filter((name) => name.startsWith("cli-")).sort() : []);
+const cached = (dir: string) =>
+  existsSync(path.join(dir, ".o11y-cache"))
+    ? readdirSync(path.join(dir, ".o11y-cache"))
+        .filter((name) => name.startsWith("cli-"))
+        .sort()
+    : [];
 /** The cached bundles of one project module (their names start with a hash of its path). */
-const bundlesOf = (dir: string, project: string) => cached(dir).filter((name) => name.startsWith(`cli-${createHash("sha256").update(project).digest("hex").slice(0, 8)}-`));
+const bundlesOf = (dir: string, project: string) =>
+  cached(dir).filter((name) =>
+    name.startsWith(`cli-${createHash("sha256").update(project).digest("hex").slice(0, 8)}-`),
+  );
 /** `--out` folders, under the copy's own temporary folder. */
 let outs = 0;
 const out = (dir: string) => path.join(dir, `out-${++outs}`);
@@ -89,15 +132,21 @@ describe("the cached bundle", () => {
     const fromBundle = o11y(dir, ["build", "--out", viaBundle, "--project", fixture], bundled(fixture));
     expect(fromTsx.code).toBe(1);
     expect(fromBundle).toEqual({ ...fromTsx, stderr: fromTsx.stderr.replaceAll(viaTsx, viaBundle) });
-    expect(fromTsx.stderr).toContain(`${fixture}:${fixtureLine(dir, 101)} error dashboard broken › panel 101 "Typo"`);
-    expect(fromTsx.stderr).toContain(`${fixture}:${fixtureLine(dir, 102)} error dashboard broken › panel 102 "No unit"`);
+    expect(fromTsx.stderr).toContain(
+      `${fixture}:${fixtureLine(dir, 101)} error dashboard broken › panel 101 "Typo"`,
+    );
+    expect(fromTsx.stderr).toContain(
+      `${fixture}:${fixtureLine(dir, 102)} error dashboard broken › panel 102 "No unit"`,
+    );
     expect(existsSync(viaBundle)).toBe(false);
 
     const checkTsx = o11y(dir, ["check", "--format", "json", "--project", fixture], tsx);
     const checkBundle = o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture));
     expect(checkTsx.code).toBe(1);
     expect(checkBundle).toEqual(checkTsx);
-    const { diagnostics } = JSON.parse(checkBundle.stdout) as { diagnostics: Array<{ source: { file: string; line: number } }> };
+    const { diagnostics } = JSON.parse(checkBundle.stdout) as {
+      diagnostics: Array<{ source: { file: string; line: number } }>;
+    };
     expect(diagnostics.map((d) => d.source)).toEqual([
       { file: fixture, line: fixtureLine(dir, 101) },
       { file: fixture, line: fixtureLine(dir, 102) },
@@ -128,13 +177,22 @@ describe("the cached bundle", () => {
     const checkBundle = o11y(dir, ["check", "--format", "json", "--project", module], bundled(module));
     expect(checkTsx.code).toBe(1);
     expect(checkBundle).toEqual(checkTsx);
-    const { diagnostics } = JSON.parse(checkBundle.stdout) as { diagnostics: Array<{ check: string; source: { file: string; line: number } }> };
+    const { diagnostics } = JSON.parse(checkBundle.stdout) as {
+      diagnostics: Array<{ check: string; source: { file: string; line: number } }>;
+    };
     const sources = diagnostics.map((d) => `${d.source.file}:${d.source.line}`);
     expect(diagnostics.filter((d) => d.check === "dashboard/links").length).toBeGreaterThanOrEqual(5);
     expect(sources).toContain(`${module}:6`);
     expect(sources).toContain(`${module}:8`);
     expect(sources.filter((s) => s.startsWith("src/dashboards/")).length).toBeGreaterThanOrEqual(4);
-    expect(sources.filter((s) => s.startsWith("src/dashboards/common.ts") || s.startsWith("src/engine/") || s.startsWith("<unknown>"))).toEqual([]);
+    expect(
+      sources.filter(
+        (s) =>
+          s.startsWith("src/dashboards/common.ts") ||
+          s.startsWith("src/engine/") ||
+          s.startsWith("<unknown>"),
+      ),
+    ).toEqual([]);
   });
 
   it("is loaded again when nothing changed, and rebuilt after an edit, which shows in the build", () => {
@@ -174,14 +232,18 @@ describe("the cached bundle", () => {
     expect(fixtureLine(dir, 101)).toBe(before + 1);
     const checkBundle = o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture));
     expect(checkBundle).toEqual(o11y(dir, ["check", "--format", "json", "--project", fixture], tsx));
-    const { diagnostics } = JSON.parse(checkBundle.stdout) as { diagnostics: Array<{ source: { line: number } }> };
+    const { diagnostics } = JSON.parse(checkBundle.stdout) as {
+      diagnostics: Array<{ source: { line: number } }>;
+    };
     expect(diagnostics.map((d) => d.source.line)).toEqual([fixtureLine(dir, 101), fixtureLine(dir, 102)]);
   });
 
   it("is built once, whole, by runs started together (from any folder)", async () => {
     const fresh = projectCopy();
     const dirs = [out(fresh), out(fresh), out(fresh), out(fresh)];
-    const results = await Promise.all(dirs.map((d, i) => o11yAsync(fresh, ["build", "--out", d], bundled(), i % 2 ? temp : fresh)));
+    const results = await Promise.all(
+      dirs.map((d, i) => o11yAsync(fresh, ["build", "--out", d], bundled(), i % 2 ? temp : fresh)),
+    );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const files = readTree(dirs[0]!);
     for (const d of dirs.slice(1)) expect(readTree(d)).toEqual(files);
@@ -209,7 +271,9 @@ describe("the cached bundle", () => {
     expect(readTree(first)).toEqual(readTree(viaTsx));
     expect(readTree(second)).toEqual(readTree(viaTsx));
     expect(cached(fresh)).toEqual([note]);
-    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).stderr).toContain("no bundle can be made of these sources: a module reads import.meta");
+    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).stderr).toContain(
+      "no bundle can be made of these sources: a module reads import.meta",
+    );
     // Fixed: a bundle again, and the note is removed with the project's other old files.
     writeFileSync(file, source);
     expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).code).toBe(0);
@@ -223,7 +287,9 @@ describe("the cached bundle", () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("2 error(s)");
     expect(cached(fresh)).toEqual([]);
-    expect(o11y(fresh, ["check", "--project", fixture], bundled()).stderr).toContain("O11Y_CACHE=require: the bundle holds src/project.ts");
+    expect(o11y(fresh, ["check", "--project", fixture], bundled()).stderr).toContain(
+      "O11Y_CACHE=require: the bundle holds src/project.ts",
+    );
     // .o11y-cache is not a folder it can write into (the type check of the fixture made it one: gone first).
     rmSync(path.join(fresh, ".o11y-cache"), { recursive: true, force: true });
     writeFileSync(path.join(fresh, ".o11y-cache"), "");

@@ -7,7 +7,12 @@ const fields = { path: "x.json", schema: "manifest", subject: "test", source: { 
 // Everything JSON.stringify treats specially, at the top of objects and inside arrays.
 const awkward = () => ({
   b: [1, undefined, () => 1, Symbol("s"), NaN, -Infinity, -0, , "text", null, { z: 1, a: [] }],
-  a: { nested: { y: undefined, x: Infinity, w: Symbol("s"), v: () => 1, u: -0 }, date: new Date(0), "10": 1, "9": 2 },
+  a: {
+    nested: { y: undefined, x: Infinity, w: Symbol("s"), v: () => 1, u: -0 },
+    date: new Date(0),
+    "10": 1,
+    "9": 2,
+  },
   c: Object.defineProperty({ kept: true }, "hidden", { value: 1, enumerable: false }),
   d: JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as unknown,
   e: new Map([["k", 1]]),

@@ -8,7 +8,16 @@ import { cpSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../../src/engine/source.ts";
 
-const copied = ["bin", "src", "schemas", "test/fixtures", "package.json", "package-lock.json", "tsconfig.json", "RUNBOOK.md"];
+const copied = [
+  "bin",
+  "src",
+  "schemas",
+  "test/fixtures",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "RUNBOOK.md",
+];
 
 export interface Checkout {
   root: string;
@@ -30,7 +39,11 @@ export function checkout(root: string): Checkout {
   for (const name of copied) cpSync(path.join(projectRoot, name), path.join(root, name), { recursive: true });
   symlinkSync(path.join(projectRoot, "node_modules"), path.join(root, "node_modules"), "dir");
   const start = (args: string[], env: Record<string, string> = {}): Running => {
-    const child = spawn(process.execPath, [path.join(root, "bin/o11y.js"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [path.join(root, "bin/o11y.js"), ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -41,7 +54,8 @@ export function checkout(root: string): Checkout {
       async pausedAt(step) {
         const deadline = Date.now() + 60_000;
         while (!stderr.includes(`paused at ${step}`)) {
-          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`o11y ${args.join(" ")} did not stop at ${step}:\n${stderr}`);
+          if (Date.now() > deadline || child.exitCode !== null)
+            throw new Error(`o11y ${args.join(" ")} did not stop at ${step}:\n${stderr}`);
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       },

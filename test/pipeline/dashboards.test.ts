@@ -11,7 +11,8 @@ const dashboard = (uid: string): DashboardModel => {
   if (!found) throw new Error(`no dashboard ${uid}`);
   return found;
 };
-const expressions = (d: DashboardModel) => d.panels.flatMap((p) => p.targets.map((t) => ({ panel: p, expr: t.expr })));
+const expressions = (d: DashboardModel) =>
+  d.panels.flatMap((p) => p.targets.map((t) => ({ panel: p, expr: t.expr })));
 
 describe("the real dashboards", () => {
   it("compile without any diagnostic", () => {
@@ -21,17 +22,23 @@ describe("the real dashboards", () => {
 
   // More may come ("Adding a dashboard" in the README); these five must stay, with these uids.
   it("include the runbook's five, with stable uids", () => {
-    expect(result.model.dashboards.map((d) => [d.uid, d.title])).toEqual(expect.arrayContaining([
-      ["gs-covenant-overview", "Covenant Overview"],
-      ["gs-phoenix-metrics", "Phoenix Metrics"],
-      ["gs-ecto-performance", "Ecto Performance"],
-      ["gs-beam-health", "BEAM Health"],
-      ["gs-nats-streams", "NATS Streams"],
-    ]));
+    expect(result.model.dashboards.map((d) => [d.uid, d.title])).toEqual(
+      expect.arrayContaining([
+        ["gs-covenant-overview", "Covenant Overview"],
+        ["gs-phoenix-metrics", "Phoenix Metrics"],
+        ["gs-ecto-performance", "Ecto Performance"],
+        ["gs-beam-health", "BEAM Health"],
+        ["gs-nats-streams", "NATS Streams"],
+      ]),
+    );
   });
 
   describe.each(result.model.dashboards.map((d) => [d.uid, d] as const))("%s", (_uid, d) => {
-    const json = d.json as { tags: string[]; editable: boolean; templating: { list: Array<Record<string, unknown>> } };
+    const json = d.json as {
+      tags: string[];
+      editable: boolean;
+      templating: { list: Array<Record<string, unknown>> };
+    };
 
     it("has tags and is read-only in Grafana", () => {
       expect(json.tags).toContain("global-sovereign");
@@ -41,9 +48,20 @@ describe("the real dashboards", () => {
 
     it("has the datasource, job and instance variables", () => {
       const [datasource, job, instance] = json.templating.list;
-      expect(datasource).toMatchObject({ name: "datasource", type: "datasource", query: "prometheus", current: { value: "gs-prometheus" } });
+      expect(datasource).toMatchObject({
+        name: "datasource",
+        type: "datasource",
+        query: "prometheus",
+        current: { value: "gs-prometheus" },
+      });
       for (const variable of [job, instance]) {
-        expect(variable).toMatchObject({ type: "query", multi: true, includeAll: true, refresh: 2, datasource: { uid: "${datasource}" } });
+        expect(variable).toMatchObject({
+          type: "query",
+          multi: true,
+          includeAll: true,
+          refresh: 2,
+          datasource: { uid: "${datasource}" },
+        });
         expect(variable!.query).toMatch(/^label_values\(.+, (job|instance)\)$/);
       }
       expect(job!.name).toBe("job");
@@ -77,7 +95,10 @@ describe("the real dashboards", () => {
         for (const selector of selectors(parsed)) {
           const matchers = selector.matchers.map((m) => `${m.label}${m.op}${m.value}`);
           // A recorded series aggregated by job has no instance to pick.
-          const expected = selector.metric?.startsWith("job") && selector.metric.includes(":") ? ["job=~$job"] : ["job=~$job", "instance=~$instance"];
+          const expected =
+            selector.metric?.startsWith("job") && selector.metric.includes(":")
+              ? ["job=~$job"]
+              : ["job=~$job", "instance=~$instance"];
           expect(matchers, `panel ${panel.id}`).toEqual(expect.arrayContaining(expected));
         }
         for (const call of nodesNamed(parsed, "FunctionCall")) {
@@ -97,8 +118,10 @@ describe("the real dashboards", () => {
       for (const [i, a] of all.entries()) {
         for (const b of all.slice(i + 1)) {
           const overlap =
-            a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w &&
-            a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+            a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+            b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+            a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+            b.gridPos.y < a.gridPos.y + a.gridPos.h;
           expect(overlap, `${a.id} and ${b.id}`).toBe(false);
         }
       }
@@ -114,7 +137,9 @@ describe("the real dashboards", () => {
     it("never takes a quantile of raw buckets", () => {
       for (const { panel, expr } of expressions(d)) {
         if (!expr.includes("histogram_quantile")) continue;
-        expect(expr, `panel ${panel.id}`).toMatch(/histogram_quantile\([\d.]+, sum by \((le|le, [a-z_, ]+)\) \(rate\([a-z_]+_bucket\{/);
+        expect(expr, `panel ${panel.id}`).toMatch(
+          /histogram_quantile\([\d.]+, sum by \((le|le, [a-z_, ]+)\) \(rate\([a-z_]+_bucket\{/,
+        );
       }
     });
   });
@@ -122,19 +147,51 @@ describe("the real dashboards", () => {
   it("shows what the runbook lists for each dashboard", () => {
     const titles = (uid: string) => dashboard(uid).panels.map((p) => `${p.type}:${p.title}`);
     expect(titles("gs-covenant-overview")).toEqual(
-      expect.arrayContaining(["stat:Countries", "stat:Projects", "stat:Covenant fund", "stat:Projects created per hour", "timeseries:Project creation rate by region"]),
+      expect.arrayContaining([
+        "stat:Countries",
+        "stat:Projects",
+        "stat:Covenant fund",
+        "stat:Projects created per hour",
+        "timeseries:Project creation rate by region",
+      ]),
     );
     expect(titles("gs-phoenix-metrics")).toEqual(
-      expect.arrayContaining(["stat:Request rate", "timeseries:Latency p50 / p95 / p99", "timeseries:Error ratio", "timeseries:p95 latency by route", "heatmap:Latency heatmap"]),
+      expect.arrayContaining([
+        "stat:Request rate",
+        "timeseries:Latency p50 / p95 / p99",
+        "timeseries:Error ratio",
+        "timeseries:p95 latency by route",
+        "heatmap:Latency heatmap",
+      ]),
     );
     expect(titles("gs-ecto-performance")).toEqual(
-      expect.arrayContaining(["timeseries:Query time p50 / p95 / p99", "stat:Query rate", "stat:Pool size", "timeseries:Slow queries (> 500 ms) by source", "table:Top slow sources"]),
+      expect.arrayContaining([
+        "timeseries:Query time p50 / p95 / p99",
+        "stat:Query rate",
+        "stat:Pool size",
+        "timeseries:Slow queries (> 500 ms) by source",
+        "table:Top slow sources",
+      ]),
     );
     expect(titles("gs-beam-health")).toEqual(
-      expect.arrayContaining(["timeseries:Memory by kind", "timeseries:Reductions per second", "timeseries:Process count", "timeseries:Garbage collections per second"]),
+      expect.arrayContaining([
+        "timeseries:Memory by kind",
+        "timeseries:Reductions per second",
+        "timeseries:Process count",
+        "timeseries:Garbage collections per second",
+      ]),
     );
     expect(titles("gs-nats-streams")).toEqual(
-      expect.arrayContaining(["timeseries:Consumer lag (pending messages)", "timeseries:Ack pending", "timeseries:Awaiting redelivery", "timeseries:Delivery rate", "timeseries:Ingest rate", "timeseries:Stream messages", "timeseries:Stream bytes", "table:Stream health"]),
+      expect.arrayContaining([
+        "timeseries:Consumer lag (pending messages)",
+        "timeseries:Ack pending",
+        "timeseries:Awaiting redelivery",
+        "timeseries:Delivery rate",
+        "timeseries:Ingest rate",
+        "timeseries:Stream messages",
+        "timeseries:Stream bytes",
+        "table:Stream health",
+      ]),
     );
     const nats = dashboard("gs-nats-streams").variables.map((v) => v.name);
     expect(nats).toEqual(["datasource", "job", "instance", "stream", "consumer"]);
@@ -142,7 +199,9 @@ describe("the real dashboards", () => {
 
   it("counts slow queries as all queries minus those within the 0.5 s bucket", () => {
     const slow = dashboard("gs-ecto-performance").panels.find((p) => p.id === 301)!;
-    expect(slow.targets[0]!.expr).toMatch(/rate\(ecto_query_duration_seconds_count\{.*\n-\n.*ecto_query_duration_seconds_bucket\{.*le="0\.5"/s);
+    expect(slow.targets[0]!.expr).toMatch(
+      /rate\(ecto_query_duration_seconds_count\{.*\n-\n.*ecto_query_duration_seconds_bucket\{.*le="0\.5"/s,
+    );
   });
 
   it("never rates a gauge business metric", () => {

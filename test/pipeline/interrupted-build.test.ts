@@ -36,7 +36,10 @@ function treeOf(definition: typeof realProject): Map<string, string> {
 /** `o11y build --out <out> --tools off` of one project, in the checkout. */
 function startBuild(out: string, which: Which, env: Record<string, string> = {}) {
   // The fixture from a cached bundle too, as the real project: a faster start, so the kills fall on the writing.
-  return project.start(["build", "--out", out, "--tools", "off", "--project", projects[which].module], { O11Y_CACHE_PROJECT: projects[which].module, ...env });
+  return project.start(["build", "--out", out, "--tools", "off", "--project", projects[which].module], {
+    O11Y_CACHE_PROJECT: projects[which].module,
+    ...env,
+  });
 }
 
 /** Starts a build that stops at `step`, and SIGKILLs it there. */
@@ -51,9 +54,14 @@ async function killAt(out: string, which: Which, step: string): Promise<void> {
 function wholeBuild(out: string): Which {
   expect(existsSync(out), `${out} exists`).toBe(true);
   const files = readTree(out);
-  const manifest = JSON.parse(files.get("manifest.json") ?? "{}") as { generatedBy?: string; files?: Array<{ path: string; sha256: string; bytes: number }> };
+  const manifest = JSON.parse(files.get("manifest.json") ?? "{}") as {
+    generatedBy?: string;
+    files?: Array<{ path: string; sha256: string; bytes: number }>;
+  };
   expect(manifest.generatedBy).toBe("o11y");
-  expect([...files.keys()].filter((p) => p !== "manifest.json").sort()).toEqual(manifest.files!.map((f) => f.path));
+  expect([...files.keys()].filter((p) => p !== "manifest.json").sort()).toEqual(
+    manifest.files!.map((f) => f.path),
+  );
   for (const entry of manifest.files!) {
     expect(sha256(files.get(entry.path)!), entry.path).toBe(entry.sha256);
     expect(Buffer.byteLength(files.get(entry.path)!), entry.path).toBe(entry.bytes);
@@ -63,12 +71,15 @@ function wholeBuild(out: string): Which {
   return which!;
 }
 
-const equalTrees = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([p, content]) => b.get(p) === content);
+const equalTrees = (a: Map<string, string>, b: Map<string, string>) =>
+  a.size === b.size && [...a].every(([p, content]) => b.get(p) === content);
 
 /** Nothing of a run is left beside the output folder, nor recorded in the checkout. */
 function nothingLeft(out: string): void {
   expect(readdirSync(path.dirname(out))).toEqual([path.basename(out)]);
-  expect(readdirSync(path.join(project.root, ".o11y-cache")).filter((name) => name.startsWith("pending-"))).toEqual([]);
+  expect(
+    readdirSync(path.join(project.root, ".o11y-cache")).filter((name) => name.startsWith("pending-")),
+  ).toEqual([]);
 }
 
 /** Commands that each must restore an interrupted build before anything else. */
@@ -99,16 +110,19 @@ describe("a build killed at any step", () => {
     { step: "cleaned", keeps: "new" },
   ];
 
-  it.each(steps)("at $step: the next command leaves the $keeps tree, whole, and nothing else", async ({ step, keeps }) => {
-    const next = nextCommands[turn++ % nextCommands.length]!;
-    await killAt(out, flip(current), step);
-    const result = await project.run(next.args);
-    expect(result.code, result.stderr).toBe(0);
-    const expected = keeps === "old" ? current : flip(current);
-    expect(wholeBuild(out)).toBe(expected);
-    nothingLeft(out);
-    current = expected;
-  });
+  it.each(steps)(
+    "at $step: the next command leaves the $keeps tree, whole, and nothing else",
+    async ({ step, keeps }) => {
+      const next = nextCommands[turn++ % nextCommands.length]!;
+      await killAt(out, flip(current), step);
+      const result = await project.run(next.args);
+      expect(result.code, result.stderr).toBe(0);
+      const expected = keeps === "old" ? current : flip(current);
+      expect(wholeBuild(out)).toBe(expected);
+      nothingLeft(out);
+      current = expected;
+    },
+  );
 
   it("between the renames, then again while the next command puts the old tree back: the one after finishes it", async () => {
     await killAt(out, flip(current), "retired");
@@ -126,7 +140,15 @@ describe("a build killed at any step", () => {
 
   it("a build of the same folder recovers it too, then replaces it", async () => {
     await killAt(out, flip(current), "retired");
-    const again = await project.run(["build", "--out", out, "--tools", "off", "--project", projects[flip(current)].module]);
+    const again = await project.run([
+      "build",
+      "--out",
+      out,
+      "--tools",
+      "off",
+      "--project",
+      projects[flip(current)].module,
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(wholeBuild(out)).toBe(flip(current));
     nothingLeft(out);

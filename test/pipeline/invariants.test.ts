@@ -27,8 +27,14 @@ vi.mock("../../src/engine/render/prometheus.ts", async (importOriginal) => {
 
 describe("compile() with a renderer that drops an alert", () => {
   it("fails with the dropped alert at its definition, and writes nothing", () => {
-    const alerts = [variantAlert({ name: "TestFirstErrorRate" }), variantAlert({ name: "TestDroppedErrorRate" })];
-    const project = { ...realProject, alertGroups: [...realProject.alertGroups, ruleGroup("test-alerts", alerts)] };
+    const alerts = [
+      variantAlert({ name: "TestFirstErrorRate" }),
+      variantAlert({ name: "TestDroppedErrorRate" }),
+    ];
+    const project = {
+      ...realProject,
+      alertGroups: [...realProject.alertGroups, ruleGroup("test-alerts", alerts)],
+    };
     expect(compile(project).ok).toBe(true);
     lossy.on = true;
     try {

@@ -2,7 +2,19 @@
  * Where a build may write: `--out` names a folder of its own (new, empty, or a previous build with nothing
  * else in it), never the project, its sources or a folder holding anything else; and no file path leaves it.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -52,12 +64,36 @@ interface Refusal {
 }
 
 const refusals: Refusal[] = [
-  { name: "the project's sources", out: () => "src", says: /^o11y build: --out src holds the project's sources \(src\/\), and a build replaces its whole output folder: pass a folder of its own, such as build\.\n$/ },
-  { name: "the project's folder", out: () => ".", says: /^o11y build: --out \. is the project's own folder, and a build replaces its whole output folder: pass a folder of its own, such as build\.\n$/ },
-  { name: "a folder above the project", out: () => "..", says: /^o11y build: --out \.\. is a folder that holds the project \(.+\), and a build replaces its whole output folder: pass a folder of its own, such as build\.\n$/ },
-  { name: "the file system's root", out: () => "/", says: /^o11y build: --out \/ is a folder that holds the project/ },
-  { name: "a folder inside the sources, new", out: () => "src/generated", says: /^o11y build: --out src\/generated is inside the project's sources \(src\/\): pass a folder outside them, such as build\.\n$/ },
-  { name: "the dependencies", out: () => "node_modules", says: /^o11y build: --out node_modules is not empty and is not a previous build \(it has no manifest\.json written by o11y\), and a build replaces the whole folder: pass a new or empty folder\.\n$/ },
+  {
+    name: "the project's sources",
+    out: () => "src",
+    says: /^o11y build: --out src holds the project's sources \(src\/\), and a build replaces its whole output folder: pass a folder of its own, such as build\.\n$/,
+  },
+  {
+    name: "the project's folder",
+    out: () => ".",
+    says: /^o11y build: --out \. is the project's own folder, and a build replaces its whole output folder: pass a folder of its own, such as build\.\n$/,
+  },
+  {
+    name: "a folder above the project",
+    out: () => "..",
+    says: /^o11y build: --out \.\. is a folder that holds the project \(.+\), and a build replaces its whole output folder: pass a folder of its own, such as build\.\n$/,
+  },
+  {
+    name: "the file system's root",
+    out: () => "/",
+    says: /^o11y build: --out \/ is a folder that holds the project/,
+  },
+  {
+    name: "a folder inside the sources, new",
+    out: () => "src/generated",
+    says: /^o11y build: --out src\/generated is inside the project's sources \(src\/\): pass a folder outside them, such as build\.\n$/,
+  },
+  {
+    name: "the dependencies",
+    out: () => "node_modules",
+    says: /^o11y build: --out node_modules is not empty and is not a previous build \(it has no manifest\.json written by o11y\), and a build replaces the whole folder: pass a new or empty folder\.\n$/,
+  },
   {
     name: "a folder holding other files",
     out: () => {
@@ -80,7 +116,8 @@ const refusals: Refusal[] = [
   },
   {
     name: "a previous build with files no build wrote",
-    out: () => previousBuild("added-to", { "README.md": "hand-written\n", "grafana/dashboards/mine.json": "{}\n" }),
+    out: () =>
+      previousBuild("added-to", { "README.md": "hand-written\n", "grafana/dashboards/mine.json": "{}\n" }),
     says: /^o11y build: --out \S+\/added-to holds 2 files that no build wrote \(README\.md, grafana\/dashboards\/mine\.json\), and a build replaces the whole folder: move them out, or pass another folder\.\n$/,
   },
   {
@@ -100,7 +137,11 @@ const refusals: Refusal[] = [
     },
     says: /^o11y build: --out \S+\/a-file is a file, not a folder: pass a new or empty folder, or a previous build\.\n$/,
   },
-  { name: "a folder inside a previous build", out: () => path.join(previousBuild("outer"), "inner"), says: /^o11y build: --out \S+\/outer\/inner is inside \S+\/outer, a build that the next build there replaces whole: pass a folder outside it\.\n$/ },
+  {
+    name: "a folder inside a previous build",
+    out: () => path.join(previousBuild("outer"), "inner"),
+    says: /^o11y build: --out \S+\/outer\/inner is inside \S+\/outer, a build that the next build there replaces whole: pass a folder outside it\.\n$/,
+  },
 ];
 
 describe("--out", () => {
@@ -108,7 +149,10 @@ describe("--out", () => {
     const arg = out();
     const target = path.resolve(projectRoot, arg);
     // What is at --out and beside it; at the project (or above it), the project's own entries.
-    const watched = target === "/" || projectRoot.startsWith(`${target}/`) ? [projectRoot] : [projectRoot, path.dirname(target), target];
+    const watched =
+      target === "/" || projectRoot.startsWith(`${target}/`)
+        ? [projectRoot]
+        : [projectRoot, path.dirname(target), target];
     const before = watched.map(look);
     const result = runCli(["build", "--out", arg, "--tools", "off"]);
     expect(result.code).toBe(2);
@@ -150,10 +194,13 @@ describe("--out", () => {
       expect(existsSync(path.join(copy.root, "build"))).toBe(false);
       // Without the record of the killed run: the default folder is always looked at.
       const cache = path.join(copy.root, ".o11y-cache");
-      for (const name of readdirSync(cache).filter((n) => n.startsWith("pending-"))) rmSync(path.join(cache, name));
+      for (const name of readdirSync(cache).filter((n) => n.startsWith("pending-")))
+        rmSync(path.join(cache, name));
       const help = await copy.run(["--help"]);
       expect(help.code).toBe(0);
-      expect(help.stderr).toMatch(/^note: \S+\/build: put back the previous build, which an interrupted build \(pid \d+\) had moved aside\n$/);
+      expect(help.stderr).toMatch(
+        /^note: \S+\/build: put back the previous build, which an interrupted build \(pid \d+\) had moved aside\n$/,
+      );
       expect(readTree(path.join(copy.root, "build"))).toEqual(committed);
       expect(readdirSync(copy.root).filter((name) => name.startsWith(".o11y-"))).toEqual([".o11y-cache"]);
     });
@@ -161,7 +208,14 @@ describe("--out", () => {
 });
 
 describe("file paths", () => {
-  const artifact = (file: string): Artifact => ({ path: file, content: "x\n", schema: "prometheus-rules", format: "yaml", subject: `rule group for ${file}`, source: { file: "src/alerts/x.ts", line: 3 } });
+  const artifact = (file: string): Artifact => ({
+    path: file,
+    content: "x\n",
+    schema: "prometheus-rules",
+    format: "yaml",
+    subject: `rule group for ${file}`,
+    source: { file: "src/alerts/x.ts", line: 3 },
+  });
   const cases: Array<{ file: string; why: string }> = [
     { file: "prometheus/rules/alerts/../../../escaped.yaml", why: 'it climbs out with ".."' },
     { file: "../escaped.yaml", why: 'it climbs out with ".."' },
@@ -183,7 +237,13 @@ describe("file paths", () => {
   });
 
   it("refuses two files at one path, and a file where others need a folder", () => {
-    const problems = artifactPathProblems([artifact("a/b.yaml"), artifact("a/b.yaml"), artifact("a"), artifact("c/d/e.yaml"), artifact("c/d")]);
+    const problems = artifactPathProblems([
+      artifact("a/b.yaml"),
+      artifact("a/b.yaml"),
+      artifact("a"),
+      artifact("c/d/e.yaml"),
+      artifact("c/d"),
+    ]);
     expect(problems.map((d) => `${d.subject}: ${d.message}`)).toEqual([
       `rule group for a/b.yaml: its file would be written at "a/b.yaml" in build/, but another definition's file has that path`,
       `rule group for a: its file would be written at "a" in build/, but other files of the build go in a folder of that path`,
@@ -223,7 +283,9 @@ describe("file paths", () => {
     const module = path.join(dir, "project.ts");
     const build = runCli(["build", "--out", out, "--project", module, "--tools", "off"]);
     expect(build.code).toBe(1);
-    expect(build.stderr).toMatch(/^src\/recording-rules\/\S+\.ts:\d+ error rule group \.\.\/\.\.\/\.\.\/\.\.\/escaped: .* \[[a-z]+\/[a-z-]+\]$/m);
+    expect(build.stderr).toMatch(
+      /^src\/recording-rules\/\S+\.ts:\d+ error rule group \.\.\/\.\.\/\.\.\/\.\.\/escaped: .* \[[a-z]+\/[a-z-]+\]$/m,
+    );
     expect(build.stderr).toContain("nothing was written");
     expect(build.stderr).not.toContain("    at ");
     for (const tools of ["off", "auto"]) {
@@ -233,10 +295,10 @@ describe("file paths", () => {
       expect(check.stderr).not.toContain("    at ");
     }
     expect(existsSync(path.join(temp, "escaping"))).toBe(false);
-    const escaped = (folder: string) => readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((name) => name.includes("escaped"));
+    const escaped = (folder: string) =>
+      readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((name) => name.includes("escaped"));
     expect(escaped(temp)).toEqual([]);
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith("escaped"))).toEqual([]);
     expect(existsSync(path.join(projectRoot, "escaped.yaml"))).toBe(false);
   });
 });
-

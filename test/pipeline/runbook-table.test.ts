@@ -8,7 +8,13 @@ import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
 import type { Model } from "../../src/engine/model.ts";
 import { compile } from "../../src/engine/pipeline.ts";
-import { generatedBlock, parseRunbook, tableEnd, tableStart, withAlertTable } from "../../src/engine/runbook.ts";
+import {
+  generatedBlock,
+  parseRunbook,
+  tableEnd,
+  tableStart,
+  withAlertTable,
+} from "../../src/engine/runbook.ts";
 import { spellHidden } from "../../src/engine/escape.ts";
 import { project } from "../../src/project.ts";
 import type { ProjectDefinition } from "../../src/engine/define/project.ts";
@@ -19,15 +25,22 @@ const base = compile(project);
 const original = base.model.runbook.text;
 
 /** The issue's summary: a pipe, a line break, a playbook heading, the end marker, and markup of every kind. */
-const hostileSummary = "5xx | high\n### Alert: x\n<!-- o11y:alert-table:end -->\n`code` *bold* <script>alert(1)</script> \u001b[31m\u202e";
+const hostileSummary =
+  "5xx | high\n### Alert: x\n<!-- o11y:alert-table:end -->\n`code` *bold* <script>alert(1)</script> \u001b[31m\u202e";
 
 /** The project with PhoenixHigh5xxErrorRate's summary replaced, and optionally the runbook's text. */
 function projectWith(summary: string | undefined, runbookText?: string): ProjectDefinition {
   const alertGroups = project.alertGroups.map((group) => ({
     ...group,
-    rules: group.rules.map((alert) => (summary !== undefined && alert.name === "PhoenixHigh5xxErrorRate" ? variantAlert({ summary }) : alert)),
+    rules: group.rules.map((alert) =>
+      summary !== undefined && alert.name === "PhoenixHigh5xxErrorRate" ? variantAlert({ summary }) : alert,
+    ),
   }));
-  return { ...project, alertGroups, runbook: runbookText === undefined ? project.runbook : { ...project.runbook, text: runbookText } };
+  return {
+    ...project,
+    alertGroups,
+    runbook: runbookText === undefined ? project.runbook : { ...project.runbook, text: runbookText },
+  };
 }
 
 /** The generated block's lines (markers included), or a failure naming what is missing. */
@@ -40,11 +53,24 @@ function blockOf(text: string): string[] {
 
 /** The table as GitHub shows it: each body row's cells, as text. */
 function renderedRows(text: string): string[][] {
-  const html = micromark(blockOf(text).join("\n"), { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
+  const html = micromark(blockOf(text).join("\n"), {
+    extensions: [gfm()],
+    htmlExtensions: [gfmHtml()],
+    allowDangerousHtml: true,
+  });
   expect(html).not.toMatch(/<(h\d|script|!--|pre|blockquote|ul|ol)\b/);
   const body = html.slice(html.indexOf("<tbody>"));
-  const cell = (inner: string) => inner.replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&").trim();
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((m) => cell(m[1]!)));
+  const cell = (inner: string) =>
+    inner
+      .replace(/<[^>]*>/g, "")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&")
+      .trim();
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((m) => cell(m[1]!)),
+  );
 }
 
 /** The model with the first alert's summary replaced, as a build from such a source would see it. */
@@ -53,7 +79,8 @@ function withSummary(model: Model, summary: string): Model {
   return { ...model, alerts: [{ ...first!, annotations: { ...first!.annotations, summary } }, ...rest] };
 }
 
-const shownOnOneLine = (text: string) => spellHidden(text.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, " ")).trim();
+const shownOnOneLine = (text: string) =>
+  spellHidden(text.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, " ")).trim();
 
 describe("the generated alert table", () => {
   it("keeps the issue's summary in its one cell, and the next build from the reverted source restores the runbook", () => {
@@ -86,7 +113,14 @@ describe("the generated alert table", () => {
     const lines = original.split("\n");
     const row = lines.findIndex((line) => line.startsWith("| [PhoenixHigh5xxErrorRate]"));
     expect(row).toBeGreaterThan(0);
-    const broken = [...lines.slice(0, row), "| [PhoenixHigh5xxErrorRate](#alert-high-5xx-error-rate) | 5xx | high", "### Alert: x", tableEnd, "`code` *bold* <script>alert(1)</script> | `> 5%` | 5m | critical |", ...lines.slice(row + 1)].join("\n");
+    const broken = [
+      ...lines.slice(0, row),
+      "| [PhoenixHigh5xxErrorRate](#alert-high-5xx-error-rate) | 5xx | high",
+      "### Alert: x",
+      tableEnd,
+      "`code` *bold* <script>alert(1)</script> | `> 5%` | 5m | critical |",
+      ...lines.slice(row + 1),
+    ].join("\n");
     expect(parseRunbook("RUNBOOK.md", broken).sections.map((s) => s.heading)).not.toContain("Alert: x");
 
     const result = compile(projectWith(undefined, broken));
@@ -133,7 +167,11 @@ describe("the generated alert table", () => {
     for (const text of [original.replace(tableStart, ""), original.replace(tableEnd, "")]) {
       const result = compile(projectWith(undefined, text));
       expect(result.ok).toBe(false);
-      expect(result.diagnostics.map((d) => [d.check, d.source.file, d.message])).toContainEqual(["alerts/runbook", "RUNBOOK.md", "the alert quick-reference markers are missing"]);
+      expect(result.diagnostics.map((d) => [d.check, d.source.file, d.message])).toContainEqual([
+        "alerts/runbook",
+        "RUNBOOK.md",
+        "the alert quick-reference markers are missing",
+      ]);
       expect(result.runbook.content).toBe(text);
     }
   });
@@ -143,9 +181,15 @@ describe("the generated alert table", () => {
       const model = withSummary(base.model, summary);
       const written = withAlertTable(model)!;
       const rows = renderedRows(written);
-      expect({ summary, cells: rows.map((r) => r.length) }).toEqual({ summary, cells: model.alerts.map(() => 6) });
+      expect({ summary, cells: rows.map((r) => r.length) }).toEqual({
+        summary,
+        cells: model.alerts.map(() => 6),
+      });
       expect({ summary, shown: rows[0]![1] }).toEqual({ summary, shown: shownOnOneLine(summary) });
-      expect({ summary, sections: parseRunbook("RUNBOOK.md", written).sections }).toEqual({ summary, sections: base.model.runbook.sections });
+      expect({ summary, sections: parseRunbook("RUNBOOK.md", written).sections }).toEqual({
+        summary,
+        sections: base.model.runbook.sections,
+      });
       expect(withAlertTable({ ...base.model, runbook: parseRunbook("RUNBOOK.md", written) })).toBe(original);
     }
   });

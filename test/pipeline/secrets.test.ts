@@ -7,8 +7,16 @@ describe("redactSecrets", () => {
     ["https://Zq8vK3pLw7Ab12Cd34@github.com/o/r", "https://***@github.com/o/r", "credentials in a URL"],
     ["user:Zq8vK3pLw7@alertmanager:9093", "***@alertmanager:9093", "credentials before a host"],
     ["targets: [user:pw@am:9093]", "targets: [***@am:9093]", "credentials before a host"],
-    ["https://x/?q=1&access_token=Vv93kLpq2Mx#a", "https://x/?q=1&access_token=***#a", "a secret in a URL's query"],
-    ["https://hooks.slack.com/services/T0ABC/B0DEF/Xy7Zq8vK3p", "https://hooks.slack.com/services/***", "a Slack webhook URL"],
+    [
+      "https://x/?q=1&access_token=Vv93kLpq2Mx#a",
+      "https://x/?q=1&access_token=***#a",
+      "a secret in a URL's query",
+    ],
+    [
+      "https://hooks.slack.com/services/T0ABC/B0DEF/Xy7Zq8vK3p",
+      "https://hooks.slack.com/services/***",
+      "a Slack webhook URL",
+    ],
     ["token xoxb-2048-9317-QwErTy0987 here", "token *** here", "a Slack token"],
     [`ghp_${"a1".repeat(18)}`, "***", "a GitHub token"],
     [`github_pat_${"A1_".repeat(8)}`, "***", "a GitHub token"],
@@ -56,7 +64,13 @@ describe("redactStrings", () => {
       base: "main",
       count: 3,
       missing: undefined,
-      flags: [{ id: "link-changed", before: "http://admin:hunter2@grafana:3000/d/x", after: "http://grafana:3000/d/x" }],
+      flags: [
+        {
+          id: "link-changed",
+          before: "http://admin:hunter2@grafana:3000/d/x",
+          after: "http://grafana:3000/d/x",
+        },
+      ],
       files: { "http://bob:s3cret@host/": { changed: true } },
     };
     const redacted = redactStrings(report);
@@ -64,7 +78,9 @@ describe("redactStrings", () => {
       base: "main",
       count: 3,
       missing: undefined,
-      flags: [{ id: "link-changed", before: "http://***@grafana:3000/d/x", after: "http://grafana:3000/d/x" }],
+      flags: [
+        { id: "link-changed", before: "http://***@grafana:3000/d/x", after: "http://grafana:3000/d/x" },
+      ],
       files: { "http://***@host/": { changed: true } },
     });
     expect(JSON.stringify(redacted)).not.toMatch(/hunter2|s3cret/);

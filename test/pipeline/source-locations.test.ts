@@ -42,7 +42,8 @@ process.stdout.write(JSON.stringify(locations));
 // looks at first: the wrapper frames are skipped, the definition is found further down.
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-locations-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
-const engine = (file: string) => JSON.stringify(pathToFileURL(path.join(projectRoot, "src", "engine", file)).href);
+const engine = (file: string) =>
+  JSON.stringify(pathToFileURL(path.join(projectRoot, "src", "engine", file)).href);
 writeFileSync(
   path.join(temp, "wrapper.mjs"),
   [
@@ -68,7 +69,15 @@ process.stdout.write(JSON.stringify([location.file + ":" + location.line]));
 `;
 
 function locations(mode: "fast" | "text", limit?: number, script = child): string[] {
-  const args = ["--import", "tsx", "--input-type=module", "-e", script, mode, ...(limit === undefined ? [] : [String(limit)])];
+  const args = [
+    "--import",
+    "tsx",
+    "--input-type=module",
+    "-e",
+    script,
+    mode,
+    ...(limit === undefined ? [] : [String(limit)]),
+  ];
   const run = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: "utf8", maxBuffer: 2 ** 26 });
   if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout) as string[];
@@ -86,7 +95,9 @@ describe("callerLocation", () => {
 
   it("finds a definition below many helper frames", () => {
     const [deep] = locations("fast", undefined, deepChild);
-    expect(deep).toBe(`${path.relative(projectRoot, path.join(temp, "content.mjs")).split(path.sep).join("/")}:3`);
+    expect(deep).toBe(
+      `${path.relative(projectRoot, path.join(temp, "content.mjs")).split(path.sep).join("/")}:3`,
+    );
     expect([deep]).toEqual(locations("text", undefined, deepChild));
   });
 

@@ -3,7 +3,15 @@
  * one, whole, and nothing else; what a live run is using, untouched; and never anything that is not ours.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,7 +26,8 @@ afterAll(() => rmSync(temp, { recursive: true, force: true }));
 const dead: Owner = { pid: spawnSync(process.execPath, ["-e", ""]).pid!, start: 1 };
 const live = currentOwner();
 
-const owned = (owner: Owner, kind: string, name = "build") => `.o11y-tmp-${owner.pid}-${owner.start}-deadbeef.${kind}.${name}`;
+const owned = (owner: Owner, kind: string, name = "build") =>
+  `.o11y-tmp-${owner.pid}-${owner.start}-deadbeef.${kind}.${name}`;
 
 /** A tree: one file saying which it is, in a subfolder as a build has. */
 function tree(dir: string, which: string): void {
@@ -26,7 +35,8 @@ function tree(dir: string, which: string): void {
   writeFileSync(path.join(dir, "prometheus", "which"), which);
 }
 
-const which = (dir: string) => (existsSync(dir) ? readFileSync(path.join(dir, "prometheus", "which"), "utf8") : "absent");
+const which = (dir: string) =>
+  existsSync(dir) ? readFileSync(path.join(dir, "prometheus", "which"), "utf8") : "absent";
 
 interface Case {
   name: string;
@@ -41,16 +51,90 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "killed before the first rename", build: "old", staged: "new", journal: dead, expect: { build: "old", left: "nothing", clean: true } },
-  { name: "killed between the renames", staged: "new", retired: "old", journal: dead, expect: { build: "old", left: "nothing", clean: true, note: /build: put back the previous build, which an interrupted build \(pid \d+\) had moved aside$/ } },
-  { name: "killed after the second rename", build: "new", retired: "old", journal: dead, expect: { build: "new", left: "nothing", clean: true, note: /build: kept the new build that an interrupted build \(pid \d+\) had put in place, and removed the previous one$/ } },
-  { name: "killed after removing the old tree, before the journal", build: "new", journal: dead, expect: { build: "new", left: "nothing", clean: true } },
-  { name: "a first build killed before its rename", staged: "new", journal: dead, expect: { build: "absent", left: "nothing", clean: true } },
-  { name: "a recovery killed after putting the old tree back", build: "old", staged: "new (partly removed)", journal: dead, expect: { build: "old", left: "nothing", clean: true } },
-  { name: "no journal: a dead run's staged and retired folders are garbage", build: "old", staged: "new", retired: "older", expect: { build: "old", left: "nothing", clean: true } },
-  { name: "a live run between its renames: untouched", staged: "new", retired: "old", journal: live, owner: live, expect: { build: "absent", left: "all", clean: true } },
-  { name: "a live run's staged folder, without a journal: untouched", build: "old", staged: "new", owner: live, expect: { build: "old", left: "all", clean: true } },
-  { name: "a journal that cannot be read: everything stays, and it says so", staged: "new", retired: "old", journal: "unreadable", expect: { build: "absent", left: "all", clean: false, note: /is not a journal o11y can read: the temporary folders beside build are left for you to inspect \(if build is missing, the previous build is the one named \*\.retired\.build\); then remove the journal$/ } },
+  {
+    name: "killed before the first rename",
+    build: "old",
+    staged: "new",
+    journal: dead,
+    expect: { build: "old", left: "nothing", clean: true },
+  },
+  {
+    name: "killed between the renames",
+    staged: "new",
+    retired: "old",
+    journal: dead,
+    expect: {
+      build: "old",
+      left: "nothing",
+      clean: true,
+      note: /build: put back the previous build, which an interrupted build \(pid \d+\) had moved aside$/,
+    },
+  },
+  {
+    name: "killed after the second rename",
+    build: "new",
+    retired: "old",
+    journal: dead,
+    expect: {
+      build: "new",
+      left: "nothing",
+      clean: true,
+      note: /build: kept the new build that an interrupted build \(pid \d+\) had put in place, and removed the previous one$/,
+    },
+  },
+  {
+    name: "killed after removing the old tree, before the journal",
+    build: "new",
+    journal: dead,
+    expect: { build: "new", left: "nothing", clean: true },
+  },
+  {
+    name: "a first build killed before its rename",
+    staged: "new",
+    journal: dead,
+    expect: { build: "absent", left: "nothing", clean: true },
+  },
+  {
+    name: "a recovery killed after putting the old tree back",
+    build: "old",
+    staged: "new (partly removed)",
+    journal: dead,
+    expect: { build: "old", left: "nothing", clean: true },
+  },
+  {
+    name: "no journal: a dead run's staged and retired folders are garbage",
+    build: "old",
+    staged: "new",
+    retired: "older",
+    expect: { build: "old", left: "nothing", clean: true },
+  },
+  {
+    name: "a live run between its renames: untouched",
+    staged: "new",
+    retired: "old",
+    journal: live,
+    owner: live,
+    expect: { build: "absent", left: "all", clean: true },
+  },
+  {
+    name: "a live run's staged folder, without a journal: untouched",
+    build: "old",
+    staged: "new",
+    owner: live,
+    expect: { build: "old", left: "all", clean: true },
+  },
+  {
+    name: "a journal that cannot be read: everything stays, and it says so",
+    staged: "new",
+    retired: "old",
+    journal: "unreadable",
+    expect: {
+      build: "absent",
+      left: "all",
+      clean: false,
+      note: /is not a journal o11y can read: the temporary folders beside build are left for you to inspect \(if build is missing, the previous build is the one named \*\.retired\.build\); then remove the journal$/,
+    },
+  },
 ];
 
 describe("recoverFolder", () => {
@@ -61,12 +145,23 @@ describe("recoverFolder", () => {
     if (staged) tree(path.join(parent, owned(owner, "staged")), staged);
     if (retired) tree(path.join(parent, owned(owner, "retired")), retired);
     if (journal === "unreadable") writeFileSync(path.join(parent, ".o11y-tmp-swap.build"), '{"owner": ');
-    else if (journal) writeFileSync(path.join(parent, ".o11y-tmp-swap.build"), JSON.stringify({ owner: journal, out: "build", staged: owned(owner, "staged"), retired: owned(owner, "retired") }));
+    else if (journal)
+      writeFileSync(
+        path.join(parent, ".o11y-tmp-swap.build"),
+        JSON.stringify({
+          owner: journal,
+          out: "build",
+          staged: owned(owner, "staged"),
+          retired: owned(owner, "retired"),
+        }),
+      );
     const before = readdirSync(parent).sort();
     const notes: string[] = [];
     expect(recoverFolder(parent, (note) => notes.push(note))).toBe(expected.clean);
     expect(which(path.join(parent, "build"))).toBe(expected.build);
-    expect(readdirSync(parent).sort()).toEqual(expected.left === "all" ? before : expected.build === "absent" ? [] : ["build"]);
+    expect(readdirSync(parent).sort()).toEqual(
+      expected.left === "all" ? before : expected.build === "absent" ? [] : ["build"],
+    );
     if (expected.note) expect(notes).toEqual([expect.stringMatching(expected.note)]);
     else expect(notes).toEqual([]);
   });
@@ -74,7 +169,10 @@ describe("recoverFolder", () => {
   it("a journal naming folders that are not ours is not acted on", () => {
     const parent = path.join(temp, "foreign-journal");
     tree(path.join(parent, "precious"), "mine");
-    writeFileSync(path.join(parent, ".o11y-tmp-swap.build"), JSON.stringify({ owner: dead, out: "build", staged: "precious", retired: "../elsewhere" }));
+    writeFileSync(
+      path.join(parent, ".o11y-tmp-swap.build"),
+      JSON.stringify({ owner: dead, out: "build", staged: "precious", retired: "../elsewhere" }),
+    );
     const notes: string[] = [];
     expect(recoverFolder(parent, (note) => notes.push(note))).toBe(false);
     expect(which(path.join(parent, "precious"))).toBe("mine");
@@ -90,7 +188,11 @@ describe("recoverFolder", () => {
     expect(recoverFolder(parent, (note) => notes.push(note))).toBe(true);
     expect(readdirSync(parent)).toEqual(["build"]);
     expect(which(path.join(parent, "build"))).toBe("old");
-    expect(notes).toEqual([expect.stringMatching(/build: put back the previous build, which an interrupted build had moved aside$/)]);
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /build: put back the previous build, which an interrupted build had moved aside$/,
+      ),
+    ]);
   });
 });
 
@@ -101,13 +203,28 @@ describe("recoverInterrupted", () => {
     mkdirSync(pending, { recursive: true });
     const elsewhere = path.join(temp, "elsewhere");
     tree(path.join(elsewhere, owned(dead, "retired")), "old");
-    writeFileSync(path.join(elsewhere, ".o11y-tmp-swap.build"), JSON.stringify({ owner: dead, out: "build", staged: owned(dead, "staged"), retired: owned(dead, "retired") }));
+    writeFileSync(
+      path.join(elsewhere, ".o11y-tmp-swap.build"),
+      JSON.stringify({
+        owner: dead,
+        out: "build",
+        staged: owned(dead, "staged"),
+        retired: owned(dead, "retired"),
+      }),
+    );
     tree(path.join(elsewhere, owned(dead, "staged")), "new");
     const checkTemp = path.join(temp, `o11y-check-${dead.pid}-${dead.start}-deadbeef-AbCdEf`);
     tree(checkTemp, "staged by check");
     const precious = path.join(temp, "precious");
     tree(precious, "mine");
-    const record = (content: unknown, owner = dead) => writeFileSync(path.join(pending, `pending-${owner.pid}-${owner.start}-${Math.random().toString(16).slice(2, 10)}.json`), JSON.stringify(content));
+    const record = (content: unknown, owner = dead) =>
+      writeFileSync(
+        path.join(
+          pending,
+          `pending-${owner.pid}-${owner.start}-${Math.random().toString(16).slice(2, 10)}.json`,
+        ),
+        JSON.stringify(content),
+      );
     record({ folder: elsewhere });
     record({ temporary: checkTemp });
     // Not a temporary folder of the run that recorded it: left alone.
@@ -122,7 +239,9 @@ describe("recoverInterrupted", () => {
     expect(readdirSync(elsewhere)).toEqual(["build"]);
     expect(existsSync(checkTemp)).toBe(false);
     expect(which(precious)).toBe("mine");
-    expect(readdirSync(pending)).toEqual([expect.stringMatching(new RegExp(`^pending-${live.pid}-${live.start}-[0-9a-f]+\\.json$`))]);
+    expect(readdirSync(pending)).toEqual([
+      expect.stringMatching(new RegExp(`^pending-${live.pid}-${live.start}-[0-9a-f]+\\.json$`)),
+    ]);
     release();
     expect(readdirSync(pending)).toEqual([]);
   });

@@ -34,8 +34,16 @@ const good: GoodCase[] = [
     template: "{{ $labels.instance }} has {{ $value | humanize }} pending",
     labels: ["instance"],
   },
-  { name: "with over a query", template: '{{ with query "up" }}{{ . | first | value }}{{ end }}', labels: [] },
-  { name: "if / else on the value", template: "{{ if gt $value 0.5 }}high{{ else }}low{{ end }}", labels: [] },
+  {
+    name: "with over a query",
+    template: '{{ with query "up" }}{{ . | first | value }}{{ end }}',
+    labels: [],
+  },
+  {
+    name: "if / else on the value",
+    template: "{{ if gt $value 0.5 }}high{{ else }}low{{ end }}",
+    labels: [],
+  },
   { name: "a trimmed comment", template: "{{- /* comment */ -}}", labels: [] },
   { name: "printf with a format", template: '{{ printf "%.2f" $value }}', labels: [] },
   {
@@ -57,7 +65,8 @@ const good: GoodCase[] = [
   },
   {
     name: "declare, assign, else if",
-    template: "{{ $x := 1 }}{{ if eq $x 1 }}{{ $x = 2 }}{{ else if lt $value 3.5e2 }}mid{{ else }}low{{ end }}{{ $x }}",
+    template:
+      "{{ $x := 1 }}{{ if eq $x 1 }}{{ $x = 2 }}{{ else if lt $value 3.5e2 }}mid{{ else }}low{{ end }}{{ $x }}",
     labels: [],
   },
   {
@@ -98,7 +107,11 @@ const good: GoodCase[] = [
     labels: [],
   },
   { name: "empty", template: "", labels: [] },
-  { name: "a graph link", template: '{{ $externalURL }}/graph?g0.expr={{ "up == 0" | urlquery }}', labels: [] },
+  {
+    name: "a graph link",
+    template: '{{ $externalURL }}/graph?g0.expr={{ "up == 0" | urlquery }}',
+    labels: [],
+  },
   { name: "with over a label", template: "{{ with $labels.pod }}pod {{ . }}{{ end }}", labels: ["pod"] },
   { name: "a block", template: '{{ block "summary" . }}{{ .Value }}{{ end }}', labels: [] },
   {
@@ -218,7 +231,11 @@ const bad: BadCase[] = [
     template: "{{ humanize $value, 2 }}",
     problems: [["separate arguments with spaces, not commas", 18]],
   },
-  { name: "an octal number with a 9", template: '{{ printf "%d" 089 }}', problems: [['invalid number "089"', 15]] },
+  {
+    name: "an octal number with a 9",
+    template: '{{ printf "%d" 089 }}',
+    problems: [['invalid number "089"', 15]],
+  },
   {
     name: "a trim marker without its space",
     template: "{{3-}}",
@@ -241,7 +258,11 @@ const bad: BadCase[] = [
     problems: [["{{ break }} is only allowed inside {{ range }}", 26]],
   },
   { name: "if without a condition", template: "{{ if }}yes{{ end }}", problems: [['"if" needs a value', 3]] },
-  { name: "piping into a literal", template: "{{ $value | 100 }}", problems: [['cannot pipe into "100"', 12]] },
+  {
+    name: "piping into a literal",
+    template: "{{ $value | 100 }}",
+    problems: [['cannot pipe into "100"', 12]],
+  },
   {
     name: "an unclosed parenthesis",
     template: "{{ (humanize $value }}",
@@ -257,7 +278,11 @@ const bad: BadCase[] = [
     template: '{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}',
     problems: [['template "a" is defined twice', 29]],
   },
-  { name: "a non-ASCII symbol in an action", template: "{{ € }}", problems: [['unexpected character "€"', 3]] },
+  {
+    name: "a non-ASCII symbol in an action",
+    template: "{{ € }}",
+    problems: [['unexpected character "€"', 3]],
+  },
   {
     name: "every problem in one template",
     template: "{{ humanise $valeu }} and {{ end }}",
@@ -294,8 +319,16 @@ const bad: BadCase[] = [
 
 /** Deep but within bounds: nothing to say, and said quickly. */
 const deepGood: GoodCase[] = [
-  { name: "parentheses nested 1,000 deep", template: `{{ ${"(".repeat(1000)}$labels.job${")".repeat(1000)} }}`, labels: ["job"] },
-  { name: "ifs nested 5,000 deep", template: `${"{{ if $value }}".repeat(5000)}x${"{{ end }}".repeat(5000)}`, labels: [] },
+  {
+    name: "parentheses nested 1,000 deep",
+    template: `{{ ${"(".repeat(1000)}$labels.job${")".repeat(1000)} }}`,
+    labels: ["job"],
+  },
+  {
+    name: "ifs nested 5,000 deep",
+    template: `${"{{ if $value }}".repeat(5000)}x${"{{ end }}".repeat(5000)}`,
+    labels: [],
+  },
 ];
 good.push(...deepGood);
 
@@ -303,7 +336,9 @@ describe("checkAlertTemplate", () => {
   it("reads blocks nested 100,000 deep in linear time, and parentheses nested as deep without running out of stack", () => {
     const start = performance.now();
     expect(checkAlertTemplate(`${"{{ if 1 }}".repeat(100_000)}x${"{{ end }}".repeat(100_000)}`)).toEqual([]);
-    expect(checkAlertTemplate(`{{ ${"(".repeat(100_000)}1${")".repeat(100_000)} }}`).map((p) => p.offset)).toEqual([1003]);
+    expect(
+      checkAlertTemplate(`{{ ${"(".repeat(100_000)}1${")".repeat(100_000)} }}`).map((p) => p.offset),
+    ).toEqual([1003]);
     expect(performance.now() - start).toBeLessThan(30_000);
   });
 
@@ -358,7 +393,10 @@ function ruleFile(annotations: Record<string, string>): string {
   const file = path.join(promtoolDir, `rules-${++fileCount}.yml`);
   const rules = {
     groups: [
-      { name: "g", rules: [{ alert: "TemplateCase", expr: "up == 0", labels: { severity: "page" }, annotations }] },
+      {
+        name: "g",
+        rules: [{ alert: "TemplateCase", expr: "up == 0", labels: { severity: "page" }, annotations }],
+      },
     ],
   };
   writeFileSync(file, stringify(rules));
@@ -369,7 +407,10 @@ function ruleFile(annotations: Record<string, string>): string {
 function promtoolCheck(template: string): { accepted: boolean; output: string } {
   const { code, output } = runPromtool(["check", "rules", ruleFile({ summary: template })]);
   if (code === 0) expect(output).toContain("SUCCESS");
-  else expect(output, "promtool must reject the template itself, not the file").toContain('annotation "summary"');
+  else
+    expect(output, "promtool must reject the template itself, not the file").toContain(
+      'annotation "summary"',
+    );
   return { accepted: code === 0, output };
 }
 
@@ -390,10 +431,13 @@ describe("promtool check rules agrees", () => {
     expect(accepted, output).toBe(false);
   });
 
-  it.each(bad.filter((c) => c.prometheusAccepts))("accepts $name, which we reject on purpose", ({ template }) => {
-    const { accepted, output } = promtoolCheck(template);
-    expect(accepted, output).toBe(true);
-  });
+  it.each(bad.filter((c) => c.prometheusAccepts))(
+    "accepts $name, which we reject on purpose",
+    ({ template }) => {
+      const { accepted, output } = promtoolCheck(template);
+      expect(accepted, output).toBe(true);
+    },
+  );
 
   it("renders an error for the cases Go only notices when rendering", () => {
     const cases = bad.filter((c) => c.prometheusAccepts === "fails when rendered");
@@ -414,7 +458,9 @@ describe("promtool check rules agrees", () => {
                 eval_time: "1m",
                 alertname: "TemplateCase",
                 // Deliberately wrong, so that promtool prints the annotations it rendered.
-                exp_alerts: [{ exp_labels: { severity: "page", job: "j", instance: "i:9100" }, exp_annotations: {} }],
+                exp_alerts: [
+                  { exp_labels: { severity: "page", job: "j", instance: "i:9100" }, exp_annotations: {} },
+                ],
               },
             ],
           },

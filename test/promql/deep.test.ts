@@ -8,7 +8,14 @@ import type { Tree } from "@lezer/common";
 import { describe, expect, it } from "vitest";
 import { checkContext, checkExpressions } from "../../src/engine/check/run.ts";
 import { topComparison } from "../../src/engine/promql/comparison.ts";
-import { maxNestingDepth, nodesNamed, parsePromQL, parseTree, positionOf, selectors } from "../../src/engine/promql/parse.ts";
+import {
+  maxNestingDepth,
+  nodesNamed,
+  parsePromQL,
+  parseTree,
+  positionOf,
+  selectors,
+} from "../../src/engine/promql/parse.ts";
 import { isScalar, resultLabels, seriesLabels, type Semantics } from "../../src/engine/promql/semantics.ts";
 import { ruleDependency } from "../../src/engine/check/checks/rules/dependency.ts";
 import type { Model, RecordingRuleModel } from "../../src/engine/model.ts";
@@ -16,14 +23,18 @@ import { realModel } from "../helpers/checks.ts";
 
 const terms = (n: number, term: (i: number) => string) => Array.from({ length: n }, (_, i) => term(i));
 const orChain = (n: number) => terms(n, (i) => `up{instance="host-${i}"}`).join(" or ");
-const summedSelectors = (n: number) => terms(n, (i) => `sum(rate(http_requests_total{job="api-${i}", code=~"5.."}[5m]))`).join(" + ");
-const nest = (n: number, open: string, inner: string, close: string) => `${open.repeat(n)}${inner}${close.repeat(n)}`;
+const summedSelectors = (n: number) =>
+  terms(n, (i) => `sum(rate(http_requests_total{job="api-${i}", code=~"5.."}[5m]))`).join(" + ");
+const nest = (n: number, open: string, inner: string, close: string) =>
+  `${open.repeat(n)}${inner}${close.repeat(n)}`;
 
 /** Node counts by name, errors included, in one pass. */
 function count(tree: Tree): Record<string, number> {
   const counts: Record<string, number> = {};
   const cursor = tree.cursor();
-  do counts[cursor.type.isError ? "error" : cursor.name] = (counts[cursor.type.isError ? "error" : cursor.name] ?? 0) + 1;
+  do
+    counts[cursor.type.isError ? "error" : cursor.name] =
+      (counts[cursor.type.isError ? "error" : cursor.name] ?? 0) + 1;
   while (cursor.next());
   return counts;
 }
@@ -74,7 +85,16 @@ describe("chains of operators", () => {
   it.each([
     { name: "a shorter chain", text: `${summedSelectors(40)} > 1 or ${orChain(30)}`, deeperThan: 40 },
     // Deep enough for parseTree to build it itself, shallow enough for lezer: lists of matchers and arguments too.
-    { name: "a deep tree", text: nest(300, 'clamp(label_replace(', 'up{a="1", b=~"2", c!="3"} offset 5m', ', "x", "$1", "y", "(.*)"), 0, 1)'), deeperThan: 600 },
+    {
+      name: "a deep tree",
+      text: nest(
+        300,
+        "clamp(label_replace(",
+        'up{a="1", b=~"2", c!="3"} offset 5m',
+        ', "x", "$1", "y", "(.*)"), 0, 1)',
+      ),
+      deeperThan: 600,
+    },
   ])("keep the shape lezer gives $name", ({ text, deeperThan }) => {
     const ours = parseTree(text).tree;
     const lezer = parser.parse(text);
@@ -90,7 +110,13 @@ describe("chains of operators", () => {
     const start = performance.now();
     const sum = nodesNamed(parsed, "BinaryExpr")[1]!;
     expect(isScalar(sum, parsed)).toBe(false);
-    expect([...resultLabels(parsed, sum, ctx)!].sort()).toEqual(["instance", "job", "method", "path", "status"]);
+    expect([...resultLabels(parsed, sum, ctx)!].sort()).toEqual([
+      "instance",
+      "job",
+      "method",
+      "path",
+      "status",
+    ]);
     for (const node of nodesNamed(parsed, "BinaryExpr")) resultLabels(parsed, node, ctx);
     expect(topComparison(text)).toMatchObject({ op: ">", value: 1 });
     expect(positionOf(text, text.length - 1)).toEqual({ line: 1, column: text.length });
@@ -100,7 +126,10 @@ describe("chains of operators", () => {
   it("are checked by every check, each problem found", () => {
     // Raw counters in an `or` chain: each one is a problem of its own.
     const text = terms(2000, (i) => `phoenix_http_request_total{path="/r${i}"}`).join(" or ");
-    const diagnostics = checkExpressions([{ expr: text, subject: "chain", source: { file: "t", line: 1 }, kind: "expression" }], checkContext(realModel()));
+    const diagnostics = checkExpressions(
+      [{ expr: text, subject: "chain", source: { file: "t", line: 1 }, kind: "expression" }],
+      checkContext(realModel()),
+    );
     expect(diagnostics.map((d) => d.check)).toEqual(Array(2000).fill("promql/counter-without-rate"));
     expect(diagnostics.at(-1)!.position).toEqual({ line: 1, column: text.lastIndexOf("phoenix") + 1 });
   });
@@ -124,13 +153,16 @@ describe("nesting", () => {
     { name: "unary minus", text: `${"-".repeat(5000)}up` },
     { name: "`^`, which groups to the right", text: terms(5000, (i) => `m${i}`).join(" ^ ") },
     { name: "function calls", text: nest(100_000, "abs(", "up", ")") },
-  ])("beyond its bound is said to be too deep, not a syntax error, and stops the parse: $name", ({ text }) => {
-    const start = performance.now();
-    const parsed = parsePromQL(text, { grafana: false });
-    expect(performance.now() - start).toBeLessThan(10_000);
-    expect(parsed.tooDeepAt).toBeGreaterThan(0);
-    expect(parsed.errorAt).toBe(parsed.tooDeepAt);
-  });
+  ])(
+    "beyond its bound is said to be too deep, not a syntax error, and stops the parse: $name",
+    ({ text }) => {
+      const start = performance.now();
+      const parsed = parsePromQL(text, { grafana: false });
+      expect(performance.now() - start).toBeLessThan(10_000);
+      expect(parsed.tooDeepAt).toBeGreaterThan(0);
+      expect(parsed.errorAt).toBe(parsed.tooDeepAt);
+    },
+  );
 
   it("is what lezer cuts short, sometimes into a tree without an error node: the reason for stopping", () => {
     // 5,000 `^` regrouped by force: every operand there, no error, the wrong tree.
@@ -153,9 +185,17 @@ describe("chains of recording rules", () => {
       source: { file: "rules.yaml", line: i + 1 },
     }));
   }
-  const semantics = (rules: RecordingRuleModel[]): Semantics => ({ seriesIndex: new Map(), recordingRules: new Map(rules.map((r) => [r.record, r])) });
+  const semantics = (rules: RecordingRuleModel[]): Semantics => ({
+    seriesIndex: new Map(),
+    recordingRules: new Map(rules.map((r) => [r.record, r])),
+  });
   /** The real project's catalog, with these rules and nothing that reads them. */
-  const modelWith = (rules: RecordingRuleModel[]): Model => ({ ...realModel(), recordingRules: rules, alerts: [], dashboards: [] });
+  const modelWith = (rules: RecordingRuleModel[]): Model => ({
+    ...realModel(),
+    recordingRules: rules,
+    alerts: [],
+    dashboards: [],
+  });
 
   it("knows the labels at the end of a chain of 12,000 rules, and finds no cycle in it", () => {
     const rules = chain(12_000, "up");
@@ -166,10 +206,17 @@ describe("chains of recording rules", () => {
 
   it("knows no labels for the rules of a cycle, or for what reads them, and reports the cycle once", () => {
     const rules = chain(5000, "level:m4999:sum");
-    const reader: RecordingRuleModel = { ...rules[0]!, record: "level:reader:sum", expr: "sum by (job) (level:m2500:sum)" };
+    const reader: RecordingRuleModel = {
+      ...rules[0]!,
+      record: "level:reader:sum",
+      expr: "sum by (job) (level:m2500:sum)",
+    };
     const sem = semantics([...rules, reader]);
     expect(seriesLabels("level:reader:sum", sem)).toEqual(new Set(["job"]));
-    expect([seriesLabels("level:m0:sum", sem), seriesLabels("level:m4999:sum", sem)]).toEqual([undefined, undefined]);
+    expect([seriesLabels("level:m0:sum", sem), seriesLabels("level:m4999:sum", sem)]).toEqual([
+      undefined,
+      undefined,
+    ]);
     const model = modelWith(rules);
     const findings = ruleDependency.check(model, checkContext(model));
     expect(findings.map((f) => f.subject)).toEqual(["recording rule level:m0:sum"]);

@@ -23,7 +23,20 @@ function section(heading: string): string {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-const copied = ["src", "bin", "schemas", "scripts", "test", "build", "docs", "RUNBOOK.md", "package.json", "tsconfig.json", "vitest.config.ts", ".gitignore"];
+const copied = [
+  "src",
+  "bin",
+  "schemas",
+  "scripts",
+  "test",
+  "build",
+  "docs",
+  "RUNBOOK.md",
+  "package.json",
+  "tsconfig.json",
+  "vitest.config.ts",
+  ".gitignore",
+];
 const dir = mkdtempSync(path.join(tmpdir(), "o11y-recipes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -34,12 +47,23 @@ function read(file: string): string {
 /** Replaces text that must be there exactly once, as an author edits a file. */
 function edit(file: string, from: string, to: string): void {
   const text = read(file);
-  if (text.split(from).length !== 2) throw new Error(`${file}: expected ${JSON.stringify(from)} exactly once; the project changed, update this recipe test`);
-  writeFileSync(path.join(dir, file), text.replace(from, () => to));
+  if (text.split(from).length !== 2)
+    throw new Error(
+      `${file}: expected ${JSON.stringify(from)} exactly once; the project changed, update this recipe test`,
+    );
+  writeFileSync(
+    path.join(dir, file),
+    text.replace(from, () => to),
+  );
 }
 
 function run(args: string[], timeout = 600_000) {
-  const result = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", timeout, env: { ...process.env, NO_COLOR: "1", CI: "true" } });
+  const result = spawnSync(process.execPath, args, {
+    cwd: dir,
+    encoding: "utf8",
+    timeout,
+    env: { ...process.env, NO_COLOR: "1", CI: "true" },
+  });
   return { code: result.status, output: `${result.stdout}${result.stderr}`, error: result.error };
 }
 
@@ -129,13 +153,21 @@ export const beamAlerts = ruleGroup("beam-alerts", [beamMemoryHigh, beamProcessC
     );
   },
   endToEndScenario() {
-    edit("test/e2e/exporter/values.ts", '  "metrics-endpoint-down",\n] as const;', '  "metrics-endpoint-down",\n  "process-leak",\n] as const;');
+    edit(
+      "test/e2e/exporter/values.ts",
+      '  "metrics-endpoint-down",\n] as const;',
+      '  "metrics-endpoint-down",\n  "process-leak",\n] as const;',
+    );
     edit(
       "test/e2e/exporter/values.ts",
       "vm_total_processes: ({ t }) => [{ labels: {}, value: 1800 + Math.round(40 * Math.sin(t / 10)) }],",
       'vm_total_processes: ({ scenario, t }) => [{ labels: {}, value: (scenario === "process-leak" ? 150_000 : 1800) + Math.round(40 * Math.sin(t / 10)) }],',
     );
-    edit("test/e2e/e2e.test.ts", '  MetricsEndpointDown: "metrics-endpoint-down",\n};', '  MetricsEndpointDown: "metrics-endpoint-down",\n  BeamProcessCountHigh: "process-leak",\n};');
+    edit(
+      "test/e2e/e2e.test.ts",
+      '  MetricsEndpointDown: "metrics-endpoint-down",\n};',
+      '  MetricsEndpointDown: "metrics-endpoint-down",\n  BeamProcessCountHigh: "process-leak",\n};',
+    );
   },
 };
 
@@ -148,18 +180,34 @@ function addPanelFromReadme(): void {
     .split("\n")
     .map((line) => `  ${line}`)
     .join("\n");
-  edit("src/dashboards/phoenix-metrics.ts", '  .withRow(row(300, "Errors"))', `${indented}\n  .withRow(row(300, "Errors"))`);
+  edit(
+    "src/dashboards/phoenix-metrics.ts",
+    '  .withRow(row(300, "Errors"))',
+    `${indented}\n  .withRow(row(300, "Errors"))`,
+  );
 }
 
 describe("the README's recipes, followed on a copy of the project", () => {
   beforeAll(() => {
-    for (const entry of copied) cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
+    for (const entry of copied)
+      cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
     symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   });
 
   it("Adding an alert names every step this test takes", () => {
     const recipe = section("### Adding an alert");
-    for (const step of ["src/alerts/thresholds.ts", "ruleGroup(", "threshold: thresholds.x", "tests", "thresholds: [thresholds.x]", "### Alert: <heading>", "**Trigger**", "test/e2e/exporter/values.ts", "scenarioOf", "npm run build"]) {
+    for (const step of [
+      "src/alerts/thresholds.ts",
+      "ruleGroup(",
+      "threshold: thresholds.x",
+      "tests",
+      "thresholds: [thresholds.x]",
+      "### Alert: <heading>",
+      "**Trigger**",
+      "test/e2e/exporter/values.ts",
+      "scenarioOf",
+      "npm run build",
+    ]) {
       expect(recipe, `the recipe must say: ${step}`).toContain(step);
     }
   });
@@ -174,15 +222,26 @@ describe("the README's recipes, followed on a copy of the project", () => {
     const built = run(["bin/o11y.js", "build", "--tools", "require"]);
     expect(built.code, built.output).toBe(0);
     expect(read("build/prometheus/rules/alerts/beam.yaml")).toContain("alert: BeamProcessCountHigh");
-    expect(read("build/prometheus/tests/alerts/beam.test.yaml")).toContain("BeamProcessCountHigh: 105,000 processes");
-    expect(read("RUNBOOK.md")).toMatch(/\| \[BeamProcessCountHigh\]\(#alert-beam-process-count--100000\) \| .* \| `> 100000` \| 10m \| low \|/);
-    const phoenix = JSON.parse(read("build/grafana/dashboards/gs-phoenix-metrics.json")) as { panels: Array<{ id: number; title: string }> };
+    expect(read("build/prometheus/tests/alerts/beam.test.yaml")).toContain(
+      "BeamProcessCountHigh: 105,000 processes",
+    );
+    expect(read("RUNBOOK.md")).toMatch(
+      /\| \[BeamProcessCountHigh\]\(#alert-beam-process-count--100000\) \| .* \| `> 100000` \| 10m \| low \|/,
+    );
+    const phoenix = JSON.parse(read("build/grafana/dashboards/gs-phoenix-metrics.json")) as {
+      panels: Array<{ id: number; title: string }>;
+    };
     expect(phoenix.panels.find((p) => p.id === 205)?.title).toBe("Request rate by method");
   });
 
   // The engine's own tests use their own fixtures; these are the ones that read the content.
   it("the tests that hold the content stay green: promtool's, the staleness of build/ and RUNBOOK.md, the links, the thresholds, the dashboards", () => {
-    expectGreen(["test/alerts/promtool.test.ts", "test/alerts/links.test.ts", "test/alerts/threshold-mutation.test.ts", "test/pipeline/dashboards.test.ts"]);
+    expectGreen([
+      "test/alerts/promtool.test.ts",
+      "test/alerts/links.test.ts",
+      "test/alerts/threshold-mutation.test.ts",
+      "test/pipeline/dashboards.test.ts",
+    ]);
     expectGreen(["test/pipeline/build-output.test.ts", "-t", "is fresh"]);
   }, 600_000);
 

@@ -11,7 +11,10 @@ describe("precompiled validators", () => {
     const committed = readFileSync(precompiledFile, "utf8");
     const expected = precompiledSource();
     // Stale, builds still validate everything (compiling the schemas at run time), only slower.
-    expect(committed === expected, `${path.relative(projectRoot, precompiledFile)} is stale: run \`node --import tsx scripts/precompile-schemas.ts\``).toBe(true);
+    expect(
+      committed === expected,
+      `${path.relative(projectRoot, precompiledFile)} is stale: run \`node --import tsx scripts/precompile-schemas.ts\``,
+    ).toBe(true);
   }, 60_000);
 
   it("accept the real build, and a document they reject is explained by the compiled schema", () => {

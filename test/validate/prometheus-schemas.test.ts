@@ -18,7 +18,10 @@ const schemas = ["prometheus-rules", "promtool-tests", "prometheus-config", "ale
 
 function find(schema: string, pathPart = ""): Artifact {
   const found = artifacts.find((a) => a.schema === schema && a.path.includes(pathPart));
-  if (!found) throw new Error(`no ${schema} artifact with ${pathPart} in its path: ${artifacts.map((a) => a.path).join(", ")}`);
+  if (!found)
+    throw new Error(
+      `no ${schema} artifact with ${pathPart} in its path: ${artifacts.map((a) => a.path).join(", ")}`,
+    );
   return found;
 }
 
@@ -59,7 +62,8 @@ const cases: Case[] = [
     name: "an alert with severity urgent",
     artifact: alertRules,
     mutate: (d) => (d.groups[0].rules[0].labels.severity = "urgent"),
-    message: '/groups/0/rules/0/labels/severity: must be one of "critical", "high", "medium", "low" (got "urgent")',
+    message:
+      '/groups/0/rules/0/labels/severity: must be one of "critical", "high", "medium", "low" (got "urgent")',
     fix: "critical, high, medium or low",
   },
   {
@@ -225,16 +229,21 @@ describe("Prometheus and Alertmanager schemas", () => {
     expect(match!.fix).toContain(c.fix);
   });
 
-  it.each(secretCases.map((c) => [c.name, c] as const))("never quotes the secret when reporting %s", (_name, c) => {
-    const diagnostics = validateArtifacts([mutated(c)]);
-    expect(diagnostics.length).toBeGreaterThan(0);
-    for (const d of diagnostics) expect(JSON.stringify(d)).not.toContain(secret);
-  });
+  it.each(secretCases.map((c) => [c.name, c] as const))(
+    "never quotes the secret when reporting %s",
+    (_name, c) => {
+      const diagnostics = validateArtifacts([mutated(c)]);
+      expect(diagnostics.length).toBeGreaterThan(0);
+      for (const d of diagnostics) expect(JSON.stringify(d)).not.toContain(secret);
+    },
+  );
 
   it("tells a rule with both alert and record that it is an alert with a stray key", () => {
     const document = parsed(alertRules);
     document.groups[0].rules[0].record = "job:phoenix_http_requests:rate5m";
     const diagnostics = validateArtifacts([{ ...alertRules, content: stringifyYaml(document) }]);
-    expect(diagnostics.map((d) => d.message)).toEqual(["/groups/0/rules/0/record: is not an allowed property here"]);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      "/groups/0/rules/0/record: is not an allowed property here",
+    ]);
   });
 });

@@ -10,7 +10,8 @@ const result = compile(project);
 
 function artifact(schema: string): Artifact {
   const found = result.artifacts.find((a) => a.schema === schema);
-  if (!found) throw new Error(`the build has no ${schema} artifact: ${JSON.stringify(result.diagnostics, null, 2)}`);
+  if (!found)
+    throw new Error(`the build has no ${schema} artifact: ${JSON.stringify(result.diagnostics, null, 2)}`);
   return found;
 }
 
@@ -18,7 +19,8 @@ function artifact(schema: string): Artifact {
 type Json = Record<string, any>;
 const dashboard = artifact("grafana-dashboard");
 const doc = (): Json => JSON.parse(dashboard.content);
-const panelIndex = (kind: "row" | "panel") => (doc().panels as Json[]).findIndex((p) => (p.type === "row") === (kind === "row"));
+const panelIndex = (kind: "row" | "panel") =>
+  (doc().panels as Json[]).findIndex((p) => (p.type === "row") === (kind === "row"));
 const panel = panelIndex("panel");
 const row = panelIndex("row");
 const panelSubject = (index: number) => {
@@ -171,7 +173,13 @@ describe("schema validation", () => {
     expect(result.artifacts.length).toBeGreaterThan(0);
     expect(validateArtifacts(result.artifacts)).toEqual([]);
     const used = new Set(result.artifacts.map((a) => a.schema));
-    for (const schema of ["grafana-dashboard", "grafana-datasources", "grafana-dashboard-providers", "manifest"]) expect(used).toContain(schema);
+    for (const schema of [
+      "grafana-dashboard",
+      "grafana-datasources",
+      "grafana-dashboard-providers",
+      "manifest",
+    ])
+      expect(used).toContain(schema);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))("reports %s", (_name, c) => {
@@ -194,16 +202,28 @@ describe("schema validation", () => {
     document.panels[panel].gridPos.x = 24;
     delete document.panels[row].title;
     document.uid = "";
-    const messages = validateArtifacts([{ ...dashboard, content: JSON.stringify(document) }]).map((d) => d.message.split(":")[0]);
+    const messages = validateArtifacts([{ ...dashboard, content: JSON.stringify(document) }]).map(
+      (d) => d.message.split(":")[0],
+    );
     expect(messages.sort()).toEqual(
-      [`/panels/${panel}/fieldConfig/defaults/unit`, `/panels/${panel}/description`, `/panels/${panel}/gridPos/x`, `/panels/${row}/title`, "/uid"].sort(),
+      [
+        `/panels/${panel}/fieldConfig/defaults/unit`,
+        `/panels/${panel}/description`,
+        `/panels/${panel}/gridPos/x`,
+        `/panels/${row}/title`,
+        "/uid",
+      ].sort(),
     );
   });
 
   it("reports an unknown schema id", () => {
     const [d, ...rest] = validateArtifacts([{ ...dashboard, schema: "no-such-schema" }]);
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ check: "schema/no-such-schema", severity: "error", subject: dashboard.subject });
+    expect(d).toMatchObject({
+      check: "schema/no-such-schema",
+      severity: "error",
+      subject: dashboard.subject,
+    });
     expect(d!.message).toContain('there is no schema "no-such-schema"');
   });
 
@@ -214,7 +234,9 @@ describe("schema validation", () => {
     expect(schema.$id).toBe(`urn:global-sovereign:o11y:schema:${file.replace(".schema.json", "")}`);
     expect(schema.description).toBeTruthy();
     // Validating any document compiles the schema; a broken schema says "cannot be validated".
-    const diagnostics = validateArtifacts([{ ...dashboard, schema: file.replace(".schema.json", ""), content: "{}" }]);
+    const diagnostics = validateArtifacts([
+      { ...dashboard, schema: file.replace(".schema.json", ""), content: "{}" },
+    ]);
     expect(diagnostics.filter((d) => d.message.includes("cannot be validated"))).toEqual([]);
   });
 });

@@ -4,7 +4,16 @@
  * the tool as a file.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -30,7 +39,8 @@ function fakeTool(name: string, { exits = false } = {}): { file: string; pids: s
   return { file, pids };
 }
 
-const readPids = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : []);
+const readPids = (file: string) =>
+  existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : [];
 
 /** Waits until every pid is gone (a zombie counts as gone); the pids still alive after `ms`. */
 async function survivors(pids: number[], ms = 3_000): Promise<number[]> {
@@ -86,7 +96,9 @@ describe("a tool's process", () => {
       env: { ...process.env, NO_COLOR: "1", O11Y_PROMTOOL: file },
       stdio: "ignore",
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     // promtool runs more than once at a time (check config, and the unit tests): each run and its child must go.
     await until(() => readPids(pids).length >= 2, "the fake promtool and its child");
     child.kill("SIGTERM");
@@ -102,16 +114,24 @@ describe("a path that reads like an option", () => {
     const dir = mkdtempSync(path.join(temp, "dashes-"));
     const fixture = path.join(projectRoot, "test/fixtures/prometheus3-rules.yaml");
     copyFileSync(fixture, path.join(dir, "--help"));
-    const result = spawnSync(process.execPath, [path.join(projectRoot, "bin/o11y.js"), "check", "--format", "json", "--tools", "auto", "--", "--help"], {
-      cwd: dir,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(projectRoot, "bin/o11y.js"), "check", "--format", "json", "--tools", "auto", "--", "--help"],
+      {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
     expect(result.status, result.stderr).toBe(1);
     const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
     const text = readFileSync(fixture, "utf8");
     // promtool's verdict on the Prometheus 3 syntax only it rejects: it read the file.
-    expect(diagnostics.map((d) => [d.source.file, d.source.line, d.check])).toContainEqual(["--help", lineOf(text, `expr: '{"up"`), "tool/promtool"]);
+    expect(diagnostics.map((d) => [d.source.file, d.source.line, d.check])).toContainEqual([
+      "--help",
+      lineOf(text, `expr: '{"up"`),
+      "tool/promtool",
+    ]);
     expect(diagnostics.map((d) => d.check)).toContain("promql/syntax");
   });
 });

@@ -41,7 +41,9 @@ interface Case {
 const cases: Case[] = [
   {
     name: "Prometheus 3 syntax in an alert: the alert and its source line, with promtool's position",
-    replace: { [scrapeRules]: content(scrapeRules).replace(/expr: .*/, `expr: '{"up", job="global-sovereign"} < 1'`) },
+    replace: {
+      [scrapeRules]: content(scrapeRules).replace(/expr: .*/, `expr: '{"up", job="global-sovereign"} < 1'`),
+    },
     expected: [
       /^src\/alerts\/scrape\.ts:\d+ error alert MetricsEndpointDown: promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/alerts\/scrape\.yaml:\d+:\d+\): could not parse expression: .*parse error.* \[tool\/promtool\]/,
     ],
@@ -59,20 +61,30 @@ const cases: Case[] = [
   },
   {
     name: "a config-level problem: the whole prometheus.yml",
-    replace: { [prometheusConfig]: content(prometheusConfig).replace(/scrape_interval: .*/, "scrape_interval: 15q") },
-    expected: [/^src\/config\.ts:1 error prometheus\.yml: promtool \d+\.\d+\.\S+ \(check config\) rejects prometheus\/prometheus\.yml: .*15q.* \[tool\/promtool\]/],
+    replace: {
+      [prometheusConfig]: content(prometheusConfig).replace(/scrape_interval: .*/, "scrape_interval: 15q"),
+    },
+    expected: [
+      /^src\/config\.ts:1 error prometheus\.yml: promtool \d+\.\d+\.\S+ \(check config\) rejects prometheus\/prometheus\.yml: .*15q.* \[tool\/promtool\]/,
+    ],
   },
   {
     name: "an Alertmanager route to a receiver that does not exist",
     replace: { [alertmanager]: content(alertmanager).replace(/receiver: (\S+)/, "receiver: nobody") },
-    expected: [/error alertmanager\.yml: amtool \d+\.\d+\.\S+ \(check-config\) rejects alertmanager\/alertmanager\.yml: .*undefined receiver "nobody".* \[tool\/amtool\]/],
+    expected: [
+      /error alertmanager\.yml: amtool \d+\.\d+\.\S+ \(check-config\) rejects alertmanager\/alertmanager\.yml: .*undefined receiver "nobody".* \[tool\/amtool\]/,
+    ],
   },
 ];
 
 describe("promtool and amtool judge the staged build", () => {
   it("accept the real build", async () => {
     const { dir, artifacts } = stageWith("real", {});
-    expect(await judgeWithTools(dir, artifacts, "require")).toEqual({ diagnostics: [], notes: [], accepted: ["promtool", "amtool"] });
+    expect(await judgeWithTools(dir, artifacts, "require")).toEqual({
+      diagnostics: [],
+      notes: [],
+      accepted: ["promtool", "amtool"],
+    });
   });
 
   it.each(cases)("$name", async ({ name, replace, expected }) => {
@@ -80,7 +92,11 @@ describe("promtool and amtool judge the staged build", () => {
     const verdict = await judgeWithTools(dir, artifacts, "auto");
     const lines = verdict.diagnostics.map(formatDiagnostic);
     expect(lines, lines.join("\n")).toHaveLength(expected.length);
-    for (const pattern of expected) expect(lines.some((line) => pattern.test(line)), `${pattern}\n${lines.join("\n")}`).toBe(true);
+    for (const pattern of expected)
+      expect(
+        lines.some((line) => pattern.test(line)),
+        `${pattern}\n${lines.join("\n")}`,
+      ).toBe(true);
     expect(verdict.diagnostics.every((d) => d.severity === "error" && d.fix)).toBe(true);
   });
 
@@ -93,8 +109,12 @@ describe("promtool and amtool judge the staged build", () => {
       const verdict = await judgeWithTools(dir, artifacts, "auto", env);
       expect(verdict.diagnostics).toEqual([]);
       expect(verdict.notes).toEqual([
-        expect.stringMatching(/^promtool did not judge prometheus\/prometheus\.yml: promtool is not on PATH \(install Debian's prometheus package, or set O11Y_PROMTOOL/),
-        expect.stringMatching(/^amtool did not judge alertmanager\/alertmanager\.yml: O11Y_AMTOOL=\/nonexistent\/amtool is not an executable file/),
+        expect.stringMatching(
+          /^promtool did not judge prometheus\/prometheus\.yml: promtool is not on PATH \(install Debian's prometheus package, or set O11Y_PROMTOOL/,
+        ),
+        expect.stringMatching(
+          /^amtool did not judge alertmanager\/alertmanager\.yml: O11Y_AMTOOL=\/nonexistent\/amtool is not an executable file/,
+        ),
       ]);
     });
 

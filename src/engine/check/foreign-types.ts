@@ -19,7 +19,10 @@ export interface Written {
   source: SourceLocation;
 }
 
-const nameRule = (pattern: RegExp, kind: SeriesType["kind"], why: string) => ({ pattern, type: { kind, because: `type inferred from the name: ${why}` } satisfies SeriesType });
+const nameRule = (pattern: RegExp, kind: SeriesType["kind"], why: string) => ({
+  pattern,
+  type: { kind, because: `type inferred from the name: ${why}` } satisfies SeriesType,
+});
 
 /**
  * What a name alone tells, by suffix. `_count` and `_sum` are not here: exporters name plain gauges so too
@@ -35,7 +38,14 @@ const byName = [
 
 /** Functions that read a counter, and those that read a gauge (Prometheus's docs say which). */
 const counterFunctions = new Set(["rate", "irate", "increase", "resets"]);
-const gaugeFunctions = new Set(["deriv", "predict_linear", "delta", "idelta", "holt_winters", "double_exponential_smoothing"]);
+const gaugeFunctions = new Set([
+  "deriv",
+  "predict_linear",
+  "delta",
+  "idelta",
+  "holt_winters",
+  "double_exponential_smoothing",
+]);
 
 /** How the files use one name. */
 interface Usage {
@@ -46,7 +56,10 @@ interface Usage {
   asNativeHistogram?: boolean;
 }
 
-function usageOf(expressions: Iterable<Written>, parse: (text: string) => ParsedExpression): { usage: Map<string, Usage>; names: Set<string> } {
+function usageOf(
+  expressions: Iterable<Written>,
+  parse: (text: string) => ParsedExpression,
+): { usage: Map<string, Usage>; names: Set<string> } {
   const usage = new Map<string, Usage>();
   const names = new Set<string>();
   const of = (name: string) => {
@@ -64,7 +77,13 @@ function usageOf(expressions: Iterable<Written>, parse: (text: string) => Parsed
       const fn = expr.text.slice(id.from, id.to);
       if (fn.startsWith("histogram_")) {
         for (const selector of selectors(expr)) {
-          if (selector.metric && !selector.metric.endsWith("_bucket") && selector.node.from >= call.from && selector.node.to <= call.to) of(selector.metric).asNativeHistogram = true;
+          if (
+            selector.metric &&
+            !selector.metric.endsWith("_bucket") &&
+            selector.node.from >= call.from &&
+            selector.node.to <= call.to
+          )
+            of(selector.metric).asNativeHistogram = true;
         }
         continue;
       }
@@ -83,7 +102,11 @@ function usageOf(expressions: Iterable<Written>, parse: (text: string) => Parsed
  * The inferType of a Semantics for rule files from elsewhere: asked only about names neither the catalog nor a
  * recording rule knows. The files' expressions are read once, on the first question, with the run's shared parse.
  */
-export function foreignTypes(expressions: () => Iterable<Written>, parse: (text: string) => ParsedExpression, live?: TypeSource): (name: string) => SeriesType | undefined {
+export function foreignTypes(
+  expressions: () => Iterable<Written>,
+  parse: (text: string) => ParsedExpression,
+  live?: TypeSource,
+): (name: string) => SeriesType | undefined {
   let read: ReturnType<typeof usageOf> | undefined;
   const answers = new Map<string, SeriesType | undefined>();
   const infer = (name: string): SeriesType | undefined => {
@@ -96,11 +119,18 @@ export function foreignTypes(expressions: () => Iterable<Written>, parse: (text:
       const [, base, suffix] = sibling;
       const other = `${base}_${suffix === "count" ? "sum" : "count"}`;
       const seen = [`${base}_bucket`, other].find((candidate) => read!.names.has(candidate));
-      if (seen) return { kind: "counter", because: `type inferred: ${seen} is read too, so ${name} is a histogram's or summary's _${suffix}, a counter` };
+      if (seen)
+        return {
+          kind: "counter",
+          because: `type inferred: ${seen} is read too, so ${name} is a histogram's or summary's _${suffix}, a counter`,
+        };
     }
     const used = read.usage.get(name);
     if (used?.asCounter && !used.asGauge && !used.asNativeHistogram) {
-      return { kind: "counter", because: `type inferred: ${used.asCounter.fn}() is taken of it at ${formatLocation(used.asCounter.source)}` };
+      return {
+        kind: "counter",
+        because: `type inferred: ${used.asCounter.fn}() is taken of it at ${formatLocation(used.asCounter.source)}`,
+      };
     }
     return undefined;
   };

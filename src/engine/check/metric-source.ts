@@ -45,7 +45,8 @@ function kindFrom(name: string, metadata: Map<string, string>): SeriesType["kind
   if (own === "counter") return "counter";
   if (own === "gauge" || own === "info" || own === "stateset") return "gauge";
   // A counter's family may be named without _total (OpenMetrics).
-  if (name.endsWith("_total") && metadata.get(name.slice(0, -"_total".length)) === "counter") return "counter";
+  if (name.endsWith("_total") && metadata.get(name.slice(0, -"_total".length)) === "counter")
+    return "counter";
   const suffix = /^(.*)_(bucket|count|sum)$/.exec(name);
   const family = suffix ? metadata.get(suffix[1]!) : undefined;
   if (family === "histogram") return suffix![2] === "bucket" ? "bucket" : "counter";
@@ -66,7 +67,10 @@ async function get<T>(url: string, what: string, timeoutMs: number, body?: URLSe
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const why =
+      (error as Error).name === "TimeoutError"
+        ? `no answer within ${timeoutMs / 1000} s`
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
     throw new PrometheusUnavailable(`cannot reach ${url} (${what}): ${why}`);
   }
   const text = await response.text();
@@ -74,11 +78,16 @@ async function get<T>(url: string, what: string, timeoutMs: number, body?: URLSe
   try {
     parsed = JSON.parse(text) as ApiResponse<T>;
   } catch {
-    throw new PrometheusUnavailable(`${url} (${what}) answered HTTP ${response.status} with something that is not Prometheus's API: ${text.slice(0, 120)}`);
+    throw new PrometheusUnavailable(
+      `${url} (${what}) answered HTTP ${response.status} with something that is not Prometheus's API: ${text.slice(0, 120)}`,
+    );
   }
-  if (response.status === 400) throw new RefusedQuery(`${url} (${what}) refused the query: ${parsed.error ?? text.slice(0, 120)}`);
+  if (response.status === 400)
+    throw new RefusedQuery(`${url} (${what}) refused the query: ${parsed.error ?? text.slice(0, 120)}`);
   if (!response.ok || parsed.status !== "success" || parsed.data === undefined) {
-    throw new PrometheusUnavailable(`${url} (${what}) answered HTTP ${response.status}: ${parsed.error ?? text.slice(0, 120)}`);
+    throw new PrometheusUnavailable(
+      `${url} (${what}) answered HTTP ${response.status}: ${parsed.error ?? text.slice(0, 120)}`,
+    );
   }
   return parsed.data;
 }
@@ -87,7 +96,11 @@ async function get<T>(url: string, what: string, timeoutMs: number, body?: URLSe
  * What the server at `base` says of the metric types, the names it stores, and of `selectors` (vector selectors as
  * written, like `up{job="api"}`). Throws PrometheusUnavailable when it cannot be asked.
  */
-export async function fetchFromPrometheus(base: string, selectors: readonly string[], options: FetchOptions = {}): Promise<PrometheusSource> {
+export async function fetchFromPrometheus(
+  base: string,
+  selectors: readonly string[],
+  options: FetchOptions = {},
+): Promise<PrometheusSource> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const batchChars = options.batchChars ?? 100_000;
   const parallel = options.parallel ?? 4;
@@ -95,7 +108,11 @@ export async function fetchFromPrometheus(base: string, selectors: readonly stri
   const requests = { metadata: 0, names: 0, selectors: 0 };
 
   requests.metadata++;
-  const metadataAnswer = get<Record<string, MetadataEntry[]>>(`${root}/api/v1/metadata`, "metric metadata", timeoutMs);
+  const metadataAnswer = get<Record<string, MetadataEntry[]>>(
+    `${root}/api/v1/metadata`,
+    "metric metadata",
+    timeoutMs,
+  );
   requests.names++;
   const namesAnswer = get<string[]>(`${root}/api/v1/label/__name__/values`, "metric names", timeoutMs);
 
@@ -118,10 +135,20 @@ export async function fetchFromPrometheus(base: string, selectors: readonly stri
   /** Selectors the server refused to read (a syntax newer than it): not known either way. */
   const unasked = new Set<number>();
   const ask = async (batch: Array<{ selector: string; index: number }>): Promise<void> => {
-    const query = batch.map(({ selector, index }) => `group by (${indexLabel}) (label_replace(${selector}, "${indexLabel}", "${index}", "", ""))`).join(" or ");
+    const query = batch
+      .map(
+        ({ selector, index }) =>
+          `group by (${indexLabel}) (label_replace(${selector}, "${indexLabel}", "${index}", "", ""))`,
+      )
+      .join(" or ");
     requests.selectors++;
     try {
-      const data = await get<{ result: Array<{ metric: Record<string, string> }> }>(`${root}/api/v1/query`, "selectors", timeoutMs, new URLSearchParams({ query }));
+      const data = await get<{ result: Array<{ metric: Record<string, string> }> }>(
+        `${root}/api/v1/query`,
+        "selectors",
+        timeoutMs,
+        new URLSearchParams({ query }),
+      );
       for (const sample of data.result) matched.add(Number(sample.metric[indexLabel]));
     } catch (error) {
       if (!(error instanceof RefusedQuery)) throw error;

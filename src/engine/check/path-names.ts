@@ -15,7 +15,13 @@ import type { SourceLocation } from "../source.ts";
 export const safeNamePattern = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 /** File names Windows refuses whatever their extension (`con.yaml` included). */
-export const windowsReservedNames = new Set(["con", "prn", "aux", "nul", ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`com${n}`, `lpt${n}`])]);
+export const windowsReservedNames = new Set([
+  "con",
+  "prn",
+  "aux",
+  "nul",
+  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`com${n}`, `lpt${n}`]),
+]);
 
 /** One definition whose name becomes a path. */
 export interface PathName {
@@ -33,7 +39,10 @@ export interface PathName {
 }
 
 /** Where a rule group's `ruleGroup(...)` call is; line 1 of its file when the call's line is unknown. */
-export const ruleGroupSource = (group: RuleGroupModel): SourceLocation => ({ file: group.file, line: group.line ?? 1 });
+export const ruleGroupSource = (group: RuleGroupModel): SourceLocation => ({
+  file: group.file,
+  line: group.line ?? 1,
+});
 
 function ruleGroupName(group: RuleGroupModel): PathName {
   return {

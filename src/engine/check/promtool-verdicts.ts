@@ -8,7 +8,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
-import { promtoolCheckRules, promtoolFix, type PromtoolLine, type PromtoolProblem, type RuleFilesJudgement, type ToolsMode, type ToolsVerdict } from "../validate/tools/index.ts";
+import {
+  promtoolCheckRules,
+  promtoolFix,
+  type PromtoolLine,
+  type PromtoolProblem,
+  type RuleFilesJudgement,
+  type ToolsMode,
+  type ToolsVerdict,
+} from "../validate/tools/index.ts";
 import type { RuleFile } from "./rule-file.ts";
 
 const parseError = /^could not parse expression: (\d+):(\d+): /;
@@ -19,8 +27,20 @@ const expressionFix =
 
 type Place = { subject: string; source: Diagnostic["source"] };
 
-function toDiagnostic(problem: PromtoolProblem, { subject, source }: Place, name: string, fix: string): Diagnostic {
-  const diagnostic: Diagnostic = { check: "tool/promtool", severity: "error", subject, source, message: `${name} rejects it: ${problem.message}`, fix };
+function toDiagnostic(
+  problem: PromtoolProblem,
+  { subject, source }: Place,
+  name: string,
+  fix: string,
+): Diagnostic {
+  const diagnostic: Diagnostic = {
+    check: "tool/promtool",
+    severity: "error",
+    subject,
+    source,
+    message: `${name} rejects it: ${problem.message}`,
+    fix,
+  };
   const at = parseError.exec(problem.message);
   if (at) diagnostic.position = { line: Number(at[1]), column: Number(at[2]) };
   return diagnostic;
@@ -37,7 +57,10 @@ function diagnosticsOf(
   ours: Diagnostic[],
   fix: string,
 ): Diagnostic[] {
-  const found = judged.rules.map((problem) => ({ problem, diagnostic: toDiagnostic(problem, place(problem), judged.name, fix) }));
+  const found = judged.rules.map((problem) => ({
+    problem,
+    diagnostic: toDiagnostic(problem, place(problem), judged.name, fix),
+  }));
   const rest = unsaid(found, ours);
   const lines = new Map<string, { at: Place; texts: string[] }>();
   for (const line of judged.other) {
@@ -47,9 +70,23 @@ function diagnosticsOf(
     if (!lines.has(key)) lines.set(key, { at, texts: [] });
     lines.get(key)!.texts.push(line.text);
   }
-  for (const { at, texts } of lines.values()) rest.push({ check: "tool/promtool", severity: "error", ...at, message: `${judged.name} rejects it: ${texts.join("\n")}`, fix });
+  for (const { at, texts } of lines.values())
+    rest.push({
+      check: "tool/promtool",
+      severity: "error",
+      ...at,
+      message: `${judged.name} rejects it: ${texts.join("\n")}`,
+      fix,
+    });
   const silent = judged.rules.length === 0 && judged.other.length === 0 ? whole(undefined) : undefined;
-  if (silent) rest.push({ check: "tool/promtool", severity: "error", ...silent, message: `${judged.name} rejects it, and said nothing`, fix });
+  if (silent)
+    rest.push({
+      check: "tool/promtool",
+      severity: "error",
+      ...silent,
+      message: `${judged.name} rejects it, and said nothing`,
+      fix,
+    });
   return rest;
 }
 
@@ -61,10 +98,16 @@ function ourCheckFor(message: string): string | undefined {
 }
 
 /** Leaves out what one of our checks has already said of the same rule: a parse error, a template error. */
-function unsaid(found: Array<{ diagnostic: Diagnostic; problem: PromtoolProblem }>, ours: Diagnostic[]): Diagnostic[] {
+function unsaid(
+  found: Array<{ diagnostic: Diagnostic; problem: PromtoolProblem }>,
+  ours: Diagnostic[],
+): Diagnostic[] {
   const said = new Set(ours.map((d) => `${d.check}\n${d.source.file}\n${d.subject}`));
   return found
-    .filter(({ diagnostic, problem }) => !said.has(`${ourCheckFor(problem.message)}\n${diagnostic.source.file}\n${diagnostic.subject}`))
+    .filter(
+      ({ diagnostic, problem }) =>
+        !said.has(`${ourCheckFor(problem.message)}\n${diagnostic.source.file}\n${diagnostic.subject}`),
+    )
     .map(({ diagnostic }) => diagnostic);
 }
 
@@ -78,7 +121,11 @@ function verdictOf(judged: { verdict: ToolsVerdict }, notes: (note: string) => v
  * `promtoolOnRuleFiles` reads what it said.
  */
 export function startPromtoolOnRuleFiles(paths: string[], mode: ToolsMode): Promise<RuleFilesJudgement> {
-  return promtoolCheckRules(paths, mode, { what: paths.join(", "), subject: paths[0] ?? "", source: { file: paths[0] ?? "", line: 1 } });
+  return promtoolCheckRules(paths, mode, {
+    what: paths.join(", "),
+    subject: paths[0] ?? "",
+    source: { file: paths[0] ?? "", line: 1 },
+  });
 }
 
 /**
@@ -101,7 +148,10 @@ export async function promtoolOnRuleFiles(
     const item = ruleFile.ruleItems.get(problem.group)?.[problem.rule - 1];
     // promtool prints 0:0 where it has no position.
     const line = problem.line ? problem.line : (item?.line ?? 1);
-    return { subject: item?.subject ?? `rule ${problem.rule} "${problem.name}" of group ${problem.group}`, source: { file, line } };
+    return {
+      subject: item?.subject ?? `rule ${problem.rule} "${problem.name}" of group ${problem.group}`,
+      source: { file, line },
+    };
   };
   const whole = (file: string | undefined): Place | undefined => {
     const at = file === undefined ? files[0]?.file : byPath.has(file) ? file : undefined;
@@ -111,17 +161,34 @@ export async function promtoolOnRuleFiles(
 }
 
 /** promtool check rules over one expression, as the only rule of a temporary file. */
-export async function promtoolOnExpression(expr: string, mode: ToolsMode, ours: Diagnostic[], notes: (note: string) => void): Promise<Diagnostic[]> {
+export async function promtoolOnExpression(
+  expr: string,
+  mode: ToolsMode,
+  ours: Diagnostic[],
+  notes: (note: string) => void,
+): Promise<Diagnostic[]> {
   if (mode === "off") return [];
   const source = { file: "--expr", line: 1 };
   const dir = mkdtempSync(path.join(tmpdir(), "o11y-expr-"));
   try {
     const file = path.join(dir, "expression.yaml");
-    writeFileSync(file, stringify({ groups: [{ name: "expression", rules: [{ record: "o11y:expression:check", expr }] }] }, { lineWidth: 0 }));
+    writeFileSync(
+      file,
+      stringify(
+        { groups: [{ name: "expression", rules: [{ record: "o11y:expression:check", expr }] }] },
+        { lineWidth: 0 },
+      ),
+    );
     const judged = await promtoolCheckRules([file], mode, { what: "--expr", subject: "expression", source });
     if ("verdict" in judged) return verdictOf(judged, notes);
     const expression: Place = { subject: "expression", source };
-    return diagnosticsOf(judged, () => expression, () => expression, ours, expressionFix);
+    return diagnosticsOf(
+      judged,
+      () => expression,
+      () => expression,
+      ours,
+      expressionFix,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

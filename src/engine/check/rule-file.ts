@@ -39,11 +39,14 @@ function yamlDirectives(lines: string[], firstLine: number, lastLine: number, af
     .filter((d): d is string => d !== undefined);
 }
 
-const str = (value: unknown) => (typeof value === "string" ? value : value === undefined || value === null ? "" : String(value));
+const str = (value: unknown) =>
+  typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
 
 /** `labels:` or `annotations:` as strings; anything but a map (left empty, say) is none. */
 const stringMap = (value: unknown): Record<string, string> =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, str(v)])) : {};
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, str(v)]))
+    : {};
 
 /** 1-based line of each offset, by binary search over the line starts. */
 function lineIndex(text: string): (offset: number) => number {
@@ -54,9 +57,21 @@ function lineIndex(text: string): (offset: number) => number {
 export function readRuleFile(file: string, text: string, defaultInterval: string): RuleFile {
   const lineOf = lineIndex(text);
   const { root, problems } = readYaml(text);
-  const result: RuleFile = { alerts: [], recordingRules: [], groups: [], ruleItems: new Map(), diagnostics: [] };
+  const result: RuleFile = {
+    alerts: [],
+    recordingRules: [],
+    groups: [],
+    ruleItems: new Map(),
+    diagnostics: [],
+  };
   for (const problem of problems) {
-    const diagnostic: Diagnostic = { check: "rules/file", severity: "error", subject: file, source: { file, line: lineOf(problem.offset) }, message: `not valid YAML: ${problem.message}` };
+    const diagnostic: Diagnostic = {
+      check: "rules/file",
+      severity: "error",
+      subject: file,
+      source: { file, line: lineOf(problem.offset) },
+      message: `not valid YAML: ${problem.message}`,
+    };
     if (problem.fix) diagnostic.fix = problem.fix;
     result.diagnostics.push(diagnostic);
   }
@@ -65,7 +80,14 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
   const groups = get(root, "groups");
   if (groups?.kind === "scalar" && groups.value === null) return result;
   if (groups?.kind !== "sequence") {
-    result.diagnostics.push({ check: "rules/file", severity: "error", subject: file, source: { file, line: 1 }, message: "not a Prometheus rule file: no `groups:` list", fix: "point o11y check at a file with groups: [{name, rules: [...]}]." });
+    result.diagnostics.push({
+      check: "rules/file",
+      severity: "error",
+      subject: file,
+      source: { file, line: 1 },
+      message: "not a Prometheus rule file: no `groups:` list",
+      fix: "point o11y check at a file with groups: [{name, rules: [...]}].",
+    });
     return result;
   }
   addShapeProblems(result, file, root as YamlMap, lineOf);
@@ -90,9 +112,16 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
       const exprNode = get(ruleNode, "expr");
       // A block scalar starts at its first content line, the line after `expr: |`.
       const exprSource: SourceLocation = { file, line: lineOf((exprNode ?? ruleNode).start) };
-      const directives = yamlDirectives(textLines, lineOf(ruleNode.start), lastLine, afterLine).filter((d) => !str(rule.expr).includes(d));
+      const directives = yamlDirectives(textLines, lineOf(ruleNode.start), lastLine, afterLine).filter(
+        (d) => !str(rule.expr).includes(d),
+      );
       afterLine = lastLine;
-      const kind = typeof rule.alert === "string" ? `alert ${rule.alert}` : typeof rule.record === "string" ? `recording rule ${rule.record}` : `rule ${items.length + 1} of group ${name}`;
+      const kind =
+        typeof rule.alert === "string"
+          ? `alert ${rule.alert}`
+          : typeof rule.record === "string"
+            ? `recording rule ${rule.record}`
+            : `rule ${items.length + 1} of group ${name}`;
       items.push({ subject: kind, line: exprSource.line });
       if (directives.length) rule.expr = `${str(rule.expr)}${directives.map((d) => `\n${d}`).join("")}`;
       const labels = stringMap(rule.labels);
@@ -115,7 +144,14 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
         });
       } else if (typeof rule.record === "string") {
         group.rules.push(rule.record);
-        result.recordingRules.push({ record: rule.record, expr: str(rule.expr), labels, tests: [], group: name, source: exprSource });
+        result.recordingRules.push({
+          record: rule.record,
+          expr: str(rule.expr),
+          labels,
+          tests: [],
+          group: name,
+          source: exprSource,
+        });
       }
     }
     result.groups.push(group);
@@ -127,9 +163,21 @@ export function readRuleFile(file: string, text: string, defaultInterval: string
  * What Prometheus would refuse in the file's shape (unknown fields, wrong types, bad durations and names, ...),
  * every one of them, as `rules/file` at its line; the model is still read, as far as it goes.
  */
-function addShapeProblems(result: RuleFile, file: string, root: YamlMap, lineOf: (offset: number) => number): void {
+function addShapeProblems(
+  result: RuleFile,
+  file: string,
+  root: YamlMap,
+  lineOf: (offset: number) => number,
+): void {
   for (const problem of ruleFileShapeProblems(root)) {
-    result.diagnostics.push({ check: "rules/file", severity: "error", subject: problem.subject ?? file, source: { file, line: lineOf(problem.offset) }, message: problem.message, fix: problem.fix });
+    result.diagnostics.push({
+      check: "rules/file",
+      severity: "error",
+      subject: problem.subject ?? file,
+      source: { file, line: lineOf(problem.offset) },
+      message: problem.message,
+      fix: problem.fix,
+    });
   }
 }
 
@@ -140,19 +188,37 @@ export interface RuleFileRefusal {
   line: number;
 }
 
-const isRefusal = (error: unknown): error is RuleFileRefusal => typeof (error as Partial<RuleFileRefusal> | null)?.why === "string";
+const isRefusal = (error: unknown): error is RuleFileRefusal =>
+  typeof (error as Partial<RuleFileRefusal> | null)?.why === "string";
 
 /** A rule file that could not be read at all: its one diagnostic says why. */
 export function unreadableRuleFile(file: string, error: unknown): RuleFile {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = isRefusal(error) ? error.why : code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
+  const why = isRefusal(error)
+    ? error.why
+    : code === "ENOENT"
+      ? "there is no such file"
+      : code === "EISDIR"
+        ? "it is a folder"
+        : error instanceof Error
+          ? error.message
+          : String(error);
   const fix = isRefusal(error) ? error.fix : "pass the path of a Prometheus rule file (YAML with `groups:`).";
   return {
     alerts: [],
     recordingRules: [],
     groups: [],
     ruleItems: new Map(),
-    diagnostics: [{ check: "rules/file", severity: "error", subject: file, source: { file, line: isRefusal(error) ? error.line : 1 }, message: `cannot be read: ${why}`, fix }],
+    diagnostics: [
+      {
+        check: "rules/file",
+        severity: "error",
+        subject: file,
+        source: { file, line: isRefusal(error) ? error.line : 1 },
+        message: `cannot be read: ${why}`,
+        fix,
+      },
+    ],
   };
 }
 

@@ -91,7 +91,12 @@ function runContext(model: Model, foreign?: ForeignOptions): RunContext {
   return ctx;
 }
 
-function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { expr: ParsedExpression }): Diagnostic {
+function toDiagnostic(
+  check: Check,
+  finding: Finding,
+  subject: string,
+  site?: { expr: ParsedExpression },
+): Diagnostic {
   const diagnostic: Diagnostic = {
     check: check.id,
     severity: finding.severity ?? check.severity,
@@ -105,12 +110,21 @@ function toDiagnostic(check: Check, finding: Finding, subject: string, site?: { 
 }
 
 /** Runs expression checks over explicit sites (used by `check --expr` and rule-file checks too). */
-export function checkExpressions(sites: ExpressionSite[], ctx: CheckContext, checks: Check[] = allChecks): Diagnostic[] {
+export function checkExpressions(
+  sites: ExpressionSite[],
+  ctx: CheckContext,
+  checks: Check[] = allChecks,
+): Diagnostic[] {
   return applySuppressions(expressionDiagnostics(sites, ctx, checks), sites, knownCheckIds);
 }
 
 /** The expression checks over `sites`; with `release`, each parse is let go after the last site of its text. */
-function expressionDiagnostics(sites: ExpressionSite[], ctx: CheckContext, checks: Check[], release?: RunContext["release"]): Diagnostic[] {
+function expressionDiagnostics(
+  sites: ExpressionSite[],
+  ctx: CheckContext,
+  checks: Check[],
+  release?: RunContext["release"],
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const expressionChecks = checks.filter((c) => c.scope === "expression");
   // How many sites of each text and mode are still to come.
@@ -137,7 +151,11 @@ function expressionDiagnostics(sites: ExpressionSite[], ctx: CheckContext, check
 }
 
 /** Every check over the whole model; all problems at once, in a stable order. */
-export function checkModel(model: Model, checks: Check[] = allChecks, foreign?: ForeignOptions): Diagnostic[] {
+export function checkModel(
+  model: Model,
+  checks: Check[] = allChecks,
+  foreign?: ForeignOptions,
+): Diagnostic[] {
   const ctx = runContext(model, foreign);
   const sites = ctx.sites();
   // Thousands of queries, each parsed once: a tree is let go once the checks of its last site are done, rather
@@ -147,7 +165,9 @@ export function checkModel(model: Model, checks: Check[] = allChecks, foreign?: 
     if (check.scope === "dashboard") {
       for (const dashboard of model.dashboards) {
         for (const finding of check.check(dashboard, ctx)) {
-          out.push(toDiagnostic(check, { source: dashboard.source, ...finding }, `dashboard ${dashboard.uid}`));
+          out.push(
+            toDiagnostic(check, { source: dashboard.source, ...finding }, `dashboard ${dashboard.uid}`),
+          );
         }
       }
     } else if (check.scope === "model") {

@@ -39,10 +39,20 @@ export function expressionSites(model: Model): ExpressionSite[] {
     }
   }
   for (const alert of model.alerts) {
-    sites.push({ expr: alert.expr, subject: `alert ${alert.name}`, source: alert.source, kind: "expression" });
+    sites.push({
+      expr: alert.expr,
+      subject: `alert ${alert.name}`,
+      source: alert.source,
+      kind: "expression",
+    });
   }
   for (const rule of model.recordingRules) {
-    sites.push({ expr: rule.expr, subject: `recording rule ${rule.record}`, source: rule.source, kind: "expression" });
+    sites.push({
+      expr: rule.expr,
+      subject: `recording rule ${rule.record}`,
+      source: rule.source,
+      kind: "expression",
+    });
   }
   return sites;
 }

@@ -34,7 +34,11 @@ function owner(subject: string): string {
 }
 
 /** Marks suppressed diagnostics, and reports suppressions without a reason or of an unknown check. */
-export function applySuppressions(diagnostics: Diagnostic[], sites: ExpressionSite[], knownChecks: ReadonlySet<string>): Diagnostic[] {
+export function applySuppressions(
+  diagnostics: Diagnostic[],
+  sites: ExpressionSite[],
+  knownChecks: ReadonlySet<string>,
+): Diagnostic[] {
   const out = [...diagnostics];
   // `out` by check and subject, made when the first suppression needs it and kept up to date after.
   let index: Map<string, Map<string, Diagnostic[]>> | undefined;

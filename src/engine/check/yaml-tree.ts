@@ -50,7 +50,8 @@ export const maxYamlDepth = 100;
  */
 function excessiveAliasing(aliased: number, total: number): boolean {
   if (aliased <= 100 || total <= 1000) return false;
-  const allowed = total <= 400_000 ? 0.99 : total >= 4_000_000 ? 0.1 : 0.99 - 0.89 * ((total - 400_000) / 3_600_000);
+  const allowed =
+    total <= 400_000 ? 0.99 : total >= 4_000_000 ? 0.1 : 0.99 - 0.89 * ((total - 400_000) / 3_600_000);
   return aliased / total > allowed;
 }
 
@@ -63,7 +64,13 @@ interface Expanded {
   height: number;
 }
 
-type Frame = { node: YamlSequence | YamlMap | undefined; key?: YamlNode; keys?: Set<string>; expanded: Expanded; anchored?: boolean };
+type Frame = {
+  node: YamlSequence | YamlMap | undefined;
+  key?: YamlNode;
+  keys?: Set<string>;
+  expanded: Expanded;
+  anchored?: boolean;
+};
 
 const nullPlain = /^(~|null|Null|NULL)?$/;
 
@@ -82,7 +89,8 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
   } catch (error) {
     const mark = error instanceof YAMLException ? error.mark : undefined;
     let reason = error instanceof YAMLException ? error.reason : String(error);
-    if (reason.startsWith("nesting exceeded maxDepth")) reason = `collections nest more than ${maxYamlDepth} deep: no rule file needs more than a few levels`;
+    if (reason.startsWith("nesting exceeded maxDepth"))
+      reason = `collections nest more than ${maxYamlDepth} deep: no rule file needs more than a few levels`;
     return { root: undefined, problems: [{ offset: mark?.position ?? 0, message: reason }] };
   }
   const problems: YamlProblem[] = [];
@@ -116,10 +124,16 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
     } else if (frame.key === undefined) {
       frame.key = node;
       const name = node.kind === "scalar" ? node.value : undefined;
-      if (typeof name === "string" && name !== "<<" && frame.keys!.has(name)) problems.push({ offset: node.start, message: `duplicate key "${name}" (Prometheus refuses the file)` });
+      if (typeof name === "string" && name !== "<<" && frame.keys!.has(name))
+        problems.push({
+          offset: node.start,
+          message: `duplicate key "${name}" (Prometheus refuses the file)`,
+        });
       if (typeof name === "string") frame.keys!.add(name);
     } else {
-      parent.entries.push(alias === undefined ? { key: frame.key, value: node } : { key: frame.key, value: node, alias });
+      parent.entries.push(
+        alias === undefined ? { key: frame.key, value: node } : { key: frame.key, value: node, alias },
+      );
       frame.key = undefined;
     }
   };
@@ -136,7 +150,9 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
       case EVENT_ID.SEQUENCE:
       case EVENT_ID.MAPPING: {
         const node: YamlSequence | YamlMap =
-          event.type === EVENT_ID.SEQUENCE ? { kind: "sequence", items: [], start: event.start, end: event.start } : { kind: "map", entries: [], start: event.start, end: event.start };
+          event.type === EVENT_ID.SEQUENCE
+            ? { kind: "sequence", items: [], start: event.start, end: event.start }
+            : { kind: "map", entries: [], start: event.start, end: event.start };
         anchor(event, node);
         const frame: Frame = { node, expanded: { weight: 1, height: 1 }, anchored: event.anchorStart >= 0 };
         if (node.kind === "map") frame.keys = new Set();
@@ -147,8 +163,15 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
       }
       case EVENT_ID.SCALAR: {
         const value = getScalarValue(text, event);
-        const at = event.valueStart >= 0 ? { start: event.valueStart, end: event.valueEnd } : { start: lastEnd, end: lastEnd };
-        const node: YamlScalar = { kind: "scalar", value: event.style === SCALAR_STYLE.PLAIN && nullPlain.test(value) ? null : value, ...at };
+        const at =
+          event.valueStart >= 0
+            ? { start: event.valueStart, end: event.valueEnd }
+            : { start: lastEnd, end: lastEnd };
+        const node: YamlScalar = {
+          kind: "scalar",
+          value: event.style === SCALAR_STYLE.PLAIN && nullPlain.test(value) ? null : value,
+          ...at,
+        };
         lastEnd = node.end;
         anchor(event, node);
         if (event.anchorStart >= 0) anchoredSizes.set(node, { weight: 1, height: 0 });
@@ -161,19 +184,34 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
         const target = anchors.get(name);
         const size = target && anchoredSizes.get(target);
         if (!target) problems.push({ offset: event.anchorStart, message: `alias *${name} names no anchor` });
-        else if (!size) problems.push({ offset: event.anchorStart, message: `alias *${name} refers to a node that contains it` });
+        else if (!size)
+          problems.push({
+            offset: event.anchorStart,
+            message: `alias *${name} refers to a node that contains it`,
+          });
         else {
           // yaml.v3 counts the alias itself, then every node it stands for.
           total += 1 + size.weight;
           aliased += size.weight;
           if (excessiveAliasing(aliased, total)) {
             const message = `aliases expand too much: by alias *${name}, ${aliased} of the ${total} nodes read so far come from aliases; Prometheus's YAML reader refuses such a document ("excessive aliasing")`;
-            const fix = "write the repeated parts out, or alias them fewer times: a rule file needs aliases for a few shared labels at most.";
+            const fix =
+              "write the repeated parts out, or alias them fewer times: a rule file needs aliases for a few shared labels at most.";
             return { root: undefined, problems: [...problems, { offset: event.anchorStart, message, fix }] };
           }
           if (depth + size.height > maxYamlDepth) {
             const message = `alias *${name} nests collections ${depth + size.height} deep, more than ${maxYamlDepth}: no rule file needs more than a few levels`;
-            return { root: undefined, problems: [...problems, { offset: event.anchorStart, message, fix: "flatten the nesting: groups, rules and their labels are all a rule file holds." }] };
+            return {
+              root: undefined,
+              problems: [
+                ...problems,
+                {
+                  offset: event.anchorStart,
+                  message,
+                  fix: "flatten the nesting: groups, rules and their labels are all a rule file holds.",
+                },
+              ],
+            };
           }
           add(target, size, name);
         }
@@ -191,8 +229,15 @@ export function readYaml(text: string): { root: YamlNode | undefined; problems: 
     }
   }
   // A trailing `---` makes an empty document (nothing, or one empty value); only those with content count.
-  const filled = documents.filter((document): document is YamlNode => document !== undefined && !(document.kind === "scalar" && document.value === null));
-  if (filled.length > 1) problems.push({ offset: 0, message: `${filled.length} YAML documents in one file; Prometheus reads a rule file as one` });
+  const filled = documents.filter(
+    (document): document is YamlNode =>
+      document !== undefined && !(document.kind === "scalar" && document.value === null),
+  );
+  if (filled.length > 1)
+    problems.push({
+      offset: 0,
+      message: `${filled.length} YAML documents in one file; Prometheus reads a rule file as one`,
+    });
   return { root: filled[0], problems };
 }
 
@@ -214,7 +259,8 @@ export function plain(node: YamlNode | undefined): unknown {
     if (key.value === "<<") {
       for (const source of value.kind === "sequence" ? value.items : [value]) {
         const fields = plain(source);
-        if (fields !== null && typeof fields === "object" && !Array.isArray(fields)) merged.push(fields as Record<string, unknown>);
+        if (fields !== null && typeof fields === "object" && !Array.isArray(fields))
+          merged.push(fields as Record<string, unknown>);
       }
       continue;
     }
@@ -222,6 +268,7 @@ export function plain(node: YamlNode | undefined): unknown {
     if (key.value !== "__proto__") out[key.value] = plain(value);
   }
   // Keys written in the map win over merged ones; among merged maps, the first wins.
-  for (const fields of merged) for (const [field, value] of Object.entries(fields)) if (!(field in out)) out[field] = value;
+  for (const fields of merged)
+    for (const [field, value] of Object.entries(fields)) if (!(field in out)) out[field] = value;
   return out;
 }

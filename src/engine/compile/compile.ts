@@ -26,19 +26,26 @@ export function compileModel(project: ProjectDefinition): Model {
     if (m.notes) metric.notes = m.notes;
     return metric;
   });
-  const dashboards = project.dashboards.map((builder) => compileDashboard(builder, (source) => generatedHeader(source.file)));
+  const dashboards = project.dashboards.map((builder) =>
+    compileDashboard(builder, (source) => generatedHeader(source.file)),
+  );
   const { settings } = project;
   return {
     settings,
     metrics,
     dashboards,
     alerts: project.alertGroups.flatMap((g) => g.rules.map((a) => compileAlert(a, g.name, settings))),
-    recordingRules: project.recordingRuleGroups.flatMap((g) => g.rules.map((r) => compileRecordingRule(r, g.name))),
+    recordingRules: project.recordingRuleGroups.flatMap((g) =>
+      g.rules.map((r) => compileRecordingRule(r, g.name)),
+    ),
     ruleGroups: [
       ...project.recordingRuleGroups.map((g) => compileGroup(g, "recording", settings)),
       ...project.alertGroups.map((g) => compileGroup(g, "alerts", settings)),
     ],
     severities: project.severities,
-    runbook: parseRunbook(project.runbook.file, project.runbook.text ?? readFileSync(path.join(projectRoot, project.runbook.file), "utf8")),
+    runbook: parseRunbook(
+      project.runbook.file,
+      project.runbook.text ?? readFileSync(path.join(projectRoot, project.runbook.file), "utf8"),
+    ),
   };
 }

@@ -23,7 +23,10 @@ type AnyPanel = Panel | RowPanel;
  * Builds the SDK dashboard and turns it into the plain model: fills what the SDK leaves unset
  * (target refIds), records each panel's source line, and keeps the normalized JSON for rendering.
  */
-export function compileDashboard(builder: DashboardBuilder, generatedNote: (source: SourceLocation) => string): DashboardModel {
+export function compileDashboard(
+  builder: DashboardBuilder,
+  generatedNote: (source: SourceLocation) => string,
+): DashboardModel {
   const built: Dashboard = builder.build();
   const source = locationOf(built) ?? unknownSource;
   const panels: PanelModel[] = [];
@@ -40,16 +43,24 @@ export function compileDashboard(builder: DashboardBuilder, generatedNote: (sour
       return;
     }
     const plain = panel as Panel;
-    plain.targets = (plain.targets ?? []).map((target, index) => ({ ...target, refId: (target as { refId?: string }).refId ?? refIdFor(index) }));
+    plain.targets = (plain.targets ?? []).map((target, index) => ({
+      ...target,
+      refId: (target as { refId?: string }).refId ?? refIdFor(index),
+    }));
     panels.push(toPanelModel(plain, rowTitle, panelSource));
   };
   for (const panel of built.panels ?? []) visit(panel, currentRow);
 
   const variables: VariableModel[] = (built.templating?.list ?? []).map((variable) => {
-    const model: VariableModel = { name: variable.name, type: variable.type, source: locationOf(variable) ?? source };
+    const model: VariableModel = {
+      name: variable.name,
+      type: variable.type,
+      source: locationOf(variable) ?? source,
+    };
     const q = variable.query;
     if (typeof q === "string") model.query = q;
-    else if (q && typeof q === "object" && typeof (q as { query?: unknown }).query === "string") model.query = (q as { query: string }).query;
+    else if (q && typeof q === "object" && typeof (q as { query?: unknown }).query === "string")
+      model.query = (q as { query: string }).query;
     return model;
   });
 
@@ -89,7 +100,12 @@ function toPanelModel(panel: AnyPanel, row: string | undefined, source: SourceLo
     .map((step) => step.value)
     .filter((value): value is number => typeof value === "number");
   model.targets = (p.targets ?? []).map((target) => {
-    const t = target as unknown as { refId: string; expr?: string; legendFormat?: string; datasource?: { uid?: string } };
+    const t = target as unknown as {
+      refId: string;
+      expr?: string;
+      legendFormat?: string;
+      datasource?: { uid?: string };
+    };
     const out: PanelModel["targets"][number] = { refId: t.refId, expr: t.expr ?? "" };
     if (t.datasource?.uid) out.datasource = t.datasource.uid;
     if (t.legendFormat !== undefined) out.legend = t.legendFormat;

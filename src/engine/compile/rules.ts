@@ -10,7 +10,12 @@ export function compileAlert(alert: AlertDefinition, group: string, settings: Pr
     severity: alert.severity,
     expr: alert.expr,
     for: alert.for,
-    threshold: { op: alert.threshold.op, value: alert.threshold.value, unit: alert.threshold.unit, source: alert.threshold.source },
+    threshold: {
+      op: alert.threshold.op,
+      value: alert.threshold.value,
+      unit: alert.threshold.unit,
+      source: alert.threshold.source,
+    },
     labels: { ...alert.labels, severity: alert.severity, service: alert.service, team: alert.team },
     annotations: {
       summary: alert.summary,
@@ -29,10 +34,21 @@ export function compileAlert(alert: AlertDefinition, group: string, settings: Pr
 }
 
 export function compileRecordingRule(rule: RecordingRuleDefinition, group: string): RecordingRuleModel {
-  return { record: rule.record, expr: rule.expr, labels: { ...rule.labels }, tests: rule.tests, group, source: rule.source };
+  return {
+    record: rule.record,
+    expr: rule.expr,
+    labels: { ...rule.labels },
+    tests: rule.tests,
+    group,
+    source: rule.source,
+  };
 }
 
-export function compileGroup(group: RuleGroupDefinition<AlertDefinition | RecordingRuleDefinition>, kind: RuleGroupModel["kind"], settings: ProjectSettings): RuleGroupModel {
+export function compileGroup(
+  group: RuleGroupDefinition<AlertDefinition | RecordingRuleDefinition>,
+  kind: RuleGroupModel["kind"],
+  settings: ProjectSettings,
+): RuleGroupModel {
   const model: RuleGroupModel = {
     name: group.name,
     kind,

@@ -129,14 +129,18 @@ const seriesInput: Rule<SeriesInput> = object<SeriesInput>(
   "{ series, values }",
 );
 
-const testLabels = optional(textRecord('labels: { job: "global-sovereign" }: label names and their values, as text.'));
+const testLabels = optional(
+  textRecord('labels: { job: "global-sovereign" }: label names and their values, as text.'),
+);
 
 const alertTest: Rule<AlertTest> = object<AlertTest>(
   {
     name: text('name: "52 of every 1000 requests fail", saying what the scenario is.'),
     interval: optional(text('interval: "1m", the spacing of the input samples, as a duration.')),
     input: list(seriesInput, "input: [{ series, values }, ...], the series of the scenario."),
-    value: finite("value: the value the expression's left side takes in this scenario, e.g. 0.052 just above a 0.05 threshold."),
+    value: finite(
+      "value: the value the expression's left side takes in this scenario, e.g. 0.052 just above a 0.05 threshold.",
+    ),
     expect: list(
       object<AlertExpectation>(
         {
@@ -155,14 +159,22 @@ const alertTest: Rule<AlertTest> = object<AlertTest>(
 
 /** A threshold as above(), below() and atLeast() make it (or a copy of one); its value and unit are validated on their own. */
 export function isThreshold(value: unknown): value is ThresholdDefinition {
-  return typeof value === "object" && value !== null && (comparisonOperators as readonly unknown[]).includes((value as { op?: unknown }).op);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (comparisonOperators as readonly unknown[]).includes((value as { op?: unknown }).op)
+  );
 }
 
 const isLocation = (value: unknown): value is SourceLocation =>
-  typeof value === "object" && value !== null && typeof (value as SourceLocation).file === "string" && typeof (value as SourceLocation).line === "number";
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as SourceLocation).file === "string" &&
+  typeof (value as SourceLocation).line === "number";
 
 /** Anything with `build()`: a DashboardBuilder, as dashboard() returns it. */
-const isBuilder = (value: unknown): boolean => typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+const isBuilder = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
 
 const alertShape: Shape<AlertSpec> = {
   name: text('name: "PhoenixHigh5xxErrorRate", in PascalCase, saying what is wrong.'),
@@ -177,20 +189,30 @@ const alertShape: Shape<AlertSpec> = {
     isThreshold,
     "a threshold made by above(), below() or atLeast()",
     "threshold: thresholds.<name>, from src/alerts/thresholds.ts: the same one interpolated into expr.",
-    () => ({ op: ">", value: 0, unit: "count", source: { file: "<unknown>", line: 0 } }) as ThresholdDefinition,
+    () =>
+      ({ op: ">", value: 0, unit: "count", source: { file: "<unknown>", line: 0 } }) as ThresholdDefinition,
   ),
   for: text('for: "5m", a Prometheus duration, as text.'),
   summary: text('summary: "One line, no template: what is wrong."'),
-  description: text('description: "{{ $value | humanizePercentage }} of requests ...", a template with the value and labels.'),
+  description: text(
+    'description: "{{ $value | humanizePercentage }} of requests ...", a template with the value and labels.',
+  ),
   runbook: text('runbook: "High 5xx Error Rate", the heading after "### Alert: " in RUNBOOK.md.'),
   dashboard: object<AlertSpec["dashboard"]>(
     {
-      dashboard: satisfying(isBuilder, "a dashboard(...) builder", "dashboard: the dashboard's builder, e.g. phoenixMetrics from src/dashboards/.", placeholderDashboard),
+      dashboard: satisfying(
+        isBuilder,
+        "a dashboard(...) builder",
+        "dashboard: the dashboard's builder, e.g. phoenixMetrics from src/dashboards/.",
+        placeholderDashboard,
+      ),
       panel: finite("panel: the id of the panel that shows the signal, e.g. 301.", { integer: true }),
     },
     "{ dashboard, panel }",
   ),
-  labels: optional(textRecord('labels: { key: "value" }: extra labels, as text.')) as Rule<AlertSpec["labels"]>,
+  labels: optional(textRecord('labels: { key: "value" }: extra labels, as text.')) as Rule<
+    AlertSpec["labels"]
+  >,
   tests: list(alertTest, "tests: [...], promtool scenarios just above and just below the threshold."),
 };
 
@@ -215,7 +237,13 @@ function withMembers<T extends object>(definition: T): T {
 export function validatedAlert(definition: AlertDefinition): Validated<AlertDefinition> {
   const source = definition.source;
   const members = membersRead.get(definition) ?? [];
-  const read = readSpec(definition, alertShape, "alert({ name, severity, expr, threshold, ... })", source, members);
+  const read = readSpec(
+    definition,
+    alertShape,
+    "alert({ name, severity, expr, threshold, ... })",
+    source,
+    members,
+  );
   const problems = new Problems(source, members);
   problems.list.push(...read.problems);
   // Fields the shape does not list (source) are kept as they are; the definition itself is left as it was written.
@@ -247,14 +275,26 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
 export const unnamed = (source: SourceLocation) => `(no name, ${formatLocation(source)})`;
 
 /** A threshold as the engine may read it, and what is wrong with it, at the line that made it. */
-export function validatedThreshold(t: ThresholdDefinition, fallback: SourceLocation): Validated<ThresholdDefinition> {
+export function validatedThreshold(
+  t: ThresholdDefinition,
+  fallback: SourceLocation,
+): Validated<ThresholdDefinition> {
   const source = isLocation(t.source) ? t.source : fallback;
   const problems = new Problems(source);
   const helper = `${{ ">": "above", "<": "below", ">=": "atLeast" }[t.op as string] ?? "above"}(value, unit)`;
   // Any number: whether it is finite and sane for its unit is the alerts/threshold check's to say, with the alert's name.
   const value = typeof t.value === "number" ? t.value : 0;
-  if (typeof t.value !== "number") problems.wrong("the threshold's value", t.value, "a number", `${helper} takes the number itself, e.g. 0.05 for 5%, or 0.5 for 500 ms in seconds.`);
-  const unit = oneOf(thresholdUnits, `${helper} takes the threshold's unit second: "ratio" (0.05 for 5%), "seconds", "bytes", "count" or "bool".`)(t.unit, "the threshold's unit", problems);
+  if (typeof t.value !== "number")
+    problems.wrong(
+      "the threshold's value",
+      t.value,
+      "a number",
+      `${helper} takes the number itself, e.g. 0.05 for 5%, or 0.5 for 500 ms in seconds.`,
+    );
+  const unit = oneOf(
+    thresholdUnits,
+    `${helper} takes the threshold's unit second: "ratio" (0.05 for 5%), "seconds", "bytes", "count" or "bool".`,
+  )(t.unit, "the threshold's unit", problems);
   return { value: problems.list.length ? { ...t, value, unit, source } : t, problems: problems.list };
 }
 
@@ -280,7 +320,9 @@ export interface RecordingRuleDefinition extends RecordingRuleSpec {
 }
 
 const recordingRuleShape: Shape<RecordingRuleSpec> = {
-  record: text('record: "job:phoenix_http_requests:rate5m", the series it records, as level:metric:operations.'),
+  record: text(
+    'record: "job:phoenix_http_requests:rate5m", the series it records, as level:metric:operations.',
+  ),
   expr: promql("expr: `sum by (job) (rate(${metric}[5m]))`, PromQL text."),
   labels: optional(textRecord('labels: { key: "value" }: extra labels, as text.')),
   tests: list(
@@ -293,7 +335,9 @@ const recordingRuleShape: Shape<RecordingRuleSpec> = {
         expect: list(
           object<RuleTest["expect"][number]>(
             {
-              labels: textRecord('labels: { job: "global-sovereign" }: the recorded series\' labels, as text.'),
+              labels: textRecord(
+                'labels: { job: "global-sovereign" }: the recorded series\' labels, as text.',
+              ),
               value: finite("value: the exact value recorded, a finite number."),
             },
             "{ labels, value }",
@@ -313,10 +357,19 @@ export function recordingRule(spec: RecordingRuleSpec): RecordingRuleDefinition 
   return withMembers(rule);
 }
 
-export function validatedRecordingRule(definition: RecordingRuleDefinition): Validated<RecordingRuleDefinition> {
-  const read = readSpec(definition, recordingRuleShape, "recordingRule({ record, expr, tests })", definition.source, membersRead.get(definition));
+export function validatedRecordingRule(
+  definition: RecordingRuleDefinition,
+): Validated<RecordingRuleDefinition> {
+  const read = readSpec(
+    definition,
+    recordingRuleShape,
+    "recordingRule({ record, expr, tests })",
+    definition.source,
+    membersRead.get(definition),
+  );
   const rule = read.spec as RecordingRuleDefinition;
-  if (typeof definition.record !== "string") return { value: { ...rule, record: unnamed(definition.source) }, problems: read.problems };
+  if (typeof definition.record !== "string")
+    return { value: { ...rule, record: unnamed(definition.source) }, problems: read.problems };
   return { value: rule, problems: read.problems };
 }
 
@@ -330,7 +383,10 @@ export interface RuleGroupDefinition<T> {
   source?: SourceLocation;
 }
 
-export function ruleGroup<T extends { source: SourceLocation }>(name: string, rules: T[]): RuleGroupDefinition<T> {
+export function ruleGroup<T extends { source: SourceLocation }>(
+  name: string,
+  rules: T[],
+): RuleGroupDefinition<T> {
   const source = callerLocation();
   return { name, file: source.file, rules, source };
 }
@@ -341,20 +397,49 @@ export function isDefinition(value: unknown): value is { source: SourceLocation 
 }
 
 /** A rule group with only the rules that are definitions (the others reported), at the group's line. */
-export function validatedRuleGroup<T extends { source: SourceLocation }>(group: RuleGroupDefinition<T>, fallback: SourceLocation): Validated<RuleGroupDefinition<T>> & { source: SourceLocation } {
-  const source = isLocation(group.source) ? group.source : typeof group.file === "string" ? { file: group.file, line: 1 } : fallback;
+export function validatedRuleGroup<T extends { source: SourceLocation }>(
+  group: RuleGroupDefinition<T>,
+  fallback: SourceLocation,
+): Validated<RuleGroupDefinition<T>> & { source: SourceLocation } {
+  const source = isLocation(group.source)
+    ? group.source
+    : typeof group.file === "string"
+      ? { file: group.file, line: 1 }
+      : fallback;
   const problems = new Problems(source);
-  const name = text('ruleGroup("phoenix-alerts", [...]) takes the group\'s name first, as text.')(group.name, "the group's name", problems);
-  const fix = "list the alert(...) or recordingRule(...) definitions themselves: check that each name in the list is imported and spelt right.";
-  const rules = list(satisfying<T | undefined>(isDefinition, "an alert(...) or recordingRule(...) definition", fix, () => undefined), fix)(group.rules, "rules", problems);
+  const name = text('ruleGroup("phoenix-alerts", [...]) takes the group\'s name first, as text.')(
+    group.name,
+    "the group's name",
+    problems,
+  );
+  const fix =
+    "list the alert(...) or recordingRule(...) definitions themselves: check that each name in the list is imported and spelt right.";
+  const rules = list(
+    satisfying<T | undefined>(
+      isDefinition,
+      "an alert(...) or recordingRule(...) definition",
+      fix,
+      () => undefined,
+    ),
+    fix,
+  )(group.rules, "rules", problems);
   // What is not a definition is reported here and left out, so that nothing downstream reads it.
-  return { value: { ...group, name, file: source.file, source, rules: rules.filter((rule): rule is T => rule !== undefined) }, problems: problems.list, source };
+  return {
+    value: {
+      ...group,
+      name,
+      file: source.file,
+      source,
+      rules: rules.filter((rule): rule is T => rule !== undefined),
+    },
+    problems: problems.list,
+    source,
+  };
 }
 
 /** A notification channel; secrets are read from files Alertmanager mounts, never written here. */
 export type ReceiverChannel =
-  | { kind: "pagerduty"; routingKeyFile: string }
-  | { kind: "slack"; channel: string; webhookUrlFile: string };
+  { kind: "pagerduty"; routingKeyFile: string } | { kind: "slack"; channel: string; webhookUrlFile: string };
 
 const policySources = new WeakMap<object, SourceLocation>();
 
@@ -364,7 +449,8 @@ export function severityPolicy(policy: SeverityPolicy): SeverityPolicy {
   return policy;
 }
 
-export const severityPolicySource = (policy: SeverityPolicy): SourceLocation | undefined => policySources.get(policy);
+export const severityPolicySource = (policy: SeverityPolicy): SourceLocation | undefined =>
+  policySources.get(policy);
 
 /** What a severity means (the runbook's table) and how Alertmanager delivers it. */
 export interface SeverityPolicy {

@@ -1,5 +1,18 @@
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
-import { boolean, finite, list, noteUnknownMember, object, oneOf, optional, readSpec, text, textRecord, type Shape, type Validated } from "./validate.ts";
+import {
+  boolean,
+  finite,
+  list,
+  noteUnknownMember,
+  object,
+  oneOf,
+  optional,
+  readSpec,
+  text,
+  textRecord,
+  type Shape,
+  type Validated,
+} from "./validate.ts";
 
 export const metricTypes = ["counter", "gauge", "histogram", "summary"] as const;
 export type MetricType = (typeof metricTypes)[number];
@@ -65,9 +78,20 @@ export interface SummaryDefinition extends MetricDefinition {
 /** Labels every scraped series carries. */
 export const targetLabels = ["job", "instance"] as const;
 
-function define<T extends MetricDefinition>(type: MetricType, spec: MetricSpec, series: string[], extra: object): T {
+function define<T extends MetricDefinition>(
+  type: MetricType,
+  spec: MetricSpec,
+  series: string[],
+  extra: object,
+): T {
   // Whatever it was given: validatedMetric says what is wrong with it.
-  const metric = { ...(typeof spec === "object" ? spec : {}), type, source: callerLocation(), series, ...extra };
+  const metric = {
+    ...(typeof spec === "object" ? spec : {}),
+    type,
+    source: callerLocation(),
+    series,
+    ...extra,
+  };
   // Interpolating a metric into PromQL text writes its name: `${phoenix.requests}` -> `phoenix_http_request_total`.
   Object.defineProperty(metric, "toString", { value: () => spec.name, enumerable: false });
   return metric as T;
@@ -106,23 +130,49 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
   labels: textRecord('labels: { method: "HTTP method, e.g. GET" }: each label with what it means, as text.'),
   origin: object<MetricOrigin>(
     {
-      kind: oneOf(["promex", "telemetry", "exporter", "prometheus"], 'origin.kind: "promex", "telemetry", "exporter" or "prometheus".'),
-      detail: text('origin.detail: "[:phoenix, :endpoint, :stop] event", where it comes from, in words an application engineer can act on.'),
-      status: oneOf(["exported", "required"], 'origin.status: "exported", or "required" while the application does not export it yet.'),
+      kind: oneOf(
+        ["promex", "telemetry", "exporter", "prometheus"],
+        'origin.kind: "promex", "telemetry", "exporter" or "prometheus".',
+      ),
+      detail: text(
+        'origin.detail: "[:phoenix, :endpoint, :stop] event", where it comes from, in words an application engineer can act on.',
+      ),
+      status: oneOf(
+        ["exported", "required"],
+        'origin.status: "exported", or "required" while the application does not export it yet.',
+      ),
     },
     "{ kind, detail, status }",
   ),
   notes: optional(text("notes: why it is typed or queried the way it is, as text.")),
-  monotonic: optional(boolean("monotonic: true for a gauge that only grows until a restart, else leave it out.")),
-  buckets: optional(list(finite("buckets: [0.005, 0.01, ...], the finite upper bounds the application configures (+Inf is implied)."), "buckets: [0.005, 0.01, ...], a list of numbers.")),
+  monotonic: optional(
+    boolean("monotonic: true for a gauge that only grows until a restart, else leave it out."),
+  ),
+  buckets: optional(
+    list(
+      finite(
+        "buckets: [0.005, 0.01, ...], the finite upper bounds the application configures (+Inf is implied).",
+      ),
+      "buckets: [0.005, 0.01, ...], a list of numbers.",
+    ),
+  ),
 };
 
 /** A metric as the engine may read it, and what is wrong with it, at its line. */
 export function validatedMetric(definition: MetricDefinition): Validated<MetricDefinition> {
-  const read = readSpec(definition, metricShape, `${definition.type ?? "counter"}({ name, help, unit, labels, origin })`, definition.source);
+  const read = readSpec(
+    definition,
+    metricShape,
+    `${definition.type ?? "counter"}({ name, help, unit, labels, origin })`,
+    definition.source,
+  );
   let metric = read.spec as MetricDefinition;
   if (definition.type === "histogram" && definition.buckets === undefined) {
-    read.problems.push({ message: "buckets is missing", fix: "buckets: [0.005, 0.01, ...], the upper bounds the application configures.", source: definition.source });
+    read.problems.push({
+      message: "buckets is missing",
+      fix: "buckets: [0.005, 0.01, ...], the upper bounds the application configures.",
+      source: definition.source,
+    });
   }
   if (typeof definition.name !== "string") {
     const name = `(no name, ${formatLocation(definition.source)})`;
@@ -148,4 +198,18 @@ export function catalogGroup<T extends object>(name: string, members: T): T {
 }
 
 /** Names that tools and runtimes ask any object for, which say nothing about a misspelt metric. */
-const probes = new Set(["then", "toJSON", "constructor", "inspect", "asymmetricMatch", "$$typeof", "nodeType", "tagName", "@@__IMMUTABLE_ITERABLE__@@", "@@__IMMUTABLE_RECORD__@@", "_isMockFunction", "__esModule", "default"]);
+const probes = new Set([
+  "then",
+  "toJSON",
+  "constructor",
+  "inspect",
+  "asymmetricMatch",
+  "$$typeof",
+  "nodeType",
+  "tagName",
+  "@@__IMMUTABLE_ITERABLE__@@",
+  "@@__IMMUTABLE_RECORD__@@",
+  "_isMockFunction",
+  "__esModule",
+  "default",
+]);

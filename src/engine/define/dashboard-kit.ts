@@ -42,7 +42,22 @@ import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
 import { comparisonOperators, type ComparisonOperator } from "./alerting.ts";
 import { remember } from "./registry.ts";
-import { addProblems, boolean, finite, list, object, oneOf, optional, promql, readSpec, satisfying, takeUnknownMembers, text, type DefinitionProblem, type Shape } from "./validate.ts";
+import {
+  addProblems,
+  boolean,
+  finite,
+  list,
+  object,
+  oneOf,
+  optional,
+  promql,
+  readSpec,
+  satisfying,
+  takeUnknownMembers,
+  text,
+  type DefinitionProblem,
+  type Shape,
+} from "./validate.ts";
 
 /** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
 export const datasourceRef: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -65,25 +80,42 @@ export interface DashboardSpec {
   variables?: QueryVariableBuilder[];
 }
 
-const isBuilder = (value: unknown): boolean => typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+const isBuilder = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
 
 const dashboardShape: Shape<DashboardSpec> = {
   uid: text('uid: "gs-phoenix-metrics", the dashboard\'s stable id in its URL.'),
   title: text('title: "Phoenix Metrics", as text.'),
   description: text("description: what the dashboard is for, as text."),
   tags: list(text('tags: ["phoenix"], each tag as text.'), 'tags: ["phoenix"], a list of text.'),
-  anchorMetric: promql("anchorMetric: `${phoenix.httpRequests}`, a metric every target of the dashboard exports."),
+  anchorMetric: promql(
+    "anchorMetric: `${phoenix.httpRequests}`, a metric every target of the dashboard exports.",
+  ),
   defaultDatasourceUid: text('defaultDatasourceUid: "gs-prometheus", the provisioned datasource\'s uid.'),
   defaultJob: text('defaultJob: "global-sovereign", the job picker\'s default.'),
   variables: optional(
-    list(satisfying(isBuilder, "a template variable builder", "variables: [labelVariable({ ... })], each made by labelVariable().", () => undefined as unknown as QueryVariableBuilder), "variables: [labelVariable({ ... }), ...], a list."),
+    list(
+      satisfying(
+        isBuilder,
+        "a template variable builder",
+        "variables: [labelVariable({ ... })], each made by labelVariable().",
+        () => undefined as unknown as QueryVariableBuilder,
+      ),
+      "variables: [labelVariable({ ... }), ...], a list.",
+    ),
   ),
 };
 
 export function dashboard(spec: DashboardSpec): DashboardBuilder {
   const source = callerLocation();
   const uidGiven = typeof spec === "object" && spec !== null && typeof spec.uid === "string";
-  const read = readSpec(spec, dashboardShape, "dashboard({ uid, title, description, tags, anchorMetric, ... })", source, takeUnknownMembers());
+  const read = readSpec(
+    spec,
+    dashboardShape,
+    "dashboard({ uid, title, description, tags, anchorMetric, ... })",
+    source,
+    takeUnknownMembers(),
+  );
   spec = read.spec;
   // So that messages still say which dashboard.
   if (!uidGiven) spec.uid = `(no uid, ${formatLocation(source)})`;
@@ -102,8 +134,21 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
         .type("prometheus")
         .current({ text: spec.defaultDatasourceUid, value: spec.defaultDatasourceUid }),
     )
-    .withVariable(labelVariableBuilder({ name: "job", label: "Job", selector: spec.anchorMetric, default: spec.defaultJob }))
-    .withVariable(labelVariableBuilder({ name: "instance", label: "Instance", selector: `${spec.anchorMetric}{job=~"$job"}` }));
+    .withVariable(
+      labelVariableBuilder({
+        name: "job",
+        label: "Job",
+        selector: spec.anchorMetric,
+        default: spec.defaultJob,
+      }),
+    )
+    .withVariable(
+      labelVariableBuilder({
+        name: "instance",
+        label: "Instance",
+        selector: `${spec.anchorMetric}{job=~"$job"}`,
+      }),
+    );
   for (const variable of spec.variables ?? []) if (variable !== undefined) builder.withVariable(variable);
   rememberBuilt(builder.build(), source, read.problems);
   return builder;
@@ -134,7 +179,13 @@ export interface LabelVariableSpec {
  */
 export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   const source = callerLocation();
-  const read = readSpec(spec, labelVariableShape, "labelVariable({ name, label, selector })", source, takeUnknownMembers());
+  const read = readSpec(
+    spec,
+    labelVariableShape,
+    "labelVariable({ name, label, selector })",
+    source,
+    takeUnknownMembers(),
+  );
   const variable = labelVariableBuilder(read.spec, source);
   addProblems(variable.build(), read.problems);
   return variable;
@@ -149,9 +200,15 @@ const labelVariableShape: Shape<LabelVariableSpec> = {
 };
 
 /** The variable's builder, remembered at `source` (by default the first line outside the engine: the dashboard's caller). */
-function labelVariableBuilder(spec: LabelVariableSpec, source: SourceLocation = callerLocation()): QueryVariableBuilder {
+function labelVariableBuilder(
+  spec: LabelVariableSpec,
+  source: SourceLocation = callerLocation(),
+): QueryVariableBuilder {
   const query = `label_values(${spec.selector}, ${spec.labelName ?? spec.name})`;
-  const current = spec.default === undefined ? { text: "All", value: ["$__all"] } : { text: spec.default, value: [spec.default] };
+  const current =
+    spec.default === undefined
+      ? { text: "All", value: ["$__all"] }
+      : { text: spec.default, value: [spec.default] };
   const variable = new QueryVariableBuilder(spec.name)
     .label(spec.label)
     .datasource(datasourceRef)
@@ -230,10 +287,14 @@ function targets(queries: Query[], format?: PromQueryFormat): DataqueryBuilder[]
 function thresholdsConfig(lines: ThresholdLine[] = []): ThresholdsConfigBuilder {
   // Grafana colors from each step upward: for "fires below", the base is bad and the line good.
   const belowIsBad = lines.some((line) => line.op === "<" || line.op === "<=");
-  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-    { value: null as unknown as number, color: belowIsBad ? "red" : "green" },
-    ...[...lines].sort((a, b) => a.value - b.value).map((line) => ({ value: line.value, color: belowIsBad ? "green" : "red" })),
-  ]);
+  return new ThresholdsConfigBuilder()
+    .mode(ThresholdsMode.Absolute)
+    .steps([
+      { value: null as unknown as number, color: belowIsBad ? "red" : "green" },
+      ...[...lines]
+        .sort((a, b) => a.value - b.value)
+        .map((line) => ({ value: line.value, color: belowIsBad ? "green" : "red" })),
+    ]);
 }
 
 /** What every SDK panel builder offers; the helpers below share this part of the setup. */
@@ -250,7 +311,9 @@ interface PanelBuilderBase<T> {
 }
 
 const panelShape: Shape<PanelSpec> = {
-  id: finite("id: 205, a stable id: rows are 100, 200, ... and their panels 101, 102, ...", { integer: true }),
+  id: finite("id: 205, a stable id: rows are 100, 200, ... and their panels 101, 102, ...", {
+    integer: true,
+  }),
   title: text('title: "Request rate by method", as text.'),
   description: text("description: what the panel shows and how to read it, as text."),
   unit: text('unit: "reqps", a Grafana unit id, as text.'),
@@ -265,14 +328,18 @@ const panelShape: Shape<PanelSpec> = {
     ),
     "queries: [query(`...`), ...], a list of query() results.",
   ),
-  width: optional(finite("width: 6, grid columns out of Grafana's 24 (default 12).", { integer: true, min: 1, max: 24 })),
+  width: optional(
+    finite("width: 6, grid columns out of Grafana's 24 (default 12).", { integer: true, min: 1, max: 24 }),
+  ),
   height: optional(finite("height: 8, grid rows (default 8).", { integer: true, min: 1 })),
   thresholds: optional(
     list(
       object<ThresholdLine>(
         {
           value: finite("thresholds: [thresholds.x], each drawn at a finite number, in the panel's unit."),
-          op: optional(oneOf(comparisonOperators, "op: \">\", \"<\", ... as above(), below() and atLeast() set it.")),
+          op: optional(
+            oneOf(comparisonOperators, 'op: ">", "<", ... as above(), below() and atLeast() set it.'),
+          ),
         },
         "a threshold from src/alerts/thresholds.ts, or { value: 0.05 }",
       ),
@@ -282,9 +349,19 @@ const panelShape: Shape<PanelSpec> = {
 };
 
 /** A panel helper's spec with placeholders where it is wrong, and what is wrong, at the caller's line. */
-function readPanel<T extends PanelSpec>(spec: T, shape: Shape<T>, helper: string): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
+function readPanel<T extends PanelSpec>(
+  spec: T,
+  shape: Shape<T>,
+  helper: string,
+): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
   const source = callerLocation();
-  const read = readSpec(spec, shape, `${helper}({ id, title, description, unit, queries })`, source, takeUnknownMembers());
+  const read = readSpec(
+    spec,
+    shape,
+    `${helper}({ id, title, description, unit, queries })`,
+    source,
+    takeUnknownMembers(),
+  );
   return { ...read, source };
 }
 
@@ -293,7 +370,10 @@ const timeseriesShape: Shape<TimeseriesSpec> = {
   stack: optional(boolean("stack: true to stack the series, else leave it out.")),
   min: optional(finite("min: 0, the y axis' lower bound, a finite number.")),
 };
-const statShape: Shape<StatSpec> = { ...panelShape, sparkline: optional(boolean("sparkline: false to hide the series behind the number, else leave it out.")) };
+const statShape: Shape<StatSpec> = {
+  ...panelShape,
+  sparkline: optional(boolean("sparkline: false to hide the series behind the number, else leave it out.")),
+};
 
 /** Identity, datasource, unit, size and queries, and the caller's line remembered for error messages. */
 function panelBase<T extends PanelBuilderBase<T>>(
@@ -337,7 +417,9 @@ export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
     .showPoints(VisibilityMode.Never)
     .thresholds(thresholdsConfig(spec.thresholds))
     .thresholdsStyle(
-      new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off),
+      new GraphThresholdsStyleConfigBuilder().mode(
+        spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off,
+      ),
     );
   if (spec.stack) panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal).group("A"));
   if (spec.min !== undefined) panel.min(spec.min);
@@ -352,11 +434,13 @@ export interface StatSpec extends PanelSpec {
 export function stat(spec: StatSpec): StatPanelBuilder {
   const read = readPanel(spec, statShape, "stat");
   spec = read.spec;
-  return panelBase(new StatPanelBuilder(), read, { width: 6, height: 4 })
-    .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
-    // Grafana's default reducer is the last point, which is often missing at the range's edge.
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false))
-    .thresholds(thresholdsConfig(spec.thresholds));
+  return (
+    panelBase(new StatPanelBuilder(), read, { width: 6, height: 4 })
+      .graphMode(spec.sparkline === false ? BigValueGraphMode.None : BigValueGraphMode.Area)
+      // Grafana's default reducer is the last point, which is often missing at the range's edge.
+      .reduceOptions(new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false))
+      .thresholds(thresholdsConfig(spec.thresholds))
+  );
 }
 
 /** A latency heatmap over pre-bucketed histogram series (`sum by (le) (increase(..._bucket[...]))`). */
@@ -375,7 +459,11 @@ export function table(spec: PanelSpec): TablePanelBuilder {
   const read = readPanel(spec, panelShape, "table");
   spec = read.spec;
   const instant = { ...spec, queries: spec.queries.map((q) => ({ ...q, instant: true })) };
-  const panel = panelBase(new TablePanelBuilder(), { ...read, spec: instant }, { width: 12, height: 8 }).thresholds(thresholdsConfig(spec.thresholds));
+  const panel = panelBase(
+    new TablePanelBuilder(),
+    { ...read, spec: instant },
+    { width: 12, height: 8 },
+  ).thresholds(thresholdsConfig(spec.thresholds));
   // Several instant queries come back as one frame each; merge joins them into one row per label set.
   if (spec.queries.length > 1) panel.withTransformation({ id: "merge", options: {} });
   // An instant result's timestamp is the same on every row: hide it, and rank rows by value.

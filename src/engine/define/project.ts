@@ -17,7 +17,19 @@ import {
 } from "./alerting.ts";
 import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
 import { locationOf } from "./registry.ts";
-import { definitionCheck, list, object, oneOf, Problems, problemsOf, readSpec, text, type DefinitionProblem, type Rule, type Shape } from "./validate.ts";
+import {
+  definitionCheck,
+  list,
+  object,
+  oneOf,
+  Problems,
+  problemsOf,
+  readSpec,
+  text,
+  type DefinitionProblem,
+  type Rule,
+  type Shape,
+} from "./validate.ts";
 
 /** What content code hands to the engine: its settings and every definition. */
 export interface ProjectDefinition {
@@ -35,7 +47,11 @@ export interface ProjectDefinition {
 const loaded = new WeakMap<ProjectDefinition, { source: SourceLocation; diagnostics: Diagnostic[] }>();
 
 /** The project as loaded from `source`, with what loading it found, for checkDefinitions to report with the rest. */
-export function loadedProject(project: ProjectDefinition, source: SourceLocation, diagnostics: Diagnostic[]): ProjectDefinition {
+export function loadedProject(
+  project: ProjectDefinition,
+  source: SourceLocation,
+  diagnostics: Diagnostic[],
+): ProjectDefinition {
   const copy = { ...project };
   loaded.set(copy, { source, diagnostics });
   return copy;
@@ -79,13 +95,24 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       const key = `${formatLocation(problem.source)}\0${problem.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const diagnostic: Diagnostic = { check: problem.check ?? definitionCheck, severity: "error", subject, source: problem.source, message: problem.message, fix: problem.fix };
+      const diagnostic: Diagnostic = {
+        check: problem.check ?? definitionCheck,
+        severity: "error",
+        subject,
+        source: problem.source,
+        message: problem.message,
+        fix: problem.fix,
+      };
       if (problem.position) diagnostic.position = problem.position;
       diagnostics.push(diagnostic);
     }
   };
   const top = new Problems(projectSource);
-  const listOf = <T>(key: keyof ProjectDefinition, what: string, accepts: (value: unknown) => boolean): T[] => {
+  const listOf = <T>(
+    key: keyof ProjectDefinition,
+    what: string,
+    accepts: (value: unknown) => boolean,
+  ): T[] => {
     const value = (project as unknown as Record<string, unknown>)[key];
     const fix = `project.${key}: a list of ${what}.`;
     if (!Array.isArray(value)) {
@@ -94,13 +121,20 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
     }
     return value.filter((entry, index) => {
       if (accepts(entry)) return true;
-      top.wrong(`project.${key}[${index}]`, entry, what, `${fix} Check that each name in it is imported and spelt right.`);
+      top.wrong(
+        `project.${key}[${index}]`,
+        entry,
+        what,
+        `${fix} Check that each name in it is imported and spelt right.`,
+      );
       return false;
     }) as T[];
   };
 
-  const metrics = listOf<MetricDefinition>("metrics", "a metric made by counter(), gauge(), histogram() or summary()", (m) =>
-    isDefinition(m) && (metricTypes as readonly unknown[]).includes((m as MetricDefinition).type),
+  const metrics = listOf<MetricDefinition>(
+    "metrics",
+    "a metric made by counter(), gauge(), histogram() or summary()",
+    (m) => isDefinition(m) && (metricTypes as readonly unknown[]).includes((m as MetricDefinition).type),
   ).map((metric) => {
     const checked = validatedMetric(metric);
     report(`metric ${checked.value.name}`, metric.source, checked.problems);
@@ -110,8 +144,16 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
   const dashboards = listOf<DashboardBuilder>("dashboards", "a dashboard(...) builder", isBuilder);
   for (const builder of dashboards) checkDashboard(builder, report);
 
-  const groups = <T extends { source: SourceLocation }>(key: "alertGroups" | "recordingRuleGroups", validated: (rule: T) => { value: T; problems: DefinitionProblem[] }, subject: (rule: T) => string) =>
-    listOf<RuleGroupDefinition<T>>(key, "a ruleGroup(...)", (g) => typeof g === "object" && g !== null && "rules" in g).map((group) => {
+  const groups = <T extends { source: SourceLocation }>(
+    key: "alertGroups" | "recordingRuleGroups",
+    validated: (rule: T) => { value: T; problems: DefinitionProblem[] },
+    subject: (rule: T) => string,
+  ) =>
+    listOf<RuleGroupDefinition<T>>(
+      key,
+      "a ruleGroup(...)",
+      (g) => typeof g === "object" && g !== null && "rules" in g,
+    ).map((group) => {
       const checked = validatedRuleGroup(group, projectSource);
       report(`rule group ${checked.value.name}`, checked.source, checked.problems);
       return {
@@ -124,39 +166,90 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       };
     });
   const alertGroups = groups<AlertDefinition>("alertGroups", validatedAlert, (a) => `alert ${a.name}`);
-  const recordingRuleGroups = groups<RecordingRuleDefinition>("recordingRuleGroups", validatedRecordingRule, (r) => `recording rule ${r.record}`);
+  const recordingRuleGroups = groups<RecordingRuleDefinition>(
+    "recordingRuleGroups",
+    validatedRecordingRule,
+    (r) => `recording rule ${r.record}`,
+  );
 
-  const policies = listOf<SeverityPolicy>("severities", "a severity policy", (p) => typeof p === "object" && p !== null).map((policy) => {
+  const policies = listOf<SeverityPolicy>(
+    "severities",
+    "a severity policy",
+    (p) => typeof p === "object" && p !== null,
+  ).map((policy) => {
     const source = severityPolicySource(policy) ?? projectSource;
-    const read = readSpec(policy, severityShape, "{ severity, responseTime, receiver, channels, ... }", source);
-    report(`severity ${typeof policy.severity === "string" ? policy.severity : read.spec.severity}`, source, read.problems);
+    const read = readSpec(
+      policy,
+      severityShape,
+      "{ severity, responseTime, receiver, channels, ... }",
+      source,
+    );
+    report(
+      `severity ${typeof policy.severity === "string" ? policy.severity : read.spec.severity}`,
+      source,
+      read.problems,
+    );
     return read.spec;
   });
 
-  const settings = readSpec(project.settings, settingsShape, "{ scrapeInterval, evaluationInterval, datasource, grafana, runbookUrl, scrapeTargets, alertmanagers }", projectSource);
-  report("project settings", projectSource, settings.problems.map((problem) => ({ ...problem, message: `settings: ${problem.message}` })));
+  const settings = readSpec(
+    project.settings,
+    settingsShape,
+    "{ scrapeInterval, evaluationInterval, datasource, grafana, runbookUrl, scrapeTargets, alertmanagers }",
+    projectSource,
+  );
+  report(
+    "project settings",
+    projectSource,
+    settings.problems.map((problem) => ({ ...problem, message: `settings: ${problem.message}` })),
+  );
 
   const runbook = project.runbook;
-  const runbookOk = typeof runbook === "object" && runbook !== null && typeof runbook.file === "string" && (runbook.text === undefined || typeof runbook.text === "string");
-  if (!runbookOk) top.wrong("project.runbook", runbook, '{ file: "RUNBOOK.md" }', 'runbook: { file: "RUNBOOK.md" }, the runbook alerts link to, relative to the project root.');
+  const runbookOk =
+    typeof runbook === "object" &&
+    runbook !== null &&
+    typeof runbook.file === "string" &&
+    (runbook.text === undefined || typeof runbook.text === "string");
+  if (!runbookOk)
+    top.wrong(
+      "project.runbook",
+      runbook,
+      '{ file: "RUNBOOK.md" }',
+      'runbook: { file: "RUNBOOK.md" }, the runbook alerts link to, relative to the project root.',
+    );
   report("project", projectSource, top.list);
 
   const covers = (d: Diagnostic) => {
     const line = formatLocation(d.source);
     if (d.check.startsWith("schema/")) return invalidLines.has(line);
-    return [...invalid].some(([subject, lines]) => (d.subject === subject || d.subject.startsWith(`${subject} `)) && lines.has(line));
+    return [...invalid].some(
+      ([subject, lines]) => (d.subject === subject || d.subject.startsWith(`${subject} `)) && lines.has(line),
+    );
   };
   return {
-    project: { ...project, settings: settings.spec, metrics, dashboards, alertGroups, recordingRuleGroups, severities: policies, runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" } },
+    project: {
+      ...project,
+      settings: settings.spec,
+      metrics,
+      dashboards,
+      alertGroups,
+      recordingRuleGroups,
+      severities: policies,
+      runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" },
+    },
     diagnostics,
     covers,
   };
 }
 
-const isBuilder = (value: unknown): boolean => typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+const isBuilder = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
 
 /** A dashboard's problems and those of its panels and variables, found when the kit made them. */
-function checkDashboard(builder: DashboardBuilder, report: (subject: string, source: SourceLocation, problems: DefinitionProblem[]) => void): void {
+function checkDashboard(
+  builder: DashboardBuilder,
+  report: (subject: string, source: SourceLocation, problems: DefinitionProblem[]) => void,
+): void {
   const built = builder.build();
   const source = locationOf(built) ?? unknownSource;
   // As compile/dashboard.ts and the checks name them; made only for what has problems (a build may have thousands of panels).
@@ -171,21 +264,28 @@ function checkDashboard(builder: DashboardBuilder, report: (subject: string, sou
     if (panel.type === "row") for (const nested of (panel as RowPanel).panels ?? []) visit(nested);
   };
   for (const panel of built.panels ?? []) visit(panel as Panel | RowPanel);
-  for (const variable of built.templating?.list ?? []) check(variable, () => `${dashboard} › variable $${variable.name}`);
+  for (const variable of built.templating?.list ?? [])
+    check(variable, () => `${dashboard} › variable $${variable.name}`);
 }
 
 const unknownSource: SourceLocation = { file: "<unknown>", line: 0 };
 
 const channel: Rule<ReceiverChannel> = (value, at, problems) => {
-  const kind = oneOf(["pagerduty", "slack"], 'channels: [{ kind: "pagerduty", routingKeyFile }] or [{ kind: "slack", channel, webhookUrlFile }].')(
-    (value as { kind?: unknown } | undefined)?.kind,
-    `${at}.kind`,
-    problems,
-  );
+  const kind = oneOf(
+    ["pagerduty", "slack"],
+    'channels: [{ kind: "pagerduty", routingKeyFile }] or [{ kind: "slack", channel, webhookUrlFile }].',
+  )((value as { kind?: unknown } | undefined)?.kind, `${at}.kind`, problems);
   const shape: Shape<ReceiverChannel> =
     kind === "pagerduty"
-      ? ({ kind: text(""), routingKeyFile: text("routingKeyFile: the path of the mounted file that holds the routing key.") } as Shape<ReceiverChannel>)
-      : ({ kind: text(""), channel: text('channel: "#on-call", the Slack channel.'), webhookUrlFile: text("webhookUrlFile: the path of the mounted file that holds the webhook URL.") } as Shape<ReceiverChannel>);
+      ? ({
+          kind: text(""),
+          routingKeyFile: text("routingKeyFile: the path of the mounted file that holds the routing key."),
+        } as Shape<ReceiverChannel>)
+      : ({
+          kind: text(""),
+          channel: text('channel: "#on-call", the Slack channel.'),
+          webhookUrlFile: text("webhookUrlFile: the path of the mounted file that holds the webhook URL."),
+        } as Shape<ReceiverChannel>);
   return { ...object(shape, "a channel")(value, at, problems), kind } as ReceiverChannel;
 };
 
@@ -196,7 +296,12 @@ const scrapeTargets: Rule<Record<string, readonly string[]>> = (value, at, probl
     problems.wrong(at, value, "an object of target lists", fix);
     return {};
   }
-  return Object.fromEntries(Object.entries(value).map(([job, targets]) => [job, list(text(fix), fix)(targets, `${at}.${job}`, problems)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([job, targets]) => [
+      job,
+      list(text(fix), fix)(targets, `${at}.${job}`, problems),
+    ]),
+  );
 };
 
 /** The settings every renderer reads; placeholders stand in for wrong values, so that nothing downstream trips on them. */
@@ -215,13 +320,19 @@ const settingsShape: Shape<ProjectSettings> = {
     {
       baseUrl: text('grafana.baseUrl: "http://grafana:3000", as text.', "http://localhost:3000"),
       folder: text('grafana.folder: "My service", as text.', "Dashboards"),
-      dashboardsPath: text('grafana.dashboardsPath: "/var/lib/grafana/dashboards", as text.', "/var/lib/grafana/dashboards"),
+      dashboardsPath: text(
+        'grafana.dashboardsPath: "/var/lib/grafana/dashboards", as text.',
+        "/var/lib/grafana/dashboards",
+      ),
     },
     "{ baseUrl, folder, dashboardsPath }",
   ),
   runbookUrl: text('runbookUrl: "https://example.com/RUNBOOK.md", as text.', "http://localhost/RUNBOOK.md"),
   scrapeTargets,
-  alertmanagers: list(text('alertmanagers: ["alertmanager:9093"], host:port addresses.'), 'alertmanagers: ["alertmanager:9093"], host:port addresses.'),
+  alertmanagers: list(
+    text('alertmanagers: ["alertmanager:9093"], host:port addresses.'),
+    'alertmanagers: ["alertmanager:9093"], host:port addresses.',
+  ),
 };
 
 // Durations that stand in for wrong ones are harmless to the routing check and the schema: nothing is said twice.

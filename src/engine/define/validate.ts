@@ -33,19 +33,23 @@ export function addProblems(definition: object, problems: DefinitionProblem[]): 
 }
 
 export function problemsOf(definition: unknown): DefinitionProblem[] {
-  return (typeof definition === "object" || typeof definition === "function") && definition !== null ? (problemsByDefinition.get(definition) ?? []) : [];
+  return (typeof definition === "object" || typeof definition === "function") && definition !== null
+    ? (problemsByDefinition.get(definition) ?? [])
+    : [];
 }
 
 /** A value as a message shows it: `42 (a number)`, `"5m" (text)`, `a list`. */
 export function describe(value: unknown): string {
   if (value === undefined || value === null) return String(value);
-  if (typeof value === "string") return `${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)} (text)`;
+  if (typeof value === "string")
+    return `${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)} (text)`;
   if (typeof value === "number") return Number.isFinite(value) ? `${value} (a number)` : String(value);
   if (typeof value === "boolean" || typeof value === "bigint") return `${String(value)} (a ${typeof value})`;
   if (typeof value === "symbol") return "a symbol";
   if (typeof value === "function") return value.name ? `a function (${value.name})` : "a function";
   if (Array.isArray(value)) return "a list";
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor
+    ?.name;
   return name && name !== "Object" ? `a ${name}` : "an object";
 }
 
@@ -61,7 +65,10 @@ export class Problems {
   /** `at` is the field's path (`tests[0].value`); `expected` completes "is ..., not <expected>". */
   wrong(at: string, value: unknown, expected: string, fix: string): void {
     // A list's element is never missing: it is there, and undefined.
-    const message = value === undefined && !at.endsWith("]") ? `${at} is missing` : `${at} is ${describe(value)}, not ${expected}`;
+    const message =
+      value === undefined && !at.endsWith("]")
+        ? `${at} is missing`
+        : `${at} is ${describe(value)}, not ${expected}`;
     this.list.push({ message, fix, source: this.source });
   }
 
@@ -73,7 +80,8 @@ export class Problems {
 /** Reads one value: returns it when it is right, else reports it and returns a placeholder of the right type. */
 export type Rule<T> = (value: unknown, at: string, problems: Problems) => T;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Text; `placeholder` stands in for a wrong value where "" would itself draw a finding. */
 export const text =
@@ -89,10 +97,23 @@ export const finite =
   (fix: string, options: { integer?: boolean; min?: number; max?: number } = {}): Rule<number> =>
   (value, at, problems) => {
     const { integer = false, min, max } = options;
-    const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` of at least ${min}` : max !== undefined ? ` of at most ${max}` : "";
+    const range =
+      min !== undefined && max !== undefined
+        ? ` from ${min} to ${max}`
+        : min !== undefined
+          ? ` of at least ${min}`
+          : max !== undefined
+            ? ` of at most ${max}`
+            : "";
     const expected = `${integer ? "an integer" : "a finite number"}${range}`;
     const inRange = (n: number) => (min === undefined || n >= min) && (max === undefined || n <= max);
-    if (typeof value === "number" && Number.isFinite(value) && (!integer || Number.isInteger(value)) && inRange(value)) return value;
+    if (
+      typeof value === "number" &&
+      Number.isFinite(value) &&
+      (!integer || Number.isInteger(value)) &&
+      inRange(value)
+    )
+      return value;
     problems.wrong(at, value, expected, fix);
     return min ?? 0;
   };
@@ -174,7 +195,12 @@ export function object<T extends object>(shape: Shape<T>, what: string): Rule<T>
   return (value, at, problems) => {
     let report = problems;
     if (!isRecord(value)) {
-      problems.wrong(at || "the definition", value, what.startsWith("{") ? `an object ${what}` : what, `pass ${what}.`);
+      problems.wrong(
+        at || "the definition",
+        value,
+        what.startsWith("{") ? `an object ${what}` : what,
+        `pass ${what}.`,
+      );
       value = {};
       // Its fields are all missing: said once, above; they only get placeholders.
       report = new Problems(problems.source, problems.members);
@@ -196,7 +222,13 @@ export function object<T extends object>(shape: Shape<T>, what: string): Rule<T>
  * Reads a helper's spec by its shape: the spec with placeholders where it was wrong (the spec itself when nothing
  * was: copy it before changing it), and what was wrong.
  */
-export function readSpec<T extends object>(spec: unknown, shape: Shape<T>, what: string, source: SourceLocation, members: readonly UnknownMember[] = []): { spec: T; problems: DefinitionProblem[] } {
+export function readSpec<T extends object>(
+  spec: unknown,
+  shape: Shape<T>,
+  what: string,
+  source: SourceLocation,
+  members: readonly UnknownMember[] = [],
+): { spec: T; problems: DefinitionProblem[] } {
   const problems = new Problems(source, members);
   let rule = specRules.get(shape) as Rule<T> | undefined;
   if (!rule) specRules.set(shape, (rule = object(shape, what)));
@@ -214,7 +246,9 @@ const anyMistakenToken = /\b(?:undefined|null|NaN|Infinity)\b|\[object [A-Za-z]+
 
 /** Text with its PromQL string literals and comments blanked out, so that only the expression's own tokens remain. */
 function withoutStringsAndComments(expr: string): string {
-  return expr.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*/g, (match) => match.replace(/[^\n]/g, " "));
+  return expr.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|#[^\n]*/g, (match) =>
+    match.replace(/[^\n]/g, " "),
+  );
 }
 
 /** 1-based line and column of an offset. */
@@ -224,7 +258,10 @@ function positionAt(text: string, offset: number): { line: number; column: numbe
 }
 
 /** The interpolation mistakes in a PromQL text: each token with its position. `allowNonFinite` skips NaN and Infinity. */
-function interpolationMistakes(expr: string, allowNonFinite = false): Array<{ token: string; position: { line: number; column: number } }> {
+function interpolationMistakes(
+  expr: string,
+  allowNonFinite = false,
+): Array<{ token: string; position: { line: number; column: number } }> {
   const found: Array<{ token: string; position: { line: number; column: number } }> = [];
   // Nearly every expression holds none of them: said without blanking its strings (every panel's queries pass here).
   if (!anyMistakenToken.test(expr)) return found;
@@ -251,7 +288,11 @@ let pendingMembers: UnknownMember[] = [];
 
 export function noteUnknownMember(group: string, member: string, known: Iterable<string>): void {
   const suggestion = closest(member, known);
-  pendingMembers.push({ name: `${group}.${member}`, suggestion: suggestion && `${group}.${suggestion}`, source: callerLocation() });
+  pendingMembers.push({
+    name: `${group}.${member}`,
+    suggestion: suggestion && `${group}.${suggestion}`,
+    source: callerLocation(),
+  });
 }
 
 /** The unknown members read since the last definition took them: a helper whose spec holds PromQL takes them. */
@@ -262,23 +303,40 @@ export function takeUnknownMembers(): UnknownMember[] {
 }
 
 /** Reports every interpolation mistake in a PromQL field (`expr`, a query, a test series). `allowNonFinite` skips NaN and Infinity. */
-export function checkInterpolation(expr: unknown, at: string, problems: Problems, members: readonly UnknownMember[] = [], allowNonFinite = false): void {
+export function checkInterpolation(
+  expr: unknown,
+  at: string,
+  problems: Problems,
+  members: readonly UnknownMember[] = [],
+  allowNonFinite = false,
+): void {
   if (typeof expr !== "string") return;
   for (const { token, position } of interpolationMistakes(expr, allowNonFinite)) {
     const where = `${at} holds \`${token}\``;
     if (token === "undefined" && members.length) {
-      const place = (m: UnknownMember) => (m.source.file === problems.source.file ? `line ${m.source.line}` : formatLocation(m.source));
+      const place = (m: UnknownMember) =>
+        m.source.file === problems.source.file ? `line ${m.source.line}` : formatLocation(m.source);
       const names = [...new Set(members.map((m) => `${m.name} (read at ${place(m)})`))].join(", ");
       const suggestions = [...new Set(members.flatMap((m) => (m.suggestion ? [m.suggestion] : [])))];
       problems.add({
         message: `${where}: ${names} is not in the metric catalog, so the text reads \`undefined\``,
-        fix: suggestions.length ? `did you mean ${suggestions.join(", ")}? Otherwise declare the metric in src/catalog/.` : "declare the metric in src/catalog/, or correct its name.",
+        fix: suggestions.length
+          ? `did you mean ${suggestions.join(", ")}? Otherwise declare the metric in src/catalog/.`
+          : "declare the metric in src/catalog/, or correct its name.",
         position,
       });
     } else if (token === "undefined") {
-      problems.add({ message: `${where}: a value interpolated with \${...} is undefined`, fix: "check each ${...} in it: a misspelt name, or a variable that was never set.", position });
+      problems.add({
+        message: `${where}: a value interpolated with \${...} is undefined`,
+        fix: "check each ${...} in it: a misspelt name, or a variable that was never set.",
+        position,
+      });
     } else if (token === "null") {
-      problems.add({ message: `${where}: a value interpolated with \${...} is null`, fix: "check each ${...} in it: it must give a metric, a recording rule, a threshold or a number.", position });
+      problems.add({
+        message: `${where}: a value interpolated with \${...} is null`,
+        fix: "check each ${...} in it: it must give a metric, a recording rule, a threshold or a number.",
+        position,
+      });
     } else if (token === "NaN" || token === "Infinity") {
       problems.add({
         message: `${where}: a number interpolated with \${...} is not finite`,

@@ -31,7 +31,11 @@ export function analysisOf(snapshot: Snapshot, metrics: MetricModel[] = []): Ana
     return found;
   };
   const semantics: Semantics = { seriesIndex, recordingRules: recorded, parse };
-  const direct = (expr: string, grafana: boolean) => [...new Set(selectors(parse(expr, { grafana })).flatMap((s) => (s.metric === undefined ? [] : [s.metric])))];
+  const direct = (expr: string, grafana: boolean) => [
+    ...new Set(
+      selectors(parse(expr, { grafana })).flatMap((s) => (s.metric === undefined ? [] : [s.metric])),
+    ),
+  ];
   const deep = new Map<string, Set<string>>();
   const readsDeep = (expr: string, grafana: boolean): Set<string> => {
     const key = `${grafana ? "g" : "p"}\u0000${expr}`;
@@ -82,5 +86,11 @@ export function analysisOf(snapshot: Snapshot, metrics: MetricModel[] = []): Ana
 /** The range windows an expression uses (`[5m]`, a subquery's `[1h:5m]`), string literals left out. */
 export function windowsOf(expr: string): string[] {
   const code = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
-  return [...new Set([...code.matchAll(/\[\s*([^\]\s:]+)\s*(?::\s*([^\]\s]*)\s*)?\]/g)].map((m) => (m[2] === undefined ? m[1]! : `${m[1]}:${m[2]}`)))];
+  return [
+    ...new Set(
+      [...code.matchAll(/\[\s*([^\]\s:]+)\s*(?::\s*([^\]\s]*)\s*)?\]/g)].map((m) =>
+        m[2] === undefined ? m[1]! : `${m[1]}:${m[2]}`,
+      ),
+    ),
+  ];
 }

@@ -8,7 +8,18 @@
 import type { AlertModel, DashboardModel, PanelModel } from "../model.ts";
 import { compareText } from "../text.ts";
 import type { Analysis } from "./analysis.ts";
-import { byKey, compareKeyed, fieldChanges, isObject, jsonChanges, show, type Change, type Entry, type Flag, type Json } from "./compare.ts";
+import {
+  byKey,
+  compareKeyed,
+  fieldChanges,
+  isObject,
+  jsonChanges,
+  show,
+  type Change,
+  type Entry,
+  type Flag,
+  type Json,
+} from "./compare.ts";
 import { lineDiff, normalizeExpr } from "./lines.ts";
 import type { Snapshot } from "./snapshot.ts";
 
@@ -31,7 +42,8 @@ export interface DashboardEntry extends Entry {
   moved: Moved[];
 }
 
-export const panelSubject = (d: { uid: string }, p: { id: number; title: string }) => `dashboard ${d.uid} › panel ${p.id} "${p.title}"`;
+export const panelSubject = (d: { uid: string }, p: { id: number; title: string }) =>
+  `dashboard ${d.uid} › panel ${p.id} "${p.title}"`;
 
 /** The dashboard and panel a `dashboard_url` opens (`/d/<uid>?viewPanel=<id>`). */
 export function linkTarget(url: string | undefined): { uid: string; panel?: number } | undefined {
@@ -63,7 +75,11 @@ function panelJson(dashboard: DashboardModel): Map<number, Json> {
   return out;
 }
 
-const queriesOf = (p: PanelModel) => p.targets.map((t) => normalizeExpr(t.expr)).filter(Boolean).sort(compareText);
+const queriesOf = (p: PanelModel) =>
+  p.targets
+    .map((t) => normalizeExpr(t.expr))
+    .filter(Boolean)
+    .sort(compareText);
 const panelSignature = (p: PanelModel) => `${p.type}\u0000${p.title}\u0000${queriesOf(p).join("\u0000")}`;
 
 /** Whether an added panel is a removed one under a new id: same type, and the same title or the same queries. */
@@ -82,7 +98,10 @@ function content(d: DashboardModel): string {
 /** How alike two dashboards are, 0 to 1: the same content is 1; else their panels in common, and the title. */
 function likeness(a: DashboardModel, b: DashboardModel): number {
   if (content(a) === content(b)) return 1;
-  const [pa, pb] = [new Set([...a.rows, ...a.panels].map(panelSignature)), new Set([...b.rows, ...b.panels].map(panelSignature))];
+  const [pa, pb] = [
+    new Set([...a.rows, ...a.panels].map(panelSignature)),
+    new Set([...b.rows, ...b.panels].map(panelSignature)),
+  ];
   const shared = [...pa].filter((s) => pb.has(s)).length;
   const union = new Set([...pa, ...pb]).size;
   const panels = union ? shared / union : 0;
@@ -91,7 +110,9 @@ function likeness(a: DashboardModel, b: DashboardModel): number {
 
 /** Removed and added items paired where `score` says they are the same thing (best pairs first, at least `min`). */
 function pairRenames<T>(removed: T[], added: T[], score: (a: T, b: T) => number, min: number): Array<[T, T]> {
-  const candidates = removed.flatMap((r, i) => added.map((a, j) => ({ i, j, s: score(r, a) }))).filter((c) => c.s >= min);
+  const candidates = removed
+    .flatMap((r, i) => added.map((a, j) => ({ i, j, s: score(r, a) })))
+    .filter((c) => c.s >= min);
   candidates.sort((x, y) => y.s - x.s || x.i - y.i || x.j - y.j);
   const [usedR, usedA] = [new Set<number>(), new Set<number>()];
   const pairs: Array<[T, T]> = [];
@@ -109,13 +130,30 @@ function pairRenames<T>(removed: T[], added: T[], score: (a: T, b: T) => number,
 const position = (p: PanelModel) => `x=${p.gridPos.x} y=${p.gridPos.y} w=${p.gridPos.w} h=${p.gridPos.h}`;
 
 function panelFields(p: PanelModel): Record<string, string> {
-  return { title: p.title, type: p.type, position: position(p), unit: p.unit ?? "", thresholds: p.thresholds.join(", "), datasource: p.datasource ?? "" };
+  return {
+    title: p.title,
+    type: p.type,
+    position: position(p),
+    unit: p.unit ?? "",
+    thresholds: p.thresholds.join(", "),
+    datasource: p.datasource ?? "",
+  };
 }
 
 /** What the named fields do not cover, for the generic comparison; of the queries, those on both sides. */
 function panelRest(json: Json | undefined, queries: Set<string>): Json {
   if (!json) return {};
-  const { id: _id, title: _t, type: _ty, gridPos: _g, datasource: _d, targets, panels: _p, fieldConfig, ...rest } = json;
+  const {
+    id: _id,
+    title: _t,
+    type: _ty,
+    gridPos: _g,
+    datasource: _d,
+    targets,
+    panels: _p,
+    fieldConfig,
+    ...rest
+  } = json;
   const out: Json = { ...rest };
   if (isObject(fieldConfig)) {
     const defaults = isObject(fieldConfig.defaults) ? { ...fieldConfig.defaults } : {};
@@ -141,17 +179,27 @@ function panelInFull(p: PanelModel, side: "before" | "after"): Change[] {
   return fields.filter(([, value]) => value !== "").map(([field, value]) => ({ field, [side]: value }));
 }
 
-function panelChanges(before: PanelModel, after: PanelModel, json: { before?: Json; after?: Json }): Change[] {
+function panelChanges(
+  before: PanelModel,
+  after: PanelModel,
+  json: { before?: Json; after?: Json },
+): Change[] {
   const changes = fieldChanges(panelFields(before), panelFields(after));
   const queries = (p: PanelModel) => new Map(p.targets.map((t) => [t.refId, t.expr]));
   const [qb, qa] = [queries(before), queries(after)];
   const both = new Set<string>();
   for (const refId of [...new Set([...qb.keys(), ...qa.keys()])].sort(compareText)) {
     const [b, a] = [qb.get(refId), qa.get(refId)];
-    if (b === undefined || a === undefined) changes.push({ field: `query ${refId}`, ...(b === undefined ? {} : { before: b }), ...(a === undefined ? {} : { after: a }) });
+    if (b === undefined || a === undefined)
+      changes.push({
+        field: `query ${refId}`,
+        ...(b === undefined ? {} : { before: b }),
+        ...(a === undefined ? {} : { after: a }),
+      });
     else {
       both.add(refId);
-      if (normalizeExpr(b) !== normalizeExpr(a)) changes.push({ field: `query ${refId}`, before: b, after: a, lines: lineDiff(b.trim(), a.trim()) });
+      if (normalizeExpr(b) !== normalizeExpr(a))
+        changes.push({ field: `query ${refId}`, before: b, after: a, lines: lineDiff(b.trim(), a.trim()) });
     }
   }
   jsonChanges(panelRest(json.before, both), panelRest(json.after, both), "", changes);
@@ -166,7 +214,10 @@ function dashboardRest(d: DashboardModel): Json {
 }
 
 function variables(d: DashboardModel): Map<string, unknown> {
-  const list = isObject(d.json.templating) && Array.isArray(d.json.templating.list) ? d.json.templating.list.filter(isObject) : [];
+  const list =
+    isObject(d.json.templating) && Array.isArray(d.json.templating.list)
+      ? d.json.templating.list.filter(isObject)
+      : [];
   return new Map(list.map((v) => [String(v.name), v]));
 }
 
@@ -177,7 +228,12 @@ function linkChanges(before: DashboardModel, after: DashboardModel): Change[] {
     const seen = new Map<string, number>();
     return new Map(
       list.map((link) => {
-        const title = typeof link.title === "string" && link.title ? link.title : typeof link.url === "string" ? link.url : (link.tags as unknown[] | undefined)?.join(", ") ?? "";
+        const title =
+          typeof link.title === "string" && link.title
+            ? link.title
+            : typeof link.url === "string"
+              ? link.url
+              : ((link.tags as unknown[] | undefined)?.join(", ") ?? "");
         const n = (seen.get(title) ?? 0) + 1;
         seen.set(title, n);
         return [n > 1 ? `${title} #${n}` : title, link];
@@ -189,8 +245,14 @@ function linkChanges(before: DashboardModel, after: DashboardModel): Change[] {
   for (const title of [...new Set([...lb.keys(), ...la.keys()])].sort(compareText)) {
     const [b, a] = [lb.get(title), la.get(title)];
     const field = `link "${title}"`;
-    const url = (l: Json | undefined) => (l === undefined ? undefined : typeof l.url === "string" && l.url ? l.url : `tags ${show(l.tags) ?? "[]"}`);
-    if (url(b) !== url(a)) changes.push({ field, ...(b ? { before: url(b) } : {}), ...(a ? { after: url(a) } : {}) });
+    const url = (l: Json | undefined) =>
+      l === undefined
+        ? undefined
+        : typeof l.url === "string" && l.url
+          ? l.url
+          : `tags ${show(l.tags) ?? "[]"}`;
+    if (url(b) !== url(a))
+      changes.push({ field, ...(b ? { before: url(b) } : {}), ...(a ? { after: url(a) } : {}) });
     if (b && a) {
       const { url: _ub, ...restB } = b;
       const { url: _ua, ...restA } = a;
@@ -217,25 +279,47 @@ function openersOf(alerts: AlertModel[]): Map<string, string[]> {
   return out;
 }
 
-function openedBy(openers: Openers, before: { uid: string; id: number } | undefined, after: { uid: string; id: number } | undefined): string[] | undefined {
-  const names = new Set([...(before ? openers.base.get(`${before.uid}/${before.id}`) ?? [] : []), ...(after ? openers.head.get(`${after.uid}/${after.id}`) ?? [] : [])]);
+function openedBy(
+  openers: Openers,
+  before: { uid: string; id: number } | undefined,
+  after: { uid: string; id: number } | undefined,
+): string[] | undefined {
+  const names = new Set([
+    ...(before ? (openers.base.get(`${before.uid}/${before.id}`) ?? []) : []),
+    ...(after ? (openers.head.get(`${after.uid}/${after.id}`) ?? []) : []),
+  ]);
   return names.size ? [...names].sort(compareText) : undefined;
 }
 
 /** `dashboard_url`s of the base's alerts that open a dashboard (any panel): what notifications already sent link to. */
 function notifiedLinks(alerts: AlertModel[], uid: string, panel?: number): string[] {
-  return [...new Set(alerts.filter((a) => {
-    const target = linkTarget(a.annotations.dashboard_url);
-    return target?.uid === uid && (panel === undefined || target.panel === panel);
-  }).map((a) => a.name))].sort(compareText);
+  return [
+    ...new Set(
+      alerts
+        .filter((a) => {
+          const target = linkTarget(a.annotations.dashboard_url);
+          return target?.uid === uid && (panel === undefined || target.panel === panel);
+        })
+        .map((a) => a.name),
+    ),
+  ].sort(compareText);
 }
 
 /** Dashboards (other than `uid` itself) whose links point at /d/<uid>. */
 function linkingDashboards(dashboards: DashboardModel[], uid: string): string[] {
-  return dashboards.filter((d) => d.uid !== uid && d.links.some((l) => linkTarget(l.url)?.uid === uid)).map((d) => d.uid).sort(compareText);
+  return dashboards
+    .filter((d) => d.uid !== uid && d.links.some((l) => linkTarget(l.url)?.uid === uid))
+    .map((d) => d.uid)
+    .sort(compareText);
 }
 
-function comparePanels(before: DashboardModel, after: DashboardModel, openers: Openers, flags: Flag[], base: Snapshot): { panels: PanelEntry[]; moved: Moved[] } {
+function comparePanels(
+  before: DashboardModel,
+  after: DashboardModel,
+  openers: Openers,
+  flags: Flag[],
+  base: Snapshot,
+): { panels: PanelEntry[]; moved: Moved[] } {
   const all = (d: DashboardModel) => byKey([...d.rows, ...d.panels], (p) => String(p.id));
   const [pb, pa] = [all(before), all(after)];
   const [jb, ja] = [panelJson(before), panelJson(after)];
@@ -276,7 +360,16 @@ function comparePanels(before: DashboardModel, after: DashboardModel, openers: O
       return undefined;
     }
     const panel = (a ?? b)!;
-    entry({ status: a ? "added" : "removed", key, title: panel.title, changes: panelInFull(panel, a ? "after" : "before") }, b, a);
+    entry(
+      {
+        status: a ? "added" : "removed",
+        key,
+        title: panel.title,
+        changes: panelInFull(panel, a ? "after" : "before"),
+      },
+      b,
+      a,
+    );
     return undefined;
   });
   const byId = (x: { key: string }, y: { key: string }) => Number(x.key) - Number(y.key);
@@ -286,7 +379,8 @@ function comparePanels(before: DashboardModel, after: DashboardModel, openers: O
 function dashboardChanges(before: DashboardModel, after: DashboardModel): Change[] {
   const changes = fieldChanges({ title: before.title }, { title: after.title });
   const [vb, va] = [variables(before), variables(after)];
-  for (const name of [...new Set([...vb.keys(), ...va.keys()])].sort(compareText)) jsonChanges(vb.get(name), va.get(name), `variable $${name}`, changes);
+  for (const name of [...new Set([...vb.keys(), ...va.keys()])].sort(compareText))
+    jsonChanges(vb.get(name), va.get(name), `variable $${name}`, changes);
   changes.push(...linkChanges(before, after));
   jsonChanges(dashboardRest(before), dashboardRest(after), "", changes);
   return changes;
@@ -310,10 +404,15 @@ function alertPanelFlags(sides: Sides): Flag[] {
   return sides.head.alerts.flatMap((alert): Flag[] => {
     const old = before.get(alert.name);
     if (!old) return [];
-    const [was, now] = [findPanel(sides.base, old.annotations.dashboard_url), findPanel(sides.head, alert.annotations.dashboard_url)];
-    if (!was || !now || !shows(sides.baseAnalysis, old, was) || shows(sides.headAnalysis, alert, now)) return [];
+    const [was, now] = [
+      findPanel(sides.base, old.annotations.dashboard_url),
+      findPanel(sides.head, alert.annotations.dashboard_url),
+    ];
+    if (!was || !now || !shows(sides.baseAnalysis, old, was) || shows(sides.headAnalysis, alert, now))
+      return [];
     const target = linkTarget(alert.annotations.dashboard_url)!;
-    const reads = (analysis: Analysis, p: PanelModel) => [...new Set(p.targets.flatMap((t) => analysis.reads(t.expr, true)))].join(", ") || "nothing";
+    const reads = (analysis: Analysis, p: PanelModel) =>
+      [...new Set(p.targets.flatMap((t) => analysis.reads(t.expr, true)))].join(", ") || "nothing";
     return [
       {
         id: "alert-panel-changed",
@@ -335,11 +434,22 @@ export function compareDashboards(sides: Sides): { entries: DashboardEntry[]; fl
   const renamedFrom = new Map(renames.map(([r, a]) => [a.uid, r]));
   const renamedTo = new Set(renames.map(([r]) => r.uid));
   const entries: DashboardEntry[] = [];
-  const changed = (before: DashboardModel, after: DashboardModel, renamed: boolean): DashboardEntry | undefined => {
+  const changed = (
+    before: DashboardModel,
+    after: DashboardModel,
+    renamed: boolean,
+  ): DashboardEntry | undefined => {
     const changes = dashboardChanges(before, after);
     const { panels, moved } = comparePanels(before, after, openers, flags, base);
     if (!renamed && !changes.length && !panels.length && !moved.length) return undefined;
-    const entry: DashboardEntry = { status: renamed ? "renamed" : "changed", key: after.uid, title: after.title, changes, panels, moved };
+    const entry: DashboardEntry = {
+      status: renamed ? "renamed" : "changed",
+      key: after.uid,
+      title: after.title,
+      changes,
+      panels,
+      moved,
+    };
     if (renamed) entry.previousKey = before.uid;
     return entry;
   };
@@ -354,9 +464,17 @@ export function compareDashboards(sides: Sides): { entries: DashboardEntry[]; fl
       const parts = [
         "bookmarks and links from outside this repository",
         sent.length ? `links in notifications already sent by ${sent.join(", ")}` : undefined,
-        still.length ? `links from ${still.join(", ")}, which still point at it` : linking.length ? `links from other dashboards (this build updates ${linking.join(", ")})` : undefined,
+        still.length
+          ? `links from ${still.join(", ")}, which still point at it`
+          : linking.length
+            ? `links from other dashboards (this build updates ${linking.join(", ")})`
+            : undefined,
       ].filter(Boolean);
-      flags.push({ id: "dashboard-renamed", subject: `dashboard ${a.uid}`, message: `uid changed from ${old.uid} to ${a.uid}: every link to /d/${old.uid} breaks: ${parts.join("; ")}; its stars, permissions and version history in Grafana stay with the old uid` });
+      flags.push({
+        id: "dashboard-renamed",
+        subject: `dashboard ${a.uid}`,
+        message: `uid changed from ${old.uid} to ${a.uid}: every link to /d/${old.uid} breaks: ${parts.join("; ")}; its stars, permissions and version history in Grafana stay with the old uid`,
+      });
       return undefined;
     }
     if (b && a) {
@@ -365,12 +483,27 @@ export function compareDashboards(sides: Sides): { entries: DashboardEntry[]; fl
       return undefined;
     }
     const dashboard = (a ?? b)!;
-    entries.push({ status: a ? "added" : "removed", key: uid, title: dashboard.title, changes: [], panels: [], moved: [] });
+    entries.push({
+      status: a ? "added" : "removed",
+      key: uid,
+      title: dashboard.title,
+      changes: [],
+      panels: [],
+      moved: [],
+    });
     if (b) {
       const sent = notifiedLinks(base.alerts, uid);
       const linking = linkingDashboards(base.dashboards, uid);
-      const parts = ["bookmarks", sent.length ? `links in notifications already sent by ${sent.join(", ")}` : undefined, linking.length ? `links from ${linking.join(", ")}` : undefined].filter(Boolean);
-      flags.push({ id: "dashboard-removed", subject: `dashboard ${uid}`, message: `removed ("${b.title}"): links to /d/${uid} stop working (${parts.join(", ")})` });
+      const parts = [
+        "bookmarks",
+        sent.length ? `links in notifications already sent by ${sent.join(", ")}` : undefined,
+        linking.length ? `links from ${linking.join(", ")}` : undefined,
+      ].filter(Boolean);
+      flags.push({
+        id: "dashboard-removed",
+        subject: `dashboard ${uid}`,
+        message: `removed ("${b.title}"): links to /d/${uid} stop working (${parts.join(", ")})`,
+      });
     }
     return undefined;
   });

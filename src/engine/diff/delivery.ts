@@ -8,7 +8,17 @@ import { formatDuration, parseDurationMs } from "../duration.ts";
 import type { AlertModel } from "../model.ts";
 import { compareText } from "../text.ts";
 import type { Analysis } from "./analysis.ts";
-import { assumptionText, matchesAll, readRoutingConfig, routeAlert, RoutingConfigError, TooManyOutcomes, type LabelLookup, type RouteNode, type RoutingConfig } from "./routing.ts";
+import {
+  assumptionText,
+  matchesAll,
+  readRoutingConfig,
+  routeAlert,
+  RoutingConfigError,
+  TooManyOutcomes,
+  type LabelLookup,
+  type RouteNode,
+  type RoutingConfig,
+} from "./routing.ts";
 import { ArtifactError, type Snapshot } from "./snapshot.ts";
 
 export const alertmanagerPath = "alertmanager/alertmanager.yml";
@@ -59,7 +69,8 @@ export interface Delivery {
   nowhere?: string;
 }
 
-export type DeliveryAspect = "receiver" | "paging" | "first notice" | "repeat" | "grouping" | "inhibition" | "time intervals";
+export type DeliveryAspect =
+  "receiver" | "paging" | "first notice" | "repeat" | "grouping" | "inhibition" | "time intervals";
 
 export interface AlertDelivery {
   alert: string;
@@ -81,23 +92,29 @@ export interface RoutingContext {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 
 export function routingContext(snapshot: Snapshot, analysis: Analysis, revision: string): RoutingContext {
   const prometheus = snapshot.others.get(prometheusPath);
   const global = isObject(prometheus) && isObject(prometheus.global) ? prometheus.global : {};
-  const externalLabels = isObject(global.external_labels) ? Object.fromEntries(Object.entries(global.external_labels).map(([k, v]) => [k, String(v)])) : {};
+  const externalLabels = isObject(global.external_labels)
+    ? Object.fromEntries(Object.entries(global.external_labels).map(([k, v]) => [k, String(v)]))
+    : {};
   const context: RoutingContext = { externalLabels, analysis, alerts: snapshot.alerts };
   const alerting = isObject(prometheus) && isObject(prometheus.alerting) ? prometheus.alerting : {};
   const managers = Array.isArray(alerting.alertmanagers) ? alerting.alertmanagers : [];
-  if (isObject(prometheus) && managers.length === 0) context.nowhere = `${prometheusPath} names no Alertmanager (alerting.alertmanagers): Prometheus sends alerts nowhere`;
+  if (isObject(prometheus) && managers.length === 0)
+    context.nowhere = `${prometheusPath} names no Alertmanager (alerting.alertmanagers): Prometheus sends alerts nowhere`;
   const document = snapshot.others.get(alertmanagerPath);
-  if (document === undefined) context.nowhere ??= `there is no ${alertmanagerPath}: nothing routes the alerts`;
+  if (document === undefined)
+    context.nowhere ??= `there is no ${alertmanagerPath}: nothing routes the alerts`;
   else {
     try {
       context.config = readRoutingConfig(document);
     } catch (error) {
-      if (error instanceof RoutingConfigError) throw new ArtifactError(alertmanagerPath, error.message, revision);
+      if (error instanceof RoutingConfigError)
+        throw new ArtifactError(alertmanagerPath, error.message, revision);
       throw error;
     }
   }
@@ -110,7 +127,10 @@ const templated = (value: string) => value.includes("{{");
  * An alert's labels as Alertmanager will see them: `alertname`, the rule's labels over those of its
  * expression (known by name only), then Prometheus's external labels where the alert has none of its own.
  */
-export function alertLabels(alert: AlertModel, context: Pick<RoutingContext, "analysis" | "externalLabels">): LabelLookup {
+export function alertLabels(
+  alert: AlertModel,
+  context: Pick<RoutingContext, "analysis" | "externalLabels">,
+): LabelLookup {
   const fromExpression = context.analysis.labels(alert.expr, false);
   return (name) => {
     if (name === "alertname") return alert.name;
@@ -126,9 +146,15 @@ const ms = (text: string) => {
   return Number.isNaN(value) ? 0 : value;
 };
 
-function describeIntegrations(config: RoutingConfig, receiver: string): { integrations: string[]; pages: boolean } {
+function describeIntegrations(
+  config: RoutingConfig,
+  receiver: string,
+): { integrations: string[]; pages: boolean } {
   const found = config.receivers.get(receiver)?.integrations ?? [];
-  return { integrations: found.map((i) => (i.detail ? `${i.kind} ${i.detail}` : i.kind)), pages: found.some((i) => i.pages) };
+  return {
+    integrations: found.map((i) => (i.detail ? `${i.kind} ${i.detail}` : i.kind)),
+    pages: found.some((i) => i.pages),
+  };
 }
 
 function routeTaken(config: RoutingConfig, route: RouteNode): RouteTaken {
@@ -175,7 +201,9 @@ function inhibitions(alert: AlertModel, labels: LabelLookup, context: RoutingCon
         return a === undefined || b === undefined || a === b;
       });
     });
-    const by = sources.length ? `while ${[...new Set(sources.map((s) => s.name))].sort(compareText).join(", ")} fires` : "no alert of this build matches its source";
+    const by = sources.length
+      ? `while ${[...new Set(sources.map((s) => s.name))].sort(compareText).join(", ")} fires`
+      : "no alert of this build matches its source";
     out.push(`${target === undefined ? "maybe: " : ""}${rule.text}: ${by}`);
   }
   return out;
@@ -183,7 +211,13 @@ function inhibitions(alert: AlertModel, labels: LabelLookup, context: RoutingCon
 
 export function deliveryOf(alert: AlertModel, context: RoutingContext): Delivery {
   const forMs = ms(alert.for);
-  const delivery: Delivery = { for: formatDuration(forMs), outcomes: [], dependsOn: [], pages: "never", inhibitedBy: [] };
+  const delivery: Delivery = {
+    for: formatDuration(forMs),
+    outcomes: [],
+    dependsOn: [],
+    pages: "never",
+    inhibitedBy: [],
+  };
   if (context.nowhere || !context.config) {
     delivery.nowhere = context.nowhere ?? "no routing configuration";
     delivery.silent = "always";
@@ -202,13 +236,21 @@ export function deliveryOf(alert: AlertModel, context: RoutingContext): Delivery
   delivery.outcomes = outcomes.map((o) => {
     const routes = o.routes.map((r) => routeTaken(config, r));
     const outcome: DeliveryOutcome = { when: o.assumptions.map(assumptionText), routes };
-    const notice = soonest(forMs, routes.filter((r) => r.integrations.length));
-    const page = soonest(forMs, routes.filter((r) => r.integrations.length && r.pages));
+    const notice = soonest(
+      forMs,
+      routes.filter((r) => r.integrations.length),
+    );
+    const page = soonest(
+      forMs,
+      routes.filter((r) => r.integrations.length && r.pages),
+    );
     if (notice) outcome.firstNotice = notice;
     if (page) outcome.firstPage = page;
     return outcome;
   });
-  delivery.dependsOn = [...new Set(outcomes.flatMap((o) => o.assumptions.map((a) => a.matcher.name)))].sort(compareText);
+  delivery.dependsOn = [...new Set(outcomes.flatMap((o) => o.assumptions.map((a) => a.matcher.name)))].sort(
+    compareText,
+  );
   const paging = [...new Set(delivery.outcomes.map(outcomePaging))];
   delivery.pages = paging.length === 1 ? paging[0]! : "depends";
   const longest = (values: Array<string | undefined>) => {
@@ -227,17 +269,29 @@ export function deliveryOf(alert: AlertModel, context: RoutingContext): Delivery
 
 // ---------------------------------------------------------------- comparing two revisions
 
-const receiversText = (d: Delivery) => JSON.stringify(d.outcomes.map((o) => [o.when, o.routes.map((r) => [r.receiver, r.integrations])]));
+const receiversText = (d: Delivery) =>
+  JSON.stringify(d.outcomes.map((o) => [o.when, o.routes.map((r) => [r.receiver, r.integrations])]));
 
 function aspects(before: Delivery, after: Delivery): DeliveryAspect[] {
   const out: DeliveryAspect[] = [];
-  const pick = (d: Delivery, f: (r: RouteTaken) => unknown) => JSON.stringify(d.outcomes.map((o) => o.routes.map(f)));
-  if (receiversText(before) !== receiversText(after) || before.nowhere !== after.nowhere) out.push("receiver");
+  const pick = (d: Delivery, f: (r: RouteTaken) => unknown) =>
+    JSON.stringify(d.outcomes.map((o) => o.routes.map(f)));
+  if (receiversText(before) !== receiversText(after) || before.nowhere !== after.nowhere)
+    out.push("receiver");
   if (before.pages !== after.pages) out.push("paging");
-  if (before.firstNotice !== after.firstNotice || before.firstPage !== after.firstPage) out.push("first notice");
-  if (pick(before, (r) => [r.repeatInterval, r.groupInterval]) !== pick(after, (r) => [r.repeatInterval, r.groupInterval])) out.push("repeat");
+  if (before.firstNotice !== after.firstNotice || before.firstPage !== after.firstPage)
+    out.push("first notice");
+  if (
+    pick(before, (r) => [r.repeatInterval, r.groupInterval]) !==
+    pick(after, (r) => [r.repeatInterval, r.groupInterval])
+  )
+    out.push("repeat");
   if (pick(before, (r) => r.groupBy) !== pick(after, (r) => r.groupBy)) out.push("grouping");
-  if (pick(before, (r) => [r.muteTimeIntervals, r.activeTimeIntervals]) !== pick(after, (r) => [r.muteTimeIntervals, r.activeTimeIntervals])) out.push("time intervals");
+  if (
+    pick(before, (r) => [r.muteTimeIntervals, r.activeTimeIntervals]) !==
+    pick(after, (r) => [r.muteTimeIntervals, r.activeTimeIntervals])
+  )
+    out.push("time intervals");
   if (JSON.stringify(before.inhibitedBy) !== JSON.stringify(after.inhibitedBy)) out.push("inhibition");
   return out;
 }
@@ -246,13 +300,21 @@ function aspects(before: Delivery, after: Delivery): DeliveryAspect[] {
  * Every alert whose delivery differs between the revisions, and every alert in `touched` (those a change
  * touches otherwise: their time to first notice is shown even when it stays the same), by name.
  */
-export function compareDeliveries(base: RoutingContext, head: RoutingContext, touched: Set<string>): AlertDelivery[] {
+export function compareDeliveries(
+  base: RoutingContext,
+  head: RoutingContext,
+  touched: Set<string>,
+): AlertDelivery[] {
   const before = new Map(base.alerts.map((a) => [a.name, a]));
   const after = new Map(head.alerts.map((a) => [a.name, a]));
   const names = [...new Set([...before.keys(), ...after.keys()])].sort(compareText);
   return names.flatMap((name): AlertDelivery[] => {
     const [b, a] = [before.get(name), after.get(name)];
-    const entry: AlertDelivery = { alert: name, status: b && a ? "unchanged" : b ? "removed" : "added", changed: [] };
+    const entry: AlertDelivery = {
+      alert: name,
+      status: b && a ? "unchanged" : b ? "removed" : "added",
+      changed: [],
+    };
     if (b) entry.before = deliveryOf(b, base);
     if (a) entry.after = deliveryOf(a, head);
     if (entry.before && entry.after) {

@@ -5,15 +5,30 @@
  */
 import { formatDuration } from "../duration.ts";
 import { compareText } from "../text.ts";
-import { isObject, jsonChanges, show, status, Unordered, type Change, type Entry, type Json } from "./compare.ts";
+import {
+  isObject,
+  jsonChanges,
+  show,
+  status,
+  Unordered,
+  type Change,
+  type Entry,
+  type Json,
+} from "./compare.ts";
 import { alertmanagerPath, prometheusPath } from "./delivery.ts";
 import type { RouteNode, RoutingConfig } from "./routing.ts";
 
-const text = (value: unknown) => (typeof value === "string" ? value : show(value) ?? "");
-const strings = (value: unknown) => (Array.isArray(value) ? new Unordered(value.map(text).sort(compareText)) : value);
+const text = (value: unknown) => (typeof value === "string" ? value : (show(value) ?? ""));
+const strings = (value: unknown) =>
+  Array.isArray(value) ? new Unordered(value.map(text).sort(compareText)) : value;
 
 /** A list of objects as a map by one of their fields (`job global-sovereign`), the rest of each kept. */
-function named(value: unknown, field: string, label: string, each: (item: Json) => Json = (item) => item): unknown {
+function named(
+  value: unknown,
+  field: string,
+  label: string,
+  each: (item: Json) => Json = (item) => item,
+): unknown {
   if (!Array.isArray(value)) return value;
   const out: Json = {};
   value.forEach((item, index) => {
@@ -30,7 +45,11 @@ function staticTargets(value: unknown): unknown {
   return new Unordered(
     value
       .filter(isObject)
-      .flatMap((group) => (Array.isArray(group.targets) ? group.targets : []).map((target) => `${text(target)}${isObject(group.labels) ? ` ${show(group.labels)}` : ""}`))
+      .flatMap((group) =>
+        (Array.isArray(group.targets) ? group.targets : []).map(
+          (target) => `${text(target)}${isObject(group.labels) ? ` ${show(group.labels)}` : ""}`,
+        ),
+      )
       .sort(compareText),
   );
 }
@@ -45,31 +64,66 @@ function prometheusConfig(doc: Json): Json {
     ...doc,
     rule_files: strings(doc.rule_files),
     scrape_configs: named(doc.scrape_configs, "job_name", "job", scrapeJob),
-    ...(alerting ? { alerting: { ...alerting, alertmanagers: Array.isArray(alerting.alertmanagers) ? new Unordered(alerting.alertmanagers.map((m) => show(isObject(m) ? { ...m, static_configs: show(staticTargets(m.static_configs)) } : m)!).sort(compareText)) : alerting.alertmanagers } } : {}),
+    ...(alerting
+      ? {
+          alerting: {
+            ...alerting,
+            alertmanagers: Array.isArray(alerting.alertmanagers)
+              ? new Unordered(
+                  alerting.alertmanagers
+                    .map((m) =>
+                      show(
+                        isObject(m) ? { ...m, static_configs: show(staticTargets(m.static_configs)) } : m,
+                      )!,
+                    )
+                    .sort(compareText),
+                )
+              : alerting.alertmanagers,
+          },
+        }
+      : {}),
   };
 }
 
 /** What the routing comparison does not cover: global settings, templates, time intervals. */
 function alertmanagerRest(doc: Json): Json {
   const { route: _r, receivers: _rc, inhibit_rules: _i, ...rest } = doc;
-  return { ...rest, templates: strings(rest.templates), time_intervals: named(rest.time_intervals, "name", "time interval"), mute_time_intervals: named(rest.mute_time_intervals, "name", "time interval") };
+  return {
+    ...rest,
+    templates: strings(rest.templates),
+    time_intervals: named(rest.time_intervals, "name", "time interval"),
+    mute_time_intervals: named(rest.mute_time_intervals, "name", "time interval"),
+  };
 }
 
 const normalizers: Record<string, (doc: Json) => Json> = {
   [prometheusPath]: prometheusConfig,
   [alertmanagerPath]: alertmanagerRest,
-  "grafana/provisioning/datasources/prometheus.yaml": (doc) => ({ ...doc, datasources: named(doc.datasources, "name", "datasource") }),
-  "grafana/provisioning/dashboards/global-sovereign.yaml": (doc) => ({ ...doc, providers: named(doc.providers, "name", "provider") }),
+  "grafana/provisioning/datasources/prometheus.yaml": (doc) => ({
+    ...doc,
+    datasources: named(doc.datasources, "name", "datasource"),
+  }),
+  "grafana/provisioning/dashboards/global-sovereign.yaml": (doc) => ({
+    ...doc,
+    providers: named(doc.providers, "name", "provider"),
+  }),
 };
 
 function normalized(path: string, doc: unknown): unknown {
   if (!isObject(doc)) return doc;
-  const normalize = normalizers[path] ?? (path.startsWith("grafana/provisioning/datasources/") ? normalizers["grafana/provisioning/datasources/prometheus.yaml"] : path.startsWith("grafana/provisioning/dashboards/") ? normalizers["grafana/provisioning/dashboards/global-sovereign.yaml"] : undefined);
+  const normalize =
+    normalizers[path] ??
+    (path.startsWith("grafana/provisioning/datasources/")
+      ? normalizers["grafana/provisioning/datasources/prometheus.yaml"]
+      : path.startsWith("grafana/provisioning/dashboards/")
+        ? normalizers["grafana/provisioning/dashboards/global-sovereign.yaml"]
+        : undefined);
   return normalize ? normalize(doc) : doc;
 }
 
 export function fileEntry(path: string, before: unknown, after: unknown): Entry | undefined {
-  if (before === undefined || after === undefined) return { status: status(before, after), key: path, changes: [] };
+  if (before === undefined || after === undefined)
+    return { status: status(before, after), key: path, changes: [] };
   const changes = jsonChanges(normalized(path, before), normalized(path, after), "");
   return changes.length ? { status: "changed", key: path, changes } : undefined;
 }
@@ -80,7 +134,16 @@ function flatten(route: RouteNode, parent?: RouteNode): Array<{ route: RouteNode
   return [{ route, parent }, ...route.routes.flatMap((child) => flatten(child, route))];
 }
 
-const ownFields = ["receiver", "group_by", "group_wait", "group_interval", "repeat_interval", "continue", "mute_time_intervals", "active_time_intervals"] as const;
+const ownFields = [
+  "receiver",
+  "group_by",
+  "group_wait",
+  "group_interval",
+  "repeat_interval",
+  "continue",
+  "mute_time_intervals",
+  "active_time_intervals",
+] as const;
 
 /** A route's option as a reader needs it: its own value, or the value it inherits, said so. */
 function option(route: RouteNode, field: (typeof ownFields)[number]): string {
@@ -107,14 +170,21 @@ function option(route: RouteNode, field: (typeof ownFields)[number]): string {
 
 function integrations(config: RoutingConfig, name: string): string {
   const found = config.receivers.get(name)?.integrations ?? [];
-  return found.length ? found.map((i) => `${i.kind}${i.detail ? ` ${i.detail}` : ""}${i.pages ? " (pages)" : ""}`).join(", ") : "(no integration: sends nothing)";
+  return found.length
+    ? found.map((i) => `${i.kind}${i.detail ? ` ${i.detail}` : ""}${i.pages ? " (pages)" : ""}`).join(", ")
+    : "(no integration: sends nothing)";
 }
 
 /** Alertmanager's routing compared: receivers by name, routes by their matchers, inhibit rules as a set. */
-export function routingChanges(before: RoutingConfig | undefined, after: RoutingConfig | undefined): Change[] {
+export function routingChanges(
+  before: RoutingConfig | undefined,
+  after: RoutingConfig | undefined,
+): Change[] {
   const changes: Change[] = [];
   if (!before || !after) return changes;
-  for (const name of [...new Set([...before.receivers.keys(), ...after.receivers.keys()])].sort(compareText)) {
+  for (const name of [...new Set([...before.receivers.keys(), ...after.receivers.keys()])].sort(
+    compareText,
+  )) {
     const [b, a] = [before.receivers.get(name), after.receivers.get(name)];
     const field = `receiver ${name}`;
     const [ib, ia] = [b && integrations(before, name), a && integrations(after, name)];
@@ -122,7 +192,11 @@ export function routingChanges(before: RoutingConfig | undefined, after: Routing
     if (b && a) {
       // An integration added or removed whole is in the line above; what changed inside one is shown here.
       const shared = (raw: unknown, other: unknown) =>
-        Object.fromEntries(Object.entries(raw as Json).filter(([key]) => key !== "name" && (!key.endsWith("_configs") || (other as Json)[key] !== undefined)));
+        Object.fromEntries(
+          Object.entries(raw as Json).filter(
+            ([key]) => key !== "name" && (!key.endsWith("_configs") || (other as Json)[key] !== undefined),
+          ),
+        );
       const settings = jsonChanges(shared(b.raw, a.raw), shared(a.raw, b.raw), field);
       // Secrets and their files are not shown, only that they changed.
       for (const change of settings) {
@@ -136,7 +210,10 @@ export function routingChanges(before: RoutingConfig | undefined, after: Routing
       changes.push(...settings);
     }
   }
-  const [rb, ra] = [new Map(flatten(before.root).map((r) => [r.route.key, r])), new Map(flatten(after.root).map((r) => [r.route.key, r]))];
+  const [rb, ra] = [
+    new Map(flatten(before.root).map((r) => [r.route.key, r])),
+    new Map(flatten(after.root).map((r) => [r.route.key, r])),
+  ];
   for (const key of [...new Set([...rb.keys(), ...ra.keys()])]) {
     const [b, a] = [rb.get(key), ra.get(key)];
     const field = `route ${key}`;
@@ -155,7 +232,11 @@ export function routingChanges(before: RoutingConfig | undefined, after: Routing
     const [kb, ka] = [b.route.routes.map((c) => c.key), a.route.routes.map((c) => c.key)];
     const common = (list: string[], other: string[]) => list.filter((k) => other.includes(k));
     if (order(b.route) !== order(a.route) && common(kb, ka).join("\n") !== common(ka, kb).join("\n")) {
-      changes.push({ field: `${field} order of child routes`, before: common(kb, ka).join(" ; "), after: common(ka, kb).join(" ; ") });
+      changes.push({
+        field: `${field} order of child routes`,
+        before: common(kb, ka).join(" ; "),
+        after: common(ka, kb).join(" ; "),
+      });
     }
   }
   const [ib, ia] = [before.inhibitRules.map((r) => r.text), after.inhibitRules.map((r) => r.text)];

@@ -9,7 +9,10 @@ const breaker = "\u200b";
 
 /** One line: newlines and tabs shown as spaces, `<!--` broken so it cannot open (or fake) an HTML comment. */
 function oneLine(text: string): string {
-  return text.replace(/\r\n?|\n/g, " ↵ ").replace(/\t/g, " ").replace(/<!--/g, `<${breaker}!--`);
+  return text
+    .replace(/\r\n?|\n/g, " ↵ ")
+    .replace(/\t/g, " ")
+    .replace(/<!--/g, `<${breaker}!--`);
 }
 
 /**

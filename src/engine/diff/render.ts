@@ -19,7 +19,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 function counts(entries: Entry[], noun: string): string | undefined {
   if (!entries.length) return undefined;
   const by = (s: Entry["status"]) => entries.filter((e) => e.status === s).length;
-  const parts = (["changed", "renamed", "added", "removed"] as const).filter((s) => by(s)).map((s) => `${by(s)} ${s}`);
+  const parts = (["changed", "renamed", "added", "removed"] as const)
+    .filter((s) => by(s))
+    .map((s) => `${by(s)} ${s}`);
   return `${plural(entries.length, noun)} (${parts.join(", ")})`;
 }
 
@@ -31,7 +33,8 @@ function routingCount(report: DiffReport): string | undefined {
 
 /** One line; `**` marks the flags in Markdown (dropped for JSON). Names of refs are escaped by the caller. */
 export function summary(report: DiffReport): string {
-  if (isEmpty(report)) return `No changes to alerts, recording rules or dashboards between ${report.base} and ${report.head}.`;
+  if (isEmpty(report))
+    return `No changes to alerts, recording rules or dashboards between ${report.base} and ${report.head}.`;
   const parts = [
     counts(report.alerts, "alert"),
     routingCount(report),
@@ -49,7 +52,12 @@ function excerpt(before: string, after: string, context = 16): [string, string] 
   let start = 0;
   while (start < before.length && start < after.length && before[start] === after[start]) start++;
   let end = 0;
-  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  while (
+    end < before.length - start &&
+    end < after.length - start &&
+    before[before.length - 1 - end] === after[after.length - 1 - end]
+  )
+    end++;
   const cut = (s: string) => {
     const from = Math.max(0, start - context);
     const to = Math.min(s.length, s.length - end + context);
@@ -79,10 +87,18 @@ function table(title: string, head: string[], items: Row[], after = ""): string 
     }
     entry.changes.forEach((change, index) => {
       const first = index === 0;
-      const [before, after] = change.lines ? excerpt(change.before ?? "", change.after ?? "") : [change.before, change.after];
+      const [before, after] = change.lines
+        ? excerpt(change.before ?? "", change.after ?? "")
+        : [change.before, change.after];
       const field = `${first && entry.status !== "changed" ? `**${entry.status}** ` : ""}${escapeText(change.field)}${change.direction ? ` (${change.direction})` : ""}`;
       line([...(first ? lead : lead.map(() => "")), field, code(before), code(after)]);
-      if (change.lines) diffs.push(`${label} › ${escapeText(change.field)}:\n\n${fencedBlock("diff", change.lines.map((l) => `${l.op} ${l.line}`))}`);
+      if (change.lines)
+        diffs.push(
+          `${label} › ${escapeText(change.field)}:\n\n${fencedBlock(
+            "diff",
+            change.lines.map((l) => `${l.op} ${l.line}`),
+          )}`,
+        );
     });
   }
   const header = `| ${head.join(" | ")} |\n|${head.map(() => "---").join("|")}|`;
@@ -92,7 +108,8 @@ function table(title: string, head: string[], items: Row[], after = ""): string 
 
 // ---------------------------------------------------------------- routing
 
-const arrow = (before: string | undefined, after: string | undefined) => (before === after ? (after ?? "") : `${before ?? "—"} → ${after ?? "—"}`);
+const arrow = (before: string | undefined, after: string | undefined) =>
+  before === after ? (after ?? "") : `${before ?? "—"} → ${after ?? "—"}`;
 const notice = (value: string | undefined) => (value === undefined ? "never" : `~${value}`);
 
 function receiverCell(d: Delivery | undefined): string | undefined {
@@ -104,12 +121,21 @@ function repeatCell(d: Delivery | undefined): string | undefined {
 }
 
 function groupCell(d: Delivery | undefined): string | undefined {
-  return d && [...new Set(d.outcomes.flatMap((o) => o.routes.map((r) => (r.groupBy === "all" ? "..." : r.groupBy.join(", ")))))].join(" or ");
+  return (
+    d &&
+    [
+      ...new Set(
+        d.outcomes.flatMap((o) => o.routes.map((r) => (r.groupBy === "all" ? "..." : r.groupBy.join(", ")))),
+      ),
+    ].join(" or ")
+  );
 }
 
 function firstNoticeCell(d: Delivery | undefined): string | undefined {
   if (!d) return undefined;
-  return d.firstPage && d.firstPage !== d.firstNotice ? `${notice(d.firstNotice)} (page ${notice(d.firstPage)})` : notice(d.firstNotice);
+  return d.firstPage && d.firstPage !== d.firstNotice
+    ? `${notice(d.firstNotice)} (page ${notice(d.firstPage)})`
+    : notice(d.firstNotice);
 }
 
 function routingSection(report: DiffReport): string {
@@ -117,7 +143,8 @@ function routingSection(report: DiffReport): string {
   if (!alerts.length && !changes.length) return "";
   const parts = ["### Routing and time to first notice\n"];
   if (alerts.length) {
-    const status = (a: AlertDelivery) => (a.status === "added" || a.status === "removed" ? ` **${a.status}**` : "");
+    const status = (a: AlertDelivery) =>
+      a.status === "added" || a.status === "removed" ? ` **${a.status}**` : "";
     const rows = alerts.map((a) => {
       const cells = [
         `${code(a.alert)}${status(a)}`,
@@ -129,16 +156,26 @@ function routingSection(report: DiffReport): string {
       ];
       return `| ${cells.join(" | ")} |`;
     });
-    parts.push(`| alert | receiver | pages | first notice | repeat | group by |\n|---|---|---|---|---|---|\n${rows.join("\n")}\n`);
+    parts.push(
+      `| alert | receiver | pages | first notice | repeat | group by |\n|---|---|---|---|---|---|\n${rows.join("\n")}\n`,
+    );
     const inhibited = alerts.filter((a) => a.changed.includes("inhibition"));
     for (const a of inhibited) {
-      parts.push(`${code(a.alert)} inhibition: ${escapeText((a.before?.inhibitedBy ?? []).join("; ") || "none")} → ${escapeText((a.after?.inhibitedBy ?? []).join("; ") || "none")}\n`);
+      parts.push(
+        `${code(a.alert)} inhibition: ${escapeText((a.before?.inhibitedBy ?? []).join("; ") || "none")} → ${escapeText((a.after?.inhibitedBy ?? []).join("; ") || "none")}\n`,
+      );
     }
-    parts.push("First notice: `for` plus the route's `group_wait` (a new group; about one evaluation interval more at worst).\n");
+    parts.push(
+      "First notice: `for` plus the route's `group_wait` (a new group; about one evaluation interval more at worst).\n",
+    );
   }
   if (changes.length) {
-    const rows = changes.map((c) => `| ${escapeText(c.field)} | ${code(c.before, 300)} | ${code(c.after, 300)} |`);
-    parts.push(`Alertmanager configuration:\n\n| what | before | after |\n|---|---|---|\n${rows.join("\n")}\n`);
+    const rows = changes.map(
+      (c) => `| ${escapeText(c.field)} | ${code(c.before, 300)} | ${code(c.after, 300)} |`,
+    );
+    parts.push(
+      `Alertmanager configuration:\n\n| what | before | after |\n|---|---|---|\n${rows.join("\n")}\n`,
+    );
   }
   return parts.join("\n");
 }
@@ -147,7 +184,12 @@ function routingSection(report: DiffReport): string {
 
 function dependentLine(d: RuleEntry["dependents"][number]): string {
   const via = d.via.length ? ` (through ${d.via.map((v) => code(v)).join(" › ")})` : "";
-  const labels = [d.labelsDropped?.length ? `drops ${d.labelsDropped.map((l) => code(l)).join(", ")}` : "", d.labelsAdded?.length ? `gains ${d.labelsAdded.map((l) => code(l)).join(", ")}` : ""].filter(Boolean).join(", ");
+  const labels = [
+    d.labelsDropped?.length ? `drops ${d.labelsDropped.map((l) => code(l)).join(", ")}` : "",
+    d.labelsAdded?.length ? `gains ${d.labelsAdded.map((l) => code(l)).join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   const uses = d.uses?.length ? `: ${d.uses.map(escapeText).join("; ")}` : "";
   return `  - ${escapeText(d.subject)}${via}${labels ? ` — ${labels}` : ""}${uses}`;
 }
@@ -157,9 +199,15 @@ function consequences(rules: RuleEntry[]): string {
     .filter((r) => r.dependents.length || r.output)
     .map((r) => {
       const output = [
-        r.output?.windows ? `window ${code(r.output.windows.before.join(", ") || "none")} → ${code(r.output.windows.after.join(", ") || "none")}` : "",
-        r.output?.labels?.dropped.length ? `labels dropped: ${r.output.labels.dropped.map((l) => code(l)).join(", ")}` : "",
-        r.output?.labels?.added.length ? `labels added: ${r.output.labels.added.map((l) => code(l)).join(", ")}` : "",
+        r.output?.windows
+          ? `window ${code(r.output.windows.before.join(", ") || "none")} → ${code(r.output.windows.after.join(", ") || "none")}`
+          : "",
+        r.output?.labels?.dropped.length
+          ? `labels dropped: ${r.output.labels.dropped.map((l) => code(l)).join(", ")}`
+          : "",
+        r.output?.labels?.added.length
+          ? `labels added: ${r.output.labels.added.map((l) => code(l)).join(", ")}`
+          : "",
       ].filter(Boolean);
       const head = `- ${code(r.key)}${output.length ? `: ${output.join("; ")}` : ""}${r.dependents.length ? `; read by ${plural(r.dependents.length, "dependent")}:` : ""}`;
       return [head, ...r.dependents.map(dependentLine)].join("\n");
@@ -174,12 +222,24 @@ function dashboardRows(dashboards: DashboardEntry[]): Row[] {
     const renamed = d.status === "renamed" ? ` (renamed from ${code(d.previousKey)})` : "";
     const name = `${code(d.key)} ${escapeText(d.title ?? "")}${renamed}`.trim();
     // A renamed dashboard's first row is its uid, before and after.
-    const entry: Entry = d.status === "renamed" ? { status: "changed", key: d.key, changes: [{ field: "uid", before: d.previousKey, after: d.key }, ...d.changes] } : d;
-    const own: Row[] = d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: code(d.key), entry }] : [];
+    const entry: Entry =
+      d.status === "renamed"
+        ? {
+            status: "changed",
+            key: d.key,
+            changes: [{ field: "uid", before: d.previousKey, after: d.key }, ...d.changes],
+          }
+        : d;
+    const own: Row[] =
+      d.status !== "changed" || d.changes.length ? [{ lead: [name, ""], label: code(d.key), entry }] : [];
     const panels = d.panels.map((p, i) => {
       const id = p.status === "renamed" ? `${p.key} (was ${p.previousKey})` : p.key;
       const opened = p.openedBy?.length ? `<br>opened by ${p.openedBy.map((a) => code(a)).join(", ")}` : "";
-      return { lead: [own.length || i ? "" : name, `${escapeText(id)} ${code(p.title)}${opened}`], label: `${code(d.key)} › panel ${escapeText(p.key)}`, entry: p };
+      return {
+        lead: [own.length || i ? "" : name, `${escapeText(id)} ${code(p.title)}${opened}`],
+        label: `${code(d.key)} › panel ${escapeText(p.key)}`,
+        entry: p,
+      };
     });
     return [...own, ...panels];
   });
@@ -191,9 +251,14 @@ function layoutLines(dashboards: DashboardEntry[]): string {
     .filter((d) => d.moved.length)
     .map((d) => {
       const shift = (m: DashboardEntry["moved"][number]) => {
-        const read = (s: string) => Object.fromEntries([...s.matchAll(/(\w)=(-?\d+)/g)].map((x) => [x[1]!, Number(x[2])]));
+        const read = (s: string) =>
+          Object.fromEntries([...s.matchAll(/(\w)=(-?\d+)/g)].map((x) => [x[1]!, Number(x[2])]));
         const [b, a] = [read(m.before), read(m.after)];
-        const parts = [a.y! !== b.y! ? `${a.y! > b.y! ? "down" : "up"} ${Math.abs(a.y! - b.y!)}` : "", a.x! !== b.x! ? `${a.x! > b.x! ? "right" : "left"} ${Math.abs(a.x! - b.x!)}` : "", a.w !== b.w || a.h !== b.h ? `resized to w=${a.w} h=${a.h}` : ""];
+        const parts = [
+          a.y! !== b.y! ? `${a.y! > b.y! ? "down" : "up"} ${Math.abs(a.y! - b.y!)}` : "",
+          a.x! !== b.x! ? `${a.x! > b.x! ? "right" : "left"} ${Math.abs(a.x! - b.x!)}` : "",
+          a.w !== b.w || a.h !== b.h ? `resized to w=${a.w} h=${a.h}` : "",
+        ];
         return parts.filter(Boolean).join(", ");
       };
       const groups = new Map<string, string[]>();
@@ -215,22 +280,53 @@ export function renderMarkdown(report: DiffReport, limit = commentLimit): string
   if (isEmpty(report)) return withoutWorkflowCommands(`${commentMarker} ${summary(labelled)}\n`);
   const parts = [`${commentMarker}\n## o11y diff\n\n${summary(labelled)}\n`];
   if (report.attention.length) {
-    parts.push(`### Needs attention\n\n${report.attention.map((f) => `- **\`${f.id}\`** ${escapeText(f.subject)}: ${escapeText(f.message)}`).join("\n")}\n`);
+    parts.push(
+      `### Needs attention\n\n${report.attention.map((f) => `- **\`${f.id}\`** ${escapeText(f.subject)}: ${escapeText(f.message)}`).join("\n")}\n`,
+    );
   }
   parts.push(routingSection(report));
-  parts.push(table("Alerts", ["alert", "change", "before", "after"], report.alerts.map((a) => ({ lead: [code(a.key)], label: code(a.key), entry: a }))));
+  parts.push(
+    table(
+      "Alerts",
+      ["alert", "change", "before", "after"],
+      report.alerts.map((a) => ({ lead: [code(a.key)], label: code(a.key), entry: a })),
+    ),
+  );
   const rules = report.recordingRules.map((r) => ({ lead: [code(r.key)], label: code(r.key), entry: r }));
-  parts.push(table("Recording rules", ["series", "change", "before", "after"], rules, consequences(report.recordingRules)));
+  parts.push(
+    table(
+      "Recording rules",
+      ["series", "change", "before", "after"],
+      rules,
+      consequences(report.recordingRules),
+    ),
+  );
   const dashboards = dashboardRows(report.dashboards);
-  parts.push(table("Dashboards", ["dashboard", "panel", "change", "before", "after"], dashboards, layoutLines(report.dashboards)));
+  parts.push(
+    table(
+      "Dashboards",
+      ["dashboard", "panel", "change", "before", "after"],
+      dashboards,
+      layoutLines(report.dashboards),
+    ),
+  );
   if (report.findings.length) {
-    parts.push(`### New check findings\n\n| severity | check | subject | message |\n|---|---|---|---|\n${report.findings.map(findingRow).join("\n")}\n`);
+    parts.push(
+      `### New check findings\n\n| severity | check | subject | message |\n|---|---|---|---|\n${report.findings.map(findingRow).join("\n")}\n`,
+    );
   }
   if (report.files.length) {
     const rows = report.files.flatMap((f) =>
-      f.changes.length ? f.changes.map((c, i) => `| ${i ? "" : code(f.key)} | ${escapeText(c.field)} | ${code(c.before, 300)} | ${code(c.after, 300)} |`) : [`| ${code(f.key)} | **${f.status}** | | |`],
+      f.changes.length
+        ? f.changes.map(
+            (c, i) =>
+              `| ${i ? "" : code(f.key)} | ${escapeText(c.field)} | ${code(c.before, 300)} | ${code(c.after, 300)} |`,
+          )
+        : [`| ${code(f.key)} | **${f.status}** | | |`],
     );
-    parts.push(`### Other files\n\n| file | change | before | after |\n|---|---|---|---|\n${rows.join("\n")}\n`);
+    parts.push(
+      `### Other files\n\n| file | change | before | after |\n|---|---|---|---|\n${rows.join("\n")}\n`,
+    );
   }
   return withoutWorkflowCommands(truncate(parts.filter(Boolean).join("\n"), limit));
 }
@@ -252,17 +348,22 @@ export function renderJson(report: DiffReport): string {
   return `${JSON.stringify({ summary: summary(report).replace(/\*\*/g, ""), ...report }, null, 2)}\n`;
 }
 
-
 /**
  * GitHub Actions workflow commands: each flag a warning annotation (at the definition's file and line, when
  * the head has it), each new check finding at its own, and the summary as a notice.
  */
 export function renderGithub(report: DiffReport, sources: Map<string, SourceLocation> = new Map()): string {
-  const where = (source: SourceLocation | undefined) => (source ? `file=${githubCommandProperty(source.file)},line=${source.line},` : "");
-  const lines = report.attention.map((f) => `::warning ${where(sources.get(f.subject))}title=${githubCommandProperty(`o11y diff: ${f.id}`)}::${githubCommandData(`${f.subject}: ${f.message}`)}`);
+  const where = (source: SourceLocation | undefined) =>
+    source ? `file=${githubCommandProperty(source.file)},line=${source.line},` : "";
+  const lines = report.attention.map(
+    (f) =>
+      `::warning ${where(sources.get(f.subject))}title=${githubCommandProperty(`o11y diff: ${f.id}`)}::${githubCommandData(`${f.subject}: ${f.message}`)}`,
+  );
   for (const d of report.findings) {
     const level = d.severity === "error" ? "error" : "warning";
-    lines.push(`::${level} ${where(d.source)}title=${githubCommandProperty(d.check)}::${githubCommandData(`${d.subject}: ${d.message}${d.fix ? `\nfix: ${d.fix}` : ""}`)}`);
+    lines.push(
+      `::${level} ${where(d.source)}title=${githubCommandProperty(d.check)}::${githubCommandData(`${d.subject}: ${d.message}${d.fix ? `\nfix: ${d.fix}` : ""}`)}`,
+    );
   }
   lines.push(`::notice title=o11y diff::${githubCommandData(summary(report).replace(/\*\*/g, ""))}`);
   return `${lines.join("\n")}\n`;

@@ -53,7 +53,19 @@ export interface RouteNode {
   muteTimeIntervals: string[];
   activeTimeIntervals: string[];
   /** The options written on this route itself (the rest it inherits). */
-  own: Partial<Record<"receiver" | "group_by" | "group_wait" | "group_interval" | "repeat_interval" | "continue" | "mute_time_intervals" | "active_time_intervals", string>>;
+  own: Partial<
+    Record<
+      | "receiver"
+      | "group_by"
+      | "group_wait"
+      | "group_interval"
+      | "repeat_interval"
+      | "continue"
+      | "mute_time_intervals"
+      | "active_time_intervals",
+      string
+    >
+  >;
   routes: RouteNode[];
 }
 
@@ -79,7 +91,13 @@ export class RoutingConfigError extends Error {}
  * (PagerDuty, Opsgenie, VictorOps / Splunk On-Call, incident.io), or Pushover, whose emergency priority
  * repeats on a phone until acknowledged. Chat, email, webhooks and the rest are not paging.
  */
-export const pagingIntegrations: ReadonlySet<string> = new Set(["pagerduty", "opsgenie", "victorops", "pushover", "incidentio"]);
+export const pagingIntegrations: ReadonlySet<string> = new Set([
+  "pagerduty",
+  "opsgenie",
+  "victorops",
+  "pushover",
+  "incidentio",
+]);
 
 export const defaultTimers = { groupWait: 30_000, groupInterval: 300_000, repeatInterval: 14_400_000 };
 
@@ -88,7 +106,8 @@ export const defaultTimers = { groupWait: 30_000, groupInterval: 300_000, repeat
 const labelName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** Prints a value the way Alertmanager does (OpenMetrics escaping). */
-const quote = (value: string) => `"${value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`;
+const quote = (value: string) =>
+  `"${value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`;
 
 /** RE2 syntax that JavaScript spells differently, translated; what has no JavaScript spelling throws. */
 function translateRegex(source: string): { pattern: string; flags: string } {
@@ -102,11 +121,16 @@ function translateRegex(source: string): { pattern: string; flags: string } {
   }
   if (/\(\?[a-zA-Z-]+[:)]/.test(pattern)) throw new Error("inline flags");
   pattern = pattern
-    .replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, literal: string) => literal.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"))
+    .replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, literal: string) =>
+      literal.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"),
+    )
     .replace(/\(\?P</g, "(?<")
     .replace(/\\z/g, "$")
     .replace(/\\A/g, "^")
-    .replace(/\[:(alnum|alpha|digit|lower|upper|space|xdigit|word|punct):\]/g, (_, cls: string) => posixClasses[cls]!);
+    .replace(
+      /\[:(alnum|alpha|digit|lower|upper|space|xdigit|word|punct):\]/g,
+      (_, cls: string) => posixClasses[cls]!,
+    );
   return { pattern, flags };
 }
 
@@ -152,7 +176,8 @@ function parseMatcher(text: string): Matcher {
   let rest: string;
   if (trimmed.startsWith('"')) {
     const end = /^"((?:[^"\\]|\\.)*)"/.exec(trimmed);
-    if (!end) throw new RoutingConfigError(`bad matcher ${JSON.stringify(text)}: unterminated quoted label name`);
+    if (!end)
+      throw new RoutingConfigError(`bad matcher ${JSON.stringify(text)}: unterminated quoted label name`);
     name = unescapeValue(end[1]!);
     rest = trimmed.slice(end[0].length).trimStart();
   } else {
@@ -162,10 +187,16 @@ function parseMatcher(text: string): Matcher {
     rest = trimmed.slice(match[0].length);
   }
   const op = matchOps.find((o) => rest.startsWith(o));
-  if (!op) throw new RoutingConfigError(`bad matcher ${JSON.stringify(text)}: expected one of =, !=, =~, !~ after ${name}`);
+  if (!op)
+    throw new RoutingConfigError(
+      `bad matcher ${JSON.stringify(text)}: expected one of =, !=, =~, !~ after ${name}`,
+    );
   let raw = rest.slice(op.length).trim();
   if (raw.startsWith('"')) {
-    if (raw.length < 2 || !raw.endsWith('"')) throw new RoutingConfigError(`bad matcher ${JSON.stringify(text)}: the value's closing quote is missing`);
+    if (raw.length < 2 || !raw.endsWith('"'))
+      throw new RoutingConfigError(
+        `bad matcher ${JSON.stringify(text)}: the value's closing quote is missing`,
+      );
     raw = raw.slice(1, -1);
   }
   return newMatcher(name, op, unescapeValue(raw));
@@ -202,13 +233,19 @@ export function parseMatchers(line: string): Matcher[] {
 const matchersText = (matchers: Matcher[]) => `{${matchers.map((m) => m.text).join(", ")}}`;
 
 function sortMatchers(matchers: Matcher[]): Matcher[] {
-  return [...matchers].sort((a, b) => compareText(a.name, b.name) || compareText(a.value, b.value) || matchOps.indexOf(a.op) - matchOps.indexOf(b.op));
+  return [...matchers].sort(
+    (a, b) =>
+      compareText(a.name, b.name) ||
+      compareText(a.value, b.value) ||
+      matchOps.indexOf(a.op) - matchOps.indexOf(b.op),
+  );
 }
 
 // ---------------------------------------------------------------- reading the configuration
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map((v) => String(v)) : []);
 
 function duration(value: unknown, where: string): number | undefined {
@@ -223,8 +260,10 @@ function readMatchers(node: Json, prefix: string, where: string): Matcher[] {
   const out: Matcher[] = [];
   const equal = node[`${prefix}match`];
   const regex = node[`${prefix}match_re`];
-  if (isObject(equal)) for (const [name, value] of Object.entries(equal)) out.push(newMatcher(name, "=", String(value)));
-  if (isObject(regex)) for (const [name, value] of Object.entries(regex)) out.push(newMatcher(name, "=~", String(value)));
+  if (isObject(equal))
+    for (const [name, value] of Object.entries(equal)) out.push(newMatcher(name, "=", String(value)));
+  if (isObject(regex))
+    for (const [name, value] of Object.entries(regex)) out.push(newMatcher(name, "=~", String(value)));
   for (const line of strings(node[`${prefix}matchers`])) {
     try {
       out.push(...parseMatchers(line));
@@ -243,18 +282,32 @@ interface Inherited {
   repeatInterval: number;
 }
 
-function readRoute(node: Json, parent: Inherited | undefined, parentKey: string | undefined, siblingKeys: Map<string, number>): RouteNode {
-  const matchers = sortMatchers(readMatchers(node, "", parentKey === undefined ? "route" : `route under ${parentKey}`));
-  let key = parentKey === undefined ? "root" : parentKey === "root" ? matchersText(matchers) : `${parentKey} › ${matchersText(matchers)}`;
+function readRoute(
+  node: Json,
+  parent: Inherited | undefined,
+  parentKey: string | undefined,
+  siblingKeys: Map<string, number>,
+): RouteNode {
+  const matchers = sortMatchers(
+    readMatchers(node, "", parentKey === undefined ? "route" : `route under ${parentKey}`),
+  );
+  let key =
+    parentKey === undefined
+      ? "root"
+      : parentKey === "root"
+        ? matchersText(matchers)
+        : `${parentKey} › ${matchersText(matchers)}`;
   // Two siblings with the same matchers are told apart by their order.
   const seen = (siblingKeys.get(key) ?? 0) + 1;
   siblingKeys.set(key, seen);
   if (seen > 1) key = `${key} #${seen}`;
   const where = `route ${key}`;
-  const groupByList = node.group_by === undefined || node.group_by === null ? undefined : strings(node.group_by);
+  const groupByList =
+    node.group_by === undefined || node.group_by === null ? undefined : strings(node.group_by);
   const own: RouteNode["own"] = {};
   if (typeof node.receiver === "string" && node.receiver !== "") own.receiver = node.receiver;
-  if (groupByList && groupByList.length) own.group_by = groupByList.includes("...") ? "..." : [...groupByList].sort(compareText).join(", ");
+  if (groupByList && groupByList.length)
+    own.group_by = groupByList.includes("...") ? "..." : [...groupByList].sort(compareText).join(", ");
   for (const field of ["group_wait", "group_interval", "repeat_interval"] as const) {
     const ms = duration(node[field], `${where}: ${field}`);
     if (ms !== undefined) own[field] = formatDuration(ms);
@@ -268,7 +321,12 @@ function readRoute(node: Json, parent: Inherited | undefined, parentKey: string 
   const options: Inherited = {
     receiver: own.receiver ?? base.receiver,
     // An empty `group_by` inherits, as in Alertmanager; `...` groups by every label.
-    groupBy: groupByList && groupByList.length ? (groupByList.includes("...") ? "all" : [...new Set(groupByList)].sort(compareText)) : base.groupBy,
+    groupBy:
+      groupByList && groupByList.length
+        ? groupByList.includes("...")
+          ? "all"
+          : [...new Set(groupByList)].sort(compareText)
+        : base.groupBy,
     groupWait: duration(node.group_wait, `${where}: group_wait`) ?? base.groupWait,
     groupInterval: duration(node.group_interval, `${where}: group_interval`) ?? base.groupInterval,
     repeatInterval: duration(node.repeat_interval, `${where}: repeat_interval`) ?? base.repeatInterval,
@@ -322,7 +380,8 @@ function readReceiver(node: Json, index: number): Receiver {
 /** Reads a parsed `alertmanager.yml`; throws RoutingConfigError when it has no usable route tree. */
 export function readRoutingConfig(document: unknown): RoutingConfig {
   if (!isObject(document)) throw new RoutingConfigError("not an Alertmanager configuration: not a YAML map");
-  if (!isObject(document.route)) throw new RoutingConfigError("not an Alertmanager configuration: no `route`");
+  if (!isObject(document.route))
+    throw new RoutingConfigError("not an Alertmanager configuration: no `route`");
   const root = readRoute(document.route, undefined, undefined, new Map());
   const receivers = new Map<string, Receiver>();
   (Array.isArray(document.receivers) ? document.receivers : []).forEach((node, index) => {
@@ -331,17 +390,27 @@ export function readRoutingConfig(document: unknown): RoutingConfig {
     receivers.set(receiver.name, receiver);
   });
   const walk = (route: RouteNode) => {
-    if (!receivers.has(route.receiver)) throw new RoutingConfigError(`route ${route.key}: receiver ${JSON.stringify(route.receiver)} is not defined`);
+    if (!receivers.has(route.receiver))
+      throw new RoutingConfigError(
+        `route ${route.key}: receiver ${JSON.stringify(route.receiver)} is not defined`,
+      );
     route.routes.forEach(walk);
   };
   walk(root);
-  const inhibitRules = (Array.isArray(document.inhibit_rules) ? document.inhibit_rules : []).filter(isObject).map((rule, index) => {
-    const where = `inhibit_rules[${index}]`;
-    const source = sortMatchers(readMatchers(rule, "source_", where));
-    const target = sortMatchers(readMatchers(rule, "target_", where));
-    const equal = [...new Set(strings(rule.equal))].sort(compareText);
-    return { source, target, equal, text: `${matchersText(source)} inhibits ${matchersText(target)}${equal.length ? ` (equal: ${equal.join(", ")})` : ""}` };
-  });
+  const inhibitRules = (Array.isArray(document.inhibit_rules) ? document.inhibit_rules : [])
+    .filter(isObject)
+    .map((rule, index) => {
+      const where = `inhibit_rules[${index}]`;
+      const source = sortMatchers(readMatchers(rule, "source_", where));
+      const target = sortMatchers(readMatchers(rule, "target_", where));
+      const equal = [...new Set(strings(rule.equal))].sort(compareText);
+      return {
+        source,
+        target,
+        equal,
+        text: `${matchersText(source)} inhibits ${matchersText(target)}${equal.length ? ` (equal: ${equal.join(", ")})` : ""}`,
+      };
+    });
   return { root, receivers, inhibitRules };
 }
 
@@ -406,16 +475,26 @@ function evaluateMatchers(matchers: Matcher[], labels: LabelLookup, world: World
 }
 
 /** Route.Match of Alertmanager, once per world: null where the route does not match. */
-function match(route: RouteNode, labels: LabelLookup, world: World, root: boolean, limit: number): Array<[World, RouteNode[] | null]> {
+function match(
+  route: RouteNode,
+  labels: LabelLookup,
+  world: World,
+  root: boolean,
+  limit: number,
+): Array<[World, RouteNode[] | null]> {
   // The root route matches every alert: Alertmanager refuses matchers on it.
-  const entry: Array<[World, boolean]> = root ? [[world, true]] : evaluateMatchers(route.matchers, labels, world);
+  const entry: Array<[World, boolean]> = root
+    ? [[world, true]]
+    : evaluateMatchers(route.matchers, labels, world);
   const out: Array<[World, RouteNode[] | null]> = [];
   for (const [w, ok] of entry) {
     if (!ok) {
       out.push([w, null]);
       continue;
     }
-    let states: Array<{ world: World; all: RouteNode[]; stopped: boolean }> = [{ world: w, all: [], stopped: false }];
+    let states: Array<{ world: World; all: RouteNode[]; stopped: boolean }> = [
+      { world: w, all: [], stopped: false },
+    ];
     for (const child of route.routes) {
       const next: typeof states = [];
       for (const state of states) {
@@ -424,7 +503,11 @@ function match(route: RouteNode, labels: LabelLookup, world: World, root: boolea
           continue;
         }
         for (const [cw, matched] of match(child, labels, state.world, false, limit)) {
-          next.push({ world: cw, all: matched ? [...state.all, ...matched] : state.all, stopped: matched !== null && !child.continue });
+          next.push({
+            world: cw,
+            all: matched ? [...state.all, ...matched] : state.all,
+            stopped: matched !== null && !child.continue,
+          });
         }
       }
       if (next.length > limit) throw new TooManyOutcomes();
@@ -437,7 +520,10 @@ function match(route: RouteNode, labels: LabelLookup, world: World, root: boolea
 
 /** Every way an alert with these labels can be routed, each with the assumptions it rests on. */
 export function routeAlert(config: RoutingConfig, labels: LabelLookup, limit = 64): Outcome[] {
-  return match(config.root, labels, { assumptions: [] }, true, limit).map(([world, routes]) => ({ assumptions: world.assumptions, routes: routes ?? [config.root] }));
+  return match(config.root, labels, { assumptions: [] }, true, limit).map(([world, routes]) => ({
+    assumptions: world.assumptions,
+    routes: routes ?? [config.root],
+  }));
 }
 
 /** Whether matchers hold for labels: true, false, or undefined when it depends on labels not known in advance. */

@@ -5,7 +5,14 @@
  */
 import { parse as parseYaml } from "yaml";
 import { readRuleFile } from "../check/rule-file.ts";
-import type { AlertModel, DashboardModel, PanelModel, RecordingRuleModel, RuleGroupModel, VariableModel } from "../model.ts";
+import type {
+  AlertModel,
+  DashboardModel,
+  PanelModel,
+  RecordingRuleModel,
+  RuleGroupModel,
+  VariableModel,
+} from "../model.ts";
 import { dashboardsDir } from "../render/grafana.ts";
 import { rulesDir, testsDir } from "../render/prometheus.ts";
 
@@ -36,22 +43,30 @@ export class ArtifactError extends Error {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 function parseDocument(file: ArtifactFile, revision?: string): unknown {
   try {
-    return file.path.endsWith(".json") ? JSON.parse(file.content) : parseYaml(file.content, { prettyErrors: false });
+    return file.path.endsWith(".json")
+      ? JSON.parse(file.content)
+      : parseYaml(file.content, { prettyErrors: false });
   } catch (error) {
-    throw new ArtifactError(file.path, `not valid ${file.path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`, revision);
+    throw new ArtifactError(
+      file.path,
+      `not valid ${file.path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`,
+      revision,
+    );
   }
 }
 
 function panelModel(panel: Json, row: string | undefined, source: PanelModel["source"]): PanelModel {
   const grid = isObject(panel.gridPos) ? panel.gridPos : {};
   const at = (key: string) => (typeof grid[key] === "number" ? (grid[key] as number) : 0);
-  const defaults = isObject(panel.fieldConfig) && isObject(panel.fieldConfig.defaults) ? panel.fieldConfig.defaults : {};
+  const defaults =
+    isObject(panel.fieldConfig) && isObject(panel.fieldConfig.defaults) ? panel.fieldConfig.defaults : {};
   const steps = isObject(defaults.thresholds) ? list(defaults.thresholds.steps) : [];
   const uid = (ds: unknown) => (isObject(ds) ? text(ds.uid) : undefined);
   const model: PanelModel = {
@@ -62,7 +77,10 @@ function panelModel(panel: Json, row: string | undefined, source: PanelModel["so
     targets: list(panel.targets)
       .filter(isObject)
       .map((t, index) => {
-        const target: PanelModel["targets"][number] = { refId: text(t.refId) ?? String(index), expr: text(t.expr) ?? "" };
+        const target: PanelModel["targets"][number] = {
+          refId: text(t.refId) ?? String(index),
+          expr: text(t.expr) ?? "",
+        };
         if (uid(t.datasource)) target.datasource = uid(t.datasource);
         if (text(t.legendFormat) !== undefined) target.legend = text(t.legendFormat);
         return target;
@@ -81,7 +99,16 @@ function dashboardModel(path: string, json: Json, revision?: string): DashboardM
   const uid = text(json.uid);
   if (!uid) throw new ArtifactError(path, "not a Grafana dashboard: no `uid`", revision);
   const source = { file: path, line: 1 };
-  const dashboard: DashboardModel = { uid, title: text(json.title) ?? "", source, panels: [], rows: [], variables: [], links: [], json };
+  const dashboard: DashboardModel = {
+    uid,
+    title: text(json.title) ?? "",
+    source,
+    panels: [],
+    rows: [],
+    variables: [],
+    links: [],
+    json,
+  };
   let row: string | undefined;
   const visit = (panel: Json) => {
     if (panel.type === "row") {
@@ -106,7 +133,13 @@ function dashboardModel(path: string, json: Json, revision?: string): DashboardM
 
 /** Reads every file of a build; throws ArtifactError on the first one that is not what its path says. */
 export function readSnapshot(files: ArtifactFile[], evaluationInterval = "1m", revision?: string): Snapshot {
-  const snapshot: Snapshot = { alerts: [], recordingRules: [], ruleGroups: [], dashboards: [], others: new Map() };
+  const snapshot: Snapshot = {
+    alerts: [],
+    recordingRules: [],
+    ruleGroups: [],
+    dashboards: [],
+    others: new Map(),
+  };
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     if (file.path === "manifest.json" || file.path.startsWith(`${testsDir}/`)) continue;
     if (file.path.startsWith(`${rulesDir}/`)) {
@@ -115,13 +148,16 @@ export function readSnapshot(files: ArtifactFile[], evaluationInterval = "1m", r
       if (problem) throw new ArtifactError(file.path, problem.message, revision);
       snapshot.alerts.push(...rules.alerts);
       snapshot.recordingRules.push(...rules.recordingRules);
-      const kind: RuleGroupModel["kind"] = file.path.startsWith(`${rulesDir}/recording/`) ? "recording" : "alerts";
+      const kind: RuleGroupModel["kind"] = file.path.startsWith(`${rulesDir}/recording/`)
+        ? "recording"
+        : "alerts";
       snapshot.ruleGroups.push(...rules.groups.map((g) => ({ ...g, kind })));
       continue;
     }
     const document = parseDocument(file, revision);
     if (file.path.startsWith(`${dashboardsDir}/`) && file.path.endsWith(".json")) {
-      if (!isObject(document)) throw new ArtifactError(file.path, "not a Grafana dashboard: not a JSON object", revision);
+      if (!isObject(document))
+        throw new ArtifactError(file.path, "not a Grafana dashboard: not a JSON object", revision);
       snapshot.dashboards.push(dashboardModel(file.path, document, revision));
     } else snapshot.others.set(file.path, document);
   }

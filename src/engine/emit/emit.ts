@@ -71,18 +71,27 @@ export function artifactPathProblems(artifacts: Artifact[]): Diagnostic[] {
     subject: artifact.subject,
     source: artifact.source,
     message: `its file would be written at ${JSON.stringify(artifact.path)} in build/, but ${why}`,
-    fix: "rename the definition: its name (a rule group's, a dashboard's uid) becomes a file name, so it must not hold \"/\", \"\\\" or \"..\".",
+    fix: 'rename the definition: its name (a rule group\'s, a dashboard\'s uid) becomes a file name, so it must not hold "/", "\\" or "..".',
   });
   const files = new Set<string>();
   for (const artifact of artifacts) {
     const why = unsafePath(artifact.path);
     if (why) diagnostics.push(problem(artifact, why));
-    else if (files.has(artifact.path)) diagnostics.push(problem(artifact, "another definition's file has that path"));
+    else if (files.has(artifact.path))
+      diagnostics.push(problem(artifact, "another definition's file has that path"));
     else files.add(artifact.path);
   }
-  const folders = new Set([...files].flatMap((file) => file.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  const folders = new Set(
+    [...files].flatMap((file) =>
+      file
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
+    ),
+  );
   for (const artifact of artifacts) {
-    if (folders.has(artifact.path)) diagnostics.push(problem(artifact, "other files of the build go in a folder of that path"));
+    if (folders.has(artifact.path))
+      diagnostics.push(problem(artifact, "other files of the build go in a folder of that path"));
   }
   return diagnostics;
 }

@@ -61,14 +61,20 @@ export function recoverInterrupted(root: string, note: (text: string) => void): 
       // Killed while writing it: before anything was staged.
     }
     // A folder that could not be recovered keeps its record, for the next run to try again.
-    if (typeof what.folder === "string" && path.isAbsolute(what.folder) && !recoverFolder(what.folder, note)) continue;
-    const temporary = typeof what.temporary === "string" && path.isAbsolute(what.temporary) ? temporaryName.exec(path.basename(what.temporary)) : null;
+    if (typeof what.folder === "string" && path.isAbsolute(what.folder) && !recoverFolder(what.folder, note))
+      continue;
+    const temporary =
+      typeof what.temporary === "string" && path.isAbsolute(what.temporary)
+        ? temporaryName.exec(path.basename(what.temporary))
+        : null;
     // Only a temporary folder of the very run that recorded it.
     if (temporary && temporary[1] === match[1] && temporary[2] === match[2]) {
       try {
         rmSync(what.temporary as string, { recursive: true, force: true });
       } catch (error) {
-        note(`could not remove ${what.temporary as string}, left by an interrupted run: ${(error as Error).message}`);
+        note(
+          `could not remove ${what.temporary as string}, left by an interrupted run: ${(error as Error).message}`,
+        );
         continue;
       }
     }

@@ -16,7 +16,21 @@
  * Every recovery step can be interrupted and run again. A journal or temporary folder of a run that is alive
  * is never touched.
  */
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { currentOwner, isAlive, ownedName, ownerOf, ownerPattern, type Owner } from "./owner.ts";
 
@@ -76,14 +90,23 @@ export function syncFolder(dir: string): void {
 }
 
 /** A plain name in a folder: not empty, no separator, not `.` or `..`. */
-const plainName = (name: unknown): name is string => typeof name === "string" && name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name);
+const plainName = (name: unknown): name is string =>
+  typeof name === "string" && name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name);
 
 function readJournal(file: string): Journal | undefined {
   try {
     const journal = JSON.parse(readFileSync(file, "utf8")) as Journal;
     const owned = (name: string) => ownedEntry.test(name);
-    if (!plainName(journal.out) || !plainName(journal.staged) || !plainName(journal.retired) || !owned(journal.staged) || !owned(journal.retired)) return undefined;
-    if (!Number.isSafeInteger(journal.owner?.pid) || !Number.isSafeInteger(journal.owner?.start)) return undefined;
+    if (
+      !plainName(journal.out) ||
+      !plainName(journal.staged) ||
+      !plainName(journal.retired) ||
+      !owned(journal.staged) ||
+      !owned(journal.retired)
+    )
+      return undefined;
+    if (!Number.isSafeInteger(journal.owner?.pid) || !Number.isSafeInteger(journal.owner?.start))
+      return undefined;
     return journal;
   } catch {
     return undefined;
@@ -124,13 +147,17 @@ function takeJournal(parent: string, journal: Journal, note: (text: string) => v
       }
       const other = readJournal(file);
       if (other && isAlive(other.owner)) {
-        if (Date.now() > deadline) throw new SwapBusy(`another o11y run (pid ${other.owner.pid}) is replacing ${path.join(parent, journal.out)}`);
+        if (Date.now() > deadline)
+          throw new SwapBusy(
+            `another o11y run (pid ${other.owner.pid}) is replacing ${path.join(parent, journal.out)}`,
+          );
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
         continue;
       }
       if (other) recoverSwap(parent, file, other, note);
       // Gone meanwhile: the other run finished.
-      else if (exists(file)) throw new Error(`${file} is not a journal o11y can read; move it away once no o11y build runs`);
+      else if (exists(file))
+        throw new Error(`${file} is not a journal o11y can read; move it away once no o11y build runs`);
     }
   } finally {
     rmSync(draft, { force: true });
@@ -145,7 +172,12 @@ export function swapIn(staged: string, target: string, note: (text: string) => v
   const parent = path.dirname(target);
   const out = path.basename(target);
   const retired = path.join(parent, path.basename(staged).replace(/\.staged\./, ".retired."));
-  const journal: Journal = { owner: currentOwner(), out, staged: path.basename(staged), retired: path.basename(retired) };
+  const journal: Journal = {
+    owner: currentOwner(),
+    out,
+    staged: path.basename(staged),
+    retired: path.basename(retired),
+  };
   const file = takeJournal(parent, journal, note);
   pausePoint("journal");
   try {
@@ -204,7 +236,10 @@ export function recoverFolder(parent: string, note: (text: string) => void): boo
   try {
     names = readdirSync(parent).filter((name) => name.startsWith(temporaryPrefix));
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR";
+    return (
+      (error as NodeJS.ErrnoException).code === "ENOENT" ||
+      (error as NodeJS.ErrnoException).code === "ENOTDIR"
+    );
   }
   if (names.length === 0) return true;
   let clean = true;
@@ -217,7 +252,9 @@ export function recoverFolder(parent: string, note: (text: string) => void): boo
     if (!journal || journal.out !== out) {
       keep.add(out);
       clean = false;
-      note(`${file} is not a journal o11y can read: the temporary folders beside ${out} are left for you to inspect (if ${out} is missing, the previous build is the one named *.retired.${out}); then remove the journal`);
+      note(
+        `${file} is not a journal o11y can read: the temporary folders beside ${out} are left for you to inspect (if ${out} is missing, the previous build is the one named *.retired.${out}); then remove the journal`,
+      );
       continue;
     }
     if (isAlive(journal.owner)) continue;
@@ -226,7 +263,9 @@ export function recoverFolder(parent: string, note: (text: string) => void): boo
     } catch (error) {
       keep.add(out);
       clean = false;
-      note(`could not recover ${path.join(parent, out)} after an interrupted build: ${(error as Error).message}`);
+      note(
+        `could not recover ${path.join(parent, out)} after an interrupted build: ${(error as Error).message}`,
+      );
     }
   }
   removeLegacyLeftovers(parent, names, note);
@@ -237,7 +276,9 @@ export function recoverFolder(parent: string, note: (text: string) => void): boo
       rmSync(path.join(parent, name), { recursive: true, force: true });
     } catch (error) {
       clean = false;
-      note(`could not remove ${path.join(parent, name)}, left by an interrupted build: ${(error as Error).message}`);
+      note(
+        `could not remove ${path.join(parent, name)}, left by an interrupted build: ${(error as Error).message}`,
+      );
     }
   }
   return clean;
@@ -250,7 +291,9 @@ export function recoverFolder(parent: string, note: (text: string) => void): boo
 function removeLegacyLeftovers(parent: string, names: string[], note: (text: string) => void): void {
   const legacy = names.flatMap((name) => {
     const match = legacyEntry.exec(name);
-    return match && !ownedEntry.test(name) && !isAlive(ownerOf(match[2]!, 0)) ? [{ name, stem: match[1]!, stamp: `${match[2]}-${match[3]}` }] : [];
+    return match && !ownedEntry.test(name) && !isAlive(ownerOf(match[2]!, 0))
+      ? [{ name, stem: match[1]!, stamp: `${match[2]}-${match[3]}` }]
+      : [];
   });
   for (const entry of legacy) {
     if (!entry.stem.endsWith("-old")) continue;
@@ -270,7 +313,9 @@ function removeLegacyLeftovers(parent: string, names: string[], note: (text: str
     try {
       rmSync(path.join(parent, name), { recursive: true, force: true });
     } catch (error) {
-      note(`could not remove ${path.join(parent, name)}, left by an interrupted build: ${(error as Error).message}`);
+      note(
+        `could not remove ${path.join(parent, name)}, left by an interrupted build: ${(error as Error).message}`,
+      );
     }
   }
 }

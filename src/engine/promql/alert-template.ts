@@ -74,7 +74,13 @@ export const alertTemplateFunctions: ReadonlySet<string> = new Set([
 ]);
 
 /** Variables Prometheus defines before the template text (see the module comment), plus Go's `$`. */
-export const alertTemplateVariables: readonly string[] = ["$", "$labels", "$externalLabels", "$externalURL", "$value"];
+export const alertTemplateVariables: readonly string[] = [
+  "$",
+  "$labels",
+  "$externalLabels",
+  "$externalURL",
+  "$value",
+];
 
 /** Fields of the value `.` holds at the top level of an alert template. */
 const alertDataFields = ["Labels", "ExternalLabels", "ExternalURL", "Value"];
@@ -153,7 +159,18 @@ interface Token {
 
 type Segment = { type: "text"; from: number; to: number } | { type: "action"; open: number; tokens: Token[] };
 
-const keywords = new Set(["block", "break", "continue", "define", "else", "end", "if", "range", "template", "with"]);
+const keywords = new Set([
+  "block",
+  "break",
+  "continue",
+  "define",
+  "else",
+  "end",
+  "if",
+  "range",
+  "template",
+  "with",
+]);
 
 /** Go's spaces inside actions (since Go 1.16 an action may span lines). */
 function isSpace(c: string | undefined): boolean {
@@ -267,7 +284,11 @@ class Lexer {
       if (src.startsWith("}}", p) || (isSpace(src[p]) && src.startsWith("-}}", p + 1))) {
         const end = src.startsWith("}}", p) ? p + 2 : p + 4;
         if (parens.length > 0) {
-          return fail(parens[parens.length - 1]!, `unclosed "(" (add ")" before the "}}" at offset ${end - 2})`, p);
+          return fail(
+            parens[parens.length - 1]!,
+            `unclosed "(" (add ")" before the "}}" at offset ${end - 2})`,
+            p,
+          );
         }
         push("close", p, end);
         this.segments.push({ type: "action", open, tokens });
@@ -325,7 +346,8 @@ class Lexer {
         }
         case "`": {
           const end = src.indexOf("`", p + 1);
-          if (end === -1) return fail(p, "unterminated raw string: no closing ` before the end of the template", p + 1);
+          if (end === -1)
+            return fail(p, "unterminated raw string: no closing ` before the end of the template", p + 1);
           push("rawString", p, end + 1);
           p = end + 1;
           continue;
@@ -353,7 +375,11 @@ class Lexer {
           const hint = trim
             ? `a trim marker needs a space before it: " -}}"`
             : "a number cannot run into letters; separate arguments with spaces";
-          return fail(p, `invalid number ${quoted(src.slice(p, Math.max(shown, number.end)))} (${hint})`, number.end);
+          return fail(
+            p,
+            `invalid number ${quoted(src.slice(p, Math.max(shown, number.end)))} (${hint})`,
+            number.end,
+          );
         }
         push(number.complex ? "complex" : "number", p, number.end);
         p = number.end;
@@ -511,7 +537,10 @@ class Lexer {
     const e = close + 2;
     if (this.src.startsWith("}}", e)) return e + 2;
     if (isSpace(this.src[e]) && this.src.startsWith("-}}", e + 1)) return e + 4;
-    this.problem(close, `a comment must end right at "}}": write "*/}}" or "*/ -}}" with nothing else in between`);
+    this.problem(
+      close,
+      `a comment must end right at "}}": write "*/}}" or "*/ -}}" with nothing else in between`,
+    );
     return this.resume(e);
   }
 }
@@ -544,7 +573,8 @@ interface Node {
 /** Thrown to abandon the rest of an action after a problem that leaves nothing sensible to parse. */
 class Bail extends Error {}
 
-type Context = "command" | "if" | "range" | "with" | "parenthesized pipeline" | "block clause" | "template clause";
+type Context =
+  "command" | "if" | "range" | "with" | "parenthesized pipeline" | "block clause" | "template clause";
 
 const contextWords: Record<string, string> = {
   command: "this action",
@@ -723,7 +753,8 @@ class Parser {
       case "break":
       case "continue":
         this.expectClose(keyword);
-        if (this.rangeDepth === 0) this.problem(token.offset, `{{ ${keyword} }} is only allowed inside {{ range }}`);
+        if (this.rangeDepth === 0)
+          this.problem(token.offset, `{{ ${keyword} }} is only allowed inside {{ range }}`);
         return;
     }
     this.backup();
@@ -731,7 +762,13 @@ class Parser {
   }
 
   private control(token: Token, kind: "if" | "range" | "with"): void {
-    this.pushFrame({ kind, offset: token.offset, varMark: this.vars.length, sawElse: false, nonEmpty: false });
+    this.pushFrame({
+      kind,
+      offset: token.offset,
+      varMark: this.vars.length,
+      sawElse: false,
+      nonEmpty: false,
+    });
     if (kind === "range") this.rangeDepth++;
     this.pipeline(kind, token);
   }
@@ -788,7 +825,10 @@ class Parser {
       if (frame.name !== undefined) {
         const existing = this.templates.get(frame.name);
         if (existing && frame.nonEmpty) {
-          this.problem(frame.offset, `template ${quoted(frame.name)} is defined twice (give one of them another name)`);
+          this.problem(
+            frame.offset,
+            `template ${quoted(frame.name)} is defined twice (give one of them another name)`,
+          );
         } else if (!existing) {
           this.templates.set(frame.name, frame.nonEmpty);
         }
@@ -881,7 +921,11 @@ class Parser {
         declarations++;
         if (context === "range" && declarations < 2) {
           const following = this.peekNonSpace();
-          if (following?.kind === "variable" || following?.kind === "close" || following?.kind === "rightParen")
+          if (
+            following?.kind === "variable" ||
+            following?.kind === "close" ||
+            following?.kind === "rightParen"
+          )
             continue;
           this.fail(
             following?.offset ?? v.offset,
@@ -909,7 +953,10 @@ class Parser {
         continue;
       }
       if (token.kind === "pipe" && commands.length === 0 && context === "command") {
-        this.fail(token.offset, `nothing before "|" (a pipeline starts with a value, as in {{ $value | humanize }})`);
+        this.fail(
+          token.offset,
+          `nothing before "|" (a pipeline starts with a value, as in {{ $value | humanize }})`,
+        );
       }
       this.unexpected(token, context);
     }
@@ -928,11 +975,15 @@ class Parser {
   private emptyPipeline(context: Context, opener: Token | undefined, declared: Token | undefined): never {
     const at = opener?.offset ?? this.open;
     if (declared)
-      this.fail(declared.offset, `nothing to assign to ${declared.text} (write {{ ${declared.text} := <value> }})`);
+      this.fail(
+        declared.offset,
+        `nothing to assign to ${declared.text} (write {{ ${declared.text} := <value> }})`,
+      );
     if (context === "command")
       this.fail(this.open, `empty action "{{ }}" (put a value or function inside it, or remove it)`);
     if (context === "parenthesized pipeline") this.fail(at, `empty parentheses "()"`);
-    if (context === "block clause") this.fail(at, `"block" needs a value after its name, as in {{ block "name" . }}`);
+    if (context === "block clause")
+      this.fail(at, `"block" needs a value after its name, as in {{ block "name" . }}`);
     const example = context === "if" ? "gt $value 0.5" : 'query "up"';
     this.fail(at, `"${context}" needs a value, as in {{ ${context} ${example} }}`);
   }
@@ -967,9 +1018,13 @@ class Parser {
     // `index $labels "name"` reads a label too.
     const [fn, map, key] = args;
     const labelsMap =
-      map?.kind === "variable" && map.text === "$labels" && map.fields.length === 0 && this.vars.includes("$labels");
+      map?.kind === "variable" &&
+      map.text === "$labels" &&
+      map.fields.length === 0 &&
+      this.vars.includes("$labels");
     if (fn?.kind === "identifier" && fn.text === "index" && labelsMap) {
-      if (key && (key.kind === "string" || key.kind === "rawString")) this.labels.push(this.stringValueOf(key.text));
+      if (key && (key.kind === "string" || key.kind === "rawString"))
+        this.labels.push(this.stringValueOf(key.text));
     }
     return args;
   }
@@ -1060,7 +1115,11 @@ class Parser {
         return node();
       case "leftParen": {
         // Go stops at 10,000 levels ("max expression depth exceeded"); this parser recurses, and stops sooner.
-        if (this.parenDepth >= maxParenDepth) this.fail(token.offset, `parentheses nest more than ${maxParenDepth} deep, more than o11y follows (remove some)`);
+        if (this.parenDepth >= maxParenDepth)
+          this.fail(
+            token.offset,
+            `parentheses nest more than ${maxParenDepth} deep, more than o11y follows (remove some)`,
+          );
         this.parenDepth++;
         try {
           this.pipeline("parenthesized pipeline", token);
@@ -1198,7 +1257,10 @@ function checkCharConstant(text: string): TemplateProblem | undefined {
   if (body.startsWith("\\")) {
     const length = escapeLength(text, 1, "'");
     if (length === undefined)
-      return { offset: 1, message: `invalid escape ${quoted(body.slice(0, 2))} in character constant ${text}` };
+      return {
+        offset: 1,
+        message: `invalid escape ${quoted(body.slice(0, 2))} in character constant ${text}`,
+      };
     return length === body.length ? undefined : { offset: 0, message };
   }
   return codePointAt(body, 0)!.length === body.length ? undefined : { offset: 0, message };
@@ -1256,7 +1318,8 @@ function isGoFloat(s: string): boolean {
     if (!/[0-9a-fA-F]/.test(mantissa) || !underscoresOk(s, true)) return false;
     const [whole = "", fraction = ""] = mantissa.replace(/_/g, "").split(".");
     const exponent = Number(s.replace(/^.*[pP]/, "").replace(/_/g, ""));
-    const value = parseInt(whole || "0", 16) + (fraction ? parseInt(fraction, 16) / 16 ** fraction.length : 0);
+    const value =
+      parseInt(whole || "0", 16) + (fraction ? parseInt(fraction, 16) / 16 ** fraction.length : 0);
     return Number.isFinite(value * 2 ** exponent) || value === 0;
   }
   return false;
@@ -1264,13 +1327,17 @@ function isGoFloat(s: string): boolean {
 
 /** Go's check of a number literal when the template is parsed; offset relative to the literal. */
 function checkNumber(text: string, complex: boolean): TemplateProblem | undefined {
-  const invalid = (why: string): TemplateProblem => ({ offset: 0, message: `invalid number ${quoted(text)} (${why})` });
+  const invalid = (why: string): TemplateProblem => ({
+    offset: 0,
+    message: `invalid number ${quoted(text)} (${why})`,
+  });
   if (complex) {
     const split = text.slice(1).search(/(?<![eEpP])[+-]/) + 1;
     const ok = split > 0 && isGoFloat(text.slice(0, split)) && isGoFloat(text.slice(split, -1));
     return ok ? undefined : invalid("not a valid complex number");
   }
-  if (text.endsWith("i")) return isGoFloat(text.slice(0, -1)) ? undefined : invalid("not a valid imaginary number");
+  if (text.endsWith("i"))
+    return isGoFloat(text.slice(0, -1)) ? undefined : invalid("not a valid imaginary number");
   const integer = parseGoInteger(text);
   if (integer !== undefined) {
     const unsigned = !/^[+-]/.test(text) && integer <= uint64Max;
@@ -1279,11 +1346,14 @@ function checkNumber(text: string, complex: boolean): TemplateProblem | undefine
   }
   if (isGoFloat(text)) {
     if (/[.eEpP]/.test(text)) return undefined;
-    if (/^[+-]?0[0-9_]+$/.test(text)) return invalid("a leading 0 makes it octal, which has no digits 8 or 9");
+    if (/^[+-]?0[0-9_]+$/.test(text))
+      return invalid("a leading 0 makes it octal, which has no digits 8 or 9");
     return invalid("too large: integers must fit in 64 bits");
   }
   if (text === "-" || text === "+") {
-    return invalid(`a sign alone is not a number; a trim marker needs a space next to it, as in "{{- " and " -}}"`);
+    return invalid(
+      `a sign alone is not a number; a trim marker needs a space next to it, as in "{{- " and " -}}"`,
+    );
   }
   return invalid("not valid number syntax");
 }

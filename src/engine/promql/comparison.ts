@@ -19,9 +19,11 @@ export interface TopComparison {
 export function topComparison(expr: string, tree: Tree = parseTree(expr).tree): TopComparison | undefined {
   let node = tree.topNode.firstChild;
   for (;;) {
-    while (node?.name === "ParenExpr") node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
+    while (node?.name === "ParenExpr")
+      node = node.getChild("BinaryExpr") ?? node.firstChild?.nextSibling ?? null;
     // `signal > 0.05 and on (job) traffic > 1`: the threshold is the left side's.
-    if (node?.name === "BinaryExpr" && (node.getChild("And") || node.getChild("Unless"))) node = node.firstChild;
+    if (node?.name === "BinaryExpr" && (node.getChild("And") || node.getChild("Unless")))
+      node = node.firstChild;
     else break;
   }
   if (!node || node.name !== "BinaryExpr") return undefined;
@@ -34,7 +36,11 @@ export function topComparison(expr: string, tree: Tree = parseTree(expr).tree): 
     else if (operator) right = child;
   }
   if (!operator || !node.firstChild) return undefined;
-  const result: TopComparison = { left: expr.slice(node.firstChild.from, node.firstChild.to), op: expr.slice(operator.from, operator.to), bool };
+  const result: TopComparison = {
+    left: expr.slice(node.firstChild.from, node.firstChild.to),
+    op: expr.slice(operator.from, operator.to),
+    bool,
+  };
   if (right?.name === "NumberDurationLiteral") {
     const value = Number(expr.slice(right.from, right.to));
     if (Number.isFinite(value)) result.value = value;
@@ -55,7 +61,12 @@ export function filtersByComparison(expr: string, tree: Tree = parseTree(expr).t
   let filters = false;
   tree.iterate({
     enter: (node) => {
-      if (node.name === "BinaryExpr" && [...comparisonNodes].some((c) => node.node.getChild(c)) && !node.node.getChild("BoolModifier")) filters = true;
+      if (
+        node.name === "BinaryExpr" &&
+        [...comparisonNodes].some((c) => node.node.getChild(c)) &&
+        !node.node.getChild("BoolModifier")
+      )
+        filters = true;
     },
   });
   return filters;

@@ -4,7 +4,8 @@
  * a duration inside `[...]`, a number elsewhere. Positions in the parse tree then map back one to one.
  */
 // A name starts with a letter or underscore: `$1` is a regex group in label_replace, which Grafana leaves alone.
-const variablePattern = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\]/g;
+const variablePattern =
+  /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\]/g;
 
 export interface VariableUse {
   name: string;

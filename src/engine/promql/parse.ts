@@ -94,7 +94,14 @@ function buildDeep(data: BuildData): Tree {
     children: Tree[];
     positions: number[];
   }
-  const root: Open = { type: data.topID, start: data.start ?? 0, end: 0, endPos: -1, children: [], positions: [] };
+  const root: Open = {
+    type: data.topID,
+    start: data.start ?? 0,
+    end: 0,
+    endPos: -1,
+    children: [],
+    positions: [],
+  };
   const open: Open[] = [root];
   const close = () => {
     const node = open.pop()!;
@@ -107,7 +114,14 @@ function buildDeep(data: BuildData): Tree {
       }
       return;
     }
-    parent.children.push(new ParserTree(types[node.type]!, node.children.reverse(), node.positions.reverse(), node.end - node.start));
+    parent.children.push(
+      new ParserTree(
+        types[node.type]!,
+        node.children.reverse(),
+        node.positions.reverse(),
+        node.end - node.start,
+      ),
+    );
     parent.positions.push(node.start - parent.start);
   };
   while (cursor.pos > 0) {
@@ -134,7 +148,8 @@ function buildDeep(data: BuildData): Tree {
 
 /** Tree.build while we parse: lezer's own for the usual shallow tree, buildDeep for a deep one. */
 function buildAnyDepth(data: BuildData): Tree {
-  if (Array.isArray(data.buffer) || !nestsDeeper(data.buffer as BufferCursor, shallowTreeDepth)) return buildShallow.call(ParserTree, data as Parameters<TreeClass["build"]>[0]);
+  if (Array.isArray(data.buffer) || !nestsDeeper(data.buffer as BufferCursor, shallowTreeDepth))
+    return buildShallow.call(ParserTree, data as Parameters<TreeClass["build"]>[0]);
   return buildDeep(data);
 }
 
@@ -271,7 +286,9 @@ function unquote(literal: string): string {
   // Without a backslash there is nothing to unescape: what JSON.parse would give, or fall back to, below.
   if (literal.startsWith("`") || !literal.includes("\\")) return literal.slice(1, -1);
   try {
-    return JSON.parse(literal.startsWith("'") ? `"${literal.slice(1, -1).replace(/"/g, '\\"')}"` : literal) as string;
+    return JSON.parse(
+      literal.startsWith("'") ? `"${literal.slice(1, -1).replace(/"/g, '\\"')}"` : literal,
+    ) as string;
   } catch {
     return literal.slice(1, -1);
   }
@@ -285,7 +302,10 @@ export function selectors(expr: ParsedExpression): SelectorInfo[] {
 }
 
 /** The first child of each type name asked for (what `node.getChild(name)` gives), in one pass over the children. */
-function firstChildren<Name extends string>(node: SyntaxNode, names: readonly Name[]): Partial<Record<Name, SyntaxNode>> {
+function firstChildren<Name extends string>(
+  node: SyntaxNode,
+  names: readonly Name[],
+): Partial<Record<Name, SyntaxNode>> {
   const found: Partial<Record<string, SyntaxNode>> = {};
   const cursor = node.cursor();
   if (cursor.firstChild()) {
@@ -330,25 +350,38 @@ function findSelectors(expr: ParsedExpression): SelectorInfo[] {
         if (!name.endsWith("LabelMatcher")) continue;
         const child = cursor.node;
         // From and to of the first child of each part's name; -1: none.
-        let nameFrom = -1, nameTo = -1, quotedFrom = -1, quotedTo = -1, opFrom = -1, opTo = -1, valueFrom = -1, valueTo = -1;
+        let nameFrom = -1,
+          nameTo = -1,
+          quotedFrom = -1,
+          quotedTo = -1,
+          opFrom = -1,
+          opTo = -1,
+          valueFrom = -1,
+          valueTo = -1;
         if (cursor.firstChild()) {
           do {
             const part = cursor.name;
             if (part === "LabelName") {
-              if (nameFrom < 0) (nameFrom = cursor.from), (nameTo = cursor.to);
+              if (nameFrom < 0) ((nameFrom = cursor.from), (nameTo = cursor.to));
             } else if (part === "QuotedLabelName") {
-              if (quotedFrom < 0) (quotedFrom = cursor.from), (quotedTo = cursor.to);
+              if (quotedFrom < 0) ((quotedFrom = cursor.from), (quotedTo = cursor.to));
             } else if (part === "MatchOp") {
-              if (opFrom < 0) (opFrom = cursor.from), (opTo = cursor.to);
+              if (opFrom < 0) ((opFrom = cursor.from), (opTo = cursor.to));
             } else if (part === "StringLiteral") {
-              if (valueFrom < 0) (valueFrom = cursor.from), (valueTo = cursor.to);
+              if (valueFrom < 0) ((valueFrom = cursor.from), (valueTo = cursor.to));
             }
           } while (cursor.nextSibling());
           cursor.parent();
         }
         if ((nameFrom < 0 && quotedFrom < 0) || opFrom < 0 || valueFrom < 0) continue;
-        const labelText = nameFrom >= 0 ? text.slice(nameFrom, nameTo) : unquote(text.slice(quotedFrom, quotedTo));
-        const matcher = { label: labelText, op: text.slice(opFrom, opTo), value: unquote(text.slice(valueFrom, valueTo)), node: child };
+        const labelText =
+          nameFrom >= 0 ? text.slice(nameFrom, nameTo) : unquote(text.slice(quotedFrom, quotedTo));
+        const matcher = {
+          label: labelText,
+          op: text.slice(opFrom, opTo),
+          value: unquote(text.slice(valueFrom, valueTo)),
+          node: child,
+        };
         info.matchers.push(matcher);
         if (labelText === "__name__" && matcher.op === "=" && !info.metric) {
           info.metric = matcher.value;

@@ -6,7 +6,15 @@ import type { SyntaxNode } from "@lezer/common";
 import type { MetricModel, RecordingRuleModel } from "../model.ts";
 import { parsePromQL, selectors, type ParsedExpression } from "./parse.ts";
 
-export type SeriesKind = "counter" | "gauge" | "monotonic-gauge" | "bucket" | "summary-quantile" | "recorded" | "recorded-bucket-rate" | "unknown";
+export type SeriesKind =
+  | "counter"
+  | "gauge"
+  | "monotonic-gauge"
+  | "bucket"
+  | "summary-quantile"
+  | "recorded"
+  | "recorded-bucket-rate"
+  | "unknown";
 
 /** A series' kind, and, when the catalog did not say it, where it comes from. */
 export interface SeriesType {
@@ -67,14 +75,17 @@ function memoOf(sem: Semantics): Memo {
   return memo;
 }
 
-const parseRule = (sem: Semantics, rule: RecordingRuleModel) => (sem.parse ?? parsePromQL)(rule.expr, { grafana: false });
+const parseRule = (sem: Semantics, rule: RecordingRuleModel) =>
+  (sem.parse ?? parsePromQL)(rule.expr, { grafana: false });
 
 /** The recorded names a rule's expression reads, once per Semantics. */
 function readsOf(name: string, sem: Semantics, memo: Memo): string[] {
   let reads = memo.reads.get(name);
   if (!reads) {
     const expr = parseRule(sem, sem.recordingRules.get(name)!);
-    reads = selectors(expr).flatMap((s) => (s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : []));
+    reads = selectors(expr).flatMap((s) =>
+      s.metric !== undefined && sem.recordingRules.has(s.metric) ? [s.metric] : [],
+    );
     memo.reads.set(name, reads);
   }
   return reads;
@@ -133,7 +144,10 @@ function workOutRecorded(start: string, sem: Semantics, memo: Memo): void {
     }
     path.pop();
     onPath.delete(top.name);
-    memo.recorded.set(top.name, cyclic.has(top.name) ? undefined : recordedLabels(sem.recordingRules.get(top.name)!, sem));
+    memo.recorded.set(
+      top.name,
+      cyclic.has(top.name) ? undefined : recordedLabels(sem.recordingRules.get(top.name)!, sem),
+    );
   }
 }
 
@@ -153,7 +167,8 @@ export function groupingLabels(expr: ParsedExpression, node: SyntaxNode | null):
   const labels: string[] = [];
   for (let child = grouping?.firstChild; child; child = child.nextSibling) {
     if (child.name === "LabelName") labels.push(text(expr, child));
-    else if (child.name === "QuotedLabelName" || child.name === "StringLiteral") labels.push(text(expr, child).slice(1, -1));
+    else if (child.name === "QuotedLabelName" || child.name === "StringLiteral")
+      labels.push(text(expr, child).slice(1, -1));
   }
   return labels;
 }
@@ -165,20 +180,58 @@ function includedLabels(expr: ParsedExpression, clause: SyntaxNode): string[] {
   const labels: string[] = [];
   for (let child = list?.firstChild; child; child = child.nextSibling) {
     if (child.name === "LabelName") labels.push(text(expr, child));
-    else if (child.name === "QuotedLabelName" || child.name === "StringLiteral") labels.push(text(expr, child).slice(1, -1));
+    else if (child.name === "QuotedLabelName" || child.name === "StringLiteral")
+      labels.push(text(expr, child).slice(1, -1));
   }
   return labels;
 }
 
 /** Functions whose result keeps the labels of their (last) vector argument. */
 const labelPreserving = new Set([
-  "rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "resets", "changes", "abs", "ceil", "floor", "round", "exp", "ln", "log2", "log10", "sqrt",
-  "clamp", "clamp_min", "clamp_max", "sort", "sort_desc", "timestamp", "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
-  "last_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time", "holt_winters", "label_replace", "label_join",
+  "rate",
+  "irate",
+  "increase",
+  "delta",
+  "idelta",
+  "deriv",
+  "predict_linear",
+  "resets",
+  "changes",
+  "abs",
+  "ceil",
+  "floor",
+  "round",
+  "exp",
+  "ln",
+  "log2",
+  "log10",
+  "sqrt",
+  "clamp",
+  "clamp_min",
+  "clamp_max",
+  "sort",
+  "sort_desc",
+  "timestamp",
+  "avg_over_time",
+  "min_over_time",
+  "max_over_time",
+  "sum_over_time",
+  "count_over_time",
+  "last_over_time",
+  "quantile_over_time",
+  "stddev_over_time",
+  "stdvar_over_time",
+  "present_over_time",
+  "holt_winters",
+  "label_replace",
+  "label_join",
 ]);
 
 /** Per Semantics and expression, by nodeKey: the labels worked out for a node. */
-const labelMemos = new WeakMap<Semantics, WeakMap<ParsedExpression, Map<string, ReadonlySet<string> | undefined>>>();
+const labelMemos = new WeakMap<
+  Semantics,
+  WeakMap<ParsedExpression, Map<string, ReadonlySet<string> | undefined>>
+>();
 /**
  * Expressions this long keep what resultLabels and isScalar work out for each node. A shorter one has too few
  * operators for asking again to cost much, and keeping would cost more.
@@ -201,7 +254,11 @@ type LabelsPlan = { node: SyntaxNode; inputs: SyntaxNode[] } & (
   | { kind: "binary"; left: SyntaxNode; right: SyntaxNode }
 );
 
-function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): LabelsPlan | { labels: Labels } {
+function labelsPlan(
+  expr: ParsedExpression,
+  node: SyntaxNode,
+  sem: Semantics,
+): LabelsPlan | { labels: Labels } {
   switch (node.name) {
     case "PromQL":
       return node.firstChild ? { kind: "same", node, inputs: [node.firstChild] } : { labels: undefined };
@@ -224,12 +281,19 @@ function labelsPlan(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): L
       return { labels: none };
     case "AggregateExpr": {
       const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
-      return { kind: "aggregate", node, inputs: args.length ? [args[args.length - 1]!] : [], op: text(expr, node.firstChild!), modifier: node.getChild("AggregateModifier") };
+      return {
+        kind: "aggregate",
+        node,
+        inputs: args.length ? [args[args.length - 1]!] : [],
+        op: text(expr, node.firstChild!),
+        modifier: node.getChild("AggregateModifier"),
+      };
     }
     case "FunctionCall": {
       const name = text(expr, node.getChild("FunctionIdentifier")!);
       const args = [...children(node.getChild("FunctionCallBody"))].filter(isExpression);
-      if (name === "histogram_quantile") return { kind: "histogram_quantile", node, inputs: args[1] ? [args[1]] : [] };
+      if (name === "histogram_quantile")
+        return { kind: "histogram_quantile", node, inputs: args[1] ? [args[1]] : [] };
       if (["vector", "time", "scalar", "pi"].includes(name)) return { labels: none };
       if (!labelPreserving.has(name)) return { labels: undefined };
       const vector = args.find((a) => !["NumberDurationLiteral", "StringLiteral"].includes(a.name));
@@ -340,8 +404,19 @@ function* children(node: SyntaxNode | null | undefined): Generator<SyntaxNode> {
 }
 
 const expressionNodes = new Set([
-  "AggregateExpr", "BinaryExpr", "FunctionCall", "MatrixSelector", "NumberDurationLiteral", "NumberLiteral", "OffsetExpr", "ParenExpr", "StringLiteral",
-  "SubqueryExpr", "UnaryExpr", "VectorSelector", "StepInvariantExpr",
+  "AggregateExpr",
+  "BinaryExpr",
+  "FunctionCall",
+  "MatrixSelector",
+  "NumberDurationLiteral",
+  "NumberLiteral",
+  "OffsetExpr",
+  "ParenExpr",
+  "StringLiteral",
+  "SubqueryExpr",
+  "UnaryExpr",
+  "VectorSelector",
+  "StepInvariantExpr",
 ]);
 
 export function isExpression(node: SyntaxNode): boolean {
@@ -357,7 +432,13 @@ const scalarMemos = new WeakMap<ParsedExpression, Map<string, boolean>>();
 export function isScalar(node: SyntaxNode, expr?: ParsedExpression): boolean {
   // Most nodes asked about settle at once.
   if (node.name === "NumberDurationLiteral" || node.name === "NumberLiteral") return true;
-  if (node.name !== "ParenExpr" && node.name !== "UnaryExpr" && node.name !== "BinaryExpr" && node.name !== "FunctionCall") return false;
+  if (
+    node.name !== "ParenExpr" &&
+    node.name !== "UnaryExpr" &&
+    node.name !== "BinaryExpr" &&
+    node.name !== "FunctionCall"
+  )
+    return false;
   let memo: Map<string, boolean> | undefined;
   if (expr && expr.parsed.length >= memoizeFrom) {
     memo = scalarMemos.get(expr);
@@ -366,7 +447,8 @@ export function isScalar(node: SyntaxNode, expr?: ParsedExpression): boolean {
   /** Whether the node is a scalar by itself (true/false), or as its expression children are (their list). */
   const own = (at: SyntaxNode): boolean | SyntaxNode[] => {
     if (at.name === "NumberDurationLiteral" || at.name === "NumberLiteral") return true;
-    if (at.name === "ParenExpr" || at.name === "UnaryExpr" || at.name === "BinaryExpr") return [...children(at)].filter(isExpression);
+    if (at.name === "ParenExpr" || at.name === "UnaryExpr" || at.name === "BinaryExpr")
+      return [...children(at)].filter(isExpression);
     if (at.name === "FunctionCall") {
       const name = at.getChild("FunctionIdentifier");
       return !!name && ["scalar", "time", "pi"].includes(name.firstChild?.name.toLowerCase() ?? "");

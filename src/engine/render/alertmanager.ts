@@ -13,8 +13,8 @@ function channelConfig(channel: ReceiverChannel) {
             api_url_file: channel.webhookUrlFile,
             channel: channel.channel,
             send_resolved: true,
-            title: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})',
-            text: '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\nDashboard: {{ .Annotations.dashboard_url }}\n{{ end }}',
+            title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
+            text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\nDashboard: {{ .Annotations.dashboard_url }}\n{{ end }}",
           },
         ],
       };
@@ -37,7 +37,12 @@ export function renderAlertmanager(model: Model): Artifact {
   const fallback = policies[0];
   const receivers = [...new Map(policies.map((p) => [p.receiver, receiver(p)])).values()];
   return yamlArtifact(
-    { path: "alertmanager/alertmanager.yml", schema: "alertmanager-config", subject: "alertmanager.yml", source: { file: "src/alerts/severities.ts", line: 1 } },
+    {
+      path: "alertmanager/alertmanager.yml",
+      schema: "alertmanager-config",
+      subject: "alertmanager.yml",
+      source: { file: "src/alerts/severities.ts", line: 1 },
+    },
     {
       route: {
         // An alert without a known severity is a bug in the rules: page rather than lose it.

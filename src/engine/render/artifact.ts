@@ -19,7 +19,10 @@ export interface Artifact {
 export const generatedBy = "o11y";
 
 /** The finest location the renderer recorded for a JSON pointer: the longest prefix, on a segment boundary. */
-export function locationAt(artifact: Artifact, pointer: string): { subject: string; source: SourceLocation } | undefined {
+export function locationAt(
+  artifact: Artifact,
+  pointer: string,
+): { subject: string; source: SourceLocation } | undefined {
   let best: { pointer: string; subject: string; source: SourceLocation } | undefined;
   for (const location of artifact.locations ?? []) {
     const within = pointer === location.pointer || pointer.startsWith(`${location.pointer}/`);
@@ -89,10 +92,19 @@ const portableTags = (tags: Tags): Tags =>
     if (typeof tag === "string" || !("stringify" in tag) || !tag.stringify) return tag;
     const write = tag.stringify;
     if (tag.tag === "tag:yaml.org,2002:str") {
-      return { ...tag, stringify: (...args: Parameters<typeof write>) => (typeof args[0].value === "string" && unsafeForYaml.test(args[0].value) ? escapedDoubleQuoted(args[0].value) : write(...args)) };
+      return {
+        ...tag,
+        stringify: (...args: Parameters<typeof write>) =>
+          typeof args[0].value === "string" && unsafeForYaml.test(args[0].value)
+            ? escapedDoubleQuoted(args[0].value)
+            : write(...args),
+      };
     }
     if (!/:(int|float)$/.test(tag.tag)) return tag;
-    return { ...tag, stringify: (...args: Parameters<typeof write>) => write(...args).replace(/^(-?\d+)(?=e)/, "$1.0") };
+    return {
+      ...tag,
+      stringify: (...args: Parameters<typeof write>) => write(...args).replace(/^(-?\d+)(?=e)/, "$1.0"),
+    };
   });
 
 /**
@@ -100,7 +112,11 @@ const portableTags = (tags: Tags): Tags =>
  * uses) would take for a boolean, a number, a date or a null are double-quoted, keys included, and so are strings
  * with characters some reader would refuse or change.
  */
-export function yamlArtifact(fields: Omit<Artifact, "content" | "format">, document: unknown, sourceFile: string): Artifact {
+export function yamlArtifact(
+  fields: Omit<Artifact, "content" | "format">,
+  document: unknown,
+  sourceFile: string,
+): Artifact {
   const doc = new Document(document, { customTags: portableTags });
   visit(doc, {
     Scalar(_key, node) {

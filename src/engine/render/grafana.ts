@@ -18,7 +18,15 @@ function dashboardArtifact(dashboard: DashboardModel): Artifact {
       source: dashboard.source,
       locations: panels.flatMap((panel, index) => {
         const model = panel.id === undefined ? undefined : byId.get(panel.id);
-        return model ? [{ pointer: `/panels/${index}`, subject: `dashboard ${dashboard.uid} › panel ${model.id} "${model.title}"`, source: model.source }] : [];
+        return model
+          ? [
+              {
+                pointer: `/panels/${index}`,
+                subject: `dashboard ${dashboard.uid} › panel ${model.id} "${model.title}"`,
+                source: model.source,
+              },
+            ]
+          : [];
       }),
     },
     dashboard.json,
@@ -31,7 +39,12 @@ function provisioning(model: Model): Artifact[] {
   const source = { file: "src/config.ts", line: 1 };
   return [
     yamlArtifact(
-      { path: "grafana/provisioning/datasources/prometheus.yaml", schema: "grafana-datasources", subject: `datasource ${settings.datasource.uid}`, source },
+      {
+        path: "grafana/provisioning/datasources/prometheus.yaml",
+        schema: "grafana-datasources",
+        subject: `datasource ${settings.datasource.uid}`,
+        source,
+      },
       {
         apiVersion: 1,
         datasources: [
@@ -50,7 +63,12 @@ function provisioning(model: Model): Artifact[] {
       source.file,
     ),
     yamlArtifact(
-      { path: "grafana/provisioning/dashboards/global-sovereign.yaml", schema: "grafana-dashboard-providers", subject: "dashboard provider", source },
+      {
+        path: "grafana/provisioning/dashboards/global-sovereign.yaml",
+        schema: "grafana-dashboard-providers",
+        subject: "dashboard provider",
+        source,
+      },
       {
         apiVersion: 1,
         providers: [

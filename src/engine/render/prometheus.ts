@@ -12,9 +12,12 @@ export const prometheusConfigPath = "prometheus/prometheus.yml";
  * The one place a rule group's name becomes a file name: its rule file and its promtool test file. The
  * names/path-collision check and the build's invariants call these too, so they cannot disagree with the files.
  */
-const groupStem = (group: Pick<RuleGroupModel, "name">) => String(group.name).replace(/-(alerts|recording)$/, "");
-export const ruleFilePath = (group: Pick<RuleGroupModel, "name" | "kind">) => `${rulesDir}/${group.kind}/${groupStem(group)}.yaml`;
-export const ruleTestFilePath = (group: Pick<RuleGroupModel, "name" | "kind">) => `${testsDir}/${group.kind}/${groupStem(group)}.test.yaml`;
+const groupStem = (group: Pick<RuleGroupModel, "name">) =>
+  String(group.name).replace(/-(alerts|recording)$/, "");
+export const ruleFilePath = (group: Pick<RuleGroupModel, "name" | "kind">) =>
+  `${rulesDir}/${group.kind}/${groupStem(group)}.yaml`;
+export const ruleTestFilePath = (group: Pick<RuleGroupModel, "name" | "kind">) =>
+  `${testsDir}/${group.kind}/${groupStem(group)}.test.yaml`;
 
 /** A build path as written in a file at `from` (rule_files are relative to the file that lists them). */
 const relativeFrom = (from: string, to: string) => posix.relative(posix.dirname(from), to);
@@ -29,11 +32,19 @@ export function seriesText(name: string, labels: Record<string, string>): string
 }
 
 function alertRule(alert: AlertModel) {
-  return { alert: alert.name, expr: alert.expr, for: alert.for, labels: alert.labels, annotations: alert.annotations };
+  return {
+    alert: alert.name,
+    expr: alert.expr,
+    for: alert.for,
+    labels: alert.labels,
+    annotations: alert.annotations,
+  };
 }
 
 function recordingRule(rule: RecordingRuleModel) {
-  return Object.keys(rule.labels).length ? { record: rule.record, expr: rule.expr, labels: rule.labels } : { record: rule.record, expr: rule.expr };
+  return Object.keys(rule.labels).length
+    ? { record: rule.record, expr: rule.expr, labels: rule.labels }
+    : { record: rule.record, expr: rule.expr };
 }
 
 /** The name a rule group has in its rule file. */
@@ -42,15 +53,23 @@ export const ruleGroupName = (group: RuleGroupModel) => `global-sovereign-${grou
 function ruleFile(model: Model, group: RuleGroupModel): Artifact {
   const owners =
     group.kind === "alerts"
-      ? model.alerts.filter((a) => a.group === group.name).map((a) => ({ rule: alertRule(a), subject: `alert ${a.name}`, source: a.source }))
-      : model.recordingRules.filter((r) => r.group === group.name).map((r) => ({ rule: recordingRule(r), subject: `recording rule ${r.record}`, source: r.source }));
+      ? model.alerts
+          .filter((a) => a.group === group.name)
+          .map((a) => ({ rule: alertRule(a), subject: `alert ${a.name}`, source: a.source }))
+      : model.recordingRules
+          .filter((r) => r.group === group.name)
+          .map((r) => ({ rule: recordingRule(r), subject: `recording rule ${r.record}`, source: r.source }));
   return yamlArtifact(
     {
       path: ruleFilePath(group),
       schema: "prometheus-rules",
       subject: `rule group ${group.name}`,
       source: { file: group.file, line: 1 },
-      locations: owners.map(({ subject, source }, index) => ({ pointer: `/groups/0/rules/${index}`, subject, source })),
+      locations: owners.map(({ subject, source }, index) => ({
+        pointer: `/groups/0/rules/${index}`,
+        subject,
+        source,
+      })),
     },
     { groups: [{ name: ruleGroupName(group), interval: group.interval, rules: owners.map((o) => o.rule) }] },
     group.file,
@@ -78,7 +97,11 @@ function alertCase(alert: AlertModel, expectation: AlertExpectation) {
 /** A pending alert is invisible to alert_rule_test; the ALERTS series shows it. */
 function pendingCase(alert: AlertModel, expectation: AlertExpectation) {
   const labels = { alertname: alert.name, alertstate: "pending", ...alert.labels, ...expectation.labels };
-  return { expr: `ALERTS{alertname="${alert.name}", alertstate="pending"}`, eval_time: expectation.at, exp_samples: [{ labels: seriesText("ALERTS", labels), value: 1 }] };
+  return {
+    expr: `ALERTS{alertname="${alert.name}", alertstate="pending"}`,
+    eval_time: expectation.at,
+    exp_samples: [{ labels: seriesText("ALERTS", labels), value: 1 }],
+  };
 }
 
 /** One promtool test, and the definition it tests (for messages about it: a schema's, or promtool's own). */
@@ -120,7 +143,10 @@ function recordingTests(model: Model, group: RuleGroupModel): Artifact {
             {
               expr: rule.record,
               eval_time: test.at,
-              exp_samples: test.expect.map((e) => ({ labels: seriesText(rule.record, { ...e.labels, ...rule.labels }), value: e.value })),
+              exp_samples: test.expect.map((e) => ({
+                labels: seriesText(rule.record, { ...e.labels, ...rule.labels }),
+                value: e.value,
+              })),
             },
           ],
         },
@@ -140,7 +166,11 @@ function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Arti
       source: { file: group.file, line: 1 },
       locations: tests.map(({ subject, source }, index) => ({ pointer: `/tests/${index}`, subject, source })),
     },
-    { rule_files: ruleFilesFromTests(model, group), evaluation_interval: model.settings.evaluationInterval, tests: tests.map((t) => t.test) },
+    {
+      rule_files: ruleFilesFromTests(model, group),
+      evaluation_interval: model.settings.evaluationInterval,
+      tests: tests.map((t) => t.test),
+    },
     group.file,
   );
 }
@@ -148,7 +178,12 @@ function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Arti
 function prometheusConfig(model: Model): Artifact {
   const { settings } = model;
   return yamlArtifact(
-    { path: prometheusConfigPath, schema: "prometheus-config", subject: "prometheus.yml", source: { file: "src/config.ts", line: 1 } },
+    {
+      path: prometheusConfigPath,
+      schema: "prometheus-config",
+      subject: "prometheus.yml",
+      source: { file: "src/config.ts", line: 1 },
+    },
     {
       global: { scrape_interval: settings.scrapeInterval, evaluation_interval: settings.evaluationInterval },
       rule_files: model.ruleGroups.map((g) => relativeFrom(prometheusConfigPath, ruleFilePath(g))),
@@ -166,7 +201,9 @@ function prometheusConfig(model: Model): Artifact {
 export function renderPrometheus(model: Model): Artifact[] {
   return [
     ...model.ruleGroups.map((group) => ruleFile(model, group)),
-    ...model.ruleGroups.map((group) => (group.kind === "alerts" ? alertTests(model, group) : recordingTests(model, group))),
+    ...model.ruleGroups.map((group) =>
+      group.kind === "alerts" ? alertTests(model, group) : recordingTests(model, group),
+    ),
     prometheusConfig(model),
   ];
 }

@@ -56,7 +56,12 @@ export async function typecheck(options: TypecheckOptions): Promise<TypecheckRes
     manifest = createRequire(import.meta.url).resolve("typescript/package.json");
     version = (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
   } catch (error) {
-    return { diagnostics: [cannotRun(`TypeScript is not installed (${error instanceof Error ? error.message : String(error)})`)], ran: false };
+    return {
+      diagnostics: [
+        cannotRun(`TypeScript is not installed (${error instanceof Error ? error.message : String(error)})`),
+      ],
+      ran: false,
+    };
   }
   const key = cacheKey(root, projectModule, version);
   const slot = sha256(relative(root, projectModule)).slice(0, 8);
@@ -69,25 +74,41 @@ export async function typecheck(options: TypecheckOptions): Promise<TypecheckRes
   try {
     exe = await nativeCompiler(manifest);
   } catch (error) {
-    return { diagnostics: [cannotRun(`TypeScript's compiler is not installed for this platform (${error instanceof Error ? error.message : String(error)})`)], ran: false };
+    return {
+      diagnostics: [
+        cannotRun(
+          `TypeScript's compiler is not installed for this platform (${error instanceof Error ? error.message : String(error)})`,
+        ),
+      ],
+      ran: false,
+    };
   }
   const checked = runCheck(root, projectModule, exe, path.join(dir, `typecheck-${slot}.tsconfig.json`));
   if ("failure" in checked) return { diagnostics: [cannotRun(checked.failure)], ran: true };
-  const entry: CacheEntry = { extra: checked.read.map((source) => ({ path: relative(root, source), sha256: sha256(readFileSync(source)) })), diagnostics: checked.diagnostics };
+  const entry: CacheEntry = {
+    extra: checked.read.map((source) => ({
+      path: relative(root, source),
+      sha256: sha256(readFileSync(source)),
+    })),
+    diagnostics: checked.diagnostics,
+  };
   writeEntry(dir, file, slot, entry);
   return { diagnostics: checked.diagnostics, ran: true };
 }
 
 /** The native `tsc` of the installed TypeScript (its package.json at `manifest`), as its own launcher finds it. */
 async function nativeCompiler(manifest: string): Promise<string> {
-  const { default: getExePath } = (await import(pathToFileURL(path.join(path.dirname(manifest), "lib", "getExePath.js")).href)) as { default: () => string };
+  const { default: getExePath } = (await import(
+    pathToFileURL(path.join(path.dirname(manifest), "lib", "getExePath.js")).href
+  )) as { default: () => string };
   return getExePath();
 }
 
 /** A hash of everything the check depends on but the extra sources (see the module's comment). */
 function cacheKey(root: string, projectModule: string, compilerVersion: string): string {
   const hash = createHash("sha256");
-  const add = (name: string, content: string | Buffer) => hash.update(`${name}\0${content.length}\0`).update(content);
+  const add = (name: string, content: string | Buffer) =>
+    hash.update(`${name}\0${content.length}\0`).update(content);
   add("version", `${format} typescript ${compilerVersion} project ${relative(root, projectModule)}`);
   for (const name of ["tsconfig.json", "package-lock.json"]) {
     let content: Buffer | string;
@@ -100,7 +121,9 @@ function cacheKey(root: string, projectModule: string, compilerVersion: string):
   }
   const files: string[] = [];
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else files.push(full);
@@ -137,7 +160,8 @@ function writeEntry(dir: string, file: string, slot: string, entry: CacheEntry):
     writeFileSync(temp, `${JSON.stringify(entry)}\n`);
     renameSync(temp, file);
     for (const name of readdirSync(dir)) {
-      if (name.startsWith(`typecheck-${slot}-`) && name.endsWith(".json") && path.join(dir, name) !== file) unlinkSync(path.join(dir, name));
+      if (name.startsWith(`typecheck-${slot}-`) && name.endsWith(".json") && path.join(dir, name) !== file)
+        unlinkSync(path.join(dir, name));
     }
   } catch {
     // Not cached: the next run checks again.
@@ -149,23 +173,48 @@ function writeEntry(dir: string, file: string, slot: string, entry: CacheEntry):
  * (inside the project, so that its types resolve as tsconfig.json's do): the diagnostics, and the sources
  * outside src/ that the program read (absolute).
  */
-function runCheck(root: string, projectModule: string, exe: string, cachedConfig: string): { diagnostics: Diagnostic[]; read: string[] } | { failure: string } {
+function runCheck(
+  root: string,
+  projectModule: string,
+  exe: string,
+  cachedConfig: string,
+): { diagnostics: Diagnostic[]; read: string[] } | { failure: string } {
   // Beside the cache; else (a checkout where .o11y-cache/ cannot be written) for this run only, in the root, as git ignores .o11y-tmp-*.
-  const config = writeConfig(root, projectModule, cachedConfig) ?? writeConfig(root, projectModule, path.join(root, `.o11y-tmp-typecheck-${process.pid}-${randomBytes(4).toString("hex")}.json`));
-  if (config === undefined) return { failure: `cannot write its configuration into ${cacheDir}/ nor into ${root}` };
+  const config =
+    writeConfig(root, projectModule, cachedConfig) ??
+    writeConfig(
+      root,
+      projectModule,
+      path.join(root, `.o11y-tmp-typecheck-${process.pid}-${randomBytes(4).toString("hex")}.json`),
+    );
+  if (config === undefined)
+    return { failure: `cannot write its configuration into ${cacheDir}/ nor into ${root}` };
   let run;
   try {
-    run = spawnSync(exe, ["--project", config, "--pretty", "false", "--listFiles"], { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    run = spawnSync(exe, ["--project", config, "--pretty", "false", "--listFiles"], {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    });
   } finally {
     if (config !== cachedConfig) rmSync(config, { force: true });
   }
   if (run.error) return { failure: `${exe} could not run (${run.error.message})` };
   // 0: no errors; 1 and 2: errors (reported, with or without output).
-  if (run.status === null || run.status > 2) return { failure: `${exe} stopped (${run.signal ?? `exit ${run.status}`}): ${run.stderr.trim().split("\n")[0] ?? ""}` };
+  if (run.status === null || run.status > 2)
+    return {
+      failure: `${exe} stopped (${run.signal ?? `exit ${run.status}`}): ${run.stderr.trim().split("\n")[0] ?? ""}`,
+    };
   const { diagnostics, files } = parseOutput(root, run.stdout);
   const src = path.join(root, "src") + path.sep;
   const nodeModules = `${path.sep}node_modules${path.sep}`;
-  const read = files.filter((file) => file.startsWith(root + path.sep) && !file.startsWith(src) && file !== projectModule && !file.includes(nodeModules));
+  const read = files.filter(
+    (file) =>
+      file.startsWith(root + path.sep) &&
+      !file.startsWith(src) &&
+      file !== projectModule &&
+      !file.includes(nodeModules),
+  );
   return { diagnostics, read };
 }
 
@@ -176,7 +225,12 @@ function writeConfig(root: string, projectModule: string, config: string): strin
     const to = relative(path.dirname(config), target);
     return to.startsWith("../") ? to : `./${to}`;
   };
-  const content = { extends: from(path.join(root, "tsconfig.json")), compilerOptions: { noEmit: true }, include: [`${from(path.join(root, "src"))}/**/*`], files: [from(projectModule)] };
+  const content = {
+    extends: from(path.join(root, "tsconfig.json")),
+    compilerOptions: { noEmit: true },
+    include: [`${from(path.join(root, "src"))}/**/*`],
+    files: [from(projectModule)],
+  };
   try {
     mkdirSync(path.dirname(config), { recursive: true });
     const temp = `${config}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
@@ -203,11 +257,21 @@ export function parseOutput(root: string, output: string): { diagnostics: Diagno
     const at = located.exec(line);
     const anywhere = at ? undefined : global.exec(line);
     if (at || anywhere) {
-      const [severity, code, message] = at ? [at[4]!, at[5]!, at[6]!] : [anywhere![1]!, anywhere![2]!, anywhere![3]!];
-      const source = at ? { file: relative(root, path.resolve(root, at[1]!)), line: Number(at[2]), column: Number(at[3]) } : { file: "tsconfig.json", line: 1 };
+      const [severity, code, message] = at
+        ? [at[4]!, at[5]!, at[6]!]
+        : [anywhere![1]!, anywhere![2]!, anywhere![3]!];
+      const source = at
+        ? { file: relative(root, path.resolve(root, at[1]!)), line: Number(at[2]), column: Number(at[3]) }
+        : { file: "tsconfig.json", line: 1 };
       // TS1xxx: what the parser (or the grammar) cannot read.
       const check = code.startsWith("1") && code.length === 4 ? "typescript/syntax" : "typescript/type-error";
-      last = { check, severity: severity === "error" ? "error" : "warning", subject: `TS${code}`, source, message };
+      last = {
+        check,
+        severity: severity === "error" ? "error" : "warning",
+        subject: `TS${code}`,
+        source,
+        message,
+      };
       diagnostics.push(last);
     } else if (/^\s/.test(line) && last) {
       last.message += `\n    ${line.trim()}`;

@@ -18,7 +18,8 @@ import type { SourceLocation } from "../source.ts";
 
 export const invariantCheck = "build/invariant";
 
-const fix = "this is a bug in o11y, not in your definitions (a renderer, or two names the checks did not see clash): report it with this message.";
+const fix =
+  "this is a bug in o11y, not in your definitions (a renderer, or two names the checks did not see clash): report it with this message.";
 
 /** What the files say, read back: which file holds each alert, rule, test case, dashboard and panel. */
 interface Written {
@@ -36,7 +37,10 @@ const add = (map: Map<string, string[]>, key: string, value: string) => {
 };
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asRecord = (value: unknown): Record<string, unknown> => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 
 /**
  * The document an artifact's content holds, or why it cannot be read back. A JSON artifact's is the canonical
@@ -59,7 +63,10 @@ function readBack(artifact: Artifact): { document: unknown } | { problem: string
 
 /** Ids of every panel of a dashboard's JSON, rows' nested panels included. */
 function panelIds(json: unknown): unknown[] {
-  return asList(asRecord(json).panels).flatMap((panel) => [asRecord(panel).id, ...asList(asRecord(panel).panels).map((nested) => asRecord(nested).id)]);
+  return asList(asRecord(json).panels).flatMap((panel) => [
+    asRecord(panel).id,
+    ...asList(asRecord(panel).panels).map((nested) => asRecord(nested).id),
+  ]);
 }
 
 /** A build path that stays inside build/ and means the same on every file system. */
@@ -68,7 +75,8 @@ function unsafePath(path: string): string | undefined {
   if (path.includes("\\")) return "it holds a backslash";
   // Control characters: not a file name anyone can type, and some file systems refuse them.
   if (/[\u0000-\u001f\u007f]/.test(path)) return "it holds a control character";
-  if (path.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) return "it has an empty, `.` or `..` segment, so it is not the file it names, or lies outside build/";
+  if (path.split("/").some((segment) => segment === "" || segment === "." || segment === ".."))
+    return "it has an empty, `.` or `..` segment, so it is not the file it names, or lies outside build/";
   return undefined;
 }
 
@@ -77,16 +85,27 @@ const resolveFrom = (from: string, entry: string) => posix.normalize(posix.join(
 
 export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report = (subject: string, source: SourceLocation, message: string) => out.push({ check: invariantCheck, severity: "error", subject, source, message, fix });
+  const report = (subject: string, source: SourceLocation, message: string) =>
+    out.push({ check: invariantCheck, severity: "error", subject, source, message, fix });
 
   // Paths: inside build/, and one file each on a case-insensitive file system too.
   const byKey = new Map<string, Artifact>();
   for (const artifact of artifacts) {
     const why = unsafePath(artifact.path);
-    if (why !== undefined) report(artifact.subject, artifact.source, `its file ${JSON.stringify(artifact.path)} cannot be written: ${why}`);
+    if (why !== undefined)
+      report(
+        artifact.subject,
+        artifact.source,
+        `its file ${JSON.stringify(artifact.path)} cannot be written: ${why}`,
+      );
     const key = artifact.path.toLowerCase();
     const earlier = byKey.get(key);
-    if (earlier) report(artifact.subject, artifact.source, `its file ${artifact.path} is also the file of ${earlier.subject} (${earlier.path}): one would replace the other`);
+    if (earlier)
+      report(
+        artifact.subject,
+        artifact.source,
+        `its file ${artifact.path} is also the file of ${earlier.subject} (${earlier.path}): one would replace the other`,
+      );
     byKey.set(key, artifact);
   }
   // What would be on disk: of two artifacts at one path, the one written last.
@@ -98,7 +117,12 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
   const testFiles: Array<{ artifact: Artifact; ruleFiles: unknown[] }> = [];
   let config: { artifact: Artifact; ruleFiles: unknown[] } | undefined;
   for (const artifact of kept) {
-    if (!["prometheus-rules", "promtool-tests", "grafana-dashboard", "prometheus-config"].includes(artifact.schema)) continue;
+    if (
+      !["prometheus-rules", "promtool-tests", "grafana-dashboard", "prometheus-config"].includes(
+        artifact.schema,
+      )
+    )
+      continue;
     const read = readBack(artifact);
     if ("problem" in read) {
       report(artifact.subject, artifact.source, `${artifact.path} cannot be read back: ${read.problem}`);
@@ -111,13 +135,19 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
         for (const group of asList(document.groups)) {
           for (const rule of asList(asRecord(group).rules).map(asRecord)) {
             if (typeof rule.alert === "string") add(written.alerts, rule.alert, artifact.path);
-            else if (typeof rule.record === "string") add(written.records, seriesText(rule.record, asRecord(rule.labels) as Record<string, string>), artifact.path);
+            else if (typeof rule.record === "string")
+              add(
+                written.records,
+                seriesText(rule.record, asRecord(rule.labels) as Record<string, string>),
+                artifact.path,
+              );
           }
         }
         break;
       case "promtool-tests":
         testFiles.push({ artifact, ruleFiles: asList(document.rule_files) });
-        for (const test of asList(document.tests)) add(written.cases, String(asRecord(test).name), artifact.path);
+        for (const test of asList(document.tests))
+          add(written.cases, String(asRecord(test).name), artifact.path);
         break;
       case "grafana-dashboard": {
         const list = written.dashboards.get(String(document.uid)) ?? [];
@@ -126,7 +156,8 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
         break;
       }
       case "prometheus-config":
-        if (artifact.path === prometheusConfigPath) config = { artifact, ruleFiles: asList(document.rule_files) };
+        if (artifact.path === prometheusConfigPath)
+          config = { artifact, ruleFiles: asList(document.rule_files) };
         break;
     }
   }
@@ -137,13 +168,28 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
   const groupOf = (kind: RuleGroupModel["kind"], name: string) => groups.get(`${kind}\u0000${name}`);
 
   /** Written `expected` times, each time in `expectedFile` (when known). */
-  const expectOnce = (subject: string, source: SourceLocation, what: string, found: string[] | undefined, expectedFile: string | undefined, expected: number) => {
+  const expectOnce = (
+    subject: string,
+    source: SourceLocation,
+    what: string,
+    found: string[] | undefined,
+    expectedFile: string | undefined,
+    expected: number,
+  ) => {
     const files = found ?? [];
-    if (files.length === expected && (expectedFile === undefined || files.every((f) => f === expectedFile))) return;
+    if (files.length === expected && (expectedFile === undefined || files.every((f) => f === expectedFile)))
+      return;
     const times = (n: number) => (n === 1 ? "once" : `${n} times`);
     const where = expectedFile === undefined ? "" : ` (in ${expectedFile})`;
-    const actual = files.length === 0 ? "it is in none of them" : `it is written ${times(files.length)}: ${files.join(", ")}`;
-    report(subject, source, `the ${what} about to be written should hold it ${times(expected)}${where}, but ${actual}`);
+    const actual =
+      files.length === 0
+        ? "it is in none of them"
+        : `it is written ${times(files.length)}: ${files.join(", ")}`;
+    report(
+      subject,
+      source,
+      `the ${what} about to be written should hold it ${times(expected)}${where}, but ${actual}`,
+    );
   };
 
   /** Each key of `items` as many times as the model has it, reported once per key, at its first definition. */
@@ -167,17 +213,60 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
     const group = groupOf(kind, name);
     return group && ruleFilePath(group);
   };
-  const definedAlerts = expectEach(model.alerts, (a) => a.name, (alert, count) =>
-    expectOnce(`alert ${alert.name}`, alert.source, "alert rule files", written.alerts.get(alert.name), ruleFileOf("alerts", alert.group), count),
+  const definedAlerts = expectEach(
+    model.alerts,
+    (a) => a.name,
+    (alert, count) =>
+      expectOnce(
+        `alert ${alert.name}`,
+        alert.source,
+        "alert rule files",
+        written.alerts.get(alert.name),
+        ruleFileOf("alerts", alert.group),
+        count,
+      ),
   );
   const definedRecords = expectEach(model.recordingRules, seriesOf, (rule, count) =>
-    expectOnce(`recording rule ${rule.record}`, rule.source, "recording rule files", written.records.get(seriesOf(rule)), ruleFileOf("recording", rule.group), count),
+    expectOnce(
+      `recording rule ${rule.record}`,
+      rule.source,
+      "recording rule files",
+      written.records.get(seriesOf(rule)),
+      ruleFileOf("recording", rule.group),
+      count,
+    ),
   );
   const cases = [
-    ...model.alerts.flatMap((alert) => alert.tests.map((test) => ({ name: `${alert.name}: ${test.name}`, file: testFileOf("alerts", alert.group), subject: `alert ${alert.name}`, source: alert.source }))),
-    ...model.recordingRules.flatMap((rule) => rule.tests.map((test) => ({ name: `${rule.record}: ${test.name}`, file: testFileOf("recording", rule.group), subject: `recording rule ${rule.record}`, source: rule.source }))),
+    ...model.alerts.flatMap((alert) =>
+      alert.tests.map((test) => ({
+        name: `${alert.name}: ${test.name}`,
+        file: testFileOf("alerts", alert.group),
+        subject: `alert ${alert.name}`,
+        source: alert.source,
+      })),
+    ),
+    ...model.recordingRules.flatMap((rule) =>
+      rule.tests.map((test) => ({
+        name: `${rule.record}: ${test.name}`,
+        file: testFileOf("recording", rule.group),
+        subject: `recording rule ${rule.record}`,
+        source: rule.source,
+      })),
+    ),
   ];
-  const definedCases = expectEach(cases, (c) => c.name, (c, count) => expectOnce(c.subject, c.source, `test files (test "${c.name}")`, written.cases.get(c.name), c.file, count));
+  const definedCases = expectEach(
+    cases,
+    (c) => c.name,
+    (c, count) =>
+      expectOnce(
+        c.subject,
+        c.source,
+        `test files (test "${c.name}")`,
+        written.cases.get(c.name),
+        c.file,
+        count,
+      ),
+  );
 
   // What the files hold that no definition has.
   const subjectOf = new Map(kept.map((a) => [a.path, a]));
@@ -188,45 +277,83 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
     }
   };
   for (const [name, files] of written.alerts) if (!definedAlerts.has(name)) stray(files, `alert ${name}`);
-  for (const [series, files] of written.records) if (!definedRecords.has(series)) stray(files, `recording rule ${series}`);
+  for (const [series, files] of written.records)
+    if (!definedRecords.has(series)) stray(files, `recording rule ${series}`);
   for (const [name, files] of written.cases) if (!definedCases.has(name)) stray(files, `test "${name}"`);
 
   // Dashboards: one file each, at its path, each panel once.
   const expectedDashboards = new Map<string, DashboardModel[]>();
-  for (const dashboard of model.dashboards) expectedDashboards.set(dashboard.uid, [...(expectedDashboards.get(dashboard.uid) ?? []), dashboard]);
+  for (const dashboard of model.dashboards)
+    expectedDashboards.set(dashboard.uid, [...(expectedDashboards.get(dashboard.uid) ?? []), dashboard]);
   for (const [uid, dashboards] of expectedDashboards) {
     const dashboard = dashboards[0]!;
     const subject = `dashboard ${uid} "${dashboard.title}"`;
     const files = written.dashboards.get(uid) ?? [];
-    expectOnce(subject, dashboard.source, "dashboard files", files.map((f) => f.path), dashboardPath(dashboard), dashboards.length);
+    expectOnce(
+      subject,
+      dashboard.source,
+      "dashboard files",
+      files.map((f) => f.path),
+      dashboardPath(dashboard),
+      dashboards.length,
+    );
     if (files.length !== 1 || dashboards.length !== 1) continue;
     const counts = new Map<unknown, number>();
     for (const id of files[0]!.panelIds) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const panel of [...dashboard.rows, ...dashboard.panels]) {
       const count = counts.get(panel.id) ?? 0;
       counts.delete(panel.id);
-      if (count !== 1) report(`${subject} › panel ${panel.id} "${panel.title}"`, panel.source, `${files[0]!.path} should hold panel ${panel.id} once, but holds it ${count === 0 ? "nowhere" : `${count} times`}`);
+      if (count !== 1)
+        report(
+          `${subject} › panel ${panel.id} "${panel.title}"`,
+          panel.source,
+          `${files[0]!.path} should hold panel ${panel.id} once, but holds it ${count === 0 ? "nowhere" : `${count} times`}`,
+        );
     }
-    for (const id of counts.keys()) report(subject, dashboard.source, `${files[0]!.path} holds a panel with id ${JSON.stringify(id) ?? "undefined"}, which the dashboard's definition does not have`);
+    for (const id of counts.keys())
+      report(
+        subject,
+        dashboard.source,
+        `${files[0]!.path} holds a panel with id ${JSON.stringify(id) ?? "undefined"}, which the dashboard's definition does not have`,
+      );
   }
   for (const [uid, files] of written.dashboards) {
     if (expectedDashboards.has(uid)) continue;
-    for (const { path } of files) report(subjectOf.get(path)!.subject, subjectOf.get(path)!.source, `${path} is a dashboard (uid ${JSON.stringify(uid)}) that no definition has`);
+    for (const { path } of files)
+      report(
+        subjectOf.get(path)!.subject,
+        subjectOf.get(path)!.source,
+        `${path} is a dashboard (uid ${JSON.stringify(uid)}) that no definition has`,
+      );
   }
 
   // Rule files: each loaded by prometheus.yml; each test file beside its rule file, loading rule files of the build.
   if (ruleFiles.size > 0 || model.ruleGroups.length > 0) {
     if (!config) {
-      report("prometheus.yml", { file: "src/config.ts", line: 1 }, `${prometheusConfigPath}, which loads the rule files, is not among the files about to be written`);
+      report(
+        "prometheus.yml",
+        { file: "src/config.ts", line: 1 },
+        `${prometheusConfigPath}, which loads the rule files, is not among the files about to be written`,
+      );
     } else {
       const loaded = new Set<string>();
       for (const entry of config.ruleFiles) {
         const target = resolveFrom(config.artifact.path, String(entry));
         loaded.add(target);
-        if (!ruleFiles.has(target)) report(config.artifact.subject, config.artifact.source, `rule_files lists ${String(entry)}, and the build has no rule file ${target}`);
+        if (!ruleFiles.has(target))
+          report(
+            config.artifact.subject,
+            config.artifact.source,
+            `rule_files lists ${String(entry)}, and the build has no rule file ${target}`,
+          );
       }
       for (const file of ruleFiles) {
-        if (!loaded.has(file)) report(subjectOf.get(file)!.subject, subjectOf.get(file)!.source, `${file} is not in ${prometheusConfigPath}'s rule_files, so Prometheus would never evaluate its rules`);
+        if (!loaded.has(file))
+          report(
+            subjectOf.get(file)!.subject,
+            subjectOf.get(file)!.source,
+            `${file} is not in ${prometheusConfigPath}'s rule_files, so Prometheus would never evaluate its rules`,
+          );
       }
     }
   }
@@ -234,11 +361,20 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
   for (const { artifact, ruleFiles: entries } of testFiles) {
     const ruleFile = testOf.get(artifact.path);
     if (ruleFile === undefined || !ruleFiles.has(ruleFile)) {
-      report(artifact.subject, artifact.source, `${artifact.path} tests no rule file of the build${ruleFile === undefined ? "" : ` (${ruleFile} is not among the files)`}`);
+      report(
+        artifact.subject,
+        artifact.source,
+        `${artifact.path} tests no rule file of the build${ruleFile === undefined ? "" : ` (${ruleFile} is not among the files)`}`,
+      );
     }
     for (const entry of entries) {
       const target = resolveFrom(artifact.path, String(entry));
-      if (!ruleFiles.has(target)) report(artifact.subject, artifact.source, `${artifact.path} loads ${String(entry)}, and the build has no rule file ${target}`);
+      if (!ruleFiles.has(target))
+        report(
+          artifact.subject,
+          artifact.source,
+          `${artifact.path} loads ${String(entry)}, and the build has no rule file ${target}`,
+        );
     }
   }
   return out;

@@ -31,7 +31,12 @@ const require = createRequire(import.meta.url);
  * problem instead.
  */
 const branches: Record<string, Array<{ item: RegExp; definition: (value: unknown) => string }>> = {
-  "grafana-dashboard": [{ item: /^\/panels\/\d+(?=\/|$)/, definition: (panel) => ((panel as { type?: unknown } | null)?.type === "row" ? "row" : "panel") }],
+  "grafana-dashboard": [
+    {
+      item: /^\/panels\/\d+(?=\/|$)/,
+      definition: (panel) => ((panel as { type?: unknown } | null)?.type === "row" ? "row" : "panel"),
+    },
+  ],
 };
 
 // strict: a typo'd keyword in our own schemas would silently validate nothing.
@@ -88,21 +93,29 @@ function loadSchemas(options: Options): Registry {
  * schema, which explains it. A test keeps the file fresh.
  */
 export const precompiledFile = path.join(projectRoot, "src", "engine", "validate", "schemas.precompiled.cjs");
-const precompiledOptions = { ...strictness, messages: false, code: { source: true, lines: true } } satisfies Options;
+const precompiledOptions = {
+  ...strictness,
+  messages: false,
+  code: { source: true, lines: true },
+} satisfies Options;
 const fingerprintExport = "$fingerprint";
 
 /** What the precompiled validators were generated from: every schema file, ajv and ajv-formats versions, the options. */
 export function schemasFingerprint(): string {
   const hash = createHash("sha256");
   const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
-  hash.update(JSON.stringify({ ajv: version("ajv"), formats: version("ajv-formats"), options: precompiledOptions }));
-  for (const file of schemaFiles()) hash.update(`\0${file}\0`).update(readFileSync(path.join(schemasDir, file)));
+  hash.update(
+    JSON.stringify({ ajv: version("ajv"), formats: version("ajv-formats"), options: precompiledOptions }),
+  );
+  for (const file of schemaFiles())
+    hash.update(`\0${file}\0`).update(readFileSync(path.join(schemasDir, file)));
   return hash.digest("hex");
 }
 
 /** The contents of `precompiledFile` for the schemas as they are now. */
 export function precompiledSource(): string {
-  const standaloneCode = require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js");
+  const standaloneCode =
+    require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js");
   const { ajv, uris } = loadSchemas(precompiledOptions);
   const refs: Record<string, string> = {};
   for (const [id, entry] of uris) {
@@ -130,7 +143,8 @@ function precompiledValidator(id: string): Gate | undefined {
     try {
       const module = require(precompiledFile) as Record<string, unknown>;
       if (module[fingerprintExport] === schemasFingerprint()) {
-        for (const [name, value] of Object.entries(module)) if (name !== fingerprintExport && typeof value === "function") gates.set(name, value as Gate);
+        for (const [name, value] of Object.entries(module))
+          if (name !== fingerprintExport && typeof value === "function") gates.set(name, value as Gate);
       }
     } catch {
       // Missing or unloadable: every schema is compiled with ajv instead, which reports any problem in it.
@@ -193,7 +207,9 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
 
   // A precompiled validator means the schema loads and compiles; without one, ask ajv first, as that
   // reports an unknown or broken schema before anything is parsed.
-  const cannotValidate = (unusable: Unusable) => [report(undefined, `${artifact.path} cannot be validated: ${unusable.problem}`, unusable.fix)];
+  const cannotValidate = (unusable: Unusable) => [
+    report(undefined, `${artifact.path} cannot be validated: ${unusable.problem}`, unusable.fix),
+  ];
   const gate = precompiledValidator(artifact.schema);
   let validate = gate ? undefined : validatorFor(artifact.schema);
   if (validate !== undefined && typeof validate !== "function") return cannotValidate(validate);
@@ -224,7 +240,9 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
     const message = `${problem.pointer || "(document)"}: ${problem.message}`;
     if (seen.has(message)) continue;
     seen.add(message);
-    diagnostics.push(report(problem.pointer, message, problem.fix ?? `see the rule in schemas/${artifact.schema}${suffix}`));
+    diagnostics.push(
+      report(problem.pointer, message, problem.fix ?? `see the rule in schemas/${artifact.schema}${suffix}`),
+    );
   }
   return diagnostics;
 }
@@ -253,7 +271,12 @@ function preciseErrors(schema: string, document: unknown, errors: ErrorObject[])
   return [...problems, ...[...replaced.values()].flat()];
 }
 
-function revalidate(schema: string, item: string, definition: (value: unknown) => string, document: unknown): Problem[] {
+function revalidate(
+  schema: string,
+  item: string,
+  definition: (value: unknown) => string,
+  document: unknown,
+): Problem[] {
   const value = valueAt(document, item);
   const validate = validatorFor(schema, definition(value));
   if (typeof validate !== "function" || validate(value)) return [];
@@ -264,7 +287,10 @@ function revalidate(schema: string, item: string, definition: (value: unknown) =
 
 /** One ajv error as a pointer to the offending value, what is wrong with it, and the schema's own advice. */
 function describe(error: ErrorObject): Problem | undefined {
-  const advice = (schema: unknown) => (typeof schema === "object" && schema !== null ? (schema as { description?: string }).description : undefined);
+  const advice = (schema: unknown) =>
+    typeof schema === "object" && schema !== null
+      ? (schema as { description?: string }).description
+      : undefined;
   const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
   switch (error.keyword) {
     // The branch's own errors say what is wrong; "must match then schema" adds nothing.
@@ -272,7 +298,11 @@ function describe(error: ErrorObject): Problem | undefined {
       return undefined;
     case "required": {
       const name = String(error.params.missingProperty);
-      return { pointer: `${error.instancePath}/${escapePointer(name)}`, message: "is missing (required)", fix: advice(parent?.properties?.[name]) };
+      return {
+        pointer: `${error.instancePath}/${escapePointer(name)}`,
+        message: "is missing (required)",
+        fix: advice(parent?.properties?.[name]),
+      };
     }
     case "additionalProperties": {
       const name = String(error.params.additionalProperty);
@@ -284,7 +314,11 @@ function describe(error: ErrorObject): Problem | undefined {
     }
     case "enum": {
       const allowed = (error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ");
-      return { pointer: error.instancePath, message: `must be one of ${allowed}${got(error.data)}`, fix: advice(error.parentSchema) };
+      return {
+        pointer: error.instancePath,
+        message: `must be one of ${allowed}${got(error.data)}`,
+        fix: advice(error.parentSchema),
+      };
     }
     case "const":
       return {
@@ -293,7 +327,11 @@ function describe(error: ErrorObject): Problem | undefined {
         fix: advice(error.parentSchema),
       };
     default:
-      return { pointer: error.instancePath, message: `${error.message ?? `fails ${error.keyword}`}${got(error.data)}`, fix: advice(error.parentSchema) };
+      return {
+        pointer: error.instancePath,
+        message: `${error.message ?? `fails ${error.keyword}`}${got(error.data)}`,
+        fix: advice(error.parentSchema),
+      };
   }
 }
 

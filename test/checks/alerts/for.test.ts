@@ -15,16 +15,39 @@ const edit = (changes: Partial<AlertModel>, model: Model = base): Model => ({
 const absentExpr = 'absent(up{job="global-sovereign"}) == 1';
 
 const bad: BadModel[] = [
-  { name: "a duration in words", model: () => edit({ for: "5 minutes" }), message: 'for: "5 minutes" is not a Prometheus duration' },
+  {
+    name: "a duration in words",
+    model: () => edit({ for: "5 minutes" }),
+    message: 'for: "5 minutes" is not a Prometheus duration',
+  },
   { name: "an empty for", model: () => edit({ for: "" }), message: 'for: "" is not a Prometheus duration' },
-  { name: "a fractional duration", model: () => edit({ for: "1.5m" }), message: 'for: "1.5m" is not a Prometheus duration' },
-  { name: "a for shorter than the evaluation interval", model: () => edit({ for: "10s" }), message: "for: 10s is shorter than the evaluation interval 30s, so it means one evaluation" },
+  {
+    name: "a fractional duration",
+    model: () => edit({ for: "1.5m" }),
+    message: 'for: "1.5m" is not a Prometheus duration',
+  },
+  {
+    name: "a for shorter than the evaluation interval",
+    model: () => edit({ for: "10s" }),
+    message: "for: 10s is shorter than the evaluation interval 30s, so it means one evaluation",
+  },
   {
     name: "a for shorter than its own group's longer interval",
-    model: () => edit({ for: "45s" }, { ...base, ruleGroups: base.ruleGroups.map((g) => (g.name === phoenix.group ? { ...g, interval: "1m" } : g)) }),
+    model: () =>
+      edit(
+        { for: "45s" },
+        {
+          ...base,
+          ruleGroups: base.ruleGroups.map((g) => (g.name === phoenix.group ? { ...g, interval: "1m" } : g)),
+        },
+      ),
     message: "for: 45s is shorter than the evaluation interval 1m",
   },
-  { name: "absent() with no for", model: () => edit({ expr: absentExpr, for: "0s" }), message: "absent() without for: fires on the first evaluation after a restart or a missed scrape" },
+  {
+    name: "absent() with no for",
+    model: () => edit({ expr: absentExpr, for: "0s" }),
+    message: "absent() without for: fires on the first evaluation after a restart or a missed scrape",
+  },
 ];
 
 const good: GoodModel[] = [
@@ -35,9 +58,14 @@ const good: GoodModel[] = [
   { name: "absent() with a for of a few scrapes", model: () => edit({ expr: absentExpr, for: "2m" }) },
 ];
 
-describeModelCheck("alerts/for", alertFor, { severity: "error", match: "message", expect: { subject, source: phoenix.source }, bad, good }, (run) => {
-  it("flags units out of order, which Prometheus rejects", () => {
-    const found = run(edit({ for: "30s5m" }));
-    expect(found.some((d) => d.message.includes('for: "30s5m" is not a Prometheus duration'))).toBe(true);
-  });
-});
+describeModelCheck(
+  "alerts/for",
+  alertFor,
+  { severity: "error", match: "message", expect: { subject, source: phoenix.source }, bad, good },
+  (run) => {
+    it("flags units out of order, which Prometheus rejects", () => {
+      const found = run(edit({ for: "30s5m" }));
+      expect(found.some((d) => d.message.includes('for: "30s5m" is not a Prometheus duration'))).toBe(true);
+    });
+  },
+);

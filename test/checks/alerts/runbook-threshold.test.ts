@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { alertRunbookThreshold, statedComparisons } from "../../../src/engine/check/checks/alerts/runbook-threshold.ts";
+import {
+  alertRunbookThreshold,
+  statedComparisons,
+} from "../../../src/engine/check/checks/alerts/runbook-threshold.ts";
 import type { ThresholdUnit } from "../../../src/engine/define/alerting.ts";
 import type { Model, ThresholdModel } from "../../../src/engine/model.ts";
 import { parseRunbook, slugify } from "../../../src/engine/runbook.ts";
 import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
 const base = realModel();
-const headingLine = (heading: string) => base.runbook.sections.find((s) => s.heading === `Alert: ${heading}`)!.line;
+const headingLine = (heading: string) =>
+  base.runbook.sections.find((s) => s.heading === `Alert: ${heading}`)!.line;
 
 /** The real model with one alert's playbook heading renamed (the alert follows it), and optionally its threshold changed. */
 function edited(alertName: string, heading: string, threshold?: Partial<ThresholdModel>): () => Model {
@@ -14,7 +18,9 @@ function edited(alertName: string, heading: string, threshold?: Partial<Threshol
     const alert = base.alerts.find((a) => a.name === alertName)!;
     const text = base.runbook.text.replace(`### ${alert.runbook.heading}`, `### Alert: ${heading}`);
     const runbook = { heading: `Alert: ${heading}`, anchor: slugify(`Alert: ${heading}`) };
-    const alerts = base.alerts.map((a) => (a === alert ? { ...a, runbook, threshold: { ...a.threshold, ...threshold } } : a));
+    const alerts = base.alerts.map((a) =>
+      a === alert ? { ...a, runbook, threshold: { ...a.threshold, ...threshold } } : a,
+    );
     return { ...base, alerts, runbook: parseRunbook(base.runbook.file, text) };
   };
 }
@@ -60,26 +66,61 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
-  { name: "the same latency in seconds", model: edited("EctoQueryLatencyHigh", "Database Query Latency > 0.5 seconds") },
-  { name: "the same latency with a space before the unit", model: edited("EctoQueryLatencyHigh", "Database Query Latency > 500 ms") },
-  { name: "a whole count written with > one below", model: edited("ProjectCreationFailingInRegions", "Project Creation Failing in > 2 Regions") },
-  { name: "a whole count written with ≥", model: edited("ProjectCreationFailingInRegions", "Project Creation Failing in ≥ 3 Regions") },
-  { name: "a heading without a number", model: edited("EctoQueryLatencyHigh", "Database Query Latency High") },
-  { name: "a count with a thousands separator", model: edited("NatsConsumerLagHigh", "NATS Stream Lag > 1,000") },
-  { name: "one of two numbers is the alert's", model: edited("BeamMemoryHigh", "BEAM Memory Usage > 80% (page above 95%)") },
+  {
+    name: "the same latency in seconds",
+    model: edited("EctoQueryLatencyHigh", "Database Query Latency > 0.5 seconds"),
+  },
+  {
+    name: "the same latency with a space before the unit",
+    model: edited("EctoQueryLatencyHigh", "Database Query Latency > 500 ms"),
+  },
+  {
+    name: "a whole count written with > one below",
+    model: edited("ProjectCreationFailingInRegions", "Project Creation Failing in > 2 Regions"),
+  },
+  {
+    name: "a whole count written with ≥",
+    model: edited("ProjectCreationFailingInRegions", "Project Creation Failing in ≥ 3 Regions"),
+  },
+  {
+    name: "a heading without a number",
+    model: edited("EctoQueryLatencyHigh", "Database Query Latency High"),
+  },
+  {
+    name: "a count with a thousands separator",
+    model: edited("NatsConsumerLagHigh", "NATS Stream Lag > 1,000"),
+  },
+  {
+    name: "one of two numbers is the alert's",
+    model: edited("BeamMemoryHigh", "BEAM Memory Usage > 80% (page above 95%)"),
+  },
 ];
 
-describeModelCheck("alerts/runbook-threshold", alertRunbookThreshold, { severity: "error", match: "message and subject", bad, good }, () => {
-  it("points at the alert, whose `runbook:` changes with the heading", () => {
-    const [finding] = alertRunbookThreshold.check(edited("BeamMemoryHigh", "BEAM Memory Usage > 90%")(), undefined as never);
-    const alert = base.alerts.find((a) => a.name === "BeamMemoryHigh")!;
-    expect(finding!.source).toEqual(alert.source);
-    expect(finding!.fix).toContain("make the heading say > 80%");
-  });
-});
+describeModelCheck(
+  "alerts/runbook-threshold",
+  alertRunbookThreshold,
+  { severity: "error", match: "message and subject", bad, good },
+  () => {
+    it("points at the alert, whose `runbook:` changes with the heading", () => {
+      const [finding] = alertRunbookThreshold.check(
+        edited("BeamMemoryHigh", "BEAM Memory Usage > 90%")(),
+        undefined as never,
+      );
+      const alert = base.alerts.find((a) => a.name === "BeamMemoryHigh")!;
+      expect(finding!.source).toEqual(alert.source);
+      expect(finding!.fix).toContain("make the heading say > 80%");
+    });
+  },
+);
 
 describe("the comparisons a heading states", () => {
-  const cases: Array<[heading: string, unit: ThresholdUnit, expected: Array<[text: string, op: string, value: number | undefined]>]> = [
+  const cases: Array<
+    [
+      heading: string,
+      unit: ThresholdUnit,
+      expected: Array<[text: string, op: string, value: number | undefined]>,
+    ]
+  > = [
     ["Latency > 500ms", "seconds", [["> 500ms", ">", 0.5]]],
     ["Latency >= 2 minutes", "seconds", [[">= 2 minutes", ">=", 120]]],
     ["Latency > 1.5h", "seconds", [["> 1.5h", ">", 5400]]],
@@ -95,11 +136,24 @@ describe("the comparisons a heading states", () => {
     ["Burn rate > 14.4x", "ratio", []],
     ["Drift < -5", "count", [["< -5", "<", -5]]],
     ["Rows > 1e6", "count", [["> 1e6", ">", 1e6]]],
-    ["Latency > 1.5s, 3+ regions", "seconds", [["> 1.5s", ">", 1.5], ["3+", ">=", 3]]],
+    [
+      "Latency > 1.5s, 3+ regions",
+      "seconds",
+      [
+        ["> 1.5s", ">", 1.5],
+        ["3+", ">=", 3],
+      ],
+    ],
     ["High 5xx Error Rate", "ratio", []],
     ["HTTP/2 errors", "count", []],
   ];
   it.each(cases)("%s (%s)", (heading, unit, expected) => {
-    expect(statedComparisons(heading, unit).map((s) => [s.text, s.op, s.value === undefined ? undefined : +s.value.toPrecision(12)])).toEqual(expected);
+    expect(
+      statedComparisons(heading, unit).map((s) => [
+        s.text,
+        s.op,
+        s.value === undefined ? undefined : +s.value.toPrecision(12),
+      ]),
+    ).toEqual(expected);
   });
 });

@@ -10,7 +10,8 @@ const base = realModel();
 const text = base.runbook.text;
 const heading = "### Alert: High 5xx Error Rate";
 const withRunbook = (edited: string): Model => ({ ...base, runbook: parseRunbook("RUNBOOK.md", edited) });
-const lineOf = (haystack: string, needle: string) => haystack.split("\n").findIndex((l) => l.includes(needle)) + 1;
+const lineOf = (haystack: string, needle: string) =>
+  haystack.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
 const bad: BadModel[] = [
   {
@@ -53,15 +54,29 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
-  { name: "a playbook at another heading level (same anchor)", model: () => withRunbook(text.replace(heading, "#### Alert: High 5xx Error Rate")) },
-  { name: "an extra section that is not an alert playbook", model: () => withRunbook(`${text}\n### Escalation contacts\nWho to call.\n`) },
+  {
+    name: "a playbook at another heading level (same anchor)",
+    model: () => withRunbook(text.replace(heading, "#### Alert: High 5xx Error Rate")),
+  },
+  {
+    name: "an extra section that is not an alert playbook",
+    model: () => withRunbook(`${text}\n### Escalation contacts\nWho to call.\n`),
+  },
 ];
 
 // One edit can leave several sections with the same message: the finding is looked up by its subject too.
-describeModelCheck("alerts/runbook", alertRunbook, { severity: "error", match: "message and subject", bad, good }, (run) => {
-  it("points an orphan playbook at its line in the runbook", () => {
-    const edited = `${text}\n### Alert: Orphan Playbook\nNo alert points here.\n`;
-    const [orphan] = run(withRunbook(edited));
-    expect(orphan!.source).toEqual({ file: "RUNBOOK.md", line: lineOf(edited, "### Alert: Orphan Playbook") });
-  });
-});
+describeModelCheck(
+  "alerts/runbook",
+  alertRunbook,
+  { severity: "error", match: "message and subject", bad, good },
+  (run) => {
+    it("points an orphan playbook at its line in the runbook", () => {
+      const edited = `${text}\n### Alert: Orphan Playbook\nNo alert points here.\n`;
+      const [orphan] = run(withRunbook(edited));
+      expect(orphan!.source).toEqual({
+        file: "RUNBOOK.md",
+        line: lineOf(edited, "### Alert: Orphan Playbook"),
+      });
+    });
+  },
+);

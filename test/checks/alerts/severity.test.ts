@@ -30,28 +30,47 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
-  { name: "an alert moved to another routed level", model: () => compile(projectWith([variantAlert({ severity: "medium" })])).model },
+  {
+    name: "an alert moved to another routed level",
+    model: () => compile(projectWith([variantAlert({ severity: "medium" })])).model,
+  },
   {
     name: "policies listed in another order",
     model: (): Model => ({ ...base, severities: [...base.severities].reverse() }),
   },
 ];
 
-describeModelCheck("alerts/severity", alertSeverity, { severity: "error", match: "message", bad, good }, () => {
-  it("holds alerts to a team's own levels when configured, without asking for our routing policies", () => {
-    const team = severityCheck(["critical", "warning", "info"]);
-    const model = (severity: string): Model => ({ ...base, severities: [], alerts: base.alerts.map((a) => ({ ...a, severity })) });
-    expect(team.check(model("warning"), undefined as never)).toEqual([]);
-    const found = team.check(model("high"), undefined as never);
-    expect(found).toHaveLength(base.alerts.length);
-    expect([found[0]!.message, found[0]!.fix]).toEqual(['severity "high" is not one of the configured levels', "use one of: critical, warning, info."]);
-    expect(team.check(model(""), undefined as never)[0]!.message).toBe("the alert has no severity label, so it routes by none of the configured levels");
-  });
+describeModelCheck(
+  "alerts/severity",
+  alertSeverity,
+  { severity: "error", match: "message", bad, good },
+  () => {
+    it("holds alerts to a team's own levels when configured, without asking for our routing policies", () => {
+      const team = severityCheck(["critical", "warning", "info"]);
+      const model = (severity: string): Model => ({
+        ...base,
+        severities: [],
+        alerts: base.alerts.map((a) => ({ ...a, severity })),
+      });
+      expect(team.check(model("warning"), undefined as never)).toEqual([]);
+      const found = team.check(model("high"), undefined as never);
+      expect(found).toHaveLength(base.alerts.length);
+      expect([found[0]!.message, found[0]!.fix]).toEqual([
+        'severity "high" is not one of the configured levels',
+        "use one of: critical, warning, info.",
+      ]);
+      expect(team.check(model(""), undefined as never)[0]!.message).toBe(
+        "the alert has no severity label, so it routes by none of the configured levels",
+      );
+    });
 
-  it("keeps severity, service and team from their own fields, which labels cannot override", () => {
-    // @ts-expect-error labels may not carry the routing labels: the type rejects it at compile time.
-    const alert = variantAlert({ severity: "critical", labels: { severity: "low" } });
-    const model = compile(projectWith([alert])).model;
-    expect(model.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!.labels.severity).toBe("critical");
-  });
-});
+    it("keeps severity, service and team from their own fields, which labels cannot override", () => {
+      // @ts-expect-error labels may not carry the routing labels: the type rejects it at compile time.
+      const alert = variantAlert({ severity: "critical", labels: { severity: "low" } });
+      const model = compile(projectWith([alert])).model;
+      expect(model.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!.labels.severity).toBe(
+        "critical",
+      );
+    });
+  },
+);

@@ -12,9 +12,13 @@ const phoenix = base.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!;
 const subject = "alert PhoenixHigh5xxErrorRate";
 
 /** The real alert with another threshold, interpolated into its expression as the definitions do. */
-const withThreshold = (threshold: ThresholdDefinition) => compile(projectWith([variantAlert({ threshold, expr: `${serverErrorRatio} ${threshold}` })])).model;
+const withThreshold = (threshold: ThresholdDefinition) =>
+  compile(projectWith([variantAlert({ threshold, expr: `${serverErrorRatio} ${threshold}` })])).model;
 /** The real alert with another expression and its declared threshold unchanged. */
-const withExpr = (expr: string): Model => ({ ...base, alerts: base.alerts.map((a) => (a === phoenix ? { ...a, expr } : a)) });
+const withExpr = (expr: string): Model => ({
+  ...base,
+  alerts: base.alerts.map((a) => (a === phoenix ? { ...a, expr } : a)),
+});
 
 const bad: BadModel[] = [
   {
@@ -29,7 +33,12 @@ const bad: BadModel[] = [
   },
   {
     name: "a threshold that is not a number",
-    model: (): Model => ({ ...base, alerts: base.alerts.map((a) => (a === phoenix ? { ...a, threshold: { ...a.threshold, value: Number.NaN } } : a)) }),
+    model: (): Model => ({
+      ...base,
+      alerts: base.alerts.map((a) =>
+        a === phoenix ? { ...a, threshold: { ...a.threshold, value: Number.NaN } } : a,
+      ),
+    }),
     message: "threshold NaN is not a finite number",
   },
   {
@@ -46,7 +55,8 @@ const bad: BadModel[] = [
     // alerts/comparison lets a rule file from elsewhere alert "while this exists"; ours declare a threshold.
     name: "a selector alone, which compares nothing",
     model: () => withExpr('up{job="global-sovereign"}'),
-    message: "the expression compares nothing: it fires while the selected series exist, whatever their value, not at the declared threshold `> 0.05`",
+    message:
+      "the expression compares nothing: it fires while the selected series exist, whatever their value, not at the declared threshold `> 0.05`",
   },
   {
     name: "an operator that disagrees with the threshold",
@@ -57,24 +67,35 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
-  { name: "a threshold interpolated inside parentheses", model: () => withExpr(`(${serverErrorRatio} ${phoenix.threshold.op} ${phoenix.threshold.value})`) },
+  {
+    name: "a threshold interpolated inside parentheses",
+    model: () => withExpr(`(${serverErrorRatio} ${phoenix.threshold.op} ${phoenix.threshold.value})`),
+  },
   { name: "the same number spelt another way", model: () => withExpr(`${serverErrorRatio} > 5e-2`) },
   { name: "a ratio of exactly 1", model: () => withThreshold(atLeast(1, "ratio")) },
   // An expression with no comparison at all is alerts/comparison's finding, not this check's.
-  { name: "an expression with no comparison (left to alerts/comparison)", model: () => withExpr(`${serverErrorRatio}`) },
+  {
+    name: "an expression with no comparison (left to alerts/comparison)",
+    model: () => withExpr(`${serverErrorRatio}`),
+  },
 ];
 
-describeModelCheck("alerts/threshold", alertThreshold, { severity: "error", match: "message", expect: { subject }, bad, good }, (run) => {
-  it("reports value problems where the threshold was written, and a mismatch where the alert was", () => {
-    const [value] = run(withThreshold(above(5, "ratio"))).filter((d) => d.message.includes("percentage"));
-    expect(value!.source.file).toBe("test/checks/alerts/threshold.test.ts");
-    const [mismatch] = run(withExpr(`${serverErrorRatio} > 0.08`));
-    expect(mismatch!.source).toEqual(phoenix.source);
-  });
+describeModelCheck(
+  "alerts/threshold",
+  alertThreshold,
+  { severity: "error", match: "message", expect: { subject }, bad, good },
+  (run) => {
+    it("reports value problems where the threshold was written, and a mismatch where the alert was", () => {
+      const [value] = run(withThreshold(above(5, "ratio"))).filter((d) => d.message.includes("percentage"));
+      expect(value!.source.file).toBe("test/checks/alerts/threshold.test.ts");
+      const [mismatch] = run(withExpr(`${serverErrorRatio} > 0.08`));
+      expect(mismatch!.source).toEqual(phoenix.source);
+    });
 
-  it("names the bool modifier when it is the only difference", () => {
-    const found = run(withExpr(`${serverErrorRatio} > bool 0.05`));
-    expect(found).toHaveLength(1);
-    expect(found[0]!.message).toContain("bool");
-  });
-});
+    it("names the bool modifier when it is the only difference", () => {
+      const found = run(withExpr(`${serverErrorRatio} > bool 0.05`));
+      expect(found).toHaveLength(1);
+      expect(found[0]!.message).toContain("bool");
+    });
+  },
+);

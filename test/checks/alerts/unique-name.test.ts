@@ -16,7 +16,9 @@ const fixtures = compile(
     variantAlert({ name: "SecondFixtureAlert" }),
   ]),
 ).model;
-const first = fixtures.alerts.find((a) => a.source.file === thisFile && a.name === "PhoenixHigh5xxErrorRate")!;
+const first = fixtures.alerts.find(
+  (a) => a.source.file === thisFile && a.name === "PhoenixHigh5xxErrorRate",
+)!;
 const second = fixtures.alerts.find((a) => a.name === "SecondFixtureAlert")!;
 const firstLine = lineOf(readFileSync(fileURLToPath(import.meta.url), "utf8"), "// first fixture");
 
@@ -30,14 +32,20 @@ const bad: BadModel[] = [
   },
   {
     name: "a name reused by an alert in another group",
-    model: (): Model => ({ ...base, alerts: [first, { ...second, name: first.name, group: "other-alerts" }] }),
+    model: (): Model => ({
+      ...base,
+      alerts: [first, { ...second, name: first.name, group: "other-alerts" }],
+    }),
     message: `alert name PhoenixHigh5xxErrorRate is already used at ${thisFile}:${firstLine}`,
     subject: "alert PhoenixHigh5xxErrorRate",
     times: 1,
   },
   {
     name: "three alerts with one name (each repeat reported against the first)",
-    model: (): Model => ({ ...base, alerts: [first, { ...second, name: first.name }, { ...second, name: first.name }] }),
+    model: (): Model => ({
+      ...base,
+      alerts: [first, { ...second, name: first.name }, { ...second, name: first.name }],
+    }),
     message: `alert name PhoenixHigh5xxErrorRate is already used at ${thisFile}:${firstLine}`,
     subject: "alert PhoenixHigh5xxErrorRate",
     times: 2,
@@ -48,7 +56,9 @@ const good: GoodModel[] = [
   { name: "the real project", model: () => base },
   {
     name: "two variants with different names",
-    model: () => compile(projectWith([variantAlert({}), variantAlert({ name: "PhoenixHigh5xxErrorRateSustained" })])).model,
+    model: () =>
+      compile(projectWith([variantAlert({}), variantAlert({ name: "PhoenixHigh5xxErrorRateSustained" })]))
+        .model,
   },
   {
     name: "an alert renamed rather than copied",

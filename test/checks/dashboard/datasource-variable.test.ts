@@ -17,19 +17,32 @@ const noVariable = "the dashboard has no `datasource` variable of type datasourc
 const bad: BadModel[] = [
   {
     name: "a dashboard without the datasource variable",
-    model: () => edited("gs-phoenix-metrics", (d) => ({ ...d, variables: d.variables.filter((v) => v.name !== "datasource") })),
+    model: () =>
+      edited("gs-phoenix-metrics", (d) => ({
+        ...d,
+        variables: d.variables.filter((v) => v.name !== "datasource"),
+      })),
     subjectContains: "dashboard gs-phoenix-metrics",
     messageIs: noVariable,
   },
   {
     name: "a `datasource` variable that is a query variable",
-    model: () => edited("gs-nats-streams", (d) => ({ ...d, variables: d.variables.map((v) => (v.name === "datasource" ? { ...v, type: "query" } : v)) })),
+    model: () =>
+      edited("gs-nats-streams", (d) => ({
+        ...d,
+        variables: d.variables.map((v) => (v.name === "datasource" ? { ...v, type: "query" } : v)),
+      })),
     subjectContains: "dashboard gs-nats-streams",
     messageIs: noVariable,
   },
   {
     name: "a panel pinned to the provisioned uid",
-    model: () => compileWith([testDashboard("pinned").withPanel(goodPanel(1).datasource({ type: "prometheus", uid: "gs-prometheus" }))]).model,
+    model: () =>
+      compileWith([
+        testDashboard("pinned").withPanel(
+          goodPanel(1).datasource({ type: "prometheus", uid: "gs-prometheus" }),
+        ),
+      ]).model,
     subjectContains: 'dashboard pinned › panel 1 "Panel 1"',
     messageIs: 'the panel or its queries use datasource "gs-prometheus" instead of "${datasource}"',
   },
@@ -38,7 +51,9 @@ const bad: BadModel[] = [
     model: () =>
       edited("gs-ecto-performance", (d) => ({
         ...d,
-        panels: d.panels.map((p, i) => (i === 0 ? { ...p, targets: p.targets.map(({ datasource: _datasource, ...t }) => t) } : p)),
+        panels: d.panels.map((p, i) =>
+          i === 0 ? { ...p, targets: p.targets.map(({ datasource: _datasource, ...t }) => t) } : p,
+        ),
       })),
     subjectContains: "dashboard gs-ecto-performance › panel",
     messageIs: 'the panel or its queries use datasource "(default)" instead of "${datasource}"',
@@ -47,9 +62,22 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
-  { name: "a dashboard built with the kit", model: () => compileWith([testDashboard("kit").withPanel(goodPanel(1)).withPanel(goodPanel(2))]).model },
+  {
+    name: "a dashboard built with the kit",
+    model: () => compileWith([testDashboard("kit").withPanel(goodPanel(1)).withPanel(goodPanel(2))]).model,
+  },
   // Rows run no query, so they need no datasource.
-  { name: "rows without a datasource", model: () => compileWith([testDashboard("rows").withRow(row(100, "Now")).withPanel(goodPanel(101))]).model },
+  {
+    name: "rows without a datasource",
+    model: () =>
+      compileWith([testDashboard("rows").withRow(row(100, "Now")).withPanel(goodPanel(101))]).model,
+  },
 ];
 
-describeModelCheck("dashboard/datasource-variable", datasourceVariable, { severity: "error", match: "exactly", expect: { fix: true }, bad, good });
+describeModelCheck("dashboard/datasource-variable", datasourceVariable, {
+  severity: "error",
+  match: "exactly",
+  expect: { fix: true },
+  bad,
+  good,
+});

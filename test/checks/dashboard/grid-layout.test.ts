@@ -25,7 +25,15 @@ const bad: BadModel[] = [
       compileWith([
         testDashboard("overlap")
           .withPanel(goodPanel(1))
-          .withPanel(stat({ id: 2, title: "On top", description: "Overlaps.", unit: "short", queries: pending }).gridPos({ x: 2, y: 0, w: 6, h: 4 })),
+          .withPanel(
+            stat({
+              id: 2,
+              title: "On top",
+              description: "Overlaps.",
+              unit: "short",
+              queries: pending,
+            }).gridPos({ x: 2, y: 0, w: 6, h: 4 }),
+          ),
       ]).model,
     subjectContains: 'dashboard overlap › panel 2 "On top"',
     message: 'panel overlaps panel 1 "Panel 1"',
@@ -34,14 +42,34 @@ const bad: BadModel[] = [
     // The kit's `width: 30` is refused by the SDK as it is written; an explicit gridPos is not checked until here.
     name: "a panel wider than the grid",
     model: () =>
-      compileWith([testDashboard("wide").withPanel(timeseries({ id: 1, title: "Wide", description: "Too wide.", unit: "short", queries: pending }).gridPos({ x: 0, y: 0, w: 30, h: 8 }))]).model,
+      compileWith([
+        testDashboard("wide").withPanel(
+          timeseries({
+            id: 1,
+            title: "Wide",
+            description: "Too wide.",
+            unit: "short",
+            queries: pending,
+          }).gridPos({ x: 0, y: 0, w: 30, h: 8 }),
+        ),
+      ]).model,
     subjectContains: 'dashboard wide › panel 1 "Wide"',
     message: "grid position x=0 w=30 y=0 h=8 does not fit the 24-column grid",
   },
   {
     name: "a panel past the right edge",
     model: () =>
-      compileWith([testDashboard("edge").withPanel(stat({ id: 1, title: "Edge", description: "Off the edge.", unit: "short", queries: pending }).gridPos({ x: 20, y: 0, w: 6, h: 4 }))]).model,
+      compileWith([
+        testDashboard("edge").withPanel(
+          stat({
+            id: 1,
+            title: "Edge",
+            description: "Off the edge.",
+            unit: "short",
+            queries: pending,
+          }).gridPos({ x: 20, y: 0, w: 6, h: 4 }),
+        ),
+      ]).model,
     subjectContains: 'dashboard edge › panel 1 "Edge"',
     message: "grid position x=20 w=6 y=0 h=4 does not fit the 24-column grid",
   },
@@ -73,7 +101,16 @@ const good: GoodModel[] = [
           .withPanel(goodPanel(104))
           .withPanel(goodPanel(105))
           .withRow(row(200, "Two"))
-          .withPanel(timeseries({ id: 201, title: "Full width", description: "All 24 columns.", unit: "short", width: 24, queries: pending })),
+          .withPanel(
+            timeseries({
+              id: 201,
+              title: "Full width",
+              description: "All 24 columns.",
+              unit: "short",
+              width: 24,
+              queries: pending,
+            }),
+          ),
       ]).model,
   },
   {
@@ -81,11 +118,41 @@ const good: GoodModel[] = [
     model: () =>
       compileWith([
         testDashboard("touch")
-          .withPanel(stat({ id: 1, title: "Left", description: "Left half.", unit: "short", queries: pending }).gridPos({ x: 0, y: 0, w: 12, h: 4 }))
-          .withPanel(stat({ id: 2, title: "Right", description: "Right half.", unit: "short", queries: pending }).gridPos({ x: 12, y: 0, w: 12, h: 4 }))
-          .withPanel(stat({ id: 3, title: "Below", description: "Next line.", unit: "short", queries: pending }).gridPos({ x: 0, y: 4, w: 24, h: 4 })),
+          .withPanel(
+            stat({
+              id: 1,
+              title: "Left",
+              description: "Left half.",
+              unit: "short",
+              queries: pending,
+            }).gridPos({ x: 0, y: 0, w: 12, h: 4 }),
+          )
+          .withPanel(
+            stat({
+              id: 2,
+              title: "Right",
+              description: "Right half.",
+              unit: "short",
+              queries: pending,
+            }).gridPos({ x: 12, y: 0, w: 12, h: 4 }),
+          )
+          .withPanel(
+            stat({
+              id: 3,
+              title: "Below",
+              description: "Next line.",
+              unit: "short",
+              queries: pending,
+            }).gridPos({ x: 0, y: 4, w: 24, h: 4 }),
+          ),
       ]).model,
   },
 ];
 
-describeModelCheck("dashboard/grid-layout", gridLayout, { severity: "error", match: "exactly", expect: { fix: true }, bad, good });
+describeModelCheck("dashboard/grid-layout", gridLayout, {
+  severity: "error",
+  match: "exactly",
+  expect: { fix: true },
+  bad,
+  good,
+});

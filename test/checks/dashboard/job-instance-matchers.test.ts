@@ -39,24 +39,48 @@ const bad: BadExpression[] = [
 ];
 
 const good: GoodExpression[] = [
-  { name: "the kit's sel in a rate", expr: `sum(rate(phoenix_http_request_total{${sel}, status=~"5.."}[$__rate_interval]))`, kind: "dashboard-query" },
+  {
+    name: "the kit's sel in a rate",
+    expr: `sum(rate(phoenix_http_request_total{${sel}, status=~"5.."}[$__rate_interval]))`,
+    kind: "dashboard-query",
+  },
   {
     name: "the pickers in another order, with more matchers",
     expr: 'max by (stream_name, consumer_name) (jetstream_consumer_num_pending{is_consumer_leader="true", instance=~"$instance", job=~"$job"})',
     kind: "dashboard-query",
   },
-  { name: "the slow-query bucket with the pickers", expr: `ecto_query_duration_seconds_bucket{${sel}, le="0.5"}`, kind: "dashboard-query" },
+  {
+    name: "the slow-query bucket with the pickers",
+    expr: `ecto_query_duration_seconds_bucket{${sel}, le="0.5"}`,
+    kind: "dashboard-query",
+  },
   // Alerts and rules have no pickers.
-  { name: "the runbook's quantile in an alert expression", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "expression" },
+  {
+    name: "the runbook's quantile in an alert expression",
+    expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)",
+    kind: "expression",
+  },
   // Variable queries come before the pickers they fill.
-  { name: "a variable query's selector", expr: 'jetstream_stream_total_messages{job=~"$job"}', kind: "dashboard-variable" },
+  {
+    name: "a variable query's selector",
+    expr: 'jetstream_stream_total_messages{job=~"$job"}',
+    kind: "dashboard-variable",
+  },
 ];
 
 // Bad queries are dashboard queries; good ones say their kind.
 describeExpressionCheck(
   "dashboard/job-instance-matchers",
   jobInstanceMatchers,
-  { severity: "error", kind: "dashboard-query", dashboard: "gs-nats-streams", fix: "${sel}", bad, good, realProject: "accepts every query of the real dashboards" },
+  {
+    severity: "error",
+    kind: "dashboard-query",
+    dashboard: "gs-nats-streams",
+    fix: "${sel}",
+    bad,
+    good,
+    realProject: "accepts every query of the real dashboards",
+  },
   (run) => {
     it("accepts the braces spelling ${job} and ${instance}", () => {
       expect(run('sum(up{job=~"${job}", instance=~"${instance}"})', "dashboard-query")).toEqual([]);

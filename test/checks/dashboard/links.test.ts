@@ -15,17 +15,32 @@ function edited(uid: string, edit: (d: DashboardModel) => DashboardModel): Model
 const bad: BadModel[] = [
   {
     name: "a dashboard missing its link to another",
-    model: () => edited("gs-beam-health", (d) => ({ ...d, links: d.links.filter((l) => l.url !== "/d/gs-nats-streams") })),
+    model: () =>
+      edited("gs-beam-health", (d) => ({
+        ...d,
+        links: d.links.filter((l) => l.url !== "/d/gs-nats-streams"),
+      })),
     findings: [{ subject: "dashboard gs-beam-health", message: "no link to gs-nats-streams" }],
   },
   {
     name: "a link to a dashboard uid we do not ship",
-    model: () => edited("gs-covenant-overview", (d) => ({ ...d, links: [...d.links, { title: "Old overview", url: "/d/gs-overview-v1" }] })),
-    findings: [{ subject: "dashboard gs-covenant-overview", message: 'link "Old overview" points at unknown dashboard uid "gs-overview-v1"' }],
+    model: () =>
+      edited("gs-covenant-overview", (d) => ({
+        ...d,
+        links: [...d.links, { title: "Old overview", url: "/d/gs-overview-v1" }],
+      })),
+    findings: [
+      {
+        subject: "dashboard gs-covenant-overview",
+        message: 'link "Old overview" points at unknown dashboard uid "gs-overview-v1"',
+      },
+    ],
   },
   {
     name: "two new dashboards never passed to linkTogether()",
-    model: () => compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))]).model,
+    model: () =>
+      compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))])
+        .model,
     findings: [
       { subject: "dashboard a", message: "no link to b" },
       { subject: "dashboard b", message: "no link to a" },
@@ -34,10 +49,12 @@ const bad: BadModel[] = [
   {
     name: "a dashboard dropped from the project while the others still link to it",
     model: () => ({ ...model, dashboards: model.dashboards.filter((d) => d.uid !== "gs-nats-streams") }),
-    findings: ["gs-covenant-overview", "gs-phoenix-metrics", "gs-ecto-performance", "gs-beam-health"].map((uid) => ({
-      subject: `dashboard ${uid}`,
-      message: 'link "NATS Streams" points at unknown dashboard uid "gs-nats-streams"',
-    })),
+    findings: ["gs-covenant-overview", "gs-phoenix-metrics", "gs-ecto-performance", "gs-beam-health"].map(
+      (uid) => ({
+        subject: `dashboard ${uid}`,
+        message: 'link "NATS Streams" points at unknown dashboard uid "gs-nats-streams"',
+      }),
+    ),
   },
 ];
 
@@ -46,7 +63,11 @@ const good: GoodModel[] = [
   {
     name: "new dashboards joined with linkTogether()",
     model: () => {
-      const dashboards = [testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1)), testDashboard("c").withPanel(goodPanel(1))];
+      const dashboards = [
+        testDashboard("a").withPanel(goodPanel(1)),
+        testDashboard("b").withPanel(goodPanel(1)),
+        testDashboard("c").withPanel(goodPanel(1)),
+      ];
       linkTogether(dashboards, "https://example.com/RUNBOOK.md");
       return compileWith(dashboards).model;
     },
@@ -56,10 +77,23 @@ const good: GoodModel[] = [
     model: () =>
       edited("gs-beam-health", (d) => ({
         ...d,
-        links: d.links.map((l) => (l.url === "/d/gs-phoenix-metrics" ? { ...l, url: "/d/gs-phoenix-metrics/phoenix-metrics?orgId=1&var-job=global-sovereign" } : l)),
+        links: d.links.map((l) =>
+          l.url === "/d/gs-phoenix-metrics"
+            ? { ...l, url: "/d/gs-phoenix-metrics/phoenix-metrics?orgId=1&var-job=global-sovereign" }
+            : l,
+        ),
       })),
   },
-  { name: "a lone dashboard with no links", model: () => compileWith([testDashboard("alone").withPanel(goodPanel(1))]).model },
+  {
+    name: "a lone dashboard with no links",
+    model: () => compileWith([testDashboard("alone").withPanel(goodPanel(1))]).model,
+  },
 ];
 
-describeModelCheck("dashboard/links", links, { severity: "error", match: "by subject", expect: { fix: true }, bad, good });
+describeModelCheck("dashboard/links", links, {
+  severity: "error",
+  match: "by subject",
+  expect: { fix: true },
+  bad,
+  good,
+});

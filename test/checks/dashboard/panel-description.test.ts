@@ -10,19 +10,34 @@ const pending = [query(`sum(jetstream_consumer_num_pending{${sel}})`)];
 const bad: BadModel[] = [
   {
     name: "an empty description",
-    model: () => compileWith([testDashboard("silent").withPanel(stat({ id: 1, title: "Pending", description: "", unit: "short", queries: pending }))]).model,
+    model: () =>
+      compileWith([
+        testDashboard("silent").withPanel(
+          stat({ id: 1, title: "Pending", description: "", unit: "short", queries: pending }),
+        ),
+      ]).model,
     subjectContains: 'dashboard silent › panel 1 "Pending"',
     messageIs: "the panel has no description",
   },
   {
     name: "a description of blanks",
-    model: () => compileWith([testDashboard("blank").withPanel(timeseries({ id: 1, title: "Pending", description: "   ", unit: "short", queries: pending }))]).model,
+    model: () =>
+      compileWith([
+        testDashboard("blank").withPanel(
+          timeseries({ id: 1, title: "Pending", description: "   ", unit: "short", queries: pending }),
+        ),
+      ]).model,
     subjectContains: 'dashboard blank › panel 1 "Pending"',
     messageIs: "the panel has no description",
   },
   {
     name: "an empty title",
-    model: () => compileWith([testDashboard("untitled").withPanel(stat({ id: 1, title: "", description: "Pending messages.", unit: "short", queries: pending }))]).model,
+    model: () =>
+      compileWith([
+        testDashboard("untitled").withPanel(
+          stat({ id: 1, title: "", description: "Pending messages.", unit: "short", queries: pending }),
+        ),
+      ]).model,
     subjectContains: 'dashboard untitled › panel 1 ""',
     messageIs: "the panel has no title",
   },
@@ -45,8 +60,26 @@ const bad: BadModel[] = [
 const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   // Rows have a title and no description; only panels need the ⓘ text.
-  { name: "rows without a description", model: () => compileWith([testDashboard("rows").withRow(row(100, "Consumers")).withPanel(goodPanel(101))]).model },
-  { name: "a one-word description", model: () => compileWith([testDashboard("short").withPanel(stat({ id: 1, title: "Pending", description: "Backlog.", unit: "short", queries: pending }))]).model },
+  {
+    name: "rows without a description",
+    model: () =>
+      compileWith([testDashboard("rows").withRow(row(100, "Consumers")).withPanel(goodPanel(101))]).model,
+  },
+  {
+    name: "a one-word description",
+    model: () =>
+      compileWith([
+        testDashboard("short").withPanel(
+          stat({ id: 1, title: "Pending", description: "Backlog.", unit: "short", queries: pending }),
+        ),
+      ]).model,
+  },
 ];
 
-describeModelCheck("dashboard/panel-description", panelDescription, { severity: "error", match: "exactly", expect: { fix: "description:" }, bad, good });
+describeModelCheck("dashboard/panel-description", panelDescription, {
+  severity: "error",
+  match: "exactly",
+  expect: { fix: "description:" },
+  bad,
+  good,
+});

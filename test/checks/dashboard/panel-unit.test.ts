@@ -27,7 +27,13 @@ const bad: BadModel[] = [
     model: () =>
       compileWith([
         testDashboard("no-unit").withPanel(
-          timeseries({ id: 1, title: "Request rate", description: "Requests per second.", unit: "", queries: [query(`sum(rate(phoenix_http_request_total{${sel}}[$__rate_interval]))`)] }),
+          timeseries({
+            id: 1,
+            title: "Request rate",
+            description: "Requests per second.",
+            unit: "",
+            queries: [query(`sum(rate(phoenix_http_request_total{${sel}}[$__rate_interval]))`)],
+          }),
         ),
       ]).model,
     subjectContains: 'dashboard no-unit › panel 1 "Request rate"',
@@ -42,7 +48,12 @@ const bad: BadModel[] = [
             title: "Query latency",
             description: "Ecto query duration buckets.",
             unit: "",
-            queries: [query(`sum by (le) (increase(ecto_query_duration_seconds_bucket{${sel}}[$__rate_interval]))`, "{{le}}")],
+            queries: [
+              query(
+                `sum by (le) (increase(ecto_query_duration_seconds_bucket{${sel}}[$__rate_interval]))`,
+                "{{le}}",
+              ),
+            ],
           }),
         ),
       ]).model,
@@ -58,16 +69,32 @@ const bad: BadModel[] = [
 const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   // Rows are containers, not panels: they carry no unit and are not asked for one.
-  { name: "rows without a unit", model: () => compileWith([testDashboard("rows").withRow(row(100, "Now")).withPanel(goodPanel(101))]).model },
+  {
+    name: "rows without a unit",
+    model: () =>
+      compileWith([testDashboard("rows").withRow(row(100, "Now")).withPanel(goodPanel(101))]).model,
+  },
   {
     name: "a table with a unit",
     model: () =>
       compileWith([
         testDashboard("table").withPanel(
-          table({ id: 1, title: "Pending", description: "Pending messages per consumer.", unit: "short", queries: [query(`max by (consumer_name) (jetstream_consumer_num_pending{${sel}})`)] }),
+          table({
+            id: 1,
+            title: "Pending",
+            description: "Pending messages per consumer.",
+            unit: "short",
+            queries: [query(`max by (consumer_name) (jetstream_consumer_num_pending{${sel}})`)],
+          }),
         ),
       ]).model,
   },
 ];
 
-describeModelCheck("dashboard/panel-unit", panelUnit, { severity: "error", match: "exactly", expect: { messageIs: message, fix: "Grafana unit id" }, bad, good });
+describeModelCheck("dashboard/panel-unit", panelUnit, {
+  severity: "error",
+  match: "exactly",
+  expect: { messageIs: message, fix: "Grafana unit id" },
+  bad,
+  good,
+});

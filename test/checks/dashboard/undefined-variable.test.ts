@@ -45,7 +45,12 @@ const good: GoodExpression[] = [
     kind: "dashboard-query",
     dashboard: "gs-nats-streams",
   },
-  { name: "$repo on Ecto Performance", expr: `sum(rate(ecto_query_duration_seconds_count{${sel}, repo=~"$repo"}[$__rate_interval]))`, kind: "dashboard-query", dashboard: "gs-ecto-performance" },
+  {
+    name: "$repo on Ecto Performance",
+    expr: `sum(rate(ecto_query_duration_seconds_count{${sel}, repo=~"$repo"}[$__rate_interval]))`,
+    kind: "dashboard-query",
+    dashboard: "gs-ecto-performance",
+  },
   {
     name: "Grafana's built-in variables",
     expr: `sum(increase(phoenix_http_request_total{${sel}}[$__range])) / \${__range_s} + 0 * sum(rate(up{${sel}}[$__rate_interval]))`,
@@ -70,7 +75,9 @@ describeExpressionCheck(
   },
   (run) => {
     it("accepts $1 in label_replace", () => {
-      expect(run(`label_replace(up{${sel}}, "host", "$1", "instance", "(.*):.*")`, "dashboard-query")).toEqual([]);
+      expect(
+        run(`label_replace(up{${sel}}, "host", "$1", "instance", "(.*):.*")`, "dashboard-query"),
+      ).toEqual([]);
     });
 
     it("ignores a variable inside a # comment", () => {

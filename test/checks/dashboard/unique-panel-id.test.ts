@@ -14,14 +14,23 @@ const bad: BadModel[] = [
       compileWith([
         testDashboard("dup-panel")
           .withPanel(goodPanel(2))
-          .withPanel(stat({ id: 2, title: "Again", description: "Same id.", unit: "short", queries: [query(`up{${sel}}`)] })),
+          .withPanel(
+            stat({
+              id: 2,
+              title: "Again",
+              description: "Same id.",
+              unit: "short",
+              queries: [query(`up{${sel}}`)],
+            }),
+          ),
       ]).model,
     subjectContains: 'dashboard dup-panel › panel 2 "Again"',
     message: new RegExp(`^panel id 2 is already used by "Panel 2" ${here.source}$`),
   },
   {
     name: "a panel that reuses its row's id",
-    model: () => compileWith([testDashboard("row-id").withRow(row(100, "Traffic")).withPanel(goodPanel(100))]).model,
+    model: () =>
+      compileWith([testDashboard("row-id").withRow(row(100, "Traffic")).withPanel(goodPanel(100))]).model,
     subjectContains: 'dashboard row-id › panel 100 "Panel 100"',
     message: new RegExp(`^panel id 100 is already used by "Traffic" ${here.source}$`),
   },
@@ -36,7 +45,9 @@ const bad: BadModel[] = [
     model: () => ({
       ...model,
       dashboards: model.dashboards.map((d) =>
-        d.uid === "gs-ecto-performance" ? { ...d, panels: d.panels.map((p, i) => (i === 0 ? { ...p, id: -1 } : p)) } : d,
+        d.uid === "gs-ecto-performance"
+          ? { ...d, panels: d.panels.map((p, i) => (i === 0 ? { ...p, id: -1 } : p)) }
+          : d,
       ),
     }),
     subjectContains: "dashboard gs-ecto-performance › panel -1",
@@ -47,14 +58,30 @@ const bad: BadModel[] = [
 const good: GoodModel[] = [
   { name: "the real dashboards", model: () => model },
   // Ids are per dashboard: viewPanel=<id> links always name the dashboard too.
-  { name: "the same ids on two dashboards", model: () => compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))]).model },
+  {
+    name: "the same ids on two dashboards",
+    model: () =>
+      compileWith([testDashboard("a").withPanel(goodPanel(1)), testDashboard("b").withPanel(goodPanel(1))])
+        .model,
+  },
   {
     name: "rows and panels numbered by the convention",
     model: () =>
       compileWith([
-        testDashboard("numbered").withRow(row(100, "One")).withPanel(goodPanel(101)).withPanel(goodPanel(102)).withRow(row(200, "Two")).withPanel(goodPanel(201)),
+        testDashboard("numbered")
+          .withRow(row(100, "One"))
+          .withPanel(goodPanel(101))
+          .withPanel(goodPanel(102))
+          .withRow(row(200, "Two"))
+          .withPanel(goodPanel(201)),
       ]).model,
   },
 ];
 
-describeModelCheck("dashboard/unique-panel-id", uniquePanelId, { severity: "error", match: "exactly", expect: { fix: true }, bad, good });
+describeModelCheck("dashboard/unique-panel-id", uniquePanelId, {
+  severity: "error",
+  match: "exactly",
+  expect: { fix: true },
+  bad,
+  good,
+});

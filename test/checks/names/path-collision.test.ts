@@ -6,14 +6,34 @@ import { ruleGroup } from "../../../src/engine/define/alerting.ts";
 import type { DashboardModel, Model, RuleGroupModel } from "../../../src/engine/model.ts";
 import { compile } from "../../../src/engine/pipeline.ts";
 import { project } from "../../../src/project.ts";
-import { describeModelCheck, explain, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
+import {
+  describeModelCheck,
+  explain,
+  realModel,
+  type BadModel,
+  type GoodModel,
+} from "../../helpers/checks.ts";
 import { lineOf } from "../../helpers/project.ts";
 
 const base = realModel();
 const thisFile = readFileSync(fileURLToPath(import.meta.url), "utf8");
 
-const group = (name: string, line: number, kind: RuleGroupModel["kind"] = "alerts", file = "src/alerts/a.ts"): RuleGroupModel => ({ name, kind, file, line, interval: "30s", rules: [] });
-const dashboard = (uid: string, line: number, title = "Test"): DashboardModel => ({ uid, title, source: { file: "src/dashboards/test.ts", line }, panels: [], rows: [], variables: [], links: [], json: {} });
+const group = (
+  name: string,
+  line: number,
+  kind: RuleGroupModel["kind"] = "alerts",
+  file = "src/alerts/a.ts",
+): RuleGroupModel => ({ name, kind, file, line, interval: "30s", rules: [] });
+const dashboard = (uid: string, line: number, title = "Test"): DashboardModel => ({
+  uid,
+  title,
+  source: { file: "src/dashboards/test.ts", line },
+  panels: [],
+  rows: [],
+  variables: [],
+  links: [],
+  json: {},
+});
 const withGroups = (...ruleGroups: RuleGroupModel[]): Model => ({ ...base, ruleGroups, dashboards: [] });
 const withDashboards = (...dashboards: DashboardModel[]): Model => ({ ...base, ruleGroups: [], dashboards });
 
@@ -22,10 +42,15 @@ const renameFix = "rename one of the two rule groups in ruleGroup(...)";
 const bad: BadModel[] = [
   {
     name: "beam next to beam-alerts (the -alerts suffix is dropped from file names)",
-    model: () => withGroups(group("beam-alerts", 50, "alerts", "src/alerts/beam.ts"), group("beam", 9, "alerts", "src/alerts/beam-extra.ts")),
+    model: () =>
+      withGroups(
+        group("beam-alerts", 50, "alerts", "src/alerts/beam.ts"),
+        group("beam", 9, "alerts", "src/alerts/beam-extra.ts"),
+      ),
     subject: "rule group beam",
     source: { file: "src/alerts/beam-extra.ts", line: 9 },
-    messageIs: "it would write prometheus/rules/alerts/beam.yaml, the file of rule group beam-alerts (src/alerts/beam.ts:50): one would replace the other",
+    messageIs:
+      "it would write prometheus/rules/alerts/beam.yaml, the file of rule group beam-alerts (src/alerts/beam.ts:50): one would replace the other",
     fix: renameFix,
   },
   {
@@ -38,7 +63,8 @@ const bad: BadModel[] = [
   {
     name: "two recording groups, x-recording and x",
     model: () => withGroups(group("x-recording", 3, "recording"), group("x", 4, "recording")),
-    message: "it would write prometheus/rules/recording/x.yaml, the file of rule group x-recording (src/alerts/a.ts:3)",
+    message:
+      "it would write prometheus/rules/recording/x.yaml, the file of rule group x-recording (src/alerts/a.ts:3)",
   },
   {
     name: "names that differ only in case",
@@ -50,7 +76,8 @@ const bad: BadModel[] = [
   {
     name: "a name that climbs back into its own folder",
     model: () => withGroups(group("beam", 3), group("../alerts/beam", 4)),
-    message: "it would write prometheus/rules/alerts/../alerts/beam.yaml, which is prometheus/rules/alerts/beam.yaml, the file of rule group beam",
+    message:
+      "it would write prometheus/rules/alerts/../alerts/beam.yaml, which is prometheus/rules/alerts/beam.yaml, the file of rule group beam",
   },
   {
     name: "a rule group whose rule file is another group's test file",
@@ -61,7 +88,8 @@ const bad: BadModel[] = [
     name: "a normal group after one that took its test file",
     model: () => withGroups(group("../../tests/alerts/beam.test", 3), group("beam", 4)),
     subject: "rule group beam",
-    message: "it would write prometheus/tests/alerts/beam.test.yaml, which is prometheus/rules/alerts/../../tests/alerts/beam.test.yaml, the file of rule group ../../tests/alerts/beam.test",
+    message:
+      "it would write prometheus/tests/alerts/beam.test.yaml, which is prometheus/rules/alerts/../../tests/alerts/beam.test.yaml, the file of rule group ../../tests/alerts/beam.test",
   },
   {
     name: "dashboard uids that differ only in case",
@@ -84,26 +112,58 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
-  { name: "an alerts group and a recording group of one name (different folders)", model: () => withGroups(group("beam", 3), group("beam", 4, "recording")) },
-  { name: "beam-alerts and beam-recording", model: () => withGroups(group("beam-alerts", 3), group("beam-recording", 4, "recording")) },
-  { name: "names that share a prefix", model: () => withGroups(group("beam", 3), group("beam-memory", 4), group("beam-memory-alerts-2", 5)) },
+  {
+    name: "an alerts group and a recording group of one name (different folders)",
+    model: () => withGroups(group("beam", 3), group("beam", 4, "recording")),
+  },
+  {
+    name: "beam-alerts and beam-recording",
+    model: () => withGroups(group("beam-alerts", 3), group("beam-recording", 4, "recording")),
+  },
+  {
+    name: "names that share a prefix",
+    model: () => withGroups(group("beam", 3), group("beam-memory", 4), group("beam-memory-alerts-2", 5)),
+  },
   // dashboard/unique-uid reports a uid used twice; one finding is enough.
-  { name: "two dashboards with the very same uid", model: () => withDashboards(dashboard("gs-beam", 3), dashboard("gs-beam", 8)) },
-  { name: "a dashboard uid equal to a rule group name (different folders)", model: () => ({ ...withGroups(group("beam", 3)), dashboards: [dashboard("beam", 8)] }) },
+  {
+    name: "two dashboards with the very same uid",
+    model: () => withDashboards(dashboard("gs-beam", 3), dashboard("gs-beam", 8)),
+  },
+  {
+    name: "a dashboard uid equal to a rule group name (different folders)",
+    model: () => ({ ...withGroups(group("beam", 3)), dashboards: [dashboard("beam", 8)] }),
+  },
 ];
 
-describeModelCheck("names/path-collision", pathCollision, { severity: "error", match: "exactly", expect: { fix: true, position: null }, bad, good }, () => {
-  it("fails the build of ruleGroup(\"beam\") next to ruleGroup(\"beam-alerts\"), naming both definitions at their lines", () => {
-    const beamAlerts = project.alertGroups.find((g) => g.name === "beam-alerts")!;
-    const extra = ruleGroup("beam", beamAlerts.rules); // marker: second beam group
-    const result = compile({ ...project, alertGroups: [...project.alertGroups.map((g) => (g === beamAlerts ? { ...g, rules: [] } : g)), extra] });
-    expect(result.ok).toBe(false);
-    expect(result.artifacts).toEqual([]);
-    const found = result.diagnostics.filter((d) => d.check === "names/path-collision");
-    expect(found, explain(result.diagnostics)).toHaveLength(1);
-    expect(found[0]!.source).toEqual({ file: "test/checks/names/path-collision.test.ts", line: lineOf(thisFile, "marker: second beam group") });
-    expect(found[0]!.message).toMatch(/^it would write prometheus\/rules\/alerts\/beam\.yaml, the file of rule group beam-alerts \(src\/alerts\/beam\.ts:\d+\)/);
-    const [, line] = /src\/alerts\/beam\.ts:(\d+)/.exec(found[0]!.message)!;
-    expect(readFileSync(new URL("../../../src/alerts/beam.ts", import.meta.url), "utf8").split("\n")[Number(line) - 1]).toContain('ruleGroup("beam-alerts"');
-  });
-});
+describeModelCheck(
+  "names/path-collision",
+  pathCollision,
+  { severity: "error", match: "exactly", expect: { fix: true, position: null }, bad, good },
+  () => {
+    it('fails the build of ruleGroup("beam") next to ruleGroup("beam-alerts"), naming both definitions at their lines', () => {
+      const beamAlerts = project.alertGroups.find((g) => g.name === "beam-alerts")!;
+      const extra = ruleGroup("beam", beamAlerts.rules); // marker: second beam group
+      const result = compile({
+        ...project,
+        alertGroups: [...project.alertGroups.map((g) => (g === beamAlerts ? { ...g, rules: [] } : g)), extra],
+      });
+      expect(result.ok).toBe(false);
+      expect(result.artifacts).toEqual([]);
+      const found = result.diagnostics.filter((d) => d.check === "names/path-collision");
+      expect(found, explain(result.diagnostics)).toHaveLength(1);
+      expect(found[0]!.source).toEqual({
+        file: "test/checks/names/path-collision.test.ts",
+        line: lineOf(thisFile, "marker: second beam group"),
+      });
+      expect(found[0]!.message).toMatch(
+        /^it would write prometheus\/rules\/alerts\/beam\.yaml, the file of rule group beam-alerts \(src\/alerts\/beam\.ts:\d+\)/,
+      );
+      const [, line] = /src\/alerts\/beam\.ts:(\d+)/.exec(found[0]!.message)!;
+      expect(
+        readFileSync(new URL("../../../src/alerts/beam.ts", import.meta.url), "utf8").split("\n")[
+          Number(line) - 1
+        ],
+      ).toContain('ruleGroup("beam-alerts"');
+    });
+  },
+);

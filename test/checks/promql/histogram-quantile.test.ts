@@ -1,7 +1,12 @@
 import { expect, it } from "vitest";
 import { histogramQuantile } from "../../../src/engine/check/checks/promql/histogram-quantile.ts";
 import { checkContext } from "../../../src/engine/check/run.ts";
-import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import {
+  describeExpressionCheck,
+  realModel,
+  type BadExpression,
+  type GoodExpression,
+} from "../../helpers/checks.ts";
 
 /** As on a rule file from elsewhere: series the catalog does not declare are typed by convention. */
 const foreign = checkContext(realModel(), { catalogLabels: false });
@@ -12,7 +17,8 @@ const bad: BadExpression[] = [
   {
     name: "topk() without le among its groups",
     expr: `histogram_quantile(0.99, topk(1, rate(${buckets}[5m])))`,
-    message: "topk() without le among its groups picks among all buckets together, so those left are not a histogram",
+    message:
+      "topk() without le among its groups picks among all buckets together, so those left are not a histogram",
     fix: "by (le)",
     position: { line: 1, column: 26 },
   },
@@ -103,29 +109,56 @@ const good: GoodExpression[] = [
     name: "topk by le, then sum by le",
     expr: `histogram_quantile(0.99, sum by (instance, le) (topk by (instance, le, method) (1, rate(${buckets}[5m]))))`,
   },
-  { name: "native histograms from elsewhere", expr: "histogram_quantile(0.9, sum by (job) (rate(http_request_duration_seconds[5m])))", context: foreign },
+  {
+    name: "native histograms from elsewhere",
+    expr: "histogram_quantile(0.9, sum by (job) (rate(http_request_duration_seconds[5m])))",
+    context: foreign,
+  },
   { name: "the dashboards' p95", expr: `histogram_quantile(0.95, sum by (le) (rate(${buckets}[5m])))` },
-  { name: "a p95 per route", expr: `histogram_quantile(0.95, sum by (le, method, path) (rate(${buckets}[5m])))` },
-  { name: "a recorded bucket rate", expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)" },
-  { name: "sum without a label other than le", expr: "histogram_quantile(0.99, sum without (instance) (rate(ecto_query_duration_seconds_bucket[5m])))" },
-  { name: "increase() over an hour, per repo", expr: "histogram_quantile(0.95, sum by (le, repo) (increase(ecto_query_queue_time_seconds_bucket[1h])))" },
-  { name: "a per-series quantile without aggregation", expr: `histogram_quantile(0.5, rate(${buckets}[5m]))` },
-  { name: "quantiles at both ends of 0..1", expr: `histogram_quantile(1, sum by (le) (rate(${buckets}[5m]))) - histogram_quantile(0, sum by (le) (rate(${buckets}[5m])))` },
+  {
+    name: "a p95 per route",
+    expr: `histogram_quantile(0.95, sum by (le, method, path) (rate(${buckets}[5m])))`,
+  },
+  {
+    name: "a recorded bucket rate",
+    expr: "histogram_quantile(0.95, job:phoenix_http_request_duration_seconds_bucket:rate5m)",
+  },
+  {
+    name: "sum without a label other than le",
+    expr: "histogram_quantile(0.99, sum without (instance) (rate(ecto_query_duration_seconds_bucket[5m])))",
+  },
+  {
+    name: "increase() over an hour, per repo",
+    expr: "histogram_quantile(0.95, sum by (le, repo) (increase(ecto_query_queue_time_seconds_bucket[1h])))",
+  },
+  {
+    name: "a per-series quantile without aggregation",
+    expr: `histogram_quantile(0.5, rate(${buckets}[5m]))`,
+  },
+  {
+    name: "quantiles at both ends of 0..1",
+    expr: `histogram_quantile(1, sum by (le) (rate(${buckets}[5m]))) - histogram_quantile(0, sum by (le) (rate(${buckets}[5m])))`,
+  },
 ];
 
-describeExpressionCheck("promql/histogram-quantile", histogramQuantile, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
-  // Regression: for `sum without (le)` the fix used to read "keep it: sum by (le, ) (...).".
-  it("suggests removing le from without() (regression: the fix read `by (le, )`)", () => {
-    const [d] = run(`histogram_quantile(0.95, sum without (le, instance) (rate(${buckets}[5m])))`);
-    expect(d!.fix).toBe("remove le from without(): sum without (instance) (...).");
-  });
+describeExpressionCheck(
+  "promql/histogram-quantile",
+  histogramQuantile,
+  { severity: "error", bad, good, realProject: "accepts every expression of the real project" },
+  (run) => {
+    // Regression: for `sum without (le)` the fix used to read "keep it: sum by (le, ) (...).".
+    it("suggests removing le from without() (regression: the fix read `by (le, )`)", () => {
+      const [d] = run(`histogram_quantile(0.95, sum without (le, instance) (rate(${buckets}[5m])))`);
+      expect(d!.fix).toBe("remove le from without(): sum without (instance) (...).");
+    });
 
-  // Regression: `-0.5` parses as a UnaryExpr (minus applied to 0.5), which the range check skipped,
-  // so a negative quantile (it returns -Inf) passed.
-  it("flags a negative quantile (regression: a unary minus hid the number)", () => {
-    const found = run(`histogram_quantile(-0.5, sum by (le) (rate(${buckets}[5m])))`);
-    expect(found.map((d) => d.check)).toEqual(["promql/histogram-quantile"]);
-    expect(found[0]!.message).toContain("quantile -0.5 is outside 0..1");
-    expect(found[0]!.position).toEqual({ line: 1, column: 20 });
-  });
-});
+    // Regression: `-0.5` parses as a UnaryExpr (minus applied to 0.5), which the range check skipped,
+    // so a negative quantile (it returns -Inf) passed.
+    it("flags a negative quantile (regression: a unary minus hid the number)", () => {
+      const found = run(`histogram_quantile(-0.5, sum by (le) (rate(${buckets}[5m])))`);
+      expect(found.map((d) => d.check)).toEqual(["promql/histogram-quantile"]);
+      expect(found[0]!.message).toContain("quantile -0.5 is outside 0..1");
+      expect(found[0]!.position).toEqual({ line: 1, column: 20 });
+    });
+  },
+);

@@ -30,7 +30,7 @@ const bad: BadExpression[] = [
   {
     name: "two metric names",
     expr: 'up{__name__="vm_total_processes"} == 0',
-    message: 'no series has both values',
+    message: "no series has both values",
     fix: "keep one metric name.",
     position: { line: 1, column: 4 },
   },
@@ -43,14 +43,30 @@ const bad: BadExpression[] = [
 ];
 
 const good: GoodExpression[] = [
-  { name: "one value per label", expr: 'sum(rate(phoenix_http_request_total{status="500", method="GET"}[5m]))' },
+  {
+    name: "one value per label",
+    expr: 'sum(rate(phoenix_http_request_total{status="500", method="GET"}[5m]))',
+  },
   { name: "a value and the regex it matches", expr: 'up{job="global-sovereign", job=~"global-.*"} == 0' },
-  { name: "a value a dot in the regex matches", expr: 'sum(rate(phoenix_http_request_total{status="5xx", status=~"5.."}[5m])) > 1' },
+  {
+    name: "a value a dot in the regex matches",
+    expr: 'sum(rate(phoenix_http_request_total{status="5xx", status=~"5.."}[5m])) > 1',
+  },
   { name: "a value and another it is not", expr: 'up{job="global-sovereign", job!="nats"} == 0' },
   { name: "two regexes (not judged against each other)", expr: 'up{job=~"a.*", job=~".*b"} == 0' },
   { name: "a regex JavaScript may read differently (RE2 flags)", expr: 'up{job="API", job=~"(?i)api"} == 0' },
-  { name: "a Grafana variable in a panel query", expr: 'up{job="global-sovereign", job=~"$job"}', kind: "dashboard-query", dashboard: "gs-phoenix-metrics" },
+  {
+    name: "a Grafana variable in a panel query",
+    expr: 'up{job="global-sovereign", job=~"$job"}',
+    kind: "dashboard-query",
+    dashboard: "gs-phoenix-metrics",
+  },
   { name: "the name given once, in __name__", expr: '{__name__="up", job="global-sovereign"} == 0' },
 ];
 
-describeExpressionCheck("promql/impossible-matcher", impossibleMatcher, { severity: "error", bad, good, realProject: "accepts every expression of the real project" });
+describeExpressionCheck("promql/impossible-matcher", impossibleMatcher, {
+  severity: "error",
+  bad,
+  good,
+  realProject: "accepts every expression of the real project",
+});

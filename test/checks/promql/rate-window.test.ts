@@ -2,7 +2,12 @@ import { expect, it } from "vitest";
 import { rateWindow } from "../../../src/engine/check/checks/promql/rate-window.ts";
 import { checkContext } from "../../../src/engine/check/run.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import {
+  describeExpressionCheck,
+  realModel,
+  type BadExpression,
+  type GoodExpression,
+} from "../../helpers/checks.ts";
 
 const model = realModel();
 /** The project scrapes every 15s, so rules need windows of at least 1m; this context scrapes every 30s. */
@@ -70,35 +75,73 @@ const bad: BadExpression[] = [
 
 const good: GoodExpression[] = [
   // No range at all: rate-window has nothing to say (the quantile is still wrong: promql/histogram-quantile's business).
-  { name: "the runbook's bare histogram_quantile in a dashboard", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "dashboard-query" },
+  {
+    name: "the runbook's bare histogram_quantile in a dashboard",
+    expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)",
+    kind: "dashboard-query",
+  },
   // 1m is exactly four scrapes of 15s: the minimum, accepted in rules.
-  { name: "the runbook's rate(vm_total_reductions[1m]) in a rule", expr: "rate(vm_total_reductions[1m])", kind: "expression" },
-  { name: "$__rate_interval in a dashboard", expr: `sum(rate(vm_total_reductions{${sel}}[$__rate_interval]))`, kind: "dashboard-query" },
+  {
+    name: "the runbook's rate(vm_total_reductions[1m]) in a rule",
+    expr: "rate(vm_total_reductions[1m])",
+    kind: "expression",
+  },
+  {
+    name: "$__rate_interval in a dashboard",
+    expr: `sum(rate(vm_total_reductions{${sel}}[$__rate_interval]))`,
+    kind: "dashboard-query",
+  },
   {
     name: "a quantile over bucket rates with $__rate_interval",
     expr: `histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${sel}}[$__rate_interval])))`,
     kind: "dashboard-query",
   },
   // delta() over a fixed hour is a deliberate window (net change in the last hour), not a rate.
-  { name: "delta() over a fixed hour in a dashboard", expr: `delta(global_sovereign_covenant_projects_total{${sel}}[1h])`, kind: "dashboard-query" },
-  { name: "the runbook's slow-query bucket (no range)", expr: 'ecto_query_duration_seconds_bucket{le="0.5"}', kind: "expression" },
-  { name: "a range over a function that is not rate-like", expr: "max_over_time(jetstream_consumer_num_pending[30s])", kind: "expression" },
-  { name: "a 5m rule window", expr: 'sum(rate(phoenix_http_request_total{status=~"5.."}[5m])) / sum(rate(phoenix_http_request_total[5m]))', kind: "expression" },
+  {
+    name: "delta() over a fixed hour in a dashboard",
+    expr: `delta(global_sovereign_covenant_projects_total{${sel}}[1h])`,
+    kind: "dashboard-query",
+  },
+  {
+    name: "the runbook's slow-query bucket (no range)",
+    expr: 'ecto_query_duration_seconds_bucket{le="0.5"}',
+    kind: "expression",
+  },
+  {
+    name: "a range over a function that is not rate-like",
+    expr: "max_over_time(jetstream_consumer_num_pending[30s])",
+    kind: "expression",
+  },
+  {
+    name: "a 5m rule window",
+    expr: 'sum(rate(phoenix_http_request_total{status=~"5.."}[5m])) / sum(rate(phoenix_http_request_total[5m]))',
+    kind: "expression",
+  },
 ];
 
 describeExpressionCheck(
   "promql/rate-window",
   rateWindow,
-  { severity: "error", dashboard: "gs-beam-health", bad, good, realProject: "accepts every expression of the real project" },
+  {
+    severity: "error",
+    dashboard: "gs-beam-health",
+    bad,
+    good,
+    realProject: "accepts every expression of the real project",
+  },
   (run) => {
     it("flags a short window that carries an offset", () => {
       const found = run("rate(vm_total_reductions[30s] offset 5m)", "expression");
-      expect(found.map((d) => [d.check, d.position])).toEqual([["promql/rate-window", { line: 1, column: 26 }]]);
+      expect(found.map((d) => [d.check, d.position])).toEqual([
+        ["promql/rate-window", { line: 1, column: 26 }],
+      ]);
       expect(found[0]!.message).toContain("rate() over [30s] spans fewer than 4 scrapes of 15s");
     });
 
     it("accepts the braces spelling ${__rate_interval}", () => {
-      expect(run(`sum(rate(vm_total_reductions{${sel}}[\${__rate_interval}]))`, "dashboard-query")).toEqual([]);
+      expect(run(`sum(rate(vm_total_reductions{${sel}}[\${__rate_interval}]))`, "dashboard-query")).toEqual(
+        [],
+      );
     });
   },
 );

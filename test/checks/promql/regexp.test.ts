@@ -45,11 +45,31 @@ const good: GoodExpression[] = [
   { name: "the runbook's 5xx matcher", expr: 'rate(phoenix_http_request_total{status=~"5.."}[5m])' },
   { name: "an alternation", expr: 'sum(rate(phoenix_http_request_total{method=~"GET|POST"}[5m]))' },
   { name: "a prefix match", expr: 'sum(rate(phoenix_http_request_total{path=~"/api/.*"}[5m]))' },
-  { name: "an escaped dollar, which is a literal", expr: 'sum(rate(phoenix_http_request_total{path=~"/price\\\\$"}[5m]))' },
-  { name: "equality for the leader filter", expr: 'max(jetstream_consumer_num_pending{is_consumer_leader="true"})' },
+  {
+    name: "an escaped dollar, which is a literal",
+    expr: 'sum(rate(phoenix_http_request_total{path=~"/price\\\\$"}[5m]))',
+  },
+  {
+    name: "equality for the leader filter",
+    expr: 'max(jetstream_consumer_num_pending{is_consumer_leader="true"})',
+  },
   // Multi-value variables expand to a regex: `=~` is right even though the text has no metacharacter.
-  { name: "the dashboards' job and instance pickers", expr: `sum(rate(phoenix_http_request_total{${sel}}[$__rate_interval]))`, kind: "dashboard-query" },
-  { name: "a braced variable", expr: 'sum(rate(phoenix_http_request_total{job=~"${job}", instance=~"$instance"}[$__rate_interval]))', kind: "dashboard-query" },
+  {
+    name: "the dashboards' job and instance pickers",
+    expr: `sum(rate(phoenix_http_request_total{${sel}}[$__rate_interval]))`,
+    kind: "dashboard-query",
+  },
+  {
+    name: "a braced variable",
+    expr: 'sum(rate(phoenix_http_request_total{job=~"${job}", instance=~"$instance"}[$__rate_interval]))',
+    kind: "dashboard-query",
+  },
 ];
 
-describeExpressionCheck("promql/regexp", regexp, { severity: "warning", dashboard: "gs-phoenix-metrics", bad, good, realProject: "accepts every expression of the real project" });
+describeExpressionCheck("promql/regexp", regexp, {
+  severity: "warning",
+  dashboard: "gs-phoenix-metrics",
+  bad,
+  good,
+  realProject: "accepts every expression of the real project",
+});

@@ -2,7 +2,12 @@ import { expect, it } from "vitest";
 import type { LiveSeries } from "../../../src/engine/check/check.ts";
 import { series } from "../../../src/engine/check/checks/promql/series.ts";
 import { checkContext } from "../../../src/engine/check/run.ts";
-import { describeExpressionCheck, realModel, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import {
+  describeExpressionCheck,
+  realModel,
+  type BadExpression,
+  type GoodExpression,
+} from "../../helpers/checks.ts";
 
 /**
  * What a server holds, as data: these names, and these selectors matching now. test/cli/check-prometheus.test.ts
@@ -11,7 +16,12 @@ import { describeExpressionCheck, realModel, type BadExpression, type GoodExpres
 const live: LiveSeries = {
   url: "http://prometheus:9090",
   names: new Set(["up", "prometheus_http_requests_total", "node_cpu_seconds_total"]),
-  matches: (selector) => (selector === 'up{job="gone"}' || selector.includes("/no/such") ? false : selector === "{refused}" ? undefined : true),
+  matches: (selector) =>
+    selector === 'up{job="gone"}' || selector.includes("/no/such")
+      ? false
+      : selector === "{refused}"
+        ? undefined
+        : true,
 };
 const context = checkContext(realModel(), { catalogLabels: false, live });
 
@@ -19,7 +29,8 @@ const bad: BadExpression[] = [
   {
     name: "a name the server never stored, with the closest it has",
     expr: "sum(rate(prometheus_http_requests_totl[5m])) > 1",
-    message: "no series named prometheus_http_requests_totl on http://prometheus:9090: this query returns nothing there",
+    message:
+      "no series named prometheus_http_requests_totl on http://prometheus:9090: this query returns nothing there",
     fix: "did you mean prometheus_http_requests_total?",
     position: { line: 1, column: 10 },
   },
@@ -33,7 +44,10 @@ const bad: BadExpression[] = [
 ];
 
 const good: GoodExpression[] = [
-  { name: "names and selectors it has", expr: 'sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[5m])) > 1' },
+  {
+    name: "names and selectors it has",
+    expr: 'sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[5m])) > 1',
+  },
   // Recorded by the rules checked (here: the project's): there once the rules are loaded.
   { name: "a recorded series", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
   { name: "a selector the server cannot read is not judged", expr: "{refused} > 1" },
@@ -43,12 +57,18 @@ describeExpressionCheck("promql/series", series, { severity: "error", context, b
   it("says a warning, not an error, when only the label matchers match nothing now", () => {
     const found = run('up{job="gone"} == 0');
     expect(found.map((d) => [d.severity, d.message, d.position])).toEqual([
-      ["warning", 'no series matches up{job="gone"} on http://prometheus:9090 now (it has series named up)', { line: 1, column: 1 }],
+      [
+        "warning",
+        'no series matches up{job="gone"} on http://prometheus:9090 now (it has series named up)',
+        { line: 1, column: 1 },
+      ],
     ]);
   });
 
   it("says nothing without --prometheus", () => {
-    expect(run("kafka_consumergroup_lag > 100", { context: checkContext(realModel(), { catalogLabels: false }) })).toEqual([]);
+    expect(
+      run("kafka_consumergroup_lag > 100", { context: checkContext(realModel(), { catalogLabels: false }) }),
+    ).toEqual([]);
     expect(run("kafka_consumergroup_lag > 100", { context: checkContext(realModel()) })).toEqual([]);
   });
 });

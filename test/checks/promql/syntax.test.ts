@@ -49,9 +49,17 @@ const bad: BadExpression[] = [
 
 const good: GoodExpression[] = [
   // The runbook's quantile is wrong (promql/histogram-quantile and the catalog notes say why), but it parses.
-  { name: "the runbook's bare histogram_quantile", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "expression" },
+  {
+    name: "the runbook's bare histogram_quantile",
+    expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)",
+    kind: "expression",
+  },
   { name: "the runbook's 1m reductions rate", expr: "rate(vm_total_reductions[1m])", kind: "expression" },
-  { name: "the runbook's slow-query bucket", expr: 'ecto_query_duration_seconds_bucket{le="0.5"}', kind: "expression" },
+  {
+    name: "the runbook's slow-query bucket",
+    expr: 'ecto_query_duration_seconds_bucket{le="0.5"}',
+    kind: "expression",
+  },
   {
     name: "a dashboard query with $__rate_interval and picker variables",
     expr: `histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${sel}}[$__rate_interval])))`,
@@ -69,4 +77,11 @@ const good: GoodExpression[] = [
   },
 ];
 
-describeExpressionCheck("promql/syntax", syntax, { severity: "error", dashboard: "gs-phoenix-metrics", fix: true, bad, good, realProject: "accepts every expression of the real project" });
+describeExpressionCheck("promql/syntax", syntax, {
+  severity: "error",
+  dashboard: "gs-phoenix-metrics",
+  fix: true,
+  bad,
+  good,
+  realProject: "accepts every expression of the real project",
+});

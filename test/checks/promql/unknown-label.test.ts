@@ -6,21 +6,24 @@ const bad: BadExpression[] = [
   {
     name: "a table label on the pool size",
     expr: 'ecto_connection_pool_size{source="projects_phase4"}',
-    message: "label source is not on ecto_connection_pool_size, so this matches nothing (its labels: instance, job, repo)",
+    message:
+      "label source is not on ecto_connection_pool_size, so this matches nothing (its labels: instance, job, repo)",
     fix: "declare the label in src/catalog/",
     position: { line: 1, column: 27 },
   },
   {
     name: "a typo in by()",
     expr: "sum by (stauts) (rate(phoenix_http_request_total[5m]))",
-    message: "label stauts is not on the aggregated series, so this matches nothing (its labels: instance, job, method, path, status)",
+    message:
+      "label stauts is not on the aggregated series, so this matches nothing (its labels: instance, job, method, path, status)",
     fix: "did you mean status?",
     position: { line: 1, column: 5 },
   },
   {
     name: "a label the recording rule aggregated away",
     expr: 'job:phoenix_http_requests_5xx:ratio_rate5m{instance="app-1:4000"}',
-    message: "label instance is not on job:phoenix_http_requests_5xx:ratio_rate5m, so this matches nothing (its labels: job)",
+    message:
+      "label instance is not on job:phoenix_http_requests_5xx:ratio_rate5m, so this matches nothing (its labels: job)",
     fix: "declare the label in src/catalog/",
     position: { line: 1, column: 44 },
   },
@@ -49,19 +52,44 @@ const bad: BadExpression[] = [
 ];
 
 const good: GoodExpression[] = [
-  { name: "the NATS lag by consumer", expr: 'max by (stream_name, consumer_name) (jetstream_consumer_num_pending{is_consumer_leader="true", stream_name="audit"})' },
-  { name: "le on histogram buckets", expr: 'sum by (le) (rate(ecto_query_duration_seconds_bucket{repo="GlobalSovereign.Repo"}[5m]))' },
+  {
+    name: "the NATS lag by consumer",
+    expr: 'max by (stream_name, consumer_name) (jetstream_consumer_num_pending{is_consumer_leader="true", stream_name="audit"})',
+  },
+  {
+    name: "le on histogram buckets",
+    expr: 'sum by (le) (rate(ecto_query_duration_seconds_bucket{repo="GlobalSovereign.Repo"}[5m]))',
+  },
   { name: "an empty matcher (selects series without the label)", expr: 'vm_memory_total_bytes{repo=""}' },
-  { name: "the label a recording rule keeps", expr: "sum by (job) (job:phoenix_http_requests_5xx:ratio_rate5m) > 0.05" },
-  { name: "the scrape's job and instance on any metric", expr: 'up{job="global-sovereign", instance="app-1:4000"}' },
-  { name: "by() over topk() of a sum by the same label", expr: "topk(3, sum by (path) (rate(phoenix_http_request_total[5m])))" },
-  { name: "a metric selected by __name__", expr: '{__name__="vm_memory_total_bytes", job="global-sovereign"}' },
+  {
+    name: "the label a recording rule keeps",
+    expr: "sum by (job) (job:phoenix_http_requests_5xx:ratio_rate5m) > 0.05",
+  },
+  {
+    name: "the scrape's job and instance on any metric",
+    expr: 'up{job="global-sovereign", instance="app-1:4000"}',
+  },
+  {
+    name: "by() over topk() of a sum by the same label",
+    expr: "topk(3, sum by (path) (rate(phoenix_http_request_total[5m])))",
+  },
+  {
+    name: "a metric selected by __name__",
+    expr: '{__name__="vm_memory_total_bytes", job="global-sovereign"}',
+  },
 ];
 
-describeExpressionCheck("promql/unknown-label", unknownLabel, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
-  it("flags a typo in on()", () => {
-    const found = run("rate(phoenix_http_request_total[5m]) / on(stauts) rate(phoenix_http_request_total[5m])");
-    expect(found.map((d) => d.check)).toEqual(["promql/unknown-label"]);
-    expect(found[0]!.fix).toContain("did you mean status?");
-  });
-});
+describeExpressionCheck(
+  "promql/unknown-label",
+  unknownLabel,
+  { severity: "error", bad, good, realProject: "accepts every expression of the real project" },
+  (run) => {
+    it("flags a typo in on()", () => {
+      const found = run(
+        "rate(phoenix_http_request_total[5m]) / on(stauts) rate(phoenix_http_request_total[5m])",
+      );
+      expect(found.map((d) => d.check)).toEqual(["promql/unknown-label"]);
+      expect(found[0]!.fix).toContain("did you mean status?");
+    });
+  },
+);

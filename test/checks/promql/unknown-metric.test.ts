@@ -48,24 +48,46 @@ const bad: BadExpression[] = [
 
 const good: GoodExpression[] = [
   // The runbook's example is a wrong quantile, but its series exists: the check must not complain about the name.
-  { name: "the runbook's bare histogram_quantile", expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)", kind: "dashboard-query" },
-  { name: "the runbook's slow-query bucket", expr: 'ecto_query_duration_seconds_bucket{le="0.5"}', kind: "expression" },
+  {
+    name: "the runbook's bare histogram_quantile",
+    expr: "histogram_quantile(0.95, phoenix_http_request_duration_seconds_bucket)",
+    kind: "dashboard-query",
+  },
+  {
+    name: "the runbook's slow-query bucket",
+    expr: 'ecto_query_duration_seconds_bucket{le="0.5"}',
+    kind: "expression",
+  },
   { name: "the runbook's reductions rate", expr: "rate(vm_total_reductions[1m])", kind: "expression" },
-  { name: "a histogram's _sum and _count series", expr: "rate(ecto_query_duration_seconds_sum[5m]) / rate(ecto_query_duration_seconds_count[5m])", kind: "expression" },
+  {
+    name: "a histogram's _sum and _count series",
+    expr: "rate(ecto_query_duration_seconds_sum[5m]) / rate(ecto_query_duration_seconds_count[5m])",
+    kind: "expression",
+  },
   {
     name: "a NATS gauge with the leader matcher, in a dashboard",
     expr: `max by (stream_name, consumer_name) (jetstream_consumer_num_pending{${sel}, is_consumer_leader="true"})`,
     kind: "dashboard-query",
   },
   // Recorded series are rules/dependency's business, not the catalog's.
-  { name: "a recorded series", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05", kind: "expression" },
+  {
+    name: "a recorded series",
+    expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05",
+    kind: "expression",
+  },
   { name: "functions that select no metric", expr: "vector(1) + time()", kind: "expression" },
 ];
 
 describeExpressionCheck(
   "promql/unknown-metric",
   unknownMetric,
-  { severity: "error", dashboard: "gs-phoenix-metrics", bad, good, realProject: "accepts every expression of the real project" },
+  {
+    severity: "error",
+    dashboard: "gs-phoenix-metrics",
+    bad,
+    good,
+    realProject: "accepts every expression of the real project",
+  },
   (run) => {
     it("reports each unknown selector of one expression", () => {
       const found = run("phoenix_http_request_totl / ecto_query_duration_count", "expression");

@@ -16,7 +16,8 @@ const bad: BadExpression[] = [
   {
     name: "memory per pool connection (the pool size carries repo)",
     expr: "vm_memory_total_bytes / ecto_connection_pool_size",
-    message: "the sides carry different labels (left {instance, job}, right {instance, job, repo}), so one-to-one matching pairs nothing",
+    message:
+      "the sides carry different labels (left {instance, job}, right {instance, job, repo}), so one-to-one matching pairs nothing",
     fix: "match with on(job, instance) or ignoring(repo).",
     position: { line: 1, column: 1 },
   },
@@ -65,29 +66,63 @@ const good: GoodExpression[] = [
     name: "group_left(label) adds the label it copies",
     expr: "max by (cluster, instance) (up > 1)\n* on (cluster, instance) group_left (node) max by (cluster, instance, node) (up)\n/ on (cluster, node) group_left () max by (cluster, node) (up != 1)",
   },
-  { name: "ignoring() drops the labels it names", expr: "(sum by (job, le) (vm_memory_total_bytes) / ignoring (le) sum by (job, le) (vm_total_processes)) / sum by (job) (vm_total_processes)" },
-  { name: "ignoring() the extra label", expr: "vm_memory_total_bytes / ignoring(repo) ecto_connection_pool_size" },
-  { name: "on() labels both sides keep", expr: "sum by (instance) (vm_memory_total_bytes) / on(instance) sum by (instance) (ecto_connection_pool_size)" },
-  { name: "on() with group_right", expr: "vm_memory_total_bytes / on(job, instance) group_right ecto_connection_pool_size" },
-  { name: "the 5xx share per route", expr: `sum by (path) (rate(phoenix_http_request_total{status=~"5.."}[5m])) / sum by (path) (${requests})` },
-  { name: "the slow-query formula with ignoring(le)", expr: 'rate(ecto_query_duration_seconds_count[5m]) - ignoring(le) rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m])' },
+  {
+    name: "ignoring() drops the labels it names",
+    expr: "(sum by (job, le) (vm_memory_total_bytes) / ignoring (le) sum by (job, le) (vm_total_processes)) / sum by (job) (vm_total_processes)",
+  },
+  {
+    name: "ignoring() the extra label",
+    expr: "vm_memory_total_bytes / ignoring(repo) ecto_connection_pool_size",
+  },
+  {
+    name: "on() labels both sides keep",
+    expr: "sum by (instance) (vm_memory_total_bytes) / on(instance) sum by (instance) (ecto_connection_pool_size)",
+  },
+  {
+    name: "on() with group_right",
+    expr: "vm_memory_total_bytes / on(job, instance) group_right ecto_connection_pool_size",
+  },
+  {
+    name: "the 5xx share per route",
+    expr: `sum by (path) (rate(phoenix_http_request_total{status=~"5.."}[5m])) / sum by (path) (${requests})`,
+  },
+  {
+    name: "the slow-query formula with ignoring(le)",
+    expr: 'rate(ecto_query_duration_seconds_count[5m]) - ignoring(le) rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m])',
+  },
   {
     name: "the dashboards' slow-query rate (both sides summed by repo)",
     expr: 'sum by (repo) (rate(ecto_query_duration_seconds_count[5m]))\n-\nsum by (repo) (rate(ecto_query_duration_seconds_bucket{le="0.5"}[5m]))',
   },
-  { name: "the memory alert's ratio", expr: 'vm_memory_total_bytes{job="global-sovereign"} / on (job, instance) global_sovereign_memory_limit_bytes{job="global-sovereign"} > 0.8' },
+  {
+    name: "the memory alert's ratio",
+    expr: 'vm_memory_total_bytes{job="global-sovereign"} / on (job, instance) global_sovereign_memory_limit_bytes{job="global-sovereign"} > 0.8',
+  },
   { name: "a recorded ratio against a number", expr: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
-  { name: "two recorded series with the same labels", expr: "job:phoenix_http_requests_5xx:ratio_rate5m * job:phoenix_http_requests:rate5m" },
-  { name: "or between different label sets (a union)", expr: "vm_memory_total_bytes or ecto_connection_pool_size" },
+  {
+    name: "two recorded series with the same labels",
+    expr: "job:phoenix_http_requests_5xx:ratio_rate5m * job:phoenix_http_requests:rate5m",
+  },
+  {
+    name: "or between different label sets (a union)",
+    expr: "vm_memory_total_bytes or ecto_connection_pool_size",
+  },
 ];
 
-describeExpressionCheck("promql/vector-matching", vectorMatching, { severity: "error", bad, good, realProject: "accepts every expression of the real project" }, (run) => {
-  it("flags `and` between vectors with different labels", () => {
-    expect(run("vm_memory_total_bytes and ecto_connection_pool_size").map((d) => d.check)).toEqual(["promql/vector-matching"]);
-  });
+describeExpressionCheck(
+  "promql/vector-matching",
+  vectorMatching,
+  { severity: "error", bad, good, realProject: "accepts every expression of the real project" },
+  (run) => {
+    it("flags `and` between vectors with different labels", () => {
+      expect(run("vm_memory_total_bytes and ecto_connection_pool_size").map((d) => d.check)).toEqual([
+        "promql/vector-matching",
+      ]);
+    });
 
-  it("does not suggest an empty on()", () => {
-    const [d] = run(`sum by (path) (${requests}) / sum by (method) (${requests})`);
-    expect(d!.fix).not.toContain("on()");
-  });
-});
+    it("does not suggest an empty on()", () => {
+      const [d] = run(`sum by (path) (${requests}) / sum by (method) (${requests})`);
+      expect(d!.fix).not.toContain("on()");
+    });
+  },
+);

@@ -10,12 +10,16 @@ import { describeModelCheck, realModel, type BadModel, type GoodModel } from "..
 const base = realModel();
 const tests = [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }];
 const rule = (record: string, expr: string) => recordingRule({ record, expr, tests });
-const withRules = (...rules: ReturnType<typeof rule>[]) => compile(projectWith([variantAlert({})], rules)).model;
+const withRules = (...rules: ReturnType<typeof rule>[]) =>
+  compile(projectWith([variantAlert({})], rules)).model;
 const requests = "sum by (job) (rate(phoenix_http_request_total[5m]))";
 
 /** The real model with one group's rules in another order. */
 function reordered(group: string, order: (rules: string[]) => string[]): Model {
-  return { ...base, ruleGroups: base.ruleGroups.map((g) => (g.name === group ? { ...g, rules: order(g.rules) } : g)) };
+  return {
+    ...base,
+    ruleGroups: base.ruleGroups.map((g) => (g.name === group ? { ...g, rules: order(g.rules) } : g)),
+  };
 }
 
 /** A foreign rule file's groups, as `o11y check <file>` models them. */
@@ -46,7 +50,12 @@ const bad: BadModel[] = [
   },
   {
     name: "the first of a chain reading the last (the middle one reads a rule above it: fine)",
-    model: () => withRules(rule("job:c3:sum", "job:c1:sum + 1"), rule("job:c2:sum", requests), rule("job:c1:sum", "2 * job:c2:sum")),
+    model: () =>
+      withRules(
+        rule("job:c3:sum", "job:c1:sum + 1"),
+        rule("job:c2:sum", requests),
+        rule("job:c1:sum", "2 * job:c2:sum"),
+      ),
     subject: "recording rule job:c3:sum",
     message: "reads job:c1:sum, which group test-recording records further down (rule 3; this is rule 1)",
     fix: "move recording rule job:c3:sum below recording rule job:c1:sum",
@@ -64,7 +73,8 @@ const bad: BadModel[] = [
         expr: sum by (job) (rate(phoenix_http_request_total[5m]))
 `),
     subject: "alert RequestsHigh",
-    message: "reads job:mixed_requests:rate5m, which group mixed records further down (rule 2; this is rule 1): Prometheus evaluates a group's rules in order, so this rule reads job:mixed_requests:rate5m as it was one evaluation earlier (15s old)",
+    message:
+      "reads job:mixed_requests:rate5m, which group mixed records further down (rule 2; this is rule 1): Prometheus evaluates a group's rules in order, so this rule reads job:mixed_requests:rate5m as it was one evaluation earlier (15s old)",
     fix: "move alert RequestsHigh below recording rule job:mixed_requests:rate5m in group mixed",
     source: { file: "rules.yaml", line: 6 },
   },
@@ -72,8 +82,14 @@ const bad: BadModel[] = [
 
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
-  { name: "a rule below the rule it reads", model: () => withRules(rule("job:y1:sum", requests), rule("job:y2:sum", "2 * job:y1:sum")) },
-  { name: "a rule reading a series another group records (groups run on their own)", model: () => reordered("global-sovereign-phoenix-recording", (rules) => rules) },
+  {
+    name: "a rule below the rule it reads",
+    model: () => withRules(rule("job:y1:sum", requests), rule("job:y2:sum", "2 * job:y1:sum")),
+  },
+  {
+    name: "a rule reading a series another group records (groups run on their own)",
+    model: () => reordered("global-sovereign-phoenix-recording", (rules) => rules),
+  },
   {
     name: "an alert below the rule it reads",
     model: () =>
@@ -100,12 +116,22 @@ const good: GoodModel[] = [
         expr: sum by (job) (rate(phoenix_http_request_total[5m]))
 `),
   },
-  { name: "a rule that reads itself (a cycle: rules/dependency's)", model: () => withRules(rule("job:self:sum", "sum by (job) (job:self:sum)")) },
+  {
+    name: "a rule that reads itself (a cycle: rules/dependency's)",
+    model: () => withRules(rule("job:self:sum", "sum by (job) (job:self:sum)")),
+  },
 ];
 
-describeModelCheck("rules/evaluation-order", ruleEvaluationOrder, { severity: "error", match: "by subject", bad, good }, (run) => {
-  it("reports each rule once per series it reads too early", () => {
-    const found = run(withRules(rule("job:z2:sum", "job:z1:sum + job:z1:sum * 2"), rule("job:z1:sum", requests)));
-    expect(found.map((d) => d.subject)).toEqual(["recording rule job:z2:sum"]);
-  });
-});
+describeModelCheck(
+  "rules/evaluation-order",
+  ruleEvaluationOrder,
+  { severity: "error", match: "by subject", bad, good },
+  (run) => {
+    it("reports each rule once per series it reads too early", () => {
+      const found = run(
+        withRules(rule("job:z2:sum", "job:z1:sum + job:z1:sum * 2"), rule("job:z1:sum", requests)),
+      );
+      expect(found.map((d) => d.subject)).toEqual(["recording rule job:z2:sum"]);
+    });
+  },
+);

@@ -8,7 +8,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { MetricModel } from "../../../src/engine/model.ts";
-import { flows, levels, observations, scenarios, type Context, type Labels, type Scenario } from "./values.ts";
+import {
+  flows,
+  levels,
+  observations,
+  scenarios,
+  type Context,
+  type Labels,
+  type Scenario,
+} from "./values.ts";
 
 type Update = (context: Context, seconds: number) => void;
 
@@ -26,7 +34,12 @@ function eventCounter() {
 
 /** A prom-client metric declared from the catalog, and how it advances; undefined when values.ts has no values for it. */
 function declare(metric: MetricModel, registry: Registry): Update | undefined {
-  const common = { name: metric.name, help: metric.help, labelNames: Object.keys(metric.labels), registers: [registry] };
+  const common = {
+    name: metric.name,
+    help: metric.help,
+    labelNames: Object.keys(metric.labels),
+    registers: [registry],
+  };
   const events = eventCounter();
   let started = false;
   const level = levels[metric.name];
@@ -122,16 +135,19 @@ export class Exporter {
 
   private async serve(endpoint: Endpoint, port: number, control: boolean): Promise<number> {
     const server = http.createServer((req, res) => {
-      const reply = (status: number, body: string, type = "text/plain") => res.writeHead(status, { "content-type": type }).end(body);
+      const reply = (status: number, body: string, type = "text/plain") =>
+        res.writeHead(status, { "content-type": type }).end(body);
       const scenario = /^\/scenario\/([\w-]+)$/.exec(req.url ?? "")?.[1];
       if (control && req.method === "POST" && scenario !== undefined) {
-        if (!(scenarios as readonly string[]).includes(scenario)) return reply(404, `unknown scenario ${scenario}; one of ${scenarios.join(", ")}\n`);
+        if (!(scenarios as readonly string[]).includes(scenario))
+          return reply(404, `unknown scenario ${scenario}; one of ${scenarios.join(", ")}\n`);
         this.scenario = scenario as Scenario;
         return reply(200, `${scenario}\n`);
       }
       if (control && req.url === "/scenario") return reply(200, `${this.scenario}\n`);
       if (req.url !== "/metrics") return reply(404, "not found\n");
-      if (control && this.scenario === "metrics-endpoint-down") return reply(503, "PromEx is not answering\n");
+      if (control && this.scenario === "metrics-endpoint-down")
+        return reply(503, "PromEx is not answering\n");
       const context = { scenario: this.scenario, t: (Date.now() - this.started) / 1000 };
       endpoint.metrics(context, Date.now()).then(
         (text) => reply(200, text, endpoint.registry.contentType),

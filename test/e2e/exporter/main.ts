@@ -7,6 +7,9 @@ import { project } from "../../../src/project.ts";
 import { Exporter } from "./exporter.ts";
 
 const exporter = new Exporter(compile(project).model.metrics);
-const ports = await exporter.listen({ app: Number(process.argv[2] ?? 4000), nats: Number(process.argv[3] ?? 7777) });
+const ports = await exporter.listen({
+  app: Number(process.argv[2] ?? 4000),
+  nats: Number(process.argv[3] ?? 7777),
+});
 console.log(`global-sovereign on 127.0.0.1:${ports.app}/metrics, nats on 127.0.0.1:${ports.nats}/metrics`);
 if (exporter.unexported.length) console.log(`not exported (no values): ${exporter.unexported.join(", ")}`);

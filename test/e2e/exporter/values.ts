@@ -72,9 +72,13 @@ const queries = [
   { source: "users", command: "select", perSecond: 15 },
   { source: "audit_events", command: "insert", perSecond: 10 },
 ];
-const fastQueries = [0.0008, 0.002, 0.003, 0.004, 0.006, 0.008, 0.012, 0.02, 0.03, 0.045, 0.07, 0.12, 0.2, 0.3, 0.04, 0.01, 0.005, 0.003, 0.002];
+const fastQueries = [
+  0.0008, 0.002, 0.003, 0.004, 0.006, 0.008, 0.012, 0.02, 0.03, 0.045, 0.07, 0.12, 0.2, 0.3, 0.04, 0.01,
+  0.005, 0.003, 0.002,
+];
 /** Healthy: p95 about 0.4 s, one query in 39 over 500 ms. Slow: p95 about 3 s. */
-const queryTimes = (s: Scenario) => (s === "slow-queries" ? [0.04, 0.3, 0.6, 0.8, 1.1, 1.4, 2, 3] : [...fastQueries, ...fastQueries, 0.7]);
+const queryTimes = (s: Scenario) =>
+  s === "slow-queries" ? [0.04, 0.3, 0.6, 0.8, 1.1, 1.4, 2, 3] : [...fastQueries, ...fastQueries, 0.7];
 
 // BEAM memory (bytes) by kind, against a 1 GiB limit.
 const limit = 1024 ** 3;
@@ -105,10 +109,27 @@ const servers = ["nats-1", "nats-2", "nats-3"].map((name, i) => ({
 }));
 const account = { account: "GLOBAL_SOVEREIGN", account_name: "GLOBAL_SOVEREIGN", account_id: "ACGSOV3XQ7" };
 const streams = [
-  { stream_name: "audit", leader: "nats-1", perSecond: 40, messages: 1_250_000, consumers: ["indexer", "archiver"] },
-  { stream_name: "covenant", leader: "nats-2", perSecond: 12, messages: 84_000, consumers: ["projector", "notifier"] },
+  {
+    stream_name: "audit",
+    leader: "nats-1",
+    perSecond: 40,
+    messages: 1_250_000,
+    consumers: ["indexer", "archiver"],
+  },
+  {
+    stream_name: "covenant",
+    leader: "nats-2",
+    perSecond: 12,
+    messages: 84_000,
+    consumers: ["projector", "notifier"],
+  },
 ];
-const consumerLeaders: Record<string, string> = { indexer: "nats-2", archiver: "nats-3", projector: "nats-1", notifier: "nats-3" };
+const consumerLeaders: Record<string, string> = {
+  indexer: "nats-2",
+  archiver: "nats-3",
+  projector: "nats-1",
+  notifier: "nats-3",
+};
 
 /** Every replica reports every stream: one series per server, `is_stream_leader` on the leader's. */
 const streamSeries = () =>
@@ -149,7 +170,9 @@ const pending = (s: Scenario, consumer: string, leader: boolean) => {
 };
 
 export const levels: Record<string, (c: Context) => Level[]> = {
-  vm_memory_total_bytes: ({ scenario }) => [{ labels: {}, value: Object.values(memory(scenario)).reduce((a, b) => a + b, 0) }],
+  vm_memory_total_bytes: ({ scenario }) => [
+    { labels: {}, value: Object.values(memory(scenario)).reduce((a, b) => a + b, 0) },
+  ],
   ...Object.fromEntries(
     ["processes", "ets", "binary", "atom", "code", "system"].map((kind) => [
       `vm_memory_${kind}_bytes`,
@@ -170,21 +193,38 @@ export const levels: Record<string, (c: Context) => Level[]> = {
   ecto_connection_pool_size: () => [{ labels: { repo }, value: 10 }],
   jetstream_server_jetstream_disabled: () => servers.map((labels) => ({ labels, value: 0 })),
   jetstream_stream_total_messages: ({ t }) =>
-    streamSeries().map(({ stream, labels }) => ({ labels, value: stream.messages + Math.floor(stream.perSecond * t) })),
+    streamSeries().map(({ stream, labels }) => ({
+      labels,
+      value: stream.messages + Math.floor(stream.perSecond * t),
+    })),
   jetstream_stream_total_bytes: ({ t }) =>
-    streamSeries().map(({ stream, labels }) => ({ labels, value: 512 * (stream.messages + Math.floor(stream.perSecond * t)) })),
-  jetstream_stream_consumer_count: () => streamSeries().map(({ stream, labels }) => ({ labels, value: stream.consumers.length })),
+    streamSeries().map(({ stream, labels }) => ({
+      labels,
+      value: 512 * (stream.messages + Math.floor(stream.perSecond * t)),
+    })),
+  jetstream_stream_consumer_count: () =>
+    streamSeries().map(({ stream, labels }) => ({ labels, value: stream.consumers.length })),
   jetstream_consumer_num_pending: ({ scenario }) =>
-    consumerSeries().map(({ consumer, leader, labels }) => ({ labels, value: pending(scenario, consumer, leader) })),
+    consumerSeries().map(({ consumer, leader, labels }) => ({
+      labels,
+      value: pending(scenario, consumer, leader),
+    })),
   jetstream_consumer_num_ack_pending: ({ scenario }) =>
-    consumerSeries().map(({ consumer, labels }) => ({ labels, value: scenario === "nats-lag" && consumer === "indexer" ? 250 : 4 })),
+    consumerSeries().map(({ consumer, labels }) => ({
+      labels,
+      value: scenario === "nats-lag" && consumer === "indexer" ? 250 : 4,
+    })),
   jetstream_consumer_num_redelivered: () => consumerSeries().map(({ labels }) => ({ labels, value: 1 })),
   jetstream_consumer_last_ack_seconds: ({ scenario, t }) =>
-    consumerSeries().map(({ consumer, labels }) => ({ labels, value: scenario === "nats-lag" && consumer === "indexer" ? 30 + t : 0.4 })),
+    consumerSeries().map(({ consumer, labels }) => ({
+      labels,
+      value: scenario === "nats-lag" && consumer === "indexer" ? 30 + t : 0.4,
+    })),
 };
 
 export const flows: Record<string, (c: Context) => Flow[]> = {
-  phoenix_http_request_total: ({ scenario }) => routes(scenario).map(({ perSecond, ...labels }) => ({ labels, perSecond })),
+  phoenix_http_request_total: ({ scenario }) =>
+    routes(scenario).map(({ perSecond, ...labels }) => ({ labels, perSecond })),
   vm_total_reductions: () => [{ labels: {}, perSecond: 4.2e6, start: 9.1e9 }],
   vm_garbage_collections_total: () => [{ labels: {}, perSecond: 350 }],
   vm_garbage_collection_reclaimed_bytes_total: () => [{ labels: {}, perSecond: 12e6 }],
@@ -198,7 +238,11 @@ export const flows: Record<string, (c: Context) => Flow[]> = {
       ];
     }),
   jetstream_stream_last_seq: () =>
-    streamSeries().map(({ stream, labels }) => ({ labels, perSecond: stream.perSecond, start: stream.messages })),
+    streamSeries().map(({ stream, labels }) => ({
+      labels,
+      perSecond: stream.perSecond,
+      start: stream.messages,
+    })),
   jetstream_consumer_delivered_consumer_seq: ({ scenario }) =>
     consumerSeries().map(({ stream, consumer, labels }) => ({
       labels,
@@ -215,9 +259,17 @@ export const flows: Record<string, (c: Context) => Flow[]> = {
 
 export const observations: Record<string, (c: Context) => Observed[]> = {
   phoenix_http_request_duration_seconds: ({ scenario }) =>
-    routes(scenario).map(({ perSecond, ...labels }) => ({ labels, perSecond, values: latency[labels.path]! })),
+    routes(scenario).map(({ perSecond, ...labels }) => ({
+      labels,
+      perSecond,
+      values: latency[labels.path]!,
+    })),
   ecto_query_duration_seconds: ({ scenario }) =>
-    queries.map(({ perSecond, ...labels }) => ({ labels: { repo, ...labels }, perSecond, values: queryTimes(scenario) })),
+    queries.map(({ perSecond, ...labels }) => ({
+      labels: { repo, ...labels },
+      perSecond,
+      values: queryTimes(scenario),
+    })),
   ecto_query_queue_time_seconds: ({ scenario }) => [
     {
       labels: { repo },

@@ -14,7 +14,12 @@ function diagnose(output: string, artifacts: Artifact[], name: string): Diagnost
   const failed = /FAILED: (.*)$/m.exec(output)?.[1]?.trim();
   const why = failed || output.trim() || "it failed and printed nothing";
   return [
-    fileDiagnostic(amtool, config, `${name} (check-config) rejects ${configPath}: ${why}`, "Alertmanager would refuse to start with this file: fix the receivers and routes in src/alerts/severities.ts."),
+    fileDiagnostic(
+      amtool,
+      config,
+      `${name} (check-config) rejects ${configPath}: ${why}`,
+      "Alertmanager would refuse to start with this file: fix the receivers and routes in src/alerts/severities.ts.",
+    ),
   ];
 }
 

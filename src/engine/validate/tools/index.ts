@@ -4,7 +4,16 @@ import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
 import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
 import { judgeRuleTests } from "./promtool-tests.ts";
-import { artifactAt, fileDiagnostic, findExecutable, nameWithVersion, runTool, type ExternalTool, type ToolSubject, type ToolsMode } from "./tool.ts";
+import {
+  artifactAt,
+  fileDiagnostic,
+  findExecutable,
+  nameWithVersion,
+  runTool,
+  type ExternalTool,
+  type ToolSubject,
+  type ToolsMode,
+} from "./tool.ts";
 
 export { toolsModes, type ToolsMode } from "./tool.ts";
 export { promtoolFix, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
@@ -23,7 +32,12 @@ export interface ToolsVerdict {
  * Runs every tool whose file is in the build over the staged copy in `stagedDir`, all at once. Their
  * diagnostics are errors: the staged build must not replace build/.
  */
-export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], mode: ToolsMode, env: NodeJS.ProcessEnv = process.env): Promise<ToolsVerdict> {
+export async function judgeWithTools(
+  stagedDir: string,
+  artifacts: Artifact[],
+  mode: ToolsMode,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ToolsVerdict> {
   if (mode === "off") return nothing();
   // promtool's unit tests run beside the tools; when check config rejects a rule file, their failures only repeat it.
   const tests = judgeRuleTests(stagedDir, artifacts, mode, env);
@@ -31,13 +45,20 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
     externalTools.map(async (tool): Promise<ToolsVerdict> => {
       const artifact = artifactAt(artifacts, tool.entry);
       if (!artifact) return nothing();
-      const found = locate(tool, mode, env, { what: tool.entry, subject: artifact.subject, source: artifact.source });
+      const found = locate(tool, mode, env, {
+        what: tool.entry,
+        subject: artifact.subject,
+        source: artifact.source,
+      });
       if ("verdict" in found) return found.verdict;
       const entry = path.join(stagedDir, tool.entry);
       const run = await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
       if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
       if (run.code === 0) return { ...nothing(), accepted: [tool.command] };
-      return { diagnostics: tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)), notes: [] };
+      return {
+        diagnostics: tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)),
+        notes: [],
+      };
     }),
   );
   const testFailures = (await tests).diagnostics;
@@ -49,31 +70,62 @@ export async function judgeWithTools(stagedDir: string, artifacts: Artifact[], m
   };
 }
 
-const install = (tool: ExternalTool) => `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;
+const install = (tool: ExternalTool) =>
+  `install Debian's ${tool.debianPackage} package, or set ${tool.envVar} to the executable`;
 
 const nothing = (): ToolsVerdict => ({ diagnostics: [], notes: [] });
 
 /** The tool was found but did not finish: an error, whatever the mode. */
-function couldNotRun(tool: ExternalTool, file: string, about: ToolSubject & { what: string }, error: string): ToolsVerdict {
-  return { diagnostics: [fileDiagnostic(tool, about, `${file} could not judge ${about.what}: ${error}`, `check that ${file} runs; ${install(tool)}.`)], notes: [] };
+function couldNotRun(
+  tool: ExternalTool,
+  file: string,
+  about: ToolSubject & { what: string },
+  error: string,
+): ToolsVerdict {
+  return {
+    diagnostics: [
+      fileDiagnostic(
+        tool,
+        about,
+        `${file} could not judge ${about.what}: ${error}`,
+        `check that ${file} runs; ${install(tool)}.`,
+      ),
+    ],
+    notes: [],
+  };
 }
 
 /**
  * The tool's executable, or, when there is none, the verdict for `what` it was to judge: a note in `auto`, an
  * error on `subject` in `require`.
  */
-function locate(tool: ExternalTool, mode: ToolsMode, env: NodeJS.ProcessEnv, about: ToolSubject & { what: string }): { file: string } | { verdict: ToolsVerdict } {
+function locate(
+  tool: ExternalTool,
+  mode: ToolsMode,
+  env: NodeJS.ProcessEnv,
+  about: ToolSubject & { what: string },
+): { file: string } | { verdict: ToolsVerdict } {
   const found = findExecutable(tool, env);
   if (!("missing" in found)) return found;
   if (mode === "require") {
     const message = `${tool.command} must judge ${about.what} (--tools require), but ${found.missing}`;
-    return { verdict: { diagnostics: [fileDiagnostic(tool, about, message, `${install(tool)}.`)], notes: [] } };
+    return {
+      verdict: { diagnostics: [fileDiagnostic(tool, about, message, `${install(tool)}.`)], notes: [] },
+    };
   }
-  return { verdict: { diagnostics: [], notes: [`${tool.command} did not judge ${about.what}: ${found.missing} (${install(tool)}; --tools require makes this an error)`] } };
+  return {
+    verdict: {
+      diagnostics: [],
+      notes: [
+        `${tool.command} did not judge ${about.what}: ${found.missing} (${install(tool)}; --tools require makes this an error)`,
+      ],
+    },
+  };
 }
 
 /** What `promtool check rules` said of files it rejected, or the whole verdict: it accepted them, or did not run. */
-export type RuleFilesJudgement = { rules: PromtoolProblem[]; other: PromtoolLine[]; name: string } | { verdict: ToolsVerdict };
+export type RuleFilesJudgement =
+  { rules: PromtoolProblem[]; other: PromtoolLine[]; name: string } | { verdict: ToolsVerdict };
 
 /**
  * `promtool check rules` over rule files from elsewhere, each at the path given (promtool names them so in its

@@ -67,7 +67,11 @@ export function readTestFailures(output: string): Failure[] {
   const failures: Failure[] = [];
   let current: { test?: string; lines: string[] } | undefined;
   const flush = () => {
-    if (current) failures.push({ ...(current.test === undefined ? {} : { test: current.test }), detail: current.lines.join("\n").trim() });
+    if (current)
+      failures.push({
+        ...(current.test === undefined ? {} : { test: current.test }),
+        detail: current.lines.join("\n").trim(),
+      });
     current = undefined;
   };
   for (const line of output.split("\n")) {
@@ -140,8 +144,17 @@ export async function judgeRuleTests(
   const found = findExecutable(promtool, env);
   if ("missing" in found) return verdict;
   const tool = identity(found.file);
-  const keyOf = (test: Artifact) => (tool === undefined ? undefined : sha256(cacheVersion, tool, test.content, ...dependencies(test, artifacts).flatMap((a) => [a.path, a.content])));
-  const passed = (key: string | undefined) => cacheDir !== undefined && key !== undefined && existsSync(path.join(cacheDir, key));
+  const keyOf = (test: Artifact) =>
+    tool === undefined
+      ? undefined
+      : sha256(
+          cacheVersion,
+          tool,
+          test.content,
+          ...dependencies(test, artifacts).flatMap((a) => [a.path, a.content]),
+        );
+  const passed = (key: string | undefined) =>
+    cacheDir !== undefined && key !== undefined && existsSync(path.join(cacheDir, key));
 
   const toRun: Array<{ artifact: Artifact; key: string | undefined }> = [];
   for (const artifact of testFiles) {

@@ -12,7 +12,8 @@ const configPath = "prometheus/prometheus.yml";
 const configDir = "prometheus/";
 
 /** `rules/a.yaml: 7:15: group "g", rule 2, "Name": could not parse expression: ...` (the position is optional). */
-const ruleProblem = /^\s*(.+?): (?:(\d+):(\d+): )?group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/;
+const ruleProblem =
+  /^\s*(.+?): (?:(\d+):(\d+): )?group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/;
 /** Progress lines, which say nothing wrong. */
 const progress = /^\s*(Checking |SUCCESS|FAILED:?\s*$)/;
 
@@ -66,12 +67,19 @@ export function readPromtoolOutput(output: string): { rules: PromtoolProblem[]; 
     const match = ruleProblem.exec(line);
     if (!match) {
       checking = /^Checking (.+)$/.exec(line)?.[1] ?? checking;
-      if (line.trim() && !progress.test(line)) other.push({ file: checking, text: line.trim().replace(/^FAILED:\s*/, "") });
+      if (line.trim() && !progress.test(line))
+        other.push({ file: checking, text: line.trim().replace(/^FAILED:\s*/, "") });
       continue;
     }
     const [, file = "", row, column, group = "", rule, name = "", message = ""] = match;
-    const problem: PromtoolProblem = { file, group: unquote(group), rule: Number(rule), name: unquote(name), message };
-    if (row) (problem.line = Number(row)), (problem.column = Number(column));
+    const problem: PromtoolProblem = {
+      file,
+      group: unquote(group),
+      rule: Number(rule),
+      name: unquote(name),
+      message,
+    };
+    if (row) ((problem.line = Number(row)), (problem.column = Number(column)));
     rules.push(problem);
   }
   return { rules, other };
@@ -84,7 +92,9 @@ function diagnose(output: string, artifacts: Artifact[], name: string): Diagnost
   for (const problem of rules) {
     const artifact = artifactAt(artifacts, configDir + problem.file);
     if (!artifact) {
-      other.push({ text: `${problem.file}: group "${problem.group}", rule ${problem.rule}, "${problem.name}": ${problem.message}` });
+      other.push({
+        text: `${problem.file}: group "${problem.group}", rule ${problem.rule}, "${problem.name}": ${problem.message}`,
+      });
       continue;
     }
     const index = groupIndex(artifact, problem.group);
@@ -100,8 +110,13 @@ function diagnose(output: string, artifacts: Artifact[], name: string): Diagnost
     });
   }
   if (other.length > 0 || diagnostics.length === 0) {
-    const text = other.length > 0 ? other.map((line) => line.text).join("\n") : output.trim() || "it failed and printed nothing";
-    diagnostics.push(fileDiagnostic(promtool, config, `${name} (check config) rejects ${configPath}: ${text}`, promtoolFix));
+    const text =
+      other.length > 0
+        ? other.map((line) => line.text).join("\n")
+        : output.trim() || "it failed and printed nothing";
+    diagnostics.push(
+      fileDiagnostic(promtool, config, `${name} (check config) rejects ${configPath}: ${text}`, promtoolFix),
+    );
   }
   return diagnostics;
 }

@@ -31,9 +31,15 @@ export interface ExternalTool {
 }
 
 /** The executable to run: `$envVar` if set (it must be one), else the first on PATH; or why there is none. */
-export function findExecutable(tool: ExternalTool, env: NodeJS.ProcessEnv = process.env): { file: string } | { missing: string } {
+export function findExecutable(
+  tool: ExternalTool,
+  env: NodeJS.ProcessEnv = process.env,
+): { file: string } | { missing: string } {
   const named = env[tool.envVar];
-  if (named) return isExecutable(named) ? { file: named } : { missing: `${tool.envVar}=${named} is not an executable file` };
+  if (named)
+    return isExecutable(named)
+      ? { file: named }
+      : { missing: `${tool.envVar}=${named} is not an executable file` };
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, tool.command);
@@ -103,7 +109,12 @@ function watchSignals(on: boolean): void {
  * killed whole when it takes longer than `timeoutMs`, when this process is interrupted, and after the tool
  * exits (whatever it left running). Its arguments are the caller's: put `--` before paths that may start with `-`.
  */
-export function runTool(file: string, args: string[], cwd: string, timeoutMs = toolTimeoutMs): Promise<ToolRun> {
+export function runTool(
+  file: string,
+  args: string[],
+  cwd: string,
+  timeoutMs = toolTimeoutMs,
+): Promise<ToolRun> {
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -174,7 +185,12 @@ export interface ToolSubject {
 }
 
 /** One diagnostic for a whole subject, when a tool's complaint names no finer definition. */
-export function fileDiagnostic(tool: ExternalTool, about: ToolSubject, message: string, fix: string): Diagnostic {
+export function fileDiagnostic(
+  tool: ExternalTool,
+  about: ToolSubject,
+  message: string,
+  fix: string,
+): Diagnostic {
   return { check: tool.id, severity: "error", subject: about.subject, source: about.source, message, fix };
 }
 

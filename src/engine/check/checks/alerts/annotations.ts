@@ -9,7 +9,10 @@ export interface AnnotationRules {
 }
 
 /** Ours. dashboard_url is alerts/dashboard-link's business: it also checks where the link goes. */
-export const houseAnnotations: AnnotationRules = { required: ["summary", "description", "runbook_url"], fixedSummary: true };
+export const houseAnnotations: AnnotationRules = {
+  required: ["summary", "description", "runbook_url"],
+  fixedSummary: true,
+};
 
 /**
  * On-call reads the annotations first: they must all be there, and the summary must read the same in every
@@ -28,9 +31,20 @@ export function annotationsCheck(rules: AnnotationRules = houseAnnotations): Mod
         const source = alert.source;
         const findings: Finding[] = rules.required
           .filter((key) => !alert.annotations[key]?.trim())
-          .map((key) => ({ subject, source, message: key in alert.annotations ? `annotation ${key} is empty` : `the alert has no ${key} annotation`, fix: `write the ${key}.` }));
+          .map((key) => ({
+            subject,
+            source,
+            message:
+              key in alert.annotations ? `annotation ${key} is empty` : `the alert has no ${key} annotation`,
+            fix: `write the ${key}.`,
+          }));
         if (rules.fixedSummary && alert.annotations.summary?.includes("{{")) {
-          findings.push({ subject, source, message: "the summary is a template", fix: "keep the summary fixed text (it groups notifications); put values and labels in the description." });
+          findings.push({
+            subject,
+            source,
+            message: "the summary is a template",
+            fix: "keep the summary fixed text (it groups notifications); put values and labels in the description.",
+          });
         }
         return findings;
       });

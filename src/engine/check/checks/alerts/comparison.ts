@@ -25,7 +25,8 @@ export const alertComparison: ModelCheck = {
   id: "alerts/comparison",
   kind: "correctness",
   severity: "error",
-  summary: "An alert expression with no filtering comparison (nor absent(), nor label matchers alone), which fires whenever the series exist.",
+  summary:
+    "An alert expression with no filtering comparison (nor absent(), nor label matchers alone), which fires whenever the series exist.",
   scope: "model",
   check(model, ctx) {
     return model.alerts
@@ -36,7 +37,8 @@ export const alertComparison: ModelCheck = {
       .map((alert) => ({
         subject: `alert ${alert.name}`,
         source: alert.source,
-        message: "the expression has no comparison that filters series (a bool comparison keeps them all), so it fires whenever it returns anything",
+        message:
+          "the expression has no comparison that filters series (a bool comparison keeps them all), so it fires whenever it returns anything",
         fix: "end it with the threshold: `${signal} ${thresholds.x}`.",
       }));
   },

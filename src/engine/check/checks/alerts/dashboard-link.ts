@@ -15,20 +15,37 @@ export const alertDashboardLink: ModelCheck = {
   id: "alerts/dashboard-link",
   kind: "house",
   severity: "error",
-  summary: "An alert linking to a missing dashboard or panel, or to a panel that does not draw its threshold in the same unit.",
+  summary:
+    "An alert linking to a missing dashboard or panel, or to a panel that does not draw its threshold in the same unit.",
   scope: "model",
   check(model) {
     // The first dashboard of each uid, as a search in order would find it.
     const byUid = new Map<string, (typeof model.dashboards)[number]>();
-    for (const dashboard of model.dashboards) if (!byUid.has(dashboard.uid)) byUid.set(dashboard.uid, dashboard);
+    for (const dashboard of model.dashboards)
+      if (!byUid.has(dashboard.uid)) byUid.set(dashboard.uid, dashboard);
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
       const source = alert.source;
       const dashboard = byUid.get(alert.dashboard.uid);
-      if (!dashboard) return [{ subject, source, message: `dashboard ${alert.dashboard.uid} is not built by this project`, fix: "link to one of the dashboards in src/dashboards/index.ts." }];
+      if (!dashboard)
+        return [
+          {
+            subject,
+            source,
+            message: `dashboard ${alert.dashboard.uid} is not built by this project`,
+            fix: "link to one of the dashboards in src/dashboards/index.ts.",
+          },
+        ];
       const panel = dashboard.panels.find((p) => p.id === alert.dashboard.panelId);
       if (!panel) {
-        return [{ subject, source, message: `dashboard ${dashboard.uid} has no panel ${alert.dashboard.panelId}`, fix: `use one of: ${dashboard.panels.map((p) => `${p.id} "${p.title}"`).join(", ")}.` }];
+        return [
+          {
+            subject,
+            source,
+            message: `dashboard ${dashboard.uid} has no panel ${alert.dashboard.panelId}`,
+            fix: `use one of: ${dashboard.panels.map((p) => `${p.id} "${p.title}"`).join(", ")}.`,
+          },
+        ];
       }
       const findings: Finding[] = [];
       if (!panel.thresholds.includes(alert.threshold.value)) {
@@ -40,7 +57,12 @@ export const alertDashboardLink: ModelCheck = {
         });
       }
       if (panel.unit && !panelUnits[alert.threshold.unit].includes(panel.unit)) {
-        findings.push({ subject, source, message: `the threshold is in ${alert.threshold.unit} but panel ${panel.id} shows ${panel.unit}`, fix: `give the panel one of: ${panelUnits[alert.threshold.unit].join(", ")}.` });
+        findings.push({
+          subject,
+          source,
+          message: `the threshold is in ${alert.threshold.unit} but panel ${panel.id} shows ${panel.unit}`,
+          fix: `give the panel one of: ${panelUnits[alert.threshold.unit].join(", ")}.`,
+        });
       }
       return findings;
     });

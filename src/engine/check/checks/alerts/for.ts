@@ -14,14 +14,35 @@ export const alertFor: ModelCheck = {
       const subject = `alert ${alert.name}`;
       const ms = parseDurationMs(alert.for);
       if (Number.isNaN(ms)) {
-        return [{ subject, source: alert.source, message: `for: "${alert.for}" is not a Prometheus duration`, fix: 'write it like "5m", "1h30m" or "90s".' }];
+        return [
+          {
+            subject,
+            source: alert.source,
+            message: `for: "${alert.for}" is not a Prometheus duration`,
+            fix: 'write it like "5m", "1h30m" or "90s".',
+          },
+        ];
       }
       const groupInterval = interval.get(alert.group) ?? model.settings.evaluationInterval;
       if (ms > 0 && ms < parseDurationMs(groupInterval)) {
-        return [{ subject, source: alert.source, message: `for: ${alert.for} is shorter than the evaluation interval ${groupInterval}, so it means one evaluation`, fix: `use at least ${groupInterval}, or 0s.` }];
+        return [
+          {
+            subject,
+            source: alert.source,
+            message: `for: ${alert.for} is shorter than the evaluation interval ${groupInterval}, so it means one evaluation`,
+            fix: `use at least ${groupInterval}, or 0s.`,
+          },
+        ];
       }
       if (/absent(_over_time)?\s*\(/.test(alert.expr) && ms === 0) {
-        return [{ subject, source: alert.source, message: "absent() without for: fires on the first evaluation after a restart or a missed scrape", fix: "add a for of a few scrape intervals." }];
+        return [
+          {
+            subject,
+            source: alert.source,
+            message: "absent() without for: fires on the first evaluation after a restart or a missed scrape",
+            fix: "add a for of a few scrape intervals.",
+          },
+        ];
       }
       return [];
     });

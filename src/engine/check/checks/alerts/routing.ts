@@ -13,12 +13,29 @@ export const alertRouting: ModelCheck = {
     return model.severities.flatMap((policy): Finding[] => {
       const subject = `severity ${policy.severity}`;
       // group_wait may be 0s (notify at once); the intervals must be positive.
-      const fields = { notifyWithin: policy.notifyWithin, groupInterval: policy.groupInterval, repeatInterval: policy.repeatInterval };
+      const fields = {
+        notifyWithin: policy.notifyWithin,
+        groupInterval: policy.groupInterval,
+        repeatInterval: policy.repeatInterval,
+      };
       const malformed = Object.entries(fields).filter(([, value]) => !isDuration(value));
       if (Number.isNaN(parseDurationMs(policy.groupWait))) malformed.push(["groupWait", policy.groupWait]);
-      if (malformed.length) return malformed.map(([key, value]) => ({ subject, source, message: `${key}: "${value}" is not a duration`, fix: 'write it like "30s" or "4h".' }));
+      if (malformed.length)
+        return malformed.map(([key, value]) => ({
+          subject,
+          source,
+          message: `${key}: "${value}" is not a duration`,
+          fix: 'write it like "30s" or "4h".',
+        }));
       if (parseDurationMs(policy.groupWait) > parseDurationMs(policy.notifyWithin)) {
-        return [{ subject, source, message: `group_wait ${policy.groupWait} delays the first notification past ${policy.notifyWithin} (${policy.responseTime})`, fix: `make group_wait at most ${policy.notifyWithin}.` }];
+        return [
+          {
+            subject,
+            source,
+            message: `group_wait ${policy.groupWait} delays the first notification past ${policy.notifyWithin} (${policy.responseTime})`,
+            fix: `make group_wait at most ${policy.notifyWithin}.`,
+          },
+        ];
       }
       return [];
     });

@@ -12,18 +12,48 @@ interface Stated {
 }
 
 // Longest alternatives first: `ms` before `m`, `minutes` before `min`.
-const unitPattern = "%|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|[KMGTP]i?B|bytes|B";
+const unitPattern =
+  "%|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|[KMGTP]i?B|bytes|B";
 /** `1000`, `1,000`, `0.5`, `-5`, `1e6`. */
 const numberPattern = "-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?";
 /** What may follow a number: not more of a word or number (`14.4x` states no comparison; `1,000` is one number). */
 const numberEnd = "(?![\\w%]|[.,]\\d)";
-const comparisonPattern = new RegExp(`(>=|<=|≥|≤|>|<)\\s*(${numberPattern})\\s*(${unitPattern})?${numberEnd}`, "g");
+const comparisonPattern = new RegExp(
+  `(>=|<=|≥|≤|>|<)\\s*(${numberPattern})\\s*(${unitPattern})?${numberEnd}`,
+  "g",
+);
 /** `3+`: at least 3. */
 const atLeastPattern = new RegExp(`(?<![\\w.,])(${numberPattern})\\+`, "g");
 const toNumber = (text: string) => Number(text.replaceAll(",", ""));
 
-const durations: Record<string, number> = { ms: 0.001, millisecond: 0.001, s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600, d: 86400, day: 86400 };
-const byteUnits: Record<string, number> = { B: 1, bytes: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, PiB: 2 ** 50 };
+const durations: Record<string, number> = {
+  ms: 0.001,
+  millisecond: 0.001,
+  s: 1,
+  sec: 1,
+  second: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  h: 3600,
+  hour: 3600,
+  d: 86400,
+  day: 86400,
+};
+const byteUnits: Record<string, number> = {
+  B: 1,
+  bytes: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  PB: 1e15,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+  PiB: 2 ** 50,
+};
 
 /** `number unit` in the threshold's unit; undefined when the stated unit cannot be that unit. */
 function convert(number: number, stated: string | undefined, unit: ThresholdUnit): number | undefined {
@@ -46,12 +76,17 @@ export function statedComparisons(heading: string, unit: ThresholdUnit): Stated[
     const op = symbols[match[1]!] ?? (match[1] as ComparisonOperator);
     stated.push({ text: match[0].trim(), op, value: convert(toNumber(match[2]!), match[3], unit) });
   }
-  for (const match of heading.matchAll(atLeastPattern)) stated.push({ text: match[0], op: ">=", value: convert(toNumber(match[1]!), undefined, unit) });
+  for (const match of heading.matchAll(atLeastPattern))
+    stated.push({ text: match[0], op: ">=", value: convert(toNumber(match[1]!), undefined, unit) });
   return stated;
 }
 
 /** For whole counts, `> 2` is `>= 3` and `< 3` is `<= 2`: one form to compare. */
-function normalized(op: ComparisonOperator, value: number, unit: ThresholdUnit): [ComparisonOperator, number] {
+function normalized(
+  op: ComparisonOperator,
+  value: number,
+  unit: ThresholdUnit,
+): [ComparisonOperator, number] {
   if (unit !== "count" || !Number.isInteger(value)) return [op, value];
   if (op === ">") return [">=", value + 1];
   if (op === "<") return ["<=", value - 1];

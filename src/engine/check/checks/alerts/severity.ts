@@ -10,7 +10,8 @@ export function severityCheck(levels?: readonly string[]): ModelCheck {
     id: "alerts/severity",
     kind: "house",
     severity: "error",
-    summary: "A severity outside the runbook's four levels (or the configured ones), or one with no routing policy.",
+    summary:
+      "A severity outside the runbook's four levels (or the configured ones), or one with no routing policy.",
     scope: "model",
     check(model) {
       const routed = new Set(model.severities.map((p) => p.severity));
@@ -19,11 +20,21 @@ export function severityCheck(levels?: readonly string[]): ModelCheck {
       return model.alerts.flatMap((alert): Finding[] => {
         const subject = `alert ${alert.name}`;
         if (!allowed.includes(alert.severity)) {
-          const message = alert.severity === "" ? `the alert has no severity label, so it routes by none of ${where}` : `severity "${alert.severity}" is not one of ${where}`;
+          const message =
+            alert.severity === ""
+              ? `the alert has no severity label, so it routes by none of ${where}`
+              : `severity "${alert.severity}" is not one of ${where}`;
           return [{ subject, source: alert.source, message, fix: `use one of: ${allowed.join(", ")}.` }];
         }
         if (!levels && !routed.has(alert.severity as (typeof severities)[number])) {
-          return [{ subject, source: alert.source, message: `no routing policy for severity "${alert.severity}"`, fix: "add it to src/alerts/severities.ts." }];
+          return [
+            {
+              subject,
+              source: alert.source,
+              message: `no routing policy for severity "${alert.severity}"`,
+              fix: "add it to src/alerts/severities.ts.",
+            },
+          ];
         }
         return [];
       });

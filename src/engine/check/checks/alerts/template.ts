@@ -13,7 +13,10 @@ export const alertTemplate: ModelCheck = {
   scope: "model",
   check(model) {
     return model.alerts.flatMap((alert): Finding[] => {
-      const templates = [...Object.entries(alert.annotations).map(([k, v]) => [`annotation ${k}`, v] as const), ...Object.entries(alert.labels).map(([k, v]) => [`label ${k}`, v] as const)];
+      const templates = [
+        ...Object.entries(alert.annotations).map(([k, v]) => [`annotation ${k}`, v] as const),
+        ...Object.entries(alert.labels).map(([k, v]) => [`label ${k}`, v] as const),
+      ];
       return templates.flatMap(([where, text]) =>
         checkAlertTemplate(text).map((problem) => ({
           subject: `alert ${alert.name}`,

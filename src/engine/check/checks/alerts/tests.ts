@@ -9,12 +9,18 @@ const nearness = 0.1;
 function firesAt(alert: AlertModel, value: number): boolean {
   const t = alert.threshold.value;
   switch (alert.threshold.op) {
-    case ">": return value > t;
-    case ">=": return value >= t;
-    case "<": return value < t;
-    case "<=": return value <= t;
-    case "==": return value === t;
-    default: return value !== t;
+    case ">":
+      return value > t;
+    case ">=":
+      return value >= t;
+    case "<":
+      return value < t;
+    case "<=":
+      return value <= t;
+    case "==":
+      return value === t;
+    default:
+      return value !== t;
   }
 }
 
@@ -41,18 +47,36 @@ export const alertTests: ModelCheck = {
       const subject = `alert ${alert.name}`;
       const source = alert.source;
       if (alert.tests.length === 0) {
-        return [{ subject, source, message: "the alert has no tests", fix: "add `tests:` with a case just above the threshold and one just below it." }];
+        return [
+          {
+            subject,
+            source,
+            message: "the alert has no tests",
+            fix: "add `tests:` with a case just above the threshold and one just below it.",
+          },
+        ];
       }
       const forMs = parseDurationMs(alert.for) || 0;
       const findings: Finding[] = [];
-      const firing = (test: AlertTest) => test.expect.some((e) => e.state === "firing" && parseDurationMs(e.at) >= forMs);
+      const firing = (test: AlertTest) =>
+        test.expect.some((e) => e.state === "firing" && parseDurationMs(e.at) >= forMs);
       // promtool proves the state; here we only require that some case asks.
       const pending = (test: AlertTest) => test.expect.some((e) => e.state === "pending");
       for (const test of alert.tests) {
         const above = firesAt(alert, test.value);
         const states = new Set(test.expect.map((e) => e.state));
-        if (above && states.has("silent")) findings.push({ subject, source, message: `test "${test.name}": value ${test.value} crosses the threshold, yet expects silence` });
-        if (!above && (states.has("firing") || states.has("pending"))) findings.push({ subject, source, message: `test "${test.name}": value ${test.value} does not cross the threshold, yet expects the alert` });
+        if (above && states.has("silent"))
+          findings.push({
+            subject,
+            source,
+            message: `test "${test.name}": value ${test.value} crosses the threshold, yet expects silence`,
+          });
+        if (!above && (states.has("firing") || states.has("pending")))
+          findings.push({
+            subject,
+            source,
+            message: `test "${test.name}": value ${test.value} does not cross the threshold, yet expects the alert`,
+          });
         const stateAt = new Map<number, string>();
         for (const e of test.expect) {
           // Prometheus holds an alert pending only until `for` has elapsed: with for: 0s it fires at once.
@@ -66,21 +90,64 @@ export const alertTests: ModelCheck = {
           }
           const at = parseDurationMs(e.at);
           const earlier = stateAt.get(at);
-          if (earlier !== undefined && earlier !== e.state) findings.push({ subject, source, message: `test "${test.name}" expects both ${earlier} and ${e.state} at ${e.at}`, fix: "keep the one expectation that is true at that time." });
+          if (earlier !== undefined && earlier !== e.state)
+            findings.push({
+              subject,
+              source,
+              message: `test "${test.name}" expects both ${earlier} and ${e.state} at ${e.at}`,
+              fix: "keep the one expectation that is true at that time.",
+            });
           stateAt.set(at, e.state);
-          if (e.state === "firing" && !e.description) findings.push({ subject, source, message: `test "${test.name}" at ${e.at}: a firing expectation must give the rendered description`, fix: "write the description as on-call will read it, values humanized." });
-          if (e.state === "firing" && parseDurationMs(e.at) < forMs) findings.push({ subject, source, message: `test "${test.name}": firing at ${e.at}, before for: ${alert.for} can have elapsed` });
+          if (e.state === "firing" && !e.description)
+            findings.push({
+              subject,
+              source,
+              message: `test "${test.name}" at ${e.at}: a firing expectation must give the rendered description`,
+              fix: "write the description as on-call will read it, values humanized.",
+            });
+          if (e.state === "firing" && parseDurationMs(e.at) < forMs)
+            findings.push({
+              subject,
+              source,
+              message: `test "${test.name}": firing at ${e.at}, before for: ${alert.for} can have elapsed`,
+            });
         }
       }
       const fireCases = alert.tests.filter((t) => firesAt(alert, t.value) && firing(t));
       const fireCase = fireCases.find((t) => isNear(alert, t.value)) ?? fireCases[0];
-      const silentCase = alert.tests.find((t) => !firesAt(alert, t.value) && t.expect.some((e) => e.state === "silent") && isNear(alert, t.value));
-      if (!fireCase) findings.push({ subject, source, message: "no test fires above the threshold once `for` has elapsed", fix: "add a case just above the threshold that expects firing after `for`." });
-      else if (!isNear(alert, fireCase.value)) findings.push({ subject, source, message: `the firing case's value ${fireCase.value} is not within 10% of the threshold ${alert.threshold.value}, so a loosened threshold would still pass`, fix: "move its input closer to the threshold." });
+      const silentCase = alert.tests.find(
+        (t) =>
+          !firesAt(alert, t.value) && t.expect.some((e) => e.state === "silent") && isNear(alert, t.value),
+      );
+      if (!fireCase)
+        findings.push({
+          subject,
+          source,
+          message: "no test fires above the threshold once `for` has elapsed",
+          fix: "add a case just above the threshold that expects firing after `for`.",
+        });
+      else if (!isNear(alert, fireCase.value))
+        findings.push({
+          subject,
+          source,
+          message: `the firing case's value ${fireCase.value} is not within 10% of the threshold ${alert.threshold.value}, so a loosened threshold would still pass`,
+          fix: "move its input closer to the threshold.",
+        });
       if (forMs > 0 && !alert.tests.some((t) => firesAt(alert, t.value) && pending(t))) {
-        findings.push({ subject, source, message: `no test shows the alert pending before for: ${alert.for} elapses`, fix: "expect state pending at a time shorter than `for`." });
+        findings.push({
+          subject,
+          source,
+          message: `no test shows the alert pending before for: ${alert.for} elapses`,
+          fix: "expect state pending at a time shorter than `for`.",
+        });
       }
-      if (!silentCase) findings.push({ subject, source, message: "no test stays silent just below the threshold (within 10%)", fix: "add a case just below the threshold that expects silence." });
+      if (!silentCase)
+        findings.push({
+          subject,
+          source,
+          message: "no test stays silent just below the threshold (within 10%)",
+          fix: "add a case just below the threshold that expects silence.",
+        });
       return findings;
     });
   },

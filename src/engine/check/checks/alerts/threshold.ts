@@ -10,21 +10,41 @@ export const alertThreshold: ModelCheck = {
   id: "alerts/threshold",
   kind: "house",
   severity: "error",
-  summary: "A threshold that is not a number, is negative, is a percentage where a ratio is expected, or differs from the expression.",
+  summary:
+    "A threshold that is not a number, is negative, is a percentage where a ratio is expected, or differs from the expression.",
   scope: "model",
   check(model, ctx) {
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
       const { op, value, unit, source } = alert.threshold;
       if (!Number.isFinite(value)) {
-        return [{ subject, source, message: `threshold ${value} is not a finite number`, fix: "write the number the alert compares against." }];
+        return [
+          {
+            subject,
+            source,
+            message: `threshold ${value} is not a finite number`,
+            fix: "write the number the alert compares against.",
+          },
+        ];
       }
       const problems: Finding[] = [];
-      if (value < 0) problems.push({ subject, source, message: `threshold ${value} is negative, which a ${unit} cannot be`, fix: "use a positive value; the operator says the direction." });
+      if (value < 0)
+        problems.push({
+          subject,
+          source,
+          message: `threshold ${value} is negative, which a ${unit} cannot be`,
+          fix: "use a positive value; the operator says the direction.",
+        });
       if (unit === "ratio" && value > 1) {
-        problems.push({ subject, source, message: `threshold ${value} is a ratio above 1: it looks like a percentage`, fix: `write it as a fraction: ${value / 100} for ${value}%.` });
+        problems.push({
+          subject,
+          source,
+          message: `threshold ${value} is a ratio above 1: it looks like a percentage`,
+          fix: `write it as a fraction: ${value / 100} for ${value}%.`,
+        });
       }
-      if (unit === "bool" && value !== 0 && value !== 1) problems.push({ subject, source, message: `threshold ${value} for a bool must be 0 or 1` });
+      if (unit === "bool" && value !== 0 && value !== 1)
+        problems.push({ subject, source, message: `threshold ${value} for a bool must be 0 or 1` });
       const parsed = ctx.parse(alert.expr, { grafana: false });
       const comparison = topComparison(alert.expr, parsed.tree);
       // No comparison at all is alerts/comparison's finding, except a selector alone, which a rule file may mean as "while

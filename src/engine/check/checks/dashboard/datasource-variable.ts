@@ -20,7 +20,9 @@ export const datasourceVariable: DashboardCheck = {
       });
     }
     for (const panel of dashboard.panels) {
-      const wrong = [panel.datasource, ...panel.targets.map((t) => t.datasource)].filter((uid) => uid !== expected);
+      const wrong = [panel.datasource, ...panel.targets.map((t) => t.datasource)].filter(
+        (uid) => uid !== expected,
+      );
       if (wrong.length === 0) continue;
       findings.push({
         subject: panelSubject(dashboard, panel),

@@ -17,7 +17,9 @@ export const gridLayout: DashboardCheck = {
   scope: "dashboard",
   check(dashboard) {
     const findings: Finding[] = [];
-    const all = [...dashboard.rows, ...dashboard.panels].sort((a, b) => a.gridPos.y - b.gridPos.y || a.gridPos.x - b.gridPos.x);
+    const all = [...dashboard.rows, ...dashboard.panels].sort(
+      (a, b) => a.gridPos.y - b.gridPos.y || a.gridPos.x - b.gridPos.x,
+    );
     for (const [index, panel] of all.entries()) {
       const { x, y, w, h } = panel.gridPos;
       if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > columns) {

@@ -22,11 +22,12 @@ export const jobInstanceMatchers: ExpressionCheck = {
     if (site.kind !== "dashboard-query") return [];
     return selectors(expr).flatMap((selector) => {
       const carried = selector.metric ? seriesLabels(selector.metric, ctx) : undefined;
-      const missing = required.filter(
-        ({ label }) => !carried || carried.has(label),
-      ).filter(
-        ({ label, accepted }) => !selector.matchers.some((m) => m.label === label && m.op === "=~" && accepted.includes(m.value)),
-      );
+      const missing = required
+        .filter(({ label }) => !carried || carried.has(label))
+        .filter(
+          ({ label, accepted }) =>
+            !selector.matchers.some((m) => m.label === label && m.op === "=~" && accepted.includes(m.value)),
+        );
       if (missing.length === 0) return [];
       return [
         {

@@ -20,12 +20,22 @@ export const links: ModelCheck = {
         if (!match) continue;
         targets.add(match[1]!);
         if (!uids.has(match[1]!)) {
-          findings.push({ subject, source: dashboard.source, message: `link "${link.title}" points at unknown dashboard uid "${match[1]}"`, fix: `link to one of: ${[...uids].join(", ")}.` });
+          findings.push({
+            subject,
+            source: dashboard.source,
+            message: `link "${link.title}" points at unknown dashboard uid "${match[1]}"`,
+            fix: `link to one of: ${[...uids].join(", ")}.`,
+          });
         }
       }
       const missing = [...uids].filter((uid) => uid !== dashboard.uid && !targets.has(uid));
       if (missing.length > 0) {
-        findings.push({ subject, source: dashboard.source, message: `no link to ${missing.join(", ")}`, fix: "pass every dashboard to linkTogether() in src/dashboards/index.ts." });
+        findings.push({
+          subject,
+          source: dashboard.source,
+          message: `no link to ${missing.join(", ")}`,
+          fix: "pass every dashboard to linkTogether() in src/dashboards/index.ts.",
+        });
       }
     }
     return findings;

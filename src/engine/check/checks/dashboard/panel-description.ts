@@ -10,7 +10,9 @@ export const panelDescription: DashboardCheck = {
   scope: "dashboard",
   check(dashboard) {
     return dashboard.panels.flatMap((panel) => {
-      const missing = [!panel.title.trim() && "title", !panel.description?.trim() && "description"].filter(Boolean);
+      const missing = [!panel.title.trim() && "title", !panel.description?.trim() && "description"].filter(
+        Boolean,
+      );
       if (missing.length === 0) return [];
       return [
         {

@@ -5,7 +5,8 @@ import { findVariables, grafanaBuiltinVariables } from "../../../promql/grafana-
 const definedByDashboard = new WeakMap<DashboardModel, ReadonlySet<string>>();
 function definedVariables(dashboard: DashboardModel): ReadonlySet<string> {
   let defined = definedByDashboard.get(dashboard);
-  if (!defined) definedByDashboard.set(dashboard, (defined = new Set(dashboard.variables.map((v) => v.name))));
+  if (!defined)
+    definedByDashboard.set(dashboard, (defined = new Set(dashboard.variables.map((v) => v.name))));
   return defined;
 }
 

@@ -13,7 +13,14 @@ export const uniquePanelId: DashboardCheck = {
     const seen = new Map<number, (typeof dashboard.panels)[number]>();
     return [...dashboard.rows, ...dashboard.panels].flatMap((panel) => {
       if (!Number.isInteger(panel.id) || panel.id <= 0) {
-        return [{ subject: panelSubject(dashboard, panel), source: panel.source, message: `panel id ${panel.id} is not a positive integer`, fix: "give the panel a stable positive id with `id:`." }];
+        return [
+          {
+            subject: panelSubject(dashboard, panel),
+            source: panel.source,
+            message: `panel id ${panel.id} is not a positive integer`,
+            fix: "give the panel a stable positive id with `id:`.",
+          },
+        ];
       }
       const first = seen.get(panel.id);
       if (!first) {

@@ -21,14 +21,26 @@ export const pathCollision: ModelCheck = {
     const findings: Finding[] = [];
     for (const entry of pathNames(model)) {
       // A rule group's test file goes where its rule file goes: one clash is said once, for the first of its files.
-      const clash = entry.paths.map((path) => ({ path, earlier: first.get(fileKey(path)) })).find((c) => c.earlier !== undefined);
-      for (const path of entry.paths) if (!first.has(fileKey(path))) first.set(fileKey(path), { entry, path });
+      const clash = entry.paths
+        .map((path) => ({ path, earlier: first.get(fileKey(path)) }))
+        .find((c) => c.earlier !== undefined);
+      for (const path of entry.paths)
+        if (!first.has(fileKey(path))) first.set(fileKey(path), { entry, path });
       if (clash === undefined) continue;
       const { path, earlier } = clash as { path: string; earlier: { entry: PathName; path: string } };
       // Two dashboards with one uid are dashboard/unique-uid's to report.
-      if (entry.what === "dashboard uid" && earlier.entry.what === entry.what && earlier.entry.name === entry.name) continue;
+      if (
+        entry.what === "dashboard uid" &&
+        earlier.entry.what === entry.what &&
+        earlier.entry.name === entry.name
+      )
+        continue;
       const same =
-        path === earlier.path ? path : path.toLowerCase() === earlier.path.toLowerCase() ? `${path}, which is ${earlier.path} on a case-insensitive file system` : `${path}, which is ${earlier.path}`;
+        path === earlier.path
+          ? path
+          : path.toLowerCase() === earlier.path.toLowerCase()
+            ? `${path}, which is ${earlier.path} on a case-insensitive file system`
+            : `${path}, which is ${earlier.path}`;
       findings.push({
         subject: entry.subject,
         source: entry.source,

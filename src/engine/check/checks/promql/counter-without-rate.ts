@@ -3,7 +3,19 @@ import { selectors, type ParsedExpression } from "../../../promql/parse.ts";
 import { seriesType, typeNote } from "../../../promql/semantics.ts";
 
 /** Functions that make sense over a counter's raw value. */
-const consumers = new Set(["rate", "irate", "increase", "resets", "changes", "timestamp", "absent", "absent_over_time", "present_over_time", "count_over_time", "last_over_time"]);
+const consumers = new Set([
+  "rate",
+  "irate",
+  "increase",
+  "resets",
+  "changes",
+  "timestamp",
+  "absent",
+  "absent_over_time",
+  "present_over_time",
+  "count_over_time",
+  "last_over_time",
+]);
 /** Aggregations that count series rather than add values. */
 const countingAggregations = new Set(["count", "group", "count_values"]);
 

@@ -1,7 +1,14 @@
 import type { SyntaxNode } from "@lezer/common";
 import type { ExpressionCheck, Finding } from "../../check.ts";
 import { nodesNamed, rangeArgument, type ParsedExpression } from "../../../promql/parse.ts";
-import { children, groupingLabels, isExpression, seriesType, typeNote, type Semantics } from "../../../promql/semantics.ts";
+import {
+  children,
+  groupingLabels,
+  isExpression,
+  seriesType,
+  typeNote,
+  type Semantics,
+} from "../../../promql/semantics.ts";
 
 const rateFunctions = new Set(["rate", "irate", "increase"]);
 /**
@@ -24,12 +31,19 @@ function mayBeNative(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): 
     if (!name) return false;
     names.push(text(expr, name));
   }
-  return names.length > 0 && names.every((name) => !name.endsWith("_bucket") && seriesType(name, sem).kind === "unknown");
+  return (
+    names.length > 0 &&
+    names.every((name) => !name.endsWith("_bucket") && seriesType(name, sem).kind === "unknown")
+  );
 }
 
 /** What feeds histogram_quantile, looking through parentheses and aggregations (in a loop: they may nest deep). */
-function inspect(expr: ParsedExpression, input: SyntaxNode, sem: Semantics): { problem?: string; fix?: string } {
-  for (let node: SyntaxNode | undefined = input; node; ) {
+function inspect(
+  expr: ParsedExpression,
+  input: SyntaxNode,
+  sem: Semantics,
+): { problem?: string; fix?: string } {
+  for (let node: SyntaxNode | undefined = input; node;) {
     const step = inspectOne(expr, node, sem);
     if ("next" in step) node = step.next;
     else return step;
@@ -38,34 +52,59 @@ function inspect(expr: ParsedExpression, input: SyntaxNode, sem: Semantics): { p
 }
 
 /** What one node says of the histogram, or the node under it to look at next. */
-function inspectOne(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): { problem?: string; fix?: string } | { next: SyntaxNode | undefined } {
+function inspectOne(
+  expr: ParsedExpression,
+  node: SyntaxNode,
+  sem: Semantics,
+): { problem?: string; fix?: string } | { next: SyntaxNode | undefined } {
   if (node.name === "ParenExpr") return { next: [...children(node)].find(isExpression) };
   if (node.name === "AggregateExpr") {
     const op = text(expr, node.firstChild!);
     const modifier = node.getChild("AggregateModifier");
     const labels = groupingLabels(expr, modifier);
-    const keepsLe = modifier?.getChild("By") ? labels.includes("le") : modifier?.getChild("Without") ? !labels.includes("le") : false;
-    if (!bucketPreserving.has(op)) return { problem: `${op}() of buckets is not a histogram`, fix: "aggregate buckets with sum by (le, ...)." };
+    const keepsLe = modifier?.getChild("By")
+      ? labels.includes("le")
+      : modifier?.getChild("Without")
+        ? !labels.includes("le")
+        : false;
+    if (!bucketPreserving.has(op))
+      return {
+        problem: `${op}() of buckets is not a histogram`,
+        fix: "aggregate buckets with sum by (le, ...).",
+      };
     if (!keepsLe && !mayBeNative(expr, node, sem)) {
       const others = labels.filter((l) => l !== "le");
       const fix =
         modifier?.getChild("Without") && others.length
           ? `remove le from without(): ${op} without (${others.join(", ")}) (...).`
           : `keep it: ${op} by (${["le", ...(modifier?.getChild("Without") ? [] : others)].join(", ")}) (...).`;
-      if (!aggregating.has(op)) return { problem: `${op}() without le among its groups picks among all buckets together, so those left are not a histogram`, fix };
-      return { problem: `${op}() drops the le label, which histogram_quantile needs to find the buckets`, fix };
+      if (!aggregating.has(op))
+        return {
+          problem: `${op}() without le among its groups picks among all buckets together, so those left are not a histogram`,
+          fix,
+        };
+      return {
+        problem: `${op}() drops the le label, which histogram_quantile needs to find the buckets`,
+        fix,
+      };
     }
     // The vector is the last argument: topk's first is k.
     return { next: [...children(node.getChild("FunctionCallBody"))].filter(isExpression).at(-1) };
   }
   if (node.name === "FunctionCall") {
     const fn = text(expr, node.getChild("FunctionIdentifier")!);
-    if (!rateFunctions.has(fn)) return { problem: `${fn}() of buckets is not a bucket rate`, fix: "use rate(..._bucket[...])." };
+    if (!rateFunctions.has(fn))
+      return { problem: `${fn}() of buckets is not a bucket rate`, fix: "use rate(..._bucket[...])." };
     const name = rangeArgument(node)?.getChild("VectorSelector")?.getChild("Identifier");
     if (!name) return {};
     const metric = text(expr, name);
     const type = seriesType(metric, sem);
-    return type.kind === "bucket" || type.kind === "unknown" ? {} : { problem: `${metric}${typeNote(type)} is not a histogram's _bucket series`, fix: "take the quantile of a histogram's _bucket series." };
+    return type.kind === "bucket" || type.kind === "unknown"
+      ? {}
+      : {
+          problem: `${metric}${typeNote(type)} is not a histogram's _bucket series`,
+          fix: "take the quantile of a histogram's _bucket series.",
+        };
   }
   if (node.name === "VectorSelector") {
     const name = node.getChild("Identifier");
@@ -79,7 +118,10 @@ function inspectOne(expr: ParsedExpression, node: SyntaxNode, sem: Semantics): {
         fix: `histogram_quantile(φ, sum by (le) (rate(${metric}[$__rate_interval])))`,
       };
     }
-    return { problem: `${metric} is a ${kind}${typeNote(type)}, not a histogram's buckets`, fix: "take the quantile of a histogram's _bucket series." };
+    return {
+      problem: `${metric} is a ${kind}${typeNote(type)}, not a histogram's buckets`,
+      fix: "take the quantile of a histogram's _bucket series.",
+    };
   }
   return {};
 }
@@ -89,20 +131,34 @@ export const histogramQuantile: ExpressionCheck = {
   id: "promql/histogram-quantile",
   kind: "correctness",
   severity: "error",
-  summary: "histogram_quantile over something that is not a rate of _bucket series, or an aggregation that drops `le`.",
+  summary:
+    "histogram_quantile over something that is not a rate of _bucket series, or an aggregation that drops `le`.",
   scope: "expression",
   check(expr, _site, ctx) {
     const findings: Finding[] = [];
     for (const call of nodesNamed(expr, "FunctionCall")) {
       if (text(expr, call.getChild("FunctionIdentifier")!) !== "histogram_quantile") continue;
       const [phi, input] = [...children(call.getChild("FunctionCallBody"))].filter(isExpression);
-      if (phi?.name === "NumberDurationLiteral" || (phi?.name === "UnaryExpr" && phi.lastChild?.name === "NumberDurationLiteral")) {
+      if (
+        phi?.name === "NumberDurationLiteral" ||
+        (phi?.name === "UnaryExpr" && phi.lastChild?.name === "NumberDurationLiteral")
+      ) {
         const value = Number(text(expr, phi).replace(/\s+/g, ""));
-        if (!(value >= 0 && value <= 1)) findings.push({ message: `quantile ${value} is outside 0..1`, fix: "write the quantile as a fraction: 0.95 for p95.", at: { from: phi.from, to: phi.to } });
+        if (!(value >= 0 && value <= 1))
+          findings.push({
+            message: `quantile ${value} is outside 0..1`,
+            fix: "write the quantile as a fraction: 0.95 for p95.",
+            at: { from: phi.from, to: phi.to },
+          });
       }
       if (!input) continue;
       const { problem, fix } = inspect(expr, input, ctx);
-      if (problem) findings.push({ message: `histogram_quantile over ${text(expr, input).slice(0, 80)}: ${problem}`, fix, at: { from: input.from, to: input.to } });
+      if (problem)
+        findings.push({
+          message: `histogram_quantile over ${text(expr, input).slice(0, 80)}: ${problem}`,
+          fix,
+          at: { from: input.from, to: input.to },
+        });
     }
     return findings;
   },

@@ -26,7 +26,8 @@ function contradiction(equal: Matcher, other: Matcher): string | undefined {
   if (other.op === "=~" || other.op === "!~") {
     const re = anchored(other.value);
     if (!re) return undefined;
-    if (other.op === "=~" && !re.test(v)) return `"${v}" does not match the regex, which Prometheus anchors at both ends`;
+    if (other.op === "=~" && !re.test(v))
+      return `"${v}" does not match the regex, which Prometheus anchors at both ends`;
     if (other.op === "!~" && re.test(v)) return `"${v}" matches the regex it must not match`;
   }
   return undefined;
@@ -40,7 +41,8 @@ export const impossibleMatcher: ExpressionCheck = {
   id: "promql/impossible-matcher",
   kind: "correctness",
   severity: "error",
-  summary: 'Label matchers that no series can satisfy together: x="a" with x="b", with x!="a", or with a regex "a" does not match.',
+  summary:
+    'Label matchers that no series can satisfy together: x="a" with x="b", with x!="a", or with a regex "a" does not match.',
   scope: "expression",
   check(expr, site) {
     const findings: Finding[] = [];
@@ -51,7 +53,8 @@ export const impossibleMatcher: ExpressionCheck = {
         matchers.unshift({ label: "__name__", op: "=", value: selector.metric, node: selector.metricNode });
       }
       // Grafana variables expand at query time: their values are not known here.
-      const usable = site.kind === "expression" ? matchers : matchers.filter((m) => !/\$(\{|\w)|\[\[/.test(m.value));
+      const usable =
+        site.kind === "expression" ? matchers : matchers.filter((m) => !/\$(\{|\w)|\[\[/.test(m.value));
       const byLabel = new Map<string, Matcher[]>();
       for (const m of usable) byLabel.set(m.label, [...(byLabel.get(m.label) ?? []), m]);
       for (const [label, same] of byLabel) {
@@ -63,7 +66,10 @@ export const impossibleMatcher: ExpressionCheck = {
           if (!why) continue;
           findings.push({
             message: `${show(equal)} and ${show(other)}: ${why}, so this selector matches no series`,
-            fix: label === "__name__" ? "keep one metric name." : `keep the matcher on ${label} you meant, or use ${label}=~"a|b" for either value.`,
+            fix:
+              label === "__name__"
+                ? "keep one metric name."
+                : `keep the matcher on ${label} you meant, or use ${label}=~"a|b" for either value.`,
             at: { from: other.node.from, to: other.node.to },
           });
           break;

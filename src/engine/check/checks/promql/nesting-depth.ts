@@ -7,7 +7,8 @@ export const nestingDepth: ExpressionCheck = {
   // It must run everywhere: an expression o11y cannot follow is otherwise passed unchecked.
   kind: "correctness",
   severity: "error",
-  summary: "An expression nested deeper than o11y follows (some 600 levels of brackets, calls or aggregations), so it cannot be checked.",
+  summary:
+    "An expression nested deeper than o11y follows (some 600 levels of brackets, calls or aggregations), so it cannot be checked.",
   scope: "expression",
   needsValidSyntax: false,
   check(expr) {

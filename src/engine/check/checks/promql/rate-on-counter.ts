@@ -29,7 +29,13 @@ export const rateOnCounter: ExpressionCheck = {
       const metric = expr.text.slice(name.from, name.to);
       const type = seriesType(metric, ctx);
       const { kind } = type;
-      if (kind === "unknown" || kind === "recorded" || kind === "recorded-bucket-rate" || counterLike.has(kind)) continue;
+      if (
+        kind === "unknown" ||
+        kind === "recorded" ||
+        kind === "recorded-bucket-rate" ||
+        counterLike.has(kind)
+      )
+        continue;
       const gaugeFix = type.because
         ? "use delta() or deriv() for a gauge's change; if it really is a counter, say so with `# o11y-disable promql/rate-on-counter: <why>` on the rule."
         : "use delta() or deriv() for a gauge's change, or declare the metric monotonic in src/catalog/ if it only grows between restarts.";

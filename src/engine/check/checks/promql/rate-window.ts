@@ -3,7 +3,17 @@ import type { ExpressionCheck, Finding } from "../../check.ts";
 import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
 
 /** Functions whose range must hold several samples to mean anything. */
-const rangeFunctions = new Set(["rate", "irate", "increase", "deriv", "delta", "idelta", "resets", "changes", "predict_linear"]);
+const rangeFunctions = new Set([
+  "rate",
+  "irate",
+  "increase",
+  "deriv",
+  "delta",
+  "idelta",
+  "resets",
+  "changes",
+  "predict_linear",
+]);
 /** Rates, whose dashboard window must follow the zoom level; `delta()` over a fixed hour is a deliberate window. */
 const rateFunctions = new Set(["rate", "irate", "increase"]);
 const minimumSamples = 4;
@@ -31,7 +41,10 @@ export const rateWindow: ExpressionCheck = {
       const fn = expr.text.slice(name.from, name.to);
       if (site.kind === "dashboard-query" && (rateFunctions.has(fn) || written.startsWith("$"))) {
         // increase() over the dashboard's whole range is a deliberate total, not a rate window.
-        const allowed = written === "$__rate_interval" || written === "${__rate_interval}" || (fn === "increase" && (written === "$__range" || written === "${__range}"));
+        const allowed =
+          written === "$__rate_interval" ||
+          written === "${__rate_interval}" ||
+          (fn === "increase" && (written === "$__range" || written === "${__range}"));
         if (!allowed) {
           findings.push({
             message: `${fn}() over [${written}] in a dashboard: a fixed window is too short when zoomed out and too coarse when zoomed in`,

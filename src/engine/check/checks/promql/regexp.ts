@@ -18,10 +18,21 @@ export const regexp: ExpressionCheck = {
         // Grafana multi-value variables expand to a regex: leave them alone.
         if (/\$(\{|\w)|\[\[/.test(matcher.value)) continue;
         const at = { from: matcher.node.from, to: matcher.node.to };
-        if (matcher.value.startsWith("^") || (matcher.value.endsWith("$") && !matcher.value.endsWith("\\$"))) {
-          findings.push({ message: `${matcher.label}${matcher.op}"${matcher.value}": Prometheus already anchors regexes at both ends`, fix: "drop the ^ and $.", at });
+        if (
+          matcher.value.startsWith("^") ||
+          (matcher.value.endsWith("$") && !matcher.value.endsWith("\\$"))
+        ) {
+          findings.push({
+            message: `${matcher.label}${matcher.op}"${matcher.value}": Prometheus already anchors regexes at both ends`,
+            fix: "drop the ^ and $.",
+            at,
+          });
         } else if (!metacharacters.test(matcher.value)) {
-          findings.push({ message: `${matcher.label}${matcher.op}"${matcher.value}" has no regex metacharacters`, fix: `use ${matcher.label}${matcher.op === "=~" ? "=" : "!="}"${matcher.value}".`, at });
+          findings.push({
+            message: `${matcher.label}${matcher.op}"${matcher.value}" has no regex metacharacters`,
+            fix: `use ${matcher.label}${matcher.op === "=~" ? "=" : "!="}"${matcher.value}".`,
+            at,
+          });
         }
       }
     }

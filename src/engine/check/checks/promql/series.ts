@@ -26,8 +26,13 @@ export const series: ExpressionCheck = {
         const suggestion = closest(name, live.names);
         findings.push({
           message: `no series named ${name} on ${live.url}: this query returns nothing there`,
-          fix: suggestion ? `did you mean ${suggestion}? Otherwise make sure a target exports it to that server.` : "make sure a target exports it to that server, or correct the name.",
-          at: { from: (selector.metricNode ?? selector.node).from, to: (selector.metricNode ?? selector.node).to },
+          fix: suggestion
+            ? `did you mean ${suggestion}? Otherwise make sure a target exports it to that server.`
+            : "make sure a target exports it to that server, or correct the name.",
+          at: {
+            from: (selector.metricNode ?? selector.node).from,
+            to: (selector.metricNode ?? selector.node).to,
+          },
         });
         continue;
       }

@@ -14,7 +14,9 @@ export const syntax: ExpressionCheck = {
     const near = expr.text.slice(expr.errorAt, expr.errorAt + 12).split("\n")[0];
     return [
       {
-        message: near ? `PromQL syntax error near "${near}"` : "PromQL syntax error at the end of the expression",
+        message: near
+          ? `PromQL syntax error near "${near}"`
+          : "PromQL syntax error at the end of the expression",
         fix: "Check brackets, quotes and commas at that position; the expression must parse before any other check can run.",
         at: { from: expr.errorAt, to: expr.errorAt + 1 },
       },

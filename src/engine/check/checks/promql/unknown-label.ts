@@ -1,16 +1,30 @@
 import { closest } from "../../../text.ts";
 import type { ExpressionCheck, Finding } from "../../check.ts";
 import { nodesNamed, selectors } from "../../../promql/parse.ts";
-import { children, groupingLabels, isExpression, resultLabels, seriesLabels } from "../../../promql/semantics.ts";
+import {
+  children,
+  groupingLabels,
+  isExpression,
+  resultLabels,
+  seriesLabels,
+} from "../../../promql/semantics.ts";
 
 const special = new Set(["__name__"]);
 
-function unknown(label: string, known: ReadonlySet<string>, what: string, at: { from: number; to: number }, negative = false): Finding {
+function unknown(
+  label: string,
+  known: ReadonlySet<string>,
+  what: string,
+  at: { from: number; to: number },
+  negative = false,
+): Finding {
   const suggestion = closest(label, known);
   const effect = negative ? "so this matcher is always true" : "so this matches nothing";
   return {
     message: `label ${label} is not on ${what}, ${effect} (its labels: ${[...known].sort().join(", ")})`,
-    fix: suggestion ? `did you mean ${suggestion}? Otherwise declare the label in src/catalog/.` : "use one of its labels, or declare the label in src/catalog/.",
+    fix: suggestion
+      ? `did you mean ${suggestion}? Otherwise declare the label in src/catalog/.`
+      : "use one of its labels, or declare the label in src/catalog/.",
     at,
   };
 }
@@ -20,7 +34,8 @@ export const unknownLabel: ExpressionCheck = {
   id: "promql/unknown-label",
   kind: "correctness",
   severity: "error",
-  summary: "A label in a matcher, by(), without(), on() or ignoring() that the series do not carry, per the catalog.",
+  summary:
+    "A label in a matcher, by(), without(), on() or ignoring() that the series do not carry, per the catalog.",
   scope: "expression",
   check(expr, _site, ctx) {
     const findings: Finding[] = [];
@@ -29,9 +44,22 @@ export const unknownLabel: ExpressionCheck = {
       if (!known) continue;
       for (const matcher of selector.matchers) {
         // A matcher that accepts the empty string also matches series without the label: that is deliberate.
-        if (special.has(matcher.label) || known.has(matcher.label) || (matcher.op === "=" && matcher.value === "")) continue;
+        if (
+          special.has(matcher.label) ||
+          known.has(matcher.label) ||
+          (matcher.op === "=" && matcher.value === "")
+        )
+          continue;
         const negative = matcher.op === "!=" || matcher.op === "!~";
-        findings.push(unknown(matcher.label, known, selector.metric!, { from: matcher.node.from, to: matcher.node.to }, negative));
+        findings.push(
+          unknown(
+            matcher.label,
+            known,
+            selector.metric!,
+            { from: matcher.node.from, to: matcher.node.to },
+            negative,
+          ),
+        );
       }
     }
     for (const aggregate of nodesNamed(expr, "AggregateExpr")) {
@@ -41,7 +69,10 @@ export const unknownLabel: ExpressionCheck = {
       const known = inner ? resultLabels(expr, inner, ctx) : undefined;
       if (!known || known.size === 0) continue;
       for (const label of groupingLabels(expr, modifier)) {
-        if (!known.has(label)) findings.push(unknown(label, known, "the aggregated series", { from: modifier.from, to: modifier.to }));
+        if (!known.has(label))
+          findings.push(
+            unknown(label, known, "the aggregated series", { from: modifier.from, to: modifier.to }),
+          );
       }
     }
     for (const binary of nodesNamed(expr, "BinaryExpr")) {
@@ -53,7 +84,8 @@ export const unknownLabel: ExpressionCheck = {
       if (!l || !r) continue;
       const either = new Set([...l, ...r]);
       for (const label of groupingLabels(expr, clause)) {
-        if (!either.has(label)) findings.push(unknown(label, either, "either side", { from: clause.from, to: clause.to }));
+        if (!either.has(label))
+          findings.push(unknown(label, either, "either side", { from: clause.from, to: clause.to }));
       }
     }
     return findings;

@@ -21,7 +21,10 @@ export const unknownMetric: ExpressionCheck = {
           fix: suggestion
             ? `did you mean ${suggestion}? Otherwise declare the metric in src/catalog/.`
             : "declare the metric in src/catalog/ with its type, unit and labels, or correct the name.",
-          at: { from: (selector.metricNode ?? selector.node).from, to: (selector.metricNode ?? selector.node).to },
+          at: {
+            from: (selector.metricNode ?? selector.node).from,
+            to: (selector.metricNode ?? selector.node).to,
+          },
         },
       ];
     });

@@ -20,8 +20,11 @@ export const vectorMatching: ExpressionCheck = {
     const findings: Finding[] = [];
     for (const node of nodesNamed(expr, "BinaryExpr")) {
       const [left, right] = [...children(node)].filter(isExpression);
-      const op = [...children(node)].find((c) => !isExpression(c) && c.name !== "MatchingModifierClause" && c.name !== "BoolModifier");
-      if (!left || !right || (op && unions.has(op.name)) || isScalar(left, expr) || isScalar(right, expr)) continue;
+      const op = [...children(node)].find(
+        (c) => !isExpression(c) && c.name !== "MatchingModifierClause" && c.name !== "BoolModifier",
+      );
+      if (!left || !right || (op && unions.has(op.name)) || isScalar(left, expr) || isScalar(right, expr))
+        continue;
       const l = resultLabels(expr, left, ctx);
       const r = resultLabels(expr, right, ctx);
       if (!l || !r || l.size === 0 || r.size === 0) continue;
@@ -30,7 +33,9 @@ export const vectorMatching: ExpressionCheck = {
       const at = { from: node.from, to: node.to };
       if (clause?.getChild("On")) {
         // A label on neither side is promql/unknown-label's finding.
-        const missing = listed.filter((label) => (l.has(label) || r.has(label)) && !(l.has(label) && r.has(label)));
+        const missing = listed.filter(
+          (label) => (l.has(label) || r.has(label)) && !(l.has(label) && r.has(label)),
+        );
         if (missing.length) {
           findings.push({
             message: `on(${listed.join(", ")}) names ${missing.join(", ")}, which ${missing.length > 1 ? "are" : "is"} not on both sides: left ${show(l)}, right ${show(r)}`,

@@ -6,18 +6,25 @@ export const ruleDependency: ModelCheck = {
   id: "rules/dependency",
   kind: "house",
   severity: "error",
-  summary: "A recorded series that is used but never recorded, or recording rules that depend on each other in a cycle.",
+  summary:
+    "A recorded series that is used but never recorded, or recording rules that depend on each other in a cycle.",
   scope: "model",
   check(model, ctx) {
     const recorded = new Map(model.recordingRules.map((r) => [r.record, r]));
     // From the run's parses: the expression checks have parsed every site already.
-    const uses = (expr: string, grafana: boolean) => ctx.metricNames(expr, { grafana }).flatMap((metric) => (metric?.includes(":") ? [metric] : []));
+    const uses = (expr: string, grafana: boolean) =>
+      ctx.metricNames(expr, { grafana }).flatMap((metric) => (metric?.includes(":") ? [metric] : []));
     const findings: Finding[] = [];
     const sites = model === ctx.model ? ctx.sites() : expressionSites(model);
     for (const site of sites) {
       for (const name of uses(site.expr, site.kind !== "expression")) {
         if (!recorded.has(name)) {
-          findings.push({ subject: site.subject, source: site.source, message: `${name} is used but no recording rule records it`, fix: "define it in src/recording-rules/, or use the raw expression." });
+          findings.push({
+            subject: site.subject,
+            source: site.source,
+            message: `${name} is used but no recording rule records it`,
+            fix: "define it in src/recording-rules/, or use the raw expression.",
+          });
         }
       }
     }
@@ -31,11 +38,21 @@ export const ruleDependency: ModelCheck = {
         const names = path.map((step) => step.name);
         const cycle = [...names.slice(names.indexOf(name)), name];
         const rule = recorded.get(name)!;
-        findings.push({ subject: `recording rule ${name}`, source: rule.source, message: `recording rules depend on each other in a cycle: ${cycle.join(" -> ")}`, fix: "break the cycle: a rule must be computable from raw series." });
+        findings.push({
+          subject: `recording rule ${name}`,
+          source: rule.source,
+          message: `recording rules depend on each other in a cycle: ${cycle.join(" -> ")}`,
+          fix: "break the cycle: a rule must be computable from raw series.",
+        });
         return;
       }
       state.set(name, "visiting");
-      path.push({ name, pending: uses(recorded.get(name)!.expr, false).filter((dependency) => recorded.has(dependency)).reverse() });
+      path.push({
+        name,
+        pending: uses(recorded.get(name)!.expr, false)
+          .filter((dependency) => recorded.has(dependency))
+          .reverse(),
+      });
     };
     for (const name of recorded.keys()) {
       enter(name);

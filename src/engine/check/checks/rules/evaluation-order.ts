@@ -19,7 +19,8 @@ export const ruleEvaluationOrder: ModelCheck = {
   // its group records further down misses one 3-minute sample of 30 days.
   kind: "house",
   severity: "error",
-  summary: "A rule that reads a series its own group records further down, so it reads the previous evaluation's value.",
+  summary:
+    "A rule that reads a series its own group records further down, so it reads the previous evaluation's value.",
   scope: "model",
   check(model, ctx) {
     // Each group's rules in their written order: consumed by name from the rules of that group, in order.
@@ -28,13 +29,26 @@ export const ruleEvaluationOrder: ModelCheck = {
       const key = `${group}\u0000${name}`;
       queues.set(key, [...(queues.get(key) ?? []), placed]);
     };
-    for (const rule of model.recordingRules) enqueue(rule.group, rule.record, { subject: `recording rule ${rule.record}`, expr: rule.expr, record: rule.record, source: rule.source });
-    for (const alert of model.alerts) enqueue(alert.group, alert.name, { subject: `alert ${alert.name}`, expr: alert.expr, source: alert.source });
+    for (const rule of model.recordingRules)
+      enqueue(rule.group, rule.record, {
+        subject: `recording rule ${rule.record}`,
+        expr: rule.expr,
+        record: rule.record,
+        source: rule.source,
+      });
+    for (const alert of model.alerts)
+      enqueue(alert.group, alert.name, {
+        subject: `alert ${alert.name}`,
+        expr: alert.expr,
+        source: alert.source,
+      });
     const findings: Finding[] = [];
     for (const group of model.ruleGroups) {
       const rules = group.rules.flatMap((name) => queues.get(`${group.name}\u0000${name}`)?.shift() ?? []);
       rules.forEach((rule, index) => {
-        const reads = new Set(ctx.metricNames(rule.expr, { grafana: false }).filter((m): m is string => m !== undefined));
+        const reads = new Set(
+          ctx.metricNames(rule.expr, { grafana: false }).filter((m): m is string => m !== undefined),
+        );
         for (const name of reads) {
           if (name === rule.record) continue;
           const later = rules.findIndex((other, at) => at > index && other.record === name);

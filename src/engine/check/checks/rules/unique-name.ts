@@ -10,7 +10,8 @@ export const uniqueRuleName: ModelCheck = {
   scope: "model",
   check(model) {
     // The same name with different static labels records different series, which Prometheus allows.
-    const key = (rule: (typeof model.recordingRules)[number]) => `${rule.record}${JSON.stringify(Object.entries(rule.labels).sort())}`;
+    const key = (rule: (typeof model.recordingRules)[number]) =>
+      `${rule.record}${JSON.stringify(Object.entries(rule.labels).sort())}`;
     const seen = new Map<string, (typeof model.recordingRules)[number]>();
     return model.recordingRules.flatMap((rule) => {
       const first = seen.get(key(rule));
@@ -18,7 +19,14 @@ export const uniqueRuleName: ModelCheck = {
         seen.set(key(rule), rule);
         return [];
       }
-      return [{ subject: `recording rule ${rule.record}`, source: rule.source, message: `${rule.record} is already recorded at ${formatLocation(first.source)}`, fix: "remove one, or give them different names." }];
+      return [
+        {
+          subject: `recording rule ${rule.record}`,
+          source: rule.source,
+          message: `${rule.record} is already recorded at ${formatLocation(first.source)}`,
+          fix: "remove one, or give them different names.",
+        },
+      ];
     });
   },
 };

@@ -19,7 +19,17 @@ interface Place {
 type Visit = (text: string, keys: ReadonlyArray<string | number>) => void;
 
 const pathOf = (keys: ReadonlyArray<string | number>) =>
-  keys.map((key, i) => (typeof key === "number" ? `[${key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (i === 0 ? key : `.${key}`) : `[${JSON.stringify(key)}]`)).join("");
+  keys
+    .map((key, i) =>
+      typeof key === "number"
+        ? `[${key}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
+          ? i === 0
+            ? key
+            : `.${key}`
+          : `[${JSON.stringify(key)}]`,
+    )
+    .join("");
 
 /** Every string under `value`, with its path (`links[0].url`). */
 function walk(value: unknown, visit: Visit, keys: Array<string | number> = []): void {
@@ -59,7 +69,14 @@ function lineHolding(file: string, text: string, files: Map<string, string | und
     }
   }
   const content = files.get(file);
-  const index = content === undefined ? -1 : Math.max(content.indexOf(JSON.stringify(text)), content.indexOf(`'${text}'`), content.indexOf(`\`${text}\``));
+  const index =
+    content === undefined
+      ? -1
+      : Math.max(
+          content.indexOf(JSON.stringify(text)),
+          content.indexOf(`'${text}'`),
+          content.indexOf(`\`${text}\``),
+        );
   return index < 0 ? 1 : content!.slice(0, index).split("\n").length;
 }
 
@@ -84,7 +101,10 @@ function fixFor(where: string, found: SecretMatch[]): string {
   if (where.startsWith("scrapeTargets") || where.startsWith("alertmanagers")) {
     return `keep host:port here; Prometheus reads credentials from files (basic_auth.password_file, authorization.credentials_file), added where it is deployed. ${fromFile}`;
   }
-  if (found.every((s) => s.userinfo) && (where === "grafana.baseUrl" || where === "runbookUrl" || where.includes("url") || where.includes("link"))) {
+  if (
+    found.every((s) => s.userinfo) &&
+    (where === "grafana.baseUrl" || where === "runbookUrl" || where.includes("url") || where.includes("link"))
+  ) {
     return `remove the user and password: a link is opened by someone who logs in by themselves, and every alert and dashboard would carry them. ${fromFile}`;
   }
   return `remove it, and let the program that needs it read it from a file or the environment where it runs (as the Alertmanager receivers read theirs, *_file). ${fromFile}`;
@@ -99,7 +119,8 @@ export const credentials: ModelCheck = {
   id: "settings/credentials",
   kind: "correctness",
   severity: "error",
-  summary: "A credential in a setting or definition: a URL with user:password@, a token, a key or an Authorization value.",
+  summary:
+    "A credential in a setting or definition: a URL with user:password@, a token, a key or an Authorization value.",
   scope: "model",
   check(model) {
     const findings: Finding[] = [];
@@ -107,7 +128,12 @@ export const credentials: ModelCheck = {
     const fromSettings = new Set<string>();
     const report = (place: Place, where: string, text: string, found: SecretMatch[]) => {
       const what = place.subject === `setting ${where}` ? "its value" : where;
-      findings.push({ subject: place.subject, source: place.source, message: `${what} holds ${kinds(found)}: ${quote(text)}`, fix: fixFor(where, found) });
+      findings.push({
+        subject: place.subject,
+        source: place.source,
+        message: `${what} holds ${kinds(found)}: ${quote(text)}`,
+        fix: fixFor(where, found),
+      });
     };
 
     walk(model.settings, (text, keys) => {
@@ -115,11 +141,20 @@ export const credentials: ModelCheck = {
       if (found.length === 0) return;
       for (const s of found) fromSettings.add(text.slice(s.from, s.to));
       const where = pathOf(keys);
-      report({ subject: `setting ${where}`, source: { file: settingsFile, line: lineHolding(settingsFile, text, files) } }, where, text, found);
+      report(
+        {
+          subject: `setting ${where}`,
+          source: { file: settingsFile, line: lineHolding(settingsFile, text, files) },
+        },
+        where,
+        text,
+        found,
+      );
     });
 
     /** The secrets of `text` that do not come from a setting. */
-    const own = (text: string) => findSecrets(text).filter((s) => !fromSettings.has(text.slice(s.from, s.to)));
+    const own = (text: string) =>
+      findSecrets(text).filter((s) => !fromSettings.has(text.slice(s.from, s.to)));
     const scan = (value: unknown, place: Place | ((where: string, text: string) => Place)) =>
       walk(value, (text, keys) => {
         const found = own(text);
@@ -128,7 +163,8 @@ export const credentials: ModelCheck = {
         report(typeof place === "function" ? place(where, text) : place, where, text, found);
       });
 
-    for (const dashboard of model.dashboards) if (holdsSecret(dashboard.json)) scan(dashboard.json, dashboardPlace(dashboard));
+    for (const dashboard of model.dashboards)
+      if (holdsSecret(dashboard.json)) scan(dashboard.json, dashboardPlace(dashboard));
     for (const alert of model.alerts) {
       const { name, expr, labels, annotations, tests } = alert;
       scan({ expr, labels, annotations, tests }, { subject: `alert ${name}`, source: alert.source });
@@ -138,7 +174,10 @@ export const credentials: ModelCheck = {
       scan({ expr, labels, tests }, { subject: `recording rule ${rule.record}`, source: rule.source });
     }
     for (const policy of model.severities) {
-      scan(policy, (_where, text) => ({ subject: `severity policy ${policy.severity}`, source: { file: severitiesFile, line: lineHolding(severitiesFile, text, files) } }));
+      scan(policy, (_where, text) => ({
+        subject: `severity policy ${policy.severity}`,
+        source: { file: severitiesFile, line: lineHolding(severitiesFile, text, files) },
+      }));
     }
     return findings;
   },
@@ -147,13 +186,18 @@ export const credentials: ModelCheck = {
 /** A string in a dashboard's JSON belongs to the panel it is under (`panels[3]...`), else to the dashboard. */
 function dashboardPlace(dashboard: DashboardModel): (where: string) => Place {
   const byId = new Map<number, PanelModel>([...dashboard.rows, ...dashboard.panels].map((p) => [p.id, p]));
-  const jsonPanels = (dashboard.json.panels as Array<{ id?: number; panels?: Array<{ id?: number }> }> | undefined) ?? [];
+  const jsonPanels =
+    (dashboard.json.panels as Array<{ id?: number; panels?: Array<{ id?: number }> }> | undefined) ?? [];
   return (where) => {
     const match = /^panels\[(\d+)\](?:\.panels\[(\d+)\])?/.exec(where);
     const outer = match ? jsonPanels[Number(match[1])] : undefined;
     const inner = match?.[2] === undefined ? outer : outer?.panels?.[Number(match[2])];
     const panel = inner?.id === undefined ? undefined : byId.get(inner.id);
-    if (panel) return { subject: `dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`, source: panel.source };
+    if (panel)
+      return {
+        subject: `dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`,
+        source: panel.source,
+      };
     return { subject: `dashboard ${dashboard.uid} "${dashboard.title}"`, source: dashboard.source };
   };
 }
