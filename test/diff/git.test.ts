@@ -320,8 +320,8 @@ describe("o11y diff between commits", () => {
     expect(prettier.code, prettier.stderr).toBe(0);
     repo.edit(
       "src/alerts/covenant.ts",
-      "[covenantFundDrop, projectCreationFailingInRegions]",
-      "[projectCreationFailingInRegions, covenantFundDrop]",
+      "[\n  covenantFundDrop,\n  projectCreationFailingInRegions,\n]",
+      "[\n  projectCreationFailingInRegions,\n  covenantFundDrop,\n]",
     );
     repo.commit("Tidy");
     expect(repo.git("diff", "--stat", "main").split("\n").at(-1)).toMatch(/3 files changed/);
