@@ -8,6 +8,7 @@ import { alertRunbook } from "./alerts/runbook.ts";
 import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
 import { alertLabels } from "./alerts/labels.ts";
 import { alertSeverity } from "./alerts/severity.ts";
+import { staleThresholdText } from "./alerts/stale-threshold-text.ts";
 import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
@@ -77,6 +78,7 @@ export const allChecks: Check[] = [
   alertLabels,
   alertRunbook,
   alertRunbookThreshold,
+  staleThresholdText,
   alertDashboardLink,
   alertTests,
   alertRouting,
@@ -99,6 +101,7 @@ const definitionOnly = new Set([
   "alerts/dashboard-link",
   "alerts/runbook",
   "alerts/runbook-threshold",
+  "alerts/stale-threshold-text",
   "alerts/tests",
   "alerts/threshold",
   "rules/tests",
