@@ -1,7 +1,6 @@
 import { beam } from "../catalog/index.ts";
 import { beamHealth } from "../dashboards/beam-health.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
-import { say } from "../engine/define/wording.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { thresholds } from "./thresholds.ts";
 
 const gauges = (memory: number, limit: number) => [

@@ -1,7 +1,6 @@
 import { covenant } from "../catalog/index.ts";
 import { covenantOverview } from "../dashboards/covenant-overview.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
-import { say } from "../engine/define/wording.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { fundDropRatio, regionFailureRatio } from "../recording-rules/covenant.ts";
 import { thresholds } from "./thresholds.ts";
 

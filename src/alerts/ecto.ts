@@ -1,7 +1,6 @@
 import { ecto } from "../catalog/index.ts";
 import { ectoPerformance } from "../dashboards/ecto-performance.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
-import { say } from "../engine/define/wording.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { queryTimeP95 } from "../recording-rules/ecto.ts";
 import { thresholds } from "./thresholds.ts";
 

@@ -1,7 +1,6 @@
 import { nats } from "../catalog/index.ts";
 import { natsStreams } from "../dashboards/nats-streams.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
-import { say } from "../engine/define/wording.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { consumerLag } from "../recording-rules/nats.ts";
 import { thresholds } from "./thresholds.ts";
 

@@ -1,5 +1,4 @@
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
-import { say } from "../engine/define/wording.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { phoenixMetrics } from "../dashboards/phoenix-metrics.ts";
 import { serverErrorRatio } from "../recording-rules/phoenix.ts";
 import { phoenix } from "../catalog/index.ts";

@@ -1,6 +1,5 @@
 import { covenant } from "../catalog/index.ts";
-import { query, row, sel, stat, timeseries } from "../engine/define/dashboard-kit.ts";
-import { say } from "../engine/define/wording.ts";
+import { query, row, sel, stat, timeseries, say } from "../engine/define/dashboard-kit.ts";
 import { thresholds } from "../alerts/thresholds.ts";
 import { regionFailureRatio } from "../recording-rules/covenant.ts";
 import { serviceDashboard } from "./common.ts";

@@ -59,6 +59,8 @@ import {
   type Shape,
 } from "./validate.ts";
 
+export { say } from "./wording.ts";
+
 /** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
 export const datasourceRef: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
 

@@ -27,6 +27,7 @@ import { jobInstanceMatchers } from "./dashboard/job-instance-matchers.ts";
 import { links } from "./dashboard/links.ts";
 import { panelDescription } from "./dashboard/panel-description.ts";
 import { panelUnit } from "./dashboard/panel-unit.ts";
+import { unitFit } from "./dashboard/unit-fit.ts";
 import { undefinedVariable } from "./dashboard/undefined-variable.ts";
 import { uniquePanelId } from "./dashboard/unique-panel-id.ts";
 import { uniqueUid } from "./dashboard/unique-uid.ts";
@@ -62,6 +63,7 @@ export const allChecks: Check[] = [
   uniqueUid,
   uniquePanelId,
   panelUnit,
+  unitFit,
   panelDescription,
   undefinedVariable,
   gridLayout,
