@@ -16,7 +16,13 @@ export interface ProjectSettings {
   scrapeInterval: string;
   evaluationInterval: string;
   datasource: { name: string; uid: string; url: string };
-  grafana: { baseUrl: string; folder: string; dashboardsPath: string };
+  grafana: {
+    baseUrl: string;
+    folder: string;
+    dashboardsPath: string;
+    /** The oldest Grafana version the dashboards must work on, e.g. `12.2.0` (dashboard/grafana-version). */
+    minimumVersion?: string;
+  };
   runbookUrl: string;
   /** Scrape job name -> host:port targets. */
   scrapeTargets: Record<string, readonly string[]>;

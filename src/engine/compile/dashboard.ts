@@ -5,6 +5,7 @@ import { thresholdModel } from "./rules.ts";
 import type { DashboardModel, PanelModel, VariableModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
 import { canonicalize } from "./canonical-json.ts";
+import { withoutGrafanaDefaults } from "./grafana-defaults.ts";
 
 const unknownSource: SourceLocation = { file: "<unknown>", line: 0 };
 
@@ -71,7 +72,9 @@ export function compileDashboard(
   });
 
   const description = [built.description, generatedNote(source)].filter(Boolean).join("\n\n");
-  const json = canonicalize({ ...built, id: null, description }) as Record<string, unknown>;
+  const json = withoutGrafanaDefaults(
+    canonicalize({ ...built, id: null, description }) as Record<string, unknown>,
+  );
   return {
     uid: built.uid ?? "",
     title: built.title ?? "",
