@@ -28,6 +28,7 @@ import { links } from "./dashboard/links.ts";
 import { panelDescription } from "./dashboard/panel-description.ts";
 import { panelUnit } from "./dashboard/panel-unit.ts";
 import { unitFit } from "./dashboard/unit-fit.ts";
+import { grafanaVersion } from "./dashboard/grafana-version.ts";
 import { undefinedVariable } from "./dashboard/undefined-variable.ts";
 import { uniquePanelId } from "./dashboard/unique-panel-id.ts";
 import { uniqueUid } from "./dashboard/unique-uid.ts";
@@ -64,6 +65,7 @@ export const allChecks: Check[] = [
   uniquePanelId,
   panelUnit,
   unitFit,
+  grafanaVersion,
   panelDescription,
   undefinedVariable,
   gridLayout,
