@@ -27,7 +27,7 @@ import {
 } from "./validate.ts";
 
 /** Texts that state a threshold are written with it: say`more than ${thresholds.x}` (wording.ts). */
-export { say } from "./wording.ts";
+export { inWords, say } from "./wording.ts";
 
 /** The runbook's four levels, most urgent first. */
 export const severities = ["critical", "high", "medium", "low"] as const;
