@@ -1,3 +1,5 @@
+import { closest } from "../text.ts";
+
 /**
  * The unit ids Grafana's panels know, by the category its unit picker shows them under. Our own list, read
  * from Grafana's `packages/grafana-data/src/valueFormats/categories.ts` at commit
@@ -256,3 +258,43 @@ export function unitCategory(unit: string): GrafanaUnitCategory | "Custom" | und
 }
 
 export const grafanaUnitIds: readonly string[] = [...categoryOf.keys()];
+
+/** What people write for a unit, and Grafana's id for it. */
+const spelledOut: Record<string, string> = {
+  seconds: "s",
+  second: "s",
+  sec: "s",
+  secs: "s",
+  milliseconds: "ms",
+  millisecond: "ms",
+  microseconds: "µs",
+  us: "µs",
+  nanoseconds: "ns",
+  minutes: "m",
+  min: "m",
+  hours: "h",
+  days: "d",
+  byte: "bytes",
+  b: "bytes",
+  B: "bytes",
+  "%": "percent",
+  percentage: "percent",
+  ratio: "percentunit",
+  fraction: "percentunit",
+  count: "short",
+  number: "none",
+  boolean: "bool",
+  "req/s": "reqps",
+  "requests/s": "reqps",
+  "ops/s": "ops",
+  "bytes/s": "Bps",
+  "B/s": "Bps",
+  "msg/s": "mps",
+  usd: "currencyUSD",
+  $: "currencyUSD",
+};
+
+/** The Grafana unit id someone who wrote `unit` probably meant. */
+export function suggestedUnit(unit: string): string | undefined {
+  return spelledOut[unit] ?? spelledOut[unit.toLowerCase()] ?? closest(unit, grafanaUnitIds);
+}

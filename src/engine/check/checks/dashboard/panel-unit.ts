@@ -1,46 +1,6 @@
-import { customUnitPrefixes, grafanaUnitIds, unitCategory } from "../../../grafana/units.ts";
-import { closest } from "../../../text.ts";
+import { customUnitPrefixes, suggestedUnit, unitCategory } from "../../../grafana/units.ts";
 import type { DashboardCheck, Finding } from "../../check.ts";
 import { panelSubject } from "../../check.ts";
-
-/** What people write for a unit, and Grafana's id for it. */
-const spelledOut: Record<string, string> = {
-  seconds: "s",
-  second: "s",
-  sec: "s",
-  secs: "s",
-  milliseconds: "ms",
-  millisecond: "ms",
-  microseconds: "µs",
-  us: "µs",
-  nanoseconds: "ns",
-  minutes: "m",
-  min: "m",
-  hours: "h",
-  days: "d",
-  byte: "bytes",
-  b: "bytes",
-  B: "bytes",
-  "%": "percent",
-  percentage: "percent",
-  ratio: "percentunit",
-  fraction: "percentunit",
-  count: "short",
-  number: "none",
-  boolean: "bool",
-  "req/s": "reqps",
-  "requests/s": "reqps",
-  "ops/s": "ops",
-  "bytes/s": "Bps",
-  "B/s": "Bps",
-  "msg/s": "mps",
-  usd: "currencyUSD",
-  $: "currencyUSD",
-};
-
-function suggestion(unit: string): string | undefined {
-  return spelledOut[unit] ?? spelledOut[unit.toLowerCase()] ?? closest(unit, grafanaUnitIds);
-}
 
 /**
  * A panel without a unit shows bare numbers: is 0.3 seconds, a ratio, or requests per second? And a unit Grafana
@@ -65,7 +25,7 @@ export const panelUnit: DashboardCheck = {
           },
         ];
       if (unitCategory(panel.unit) !== undefined) return [];
-      const better = suggestion(panel.unit);
+      const better = suggestedUnit(panel.unit);
       return [
         {
           subject,
