@@ -1,8 +1,11 @@
 import type { Dashboard, DashboardBuilder, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
-import { locationOf } from "../define/registry.ts";
+import type { ThresholdDefinition } from "../define/alerting.ts";
+import { locationOf, thresholdsOf } from "../define/registry.ts";
+import { thresholdModel } from "./rules.ts";
 import type { DashboardModel, PanelModel, VariableModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
 import { canonicalize } from "./canonical-json.ts";
+import { withoutGrafanaDefaults } from "./grafana-defaults.ts";
 
 const unknownSource: SourceLocation = { file: "<unknown>", line: 0 };
 
@@ -26,6 +29,7 @@ type AnyPanel = Panel | RowPanel;
 export function compileDashboard(
   builder: DashboardBuilder,
   generatedNote: (source: SourceLocation) => string,
+  thresholdNames: ReadonlyMap<object, string> = new Map(),
 ): DashboardModel {
   const built: Dashboard = builder.build();
   const source = locationOf(built) ?? unknownSource;
@@ -47,7 +51,10 @@ export function compileDashboard(
       ...target,
       refId: (target as { refId?: string }).refId ?? refIdFor(index),
     }));
-    panels.push(toPanelModel(plain, rowTitle, panelSource));
+    const model = toPanelModel(plain, rowTitle, panelSource);
+    const stated = thresholdsOf(panel) as readonly ThresholdDefinition[];
+    if (stated.length) model.statedThresholds = stated.map((t) => thresholdModel(t, thresholdNames));
+    panels.push(model);
   };
   for (const panel of built.panels ?? []) visit(panel, currentRow);
 
@@ -65,7 +72,9 @@ export function compileDashboard(
   });
 
   const description = [built.description, generatedNote(source)].filter(Boolean).join("\n\n");
-  const json = canonicalize({ ...built, id: null, description }) as Record<string, unknown>;
+  const json = withoutGrafanaDefaults(
+    canonicalize({ ...built, id: null, description }) as Record<string, unknown>,
+  );
   return {
     uid: built.uid ?? "",
     title: built.title ?? "",
