@@ -98,6 +98,8 @@ export interface ThresholdModel {
   source: SourceLocation;
   /** Its name in src/alerts/thresholds.ts, where the project names its thresholds. */
   name?: string;
+  /** Stands in for a threshold the definition got wrong (reported as definition/invalid). */
+  placeholder?: true;
 }
 
 /** A threshold of the project's, by the name it has in src/alerts/thresholds.ts. */

@@ -1,5 +1,6 @@
 import {
   interpolatedThresholds,
+  isPlaceholderThreshold,
   type AlertDefinition,
   type RecordingRuleDefinition,
   type RuleGroupDefinition,
@@ -19,6 +20,7 @@ export function thresholdModel(t: ThresholdDefinition, names: ReadonlyMap<object
   const model: ThresholdModel = { op: t.op, value: t.value, unit: t.unit, source: t.source };
   const name = names.get(t);
   if (name !== undefined) model.name = name;
+  if (isPlaceholderThreshold(t)) model.placeholder = true;
   return model;
 }
 

@@ -281,8 +281,10 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
   thresholdsRead.set(alert, interpolatedThresholds(definition));
   if (typeof definition.name !== "string") alert.name = unnamed(source);
   // A placeholder threshold is the alert's own, at its line.
-  if (!isThreshold(definition.threshold)) alert.threshold = { ...alert.threshold, source };
-  else {
+  if (!isThreshold(definition.threshold)) {
+    alert.threshold = { ...alert.threshold, source };
+    placeholderThresholds.add(alert.threshold);
+  } else {
     const threshold = validatedThreshold(alert.threshold, source);
     alert.threshold = threshold.value;
     problems.list.push(...threshold.problems);
@@ -306,6 +308,10 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
 export const unnamed = (source: SourceLocation) => `(no name, ${formatLocation(source)})`;
 
 /** A threshold as the engine may read it, and what is wrong with it, at the line that made it. */
+/** Thresholds that stand in for one the definition got wrong: checks of what a threshold says leave them alone. */
+const placeholderThresholds = new WeakSet<object>();
+export const isPlaceholderThreshold = (t: object) => placeholderThresholds.has(t);
+
 export function validatedThreshold(
   t: ThresholdDefinition,
   fallback: SourceLocation,
@@ -326,7 +332,10 @@ export function validatedThreshold(
     thresholdUnits,
     `${helper} takes the threshold's unit second: "ratio" (0.05 for 5%), "seconds", "bytes", "count" or "bool".`,
   )(t.unit, "the threshold's unit", problems);
-  return { value: problems.list.length ? { ...t, value, unit, source } : t, problems: problems.list };
+  if (!problems.list.length) return { value: t, problems: [] };
+  const placeholder = { ...t, value, unit, source };
+  placeholderThresholds.add(placeholder);
+  return { value: placeholder, problems: problems.list };
 }
 
 /** A promtool `promql_expr_test`: the recorded series' exact values at a time. */

@@ -143,7 +143,8 @@ function findings(subject: string, texts: Text[], compared: Array<ThresholdModel
   for (const { text, where, source, runbook } of texts) {
     // Code is code: `ack_pending > 100` is another field's bound, a query the responder runs is its own.
     for (const stated of statedNumbers(text.replace(/`[^`]*`/g, "…"))) {
-      const candidates = compared.filter((t) => kindOf[t.unit] === stated.kind);
+      // A threshold the definition got wrong is its own error (definition/invalid), not a stale text.
+      const candidates = compared.filter((t) => !t.placeholder && kindOf[t.unit] === stated.kind);
       if (candidates.length === 0 || candidates.some((t) => agrees(stated, t))) continue;
       const fix = runbook
         ? `make it say ${candidates.map(thresholdText).join(" or ")}, or leave the number out; the threshold itself lives in src/alerts/thresholds.ts.`
