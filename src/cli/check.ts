@@ -8,6 +8,7 @@ import {
   selectorsOf,
   type PrometheusSource,
 } from "../engine/check/metric-source.ts";
+import { exprFlagFile } from "../engine/check/check.ts";
 import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
 import {
   promtoolOnExpression,
@@ -96,7 +97,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     const model = compileModel(checkDefinitions(project).project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions(
-      [{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }],
+      [{ expr: options.expr, subject: "expression", source: { file: exprFlagFile, line: 1 }, kind }],
       checkContext(model),
     );
     // A panel query holds Grafana variables, which promtool cannot read.

@@ -4,6 +4,9 @@ import type { ParsedExpression } from "../promql/parse.ts";
 import type { Semantics } from "../promql/semantics.ts";
 import type { SourceLocation } from "../source.ts";
 
+/** The file an expression given on the command line (`o11y check --expr`) is said to be in. */
+export const exprFlagFile = "--expr";
+
 /** Where a PromQL expression was written and what it belongs to. */
 export interface ExpressionSite {
   expr: string;
@@ -97,6 +100,14 @@ export interface ModelCheck extends CheckBase {
 export type Check = ExpressionCheck | DashboardCheck | ModelCheck;
 
 export type { Diagnostic };
+
+/**
+ * Whether the run is over rule files from elsewhere (`o11y check rules.yaml`): their fixes must not point at this
+ * project's TypeScript (src/catalog/, src/alerts/, ...), which their authors do not have.
+ */
+export function fromElsewhere(ctx: CheckContext): boolean {
+  return ctx.catalogLabels !== undefined;
+}
 
 export function panelSubject(dashboard: DashboardModel, panel: { id: number; title: string }): string {
   return `dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`;
