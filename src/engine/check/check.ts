@@ -16,6 +16,8 @@ export interface ExpressionSite {
   /** Dashboard queries may use Grafana variables and must follow dashboard conventions. */
   kind: "dashboard-query" | "dashboard-variable" | "expression";
   dashboard?: DashboardModel;
+  /** Where the character at `offset` of `expr` was written, when that is known (a dashboard query's template). */
+  locate?: (offset: number) => SourceLocation | undefined;
 }
 
 /**

@@ -43,11 +43,18 @@ export function compileDashboard(
       return;
     }
     const plain = panel as Panel;
+    // Where each query() was called, looked up before the targets are copied.
+    const querySources = (plain.targets ?? []).map((target) => locationOf(target));
     plain.targets = (plain.targets ?? []).map((target, index) => ({
       ...target,
       refId: (target as { refId?: string }).refId ?? refIdFor(index),
     }));
-    panels.push(toPanelModel(plain, rowTitle, panelSource));
+    const model = toPanelModel(plain, rowTitle, panelSource);
+    model.targets.forEach((target, index) => {
+      const written = querySources[index];
+      if (written) target.source = written;
+    });
+    panels.push(model);
   };
   for (const panel of built.panels ?? []) visit(panel, currentRow);
 
