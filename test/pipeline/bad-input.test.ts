@@ -229,7 +229,9 @@ describe("bad dashboard input", () => {
       if ("fix" in rest) expect(diagnostic.fix).toContain(rest.fix);
       // A PromQL finding points at its character in the query's template; any other at the panel's line.
       expect(diagnostic.source).toEqual(
-        "at" in rest ? positionIn(rest.at) : { file: thisFile, line: lineOf(text, mark) },
+        "at" in rest && rest.at !== undefined
+          ? positionIn(rest.at)
+          : { file: thisFile, line: lineOf(text, mark) },
       );
     },
   );
