@@ -29,7 +29,7 @@ import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 import { readRuleFileText } from "./read-rule-file.ts";
-import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
+import { formatNote, formatReport, useColor, writeSummary, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
   project: string;
@@ -169,7 +169,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   // Every format shows them: nothing secret-looking in any (src/engine/secrets.ts).
   const sorted = sortDiagnostics(diagnostics).map(redactDiagnostic);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
-  if (options.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
+  writeSummary(sorted, options.format, "check");
   return hasErrors(sorted) ? 1 : 0;
 }
 
