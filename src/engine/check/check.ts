@@ -2,6 +2,7 @@ import type { Diagnostic, Severity } from "../diagnostics.ts";
 import type { DashboardModel, Model } from "../model.ts";
 import type { ParsedExpression } from "../promql/parse.ts";
 import type { Semantics } from "../promql/semantics.ts";
+import { formatDuration } from "../duration.ts";
 import type { SourceLocation } from "../source.ts";
 
 /** The file an expression given on the command line (`o11y check --expr`) is said to be in. */
@@ -109,6 +110,15 @@ export type { Diagnostic };
  */
 export function fromElsewhere(ctx: CheckContext): boolean {
   return ctx.catalogLabels !== undefined;
+}
+
+/**
+ * The window a fix suggests for a rate: `$__rate_interval` in a dashboard query, where Grafana fills it in; in an
+ * alert, a recording rule or `o11y check --expr`, a duration Prometheus reads, four scrapes at least and 5m as usual.
+ */
+export function suggestedRateWindow(site: ExpressionSite, ctx: CheckContext): string {
+  if (site.kind !== "expression") return "$__rate_interval";
+  return formatDuration(Math.max(4 * ctx.scrapeIntervalMs, 5 * 60_000));
 }
 
 export function panelSubject(dashboard: DashboardModel, panel: { id: number; title: string }): string {
