@@ -54,9 +54,14 @@ export function locateInQuery(
   if (!source || call.column === undefined || call.line < 1 || call.line > source.starts.length)
     return undefined;
   const { text, starts } = source;
-  const argument = firstArgument(text, starts[call.line - 1]! + call.column - 1);
-  if (argument === undefined) return undefined;
-  const found = mapArgument(text, argument, rendered, offset, 0);
+  let found: number | undefined;
+  try {
+    const argument = firstArgument(text, starts[call.line - 1]! + call.column - 1);
+    found = argument === undefined ? undefined : mapArgument(text, argument, rendered, offset, 0);
+  } catch {
+    // Text this reader does not follow (an escape no string may hold, say): the caller's location stands.
+    found = undefined;
+  }
   if (found === undefined) return undefined;
   const line = lineAt(starts, found);
   return { file: call.file, line, column: found - starts[line - 1]! + 1 };
@@ -288,7 +293,10 @@ function skipExpression(text: string, from: number): number | undefined {
       if (!inner) return undefined;
       i = templateEnd(text, i);
     } else if (c === "/" && text[i + 1] === "/") i = text.indexOf("\n", i);
-    else if (c === "/" && text[i + 1] === "*") i = text.indexOf("*/", i) + 1;
+    else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? -1 : end + 1;
+    }
     if (i < 0) return undefined;
   }
   return undefined;
