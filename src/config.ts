@@ -2,6 +2,24 @@
  * Every knob of the deployment in one place: intervals, the datasource, the jobs the selectors assume,
  * and the base URLs that links are built from.
  */
+
+/**
+ * Where each part runs: placeholders for one machine, the addresses RUNBOOK.md uses (Grafana on :3000, Prometheus
+ * on :9090, the app's /metrics on :4000). Every address the build writes comes from here: set yours once.
+ */
+export const addresses = {
+  /** Prometheus, as Grafana's datasource reaches it. */
+  prometheus: "http://localhost:9090",
+  /** Alertmanager, as Prometheus reaches it (host:port). */
+  alertmanager: "localhost:9093",
+  /** Grafana, as people open it: alerts' dashboard links start here. */
+  grafana: "http://localhost:3000",
+  /** The Phoenix application's PromEx endpoint, as Prometheus scrapes it (host:port). */
+  app: "localhost:4000",
+  /** prometheus-nats-exporter, as Prometheus scrapes it (host:port). */
+  natsExporter: "localhost:7777",
+};
+
 export const settings = {
   /** How often Prometheus scrapes. Used for the datasource's `timeInterval` and by the rate-window checks. */
   scrapeInterval: "15s",
@@ -11,10 +29,15 @@ export const settings = {
     name: "Prometheus",
     /** The uid every dashboard's `datasource` variable defaults to. */
     uid: "gs-prometheus",
-    url: "http://localhost:9090",
+    url: addresses.prometheus,
   },
   grafana: {
-    baseUrl: "http://localhost:3000",
+    baseUrl: addresses.grafana,
+    /**
+     * The oldest Grafana the dashboards are held to (dashboard/grafana-version): their schemaVersion and panel
+     * types must be known to it. The Foundation SDK writes schemaVersion 42, which Grafana 12.2 introduced.
+     */
+    minimumVersion: "12.2.0",
     /** Folder the provisioned dashboards land in. */
     folder: "Global Sovereign",
     /** Where Grafana's container or host mounts build/grafana/dashboards. */
@@ -31,10 +54,10 @@ export const settings = {
   },
   /** What prometheus.yml scrapes; replace the targets with your hosts (or use service discovery). */
   scrapeTargets: {
-    "global-sovereign": ["global-sovereign:4000"],
-    nats: ["nats-exporter:7777"],
+    "global-sovereign": [addresses.app],
+    nats: [addresses.natsExporter],
   },
-  alertmanagers: ["alertmanager:9093"],
+  alertmanagers: [addresses.alertmanager],
 };
 
 export type Settings = typeof settings;

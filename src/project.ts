@@ -1,4 +1,5 @@
 import { alertGroups } from "./alerts/index.ts";
+import { thresholds } from "./alerts/thresholds.ts";
 import { severityPolicies } from "./alerts/severities.ts";
 import * as catalog from "./catalog/index.ts";
 import { settings } from "./config.ts";
@@ -18,4 +19,5 @@ export const project: ProjectDefinition = {
   recordingRuleGroups,
   severities: severityPolicies,
   runbook: { file: "RUNBOOK.md" },
+  thresholds,
 };

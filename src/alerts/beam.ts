@@ -1,6 +1,6 @@
 import { beam } from "../catalog/index.ts";
 import { beamHealth } from "../dashboards/beam-health.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { thresholds } from "./thresholds.ts";
 
 const gauges = (memory: number, limit: number) => [
@@ -12,14 +12,14 @@ export const beamMemoryHigh = alert({
   name: "BeamMemoryHigh",
   severity: "medium",
   severityReason:
-    "The runbook gives none. 80% leaves headroom before the node is killed for memory; a leak grows over hours, " +
-    "so an hour to find it is enough. A node that does die shows up at once as 5xx errors, which page.",
+    say`The runbook gives none. ${thresholds.beamMemoryUsageRatio} leaves headroom before the node is killed for memory; ` +
+    "a leak grows over hours, so an hour to find it is enough. A node that does die shows up at once as 5xx errors, which page.",
   service: "beam",
   team: "platform",
   expr: `${beam.memoryTotal}{job="global-sovereign"}\n/ on (job, instance)\n${beam.memoryLimit}{job="global-sovereign"}\n${thresholds.beamMemoryUsageRatio}`,
   threshold: thresholds.beamMemoryUsageRatio,
   for: "10m",
-  summary: "A BEAM node uses more than 80% of its memory limit.",
+  summary: say`A BEAM node uses more than ${thresholds.beamMemoryUsageRatio} of its memory limit.`,
   description: "{{ $labels.instance }} uses {{ $value | humanizePercentage }} of its memory limit.",
   runbook: "BEAM Memory Usage > 80%",
   dashboard: { dashboard: beamHealth, panel: 203 },

@@ -1,6 +1,6 @@
 import { covenant } from "../catalog/index.ts";
 import { covenantOverview } from "../dashboards/covenant-overview.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { fundDropRatio, regionFailureRatio } from "../recording-rules/covenant.ts";
 import { thresholds } from "./thresholds.ts";
 
@@ -19,7 +19,7 @@ export const covenantFundDrop = alert({
   threshold: thresholds.covenantFundDropRatio,
   // One bad poll of the database must not fire it.
   for: "5m",
-  summary: "The covenant fund fell by more than 10% within an hour.",
+  summary: say`The covenant fund fell by more than ${thresholds.covenantFundDropRatio} within an hour.`,
   description:
     "The covenant fund on {{ $labels.job }} is {{ $value | humanizePercentage }} lower than an hour ago.",
   runbook: "Covenant Fund Drop > 10%",
@@ -68,9 +68,8 @@ export const projectCreationFailingInRegions = alert({
   threshold: thresholds.projectCreationFailingRegions,
   // Creation attempts are sparse; 10 minutes keeps one unlucky burst from firing it.
   for: "10m",
-  summary: "Project creation fails in 3 or more regions at once.",
-  description:
-    "Project creation on {{ $labels.job }} fails for more than 10% of attempts in {{ $value }} regions at once: look for a shared cause.",
+  summary: say`Project creation fails in ${thresholds.projectCreationFailingRegions} or more regions at once.`,
+  description: say`Project creation on {{ $labels.job }} fails for more than ${thresholds.projectCreationRegionFailureRatio} of attempts in {{ $value }} regions at once: look for a shared cause.`,
   runbook: "Project Creation Failing in 3+ Regions",
   dashboard: { dashboard: covenantOverview, panel: 303 },
   tests: [
@@ -89,8 +88,7 @@ export const projectCreationFailingInRegions = alert({
           at: "14m",
           state: "firing",
           labels: { job: "global-sovereign" },
-          description:
-            "Project creation on global-sovereign fails for more than 10% of attempts in 3 regions at once: look for a shared cause.",
+          description: say`Project creation on global-sovereign fails for more than ${thresholds.projectCreationRegionFailureRatio} of attempts in 3 regions at once: look for a shared cause.`,
         },
       ],
     },

@@ -1,6 +1,6 @@
 import { ecto } from "../catalog/index.ts";
 import { ectoPerformance } from "../dashboards/ecto-performance.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { queryTimeP95 } from "../recording-rules/ecto.ts";
 import { thresholds } from "./thresholds.ts";
 
@@ -22,7 +22,7 @@ export const ectoQueryLatencyHigh = alert({
   expr: `${queryTimeP95} ${thresholds.ectoQueryP95Seconds}`,
   threshold: thresholds.ectoQueryP95Seconds,
   for: "5m",
-  summary: "Database queries are slow: p95 query time is above 500 ms.",
+  summary: say`Database queries are slow: p95 query time is above ${thresholds.ectoQueryP95Seconds}.`,
   description:
     "p95 Ecto query time on {{ $labels.job }} is {{ $value | humanizeDuration }} over the last 5 minutes.",
   runbook: "Database Query Latency > 500ms",

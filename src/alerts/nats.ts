@@ -1,6 +1,6 @@
 import { nats } from "../catalog/index.ts";
 import { natsStreams } from "../dashboards/nats-streams.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { consumerLag } from "../recording-rules/nats.ts";
 import { thresholds } from "./thresholds.ts";
 
@@ -18,7 +18,7 @@ export const natsConsumerLagHigh = alert({
   threshold: thresholds.natsPendingMessages,
   // The runbook gives no duration; 5 minutes lets a deploy's consumer restart drain without paging.
   for: "5m",
-  summary: "A JetStream consumer has more than 1000 messages pending.",
+  summary: say`A JetStream consumer has more than ${thresholds.natsPendingMessages} messages pending.`,
   description:
     "Consumer {{ $labels.consumer_name }} on stream {{ $labels.stream_name }} has {{ $value | humanize }} messages pending.",
   runbook: "NATS Stream Lag > 1000",

@@ -1,4 +1,4 @@
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
+import { alert, ruleGroup, say } from "../engine/define/alerting.ts";
 import { phoenixMetrics } from "../dashboards/phoenix-metrics.ts";
 import { serverErrorRatio } from "../recording-rules/phoenix.ts";
 import { phoenix } from "../catalog/index.ts";
@@ -17,7 +17,7 @@ export const phoenixHigh5xxErrorRate = alert({
   expr: `${serverErrorRatio} ${thresholds.phoenix5xxRatio}`,
   threshold: thresholds.phoenix5xxRatio,
   for: "5m",
-  summary: "The API answers more than 5% of requests with a 5xx error.",
+  summary: say`The API answers more than ${thresholds.phoenix5xxRatio} of requests with a 5xx error.`,
   description:
     "{{ $value | humanizePercentage }} of requests to {{ $labels.job }} failed with a 5xx status over the last 5 minutes.",
   runbook: "High 5xx Error Rate",

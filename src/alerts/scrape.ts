@@ -1,8 +1,11 @@
 import { prometheus } from "../catalog/index.ts";
 import { settings } from "../config.ts";
 import { phoenixMetrics } from "../dashboards/phoenix-metrics.ts";
-import { alert, ruleGroup } from "../engine/define/alerting.ts";
+import { alert, inWords, ruleGroup, say } from "../engine/define/alerting.ts";
 import { thresholds } from "./thresholds.ts";
+
+// Prometheus retries every scrape interval; five minutes of failures is not a blip.
+const failingFor = "5m";
 
 const up = (value: number) => [
   { series: `${prometheus.up}{job="${settings.jobs.app}", instance="app-1:4000"}`, values: `${value}x20` },
@@ -15,11 +18,9 @@ export const metricsEndpointDown = alert({
   team: "platform",
   expr: `${prometheus.up}{job="${settings.jobs.app}"} ${thresholds.metricsEndpointUp}`,
   threshold: thresholds.metricsEndpointUp,
-  // Prometheus retries every scrape interval; five minutes of failures is not a blip.
-  for: "5m",
+  for: failingFor,
   summary: "Prometheus cannot scrape a Global Sovereign metrics endpoint.",
-  description:
-    "Scrapes of {{ $labels.instance }} ({{ $labels.job }}) have failed for 5 minutes: its dashboards and alerts are blind.",
+  description: say`Scrapes of {{ $labels.instance }} ({{ $labels.job }}) have failed for ${inWords(failingFor)}: its dashboards and alerts are blind.`,
   runbook: "Metrics Endpoint Down",
   dashboard: { dashboard: phoenixMetrics, panel: 501 },
   tests: [
@@ -33,8 +34,7 @@ export const metricsEndpointDown = alert({
           at: "7m",
           state: "firing",
           labels: { job: "global-sovereign", instance: "app-1:4000" },
-          description:
-            "Scrapes of app-1:4000 (global-sovereign) have failed for 5 minutes: its dashboards and alerts are blind.",
+          description: say`Scrapes of app-1:4000 (global-sovereign) have failed for ${inWords(failingFor)}: its dashboards and alerts are blind.`,
         },
       ],
     },

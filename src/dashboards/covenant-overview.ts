@@ -1,5 +1,5 @@
 import { covenant } from "../catalog/index.ts";
-import { query, row, sel, stat, timeseries } from "../engine/define/dashboard-kit.ts";
+import { query, row, sel, stat, timeseries, say } from "../engine/define/dashboard-kit.ts";
 import { thresholds } from "../alerts/thresholds.ts";
 import { regionFailureRatio } from "../recording-rules/covenant.ts";
 import { serviceDashboard } from "./common.ts";
@@ -58,8 +58,7 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 201,
       title: "Covenant fund",
-      description:
-        "Covenant fund over time. A sharp fall (over 10% within an hour) is the fund-drop alert's signal.",
+      description: say`Covenant fund over time. A sharp fall (over ${thresholds.covenantFundDropRatio} within an hour) is the fund-drop alert's signal.`,
       unit: "currencyUSD",
       queries: [query(`max(${covenant.fund}{${sel}})`, "fund")],
     }),
@@ -134,8 +133,7 @@ export const covenantOverview = serviceDashboard({
     timeseries({
       id: 303,
       title: "Regions failing project creation",
-      description:
-        "Regions where more than 10% of creation attempts fail. At the red line (3 regions) ProjectCreationFailingInRegions fires.",
+      description: say`Regions where more than ${thresholds.projectCreationRegionFailureRatio} of creation attempts fail. At the red line (${thresholds.projectCreationFailingRegions} regions) ProjectCreationFailingInRegions fires.`,
       unit: "short",
       min: 0,
       // count() of no failing region is empty, not 0.

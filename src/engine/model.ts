@@ -16,7 +16,13 @@ export interface ProjectSettings {
   scrapeInterval: string;
   evaluationInterval: string;
   datasource: { name: string; uid: string; url: string };
-  grafana: { baseUrl: string; folder: string; dashboardsPath: string };
+  grafana: {
+    baseUrl: string;
+    folder: string;
+    dashboardsPath: string;
+    /** The oldest Grafana version the dashboards must work on, e.g. `12.2.0` (dashboard/grafana-version). */
+    minimumVersion?: string;
+  };
   runbookUrl: string;
   /** Scrape job name -> host:port targets. */
   scrapeTargets: Record<string, readonly string[]>;
@@ -61,6 +67,8 @@ export interface PanelModel {
   targets: TargetModel[];
   /** Threshold steps drawn on the panel, in its unit (the base step excluded). */
   thresholds: number[];
+  /** The thresholds its definition interpolated into its queries or texts, from our definitions only. */
+  statedThresholds?: ThresholdModel[];
   source: SourceLocation;
 }
 
@@ -90,6 +98,13 @@ export interface ThresholdModel {
   value: number;
   unit: ThresholdUnit;
   source: SourceLocation;
+  /** Its name in src/alerts/thresholds.ts, where the project names its thresholds. */
+  name?: string;
+}
+
+/** A threshold of the project's, by the name it has in src/alerts/thresholds.ts. */
+export interface NamedThresholdModel extends ThresholdModel {
+  name: string;
 }
 
 export interface AlertModel {
@@ -99,6 +114,8 @@ export interface AlertModel {
   expr: string;
   for: string;
   threshold: ThresholdModel;
+  /** Every threshold its definition interpolated (its own first), from our definitions only. */
+  thresholds?: ThresholdModel[];
   /** Final labels: severity, service, team and any extra. */
   labels: Record<string, string>;
   /** summary, description, runbook_url, dashboard_url. */
@@ -151,4 +168,6 @@ export interface Model {
   ruleGroups: RuleGroupModel[];
   severities: SeverityPolicy[];
   runbook: RunbookModel;
+  /** Every named threshold (absent from a model read back from built files). */
+  thresholds?: NamedThresholdModel[];
 }

@@ -2,6 +2,7 @@
  * The runbook as the build sees it: its headings with the anchors GitHub gives them, and the alert
  * quick-reference table that the build writes between markers.
  */
+import { thresholdValueText } from "./define/wording.ts";
 import { markdownCode, markdownInline, markdownLinkDestination, markdownTableCell } from "./escape.ts";
 import type { Model, RunbookModel, RunbookSection, ThresholdModel } from "./model.ts";
 
@@ -87,14 +88,7 @@ export function alertSections(runbook: RunbookModel): RunbookSection[] {
 
 /** A threshold as people write it: `> 5%`, `> 500 ms`, `>= 3`. */
 export function thresholdText(threshold: ThresholdModel): string {
-  const { op, value, unit } = threshold;
-  const shown =
-    unit === "ratio"
-      ? `${+(value * 100).toPrecision(12)}%`
-      : unit === "seconds"
-        ? `${+(value * 1000).toPrecision(12)} ms`
-        : String(value);
-  return `${op} ${shown}`;
+  return `${threshold.op} ${thresholdValueText(threshold)}`;
 }
 
 /**

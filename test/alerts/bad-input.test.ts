@@ -88,11 +88,7 @@ const cases = [
   },
   {
     name: "tests far from the threshold",
-    alerts: () => [
-      variantAlert({
-        tests: variantAlert({}).tests.map((t) => ({ ...t, value: t.value > 0.05 ? 0.5 : t.value })),
-      }),
-    ], // MARK:far
+    alerts: () => [variantAlert({ tests: variantAlert({}).tests.map((t) => ({ ...t, value: t.value > 0.05 ? 0.5 : t.value })) })], // MARK:far
     check: "alerts/tests",
     message: "the firing case's value 0.5 is not within 10% of the threshold 0.05",
     mark: "MARK:far",
@@ -129,64 +125,29 @@ describe("bad alert input", () => {
   });
 
   it("rejects a duplicate recording rule name and a badly named rule", () => {
-    const again = recordingRule({
-      record: "job:phoenix_http_requests:rate5m",
-      expr: "sum by (job) (rate(phoenix_http_request_total[5m]))",
-      tests: [],
-    }); // MARK:dup-rule
-    const badName = recordingRule({
-      record: "phoenix_ratio",
-      expr: "sum(up)",
-      tests: [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }],
-    }); // MARK:bad-name
+    const again = recordingRule({ record: "job:phoenix_http_requests:rate5m", expr: "sum by (job) (rate(phoenix_http_request_total[5m]))", tests: [] }); // MARK:dup-rule
+    const badName = recordingRule({ record: "phoenix_ratio", expr: "sum(up)", tests: [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }] }); // MARK:bad-name
     const result = compile(projectWith([variantAlert({})], [again, badName]));
     const byCheck = (id: string) => result.diagnostics.filter((d) => d.check === id);
-    expect(byCheck("rules/unique-name")[0]).toMatchObject({
-      subject: "recording rule job:phoenix_http_requests:rate5m",
-      source: { file: thisFile, line: lineOf(text, "MARK:dup-rule") },
-    });
-    expect(byCheck("rules/name")[0]).toMatchObject({
-      subject: "recording rule phoenix_ratio",
-      source: { file: thisFile, line: lineOf(text, "MARK:bad-name") },
-    });
+    expect(byCheck("rules/unique-name")[0]).toMatchObject({ subject: "recording rule job:phoenix_http_requests:rate5m", source: { file: thisFile, line: lineOf(text, "MARK:dup-rule") } });
+    expect(byCheck("rules/name")[0]).toMatchObject({ subject: "recording rule phoenix_ratio", source: { file: thisFile, line: lineOf(text, "MARK:bad-name") } });
     expect(byCheck("rules/tests")[0]!.subject).toBe("recording rule job:phoenix_http_requests:rate5m");
   });
 
   it("rejects a recorded series that nothing records, and a cycle", () => {
-    const a = recordingRule({
-      record: "job:a:sum",
-      expr: "sum by (job) (job:b:sum)",
-      tests: [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }],
-    });
-    const b = recordingRule({
-      record: "job:b:sum",
-      expr: "sum by (job) (job:a:sum)",
-      tests: [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }],
-    });
-    const result = compile(
-      projectWith([variantAlert({ expr: "job:phoenix_http_requests_5xx:ratio_rate1m > 0.05" })], [a, b]),
-    );
+    const a = recordingRule({ record: "job:a:sum", expr: "sum by (job) (job:b:sum)", tests: [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }] });
+    const b = recordingRule({ record: "job:b:sum", expr: "sum by (job) (job:a:sum)", tests: [{ name: "t", input: [], at: "1m", expect: [{ labels: {}, value: 1 }] }] });
+    const result = compile(projectWith([variantAlert({ expr: "job:phoenix_http_requests_5xx:ratio_rate1m > 0.05" })], [a, b]));
     const messages = result.diagnostics.filter((d) => d.check === "rules/dependency").map((d) => d.message);
-    expect(messages).toContain(
-      "job:phoenix_http_requests_5xx:ratio_rate1m is used but no recording rule records it",
-    );
-    expect(messages).toContain(
-      "recording rules depend on each other in a cycle: job:a:sum -> job:b:sum -> job:a:sum",
-    );
+    expect(messages).toContain("job:phoenix_http_requests_5xx:ratio_rate1m is used but no recording rule records it");
+    expect(messages).toContain("recording rules depend on each other in a cycle: job:a:sum -> job:b:sum -> job:a:sum");
   });
 
   it("rejects a runbook alert section that no alert links to", () => {
-    const extra = runbook.replace(
-      "## 🔐 5. Secrets & Security",
-      "### Alert: Orphan Playbook\nNo alert points here.\n\n## 🔐 5. Secrets & Security",
-    );
+    const extra = runbook.replace("## 🔐 5. Secrets & Security", "### Alert: Orphan Playbook\nNo alert points here.\n\n## 🔐 5. Secrets & Security");
     const result = compile(projectWith([variantAlert({})], [], extra));
     const orphan = result.diagnostics.find((d) => d.subject === 'runbook section "Alert: Orphan Playbook"');
-    expect(orphan).toMatchObject({
-      check: "alerts/runbook",
-      message: "no alert links to this playbook",
-      source: { file: "RUNBOOK.md" },
-    });
+    expect(orphan).toMatchObject({ check: "alerts/runbook", message: "no alert links to this playbook", source: { file: "RUNBOOK.md" } });
   });
 });
 
@@ -197,11 +158,7 @@ describe("YAML output", () => {
     const labels = { note: 'a: b # c "d"', multiline: "x\ny" };
     const { model } = compile(projectWith([variantAlert({ summary, description, labels })]));
     const artifact = renderPrometheus(model).find((a) => a.path === "prometheus/rules/alerts/test.yaml")!;
-    const parsed = parse(artifact.content) as {
-      groups: Array<{
-        rules: Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
-      }>;
-    };
+    const parsed = parse(artifact.content) as { groups: Array<{ rules: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }> };
     const rule = parsed.groups[0]!.rules[0]!;
     expect(rule.annotations.summary).toBe(summary);
     expect(rule.annotations.description).toBe(description);

@@ -73,6 +73,38 @@ describe("o11y diff, the engine", () => {
     ]);
   });
 
+  it("flags each text a threshold change left stating the old number, and none that moved with it", () => {
+    const moved = (summary?: string, panelDescription?: string) =>
+      edited({
+        "prometheus/rules/alerts/phoenix.yaml": (doc) => {
+          const alert = alertsIn(doc)[0];
+          alert.expr = alert.expr.replace("> 0.05", "> 0.08");
+          if (summary !== undefined) alert.annotations.summary = summary;
+        },
+        "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+          if (panelDescription !== undefined) panel(doc, 301).description = panelDescription;
+        },
+      });
+    const stale = (head: ArtifactFile[]) =>
+      diff(head).attention.filter((f) => f.id === "threshold-text-stale");
+    expect(stale(moved(undefined, "Red above 5% of requests."))).toEqual([
+      {
+        id: "threshold-text-stale",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message: 'its threshold moved from 0.05 to 0.08, but its summary still says "more than 5%"',
+      },
+      {
+        id: "threshold-text-stale",
+        subject: "alert PhoenixHigh5xxErrorRate",
+        message:
+          'its threshold moved from 0.05 to 0.08, but the description of the panel it opens (gs-phoenix-metrics › panel 301) still says "above 5%"',
+      },
+    ]);
+    expect(stale(moved("The API answers more than 8% of requests with a 5xx error."))).toEqual([]);
+    // Unmoved, the same texts are no finding.
+    expect(diff(base).attention).toEqual([]);
+  });
+
   it("raises every attention flag, first, with a stable id", () => {
     const head = edited({
       "prometheus/rules/alerts/phoenix.yaml": (doc) => {
@@ -148,6 +180,12 @@ describe("o11y diff, the engine", () => {
         subject: "alert MetricsEndpointDown",
         message:
           "dashboard_url http://localhost:3000/d/gs-phoenix-metrics?viewPanel=501 points at panel 501 of dashboard gs-phoenix-metrics, which no longer exists",
+      },
+      // The threshold moved in the built file alone: the summary written from the old one is left behind.
+      {
+        id: "threshold-text-stale",
+        subject: "alert EctoQueryLatencyHigh",
+        message: 'its threshold moved from 0.5 to 0.6, but its summary still says "above 500 ms"',
       },
       {
         id: "panel-without-queries",

@@ -93,6 +93,8 @@ describe(".github/workflows/o11y.yml", () => {
     repo.git("update-ref", "refs/remotes/origin/main", "HEAD");
     repo.git("checkout", "-q", "-b", "loosen");
     repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(0.051,");
+    // The playbook is written by hand: alerts/stale-threshold-text holds its number to the threshold.
+    repo.edit("RUNBOOK.md", "**Trigger**: > 5% 5xx responses", "**Trigger**: > 5.1% 5xx responses");
     repo.commit("Loosen the 5xx threshold, forgetting to build");
     const runnerTemp = tempDir("o11y-runner-");
     const run = (command: string) =>

@@ -216,6 +216,17 @@ describe("yamlArtifact, read back", () => {
     expect(reading).toEqual(readers(document));
   });
 
+  it("gives every reader lines of blanks only as they were, at any depth (found by the fuzzer, seed 7)", () => {
+    const blanks = [" \n", "a\n \nb", "\t\nx", "x\n  ", "  \n  \n", "a\n\t"];
+    const document = {
+      values: blanks,
+      nested: [[blanks]],
+      keys: Object.fromEntries(blanks.map((s) => [s, s])),
+    };
+    const [reading] = readings([body(document)]);
+    expect(reading).toEqual(readers(document));
+  });
+
   it("gives every reader the same random strings", () => {
     const pieces = [
       ..."0123456789_:.-+eExobTZtnfyl ~<=#'\"&*!|>%@`[]{},?\\",

@@ -26,11 +26,7 @@ const good = goodPanel;
 const cases = [
   {
     name: "a duplicate dashboard uid",
-    dashboards: () => [
-      base("dup-uid").withPanel(good(1)),
-      base("dup-uid") /* MARK:dup-uid */
-        .withPanel(good(1)),
-    ],
+    dashboards: () => [base("dup-uid").withPanel(good(1)), base("dup-uid") /* MARK:dup-uid */.withPanel(good(1))],
     check: "dashboard/unique-uid",
     subject: "dashboard dup-uid",
     message: 'uid "dup-uid" is already used',
@@ -38,20 +34,7 @@ const cases = [
   },
   {
     name: "a duplicate panel id",
-    dashboards: () => [
-      base("dup-panel")
-        .withRow(row(1, "Row"))
-        .withPanel(good(2))
-        .withPanel(
-          stat({
-            id: 2,
-            title: "Again",
-            description: "Same id.",
-            unit: "short",
-            queries: [query(`up{${sel}}`)],
-          }),
-        ) /* MARK:dup-panel */,
-    ],
+    dashboards: () => [base("dup-panel").withRow(row(1, "Row")).withPanel(good(2)).withPanel(stat({ id: 2, title: "Again", description: "Same id.", unit: "short", queries: [query(`up{${sel}}`)] })) /* MARK:dup-panel */],
     check: "dashboard/unique-panel-id",
     subject: 'panel 2 "Again"',
     message: "panel id 2 is already used",
@@ -61,13 +44,7 @@ const cases = [
     name: "a panel without a unit",
     dashboards: () => [
       base("no-unit").withPanel(
-        timeseries({
-          id: 1,
-          title: "Unitless",
-          description: "No unit.",
-          unit: "",
-          queries: [query(`up{${sel}}`)],
-        }), // MARK:no-unit
+        timeseries({ id: 1, title: "Unitless", description: "No unit.", unit: "", queries: [query(`up{${sel}}`)] }), // MARK:no-unit
       ),
     ],
     check: "dashboard/panel-unit",
@@ -79,13 +56,7 @@ const cases = [
     name: "a panel without a description",
     dashboards: () => [
       base("no-description").withPanel(
-        timeseries({
-          id: 1,
-          title: "Silent",
-          description: "",
-          unit: "short",
-          queries: [query(`up{${sel}}`)],
-        }), // MARK:no-description
+        timeseries({ id: 1, title: "Silent", description: "", unit: "short", queries: [query(`up{${sel}}`)] }), // MARK:no-description
       ),
     ],
     check: "dashboard/panel-description",
@@ -97,13 +68,7 @@ const cases = [
     name: "a PromQL syntax error",
     dashboards: () => [
       base("syntax").withPanel(
-        timeseries({
-          id: 1,
-          title: "Broken",
-          description: "Unbalanced.",
-          unit: "short",
-          queries: [query(`sum(rate(up{${sel}}[$__rate_interval])`)],
-        }), // MARK:syntax
+        timeseries({ id: 1, title: "Broken", description: "Unbalanced.", unit: "short", queries: [query(`sum(rate(up{${sel}}[$__rate_interval])`)] }), // MARK:syntax
       ),
     ],
     check: "promql/syntax",
@@ -111,19 +76,13 @@ const cases = [
     message: "PromQL syntax error",
     mark: "MARK:syntax",
     // At the end of the query: the template's closing backtick.
-    at: "`)],\n        }), // MARK:syntax",
+    at: "`)] }), // MARK:syntax",
   },
   {
     name: "an unknown metric",
     dashboards: () => [
       base("unknown").withPanel(
-        timeseries({
-          id: 1,
-          title: "Typo",
-          description: "Typo.",
-          unit: "reqps",
-          queries: [query(`sum(rate(phoenix_http_request_totl{${sel}}[$__rate_interval]))`)],
-        }), // MARK:unknown
+        timeseries({ id: 1, title: "Typo", description: "Typo.", unit: "reqps", queries: [query(`sum(rate(phoenix_http_request_totl{${sel}}[$__rate_interval]))`)] }), // MARK:unknown
       ),
     ],
     check: "promql/unknown-metric",
@@ -137,13 +96,7 @@ const cases = [
     name: "a variable the dashboard does not define",
     dashboards: () => [
       base("undefined-var").withPanel(
-        timeseries({
-          id: 1,
-          title: "Region",
-          description: "Uses $region.",
-          unit: "short",
-          queries: [query(`sum(up{${sel}, region=~"$region"})`)],
-        }), // MARK:undefined-var
+        timeseries({ id: 1, title: "Region", description: "Uses $region.", unit: "short", queries: [query(`sum(up{${sel}, region=~"$region"})`)] }), // MARK:undefined-var
       ),
     ],
     check: "dashboard/undefined-variable",
@@ -156,54 +109,34 @@ const cases = [
     name: "a query that ignores the job and instance pickers",
     dashboards: () => [
       base("no-sel").withPanel(
-        timeseries({
-          id: 1,
-          title: "Everything",
-          description: "No selector.",
-          unit: "short",
-          queries: [query(`sum(up)`)],
-        }), // MARK:no-sel
+        timeseries({ id: 1, title: "Everything", description: "No selector.", unit: "short", queries: [query(`sum(up)`)] }), // MARK:no-sel
       ),
     ],
     check: "dashboard/job-instance-matchers",
     subject: 'panel 1 "Everything" › query A',
     message: 'lacks job=~"$job" and instance=~"$instance"',
     mark: "MARK:no-sel",
-    at: "up)`)],\n        }), // MARK:no-sel",
+    at: "up)`)] }), // MARK:no-sel",
   },
   {
     name: "a fixed rate window in a dashboard",
     dashboards: () => [
       base("fixed-window").withPanel(
-        timeseries({
-          id: 1,
-          title: "Fixed",
-          description: "5m window.",
-          unit: "reqps",
-          queries: [query(`sum(rate(phoenix_http_request_total{${sel}}[5m]))`)],
-        }), // MARK:fixed-window
+        timeseries({ id: 1, title: "Fixed", description: "5m window.", unit: "reqps", queries: [query(`sum(rate(phoenix_http_request_total{${sel}}[5m]))`)] }), // MARK:fixed-window
       ),
     ],
     check: "promql/rate-window",
     subject: 'panel 1 "Fixed" › query A',
     message: "rate() over [5m] in a dashboard",
     mark: "MARK:fixed-window",
-    at: "5m]))`)],\n        }), // MARK:fixed-window",
+    at: "5m]))`)] }), // MARK:fixed-window",
   },
   {
     name: "overlapping panels",
     dashboards: () => [
       base("overlap")
         .withPanel(good(1))
-        .withPanel(
-          stat({
-            id: 2,
-            title: "On top",
-            description: "Overlaps.",
-            unit: "short",
-            queries: [query(`up{${sel}}`)],
-          }).gridPos({ x: 2, y: 0, w: 6, h: 4 }),
-        ), // MARK:overlap
+        .withPanel(stat({ id: 2, title: "On top", description: "Overlaps.", unit: "short", queries: [query(`up{${sel}}`)] }).gridPos({ x: 2, y: 0, w: 6, h: 4 })), // MARK:overlap
     ],
     check: "dashboard/grid-layout",
     subject: 'panel 2 "On top"',
@@ -245,19 +178,13 @@ describe("bad dashboard input", () => {
   it("points a PromQL error at its column inside the expression", () => {
     const result = compileWith([
       base("column").withPanel(
-        timeseries({
-          id: 1,
-          title: "Col",
-          description: "Typo in second line.",
-          unit: "short",
-          queries: [query(`sum(up{${sel}})\n/\nsum(upp{${sel}})`)],
-        }),
+        timeseries({ id: 1, title: "Col", description: "Typo in second line.", unit: "short", queries: [query(`sum(up{${sel}})\n/\nsum(upp{${sel}})`)] }),
       ),
     ]);
     const diagnostic = result.diagnostics.find((d) => d.check === "promql/unknown-metric")!;
     expect(diagnostic.position).toEqual({ line: 3, column: 5 });
     // In the TypeScript source, `upp` is on the query's line, after two `\n` escapes (two characters each).
-    const { line, column } = positionIn("upp{${sel}})`)],");
+    const { line, column } = positionIn("upp{${sel}})`)] })");
     expect(formatDiagnostic(diagnostic)).toMatch(
       new RegExp(
         `^test/pipeline/bad-input\\.test\\.ts:${line}:${column} error dashboard column › panel 1 "Col" › query A: unknown metric upp.*\\(expr 3:5\\) \\[promql/unknown-metric\\]\\n    fix: did you mean up\\?`,
@@ -267,15 +194,7 @@ describe("bad dashboard input", () => {
 
   it("checks template variable queries too", () => {
     const result = compileWith([
-      base("var-typo")
-        .withVariable(
-          labelVariable({
-            name: "repo",
-            label: "Repo",
-            selector: `ecto_query_duration_secnds_count{${sel}}`,
-          }),
-        )
-        .withPanel(good(1)),
+      base("var-typo").withVariable(labelVariable({ name: "repo", label: "Repo", selector: `ecto_query_duration_secnds_count{${sel}}` })).withPanel(good(1)),
     ]);
     const diagnostic = result.diagnostics.find((d) => d.check === "promql/unknown-metric")!;
     expect(diagnostic.subject).toBe("dashboard var-typo › variable $repo");
@@ -311,38 +230,19 @@ describe("a project that cannot be evaluated", () => {
       ]);
       expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
     }
-    const json = JSON.parse(o11yIn(dir, ["check", "--typecheck", "off", "--format", "json"], env).stdout) as {
-      diagnostics: unknown[];
-    };
-    expect(json.diagnostics).toEqual([
-      expect.objectContaining({
-        check: "typescript/syntax",
-        source: { file: "src/alerts/phoenix.ts", line, column },
-      }),
-    ]);
+    const json = JSON.parse(o11yIn(dir, ["check", "--typecheck", "off", "--format", "json"], env).stdout) as { diagnostics: unknown[] };
+    expect(json.diagnostics).toEqual([expect.objectContaining({ check: "typescript/syntax", source: { file: "src/alerts/phoenix.ts", line, column } })]);
   });
 
   it.each(starts)("reports a throw in a definition module at its line, from $name", ({ env }) => {
     const dir = projectCopy();
-    const line = editIn(
-      dir,
-      "src/alerts/phoenix.ts",
-      "export const phoenixAlerts",
-      'const broken = JSON.parse("{");\nexport const phoenixAlerts',
-    );
+    const line = editIn(dir, "src/alerts/phoenix.ts", "export const phoenixAlerts", "const broken = JSON.parse(\"{\");\nexport const phoenixAlerts");
     const result = o11yIn(dir, ["check", "--tools", "off", "--typecheck", "off"], env);
     expect(result.code).toBe(1);
     expect(result.stderr + result.stdout).not.toMatch(stackLine);
-    expect(result.stdout).toMatch(
-      new RegExp(
-        `^src/alerts/phoenix\\.ts:${line}:\\d+ error module src/alerts/phoenix\\.ts: threw SyntaxError: .*JSON.* while the project's definitions were evaluated \\[definition/exception\\]$`,
-        "m",
-      ),
-    );
+    expect(result.stdout).toMatch(new RegExp(`^src/alerts/phoenix\\.ts:${line}:\\d+ error module src/alerts/phoenix\\.ts: threw SyntaxError: .*JSON.* while the project's definitions were evaluated \\[definition/exception\\]$`, "m"));
     // With O11Y_DEBUG=1, the stack too.
-    expect(
-      o11yIn(dir, ["check", "--tools", "off", "--typecheck", "off"], { ...env, O11Y_DEBUG: "1" }).stderr,
-    ).toMatch(stackLine);
+    expect(o11yIn(dir, ["check", "--tools", "off", "--typecheck", "off"], { ...env, O11Y_DEBUG: "1" }).stderr).toMatch(stackLine);
   });
 
   it("reports an import of a file that is not there at the import", () => {
@@ -351,9 +251,7 @@ describe("a project that cannot be evaluated", () => {
     const result = o11yIn(dir, ["build", "--tools", "off", "--typecheck", "off"]);
     expect(result.code).toBe(1);
     expect(result.stderr).not.toMatch(stackLine);
-    expect(result.stderr).toContain(
-      `src/alerts/phoenix.ts:${line} error module src/alerts/phoenix.ts: imports src/alerts/threshold.ts, which does not exist [definition/exception]`,
-    );
+    expect(result.stderr).toContain(`src/alerts/phoenix.ts:${line} error module src/alerts/phoenix.ts: imports src/alerts/threshold.ts, which does not exist [definition/exception]`);
   });
 
   it("says an error in o11y itself in one line, with the stack only under O11Y_DEBUG=1", () => {
@@ -363,26 +261,10 @@ describe("a project that cannot be evaluated", () => {
       path.join(dir, "src/getter-project.ts"),
       'import { project as real } from "./project.ts";\nexport const project = { ...real, get metrics(): never { throw new Error("unreadable metrics"); } };\n',
     );
-    const result = o11yIn(dir, [
-      "build",
-      "--tools",
-      "off",
-      "--typecheck",
-      "off",
-      "--project",
-      "src/getter-project.ts",
-    ]);
+    const result = o11yIn(dir, ["build", "--tools", "off", "--typecheck", "off", "--project", "src/getter-project.ts"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      "o11y: internal error: unreadable metrics\n    this is a bug in o11y, not in your definitions: please report it with the command you ran (O11Y_DEBUG=1 prints the stack).\n",
-    );
-    const debug = o11yIn(
-      dir,
-      ["build", "--tools", "off", "--typecheck", "off", "--project", "src/getter-project.ts"],
-      { O11Y_DEBUG: "1" },
-    );
-    expect(debug.stderr).toMatch(
-      /^o11y: internal error: unreadable metrics\nError: unreadable metrics\n\s+at /,
-    );
+    expect(result.stderr).toBe("o11y: internal error: unreadable metrics\n    this is a bug in o11y, not in your definitions: please report it with the command you ran (O11Y_DEBUG=1 prints the stack).\n");
+    const debug = o11yIn(dir, ["build", "--tools", "off", "--typecheck", "off", "--project", "src/getter-project.ts"], { O11Y_DEBUG: "1" });
+    expect(debug.stderr).toMatch(/^o11y: internal error: unreadable metrics\nError: unreadable metrics\n\s+at /);
   });
 });

@@ -173,6 +173,40 @@ describe("nesting", () => {
   });
 });
 
+describe("long junk", () => {
+  // Each `""` is one more error to recover from: lezer alone takes seconds on 40,000 of them.
+  const junk = (pairs: number) => `sum(rate(up{job=~"$job"}${'""'.repeat(pairs)}[5m]))`;
+
+  it.each([
+    { name: "a few errors: the same first error as lezer's own whole parse", pairs: 20 },
+    { name: "hundreds of errors: the same first error, though the parse stops early", pairs: 2_000 },
+  ])("$name", ({ pairs }) => {
+    const text = junk(pairs);
+    const whole = parser.parse(text);
+    let lezerFirstError: number | undefined;
+    whole.iterate({
+      enter: (node) => {
+        if (node.type.isError && lezerFirstError === undefined) lezerFirstError = node.from;
+      },
+    });
+    expect(lezerFirstError).toBeDefined();
+    expect(parsePromQL(text, { grafana: false }).errorAt).toBe(lezerFirstError);
+  });
+
+  it("40,000 errors: the first is reported, and the parser stops recovering long before the end", () => {
+    const text = junk(40_000);
+    const { tree } = parseTree(text);
+    expect(tree.length).toBeLessThan(text.length / 4);
+    const parsed = parsePromQL(text, { grafana: false });
+    expect(parsed.errorAt).toBe(parsePromQL(junk(20), { grafana: false }).errorAt);
+    const [diagnostic] = checkExpressions(
+      [{ expr: text, subject: "expression", source: { file: "--expr", line: 1 }, kind: "expression" }],
+      checkContext(realModel()),
+    ).filter((d) => d.check === "promql/syntax");
+    expect(diagnostic?.severity).toBe("error");
+  });
+});
+
 describe("chains of recording rules", () => {
   /** `level:m<i>:sum` reads `level:m<i-1>:sum`; the first reads `first`, and keeps label `k<i>` where i % 1000 == 0. */
   function chain(n: number, first: string): RecordingRuleModel[] {

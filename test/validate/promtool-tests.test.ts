@@ -38,10 +38,7 @@ function stage(artifacts: Artifact[]): string {
 const base = variantAlert({ name: "TestHighErrorRate" });
 const [near] = base.tests;
 /** The real project with one more alert group, of our own alerts. */
-const withAlerts = (...alerts: ReturnType<typeof variantAlert>[]) => ({
-  ...project,
-  alertGroups: [...project.alertGroups, ruleGroup("test-alerts", alerts)],
-});
+const withAlerts = (...alerts: ReturnType<typeof variantAlert>[]) => ({ ...project, alertGroups: [...project.alertGroups, ruleGroup("test-alerts", alerts)] });
 const built = (...alerts: ReturnType<typeof variantAlert>[]) => {
   const result = compile(withAlerts(...alerts));
   expect(result.ok, result.diagnostics.map(formatDiagnostic).join("\n")).toBe(true);
@@ -52,32 +49,13 @@ describe("promtool test rules in the gate", () => {
   it("fails a test that every check accepts but Prometheus computes otherwise, at the alert's line", async () => {
     const wrong = variantAlert({
       name: "TestHighErrorRate",
-      tests: base.tests.map((t) =>
-        t === near
-          ? {
-              ...t,
-              expect: t.expect.map((e) =>
-                e.state === "firing" ? { ...e, description: "Not what Prometheus renders." } : e,
-              ),
-            }
-          : t,
-      ),
+      tests: base.tests.map((t) => (t === near ? { ...t, expect: t.expect.map((e) => (e.state === "firing" ? { ...e, description: "Not what Prometheus renders." } : e)) } : t)),
     }); // marker: wrong description
     const artifacts = built(wrong);
-    const verdict = await judgeWithTools(stage(artifacts), artifacts, "require", {
-      ...process.env,
-      O11Y_CACHE: "off",
-    });
+    const verdict = await judgeWithTools(stage(artifacts), artifacts, "require", { ...process.env, O11Y_CACHE: "off" });
     const lines = verdict.diagnostics.map(formatDiagnostic);
     expect(lines, lines.join("\n")).toHaveLength(1);
-    expect(verdict.diagnostics[0]).toMatchObject({
-      check: "tool/promtool",
-      subject: "alert TestHighErrorRate",
-      source: {
-        file: "test/validate/promtool-tests.test.ts",
-        line: lineOf(thisFile, "marker: wrong description") - 3,
-      },
-    });
+    expect(verdict.diagnostics[0]).toMatchObject({ check: "tool/promtool", subject: "alert TestHighErrorRate", source: { file: "test/validate/promtool-tests.test.ts", line: lineOf(thisFile, "marker: wrong description") - 3 } });
     expect(verdict.diagnostics[0]!.message).toMatch(
       /^promtool \d+\.\d+\.\S+ test rules fails \(prometheus\/tests\/alerts\/test\.test\.yaml, test "TestHighErrorRate: 52 of every 1000 requests fail"\):\nalertname: TestHighErrorRate, time: 8m,[\s\S]*Not what Prometheus renders\.[\s\S]*got:/,
     );
@@ -87,12 +65,8 @@ describe("promtool test rules in the gate", () => {
   it("runs each test file once, then only those whose outcome may have changed", async () => {
     const cache = path.join(temp, "cache");
     const first = built(base);
-    const run = (artifacts: Artifact[]) =>
-      judgeRuleTests(stage(artifacts), artifacts, "require", process.env, cache);
-    const all = first
-      .filter((a) => a.schema === "promtool-tests")
-      .map((a) => a.path)
-      .sort();
+    const run = (artifacts: Artifact[]) => judgeRuleTests(stage(artifacts), artifacts, "require", process.env, cache);
+    const all = first.filter((a) => a.schema === "promtool-tests").map((a) => a.path).sort();
     expect(all).toContain("prometheus/tests/alerts/test.test.yaml");
 
     const cold = await run(first);
@@ -103,24 +77,17 @@ describe("promtool test rules in the gate", () => {
 
     // One alert's summary changes: its group's test file runs again, nothing else.
     const changed = built(variantAlert({ name: "TestHighErrorRate", summary: "Too many requests fail." }));
-    expect(await run(changed)).toMatchObject({
-      diagnostics: [],
-      ran: ["prometheus/tests/alerts/test.test.yaml"],
-    });
+    expect(await run(changed)).toMatchObject({ diagnostics: [], ran: ["prometheus/tests/alerts/test.test.yaml"] });
 
     // A recording rule file changes: every test may read it.
-    const recording = changed.map((a) =>
-      a.path === "prometheus/rules/recording/phoenix.yaml" ? { ...a, content: `${a.content}# changed\n` } : a,
-    );
+    const recording = changed.map((a) => (a.path === "prometheus/rules/recording/phoenix.yaml" ? { ...a, content: `${a.content}# changed\n` } : a));
     expect((await run(recording)).ran).toEqual(all);
   });
 
   it("does not remember a failure", async () => {
     const cache = path.join(temp, "cache-failing");
     const artifacts = built(base).map((a) =>
-      a.path === "prometheus/tests/alerts/test.test.yaml"
-        ? { ...a, content: a.content.replace("eval_time: 8m", "eval_time: 1m") }
-        : a,
+      a.path === "prometheus/tests/alerts/test.test.yaml" ? { ...a, content: a.content.replace("eval_time: 8m", "eval_time: 1m") } : a,
     );
     const run = () => judgeRuleTests(stage(artifacts), artifacts, "require", process.env, cache);
     const first = await run();
@@ -131,29 +98,16 @@ describe("promtool test rules in the gate", () => {
   });
 
   it("leaves the tests to check config when a rule file does not load", async () => {
-    const artifacts = built(base).map((a) =>
-      a.path === "prometheus/rules/alerts/test.yaml"
-        ? { ...a, content: a.content.replace(/expr: .*/, "expr: 'sum(('") }
-        : a,
-    );
-    const verdict = await judgeWithTools(stage(artifacts), artifacts, "require", {
-      ...process.env,
-      O11Y_CACHE: "off",
-    });
+    const artifacts = built(base).map((a) => (a.path === "prometheus/rules/alerts/test.yaml" ? { ...a, content: a.content.replace(/expr: .*/, "expr: 'sum(('") } : a));
+    const verdict = await judgeWithTools(stage(artifacts), artifacts, "require", { ...process.env, O11Y_CACHE: "off" });
     expect(verdict.diagnostics.length).toBeGreaterThan(0);
-    expect(
-      verdict.diagnostics.every((d) => !d.message.includes("test rules fails")),
-      verdict.diagnostics.map(formatDiagnostic).join("\n"),
-    ).toBe(true);
+    expect(verdict.diagnostics.every((d) => !d.message.includes("test rules fails")), verdict.diagnostics.map(formatDiagnostic).join("\n")).toBe(true);
   });
 });
 
 describe("for: 0s with a pending expectation", () => {
   const zero = variantAlert({ name: "TestHighErrorRate", for: "0s" }); // marker: for 0s
-  const alertLine = {
-    file: "test/validate/promtool-tests.test.ts",
-    line: lineOf(thisFile, "marker: for 0s"),
-  };
+  const alertLine = { file: "test/validate/promtool-tests.test.ts", line: lineOf(thisFile, "marker: for 0s") };
 
   it("fails the build, at the alert's line, before anything is written", () => {
     const result = compile(withAlerts(zero));
@@ -169,12 +123,8 @@ describe("for: 0s with a pending expectation", () => {
     const { model } = compile(withAlerts(zero));
     const artifacts = [...renderGrafana(model), ...renderPrometheus(model)];
     const verdict = await judgeRuleTests(stage(artifacts), artifacts, "require", process.env, undefined);
-    expect(verdict.diagnostics.map((d) => [d.subject, d.source])).toEqual([
-      ["alert TestHighErrorRate", alertLine],
-    ]);
-    expect(verdict.diagnostics[0]!.message).toMatch(
-      /expr: "ALERTS\{alertname=\\"TestHighErrorRate\\", alertstate=\\"pending\\"\}", time: 3m,[\s\S]*got: nil/,
-    );
+    expect(verdict.diagnostics.map((d) => [d.subject, d.source])).toEqual([["alert TestHighErrorRate", alertLine]]);
+    expect(verdict.diagnostics[0]!.message).toMatch(/expr: "ALERTS\{alertname=\\"TestHighErrorRate\\", alertstate=\\"pending\\"\}", time: 3m,[\s\S]*got: nil/);
   });
 });
 
@@ -195,17 +145,12 @@ describe("readTestFailures", () => {
       "",
     ].join("\n");
     expect(readTestFailures(output)).toEqual([
-      {
-        test: "A: fires",
-        detail: 'alertname: A, time: 3m,\n    exp:[],\n    got:[]\nexpr: "ALERTS", time: 3m,\n    got: nil',
-      },
+      { test: "A: fires", detail: 'alertname: A, time: 3m,\n    exp:[],\n    got:[]\nexpr: "ALERTS", time: 3m,\n    got: nil' },
       { test: "B: other, test", detail: "alertname: B, time: 1m," },
     ]);
   });
 
   it("keeps a failure that names no test", () => {
-    expect(readTestFailures("Unit Testing:  a.test.yaml\n  FAILED:\n    1:1: parse error\n")).toEqual([
-      { detail: "1:1: parse error" },
-    ]);
+    expect(readTestFailures("Unit Testing:  a.test.yaml\n  FAILED:\n    1:1: parse error\n")).toEqual([{ detail: "1:1: parse error" }]);
   });
 });

@@ -26,15 +26,20 @@ export function compileModel(project: ProjectDefinition): Model {
     if (m.notes) metric.notes = m.notes;
     return metric;
   });
+  const thresholdNames = new Map<object, string>(
+    Object.entries(project.thresholds ?? {}).map(([name, t]) => [t, name]),
+  );
   const dashboards = project.dashboards.map((builder) =>
-    compileDashboard(builder, (source) => generatedHeader(source.file)),
+    compileDashboard(builder, (source) => generatedHeader(source.file), thresholdNames),
   );
   const { settings } = project;
   return {
     settings,
     metrics,
     dashboards,
-    alerts: project.alertGroups.flatMap((g) => g.rules.map((a) => compileAlert(a, g.name, settings))),
+    alerts: project.alertGroups.flatMap((g) =>
+      g.rules.map((a) => compileAlert(a, g.name, settings, thresholdNames)),
+    ),
     recordingRules: project.recordingRuleGroups.flatMap((g) =>
       g.rules.map((r) => compileRecordingRule(r, g.name)),
     ),
@@ -43,6 +48,13 @@ export function compileModel(project: ProjectDefinition): Model {
       ...project.alertGroups.map((g) => compileGroup(g, "alerts", settings)),
     ],
     severities: project.severities,
+    thresholds: Object.entries(project.thresholds ?? {}).map(([name, t]) => ({
+      name,
+      op: t.op,
+      value: t.value,
+      unit: t.unit,
+      source: t.source,
+    })),
     runbook: parseRunbook(
       project.runbook.file,
       project.runbook.text ?? readFileSync(path.join(projectRoot, project.runbook.file), "utf8"),

@@ -1,8 +1,11 @@
 import type { Dashboard, DashboardBuilder, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
-import { locationOf } from "../define/registry.ts";
+import type { ThresholdDefinition } from "../define/alerting.ts";
+import { locationOf, thresholdsOf } from "../define/registry.ts";
+import { thresholdModel } from "./rules.ts";
 import type { DashboardModel, PanelModel, VariableModel } from "../model.ts";
 import type { SourceLocation } from "../source.ts";
 import { canonicalize } from "./canonical-json.ts";
+import { withoutGrafanaDefaults } from "./grafana-defaults.ts";
 
 const unknownSource: SourceLocation = { file: "<unknown>", line: 0 };
 
@@ -26,6 +29,7 @@ type AnyPanel = Panel | RowPanel;
 export function compileDashboard(
   builder: DashboardBuilder,
   generatedNote: (source: SourceLocation) => string,
+  thresholdNames: ReadonlyMap<object, string> = new Map(),
 ): DashboardModel {
   const built: Dashboard = builder.build();
   const source = locationOf(built) ?? unknownSource;
@@ -54,6 +58,8 @@ export function compileDashboard(
       const written = querySources[index];
       if (written) target.source = written;
     });
+    const stated = thresholdsOf(panel) as readonly ThresholdDefinition[];
+    if (stated.length) model.statedThresholds = stated.map((t) => thresholdModel(t, thresholdNames));
     panels.push(model);
   };
   for (const panel of built.panels ?? []) visit(panel, currentRow);
@@ -72,7 +78,9 @@ export function compileDashboard(
   });
 
   const description = [built.description, generatedNote(source)].filter(Boolean).join("\n\n");
-  const json = canonicalize({ ...built, id: null, description }) as Record<string, unknown>;
+  const json = withoutGrafanaDefaults(
+    canonicalize({ ...built, id: null, description }) as Record<string, unknown>,
+  );
   return {
     uid: built.uid ?? "",
     title: built.title ?? "",

@@ -1,8 +1,33 @@
-import type { AlertDefinition, RecordingRuleDefinition, RuleGroupDefinition } from "../define/alerting.ts";
-import type { AlertModel, ProjectSettings, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import {
+  interpolatedThresholds,
+  type AlertDefinition,
+  type RecordingRuleDefinition,
+  type RuleGroupDefinition,
+  type ThresholdDefinition,
+} from "../define/alerting.ts";
+import type {
+  AlertModel,
+  ProjectSettings,
+  RecordingRuleModel,
+  RuleGroupModel,
+  ThresholdModel,
+} from "../model.ts";
 import { alertSectionPrefix, slugify } from "../runbook.ts";
 
-export function compileAlert(alert: AlertDefinition, group: string, settings: ProjectSettings): AlertModel {
+/** A threshold as the model holds it, with its name where the project names it. */
+export function thresholdModel(t: ThresholdDefinition, names: ReadonlyMap<object, string>): ThresholdModel {
+  const model: ThresholdModel = { op: t.op, value: t.value, unit: t.unit, source: t.source };
+  const name = names.get(t);
+  if (name !== undefined) model.name = name;
+  return model;
+}
+
+export function compileAlert(
+  alert: AlertDefinition,
+  group: string,
+  settings: ProjectSettings,
+  thresholdNames: ReadonlyMap<object, string> = new Map(),
+): AlertModel {
   const uid = alert.dashboard.dashboard.build().uid ?? "";
   const anchor = slugify(`${alertSectionPrefix}${alert.runbook}`);
   const model: AlertModel = {
@@ -10,12 +35,10 @@ export function compileAlert(alert: AlertDefinition, group: string, settings: Pr
     severity: alert.severity,
     expr: alert.expr,
     for: alert.for,
-    threshold: {
-      op: alert.threshold.op,
-      value: alert.threshold.value,
-      unit: alert.threshold.unit,
-      source: alert.threshold.source,
-    },
+    threshold: thresholdModel(alert.threshold, thresholdNames),
+    thresholds: [alert.threshold, ...interpolatedThresholds(alert).filter((t) => t !== alert.threshold)].map(
+      (t) => thresholdModel(t, thresholdNames),
+    ),
     labels: { ...alert.labels, severity: alert.severity, service: alert.service, team: alert.team },
     annotations: {
       summary: alert.summary,

@@ -26,6 +26,9 @@ import {
   type Validated,
 } from "./validate.ts";
 
+/** Texts that state a threshold are written with it: say`more than ${thresholds.x}` (wording.ts). */
+export { inWords, say } from "./wording.ts";
+
 /** The runbook's four levels, most urgent first. */
 export const severities = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof severities)[number];
@@ -46,10 +49,29 @@ export interface ThresholdDefinition {
   source: SourceLocation;
 }
 
+/** The thresholds written into PromQL since the last definition took them (takeInterpolatedThresholds). */
+let interpolated: ThresholdDefinition[] = [];
+
 function threshold(op: ComparisonOperator, value: number, unit: ThresholdUnit): ThresholdDefinition {
   const t = { op, value, unit, source: callerLocation() };
-  Object.defineProperty(t, "toString", { value: () => `${op} ${formatNumber(value)}`, enumerable: false });
+  Object.defineProperty(t, "toString", {
+    value: () => {
+      if (!interpolated.includes(t)) interpolated.push(t);
+      return `${op} ${formatNumber(value)}`;
+    },
+    enumerable: false,
+  });
   return t;
+}
+
+/**
+ * The thresholds interpolated into text since the last call: a definition takes those its spec was written with, so
+ * that the alert knows every threshold its expression compares against, not only its own.
+ */
+export function takeInterpolatedThresholds(): ThresholdDefinition[] {
+  const taken = interpolated;
+  interpolated = [];
+  return taken;
 }
 
 /** Fires when the value rises above `value`. */
@@ -227,11 +249,19 @@ export function alert(spec: AlertSpec): AlertDefinition {
 
 /** The unknown catalog members read while each definition's spec was written, to name if its PromQL holds `undefined`. */
 const membersRead = new WeakMap<object, UnknownMember[]>();
+/** The thresholds interpolated while each definition's spec was written. */
+const thresholdsRead = new WeakMap<object, ThresholdDefinition[]>();
 function withMembers<T extends object>(definition: T): T {
   const members = takeUnknownMembers();
   if (members.length) membersRead.set(definition, members);
+  const thresholds = takeInterpolatedThresholds();
+  if (thresholds.length) thresholdsRead.set(definition, thresholds);
   return definition;
 }
+
+/** The thresholds a definition's spec interpolated (its expression's comparisons, and any text written with them). */
+export const interpolatedThresholds = (definition: object): ThresholdDefinition[] =>
+  thresholdsRead.get(definition) ?? [];
 
 /** An alert as the engine may read it (placeholders where it is wrong), and what is wrong with it, at its line. */
 export function validatedAlert(definition: AlertDefinition): Validated<AlertDefinition> {
@@ -248,6 +278,7 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
   problems.list.push(...read.problems);
   // Fields the shape does not list (source) are kept as they are; the definition itself is left as it was written.
   const alert = { ...read.spec } as AlertDefinition;
+  thresholdsRead.set(alert, interpolatedThresholds(definition));
   if (typeof definition.name !== "string") alert.name = unnamed(source);
   // A placeholder threshold is the alert's own, at its line.
   if (!isThreshold(definition.threshold)) alert.threshold = { ...alert.threshold, source };

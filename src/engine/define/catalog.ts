@@ -1,3 +1,4 @@
+import { suggestedUnit, unitCategory } from "../grafana/units.ts";
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
 import {
   boolean,
@@ -171,6 +172,14 @@ export function validatedMetric(definition: MetricDefinition): Validated<MetricD
     read.problems.push({
       message: "buckets is missing",
       fix: "buckets: [0.005, 0.01, ...], the upper bounds the application configures.",
+      source: definition.source,
+    });
+  }
+  if (typeof metric.unit === "string" && metric.unit !== "" && unitCategory(metric.unit) === undefined) {
+    const better = suggestedUnit(metric.unit);
+    read.problems.push({
+      message: `unit "${metric.unit}" is not a Grafana unit id`,
+      fix: `${better ? `did you mean "${better}"? ` : ""}unit: the Grafana unit id of the metric's value (s, bytes, short, reqps, ...); src/engine/grafana/units.ts lists them.`,
       source: definition.source,
     });
   }

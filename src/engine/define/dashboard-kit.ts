@@ -40,8 +40,8 @@ import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-founda
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
 import { callerLocation, callSite, formatLocation, type SourceLocation } from "../source.ts";
-import { comparisonOperators, type ComparisonOperator } from "./alerting.ts";
-import { remember } from "./registry.ts";
+import { comparisonOperators, takeInterpolatedThresholds, type ComparisonOperator } from "./alerting.ts";
+import { remember, rememberThresholds } from "./registry.ts";
 import {
   addProblems,
   boolean,
@@ -58,6 +58,8 @@ import {
   type DefinitionProblem,
   type Shape,
 } from "./validate.ts";
+
+export { say } from "./wording.ts";
 
 /** Every panel and query reads the dashboard's `datasource` variable, so one dashboard serves any Prometheus. */
 export const datasourceRef: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -108,6 +110,7 @@ const dashboardShape: Shape<DashboardSpec> = {
 
 export function dashboard(spec: DashboardSpec): DashboardBuilder {
   const source = callerLocation();
+  takeInterpolatedThresholds();
   const uidGiven = typeof spec === "object" && spec !== null && typeof spec.uid === "string";
   const read = readSpec(
     spec,
@@ -361,8 +364,10 @@ function readPanel<T extends PanelSpec>(
   spec: T,
   shape: Shape<T>,
   helper: string,
-): { spec: T; source: SourceLocation; problems: DefinitionProblem[] } {
+): { spec: T; source: SourceLocation; problems: DefinitionProblem[]; thresholds: readonly object[] } {
   const source = callerLocation();
+  // A threshold in a panel's query is the panel's: not the next alert's to take.
+  const thresholds = takeInterpolatedThresholds();
   const read = readSpec(
     spec,
     shape,
@@ -370,7 +375,7 @@ function readPanel<T extends PanelSpec>(
     source,
     takeUnknownMembers(),
   );
-  return { ...read, source };
+  return { ...read, source, thresholds };
 }
 
 const timeseriesShape: Shape<TimeseriesSpec> = {
@@ -386,7 +391,17 @@ const statShape: Shape<StatSpec> = {
 /** Identity, datasource, unit, size and queries, and the caller's line remembered for error messages. */
 function panelBase<T extends PanelBuilderBase<T>>(
   panel: T,
-  { spec, source, problems }: { spec: PanelSpec; source: SourceLocation; problems: DefinitionProblem[] },
+  {
+    spec,
+    source,
+    problems,
+    thresholds = [],
+  }: {
+    spec: PanelSpec;
+    source: SourceLocation;
+    problems: DefinitionProblem[];
+    thresholds?: readonly object[];
+  },
   size: { width: number; height: number },
   format?: PromQueryFormat,
 ): T {
@@ -400,6 +415,7 @@ function panelBase<T extends PanelBuilderBase<T>>(
     .height(spec.height ?? size.height);
   for (const target of targets(spec.queries, format)) panel.withTarget(target);
   rememberBuilt(panel.build(), source, problems);
+  rememberThresholds(panel.build(), thresholds);
   return panel;
 }
 

@@ -4,6 +4,7 @@ import type { ProjectSettings } from "../model.ts";
 import { formatLocation, type SourceLocation } from "../source.ts";
 import {
   isDefinition,
+  isThreshold,
   severities,
   severityPolicySource,
   validatedAlert,
@@ -14,6 +15,8 @@ import {
   type RecordingRuleDefinition,
   type RuleGroupDefinition,
   type SeverityPolicy,
+  type ThresholdDefinition,
+  validatedThreshold,
 } from "./alerting.ts";
 import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
 import { locationOf } from "./registry.ts";
@@ -22,6 +25,7 @@ import {
   list,
   object,
   oneOf,
+  optional,
   Problems,
   problemsOf,
   readSpec,
@@ -41,6 +45,11 @@ export interface ProjectDefinition {
   severities: SeverityPolicy[];
   /** The runbook that alerts link to, relative to the project root. Its alert table is generated. */
   runbook: { file: string; text?: string };
+  /**
+   * Every threshold by name (src/alerts/thresholds.ts), so that a number written in a text can be held to the
+   * threshold it states, also one that is not an alert's own `threshold:` (alerts/stale-threshold-text).
+   */
+  thresholds?: Record<string, ThresholdDefinition>;
 }
 
 /** Where a project was loaded from, and what loading it found (type errors): set by the CLI. */
@@ -217,13 +226,41 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       '{ file: "RUNBOOK.md" }',
       'runbook: { file: "RUNBOOK.md" }, the runbook alerts link to, relative to the project root.',
     );
+  const thresholds: Record<string, ThresholdDefinition> = {};
+  if (project.thresholds !== undefined) {
+    if (typeof project.thresholds !== "object" || project.thresholds === null)
+      top.wrong(
+        "project.thresholds",
+        project.thresholds,
+        "an object of thresholds",
+        "thresholds: the object of src/alerts/thresholds.ts, each made by above(), below() or atLeast().",
+      );
+    else
+      for (const [name, threshold] of Object.entries(project.thresholds)) {
+        if (!isThreshold(threshold)) {
+          top.wrong(
+            `project.thresholds.${name}`,
+            threshold,
+            "a threshold",
+            `make thresholds.${name} with above(), below() or atLeast().`,
+          );
+          continue;
+        }
+        const checked = validatedThreshold(threshold, projectSource);
+        report(`threshold ${name}`, checked.value.source, checked.problems);
+        thresholds[name] = checked.value;
+      }
+  }
   report("project", projectSource, top.list);
 
   const covers = (d: Diagnostic) => {
     const line = formatLocation(d.source);
     if (d.check.startsWith("schema/")) return invalidLines.has(line);
+    // A query's findings are placed in its own text (query-source.ts), away from the panel's line.
     return [...invalid].some(
-      ([subject, lines]) => (d.subject === subject || d.subject.startsWith(`${subject} `)) && lines.has(line),
+      ([subject, lines]) =>
+        (d.subject === subject || d.subject.startsWith(`${subject} `)) &&
+        (lines.has(line) || d.subject.startsWith(`${subject} › query `)),
     );
   };
   return {
@@ -236,6 +273,7 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       recordingRuleGroups,
       severities: policies,
       runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" },
+      thresholds,
     },
     diagnostics,
     covers,
@@ -324,8 +362,11 @@ const settingsShape: Shape<ProjectSettings> = {
         'grafana.dashboardsPath: "/var/lib/grafana/dashboards", as text.',
         "/var/lib/grafana/dashboards",
       ),
+      minimumVersion: optional(
+        text('grafana.minimumVersion: "12.2.0", the oldest Grafana the dashboards must work on, as text.'),
+      ),
     },
-    "{ baseUrl, folder, dashboardsPath }",
+    "{ baseUrl, folder, dashboardsPath, minimumVersion? }",
   ),
   runbookUrl: text('runbookUrl: "https://example.com/RUNBOOK.md", as text.', "http://localhost/RUNBOOK.md"),
   scrapeTargets,

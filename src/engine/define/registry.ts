@@ -13,3 +13,14 @@ export function remember(built: object, source: SourceLocation): void {
 export function locationOf(built: object): SourceLocation | undefined {
   return locations.get(built);
 }
+
+/** The thresholds each built panel's spec interpolated (its queries, and any text written with them). */
+const thresholds = new WeakMap<object, readonly object[]>();
+
+export function rememberThresholds(built: object, used: readonly object[]): void {
+  if (used.length) thresholds.set(built, used);
+}
+
+export function thresholdsOf(built: object): readonly object[] {
+  return thresholds.get(built) ?? [];
+}

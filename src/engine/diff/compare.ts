@@ -19,6 +19,7 @@ export const flagIds = [
   "dashboard-removed",
   "dashboard-renamed",
   "panel-id-changed",
+  "threshold-text-stale",
 ] as const;
 export type FlagId = (typeof flagIds)[number];
 

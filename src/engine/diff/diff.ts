@@ -37,6 +37,7 @@ import {
 import { fileEntry, routingChanges } from "./files.ts";
 import { lineDiff, normalizeExpr } from "./lines.ts";
 import { readSnapshot, type ArtifactFile, type Snapshot } from "./snapshot.ts";
+import { staleTextFlags } from "./stale-text.ts";
 
 export { flagIds, type Change, type Entry, type Flag, type FlagId, type Status } from "./compare.ts";
 export type { DashboardEntry, Moved, PanelEntry } from "./dashboards.ts";
@@ -496,6 +497,7 @@ function attention({ base, head, revisions, deliveries, dashboardFlags, model }:
       });
   }
   flags.push(...dashboardFlags);
+  flags.push(...staleTextFlags(base, head));
   const basePanels = new Map(
     base.dashboards.flatMap((d) => d.panels.map((p) => [`${d.uid}/${p.id}`, p] as const)),
   );

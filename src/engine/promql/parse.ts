@@ -35,6 +35,13 @@ export const maxNestingDepth = 600;
  */
 const maxParseStack = 8000;
 
+/**
+ * Steps the parser may spend recovering from syntax errors before it stops where it is. lezer recovers from each
+ * error by trying insertions and deletions on up to a dozen stacks: on long junk (40,000 `""` in a selector) that
+ * is seconds. An expression with this many errors is refused anyway; its first error is already found.
+ */
+const maxRecoverySteps = 500;
+
 /** The Tree class the parser builds with (the one its module instance imported, whatever module format that was). */
 type TreeClass = typeof Tree;
 const ParserTree = parser.parse("").constructor as TreeClass;
@@ -160,6 +167,8 @@ interface ParseInternals {
   /** lezer counts reductions of one long left-grouping chain, and past 300 breaks the chain into an error. */
   bigReductionCount: number;
   stacks: Array<{ pos: number; stack: unknown[] }>;
+  /** Above zero while the parser recovers from a syntax error. */
+  recovering: number;
 }
 
 /**
@@ -167,7 +176,8 @@ interface ParseInternals {
  * maxNestingDepth. lezer is made for editors, where a deep tree is rather cut than slow: it breaks a chain of more
  * than some 300 left-grouping operators of 2,000 characters (`a or b or ...`) into a syntax error, flattens a tree
  * below 2,500 levels into leaves (losing nodes, without an error), and builds trees recursively. Here the chain
- * counter is reset at every step, deep trees are built by buildDeep, and a parser stack about to be cut stops the parse.
+ * counter is reset at every step, deep trees are built by buildDeep, and a parser stack about to be cut stops the parse,
+ * as does a long recovery from syntax errors (maxRecoverySteps).
  */
 export function parseTree(text: string): { tree: Tree; tooDeepAt?: number } {
   // Short text cannot meet any of the three: a chain is broken only past 2,000 characters, a stack cut only past
@@ -175,18 +185,24 @@ export function parseTree(text: string): { tree: Tree; tooDeepAt?: number } {
   if (text.length < shortText) return { tree: parser.parse(text) };
   const parse = parser.startParse(text) as unknown as ParseInternals;
   let tooDeepAt: number | undefined;
+  let stopped = false;
+  let recoverySteps = 0;
   ParserTree.build = buildAnyDepth as TreeClass["build"];
   try {
     for (;;) {
       parse.bigReductionCount = 0;
       const tree = parse.advance();
       if (tree) return tooDeepAt === undefined ? { tree } : { tree, tooDeepAt };
-      if (tooDeepAt === undefined) {
-        for (const stack of parse.stacks) {
-          if (stack.stack.length <= maxParseStack) continue;
-          parse.stopAt((tooDeepAt = stack.pos));
-          break;
-        }
+      if (stopped) continue;
+      for (const stack of parse.stacks) {
+        if (stack.stack.length <= maxParseStack) continue;
+        parse.stopAt((tooDeepAt = stack.pos));
+        stopped = true;
+        break;
+      }
+      if (!stopped && parse.recovering > 0 && ++recoverySteps > maxRecoverySteps) {
+        parse.stopAt(Math.min(...parse.stacks.map((stack) => stack.pos)));
+        stopped = true;
       }
     }
   } finally {

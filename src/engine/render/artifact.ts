@@ -108,6 +108,12 @@ const portableTags = (tags: Tags): Tags =>
   });
 
 /**
+ * Text of several lines with a line of blanks only: as a block scalar, a reader takes that line's blanks for
+ * indentation, so `" \n"` would read back as `"\n"`.
+ */
+const blankLineInBlock = (text: string) => text.includes("\n") && /(?:^|\n)[ \t]+(?:\n|$)/.test(text);
+
+/**
  * YAML as every reader reads it back: the strings a YAML 1.1 reader (PyYAML, Go's yaml.v2, which Alertmanager
  * uses) would take for a boolean, a number, a date or a null are double-quoted, keys included, and so are strings
  * with characters some reader would refuse or change.
@@ -120,7 +126,8 @@ export function yamlArtifact(
   const doc = new Document(document, { customTags: portableTags });
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === "string" && yaml11Retypes(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value === "string" && (yaml11Retypes(node.value) || blankLineInBlock(node.value)))
+        node.type = Scalar.QUOTE_DOUBLE;
     },
   });
   const body = doc.toString({ lineWidth: 0 });

@@ -188,6 +188,26 @@ export function parsedDocument(artifact: Artifact): { document: unknown } | unde
   return entry !== undefined && entry.content === artifact.content ? entry : undefined;
 }
 
+/**
+ * YAML content this process has already parsed and found valid, by schema and content: a rebuild, or the next
+ * compile of a long-lived process, need not parse and validate a file that has not changed. Only valid content
+ * is kept (a problem's diagnostics name the artifact), and only so much of it.
+ */
+const validYaml = new Map<string, unknown>();
+const validYamlBytesLimit = 16 * 2 ** 20;
+let validYamlBytes = 0;
+
+function rememberValidYaml(key: string, document: unknown): void {
+  if (key.length > validYamlBytesLimit / 4) return;
+  while (validYamlBytes + key.length > validYamlBytesLimit) {
+    const oldest = validYaml.keys().next().value as string;
+    validYaml.delete(oldest);
+    validYamlBytes -= oldest.length;
+  }
+  validYaml.set(key, document);
+  validYamlBytes += key.length;
+}
+
 export function validateArtifacts(artifacts: Artifact[]): Diagnostic[] {
   return artifacts.flatMap(validateArtifact);
 }
@@ -214,6 +234,12 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
   let validate = gate ? undefined : validatorFor(artifact.schema);
   if (validate !== undefined && typeof validate !== "function") return cannotValidate(validate);
 
+  const cacheKey = artifact.format === "yaml" ? `${artifact.schema}\n${artifact.content}` : undefined;
+  if (cacheKey !== undefined && validYaml.has(cacheKey)) {
+    parsed.set(artifact, { content: artifact.content, document: validYaml.get(cacheKey) });
+    return [];
+  }
+
   let document: unknown;
   const written = artifact.format === "json" ? writtenDocument(artifact) : undefined;
   if (written) {
@@ -230,10 +256,14 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
     }
   }
 
-  if (gate?.(document)) return [];
+  const valid = () => {
+    if (cacheKey !== undefined) rememberValidYaml(cacheKey, document);
+    return [];
+  };
+  if (gate?.(document)) return valid();
   validate ??= validatorFor(artifact.schema);
   if (typeof validate !== "function") return cannotValidate(validate);
-  if (validate(document)) return [];
+  if (validate(document)) return valid();
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const problem of preciseErrors(artifact.schema, document, validate.errors ?? [])) {

@@ -8,6 +8,7 @@ import { alertRunbook } from "./alerts/runbook.ts";
 import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
 import { alertLabels } from "./alerts/labels.ts";
 import { alertSeverity } from "./alerts/severity.ts";
+import { staleThresholdText } from "./alerts/stale-threshold-text.ts";
 import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
@@ -26,6 +27,8 @@ import { jobInstanceMatchers } from "./dashboard/job-instance-matchers.ts";
 import { links } from "./dashboard/links.ts";
 import { panelDescription } from "./dashboard/panel-description.ts";
 import { panelUnit } from "./dashboard/panel-unit.ts";
+import { unitFit } from "./dashboard/unit-fit.ts";
+import { grafanaVersion } from "./dashboard/grafana-version.ts";
 import { undefinedVariable } from "./dashboard/undefined-variable.ts";
 import { uniquePanelId } from "./dashboard/unique-panel-id.ts";
 import { uniqueUid } from "./dashboard/unique-uid.ts";
@@ -61,6 +64,8 @@ export const allChecks: Check[] = [
   uniqueUid,
   uniquePanelId,
   panelUnit,
+  unitFit,
+  grafanaVersion,
   panelDescription,
   undefinedVariable,
   gridLayout,
@@ -77,6 +82,7 @@ export const allChecks: Check[] = [
   alertLabels,
   alertRunbook,
   alertRunbookThreshold,
+  staleThresholdText,
   alertDashboardLink,
   alertTests,
   alertRouting,
@@ -99,6 +105,7 @@ const definitionOnly = new Set([
   "alerts/dashboard-link",
   "alerts/runbook",
   "alerts/runbook-threshold",
+  "alerts/stale-threshold-text",
   "alerts/tests",
   "alerts/threshold",
   "rules/tests",
