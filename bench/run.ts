@@ -2,8 +2,9 @@
  * npm run bench [-- --sizes 100,1000 --runs 5 --json --strict --links --profile]
  *
  * 1. The real build as a whole process (`node bin/o11y.js build`), wall time and peak RSS.
- * 2. compile() + emit() of N synthetic dashboards of 20 panels, against a floor of
- *    JSON.stringify + write of the same final JSON. See bench/README.md.
+ * 2. compile() + emit() of N synthetic dashboards of 20 panels, against a floor of JSON.stringify + write of the
+ *    same final JSON plus lezer-promql's parse of every panel query (the build must parse them all); the plain
+ *    floor is printed beside it. See bench/README.md.
  * 3. `o11y check` over generated rule files of 1,000 to 10,000 rules.
  * 4. `o11y diff --base HEAD`, the pull-request path when the base's build/ is committed.
  */
@@ -34,6 +35,7 @@ const profiledStages = [
   "floor",
 ];
 
+/** floorRatio: compile + emit against the floor plus one parse of every panel query (issue 12, point 7). */
 const targets = { buildMs: 500, floorRatio: 3, ratioAt: 1000, growth: 1.5 };
 
 const { values: opts } = parseArgs({
@@ -149,12 +151,12 @@ function judge(buildMedian: number, buildFailure: string | undefined, scale: Sca
         },
     at
       ? {
-          name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`,
-          pass: at.floorRatio <= targets.floorRatio,
-          detail: `${at.floorRatio.toFixed(1)}x`,
+          name: `N=${targets.ratioAt} within ${targets.floorRatio}x (floor + parse of every panel query)`,
+          pass: at.parseFloorRatio <= targets.floorRatio,
+          detail: `${at.parseFloorRatio.toFixed(1)}x (${at.floorRatio.toFixed(1)}x the plain floor)`,
         }
       : {
-          name: `N=${targets.ratioAt} within ${targets.floorRatio}x floor`,
+          name: `N=${targets.ratioAt} within ${targets.floorRatio}x (floor + parse of every panel query)`,
           pass: null,
           detail: `not measured (--sizes)`,
         },
@@ -300,7 +302,7 @@ function printReport(
     ]),
   );
   out.push(
-    "  parse = lezer-promql's parse of every panel query, variables substituted, nothing else (issue 2, point 5)",
+    "  parse = lezer-promql's parse of every panel query, variables substituted, nothing else: the target's yardstick",
   );
   out.push("");
   out.push(

@@ -26,8 +26,8 @@ export interface ScaleSample {
   floorStringifyMs: number;
   floorWriteMs: number;
   /**
-   * What the issue's point 5 adds to the floor: lezer-promql's parse of every panel query (variables substituted),
-   * nothing else. No build that parses every query can be faster than floor + this.
+   * What the target adds to the floor: lezer-promql's parse of every panel query (variables substituted), nothing
+   * else. No build that parses every query can be faster than floor + this; N=1000 must be within 3x of it.
    */
   parseQueriesMs: number;
   queries: number;

@@ -8,6 +8,7 @@ import {
   selectorsOf,
   type PrometheusSource,
 } from "../engine/check/metric-source.ts";
+import { exprFlagFile } from "../engine/check/check.ts";
 import { checkContext, checkExpressions, checkRuleFiles } from "../engine/check/run.ts";
 import {
   promtoolOnExpression,
@@ -28,7 +29,7 @@ import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { loadProject } from "./load-project.ts";
 import { readRuleFileText } from "./read-rule-file.ts";
-import { formatNote, formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
+import { formatNote, formatReport, useColor, writeSummary, type OutputFormat } from "./format.ts";
 
 export interface CheckOptions {
   project: string;
@@ -96,7 +97,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     const model = compileModel(checkDefinitions(project).project);
     const kind = options.dashboard ? "dashboard-query" : "expression";
     diagnostics = checkExpressions(
-      [{ expr: options.expr, subject: "expression", source: { file: "--expr", line: 1 }, kind }],
+      [{ expr: options.expr, subject: "expression", source: { file: exprFlagFile, line: 1 }, kind }],
       checkContext(model),
     );
     // A panel query holds Grafana variables, which promtool cannot read.
@@ -168,7 +169,7 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
   // Every format shows them: nothing secret-looking in any (src/engine/secrets.ts).
   const sorted = sortDiagnostics(diagnostics).map(redactDiagnostic);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
-  if (options.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
+  writeSummary(sorted, options.format, "check");
   return hasErrors(sorted) ? 1 : 0;
 }
 

@@ -18,6 +18,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { diffArtifacts, flagIds } from "../engine/diff/diff.ts";
 import { renderGithub, renderJson, renderMarkdown } from "../engine/diff/render.ts";
+import { renderText } from "../engine/diff/text.ts";
+import type { OutputFormat } from "./format.ts";
 import { ArtifactError, type ArtifactFile } from "../engine/diff/snapshot.ts";
 import { formatDiagnostic } from "../engine/diagnostics.ts";
 import { manifestPath, sha256 } from "../engine/emit/emit.ts";
@@ -33,7 +35,7 @@ import { terminalLines } from "../engine/escape.ts";
 
 export interface DiffCommandOptions {
   base?: string;
-  format: "markdown" | "json" | "github";
+  format: OutputFormat;
   failOn?: string;
   project: string;
 }
@@ -333,6 +335,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     const output = {
       json: renderJson,
       markdown: renderMarkdown,
+      text: renderText,
       github: (r: typeof report) => renderGithub(r, definitionSources(head.model)),
     }[options.format];
     process.stdout.write(output(report));

@@ -3,12 +3,12 @@
  * own format; anything else, which is a bug in o11y, as one line that says so.
  */
 import { sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
-import { formatReport, summaryLine, useColor, type OutputFormat } from "./format.ts";
+import { formatReport, useColor, writeSummary, type OutputFormat } from "./format.ts";
 
 /** The command that is running, and how it prints. */
 export interface RunningCommand {
   name: "build" | "check" | "diff" | undefined;
-  format?: OutputFormat | "markdown";
+  format?: OutputFormat;
   out?: string;
 }
 
@@ -22,12 +22,9 @@ export function reportLoadFailure(
     process.stderr.write(`${thrown.stack}\n\n`);
   const sorted = sortDiagnostics(diagnostics);
   const errors = sorted.filter((d) => d.severity === "error").length;
-  if (
-    running.name === "check" &&
-    (running.format === "json" || running.format === "github" || running.format === "text")
-  ) {
+  if (running.name === "check" && running.format !== undefined) {
     process.stdout.write(formatReport(sorted, running.format, useColor(process.stdout)));
-    if (running.format === "text") process.stderr.write(`${summaryLine(sorted)}\n`);
+    writeSummary(sorted, running.format, "check");
     return 1;
   }
   process.stderr.write(formatReport(sorted, "text", useColor(process.stderr)));

@@ -1,4 +1,6 @@
 import type { Diagnostic } from "../engine/diagnostics.ts";
+import { code, escapeText, withoutWorkflowCommands } from "../engine/diff/markdown.ts";
+import { formatLocation } from "../engine/source.ts";
 import { formatDiagnostic } from "../engine/diagnostics.ts";
 import {
   githubCommandData,
@@ -9,7 +11,12 @@ import {
   terminalText,
 } from "../engine/escape.ts";
 
-export type OutputFormat = "text" | "json" | "github";
+/**
+ * What `--format` takes, the same for `check` and `diff`: text for a terminal, Markdown for a pull-request comment,
+ * JSON for machines, github for GitHub Actions (an annotation per finding, then a notice with the summary).
+ */
+export const outputFormats = ["text", "markdown", "json", "github"] as const;
+export type OutputFormat = (typeof outputFormats)[number];
 
 const colors = { error: "\u001b[31m", warning: "\u001b[33m", dim: "\u001b[2m", reset: "\u001b[0m" };
 
@@ -44,7 +51,28 @@ function github(d: Diagnostic): string {
         : []),
   ];
   const property = (text: string) => githubCommandProperty(spellHidden(text));
-  return `::${level} file=${property(d.source.file)},line=${line},title=${property(d.check)}::${githubCommandData(lines.join("\n"))}`;
+  const column = d.source.column === undefined ? "" : `,col=${d.source.column}`;
+  return `::${level} file=${property(d.source.file)},line=${line}${column},title=${property(d.check)}::${githubCommandData(lines.join("\n"))}`;
+}
+
+/** A Markdown report for a pull-request comment: the summary, then one row per diagnostic, every string escaped. */
+function markdown(diagnostics: Diagnostic[]): string {
+  const head = `## o11y check\n\n${summaryLine(diagnostics)}\n`;
+  if (!diagnostics.length) return head;
+  const rows = diagnostics.map((d) => {
+    const severity = d.suppressed === undefined ? d.severity : `suppressed ${d.severity}`;
+    const where = d.position ? ` (expr ${d.position.line}:${d.position.column})` : "";
+    const note =
+      d.suppressed !== undefined
+        ? `<br>suppressed: ${escapeText(d.suppressed)}`
+        : d.fix
+          ? `<br>fix: ${escapeText(d.fix)}`
+          : "";
+    return `| ${severity} | ${code(formatLocation(d.source))} | ${escapeText(d.subject)} | ${escapeText(d.message)}${escapeText(where)}${note} | ${code(d.check)} |`;
+  });
+  return withoutWorkflowCommands(
+    `${head}\n| severity | where | subject | message | check |\n|---|---|---|---|---|\n${rows.join("\n")}\n`,
+  );
 }
 
 /**
@@ -55,12 +83,23 @@ function github(d: Diagnostic): string {
 export function formatReport(diagnostics: Diagnostic[], format: OutputFormat, color: boolean): string {
   if (format === "json") return `${jsonForTerminal(JSON.stringify({ diagnostics }, null, 2))}\n`;
   if (format === "github") return diagnostics.map((d) => `${github(d)}\n`).join("");
+  if (format === "markdown") return markdown(diagnostics);
   return diagnostics.map((d) => `${text(d, color)}\n`).join("");
 }
 
 /** A `note:` line: what the user should know that is not a problem, escaped like a diagnostic. */
 export function formatNote(note: string): string {
   return `note: ${terminalLines(note).join("\n    ")}`;
+}
+
+/**
+ * What a command prints after its report: in github format the summary as a notice (as `o11y diff` does), in text
+ * the summary line on stderr; the other formats carry it themselves (Markdown) or need none (JSON).
+ */
+export function writeSummary(diagnostics: Diagnostic[], format: OutputFormat, command: string): void {
+  if (format === "github")
+    process.stdout.write(`::notice title=o11y ${command}::${githubCommandData(summaryLine(diagnostics))}\n`);
+  else if (format === "text") process.stderr.write(`${summaryLine(diagnostics)}\n`);
 }
 
 export function summaryLine(diagnostics: Diagnostic[]): string {

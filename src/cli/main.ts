@@ -8,7 +8,7 @@ import { buildCommand, type BuildOptions } from "./build.ts";
 import { reportInternalError, reportLoadFailure, type RunningCommand } from "./failures.ts";
 import { ProjectError, ProjectLoadError } from "./load-project.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
-import { formatNote } from "./format.ts";
+import { formatNote, outputFormats, type OutputFormat } from "./format.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
@@ -18,27 +18,36 @@ const toolsOption = (what: string, defaults = "default: auto") =>
     `promtool and amtool judge ${what}: auto (those installed), require, or off (${defaults})`,
   ).choices([...toolsModes]);
 
+/** `--format`, the same choices for check and diff (format.ts says what each means); only the default differs. */
+const formatOption = (fallback: OutputFormat) =>
+  new Option(
+    "--format <format>",
+    "output format: text, markdown (a pull-request comment), json, or github (annotations and a summary notice)",
+  )
+    .choices([...outputFormats])
+    .default(fallback);
+
 /** `--typecheck on|off`: TypeScript checks the sources first (cached by their hash); off skips it. */
 const typecheckOption = () =>
   new Option("--typecheck <mode>", "type-check the TypeScript sources first: on or off (default: on)")
     .choices([...typecheckModes])
     .default("on");
 
-export async function main(argv: string[]): Promise<number> {
-  // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
-  try {
-    recoverInterrupted(projectRoot, (text) => process.stderr.write(`${formatNote(text)}\n`));
-  } catch (error) {
-    return reportInternalError(error);
-  }
+/** What each command does once its arguments are parsed; a test passes its own to parse without running. */
+export interface CommandActions {
+  build(options: BuildOptions): Promise<void>;
+  check(files: string[], options: CheckOptions): Promise<void>;
+  diff(options: DiffCommandOptions): Promise<void>;
+}
+
+/** The CLI's parser: every command, option and choice, as `--help` shows them. */
+export function cliProgram(actions: CommandActions): Command {
   const program = new Command("o11y")
     .description(
       "Observability as code: compile typed dashboards, alerts and recording rules into validated Grafana and Prometheus artifacts.",
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  let exitCode = 0;
-  let running: RunningCommand = { name: undefined };
   program
     .command("build")
     .description(
@@ -48,10 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("the files before they replace build/"))
     .addOption(typecheckOption())
-    .action(async (options: BuildOptions) => {
-      running = { name: "build", out: options.out };
-      exitCode = await buildCommand(options);
-    });
+    .action((options: BuildOptions) => actions.build(options));
   program
     .command("check")
     .description(
@@ -60,9 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument("[rule-files...]", "Prometheus rule files to analyze instead of the project's definitions")
     .option("--expr <promql>", "analyze one PromQL expression")
     .option("--dashboard", "with --expr: judge it as a Grafana panel query (variables, $__rate_interval)")
-    .addOption(
-      new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
-    )
+    .addOption(formatOption("text"))
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(
       toolsOption(
@@ -79,10 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       "--prometheus <url>",
       "with rule files: take metric types from that server's metadata, and report selectors that match no series there",
     )
-    .action(async (files: string[], options: CheckOptions) => {
-      running = { name: "check", format: options.format };
-      exitCode = await checkCommand(files, options);
-    });
+    .action((files: string[], options: CheckOptions) => actions.check(files, options));
   program
     .command("diff")
     .description(
@@ -92,17 +93,36 @@ export async function main(argv: string[]): Promise<number> {
       "--base <ref>",
       "git revision to compare with (default: the merge base with origin/main, else main, else HEAD~1)",
     )
-    .addOption(
-      new Option("--format <format>", "output format")
-        .choices(["markdown", "json", "github"])
-        .default("markdown"),
-    )
+    .addOption(formatOption("markdown"))
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
-    .action(async (options: DiffCommandOptions) => {
+    .action((options: DiffCommandOptions) => actions.diff(options));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
+  try {
+    recoverInterrupted(projectRoot, (text) => process.stderr.write(`${formatNote(text)}\n`));
+  } catch (error) {
+    return reportInternalError(error);
+  }
+  let exitCode = 0;
+  let running: RunningCommand = { name: undefined };
+  const program = cliProgram({
+    async build(options) {
+      running = { name: "build", out: options.out };
+      exitCode = await buildCommand(options);
+    },
+    async check(files, options) {
+      running = { name: "check", format: options.format };
+      exitCode = await checkCommand(files, options);
+    },
+    async diff(options) {
       running = { name: "diff", format: options.format };
       exitCode = await diffCommand(options);
-    });
+    },
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -50,6 +50,8 @@ export interface TargetModel {
   /** Datasource uid the query runs against, e.g. `${datasource}`. */
   datasource?: string;
   legend?: string;
+  /** Where its text was written: the `query()` call, with its column where known. */
+  source?: SourceLocation;
 }
 
 export interface PanelModel {

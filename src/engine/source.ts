@@ -28,16 +28,33 @@ const unknownLocation = (): SourceLocation => ({ file: "<unknown>", line: 0 });
 /** A frame's location as a stack trace prints it: `/abs/path` or `file:///abs/path`, without `(`, `)` or `:`. */
 const framePath = /^(?:file:\/\/)?\/[^():]+$/;
 
+/** What a stack walk looks for: the definition's line (helpers skipped), or where the call is written (`callSite`). */
+interface Wanted {
+  /** Skip the content modules that wrap define helpers (markAsHelper). */
+  skipHelpers: boolean;
+  /** Keep the frame's column. */
+  column: boolean;
+}
+const definitionLine: Wanted = { skipHelpers: true, column: false };
+const writtenAt: Wanted = { skipHelpers: false, column: true };
+
 /** The location of one frame, in the form the stack text would show; undefined when it shows none. */
-function pick(location: string, line: number): SourceLocation | undefined {
+function pick(
+  location: string,
+  line: number,
+  column: number | undefined,
+  wanted: Wanted,
+): SourceLocation | undefined {
   const file = location.startsWith("file://") ? fileURLToPath(location) : location;
   if (
     file.startsWith(engineDir) ||
-    helperFiles.has(file) ||
+    (wanted.skipHelpers && helperFiles.has(file)) ||
     file.includes(`${path.sep}node_modules${path.sep}`)
   )
     return undefined;
-  return { file: toProjectPath(file), line };
+  return wanted.column && column !== undefined
+    ? { file: toProjectPath(file), line, column }
+    : { file: toProjectPath(file), line };
 }
 
 /**
@@ -49,6 +66,18 @@ function pick(location: string, line: number): SourceLocation | undefined {
  * give (see `callerLocationFromStackText`): the same frames, mapped the way Node maps them.
  */
 export function callerLocation(): SourceLocation {
+  return locate(callerLocation, definitionLine);
+}
+
+/**
+ * Where the call to the engine function that calls this was written, with its column where the stack says:
+ * the first frame outside the engine, even in a helper module (a query's text is written where `query()` is called).
+ */
+export function callSite(): SourceLocation {
+  return locate(callSite, writtenAt);
+}
+
+function locate(below: (...args: never[]) => unknown, wanted: Wanted): SourceLocation {
   const limit = Error.stackTraceLimit;
   // Someone else formats stacks (a test runner's source maps, source-map-support), or this Node cannot say
   // whether it maps them: only the text is the truth.
@@ -57,34 +86,34 @@ export function callerLocation(): SourceLocation {
     typeof process.sourceMapsEnabled !== "boolean" ||
     !isNodesOwn(Error.prepareStackTrace)
   ) {
-    return locationFromStackText(callerLocation);
+    return locationFromStackText(below, wanted);
   }
   // `new Error()` here would capture `limit` frames starting with this function: the same frames minus this one.
   const frames = Math.max(0, limit - 1);
   // Capturing is cheaper the fewer frames it takes, and the caller is usually within a few: look there first.
   const first = Math.min(frames, 4);
-  let sites = callSites(first);
-  let found = scan(sites, 0);
+  let sites = callSites(first, below);
+  let found = scan(sites, 0, wanted);
   if (found === undefined && sites.length === first && first < frames) {
     const seen = sites.length;
-    sites = callSites(frames);
-    found = scan(sites, seen);
+    sites = callSites(frames, below);
+    found = scan(sites, seen, wanted);
   }
-  if (found === "text") return locationFromStackText(callerLocation);
+  if (found === "text") return locationFromStackText(below, wanted);
   return found ?? unknownLocation();
 }
 
 const structured = (_error: Error, sites: NodeJS.CallSite[]) => sites;
 
-/** Up to `count` structured frames below `callerLocation`. */
-function callSites(count: number): NodeJS.CallSite[] {
+/** Up to `count` structured frames below `below` (callerLocation or callSite). */
+function callSites(count: number, below: (...args: never[]) => unknown): NodeJS.CallSite[] {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   const holder: { stack?: unknown } = {};
   Error.prepareStackTrace = structured;
   Error.stackTraceLimit = count;
   try {
-    Error.captureStackTrace(holder, callerLocation);
+    Error.captureStackTrace(holder, below);
     return holder.stack as NodeJS.CallSite[];
   } finally {
     Error.prepareStackTrace = prepare;
@@ -93,7 +122,7 @@ function callSites(count: number): NodeJS.CallSite[] {
 }
 
 /** The first frame from `start` on outside the engine, located as Node's stack text would show it. */
-function scan(sites: NodeJS.CallSite[], start: number): SourceLocation | "text" | undefined {
+function scan(sites: NodeJS.CallSite[], start: number, wanted: Wanted): SourceLocation | "text" | undefined {
   const mapped = process.sourceMapsEnabled;
   for (let i = start; i < sites.length; i++) {
     const site = sites[i]!;
@@ -106,7 +135,7 @@ function scan(sites: NodeJS.CallSite[], start: number): SourceLocation | "text" 
     const original = mapped ? originalPosition(fileName, line, column) : undefined;
     const location = original?.source ?? site.getScriptNameOrSourceURL();
     if (typeof location !== "string" || !framePath.test(location)) continue;
-    const found = pick(location, original?.line ?? line);
+    const found = pick(location, original?.line ?? line, original ? original.column : column, wanted);
     if (found) return found;
   }
   return undefined;
@@ -132,7 +161,7 @@ function originalPosition(
   fileName: string,
   line: number,
   column: number,
-): { source: string; line: number } | undefined {
+): { source: string; line: number; column: number } | undefined {
   try {
     const map = findSourceMap(fileName);
     if (!map) return undefined;
@@ -151,25 +180,25 @@ function originalPosition(
     const source = entry.originalSource.startsWith("file://")
       ? fileURLToPath(entry.originalSource)
       : entry.originalSource;
-    return { source, line: entry.originalLine + 1 };
+    return { source, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
   } catch {
     // Node prints the generated position when mapping fails.
     return undefined;
   }
 }
 
-const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/;
+const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 /**
  * `callerLocation` from the formatted stack text, whoever formats it: slower, since every frame is
  * formatted (and source-mapped). Used when stacks are not Node's own; exported so tests can compare.
  */
 export function callerLocationFromStackText(): SourceLocation {
-  return locationFromStackText(callerLocationFromStackText);
+  return locationFromStackText(callerLocationFromStackText, definitionLine);
 }
 
 /** The frames below `below` (at most `Error.stackTraceLimit - 1`, as if captured inside `below`), as text. */
-function locationFromStackText(below: (...args: never[]) => unknown): SourceLocation {
+function locationFromStackText(below: (...args: never[]) => unknown, wanted: Wanted): SourceLocation {
   const limit = Error.stackTraceLimit;
   const holder: { stack?: unknown } = {};
   if (typeof limit === "number") Error.stackTraceLimit = Math.max(0, limit - 1);
@@ -182,7 +211,7 @@ function locationFromStackText(below: (...args: never[]) => unknown): SourceLoca
   for (const line of stack) {
     const match = frame.exec(line.trim());
     if (!match) continue;
-    const found = pick(match[1]!, Number(match[2]));
+    const found = pick(match[1]!, Number(match[2]), Number(match[3]), wanted);
     if (found) return found;
   }
   return unknownLocation();

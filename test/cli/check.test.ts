@@ -224,7 +224,9 @@ describe("o11y check", () => {
     ]);
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
+    // Annotations, then the summary as a notice: what `o11y diff --format github` writes too.
+    expect(lines.pop()).toBe("::notice title=o11y check::2 error(s), 0 warning(s)");
     for (const line of lines) expect(line.startsWith("::error file=--expr,line=1,title=promql/")).toBe(true);
     // One annotation per diagnostic: the fix travels on the same line, newline-escaped.
     expect(lines.every((line) => line.includes("%0Afix: "))).toBe(true);
@@ -358,7 +360,8 @@ describe("o11y check <rule file>", () => {
     const result = runCli(["check", "--format", "github", ...legacy]);
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
+    expect(lines.pop()).toBe("::notice title=o11y check::5 error(s), 0 warning(s), 1 suppressed");
     expect(lines.filter((l) => l.startsWith(`::error file=${fixture},line=`))).toHaveLength(5);
     expect(
       lines.filter((l) =>

@@ -12,6 +12,14 @@ const thisFile = "test/pipeline/bad-input.test.ts";
 const text = readFileSync(fileURLToPath(import.meta.url), "utf8");
 
 const base = testDashboard;
+
+/** This file's line and column of `needle`'s first character, where it first appears (the query, above the case's `at`). */
+function positionIn(needle: string): { file: string; line: number; column: number } {
+  const index = text.indexOf(needle);
+  if (index < 0) throw new Error(`${needle} is not in ${thisFile}`);
+  const before = text.slice(0, index);
+  return { file: thisFile, line: before.split("\n").length, column: index - before.lastIndexOf("\n") };
+}
 const good = goodPanel;
 
 /** Each case: a dashboard with one mistake, the check that must catch it, and the marker on the line it must point at. */
@@ -67,6 +75,8 @@ const cases = [
     subject: 'panel 1 "Broken" › query A',
     message: "PromQL syntax error",
     mark: "MARK:syntax",
+    // At the end of the query: the template's closing backtick.
+    at: "`)] }), // MARK:syntax",
   },
   {
     name: "an unknown metric",
@@ -80,6 +90,7 @@ const cases = [
     message: "unknown metric phoenix_http_request_totl",
     fix: "did you mean phoenix_http_request_total?",
     mark: "MARK:unknown",
+    at: "phoenix_http_request_totl{",
   },
   {
     name: "a variable the dashboard does not define",
@@ -92,6 +103,7 @@ const cases = [
     subject: 'panel 1 "Region" › query A',
     message: "variable $region is not defined",
     mark: "MARK:undefined-var",
+    at: '$region"})`',
   },
   {
     name: "a query that ignores the job and instance pickers",
@@ -104,6 +116,7 @@ const cases = [
     subject: 'panel 1 "Everything" › query A',
     message: 'lacks job=~"$job" and instance=~"$instance"',
     mark: "MARK:no-sel",
+    at: "up)`)] }), // MARK:no-sel",
   },
   {
     name: "a fixed rate window in a dashboard",
@@ -116,6 +129,7 @@ const cases = [
     subject: 'panel 1 "Fixed" › query A',
     message: "rate() over [5m] in a dashboard",
     mark: "MARK:fixed-window",
+    at: "5m]))`)] }), // MARK:fixed-window",
   },
   {
     name: "overlapping panels",
@@ -132,20 +146,28 @@ const cases = [
 ];
 
 describe("bad dashboard input", () => {
-  it.each(cases)("reports $name at its definition", ({ dashboards, check, subject, message, mark, ...rest }) => {
-    const result = compileWith(dashboards());
-    expect(result.ok).toBe(false);
-    expect(result.artifacts).toEqual([]);
-    const found = result.diagnostics.filter((d) => d.check === check);
-    expect(found, result.diagnostics.map(formatDiagnostic).join("\n")).toHaveLength(1);
-    const diagnostic = found[0]!;
-    expect(diagnostic.severity).toBe("error");
-    expect(diagnostic.subject).toContain(subject);
-    expect(diagnostic.message).toContain(message);
-    expect(diagnostic.fix).toBeTruthy();
-    if ("fix" in rest) expect(diagnostic.fix).toContain(rest.fix);
-    expect(diagnostic.source).toEqual({ file: thisFile, line: lineOf(text, mark) });
-  });
+  it.each(cases)(
+    "reports $name at its definition",
+    ({ dashboards, check, subject, message, mark, ...rest }) => {
+      const result = compileWith(dashboards());
+      expect(result.ok).toBe(false);
+      expect(result.artifacts).toEqual([]);
+      const found = result.diagnostics.filter((d) => d.check === check);
+      expect(found, result.diagnostics.map(formatDiagnostic).join("\n")).toHaveLength(1);
+      const diagnostic = found[0]!;
+      expect(diagnostic.severity).toBe("error");
+      expect(diagnostic.subject).toContain(subject);
+      expect(diagnostic.message).toContain(message);
+      expect(diagnostic.fix).toBeTruthy();
+      if ("fix" in rest) expect(diagnostic.fix).toContain(rest.fix);
+      // A PromQL finding points at its character in the query's template; any other at the panel's line.
+      expect(diagnostic.source).toEqual(
+        "at" in rest && rest.at !== undefined
+          ? positionIn(rest.at)
+          : { file: thisFile, line: lineOf(text, mark) },
+      );
+    },
+  );
 
   it("reports every problem of every dashboard in one run", () => {
     const result = compileWith(cases.flatMap((c) => c.dashboards()));
@@ -161,7 +183,13 @@ describe("bad dashboard input", () => {
     ]);
     const diagnostic = result.diagnostics.find((d) => d.check === "promql/unknown-metric")!;
     expect(diagnostic.position).toEqual({ line: 3, column: 5 });
-    expect(formatDiagnostic(diagnostic)).toMatch(/^test\/pipeline\/bad-input\.test\.ts:\d+ error dashboard column › panel 1 "Col" › query A: unknown metric upp.*\(expr 3:5\) \[promql\/unknown-metric\]\n    fix: did you mean up\?/);
+    // In the TypeScript source, `upp` is on the query's line, after two `\n` escapes (two characters each).
+    const { line, column } = positionIn("upp{${sel}})`)] })");
+    expect(formatDiagnostic(diagnostic)).toMatch(
+      new RegExp(
+        `^test/pipeline/bad-input\\.test\\.ts:${line}:${column} error dashboard column › panel 1 "Col" › query A: unknown metric upp.*\\(expr 3:5\\) \\[promql/unknown-metric\\]\\n    fix: did you mean up\\?`,
+      ),
+    );
   });
 
   it("checks template variable queries too", () => {

@@ -103,6 +103,13 @@ let outs = 0;
 const out = (dir: string) => path.join(dir, `out-${++outs}`);
 
 /** The line of the fixture a panel is defined on: its `timeseries({` call. */
+/** Line and column of the fixture's misspelt metric, in its query's template: where a PromQL finding points. */
+function typoPosition(dir: string): { line: number; column: number } {
+  const text = readFileSync(path.join(dir, fixture), "utf8");
+  const before = text.slice(0, text.indexOf("phoenix_http_request_totl{"));
+  return { line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") };
+}
+
 function fixtureLine(dir: string, panelId: number): number {
   const lines = readFileSync(path.join(dir, fixture), "utf8").split("\n");
   const idLine = lines.findIndex((line) => line.includes(`id: ${panelId},`));
@@ -132,8 +139,10 @@ describe("the cached bundle", () => {
     const fromBundle = o11y(dir, ["build", "--out", viaBundle, "--project", fixture], bundled(fixture));
     expect(fromTsx.code).toBe(1);
     expect(fromBundle).toEqual({ ...fromTsx, stderr: fromTsx.stderr.replaceAll(viaTsx, viaBundle) });
+    // A PromQL finding is at its character in the query's template, from the bundle (through its source map) as from tsx.
+    const typo = typoPosition(dir);
     expect(fromTsx.stderr).toContain(
-      `${fixture}:${fixtureLine(dir, 101)} error dashboard broken › panel 101 "Typo"`,
+      `${fixture}:${typo.line}:${typo.column} error dashboard broken › panel 101 "Typo"`,
     );
     expect(fromTsx.stderr).toContain(
       `${fixture}:${fixtureLine(dir, 102)} error dashboard broken › panel 102 "No unit"`,
@@ -145,10 +154,10 @@ describe("the cached bundle", () => {
     expect(checkTsx.code).toBe(1);
     expect(checkBundle).toEqual(checkTsx);
     const { diagnostics } = JSON.parse(checkBundle.stdout) as {
-      diagnostics: Array<{ source: { file: string; line: number } }>;
+      diagnostics: Array<{ source: { file: string; line: number; column?: number } }>;
     };
     expect(diagnostics.map((d) => d.source)).toEqual([
-      { file: fixture, line: fixtureLine(dir, 101) },
+      { file: fixture, ...typo },
       { file: fixture, line: fixtureLine(dir, 102) },
     ]);
   });
@@ -235,7 +244,8 @@ describe("the cached bundle", () => {
     const { diagnostics } = JSON.parse(checkBundle.stdout) as {
       diagnostics: Array<{ source: { line: number } }>;
     };
-    expect(diagnostics.map((d) => d.source.line)).toEqual([fixtureLine(dir, 101), fixtureLine(dir, 102)]);
+    // Panel 101's finding is at its query's misspelt name, which moved down with it.
+    expect(diagnostics.map((d) => d.source.line)).toEqual([typoPosition(dir).line, fixtureLine(dir, 102)]);
   });
 
   it("is built once, whole, by runs started together (from any folder)", async () => {

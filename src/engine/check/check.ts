@@ -2,7 +2,11 @@ import type { Diagnostic, Severity } from "../diagnostics.ts";
 import type { DashboardModel, Model } from "../model.ts";
 import type { ParsedExpression } from "../promql/parse.ts";
 import type { Semantics } from "../promql/semantics.ts";
+import { formatDuration } from "../duration.ts";
 import type { SourceLocation } from "../source.ts";
+
+/** The file an expression given on the command line (`o11y check --expr`) is said to be in. */
+export const exprFlagFile = "--expr";
 
 /** Where a PromQL expression was written and what it belongs to. */
 export interface ExpressionSite {
@@ -13,6 +17,8 @@ export interface ExpressionSite {
   /** Dashboard queries may use Grafana variables and must follow dashboard conventions. */
   kind: "dashboard-query" | "dashboard-variable" | "expression";
   dashboard?: DashboardModel;
+  /** Where the character at `offset` of `expr` was written, when that is known (a dashboard query's template). */
+  locate?: (offset: number) => SourceLocation | undefined;
 }
 
 /**
@@ -97,6 +103,23 @@ export interface ModelCheck extends CheckBase {
 export type Check = ExpressionCheck | DashboardCheck | ModelCheck;
 
 export type { Diagnostic };
+
+/**
+ * Whether the run is over rule files from elsewhere (`o11y check rules.yaml`): their fixes must not point at this
+ * project's TypeScript (src/catalog/, src/alerts/, ...), which their authors do not have.
+ */
+export function fromElsewhere(ctx: CheckContext): boolean {
+  return ctx.catalogLabels !== undefined;
+}
+
+/**
+ * The window a fix suggests for a rate: `$__rate_interval` in a dashboard query, where Grafana fills it in; in an
+ * alert, a recording rule or `o11y check --expr`, a duration Prometheus reads, four scrapes at least and 5m as usual.
+ */
+export function suggestedRateWindow(site: ExpressionSite, ctx: CheckContext): string {
+  if (site.kind !== "expression") return "$__rate_interval";
+  return formatDuration(Math.max(4 * ctx.scrapeIntervalMs, 5 * 60_000));
+}
 
 export function panelSubject(dashboard: DashboardModel, panel: { id: number; title: string }): string {
   return `dashboard ${dashboard.uid} › panel ${panel.id} "${panel.title}"`;

@@ -137,7 +137,9 @@ function expressionDiagnostics(
     for (const check of expressionChecks) {
       if (expr.errorAt !== undefined && check.needsValidSyntax !== false) continue;
       for (const finding of check.check(expr, site, ctx)) {
-        out.push(toDiagnostic(check, { source: site.source, ...finding }, site.subject, { expr }));
+        // Where the offending character was written, when the site knows (a dashboard query's template).
+        const source = (finding.at && site.locate?.(finding.at.from)) || site.source;
+        out.push(toDiagnostic(check, { source, ...finding }, site.subject, { expr }));
       }
     }
     // Rule expressions stay parsed: the alert and rule checks that follow read them again.

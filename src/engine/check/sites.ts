@@ -1,6 +1,7 @@
 import type { Model } from "../model.ts";
 import type { ExpressionSite } from "./check.ts";
 import { panelSubject } from "./check.ts";
+import { locateInQuery } from "../query-source.ts";
 
 /** A query variable's PromQL part: the selector of `label_values(selector, label)`, or the query_result expression. */
 export function variableExpression(query: string): { expr: string; offset: number } | undefined {
@@ -17,13 +18,17 @@ export function expressionSites(model: Model): ExpressionSite[] {
   for (const dashboard of model.dashboards) {
     for (const panel of dashboard.panels) {
       for (const target of panel.targets) {
-        sites.push({
+        const site: ExpressionSite = {
           expr: target.expr,
           subject: `${panelSubject(dashboard, panel)} › query ${target.refId}`,
           source: panel.source,
           kind: "dashboard-query",
           dashboard,
-        });
+        };
+        // A finding inside the query points where its text was written, when the query() call shows it.
+        const written = target.source;
+        if (written) site.locate = (offset) => locateInQuery(written, target.expr, offset);
+        sites.push(site);
       }
     }
     for (const variable of dashboard.variables) {

@@ -47,11 +47,17 @@ export function compileDashboard(
       return;
     }
     const plain = panel as Panel;
+    // Where each query() was called, looked up before the targets are copied.
+    const querySources = (plain.targets ?? []).map((target) => locationOf(target));
     plain.targets = (plain.targets ?? []).map((target, index) => ({
       ...target,
       refId: (target as { refId?: string }).refId ?? refIdFor(index),
     }));
     const model = toPanelModel(plain, rowTitle, panelSource);
+    model.targets.forEach((target, index) => {
+      const written = querySources[index];
+      if (written) target.source = written;
+    });
     const stated = thresholdsOf(panel) as readonly ThresholdDefinition[];
     if (stated.length) model.statedThresholds = stated.map((t) => thresholdModel(t, thresholdNames));
     panels.push(model);

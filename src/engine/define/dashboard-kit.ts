@@ -39,7 +39,7 @@ import {
 import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
-import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import { callerLocation, callSite, formatLocation, type SourceLocation } from "../source.ts";
 import { comparisonOperators, takeInterpolatedThresholds, type ComparisonOperator } from "./alerting.ts";
 import { remember, rememberThresholds } from "./registry.ts";
 import {
@@ -248,8 +248,13 @@ export interface Query {
   instant?: boolean;
 }
 
+/** Where each query() was called: diagnostics of its PromQL point into the text written there (query-source.ts). */
+const querySites = new WeakMap<Query, SourceLocation>();
+
 export function query(expr: string, legend?: string): Query {
-  return legend === undefined ? { expr } : { expr, legend };
+  const made: Query = legend === undefined ? { expr } : { expr, legend };
+  querySites.set(made, callSite());
+  return made;
 }
 
 /**
@@ -283,6 +288,9 @@ function targets(queries: Query[], format?: PromQueryFormat): DataqueryBuilder[]
     if (q.instant) target.instant().format(PromQueryFormat.Table);
     else target.range();
     if (format) target.format(format);
+    // The SDK returns the same object from every build(): the compile step finds the query's call by it.
+    const site = querySites.get(q);
+    if (site) remember(target.build(), site);
     return target;
   });
 }

@@ -256,8 +256,11 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
   const covers = (d: Diagnostic) => {
     const line = formatLocation(d.source);
     if (d.check.startsWith("schema/")) return invalidLines.has(line);
+    // A query's findings are placed in its own text (query-source.ts), away from the panel's line.
     return [...invalid].some(
-      ([subject, lines]) => (d.subject === subject || d.subject.startsWith(`${subject} `)) && lines.has(line),
+      ([subject, lines]) =>
+        (d.subject === subject || d.subject.startsWith(`${subject} `)) &&
+        (lines.has(line) || d.subject.startsWith(`${subject} › query `)),
     );
   };
   return {

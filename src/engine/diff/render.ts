@@ -108,7 +108,7 @@ function table(title: string, head: string[], items: Row[], after = ""): string 
 
 // ---------------------------------------------------------------- routing
 
-const arrow = (before: string | undefined, after: string | undefined) =>
+export const arrow = (before: string | undefined, after: string | undefined) =>
   before === after ? (after ?? "") : `${before ?? "—"} → ${after ?? "—"}`;
 const notice = (value: string | undefined) => (value === undefined ? "never" : `~${value}`);
 
@@ -116,11 +116,11 @@ function receiverCell(d: Delivery | undefined): string | undefined {
   return d && escapeText(describeDelivery(d));
 }
 
-function repeatCell(d: Delivery | undefined): string | undefined {
+export function repeatCell(d: Delivery | undefined): string | undefined {
   return d && [...new Set(d.outcomes.flatMap((o) => o.routes.map((r) => r.repeatInterval)))].join(" or ");
 }
 
-function groupCell(d: Delivery | undefined): string | undefined {
+export function groupCell(d: Delivery | undefined): string | undefined {
   return (
     d &&
     [
@@ -131,7 +131,7 @@ function groupCell(d: Delivery | undefined): string | undefined {
   );
 }
 
-function firstNoticeCell(d: Delivery | undefined): string | undefined {
+export function firstNoticeCell(d: Delivery | undefined): string | undefined {
   if (!d) return undefined;
   return d.firstPage && d.firstPage !== d.firstNotice
     ? `${notice(d.firstNotice)} (page ${notice(d.firstPage)})`
@@ -245,27 +245,30 @@ function dashboardRows(dashboards: DashboardEntry[]): Row[] {
   });
 }
 
-/** Panels that only moved, in one line per dashboard, grouped by how they moved. */
+/** Panels of one dashboard that only moved, in one line, grouped by how they moved: `3 panels moved (201, 202 down 4)`. */
+export function movedSummary(d: DashboardEntry): string {
+  const shift = (m: DashboardEntry["moved"][number]) => {
+    const read = (s: string) =>
+      Object.fromEntries([...s.matchAll(/(\w)=(-?\d+)/g)].map((x) => [x[1]!, Number(x[2])]));
+    const [b, a] = [read(m.before), read(m.after)];
+    const parts = [
+      a.y! !== b.y! ? `${a.y! > b.y! ? "down" : "up"} ${Math.abs(a.y! - b.y!)}` : "",
+      a.x! !== b.x! ? `${a.x! > b.x! ? "right" : "left"} ${Math.abs(a.x! - b.x!)}` : "",
+      a.w !== b.w || a.h !== b.h ? `resized to w=${a.w} h=${a.h}` : "",
+    ];
+    return parts.filter(Boolean).join(", ");
+  };
+  const groups = new Map<string, string[]>();
+  for (const m of d.moved) groups.set(shift(m), [...(groups.get(shift(m)) ?? []), m.key]);
+  const text = [...groups].map(([how, keys]) => `${keys.join(", ")} ${how}`).join("; ");
+  return `${plural(d.moved.length, "panel")} moved (${text})`;
+}
+
+/** Panels that only moved, in one line per dashboard. */
 function layoutLines(dashboards: DashboardEntry[]): string {
   const lines = dashboards
     .filter((d) => d.moved.length)
-    .map((d) => {
-      const shift = (m: DashboardEntry["moved"][number]) => {
-        const read = (s: string) =>
-          Object.fromEntries([...s.matchAll(/(\w)=(-?\d+)/g)].map((x) => [x[1]!, Number(x[2])]));
-        const [b, a] = [read(m.before), read(m.after)];
-        const parts = [
-          a.y! !== b.y! ? `${a.y! > b.y! ? "down" : "up"} ${Math.abs(a.y! - b.y!)}` : "",
-          a.x! !== b.x! ? `${a.x! > b.x! ? "right" : "left"} ${Math.abs(a.x! - b.x!)}` : "",
-          a.w !== b.w || a.h !== b.h ? `resized to w=${a.w} h=${a.h}` : "",
-        ];
-        return parts.filter(Boolean).join(", ");
-      };
-      const groups = new Map<string, string[]>();
-      for (const m of d.moved) groups.set(shift(m), [...(groups.get(shift(m)) ?? []), m.key]);
-      const text = [...groups].map(([how, keys]) => `${keys.join(", ")} ${how}`).join("; ");
-      return `- ${code(d.key)} layout only: ${plural(d.moved.length, "panel")} moved (${escapeText(text)})`;
-    });
+    .map((d) => `- ${code(d.key)} layout only: ${escapeText(movedSummary(d))}`);
   return lines.length ? `\n${lines.join("\n")}\n` : "";
 }
 

@@ -1,7 +1,13 @@
 import { expect, it } from "vitest";
 import { undefinedVariable } from "../../../src/engine/check/checks/dashboard/undefined-variable.ts";
 import { sel } from "../../../src/engine/define/dashboard-kit.ts";
-import { describeExpressionCheck, type BadExpression, type GoodExpression } from "../../helpers/checks.ts";
+import {
+  describeExpressionCheck,
+  expressionSite,
+  runSites,
+  type BadExpression,
+  type GoodExpression,
+} from "../../helpers/checks.ts";
 
 const bad: BadExpression[] = [
   {
@@ -78,6 +84,36 @@ describeExpressionCheck(
       expect(
         run(`label_replace(up{${sel}}, "host", "$1", "instance", "(.*):.*")`, "dashboard-query"),
       ).toEqual([]);
+    });
+
+    it("says a misspelt Grafana variable is one, with the name it meant", () => {
+      const found = run(
+        `sum(rate(phoenix_http_request_total{${sel}}[$__rate_intervall]))`,
+        "dashboard-query",
+      );
+      expect(found.map((d) => [d.message, d.fix])).toEqual([
+        [
+          "variable $__rate_intervall is not defined by dashboard gs-phoenix-metrics",
+          expect.stringMatching(
+            /^did you mean \$__rate_interval\? Otherwise use one of Grafana's: \$__rate_interval, /,
+          ),
+        ],
+      ]);
+    });
+
+    it("judges Grafana's own variables in a query without a dashboard (o11y check --dashboard --expr)", () => {
+      const query = (expr: string) =>
+        runSites(undefinedVariable, [expressionSite(expr, { kind: "dashboard-query" })]);
+      const found = query("sum(rate(phoenix_http_request_total[$__rate_intervall]))");
+      expect(found.map((d) => [d.message, d.position])).toEqual([
+        [
+          "variable $__rate_intervall is not one of Grafana's own variables (names starting with __ are reserved for them)",
+          { line: 1, column: 37 },
+        ],
+      ]);
+      expect(found[0]!.fix).toMatch(/^did you mean \$__rate_interval\?/);
+      // Any other name may be a variable of the dashboard the query is meant for.
+      expect(query('sum(rate(phoenix_http_request_total{path=~"$route"}[$__rate_interval]))')).toEqual([]);
     });
 
     it("ignores a variable inside a # comment", () => {

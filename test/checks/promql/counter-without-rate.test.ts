@@ -120,6 +120,15 @@ describeExpressionCheck(
     realProject: "accepts every expression of the real project",
   },
   (run) => {
+    it("suggests a window that fits where the expression runs", () => {
+      expect(run('phoenix_http_request_total{status=~"5.."} > 100')[0]!.fix).toBe(
+        "wrap it: rate(phoenix_http_request_total{...}[5m]) for per-second, increase(...) for a count over the window.",
+      );
+      expect(run(`sum(phoenix_http_request_total{${sel}})`, "dashboard-query")[0]!.fix).toBe(
+        "wrap it: rate(phoenix_http_request_total{...}[$__rate_interval]) for per-second, increase(...) for a count over the window.",
+      );
+    });
+
     it("flags both sides of a mean computed from raw counters", () => {
       const found = run("ecto_query_duration_seconds_sum / ecto_query_duration_seconds_count");
       expect(found.map((d) => [d.check, d.position])).toEqual([

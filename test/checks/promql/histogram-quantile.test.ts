@@ -34,13 +34,23 @@ const bad: BadExpression[] = [
     name: "the runbook's Phoenix p95 over raw buckets",
     expr: `histogram_quantile(0.95, ${buckets})`,
     message: `histogram_quantile over ${buckets}: it reads raw bucket counters: counts since the process started, mixed across every series`,
-    fix: `histogram_quantile(φ, sum by (le) (rate(${buckets}[$__rate_interval])))`,
+    // A rule expression: a window Prometheus reads, not Grafana's $__rate_interval (a syntax error there).
+    fix: `histogram_quantile(φ, sum by (le) (rate(${buckets}[5m])))`,
     position: { line: 1, column: 26 },
   },
   {
     name: "the runbook's Ecto p95 over raw buckets",
     expr: "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)",
     message: "it reads raw bucket counters",
+    fix: "sum by (le) (rate(ecto_query_duration_seconds_bucket[5m]))",
+    position: { line: 1, column: 26 },
+  },
+  {
+    name: "the runbook's Ecto p95 over raw buckets in a panel",
+    expr: "histogram_quantile(0.95, ecto_query_duration_seconds_bucket)",
+    kind: "dashboard-query",
+    message: "it reads raw bucket counters",
+    // In a dashboard, Grafana's own window.
     fix: "sum by (le) (rate(ecto_query_duration_seconds_bucket[$__rate_interval]))",
     position: { line: 1, column: 26 },
   },

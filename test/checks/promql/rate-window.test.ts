@@ -34,7 +34,9 @@ const bad: BadExpression[] = [
     name: "$__interval instead of $__rate_interval",
     expr: `sum(increase(phoenix_http_request_total{${sel}}[$__interval]))`,
     kind: "dashboard-query",
-    message: "increase() over [$__interval] in a dashboard",
+    // A variable, not a fixed window: the message must not call it one.
+    message:
+      "increase() over [$__interval] in a dashboard: a window the variable sets, not one Grafana sizes to the zoom level and keeps above four scrapes",
     fix: "[$__rate_interval]",
     position: { line: 1, column: 77 },
   },
@@ -85,6 +87,12 @@ const good: GoodExpression[] = [
     name: "the runbook's rate(vm_total_reductions[1m]) in a rule",
     expr: "rate(vm_total_reductions[1m])",
     kind: "expression",
+  },
+  {
+    // dashboard/undefined-variable names the misspelling; it is no window, fixed or otherwise.
+    name: "a misspelt $__rate_intervall (left to dashboard/undefined-variable)",
+    expr: `sum(rate(phoenix_http_request_total{${sel}}[$__rate_intervall]))`,
+    kind: "dashboard-query",
   },
   {
     name: "$__rate_interval in a dashboard",

@@ -42,7 +42,9 @@ const bad: BadExpression[] = [
     name: "a Grafana variable outside a dashboard (rules are plain PromQL)",
     expr: "rate(vm_total_reductions[$__rate_interval])",
     kind: "expression",
-    message: 'PromQL syntax error near "$__rate_inte"',
+    message:
+      'PromQL syntax error near "$__rate_inte": $__rate_interval is a Grafana variable, which only Grafana fills in; Prometheus reads it as an error',
+    fix: "alerts and recording rules are plain PromQL: write a duration such as [5m] instead of $__rate_interval.",
     position: { line: 1, column: 26 },
   },
 ];

@@ -1,4 +1,4 @@
-import type { ExpressionCheck } from "../../check.ts";
+import { suggestedRateWindow, type ExpressionCheck } from "../../check.ts";
 import { selectors, type ParsedExpression } from "../../../promql/parse.ts";
 import { seriesType, typeNote } from "../../../promql/semantics.ts";
 
@@ -78,7 +78,7 @@ export const counterWithoutRate: ExpressionCheck = {
       return [
         {
           message: `${kind === "bucket" ? "histogram bucket" : "counter"} ${selector.metric}${typeNote(type)} is used as a raw value: it is a total since the process started and resets on every restart`,
-          fix: `wrap it: rate(${selector.metric}{...}[$__rate_interval]) for per-second, increase(...) for a count over the window.`,
+          fix: `wrap it: rate(${selector.metric}{...}[${suggestedRateWindow(site, ctx)}]) for per-second, increase(...) for a count over the window.`,
           at: { from: selector.node.from, to: selector.node.to },
         },
       ];

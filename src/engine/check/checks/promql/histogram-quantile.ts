@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "@lezer/common";
-import type { ExpressionCheck, Finding } from "../../check.ts";
+import { suggestedRateWindow, type ExpressionCheck, type Finding } from "../../check.ts";
 import { nodesNamed, rangeArgument, type ParsedExpression } from "../../../promql/parse.ts";
 import {
   children,
@@ -42,9 +42,10 @@ function inspect(
   expr: ParsedExpression,
   input: SyntaxNode,
   sem: Semantics,
+  window: string,
 ): { problem?: string; fix?: string } {
   for (let node: SyntaxNode | undefined = input; node;) {
-    const step = inspectOne(expr, node, sem);
+    const step = inspectOne(expr, node, sem, window);
     if ("next" in step) node = step.next;
     else return step;
   }
@@ -56,6 +57,8 @@ function inspectOne(
   expr: ParsedExpression,
   node: SyntaxNode,
   sem: Semantics,
+  /** The rate window a fix suggests (suggestedRateWindow). */
+  window: string,
 ): { problem?: string; fix?: string } | { next: SyntaxNode | undefined } {
   if (node.name === "ParenExpr") return { next: [...children(node)].find(isExpression) };
   if (node.name === "AggregateExpr") {
@@ -115,7 +118,7 @@ function inspectOne(
     if (kind === "bucket") {
       return {
         problem: `it reads raw bucket counters${typeNote(type)}: counts since the process started, mixed across every series, not the recent distribution`,
-        fix: `histogram_quantile(φ, sum by (le) (rate(${metric}[$__rate_interval])))`,
+        fix: `histogram_quantile(φ, sum by (le) (rate(${metric}[${window}])))`,
       };
     }
     return {
@@ -134,7 +137,7 @@ export const histogramQuantile: ExpressionCheck = {
   summary:
     "histogram_quantile over something that is not a rate of _bucket series, or an aggregation that drops `le`.",
   scope: "expression",
-  check(expr, _site, ctx) {
+  check(expr, site, ctx) {
     const findings: Finding[] = [];
     for (const call of nodesNamed(expr, "FunctionCall")) {
       if (text(expr, call.getChild("FunctionIdentifier")!) !== "histogram_quantile") continue;
@@ -152,7 +155,7 @@ export const histogramQuantile: ExpressionCheck = {
           });
       }
       if (!input) continue;
-      const { problem, fix } = inspect(expr, input, ctx);
+      const { problem, fix } = inspect(expr, input, ctx, suggestedRateWindow(site, ctx));
       if (problem)
         findings.push({
           message: `histogram_quantile over ${text(expr, input).slice(0, 80)}: ${problem}`,

@@ -1,5 +1,6 @@
 import { formatDuration, parseDurationMs } from "../../../duration.ts";
 import type { ExpressionCheck, Finding } from "../../check.ts";
+import { findVariables, grafanaBuiltinVariables } from "../../../promql/grafana-variables.ts";
 import { nodesNamed, rangeArgument } from "../../../promql/parse.ts";
 
 /** Functions whose range must hold several samples to mean anything. */
@@ -45,9 +46,14 @@ export const rateWindow: ExpressionCheck = {
           written === "$__rate_interval" ||
           written === "${__rate_interval}" ||
           (fn === "increase" && (written === "$__range" || written === "${__range}"));
+        const variable = findVariables(written).find((use) => use.from === 0 && use.to === written.length);
+        // A misspelt Grafana variable ($__rate_intervall) is no window at all: dashboard/undefined-variable says so.
+        if (variable?.name.startsWith("__") && !grafanaBuiltinVariables.has(variable.name)) continue;
         if (!allowed) {
           findings.push({
-            message: `${fn}() over [${written}] in a dashboard: a fixed window is too short when zoomed out and too coarse when zoomed in`,
+            message: variable
+              ? `${fn}() over [${written}] in a dashboard: a window the variable sets, not one Grafana sizes to the zoom level and keeps above four scrapes`
+              : `${fn}() over [${written}] in a dashboard: a fixed window is too short when zoomed out and too coarse when zoomed in`,
             fix: "use [$__rate_interval], which Grafana sizes to the zoom level and to at least four scrapes.",
             at: { from: range.from, to: range.to },
           });

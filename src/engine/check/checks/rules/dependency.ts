@@ -1,4 +1,4 @@
-import type { Finding, ModelCheck } from "../../check.ts";
+import { fromElsewhere, type Finding, type ModelCheck } from "../../check.ts";
 import { expressionSites } from "../../sites.ts";
 
 /** Names with a colon are recorded series: each one used must be recorded, and no rule may depend on itself. */
@@ -23,7 +23,9 @@ export const ruleDependency: ModelCheck = {
             subject: site.subject,
             source: site.source,
             message: `${name} is used but no recording rule records it`,
-            fix: "define it in src/recording-rules/, or use the raw expression.",
+            fix: fromElsewhere(ctx)
+              ? "record it in a rule file checked together with this one (they are read as Prometheus loads them), or use the raw expression."
+              : "define it in src/recording-rules/, or use the raw expression.",
           });
         }
       }

@@ -1,0 +1,131 @@
+/**
+ * What `o11y diff` shows a reviewer of one inserted panel, in every format, and that `check` and `diff` take the
+ * same `--format` values with the same meaning for `github` (annotations, then the summary as a notice).
+ */
+import { describe, expect, it } from "vitest";
+import { Option } from "commander";
+import { cliProgram } from "../../src/cli/main.ts";
+import { formatReport } from "../../src/cli/format.ts";
+import { renderGithub, renderMarkdown } from "../../src/engine/diff/render.ts";
+import { renderText } from "../../src/engine/diff/text.ts";
+import { base, diff, edited, type Doc } from "./build.ts";
+
+const dashboard = "grafana/dashboards/gs-phoenix-metrics.json";
+
+/** Phoenix Metrics with a full-width stat inserted under the first row: everything below moves down 4. */
+const inserted = edited({
+  [dashboard]: (doc: Doc) => {
+    const template = doc.panels.find((p: Doc) => p.id === 101);
+    for (const p of doc.panels) if (p.gridPos.y >= 5) p.gridPos.y += 4;
+    const added = {
+      ...structuredClone(template),
+      id: 105,
+      title: "Inserted",
+      gridPos: { h: 4, w: 24, x: 0, y: 5 },
+    };
+    doc.panels.splice(doc.panels.indexOf(template) + 4, 0, added);
+  },
+});
+
+describe("o11y diff of one inserted panel", () => {
+  const report = diff(inserted);
+
+  it("lists the added panel alone, and the panels below it as moved, not changed", () => {
+    const phoenix = report.dashboards.find((d) => d.key === "gs-phoenix-metrics")!;
+    expect(phoenix.panels.map((p) => [p.key, p.status])).toEqual([["105", "added"]]);
+    expect(phoenix.moved.map((m) => m.key)).toEqual([
+      "200",
+      "201",
+      "202",
+      "300",
+      "301",
+      "302",
+      "400",
+      "401",
+      "402",
+      "403",
+      "404",
+      "500",
+      "501",
+    ]);
+  });
+
+  it("summarises the moved panels in one line, with no position row for any of them", () => {
+    const markdown = renderMarkdown(report);
+    expect(markdown).not.toMatch(/\| position \|/);
+    expect(markdown.split("\n").filter((l) => l.includes("layout only"))).toEqual([
+      "- `gs-phoenix-metrics` layout only: 13 panels moved (200, 201, 202, 300, 301, 302, 400, 401, 402, 403, 404, 500, 501 down 4)",
+    ]);
+  });
+
+  it("says the same as text, in lines for a terminal", () => {
+    const text = renderText(report);
+    expect(text).not.toContain("position");
+    expect(text.split("\n")).toEqual([
+      "base → head: 1 dashboard (1 changed).",
+      "",
+      "Dashboards:",
+      '  gs-phoenix-metrics › panel 105 "Inserted": added',
+      "    type: stat",
+      "    unit: reqps",
+      '    query A: sum(rate(phoenix_http_request_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
+      "  gs-phoenix-metrics layout only: 13 panels moved (200, 201, 202, 300, 301, 302, 400, 401, 402, 403, 404, 500, 501 down 4)",
+      "",
+    ]);
+  });
+
+  it("as github, ends with the summary as a notice, as check does", () => {
+    const lines = renderGithub(report).trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("::notice title=o11y diff::base → head: 1 dashboard (1 changed).");
+  });
+
+  it("finds nothing in a build against itself, in text too", () => {
+    expect(renderText(diff(base))).toBe(
+      "No changes to alerts, recording rules or dashboards between base and head.\n",
+    );
+  });
+});
+
+describe("--format", () => {
+  const formatChoices = (command: string) => {
+    const program = cliProgram({ build: async () => {}, check: async () => {}, diff: async () => {} });
+    const option = program.commands
+      .find((c) => c.name() === command)!
+      .options.find((o: Option) => o.long === "--format")!;
+    return option.argChoices;
+  };
+
+  it("takes the same values for check and diff", () => {
+    expect(formatChoices("check")).toEqual(["text", "markdown", "json", "github"]);
+    expect(formatChoices("diff")).toEqual(formatChoices("check"));
+  });
+
+  it("check's markdown is a comment: the summary, then a row per finding, every string escaped", () => {
+    const markdown = formatReport(
+      [
+        {
+          check: "promql/unknown-label",
+          severity: "error",
+          subject: "alert A|B",
+          source: { file: "src/alerts/x.ts", line: 3, column: 7 },
+          message: "label *x* is not on y",
+          fix: "use `z`",
+        },
+      ],
+      "markdown",
+      false,
+    );
+    expect(markdown).toBe(
+      [
+        "## o11y check",
+        "",
+        "1 error(s), 0 warning(s)",
+        "",
+        "| severity | where | subject | message | check |",
+        "|---|---|---|---|---|",
+        "| error | `src/alerts/x.ts:3:7` | alert A\\|B | label \\*x\\* is not on y<br>fix: use \\`z\\` | `promql/unknown-label` |",
+        "",
+      ].join("\n"),
+    );
+  });
+});
