@@ -1,5 +1,5 @@
 import { alertGroups } from "./alerts/index.ts";
-import { severityPolicies } from "./alerts/severities.ts";
+import { routing, severityPolicies } from "./alerts/severities.ts";
 import * as catalog from "./catalog/index.ts";
 import { settings } from "./config.ts";
 import { dashboards } from "./dashboards/index.ts";
@@ -17,5 +17,6 @@ export const project: ProjectDefinition = {
   alertGroups,
   recordingRuleGroups,
   severities: severityPolicies,
+  routing,
   runbook: { file: "RUNBOOK.md" },
 };

@@ -3,6 +3,7 @@
  * and rendered to any target. Every part remembers the source line it was defined on.
  */
 import type {
+  AlertRoutingDefinition,
   AlertTest,
   ComparisonOperator,
   RuleTest,
@@ -148,5 +149,7 @@ export interface Model {
   recordingRules: RecordingRuleModel[];
   ruleGroups: RuleGroupModel[];
   severities: SeverityPolicy[];
+  /** The root receiver and inhibition (src/alerts/severities.ts). */
+  routing: AlertRoutingDefinition;
   runbook: RunbookModel;
 }

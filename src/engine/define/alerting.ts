@@ -466,3 +466,31 @@ export interface SeverityPolicy {
   groupInterval: string;
   repeatInterval: string;
 }
+
+/**
+ * What Alertmanager does besides routing each severity to its policy's receiver: where an alert that matches
+ * no severity route lands (the root route's receiver, which must page no one), and which firing alerts hold
+ * back the less urgent alerts of the same service and job.
+ */
+export interface AlertRoutingSpec {
+  /** The root route's receiver. The build proves every alert reaches its severity's route, so only alerts from elsewhere land here. */
+  unrouted: {
+    receiver: string;
+    /** No paging channel: a mistake that reaches it must not wake anybody. Empty: a null receiver, which drops them. */
+    channels: ReceiverChannel[];
+    groupWait: string;
+    groupInterval: string;
+    repeatInterval: string;
+  };
+  /** While an alert of one of these severities fires, the lower-severity alerts with the same `equal` labels are not notified. */
+  inhibit: { severities: Severity[]; equal: string[] };
+}
+
+export interface AlertRoutingDefinition extends AlertRoutingSpec {
+  source: SourceLocation;
+}
+
+/** The routing policy beyond the severities, remembered with its line so that what is wrong with it is reported there. */
+export function alertRouting(spec: AlertRoutingSpec): AlertRoutingDefinition {
+  return { ...spec, source: callerLocation() };
+}

@@ -3,6 +3,7 @@ import { alertAnnotations } from "./alerts/annotations.ts";
 import { alertComparison } from "./alerts/comparison.ts";
 import { alertDashboardLink } from "./alerts/dashboard-link.ts";
 import { alertFor } from "./alerts/for.ts";
+import { alertRoute } from "./alerts/route.ts";
 import { alertRouting } from "./alerts/routing.ts";
 import { alertRunbook } from "./alerts/runbook.ts";
 import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
@@ -80,6 +81,7 @@ export const allChecks: Check[] = [
   alertDashboardLink,
   alertTests,
   alertRouting,
+  alertRoute,
   ruleName,
   uniqueRuleName,
   ruleDependency,
