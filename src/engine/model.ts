@@ -98,6 +98,8 @@ export interface AlertModel {
   expr: string;
   for: string;
   threshold: ThresholdModel;
+  /** The least traffic for which the alert's ratio means anything (alerts/traffic-guard). */
+  trafficGuard?: ThresholdModel;
   /** Final labels: severity, service, team and any extra. */
   labels: Record<string, string>;
   /** summary, description, runbook_url, dashboard_url. */

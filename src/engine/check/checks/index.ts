@@ -11,6 +11,7 @@ import { alertLabels } from "./alerts/labels.ts";
 import { alertSeverity } from "./alerts/severity.ts";
 import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
+import { alertTrafficGuard } from "./alerts/traffic-guard.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
 import { pathCollision } from "./names/path-collision.ts";
@@ -82,6 +83,7 @@ export const allChecks: Check[] = [
   alertTests,
   alertRouting,
   alertRoute,
+  alertTrafficGuard,
   ruleName,
   uniqueRuleName,
   ruleDependency,
