@@ -22,6 +22,8 @@ export const thresholds = {
   projectCreationMinAttemptsPerRegion: atLeast(20, "count"),
   /** Runbook: "Metrics endpoint down": the last scrape failed. */
   metricsEndpointUp: below(1, "bool"),
+  /** A metric the alerts read is present in its scrape job (1), or the job is scraped and exports none of it (0). */
+  alertInputPresent: below(1, "bool"),
   /** Runbook: "p95 query time > 500ms for 5 minutes". */
   ectoQueryP95Seconds: above(0.5, "seconds"),
   /** Runbook: "Covenant fund delta > 10% in 1 hour" (a fall). */
