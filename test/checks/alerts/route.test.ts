@@ -1,6 +1,8 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { alertRoute } from "../../../src/engine/check/checks/alerts/route.ts";
-import type { SeverityPolicy } from "../../../src/engine/define/alerting.ts";
+import { alertRouting, type SeverityPolicy } from "../../../src/engine/define/alerting.ts";
+import { compile } from "../../../src/engine/pipeline.ts";
+import { project } from "../../../src/project.ts";
 import type { Model } from "../../../src/engine/model.ts";
 import { describeModelCheck, realModel, type BadModel, type GoodModel } from "../../helpers/checks.ts";
 
@@ -92,5 +94,20 @@ describeModelCheck("alerts/route", alertRoute, { severity: "error", match: "mess
   it("leaves an alert of a level without a policy to alerts/severity", () => {
     const found = run({ ...base, severities: base.severities.filter((p) => p.severity !== "critical") });
     expect(found.map((d) => d.subject)).toEqual(["severity critical"]);
+  });
+});
+
+describe("alertRouting(...) validated where it is written", () => {
+  it("reports a level that is not the runbook's and a channel of no known kind, at its line", () => {
+    const routing = alertRouting({
+      ...project.routing!,
+      unrouted: { ...project.routing!.unrouted, channels: [{ kind: "email" } as never] },
+      inhibit: { severities: ["urgent" as "high"], equal: ["service", "job"] },
+    });
+    const { diagnostics } = compile({ ...project, routing });
+    const found = diagnostics.filter((d) => d.subject === "alert routing");
+    expect(found.map((d) => d.message).join("\n")).toMatch(/urgent/);
+    expect(found.map((d) => d.message).join("\n")).toMatch(/email/);
+    for (const d of found) expect(d.source.file).toBe("test/checks/alerts/route.test.ts");
   });
 });
