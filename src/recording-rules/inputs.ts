@@ -1,23 +1,13 @@
+import { watchedAlertGroups } from "../alerts/groups.ts";
 import { prometheus } from "../catalog/index.ts";
-import { beamAlerts } from "../alerts/beam.ts";
-import { covenantAlerts } from "../alerts/covenant.ts";
-import { ectoAlerts } from "../alerts/ecto.ts";
-import { natsAlerts } from "../alerts/nats.ts";
-import { phoenixAlerts } from "../alerts/phoenix.ts";
-import { scrapeAlerts } from "../alerts/scrape.ts";
 import { recordingRule, ruleGroup, type SeriesInput } from "../engine/define/alerting.ts";
 import { alertInputs, inputPresence, type AlertInput } from "../engine/define/inputs.ts";
-import { covenantRules } from "./covenant.ts";
-import { ectoRules } from "./ecto.ts";
+import { sourceRuleGroups } from "./groups.ts";
 import { alertInputPresentRecord } from "./input-names.ts";
-import { natsRules } from "./nats.ts";
-import { phoenixRules } from "./phoenix.ts";
 
 /** Every metric the alerts read, with its job, worked out from their definitions; Prometheus's own `up` exists whenever the job has targets. */
-export const alertInputList: AlertInput[] = alertInputs(
-  [phoenixAlerts, ectoAlerts, natsAlerts, covenantAlerts, beamAlerts, scrapeAlerts],
-  [phoenixRules, ectoRules, natsRules, covenantRules],
-  (metric) => Object.values(prometheus).some((m) => m.name === metric),
+export const alertInputList: AlertInput[] = alertInputs(watchedAlertGroups, sourceRuleGroups, (metric) =>
+  Object.values(prometheus).some((m) => m.name === metric),
 );
 
 /**

@@ -187,7 +187,7 @@ describe("o11y diff between commits", () => {
 
   it("an alert removed", () => {
     const repo = newRepo();
-    repo.edit("src/alerts/index.ts", ", scrapeAlerts]", "]");
+    repo.edit("src/alerts/groups.ts", "  scrapeAlerts,\n];", "];");
     repo.edit("RUNBOOK.md", "### Alert: Metrics Endpoint Down", "### Metrics Endpoint Down (retired)");
     repo.commit("Retire MetricsEndpointDown");
     expect(report(repo, "--base", "HEAD~1")).toMatchObject({

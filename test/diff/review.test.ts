@@ -333,7 +333,7 @@ describe("o11y diff on the pull requests of issue 17", () => {
         '<a id="alert-high-5xx-error-rate"></a>\n\n### Alert: Phoenix 5xx Errors',
       );
       r.edit(
-        "src/recording-rules/index.ts",
+        "src/recording-rules/groups.ts",
         "[phoenixRules, ectoRules, natsRules, covenantRules]",
         "[ectoRules, phoenixRules, natsRules, covenantRules]",
       );
