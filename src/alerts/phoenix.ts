@@ -6,7 +6,7 @@ import { thresholds } from "./thresholds.ts";
 
 const requests = (status: string, perMinute: number) => ({
   series: `${phoenix.httpRequests}{job="global-sovereign", instance="app-1:4000", method="POST", path="/api/graphql", status="${status}"}`,
-  values: `0+${perMinute}x20`,
+  values: `0+${perMinute}x30`,
 });
 
 export const phoenixHigh5xxErrorRate = alert({
