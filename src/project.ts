@@ -1,6 +1,6 @@
 import { alertGroups } from "./alerts/index.ts";
 import { thresholds } from "./alerts/thresholds.ts";
-import { severityPolicies } from "./alerts/severities.ts";
+import { routing, severityPolicies } from "./alerts/severities.ts";
 import * as catalog from "./catalog/index.ts";
 import { settings } from "./config.ts";
 import { dashboards } from "./dashboards/index.ts";
@@ -18,6 +18,7 @@ export const project: ProjectDefinition = {
   alertGroups,
   recordingRuleGroups,
   severities: severityPolicies,
+  routing,
   runbook: { file: "RUNBOOK.md" },
   thresholds,
 };

@@ -64,8 +64,10 @@ export const projectCreationFailingInRegions = alert({
   severity: "medium",
   service: "covenant",
   team: "platform",
-  expr: `count by (job) (${regionFailureRatio} ${thresholds.projectCreationRegionFailureRatio}) ${thresholds.projectCreationFailingRegions}`,
+  // A region counts only with enough attempts for its failure ratio to mean anything.
+  expr: `count by (job) (\n  ${regionFailureRatio} ${thresholds.projectCreationRegionFailureRatio}\n  and on (job, region)\n  sum by (job, region) (increase(${covenant.projectCreations}[10m])) ${thresholds.projectCreationMinAttemptsPerRegion}\n) ${thresholds.projectCreationFailingRegions}`,
   threshold: thresholds.projectCreationFailingRegions,
+  trafficGuard: thresholds.projectCreationMinAttemptsPerRegion,
   // Creation attempts are sparse; 10 minutes keeps one unlucky burst from firing it.
   for: "10m",
   summary: say`Project creation fails in ${thresholds.projectCreationFailingRegions} or more regions at once.`,
@@ -82,6 +84,7 @@ export const projectCreationFailingInRegions = alert({
         ...attempts("latam", 0, 200),
       ],
       value: 3,
+      traffic: 2000,
       expect: [
         { at: "6m", state: "pending", labels: { job: "global-sovereign" } },
         {
@@ -96,13 +99,38 @@ export const projectCreationFailingInRegions = alert({
       name: "two regions fail",
       input: [...attempts("eu", 21, 179), ...attempts("us", 21, 179), ...attempts("apac", 0, 200)],
       value: 2,
+      traffic: 2000,
       expect: [{ at: "14m", state: "silent" }],
     },
     {
       name: "three regions fail 9.5% of attempts, under the per-region line",
       input: [...attempts("eu", 19, 181), ...attempts("us", 19, 181), ...attempts("apac", 19, 181)],
       value: 0,
+      traffic: 2000,
       expect: [{ at: "14m", state: "silent" }],
+    },
+    {
+      name: "three regions fail half of 2 attempts a minute: 20 in 10 minutes, just enough to count",
+      input: [...attempts("eu", 1, 1), ...attempts("us", 1, 1), ...attempts("apac", 1, 1)],
+      value: 3,
+      traffic: 20,
+      expect: [
+        { at: "12m", state: "pending", labels: { job: "global-sovereign" } },
+        {
+          at: "21m",
+          state: "firing",
+          labels: { job: "global-sovereign" },
+          description:
+            "Project creation on global-sovereign fails for more than 10% of attempts in 3 regions at once: look for a shared cause.",
+        },
+      ],
+    },
+    {
+      name: "three regions fail half of 1.9 attempts a minute: 19 in 10 minutes, too few to count",
+      input: [...attempts("eu", 0.95, 0.95), ...attempts("us", 0.95, 0.95), ...attempts("apac", 0.95, 0.95)],
+      value: 3,
+      traffic: 19,
+      expect: [{ at: "21m", state: "silent" }],
     },
   ],
 });

@@ -1,9 +1,8 @@
-import { beamAlerts } from "./beam.ts";
-import { covenantAlerts } from "./covenant.ts";
-import { ectoAlerts } from "./ecto.ts";
-import { natsAlerts } from "./nats.ts";
-import { phoenixAlerts } from "./phoenix.ts";
-import { scrapeAlerts } from "./scrape.ts";
+import { watchedAlertGroups } from "./groups.ts";
+import { inputAlerts } from "./inputs.ts";
 
-/** Every alert group; each becomes build/prometheus/rules/alerts/<group>.yaml with tests in build/prometheus/tests/. */
-export const alertGroups = [phoenixAlerts, ectoAlerts, natsAlerts, covenantAlerts, beamAlerts, scrapeAlerts];
+/**
+ * Every alert group; each becomes build/prometheus/rules/alerts/<group>.yaml with tests in build/prometheus/tests/.
+ * Add a new group to src/alerts/groups.ts, whose alerts' inputs the input alert watches.
+ */
+export const alertGroups = [...watchedAlertGroups, inputAlerts];

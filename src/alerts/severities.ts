@@ -2,7 +2,7 @@
  * The runbook's severity table, and how each level is delivered: who is told, how fast, and how often
  * again while the alert is still firing. Secrets live in files mounted into Alertmanager (see README).
  */
-import { severityPolicy, type SeverityPolicy } from "../engine/define/alerting.ts";
+import { alertRouting, severityPolicy, type SeverityPolicy } from "../engine/define/alerting.ts";
 
 const secrets = "/etc/alertmanager/secrets";
 
@@ -62,3 +62,22 @@ export const severityPolicies: SeverityPolicy[] = [
     repeatInterval: "12h",
   }),
 ];
+
+/**
+ * Every alert reaches its severity's route (the build proves it), so the root receiver only gets alerts from
+ * elsewhere (a rule file added by hand, another Prometheus): they are posted to the team channel, where they are
+ * seen, and page no one, since nothing says they deserve it.
+ */
+export const routing = alertRouting({
+  unrouted: {
+    receiver: "unrouted",
+    channels: [
+      { kind: "slack", channel: "#global-sovereign-alerts", webhookUrlFile: `${secrets}/slack-webhook-url` },
+    ],
+    groupWait: "5m",
+    groupInterval: "15m",
+    repeatInterval: "4h",
+  },
+  // When the API is down, on-call hears of that, not of each of its symptoms in the same service and job.
+  inhibit: { severities: ["critical", "high"], equal: ["service", "job"] },
+});

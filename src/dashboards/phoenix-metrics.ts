@@ -2,6 +2,7 @@ import { phoenix } from "../catalog/index.ts";
 import { heatmap, query, row, sel, stat, table, timeseries } from "../engine/define/dashboard-kit.ts";
 import { thresholds } from "../alerts/thresholds.ts";
 import { prometheus } from "../catalog/index.ts";
+import { alertInputPresentRecord } from "../recording-rules/input-names.ts";
 import { serviceDashboard } from "./common.ts";
 
 const requests = phoenix.httpRequests;
@@ -162,5 +163,22 @@ export const phoenixMetrics = serviceDashboard({
       width: 24,
       queries: [query(`max by (instance) (${prometheus.up}{${sel}})`, "{{instance}}")],
       thresholds: [thresholds.metricsEndpointUp],
+    }),
+  )
+  .withPanel(
+    timeseries({
+      id: 502,
+      title: "Alert inputs exported",
+      description:
+        "1 while a scrape job exports a metric that alerts read, 0 while it is scraped but exports none of it: the alerts on that metric cannot fire. Below the line for an hour fires AlertInputMetricMissing.",
+      unit: "bool",
+      width: 24,
+      queries: [
+        query(
+          `${alertInputPresentRecord}{job=~"$job"}\n# o11y-disable dashboard/job-instance-matchers: recorded per job and metric, it has no instance`,
+          "{{job}} {{metric}}",
+        ),
+      ],
+      thresholds: [thresholds.alertInputPresent],
     }),
   );

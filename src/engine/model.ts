@@ -3,6 +3,7 @@
  * and rendered to any target. Every part remembers the source line it was defined on.
  */
 import type {
+  AlertRoutingDefinition,
   AlertTest,
   ComparisonOperator,
   RuleTest,
@@ -118,6 +119,8 @@ export interface AlertModel {
   threshold: ThresholdModel;
   /** Every threshold its definition interpolated (its own first), from our definitions only. */
   thresholds?: ThresholdModel[];
+  /** The least traffic for which the alert's ratio means anything (alerts/traffic-guard). */
+  trafficGuard?: ThresholdModel;
   /** Final labels: severity, service, team and any extra. */
   labels: Record<string, string>;
   /** summary, description, runbook_url, dashboard_url. */
@@ -169,6 +172,8 @@ export interface Model {
   recordingRules: RecordingRuleModel[];
   ruleGroups: RuleGroupModel[];
   severities: SeverityPolicy[];
+  /** The root receiver and inhibition (src/alerts/severities.ts). */
+  routing: AlertRoutingDefinition;
   runbook: RunbookModel;
   /** Every named threshold (absent from a model read back from built files). */
   thresholds?: NamedThresholdModel[];

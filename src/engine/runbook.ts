@@ -105,7 +105,11 @@ export function alertTable(model: Model): string {
     const cells = [
       `[${markdownInline(alert.name)}](${markdownLinkDestination(`#${alert.runbook.anchor}`)})`,
       markdownTableCell(alert.annotations.summary ?? ""),
-      markdownCode(thresholdText(alert.threshold), "table-cell"),
+      markdownCode(thresholdText(alert.threshold), "table-cell") +
+        // A ratio of events counts only with enough of them: the guard is part of when it fires.
+        (alert.trafficGuard
+          ? ` over ${markdownCode(thresholdText(alert.trafficGuard), "table-cell")} events`
+          : ""),
       markdownTableCell(alert.for),
       markdownTableCell(alert.severity),
       `[${markdownInline(linkText)}](${markdownLinkDestination(alert.annotations.dashboard_url ?? "")})`,

@@ -1,7 +1,8 @@
-import { covenantRules } from "./covenant.ts";
-import { ectoRules } from "./ecto.ts";
-import { natsRules } from "./nats.ts";
-import { phoenixRules } from "./phoenix.ts";
+import { sourceRuleGroups } from "./groups.ts";
+import { inputRules } from "./inputs.ts";
 
-/** Every recording rule group; each becomes build/prometheus/rules/recording/<group>.yaml. */
-export const recordingRuleGroups = [phoenixRules, ectoRules, natsRules, covenantRules];
+/**
+ * Every recording rule group; each becomes build/prometheus/rules/recording/<group>.yaml. Add a new group to
+ * src/recording-rules/groups.ts.
+ */
+export const recordingRuleGroups = [...sourceRuleGroups, inputRules];

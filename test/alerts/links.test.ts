@@ -16,13 +16,13 @@ describe("alert links", () => {
     expect(result.runbook.content).toBe(runbookText);
   });
 
-  it("the table lists every alert with its threshold, for, severity and panel", () => {
+  it("the table lists every alert with its threshold (and traffic guard), for, severity and panel", () => {
     const table = runbookText.slice(
       runbookText.indexOf("| Alert |"),
       runbookText.indexOf("<!-- o11y:alert-table:end"),
     );
     expect(table).toContain(
-      "| [PhoenixHigh5xxErrorRate](#alert-high-5xx-error-rate) | The API answers more than 5% of requests with a 5xx error. | `> 5%` | 5m | critical |",
+      "| [PhoenixHigh5xxErrorRate](#alert-high-5xx-error-rate) | The API answers more than 5% of requests with a 5xx error. | `> 5%` over `>= 100` events | 5m | critical |",
     );
     expect(table).toContain("| [EctoQueryLatencyHigh](#alert-database-query-latency--500ms) |");
     expect(table).toContain("`> 500 ms` | 5m | high |");

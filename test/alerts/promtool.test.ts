@@ -39,7 +39,9 @@ describe("the real Prometheus tools accept the build", () => {
   it("amtool check-config passes on alertmanager.yml", () => {
     const { code, output } = run("amtool", ["check-config", "alertmanager/alertmanager.yml"], out);
     expect(code, output).toBe(0);
-    expect(output).toContain(`${result.model.severities.length} receivers`);
+    // One receiver per level, and the root route's unrouted one.
+    expect(output).toContain(`${result.model.severities.length + 1} receivers`);
+    expect(output).toContain(`${result.model.routing.inhibit.severities.length} inhibit rules`);
   });
 
   it.each(result.model.severities.map((p) => [p.severity, p.receiver]))(

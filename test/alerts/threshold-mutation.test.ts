@@ -19,12 +19,16 @@ const firesWhenHigher = (alert: AlertModel) => alert.threshold.op.startsWith(">"
  * Moves one alert's threshold by 10% (`loosen`: so it fires less) and runs its promtool tests, which must
  * then fail. Whole counts move by at least one: ">= 2.7 regions" means the same as ">= 3".
  */
-function testsWithThreshold(alert: AlertModel, loosen: boolean) {
-  const { op, value, unit } = alert.threshold;
+function testsWithThreshold(
+  alert: AlertModel,
+  loosen: boolean,
+  which: "threshold" | "trafficGuard" = "threshold",
+) {
+  const { op, value, unit } = alert[which]!;
   const step = unit === "count" ? Math.max(value * 0.1, 1) : value * 0.1;
   const moved = firesWhenHigher(alert) === loosen ? value + step : value - step;
   const written = `${op} ${value}`;
-  const at = alert.expr.lastIndexOf(written);
+  const at = which === "threshold" ? alert.expr.lastIndexOf(written) : alert.expr.indexOf(written);
   expect(at, `${alert.name}'s expression ends with ${written}`).toBeGreaterThan(0);
   const mutated = {
     ...alert,
@@ -42,7 +46,8 @@ const continuous = model.alerts.filter((a) => a.threshold.unit !== "bool");
 
 describe("every alert's tests sit at its threshold", () => {
   it("covers every alert but the bool ones", () => {
-    expect(continuous.length).toBe(model.alerts.length - 1);
+    // MetricsEndpointDown (up < 1) and AlertInputMetricMissing (present < 1).
+    expect(model.alerts.length - continuous.length).toBe(2);
     writeFileSync(path.join(temp, "ok"), "");
   });
 
@@ -59,6 +64,33 @@ describe("every alert's tests sit at its threshold", () => {
     "%s: tightening the threshold by 10% fails a silent case",
     (_name, alert) => {
       const { code, output } = testsWithThreshold(alert, false);
+      expect(code).toBe(1);
+      expect(output).toContain("FAILED");
+    },
+  );
+});
+
+// A traffic guard is a threshold too: moved by 10%, the case just at it or the one just short of it fails.
+const guarded = model.alerts.filter((a) => a.trafficGuard);
+
+describe("every traffic guard's tests sit at the guard", () => {
+  it("covers the ratio alerts", () => {
+    expect(guarded.length).toBeGreaterThan(0);
+  });
+
+  it.each(guarded.map((a) => [a.name, a]))(
+    "%s: asking for 10% more traffic fails a firing case",
+    (_name, alert) => {
+      const { code, output } = testsWithThreshold(alert, true, "trafficGuard");
+      expect(code).toBe(1);
+      expect(output).toContain(`alertname: ${alert.name}`);
+    },
+  );
+
+  it.each(guarded.map((a) => [a.name, a]))(
+    "%s: asking for 10% less traffic fails a silent case",
+    (_name, alert) => {
+      const { code, output } = testsWithThreshold(alert, false, "trafficGuard");
       expect(code).toBe(1);
       expect(output).toContain("FAILED");
     },

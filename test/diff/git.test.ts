@@ -179,7 +179,8 @@ describe("o11y diff between commits", () => {
           {
             alert: "PhoenixHigh5xxErrorRate",
             status: "changed",
-            changed: ["receiver", "first notice", "repeat"],
+            // As a high alert it is now held back while a critical alert of its service and job fires.
+            changed: ["receiver", "first notice", "repeat", "inhibition"],
           },
         ],
       },
@@ -195,7 +196,7 @@ describe("o11y diff between commits", () => {
 
   it("an alert removed", () => {
     const repo = newRepo();
-    repo.edit("src/alerts/index.ts", ", scrapeAlerts]", "]");
+    repo.edit("src/alerts/groups.ts", "  scrapeAlerts,\n];", "];");
     repo.edit("RUNBOOK.md", "### Alert: Metrics Endpoint Down", "### Metrics Endpoint Down (retired)");
     repo.commit("Retire MetricsEndpointDown");
     expect(report(repo, "--base", "HEAD~1")).toMatchObject({

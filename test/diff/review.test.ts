@@ -95,6 +95,11 @@ describe("o11y diff on the pull requests of issue 17", () => {
         'at: "8m",\n          state: "firing"',
         'at: "18m",\n          state: "firing"',
       );
+      r.edit(
+        "src/alerts/phoenix.ts",
+        'at: "11m",\n          state: "firing"',
+        'at: "21m",\n          state: "firing"',
+      );
     });
     const { json, markdown } = review(repo);
     expect(json.attention).toEqual([
@@ -181,6 +186,9 @@ describe("o11y diff on the pull requests of issue 17", () => {
     const uses = [
       "its annotation description ($labels.job now renders empty)",
       'Alertmanager\'s group_by on route {severity="high"} (receiver oncall-urgent): its notifications for every job now arrive as one',
+      // Inhibition matches on job too: held back by (and holding back) alerts of every job now.
+      'inhibit rule {severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service)',
+      'inhibit rule {severity="high"} inhibits {severity=~"medium|low"} (equal: job, service)',
     ];
     expect(json.attention).toEqual([
       {
@@ -314,7 +322,7 @@ describe("o11y diff on the pull requests of issue 17", () => {
         id: "alert-panel-changed",
         subject: "alert PhoenixHigh5xxErrorRate",
         message:
-          'the panel its dashboard_url opens (dashboard gs-phoenix-metrics › panel 301 "Error ratio") no longer shows what it alerts on (job:phoenix_http_requests_5xx:ratio_rate5m): it read phoenix_http_request_total, it now reads phoenix_http_request_duration_seconds_count',
+          'the panel its dashboard_url opens (dashboard gs-phoenix-metrics › panel 301 "Error ratio") no longer shows what it alerts on (job:phoenix_http_requests_5xx:ratio_rate5m, phoenix_http_request_total): it read phoenix_http_request_total, it now reads phoenix_http_request_duration_seconds_count',
       },
     ]);
     expect(json.dashboards[0]!.panels[0]).toMatchObject({
@@ -333,7 +341,7 @@ describe("o11y diff on the pull requests of issue 17", () => {
         '<a id="alert-high-5xx-error-rate"></a>\n\n### Alert: Phoenix 5xx Errors',
       );
       r.edit(
-        "src/recording-rules/index.ts",
+        "src/recording-rules/groups.ts",
         "[phoenixRules, ectoRules, natsRules, covenantRules]",
         "[ectoRules, phoenixRules, natsRules, covenantRules]",
       );

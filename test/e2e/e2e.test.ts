@@ -37,7 +37,8 @@ import {
   WebhookSink,
   type Server,
 } from "./harness.ts";
-import { alertmanagerTestConfig, compressExpr, prometheusFiles } from "./profile.ts";
+import { alertmanagerTestConfig, compressDuration, compressExpr, prometheusFiles } from "./profile.ts";
+import { parseDurationMs } from "../../src/engine/duration.ts";
 
 // Rendered from the model even when a static check fails, so this suite still reports what it sees.
 const { model, diagnostics } = compile(project);
@@ -52,6 +53,7 @@ const scenarioOf: Record<string, Scenario> = {
   ProjectCreationFailingInRegions: "project-creation-failing",
   BeamMemoryHigh: "memory-pressure",
   MetricsEndpointDown: "metrics-endpoint-down",
+  AlertInputMetricMissing: "input-metric-missing",
 };
 /** Healthy history before a scenario starts: the fund drop is measured against 1m ago (1h, compressed). */
 const warmupMs = (scenario: Scenario) => (scenario === "fund-drop" ? 65_000 : 5_000);
@@ -59,6 +61,9 @@ const warmupMs = (scenario: Scenario) => (scenario === "fund-drop" ? 65_000 : 5_
 const healthyWithinMs = 100_000;
 /** From a scenario's switch to its alert firing (windows and `for` of at most 10s), then to the webhook (group_wait of at most 15s). */
 const firingWithinMs = 45_000;
+/** A longer `for` (AlertInputMetricMissing's 1h is 60s compressed) adds what it holds the alert beyond 10s. */
+const firingWithin = (alert: AlertModel) =>
+  firingWithinMs + Math.max(0, parseDurationMs(compressDuration(alert.for)) - 10_000);
 const notifiedWithinMs = 30_000;
 /**
  * Panels that show "No data" on a healthy system through a flaw in the dashboard (reported; src/ is not
@@ -319,7 +324,7 @@ const thresholdHolds = (alert: AlertModel, value: number) => {
 describe.each(model.alerts.map((alert) => ({ alert, name: alert.name })))("alert $name", ({ alert }) => {
   const scenario = scenarioOf[alert.name];
   const receiver = model.severities.find((s) => s.severity === alert.severity)?.receiver;
-  const timeout = 65_000 + firingWithinMs + notifiedWithinMs;
+  const timeout = 65_000 + firingWithin(alert) + notifiedWithinMs;
   const subject = `alert ${alert.name} (${alert.source.file}:${alert.source.line}) in scenario ${scenario}`;
 
   test("has a scenario and a receiver", () => {
@@ -339,7 +344,7 @@ describe.each(model.alerts.map((alert) => ({ alert, name: alert.name })))("alert
         (await s.api.alerts()).response.data.alerts.filter(
           (a) => a.labels.alertname === alert.name && a.state === "firing",
         );
-      const failures = await eventually(s.switchAt + firingWithinMs, async () => {
+      const failures = await eventually(s.switchAt + firingWithin(alert), async () => {
         if (s.switchError) return [`${subject}: could not switch the exporter: ${s.switchError}`];
         if ((await firing()).length > 0) return [];
         const now = Date.now() / 1000;
@@ -395,7 +400,7 @@ describe.each(model.alerts.map((alert) => ({ alert, name: alert.name })))("alert
     `reaches Alertmanager and the ${receiver} receiver (severity ${alert.severity})`,
     async () => {
       const s = stack(scenario!);
-      const failures = await eventually(s.switchAt + firingWithinMs + notifiedWithinMs, async () => {
+      const failures = await eventually(s.switchAt + firingWithin(alert) + notifiedWithinMs, async () => {
         const got = sink.receiversOf(alert.name);
         if (got.length === 1 && got[0] === receiver) return [];
         const am = await fetch(

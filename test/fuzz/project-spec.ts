@@ -140,6 +140,11 @@ export function validSpec(): ProjectSpec {
         team: "platform",
         threshold: { op: "above", value: 0.05, unit: "ratio" },
         expr: "job:shop_requests_5xx:ratio_rate5m",
+        // A ratio of requests: only with enough of them (alerts/traffic-guard).
+        guard: {
+          expr: "sum by (job) (increase(shop_requests_total[5m]))",
+          threshold: { op: "atLeast", value: 100, unit: "count" },
+        },
         for: "5m",
         summary: "The shop answers more than 5% of requests with a 5xx error.",
         description: "{{ $value | humanizePercentage }} of requests to {{ $labels.job }} failed.",
@@ -154,6 +159,7 @@ export function validSpec(): ProjectSpec {
               { series: `shop_requests_total{${app}, method="GET", status="200"}`, values: "0+948x20" },
             ],
             value: 0.052,
+            traffic: 5000,
             expect: [
               { at: "3m", state: "pending", labels: { job: "shop" } },
               {
@@ -171,7 +177,36 @@ export function validSpec(): ProjectSpec {
               { series: `shop_requests_total{${app}, method="GET", status="200"}`, values: "0+952x20" },
             ],
             value: 0.048,
+            traffic: 5000,
             expect: [{ at: "8m", state: "silent" }],
+          },
+          {
+            name: "2 of 20 requests a minute fail: 100 in 5 minutes",
+            input: [
+              { series: `shop_requests_total{${app}, method="GET", status="500"}`, values: "0+2x20" },
+              { series: `shop_requests_total{${app}, method="GET", status="200"}`, values: "0+18x20" },
+            ],
+            value: 0.1,
+            traffic: 100,
+            expect: [
+              { at: "6m", state: "pending", labels: { job: "shop" } },
+              {
+                at: "11m",
+                state: "firing",
+                labels: { job: "shop" },
+                description: "10% of requests to shop failed.",
+              },
+            ],
+          },
+          {
+            name: "10% of 19.8 requests a minute fail: 99 in 5 minutes",
+            input: [
+              { series: `shop_requests_total{${app}, method="GET", status="500"}`, values: "0+1.98x20" },
+              { series: `shop_requests_total{${app}, method="GET", status="200"}`, values: "0+17.82x20" },
+            ],
+            value: 0.1,
+            traffic: 99,
+            expect: [{ at: "11m", state: "silent" }],
           },
         ],
       },
@@ -337,11 +372,19 @@ export function buildProject(spec: ProjectSpec): ProjectDefinition {
     const t = a?.threshold;
     const threshold = (thresholdMakers.get(t?.op) ?? above)(t?.value, t?.unit);
     const target = a?.dashboard;
+    const g = a?.guard?.threshold;
+    const trafficGuard = g ? (thresholdMakers.get(g?.op) ?? above)(g?.value, g?.unit) : undefined;
+    const { guard: _guard, ...rest } = a ?? {};
+    const guardText =
+      trafficGuard && typeof a?.guard?.expr === "string"
+        ? `\nand on (job)\n${a.guard.expr} ${trafficGuard}`
+        : "";
     return alert({
-      ...a,
+      ...rest,
       threshold,
+      ...(trafficGuard ? { trafficGuard } : {}),
       // As content writes it, `${signal} ${thresholds.x}`; an expression that is not text goes to alert() as it is.
-      expr: typeof a?.expr === "string" ? `${a.expr} ${threshold}` : a?.expr,
+      expr: typeof a?.expr === "string" ? `${a.expr} ${threshold}${guardText}` : a?.expr,
       dashboard: {
         dashboard:
           typeof target?.dashboard === "number"

@@ -17,6 +17,7 @@ import { jsonArtifact, type Artifact } from "../../src/engine/render/artifact.ts
 import { renderGrafana } from "../../src/engine/render/grafana.ts";
 import { renderPrometheus } from "../../src/engine/render/prometheus.ts";
 import { checkInvariants } from "../../src/engine/validate/invariants.ts";
+import { defaultRouting } from "../../src/engine/define/project.ts";
 
 const at = (line: number) => ({ file: "src/fixture.ts", line });
 
@@ -130,6 +131,7 @@ function fixtureModel(changes: Partial<Model> = {}): Model {
       group("other-alerts", "alerts", ["OtherDown"]),
     ],
     severities: [],
+    routing: defaultRouting({ file: "src/fixture.ts", line: 1 }, []),
     runbook: { file: "RUNBOOK.md", text: "", sections: [] },
     ...changes,
   };

@@ -1,4 +1,4 @@
-import type { ProjectDefinition } from "../define/project.ts";
+import { defaultRouting, type ProjectDefinition } from "../define/project.ts";
 import type { Model, MetricModel } from "../model.ts";
 import { generatedHeader } from "../render/artifact.ts";
 import { readFileSync } from "node:fs";
@@ -55,6 +55,7 @@ export function compileModel(project: ProjectDefinition): Model {
       unit: t.unit,
       source: t.source,
     })),
+    routing: project.routing ?? defaultRouting({ file: "<project>", line: 0 }, project.severities),
     runbook: parseRunbook(
       project.runbook.file,
       project.runbook.text ?? readFileSync(path.join(projectRoot, project.runbook.file), "utf8"),

@@ -55,6 +55,10 @@ export function compileAlert(
     source: alert.source,
   };
   if (alert.severityReason) model.severityReason = alert.severityReason;
+  if (alert.trafficGuard) {
+    const { op, value, unit, source } = alert.trafficGuard;
+    model.trafficGuard = { op, value, unit, source };
+  }
   return model;
 }
 

@@ -108,8 +108,10 @@ export interface AlertTest {
   /** Spacing of the input samples; default 1m. */
   interval?: string;
   input: SeriesInput[];
-  /** The value of the expression's left side in this scenario, to prove the test sits at the threshold. */
+  /** The value of the expression's left side in this scenario (its signal, the traffic guard aside), to prove the test sits at the threshold. */
   value: number;
+  /** With a traffic guard: the traffic in this scenario (the guard's left side), to prove the test sits at the guard. */
+  traffic?: number;
   expect: AlertExpectation[];
 }
 
@@ -125,6 +127,12 @@ export interface AlertSpec {
   /** PromQL, written with the threshold interpolated: `${rule} ${thresholds.x}`. */
   expr: string;
   threshold: ThresholdDefinition;
+  /**
+   * For a ratio of events (errors per request): the least traffic for which the ratio means anything, interpolated
+   * into expr after `and on (...)` (`${ratio} ${thresholds.x}\nand on (job)\n${requests} ${thresholds.minRequests}`),
+   * so that one failed request out of one at 3 a.m. does not page. Each test then states its `traffic`.
+   */
+  trafficGuard?: ThresholdDefinition;
   for: string;
   /** One line, no template: what is wrong. */
   summary: string;
@@ -162,6 +170,11 @@ const alertTest: Rule<AlertTest> = object<AlertTest>(
     input: list(seriesInput, "input: [{ series, values }, ...], the series of the scenario."),
     value: finite(
       "value: the value the expression's left side takes in this scenario, e.g. 0.052 just above a 0.05 threshold.",
+    ),
+    traffic: optional(
+      finite(
+        "traffic: the traffic the guard reads in this scenario, e.g. 99 just below an atLeast(100) guard.",
+      ),
     ),
     expect: list(
       object<AlertExpectation>(
@@ -213,6 +226,20 @@ const alertShape: Shape<AlertSpec> = {
     "threshold: thresholds.<name>, from src/alerts/thresholds.ts: the same one interpolated into expr.",
     () =>
       ({ op: ">", value: 0, unit: "count", source: { file: "<unknown>", line: 0 } }) as ThresholdDefinition,
+  ),
+  trafficGuard: optional(
+    satisfying(
+      isThreshold,
+      "a threshold made by above(), below() or atLeast()",
+      "trafficGuard: thresholds.<name>, from src/alerts/thresholds.ts: the same one interpolated into expr after `and on (...)`.",
+      () =>
+        ({
+          op: ">=",
+          value: 0,
+          unit: "count",
+          source: { file: "<unknown>", line: 0 },
+        }) as ThresholdDefinition,
+    ),
   ),
   for: text('for: "5m", a Prometheus duration, as text.'),
   summary: text('summary: "One line, no template: what is wrong."'),
@@ -288,6 +315,11 @@ export function validatedAlert(definition: AlertDefinition): Validated<AlertDefi
     const threshold = validatedThreshold(alert.threshold, source);
     alert.threshold = threshold.value;
     problems.list.push(...threshold.problems);
+  }
+  if (isThreshold(definition.trafficGuard) && alert.trafficGuard) {
+    const guard = validatedThreshold(alert.trafficGuard, source);
+    alert.trafficGuard = guard.value;
+    problems.list.push(...guard.problems);
   }
   const value = alert.threshold.value;
   if (!Number.isFinite(value)) {
@@ -505,4 +537,32 @@ export interface SeverityPolicy {
   groupWait: string;
   groupInterval: string;
   repeatInterval: string;
+}
+
+/**
+ * What Alertmanager does besides routing each severity to its policy's receiver: where an alert that matches
+ * no severity route lands (the root route's receiver, which must page no one), and which firing alerts hold
+ * back the less urgent alerts of the same service and job.
+ */
+export interface AlertRoutingSpec {
+  /** The root route's receiver. The build proves every alert reaches its severity's route, so only alerts from elsewhere land here. */
+  unrouted: {
+    receiver: string;
+    /** No paging channel: a mistake that reaches it must not wake anybody. Empty: a null receiver, which drops them. */
+    channels: ReceiverChannel[];
+    groupWait: string;
+    groupInterval: string;
+    repeatInterval: string;
+  };
+  /** While an alert of one of these severities fires, the lower-severity alerts with the same `equal` labels are not notified. */
+  inhibit: { severities: Severity[]; equal: string[] };
+}
+
+export interface AlertRoutingDefinition extends AlertRoutingSpec {
+  source: SourceLocation;
+}
+
+/** The routing policy beyond the severities, remembered with its line so that what is wrong with it is reported there. */
+export function alertRouting(spec: AlertRoutingSpec): AlertRoutingDefinition {
+  return { ...spec, source: callerLocation() };
 }

@@ -11,6 +11,7 @@ import {
   validatedRecordingRule,
   validatedRuleGroup,
   type AlertDefinition,
+  type AlertRoutingDefinition,
   type ReceiverChannel,
   type RecordingRuleDefinition,
   type RuleGroupDefinition,
@@ -43,6 +44,8 @@ export interface ProjectDefinition {
   alertGroups: RuleGroupDefinition<AlertDefinition>[];
   recordingRuleGroups: RuleGroupDefinition<RecordingRuleDefinition>[];
   severities: SeverityPolicy[];
+  /** The root receiver and inhibition, made by alertRouting(); without it, the least urgent policy's receiver and no inhibition. */
+  routing?: AlertRoutingDefinition;
   /** The runbook that alerts link to, relative to the project root. Its alert table is generated. */
   runbook: { file: string; text?: string };
   /**
@@ -201,6 +204,17 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
     return read.spec;
   });
 
+  let routing: AlertRoutingDefinition | undefined;
+  if (project.routing !== undefined) {
+    const source =
+      typeof project.routing === "object" && project.routing !== null && isLocation(project.routing.source)
+        ? project.routing.source
+        : projectSource;
+    const read = readSpec(project.routing, routingShape, "alertRouting({ unrouted, inhibit })", source);
+    report("alert routing", source, read.problems);
+    routing = { ...read.spec, source };
+  }
+
   const settings = readSpec(
     project.settings,
     settingsShape,
@@ -272,6 +286,7 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       alertGroups,
       recordingRuleGroups,
       severities: policies,
+      routing: routing ?? defaultRouting(projectSource, policies),
       runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" },
       thresholds,
     },
@@ -282,6 +297,34 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
 
 const isBuilder = (value: unknown): boolean =>
   typeof value === "object" && value !== null && typeof (value as { build?: unknown }).build === "function";
+
+const isLocation = (value: unknown): value is SourceLocation =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as SourceLocation).file === "string" &&
+  typeof (value as SourceLocation).line === "number";
+
+/**
+ * A project that says nothing of its routing: the root route takes the least urgent policy's receiver and timers
+ * (alerts/route reports it if that receiver pages), and nothing is inhibited.
+ */
+export function defaultRouting(
+  source: SourceLocation,
+  policies: readonly SeverityPolicy[],
+): AlertRoutingDefinition {
+  const least = policies.at(-1);
+  return {
+    unrouted: {
+      receiver: least?.receiver ?? "unrouted",
+      channels: least?.channels ?? [],
+      groupWait: least?.groupWait ?? "5m",
+      groupInterval: least?.groupInterval ?? "15m",
+      repeatInterval: least?.repeatInterval ?? "4h",
+    },
+    inhibit: { severities: [], equal: [] },
+    source,
+  };
+}
 
 /** A dashboard's problems and those of its panels and variables, found when the kit made them. */
 function checkDashboard(
@@ -387,4 +430,33 @@ const severityShape: Shape<SeverityPolicy> = {
   groupWait: text('groupWait: "1m", a duration, as text.', "0s"),
   groupInterval: text('groupInterval: "5m", a duration, as text.', "1m"),
   repeatInterval: text('repeatInterval: "1h", a duration, as text.', "1h"),
+};
+
+const routingShape: Shape<Omit<AlertRoutingDefinition, "source">> = {
+  unrouted: object<AlertRoutingDefinition["unrouted"]>(
+    {
+      receiver: text('unrouted.receiver: "unrouted", the root route\'s receiver.', "unrouted"),
+      channels: list(
+        channel,
+        "unrouted.channels: [...], where alerts that match no route go; none that pages.",
+      ),
+      groupWait: text('unrouted.groupWait: "5m", a duration, as text.', "5m"),
+      groupInterval: text('unrouted.groupInterval: "15m", a duration, as text.', "15m"),
+      repeatInterval: text('unrouted.repeatInterval: "4h", a duration, as text.', "4h"),
+    },
+    "{ receiver, channels, groupWait, groupInterval, repeatInterval }",
+  ),
+  inhibit: object<AlertRoutingDefinition["inhibit"]>(
+    {
+      severities: list(
+        oneOf(severities, 'inhibit.severities: ["critical", "high"], the levels that hold back lower ones.'),
+        'inhibit.severities: ["critical", "high"], the levels that hold back lower ones.',
+      ),
+      equal: list(
+        text('inhibit.equal: ["service", "job"], the labels both alerts must share.'),
+        'inhibit.equal: ["service", "job"], the labels both alerts must share.',
+      ),
+    },
+    "{ severities, equal }",
+  ),
 };

@@ -2,7 +2,7 @@
 // Yes/no validators for src/engine/validate/schemas.ts; it ignores them unless the fingerprint matches.
 "use strict";
 exports["alertmanager-config"] = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:alertmanager-config","title":"Alertmanager configuration file","description":"build/alertmanager/alertmanager.yml, rendered from src/alerts/severities.ts: one route per severity and the receivers they deliver to. Objects are closed so that a misspelt key fails here rather than at Alertmanager startup. Policy: no secret is ever written into this file. PagerDuty routing keys and Slack webhook URLs are read from files Alertmanager mounts (routing_key_file, api_url_file); the inline variants are rejected.","type":"object","additionalProperties":false,"required":["route","receivers"],"properties":{"route":{"description":"The routing tree, one child route per severity; it is rendered from src/alerts/severities.ts.","$ref":"#/definitions/rootRoute"},"receivers":{"description":"The receivers the routes name; set `receiver` and `channels` in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/receiver"}}},"definitions":{"receiverName":{"description":"The name of a receiver listed under `receivers`; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1},"rootRoute":{"description":"The top route: its receiver gets every alert no child route matches.","type":"object","additionalProperties":false,"required":["receiver","routes"],"properties":{"receiver":{"description":"The receiver that gets the route's alerts, one of those under `receivers`; set `receiver` in src/alerts/severities.ts.","$ref":"#/definitions/receiverName"},"group_by":{"description":"Label names that group alerts into one notification, or \"...\" to group by all labels; each at most once.","type":"array","uniqueItems":true,"items":{"description":"A label name (letters, digits and '_', not starting with a digit) or \"...\".","type":"string","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*|\\.\\.\\.)$"}},"group_wait":{"description":"How long to wait for more alerts before the first notification of a group, as a Prometheus duration; set `groupWait` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_interval":{"description":"How long to wait before notifying about alerts added to a group, as a Prometheus duration; set `groupInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"repeat_interval":{"description":"How long to wait before repeating a notification for a still-firing alert, as a Prometheus duration; set `repeatInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"routes":{"description":"One route per severity; add a policy to src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/route"}}}},"route":{"type":"object","additionalProperties":false,"required":["receiver","matchers"],"properties":{"receiver":{"description":"The receiver that gets the route's alerts, one of those under `receivers`; set `receiver` in src/alerts/severities.ts.","$ref":"#/definitions/receiverName"},"matchers":{"description":"Which alerts the route takes, e.g. [severity=\"critical\"]; a route without matchers would take every alert.","type":"array","minItems":1,"items":{"description":"A matcher is a label name, an operator (=, !=, =~ or !~) and a double-quoted value, e.g. severity=\"critical\".","type":"string","pattern":"^\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*$"}},"group_wait":{"description":"How long to wait for more alerts before the first notification of a group, as a Prometheus duration; set `groupWait` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_interval":{"description":"How long to wait before notifying about alerts added to a group, as a Prometheus duration; set `groupInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"repeat_interval":{"description":"How long to wait before repeating a notification for a still-firing alert, as a Prometheus duration; set `repeatInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"receiver":{"description":"A receiver notifies somewhere: give its severity policy at least one channel in src/alerts/severities.ts (an empty receiver silently drops the alerts routed to it).","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The receiver's name, unique among receivers, which routes refer to; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1},"pagerduty_configs":{"description":"PagerDuty notifications; a channel of kind \"pagerduty\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/pagerdutyConfig"}},"slack_configs":{"description":"Slack notifications; a channel of kind \"slack\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/slackConfig"}}},"if":{"not":{"type":"object","properties":{"pagerduty_configs":{}},"required":["pagerduty_configs"]}},"then":{"type":"object","required":["slack_configs"],"properties":{"slack_configs":{"description":"A receiver notifies somewhere: give its severity policy at least one channel (pagerduty or slack) in src/alerts/severities.ts; an empty receiver silently drops the alerts routed to it."}}}},"pagerdutyConfig":{"description":"A PagerDuty notification. Secrets stay out of this file: the routing key is read from routing_key_file.","type":"object","additionalProperties":false,"required":["routing_key_file"],"properties":{"routing_key_file":{"description":"The absolute path of the mounted file holding the PagerDuty Events API v2 routing key; set `routingKeyFile` on the pagerduty channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"}},"dependencies":{"routing_key":{"description":"An inline routing_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding the key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"service_key":{"description":"An inline service_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding an Events API v2 routing key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"url":{"description":"Leave url out: Alertmanager's default PagerDuty endpoint is right, and a URL can carry credentials that must not be written into the generated file.","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}},"slackConfig":{"description":"A Slack notification. Secrets stay out of this file: the webhook URL is read from api_url_file.","type":"object","additionalProperties":false,"required":["api_url_file","channel"],"properties":{"api_url_file":{"description":"The absolute path of the mounted file holding the Slack webhook URL; set `webhookUrlFile` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"channel":{"description":"The Slack channel, e.g. \"#on-call\" (or a channel id); set `channel` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"},"title":{"description":"The message title, a Go template; it must not be empty.","type":"string","minLength":1},"text":{"description":"The message body, a Go template; it must not be empty.","type":"string","minLength":1}},"dependencies":{"api_url":{"description":"An inline api_url writes the Slack webhook secret into the generated file: remove it and use api_url_file with the path of a mounted file holding the URL (`webhookUrlFile` on the slack channel in src/alerts/severities.ts).","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:alertmanager-config","title":"Alertmanager configuration file","description":"build/alertmanager/alertmanager.yml, rendered from src/alerts/severities.ts: one route per severity and the receivers they deliver to. Objects are closed so that a misspelt key fails here rather than at Alertmanager startup. Policy: no secret is ever written into this file. PagerDuty routing keys and Slack webhook URLs are read from files Alertmanager mounts (routing_key_file, api_url_file); the inline variants are rejected.","type":"object","additionalProperties":false,"required":["route","receivers"],"properties":{"route":{"description":"The routing tree, one child route per severity; it is rendered from src/alerts/severities.ts.","$ref":"#/definitions/rootRoute"},"inhibit_rules":{"description":"While an alert matching source_matchers fires, alerts matching target_matchers with the same values of the `equal` labels are not notified; set `inhibit` in alertRouting(...) in src/alerts/severities.ts.","type":"array","items":{"$ref":"#/definitions/inhibitRule"}},"receivers":{"description":"The receivers the routes name; set `receiver` and `channels` in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/receiver"}}},"definitions":{"matcher":{"description":"A matcher is a label name, an operator (=, !=, =~ or !~) and a double-quoted value, e.g. severity=\"critical\".","type":"string","pattern":"^\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*$"},"inhibitRule":{"type":"object","additionalProperties":false,"required":["source_matchers","target_matchers","equal"],"properties":{"source_matchers":{"description":"The alerts that inhibit, e.g. [severity=\"critical\"].","type":"array","minItems":1,"items":{"$ref":"#/definitions/matcher"}},"target_matchers":{"description":"The alerts they hold back, e.g. [severity=~\"high|medium|low\"].","type":"array","minItems":1,"items":{"$ref":"#/definitions/matcher"}},"equal":{"description":"Labels both alerts must share, e.g. [service, job]: without one, a firing alert would hold back every lower alert of every service.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"}}}},"receiverName":{"description":"The name of a receiver listed under `receivers`; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1},"rootRoute":{"description":"The top route: its receiver gets every alert no child route matches.","type":"object","additionalProperties":false,"required":["receiver","routes"],"properties":{"receiver":{"description":"The receiver that gets the route's alerts, one of those under `receivers`; set `receiver` in src/alerts/severities.ts.","$ref":"#/definitions/receiverName"},"group_by":{"description":"Label names that group alerts into one notification, or \"...\" to group by all labels; each at most once.","type":"array","uniqueItems":true,"items":{"description":"A label name (letters, digits and '_', not starting with a digit) or \"...\".","type":"string","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*|\\.\\.\\.)$"}},"group_wait":{"description":"How long to wait for more alerts before the first notification of a group, as a Prometheus duration; set `groupWait` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_interval":{"description":"How long to wait before notifying about alerts added to a group, as a Prometheus duration; set `groupInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"repeat_interval":{"description":"How long to wait before repeating a notification for a still-firing alert, as a Prometheus duration; set `repeatInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"routes":{"description":"One route per severity; add a policy to src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/route"}}}},"route":{"type":"object","additionalProperties":false,"required":["receiver","matchers"],"properties":{"receiver":{"description":"The receiver that gets the route's alerts, one of those under `receivers`; set `receiver` in src/alerts/severities.ts.","$ref":"#/definitions/receiverName"},"matchers":{"description":"Which alerts the route takes, e.g. [severity=\"critical\"]; a route without matchers would take every alert.","type":"array","minItems":1,"items":{"description":"A matcher is a label name, an operator (=, !=, =~ or !~) and a double-quoted value, e.g. severity=\"critical\".","type":"string","pattern":"^\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*$"}},"group_wait":{"description":"How long to wait for more alerts before the first notification of a group, as a Prometheus duration; set `groupWait` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_interval":{"description":"How long to wait before notifying about alerts added to a group, as a Prometheus duration; set `groupInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"repeat_interval":{"description":"How long to wait before repeating a notification for a still-firing alert, as a Prometheus duration; set `repeatInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"receiver":{"description":"A receiver notifies somewhere: give its severity policy at least one channel in src/alerts/severities.ts (an empty receiver silently drops the alerts routed to it).","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The receiver's name, unique among receivers, which routes refer to; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1},"pagerduty_configs":{"description":"PagerDuty notifications; a channel of kind \"pagerduty\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/pagerdutyConfig"}},"slack_configs":{"description":"Slack notifications; a channel of kind \"slack\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/slackConfig"}}},"if":{"not":{"type":"object","properties":{"pagerduty_configs":{}},"required":["pagerduty_configs"]}},"then":{"type":"object","required":["slack_configs"],"properties":{"slack_configs":{"description":"A receiver notifies somewhere: give its severity policy at least one channel (pagerduty or slack) in src/alerts/severities.ts; an empty receiver silently drops the alerts routed to it."}}}},"pagerdutyConfig":{"description":"A PagerDuty notification. Secrets stay out of this file: the routing key is read from routing_key_file.","type":"object","additionalProperties":false,"required":["routing_key_file"],"properties":{"routing_key_file":{"description":"The absolute path of the mounted file holding the PagerDuty Events API v2 routing key; set `routingKeyFile` on the pagerduty channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"}},"dependencies":{"routing_key":{"description":"An inline routing_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding the key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"service_key":{"description":"An inline service_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding an Events API v2 routing key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"url":{"description":"Leave url out: Alertmanager's default PagerDuty endpoint is right, and a URL can carry credentials that must not be written into the generated file.","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}},"slackConfig":{"description":"A Slack notification. Secrets stay out of this file: the webhook URL is read from api_url_file.","type":"object","additionalProperties":false,"required":["api_url_file","channel"],"properties":{"api_url_file":{"description":"The absolute path of the mounted file holding the Slack webhook URL; set `webhookUrlFile` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"channel":{"description":"The Slack channel, e.g. \"#on-call\" (or a channel id); set `channel` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"},"title":{"description":"The message title, a Go template; it must not be empty.","type":"string","minLength":1},"text":{"description":"The message body, a Go template; it must not be empty.","type":"string","minLength":1}},"dependencies":{"api_url":{"description":"An inline api_url writes the Slack webhook secret into the generated file: remove it and use api_url_file with the path of a mounted file holding the URL (`webhookUrlFile` on the slack channel in src/alerts/severities.ts).","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}}}};
 const schema12 = {"description":"The top route: its receiver gets every alert no child route matches.","type":"object","additionalProperties":false,"required":["receiver","routes"],"properties":{"receiver":{"description":"The receiver that gets the route's alerts, one of those under `receivers`; set `receiver` in src/alerts/severities.ts.","$ref":"#/definitions/receiverName"},"group_by":{"description":"Label names that group alerts into one notification, or \"...\" to group by all labels; each at most once.","type":"array","uniqueItems":true,"items":{"description":"A label name (letters, digits and '_', not starting with a digit) or \"...\".","type":"string","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*|\\.\\.\\.)$"}},"group_wait":{"description":"How long to wait for more alerts before the first notification of a group, as a Prometheus duration; set `groupWait` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_interval":{"description":"How long to wait before notifying about alerts added to a group, as a Prometheus duration; set `groupInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"repeat_interval":{"description":"How long to wait before repeating a notification for a still-firing alert, as a Prometheus duration; set `repeatInterval` in src/alerts/severities.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"routes":{"description":"One route per severity; add a policy to src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/route"}}}};
 const schema13 = {"description":"The name of a receiver listed under `receivers`; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
@@ -393,13 +393,207 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema16 = {"description":"A receiver notifies somewhere: give its severity policy at least one channel in src/alerts/severities.ts (an empty receiver silently drops the alerts routed to it).","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The receiver's name, unique among receivers, which routes refer to; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1},"pagerduty_configs":{"description":"PagerDuty notifications; a channel of kind \"pagerduty\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/pagerdutyConfig"}},"slack_configs":{"description":"Slack notifications; a channel of kind \"slack\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/slackConfig"}}},"if":{"not":{"type":"object","properties":{"pagerduty_configs":{}},"required":["pagerduty_configs"]}},"then":{"type":"object","required":["slack_configs"],"properties":{"slack_configs":{"description":"A receiver notifies somewhere: give its severity policy at least one channel (pagerduty or slack) in src/alerts/severities.ts; an empty receiver silently drops the alerts routed to it."}}}};
-const schema17 = {"description":"A PagerDuty notification. Secrets stay out of this file: the routing key is read from routing_key_file.","type":"object","additionalProperties":false,"required":["routing_key_file"],"properties":{"routing_key_file":{"description":"The absolute path of the mounted file holding the PagerDuty Events API v2 routing key; set `routingKeyFile` on the pagerduty channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"}},"dependencies":{"routing_key":{"description":"An inline routing_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding the key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"service_key":{"description":"An inline service_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding an Events API v2 routing key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"url":{"description":"Leave url out: Alertmanager's default PagerDuty endpoint is right, and a URL can carry credentials that must not be written into the generated file.","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}};
-const schema18 = {"description":"A Slack notification. Secrets stay out of this file: the webhook URL is read from api_url_file.","type":"object","additionalProperties":false,"required":["api_url_file","channel"],"properties":{"api_url_file":{"description":"The absolute path of the mounted file holding the Slack webhook URL; set `webhookUrlFile` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"channel":{"description":"The Slack channel, e.g. \"#on-call\" (or a channel id); set `channel` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"},"title":{"description":"The message title, a Go template; it must not be empty.","type":"string","minLength":1},"text":{"description":"The message body, a Go template; it must not be empty.","type":"string","minLength":1}},"dependencies":{"api_url":{"description":"An inline api_url writes the Slack webhook secret into the generated file: remove it and use api_url_file with the path of a mounted file holding the URL (`webhookUrlFile` on the slack channel in src/alerts/severities.ts).","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}};
-const pattern8 = new RegExp("^/.+", "u");
-const pattern10 = new RegExp("^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+const schema16 = {"type":"object","additionalProperties":false,"required":["source_matchers","target_matchers","equal"],"properties":{"source_matchers":{"description":"The alerts that inhibit, e.g. [severity=\"critical\"].","type":"array","minItems":1,"items":{"$ref":"#/definitions/matcher"}},"target_matchers":{"description":"The alerts they hold back, e.g. [severity=~\"high|medium|low\"].","type":"array","minItems":1,"items":{"$ref":"#/definitions/matcher"}},"equal":{"description":"Labels both alerts must share, e.g. [service, job]: without one, a firing alert would hold back every lower alert of every service.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"}}}};
+const schema17 = {"description":"A matcher is a label name, an operator (=, !=, =~ or !~) and a double-quoted value, e.g. severity=\"critical\".","type":"string","pattern":"^\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*$"};
+const pattern10 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*$", "u");
 
 function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.source_matchers === undefined) && (missing0 = "source_matchers")) || ((data.target_matchers === undefined) && (missing0 = "target_matchers"))) || ((data.equal === undefined) && (missing0 = "equal"))){
+validate15.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "source_matchers") || (key0 === "target_matchers")) || (key0 === "equal"))){
+validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.source_matchers !== undefined){
+let data0 = data.source_matchers;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+if(data0.length < 1){
+validate15.errors = [{instancePath:instancePath+"/source_matchers",schemaPath:"#/properties/source_matchers/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+const _errs4 = errors;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(!pattern4.test(data1)){
+validate15.errors = [{instancePath:instancePath+"/source_matchers/" + i0,schemaPath:"#/definitions/matcher/pattern",keyword:"pattern",params:{pattern: "^\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*$"}}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/source_matchers/" + i0,schemaPath:"#/definitions/matcher/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/source_matchers",schemaPath:"#/properties/source_matchers/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.target_matchers !== undefined){
+let data2 = data.target_matchers;
+const _errs7 = errors;
+if(errors === _errs7){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate15.errors = [{instancePath:instancePath+"/target_matchers",schemaPath:"#/properties/target_matchers/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid3 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+const _errs9 = errors;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+validate15.errors = [{instancePath:instancePath+"/target_matchers/" + i1,schemaPath:"#/definitions/matcher/pattern",keyword:"pattern",params:{pattern: "^\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*$"}}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/target_matchers/" + i1,schemaPath:"#/definitions/matcher/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs9 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/target_matchers",schemaPath:"#/properties/target_matchers/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.equal !== undefined){
+let data4 = data.equal;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data4)){
+if(data4.length < 1){
+validate15.errors = [{instancePath:instancePath+"/equal",schemaPath:"#/properties/equal/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid5 = true;
+const len2 = data4.length;
+for(let i2=0; i2<len2; i2++){
+let data5 = data4[i2];
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data5 === "string"){
+if(!pattern10.test(data5)){
+validate15.errors = [{instancePath:instancePath+"/equal/" + i2,schemaPath:"#/properties/equal/items/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"}}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/equal/" + i2,schemaPath:"#/properties/equal/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid5 = _errs14 === errors;
+if(!valid5){
+break;
+}
+}
+if(valid5){
+let i3 = data4.length;
+let j0;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data4[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+validate15.errors = [{instancePath:instancePath+"/equal",schemaPath:"#/properties/equal/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0}}];
+return false;
+break;
+}
+indices0[item0] = i3;
+}
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/equal",schemaPath:"#/properties/equal/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+const schema19 = {"description":"A receiver notifies somewhere: give its severity policy at least one channel in src/alerts/severities.ts (an empty receiver silently drops the alerts routed to it).","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The receiver's name, unique among receivers, which routes refer to; set `receiver` in src/alerts/severities.ts.","type":"string","minLength":1},"pagerduty_configs":{"description":"PagerDuty notifications; a channel of kind \"pagerduty\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/pagerdutyConfig"}},"slack_configs":{"description":"Slack notifications; a channel of kind \"slack\" in src/alerts/severities.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/slackConfig"}}},"if":{"not":{"type":"object","properties":{"pagerduty_configs":{}},"required":["pagerduty_configs"]}},"then":{"type":"object","required":["slack_configs"],"properties":{"slack_configs":{"description":"A receiver notifies somewhere: give its severity policy at least one channel (pagerduty or slack) in src/alerts/severities.ts; an empty receiver silently drops the alerts routed to it."}}}};
+const schema20 = {"description":"A PagerDuty notification. Secrets stay out of this file: the routing key is read from routing_key_file.","type":"object","additionalProperties":false,"required":["routing_key_file"],"properties":{"routing_key_file":{"description":"The absolute path of the mounted file holding the PagerDuty Events API v2 routing key; set `routingKeyFile` on the pagerduty channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"}},"dependencies":{"routing_key":{"description":"An inline routing_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding the key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"service_key":{"description":"An inline service_key writes the PagerDuty secret into the generated file: remove it and use routing_key_file with the path of a mounted file holding an Events API v2 routing key (`routingKeyFile` on the pagerduty channel in src/alerts/severities.ts).","not":{}},"url":{"description":"Leave url out: Alertmanager's default PagerDuty endpoint is right, and a URL can carry credentials that must not be written into the generated file.","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}};
+const schema21 = {"description":"A Slack notification. Secrets stay out of this file: the webhook URL is read from api_url_file.","type":"object","additionalProperties":false,"required":["api_url_file","channel"],"properties":{"api_url_file":{"description":"The absolute path of the mounted file holding the Slack webhook URL; set `webhookUrlFile` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^/.+"},"channel":{"description":"The Slack channel, e.g. \"#on-call\" (or a channel id); set `channel` on the slack channel in src/alerts/severities.ts.","type":"string","pattern":"^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$"},"send_resolved":{"description":"Whether to notify when the alert resolves.","type":"boolean"},"title":{"description":"The message title, a Go template; it must not be empty.","type":"string","minLength":1},"text":{"description":"The message body, a Go template; it must not be empty.","type":"string","minLength":1}},"dependencies":{"api_url":{"description":"An inline api_url writes the Slack webhook secret into the generated file: remove it and use api_url_file with the path of a mounted file holding the URL (`webhookUrlFile` on the slack channel in src/alerts/severities.ts).","not":{}},"http_config":{"description":"http_config can carry credentials (basic_auth, authorization, oauth2), which must not be written into the generated file; leave it out.","not":{}}}};
+const pattern11 = new RegExp("^/.+", "u");
+const pattern13 = new RegExp("^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -470,12 +664,12 @@ if(errors === _errs6){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.slack_configs === undefined) && (missing1 = "slack_configs")){
-validate15.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate17.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate17.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -491,21 +685,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate15.errors = vErrors;
+validate17.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((data.name === undefined) && (missing2 = "name")){
-validate15.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate17.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data){
 if(!(((key0 === "name") || (key0 === "pagerduty_configs")) || (key0 === "slack_configs"))){
-validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -517,12 +711,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate15.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate17.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate17.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -538,7 +732,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data1)){
 if(data1.length < 1){
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs",schemaPath:"#/properties/pagerduty_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs",schemaPath:"#/properties/pagerduty_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -552,14 +746,14 @@ if(errors === _errs14){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing3;
 if((data2.routing_key_file === undefined) && (missing3 = "routing_key_file")){
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/required",keyword:"required",params:{missingProperty: missing3}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs16 = errors;
 for(const key1 in data2){
 if(!((key1 === "routing_key_file") || (key1 === "send_resolved"))){
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -567,7 +761,7 @@ break;
 if(_errs16 === errors){
 if(data2.routing_key !== undefined){
 const _errs17 = errors;
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/routing_key/not",keyword:"not",params:{}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/routing_key/not",keyword:"not",params:{}}];
 return false;
 var valid5 = _errs17 === errors;
 }
@@ -577,7 +771,7 @@ var valid5 = true;
 if(valid5){
 if(data2.service_key !== undefined){
 const _errs19 = errors;
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/service_key/not",keyword:"not",params:{}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/service_key/not",keyword:"not",params:{}}];
 return false;
 var valid5 = _errs19 === errors;
 }
@@ -587,7 +781,7 @@ var valid5 = true;
 if(valid5){
 if(data2.url !== undefined){
 const _errs21 = errors;
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/url/not",keyword:"not",params:{}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/url/not",keyword:"not",params:{}}];
 return false;
 var valid5 = _errs21 === errors;
 }
@@ -597,7 +791,7 @@ var valid5 = true;
 if(valid5){
 if(data2.http_config !== undefined){
 const _errs23 = errors;
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/http_config/not",keyword:"not",params:{}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/dependencies/http_config/not",keyword:"not",params:{}}];
 return false;
 var valid5 = _errs23 === errors;
 }
@@ -610,13 +804,13 @@ let data3 = data2.routing_key_file;
 const _errs25 = errors;
 if(errors === _errs25){
 if(typeof data3 === "string"){
-if(!pattern8.test(data3)){
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0+"/routing_key_file",schemaPath:"#/definitions/pagerdutyConfig/properties/routing_key_file/pattern",keyword:"pattern",params:{pattern: "^/.+"}}];
+if(!pattern11.test(data3)){
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0+"/routing_key_file",schemaPath:"#/definitions/pagerdutyConfig/properties/routing_key_file/pattern",keyword:"pattern",params:{pattern: "^/.+"}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0+"/routing_key_file",schemaPath:"#/definitions/pagerdutyConfig/properties/routing_key_file/type",keyword:"type",params:{type: "string"}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0+"/routing_key_file",schemaPath:"#/definitions/pagerdutyConfig/properties/routing_key_file/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -629,7 +823,7 @@ if(valid6){
 if(data2.send_resolved !== undefined){
 const _errs27 = errors;
 if(typeof data2.send_resolved !== "boolean"){
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0+"/send_resolved",schemaPath:"#/definitions/pagerdutyConfig/properties/send_resolved/type",keyword:"type",params:{type: "boolean"}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0+"/send_resolved",schemaPath:"#/definitions/pagerdutyConfig/properties/send_resolved/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid6 = _errs27 === errors;
@@ -646,7 +840,7 @@ var valid6 = true;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/type",keyword:"type",params:{type: "object"}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs/" + i0,schemaPath:"#/definitions/pagerdutyConfig/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -658,7 +852,7 @@ break;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/pagerduty_configs",schemaPath:"#/properties/pagerduty_configs/type",keyword:"type",params:{type: "array"}}];
+validate17.errors = [{instancePath:instancePath+"/pagerduty_configs",schemaPath:"#/properties/pagerduty_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -674,7 +868,7 @@ const _errs29 = errors;
 if(errors === _errs29){
 if(Array.isArray(data5)){
 if(data5.length < 1){
-validate15.errors = [{instancePath:instancePath+"/slack_configs",schemaPath:"#/properties/slack_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs",schemaPath:"#/properties/slack_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -688,14 +882,14 @@ if(errors === _errs32){
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 let missing4;
 if(((data6.api_url_file === undefined) && (missing4 = "api_url_file")) || ((data6.channel === undefined) && (missing4 = "channel"))){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/required",keyword:"required",params:{missingProperty: missing4}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/required",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 const _errs34 = errors;
 for(const key2 in data6){
 if(!(((((key2 === "api_url_file") || (key2 === "channel")) || (key2 === "send_resolved")) || (key2 === "title")) || (key2 === "text"))){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -703,7 +897,7 @@ break;
 if(_errs34 === errors){
 if(data6.api_url !== undefined){
 const _errs35 = errors;
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/dependencies/api_url/not",keyword:"not",params:{}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/dependencies/api_url/not",keyword:"not",params:{}}];
 return false;
 var valid9 = _errs35 === errors;
 }
@@ -713,7 +907,7 @@ var valid9 = true;
 if(valid9){
 if(data6.http_config !== undefined){
 const _errs37 = errors;
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/dependencies/http_config/not",keyword:"not",params:{}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/dependencies/http_config/not",keyword:"not",params:{}}];
 return false;
 var valid9 = _errs37 === errors;
 }
@@ -726,13 +920,13 @@ let data7 = data6.api_url_file;
 const _errs39 = errors;
 if(errors === _errs39){
 if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/api_url_file",schemaPath:"#/definitions/slackConfig/properties/api_url_file/pattern",keyword:"pattern",params:{pattern: "^/.+"}}];
+if(!pattern11.test(data7)){
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/api_url_file",schemaPath:"#/definitions/slackConfig/properties/api_url_file/pattern",keyword:"pattern",params:{pattern: "^/.+"}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/api_url_file",schemaPath:"#/definitions/slackConfig/properties/api_url_file/type",keyword:"type",params:{type: "string"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/api_url_file",schemaPath:"#/definitions/slackConfig/properties/api_url_file/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -747,13 +941,13 @@ let data8 = data6.channel;
 const _errs41 = errors;
 if(errors === _errs41){
 if(typeof data8 === "string"){
-if(!pattern10.test(data8)){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/channel",schemaPath:"#/definitions/slackConfig/properties/channel/pattern",keyword:"pattern",params:{pattern: "^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$"}}];
+if(!pattern13.test(data8)){
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/channel",schemaPath:"#/definitions/slackConfig/properties/channel/pattern",keyword:"pattern",params:{pattern: "^[#@]?[A-Za-z0-9][A-Za-z0-9._-]*$"}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/channel",schemaPath:"#/definitions/slackConfig/properties/channel/type",keyword:"type",params:{type: "string"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/channel",schemaPath:"#/definitions/slackConfig/properties/channel/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -766,7 +960,7 @@ if(valid10){
 if(data6.send_resolved !== undefined){
 const _errs43 = errors;
 if(typeof data6.send_resolved !== "boolean"){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/send_resolved",schemaPath:"#/definitions/slackConfig/properties/send_resolved/type",keyword:"type",params:{type: "boolean"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/send_resolved",schemaPath:"#/definitions/slackConfig/properties/send_resolved/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid10 = _errs43 === errors;
@@ -781,12 +975,12 @@ const _errs45 = errors;
 if(errors === _errs45){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/title",schemaPath:"#/definitions/slackConfig/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/title",schemaPath:"#/definitions/slackConfig/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/title",schemaPath:"#/definitions/slackConfig/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/title",schemaPath:"#/definitions/slackConfig/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -802,12 +996,12 @@ const _errs47 = errors;
 if(errors === _errs47){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/text",schemaPath:"#/definitions/slackConfig/properties/text/minLength",keyword:"minLength",params:{limit: 1}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/text",schemaPath:"#/definitions/slackConfig/properties/text/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/text",schemaPath:"#/definitions/slackConfig/properties/text/type",keyword:"type",params:{type: "string"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1+"/text",schemaPath:"#/definitions/slackConfig/properties/text/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -826,7 +1020,7 @@ var valid10 = true;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/type",keyword:"type",params:{type: "object"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs/" + i1,schemaPath:"#/definitions/slackConfig/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -838,7 +1032,7 @@ break;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/slack_configs",schemaPath:"#/properties/slack_configs/type",keyword:"type",params:{type: "array"}}];
+validate17.errors = [{instancePath:instancePath+"/slack_configs",schemaPath:"#/properties/slack_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -853,11 +1047,11 @@ var valid2 = true;
 }
 }
 else {
-validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate15.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
@@ -876,7 +1070,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "route") || (key0 === "receivers"))){
+if(!(((key0 === "route") || (key0 === "inhibit_rules")) || (key0 === "receivers"))){
 validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
@@ -895,26 +1089,56 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.receivers !== undefined){
-let data1 = data.receivers;
+if(data.inhibit_rules !== undefined){
+let data1 = data.inhibit_rules;
 const _errs3 = errors;
 if(errors === _errs3){
 if(Array.isArray(data1)){
-if(data1.length < 1){
-validate10.errors = [{instancePath:instancePath+"/receivers",schemaPath:"#/properties/receivers/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
 var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs5 = errors;
-if(!(validate15(data1[i0], {instancePath:instancePath+"/receivers/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+if(!(validate15(data1[i0], {instancePath:instancePath+"/inhibit_rules/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
 vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs5 === errors;
 if(!valid1){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/inhibit_rules",schemaPath:"#/properties/inhibit_rules/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.receivers !== undefined){
+let data3 = data.receivers;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data3)){
+if(data3.length < 1){
+validate10.errors = [{instancePath:instancePath+"/receivers",schemaPath:"#/properties/receivers/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid2 = true;
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+const _errs8 = errors;
+if(!(validate17(data3[i1], {instancePath:instancePath+"/receivers/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs8 === errors;
+if(!valid2){
 break;
 }
 }
@@ -925,10 +1149,11 @@ validate10.errors = [{instancePath:instancePath+"/receivers",schemaPath:"#/prope
 return false;
 }
 }
-var valid0 = _errs3 === errors;
+var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -943,30 +1168,30 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-exports["diff-report"] = validate17;
-const schema19 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:diff-report","title":"o11y diff report","description":"What `o11y diff --format json` writes: what a change does to alerting and dashboards, with every flag and computed effect. See README, \"Review and CI\".","type":"object","additionalProperties":false,"required":["summary","base","head","attention","alerts","routing","recordingRules","dashboards","files","findings"],"properties":{"summary":{"type":"string"},"base":{"type":"string"},"head":{"type":"string"},"attention":{"type":"array","description":"Flags for review, each with an id --fail-on accepts.","items":{"$ref":"#/definitions/flag"}},"alerts":{"type":"array","items":{"$ref":"#/definitions/entry"}},"routing":{"type":"object","additionalProperties":false,"required":["changes","alerts"],"properties":{"changes":{"type":"array","description":"Alertmanager's configuration compared: receivers, routes, inhibit rules.","items":{"$ref":"#/definitions/change"}},"alerts":{"type":"array","description":"Each alert whose delivery changed, or that another change touches.","items":{"$ref":"#/definitions/alertDelivery"}}}},"recordingRules":{"type":"array","items":{"$ref":"#/definitions/ruleEntry"}},"dashboards":{"type":"array","items":{"$ref":"#/definitions/dashboardEntry"}},"files":{"type":"array","items":{"$ref":"#/definitions/entry"}},"findings":{"type":"array","description":"Check findings the head has and the base had not.","items":{"$ref":"#/definitions/diagnostic"}}},"definitions":{"status":{"enum":["added","removed","changed","renamed"]},"change":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}},"flag":{"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}},"entry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}}}},"ruleEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","dependents"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"dependents":{"type":"array","items":{"$ref":"#/definitions/dependent"}},"output":{"$ref":"#/definitions/ruleOutput"}}},"panelEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"openedBy":{"type":"array","items":{"type":"string"},"description":"Alerts whose dashboard_url opens this panel."}}},"dashboardEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","panels","moved"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"panels":{"type":"array","items":{"$ref":"#/definitions/panelEntry"}},"moved":{"type":"array","description":"Panels that only moved.","items":{"$ref":"#/definitions/moved"}}}},"moved":{"type":"object","additionalProperties":false,"required":["key","title","before","after"],"properties":{"key":{"type":"string"},"title":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"}}},"dependent":{"type":"object","additionalProperties":false,"required":["kind","subject","via"],"properties":{"kind":{"enum":["recording rule","alert","panel"]},"subject":{"type":"string"},"via":{"type":"array","items":{"type":"string"},"description":"Recorded series between the changed rule and this reader, in order."},"labelsDropped":{"type":"array","items":{"type":"string"}},"labelsAdded":{"type":"array","items":{"type":"string"}},"uses":{"type":"array","items":{"type":"string"},"description":"What read a dropped label: templates, group_by, route matchers, inhibition, legends."}}},"ruleOutput":{"type":"object","additionalProperties":false,"properties":{"windows":{"type":"object","additionalProperties":false,"required":["before","after"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}}}},"labels":{"type":"object","additionalProperties":false,"required":["dropped","added"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"dropped":{"type":"array","items":{"type":"string"}},"added":{"type":"array","items":{"type":"string"}}}}}},"routeTaken":{"type":"object","additionalProperties":false,"required":["route","receiver","integrations","pages","groupBy","groupWait","groupInterval","repeatInterval"],"properties":{"route":{"type":"string","description":"The route's matchers from the root down, `root` for the root."},"receiver":{"type":"string"},"integrations":{"type":"array","items":{"type":"string"},"description":"`pagerduty`, `slack #on-call`; empty when the receiver sends nothing."},"pages":{"type":"boolean","description":"Whether one of its integrations pages: pagerduty, opsgenie, victorops, pushover, incidentio."},"groupBy":{"oneOf":[{"type":"array","items":{"type":"string"}},{"const":"all"}]},"groupWait":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"groupInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"repeatInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"muteTimeIntervals":{"type":"array","items":{"type":"string"}},"activeTimeIntervals":{"type":"array","items":{"type":"string"}}}},"outcome":{"type":"object","additionalProperties":false,"required":["when","routes"],"properties":{"when":{"type":"array","items":{"type":"string"},"description":"Assumptions about labels known only when the alert fires (`job=\"api\"`, `job!=\"api\"`); empty when certain."},"routes":{"type":"array","items":{"$ref":"#/definitions/routeTaken"}},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"`for` plus the shortest group_wait of a route that sends something."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"The same over the routes that page."}}},"delivery":{"type":"object","additionalProperties":false,"required":["for","outcomes","dependsOn","pages","inhibitedBy"],"properties":{"for":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}},"dependsOn":{"type":"array","items":{"type":"string"},"description":"Labels the routing reads whose values come from the alert's expression."},"pages":{"enum":["always","never","part-time","depends"]},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"Time to first notice: the longest over the outcomes that notify; absent when none does."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"silent":{"enum":["always","sometimes"],"description":"Whether all outcomes, or some, reach no integration."},"inhibitedBy":{"type":"array","items":{"type":"string"}},"nowhere":{"type":"string","description":"Why no notification can leave Alertmanager at all."}}},"alertDelivery":{"type":"object","additionalProperties":false,"required":["alert","status","changed"],"properties":{"alert":{"type":"string"},"status":{"enum":["added","removed","changed","unchanged"]},"before":{"$ref":"#/definitions/delivery"},"after":{"$ref":"#/definitions/delivery"},"changed":{"type":"array","items":{"enum":["receiver","paging","first notice","repeat","grouping","inhibition","time intervals"]}}}},"diagnostic":{"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}}}};
-const schema20 = {"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}};
-const schema23 = {"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}};
-const schema41 = {"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}};
+exports["diff-report"] = validate19;
+const schema22 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:diff-report","title":"o11y diff report","description":"What `o11y diff --format json` writes: what a change does to alerting and dashboards, with every flag and computed effect. See README, \"Review and CI\".","type":"object","additionalProperties":false,"required":["summary","base","head","attention","alerts","routing","recordingRules","dashboards","files","findings"],"properties":{"summary":{"type":"string"},"base":{"type":"string"},"head":{"type":"string"},"attention":{"type":"array","description":"Flags for review, each with an id --fail-on accepts.","items":{"$ref":"#/definitions/flag"}},"alerts":{"type":"array","items":{"$ref":"#/definitions/entry"}},"routing":{"type":"object","additionalProperties":false,"required":["changes","alerts"],"properties":{"changes":{"type":"array","description":"Alertmanager's configuration compared: receivers, routes, inhibit rules.","items":{"$ref":"#/definitions/change"}},"alerts":{"type":"array","description":"Each alert whose delivery changed, or that another change touches.","items":{"$ref":"#/definitions/alertDelivery"}}}},"recordingRules":{"type":"array","items":{"$ref":"#/definitions/ruleEntry"}},"dashboards":{"type":"array","items":{"$ref":"#/definitions/dashboardEntry"}},"files":{"type":"array","items":{"$ref":"#/definitions/entry"}},"findings":{"type":"array","description":"Check findings the head has and the base had not.","items":{"$ref":"#/definitions/diagnostic"}}},"definitions":{"status":{"enum":["added","removed","changed","renamed"]},"change":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}},"flag":{"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}},"entry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}}}},"ruleEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","dependents"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"dependents":{"type":"array","items":{"$ref":"#/definitions/dependent"}},"output":{"$ref":"#/definitions/ruleOutput"}}},"panelEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"openedBy":{"type":"array","items":{"type":"string"},"description":"Alerts whose dashboard_url opens this panel."}}},"dashboardEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","panels","moved"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"panels":{"type":"array","items":{"$ref":"#/definitions/panelEntry"}},"moved":{"type":"array","description":"Panels that only moved.","items":{"$ref":"#/definitions/moved"}}}},"moved":{"type":"object","additionalProperties":false,"required":["key","title","before","after"],"properties":{"key":{"type":"string"},"title":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"}}},"dependent":{"type":"object","additionalProperties":false,"required":["kind","subject","via"],"properties":{"kind":{"enum":["recording rule","alert","panel"]},"subject":{"type":"string"},"via":{"type":"array","items":{"type":"string"},"description":"Recorded series between the changed rule and this reader, in order."},"labelsDropped":{"type":"array","items":{"type":"string"}},"labelsAdded":{"type":"array","items":{"type":"string"}},"uses":{"type":"array","items":{"type":"string"},"description":"What read a dropped label: templates, group_by, route matchers, inhibition, legends."}}},"ruleOutput":{"type":"object","additionalProperties":false,"properties":{"windows":{"type":"object","additionalProperties":false,"required":["before","after"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}}}},"labels":{"type":"object","additionalProperties":false,"required":["dropped","added"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"dropped":{"type":"array","items":{"type":"string"}},"added":{"type":"array","items":{"type":"string"}}}}}},"routeTaken":{"type":"object","additionalProperties":false,"required":["route","receiver","integrations","pages","groupBy","groupWait","groupInterval","repeatInterval"],"properties":{"route":{"type":"string","description":"The route's matchers from the root down, `root` for the root."},"receiver":{"type":"string"},"integrations":{"type":"array","items":{"type":"string"},"description":"`pagerduty`, `slack #on-call`; empty when the receiver sends nothing."},"pages":{"type":"boolean","description":"Whether one of its integrations pages: pagerduty, opsgenie, victorops, pushover, incidentio."},"groupBy":{"oneOf":[{"type":"array","items":{"type":"string"}},{"const":"all"}]},"groupWait":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"groupInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"repeatInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"muteTimeIntervals":{"type":"array","items":{"type":"string"}},"activeTimeIntervals":{"type":"array","items":{"type":"string"}}}},"outcome":{"type":"object","additionalProperties":false,"required":["when","routes"],"properties":{"when":{"type":"array","items":{"type":"string"},"description":"Assumptions about labels known only when the alert fires (`job=\"api\"`, `job!=\"api\"`); empty when certain."},"routes":{"type":"array","items":{"$ref":"#/definitions/routeTaken"}},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"`for` plus the shortest group_wait of a route that sends something."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"The same over the routes that page."}}},"delivery":{"type":"object","additionalProperties":false,"required":["for","outcomes","dependsOn","pages","inhibitedBy"],"properties":{"for":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}},"dependsOn":{"type":"array","items":{"type":"string"},"description":"Labels the routing reads whose values come from the alert's expression."},"pages":{"enum":["always","never","part-time","depends"]},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"Time to first notice: the longest over the outcomes that notify; absent when none does."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"silent":{"enum":["always","sometimes"],"description":"Whether all outcomes, or some, reach no integration."},"inhibitedBy":{"type":"array","items":{"type":"string"}},"nowhere":{"type":"string","description":"Why no notification can leave Alertmanager at all."}}},"alertDelivery":{"type":"object","additionalProperties":false,"required":["alert","status","changed"],"properties":{"alert":{"type":"string"},"status":{"enum":["added","removed","changed","unchanged"]},"before":{"$ref":"#/definitions/delivery"},"after":{"$ref":"#/definitions/delivery"},"changed":{"type":"array","items":{"enum":["receiver","paging","first notice","repeat","grouping","inhibition","time intervals"]}}}},"diagnostic":{"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}}}};
+const schema23 = {"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}};
+const schema26 = {"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}};
+const schema44 = {"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}};
 const func7 = Object.prototype.hasOwnProperty;
-const schema21 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}}}};
-const schema22 = {"enum":["added","removed","changed","renamed"]};
+const schema24 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}}}};
+const schema25 = {"enum":["added","removed","changed","renamed"]};
 
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))){
-validate18.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes"))){
-validate18.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate20.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -976,7 +1201,7 @@ if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
 if(!((((data0 === "added") || (data0 === "removed")) || (data0 === "changed")) || (data0 === "renamed"))){
-validate18.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema22.enum}}];
+validate20.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema25.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -988,7 +1213,7 @@ if(valid0){
 if(data.key !== undefined){
 const _errs4 = errors;
 if(typeof data.key !== "string"){
-validate18.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -1000,7 +1225,7 @@ if(valid0){
 if(data.previousKey !== undefined){
 const _errs6 = errors;
 if(typeof data.previousKey !== "string"){
-validate18.errors = [{instancePath:instancePath+"/previousKey",schemaPath:"#/properties/previousKey/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/previousKey",schemaPath:"#/properties/previousKey/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1012,7 +1237,7 @@ if(valid0){
 if(data.title !== undefined){
 const _errs8 = errors;
 if(typeof data.title !== "string"){
-validate18.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -1036,14 +1261,14 @@ if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if((data5.field === undefined) && (missing1 = "field")){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing1}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs15 = errors;
 for(const key1 in data5){
 if(!(((((key1 === "field") || (key1 === "before")) || (key1 === "after")) || (key1 === "lines")) || (key1 === "direction"))){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -1052,7 +1277,7 @@ if(_errs15 === errors){
 if(data5.field !== undefined){
 const _errs16 = errors;
 if(typeof data5.field !== "string"){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs16 === errors;
@@ -1064,7 +1289,7 @@ if(valid4){
 if(data5.before !== undefined){
 const _errs18 = errors;
 if(typeof data5.before !== "string"){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs18 === errors;
@@ -1076,7 +1301,7 @@ if(valid4){
 if(data5.after !== undefined){
 const _errs20 = errors;
 if(typeof data5.after !== "string"){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -1099,14 +1324,14 @@ if(errors === _errs24){
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 let missing2;
 if(((data10.op === undefined) && (missing2 = "op")) || ((data10.line === undefined) && (missing2 = "line"))){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing2}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs26 = errors;
 for(const key2 in data10){
 if(!((key2 === "op") || (key2 === "line"))){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -1116,7 +1341,7 @@ if(data10.op !== undefined){
 let data11 = data10.op;
 const _errs27 = errors;
 if(!(((data11 === " ") || (data11 === "-")) || (data11 === "+"))){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema23.properties.lines.items.properties.op.enum}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema26.properties.lines.items.properties.op.enum}}];
 return false;
 }
 var valid6 = _errs27 === errors;
@@ -1128,7 +1353,7 @@ if(valid6){
 if(data10.line !== undefined){
 const _errs28 = errors;
 if(typeof data10.line !== "string"){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid6 = _errs28 === errors;
@@ -1141,7 +1366,7 @@ var valid6 = true;
 }
 }
 else {
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1152,7 +1377,7 @@ break;
 }
 }
 else {
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1166,7 +1391,7 @@ if(data5.direction !== undefined){
 let data13 = data5.direction;
 const _errs30 = errors;
 if(!(((data13 === "loosened") || (data13 === "tightened")) || (data13 === "other"))){
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema23.properties.direction.enum}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema26.properties.direction.enum}}];
 return false;
 }
 var valid4 = _errs30 === errors;
@@ -1182,7 +1407,7 @@ var valid4 = true;
 }
 }
 else {
-validate18.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
+validate20.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1193,7 +1418,7 @@ break;
 }
 }
 else {
-validate18.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/properties/changes/type",keyword:"type",params:{type: "array"}}];
+validate20.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/properties/changes/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1210,35 +1435,35 @@ var valid0 = true;
 }
 }
 else {
-validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate18.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
-const schema25 = {"type":"object","additionalProperties":false,"required":["alert","status","changed"],"properties":{"alert":{"type":"string"},"status":{"enum":["added","removed","changed","unchanged"]},"before":{"$ref":"#/definitions/delivery"},"after":{"$ref":"#/definitions/delivery"},"changed":{"type":"array","items":{"enum":["receiver","paging","first notice","repeat","grouping","inhibition","time intervals"]}}}};
-const schema26 = {"type":"object","additionalProperties":false,"required":["for","outcomes","dependsOn","pages","inhibitedBy"],"properties":{"for":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}},"dependsOn":{"type":"array","items":{"type":"string"},"description":"Labels the routing reads whose values come from the alert's expression."},"pages":{"enum":["always","never","part-time","depends"]},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"Time to first notice: the longest over the outcomes that notify; absent when none does."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"silent":{"enum":["always","sometimes"],"description":"Whether all outcomes, or some, reach no integration."},"inhibitedBy":{"type":"array","items":{"type":"string"}},"nowhere":{"type":"string","description":"Why no notification can leave Alertmanager at all."}}};
-const pattern11 = new RegExp("^([0-9]+(y|w|d|h|m|s|ms))+$", "u");
-const schema27 = {"type":"object","additionalProperties":false,"required":["when","routes"],"properties":{"when":{"type":"array","items":{"type":"string"},"description":"Assumptions about labels known only when the alert fires (`job=\"api\"`, `job!=\"api\"`); empty when certain."},"routes":{"type":"array","items":{"$ref":"#/definitions/routeTaken"}},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"`for` plus the shortest group_wait of a route that sends something."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"The same over the routes that page."}}};
-const schema28 = {"type":"object","additionalProperties":false,"required":["route","receiver","integrations","pages","groupBy","groupWait","groupInterval","repeatInterval"],"properties":{"route":{"type":"string","description":"The route's matchers from the root down, `root` for the root."},"receiver":{"type":"string"},"integrations":{"type":"array","items":{"type":"string"},"description":"`pagerduty`, `slack #on-call`; empty when the receiver sends nothing."},"pages":{"type":"boolean","description":"Whether one of its integrations pages: pagerduty, opsgenie, victorops, pushover, incidentio."},"groupBy":{"oneOf":[{"type":"array","items":{"type":"string"}},{"const":"all"}]},"groupWait":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"groupInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"repeatInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"muteTimeIntervals":{"type":"array","items":{"type":"string"}},"activeTimeIntervals":{"type":"array","items":{"type":"string"}}}};
+const schema28 = {"type":"object","additionalProperties":false,"required":["alert","status","changed"],"properties":{"alert":{"type":"string"},"status":{"enum":["added","removed","changed","unchanged"]},"before":{"$ref":"#/definitions/delivery"},"after":{"$ref":"#/definitions/delivery"},"changed":{"type":"array","items":{"enum":["receiver","paging","first notice","repeat","grouping","inhibition","time intervals"]}}}};
+const schema29 = {"type":"object","additionalProperties":false,"required":["for","outcomes","dependsOn","pages","inhibitedBy"],"properties":{"for":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}},"dependsOn":{"type":"array","items":{"type":"string"},"description":"Labels the routing reads whose values come from the alert's expression."},"pages":{"enum":["always","never","part-time","depends"]},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"Time to first notice: the longest over the outcomes that notify; absent when none does."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"silent":{"enum":["always","sometimes"],"description":"Whether all outcomes, or some, reach no integration."},"inhibitedBy":{"type":"array","items":{"type":"string"}},"nowhere":{"type":"string","description":"Why no notification can leave Alertmanager at all."}}};
+const pattern14 = new RegExp("^([0-9]+(y|w|d|h|m|s|ms))+$", "u");
+const schema30 = {"type":"object","additionalProperties":false,"required":["when","routes"],"properties":{"when":{"type":"array","items":{"type":"string"},"description":"Assumptions about labels known only when the alert fires (`job=\"api\"`, `job!=\"api\"`); empty when certain."},"routes":{"type":"array","items":{"$ref":"#/definitions/routeTaken"}},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"`for` plus the shortest group_wait of a route that sends something."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"The same over the routes that page."}}};
+const schema31 = {"type":"object","additionalProperties":false,"required":["route","receiver","integrations","pages","groupBy","groupWait","groupInterval","repeatInterval"],"properties":{"route":{"type":"string","description":"The route's matchers from the root down, `root` for the root."},"receiver":{"type":"string"},"integrations":{"type":"array","items":{"type":"string"},"description":"`pagerduty`, `slack #on-call`; empty when the receiver sends nothing."},"pages":{"type":"boolean","description":"Whether one of its integrations pages: pagerduty, opsgenie, victorops, pushover, incidentio."},"groupBy":{"oneOf":[{"type":"array","items":{"type":"string"}},{"const":"all"}]},"groupWait":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"groupInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"repeatInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"muteTimeIntervals":{"type":"array","items":{"type":"string"}},"activeTimeIntervals":{"type":"array","items":{"type":"string"}}}};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.when === undefined) && (missing0 = "when")) || ((data.routes === undefined) && (missing0 = "routes"))){
-validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "when") || (key0 === "routes")) || (key0 === "firstNotice")) || (key0 === "firstPage"))){
-validate22.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate24.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1254,7 +1479,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
 if(typeof data0[i0] !== "string"){
-validate22.errors = [{instancePath:instancePath+"/when/" + i0,schemaPath:"#/properties/when/items/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/when/" + i0,schemaPath:"#/properties/when/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid1 = _errs4 === errors;
@@ -1264,7 +1489,7 @@ break;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/when",schemaPath:"#/properties/when/type",keyword:"type",params:{type: "array"}}];
+validate24.errors = [{instancePath:instancePath+"/when",schemaPath:"#/properties/when/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1289,14 +1514,14 @@ if(errors === _errs9){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((((((((data3.route === undefined) && (missing1 = "route")) || ((data3.receiver === undefined) && (missing1 = "receiver"))) || ((data3.integrations === undefined) && (missing1 = "integrations"))) || ((data3.pages === undefined) && (missing1 = "pages"))) || ((data3.groupBy === undefined) && (missing1 = "groupBy"))) || ((data3.groupWait === undefined) && (missing1 = "groupWait"))) || ((data3.groupInterval === undefined) && (missing1 = "groupInterval"))) || ((data3.repeatInterval === undefined) && (missing1 = "repeatInterval"))){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1,schemaPath:"#/definitions/routeTaken/required",keyword:"required",params:{missingProperty: missing1}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1,schemaPath:"#/definitions/routeTaken/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data3){
-if(!(func7.call(schema28.properties, key1))){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1,schemaPath:"#/definitions/routeTaken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+if(!(func7.call(schema31.properties, key1))){
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1,schemaPath:"#/definitions/routeTaken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -1305,7 +1530,7 @@ if(_errs11 === errors){
 if(data3.route !== undefined){
 const _errs12 = errors;
 if(typeof data3.route !== "string"){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/route",schemaPath:"#/definitions/routeTaken/properties/route/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/route",schemaPath:"#/definitions/routeTaken/properties/route/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs12 === errors;
@@ -1317,7 +1542,7 @@ if(valid4){
 if(data3.receiver !== undefined){
 const _errs14 = errors;
 if(typeof data3.receiver !== "string"){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/receiver",schemaPath:"#/definitions/routeTaken/properties/receiver/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/receiver",schemaPath:"#/definitions/routeTaken/properties/receiver/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs14 === errors;
@@ -1336,7 +1561,7 @@ const len2 = data6.length;
 for(let i2=0; i2<len2; i2++){
 const _errs18 = errors;
 if(typeof data6[i2] !== "string"){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/integrations/" + i2,schemaPath:"#/definitions/routeTaken/properties/integrations/items/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/integrations/" + i2,schemaPath:"#/definitions/routeTaken/properties/integrations/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs18 === errors;
@@ -1346,7 +1571,7 @@ break;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/integrations",schemaPath:"#/definitions/routeTaken/properties/integrations/type",keyword:"type",params:{type: "array"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/integrations",schemaPath:"#/definitions/routeTaken/properties/integrations/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1359,7 +1584,7 @@ if(valid4){
 if(data3.pages !== undefined){
 const _errs20 = errors;
 if(typeof data3.pages !== "boolean"){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/pages",schemaPath:"#/definitions/routeTaken/properties/pages/type",keyword:"type",params:{type: "boolean"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/pages",schemaPath:"#/definitions/routeTaken/properties/pages/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -1444,7 +1669,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate22.errors = vErrors;
+validate24.errors = vErrors;
 return false;
 }
 else {
@@ -1469,13 +1694,13 @@ let data11 = data3.groupWait;
 const _errs29 = errors;
 if(errors === _errs29){
 if(typeof data11 === "string"){
-if(!pattern11.test(data11)){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupWait",schemaPath:"#/definitions/routeTaken/properties/groupWait/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data11)){
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupWait",schemaPath:"#/definitions/routeTaken/properties/groupWait/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupWait",schemaPath:"#/definitions/routeTaken/properties/groupWait/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupWait",schemaPath:"#/definitions/routeTaken/properties/groupWait/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1490,13 +1715,13 @@ let data12 = data3.groupInterval;
 const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data12 === "string"){
-if(!pattern11.test(data12)){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupInterval",schemaPath:"#/definitions/routeTaken/properties/groupInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data12)){
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupInterval",schemaPath:"#/definitions/routeTaken/properties/groupInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupInterval",schemaPath:"#/definitions/routeTaken/properties/groupInterval/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/groupInterval",schemaPath:"#/definitions/routeTaken/properties/groupInterval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1511,13 +1736,13 @@ let data13 = data3.repeatInterval;
 const _errs33 = errors;
 if(errors === _errs33){
 if(typeof data13 === "string"){
-if(!pattern11.test(data13)){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/repeatInterval",schemaPath:"#/definitions/routeTaken/properties/repeatInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data13)){
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/repeatInterval",schemaPath:"#/definitions/routeTaken/properties/repeatInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/repeatInterval",schemaPath:"#/definitions/routeTaken/properties/repeatInterval/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/repeatInterval",schemaPath:"#/definitions/routeTaken/properties/repeatInterval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1537,7 +1762,7 @@ const len4 = data14.length;
 for(let i4=0; i4<len4; i4++){
 const _errs37 = errors;
 if(typeof data14[i4] !== "string"){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/muteTimeIntervals/" + i4,schemaPath:"#/definitions/routeTaken/properties/muteTimeIntervals/items/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/muteTimeIntervals/" + i4,schemaPath:"#/definitions/routeTaken/properties/muteTimeIntervals/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs37 === errors;
@@ -1547,7 +1772,7 @@ break;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/muteTimeIntervals",schemaPath:"#/definitions/routeTaken/properties/muteTimeIntervals/type",keyword:"type",params:{type: "array"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/muteTimeIntervals",schemaPath:"#/definitions/routeTaken/properties/muteTimeIntervals/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1567,7 +1792,7 @@ const len5 = data16.length;
 for(let i5=0; i5<len5; i5++){
 const _errs41 = errors;
 if(typeof data16[i5] !== "string"){
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/activeTimeIntervals/" + i5,schemaPath:"#/definitions/routeTaken/properties/activeTimeIntervals/items/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/activeTimeIntervals/" + i5,schemaPath:"#/definitions/routeTaken/properties/activeTimeIntervals/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid9 = _errs41 === errors;
@@ -1577,7 +1802,7 @@ break;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1+"/activeTimeIntervals",schemaPath:"#/definitions/routeTaken/properties/activeTimeIntervals/type",keyword:"type",params:{type: "array"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1+"/activeTimeIntervals",schemaPath:"#/definitions/routeTaken/properties/activeTimeIntervals/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1599,7 +1824,7 @@ var valid4 = true;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes/" + i1,schemaPath:"#/definitions/routeTaken/type",keyword:"type",params:{type: "object"}}];
+validate24.errors = [{instancePath:instancePath+"/routes/" + i1,schemaPath:"#/definitions/routeTaken/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1610,7 +1835,7 @@ break;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/routes",schemaPath:"#/properties/routes/type",keyword:"type",params:{type: "array"}}];
+validate24.errors = [{instancePath:instancePath+"/routes",schemaPath:"#/properties/routes/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1625,13 +1850,13 @@ let data18 = data.firstNotice;
 const _errs43 = errors;
 if(errors === _errs43){
 if(typeof data18 === "string"){
-if(!pattern11.test(data18)){
-validate22.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data18)){
+validate24.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1646,13 +1871,13 @@ let data19 = data.firstPage;
 const _errs45 = errors;
 if(errors === _errs45){
 if(typeof data19 === "string"){
-if(!pattern11.test(data19)){
-validate22.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data19)){
+validate24.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1668,30 +1893,30 @@ var valid0 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate22.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.for === undefined) && (missing0 = "for")) || ((data.outcomes === undefined) && (missing0 = "outcomes"))) || ((data.dependsOn === undefined) && (missing0 = "dependsOn"))) || ((data.pages === undefined) && (missing0 = "pages"))) || ((data.inhibitedBy === undefined) && (missing0 = "inhibitedBy"))){
-validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema26.properties, key0))){
-validate21.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema29.properties, key0))){
+validate23.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1702,13 +1927,13 @@ let data0 = data.for;
 const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern11.test(data0)){
-validate21.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data0)){
+validate23.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1727,8 +1952,8 @@ var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs6 = errors;
-if(!(validate22(data1[i0], {instancePath:instancePath+"/outcomes/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data1[i0], {instancePath:instancePath+"/outcomes/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs6 === errors;
@@ -1738,7 +1963,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/outcomes",schemaPath:"#/properties/outcomes/type",keyword:"type",params:{type: "array"}}];
+validate23.errors = [{instancePath:instancePath+"/outcomes",schemaPath:"#/properties/outcomes/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1758,7 +1983,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 const _errs9 = errors;
 if(typeof data3[i1] !== "string"){
-validate21.errors = [{instancePath:instancePath+"/dependsOn/" + i1,schemaPath:"#/properties/dependsOn/items/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/dependsOn/" + i1,schemaPath:"#/properties/dependsOn/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid2 = _errs9 === errors;
@@ -1768,7 +1993,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/dependsOn",schemaPath:"#/properties/dependsOn/type",keyword:"type",params:{type: "array"}}];
+validate23.errors = [{instancePath:instancePath+"/dependsOn",schemaPath:"#/properties/dependsOn/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1782,7 +2007,7 @@ if(data.pages !== undefined){
 let data5 = data.pages;
 const _errs11 = errors;
 if(!((((data5 === "always") || (data5 === "never")) || (data5 === "part-time")) || (data5 === "depends"))){
-validate21.errors = [{instancePath:instancePath+"/pages",schemaPath:"#/properties/pages/enum",keyword:"enum",params:{allowedValues: schema26.properties.pages.enum}}];
+validate23.errors = [{instancePath:instancePath+"/pages",schemaPath:"#/properties/pages/enum",keyword:"enum",params:{allowedValues: schema29.properties.pages.enum}}];
 return false;
 }
 var valid0 = _errs11 === errors;
@@ -1796,13 +2021,13 @@ let data6 = data.firstNotice;
 const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
-if(!pattern11.test(data6)){
-validate21.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data6)){
+validate23.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/firstNotice",schemaPath:"#/properties/firstNotice/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1817,13 +2042,13 @@ let data7 = data.firstPage;
 const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
-validate21.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
+if(!pattern14.test(data7)){
+validate23.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(y|w|d|h|m|s|ms))+$"}}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/firstPage",schemaPath:"#/properties/firstPage/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1837,7 +2062,7 @@ if(data.silent !== undefined){
 let data8 = data.silent;
 const _errs16 = errors;
 if(!((data8 === "always") || (data8 === "sometimes"))){
-validate21.errors = [{instancePath:instancePath+"/silent",schemaPath:"#/properties/silent/enum",keyword:"enum",params:{allowedValues: schema26.properties.silent.enum}}];
+validate23.errors = [{instancePath:instancePath+"/silent",schemaPath:"#/properties/silent/enum",keyword:"enum",params:{allowedValues: schema29.properties.silent.enum}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -1856,7 +2081,7 @@ const len2 = data9.length;
 for(let i2=0; i2<len2; i2++){
 const _errs19 = errors;
 if(typeof data9[i2] !== "string"){
-validate21.errors = [{instancePath:instancePath+"/inhibitedBy/" + i2,schemaPath:"#/properties/inhibitedBy/items/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/inhibitedBy/" + i2,schemaPath:"#/properties/inhibitedBy/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs19 === errors;
@@ -1866,7 +2091,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/inhibitedBy",schemaPath:"#/properties/inhibitedBy/type",keyword:"type",params:{type: "array"}}];
+validate23.errors = [{instancePath:instancePath+"/inhibitedBy",schemaPath:"#/properties/inhibitedBy/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1879,7 +2104,7 @@ if(valid0){
 if(data.nowhere !== undefined){
 const _errs21 = errors;
 if(typeof data.nowhere !== "string"){
-validate21.errors = [{instancePath:instancePath+"/nowhere",schemaPath:"#/properties/nowhere/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/nowhere",schemaPath:"#/properties/nowhere/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs21 === errors;
@@ -1899,30 +2124,30 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate21.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.alert === undefined) && (missing0 = "alert")) || ((data.status === undefined) && (missing0 = "status"))) || ((data.changed === undefined) && (missing0 = "changed"))){
-validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "alert") || (key0 === "status")) || (key0 === "before")) || (key0 === "after")) || (key0 === "changed"))){
-validate20.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate22.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1931,7 +2156,7 @@ if(_errs1 === errors){
 if(data.alert !== undefined){
 const _errs2 = errors;
 if(typeof data.alert !== "string"){
-validate20.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
+validate22.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1944,7 +2169,7 @@ if(data.status !== undefined){
 let data1 = data.status;
 const _errs4 = errors;
 if(!((((data1 === "added") || (data1 === "removed")) || (data1 === "changed")) || (data1 === "unchanged"))){
-validate20.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema25.properties.status.enum}}];
+validate22.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema28.properties.status.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -1955,8 +2180,8 @@ var valid0 = true;
 if(valid0){
 if(data.before !== undefined){
 const _errs5 = errors;
-if(!(validate21(data.before, {instancePath:instancePath+"/before",parentData:data,parentDataProperty:"before",rootData}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+if(!(validate23(data.before, {instancePath:instancePath+"/before",parentData:data,parentDataProperty:"before",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1967,8 +2192,8 @@ var valid0 = true;
 if(valid0){
 if(data.after !== undefined){
 const _errs6 = errors;
-if(!(validate21(data.after, {instancePath:instancePath+"/after",parentData:data,parentDataProperty:"after",rootData}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+if(!(validate23(data.after, {instancePath:instancePath+"/after",parentData:data,parentDataProperty:"after",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -1988,7 +2213,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 const _errs9 = errors;
 if(!(((((((data5 === "receiver") || (data5 === "paging")) || (data5 === "first notice")) || (data5 === "repeat")) || (data5 === "grouping")) || (data5 === "inhibition")) || (data5 === "time intervals"))){
-validate20.errors = [{instancePath:instancePath+"/changed/" + i0,schemaPath:"#/properties/changed/items/enum",keyword:"enum",params:{allowedValues: schema25.properties.changed.items.enum}}];
+validate22.errors = [{instancePath:instancePath+"/changed/" + i0,schemaPath:"#/properties/changed/items/enum",keyword:"enum",params:{allowedValues: schema28.properties.changed.items.enum}}];
 return false;
 }
 var valid1 = _errs9 === errors;
@@ -1998,7 +2223,7 @@ break;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/changed",schemaPath:"#/properties/changed/type",keyword:"type",params:{type: "array"}}];
+validate22.errors = [{instancePath:instancePath+"/changed",schemaPath:"#/properties/changed/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2015,1067 +2240,17 @@ var valid0 = true;
 }
 }
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate20.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","dependents"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"dependents":{"type":"array","items":{"$ref":"#/definitions/dependent"}},"output":{"$ref":"#/definitions/ruleOutput"}}};
-const schema32 = {"type":"object","additionalProperties":false,"required":["kind","subject","via"],"properties":{"kind":{"enum":["recording rule","alert","panel"]},"subject":{"type":"string"},"via":{"type":"array","items":{"type":"string"},"description":"Recorded series between the changed rule and this reader, in order."},"labelsDropped":{"type":"array","items":{"type":"string"}},"labelsAdded":{"type":"array","items":{"type":"string"}},"uses":{"type":"array","items":{"type":"string"},"description":"What read a dropped label: templates, group_by, route matchers, inhibition, legends."}}};
-const schema33 = {"type":"object","additionalProperties":false,"properties":{"windows":{"type":"object","additionalProperties":false,"required":["before","after"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}}}},"labels":{"type":"object","additionalProperties":false,"required":["dropped","added"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"dropped":{"type":"array","items":{"type":"string"}},"added":{"type":"array","items":{"type":"string"}}}}}};
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))) || ((data.dependents === undefined) && (missing0 = "dependents"))){
-validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes")) || (key0 === "dependents")) || (key0 === "output"))){
-validate27.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.status !== undefined){
-let data0 = data.status;
-const _errs2 = errors;
-if(!((((data0 === "added") || (data0 === "removed")) || (data0 === "changed")) || (data0 === "renamed"))){
-validate27.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema22.enum}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.key !== undefined){
-const _errs4 = errors;
-if(typeof data.key !== "string"){
-validate27.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousKey !== undefined){
-const _errs6 = errors;
-if(typeof data.previousKey !== "string"){
-validate27.errors = [{instancePath:instancePath+"/previousKey",schemaPath:"#/properties/previousKey/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.title !== undefined){
-const _errs8 = errors;
-if(typeof data.title !== "string"){
-validate27.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.changes !== undefined){
-let data4 = data.changes;
-const _errs10 = errors;
-if(errors === _errs10){
-if(Array.isArray(data4)){
-var valid2 = true;
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-const _errs12 = errors;
-const _errs13 = errors;
-if(errors === _errs13){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-let missing1;
-if((data5.field === undefined) && (missing1 = "field")){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-const _errs15 = errors;
-for(const key1 in data5){
-if(!(((((key1 === "field") || (key1 === "before")) || (key1 === "after")) || (key1 === "lines")) || (key1 === "direction"))){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
-return false;
-break;
-}
-}
-if(_errs15 === errors){
-if(data5.field !== undefined){
-const _errs16 = errors;
-if(typeof data5.field !== "string"){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs16 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.before !== undefined){
-const _errs18 = errors;
-if(typeof data5.before !== "string"){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs18 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.after !== undefined){
-const _errs20 = errors;
-if(typeof data5.after !== "string"){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs20 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.lines !== undefined){
-let data9 = data5.lines;
-const _errs22 = errors;
-if(errors === _errs22){
-if(Array.isArray(data9)){
-var valid5 = true;
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-let data10 = data9[i1];
-const _errs24 = errors;
-if(errors === _errs24){
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-let missing2;
-if(((data10.op === undefined) && (missing2 = "op")) || ((data10.line === undefined) && (missing2 = "line"))){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-const _errs26 = errors;
-for(const key2 in data10){
-if(!((key2 === "op") || (key2 === "line"))){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
-return false;
-break;
-}
-}
-if(_errs26 === errors){
-if(data10.op !== undefined){
-let data11 = data10.op;
-const _errs27 = errors;
-if(!(((data11 === " ") || (data11 === "-")) || (data11 === "+"))){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema23.properties.lines.items.properties.op.enum}}];
-return false;
-}
-var valid6 = _errs27 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data10.line !== undefined){
-const _errs28 = errors;
-if(typeof data10.line !== "string"){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid6 = _errs28 === errors;
-}
-else {
-var valid6 = true;
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid5 = _errs24 === errors;
-if(!valid5){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid4 = _errs22 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.direction !== undefined){
-let data13 = data5.direction;
-const _errs30 = errors;
-if(!(((data13 === "loosened") || (data13 === "tightened")) || (data13 === "other"))){
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema23.properties.direction.enum}}];
-return false;
-}
-var valid4 = _errs30 === errors;
-}
-else {
-var valid4 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid2 = _errs12 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/properties/changes/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.dependents !== undefined){
-let data14 = data.dependents;
-const _errs31 = errors;
-if(errors === _errs31){
-if(Array.isArray(data14)){
-var valid7 = true;
-const len2 = data14.length;
-for(let i2=0; i2<len2; i2++){
-let data15 = data14[i2];
-const _errs33 = errors;
-const _errs34 = errors;
-if(errors === _errs34){
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-let missing3;
-if((((data15.kind === undefined) && (missing3 = "kind")) || ((data15.subject === undefined) && (missing3 = "subject"))) || ((data15.via === undefined) && (missing3 = "via"))){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2,schemaPath:"#/definitions/dependent/required",keyword:"required",params:{missingProperty: missing3}}];
-return false;
-}
-else {
-const _errs36 = errors;
-for(const key3 in data15){
-if(!((((((key3 === "kind") || (key3 === "subject")) || (key3 === "via")) || (key3 === "labelsDropped")) || (key3 === "labelsAdded")) || (key3 === "uses"))){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2,schemaPath:"#/definitions/dependent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
-return false;
-break;
-}
-}
-if(_errs36 === errors){
-if(data15.kind !== undefined){
-let data16 = data15.kind;
-const _errs37 = errors;
-if(!(((data16 === "recording rule") || (data16 === "alert")) || (data16 === "panel"))){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/kind",schemaPath:"#/definitions/dependent/properties/kind/enum",keyword:"enum",params:{allowedValues: schema32.properties.kind.enum}}];
-return false;
-}
-var valid9 = _errs37 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data15.subject !== undefined){
-const _errs38 = errors;
-if(typeof data15.subject !== "string"){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/subject",schemaPath:"#/definitions/dependent/properties/subject/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid9 = _errs38 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data15.via !== undefined){
-let data18 = data15.via;
-const _errs40 = errors;
-if(errors === _errs40){
-if(Array.isArray(data18)){
-var valid10 = true;
-const len3 = data18.length;
-for(let i3=0; i3<len3; i3++){
-const _errs42 = errors;
-if(typeof data18[i3] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/via/" + i3,schemaPath:"#/definitions/dependent/properties/via/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid10 = _errs42 === errors;
-if(!valid10){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/via",schemaPath:"#/definitions/dependent/properties/via/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid9 = _errs40 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data15.labelsDropped !== undefined){
-let data20 = data15.labelsDropped;
-const _errs44 = errors;
-if(errors === _errs44){
-if(Array.isArray(data20)){
-var valid11 = true;
-const len4 = data20.length;
-for(let i4=0; i4<len4; i4++){
-const _errs46 = errors;
-if(typeof data20[i4] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsDropped/" + i4,schemaPath:"#/definitions/dependent/properties/labelsDropped/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid11 = _errs46 === errors;
-if(!valid11){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsDropped",schemaPath:"#/definitions/dependent/properties/labelsDropped/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid9 = _errs44 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data15.labelsAdded !== undefined){
-let data22 = data15.labelsAdded;
-const _errs48 = errors;
-if(errors === _errs48){
-if(Array.isArray(data22)){
-var valid12 = true;
-const len5 = data22.length;
-for(let i5=0; i5<len5; i5++){
-const _errs50 = errors;
-if(typeof data22[i5] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsAdded/" + i5,schemaPath:"#/definitions/dependent/properties/labelsAdded/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid12 = _errs50 === errors;
-if(!valid12){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsAdded",schemaPath:"#/definitions/dependent/properties/labelsAdded/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid9 = _errs48 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data15.uses !== undefined){
-let data24 = data15.uses;
-const _errs52 = errors;
-if(errors === _errs52){
-if(Array.isArray(data24)){
-var valid13 = true;
-const len6 = data24.length;
-for(let i6=0; i6<len6; i6++){
-const _errs54 = errors;
-if(typeof data24[i6] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/uses/" + i6,schemaPath:"#/definitions/dependent/properties/uses/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid13 = _errs54 === errors;
-if(!valid13){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2+"/uses",schemaPath:"#/definitions/dependent/properties/uses/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid9 = _errs52 === errors;
-}
-else {
-var valid9 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/dependents/" + i2,schemaPath:"#/definitions/dependent/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid7 = _errs33 === errors;
-if(!valid7){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/dependents",schemaPath:"#/properties/dependents/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs31 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.output !== undefined){
-let data26 = data.output;
-const _errs56 = errors;
-const _errs57 = errors;
-if(errors === _errs57){
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-const _errs59 = errors;
-for(const key4 in data26){
-if(!((key4 === "windows") || (key4 === "labels"))){
-validate27.errors = [{instancePath:instancePath+"/output",schemaPath:"#/definitions/ruleOutput/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
-return false;
-break;
-}
-}
-if(_errs59 === errors){
-if(data26.windows !== undefined){
-let data27 = data26.windows;
-const _errs60 = errors;
-if(errors === _errs60){
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-let missing4;
-if(((data27.before === undefined) && (missing4 = "before")) || ((data27.after === undefined) && (missing4 = "after"))){
-validate27.errors = [{instancePath:instancePath+"/output/windows",schemaPath:"#/definitions/ruleOutput/properties/windows/required",keyword:"required",params:{missingProperty: missing4}}];
-return false;
-}
-else {
-const _errs62 = errors;
-for(const key5 in data27){
-if(!((key5 === "before") || (key5 === "after"))){
-validate27.errors = [{instancePath:instancePath+"/output/windows",schemaPath:"#/definitions/ruleOutput/properties/windows/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
-return false;
-break;
-}
-}
-if(_errs62 === errors){
-if(data27.before !== undefined){
-let data28 = data27.before;
-const _errs63 = errors;
-if(errors === _errs63){
-if(Array.isArray(data28)){
-var valid17 = true;
-const len7 = data28.length;
-for(let i7=0; i7<len7; i7++){
-const _errs65 = errors;
-if(typeof data28[i7] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/output/windows/before/" + i7,schemaPath:"#/definitions/ruleOutput/properties/windows/properties/before/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid17 = _errs65 === errors;
-if(!valid17){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/windows/before",schemaPath:"#/definitions/ruleOutput/properties/windows/properties/before/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid16 = _errs63 === errors;
-}
-else {
-var valid16 = true;
-}
-if(valid16){
-if(data27.after !== undefined){
-let data30 = data27.after;
-const _errs67 = errors;
-if(errors === _errs67){
-if(Array.isArray(data30)){
-var valid18 = true;
-const len8 = data30.length;
-for(let i8=0; i8<len8; i8++){
-const _errs69 = errors;
-if(typeof data30[i8] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/output/windows/after/" + i8,schemaPath:"#/definitions/ruleOutput/properties/windows/properties/after/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid18 = _errs69 === errors;
-if(!valid18){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/windows/after",schemaPath:"#/definitions/ruleOutput/properties/windows/properties/after/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid16 = _errs67 === errors;
-}
-else {
-var valid16 = true;
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/windows",schemaPath:"#/definitions/ruleOutput/properties/windows/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid15 = _errs60 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data26.labels !== undefined){
-let data32 = data26.labels;
-const _errs71 = errors;
-if(errors === _errs71){
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-let missing5;
-if(((data32.dropped === undefined) && (missing5 = "dropped")) || ((data32.added === undefined) && (missing5 = "added"))){
-validate27.errors = [{instancePath:instancePath+"/output/labels",schemaPath:"#/definitions/ruleOutput/properties/labels/required",keyword:"required",params:{missingProperty: missing5}}];
-return false;
-}
-else {
-const _errs73 = errors;
-for(const key6 in data32){
-if(!((((key6 === "before") || (key6 === "after")) || (key6 === "dropped")) || (key6 === "added"))){
-validate27.errors = [{instancePath:instancePath+"/output/labels",schemaPath:"#/definitions/ruleOutput/properties/labels/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
-return false;
-break;
-}
-}
-if(_errs73 === errors){
-if(data32.before !== undefined){
-let data33 = data32.before;
-const _errs74 = errors;
-if(errors === _errs74){
-if(Array.isArray(data33)){
-var valid20 = true;
-const len9 = data33.length;
-for(let i9=0; i9<len9; i9++){
-const _errs76 = errors;
-if(typeof data33[i9] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/output/labels/before/" + i9,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/before/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid20 = _errs76 === errors;
-if(!valid20){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/labels/before",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/before/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid19 = _errs74 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data32.after !== undefined){
-let data35 = data32.after;
-const _errs78 = errors;
-if(errors === _errs78){
-if(Array.isArray(data35)){
-var valid21 = true;
-const len10 = data35.length;
-for(let i10=0; i10<len10; i10++){
-const _errs80 = errors;
-if(typeof data35[i10] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/output/labels/after/" + i10,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/after/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid21 = _errs80 === errors;
-if(!valid21){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/labels/after",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/after/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid19 = _errs78 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data32.dropped !== undefined){
-let data37 = data32.dropped;
-const _errs82 = errors;
-if(errors === _errs82){
-if(Array.isArray(data37)){
-var valid22 = true;
-const len11 = data37.length;
-for(let i11=0; i11<len11; i11++){
-const _errs84 = errors;
-if(typeof data37[i11] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/output/labels/dropped/" + i11,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/dropped/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid22 = _errs84 === errors;
-if(!valid22){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/labels/dropped",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/dropped/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid19 = _errs82 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data32.added !== undefined){
-let data39 = data32.added;
-const _errs86 = errors;
-if(errors === _errs86){
-if(Array.isArray(data39)){
-var valid23 = true;
-const len12 = data39.length;
-for(let i12=0; i12<len12; i12++){
-const _errs88 = errors;
-if(typeof data39[i12] !== "string"){
-validate27.errors = [{instancePath:instancePath+"/output/labels/added/" + i12,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/added/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid23 = _errs88 === errors;
-if(!valid23){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/labels/added",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/added/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid19 = _errs86 === errors;
-}
-else {
-var valid19 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output/labels",schemaPath:"#/definitions/ruleOutput/properties/labels/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid15 = _errs71 === errors;
-}
-else {
-var valid15 = true;
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/output",schemaPath:"#/definitions/ruleOutput/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs56 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate27.errors = vErrors;
-return errors === 0;
-}
-
-const schema34 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","panels","moved"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"panels":{"type":"array","items":{"$ref":"#/definitions/panelEntry"}},"moved":{"type":"array","description":"Panels that only moved.","items":{"$ref":"#/definitions/moved"}}}};
-const schema40 = {"type":"object","additionalProperties":false,"required":["key","title","before","after"],"properties":{"key":{"type":"string"},"title":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"}}};
-const schema37 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"openedBy":{"type":"array","items":{"type":"string"},"description":"Alerts whose dashboard_url opens this panel."}}};
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))){
-validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes")) || (key0 === "openedBy"))){
-validate30.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.status !== undefined){
-let data0 = data.status;
-const _errs2 = errors;
-if(!((((data0 === "added") || (data0 === "removed")) || (data0 === "changed")) || (data0 === "renamed"))){
-validate30.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema22.enum}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.key !== undefined){
-const _errs4 = errors;
-if(typeof data.key !== "string"){
-validate30.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousKey !== undefined){
-const _errs6 = errors;
-if(typeof data.previousKey !== "string"){
-validate30.errors = [{instancePath:instancePath+"/previousKey",schemaPath:"#/properties/previousKey/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.title !== undefined){
-const _errs8 = errors;
-if(typeof data.title !== "string"){
-validate30.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.changes !== undefined){
-let data4 = data.changes;
-const _errs10 = errors;
-if(errors === _errs10){
-if(Array.isArray(data4)){
-var valid2 = true;
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-const _errs12 = errors;
-const _errs13 = errors;
-if(errors === _errs13){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-let missing1;
-if((data5.field === undefined) && (missing1 = "field")){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-const _errs15 = errors;
-for(const key1 in data5){
-if(!(((((key1 === "field") || (key1 === "before")) || (key1 === "after")) || (key1 === "lines")) || (key1 === "direction"))){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
-return false;
-break;
-}
-}
-if(_errs15 === errors){
-if(data5.field !== undefined){
-const _errs16 = errors;
-if(typeof data5.field !== "string"){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs16 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.before !== undefined){
-const _errs18 = errors;
-if(typeof data5.before !== "string"){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs18 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.after !== undefined){
-const _errs20 = errors;
-if(typeof data5.after !== "string"){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs20 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.lines !== undefined){
-let data9 = data5.lines;
-const _errs22 = errors;
-if(errors === _errs22){
-if(Array.isArray(data9)){
-var valid5 = true;
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-let data10 = data9[i1];
-const _errs24 = errors;
-if(errors === _errs24){
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-let missing2;
-if(((data10.op === undefined) && (missing2 = "op")) || ((data10.line === undefined) && (missing2 = "line"))){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-const _errs26 = errors;
-for(const key2 in data10){
-if(!((key2 === "op") || (key2 === "line"))){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
-return false;
-break;
-}
-}
-if(_errs26 === errors){
-if(data10.op !== undefined){
-let data11 = data10.op;
-const _errs27 = errors;
-if(!(((data11 === " ") || (data11 === "-")) || (data11 === "+"))){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema23.properties.lines.items.properties.op.enum}}];
-return false;
-}
-var valid6 = _errs27 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data10.line !== undefined){
-const _errs28 = errors;
-if(typeof data10.line !== "string"){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid6 = _errs28 === errors;
-}
-else {
-var valid6 = true;
-}
-}
-}
-}
-}
-else {
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid5 = _errs24 === errors;
-if(!valid5){
-break;
-}
-}
-}
-else {
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid4 = _errs22 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data5.direction !== undefined){
-let data13 = data5.direction;
-const _errs30 = errors;
-if(!(((data13 === "loosened") || (data13 === "tightened")) || (data13 === "other"))){
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema23.properties.direction.enum}}];
-return false;
-}
-var valid4 = _errs30 === errors;
-}
-else {
-var valid4 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate30.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid2 = _errs12 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate30.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/properties/changes/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.openedBy !== undefined){
-let data14 = data.openedBy;
-const _errs31 = errors;
-if(errors === _errs31){
-if(Array.isArray(data14)){
-var valid7 = true;
-const len2 = data14.length;
-for(let i2=0; i2<len2; i2++){
-const _errs33 = errors;
-if(typeof data14[i2] !== "string"){
-validate30.errors = [{instancePath:instancePath+"/openedBy/" + i2,schemaPath:"#/properties/openedBy/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid7 = _errs33 === errors;
-if(!valid7){
-break;
-}
-}
-}
-else {
-validate30.errors = [{instancePath:instancePath+"/openedBy",schemaPath:"#/properties/openedBy/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs31 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate30.errors = vErrors;
-return errors === 0;
-}
-
+const schema32 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","dependents"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"dependents":{"type":"array","items":{"$ref":"#/definitions/dependent"}},"output":{"$ref":"#/definitions/ruleOutput"}}};
+const schema35 = {"type":"object","additionalProperties":false,"required":["kind","subject","via"],"properties":{"kind":{"enum":["recording rule","alert","panel"]},"subject":{"type":"string"},"via":{"type":"array","items":{"type":"string"},"description":"Recorded series between the changed rule and this reader, in order."},"labelsDropped":{"type":"array","items":{"type":"string"}},"labelsAdded":{"type":"array","items":{"type":"string"}},"uses":{"type":"array","items":{"type":"string"},"description":"What read a dropped label: templates, group_by, route matchers, inhibition, legends."}}};
+const schema36 = {"type":"object","additionalProperties":false,"properties":{"windows":{"type":"object","additionalProperties":false,"required":["before","after"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}}}},"labels":{"type":"object","additionalProperties":false,"required":["dropped","added"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"dropped":{"type":"array","items":{"type":"string"}},"added":{"type":"array","items":{"type":"string"}}}}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3083,14 +2258,14 @@ let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))) || ((data.panels === undefined) && (missing0 = "panels"))) || ((data.moved === undefined) && (missing0 = "moved"))){
+if(((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))) || ((data.dependents === undefined) && (missing0 = "dependents"))){
 validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes")) || (key0 === "panels")) || (key0 === "moved"))){
+if(!(((((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes")) || (key0 === "dependents")) || (key0 === "output"))){
 validate29.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
@@ -3101,7 +2276,7 @@ if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
 if(!((((data0 === "added") || (data0 === "removed")) || (data0 === "changed")) || (data0 === "renamed"))){
-validate29.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema22.enum}}];
+validate29.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema25.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3241,7 +2416,7 @@ if(data10.op !== undefined){
 let data11 = data10.op;
 const _errs27 = errors;
 if(!(((data11 === " ") || (data11 === "-")) || (data11 === "+"))){
-validate29.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema23.properties.lines.items.properties.op.enum}}];
+validate29.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema26.properties.lines.items.properties.op.enum}}];
 return false;
 }
 var valid6 = _errs27 === errors;
@@ -3291,7 +2466,7 @@ if(data5.direction !== undefined){
 let data13 = data5.direction;
 const _errs30 = errors;
 if(!(((data13 === "loosened") || (data13 === "tightened")) || (data13 === "other"))){
-validate29.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema23.properties.direction.enum}}];
+validate29.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema26.properties.direction.enum}}];
 return false;
 }
 var valid4 = _errs30 === errors;
@@ -3328,6 +2503,1056 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.dependents !== undefined){
+let data14 = data.dependents;
+const _errs31 = errors;
+if(errors === _errs31){
+if(Array.isArray(data14)){
+var valid7 = true;
+const len2 = data14.length;
+for(let i2=0; i2<len2; i2++){
+let data15 = data14[i2];
+const _errs33 = errors;
+const _errs34 = errors;
+if(errors === _errs34){
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+let missing3;
+if((((data15.kind === undefined) && (missing3 = "kind")) || ((data15.subject === undefined) && (missing3 = "subject"))) || ((data15.via === undefined) && (missing3 = "via"))){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2,schemaPath:"#/definitions/dependent/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs36 = errors;
+for(const key3 in data15){
+if(!((((((key3 === "kind") || (key3 === "subject")) || (key3 === "via")) || (key3 === "labelsDropped")) || (key3 === "labelsAdded")) || (key3 === "uses"))){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2,schemaPath:"#/definitions/dependent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+return false;
+break;
+}
+}
+if(_errs36 === errors){
+if(data15.kind !== undefined){
+let data16 = data15.kind;
+const _errs37 = errors;
+if(!(((data16 === "recording rule") || (data16 === "alert")) || (data16 === "panel"))){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/kind",schemaPath:"#/definitions/dependent/properties/kind/enum",keyword:"enum",params:{allowedValues: schema35.properties.kind.enum}}];
+return false;
+}
+var valid9 = _errs37 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data15.subject !== undefined){
+const _errs38 = errors;
+if(typeof data15.subject !== "string"){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/subject",schemaPath:"#/definitions/dependent/properties/subject/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid9 = _errs38 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data15.via !== undefined){
+let data18 = data15.via;
+const _errs40 = errors;
+if(errors === _errs40){
+if(Array.isArray(data18)){
+var valid10 = true;
+const len3 = data18.length;
+for(let i3=0; i3<len3; i3++){
+const _errs42 = errors;
+if(typeof data18[i3] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/via/" + i3,schemaPath:"#/definitions/dependent/properties/via/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid10 = _errs42 === errors;
+if(!valid10){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/via",schemaPath:"#/definitions/dependent/properties/via/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid9 = _errs40 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data15.labelsDropped !== undefined){
+let data20 = data15.labelsDropped;
+const _errs44 = errors;
+if(errors === _errs44){
+if(Array.isArray(data20)){
+var valid11 = true;
+const len4 = data20.length;
+for(let i4=0; i4<len4; i4++){
+const _errs46 = errors;
+if(typeof data20[i4] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsDropped/" + i4,schemaPath:"#/definitions/dependent/properties/labelsDropped/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs46 === errors;
+if(!valid11){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsDropped",schemaPath:"#/definitions/dependent/properties/labelsDropped/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid9 = _errs44 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data15.labelsAdded !== undefined){
+let data22 = data15.labelsAdded;
+const _errs48 = errors;
+if(errors === _errs48){
+if(Array.isArray(data22)){
+var valid12 = true;
+const len5 = data22.length;
+for(let i5=0; i5<len5; i5++){
+const _errs50 = errors;
+if(typeof data22[i5] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsAdded/" + i5,schemaPath:"#/definitions/dependent/properties/labelsAdded/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid12 = _errs50 === errors;
+if(!valid12){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/labelsAdded",schemaPath:"#/definitions/dependent/properties/labelsAdded/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid9 = _errs48 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data15.uses !== undefined){
+let data24 = data15.uses;
+const _errs52 = errors;
+if(errors === _errs52){
+if(Array.isArray(data24)){
+var valid13 = true;
+const len6 = data24.length;
+for(let i6=0; i6<len6; i6++){
+const _errs54 = errors;
+if(typeof data24[i6] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/uses/" + i6,schemaPath:"#/definitions/dependent/properties/uses/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid13 = _errs54 === errors;
+if(!valid13){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2+"/uses",schemaPath:"#/definitions/dependent/properties/uses/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid9 = _errs52 === errors;
+}
+else {
+var valid9 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/dependents/" + i2,schemaPath:"#/definitions/dependent/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid7 = _errs33 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/dependents",schemaPath:"#/properties/dependents/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs31 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.output !== undefined){
+let data26 = data.output;
+const _errs56 = errors;
+const _errs57 = errors;
+if(errors === _errs57){
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+const _errs59 = errors;
+for(const key4 in data26){
+if(!((key4 === "windows") || (key4 === "labels"))){
+validate29.errors = [{instancePath:instancePath+"/output",schemaPath:"#/definitions/ruleOutput/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+return false;
+break;
+}
+}
+if(_errs59 === errors){
+if(data26.windows !== undefined){
+let data27 = data26.windows;
+const _errs60 = errors;
+if(errors === _errs60){
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+let missing4;
+if(((data27.before === undefined) && (missing4 = "before")) || ((data27.after === undefined) && (missing4 = "after"))){
+validate29.errors = [{instancePath:instancePath+"/output/windows",schemaPath:"#/definitions/ruleOutput/properties/windows/required",keyword:"required",params:{missingProperty: missing4}}];
+return false;
+}
+else {
+const _errs62 = errors;
+for(const key5 in data27){
+if(!((key5 === "before") || (key5 === "after"))){
+validate29.errors = [{instancePath:instancePath+"/output/windows",schemaPath:"#/definitions/ruleOutput/properties/windows/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
+return false;
+break;
+}
+}
+if(_errs62 === errors){
+if(data27.before !== undefined){
+let data28 = data27.before;
+const _errs63 = errors;
+if(errors === _errs63){
+if(Array.isArray(data28)){
+var valid17 = true;
+const len7 = data28.length;
+for(let i7=0; i7<len7; i7++){
+const _errs65 = errors;
+if(typeof data28[i7] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/output/windows/before/" + i7,schemaPath:"#/definitions/ruleOutput/properties/windows/properties/before/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid17 = _errs65 === errors;
+if(!valid17){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/windows/before",schemaPath:"#/definitions/ruleOutput/properties/windows/properties/before/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid16 = _errs63 === errors;
+}
+else {
+var valid16 = true;
+}
+if(valid16){
+if(data27.after !== undefined){
+let data30 = data27.after;
+const _errs67 = errors;
+if(errors === _errs67){
+if(Array.isArray(data30)){
+var valid18 = true;
+const len8 = data30.length;
+for(let i8=0; i8<len8; i8++){
+const _errs69 = errors;
+if(typeof data30[i8] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/output/windows/after/" + i8,schemaPath:"#/definitions/ruleOutput/properties/windows/properties/after/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid18 = _errs69 === errors;
+if(!valid18){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/windows/after",schemaPath:"#/definitions/ruleOutput/properties/windows/properties/after/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid16 = _errs67 === errors;
+}
+else {
+var valid16 = true;
+}
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/windows",schemaPath:"#/definitions/ruleOutput/properties/windows/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid15 = _errs60 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+if(data26.labels !== undefined){
+let data32 = data26.labels;
+const _errs71 = errors;
+if(errors === _errs71){
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+let missing5;
+if(((data32.dropped === undefined) && (missing5 = "dropped")) || ((data32.added === undefined) && (missing5 = "added"))){
+validate29.errors = [{instancePath:instancePath+"/output/labels",schemaPath:"#/definitions/ruleOutput/properties/labels/required",keyword:"required",params:{missingProperty: missing5}}];
+return false;
+}
+else {
+const _errs73 = errors;
+for(const key6 in data32){
+if(!((((key6 === "before") || (key6 === "after")) || (key6 === "dropped")) || (key6 === "added"))){
+validate29.errors = [{instancePath:instancePath+"/output/labels",schemaPath:"#/definitions/ruleOutput/properties/labels/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+return false;
+break;
+}
+}
+if(_errs73 === errors){
+if(data32.before !== undefined){
+let data33 = data32.before;
+const _errs74 = errors;
+if(errors === _errs74){
+if(Array.isArray(data33)){
+var valid20 = true;
+const len9 = data33.length;
+for(let i9=0; i9<len9; i9++){
+const _errs76 = errors;
+if(typeof data33[i9] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/output/labels/before/" + i9,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/before/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid20 = _errs76 === errors;
+if(!valid20){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/labels/before",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/before/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid19 = _errs74 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data32.after !== undefined){
+let data35 = data32.after;
+const _errs78 = errors;
+if(errors === _errs78){
+if(Array.isArray(data35)){
+var valid21 = true;
+const len10 = data35.length;
+for(let i10=0; i10<len10; i10++){
+const _errs80 = errors;
+if(typeof data35[i10] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/output/labels/after/" + i10,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/after/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid21 = _errs80 === errors;
+if(!valid21){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/labels/after",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/after/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid19 = _errs78 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data32.dropped !== undefined){
+let data37 = data32.dropped;
+const _errs82 = errors;
+if(errors === _errs82){
+if(Array.isArray(data37)){
+var valid22 = true;
+const len11 = data37.length;
+for(let i11=0; i11<len11; i11++){
+const _errs84 = errors;
+if(typeof data37[i11] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/output/labels/dropped/" + i11,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/dropped/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs84 === errors;
+if(!valid22){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/labels/dropped",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/dropped/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid19 = _errs82 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data32.added !== undefined){
+let data39 = data32.added;
+const _errs86 = errors;
+if(errors === _errs86){
+if(Array.isArray(data39)){
+var valid23 = true;
+const len12 = data39.length;
+for(let i12=0; i12<len12; i12++){
+const _errs88 = errors;
+if(typeof data39[i12] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/output/labels/added/" + i12,schemaPath:"#/definitions/ruleOutput/properties/labels/properties/added/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid23 = _errs88 === errors;
+if(!valid23){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/labels/added",schemaPath:"#/definitions/ruleOutput/properties/labels/properties/added/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid19 = _errs86 === errors;
+}
+else {
+var valid19 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output/labels",schemaPath:"#/definitions/ruleOutput/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid15 = _errs71 === errors;
+}
+else {
+var valid15 = true;
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/output",schemaPath:"#/definitions/ruleOutput/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs56 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+const schema37 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","panels","moved"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"panels":{"type":"array","items":{"$ref":"#/definitions/panelEntry"}},"moved":{"type":"array","description":"Panels that only moved.","items":{"$ref":"#/definitions/moved"}}}};
+const schema43 = {"type":"object","additionalProperties":false,"required":["key","title","before","after"],"properties":{"key":{"type":"string"},"title":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"}}};
+const schema40 = {"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"openedBy":{"type":"array","items":{"type":"string"},"description":"Alerts whose dashboard_url opens this panel."}}};
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))){
+validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes")) || (key0 === "openedBy"))){
+validate32.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.status !== undefined){
+let data0 = data.status;
+const _errs2 = errors;
+if(!((((data0 === "added") || (data0 === "removed")) || (data0 === "changed")) || (data0 === "renamed"))){
+validate32.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema25.enum}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.key !== undefined){
+const _errs4 = errors;
+if(typeof data.key !== "string"){
+validate32.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousKey !== undefined){
+const _errs6 = errors;
+if(typeof data.previousKey !== "string"){
+validate32.errors = [{instancePath:instancePath+"/previousKey",schemaPath:"#/properties/previousKey/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.title !== undefined){
+const _errs8 = errors;
+if(typeof data.title !== "string"){
+validate32.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.changes !== undefined){
+let data4 = data.changes;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data4)){
+var valid2 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+const _errs12 = errors;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing1;
+if((data5.field === undefined) && (missing1 = "field")){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs15 = errors;
+for(const key1 in data5){
+if(!(((((key1 === "field") || (key1 === "before")) || (key1 === "after")) || (key1 === "lines")) || (key1 === "direction"))){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs15 === errors){
+if(data5.field !== undefined){
+const _errs16 = errors;
+if(typeof data5.field !== "string"){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs16 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.before !== undefined){
+const _errs18 = errors;
+if(typeof data5.before !== "string"){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs18 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.after !== undefined){
+const _errs20 = errors;
+if(typeof data5.after !== "string"){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs20 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.lines !== undefined){
+let data9 = data5.lines;
+const _errs22 = errors;
+if(errors === _errs22){
+if(Array.isArray(data9)){
+var valid5 = true;
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+let data10 = data9[i1];
+const _errs24 = errors;
+if(errors === _errs24){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+let missing2;
+if(((data10.op === undefined) && (missing2 = "op")) || ((data10.line === undefined) && (missing2 = "line"))){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs26 = errors;
+for(const key2 in data10){
+if(!((key2 === "op") || (key2 === "line"))){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs26 === errors){
+if(data10.op !== undefined){
+let data11 = data10.op;
+const _errs27 = errors;
+if(!(((data11 === " ") || (data11 === "-")) || (data11 === "+"))){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema26.properties.lines.items.properties.op.enum}}];
+return false;
+}
+var valid6 = _errs27 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data10.line !== undefined){
+const _errs28 = errors;
+if(typeof data10.line !== "string"){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid6 = _errs28 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid5 = _errs24 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid4 = _errs22 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.direction !== undefined){
+let data13 = data5.direction;
+const _errs30 = errors;
+if(!(((data13 === "loosened") || (data13 === "tightened")) || (data13 === "other"))){
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema26.properties.direction.enum}}];
+return false;
+}
+var valid4 = _errs30 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs12 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/properties/changes/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.openedBy !== undefined){
+let data14 = data.openedBy;
+const _errs31 = errors;
+if(errors === _errs31){
+if(Array.isArray(data14)){
+var valid7 = true;
+const len2 = data14.length;
+for(let i2=0; i2<len2; i2++){
+const _errs33 = errors;
+if(typeof data14[i2] !== "string"){
+validate32.errors = [{instancePath:instancePath+"/openedBy/" + i2,schemaPath:"#/properties/openedBy/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid7 = _errs33 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/openedBy",schemaPath:"#/properties/openedBy/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs31 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate32.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.status === undefined) && (missing0 = "status")) || ((data.key === undefined) && (missing0 = "key"))) || ((data.changes === undefined) && (missing0 = "changes"))) || ((data.panels === undefined) && (missing0 = "panels"))) || ((data.moved === undefined) && (missing0 = "moved"))){
+validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "status") || (key0 === "key")) || (key0 === "previousKey")) || (key0 === "title")) || (key0 === "changes")) || (key0 === "panels")) || (key0 === "moved"))){
+validate31.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.status !== undefined){
+let data0 = data.status;
+const _errs2 = errors;
+if(!((((data0 === "added") || (data0 === "removed")) || (data0 === "changed")) || (data0 === "renamed"))){
+validate31.errors = [{instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema25.enum}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.key !== undefined){
+const _errs4 = errors;
+if(typeof data.key !== "string"){
+validate31.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousKey !== undefined){
+const _errs6 = errors;
+if(typeof data.previousKey !== "string"){
+validate31.errors = [{instancePath:instancePath+"/previousKey",schemaPath:"#/properties/previousKey/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.title !== undefined){
+const _errs8 = errors;
+if(typeof data.title !== "string"){
+validate31.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.changes !== undefined){
+let data4 = data.changes;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data4)){
+var valid2 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+const _errs12 = errors;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing1;
+if((data5.field === undefined) && (missing1 = "field")){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs15 = errors;
+for(const key1 in data5){
+if(!(((((key1 === "field") || (key1 === "before")) || (key1 === "after")) || (key1 === "lines")) || (key1 === "direction"))){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs15 === errors){
+if(data5.field !== undefined){
+const _errs16 = errors;
+if(typeof data5.field !== "string"){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs16 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.before !== undefined){
+const _errs18 = errors;
+if(typeof data5.before !== "string"){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs18 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.after !== undefined){
+const _errs20 = errors;
+if(typeof data5.after !== "string"){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs20 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.lines !== undefined){
+let data9 = data5.lines;
+const _errs22 = errors;
+if(errors === _errs22){
+if(Array.isArray(data9)){
+var valid5 = true;
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+let data10 = data9[i1];
+const _errs24 = errors;
+if(errors === _errs24){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+let missing2;
+if(((data10.op === undefined) && (missing2 = "op")) || ((data10.line === undefined) && (missing2 = "line"))){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs26 = errors;
+for(const key2 in data10){
+if(!((key2 === "op") || (key2 === "line"))){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs26 === errors){
+if(data10.op !== undefined){
+let data11 = data10.op;
+const _errs27 = errors;
+if(!(((data11 === " ") || (data11 === "-")) || (data11 === "+"))){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema26.properties.lines.items.properties.op.enum}}];
+return false;
+}
+var valid6 = _errs27 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data10.line !== undefined){
+const _errs28 = errors;
+if(typeof data10.line !== "string"){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid6 = _errs28 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines/" + i1,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid5 = _errs24 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid4 = _errs22 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data5.direction !== undefined){
+let data13 = data5.direction;
+const _errs30 = errors;
+if(!(((data13 === "loosened") || (data13 === "tightened")) || (data13 === "other"))){
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema26.properties.direction.enum}}];
+return false;
+}
+var valid4 = _errs30 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate31.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs12 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate31.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/properties/changes/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.panels !== undefined){
 let data14 = data.panels;
 const _errs31 = errors;
@@ -3337,8 +3562,8 @@ var valid7 = true;
 const len2 = data14.length;
 for(let i2=0; i2<len2; i2++){
 const _errs33 = errors;
-if(!(validate30(data14[i2], {instancePath:instancePath+"/panels/" + i2,parentData:data14,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+if(!(validate32(data14[i2], {instancePath:instancePath+"/panels/" + i2,parentData:data14,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs33 === errors;
@@ -3348,7 +3573,7 @@ break;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate31.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3373,14 +3598,14 @@ if(errors === _errs37){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing3;
 if(((((data17.key === undefined) && (missing3 = "key")) || ((data17.title === undefined) && (missing3 = "title"))) || ((data17.before === undefined) && (missing3 = "before"))) || ((data17.after === undefined) && (missing3 = "after"))){
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3,schemaPath:"#/definitions/moved/required",keyword:"required",params:{missingProperty: missing3}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3,schemaPath:"#/definitions/moved/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs39 = errors;
 for(const key3 in data17){
 if(!((((key3 === "key") || (key3 === "title")) || (key3 === "before")) || (key3 === "after"))){
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3,schemaPath:"#/definitions/moved/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3,schemaPath:"#/definitions/moved/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -3389,7 +3614,7 @@ if(_errs39 === errors){
 if(data17.key !== undefined){
 const _errs40 = errors;
 if(typeof data17.key !== "string"){
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3+"/key",schemaPath:"#/definitions/moved/properties/key/type",keyword:"type",params:{type: "string"}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3+"/key",schemaPath:"#/definitions/moved/properties/key/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid10 = _errs40 === errors;
@@ -3401,7 +3626,7 @@ if(valid10){
 if(data17.title !== undefined){
 const _errs42 = errors;
 if(typeof data17.title !== "string"){
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3+"/title",schemaPath:"#/definitions/moved/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3+"/title",schemaPath:"#/definitions/moved/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid10 = _errs42 === errors;
@@ -3413,7 +3638,7 @@ if(valid10){
 if(data17.before !== undefined){
 const _errs44 = errors;
 if(typeof data17.before !== "string"){
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3+"/before",schemaPath:"#/definitions/moved/properties/before/type",keyword:"type",params:{type: "string"}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3+"/before",schemaPath:"#/definitions/moved/properties/before/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid10 = _errs44 === errors;
@@ -3425,7 +3650,7 @@ if(valid10){
 if(data17.after !== undefined){
 const _errs46 = errors;
 if(typeof data17.after !== "string"){
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3+"/after",schemaPath:"#/definitions/moved/properties/after/type",keyword:"type",params:{type: "string"}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3+"/after",schemaPath:"#/definitions/moved/properties/after/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid10 = _errs46 === errors;
@@ -3440,7 +3665,7 @@ var valid10 = true;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/moved/" + i3,schemaPath:"#/definitions/moved/type",keyword:"type",params:{type: "object"}}];
+validate31.errors = [{instancePath:instancePath+"/moved/" + i3,schemaPath:"#/definitions/moved/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3451,7 +3676,7 @@ break;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/moved",schemaPath:"#/properties/moved/type",keyword:"type",params:{type: "array"}}];
+validate31.errors = [{instancePath:instancePath+"/moved",schemaPath:"#/properties/moved/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3470,16 +3695,16 @@ var valid0 = true;
 }
 }
 else {
-validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:diff-report" */;
 let vErrors = null;
 let errors = 0;
@@ -3487,14 +3712,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((((((data.summary === undefined) && (missing0 = "summary")) || ((data.base === undefined) && (missing0 = "base"))) || ((data.head === undefined) && (missing0 = "head"))) || ((data.attention === undefined) && (missing0 = "attention"))) || ((data.alerts === undefined) && (missing0 = "alerts"))) || ((data.routing === undefined) && (missing0 = "routing"))) || ((data.recordingRules === undefined) && (missing0 = "recordingRules"))) || ((data.dashboards === undefined) && (missing0 = "dashboards"))) || ((data.files === undefined) && (missing0 = "files"))) || ((data.findings === undefined) && (missing0 = "findings"))){
-validate17.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema19.properties, key0))){
-validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema22.properties, key0))){
+validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3503,7 +3728,7 @@ if(_errs1 === errors){
 if(data.summary !== undefined){
 const _errs2 = errors;
 if(typeof data.summary !== "string"){
-validate17.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3515,7 +3740,7 @@ if(valid0){
 if(data.base !== undefined){
 const _errs4 = errors;
 if(typeof data.base !== "string"){
-validate17.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -3527,7 +3752,7 @@ if(valid0){
 if(data.head !== undefined){
 const _errs6 = errors;
 if(typeof data.head !== "string"){
-validate17.errors = [{instancePath:instancePath+"/head",schemaPath:"#/properties/head/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/head",schemaPath:"#/properties/head/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -3551,14 +3776,14 @@ if(errors === _errs11){
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 let missing1;
 if((((data4.id === undefined) && (missing1 = "id")) || ((data4.subject === undefined) && (missing1 = "subject"))) || ((data4.message === undefined) && (missing1 = "message"))){
-validate17.errors = [{instancePath:instancePath+"/attention/" + i0,schemaPath:"#/definitions/flag/required",keyword:"required",params:{missingProperty: missing1}}];
+validate19.errors = [{instancePath:instancePath+"/attention/" + i0,schemaPath:"#/definitions/flag/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs13 = errors;
 for(const key1 in data4){
 if(!(((key1 === "id") || (key1 === "subject")) || (key1 === "message"))){
-validate17.errors = [{instancePath:instancePath+"/attention/" + i0,schemaPath:"#/definitions/flag/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate19.errors = [{instancePath:instancePath+"/attention/" + i0,schemaPath:"#/definitions/flag/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -3568,7 +3793,7 @@ if(data4.id !== undefined){
 let data5 = data4.id;
 const _errs14 = errors;
 if(!((((((((((((((((data5 === "alert-removed") || (data5 === "severity-lowered")) || (data5 === "threshold-loosened")) || (data5 === "for-lengthened")) || (data5 === "link-changed")) || (data5 === "link-broken")) || (data5 === "panel-without-queries")) || (data5 === "paging-removed")) || (data5 === "notify-slower")) || (data5 === "alert-unrouted")) || (data5 === "alert-label-dropped")) || (data5 === "alert-panel-changed")) || (data5 === "dashboard-removed")) || (data5 === "dashboard-renamed")) || (data5 === "panel-id-changed")) || (data5 === "threshold-text-stale"))){
-validate17.errors = [{instancePath:instancePath+"/attention/" + i0+"/id",schemaPath:"#/definitions/flag/properties/id/enum",keyword:"enum",params:{allowedValues: schema20.properties.id.enum}}];
+validate19.errors = [{instancePath:instancePath+"/attention/" + i0+"/id",schemaPath:"#/definitions/flag/properties/id/enum",keyword:"enum",params:{allowedValues: schema23.properties.id.enum}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -3580,7 +3805,7 @@ if(valid3){
 if(data4.subject !== undefined){
 const _errs15 = errors;
 if(typeof data4.subject !== "string"){
-validate17.errors = [{instancePath:instancePath+"/attention/" + i0+"/subject",schemaPath:"#/definitions/flag/properties/subject/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/attention/" + i0+"/subject",schemaPath:"#/definitions/flag/properties/subject/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs15 === errors;
@@ -3592,7 +3817,7 @@ if(valid3){
 if(data4.message !== undefined){
 const _errs17 = errors;
 if(typeof data4.message !== "string"){
-validate17.errors = [{instancePath:instancePath+"/attention/" + i0+"/message",schemaPath:"#/definitions/flag/properties/message/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/attention/" + i0+"/message",schemaPath:"#/definitions/flag/properties/message/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs17 === errors;
@@ -3606,7 +3831,7 @@ var valid3 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/attention/" + i0,schemaPath:"#/definitions/flag/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/attention/" + i0,schemaPath:"#/definitions/flag/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3617,7 +3842,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/attention",schemaPath:"#/properties/attention/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/attention",schemaPath:"#/properties/attention/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3636,8 +3861,8 @@ var valid4 = true;
 const len1 = data8.length;
 for(let i1=0; i1<len1; i1++){
 const _errs21 = errors;
-if(!(validate18(data8[i1], {instancePath:instancePath+"/alerts/" + i1,parentData:data8,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+if(!(validate20(data8[i1], {instancePath:instancePath+"/alerts/" + i1,parentData:data8,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs21 === errors;
@@ -3647,7 +3872,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/alerts",schemaPath:"#/properties/alerts/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/alerts",schemaPath:"#/properties/alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3664,14 +3889,14 @@ if(errors === _errs22){
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 let missing2;
 if(((data10.changes === undefined) && (missing2 = "changes")) || ((data10.alerts === undefined) && (missing2 = "alerts"))){
-validate17.errors = [{instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: missing2}}];
+validate19.errors = [{instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs24 = errors;
 for(const key2 in data10){
 if(!((key2 === "changes") || (key2 === "alerts"))){
-validate17.errors = [{instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate19.errors = [{instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -3692,14 +3917,14 @@ if(errors === _errs28){
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 let missing3;
 if((data12.field === undefined) && (missing3 = "field")){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing3}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2,schemaPath:"#/definitions/change/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs30 = errors;
 for(const key3 in data12){
 if(!(((((key3 === "field") || (key3 === "before")) || (key3 === "after")) || (key3 === "lines")) || (key3 === "direction"))){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2,schemaPath:"#/definitions/change/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -3708,7 +3933,7 @@ if(_errs30 === errors){
 if(data12.field !== undefined){
 const _errs31 = errors;
 if(typeof data12.field !== "string"){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/field",schemaPath:"#/definitions/change/properties/field/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs31 === errors;
@@ -3720,7 +3945,7 @@ if(valid8){
 if(data12.before !== undefined){
 const _errs33 = errors;
 if(typeof data12.before !== "string"){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/before",schemaPath:"#/definitions/change/properties/before/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs33 === errors;
@@ -3732,7 +3957,7 @@ if(valid8){
 if(data12.after !== undefined){
 const _errs35 = errors;
 if(typeof data12.after !== "string"){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/after",schemaPath:"#/definitions/change/properties/after/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs35 === errors;
@@ -3755,14 +3980,14 @@ if(errors === _errs39){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing4;
 if(((data17.op === undefined) && (missing4 = "op")) || ((data17.line === undefined) && (missing4 = "line"))){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing4}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3,schemaPath:"#/definitions/change/properties/lines/items/required",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 const _errs41 = errors;
 for(const key4 in data17){
 if(!((key4 === "op") || (key4 === "line"))){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3,schemaPath:"#/definitions/change/properties/lines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
 return false;
 break;
 }
@@ -3772,7 +3997,7 @@ if(data17.op !== undefined){
 let data18 = data17.op;
 const _errs42 = errors;
 if(!(((data18 === " ") || (data18 === "-")) || (data18 === "+"))){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema23.properties.lines.items.properties.op.enum}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3+"/op",schemaPath:"#/definitions/change/properties/lines/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema26.properties.lines.items.properties.op.enum}}];
 return false;
 }
 var valid10 = _errs42 === errors;
@@ -3784,7 +4009,7 @@ if(valid10){
 if(data17.line !== undefined){
 const _errs43 = errors;
 if(typeof data17.line !== "string"){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3+"/line",schemaPath:"#/definitions/change/properties/lines/items/properties/line/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid10 = _errs43 === errors;
@@ -3797,7 +4022,7 @@ var valid10 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines/" + i3,schemaPath:"#/definitions/change/properties/lines/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3808,7 +4033,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/lines",schemaPath:"#/definitions/change/properties/lines/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3822,7 +4047,7 @@ if(data12.direction !== undefined){
 let data20 = data12.direction;
 const _errs45 = errors;
 if(!(((data20 === "loosened") || (data20 === "tightened")) || (data20 === "other"))){
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema23.properties.direction.enum}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2+"/direction",schemaPath:"#/definitions/change/properties/direction/enum",keyword:"enum",params:{allowedValues: schema26.properties.direction.enum}}];
 return false;
 }
 var valid8 = _errs45 === errors;
@@ -3838,7 +4063,7 @@ var valid8 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/routing/changes/" + i2,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes/" + i2,schemaPath:"#/definitions/change/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3849,7 +4074,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/routing/changes",schemaPath:"#/properties/routing/properties/changes/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/changes",schemaPath:"#/properties/routing/properties/changes/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3868,8 +4093,8 @@ var valid11 = true;
 const len4 = data21.length;
 for(let i4=0; i4<len4; i4++){
 const _errs48 = errors;
-if(!(validate20(data21[i4], {instancePath:instancePath+"/routing/alerts/" + i4,parentData:data21,parentDataProperty:i4,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+if(!(validate22(data21[i4], {instancePath:instancePath+"/routing/alerts/" + i4,parentData:data21,parentDataProperty:i4,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 var valid11 = _errs48 === errors;
@@ -3879,7 +4104,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/routing/alerts",schemaPath:"#/properties/routing/properties/alerts/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/routing/alerts",schemaPath:"#/properties/routing/properties/alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3893,7 +4118,7 @@ var valid5 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/routing",schemaPath:"#/properties/routing/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3912,8 +4137,8 @@ var valid12 = true;
 const len5 = data23.length;
 for(let i5=0; i5<len5; i5++){
 const _errs51 = errors;
-if(!(validate27(data23[i5], {instancePath:instancePath+"/recordingRules/" + i5,parentData:data23,parentDataProperty:i5,rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate29(data23[i5], {instancePath:instancePath+"/recordingRules/" + i5,parentData:data23,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 var valid12 = _errs51 === errors;
@@ -3923,7 +4148,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/recordingRules",schemaPath:"#/properties/recordingRules/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/recordingRules",schemaPath:"#/properties/recordingRules/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3942,8 +4167,8 @@ var valid13 = true;
 const len6 = data25.length;
 for(let i6=0; i6<len6; i6++){
 const _errs54 = errors;
-if(!(validate29(data25[i6], {instancePath:instancePath+"/dashboards/" + i6,parentData:data25,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate31(data25[i6], {instancePath:instancePath+"/dashboards/" + i6,parentData:data25,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 var valid13 = _errs54 === errors;
@@ -3953,7 +4178,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/dashboards",schemaPath:"#/properties/dashboards/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/dashboards",schemaPath:"#/properties/dashboards/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3972,8 +4197,8 @@ var valid14 = true;
 const len7 = data27.length;
 for(let i7=0; i7<len7; i7++){
 const _errs57 = errors;
-if(!(validate18(data27[i7], {instancePath:instancePath+"/files/" + i7,parentData:data27,parentDataProperty:i7,rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+if(!(validate20(data27[i7], {instancePath:instancePath+"/files/" + i7,parentData:data27,parentDataProperty:i7,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
 errors = vErrors.length;
 }
 var valid14 = _errs57 === errors;
@@ -3983,7 +4208,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4008,14 +4233,14 @@ if(errors === _errs61){
 if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
 let missing5;
 if((((((data30.check === undefined) && (missing5 = "check")) || ((data30.severity === undefined) && (missing5 = "severity"))) || ((data30.subject === undefined) && (missing5 = "subject"))) || ((data30.source === undefined) && (missing5 = "source"))) || ((data30.message === undefined) && (missing5 = "message"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8,schemaPath:"#/definitions/diagnostic/required",keyword:"required",params:{missingProperty: missing5}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8,schemaPath:"#/definitions/diagnostic/required",keyword:"required",params:{missingProperty: missing5}}];
 return false;
 }
 else {
 const _errs63 = errors;
 for(const key5 in data30){
 if(!((((((((key5 === "check") || (key5 === "severity")) || (key5 === "subject")) || (key5 === "source")) || (key5 === "message")) || (key5 === "fix")) || (key5 === "position")) || (key5 === "suppressed"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8,schemaPath:"#/definitions/diagnostic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8,schemaPath:"#/definitions/diagnostic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
 return false;
 break;
 }
@@ -4024,7 +4249,7 @@ if(_errs63 === errors){
 if(data30.check !== undefined){
 const _errs64 = errors;
 if(typeof data30.check !== "string"){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/check",schemaPath:"#/definitions/diagnostic/properties/check/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/check",schemaPath:"#/definitions/diagnostic/properties/check/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid17 = _errs64 === errors;
@@ -4037,7 +4262,7 @@ if(data30.severity !== undefined){
 let data32 = data30.severity;
 const _errs66 = errors;
 if(!((data32 === "error") || (data32 === "warning"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/severity",schemaPath:"#/definitions/diagnostic/properties/severity/enum",keyword:"enum",params:{allowedValues: schema41.properties.severity.enum}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/severity",schemaPath:"#/definitions/diagnostic/properties/severity/enum",keyword:"enum",params:{allowedValues: schema44.properties.severity.enum}}];
 return false;
 }
 var valid17 = _errs66 === errors;
@@ -4049,7 +4274,7 @@ if(valid17){
 if(data30.subject !== undefined){
 const _errs67 = errors;
 if(typeof data30.subject !== "string"){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/subject",schemaPath:"#/definitions/diagnostic/properties/subject/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/subject",schemaPath:"#/definitions/diagnostic/properties/subject/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid17 = _errs67 === errors;
@@ -4065,14 +4290,14 @@ if(errors === _errs69){
 if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
 let missing6;
 if(((data34.file === undefined) && (missing6 = "file")) || ((data34.line === undefined) && (missing6 = "line"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/source",schemaPath:"#/definitions/diagnostic/properties/source/required",keyword:"required",params:{missingProperty: missing6}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/source",schemaPath:"#/definitions/diagnostic/properties/source/required",keyword:"required",params:{missingProperty: missing6}}];
 return false;
 }
 else {
 const _errs71 = errors;
 for(const key6 in data34){
 if(!((key6 === "file") || (key6 === "line"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/source",schemaPath:"#/definitions/diagnostic/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/source",schemaPath:"#/definitions/diagnostic/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
 return false;
 break;
 }
@@ -4081,7 +4306,7 @@ if(_errs71 === errors){
 if(data34.file !== undefined){
 const _errs72 = errors;
 if(typeof data34.file !== "string"){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/source/file",schemaPath:"#/definitions/diagnostic/properties/source/properties/file/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/source/file",schemaPath:"#/definitions/diagnostic/properties/source/properties/file/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid18 = _errs72 === errors;
@@ -4094,7 +4319,7 @@ if(data34.line !== undefined){
 let data36 = data34.line;
 const _errs74 = errors;
 if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/source/line",schemaPath:"#/definitions/diagnostic/properties/source/properties/line/type",keyword:"type",params:{type: "integer"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/source/line",schemaPath:"#/definitions/diagnostic/properties/source/properties/line/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid18 = _errs74 === errors;
@@ -4107,7 +4332,7 @@ var valid18 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/source",schemaPath:"#/definitions/diagnostic/properties/source/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/source",schemaPath:"#/definitions/diagnostic/properties/source/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4120,7 +4345,7 @@ if(valid17){
 if(data30.message !== undefined){
 const _errs76 = errors;
 if(typeof data30.message !== "string"){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/message",schemaPath:"#/definitions/diagnostic/properties/message/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/message",schemaPath:"#/definitions/diagnostic/properties/message/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid17 = _errs76 === errors;
@@ -4132,7 +4357,7 @@ if(valid17){
 if(data30.fix !== undefined){
 const _errs78 = errors;
 if(typeof data30.fix !== "string"){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/fix",schemaPath:"#/definitions/diagnostic/properties/fix/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/fix",schemaPath:"#/definitions/diagnostic/properties/fix/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid17 = _errs78 === errors;
@@ -4148,14 +4373,14 @@ if(errors === _errs80){
 if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
 let missing7;
 if(((data39.line === undefined) && (missing7 = "line")) || ((data39.column === undefined) && (missing7 = "column"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/position",schemaPath:"#/definitions/diagnostic/properties/position/required",keyword:"required",params:{missingProperty: missing7}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/position",schemaPath:"#/definitions/diagnostic/properties/position/required",keyword:"required",params:{missingProperty: missing7}}];
 return false;
 }
 else {
 const _errs82 = errors;
 for(const key7 in data39){
 if(!((key7 === "line") || (key7 === "column"))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/position",schemaPath:"#/definitions/diagnostic/properties/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/position",schemaPath:"#/definitions/diagnostic/properties/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
 return false;
 break;
 }
@@ -4165,7 +4390,7 @@ if(data39.line !== undefined){
 let data40 = data39.line;
 const _errs83 = errors;
 if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/position/line",schemaPath:"#/definitions/diagnostic/properties/position/properties/line/type",keyword:"type",params:{type: "integer"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/position/line",schemaPath:"#/definitions/diagnostic/properties/position/properties/line/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid19 = _errs83 === errors;
@@ -4178,7 +4403,7 @@ if(data39.column !== undefined){
 let data41 = data39.column;
 const _errs85 = errors;
 if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/position/column",schemaPath:"#/definitions/diagnostic/properties/position/properties/column/type",keyword:"type",params:{type: "integer"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/position/column",schemaPath:"#/definitions/diagnostic/properties/position/properties/column/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid19 = _errs85 === errors;
@@ -4191,7 +4416,7 @@ var valid19 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/position",schemaPath:"#/definitions/diagnostic/properties/position/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/position",schemaPath:"#/definitions/diagnostic/properties/position/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4204,7 +4429,7 @@ if(valid17){
 if(data30.suppressed !== undefined){
 const _errs87 = errors;
 if(typeof data30.suppressed !== "string"){
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8+"/suppressed",schemaPath:"#/definitions/diagnostic/properties/suppressed/type",keyword:"type",params:{type: "string"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8+"/suppressed",schemaPath:"#/definitions/diagnostic/properties/suppressed/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid17 = _errs87 === errors;
@@ -4223,7 +4448,7 @@ var valid17 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/findings/" + i8,schemaPath:"#/definitions/diagnostic/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath:instancePath+"/findings/" + i8,schemaPath:"#/definitions/diagnostic/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4234,7 +4459,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/findings",schemaPath:"#/properties/findings/type",keyword:"type",params:{type: "array"}}];
+validate19.errors = [{instancePath:instancePath+"/findings",schemaPath:"#/properties/findings/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4256,21 +4481,21 @@ var valid0 = true;
 }
 }
 else {
-validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-exports["grafana-dashboard-providers"] = validate34;
-const schema42 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard-providers","title":"Grafana dashboard provider provisioning file","description":"A YAML file under build/grafana/provisioning/dashboards/ (provisioning apiVersion 1) that tells Grafana where to load our dashboard files from. We only use file providers. Closed objects, so that a misspelt key fails instead of being ignored by Grafana.","type":"object","additionalProperties":false,"required":["apiVersion","providers"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"providers":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/provider"}}},"definitions":{"provider":{"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}}}};
-const schema43 = {"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}};
-const pattern19 = new RegExp("^[a-zA-Z0-9_-]{1,40}$", "u");
-const pattern20 = new RegExp("^/", "u");
+exports["grafana-dashboard-providers"] = validate36;
+const schema45 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard-providers","title":"Grafana dashboard provider provisioning file","description":"A YAML file under build/grafana/provisioning/dashboards/ (provisioning apiVersion 1) that tells Grafana where to load our dashboard files from. We only use file providers. Closed objects, so that a misspelt key fails instead of being ignored by Grafana.","type":"object","additionalProperties":false,"required":["apiVersion","providers"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"providers":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/provider"}}},"definitions":{"provider":{"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}}}};
+const schema46 = {"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}};
+const pattern22 = new RegExp("^[a-zA-Z0-9_-]{1,40}$", "u");
+const pattern23 = new RegExp("^/", "u");
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard-providers" */;
 let vErrors = null;
 let errors = 0;
@@ -4278,14 +4503,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.providers === undefined) && (missing0 = "providers"))){
-validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "apiVersion") || (key0 === "providers"))){
-validate34.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4295,11 +4520,11 @@ if(data.apiVersion !== undefined){
 let data0 = data.apiVersion;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate34.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(1 !== data0){
-validate34.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
+validate36.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4314,7 +4539,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length < 1){
-validate34.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/minItems",keyword:"minItems",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -4328,14 +4553,14 @@ if(errors === _errs7){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if(((((data2.name === undefined) && (missing1 = "name")) || ((data2.type === undefined) && (missing1 = "type"))) || ((data2.folder === undefined) && (missing1 = "folder"))) || ((data2.options === undefined) && (missing1 = "options"))){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/required",keyword:"required",params:{missingProperty: missing1}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs9 = errors;
 for(const key1 in data2){
-if(!(func7.call(schema43.properties, key1))){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+if(!(func7.call(schema46.properties, key1))){
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -4347,12 +4572,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4366,11 +4591,11 @@ if(data2.type !== undefined){
 let data4 = data2.type;
 const _errs12 = errors;
 if(typeof data4 !== "string"){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("file" !== data4){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/const",keyword:"const",params:{allowedValue: "file"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/const",keyword:"const",params:{allowedValue: "file"}}];
 return false;
 }
 var valid3 = _errs12 === errors;
@@ -4382,7 +4607,7 @@ if(valid3){
 if(data2.folder !== undefined){
 const _errs14 = errors;
 if(typeof data2.folder !== "string"){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/folder",schemaPath:"#/definitions/provider/properties/folder/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/folder",schemaPath:"#/definitions/provider/properties/folder/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -4396,13 +4621,13 @@ let data6 = data2.folderUid;
 const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data6 === "string"){
-if(!pattern19.test(data6)){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+if(!pattern22.test(data6)){
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
 return false;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4416,13 +4641,13 @@ if(data2.orgId !== undefined){
 let data7 = data2.orgId;
 const _errs18 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs18){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 1 || isNaN(data7)){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4436,7 +4661,7 @@ if(valid3){
 if(data2.disableDeletion !== undefined){
 const _errs20 = errors;
 if(typeof data2.disableDeletion !== "boolean"){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/disableDeletion",schemaPath:"#/definitions/provider/properties/disableDeletion/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/disableDeletion",schemaPath:"#/definitions/provider/properties/disableDeletion/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid3 = _errs20 === errors;
@@ -4448,7 +4673,7 @@ if(valid3){
 if(data2.allowUiUpdates !== undefined){
 const _errs22 = errors;
 if(typeof data2.allowUiUpdates !== "boolean"){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/allowUiUpdates",schemaPath:"#/definitions/provider/properties/allowUiUpdates/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/allowUiUpdates",schemaPath:"#/definitions/provider/properties/allowUiUpdates/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid3 = _errs22 === errors;
@@ -4461,13 +4686,13 @@ if(data2.updateIntervalSeconds !== undefined){
 let data10 = data2.updateIntervalSeconds;
 const _errs24 = errors;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs24){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 < 1 || isNaN(data10)){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4485,14 +4710,14 @@ if(errors === _errs26){
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 let missing2;
 if((data11.path === undefined) && (missing2 = "path")){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/required",keyword:"required",params:{missingProperty: missing2}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs28 = errors;
 for(const key2 in data11){
 if(!((key2 === "path") || (key2 === "foldersFromFilesStructure"))){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -4503,13 +4728,13 @@ let data12 = data11.path;
 const _errs29 = errors;
 if(errors === _errs29){
 if(typeof data12 === "string"){
-if(!pattern20.test(data12)){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+if(!pattern23.test(data12)){
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
 return false;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4522,7 +4747,7 @@ if(valid4){
 if(data11.foldersFromFilesStructure !== undefined){
 const _errs31 = errors;
 if(typeof data11.foldersFromFilesStructure !== "boolean"){
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/foldersFromFilesStructure",schemaPath:"#/definitions/provider/properties/options/properties/foldersFromFilesStructure/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/foldersFromFilesStructure",schemaPath:"#/definitions/provider/properties/options/properties/foldersFromFilesStructure/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid4 = _errs31 === errors;
@@ -4535,7 +4760,7 @@ var valid4 = true;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4556,7 +4781,7 @@ var valid3 = true;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4568,7 +4793,7 @@ break;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4582,23 +4807,22 @@ var valid0 = true;
 }
 }
 else {
-validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate34.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
-exports["grafana-dashboard"] = validate35;
-const schema44 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard","title":"Grafana dashboard (as o11y emits it)","description":"A dashboard JSON file under build/grafana/dashboards/, loaded by Grafana's file provisioning. Stricter than Grafana's own schema where our conventions demand it: every visualization panel has a description, a unit, a datasource and at least one PromQL target. Structural objects (dashboard, panel, row, gridPos, datasource reference, link) are closed so that a misspelt key fails instead of being silently ignored by Grafana; plugin-specific parts (options, fieldConfig.defaults, targets, variables) stay open. Panel types are not an enum: any plugin id is accepted here, and which types we support is decided by the dashboard checks and the dashboard kit, so adding a visualization needs no schema change. Rules Grafana's schema cannot express well (unique panel ids, x + w <= 24, overlapping panels, variable references) are dashboard checks, not schema rules.","type":"object","additionalProperties":false,"required":["uid","title","tags","schemaVersion","templating","annotations","panels"],"properties":{"id":{"description":"Must be null: the numeric id belongs to one Grafana database; the uid is what identifies a provisioned dashboard.","type":"null"},"uid":{"description":"Stable identifier in dashboard URLs: 1 to 40 letters, digits, '-' or '_' (Grafana's own limit). Set `uid` on the dashboard definition.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"title":{"description":"The dashboard's name in Grafana; set `title` on the dashboard definition.","type":"string","minLength":1},"description":{"type":"string"},"tags":{"description":"Search tags; every dashboard carries at least one, without duplicates.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"timezone":{"type":"string"},"editable":{"type":"boolean"},"graphTooltip":{"description":"0 default, 1 shared crosshair, 2 shared tooltip.","type":"integer","enum":[0,1,2]},"time":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"timepicker":{"type":"object"},"fiscalYearStartMonth":{"type":"integer","minimum":0,"maximum":11},"liveNow":{"type":"boolean"},"weekStart":{"type":"string"},"refresh":{"description":"Auto-refresh interval such as \"30s\" or \"1m\", or \"\" for none.","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))?$"},"schemaVersion":{"description":"Grafana dashboard schema version the JSON is written for.","type":"integer","minimum":1},"version":{"type":"integer","minimum":0},"annotations":{"description":"Annotation queries, as {\"list\": [...]}; Grafana's own schema requires the object, even empty.","type":"object","additionalProperties":false,"properties":{"list":{"type":"array","items":{"type":"object"}}}},"links":{"type":"array","items":{"$ref":"#/definitions/dashboardLink"}},"templating":{"description":"Template variables, as {\"list\": [...]}; the dashboard kit always adds the datasource, job and instance variables.","type":"object","additionalProperties":false,"required":["list"],"properties":{"list":{"type":"array","items":{"$ref":"#/definitions/variable"}}}},"panels":{"description":"Top-level panels: rows and visualization panels, told apart by `type`.","type":"array","minItems":1,"items":{"oneOf":[{"$ref":"#/definitions/row"},{"$ref":"#/definitions/panel"}]}}},"definitions":{"datasourceRef":{"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}},"gridPos":{"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}},"panelId":{"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1},"row":{"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}},"panel":{"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}},"target":{"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}},"variable":{"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}},"dashboardLink":{"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}}}};
-const schema45 = {"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}};
-const pattern22 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))?$", "u");
-const schema46 = {"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}};
-const schema47 = {"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}};
-const pattern23 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*$", "u");
+exports["grafana-dashboard"] = validate37;
+const schema47 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard","title":"Grafana dashboard (as o11y emits it)","description":"A dashboard JSON file under build/grafana/dashboards/, loaded by Grafana's file provisioning. Stricter than Grafana's own schema where our conventions demand it: every visualization panel has a description, a unit, a datasource and at least one PromQL target. Structural objects (dashboard, panel, row, gridPos, datasource reference, link) are closed so that a misspelt key fails instead of being silently ignored by Grafana; plugin-specific parts (options, fieldConfig.defaults, targets, variables) stay open. Panel types are not an enum: any plugin id is accepted here, and which types we support is decided by the dashboard checks and the dashboard kit, so adding a visualization needs no schema change. Rules Grafana's schema cannot express well (unique panel ids, x + w <= 24, overlapping panels, variable references) are dashboard checks, not schema rules.","type":"object","additionalProperties":false,"required":["uid","title","tags","schemaVersion","templating","annotations","panels"],"properties":{"id":{"description":"Must be null: the numeric id belongs to one Grafana database; the uid is what identifies a provisioned dashboard.","type":"null"},"uid":{"description":"Stable identifier in dashboard URLs: 1 to 40 letters, digits, '-' or '_' (Grafana's own limit). Set `uid` on the dashboard definition.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"title":{"description":"The dashboard's name in Grafana; set `title` on the dashboard definition.","type":"string","minLength":1},"description":{"type":"string"},"tags":{"description":"Search tags; every dashboard carries at least one, without duplicates.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"timezone":{"type":"string"},"editable":{"type":"boolean"},"graphTooltip":{"description":"0 default, 1 shared crosshair, 2 shared tooltip.","type":"integer","enum":[0,1,2]},"time":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"timepicker":{"type":"object"},"fiscalYearStartMonth":{"type":"integer","minimum":0,"maximum":11},"liveNow":{"type":"boolean"},"weekStart":{"type":"string"},"refresh":{"description":"Auto-refresh interval such as \"30s\" or \"1m\", or \"\" for none.","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))?$"},"schemaVersion":{"description":"Grafana dashboard schema version the JSON is written for.","type":"integer","minimum":1},"version":{"type":"integer","minimum":0},"annotations":{"description":"Annotation queries, as {\"list\": [...]}; Grafana's own schema requires the object, even empty.","type":"object","additionalProperties":false,"properties":{"list":{"type":"array","items":{"type":"object"}}}},"links":{"type":"array","items":{"$ref":"#/definitions/dashboardLink"}},"templating":{"description":"Template variables, as {\"list\": [...]}; the dashboard kit always adds the datasource, job and instance variables.","type":"object","additionalProperties":false,"required":["list"],"properties":{"list":{"type":"array","items":{"$ref":"#/definitions/variable"}}}},"panels":{"description":"Top-level panels: rows and visualization panels, told apart by `type`.","type":"array","minItems":1,"items":{"oneOf":[{"$ref":"#/definitions/row"},{"$ref":"#/definitions/panel"}]}}},"definitions":{"datasourceRef":{"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}},"gridPos":{"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}},"panelId":{"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1},"row":{"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}},"panel":{"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}},"target":{"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}},"variable":{"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}},"dashboardLink":{"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}}}};
+const schema48 = {"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}};
+const pattern25 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))?$", "u");
+const schema49 = {"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}};
+const schema50 = {"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -4659,7 +4883,7 @@ if(errors === _errs5){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.query === undefined) && (missing1 = "query")){
-validate36.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate38.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4669,12 +4893,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate36.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/minLength",keyword:"minLength",params:{limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/type",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4682,7 +4906,7 @@ return false;
 }
 }
 else {
-validate36.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4698,14 +4922,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate36.errors = vErrors;
+validate38.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if(((data.name === undefined) && (missing2 = "name")) || ((data.type === undefined) && (missing2 = "type"))){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4714,13 +4938,13 @@ let data2 = data.name;
 const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data2 === "string"){
-if(!pattern23.test(data2)){
-validate36.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"}}];
+if(!pattern10.test(data2)){
+validate38.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4734,11 +4958,11 @@ if(data.type !== undefined){
 let data3 = data.type;
 const _errs11 = errors;
 if(typeof data3 !== "string"){
-validate36.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((((data3 === "query") || (data3 === "custom")) || (data3 === "constant")) || (data3 === "datasource")) || (data3 === "interval")) || (data3 === "textbox")) || (data3 === "adhoc")) || (data3 === "groupby"))){
-validate36.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum}}];
+validate38.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum}}];
 return false;
 }
 var valid3 = _errs11 === errors;
@@ -4750,7 +4974,7 @@ if(valid3){
 if(data.label !== undefined){
 const _errs13 = errors;
 if(typeof data.label !== "string"){
-validate36.errors = [{instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -4767,14 +4991,14 @@ if(errors === _errs16){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing3;
 if(((data5.type === undefined) && (missing3 = "type")) || ((data5.uid === undefined) && (missing3 = "uid"))){
-validate36.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
+validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key0 in data5){
 if(!((key0 === "type") || (key0 === "uid"))){
-validate36.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4786,12 +5010,12 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-validate36.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4807,12 +5031,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-validate36.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4826,7 +5050,7 @@ var valid5 = true;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4841,30 +5065,30 @@ var valid3 = true;
 }
 }
 else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate36.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}};
-const schema49 = {"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1};
-const schema50 = {"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}};
-const schema51 = {"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}};
-const pattern24 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
-const schema55 = {"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}};
-const pattern25 = new RegExp("\\S", "u");
+const schema51 = {"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}};
+const schema52 = {"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1};
+const schema53 = {"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}};
+const schema54 = {"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}};
+const pattern27 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
+const schema58 = {"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}};
+const pattern28 = new RegExp("\\S", "u");
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.refId === undefined) && (missing0 = "refId")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.datasource === undefined) && (missing0 = "datasource"))){
-validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4874,12 +5098,12 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate40.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/minLength",keyword:"minLength",params:{limit: 1}}];
+validate42.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/type",keyword:"type",params:{type: "string"}}];
+validate42.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4895,18 +5119,18 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate40.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate42.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern25.test(data1)){
-validate40.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern28.test(data1)){
+validate42.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate42.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4924,14 +5148,14 @@ if(errors === _errs6){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if(((data2.type === undefined) && (missing1 = "type")) || ((data2.uid === undefined) && (missing1 = "uid"))){
-validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing1}}];
+validate42.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data2){
 if(!((key0 === "type") || (key0 === "uid"))){
-validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate42.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4943,12 +5167,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate42.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate42.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4964,12 +5188,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate42.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate42.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4983,7 +5207,7 @@ var valid2 = true;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate42.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4996,7 +5220,7 @@ if(valid0){
 if(data.legendFormat !== undefined){
 const _errs13 = errors;
 if(typeof data.legendFormat !== "string"){
-validate40.errors = [{instancePath:instancePath+"/legendFormat",schemaPath:"#/properties/legendFormat/type",keyword:"type",params:{type: "string"}}];
+validate42.errors = [{instancePath:instancePath+"/legendFormat",schemaPath:"#/properties/legendFormat/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -5008,7 +5232,7 @@ if(valid0){
 if(data.instant !== undefined){
 const _errs15 = errors;
 if(typeof data.instant !== "boolean"){
-validate40.errors = [{instancePath:instancePath+"/instant",schemaPath:"#/properties/instant/type",keyword:"type",params:{type: "boolean"}}];
+validate42.errors = [{instancePath:instancePath+"/instant",schemaPath:"#/properties/instant/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -5020,7 +5244,7 @@ if(valid0){
 if(data.range !== undefined){
 const _errs17 = errors;
 if(typeof data.range !== "boolean"){
-validate40.errors = [{instancePath:instancePath+"/range",schemaPath:"#/properties/range/type",keyword:"type",params:{type: "boolean"}}];
+validate42.errors = [{instancePath:instancePath+"/range",schemaPath:"#/properties/range/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs17 === errors;
@@ -5033,11 +5257,11 @@ if(data.format !== undefined){
 let data8 = data.format;
 const _errs19 = errors;
 if(typeof data8 !== "string"){
-validate40.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"}}];
+validate42.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data8 === "time_series") || (data8 === "table")) || (data8 === "heatmap"))){
-validate40.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema55.properties.format.enum}}];
+validate42.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema58.properties.format.enum}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -5054,30 +5278,30 @@ var valid0 = true;
 }
 }
 else {
-validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate42.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate40.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((((data.id === undefined) && (missing0 = "id")) || ((data.type === undefined) && (missing0 = "type"))) || ((data.title === undefined) && (missing0 = "title"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.gridPos === undefined) && (missing0 = "gridPos"))) || ((data.datasource === undefined) && (missing0 = "datasource"))) || ((data.fieldConfig === undefined) && (missing0 = "fieldConfig"))) || ((data.targets === undefined) && (missing0 = "targets"))){
-validate39.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema51.properties, key0))){
-validate39.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema54.properties, key0))){
+validate41.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5100,7 +5324,7 @@ errors++;
 }
 var valid1 = _errs5 === errors;
 if(valid1){
-validate39.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/not",keyword:"not",params:{}}];
+validate41.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/not",keyword:"not",params:{}}];
 return false;
 }
 else {
@@ -5116,13 +5340,13 @@ vErrors = null;
 }
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern24.test(data0)){
-validate39.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"}}];
+if(!pattern27.test(data0)){
+validate41.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5137,13 +5361,13 @@ let data1 = data.id;
 const _errs6 = errors;
 const _errs7 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate39.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-validate39.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5160,12 +5384,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-validate39.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5181,12 +5405,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-validate39.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5204,14 +5428,14 @@ if(errors === _errs14){
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 let missing1;
 if(((((data4.x === undefined) && (missing1 = "x")) || ((data4.y === undefined) && (missing1 = "y"))) || ((data4.w === undefined) && (missing1 = "w"))) || ((data4.h === undefined) && (missing1 = "h"))){
-validate39.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing1}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs16 = errors;
 for(const key1 in data4){
 if(!((((key1 === "x") || (key1 === "y")) || (key1 === "w")) || (key1 === "h"))){
-validate39.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -5221,18 +5445,18 @@ if(data4.x !== undefined){
 let data5 = data4.x;
 const _errs17 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate39.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 23 || isNaN(data5)){
-validate39.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
 return false;
 }
 else {
 if(data5 < 0 || isNaN(data5)){
-validate39.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5248,13 +5472,13 @@ if(data4.y !== undefined){
 let data6 = data4.y;
 const _errs19 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate39.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-validate39.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5269,18 +5493,18 @@ if(data4.w !== undefined){
 let data7 = data4.w;
 const _errs21 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate39.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs21){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 24 || isNaN(data7)){
-validate39.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate39.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5296,13 +5520,13 @@ if(data4.h !== undefined){
 let data8 = data4.h;
 const _errs23 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate39.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs23){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 1 || isNaN(data8)){
-validate39.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5319,7 +5543,7 @@ var valid4 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5337,14 +5561,14 @@ if(errors === _errs26){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.type === undefined) && (missing2 = "type")) || ((data9.uid === undefined) && (missing2 = "uid"))){
-validate39.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing2}}];
+validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs28 = errors;
 for(const key2 in data9){
 if(!((key2 === "type") || (key2 === "uid"))){
-validate39.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -5356,12 +5580,12 @@ const _errs29 = errors;
 if(errors === _errs29){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate39.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5377,12 +5601,12 @@ const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate39.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5396,7 +5620,7 @@ var valid6 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5413,14 +5637,14 @@ if(errors === _errs33){
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 let missing3;
 if(((data12.defaults === undefined) && (missing3 = "defaults")) || ((data12.overrides === undefined) && (missing3 = "overrides"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/required",keyword:"required",params:{missingProperty: missing3}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs35 = errors;
 for(const key3 in data12){
 if(!((key3 === "defaults") || (key3 === "overrides"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -5433,14 +5657,14 @@ if(errors === _errs36){
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 let missing4;
 if((data13.unit === undefined) && (missing4 = "unit")){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/required",keyword:"required",params:{missingProperty: missing4}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/required",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 const _errs38 = errors;
 for(const key4 in data13){
-if(!(func7.call(schema51.properties.fieldConfig.properties.defaults.properties, key4))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+if(!(func7.call(schema54.properties.fieldConfig.properties.defaults.properties, key4))){
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
 return false;
 break;
 }
@@ -5452,12 +5676,12 @@ const _errs39 = errors;
 if(errors === _errs39){
 if(typeof data14 === "string"){
 if(func2(data14) < 1){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5471,7 +5695,7 @@ if(data13.custom !== undefined){
 let data15 = data13.custom;
 const _errs41 = errors;
 if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/custom",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/custom/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/custom",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/custom/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid8 = _errs41 === errors;
@@ -5483,7 +5707,7 @@ if(valid8){
 if(data13.displayName !== undefined){
 const _errs43 = errors;
 if(typeof data13.displayName !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayName",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayName/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayName",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayName/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs43 === errors;
@@ -5495,7 +5719,7 @@ if(valid8){
 if(data13.displayNameFromDS !== undefined){
 const _errs45 = errors;
 if(typeof data13.displayNameFromDS !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayNameFromDS",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayNameFromDS/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayNameFromDS",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayNameFromDS/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs45 === errors;
@@ -5507,7 +5731,7 @@ if(valid8){
 if(data13.description !== undefined){
 const _errs47 = errors;
 if(typeof data13.description !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/description",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/description",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs47 === errors;
@@ -5519,7 +5743,7 @@ if(valid8){
 if(data13.path !== undefined){
 const _errs49 = errors;
 if(typeof data13.path !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/path",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/path/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/path",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs49 === errors;
@@ -5531,7 +5755,7 @@ if(valid8){
 if(data13.writeable !== undefined){
 const _errs51 = errors;
 if(typeof data13.writeable !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/writeable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/writeable/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/writeable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/writeable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid8 = _errs51 === errors;
@@ -5543,7 +5767,7 @@ if(valid8){
 if(data13.filterable !== undefined){
 const _errs53 = errors;
 if(typeof data13.filterable !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/filterable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/filterable/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/filterable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/filterable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid8 = _errs53 === errors;
@@ -5556,13 +5780,13 @@ if(data13.decimals !== undefined){
 let data22 = data13.decimals;
 const _errs55 = errors;
 if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs55){
 if((typeof data22 == "number") && (isFinite(data22))){
 if(data22 < 0 || isNaN(data22)){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5577,7 +5801,7 @@ if(data13.min !== undefined){
 let data23 = data13.min;
 const _errs57 = errors;
 if(!((typeof data23 == "number") && (isFinite(data23)))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/min",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/min/type",keyword:"type",params:{type: "number"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/min",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/min/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid8 = _errs57 === errors;
@@ -5590,7 +5814,7 @@ if(data13.max !== undefined){
 let data24 = data13.max;
 const _errs59 = errors;
 if(!((typeof data24 == "number") && (isFinite(data24)))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/max",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/max/type",keyword:"type",params:{type: "number"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/max",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/max/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid8 = _errs59 === errors;
@@ -5602,7 +5826,7 @@ if(valid8){
 if(data13.noValue !== undefined){
 const _errs61 = errors;
 if(typeof data13.noValue !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/noValue",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/noValue/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/noValue",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/noValue/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs61 === errors;
@@ -5614,7 +5838,7 @@ if(valid8){
 if(data13.fieldMinMax !== undefined){
 const _errs63 = errors;
 if(typeof data13.fieldMinMax !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/fieldMinMax",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/fieldMinMax/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/fieldMinMax",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/fieldMinMax/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid8 = _errs63 === errors;
@@ -5634,7 +5858,7 @@ for(let i0=0; i0<len0; i0++){
 let data28 = data27[i0];
 const _errs67 = errors;
 if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings/" + i0,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings/" + i0,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid9 = _errs67 === errors;
@@ -5644,7 +5868,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5665,7 +5889,7 @@ for(let i1=0; i1<len1; i1++){
 let data30 = data29[i1];
 const _errs71 = errors;
 if(!(data30 && typeof data30 == "object" && !Array.isArray(data30))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links/" + i1,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links/" + i1,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid10 = _errs71 === errors;
@@ -5675,7 +5899,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5696,7 +5920,7 @@ for(let i2=0; i2<len2; i2++){
 let data32 = data31[i2];
 const _errs75 = errors;
 if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions/" + i2,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions/" + i2,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid11 = _errs75 === errors;
@@ -5706,7 +5930,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5720,7 +5944,7 @@ if(data13.color !== undefined){
 let data33 = data13.color;
 const _errs77 = errors;
 if(!(data33 && typeof data33 == "object" && !Array.isArray(data33))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/color/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/color/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid8 = _errs77 === errors;
@@ -5736,14 +5960,14 @@ if(errors === _errs79){
 if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
 let missing5;
 if(((data34.mode === undefined) && (missing5 = "mode")) || ((data34.steps === undefined) && (missing5 = "steps"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/required",keyword:"required",params:{missingProperty: missing5}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/required",keyword:"required",params:{missingProperty: missing5}}];
 return false;
 }
 else {
 const _errs81 = errors;
 for(const key5 in data34){
 if(!((key5 === "mode") || (key5 === "steps"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
 return false;
 break;
 }
@@ -5753,11 +5977,11 @@ if(data34.mode !== undefined){
 let data35 = data34.mode;
 const _errs82 = errors;
 if(typeof data35 !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data35 === "absolute") || (data35 === "percentage"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/enum",keyword:"enum",params:{allowedValues: schema51.properties.fieldConfig.properties.defaults.properties.thresholds.properties.mode.enum}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/enum",keyword:"enum",params:{allowedValues: schema54.properties.fieldConfig.properties.defaults.properties.thresholds.properties.mode.enum}}];
 return false;
 }
 var valid12 = _errs82 === errors;
@@ -5772,7 +5996,7 @@ const _errs84 = errors;
 if(errors === _errs84){
 if(Array.isArray(data36)){
 if(data36.length < 1){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/minItems",keyword:"minItems",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -5785,14 +6009,14 @@ if(errors === _errs86){
 if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
 let missing6;
 if(((data37.color === undefined) && (missing6 = "color")) || ((data37.value === undefined) && (missing6 = "value"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/required",keyword:"required",params:{missingProperty: missing6}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/required",keyword:"required",params:{missingProperty: missing6}}];
 return false;
 }
 else {
 const _errs88 = errors;
 for(const key6 in data37){
 if(!((key6 === "color") || (key6 === "value"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
 return false;
 break;
 }
@@ -5804,12 +6028,12 @@ const _errs89 = errors;
 if(errors === _errs89){
 if(typeof data38 === "string"){
 if(func2(data38) < 1){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5823,7 +6047,7 @@ if(data37.value !== undefined){
 let data39 = data37.value;
 const _errs91 = errors;
 if((!((typeof data39 == "number") && (isFinite(data39)))) && (data39 !== null)){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/value",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/value/type",keyword:"type",params:{type: schema51.properties.fieldConfig.properties.defaults.properties.thresholds.properties.steps.items.properties.value.type}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/value",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/value/type",keyword:"type",params:{type: schema54.properties.fieldConfig.properties.defaults.properties.thresholds.properties.steps.items.properties.value.type}}];
 return false;
 }
 var valid14 = _errs91 === errors;
@@ -5836,7 +6060,7 @@ var valid14 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5848,7 +6072,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5862,7 +6086,7 @@ var valid12 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5892,7 +6116,7 @@ var valid8 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5916,14 +6140,14 @@ if(errors === _errs95){
 if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
 let missing7;
 if(((data41.matcher === undefined) && (missing7 = "matcher")) || ((data41.properties === undefined) && (missing7 = "properties"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/required",keyword:"required",params:{missingProperty: missing7}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/required",keyword:"required",params:{missingProperty: missing7}}];
 return false;
 }
 else {
 const _errs97 = errors;
 for(const key7 in data41){
 if(!(((key7 === "__systemRef") || (key7 === "matcher")) || (key7 === "properties"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
 return false;
 break;
 }
@@ -5932,7 +6156,7 @@ if(_errs97 === errors){
 if(data41.__systemRef !== undefined){
 const _errs98 = errors;
 if(typeof data41.__systemRef !== "string"){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/__systemRef",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/__systemRef/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/__systemRef",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/__systemRef/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid16 = _errs98 === errors;
@@ -5948,14 +6172,14 @@ if(errors === _errs100){
 if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
 let missing8;
 if((data43.id === undefined) && (missing8 = "id")){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/required",keyword:"required",params:{missingProperty: missing8}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/required",keyword:"required",params:{missingProperty: missing8}}];
 return false;
 }
 else {
 const _errs102 = errors;
 for(const key8 in data43){
 if(!((key8 === "id") || (key8 === "options"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
 return false;
 break;
 }
@@ -5967,12 +6191,12 @@ const _errs103 = errors;
 if(errors === _errs103){
 if(typeof data44 === "string"){
 if(func2(data44) < 1){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5981,7 +6205,7 @@ return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6005,14 +6229,14 @@ if(errors === _errs107){
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
 let missing9;
 if((data46.id === undefined) && (missing9 = "id")){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/required",keyword:"required",params:{missingProperty: missing9}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/required",keyword:"required",params:{missingProperty: missing9}}];
 return false;
 }
 else {
 const _errs109 = errors;
 for(const key9 in data46){
 if(!((key9 === "id") || (key9 === "value"))){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
 return false;
 break;
 }
@@ -6024,12 +6248,12 @@ const _errs110 = errors;
 if(errors === _errs110){
 if(typeof data47 === "string"){
 if(func2(data47) < 1){
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6038,7 +6262,7 @@ return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6049,7 +6273,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6064,7 +6288,7 @@ var valid16 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6075,7 +6299,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig/overrides",schemaPath:"#/properties/fieldConfig/properties/overrides/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides",schemaPath:"#/properties/fieldConfig/properties/overrides/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6089,7 +6313,7 @@ var valid7 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6105,7 +6329,7 @@ const _errs112 = errors;
 if(errors === _errs112){
 if(Array.isArray(data48)){
 if(data48.length < 1){
-validate39.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -6113,8 +6337,8 @@ var valid20 = true;
 const len6 = data48.length;
 for(let i6=0; i6<len6; i6++){
 const _errs114 = errors;
-if(!(validate40(data48[i6], {instancePath:instancePath+"/targets/" + i6,parentData:data48,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate42(data48[i6], {instancePath:instancePath+"/targets/" + i6,parentData:data48,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }
 var valid20 = _errs114 === errors;
@@ -6125,7 +6349,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6139,7 +6363,7 @@ if(data.options !== undefined){
 let data50 = data.options;
 const _errs115 = errors;
 if(!(data50 && typeof data50 == "object" && !Array.isArray(data50))){
-validate39.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs115 === errors;
@@ -6151,7 +6375,7 @@ if(valid0){
 if(data.pluginVersion !== undefined){
 const _errs117 = errors;
 if(typeof data.pluginVersion !== "string"){
-validate39.errors = [{instancePath:instancePath+"/pluginVersion",schemaPath:"#/properties/pluginVersion/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/pluginVersion",schemaPath:"#/properties/pluginVersion/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs117 === errors;
@@ -6163,7 +6387,7 @@ if(valid0){
 if(data.transparent !== undefined){
 const _errs119 = errors;
 if(typeof data.transparent !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/transparent",schemaPath:"#/properties/transparent/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/transparent",schemaPath:"#/properties/transparent/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs119 === errors;
@@ -6186,7 +6410,7 @@ if(errors === _errs123){
 if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
 let missing10;
 if(((data54.title === undefined) && (missing10 = "title")) || ((data54.url === undefined) && (missing10 = "url"))){
-validate39.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/required",keyword:"required",params:{missingProperty: missing10}}];
+validate41.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/required",keyword:"required",params:{missingProperty: missing10}}];
 return false;
 }
 else {
@@ -6196,12 +6420,12 @@ const _errs125 = errors;
 if(errors === _errs125){
 if(typeof data55 === "string"){
 if(func2(data55) < 1){
-validate39.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6217,12 +6441,12 @@ const _errs127 = errors;
 if(errors === _errs127){
 if(typeof data56 === "string"){
 if(func2(data56) < 1){
-validate39.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6235,7 +6459,7 @@ var valid22 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6246,7 +6470,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6259,7 +6483,7 @@ if(valid0){
 if(data.repeat !== undefined){
 const _errs129 = errors;
 if(typeof data.repeat !== "string"){
-validate39.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs129 === errors;
@@ -6272,11 +6496,11 @@ if(data.repeatDirection !== undefined){
 let data58 = data.repeatDirection;
 const _errs131 = errors;
 if(typeof data58 !== "string"){
-validate39.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data58 === "h") || (data58 === "v"))){
-validate39.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/enum",keyword:"enum",params:{allowedValues: schema51.properties.repeatDirection.enum}}];
+validate41.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/enum",keyword:"enum",params:{allowedValues: schema54.properties.repeatDirection.enum}}];
 return false;
 }
 var valid0 = _errs131 === errors;
@@ -6289,13 +6513,13 @@ if(data.maxPerRow !== undefined){
 let data59 = data.maxPerRow;
 const _errs133 = errors;
 if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
-validate39.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs133){
 if((typeof data59 == "number") && (isFinite(data59))){
 if(data59 < 1 || isNaN(data59)){
-validate39.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6310,13 +6534,13 @@ if(data.maxDataPoints !== undefined){
 let data60 = data.maxDataPoints;
 const _errs135 = errors;
 if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
-validate39.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/type",keyword:"type",params:{type: "integer"}}];
+validate41.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs135){
 if((typeof data60 == "number") && (isFinite(data60))){
 if(data60 < 1 || isNaN(data60)){
-validate39.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6330,7 +6554,7 @@ if(valid0){
 if(data.interval !== undefined){
 const _errs137 = errors;
 if(typeof data.interval !== "string"){
-validate39.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs137 === errors;
@@ -6342,7 +6566,7 @@ if(valid0){
 if(data.timeFrom !== undefined){
 const _errs139 = errors;
 if(typeof data.timeFrom !== "string"){
-validate39.errors = [{instancePath:instancePath+"/timeFrom",schemaPath:"#/properties/timeFrom/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/timeFrom",schemaPath:"#/properties/timeFrom/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs139 === errors;
@@ -6354,7 +6578,7 @@ if(valid0){
 if(data.timeShift !== undefined){
 const _errs141 = errors;
 if(typeof data.timeShift !== "string"){
-validate39.errors = [{instancePath:instancePath+"/timeShift",schemaPath:"#/properties/timeShift/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/timeShift",schemaPath:"#/properties/timeShift/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs141 === errors;
@@ -6366,7 +6590,7 @@ if(valid0){
 if(data.hideTimeOverride !== undefined){
 const _errs143 = errors;
 if(typeof data.hideTimeOverride !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/hideTimeOverride",schemaPath:"#/properties/hideTimeOverride/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/hideTimeOverride",schemaPath:"#/properties/hideTimeOverride/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs143 === errors;
@@ -6378,7 +6602,7 @@ if(valid0){
 if(data.cacheTimeout !== undefined){
 const _errs145 = errors;
 if(typeof data.cacheTimeout !== "string"){
-validate39.errors = [{instancePath:instancePath+"/cacheTimeout",schemaPath:"#/properties/cacheTimeout/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/cacheTimeout",schemaPath:"#/properties/cacheTimeout/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs145 === errors;
@@ -6391,7 +6615,7 @@ if(data.queryCachingTTL !== undefined){
 let data66 = data.queryCachingTTL;
 const _errs147 = errors;
 if(!((typeof data66 == "number") && (isFinite(data66)))){
-validate39.errors = [{instancePath:instancePath+"/queryCachingTTL",schemaPath:"#/properties/queryCachingTTL/type",keyword:"type",params:{type: "number"}}];
+validate41.errors = [{instancePath:instancePath+"/queryCachingTTL",schemaPath:"#/properties/queryCachingTTL/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid0 = _errs147 === errors;
@@ -6414,14 +6638,14 @@ if(errors === _errs151){
 if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
 let missing11;
 if(((data68.id === undefined) && (missing11 = "id")) || ((data68.options === undefined) && (missing11 = "options"))){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/required",keyword:"required",params:{missingProperty: missing11}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/required",keyword:"required",params:{missingProperty: missing11}}];
 return false;
 }
 else {
 const _errs153 = errors;
 for(const key10 in data68){
 if(!(((((key10 === "id") || (key10 === "options")) || (key10 === "disabled")) || (key10 === "filter")) || (key10 === "topic"))){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
 return false;
 break;
 }
@@ -6433,12 +6657,12 @@ const _errs154 = errors;
 if(errors === _errs154){
 if(typeof data69 === "string"){
 if(func2(data69) < 1){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6452,7 +6676,7 @@ if(data68.options !== undefined){
 let data70 = data68.options;
 const _errs156 = errors;
 if(!(data70 && typeof data70 == "object" && !Array.isArray(data70))){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/options",schemaPath:"#/properties/transformations/items/properties/options/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/options",schemaPath:"#/properties/transformations/items/properties/options/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid24 = _errs156 === errors;
@@ -6464,7 +6688,7 @@ if(valid24){
 if(data68.disabled !== undefined){
 const _errs158 = errors;
 if(typeof data68.disabled !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/disabled",schemaPath:"#/properties/transformations/items/properties/disabled/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/disabled",schemaPath:"#/properties/transformations/items/properties/disabled/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid24 = _errs158 === errors;
@@ -6477,7 +6701,7 @@ if(data68.filter !== undefined){
 let data72 = data68.filter;
 const _errs160 = errors;
 if(!(data72 && typeof data72 == "object" && !Array.isArray(data72))){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/filter",schemaPath:"#/properties/transformations/items/properties/filter/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/filter",schemaPath:"#/properties/transformations/items/properties/filter/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid24 = _errs160 === errors;
@@ -6490,11 +6714,11 @@ if(data68.topic !== undefined){
 let data73 = data68.topic;
 const _errs162 = errors;
 if(typeof data73 !== "string"){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data73 === "series") || (data73 === "annotations")) || (data73 === "alertStates"))){
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/enum",keyword:"enum",params:{allowedValues: schema51.properties.transformations.items.properties.topic.enum}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/enum",keyword:"enum",params:{allowedValues: schema54.properties.transformations.items.properties.topic.enum}}];
 return false;
 }
 var valid24 = _errs162 === errors;
@@ -6510,7 +6734,7 @@ var valid24 = true;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6521,7 +6745,7 @@ break;
 }
 }
 else {
-validate39.errors = [{instancePath:instancePath+"/transformations",schemaPath:"#/properties/transformations/type",keyword:"type",params:{type: "array"}}];
+validate41.errors = [{instancePath:instancePath+"/transformations",schemaPath:"#/properties/transformations/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6556,16 +6780,16 @@ var valid0 = true;
 }
 }
 else {
-validate39.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate39.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -6630,19 +6854,19 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(Array.isArray(data1)){
 if(data1.length > 0){
-validate38.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/maxItems",keyword:"maxItems",params:{limit: 0}}];
+validate40.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/maxItems",keyword:"maxItems",params:{limit: 0}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
 }
 }
 else {
-validate38.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6658,21 +6882,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate38.errors = vErrors;
+validate40.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((((((data.type === undefined) && (missing1 = "type")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.gridPos === undefined) && (missing1 = "gridPos"))) || ((data.title === undefined) && (missing1 = "title"))) || ((data.collapsed === undefined) && (missing1 = "collapsed"))) || ((data.panels === undefined) && (missing1 = "panels"))){
-validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing1}}];
+validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs9 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "type") || (key0 === "id")) || (key0 === "title")) || (key0 === "gridPos")) || (key0 === "collapsed")) || (key0 === "panels")) || (key0 === "repeat")) || (key0 === "datasource"))){
-validate38.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate40.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6682,11 +6906,11 @@ if(data.type !== undefined){
 let data2 = data.type;
 const _errs10 = errors;
 if(typeof data2 !== "string"){
-validate38.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("row" !== data2){
-validate38.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "row"}}];
+validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "row"}}];
 return false;
 }
 var valid3 = _errs10 === errors;
@@ -6700,13 +6924,13 @@ let data3 = data.id;
 const _errs12 = errors;
 const _errs13 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate38.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-validate38.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6723,12 +6947,12 @@ const _errs15 = errors;
 if(errors === _errs15){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate38.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6746,14 +6970,14 @@ if(errors === _errs18){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing2;
 if(((((data5.x === undefined) && (missing2 = "x")) || ((data5.y === undefined) && (missing2 = "y"))) || ((data5.w === undefined) && (missing2 = "w"))) || ((data5.h === undefined) && (missing2 = "h"))){
-validate38.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing2}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs20 = errors;
 for(const key1 in data5){
 if(!((((key1 === "x") || (key1 === "y")) || (key1 === "w")) || (key1 === "h"))){
-validate38.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -6763,18 +6987,18 @@ if(data5.x !== undefined){
 let data6 = data5.x;
 const _errs21 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate38.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs21){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 23 || isNaN(data6)){
-validate38.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
 return false;
 }
 else {
 if(data6 < 0 || isNaN(data6)){
-validate38.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6790,13 +7014,13 @@ if(data5.y !== undefined){
 let data7 = data5.y;
 const _errs23 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate38.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs23){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-validate38.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6811,18 +7035,18 @@ if(data5.w !== undefined){
 let data8 = data5.w;
 const _errs25 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate38.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 24 || isNaN(data8)){
-validate38.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate38.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6838,13 +7062,13 @@ if(data5.h !== undefined){
 let data9 = data5.h;
 const _errs27 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate38.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs27){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1 || isNaN(data9)){
-validate38.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6861,7 +7085,7 @@ var valid6 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6874,7 +7098,7 @@ if(valid3){
 if(data.collapsed !== undefined){
 const _errs29 = errors;
 if(typeof data.collapsed !== "boolean"){
-validate38.errors = [{instancePath:instancePath+"/collapsed",schemaPath:"#/properties/collapsed/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/collapsed",schemaPath:"#/properties/collapsed/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid3 = _errs29 === errors;
@@ -6892,8 +7116,8 @@ var valid7 = true;
 const len0 = data11.length;
 for(let i0=0; i0<len0; i0++){
 const _errs33 = errors;
-if(!(validate39(data11[i0], {instancePath:instancePath+"/panels/" + i0,parentData:data11,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate41(data11[i0], {instancePath:instancePath+"/panels/" + i0,parentData:data11,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs33 === errors;
@@ -6903,7 +7127,7 @@ break;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6916,7 +7140,7 @@ if(valid3){
 if(data.repeat !== undefined){
 const _errs34 = errors;
 if(typeof data.repeat !== "string"){
-validate38.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs34 === errors;
@@ -6933,14 +7157,14 @@ if(errors === _errs37){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 let missing3;
 if(((data14.type === undefined) && (missing3 = "type")) || ((data14.uid === undefined) && (missing3 = "uid"))){
-validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
+validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs39 = errors;
 for(const key2 in data14){
 if(!((key2 === "type") || (key2 === "uid"))){
-validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -6952,12 +7176,12 @@ const _errs40 = errors;
 if(errors === _errs40){
 if(typeof data15 === "string"){
 if(func2(data15) < 1){
-validate38.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6973,12 +7197,12 @@ const _errs42 = errors;
 if(errors === _errs42){
 if(typeof data16 === "string"){
 if(func2(data16) < 1){
-validate38.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6992,7 +7216,7 @@ var valid9 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7012,16 +7236,16 @@ var valid3 = true;
 }
 }
 else {
-validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate38.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard" */;
 let vErrors = null;
 let errors = 0;
@@ -7029,14 +7253,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((((data.uid === undefined) && (missing0 = "uid")) || ((data.title === undefined) && (missing0 = "title"))) || ((data.tags === undefined) && (missing0 = "tags"))) || ((data.schemaVersion === undefined) && (missing0 = "schemaVersion"))) || ((data.templating === undefined) && (missing0 = "templating"))) || ((data.annotations === undefined) && (missing0 = "annotations"))) || ((data.panels === undefined) && (missing0 = "panels"))){
-validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema44.properties, key0))){
-validate35.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema47.properties, key0))){
+validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7045,7 +7269,7 @@ if(_errs1 === errors){
 if(data.id !== undefined){
 const _errs2 = errors;
 if(data.id !== null){
-validate35.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "null"}}];
+validate37.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "null"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7059,13 +7283,13 @@ let data1 = data.uid;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern19.test(data1)){
-validate35.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+if(!pattern22.test(data1)){
+validate37.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7081,12 +7305,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-validate35.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7099,7 +7323,7 @@ if(valid0){
 if(data.description !== undefined){
 const _errs8 = errors;
 if(typeof data.description !== "string"){
-validate35.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -7114,7 +7338,7 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(Array.isArray(data4)){
 if(data4.length < 1){
-validate35.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/minItems",keyword:"minItems",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -7126,12 +7350,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-validate35.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7152,7 +7376,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-validate35.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}}];
+validate37.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}}];
 return false;
 break;
 }
@@ -7163,7 +7387,7 @@ indices0[item0] = i1;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"}}];
+validate37.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7176,7 +7400,7 @@ if(valid0){
 if(data.timezone !== undefined){
 const _errs14 = errors;
 if(typeof data.timezone !== "string"){
-validate35.errors = [{instancePath:instancePath+"/timezone",schemaPath:"#/properties/timezone/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/timezone",schemaPath:"#/properties/timezone/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs14 === errors;
@@ -7188,7 +7412,7 @@ if(valid0){
 if(data.editable !== undefined){
 const _errs16 = errors;
 if(typeof data.editable !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
+validate37.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -7201,11 +7425,11 @@ if(data.graphTooltip !== undefined){
 let data8 = data.graphTooltip;
 const _errs18 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate35.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/type",keyword:"type",params:{type: "integer"}}];
+validate37.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(!(((data8 === 0) || (data8 === 1)) || (data8 === 2))){
-validate35.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/enum",keyword:"enum",params:{allowedValues: schema44.properties.graphTooltip.enum}}];
+validate37.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/enum",keyword:"enum",params:{allowedValues: schema47.properties.graphTooltip.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -7221,14 +7445,14 @@ if(errors === _errs20){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing1;
 if(((data9.from === undefined) && (missing1 = "from")) || ((data9.to === undefined) && (missing1 = "to"))){
-validate35.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/required",keyword:"required",params:{missingProperty: missing1}}];
+validate37.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs22 = errors;
 for(const key1 in data9){
 if(!((key1 === "from") || (key1 === "to"))){
-validate35.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate37.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -7240,12 +7464,12 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate35.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7261,12 +7485,12 @@ const _errs25 = errors;
 if(errors === _errs25){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate35.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7280,7 +7504,7 @@ var valid3 = true;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7294,7 +7518,7 @@ if(data.timepicker !== undefined){
 let data12 = data.timepicker;
 const _errs27 = errors;
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-validate35.errors = [{instancePath:instancePath+"/timepicker",schemaPath:"#/properties/timepicker/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/timepicker",schemaPath:"#/properties/timepicker/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs27 === errors;
@@ -7307,18 +7531,18 @@ if(data.fiscalYearStartMonth !== undefined){
 let data13 = data.fiscalYearStartMonth;
 const _errs29 = errors;
 if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-validate35.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/type",keyword:"type",params:{type: "integer"}}];
+validate37.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs29){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 11 || isNaN(data13)){
-validate35.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11}}];
+validate37.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11}}];
 return false;
 }
 else {
 if(data13 < 0 || isNaN(data13)){
-validate35.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate37.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7333,7 +7557,7 @@ if(valid0){
 if(data.liveNow !== undefined){
 const _errs31 = errors;
 if(typeof data.liveNow !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/liveNow",schemaPath:"#/properties/liveNow/type",keyword:"type",params:{type: "boolean"}}];
+validate37.errors = [{instancePath:instancePath+"/liveNow",schemaPath:"#/properties/liveNow/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs31 === errors;
@@ -7345,7 +7569,7 @@ if(valid0){
 if(data.weekStart !== undefined){
 const _errs33 = errors;
 if(typeof data.weekStart !== "string"){
-validate35.errors = [{instancePath:instancePath+"/weekStart",schemaPath:"#/properties/weekStart/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/weekStart",schemaPath:"#/properties/weekStart/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs33 === errors;
@@ -7359,13 +7583,13 @@ let data16 = data.refresh;
 const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data16 === "string"){
-if(!pattern22.test(data16)){
-validate35.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))?$"}}];
+if(!pattern25.test(data16)){
+validate37.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))?$"}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7379,13 +7603,13 @@ if(data.schemaVersion !== undefined){
 let data17 = data.schemaVersion;
 const _errs37 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate35.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/type",keyword:"type",params:{type: "integer"}}];
+validate37.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs37){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 < 1 || isNaN(data17)){
-validate35.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7400,13 +7624,13 @@ if(data.version !== undefined){
 let data18 = data.version;
 const _errs39 = errors;
 if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-validate35.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
+validate37.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs39){
 if((typeof data18 == "number") && (isFinite(data18))){
 if(data18 < 0 || isNaN(data18)){
-validate35.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate37.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7425,7 +7649,7 @@ if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 const _errs43 = errors;
 for(const key2 in data19){
 if(!(key2 === "list")){
-validate35.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate37.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -7442,7 +7666,7 @@ for(let i2=0; i2<len1; i2++){
 let data21 = data20[i2];
 const _errs46 = errors;
 if(!(data21 && typeof data21 == "object" && !Array.isArray(data21))){
-validate35.errors = [{instancePath:instancePath+"/annotations/list/" + i2,schemaPath:"#/properties/annotations/properties/list/items/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/annotations/list/" + i2,schemaPath:"#/properties/annotations/properties/list/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid5 = _errs46 === errors;
@@ -7452,7 +7676,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/annotations/list",schemaPath:"#/properties/annotations/properties/list/type",keyword:"type",params:{type: "array"}}];
+validate37.errors = [{instancePath:instancePath+"/annotations/list",schemaPath:"#/properties/annotations/properties/list/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7460,7 +7684,7 @@ return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7539,7 +7763,7 @@ if(errors === _errs57){
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 let missing3;
 if((data23.url === undefined) && (missing3 = "url")){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/required",keyword:"required",params:{missingProperty: missing3}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -7549,12 +7773,12 @@ const _errs59 = errors;
 if(errors === _errs59){
 if(typeof data25 === "string"){
 if(func2(data25) < 1){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7562,7 +7786,7 @@ return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7578,21 +7802,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return false;
 }
 if(errors === _errs51){
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 let missing4;
 if(((data23.title === undefined) && (missing4 = "title")) || ((data23.type === undefined) && (missing4 = "type"))){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/required",keyword:"required",params:{missingProperty: missing4}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/required",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 const _errs61 = errors;
 for(const key3 in data23){
-if(!(func7.call(schema45.properties, key3))){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+if(!(func7.call(schema48.properties, key3))){
+validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -7604,12 +7828,12 @@ const _errs62 = errors;
 if(errors === _errs62){
 if(typeof data26 === "string"){
 if(func2(data26) < 1){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7623,11 +7847,11 @@ if(data23.type !== undefined){
 let data27 = data23.type;
 const _errs64 = errors;
 if(typeof data27 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data27 === "link") || (data27 === "dashboards"))){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/enum",keyword:"enum",params:{allowedValues: schema45.properties.type.enum}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/enum",keyword:"enum",params:{allowedValues: schema48.properties.type.enum}}];
 return false;
 }
 var valid11 = _errs64 === errors;
@@ -7639,7 +7863,7 @@ if(valid11){
 if(data23.url !== undefined){
 const _errs66 = errors;
 if(typeof data23.url !== "string"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs66 === errors;
@@ -7651,7 +7875,7 @@ if(valid11){
 if(data23.icon !== undefined){
 const _errs68 = errors;
 if(typeof data23.icon !== "string"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/icon",schemaPath:"#/definitions/dashboardLink/properties/icon/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/icon",schemaPath:"#/definitions/dashboardLink/properties/icon/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs68 === errors;
@@ -7663,7 +7887,7 @@ if(valid11){
 if(data23.tooltip !== undefined){
 const _errs70 = errors;
 if(typeof data23.tooltip !== "string"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/tooltip",schemaPath:"#/definitions/dashboardLink/properties/tooltip/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/tooltip",schemaPath:"#/definitions/dashboardLink/properties/tooltip/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs70 === errors;
@@ -7682,7 +7906,7 @@ const len3 = data31.length;
 for(let i4=0; i4<len3; i4++){
 const _errs74 = errors;
 if(typeof data31[i4] !== "string"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/tags/" + i4,schemaPath:"#/definitions/dashboardLink/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/tags/" + i4,schemaPath:"#/definitions/dashboardLink/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid12 = _errs74 === errors;
@@ -7692,7 +7916,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/tags",schemaPath:"#/definitions/dashboardLink/properties/tags/type",keyword:"type",params:{type: "array"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/tags",schemaPath:"#/definitions/dashboardLink/properties/tags/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7705,7 +7929,7 @@ if(valid11){
 if(data23.asDropdown !== undefined){
 const _errs76 = errors;
 if(typeof data23.asDropdown !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/asDropdown",schemaPath:"#/definitions/dashboardLink/properties/asDropdown/type",keyword:"type",params:{type: "boolean"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/asDropdown",schemaPath:"#/definitions/dashboardLink/properties/asDropdown/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs76 === errors;
@@ -7717,7 +7941,7 @@ if(valid11){
 if(data23.targetBlank !== undefined){
 const _errs78 = errors;
 if(typeof data23.targetBlank !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/targetBlank",schemaPath:"#/definitions/dashboardLink/properties/targetBlank/type",keyword:"type",params:{type: "boolean"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/targetBlank",schemaPath:"#/definitions/dashboardLink/properties/targetBlank/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs78 === errors;
@@ -7729,7 +7953,7 @@ if(valid11){
 if(data23.includeVars !== undefined){
 const _errs80 = errors;
 if(typeof data23.includeVars !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/includeVars",schemaPath:"#/definitions/dashboardLink/properties/includeVars/type",keyword:"type",params:{type: "boolean"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/includeVars",schemaPath:"#/definitions/dashboardLink/properties/includeVars/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs80 === errors;
@@ -7741,7 +7965,7 @@ if(valid11){
 if(data23.keepTime !== undefined){
 const _errs82 = errors;
 if(typeof data23.keepTime !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/keepTime",schemaPath:"#/definitions/dashboardLink/properties/keepTime/type",keyword:"type",params:{type: "boolean"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/keepTime",schemaPath:"#/definitions/dashboardLink/properties/keepTime/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs82 === errors;
@@ -7753,7 +7977,7 @@ if(valid11){
 if(data23.placement !== undefined){
 const _errs84 = errors;
 if(typeof data23.placement !== "string"){
-validate35.errors = [{instancePath:instancePath+"/links/" + i3+"/placement",schemaPath:"#/definitions/dashboardLink/properties/placement/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/placement",schemaPath:"#/definitions/dashboardLink/properties/placement/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs84 === errors;
@@ -7775,7 +7999,7 @@ var valid11 = true;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7786,7 +8010,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
+validate37.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7803,14 +8027,14 @@ if(errors === _errs86){
 if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
 let missing5;
 if((data38.list === undefined) && (missing5 = "list")){
-validate35.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/required",keyword:"required",params:{missingProperty: missing5}}];
+validate37.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/required",keyword:"required",params:{missingProperty: missing5}}];
 return false;
 }
 else {
 const _errs88 = errors;
 for(const key4 in data38){
 if(!(key4 === "list")){
-validate35.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+validate37.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
 return false;
 break;
 }
@@ -7825,8 +8049,8 @@ var valid14 = true;
 const len4 = data39.length;
 for(let i5=0; i5<len4; i5++){
 const _errs91 = errors;
-if(!(validate36(data39[i5], {instancePath:instancePath+"/templating/list/" + i5,parentData:data39,parentDataProperty:i5,rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(!(validate38(data39[i5], {instancePath:instancePath+"/templating/list/" + i5,parentData:data39,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
 errors = vErrors.length;
 }
 var valid14 = _errs91 === errors;
@@ -7836,7 +8060,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/templating/list",schemaPath:"#/properties/templating/properties/list/type",keyword:"type",params:{type: "array"}}];
+validate37.errors = [{instancePath:instancePath+"/templating/list",schemaPath:"#/properties/templating/properties/list/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7845,7 +8069,7 @@ return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7861,7 +8085,7 @@ const _errs92 = errors;
 if(errors === _errs92){
 if(Array.isArray(data41)){
 if(data41.length < 1){
-validate35.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/minItems",keyword:"minItems",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -7874,8 +8098,8 @@ const _errs95 = errors;
 let valid16 = false;
 let passing0 = null;
 const _errs96 = errors;
-if(!(validate38(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+if(!(validate40(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs96 === errors;
@@ -7884,8 +8108,8 @@ valid16 = true;
 passing0 = 0;
 }
 const _errs97 = errors;
-if(!(validate39(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate41(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs97 === errors;
@@ -7908,7 +8132,7 @@ else {
 vErrors.push(err4);
 }
 errors++;
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return false;
 }
 else {
@@ -7930,7 +8154,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate37.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7962,22 +8186,22 @@ var valid0 = true;
 }
 }
 else {
-validate35.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
 
-exports["grafana-datasources"] = validate45;
-const schema58 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-datasources","title":"Grafana datasource provisioning file","description":"A YAML file under build/grafana/provisioning/datasources/ (provisioning apiVersion 1). Datasource entries are closed so that a misspelt key fails instead of being ignored by Grafana; jsonData is plugin-specific and stays open, except timeInterval, which Prometheus datasources must set to the scrape interval.","type":"object","additionalProperties":false,"required":["apiVersion","datasources"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"datasources":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/datasource"}},"deleteDatasources":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"orgId":{"type":"integer","minimum":1}}}},"prune":{"type":"boolean"}},"definitions":{"duration":{"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"datasource":{"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}}}};
-const schema59 = {"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}};
-const schema60 = {"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"};
-const pattern28 = new RegExp("^https?://", "u");
+exports["grafana-datasources"] = validate47;
+const schema61 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-datasources","title":"Grafana datasource provisioning file","description":"A YAML file under build/grafana/provisioning/datasources/ (provisioning apiVersion 1). Datasource entries are closed so that a misspelt key fails instead of being ignored by Grafana; jsonData is plugin-specific and stays open, except timeInterval, which Prometheus datasources must set to the scrape interval.","type":"object","additionalProperties":false,"required":["apiVersion","datasources"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"datasources":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/datasource"}},"deleteDatasources":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"orgId":{"type":"integer","minimum":1}}}},"prune":{"type":"boolean"}},"definitions":{"duration":{"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"datasource":{"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}}}};
+const schema62 = {"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}};
+const schema63 = {"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"};
+const pattern31 = new RegExp("^https?://", "u");
 const formats0 = require("ajv-formats/dist/formats").fullFormats.uri;
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -8038,7 +8262,7 @@ if(errors === _errs5){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.jsonData === undefined) && (missing1 = "jsonData")){
-validate46.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate48.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -8049,7 +8273,7 @@ if(errors === _errs7){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 let missing2;
 if((data1.timeInterval === undefined) && (missing2 = "timeInterval")){
-validate46.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/required",keyword:"required",params:{missingProperty: missing2}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -8059,20 +8283,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate46.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-}
-}
-else {
-validate46.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8080,7 +8296,15 @@ return false;
 }
 }
 else {
-validate46.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate48.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8096,21 +8320,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate46.errors = vErrors;
+validate48.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if((((((data.name === undefined) && (missing3 = "name")) || ((data.type === undefined) && (missing3 = "type"))) || ((data.uid === undefined) && (missing3 = "uid"))) || ((data.url === undefined) && (missing3 = "url"))) || ((data.access === undefined) && (missing3 = "access"))){
-validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing3}}];
+validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs12 = errors;
 for(const key0 in data){
-if(!(func7.call(schema59.properties, key0))){
-validate46.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema62.properties, key0))){
+validate48.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8122,12 +8346,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-validate46.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate48.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8143,12 +8367,12 @@ const _errs15 = errors;
 if(errors === _errs15){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate46.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate48.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8163,13 +8387,13 @@ let data5 = data.uid;
 const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
-if(!pattern19.test(data5)){
-validate46.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+if(!pattern22.test(data5)){
+validate48.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
 return false;
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8185,19 +8409,19 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(errors === _errs19){
 if(typeof data6 === "string"){
-if(!pattern28.test(data6)){
-validate46.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"}}];
+if(!pattern31.test(data6)){
+validate48.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"}}];
 return false;
 }
 else {
 if(!(formats0(data6))){
-validate46.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"}}];
+validate48.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"}}];
 return false;
 }
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8212,11 +8436,11 @@ if(data.access !== undefined){
 let data7 = data.access;
 const _errs21 = errors;
 if(typeof data7 !== "string"){
-validate46.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data7 === "proxy") || (data7 === "direct"))){
-validate46.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/enum",keyword:"enum",params:{allowedValues: schema59.properties.access.enum}}];
+validate48.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/enum",keyword:"enum",params:{allowedValues: schema62.properties.access.enum}}];
 return false;
 }
 var valid5 = _errs21 === errors;
@@ -8229,13 +8453,13 @@ if(data.orgId !== undefined){
 let data8 = data.orgId;
 const _errs23 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate46.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
+validate48.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs23){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 1 || isNaN(data8)){
-validate46.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate48.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8249,7 +8473,7 @@ if(valid5){
 if(data.isDefault !== undefined){
 const _errs25 = errors;
 if(typeof data.isDefault !== "boolean"){
-validate46.errors = [{instancePath:instancePath+"/isDefault",schemaPath:"#/properties/isDefault/type",keyword:"type",params:{type: "boolean"}}];
+validate48.errors = [{instancePath:instancePath+"/isDefault",schemaPath:"#/properties/isDefault/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs25 === errors;
@@ -8261,7 +8485,7 @@ if(valid5){
 if(data.editable !== undefined){
 const _errs27 = errors;
 if(typeof data.editable !== "boolean"){
-validate46.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
+validate48.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs27 === errors;
@@ -8274,13 +8498,13 @@ if(data.version !== undefined){
 let data11 = data.version;
 const _errs29 = errors;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-validate46.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
+validate48.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs29){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 < 1 || isNaN(data11)){
-validate46.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate48.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8294,7 +8518,7 @@ if(valid5){
 if(data.user !== undefined){
 const _errs31 = errors;
 if(typeof data.user !== "string"){
-validate46.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs31 === errors;
@@ -8306,7 +8530,7 @@ if(valid5){
 if(data.database !== undefined){
 const _errs33 = errors;
 if(typeof data.database !== "string"){
-validate46.errors = [{instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs33 === errors;
@@ -8318,7 +8542,7 @@ if(valid5){
 if(data.basicAuth !== undefined){
 const _errs35 = errors;
 if(typeof data.basicAuth !== "boolean"){
-validate46.errors = [{instancePath:instancePath+"/basicAuth",schemaPath:"#/properties/basicAuth/type",keyword:"type",params:{type: "boolean"}}];
+validate48.errors = [{instancePath:instancePath+"/basicAuth",schemaPath:"#/properties/basicAuth/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs35 === errors;
@@ -8330,7 +8554,7 @@ if(valid5){
 if(data.basicAuthUser !== undefined){
 const _errs37 = errors;
 if(typeof data.basicAuthUser !== "string"){
-validate46.errors = [{instancePath:instancePath+"/basicAuthUser",schemaPath:"#/properties/basicAuthUser/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/basicAuthUser",schemaPath:"#/properties/basicAuthUser/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs37 === errors;
@@ -8342,7 +8566,7 @@ if(valid5){
 if(data.withCredentials !== undefined){
 const _errs39 = errors;
 if(typeof data.withCredentials !== "boolean"){
-validate46.errors = [{instancePath:instancePath+"/withCredentials",schemaPath:"#/properties/withCredentials/type",keyword:"type",params:{type: "boolean"}}];
+validate48.errors = [{instancePath:instancePath+"/withCredentials",schemaPath:"#/properties/withCredentials/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs39 === errors;
@@ -8363,12 +8587,12 @@ const _errs44 = errors;
 if(errors === _errs44){
 if(typeof data18 === "string"){
 if(!pattern1.test(data18)){
-validate46.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8382,11 +8606,11 @@ if(data17.httpMethod !== undefined){
 let data19 = data17.httpMethod;
 const _errs46 = errors;
 if(typeof data19 !== "string"){
-validate46.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/type",keyword:"type",params:{type: "string"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data19 === "GET") || (data19 === "POST"))){
-validate46.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/enum",keyword:"enum",params:{allowedValues: schema59.properties.jsonData.properties.httpMethod.enum}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/enum",keyword:"enum",params:{allowedValues: schema62.properties.jsonData.properties.httpMethod.enum}}];
 return false;
 }
 var valid6 = _errs46 === errors;
@@ -8397,7 +8621,7 @@ var valid6 = true;
 }
 }
 else {
-validate46.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
+validate48.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8411,7 +8635,7 @@ if(data.secureJsonData !== undefined){
 let data20 = data.secureJsonData;
 const _errs48 = errors;
 if(!(data20 && typeof data20 == "object" && !Array.isArray(data20))){
-validate46.errors = [{instancePath:instancePath+"/secureJsonData",schemaPath:"#/properties/secureJsonData/type",keyword:"type",params:{type: "object"}}];
+validate48.errors = [{instancePath:instancePath+"/secureJsonData",schemaPath:"#/properties/secureJsonData/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid5 = _errs48 === errors;
@@ -8438,16 +8662,16 @@ var valid5 = true;
 }
 }
 else {
-validate46.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate48.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate46.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:grafana-datasources" */;
 let vErrors = null;
 let errors = 0;
@@ -8455,14 +8679,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.datasources === undefined) && (missing0 = "datasources"))){
-validate45.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate47.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "apiVersion") || (key0 === "datasources")) || (key0 === "deleteDatasources")) || (key0 === "prune"))){
-validate45.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate47.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8472,11 +8696,11 @@ if(data.apiVersion !== undefined){
 let data0 = data.apiVersion;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate45.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
+validate47.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(1 !== data0){
-validate45.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
+validate47.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -8491,7 +8715,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length < 1){
-validate45.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/minItems",keyword:"minItems",params:{limit: 1}}];
+validate47.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -8499,8 +8723,8 @@ var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs6 = errors;
-if(!(validate46(data1[i0], {instancePath:instancePath+"/datasources/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate48(data1[i0], {instancePath:instancePath+"/datasources/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs6 === errors;
@@ -8511,7 +8735,7 @@ break;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/type",keyword:"type",params:{type: "array"}}];
+validate47.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8535,14 +8759,14 @@ if(errors === _errs9){
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 let missing1;
 if((data4.name === undefined) && (missing1 = "name")){
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/required",keyword:"required",params:{missingProperty: missing1}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data4){
 if(!((key1 === "name") || (key1 === "orgId"))){
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -8554,12 +8778,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8573,13 +8797,13 @@ if(data4.orgId !== undefined){
 let data6 = data4.orgId;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 1 || isNaN(data6)){
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8594,7 +8818,7 @@ var valid3 = true;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/type",keyword:"type",params:{type: "object"}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8605,7 +8829,7 @@ break;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/deleteDatasources",schemaPath:"#/properties/deleteDatasources/type",keyword:"type",params:{type: "array"}}];
+validate47.errors = [{instancePath:instancePath+"/deleteDatasources",schemaPath:"#/properties/deleteDatasources/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8618,7 +8842,7 @@ if(valid0){
 if(data.prune !== undefined){
 const _errs16 = errors;
 if(typeof data.prune !== "boolean"){
-validate45.errors = [{instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"}}];
+validate47.errors = [{instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -8633,20 +8857,20 @@ var valid0 = true;
 }
 }
 else {
-validate45.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate45.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
 
-exports.manifest = validate48;
-const schema62 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:manifest","title":"Build manifest","description":"build/manifest.json: every other file of the build with its sha256 and size, so a deploy can verify what it received.","type":"object","additionalProperties":false,"required":["generatedBy","files"],"properties":{"generatedBy":{"type":"string","minLength":1},"files":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path","sha256","bytes"],"properties":{"path":{"description":"Path relative to build/, with '/' separators, no leading '/' and no '.' or '..' segments.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"},"sha256":{"description":"sha256 of the file's bytes: 64 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"description":"Size of the file in bytes.","type":"integer","minimum":0}}}}}};
-const pattern30 = new RegExp("^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$", "u");
-const pattern31 = new RegExp("^[0-9a-f]{64}$", "u");
+exports.manifest = validate50;
+const schema65 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:manifest","title":"Build manifest","description":"build/manifest.json: every other file of the build with its sha256 and size, so a deploy can verify what it received.","type":"object","additionalProperties":false,"required":["generatedBy","files"],"properties":{"generatedBy":{"type":"string","minLength":1},"files":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path","sha256","bytes"],"properties":{"path":{"description":"Path relative to build/, with '/' separators, no leading '/' and no '.' or '..' segments.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"},"sha256":{"description":"sha256 of the file's bytes: 64 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"description":"Size of the file in bytes.","type":"integer","minimum":0}}}}}};
+const pattern33 = new RegExp("^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$", "u");
+const pattern34 = new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:manifest" */;
 let vErrors = null;
 let errors = 0;
@@ -8654,14 +8878,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.generatedBy === undefined) && (missing0 = "generatedBy")) || ((data.files === undefined) && (missing0 = "files"))){
-validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "generatedBy") || (key0 === "files"))){
-validate48.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8673,12 +8897,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate48.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/minLength",keyword:"minLength",params:{limit: 1}}];
+validate50.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/type",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8702,14 +8926,14 @@ if(errors === _errs6){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.path === undefined) && (missing1 = "path")) || ((data2.sha256 === undefined) && (missing1 = "sha256"))) || ((data2.bytes === undefined) && (missing1 = "bytes"))){
-validate48.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: missing1}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key1 in data2){
 if(!(((key1 === "path") || (key1 === "sha256")) || (key1 === "bytes"))){
-validate48.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -8720,13 +8944,13 @@ let data3 = data2.path;
 const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
-if(!pattern30.test(data3)){
-validate48.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"}}];
+if(!pattern33.test(data3)){
+validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8741,13 +8965,13 @@ let data4 = data2.sha256;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
-if(!pattern31.test(data4)){
-validate48.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+if(!pattern34.test(data4)){
+validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/type",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8761,13 +8985,13 @@ if(data2.bytes !== undefined){
 let data5 = data2.bytes;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate48.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/type",keyword:"type",params:{type: "integer"}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-validate48.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -8783,7 +9007,7 @@ var valid2 = true;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"}}];
+validate50.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8794,7 +9018,7 @@ break;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
+validate50.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8808,22 +9032,22 @@ var valid0 = true;
 }
 }
 else {
-validate48.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate48.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
 
-exports["o11y-config"] = validate49;
-const schema63 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
-const schema64 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
-const schema65 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
-const schema66 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
-const pattern32 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+exports["o11y-config"] = validate51;
+const schema66 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
+const schema67 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
+const schema68 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
+const schema69 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
+const pattern35 = new RegExp("^[a-z]+/[a-z-]+$", "u");
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8831,7 +9055,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern32.test(key0)){
+if(!pattern35.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]+/[a-z-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -8852,7 +9076,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return false;
 break;
 }
@@ -8864,7 +9088,7 @@ if(!((((key1 === "alerts/severity") || (key1 === "alerts/annotations")) || (key1
 let data0 = data[key1];
 const _errs3 = errors;
 if(!((((data0 === true) || (data0 === false)) || (data0 === "on")) || (data0 === "off"))){
-validate51.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}}];
+validate53.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -8882,7 +9106,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs7 = errors;
 if(!((((data1 === true) || (data1 === false)) || (data1 === "on")) || (data1 === "off"))){
-const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9024,7 +9248,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return false;
 }
 else {
@@ -9052,7 +9276,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs18 = errors;
 if(!((((data4 === true) || (data4 === false)) || (data4 === "on")) || (data4 === "off"))){
-const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9192,7 +9416,7 @@ else {
 vErrors.push(err18);
 }
 errors++;
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return false;
 }
 else {
@@ -9220,7 +9444,7 @@ let valid12 = false;
 let passing2 = null;
 const _errs31 = errors;
 if(!((((data8 === true) || (data8 === false)) || (data8 === "on")) || (data8 === "off"))){
-const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9362,7 +9586,7 @@ else {
 vErrors.push(err27);
 }
 errors++;
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return false;
 }
 else {
@@ -9390,7 +9614,7 @@ let valid16 = false;
 let passing3 = null;
 const _errs42 = errors;
 if(!((((data11 === true) || (data11 === false)) || (data11 === "on")) || (data11 === "off"))){
-const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema66.enum}};
+const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9496,7 +9720,7 @@ else {
 vErrors.push(err34);
 }
 errors++;
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return false;
 }
 else {
@@ -9522,31 +9746,31 @@ var valid3 = true;
 }
 }
 else {
-validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
 
-const pattern33 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
+const pattern36 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.match === undefined) && (missing0 = "match")){
-validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "match") || (key0 === "checks")) || (key0 === "scrapeInterval"))){
-validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate52.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9669,7 +9893,7 @@ else {
 vErrors.push(err6);
 }
 errors++;
-validate50.errors = vErrors;
+validate52.errors = vErrors;
 return false;
 }
 else {
@@ -9691,8 +9915,8 @@ var valid0 = true;
 if(valid0){
 if(data.checks !== undefined){
 const _errs10 = errors;
-if(!(validate51(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate53(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -9706,13 +9930,13 @@ let data3 = data.scrapeInterval;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data3 === "string"){
-if(!pattern33.test(data3)){
-validate50.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
+if(!pattern36.test(data3)){
+validate52.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
 return false;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
+validate52.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9727,16 +9951,16 @@ var valid0 = true;
 }
 }
 else {
-validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate50.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:o11y-config" */;
 let vErrors = null;
 let errors = 0;
@@ -9744,14 +9968,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.ruleFiles === undefined) && (missing0 = "ruleFiles")){
-validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "ruleFiles")){
-validate49.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate51.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9766,8 +9990,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate50(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+if(!(validate52(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -9777,7 +10001,7 @@ break;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
+validate51.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9786,35 +10010,35 @@ return false;
 }
 }
 else {
-validate49.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate49.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-config"] = validate54;
-const schema71 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
-const schema72 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
-const schema73 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
-const pattern36 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
+exports["prometheus-config"] = validate56;
+const schema74 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
+const schema75 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
+const schema76 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
+const pattern39 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.targets === undefined) && (missing0 = "targets")){
-validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "targets")){
-validate55.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9826,7 +10050,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate55.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+validate57.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -9838,13 +10062,13 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
-if(!pattern36.test(data1)){
-validate55.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
+if(!pattern39.test(data1)){
+validate57.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
 return false;
 }
 }
 else {
-validate55.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
+validate57.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9856,121 +10080,8 @@ break;
 }
 }
 else {
-validate55.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+validate57.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
 return false;
-}
-}
-}
-}
-}
-}
-else {
-validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate55.errors = vErrors;
-return errors === 0;
-}
-
-const schema74 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
-
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
-validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
-validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.job_name !== undefined){
-let data0 = data.job_name;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-validate57.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate57.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.metrics_path !== undefined){
-let data1 = data.metrics_path;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(!pattern20.test(data1)){
-validate57.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
-return false;
-}
-}
-else {
-validate57.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.static_configs !== undefined){
-let data2 = data.static_configs;
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data2)){
-if(data2.length < 1){
-validate57.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-const _errs8 = errors;
-if(!(validate55(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate57.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
 }
 }
 }
@@ -9986,8 +10097,121 @@ validate57.errors = vErrors;
 return errors === 0;
 }
 
+const schema77 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
+validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
+validate59.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.job_name !== undefined){
+let data0 = data.job_name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate59.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate59.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.metrics_path !== undefined){
+let data1 = data.metrics_path;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern23.test(data1)){
+validate59.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+return false;
+}
+}
+else {
+validate59.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.static_configs !== undefined){
+let data2 = data.static_configs;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate59.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate57(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate59.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-config" */;
 let vErrors = null;
 let errors = 0;
@@ -9995,14 +10219,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.global === undefined) && (missing0 = "global")) || ((data.rule_files === undefined) && (missing0 = "rule_files"))) || ((data.alerting === undefined) && (missing0 = "alerting"))) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
-validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "global") || (key0 === "rule_files")) || (key0 === "alerting")) || (key0 === "scrape_configs"))){
-validate54.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate56.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10015,14 +10239,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")) || ((data0.evaluation_interval === undefined) && (missing1 = "evaluation_interval"))){
-validate54.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+validate56.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "scrape_interval") || (key1 === "evaluation_interval"))){
-validate54.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate56.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -10034,12 +10258,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate54.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate56.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+validate56.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10055,12 +10279,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate54.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate56.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate56.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10074,7 +10298,7 @@ var valid1 = true;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+validate56.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10090,7 +10314,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate54.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate56.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10102,12 +10326,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate54.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate56.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate56.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10119,7 +10343,7 @@ break;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate56.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10136,14 +10360,14 @@ if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing2;
 if((data5.alertmanagers === undefined) && (missing2 = "alertmanagers")){
-validate54.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
+validate56.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs15 = errors;
 for(const key2 in data5){
 if(!(key2 === "alertmanagers")){
-validate54.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate56.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -10155,7 +10379,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10168,14 +10392,14 @@ if(errors === _errs18){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 let missing3;
 if((data7.static_configs === undefined) && (missing3 = "static_configs")){
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs20 = errors;
 for(const key3 in data7){
 if(!(key3 === "static_configs")){
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -10187,7 +10411,7 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10195,8 +10419,8 @@ var valid6 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs23 = errors;
-if(!(validate55(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate57(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs23 === errors;
@@ -10207,7 +10431,7 @@ break;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10216,7 +10440,7 @@ return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10228,7 +10452,7 @@ break;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
+validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10237,7 +10461,7 @@ return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
+validate56.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10253,7 +10477,7 @@ const _errs24 = errors;
 if(errors === _errs24){
 if(Array.isArray(data10)){
 if(data10.length < 1){
-validate54.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate56.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10261,8 +10485,8 @@ var valid7 = true;
 const len3 = data10.length;
 for(let i3=0; i3<len3; i3++){
 const _errs26 = errors;
-if(!(validate57(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate59(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs26 === errors;
@@ -10273,7 +10497,7 @@ break;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+validate56.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10289,39 +10513,39 @@ var valid0 = true;
 }
 }
 else {
-validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate56.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate54.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-rules"] = validate60;
-const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
-const schema76 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
-const schema77 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
-const schema78 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
-const schema79 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
-const pattern39 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern42 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
-const pattern44 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
+exports["prometheus-rules"] = validate62;
+const schema78 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
+const schema79 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
+const schema80 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
+const schema81 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
+const schema82 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+const pattern42 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern45 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
+const pattern47 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.alert === undefined) && (missing0 = "alert")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.for === undefined) && (missing0 = "for"))) || ((data.labels === undefined) && (missing0 = "labels"))) || ((data.annotations === undefined) && (missing0 = "annotations"))){
-validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "labels")) || (key0 === "annotations"))){
-validate63.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate65.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10332,13 +10556,13 @@ let data0 = data.alert;
 const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern39.test(data0)){
-validate63.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern42.test(data0)){
+validate65.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10354,18 +10578,18 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate63.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern25.test(data1)){
-validate63.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern28.test(data1)){
+validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10381,12 +10605,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate63.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate65.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10405,7 +10629,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 const _errs11 = errors;
 if(typeof key1 === "string"){
-if(!pattern42.test(key1)){
+if(!pattern45.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -10426,7 +10650,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return false;
 break;
 }
@@ -10435,7 +10659,7 @@ if(valid2){
 for(const key2 in data3){
 const _errs13 = errors;
 if(typeof data3[key2] !== "string"){
-validate63.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -10446,7 +10670,7 @@ break;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10454,7 +10678,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if((((data3.severity === undefined) && (missing1 = "severity")) || ((data3.service === undefined) && (missing1 = "service"))) || ((data3.team === undefined) && (missing1 = "team"))){
-validate63.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
+validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -10462,11 +10686,11 @@ if(data3.severity !== undefined){
 let data5 = data3.severity;
 const _errs16 = errors;
 if(typeof data5 !== "string"){
-validate63.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data5 === "critical") || (data5 === "high")) || (data5 === "medium")) || (data5 === "low"))){
-validate63.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema78.properties.labels.properties.severity.enum}}];
+validate65.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema81.properties.labels.properties.severity.enum}}];
 return false;
 }
 var valid4 = _errs16 === errors;
@@ -10481,12 +10705,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-validate63.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
+validate65.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10502,12 +10726,12 @@ const _errs20 = errors;
 if(errors === _errs20){
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-validate63.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
+validate65.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10521,7 +10745,7 @@ var valid4 = true;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10540,7 +10764,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key3 in data8){
 const _errs25 = errors;
 if(typeof key3 === "string"){
-if(!pattern42.test(key3)){
+if(!pattern45.test(key3)){
 const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
 if(vErrors === null){
 vErrors = [err2];
@@ -10561,7 +10785,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return false;
 break;
 }
@@ -10570,7 +10794,7 @@ if(valid6){
 for(const key4 in data8){
 const _errs27 = errors;
 if(typeof data8[key4] !== "string"){
-validate63.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid7 = _errs27 === errors;
@@ -10581,7 +10805,7 @@ break;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10589,7 +10813,7 @@ if(errors === _errs22){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((((data8.summary === undefined) && (missing2 = "summary")) || ((data8.description === undefined) && (missing2 = "description"))) || ((data8.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data8.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
-validate63.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
+validate65.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -10599,12 +10823,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate63.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10620,12 +10844,12 @@ const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate63.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10640,13 +10864,13 @@ let data12 = data8.runbook_url;
 const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data12 === "string"){
-if(!pattern44.test(data12)){
-validate63.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+if(!pattern47.test(data12)){
+validate65.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10661,13 +10885,13 @@ let data13 = data8.dashboard_url;
 const _errs36 = errors;
 if(errors === _errs36){
 if(typeof data13 === "string"){
-if(!pattern44.test(data13)){
-validate63.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+if(!pattern47.test(data13)){
+validate65.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10682,7 +10906,7 @@ var valid8 = true;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10699,33 +10923,33 @@ var valid0 = true;
 }
 }
 else {
-validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
-const schema81 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
-const pattern46 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
-const pattern47 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
+const schema84 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
+const pattern49 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
+const pattern50 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.record === undefined) && (missing0 = "record")) || ((data.expr === undefined) && (missing0 = "expr"))){
-validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "record") || (key0 === "expr")) || (key0 === "labels"))){
-validate65.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate67.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10735,13 +10959,13 @@ if(data.record !== undefined){
 let data0 = data.record;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate65.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
+validate67.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 const _errs4 = errors;
 if(typeof data0 === "string"){
-if(!pattern46.test(data0)){
-validate65.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
+if(!pattern49.test(data0)){
+validate67.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
 return false;
 }
 }
@@ -10749,8 +10973,8 @@ var valid1 = _errs4 === errors;
 if(valid1){
 const _errs5 = errors;
 if(typeof data0 === "string"){
-if(!pattern47.test(data0)){
-validate65.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
+if(!pattern50.test(data0)){
+validate67.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
 return false;
 }
 }
@@ -10768,18 +10992,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate67.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern25.test(data1)){
-validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern28.test(data1)){
+validate67.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate67.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10798,7 +11022,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
 const _errs11 = errors;
 if(typeof key1 === "string"){
-if(!pattern42.test(key1)){
+if(!pattern45.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -10819,7 +11043,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate65.errors = vErrors;
+validate67.errors = vErrors;
 return false;
 break;
 }
@@ -10828,7 +11052,7 @@ if(valid3){
 for(const key2 in data2){
 const _errs13 = errors;
 if(typeof data2[key2] !== "string"){
-validate65.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate67.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -10839,7 +11063,7 @@ break;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate67.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10854,20 +11078,20 @@ var valid0 = true;
 }
 }
 else {
-validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate65.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate64.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
@@ -10911,8 +11135,8 @@ vErrors = null;
 let ifClause0;
 if(_valid0){
 const _errs4 = errors;
-if(!(validate63(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -10921,8 +11145,8 @@ ifClause0 = "then";
 }
 else {
 const _errs5 = errors;
-if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate67(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -10938,29 +11162,29 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate62.errors = vErrors;
+validate64.errors = vErrors;
 return false;
 }
-validate62.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
-validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
-validate61.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate63.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10972,12 +11196,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate61.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate61.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10993,12 +11217,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate61.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate63.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate61.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate63.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11014,7 +11238,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate61.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+validate63.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11022,8 +11246,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate62(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate64(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -11034,7 +11258,7 @@ break;
 }
 }
 else {
-validate61.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
+validate63.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11049,16 +11273,16 @@ var valid0 = true;
 }
 }
 else {
-validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate61.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules" */;
 let vErrors = null;
 let errors = 0;
@@ -11066,14 +11290,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.groups === undefined) && (missing0 = "groups")){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "groups")){
-validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate62.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11085,7 +11309,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate60.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+validate62.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11093,8 +11317,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate61(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate63(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -11105,7 +11329,7 @@ break;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+validate62.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11114,39 +11338,39 @@ return false;
 }
 }
 else {
-validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate60.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
-exports["promtool-tests"] = validate69;
-const schema83 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
-const schema84 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
-const schema85 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
-const pattern52 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
-const pattern53 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
-const schema86 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
-const schema87 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
-const schema88 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+exports["promtool-tests"] = validate71;
+const schema86 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
+const schema87 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
+const schema88 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
+const pattern55 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
+const pattern56 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
+const schema89 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
+const schema90 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
+const schema91 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.exp_labels === undefined) && (missing0 = "exp_labels")) || ((data.exp_annotations === undefined) && (missing0 = "exp_annotations"))){
-validate72.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate74.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "exp_labels") || (key0 === "exp_annotations"))){
-validate72.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate74.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11161,7 +11385,7 @@ if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 const _errs5 = errors;
 if(typeof key1 === "string"){
-if(!pattern23.test(key1)){
+if(!pattern10.test(key1)){
 const err0 = {instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -11182,7 +11406,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate72.errors = vErrors;
+validate74.errors = vErrors;
 return false;
 break;
 }
@@ -11191,7 +11415,7 @@ if(valid2){
 for(const key2 in data0){
 const _errs7 = errors;
 if(typeof data0[key2] !== "string"){
-validate72.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate74.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs7 === errors;
@@ -11202,7 +11426,7 @@ break;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate74.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11221,7 +11445,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key3 in data2){
 const _errs12 = errors;
 if(typeof key3 === "string"){
-if(!pattern23.test(key3)){
+if(!pattern10.test(key3)){
 const err2 = {instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
 if(vErrors === null){
 vErrors = [err2];
@@ -11242,7 +11466,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate72.errors = vErrors;
+validate74.errors = vErrors;
 return false;
 break;
 }
@@ -11251,7 +11475,7 @@ if(valid5){
 for(const key4 in data2){
 const _errs14 = errors;
 if(typeof data2[key4] !== "string"){
-validate72.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate74.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid6 = _errs14 === errors;
@@ -11262,7 +11486,7 @@ break;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate74.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11276,30 +11500,30 @@ var valid0 = true;
 }
 }
 else {
-validate72.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate74.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate72.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.eval_time === undefined) && (missing0 = "eval_time")) || ((data.alertname === undefined) && (missing0 = "alertname"))) || ((data.exp_alerts === undefined) && (missing0 = "exp_alerts"))){
-validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "eval_time") || (key0 === "alertname")) || (key0 === "exp_alerts"))){
-validate71.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate73.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11311,12 +11535,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
-validate71.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate73.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate73.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11331,13 +11555,13 @@ let data1 = data.alertname;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern39.test(data1)){
-validate71.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern42.test(data1)){
+validate73.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
+validate73.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11356,8 +11580,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate72(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate74(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -11367,7 +11591,7 @@ break;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
+validate73.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11382,33 +11606,33 @@ var valid0 = true;
 }
 }
 else {
-validate71.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate73.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate71.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
-const schema90 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
-const schema91 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
-const pattern60 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
+const schema93 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
+const schema94 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
+const pattern63 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.expr === undefined) && (missing0 = "expr")) || ((data.eval_time === undefined) && (missing0 = "eval_time"))) || ((data.exp_samples === undefined) && (missing0 = "exp_samples"))){
-validate75.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "expr") || (key0 === "eval_time")) || (key0 === "exp_samples"))){
-validate75.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate77.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11420,18 +11644,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern25.test(data0)){
-validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern28.test(data0)){
+validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11447,12 +11671,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate75.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate77.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate75.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate77.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11477,14 +11701,14 @@ if(errors === _errs9){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((data3.labels === undefined) && (missing1 = "labels")) || ((data3.value === undefined) && (missing1 = "value"))){
-validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
+validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data3){
 if(!((key1 === "labels") || (key1 === "value"))){
-validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -11495,13 +11719,13 @@ let data4 = data3.labels;
 const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data4 === "string"){
-if(!pattern60.test(data4)){
-validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
+if(!pattern63.test(data4)){
+validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
 return false;
 }
 }
 else {
-validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
+validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11515,7 +11739,7 @@ if(data3.value !== undefined){
 let data5 = data3.value;
 const _errs14 = errors;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
+validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -11528,7 +11752,7 @@ var valid3 = true;
 }
 }
 else {
-validate75.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
+validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11539,7 +11763,7 @@ break;
 }
 }
 else {
-validate75.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
+validate77.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11554,16 +11778,16 @@ var valid0 = true;
 }
 }
 else {
-validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate75.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -11634,12 +11858,12 @@ if(errors === _errs6){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.promql_expr_test === undefined) && (missing1 = "promql_expr_test")){
-validate70.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate72.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11655,21 +11879,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate70.errors = vErrors;
+validate72.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.name === undefined) && (missing2 = "name")) || ((data.interval === undefined) && (missing2 = "interval"))) || ((data.input_series === undefined) && (missing2 = "input_series"))){
-validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate72.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "interval")) || (key0 === "input_series")) || (key0 === "alert_rule_test")) || (key0 === "promql_expr_test"))){
-validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate72.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11681,12 +11905,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate70.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate72.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11702,12 +11926,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate70.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate72.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11723,7 +11947,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate70.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
+validate72.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11737,14 +11961,14 @@ if(errors === _errs16){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing3;
 if(((data3.series === undefined) && (missing3 = "series")) || ((data3.values === undefined) && (missing3 = "values"))){
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key1 in data3){
 if(!((key1 === "series") || (key1 === "values"))){
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -11755,13 +11979,13 @@ let data4 = data3.series;
 const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data4 === "string"){
-if(!pattern52.test(data4)){
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
+if(!pattern55.test(data4)){
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11776,13 +12000,13 @@ let data5 = data3.values;
 const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data5 === "string"){
-if(!pattern53.test(data5)){
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
+if(!pattern56.test(data5)){
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
 return false;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11796,7 +12020,7 @@ var valid5 = true;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11808,7 +12032,7 @@ break;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
+validate72.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11824,7 +12048,7 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate70.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate72.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11832,8 +12056,8 @@ var valid6 = true;
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
 const _errs25 = errors;
-if(!(validate71(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate73(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs25 === errors;
@@ -11844,7 +12068,7 @@ break;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
+validate72.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11860,7 +12084,7 @@ const _errs26 = errors;
 if(errors === _errs26){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate70.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate72.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11868,8 +12092,8 @@ var valid7 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs28 = errors;
-if(!(validate75(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate77(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs28 === errors;
@@ -11880,7 +12104,7 @@ break;
 }
 }
 else {
-validate70.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
+validate72.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11897,16 +12121,16 @@ var valid2 = true;
 }
 }
 else {
-validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate70.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:promtool-tests" */;
 let vErrors = null;
 let errors = 0;
@@ -11914,14 +12138,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.rule_files === undefined) && (missing0 = "rule_files")) || ((data.evaluation_interval === undefined) && (missing0 = "evaluation_interval"))) || ((data.tests === undefined) && (missing0 = "tests"))){
-validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "rule_files") || (key0 === "evaluation_interval")) || (key0 === "tests"))){
-validate69.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate71.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11933,7 +12157,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate69.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate71.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11945,12 +12169,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate69.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate71.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11962,7 +12186,7 @@ break;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate71.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11978,12 +12202,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate69.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate71.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11999,7 +12223,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate69.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
+validate71.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -12007,8 +12231,8 @@ var valid2 = true;
 const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 const _errs10 = errors;
-if(!(validate70(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate72(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs10 === errors;
@@ -12019,7 +12243,7 @@ break;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
+validate71.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12034,12 +12258,12 @@ var valid0 = true;
 }
 }
 else {
-validate69.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate71.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate69.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-exports["$fingerprint"] = "44b2b0f1c62491626408290b23021bcaf49e8fa2dcb1ddc183851680ea93b54b";
+exports["$fingerprint"] = "5845389a632fb66d68cb5233dfabad2416ac12a8f5d6fe14bd23d3ea9a0cc28b";

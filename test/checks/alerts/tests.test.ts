@@ -10,12 +10,15 @@ const base = realModel();
 const phoenix = base.alerts.find((a) => a.name === "PhoenixHigh5xxErrorRate")!;
 const subject = "alert PhoenixHigh5xxErrorRate";
 
-// The real alert (threshold `> 0.05` ratio, for: 5m) has two cases: 0.052 pending at 3m and firing at 8m, 0.048 silent.
-const [near, silent] = phoenix.tests as [AlertTest, AlertTest];
+// The real alert (threshold `> 0.05` ratio, for: 5m) has two cases: 0.052 pending at 3m and firing at 8m, 0.048 silent;
+// then two at its traffic guard (`>= 100` requests): 100 requests fire, 99 do not.
+const [near, silent, atGuard, belowGuard] = phoenix.tests as [AlertTest, AlertTest, AlertTest, AlertTest];
+/** The 5xx alert changed; without its traffic guard unless `changes` give one. */
 const edit = (changes: Partial<AlertModel>): Model => ({
   ...base,
-  alerts: base.alerts.map((a) => (a === phoenix ? { ...a, ...changes } : a)),
+  alerts: base.alerts.map((a) => (a === phoenix ? { ...a, trafficGuard: undefined, ...changes } : a)),
 });
+const guarded = (tests: AlertTest[]) => edit({ trafficGuard: phoenix.trafficGuard, tests });
 const withTests = (tests: AlertTest[]) => edit({ tests });
 const firingOnly = { ...near, expect: near.expect.filter((e) => e.state !== "pending") };
 
@@ -95,8 +98,47 @@ const bad: BadModel[] = [
   },
 ];
 
+const guardBad: BadModel[] = [
+  {
+    name: "a guarded alert's case that does not say its traffic",
+    model: () => guarded([near, silent, atGuard, { ...belowGuard, traffic: undefined }]),
+    message:
+      'test "10% of 19.8 requests a minute fail: 99 requests in 5 minutes, too few to page on" does not say its traffic',
+    fix: "traffic:",
+  },
+  {
+    name: "a case below the traffic guard that expects the alert",
+    model: () => guarded([near, silent, atGuard, { ...belowGuard, expect: atGuard.expect }]),
+    message: "traffic 99 is below the guard (>= 100), yet expects the alert",
+  },
+  {
+    name: "no firing case at the traffic guard",
+    model: () => guarded([near, silent, belowGuard]),
+    message: "no test fires over the threshold with traffic just at the guard (>= 100, within 10%)",
+  },
+  {
+    name: "no silent case just short of the traffic guard",
+    model: () => guarded([near, silent, atGuard]),
+    message:
+      "no test stays silent over the threshold with traffic just short of the guard (>= 100, within 10%)",
+  },
+  {
+    name: "a silent case far short of the traffic guard",
+    model: () => guarded([near, silent, atGuard, { ...belowGuard, traffic: 10 }]),
+    message: "no test stays silent over the threshold with traffic just short of the guard",
+  },
+  {
+    name: "a case with enough traffic over the threshold that expects silence",
+    model: () => guarded([near, silent, atGuard, belowGuard, { ...belowGuard, name: "busy", traffic: 120 }]),
+    message:
+      'test "busy": value 0.1 crosses the threshold with traffic 120 enough for the guard, yet expects silence',
+  },
+];
+bad.push(...guardBad);
+
 const good: GoodModel[] = [
   { name: "the real project", model: () => base },
+  { name: "the guarded alert's four cases", model: () => guarded([near, silent, atGuard, belowGuard]) },
   { name: "the cases in the other order", model: () => withTests([silent, near]) },
   { name: "no pending case when for is 0s", model: () => edit({ for: "0s", tests: [firingOnly, silent] }) },
   {

@@ -13,6 +13,7 @@ import {
   levels,
   observations,
   scenarios,
+  unexportedIn,
   type Context,
   type Labels,
   type Scenario,
@@ -149,8 +150,19 @@ export class Exporter {
       if (control && this.scenario === "metrics-endpoint-down")
         return reply(503, "PromEx is not answering\n");
       const context = { scenario: this.scenario, t: (Date.now() - this.started) / 1000 };
+      const dropped = unexportedIn[this.scenario];
       endpoint.metrics(context, Date.now()).then(
-        (text) => reply(200, text, endpoint.registry.contentType),
+        (text) =>
+          reply(
+            200,
+            dropped
+              ? text
+                  .split("\n")
+                  .filter((line) => !new RegExp(`^(# (HELP|TYPE) )?${dropped}[ {]`).test(line))
+                  .join("\n")
+              : text,
+            endpoint.registry.contentType,
+          ),
         (error: unknown) => reply(500, `${String(error)}\n`),
       );
     });

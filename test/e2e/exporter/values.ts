@@ -12,8 +12,14 @@ export const scenarios = [
   "memory-pressure",
   "project-creation-failing",
   "metrics-endpoint-down",
+  "input-metric-missing",
 ] as const;
 export type Scenario = (typeof scenarios)[number];
+
+/** Metrics the application stops exporting in a scenario, its endpoint still answering: alerts on them go blind. */
+export const unexportedIn: Partial<Record<Scenario, string>> = {
+  "input-metric-missing": "global_sovereign_memory_limit_bytes",
+};
 
 export type Labels = Record<string, string>;
 /** A gauge's value now. */

@@ -3,6 +3,7 @@ import { alertAnnotations } from "./alerts/annotations.ts";
 import { alertComparison } from "./alerts/comparison.ts";
 import { alertDashboardLink } from "./alerts/dashboard-link.ts";
 import { alertFor } from "./alerts/for.ts";
+import { alertRoute } from "./alerts/route.ts";
 import { alertRouting } from "./alerts/routing.ts";
 import { alertRunbook } from "./alerts/runbook.ts";
 import { alertRunbookThreshold } from "./alerts/runbook-threshold.ts";
@@ -11,6 +12,7 @@ import { alertSeverity } from "./alerts/severity.ts";
 import { staleThresholdText } from "./alerts/stale-threshold-text.ts";
 import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
+import { alertTrafficGuard } from "./alerts/traffic-guard.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
 import { pathCollision } from "./names/path-collision.ts";
@@ -86,6 +88,8 @@ export const allChecks: Check[] = [
   alertDashboardLink,
   alertTests,
   alertRouting,
+  alertRoute,
+  alertTrafficGuard,
   ruleName,
   uniqueRuleName,
   ruleDependency,

@@ -1,14 +1,15 @@
 import type { AlertTest } from "../../../define/alerting.ts";
 import { parseDurationMs } from "../../../duration.ts";
-import type { AlertModel } from "../../../model.ts";
+import type { AlertModel, ThresholdModel } from "../../../model.ts";
 import type { Finding, ModelCheck } from "../../check.ts";
 
 /** How close to the threshold a boundary case must sit: moving the threshold by this much breaks a test. */
 const nearness = 0.1;
 
-function firesAt(alert: AlertModel, value: number): boolean {
-  const t = alert.threshold.value;
-  switch (alert.threshold.op) {
+/** Whether `value` crosses `threshold`. */
+function crosses(threshold: ThresholdModel, value: number): boolean {
+  const t = threshold.value;
+  switch (threshold.op) {
     case ">":
       return value > t;
     case ">=":
@@ -24,9 +25,15 @@ function firesAt(alert: AlertModel, value: number): boolean {
   }
 }
 
+const firesAt = (alert: AlertModel, value: number) => crosses(alert.threshold, value);
+
+/** Whether the scenario has the traffic the alert's guard asks for (no guard: always). */
+const trafficEnough = (alert: AlertModel, test: AlertTest) =>
+  !alert.trafficGuard || (test.traffic !== undefined && crosses(alert.trafficGuard, test.traffic));
+
 /** Within 10% of the threshold, or one step for whole counts, where 10% is less than one. */
-function isNear(alert: AlertModel, value: number): boolean {
-  const { unit, value: t } = alert.threshold;
+function isNear(alert: AlertModel, value: number, threshold: ThresholdModel = alert.threshold): boolean {
+  const { unit, value: t } = threshold;
   if (unit === "bool") return true;
   const margin = Math.max(Math.abs(t) * nearness, unit === "count" ? 1 : 0);
   return Math.abs(value - t) <= margin + 1e-12;
@@ -62,20 +69,37 @@ export const alertTests: ModelCheck = {
         test.expect.some((e) => e.state === "firing" && parseDurationMs(e.at) >= forMs);
       // promtool proves the state; here we only require that some case asks.
       const pending = (test: AlertTest) => test.expect.some((e) => e.state === "pending");
+      const guard = alert.trafficGuard;
       for (const test of alert.tests) {
-        const above = firesAt(alert, test.value);
-        const states = new Set(test.expect.map((e) => e.state));
-        if (above && states.has("silent"))
+        if (guard && test.traffic === undefined) {
           findings.push({
             subject,
             source,
-            message: `test "${test.name}": value ${test.value} crosses the threshold, yet expects silence`,
+            message: `test "${test.name}" does not say its traffic, which the alert's guard (${guard.op} ${guard.value}) reads`,
+            fix: "give the test `traffic:`, the value the guard's left side takes in its scenario.",
+          });
+          continue;
+        }
+        const above = firesAt(alert, test.value);
+        const enough = trafficEnough(alert, test);
+        const states = new Set(test.expect.map((e) => e.state));
+        if (above && enough && states.has("silent"))
+          findings.push({
+            subject,
+            source,
+            message: `test "${test.name}": value ${test.value} crosses the threshold${guard ? ` with traffic ${test.traffic} enough for the guard` : ""}, yet expects silence`,
           });
         if (!above && (states.has("firing") || states.has("pending")))
           findings.push({
             subject,
             source,
             message: `test "${test.name}": value ${test.value} does not cross the threshold, yet expects the alert`,
+          });
+        else if (!enough && (states.has("firing") || states.has("pending")))
+          findings.push({
+            subject,
+            source,
+            message: `test "${test.name}": traffic ${test.traffic} is below the guard (${guard!.op} ${guard!.value}), yet expects the alert`,
           });
         const stateAt = new Map<number, string>();
         for (const e of test.expect) {
@@ -113,7 +137,9 @@ export const alertTests: ModelCheck = {
             });
         }
       }
-      const fireCases = alert.tests.filter((t) => firesAt(alert, t.value) && firing(t));
+      const fireCases = alert.tests.filter(
+        (t) => firesAt(alert, t.value) && trafficEnough(alert, t) && firing(t),
+      );
       const fireCase = fireCases.find((t) => isNear(alert, t.value)) ?? fireCases[0];
       const silentCase = alert.tests.find(
         (t) =>
@@ -148,6 +174,29 @@ export const alertTests: ModelCheck = {
           message: "no test stays silent just below the threshold (within 10%)",
           fix: "add a case just below the threshold that expects silence.",
         });
+      if (guard) {
+        // The guard is proven at its own boundary: over the threshold, just enough traffic fires, just too little does not.
+        const overThreshold = alert.tests.filter((t) => t.traffic !== undefined && firesAt(alert, t.value));
+        const nearGuard = (t: AlertTest) => isNear(alert, t.traffic!, guard);
+        if (!overThreshold.some((t) => trafficEnough(alert, t) && firing(t) && nearGuard(t)))
+          findings.push({
+            subject,
+            source,
+            message: `no test fires over the threshold with traffic just at the guard (${guard.op} ${guard.value}, within 10%)`,
+            fix: "add a case over the threshold whose traffic just meets the guard, expecting firing after `for`.",
+          });
+        if (
+          !overThreshold.some(
+            (t) => !trafficEnough(alert, t) && t.expect.some((e) => e.state === "silent") && nearGuard(t),
+          )
+        )
+          findings.push({
+            subject,
+            source,
+            message: `no test stays silent over the threshold with traffic just short of the guard (${guard.op} ${guard.value}, within 10%)`,
+            fix: "add a case over the threshold whose traffic just misses the guard, expecting silence.",
+          });
+      }
       return findings;
     });
   },

@@ -1,0 +1,79 @@
+/**
+ * The metrics the alerts read, and the scrape job each comes from, worked out from the definitions: the series
+ * each alert's expression selects (through the recording rules it reads, at any depth), with the `job` their
+ * tests feed them under. An alert on a metric its job does not export can never fire; watching these inputs
+ * makes that silence an alert of its own instead of a healthy-looking dashboard.
+ */
+import { parsePromQL, selectors } from "../promql/parse.ts";
+import { compareText } from "../text.ts";
+import type { AlertDefinition, AlertTest, RecordingRuleDefinition, RuleGroupDefinition } from "./alerting.ts";
+
+export interface AlertInput {
+  job: string;
+  /** The series name the alerts select, e.g. `phoenix_http_request_total` or a histogram's `_bucket`. */
+  metric: string;
+}
+
+const metricsOf = (expr: string): string[] =>
+  selectors(parsePromQL(expr, { grafana: false })).flatMap((s) => (s.metric ? [s.metric] : []));
+
+/** The job each series of a test's input is fed under: `metric{job="x", ...}`. */
+function fedJobs(series: string[]): Map<string, Set<string>> {
+  const jobs = new Map<string, Set<string>>();
+  for (const text of series) {
+    const [selector] = selectors(parsePromQL(text, { grafana: false }));
+    const job = selector?.matchers.find((m) => m.label === "job" && m.op === "=")?.value;
+    if (!selector?.metric || !job) continue;
+    jobs.set(selector.metric, (jobs.get(selector.metric) ?? new Set()).add(job));
+  }
+  return jobs;
+}
+
+/**
+ * Every (job, metric) the alerts need, sorted. `skip` leaves out metrics no exporter can lack (Prometheus's own `up`).
+ * A metric no test feeds with a job label is left out too: its job cannot be known here.
+ */
+export function alertInputs(
+  alertGroups: RuleGroupDefinition<AlertDefinition>[],
+  recordingRuleGroups: RuleGroupDefinition<RecordingRuleDefinition>[],
+  skip: (metric: string) => boolean = () => false,
+): AlertInput[] {
+  const rules = new Map(recordingRuleGroups.flatMap((g) => g.rules).map((r) => [r.record, r]));
+  const found = new Map<string, AlertInput>();
+  for (const alert of alertGroups.flatMap((g) => g.rules)) {
+    // The raw series it reads, and the tests that feed them (its own and those of the rules it reads).
+    const raw = new Set<string>();
+    const series: string[] = alert.tests.flatMap((t: AlertTest) => t.input.map((i) => i.series));
+    const seen = new Set<string>();
+    const visit = (expr: string) => {
+      for (const metric of metricsOf(expr)) {
+        const rule = rules.get(metric);
+        if (!rule) raw.add(metric);
+        else if (!seen.has(metric)) {
+          seen.add(metric);
+          series.push(...rule.tests.flatMap((t) => t.input.map((i) => i.series)));
+          visit(rule.expr);
+        }
+      }
+    };
+    visit(alert.expr);
+    const jobs = fedJobs(series);
+    for (const metric of raw) {
+      if (skip(metric)) continue;
+      for (const job of jobs.get(metric) ?? []) found.set(`${job}\0${metric}`, { job, metric });
+    }
+  }
+  return [...found.values()].sort((a, b) => compareText(a.job, b.job) || compareText(a.metric, b.metric));
+}
+
+/**
+ * Per job and metric, 1 while the job exports the metric and 0 while it is scraped (`up == 1`) but exports none
+ * of it; nothing while the job is not scraped at all, which is the scrape alert's to say. `matchers` go into every
+ * selector (a dashboard's pickers).
+ */
+export function inputPresence(inputs: AlertInput[], matchers = ""): string {
+  const extra = matchers ? `${matchers}, ` : "";
+  const one = ({ job, metric }: AlertInput) =>
+    `  label_replace(\n    group by (job) (${metric}{${extra}job="${job}"})\n    or on (job)\n    0 * group by (job) (up{${extra}job="${job}"} == 1),\n    "metric", "${metric}", "", ""\n  )`;
+  return `(\n${inputs.map(one).join("\n  or\n")}\n)`;
+}
