@@ -7,7 +7,7 @@ import { formatReport, summaryLine, useColor, type OutputFormat } from "./format
 
 /** The command that is running, and how it prints. */
 export interface RunningCommand {
-  name: "build" | "check" | "diff" | undefined;
+  name: "build" | "check" | "diff" | "import" | undefined;
   format?: OutputFormat | "markdown";
   out?: string;
 }

@@ -10,6 +10,7 @@ import { ProjectError, ProjectLoadError } from "./load-project.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
 import { formatNote } from "./format.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
+import { importDashboardCommand, type ImportOptions } from "./import.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
@@ -102,6 +103,26 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (options: DiffCommandOptions) => {
       running = { name: "diff", format: options.format };
       exitCode = await diffCommand(options);
+    });
+  const importing = program
+    .command("import")
+    .description("bring existing Grafana dashboards and Prometheus rule files in as typed definitions");
+  importing
+    .command("dashboard")
+    .description(
+      "an exported Grafana dashboard (JSON, or - for standard input) becomes src/dashboards/<name>.ts, registered, with its unknown metrics in src/catalog/imported.ts; all files or none",
+    )
+    .argument("<file>", "the dashboard's JSON file, or - to read standard input")
+    .option("--name <name>", "file name under src/dashboards/ (default: from the title)")
+    .option(
+      "--allow-panel-type <types...>",
+      "panel plugin ids to keep as they are although Grafana does not ship them",
+    )
+    .option("--dry-run", "report what would be written, and write nothing")
+    .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .action(async (file: string, options: ImportOptions) => {
+      running = { name: "import" };
+      exitCode = await importDashboardCommand(file, options);
     });
   try {
     await program.parseAsync(argv, { from: "user" });

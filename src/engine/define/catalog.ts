@@ -22,7 +22,8 @@ export type MetricType = (typeof metricTypes)[number];
  * the README lists these so the application team can add them.
  */
 export interface MetricOrigin {
-  kind: "promex" | "telemetry" | "exporter" | "prometheus";
+  /** `imported`: brought in by `o11y import` from a dashboard or rule file, not reviewed yet (see importedMetric). */
+  kind: "promex" | "telemetry" | "exporter" | "prometheus" | "imported";
   /** The plugin, telemetry event or exporter, in words an application engineer can act on. */
   detail: string;
   status: "exported" | "required";
@@ -55,6 +56,8 @@ export interface HistogramSpec extends MetricSpec {
 
 export interface MetricDefinition extends MetricSpec {
   type: MetricType;
+  /** Set by importedMetric(): the entry awaits review (`catalog/unreviewed`). */
+  review?: ImportedReview;
   monotonic?: boolean;
   buckets?: number[];
   source: SourceLocation;
@@ -73,6 +76,51 @@ export interface SummaryDefinition extends MetricDefinition {
   type: "summary";
   sum: string;
   count: string;
+}
+
+/** Where an imported entry came from and why it has its type; `catalog/unreviewed` reports it until reviewed. */
+export interface ImportedReview {
+  /** The file `o11y import` read it from, as the user named it. */
+  importedFrom: string;
+  /** Why its type was inferred, e.g. `ends in _total; read with rate()`. */
+  inferred: string;
+}
+
+export interface ImportedMetricSpec extends ImportedReview {
+  name: string;
+  type: MetricType;
+  /** The labels its queries use; what each means is for the reviewer to write. */
+  labels: string[];
+  /** A histogram's bucket bounds, where the imported queries name them (`le="0.5"`). */
+  buckets?: number[];
+}
+
+/**
+ * A metric that `o11y import` found in a dashboard or rule file and the catalog did not declare. It says only what
+ * the import knows: its name, its inferred type and the labels its queries use. Help, unit and the labels'
+ * meanings are for a reviewer to write, who then declares it with counter(), gauge(), histogram() or summary().
+ */
+export function importedMetric(spec: ImportedMetricSpec): MetricDefinition {
+  const base: MetricSpec = {
+    name: spec.name,
+    help: "",
+    unit: "",
+    labels: Object.fromEntries((spec.labels ?? []).map((label) => [label, ""])),
+    origin: { kind: "imported", detail: `o11y import, from ${spec.importedFrom}`, status: "exported" },
+  };
+  const extra = { review: { importedFrom: spec.importedFrom, inferred: spec.inferred } };
+  const series = seriesOf(spec.type, spec.name);
+  if (spec.type === "histogram") {
+    return define("histogram", { ...base, buckets: spec.buckets ?? [] } as HistogramSpec, series, {
+      ...extra,
+      bucket: series[0],
+      sum: series[1],
+      count: series[2],
+    });
+  }
+  if (spec.type === "summary")
+    return define("summary", base, series, { ...extra, sum: series[1], count: series[2] });
+  return define(spec.type, base, series, extra);
 }
 
 /** Labels every scraped series carries. */
@@ -131,7 +179,7 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
   origin: object<MetricOrigin>(
     {
       kind: oneOf(
-        ["promex", "telemetry", "exporter", "prometheus"],
+        ["promex", "telemetry", "exporter", "prometheus", "imported"],
         'origin.kind: "promex", "telemetry", "exporter" or "prometheus".',
       ),
       detail: text(
@@ -145,6 +193,15 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
     "{ kind, detail, status }",
   ),
   notes: optional(text("notes: why it is typed or queried the way it is, as text.")),
+  review: optional(
+    object<ImportedReview>(
+      {
+        importedFrom: text("importedFrom: the file o11y import read the metric from, as text."),
+        inferred: text("inferred: why its type was inferred, as text."),
+      },
+      "{ importedFrom, inferred }, as importedMetric() writes it",
+    ),
+  ),
   monotonic: optional(
     boolean("monotonic: true for a gauge that only grows until a restart, else leave it out."),
   ),

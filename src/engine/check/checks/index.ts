@@ -12,6 +12,7 @@ import { alertTemplate } from "./alerts/template.ts";
 import { alertTests } from "./alerts/tests.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
+import { unreviewed } from "./catalog/unreviewed.ts";
 import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
 import { credentials } from "./settings/credentials.ts";
@@ -67,6 +68,7 @@ export const allChecks: Check[] = [
   datasourceVariable,
   jobInstanceMatchers,
   links,
+  unreviewed,
   uniqueAlertName,
   alertSeverity,
   alertComparison,
