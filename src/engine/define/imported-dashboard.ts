@@ -147,6 +147,7 @@ export interface ImportedRowSpec {
   /** A collapsed row holds its panels; an open row's panels follow it on the dashboard. */
   panels?: PanelBuilder[];
   extra?: JsonObject;
+  debt?: MigrationDebt[];
 }
 
 export function importedRow(spec: ImportedRowSpec): RowBuilder {
@@ -156,7 +157,7 @@ export function importedRow(spec: ImportedRowSpec): RowBuilder {
   row.collapsed(spec.collapsed ?? false);
   const built = row.build();
   Object.assign(built, spec.extra);
-  remember(built, source);
+  rememberImported(built, source, spec.debt);
   return row;
 }
 

@@ -254,6 +254,7 @@ function itemCode(item: PlainItem, debts: Debts): Code {
   return call("importedRow", {
     ...(row as unknown as Record<string, Code>),
     panels: panels?.length ? panels.map((p) => panelCode(p, debts)) : undefined,
+    debt: debtCode(debts.panels.get(row.id)),
   });
 }
 
