@@ -36,6 +36,8 @@ export interface PlainDashboard {
 export interface DashboardReading {
   dashboard: PlainDashboard;
   rewrites: Rewrite[];
+  /** What cannot be imported (a panel type never seen, ...); the caller adds its own and reports them together. */
+  problems: ImportProblem[];
 }
 
 /** Panel plugins Grafana ships (and the legacy ones it migrates), and the community plugins most dashboards use. */
@@ -265,8 +267,7 @@ class Reader {
         `${dropped.join(", ")} not carried over`,
         "the build writes its own id, version and schemaVersion, and provisions dashboards read-only",
       );
-    if (this.problems.length) throw new ImportError(this.problems);
-    return { dashboard, rewrites: this.rewrites };
+    return { dashboard, rewrites: this.rewrites, problems: this.problems };
   }
 
   private readUid(uid: unknown, title: string): string {

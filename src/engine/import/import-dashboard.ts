@@ -74,7 +74,7 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
   });
   const plain = reading.dashboard;
   const name = options.name ?? dashboardName(plain.title);
-  const problems: ImportProblem[] = [];
+  const problems: ImportProblem[] = [...reading.problems];
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
     problems.push({
       message: `the file name "${name}" is not lowercase letters, digits and -`,
@@ -93,10 +93,9 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
 
   const entries = metrics.map((m) => importedMetric({ ...m, importedFrom: options.file }));
   const debts = emptyDebts();
-  const first = compileWith(options.project, plain, debts, entries);
-  collectDebt(first.diagnostics, plain.uid, debts, options.file);
-  const second = compileWith(options.project, plain, debts, entries);
-  const left = ours(second.diagnostics, plain.uid).filter((d) => d.suppressed === undefined);
+  // One compile: debt is kept beside the built objects, so it changes no file and no schema verdict.
+  const compiled = compileWith(options.project, plain, debts, entries);
+  const left = collectDebt(compiled.diagnostics, plain.uid, debts, options.file);
   if (left.length) {
     throw new ImportError(
       left.map((d) => ({
@@ -147,14 +146,21 @@ function ours(diagnostics: Diagnostic[], uid: string): Diagnostic[] {
   );
 }
 
-/** Each error the checks found becomes debt at its panel, variable or dashboard, once per check there. */
-function collectDebt(diagnostics: Diagnostic[], uid: string, debts: Debts, file: string): void {
+/**
+ * Each error the checks found becomes debt at its panel, variable or dashboard, once per check there; returns the
+ * errors that cannot be debt (a schema's: the file itself would be wrong).
+ */
+function collectDebt(diagnostics: Diagnostic[], uid: string, debts: Debts, file: string): Diagnostic[] {
+  const left: Diagnostic[] = [];
   const add = (list: MigrationDebt[], d: Diagnostic) => {
     if (list.some((x) => x.check === d.check)) return;
     list.push(debt(d.check, `imported from ${file}: ${d.message}`));
   };
   for (const d of ours(diagnostics, uid)) {
-    if (d.check.startsWith("schema/") || d.check === "check/suppression") continue;
+    if (d.check.startsWith("schema/") || d.check.startsWith("build/") || d.check === "check/suppression") {
+      left.push(d);
+      continue;
+    }
     const rest = d.subject.slice(`dashboard ${uid}`.length);
     const panel = /^ › panel (-?\d+) /.exec(rest);
     const variable = /^ › variable \$(\S+)/.exec(rest);
@@ -166,7 +172,9 @@ function collectDebt(diagnostics: Diagnostic[], uid: string, debts: Debts, file:
       if (!debts.variables.has(variable[1]!)) debts.variables.set(variable[1]!, []);
       add(debts.variables.get(variable[1]!)!, d);
     } else if (rest === "") add(debts.dashboard, d);
+    else left.push(d);
   }
+  return left;
 }
 
 function debtLines(plain: PlainDashboard, debts: Debts): ImportSummary["debt"] {

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { InferredMetric } from "./catalog-entries.ts";
 import { ImportError, type ImportProblem } from "./report.ts";
-import { call, ModuleWriter, reference, writeAll, type Code } from "./typescript-writer.ts";
+import { call, ModuleWriter, reference, writeAll, type Code, type Constant } from "./typescript-writer.ts";
 import type { SourceFile } from "ts-morph";
 
 const importedCatalog = "src/catalog/imported.ts";
@@ -31,16 +31,9 @@ export function addCatalogEntries(
 ): string[] {
   if (!metrics.length) return [];
   const isNew = !existsSync(path.join(root, importedCatalog));
-  const catalog = writer.open(importedCatalog);
-  if (isNew) {
-    catalog.insertText(
-      0,
-      "/**\n * Metrics that `o11y import` found in imported dashboards and rule files and the catalog did not declare.\n" +
-        " * Each says only what the import inferred; `catalog/unreviewed` warns until someone declares it in its group.\n */\n",
-    );
-  }
-  writer.importNames(catalog, "../engine/define/catalog.ts", ["importedMetric"]);
-  const taken = new Set(catalog.getVariableDeclarations().map((d) => d.getName()));
+  const catalog = isNew ? undefined : writer.open(importedCatalog);
+  const taken = new Set(catalog?.getVariableDeclarations().map((d) => d.getName()) ?? []);
+  const constants: Constant[] = [];
   for (const metric of metrics) {
     const name = metricConstName(metric.name);
     if (taken.has(name)) {
@@ -59,19 +52,32 @@ export function addCatalogEntries(
       inferred: metric.inferred,
     };
     if (metric.type === "histogram") spec.buckets = metric.buckets ?? [];
-    writer.addConstant(catalog, name, call("importedMetric", spec));
+    constants.push({ name, value: call("importedMetric", spec) });
+  }
+  if (catalog) {
+    writer.importNames(catalog, "../engine/define/catalog.ts", ["importedMetric"]);
+    writer.addConstants(catalog, constants);
+  } else {
+    writer.newModule(importedCatalog, {
+      docs:
+        "Metrics that `o11y import` found in imported dashboards and rule files and the catalog did not declare. " +
+        "Each says only what the import inferred; `catalog/unreviewed` warns until someone declares it in its group.",
+      imports: [{ specifier: "../engine/define/catalog.ts", names: ["importedMetric"] }],
+      constants,
+    });
   }
   const files = [importedCatalog];
   const index = writer.open(catalogIndex);
   if (!registered(index, "imported")) {
     index.addImportDeclaration({ moduleSpecifier: "./imported.ts", namespaceImport: "importedMetrics" });
     writer.importNames(index, "../engine/define/catalog.ts", ["catalogGroup"]);
-    writer.addConstant(
-      index,
-      "imported",
-      call("catalogGroup", "imported", reference("importedMetrics")),
-      "Entries `o11y import` added, awaiting review (catalog/unreviewed).",
-    );
+    writer.addConstants(index, [
+      {
+        name: "imported",
+        value: call("catalogGroup", "imported", reference("importedMetrics")),
+        docs: "Entries `o11y import` added, awaiting review (catalog/unreviewed).",
+      },
+    ]);
     files.push(catalogIndex);
   }
   return files;
@@ -114,16 +120,20 @@ export async function writeImport(options: {
       message: `src/dashboards/index.ts already has a name ${dashboard.exportName}`,
       fix: "pass --name with another file name.",
     });
-  const module = writer.open(file);
-  module.insertText(0, `/** Imported by \`o11y import dashboard\` from ${options.importedFrom}. */\n`);
-  writer.importNames(module, "../config.ts", ["settings"]);
-  writer.importNames(module, "../engine/define/imported-dashboard.ts", [
-    ...usedCallees(
-      dashboard.code,
-      new Set(["importedDashboard", "importedPanel", "importedRow", "importedVariable", "debt"]),
-    ),
-  ]);
-  writer.addConstant(module, dashboard.exportName, dashboard.code);
+  writer.newModule(file, {
+    docs: `Imported by \`o11y import dashboard\` from ${options.importedFrom}.`,
+    imports: [
+      { specifier: "../config.ts", names: ["settings"] },
+      {
+        specifier: "../engine/define/imported-dashboard.ts",
+        names: usedCallees(
+          dashboard.code,
+          new Set(["importedDashboard", "importedPanel", "importedRow", "importedVariable", "debt"]),
+        ),
+      },
+    ],
+    constants: [{ name: dashboard.exportName, value: dashboard.code }],
+  });
   writer.importNames(index, `./${dashboard.name}.ts`, [dashboard.exportName]);
   if (!writer.appendToArray(index, "dashboards", dashboard.exportName))
     problems.push({
