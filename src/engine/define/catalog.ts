@@ -170,18 +170,11 @@ function seriesOf(type: MetricType, name: string): string[] {
   return [name];
 }
 
-const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
-  name: text('name: "phoenix_http_request_total", the metric\'s name as the application exports it.'),
-  type: oneOf(metricTypes, "declare it with counter(), gauge(), histogram() or summary()."),
-  help: text('help: "HTTP requests completed by the Phoenix endpoint.", what it counts or measures.'),
-  unit: text('unit: "s", the Grafana unit id of its value (s, bytes, short, reqps, ...).'),
-  labels: textRecord('labels: { method: "HTTP method, e.g. GET" }: each label with what it means, as text.'),
-  origin: object<MetricOrigin>(
+/** Where a metric comes from, of those a hand-written entry may name; `imported` belongs to importedMetric(). */
+const originShape = (kinds: readonly MetricOrigin["kind"][]) =>
+  object<MetricOrigin>(
     {
-      kind: oneOf(
-        ["promex", "telemetry", "exporter", "prometheus", "imported"],
-        'origin.kind: "promex", "telemetry", "exporter" or "prometheus".',
-      ),
+      kind: oneOf(kinds, 'origin.kind: "promex", "telemetry", "exporter" or "prometheus".'),
       detail: text(
         'origin.detail: "[:phoenix, :endpoint, :stop] event", where it comes from, in words an application engineer can act on.',
       ),
@@ -191,7 +184,15 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
       ),
     },
     "{ kind, detail, status }",
-  ),
+  );
+
+const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
+  name: text('name: "phoenix_http_request_total", the metric\'s name as the application exports it.'),
+  type: oneOf(metricTypes, "declare it with counter(), gauge(), histogram() or summary()."),
+  help: text('help: "HTTP requests completed by the Phoenix endpoint.", what it counts or measures.'),
+  unit: text('unit: "s", the Grafana unit id of its value (s, bytes, short, reqps, ...).'),
+  labels: textRecord('labels: { method: "HTTP method, e.g. GET" }: each label with what it means, as text.'),
+  origin: originShape(["promex", "telemetry", "exporter", "prometheus"]),
   notes: optional(text("notes: why it is typed or queried the way it is, as text.")),
   review: optional(
     object<ImportedReview>(
@@ -219,7 +220,12 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
 export function validatedMetric(definition: MetricDefinition): Validated<MetricDefinition> {
   const read = readSpec(
     definition,
-    metricShape,
+    definition.review === undefined
+      ? metricShape
+      : {
+          ...metricShape,
+          origin: originShape(["promex", "telemetry", "exporter", "prometheus", "imported"]),
+        },
     `${definition.type ?? "counter"}({ name, help, unit, labels, origin })`,
     definition.source,
   );
