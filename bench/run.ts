@@ -14,6 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { checkTargets, measureCheck, type CheckBenchRow } from "./check.ts";
 import { measureDiff, type DiffBenchResult } from "./diff.ts";
+import { importTargets, measureImport, type ImportBenchRow } from "./import.ts";
 import { measureBuild, type ProcessResult } from "./process.ts";
 import { summarizeProfile, type ProfileSummary } from "./profile.ts";
 import { measureScale, type ScaleSample } from "./scale.ts";
@@ -98,14 +99,21 @@ try {
   const check = measureCheck(checkSizes);
   progress("diff --base HEAD ...");
   const diff = measureDiff(runs);
+  progress("import dashboard ...");
+  const imported = measureImport(runs);
 
-  const checks = [...judge(buildMedian, buildRow.failure, scale), ...judgeCheckAndDiff(check, diff)];
+  const checks = [
+    ...judge(buildMedian, buildRow.failure, scale),
+    ...judgeCheckAndDiff(check, diff),
+    judgeImport(imported),
+  ];
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, checks, profile }, null, 2)}\n`,
+      `${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, imported, checks, profile }, null, 2)}\n`,
     );
   } else {
     printReport(build, scale, checks, profile, check, diff);
+    printImport(imported);
   }
   if (opts.strict && checks.some((c) => c.pass === false)) exitCode = 1;
 } finally {
@@ -401,5 +409,26 @@ function printReport(
   for (const c of checks)
     out.push(`  ${c.pass === null ? "n/a " : c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
   if (!profile && checks[1]?.pass === false) out.push(`  (run with --profile to see where the time goes)`);
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+function judgeImport(imported: ImportBenchRow[]): Check {
+  const name = `import of a ${importTargets.panels}-panel dashboard < ${importTargets.ms} ms`;
+  const large = imported.find((r) => r.panels >= importTargets.panels);
+  if (!large) return { name, pass: null, detail: "no fixture that large" };
+  if (large.failure) return { name, pass: false, detail: `the import failed (${large.failure})` };
+  const wall = median(large.wallMs);
+  return { name, pass: wall < importTargets.ms, detail: `${ms(wall)} for ${large.panels} panels` };
+}
+
+function printImport(imported: ImportBenchRow[]) {
+  const out = [
+    `5. o11y import dashboard --dry-run, whole process: ${runs} runs after 1 warm-up`,
+    table([
+      ["dashboard", "panels", "median", "max"],
+      ...imported.map((r) => [r.fixture, String(r.panels), ms(median(r.wallMs)), ms(Math.max(...r.wallMs))]),
+    ]),
+  ];
+  for (const r of imported) if (r.failure) out.push(`  ${r.fixture} FAILED: ${r.failure}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }

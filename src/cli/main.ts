@@ -10,6 +10,7 @@ import { ProjectError, ProjectLoadError } from "./load-project.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
 import { formatNote, outputFormats, type OutputFormat } from "./format.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
+import { importDashboardCommand, type ImportOptions } from "./import.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
@@ -38,6 +39,7 @@ export interface CommandActions {
   build(options: BuildOptions): Promise<void>;
   check(files: string[], options: CheckOptions): Promise<void>;
   diff(options: DiffCommandOptions): Promise<void>;
+  importDashboard(file: string, options: ImportOptions): Promise<void>;
 }
 
 /** The CLI's parser: every command, option and choice, as `--help` shows them. */
@@ -97,6 +99,23 @@ export function cliProgram(actions: CommandActions): Command {
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action((options: DiffCommandOptions) => actions.diff(options));
+  const importing = program
+    .command("import")
+    .description("bring existing Grafana dashboards and Prometheus rule files in as typed definitions");
+  importing
+    .command("dashboard")
+    .description(
+      "an exported Grafana dashboard (JSON, or - for standard input) becomes src/dashboards/<name>.ts, registered, with its unknown metrics in src/catalog/imported.ts; all files or none",
+    )
+    .argument("<file>", "the dashboard's JSON file, or - to read standard input")
+    .option("--name <name>", "file name under src/dashboards/ (default: from the title)")
+    .option(
+      "--allow-panel-type <types...>",
+      "panel plugin ids to keep as they are although Grafana does not ship them",
+    )
+    .option("--dry-run", "report what would be written, and write nothing")
+    .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .action((file: string, options: ImportOptions) => actions.importDashboard(file, options));
   return program;
 }
 
@@ -121,6 +140,10 @@ export async function main(argv: string[]): Promise<number> {
     async diff(options) {
       running = { name: "diff", format: options.format };
       exitCode = await diffCommand(options);
+    },
+    async importDashboard(file, options) {
+      running = { name: "import" };
+      exitCode = await importDashboardCommand(file, options);
     },
   });
   try {

@@ -10,7 +10,8 @@ import type {
   SeverityPolicy,
   ThresholdUnit,
 } from "./define/alerting.ts";
-import type { MetricType, MetricOrigin } from "./define/catalog.ts";
+import type { ImportedReview, MetricType, MetricOrigin } from "./define/catalog.ts";
+import type { MigrationDebt } from "./define/imported-dashboard.ts";
 import type { SourceLocation } from "./source.ts";
 
 export interface ProjectSettings {
@@ -42,6 +43,8 @@ export interface MetricModel {
   notes?: string;
   /** Series names the metric exposes (`_bucket`, `_sum`, `_count` for histograms). */
   series: string[];
+  /** An entry `o11y import` wrote that nobody has reviewed yet. */
+  review?: ImportedReview;
   source: SourceLocation;
 }
 
@@ -70,6 +73,8 @@ export interface PanelModel {
   thresholds: number[];
   /** The thresholds its definition interpolated into its queries or texts, from our definitions only. */
   statedThresholds?: ThresholdModel[];
+  /** Checks an imported panel does not satisfy yet, each with its reason (`o11y import`). */
+  debt?: MigrationDebt[];
   source: SourceLocation;
 }
 
@@ -78,6 +83,7 @@ export interface VariableModel {
   type: string;
   /** The query text for query variables, e.g. `label_values(up{job=~"$job"}, instance)`. */
   query?: string;
+  debt?: MigrationDebt[];
   source: SourceLocation;
 }
 
@@ -92,6 +98,9 @@ export interface DashboardModel {
   links: { title: string; url: string }[];
   /** The Grafana dashboard JSON, normalized: ids, refIds and datasources filled, keys sorted. */
   json: Record<string, unknown>;
+  /** Made by `o11y import`: its house rules are checks with migration debt, its JSON has the imported schema. */
+  imported?: boolean;
+  debt?: MigrationDebt[];
 }
 
 export interface ThresholdModel {

@@ -88,7 +88,12 @@ describe("o11y diff of one inserted panel", () => {
 
 describe("--format", () => {
   const formatChoices = (command: string) => {
-    const program = cliProgram({ build: async () => {}, check: async () => {}, diff: async () => {} });
+    const program = cliProgram({
+      build: async () => {},
+      check: async () => {},
+      diff: async () => {},
+      importDashboard: async () => {},
+    });
     const option = program.commands
       .find((c) => c.name() === command)!
       .options.find((o: Option) => o.long === "--format")!;

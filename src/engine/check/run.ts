@@ -8,7 +8,7 @@ import { allChecks, artifactChecks } from "./checks/index.ts";
 import { foreignTypes, type TypeSource } from "./foreign-types.ts";
 import type { RuleFile } from "./rule-file.ts";
 import { expressionSites } from "./sites.ts";
-import { applySuppressions } from "./suppression.ts";
+import { applySuppressions, debtSites } from "./suppression.ts";
 
 const knownCheckIds: ReadonlySet<string> = new Set(allChecks.map((c) => c.id));
 
@@ -176,7 +176,7 @@ export function checkModel(
       for (const finding of check.check(model, ctx)) out.push(toDiagnostic(check, finding, "project"));
     }
   }
-  return sortDiagnostics(applySuppressions(out, sites, knownCheckIds));
+  return sortDiagnostics(applySuppressions(out, [...sites, ...debtSites(model)], knownCheckIds));
 }
 
 /**

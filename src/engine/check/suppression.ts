@@ -7,8 +7,10 @@
  * covers its own expression and the panel, alert or rule that owns it. A reason is mandatory.
  */
 import type { Diagnostic } from "../diagnostics.ts";
+import type { Model } from "../model.ts";
 import { commentRanges } from "../promql/grafana-variables.ts";
 import type { ExpressionSite } from "./check.ts";
+import { panelSubject } from "./check.ts";
 
 const directive = /^#\s*o11y-disable\s+([a-z]+\/[a-z0-9-]+)(.*)$/;
 
@@ -93,4 +95,33 @@ export function applySuppressions(
     }
   }
   return out;
+}
+
+/**
+ * The migration debt that `o11y import` wrote on dashboards, panels and variables, as the directives they stand
+ * for: a panel's covers the panel and each of its queries, as a directive in each query would.
+ */
+export function debtSites(model: Model): ExpressionSite[] {
+  const sites: ExpressionSite[] = [];
+  const add = (
+    debt: { check: string; reason: string }[] | undefined,
+    subjects: string[],
+    source: ExpressionSite["source"],
+  ) => {
+    for (const { check, reason } of debt ?? []) {
+      const expr = `# o11y-disable ${check}: ${reason.replace(/\s+/g, " ")}`;
+      for (const subject of subjects) sites.push({ expr, subject, source, kind: "expression" });
+    }
+  };
+  for (const dashboard of model.dashboards) {
+    add(dashboard.debt, [`dashboard ${dashboard.uid}`], dashboard.source);
+    for (const variable of dashboard.variables) {
+      add(variable.debt, [`dashboard ${dashboard.uid} › variable $${variable.name}`], variable.source);
+    }
+    for (const panel of [...dashboard.rows, ...dashboard.panels]) {
+      const subject = panelSubject(dashboard, panel);
+      add(panel.debt, [subject, ...panel.targets.map((t) => `${subject} › query ${t.refId}`)], panel.source);
+    }
+  }
+  return sites;
 }

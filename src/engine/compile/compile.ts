@@ -24,6 +24,7 @@ export function compileModel(project: ProjectDefinition): Model {
     };
     if (m.buckets) metric.buckets = [...m.buckets];
     if (m.notes) metric.notes = m.notes;
+    if (m.review) metric.review = { ...m.review };
     return metric;
   });
   const thresholdNames = new Map<object, string>(

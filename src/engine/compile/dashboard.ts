@@ -1,5 +1,6 @@
 import type { Dashboard, DashboardBuilder, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { ThresholdDefinition } from "../define/alerting.ts";
+import { debtOf, isImported } from "../define/imported-dashboard.ts";
 import { locationOf, thresholdsOf } from "../define/registry.ts";
 import { thresholdModel } from "./rules.ts";
 import type { DashboardModel, PanelModel, VariableModel } from "../model.ts";
@@ -70,6 +71,8 @@ export function compileDashboard(
       type: variable.type,
       source: locationOf(variable) ?? source,
     };
+    const owed = debtOf(variable);
+    if (owed.length) model.debt = owed;
     const q = variable.query;
     if (typeof q === "string") model.query = q;
     else if (q && typeof q === "object" && typeof (q as { query?: unknown }).query === "string")
@@ -81,7 +84,10 @@ export function compileDashboard(
   const json = withoutGrafanaDefaults(
     canonicalize({ ...built, id: null, description }) as Record<string, unknown>,
   );
+  const owed = debtOf(built);
   return {
+    ...(owed.length ? { debt: owed } : {}),
+    ...(isImported(built) ? { imported: true } : {}),
     uid: built.uid ?? "",
     title: built.title ?? "",
     source,
@@ -105,6 +111,8 @@ function toPanelModel(panel: AnyPanel, row: string | undefined, source: SourceLo
     source,
   };
   if (row !== undefined) model.row = row;
+  const owed = debtOf(panel);
+  if (owed.length) model.debt = owed;
   if (panel.type === "row") return model;
   const p = panel as Panel;
   if (p.description) model.description = p.description;
@@ -114,13 +122,15 @@ function toPanelModel(panel: AnyPanel, row: string | undefined, source: SourceLo
   model.thresholds = (p.fieldConfig?.defaults?.thresholds?.steps ?? [])
     .map((step) => step.value)
     .filter((value): value is number => typeof value === "number");
-  model.targets = (p.targets ?? []).map((target) => {
-    const t = target as unknown as {
-      refId: string;
-      expr?: string;
-      legendFormat?: string;
-      datasource?: { uid?: string };
-    };
+  type Target = {
+    refId: string;
+    expr?: string;
+    legendFormat?: string;
+    datasource?: { uid?: string; type?: string };
+  };
+  // A query of another datasource (Loki, say) is not PromQL: the checks have nothing to say about it.
+  const promql = (target: Target) => !target.datasource?.type || target.datasource.type === "prometheus";
+  model.targets = ((p.targets as unknown as Target[] | undefined) ?? []).filter(promql).map((t) => {
     const out: PanelModel["targets"][number] = { refId: t.refId, expr: t.expr ?? "" };
     if (t.datasource?.uid) out.datasource = t.datasource.uid;
     if (t.legendFormat !== undefined) out.legend = t.legendFormat;

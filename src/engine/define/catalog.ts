@@ -23,7 +23,8 @@ export type MetricType = (typeof metricTypes)[number];
  * the README lists these so the application team can add them.
  */
 export interface MetricOrigin {
-  kind: "promex" | "telemetry" | "exporter" | "prometheus";
+  /** `imported`: brought in by `o11y import` from a dashboard or rule file, not reviewed yet (see importedMetric). */
+  kind: "promex" | "telemetry" | "exporter" | "prometheus" | "imported";
   /** The plugin, telemetry event or exporter, in words an application engineer can act on. */
   detail: string;
   status: "exported" | "required";
@@ -56,6 +57,8 @@ export interface HistogramSpec extends MetricSpec {
 
 export interface MetricDefinition extends MetricSpec {
   type: MetricType;
+  /** Set by importedMetric(): the entry awaits review (`catalog/unreviewed`). */
+  review?: ImportedReview;
   monotonic?: boolean;
   buckets?: number[];
   source: SourceLocation;
@@ -74,6 +77,51 @@ export interface SummaryDefinition extends MetricDefinition {
   type: "summary";
   sum: string;
   count: string;
+}
+
+/** Where an imported entry came from and why it has its type; `catalog/unreviewed` reports it until reviewed. */
+export interface ImportedReview {
+  /** The file `o11y import` read it from, as the user named it. */
+  importedFrom: string;
+  /** Why its type was inferred, e.g. `ends in _total; read with rate()`. */
+  inferred: string;
+}
+
+export interface ImportedMetricSpec extends ImportedReview {
+  name: string;
+  type: MetricType;
+  /** The labels its queries use; what each means is for the reviewer to write. */
+  labels: string[];
+  /** A histogram's bucket bounds, where the imported queries name them (`le="0.5"`). */
+  buckets?: number[];
+}
+
+/**
+ * A metric that `o11y import` found in a dashboard or rule file and the catalog did not declare. It says only what
+ * the import knows: its name, its inferred type and the labels its queries use. Help, unit and the labels'
+ * meanings are for a reviewer to write, who then declares it with counter(), gauge(), histogram() or summary().
+ */
+export function importedMetric(spec: ImportedMetricSpec): MetricDefinition {
+  const base: MetricSpec = {
+    name: spec.name,
+    help: "",
+    unit: "",
+    labels: Object.fromEntries((spec.labels ?? []).map((label) => [label, ""])),
+    origin: { kind: "imported", detail: `o11y import, from ${spec.importedFrom}`, status: "exported" },
+  };
+  const extra = { review: { importedFrom: spec.importedFrom, inferred: spec.inferred } };
+  const series = seriesOf(spec.type, spec.name);
+  if (spec.type === "histogram") {
+    return define("histogram", { ...base, buckets: spec.buckets ?? [] } as HistogramSpec, series, {
+      ...extra,
+      bucket: series[0],
+      sum: series[1],
+      count: series[2],
+    });
+  }
+  if (spec.type === "summary")
+    return define("summary", base, series, { ...extra, sum: series[1], count: series[2] });
+  return define(spec.type, base, series, extra);
 }
 
 /** Labels every scraped series carries. */
@@ -123,18 +171,11 @@ function seriesOf(type: MetricType, name: string): string[] {
   return [name];
 }
 
-const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
-  name: text('name: "phoenix_http_request_total", the metric\'s name as the application exports it.'),
-  type: oneOf(metricTypes, "declare it with counter(), gauge(), histogram() or summary()."),
-  help: text('help: "HTTP requests completed by the Phoenix endpoint.", what it counts or measures.'),
-  unit: text('unit: "s", the Grafana unit id of its value (s, bytes, short, reqps, ...).'),
-  labels: textRecord('labels: { method: "HTTP method, e.g. GET" }: each label with what it means, as text.'),
-  origin: object<MetricOrigin>(
+/** Where a metric comes from, of those a hand-written entry may name; `imported` belongs to importedMetric(). */
+const originShape = (kinds: readonly MetricOrigin["kind"][]) =>
+  object<MetricOrigin>(
     {
-      kind: oneOf(
-        ["promex", "telemetry", "exporter", "prometheus"],
-        'origin.kind: "promex", "telemetry", "exporter" or "prometheus".',
-      ),
+      kind: oneOf(kinds, 'origin.kind: "promex", "telemetry", "exporter" or "prometheus".'),
       detail: text(
         'origin.detail: "[:phoenix, :endpoint, :stop] event", where it comes from, in words an application engineer can act on.',
       ),
@@ -144,8 +185,25 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
       ),
     },
     "{ kind, detail, status }",
-  ),
+  );
+
+const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
+  name: text('name: "phoenix_http_request_total", the metric\'s name as the application exports it.'),
+  type: oneOf(metricTypes, "declare it with counter(), gauge(), histogram() or summary()."),
+  help: text('help: "HTTP requests completed by the Phoenix endpoint.", what it counts or measures.'),
+  unit: text('unit: "s", the Grafana unit id of its value (s, bytes, short, reqps, ...).'),
+  labels: textRecord('labels: { method: "HTTP method, e.g. GET" }: each label with what it means, as text.'),
+  origin: originShape(["promex", "telemetry", "exporter", "prometheus"]),
   notes: optional(text("notes: why it is typed or queried the way it is, as text.")),
+  review: optional(
+    object<ImportedReview>(
+      {
+        importedFrom: text("importedFrom: the file o11y import read the metric from, as text."),
+        inferred: text("inferred: why its type was inferred, as text."),
+      },
+      "{ importedFrom, inferred }, as importedMetric() writes it",
+    ),
+  ),
   monotonic: optional(
     boolean("monotonic: true for a gauge that only grows until a restart, else leave it out."),
   ),
@@ -163,7 +221,12 @@ const metricShape: Shape<Omit<MetricDefinition, "source" | "series">> = {
 export function validatedMetric(definition: MetricDefinition): Validated<MetricDefinition> {
   const read = readSpec(
     definition,
-    metricShape,
+    definition.review === undefined
+      ? metricShape
+      : {
+          ...metricShape,
+          origin: originShape(["promex", "telemetry", "exporter", "prometheus", "imported"]),
+        },
     `${definition.type ?? "counter"}({ name, help, unit, labels, origin })`,
     definition.source,
   );

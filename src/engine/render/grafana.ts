@@ -13,7 +13,7 @@ function dashboardArtifact(dashboard: DashboardModel): Artifact {
   return jsonArtifact(
     {
       path: dashboardPath(dashboard),
-      schema: "grafana-dashboard",
+      schema: dashboard.imported ? "grafana-dashboard-imported" : "grafana-dashboard",
       subject: `dashboard ${dashboard.uid} "${dashboard.title}"`,
       source: dashboard.source,
       locations: panels.flatMap((panel, index) => {

@@ -117,11 +117,9 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
   const testFiles: Array<{ artifact: Artifact; ruleFiles: unknown[] }> = [];
   let config: { artifact: Artifact; ruleFiles: unknown[] } | undefined;
   for (const artifact of kept) {
-    if (
-      !["prometheus-rules", "promtool-tests", "grafana-dashboard", "prometheus-config"].includes(
-        artifact.schema,
-      )
-    )
+    // An imported dashboard is a dashboard file like the others, held to a schema without the house rules.
+    const kind = artifact.schema === "grafana-dashboard-imported" ? "grafana-dashboard" : artifact.schema;
+    if (!["prometheus-rules", "promtool-tests", "grafana-dashboard", "prometheus-config"].includes(kind))
       continue;
     const read = readBack(artifact);
     if ("problem" in read) {
@@ -129,7 +127,7 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
       continue;
     }
     const document = asRecord(read.document);
-    switch (artifact.schema) {
+    switch (kind) {
       case "prometheus-rules":
         ruleFiles.add(artifact.path);
         for (const group of asList(document.groups)) {

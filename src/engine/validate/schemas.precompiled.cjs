@@ -4489,340 +4489,15 @@ validate19.errors = vErrors;
 return errors === 0;
 }
 
-exports["grafana-dashboard-providers"] = validate36;
-const schema45 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard-providers","title":"Grafana dashboard provider provisioning file","description":"A YAML file under build/grafana/provisioning/dashboards/ (provisioning apiVersion 1) that tells Grafana where to load our dashboard files from. We only use file providers. Closed objects, so that a misspelt key fails instead of being ignored by Grafana.","type":"object","additionalProperties":false,"required":["apiVersion","providers"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"providers":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/provider"}}},"definitions":{"provider":{"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}}}};
-const schema46 = {"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}};
+exports["grafana-dashboard-imported"] = validate36;
+const schema45 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard-imported","title":"Grafana dashboard (as o11y emits it), as imported by o11y import","description":"A dashboard brought in by `o11y import`: the dashboard schema without its house rules (description, unit, datasource, queries and title on every panel, a tag), which the checks report instead as the import's migration debt.","type":"object","additionalProperties":false,"required":["uid","title","tags","schemaVersion","templating","annotations","panels"],"properties":{"id":{"description":"Must be null: the numeric id belongs to one Grafana database; the uid is what identifies a provisioned dashboard.","type":"null"},"uid":{"description":"Stable identifier in dashboard URLs: 1 to 40 letters, digits, '-' or '_' (Grafana's own limit). Set `uid` on the dashboard definition.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"title":{"description":"The dashboard's name in Grafana; set `title` on the dashboard definition.","type":"string","minLength":1},"description":{"type":"string"},"tags":{"description":"Search tags; every dashboard carries at least one, without duplicates.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"timezone":{"type":"string"},"editable":{"type":"boolean"},"graphTooltip":{"description":"0 default, 1 shared crosshair, 2 shared tooltip.","type":"integer","enum":[0,1,2]},"time":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"timepicker":{"type":"object"},"fiscalYearStartMonth":{"type":"integer","minimum":0,"maximum":11},"liveNow":{"type":"boolean"},"weekStart":{"type":"string"},"refresh":{"description":"Auto-refresh interval such as \"30s\" or \"1m\", or \"\" for none.","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))?$"},"schemaVersion":{"description":"Grafana dashboard schema version the JSON is written for.","type":"integer","minimum":1},"version":{"type":"integer","minimum":0},"annotations":{"description":"Annotation queries, as {\"list\": [...]}; Grafana's own schema requires the object, even empty.","type":"object","additionalProperties":false,"properties":{"list":{"type":"array","items":{"type":"object"}}}},"links":{"type":"array","items":{"$ref":"#/definitions/dashboardLink"}},"templating":{"description":"Template variables, as {\"list\": [...]}; the dashboard kit always adds the datasource, job and instance variables.","type":"object","additionalProperties":false,"required":["list"],"properties":{"list":{"type":"array","items":{"$ref":"#/definitions/variable"}}}},"panels":{"description":"Top-level panels: rows and visualization panels, told apart by `type`.","type":"array","minItems":1,"items":{"oneOf":[{"$ref":"#/definitions/row"},{"$ref":"#/definitions/panel"}]}}},"definitions":{"datasourceRef":{"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}},"gridPos":{"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}},"panelId":{"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1},"row":{"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string"},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}},"panel":{"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","gridPos","fieldConfig"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string"},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string"},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":[],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}},"target":{"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}},"variable":{"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}},"dashboardLink":{"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}}}};
+const schema46 = {"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}};
 const pattern22 = new RegExp("^[a-zA-Z0-9_-]{1,40}$", "u");
-const pattern23 = new RegExp("^/", "u");
+const pattern23 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))?$", "u");
+const schema47 = {"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}};
+const schema48 = {"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard-providers" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.providers === undefined) && (missing0 = "providers"))){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((key0 === "apiVersion") || (key0 === "providers"))){
-validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.apiVersion !== undefined){
-let data0 = data.apiVersion;
-const _errs2 = errors;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate36.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(1 !== data0){
-validate36.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.providers !== undefined){
-let data1 = data.providers;
-const _errs4 = errors;
-if(errors === _errs4){
-if(Array.isArray(data1)){
-if(data1.length < 1){
-validate36.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-const _errs6 = errors;
-const _errs7 = errors;
-if(errors === _errs7){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if(((((data2.name === undefined) && (missing1 = "name")) || ((data2.type === undefined) && (missing1 = "type"))) || ((data2.folder === undefined) && (missing1 = "folder"))) || ((data2.options === undefined) && (missing1 = "options"))){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/required",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-const _errs9 = errors;
-for(const key1 in data2){
-if(!(func7.call(schema46.properties, key1))){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
-return false;
-break;
-}
-}
-if(_errs9 === errors){
-if(data2.name !== undefined){
-let data3 = data2.name;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data3 === "string"){
-if(func2(data3) < 1){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs10 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.type !== undefined){
-let data4 = data2.type;
-const _errs12 = errors;
-if(typeof data4 !== "string"){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("file" !== data4){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/const",keyword:"const",params:{allowedValue: "file"}}];
-return false;
-}
-var valid3 = _errs12 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.folder !== undefined){
-const _errs14 = errors;
-if(typeof data2.folder !== "string"){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/folder",schemaPath:"#/definitions/provider/properties/folder/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid3 = _errs14 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.folderUid !== undefined){
-let data6 = data2.folderUid;
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data6 === "string"){
-if(!pattern22.test(data6)){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
-return false;
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs16 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.orgId !== undefined){
-let data7 = data2.orgId;
-const _errs18 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs18){
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 1 || isNaN(data7)){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-var valid3 = _errs18 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.disableDeletion !== undefined){
-const _errs20 = errors;
-if(typeof data2.disableDeletion !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/disableDeletion",schemaPath:"#/definitions/provider/properties/disableDeletion/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid3 = _errs20 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.allowUiUpdates !== undefined){
-const _errs22 = errors;
-if(typeof data2.allowUiUpdates !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/allowUiUpdates",schemaPath:"#/definitions/provider/properties/allowUiUpdates/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid3 = _errs22 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.updateIntervalSeconds !== undefined){
-let data10 = data2.updateIntervalSeconds;
-const _errs24 = errors;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/type",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs24){
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 < 1 || isNaN(data10)){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-var valid3 = _errs24 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data2.options !== undefined){
-let data11 = data2.options;
-const _errs26 = errors;
-if(errors === _errs26){
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-let missing2;
-if((data11.path === undefined) && (missing2 = "path")){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/required",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-const _errs28 = errors;
-for(const key2 in data11){
-if(!((key2 === "path") || (key2 === "foldersFromFilesStructure"))){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
-return false;
-break;
-}
-}
-if(_errs28 === errors){
-if(data11.path !== undefined){
-let data12 = data11.path;
-const _errs29 = errors;
-if(errors === _errs29){
-if(typeof data12 === "string"){
-if(!pattern23.test(data12)){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
-return false;
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid4 = _errs29 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data11.foldersFromFilesStructure !== undefined){
-const _errs31 = errors;
-if(typeof data11.foldersFromFilesStructure !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/foldersFromFilesStructure",schemaPath:"#/definitions/provider/properties/options/properties/foldersFromFilesStructure/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid4 = _errs31 === errors;
-}
-else {
-var valid4 = true;
-}
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid3 = _errs26 === errors;
-}
-else {
-var valid3 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid1 = _errs6 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate36.errors = vErrors;
-return errors === 0;
-}
-
-exports["grafana-dashboard"] = validate37;
-const schema47 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard","title":"Grafana dashboard (as o11y emits it)","description":"A dashboard JSON file under build/grafana/dashboards/, loaded by Grafana's file provisioning. Stricter than Grafana's own schema where our conventions demand it: every visualization panel has a description, a unit, a datasource and at least one PromQL target. Structural objects (dashboard, panel, row, gridPos, datasource reference, link) are closed so that a misspelt key fails instead of being silently ignored by Grafana; plugin-specific parts (options, fieldConfig.defaults, targets, variables) stay open. Panel types are not an enum: any plugin id is accepted here, and which types we support is decided by the dashboard checks and the dashboard kit, so adding a visualization needs no schema change. Rules Grafana's schema cannot express well (unique panel ids, x + w <= 24, overlapping panels, variable references) are dashboard checks, not schema rules.","type":"object","additionalProperties":false,"required":["uid","title","tags","schemaVersion","templating","annotations","panels"],"properties":{"id":{"description":"Must be null: the numeric id belongs to one Grafana database; the uid is what identifies a provisioned dashboard.","type":"null"},"uid":{"description":"Stable identifier in dashboard URLs: 1 to 40 letters, digits, '-' or '_' (Grafana's own limit). Set `uid` on the dashboard definition.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"title":{"description":"The dashboard's name in Grafana; set `title` on the dashboard definition.","type":"string","minLength":1},"description":{"type":"string"},"tags":{"description":"Search tags; every dashboard carries at least one, without duplicates.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"timezone":{"type":"string"},"editable":{"type":"boolean"},"graphTooltip":{"description":"0 default, 1 shared crosshair, 2 shared tooltip.","type":"integer","enum":[0,1,2]},"time":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"timepicker":{"type":"object"},"fiscalYearStartMonth":{"type":"integer","minimum":0,"maximum":11},"liveNow":{"type":"boolean"},"weekStart":{"type":"string"},"refresh":{"description":"Auto-refresh interval such as \"30s\" or \"1m\", or \"\" for none.","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))?$"},"schemaVersion":{"description":"Grafana dashboard schema version the JSON is written for.","type":"integer","minimum":1},"version":{"type":"integer","minimum":0},"annotations":{"description":"Annotation queries, as {\"list\": [...]}; Grafana's own schema requires the object, even empty.","type":"object","additionalProperties":false,"properties":{"list":{"type":"array","items":{"type":"object"}}}},"links":{"type":"array","items":{"$ref":"#/definitions/dashboardLink"}},"templating":{"description":"Template variables, as {\"list\": [...]}; the dashboard kit always adds the datasource, job and instance variables.","type":"object","additionalProperties":false,"required":["list"],"properties":{"list":{"type":"array","items":{"$ref":"#/definitions/variable"}}}},"panels":{"description":"Top-level panels: rows and visualization panels, told apart by `type`.","type":"array","minItems":1,"items":{"oneOf":[{"$ref":"#/definitions/row"},{"$ref":"#/definitions/panel"}]}}},"definitions":{"datasourceRef":{"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}},"gridPos":{"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}},"panelId":{"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1},"row":{"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}},"panel":{"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}},"target":{"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}},"variable":{"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}},"dashboardLink":{"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}}}};
-const schema48 = {"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}};
-const pattern25 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))?$", "u");
-const schema49 = {"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}};
-const schema50 = {"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}};
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -4883,7 +4558,7 @@ if(errors === _errs5){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.query === undefined) && (missing1 = "query")){
-validate38.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate37.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4893,12 +4568,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate38.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4906,7 +4581,7 @@ return false;
 }
 }
 else {
-validate38.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4922,14 +4597,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate38.errors = vErrors;
+validate37.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if(((data.name === undefined) && (missing2 = "name")) || ((data.type === undefined) && (missing2 = "type"))){
-validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4939,12 +4614,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data2 === "string"){
 if(!pattern10.test(data2)){
-validate38.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"}}];
+validate37.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4958,11 +4633,11 @@ if(data.type !== undefined){
 let data3 = data.type;
 const _errs11 = errors;
 if(typeof data3 !== "string"){
-validate38.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((((data3 === "query") || (data3 === "custom")) || (data3 === "constant")) || (data3 === "datasource")) || (data3 === "interval")) || (data3 === "textbox")) || (data3 === "adhoc")) || (data3 === "groupby"))){
-validate38.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum}}];
+validate37.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema47.properties.type.enum}}];
 return false;
 }
 var valid3 = _errs11 === errors;
@@ -4974,7 +4649,7 @@ if(valid3){
 if(data.label !== undefined){
 const _errs13 = errors;
 if(typeof data.label !== "string"){
-validate38.errors = [{instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -4991,14 +4666,14 @@ if(errors === _errs16){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing3;
 if(((data5.type === undefined) && (missing3 = "type")) || ((data5.uid === undefined) && (missing3 = "uid"))){
-validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
+validate37.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key0 in data5){
 if(!((key0 === "type") || (key0 === "uid"))){
-validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate37.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5010,12 +4685,12 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-validate38.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5031,12 +4706,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-validate38.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate37.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate37.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5050,7 +4725,7 @@ var valid5 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5065,30 +4740,30 @@ var valid3 = true;
 }
 }
 else {
-validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate38.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}};
-const schema52 = {"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1};
-const schema53 = {"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}};
-const schema54 = {"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}};
-const pattern27 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
-const schema58 = {"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}};
-const pattern28 = new RegExp("\\S", "u");
+const schema49 = {"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string"},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}};
+const schema50 = {"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1};
+const schema51 = {"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}};
+const schema52 = {"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","gridPos","fieldConfig"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string"},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string"},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":[],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}};
+const pattern25 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
+const schema56 = {"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}};
+const pattern26 = new RegExp("\\S", "u");
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.refId === undefined) && (missing0 = "refId")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.datasource === undefined) && (missing0 = "datasource"))){
-validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5098,12 +4773,12 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate42.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate42.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5119,18 +4794,18 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate42.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern28.test(data1)){
-validate42.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern26.test(data1)){
+validate41.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate42.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5148,14 +4823,14 @@ if(errors === _errs6){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if(((data2.type === undefined) && (missing1 = "type")) || ((data2.uid === undefined) && (missing1 = "uid"))){
-validate42.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing1}}];
+validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data2){
 if(!((key0 === "type") || (key0 === "uid"))){
-validate42.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5167,12 +4842,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-validate42.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate42.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5188,12 +4863,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate42.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate42.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5207,7 +4882,7 @@ var valid2 = true;
 }
 }
 else {
-validate42.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5220,7 +4895,7 @@ if(valid0){
 if(data.legendFormat !== undefined){
 const _errs13 = errors;
 if(typeof data.legendFormat !== "string"){
-validate42.errors = [{instancePath:instancePath+"/legendFormat",schemaPath:"#/properties/legendFormat/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/legendFormat",schemaPath:"#/properties/legendFormat/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -5232,7 +4907,7 @@ if(valid0){
 if(data.instant !== undefined){
 const _errs15 = errors;
 if(typeof data.instant !== "boolean"){
-validate42.errors = [{instancePath:instancePath+"/instant",schemaPath:"#/properties/instant/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/instant",schemaPath:"#/properties/instant/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -5244,7 +4919,7 @@ if(valid0){
 if(data.range !== undefined){
 const _errs17 = errors;
 if(typeof data.range !== "boolean"){
-validate42.errors = [{instancePath:instancePath+"/range",schemaPath:"#/properties/range/type",keyword:"type",params:{type: "boolean"}}];
+validate41.errors = [{instancePath:instancePath+"/range",schemaPath:"#/properties/range/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs17 === errors;
@@ -5257,11 +4932,11 @@ if(data.format !== undefined){
 let data8 = data.format;
 const _errs19 = errors;
 if(typeof data8 !== "string"){
-validate42.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"}}];
+validate41.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data8 === "time_series") || (data8 === "table")) || (data8 === "heatmap"))){
-validate42.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema58.properties.format.enum}}];
+validate41.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema56.properties.format.enum}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -5278,30 +4953,30 @@ var valid0 = true;
 }
 }
 else {
-validate42.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate41.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate42.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((((data.id === undefined) && (missing0 = "id")) || ((data.type === undefined) && (missing0 = "type"))) || ((data.title === undefined) && (missing0 = "title"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.gridPos === undefined) && (missing0 = "gridPos"))) || ((data.datasource === undefined) && (missing0 = "datasource"))) || ((data.fieldConfig === undefined) && (missing0 = "fieldConfig"))) || ((data.targets === undefined) && (missing0 = "targets"))){
-validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+if((((((data.id === undefined) && (missing0 = "id")) || ((data.type === undefined) && (missing0 = "type"))) || ((data.title === undefined) && (missing0 = "title"))) || ((data.gridPos === undefined) && (missing0 = "gridPos"))) || ((data.fieldConfig === undefined) && (missing0 = "fieldConfig"))){
+validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema54.properties, key0))){
-validate41.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema52.properties, key0))){
+validate40.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5324,7 +4999,7 @@ errors++;
 }
 var valid1 = _errs5 === errors;
 if(valid1){
-validate41.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/not",keyword:"not",params:{}}];
+validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/not",keyword:"not",params:{}}];
 return false;
 }
 else {
@@ -5340,13 +5015,13 @@ vErrors = null;
 }
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern27.test(data0)){
-validate41.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"}}];
+if(!pattern25.test(data0)){
+validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5361,13 +5036,13 @@ let data1 = data.id;
 const _errs6 = errors;
 const _errs7 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate41.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-validate41.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5379,19 +5054,10 @@ var valid0 = true;
 }
 if(valid0){
 if(data.title !== undefined){
-let data2 = data.title;
 const _errs9 = errors;
-if(errors === _errs9){
-if(typeof data2 === "string"){
-if(func2(data2) < 1){
-validate41.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+if(typeof data.title !== "string"){
+validate40.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
-}
-}
-else {
-validate41.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
 }
 var valid0 = _errs9 === errors;
 }
@@ -5400,19 +5066,10 @@ var valid0 = true;
 }
 if(valid0){
 if(data.description !== undefined){
-let data3 = data.description;
 const _errs11 = errors;
-if(errors === _errs11){
-if(typeof data3 === "string"){
-if(func2(data3) < 1){
-validate41.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+if(typeof data.description !== "string"){
+validate40.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
-}
-}
-else {
-validate41.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
 }
 var valid0 = _errs11 === errors;
 }
@@ -5428,14 +5085,14 @@ if(errors === _errs14){
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 let missing1;
 if(((((data4.x === undefined) && (missing1 = "x")) || ((data4.y === undefined) && (missing1 = "y"))) || ((data4.w === undefined) && (missing1 = "w"))) || ((data4.h === undefined) && (missing1 = "h"))){
-validate41.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs16 = errors;
 for(const key1 in data4){
 if(!((((key1 === "x") || (key1 === "y")) || (key1 === "w")) || (key1 === "h"))){
-validate41.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -5445,18 +5102,18 @@ if(data4.x !== undefined){
 let data5 = data4.x;
 const _errs17 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate41.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 23 || isNaN(data5)){
-validate41.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
 return false;
 }
 else {
 if(data5 < 0 || isNaN(data5)){
-validate41.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5472,13 +5129,13 @@ if(data4.y !== undefined){
 let data6 = data4.y;
 const _errs19 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate41.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-validate41.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5493,18 +5150,18 @@ if(data4.w !== undefined){
 let data7 = data4.w;
 const _errs21 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate41.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs21){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 24 || isNaN(data7)){
-validate41.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate41.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5520,13 +5177,13 @@ if(data4.h !== undefined){
 let data8 = data4.h;
 const _errs23 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate41.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs23){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 1 || isNaN(data8)){
-validate41.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5543,7 +5200,7 @@ var valid4 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5561,14 +5218,14 @@ if(errors === _errs26){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.type === undefined) && (missing2 = "type")) || ((data9.uid === undefined) && (missing2 = "uid"))){
-validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing2}}];
+validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs28 = errors;
 for(const key2 in data9){
 if(!((key2 === "type") || (key2 === "uid"))){
-validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -5580,12 +5237,12 @@ const _errs29 = errors;
 if(errors === _errs29){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate41.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5601,12 +5258,12 @@ const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate41.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5620,7 +5277,7 @@ var valid6 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5637,14 +5294,14 @@ if(errors === _errs33){
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 let missing3;
 if(((data12.defaults === undefined) && (missing3 = "defaults")) || ((data12.overrides === undefined) && (missing3 = "overrides"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/required",keyword:"required",params:{missingProperty: missing3}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs35 = errors;
 for(const key3 in data12){
 if(!((key3 === "defaults") || (key3 === "overrides"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -5655,16 +5312,10 @@ let data13 = data12.defaults;
 const _errs36 = errors;
 if(errors === _errs36){
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-let missing4;
-if((data13.unit === undefined) && (missing4 = "unit")){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/required",keyword:"required",params:{missingProperty: missing4}}];
-return false;
-}
-else {
 const _errs38 = errors;
 for(const key4 in data13){
-if(!(func7.call(schema54.properties.fieldConfig.properties.defaults.properties, key4))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+if(!(func7.call(schema52.properties.fieldConfig.properties.defaults.properties, key4))){
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
 return false;
 break;
 }
@@ -5676,12 +5327,12 @@ const _errs39 = errors;
 if(errors === _errs39){
 if(typeof data14 === "string"){
 if(func2(data14) < 1){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5695,7 +5346,7 @@ if(data13.custom !== undefined){
 let data15 = data13.custom;
 const _errs41 = errors;
 if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/custom",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/custom/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/custom",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/custom/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid8 = _errs41 === errors;
@@ -5707,7 +5358,7 @@ if(valid8){
 if(data13.displayName !== undefined){
 const _errs43 = errors;
 if(typeof data13.displayName !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayName",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayName/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayName",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayName/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs43 === errors;
@@ -5719,7 +5370,7 @@ if(valid8){
 if(data13.displayNameFromDS !== undefined){
 const _errs45 = errors;
 if(typeof data13.displayNameFromDS !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayNameFromDS",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayNameFromDS/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayNameFromDS",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayNameFromDS/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs45 === errors;
@@ -5731,7 +5382,7 @@ if(valid8){
 if(data13.description !== undefined){
 const _errs47 = errors;
 if(typeof data13.description !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/description",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/description",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs47 === errors;
@@ -5743,7 +5394,7 @@ if(valid8){
 if(data13.path !== undefined){
 const _errs49 = errors;
 if(typeof data13.path !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/path",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/path/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/path",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs49 === errors;
@@ -5755,7 +5406,7 @@ if(valid8){
 if(data13.writeable !== undefined){
 const _errs51 = errors;
 if(typeof data13.writeable !== "boolean"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/writeable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/writeable/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/writeable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/writeable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid8 = _errs51 === errors;
@@ -5767,7 +5418,7 @@ if(valid8){
 if(data13.filterable !== undefined){
 const _errs53 = errors;
 if(typeof data13.filterable !== "boolean"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/filterable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/filterable/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/filterable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/filterable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid8 = _errs53 === errors;
@@ -5780,13 +5431,13 @@ if(data13.decimals !== undefined){
 let data22 = data13.decimals;
 const _errs55 = errors;
 if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs55){
 if((typeof data22 == "number") && (isFinite(data22))){
 if(data22 < 0 || isNaN(data22)){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5801,7 +5452,7 @@ if(data13.min !== undefined){
 let data23 = data13.min;
 const _errs57 = errors;
 if(!((typeof data23 == "number") && (isFinite(data23)))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/min",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/min/type",keyword:"type",params:{type: "number"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/min",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/min/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid8 = _errs57 === errors;
@@ -5814,7 +5465,7 @@ if(data13.max !== undefined){
 let data24 = data13.max;
 const _errs59 = errors;
 if(!((typeof data24 == "number") && (isFinite(data24)))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/max",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/max/type",keyword:"type",params:{type: "number"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/max",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/max/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid8 = _errs59 === errors;
@@ -5826,7 +5477,7 @@ if(valid8){
 if(data13.noValue !== undefined){
 const _errs61 = errors;
 if(typeof data13.noValue !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/noValue",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/noValue/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/noValue",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/noValue/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid8 = _errs61 === errors;
@@ -5838,7 +5489,7 @@ if(valid8){
 if(data13.fieldMinMax !== undefined){
 const _errs63 = errors;
 if(typeof data13.fieldMinMax !== "boolean"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/fieldMinMax",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/fieldMinMax/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/fieldMinMax",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/fieldMinMax/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid8 = _errs63 === errors;
@@ -5858,7 +5509,7 @@ for(let i0=0; i0<len0; i0++){
 let data28 = data27[i0];
 const _errs67 = errors;
 if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings/" + i0,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings/" + i0,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid9 = _errs67 === errors;
@@ -5868,7 +5519,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5889,7 +5540,7 @@ for(let i1=0; i1<len1; i1++){
 let data30 = data29[i1];
 const _errs71 = errors;
 if(!(data30 && typeof data30 == "object" && !Array.isArray(data30))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links/" + i1,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links/" + i1,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid10 = _errs71 === errors;
@@ -5899,7 +5550,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5920,7 +5571,7 @@ for(let i2=0; i2<len2; i2++){
 let data32 = data31[i2];
 const _errs75 = errors;
 if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions/" + i2,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions/" + i2,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid11 = _errs75 === errors;
@@ -5930,7 +5581,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5944,7 +5595,7 @@ if(data13.color !== undefined){
 let data33 = data13.color;
 const _errs77 = errors;
 if(!(data33 && typeof data33 == "object" && !Array.isArray(data33))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/color/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/color/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid8 = _errs77 === errors;
@@ -5958,16 +5609,16 @@ let data34 = data13.thresholds;
 const _errs79 = errors;
 if(errors === _errs79){
 if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-let missing5;
-if(((data34.mode === undefined) && (missing5 = "mode")) || ((data34.steps === undefined) && (missing5 = "steps"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/required",keyword:"required",params:{missingProperty: missing5}}];
+let missing4;
+if(((data34.mode === undefined) && (missing4 = "mode")) || ((data34.steps === undefined) && (missing4 = "steps"))){
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/required",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 const _errs81 = errors;
 for(const key5 in data34){
 if(!((key5 === "mode") || (key5 === "steps"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
 return false;
 break;
 }
@@ -5977,11 +5628,11 @@ if(data34.mode !== undefined){
 let data35 = data34.mode;
 const _errs82 = errors;
 if(typeof data35 !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data35 === "absolute") || (data35 === "percentage"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/enum",keyword:"enum",params:{allowedValues: schema54.properties.fieldConfig.properties.defaults.properties.thresholds.properties.mode.enum}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/enum",keyword:"enum",params:{allowedValues: schema52.properties.fieldConfig.properties.defaults.properties.thresholds.properties.mode.enum}}];
 return false;
 }
 var valid12 = _errs82 === errors;
@@ -5996,7 +5647,7 @@ const _errs84 = errors;
 if(errors === _errs84){
 if(Array.isArray(data36)){
 if(data36.length < 1){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/minItems",keyword:"minItems",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -6007,16 +5658,16 @@ let data37 = data36[i3];
 const _errs86 = errors;
 if(errors === _errs86){
 if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-let missing6;
-if(((data37.color === undefined) && (missing6 = "color")) || ((data37.value === undefined) && (missing6 = "value"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/required",keyword:"required",params:{missingProperty: missing6}}];
+let missing5;
+if(((data37.color === undefined) && (missing5 = "color")) || ((data37.value === undefined) && (missing5 = "value"))){
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/required",keyword:"required",params:{missingProperty: missing5}}];
 return false;
 }
 else {
 const _errs88 = errors;
 for(const key6 in data37){
 if(!((key6 === "color") || (key6 === "value"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
 return false;
 break;
 }
@@ -6028,12 +5679,12 @@ const _errs89 = errors;
 if(errors === _errs89){
 if(typeof data38 === "string"){
 if(func2(data38) < 1){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6047,7 +5698,7 @@ if(data37.value !== undefined){
 let data39 = data37.value;
 const _errs91 = errors;
 if((!((typeof data39 == "number") && (isFinite(data39)))) && (data39 !== null)){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/value",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/value/type",keyword:"type",params:{type: schema54.properties.fieldConfig.properties.defaults.properties.thresholds.properties.steps.items.properties.value.type}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/value",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/value/type",keyword:"type",params:{type: schema52.properties.fieldConfig.properties.defaults.properties.thresholds.properties.steps.items.properties.value.type}}];
 return false;
 }
 var valid14 = _errs91 === errors;
@@ -6060,7 +5711,7 @@ var valid14 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6072,7 +5723,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6086,7 +5737,7 @@ var valid12 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6114,9 +5765,8 @@ var valid8 = true;
 }
 }
 }
-}
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6138,16 +5788,16 @@ let data41 = data40[i4];
 const _errs95 = errors;
 if(errors === _errs95){
 if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-let missing7;
-if(((data41.matcher === undefined) && (missing7 = "matcher")) || ((data41.properties === undefined) && (missing7 = "properties"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/required",keyword:"required",params:{missingProperty: missing7}}];
+let missing6;
+if(((data41.matcher === undefined) && (missing6 = "matcher")) || ((data41.properties === undefined) && (missing6 = "properties"))){
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/required",keyword:"required",params:{missingProperty: missing6}}];
 return false;
 }
 else {
 const _errs97 = errors;
 for(const key7 in data41){
 if(!(((key7 === "__systemRef") || (key7 === "matcher")) || (key7 === "properties"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
 return false;
 break;
 }
@@ -6156,7 +5806,7 @@ if(_errs97 === errors){
 if(data41.__systemRef !== undefined){
 const _errs98 = errors;
 if(typeof data41.__systemRef !== "string"){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/__systemRef",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/__systemRef/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/__systemRef",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/__systemRef/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid16 = _errs98 === errors;
@@ -6170,16 +5820,16 @@ let data43 = data41.matcher;
 const _errs100 = errors;
 if(errors === _errs100){
 if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-let missing8;
-if((data43.id === undefined) && (missing8 = "id")){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/required",keyword:"required",params:{missingProperty: missing8}}];
+let missing7;
+if((data43.id === undefined) && (missing7 = "id")){
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/required",keyword:"required",params:{missingProperty: missing7}}];
 return false;
 }
 else {
 const _errs102 = errors;
 for(const key8 in data43){
 if(!((key8 === "id") || (key8 === "options"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
 return false;
 break;
 }
@@ -6191,12 +5841,12 @@ const _errs103 = errors;
 if(errors === _errs103){
 if(typeof data44 === "string"){
 if(func2(data44) < 1){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6205,7 +5855,7 @@ return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6227,16 +5877,16 @@ let data46 = data45[i5];
 const _errs107 = errors;
 if(errors === _errs107){
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-let missing9;
-if((data46.id === undefined) && (missing9 = "id")){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/required",keyword:"required",params:{missingProperty: missing9}}];
+let missing8;
+if((data46.id === undefined) && (missing8 = "id")){
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/required",keyword:"required",params:{missingProperty: missing8}}];
 return false;
 }
 else {
 const _errs109 = errors;
 for(const key9 in data46){
 if(!((key9 === "id") || (key9 === "value"))){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
 return false;
 break;
 }
@@ -6248,12 +5898,12 @@ const _errs110 = errors;
 if(errors === _errs110){
 if(typeof data47 === "string"){
 if(func2(data47) < 1){
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6262,7 +5912,7 @@ return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6273,7 +5923,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6288,7 +5938,7 @@ var valid16 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6299,7 +5949,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig/overrides",schemaPath:"#/properties/fieldConfig/properties/overrides/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig/overrides",schemaPath:"#/properties/fieldConfig/properties/overrides/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6313,7 +5963,7 @@ var valid7 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6329,7 +5979,7 @@ const _errs112 = errors;
 if(errors === _errs112){
 if(Array.isArray(data48)){
 if(data48.length < 1){
-validate41.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -6337,8 +5987,8 @@ var valid20 = true;
 const len6 = data48.length;
 for(let i6=0; i6<len6; i6++){
 const _errs114 = errors;
-if(!(validate42(data48[i6], {instancePath:instancePath+"/targets/" + i6,parentData:data48,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate41(data48[i6], {instancePath:instancePath+"/targets/" + i6,parentData:data48,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 var valid20 = _errs114 === errors;
@@ -6349,7 +5999,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6363,7 +6013,7 @@ if(data.options !== undefined){
 let data50 = data.options;
 const _errs115 = errors;
 if(!(data50 && typeof data50 == "object" && !Array.isArray(data50))){
-validate41.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs115 === errors;
@@ -6375,7 +6025,7 @@ if(valid0){
 if(data.pluginVersion !== undefined){
 const _errs117 = errors;
 if(typeof data.pluginVersion !== "string"){
-validate41.errors = [{instancePath:instancePath+"/pluginVersion",schemaPath:"#/properties/pluginVersion/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/pluginVersion",schemaPath:"#/properties/pluginVersion/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs117 === errors;
@@ -6387,7 +6037,7 @@ if(valid0){
 if(data.transparent !== undefined){
 const _errs119 = errors;
 if(typeof data.transparent !== "boolean"){
-validate41.errors = [{instancePath:instancePath+"/transparent",schemaPath:"#/properties/transparent/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/transparent",schemaPath:"#/properties/transparent/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs119 === errors;
@@ -6408,9 +6058,9 @@ let data54 = data53[i7];
 const _errs123 = errors;
 if(errors === _errs123){
 if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-let missing10;
-if(((data54.title === undefined) && (missing10 = "title")) || ((data54.url === undefined) && (missing10 = "url"))){
-validate41.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/required",keyword:"required",params:{missingProperty: missing10}}];
+let missing9;
+if(((data54.title === undefined) && (missing9 = "title")) || ((data54.url === undefined) && (missing9 = "url"))){
+validate40.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/required",keyword:"required",params:{missingProperty: missing9}}];
 return false;
 }
 else {
@@ -6420,12 +6070,12 @@ const _errs125 = errors;
 if(errors === _errs125){
 if(typeof data55 === "string"){
 if(func2(data55) < 1){
-validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6441,12 +6091,12 @@ const _errs127 = errors;
 if(errors === _errs127){
 if(typeof data56 === "string"){
 if(func2(data56) < 1){
-validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6459,7 +6109,7 @@ var valid22 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6470,7 +6120,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6483,7 +6133,7 @@ if(valid0){
 if(data.repeat !== undefined){
 const _errs129 = errors;
 if(typeof data.repeat !== "string"){
-validate41.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs129 === errors;
@@ -6496,11 +6146,11 @@ if(data.repeatDirection !== undefined){
 let data58 = data.repeatDirection;
 const _errs131 = errors;
 if(typeof data58 !== "string"){
-validate41.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data58 === "h") || (data58 === "v"))){
-validate41.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/enum",keyword:"enum",params:{allowedValues: schema54.properties.repeatDirection.enum}}];
+validate40.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/enum",keyword:"enum",params:{allowedValues: schema52.properties.repeatDirection.enum}}];
 return false;
 }
 var valid0 = _errs131 === errors;
@@ -6513,13 +6163,13 @@ if(data.maxPerRow !== undefined){
 let data59 = data.maxPerRow;
 const _errs133 = errors;
 if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
-validate41.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs133){
 if((typeof data59 == "number") && (isFinite(data59))){
 if(data59 < 1 || isNaN(data59)){
-validate41.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6534,13 +6184,13 @@ if(data.maxDataPoints !== undefined){
 let data60 = data.maxDataPoints;
 const _errs135 = errors;
 if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
-validate41.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/type",keyword:"type",params:{type: "integer"}}];
+validate40.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs135){
 if((typeof data60 == "number") && (isFinite(data60))){
 if(data60 < 1 || isNaN(data60)){
-validate41.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6554,7 +6204,7 @@ if(valid0){
 if(data.interval !== undefined){
 const _errs137 = errors;
 if(typeof data.interval !== "string"){
-validate41.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs137 === errors;
@@ -6566,7 +6216,7 @@ if(valid0){
 if(data.timeFrom !== undefined){
 const _errs139 = errors;
 if(typeof data.timeFrom !== "string"){
-validate41.errors = [{instancePath:instancePath+"/timeFrom",schemaPath:"#/properties/timeFrom/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/timeFrom",schemaPath:"#/properties/timeFrom/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs139 === errors;
@@ -6578,7 +6228,7 @@ if(valid0){
 if(data.timeShift !== undefined){
 const _errs141 = errors;
 if(typeof data.timeShift !== "string"){
-validate41.errors = [{instancePath:instancePath+"/timeShift",schemaPath:"#/properties/timeShift/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/timeShift",schemaPath:"#/properties/timeShift/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs141 === errors;
@@ -6590,7 +6240,7 @@ if(valid0){
 if(data.hideTimeOverride !== undefined){
 const _errs143 = errors;
 if(typeof data.hideTimeOverride !== "boolean"){
-validate41.errors = [{instancePath:instancePath+"/hideTimeOverride",schemaPath:"#/properties/hideTimeOverride/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/hideTimeOverride",schemaPath:"#/properties/hideTimeOverride/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs143 === errors;
@@ -6602,7 +6252,7 @@ if(valid0){
 if(data.cacheTimeout !== undefined){
 const _errs145 = errors;
 if(typeof data.cacheTimeout !== "string"){
-validate41.errors = [{instancePath:instancePath+"/cacheTimeout",schemaPath:"#/properties/cacheTimeout/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/cacheTimeout",schemaPath:"#/properties/cacheTimeout/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs145 === errors;
@@ -6615,7 +6265,7 @@ if(data.queryCachingTTL !== undefined){
 let data66 = data.queryCachingTTL;
 const _errs147 = errors;
 if(!((typeof data66 == "number") && (isFinite(data66)))){
-validate41.errors = [{instancePath:instancePath+"/queryCachingTTL",schemaPath:"#/properties/queryCachingTTL/type",keyword:"type",params:{type: "number"}}];
+validate40.errors = [{instancePath:instancePath+"/queryCachingTTL",schemaPath:"#/properties/queryCachingTTL/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid0 = _errs147 === errors;
@@ -6636,16 +6286,16 @@ let data68 = data67[i8];
 const _errs151 = errors;
 if(errors === _errs151){
 if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-let missing11;
-if(((data68.id === undefined) && (missing11 = "id")) || ((data68.options === undefined) && (missing11 = "options"))){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/required",keyword:"required",params:{missingProperty: missing11}}];
+let missing10;
+if(((data68.id === undefined) && (missing10 = "id")) || ((data68.options === undefined) && (missing10 = "options"))){
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/required",keyword:"required",params:{missingProperty: missing10}}];
 return false;
 }
 else {
 const _errs153 = errors;
 for(const key10 in data68){
 if(!(((((key10 === "id") || (key10 === "options")) || (key10 === "disabled")) || (key10 === "filter")) || (key10 === "topic"))){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
 return false;
 break;
 }
@@ -6657,12 +6307,12 @@ const _errs154 = errors;
 if(errors === _errs154){
 if(typeof data69 === "string"){
 if(func2(data69) < 1){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6676,7 +6326,7 @@ if(data68.options !== undefined){
 let data70 = data68.options;
 const _errs156 = errors;
 if(!(data70 && typeof data70 == "object" && !Array.isArray(data70))){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/options",schemaPath:"#/properties/transformations/items/properties/options/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/options",schemaPath:"#/properties/transformations/items/properties/options/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid24 = _errs156 === errors;
@@ -6688,7 +6338,7 @@ if(valid24){
 if(data68.disabled !== undefined){
 const _errs158 = errors;
 if(typeof data68.disabled !== "boolean"){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/disabled",schemaPath:"#/properties/transformations/items/properties/disabled/type",keyword:"type",params:{type: "boolean"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/disabled",schemaPath:"#/properties/transformations/items/properties/disabled/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid24 = _errs158 === errors;
@@ -6701,7 +6351,7 @@ if(data68.filter !== undefined){
 let data72 = data68.filter;
 const _errs160 = errors;
 if(!(data72 && typeof data72 == "object" && !Array.isArray(data72))){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/filter",schemaPath:"#/properties/transformations/items/properties/filter/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/filter",schemaPath:"#/properties/transformations/items/properties/filter/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid24 = _errs160 === errors;
@@ -6714,11 +6364,11 @@ if(data68.topic !== undefined){
 let data73 = data68.topic;
 const _errs162 = errors;
 if(typeof data73 !== "string"){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/type",keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data73 === "series") || (data73 === "annotations")) || (data73 === "alertStates"))){
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/enum",keyword:"enum",params:{allowedValues: schema54.properties.transformations.items.properties.topic.enum}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/enum",keyword:"enum",params:{allowedValues: schema52.properties.transformations.items.properties.topic.enum}}];
 return false;
 }
 var valid24 = _errs162 === errors;
@@ -6734,7 +6384,7 @@ var valid24 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6745,7 +6395,7 @@ break;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/transformations",schemaPath:"#/properties/transformations/type",keyword:"type",params:{type: "array"}}];
+validate40.errors = [{instancePath:instancePath+"/transformations",schemaPath:"#/properties/transformations/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6780,16 +6430,16 @@ var valid0 = true;
 }
 }
 else {
-validate41.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate41.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -6854,19 +6504,19 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(Array.isArray(data1)){
 if(data1.length > 0){
-validate40.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/maxItems",keyword:"maxItems",params:{limit: 0}}];
+validate39.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/maxItems",keyword:"maxItems",params:{limit: 0}}];
 return false;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate39.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
 }
 }
 else {
-validate40.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6882,21 +6532,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate40.errors = vErrors;
+validate39.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((((((data.type === undefined) && (missing1 = "type")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.gridPos === undefined) && (missing1 = "gridPos"))) || ((data.title === undefined) && (missing1 = "title"))) || ((data.collapsed === undefined) && (missing1 = "collapsed"))) || ((data.panels === undefined) && (missing1 = "panels"))){
-validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing1}}];
+validate39.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs9 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "type") || (key0 === "id")) || (key0 === "title")) || (key0 === "gridPos")) || (key0 === "collapsed")) || (key0 === "panels")) || (key0 === "repeat")) || (key0 === "datasource"))){
-validate40.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate39.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6906,11 +6556,11 @@ if(data.type !== undefined){
 let data2 = data.type;
 const _errs10 = errors;
 if(typeof data2 !== "string"){
-validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("row" !== data2){
-validate40.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "row"}}];
+validate39.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "row"}}];
 return false;
 }
 var valid3 = _errs10 === errors;
@@ -6924,13 +6574,13 @@ let data3 = data.id;
 const _errs12 = errors;
 const _errs13 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -6942,19 +6592,10 @@ var valid3 = true;
 }
 if(valid3){
 if(data.title !== undefined){
-let data4 = data.title;
 const _errs15 = errors;
-if(errors === _errs15){
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-validate40.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+if(typeof data.title !== "string"){
+validate39.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
-}
-}
-else {
-validate40.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
 }
 var valid3 = _errs15 === errors;
 }
@@ -6970,14 +6611,14 @@ if(errors === _errs18){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing2;
 if(((((data5.x === undefined) && (missing2 = "x")) || ((data5.y === undefined) && (missing2 = "y"))) || ((data5.w === undefined) && (missing2 = "w"))) || ((data5.h === undefined) && (missing2 = "h"))){
-validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing2}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs20 = errors;
 for(const key1 in data5){
 if(!((((key1 === "x") || (key1 === "y")) || (key1 === "w")) || (key1 === "h"))){
-validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -6987,18 +6628,18 @@ if(data5.x !== undefined){
 let data6 = data5.x;
 const _errs21 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs21){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 23 || isNaN(data6)){
-validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
 return false;
 }
 else {
 if(data6 < 0 || isNaN(data6)){
-validate40.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7014,13 +6655,13 @@ if(data5.y !== undefined){
 let data7 = data5.y;
 const _errs23 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate40.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs23){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-validate40.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7035,18 +6676,18 @@ if(data5.w !== undefined){
 let data8 = data5.w;
 const _errs25 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 24 || isNaN(data8)){
-validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate40.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7062,13 +6703,13 @@ if(data5.h !== undefined){
 let data9 = data5.h;
 const _errs27 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate40.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs27){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1 || isNaN(data9)){
-validate40.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7085,7 +6726,7 @@ var valid6 = true;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7098,7 +6739,7 @@ if(valid3){
 if(data.collapsed !== undefined){
 const _errs29 = errors;
 if(typeof data.collapsed !== "boolean"){
-validate40.errors = [{instancePath:instancePath+"/collapsed",schemaPath:"#/properties/collapsed/type",keyword:"type",params:{type: "boolean"}}];
+validate39.errors = [{instancePath:instancePath+"/collapsed",schemaPath:"#/properties/collapsed/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid3 = _errs29 === errors;
@@ -7116,8 +6757,8 @@ var valid7 = true;
 const len0 = data11.length;
 for(let i0=0; i0<len0; i0++){
 const _errs33 = errors;
-if(!(validate41(data11[i0], {instancePath:instancePath+"/panels/" + i0,parentData:data11,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate40(data11[i0], {instancePath:instancePath+"/panels/" + i0,parentData:data11,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs33 === errors;
@@ -7127,7 +6768,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate39.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7140,7 +6781,7 @@ if(valid3){
 if(data.repeat !== undefined){
 const _errs34 = errors;
 if(typeof data.repeat !== "string"){
-validate40.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs34 === errors;
@@ -7157,14 +6798,14 @@ if(errors === _errs37){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 let missing3;
 if(((data14.type === undefined) && (missing3 = "type")) || ((data14.uid === undefined) && (missing3 = "uid"))){
-validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
+validate39.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs39 = errors;
 for(const key2 in data14){
 if(!((key2 === "type") || (key2 === "uid"))){
-validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate39.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -7176,12 +6817,12 @@ const _errs40 = errors;
 if(errors === _errs40){
 if(typeof data15 === "string"){
 if(func2(data15) < 1){
-validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7197,12 +6838,12 @@ const _errs42 = errors;
 if(errors === _errs42){
 if(typeof data16 === "string"){
 if(func2(data16) < 1){
-validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7216,7 +6857,7 @@ var valid9 = true;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7236,31 +6877,31 @@ var valid3 = true;
 }
 }
 else {
-validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate40.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard" */;
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard-imported" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((((data.uid === undefined) && (missing0 = "uid")) || ((data.title === undefined) && (missing0 = "title"))) || ((data.tags === undefined) && (missing0 = "tags"))) || ((data.schemaVersion === undefined) && (missing0 = "schemaVersion"))) || ((data.templating === undefined) && (missing0 = "templating"))) || ((data.annotations === undefined) && (missing0 = "annotations"))) || ((data.panels === undefined) && (missing0 = "panels"))){
-validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema47.properties, key0))){
-validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema45.properties, key0))){
+validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7269,7 +6910,7 @@ if(_errs1 === errors){
 if(data.id !== undefined){
 const _errs2 = errors;
 if(data.id !== null){
-validate37.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "null"}}];
+validate36.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "null"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7284,12 +6925,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern22.test(data1)){
-validate37.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+validate36.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7305,12 +6946,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-validate37.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7323,7 +6964,7 @@ if(valid0){
 if(data.description !== undefined){
 const _errs8 = errors;
 if(typeof data.description !== "string"){
-validate37.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -7337,11 +6978,6 @@ let data4 = data.tags;
 const _errs10 = errors;
 if(errors === _errs10){
 if(Array.isArray(data4)){
-if(data4.length < 1){
-validate37.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
 var valid1 = true;
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
@@ -7350,12 +6986,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-validate37.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7376,7 +7012,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-validate37.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}}];
+validate36.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}}];
 return false;
 break;
 }
@@ -7385,9 +7021,8 @@ indices0[item0] = i1;
 }
 }
 }
-}
 else {
-validate37.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7400,7 +7035,7 @@ if(valid0){
 if(data.timezone !== undefined){
 const _errs14 = errors;
 if(typeof data.timezone !== "string"){
-validate37.errors = [{instancePath:instancePath+"/timezone",schemaPath:"#/properties/timezone/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/timezone",schemaPath:"#/properties/timezone/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs14 === errors;
@@ -7412,7 +7047,7 @@ if(valid0){
 if(data.editable !== undefined){
 const _errs16 = errors;
 if(typeof data.editable !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -7425,11 +7060,11 @@ if(data.graphTooltip !== undefined){
 let data8 = data.graphTooltip;
 const _errs18 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate37.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(!(((data8 === 0) || (data8 === 1)) || (data8 === 2))){
-validate37.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/enum",keyword:"enum",params:{allowedValues: schema47.properties.graphTooltip.enum}}];
+validate36.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/enum",keyword:"enum",params:{allowedValues: schema45.properties.graphTooltip.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -7445,14 +7080,14 @@ if(errors === _errs20){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing1;
 if(((data9.from === undefined) && (missing1 = "from")) || ((data9.to === undefined) && (missing1 = "to"))){
-validate37.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/required",keyword:"required",params:{missingProperty: missing1}}];
+validate36.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs22 = errors;
 for(const key1 in data9){
 if(!((key1 === "from") || (key1 === "to"))){
-validate37.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate36.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -7464,12 +7099,12 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate37.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7485,12 +7120,12 @@ const _errs25 = errors;
 if(errors === _errs25){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate37.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7504,7 +7139,7 @@ var valid3 = true;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7518,7 +7153,7 @@ if(data.timepicker !== undefined){
 let data12 = data.timepicker;
 const _errs27 = errors;
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-validate37.errors = [{instancePath:instancePath+"/timepicker",schemaPath:"#/properties/timepicker/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/timepicker",schemaPath:"#/properties/timepicker/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs27 === errors;
@@ -7531,18 +7166,18 @@ if(data.fiscalYearStartMonth !== undefined){
 let data13 = data.fiscalYearStartMonth;
 const _errs29 = errors;
 if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-validate37.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs29){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 11 || isNaN(data13)){
-validate37.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11}}];
+validate36.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11}}];
 return false;
 }
 else {
 if(data13 < 0 || isNaN(data13)){
-validate37.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate36.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7557,7 +7192,7 @@ if(valid0){
 if(data.liveNow !== undefined){
 const _errs31 = errors;
 if(typeof data.liveNow !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/liveNow",schemaPath:"#/properties/liveNow/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/liveNow",schemaPath:"#/properties/liveNow/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs31 === errors;
@@ -7569,7 +7204,7 @@ if(valid0){
 if(data.weekStart !== undefined){
 const _errs33 = errors;
 if(typeof data.weekStart !== "string"){
-validate37.errors = [{instancePath:instancePath+"/weekStart",schemaPath:"#/properties/weekStart/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/weekStart",schemaPath:"#/properties/weekStart/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs33 === errors;
@@ -7583,13 +7218,13 @@ let data16 = data.refresh;
 const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data16 === "string"){
-if(!pattern25.test(data16)){
-validate37.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))?$"}}];
+if(!pattern23.test(data16)){
+validate36.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))?$"}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7603,13 +7238,13 @@ if(data.schemaVersion !== undefined){
 let data17 = data.schemaVersion;
 const _errs37 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate37.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs37){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 < 1 || isNaN(data17)){
-validate37.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7624,13 +7259,13 @@ if(data.version !== undefined){
 let data18 = data.version;
 const _errs39 = errors;
 if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-validate37.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
+validate36.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs39){
 if((typeof data18 == "number") && (isFinite(data18))){
 if(data18 < 0 || isNaN(data18)){
-validate37.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate36.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7649,7 +7284,7 @@ if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 const _errs43 = errors;
 for(const key2 in data19){
 if(!(key2 === "list")){
-validate37.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate36.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -7666,7 +7301,7 @@ for(let i2=0; i2<len1; i2++){
 let data21 = data20[i2];
 const _errs46 = errors;
 if(!(data21 && typeof data21 == "object" && !Array.isArray(data21))){
-validate37.errors = [{instancePath:instancePath+"/annotations/list/" + i2,schemaPath:"#/properties/annotations/properties/list/items/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/annotations/list/" + i2,schemaPath:"#/properties/annotations/properties/list/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid5 = _errs46 === errors;
@@ -7676,7 +7311,7 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/annotations/list",schemaPath:"#/properties/annotations/properties/list/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/annotations/list",schemaPath:"#/properties/annotations/properties/list/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7684,7 +7319,7 @@ return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7763,7 +7398,7 @@ if(errors === _errs57){
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 let missing3;
 if((data23.url === undefined) && (missing3 = "url")){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/required",keyword:"required",params:{missingProperty: missing3}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -7773,12 +7408,12 @@ const _errs59 = errors;
 if(errors === _errs59){
 if(typeof data25 === "string"){
 if(func2(data25) < 1){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7786,7 +7421,7 @@ return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7802,21 +7437,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate37.errors = vErrors;
+validate36.errors = vErrors;
 return false;
 }
 if(errors === _errs51){
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 let missing4;
 if(((data23.title === undefined) && (missing4 = "title")) || ((data23.type === undefined) && (missing4 = "type"))){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/required",keyword:"required",params:{missingProperty: missing4}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/required",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 const _errs61 = errors;
 for(const key3 in data23){
-if(!(func7.call(schema48.properties, key3))){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+if(!(func7.call(schema46.properties, key3))){
+validate36.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -7828,12 +7463,12 @@ const _errs62 = errors;
 if(errors === _errs62){
 if(typeof data26 === "string"){
 if(func2(data26) < 1){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7847,11 +7482,11 @@ if(data23.type !== undefined){
 let data27 = data23.type;
 const _errs64 = errors;
 if(typeof data27 !== "string"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data27 === "link") || (data27 === "dashboards"))){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/enum",keyword:"enum",params:{allowedValues: schema48.properties.type.enum}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum}}];
 return false;
 }
 var valid11 = _errs64 === errors;
@@ -7863,7 +7498,7 @@ if(valid11){
 if(data23.url !== undefined){
 const _errs66 = errors;
 if(typeof data23.url !== "string"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs66 === errors;
@@ -7875,7 +7510,7 @@ if(valid11){
 if(data23.icon !== undefined){
 const _errs68 = errors;
 if(typeof data23.icon !== "string"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/icon",schemaPath:"#/definitions/dashboardLink/properties/icon/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/icon",schemaPath:"#/definitions/dashboardLink/properties/icon/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs68 === errors;
@@ -7887,7 +7522,7 @@ if(valid11){
 if(data23.tooltip !== undefined){
 const _errs70 = errors;
 if(typeof data23.tooltip !== "string"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/tooltip",schemaPath:"#/definitions/dashboardLink/properties/tooltip/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/tooltip",schemaPath:"#/definitions/dashboardLink/properties/tooltip/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs70 === errors;
@@ -7906,7 +7541,7 @@ const len3 = data31.length;
 for(let i4=0; i4<len3; i4++){
 const _errs74 = errors;
 if(typeof data31[i4] !== "string"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/tags/" + i4,schemaPath:"#/definitions/dashboardLink/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/tags/" + i4,schemaPath:"#/definitions/dashboardLink/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid12 = _errs74 === errors;
@@ -7916,7 +7551,7 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/tags",schemaPath:"#/definitions/dashboardLink/properties/tags/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/tags",schemaPath:"#/definitions/dashboardLink/properties/tags/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7929,7 +7564,7 @@ if(valid11){
 if(data23.asDropdown !== undefined){
 const _errs76 = errors;
 if(typeof data23.asDropdown !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/asDropdown",schemaPath:"#/definitions/dashboardLink/properties/asDropdown/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/asDropdown",schemaPath:"#/definitions/dashboardLink/properties/asDropdown/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs76 === errors;
@@ -7941,7 +7576,7 @@ if(valid11){
 if(data23.targetBlank !== undefined){
 const _errs78 = errors;
 if(typeof data23.targetBlank !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/targetBlank",schemaPath:"#/definitions/dashboardLink/properties/targetBlank/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/targetBlank",schemaPath:"#/definitions/dashboardLink/properties/targetBlank/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs78 === errors;
@@ -7953,7 +7588,7 @@ if(valid11){
 if(data23.includeVars !== undefined){
 const _errs80 = errors;
 if(typeof data23.includeVars !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/includeVars",schemaPath:"#/definitions/dashboardLink/properties/includeVars/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/includeVars",schemaPath:"#/definitions/dashboardLink/properties/includeVars/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs80 === errors;
@@ -7965,7 +7600,7 @@ if(valid11){
 if(data23.keepTime !== undefined){
 const _errs82 = errors;
 if(typeof data23.keepTime !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/keepTime",schemaPath:"#/definitions/dashboardLink/properties/keepTime/type",keyword:"type",params:{type: "boolean"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/keepTime",schemaPath:"#/definitions/dashboardLink/properties/keepTime/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid11 = _errs82 === errors;
@@ -7977,7 +7612,7 @@ if(valid11){
 if(data23.placement !== undefined){
 const _errs84 = errors;
 if(typeof data23.placement !== "string"){
-validate37.errors = [{instancePath:instancePath+"/links/" + i3+"/placement",schemaPath:"#/definitions/dashboardLink/properties/placement/type",keyword:"type",params:{type: "string"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3+"/placement",schemaPath:"#/definitions/dashboardLink/properties/placement/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid11 = _errs84 === errors;
@@ -7999,7 +7634,7 @@ var valid11 = true;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8010,7 +7645,7 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8027,14 +7662,14 @@ if(errors === _errs86){
 if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
 let missing5;
 if((data38.list === undefined) && (missing5 = "list")){
-validate37.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/required",keyword:"required",params:{missingProperty: missing5}}];
+validate36.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/required",keyword:"required",params:{missingProperty: missing5}}];
 return false;
 }
 else {
 const _errs88 = errors;
 for(const key4 in data38){
 if(!(key4 === "list")){
-validate37.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+validate36.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
 return false;
 break;
 }
@@ -8049,8 +7684,8 @@ var valid14 = true;
 const len4 = data39.length;
 for(let i5=0; i5<len4; i5++){
 const _errs91 = errors;
-if(!(validate38(data39[i5], {instancePath:instancePath+"/templating/list/" + i5,parentData:data39,parentDataProperty:i5,rootData}))){
-vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+if(!(validate37(data39[i5], {instancePath:instancePath+"/templating/list/" + i5,parentData:data39,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 var valid14 = _errs91 === errors;
@@ -8060,7 +7695,7 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/templating/list",schemaPath:"#/properties/templating/properties/list/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/templating/list",schemaPath:"#/properties/templating/properties/list/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8069,7 +7704,7 @@ return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8085,7 +7720,7 @@ const _errs92 = errors;
 if(errors === _errs92){
 if(Array.isArray(data41)){
 if(data41.length < 1){
-validate37.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/minItems",keyword:"minItems",params:{limit: 1}}];
+validate36.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -8098,8 +7733,8 @@ const _errs95 = errors;
 let valid16 = false;
 let passing0 = null;
 const _errs96 = errors;
-if(!(validate40(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate39(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs96 === errors;
@@ -8108,8 +7743,8 @@ valid16 = true;
 passing0 = 0;
 }
 const _errs97 = errors;
-if(!(validate41(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate40(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs97 === errors;
@@ -8132,7 +7767,7 @@ else {
 vErrors.push(err4);
 }
 errors++;
-validate37.errors = vErrors;
+validate36.errors = vErrors;
 return false;
 }
 else {
@@ -8154,7 +7789,7 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+validate36.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8186,22 +7821,3723 @@ var valid0 = true;
 }
 }
 else {
-validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate37.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
-exports["grafana-datasources"] = validate47;
-const schema61 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-datasources","title":"Grafana datasource provisioning file","description":"A YAML file under build/grafana/provisioning/datasources/ (provisioning apiVersion 1). Datasource entries are closed so that a misspelt key fails instead of being ignored by Grafana; jsonData is plugin-specific and stays open, except timeInterval, which Prometheus datasources must set to the scrape interval.","type":"object","additionalProperties":false,"required":["apiVersion","datasources"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"datasources":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/datasource"}},"deleteDatasources":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"orgId":{"type":"integer","minimum":1}}}},"prune":{"type":"boolean"}},"definitions":{"duration":{"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"datasource":{"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}}}};
-const schema62 = {"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}};
-const schema63 = {"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"};
-const pattern31 = new RegExp("^https?://", "u");
-const formats0 = require("ajv-formats/dist/formats").fullFormats.uri;
+exports["grafana-dashboard-providers"] = validate46;
+const schema59 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard-providers","title":"Grafana dashboard provider provisioning file","description":"A YAML file under build/grafana/provisioning/dashboards/ (provisioning apiVersion 1) that tells Grafana where to load our dashboard files from. We only use file providers. Closed objects, so that a misspelt key fails instead of being ignored by Grafana.","type":"object","additionalProperties":false,"required":["apiVersion","providers"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"providers":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/provider"}}},"definitions":{"provider":{"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}}}};
+const schema60 = {"type":"object","additionalProperties":false,"required":["name","type","folder","options"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"We provision dashboards from files only.","type":"string","const":"file"},"folder":{"description":"Grafana folder the dashboards go in; set `grafana.folder` in src/config.ts.","type":"string"},"folderUid":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"orgId":{"type":"integer","minimum":1},"disableDeletion":{"type":"boolean"},"allowUiUpdates":{"type":"boolean"},"updateIntervalSeconds":{"type":"integer","minimum":1},"options":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Absolute path, on the Grafana host, of the folder holding the dashboard files; set `grafana.dashboardsPath` in src/config.ts.","type":"string","pattern":"^/"},"foldersFromFilesStructure":{"type":"boolean"}}}}};
+const pattern28 = new RegExp("^/", "u");
+
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard-providers" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.providers === undefined) && (missing0 = "providers"))){
+validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "apiVersion") || (key0 === "providers"))){
+validate46.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.apiVersion !== undefined){
+let data0 = data.apiVersion;
+const _errs2 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate46.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(1 !== data0){
+validate46.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.providers !== undefined){
+let data1 = data.providers;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data1)){
+if(data1.length < 1){
+validate46.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs6 = errors;
+const _errs7 = errors;
+if(errors === _errs7){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((((data2.name === undefined) && (missing1 = "name")) || ((data2.type === undefined) && (missing1 = "type"))) || ((data2.folder === undefined) && (missing1 = "folder"))) || ((data2.options === undefined) && (missing1 = "options"))){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs9 = errors;
+for(const key1 in data2){
+if(!(func7.call(schema60.properties, key1))){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs9 === errors){
+if(data2.name !== undefined){
+let data3 = data2.name;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/name",schemaPath:"#/definitions/provider/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.type !== undefined){
+let data4 = data2.type;
+const _errs12 = errors;
+if(typeof data4 !== "string"){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("file" !== data4){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/type",schemaPath:"#/definitions/provider/properties/type/const",keyword:"const",params:{allowedValue: "file"}}];
+return false;
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.folder !== undefined){
+const _errs14 = errors;
+if(typeof data2.folder !== "string"){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/folder",schemaPath:"#/definitions/provider/properties/folder/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.folderUid !== undefined){
+let data6 = data2.folderUid;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data6 === "string"){
+if(!pattern22.test(data6)){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+return false;
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/folderUid",schemaPath:"#/definitions/provider/properties/folderUid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs16 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.orgId !== undefined){
+let data7 = data2.orgId;
+const _errs18 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs18){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 1 || isNaN(data7)){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/orgId",schemaPath:"#/definitions/provider/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid3 = _errs18 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.disableDeletion !== undefined){
+const _errs20 = errors;
+if(typeof data2.disableDeletion !== "boolean"){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/disableDeletion",schemaPath:"#/definitions/provider/properties/disableDeletion/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid3 = _errs20 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.allowUiUpdates !== undefined){
+const _errs22 = errors;
+if(typeof data2.allowUiUpdates !== "boolean"){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/allowUiUpdates",schemaPath:"#/definitions/provider/properties/allowUiUpdates/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid3 = _errs22 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.updateIntervalSeconds !== undefined){
+let data10 = data2.updateIntervalSeconds;
+const _errs24 = errors;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs24){
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/updateIntervalSeconds",schemaPath:"#/definitions/provider/properties/updateIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid3 = _errs24 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.options !== undefined){
+let data11 = data2.options;
+const _errs26 = errors;
+if(errors === _errs26){
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let missing2;
+if((data11.path === undefined) && (missing2 = "path")){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs28 = errors;
+for(const key2 in data11){
+if(!((key2 === "path") || (key2 === "foldersFromFilesStructure"))){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs28 === errors){
+if(data11.path !== undefined){
+let data12 = data11.path;
+const _errs29 = errors;
+if(errors === _errs29){
+if(typeof data12 === "string"){
+if(!pattern28.test(data12)){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+return false;
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/path",schemaPath:"#/definitions/provider/properties/options/properties/path/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs29 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data11.foldersFromFilesStructure !== undefined){
+const _errs31 = errors;
+if(typeof data11.foldersFromFilesStructure !== "boolean"){
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/options/foldersFromFilesStructure",schemaPath:"#/definitions/provider/properties/options/properties/foldersFromFilesStructure/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid4 = _errs31 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0+"/options",schemaPath:"#/definitions/provider/properties/options/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid3 = _errs26 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/providers/" + i0,schemaPath:"#/definitions/provider/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate46.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate46.errors = vErrors;
+return errors === 0;
+}
+
+exports["grafana-dashboard"] = validate47;
+const schema61 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-dashboard","title":"Grafana dashboard (as o11y emits it)","description":"A dashboard JSON file under build/grafana/dashboards/, loaded by Grafana's file provisioning. Stricter than Grafana's own schema where our conventions demand it: every visualization panel has a description, a unit, a datasource and at least one PromQL target. Structural objects (dashboard, panel, row, gridPos, datasource reference, link) are closed so that a misspelt key fails instead of being silently ignored by Grafana; plugin-specific parts (options, fieldConfig.defaults, targets, variables) stay open. Panel types are not an enum: any plugin id is accepted here, and which types we support is decided by the dashboard checks and the dashboard kit, so adding a visualization needs no schema change. Rules Grafana's schema cannot express well (unique panel ids, x + w <= 24, overlapping panels, variable references) are dashboard checks, not schema rules.","type":"object","additionalProperties":false,"required":["uid","title","tags","schemaVersion","templating","annotations","panels"],"properties":{"id":{"description":"Must be null: the numeric id belongs to one Grafana database; the uid is what identifies a provisioned dashboard.","type":"null"},"uid":{"description":"Stable identifier in dashboard URLs: 1 to 40 letters, digits, '-' or '_' (Grafana's own limit). Set `uid` on the dashboard definition.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"title":{"description":"The dashboard's name in Grafana; set `title` on the dashboard definition.","type":"string","minLength":1},"description":{"type":"string"},"tags":{"description":"Search tags; every dashboard carries at least one, without duplicates.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"timezone":{"type":"string"},"editable":{"type":"boolean"},"graphTooltip":{"description":"0 default, 1 shared crosshair, 2 shared tooltip.","type":"integer","enum":[0,1,2]},"time":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"timepicker":{"type":"object"},"fiscalYearStartMonth":{"type":"integer","minimum":0,"maximum":11},"liveNow":{"type":"boolean"},"weekStart":{"type":"string"},"refresh":{"description":"Auto-refresh interval such as \"30s\" or \"1m\", or \"\" for none.","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))?$"},"schemaVersion":{"description":"Grafana dashboard schema version the JSON is written for.","type":"integer","minimum":1},"version":{"type":"integer","minimum":0},"annotations":{"description":"Annotation queries, as {\"list\": [...]}; Grafana's own schema requires the object, even empty.","type":"object","additionalProperties":false,"properties":{"list":{"type":"array","items":{"type":"object"}}}},"links":{"type":"array","items":{"$ref":"#/definitions/dashboardLink"}},"templating":{"description":"Template variables, as {\"list\": [...]}; the dashboard kit always adds the datasource, job and instance variables.","type":"object","additionalProperties":false,"required":["list"],"properties":{"list":{"type":"array","items":{"$ref":"#/definitions/variable"}}}},"panels":{"description":"Top-level panels: rows and visualization panels, told apart by `type`.","type":"array","minItems":1,"items":{"oneOf":[{"$ref":"#/definitions/row"},{"$ref":"#/definitions/panel"}]}}},"definitions":{"datasourceRef":{"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}},"gridPos":{"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}},"panelId":{"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1},"row":{"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}},"panel":{"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}},"target":{"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}},"variable":{"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}},"dashboardLink":{"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}}}};
+const schema62 = {"description":"A link in the dashboard's header. `link` links need a url; `dashboards` links select dashboards by tags instead.","type":"object","additionalProperties":false,"required":["title","type"],"properties":{"title":{"type":"string","minLength":1},"type":{"type":"string","enum":["link","dashboards"]},"url":{"type":"string"},"icon":{"type":"string"},"tooltip":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"asDropdown":{"type":"boolean"},"targetBlank":{"type":"boolean"},"includeVars":{"type":"boolean"},"keepTime":{"type":"boolean"},"placement":{"type":"string"}},"if":{"type":"object","properties":{"type":{"const":"link"}},"required":["type"]},"then":{"type":"object","required":["url"],"properties":{"url":{"description":"Where a `link` link goes; set `url` on the link.","type":"string","minLength":1}}}};
+const schema63 = {"description":"A template variable. Open: each variable type has its own fields.","type":"object","required":["name","type"],"properties":{"name":{"description":"Referenced as $name in queries, so a letter or '_' then letters, digits or '_'.","type":"string","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"type":{"type":"string","enum":["query","custom","constant","datasource","interval","textbox","adhoc","groupby"]},"label":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"type":{"const":"query"}},"required":["type"]},"then":{"type":"object","required":["query"],"properties":{"query":{"description":"A query variable's PromQL query as a string, e.g. label_values(up, job).","type":"string","minLength":1}}}};
+const schema64 = {"description":"Which datasource to query: {type, uid}, e.g. {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","type":"object","additionalProperties":false,"required":["type","uid"],"properties":{"type":{"type":"string","minLength":1},"uid":{"type":"string","minLength":1}}};
 
 function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = true;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.type === undefined) && (missing0 = "type")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.type !== undefined){
+if("query" !== data.type){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs5 = errors;
+if(errors === _errs5){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.query === undefined) && (missing1 = "query")){
+validate48.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data.query !== undefined){
+let data1 = data.query;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate48.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate48.errors = [{instancePath:instancePath+"/query",schemaPath:"#/then/properties/query/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate48.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var _valid0 = _errs5 === errors;
+valid0 = _valid0;
+}
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate48.errors = vErrors;
+return false;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if(((data.name === undefined) && (missing2 = "name")) || ((data.type === undefined) && (missing2 = "type"))){
+validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data.name !== undefined){
+let data2 = data.name;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data2 === "string"){
+if(!pattern10.test(data2)){
+validate48.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$"}}];
+return false;
+}
+}
+else {
+validate48.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs9 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.type !== undefined){
+let data3 = data.type;
+const _errs11 = errors;
+if(typeof data3 !== "string"){
+validate48.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((((((data3 === "query") || (data3 === "custom")) || (data3 === "constant")) || (data3 === "datasource")) || (data3 === "interval")) || (data3 === "textbox")) || (data3 === "adhoc")) || (data3 === "groupby"))){
+validate48.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema63.properties.type.enum}}];
+return false;
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.label !== undefined){
+const _errs13 = errors;
+if(typeof data.label !== "string"){
+validate48.errors = [{instancePath:instancePath+"/label",schemaPath:"#/properties/label/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid3 = _errs13 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.datasource !== undefined){
+let data5 = data.datasource;
+const _errs15 = errors;
+const _errs16 = errors;
+if(errors === _errs16){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing3;
+if(((data5.type === undefined) && (missing3 = "type")) || ((data5.uid === undefined) && (missing3 = "uid"))){
+validate48.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs18 = errors;
+for(const key0 in data5){
+if(!((key0 === "type") || (key0 === "uid"))){
+validate48.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs18 === errors){
+if(data5.type !== undefined){
+let data6 = data5.type;
+const _errs19 = errors;
+if(errors === _errs19){
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+validate48.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate48.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid5 = _errs19 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data5.uid !== undefined){
+let data7 = data5.uid;
+const _errs21 = errors;
+if(errors === _errs21){
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+validate48.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate48.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid5 = _errs21 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
+}
+else {
+validate48.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid3 = _errs15 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate48.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate48.errors = vErrors;
+return errors === 0;
+}
+
+const schema65 = {"description":"A row header. Expanded rows (collapsed: false) must have no nested panels: Grafana lays out the panels that follow the row instead.","type":"object","additionalProperties":false,"required":["type","id","gridPos","title","collapsed","panels"],"properties":{"type":{"type":"string","const":"row"},"id":{"description":"Every row has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The row's heading; set it in `row(id, title)`.","type":"string","minLength":1},"gridPos":{"$ref":"#/definitions/gridPos"},"collapsed":{"type":"boolean"},"panels":{"type":"array","items":{"$ref":"#/definitions/panel"}},"repeat":{"type":"string"},"datasource":{"$ref":"#/definitions/datasourceRef"}},"if":{"type":"object","properties":{"collapsed":{"const":false}},"required":["collapsed"]},"then":{"type":"object","properties":{"panels":{"description":"An expanded row keeps its panels at the top level, after the row.","type":"array","maxItems":0}}}};
+const schema66 = {"description":"Panel id, an integer from 1, unique in the dashboard (uniqueness is checked by dashboard/unique-panel-id).","type":"integer","minimum":1};
+const schema67 = {"description":"Position on Grafana's 24-column grid: integers, x 0..23, w 1..24, h >= 1, y >= 0.","type":"object","additionalProperties":false,"required":["x","y","w","h"],"properties":{"x":{"description":"The left edge's column must be 0..23.","type":"integer","minimum":0,"maximum":23},"y":{"description":"The top edge's row must be 0 or more.","type":"integer","minimum":0},"w":{"description":"The width must be 1..24 columns: Grafana's grid has 24.","type":"integer","minimum":1,"maximum":24},"h":{"description":"The height must be at least 1 grid row.","type":"integer","minimum":1}}};
+const schema68 = {"description":"A visualization panel (any type but row).","type":"object","additionalProperties":false,"required":["id","type","title","description","gridPos","datasource","fieldConfig","targets"],"properties":{"type":{"description":"Grafana panel plugin id, e.g. timeseries, stat, heatmap, table. Open set: the dashboard kit decides which types we emit.","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$","not":{"const":"row"}},"id":{"description":"Every panel has an integer id from 1, unique in the dashboard.","$ref":"#/definitions/panelId"},"title":{"description":"The panel's heading; set `title` on the panel definition.","type":"string","minLength":1},"description":{"description":"Every panel explains what it shows (the (i) tooltip in Grafana); set `description` on the panel definition.","type":"string","minLength":1},"gridPos":{"description":"Every panel has a position: {x, y, w, h}.","$ref":"#/definitions/gridPos"},"datasource":{"description":"Every panel names its datasource, normally {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.","$ref":"#/definitions/datasourceRef"},"fieldConfig":{"description":"Field options as {\"defaults\": {...}, \"overrides\": [...]}.","type":"object","additionalProperties":false,"required":["defaults","overrides"],"properties":{"defaults":{"description":"Field defaults: a fixed set of Grafana keys (plugin-specific ones go in `custom`), of which we insist on `unit`.","type":"object","additionalProperties":false,"required":["unit"],"properties":{"unit":{"description":"Every panel has a unit so values are never bare numbers; set `unit` on the panel definition to a Grafana unit id, e.g. \"s\", \"bytes\", \"reqps\", \"percentunit\" or \"short\".","type":"string","minLength":1},"custom":{"description":"Plugin-specific field options.","type":"object"},"displayName":{"type":"string"},"displayNameFromDS":{"type":"string"},"description":{"type":"string"},"path":{"type":"string"},"writeable":{"type":"boolean"},"filterable":{"type":"boolean"},"decimals":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"noValue":{"type":"string"},"fieldMinMax":{"type":"boolean"},"mappings":{"type":"array","items":{"type":"object"}},"links":{"type":"array","items":{"type":"object"}},"actions":{"type":"array","items":{"type":"object"}},"color":{"type":"object"},"thresholds":{"type":"object","additionalProperties":false,"required":["mode","steps"],"properties":{"mode":{"type":"string","enum":["absolute","percentage"]},"steps":{"description":"Threshold steps; the first has value null, meaning minus infinity.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["color","value"],"properties":{"color":{"type":"string","minLength":1},"value":{"type":["number","null"]}}}}}}}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["matcher","properties"],"properties":{"__systemRef":{"type":"string"},"matcher":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"options":{}}},"properties":{"description":"Each override property is {id, value}; the value's type depends on the id (e.g. \"unit\" takes a string).","type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"value":{}}}}}}}}},"targets":{"description":"The panel's queries; a panel without one shows nothing.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}},"options":{"description":"Plugin-specific display options.","type":"object"},"pluginVersion":{"type":"string"},"transparent":{"type":"boolean"},"links":{"type":"array","items":{"type":"object","required":["title","url"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","minLength":1}}}},"repeat":{"type":"string"},"repeatDirection":{"type":"string","enum":["h","v"]},"maxPerRow":{"type":"integer","minimum":1},"maxDataPoints":{"type":"integer","minimum":1},"interval":{"type":"string"},"timeFrom":{"type":"string"},"timeShift":{"type":"string"},"hideTimeOverride":{"type":"boolean"},"cacheTimeout":{"type":"string"},"queryCachingTTL":{"type":"number"},"transformations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","options"],"properties":{"id":{"type":"string","minLength":1},"options":{"type":"object"},"disabled":{"type":"boolean"},"filter":{"type":"object"},"topic":{"type":"string","enum":["series","annotations","alertStates"]}}}}}};
+const schema72 = {"description":"One PromQL query of a panel. Open: Prometheus query options (instant, range, format, legendFormat, interval...) are Grafana's.","type":"object","required":["refId","expr","datasource"],"properties":{"refId":{"description":"Every query has a non-empty refId (A, B, ...), which Grafana uses to tell a panel's queries apart.","type":"string","minLength":1},"expr":{"description":"The PromQL expression; it cannot be empty or blank.","type":"string","minLength":1,"pattern":"\\S"},"datasource":{"description":"Every query names its datasource, like its panel.","$ref":"#/definitions/datasourceRef"},"legendFormat":{"type":"string"},"instant":{"type":"boolean"},"range":{"type":"boolean"},"format":{"type":"string","enum":["time_series","table","heatmap"]}}};
+
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.refId === undefined) && (missing0 = "refId")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.datasource === undefined) && (missing0 = "datasource"))){
+validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.refId !== undefined){
+let data0 = data.refId;
+const _errs1 = errors;
+if(errors === _errs1){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate52.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/refId",schemaPath:"#/properties/refId/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.expr !== undefined){
+let data1 = data.expr;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate52.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern26.test(data1)){
+validate52.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+return false;
+}
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.datasource !== undefined){
+let data2 = data.datasource;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.type === undefined) && (missing1 = "type")) || ((data2.uid === undefined) && (missing1 = "uid"))){
+validate52.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs8 = errors;
+for(const key0 in data2){
+if(!((key0 === "type") || (key0 === "uid"))){
+validate52.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs8 === errors){
+if(data2.type !== undefined){
+let data3 = data2.type;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+validate52.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs9 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.uid !== undefined){
+let data4 = data2.uid;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+validate52.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs11 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.legendFormat !== undefined){
+const _errs13 = errors;
+if(typeof data.legendFormat !== "string"){
+validate52.errors = [{instancePath:instancePath+"/legendFormat",schemaPath:"#/properties/legendFormat/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.instant !== undefined){
+const _errs15 = errors;
+if(typeof data.instant !== "boolean"){
+validate52.errors = [{instancePath:instancePath+"/instant",schemaPath:"#/properties/instant/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.range !== undefined){
+const _errs17 = errors;
+if(typeof data.range !== "boolean"){
+validate52.errors = [{instancePath:instancePath+"/range",schemaPath:"#/properties/range/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.format !== undefined){
+let data8 = data.format;
+const _errs19 = errors;
+if(typeof data8 !== "string"){
+validate52.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((data8 === "time_series") || (data8 === "table")) || (data8 === "heatmap"))){
+validate52.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema72.properties.format.enum}}];
+return false;
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate52.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((((data.id === undefined) && (missing0 = "id")) || ((data.type === undefined) && (missing0 = "type"))) || ((data.title === undefined) && (missing0 = "title"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.gridPos === undefined) && (missing0 = "gridPos"))) || ((data.datasource === undefined) && (missing0 = "datasource"))) || ((data.fieldConfig === undefined) && (missing0 = "fieldConfig"))) || ((data.targets === undefined) && (missing0 = "targets"))){
+validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func7.call(schema68.properties, key0))){
+validate51.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.type !== undefined){
+let data0 = data.type;
+const _errs2 = errors;
+const _errs4 = errors;
+const _errs5 = errors;
+if("row" !== data0){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var valid1 = _errs5 === errors;
+if(valid1){
+validate51.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/not",keyword:"not",params:{}}];
+return false;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(!pattern25.test(data0)){
+validate51.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs6 = errors;
+const _errs7 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate51.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs7){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate51.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.title !== undefined){
+let data2 = data.title;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data2 === "string"){
+if(func2(data2) < 1){
+validate51.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+let data3 = data.description;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+validate51.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.gridPos !== undefined){
+let data4 = data.gridPos;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs14){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing1;
+if(((((data4.x === undefined) && (missing1 = "x")) || ((data4.y === undefined) && (missing1 = "y"))) || ((data4.w === undefined) && (missing1 = "w"))) || ((data4.h === undefined) && (missing1 = "h"))){
+validate51.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs16 = errors;
+for(const key1 in data4){
+if(!((((key1 === "x") || (key1 === "y")) || (key1 === "w")) || (key1 === "h"))){
+validate51.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs16 === errors){
+if(data4.x !== undefined){
+let data5 = data4.x;
+const _errs17 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate51.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs17){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 23 || isNaN(data5)){
+validate51.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
+return false;
+}
+else {
+if(data5 < 0 || isNaN(data5)){
+validate51.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid4 = _errs17 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.y !== undefined){
+let data6 = data4.y;
+const _errs19 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate51.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs19){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+validate51.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+var valid4 = _errs19 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.w !== undefined){
+let data7 = data4.w;
+const _errs21 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate51.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs21){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 24 || isNaN(data7)){
+validate51.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
+return false;
+}
+else {
+if(data7 < 1 || isNaN(data7)){
+validate51.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid4 = _errs21 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.h !== undefined){
+let data8 = data4.h;
+const _errs23 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate51.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs23){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 1 || isNaN(data8)){
+validate51.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid4 = _errs23 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.datasource !== undefined){
+let data9 = data.datasource;
+const _errs25 = errors;
+const _errs26 = errors;
+if(errors === _errs26){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing2;
+if(((data9.type === undefined) && (missing2 = "type")) || ((data9.uid === undefined) && (missing2 = "uid"))){
+validate51.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs28 = errors;
+for(const key2 in data9){
+if(!((key2 === "type") || (key2 === "uid"))){
+validate51.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs28 === errors){
+if(data9.type !== undefined){
+let data10 = data9.type;
+const _errs29 = errors;
+if(errors === _errs29){
+if(typeof data10 === "string"){
+if(func2(data10) < 1){
+validate51.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid6 = _errs29 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data9.uid !== undefined){
+let data11 = data9.uid;
+const _errs31 = errors;
+if(errors === _errs31){
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+validate51.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid6 = _errs31 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.fieldConfig !== undefined){
+let data12 = data.fieldConfig;
+const _errs33 = errors;
+if(errors === _errs33){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+let missing3;
+if(((data12.defaults === undefined) && (missing3 = "defaults")) || ((data12.overrides === undefined) && (missing3 = "overrides"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs35 = errors;
+for(const key3 in data12){
+if(!((key3 === "defaults") || (key3 === "overrides"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+return false;
+break;
+}
+}
+if(_errs35 === errors){
+if(data12.defaults !== undefined){
+let data13 = data12.defaults;
+const _errs36 = errors;
+if(errors === _errs36){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+let missing4;
+if((data13.unit === undefined) && (missing4 = "unit")){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/required",keyword:"required",params:{missingProperty: missing4}}];
+return false;
+}
+else {
+const _errs38 = errors;
+for(const key4 in data13){
+if(!(func7.call(schema68.properties.fieldConfig.properties.defaults.properties, key4))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+return false;
+break;
+}
+}
+if(_errs38 === errors){
+if(data13.unit !== undefined){
+let data14 = data13.unit;
+const _errs39 = errors;
+if(errors === _errs39){
+if(typeof data14 === "string"){
+if(func2(data14) < 1){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/unit",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/unit/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs39 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.custom !== undefined){
+let data15 = data13.custom;
+const _errs41 = errors;
+if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/custom",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/custom/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid8 = _errs41 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.displayName !== undefined){
+const _errs43 = errors;
+if(typeof data13.displayName !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayName",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayName/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs43 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.displayNameFromDS !== undefined){
+const _errs45 = errors;
+if(typeof data13.displayNameFromDS !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/displayNameFromDS",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/displayNameFromDS/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs45 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.description !== undefined){
+const _errs47 = errors;
+if(typeof data13.description !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/description",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/description/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs47 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.path !== undefined){
+const _errs49 = errors;
+if(typeof data13.path !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/path",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/path/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs49 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.writeable !== undefined){
+const _errs51 = errors;
+if(typeof data13.writeable !== "boolean"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/writeable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/writeable/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid8 = _errs51 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.filterable !== undefined){
+const _errs53 = errors;
+if(typeof data13.filterable !== "boolean"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/filterable",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/filterable/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid8 = _errs53 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.decimals !== undefined){
+let data22 = data13.decimals;
+const _errs55 = errors;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs55){
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/decimals",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/decimals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+var valid8 = _errs55 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.min !== undefined){
+let data23 = data13.min;
+const _errs57 = errors;
+if(!((typeof data23 == "number") && (isFinite(data23)))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/min",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/min/type",keyword:"type",params:{type: "number"}}];
+return false;
+}
+var valid8 = _errs57 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.max !== undefined){
+let data24 = data13.max;
+const _errs59 = errors;
+if(!((typeof data24 == "number") && (isFinite(data24)))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/max",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/max/type",keyword:"type",params:{type: "number"}}];
+return false;
+}
+var valid8 = _errs59 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.noValue !== undefined){
+const _errs61 = errors;
+if(typeof data13.noValue !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/noValue",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/noValue/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs61 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.fieldMinMax !== undefined){
+const _errs63 = errors;
+if(typeof data13.fieldMinMax !== "boolean"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/fieldMinMax",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/fieldMinMax/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid8 = _errs63 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.mappings !== undefined){
+let data27 = data13.mappings;
+const _errs65 = errors;
+if(errors === _errs65){
+if(Array.isArray(data27)){
+var valid9 = true;
+const len0 = data27.length;
+for(let i0=0; i0<len0; i0++){
+let data28 = data27[i0];
+const _errs67 = errors;
+if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings/" + i0,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid9 = _errs67 === errors;
+if(!valid9){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/mappings",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/mappings/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid8 = _errs65 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.links !== undefined){
+let data29 = data13.links;
+const _errs69 = errors;
+if(errors === _errs69){
+if(Array.isArray(data29)){
+var valid10 = true;
+const len1 = data29.length;
+for(let i1=0; i1<len1; i1++){
+let data30 = data29[i1];
+const _errs71 = errors;
+if(!(data30 && typeof data30 == "object" && !Array.isArray(data30))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links/" + i1,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid10 = _errs71 === errors;
+if(!valid10){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/links",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/links/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid8 = _errs69 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.actions !== undefined){
+let data31 = data13.actions;
+const _errs73 = errors;
+if(errors === _errs73){
+if(Array.isArray(data31)){
+var valid11 = true;
+const len2 = data31.length;
+for(let i2=0; i2<len2; i2++){
+let data32 = data31[i2];
+const _errs75 = errors;
+if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions/" + i2,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid11 = _errs75 === errors;
+if(!valid11){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/actions",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/actions/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid8 = _errs73 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.color !== undefined){
+let data33 = data13.color;
+const _errs77 = errors;
+if(!(data33 && typeof data33 == "object" && !Array.isArray(data33))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/color/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid8 = _errs77 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data13.thresholds !== undefined){
+let data34 = data13.thresholds;
+const _errs79 = errors;
+if(errors === _errs79){
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+let missing5;
+if(((data34.mode === undefined) && (missing5 = "mode")) || ((data34.steps === undefined) && (missing5 = "steps"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/required",keyword:"required",params:{missingProperty: missing5}}];
+return false;
+}
+else {
+const _errs81 = errors;
+for(const key5 in data34){
+if(!((key5 === "mode") || (key5 === "steps"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}}];
+return false;
+break;
+}
+}
+if(_errs81 === errors){
+if(data34.mode !== undefined){
+let data35 = data34.mode;
+const _errs82 = errors;
+if(typeof data35 !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((data35 === "absolute") || (data35 === "percentage"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/mode",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/mode/enum",keyword:"enum",params:{allowedValues: schema68.properties.fieldConfig.properties.defaults.properties.thresholds.properties.mode.enum}}];
+return false;
+}
+var valid12 = _errs82 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data34.steps !== undefined){
+let data36 = data34.steps;
+const _errs84 = errors;
+if(errors === _errs84){
+if(Array.isArray(data36)){
+if(data36.length < 1){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid13 = true;
+const len3 = data36.length;
+for(let i3=0; i3<len3; i3++){
+let data37 = data36[i3];
+const _errs86 = errors;
+if(errors === _errs86){
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+let missing6;
+if(((data37.color === undefined) && (missing6 = "color")) || ((data37.value === undefined) && (missing6 = "value"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/required",keyword:"required",params:{missingProperty: missing6}}];
+return false;
+}
+else {
+const _errs88 = errors;
+for(const key6 in data37){
+if(!((key6 === "color") || (key6 === "value"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+return false;
+break;
+}
+}
+if(_errs88 === errors){
+if(data37.color !== undefined){
+let data38 = data37.color;
+const _errs89 = errors;
+if(errors === _errs89){
+if(typeof data38 === "string"){
+if(func2(data38) < 1){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/color",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/color/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid14 = _errs89 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.value !== undefined){
+let data39 = data37.value;
+const _errs91 = errors;
+if((!((typeof data39 == "number") && (isFinite(data39)))) && (data39 !== null)){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3+"/value",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/properties/value/type",keyword:"type",params:{type: schema68.properties.fieldConfig.properties.defaults.properties.thresholds.properties.steps.items.properties.value.type}}];
+return false;
+}
+var valid14 = _errs91 === errors;
+}
+else {
+var valid14 = true;
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps/" + i3,schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid13 = _errs86 === errors;
+if(!valid13){
+break;
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds/steps",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/properties/steps/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid12 = _errs84 === errors;
+}
+else {
+var valid12 = true;
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults/thresholds",schemaPath:"#/properties/fieldConfig/properties/defaults/properties/thresholds/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid8 = _errs79 === errors;
+}
+else {
+var valid8 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/defaults",schemaPath:"#/properties/fieldConfig/properties/defaults/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid7 = _errs36 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data12.overrides !== undefined){
+let data40 = data12.overrides;
+const _errs93 = errors;
+if(errors === _errs93){
+if(Array.isArray(data40)){
+var valid15 = true;
+const len4 = data40.length;
+for(let i4=0; i4<len4; i4++){
+let data41 = data40[i4];
+const _errs95 = errors;
+if(errors === _errs95){
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+let missing7;
+if(((data41.matcher === undefined) && (missing7 = "matcher")) || ((data41.properties === undefined) && (missing7 = "properties"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/required",keyword:"required",params:{missingProperty: missing7}}];
+return false;
+}
+else {
+const _errs97 = errors;
+for(const key7 in data41){
+if(!(((key7 === "__systemRef") || (key7 === "matcher")) || (key7 === "properties"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
+return false;
+break;
+}
+}
+if(_errs97 === errors){
+if(data41.__systemRef !== undefined){
+const _errs98 = errors;
+if(typeof data41.__systemRef !== "string"){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/__systemRef",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/__systemRef/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid16 = _errs98 === errors;
+}
+else {
+var valid16 = true;
+}
+if(valid16){
+if(data41.matcher !== undefined){
+let data43 = data41.matcher;
+const _errs100 = errors;
+if(errors === _errs100){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+let missing8;
+if((data43.id === undefined) && (missing8 = "id")){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/required",keyword:"required",params:{missingProperty: missing8}}];
+return false;
+}
+else {
+const _errs102 = errors;
+for(const key8 in data43){
+if(!((key8 === "id") || (key8 === "options"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
+return false;
+break;
+}
+}
+if(_errs102 === errors){
+if(data43.id !== undefined){
+let data44 = data43.id;
+const _errs103 = errors;
+if(errors === _errs103){
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/properties/id/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/matcher",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/matcher/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid16 = _errs100 === errors;
+}
+else {
+var valid16 = true;
+}
+if(valid16){
+if(data41.properties !== undefined){
+let data45 = data41.properties;
+const _errs105 = errors;
+if(errors === _errs105){
+if(Array.isArray(data45)){
+var valid18 = true;
+const len5 = data45.length;
+for(let i5=0; i5<len5; i5++){
+let data46 = data45[i5];
+const _errs107 = errors;
+if(errors === _errs107){
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+let missing9;
+if((data46.id === undefined) && (missing9 = "id")){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/required",keyword:"required",params:{missingProperty: missing9}}];
+return false;
+}
+else {
+const _errs109 = errors;
+for(const key9 in data46){
+if(!((key9 === "id") || (key9 === "value"))){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
+return false;
+break;
+}
+}
+if(_errs109 === errors){
+if(data46.id !== undefined){
+let data47 = data46.id;
+const _errs110 = errors;
+if(errors === _errs110){
+if(typeof data47 === "string"){
+if(func2(data47) < 1){
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5+"/id",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/properties/id/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties/" + i5,schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid18 = _errs107 === errors;
+if(!valid18){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4+"/properties",schemaPath:"#/properties/fieldConfig/properties/overrides/items/properties/properties/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid16 = _errs105 === errors;
+}
+else {
+var valid16 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides/" + i4,schemaPath:"#/properties/fieldConfig/properties/overrides/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid15 = _errs95 === errors;
+if(!valid15){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig/overrides",schemaPath:"#/properties/fieldConfig/properties/overrides/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid7 = _errs93 === errors;
+}
+else {
+var valid7 = true;
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/fieldConfig",schemaPath:"#/properties/fieldConfig/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs33 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.targets !== undefined){
+let data48 = data.targets;
+const _errs112 = errors;
+if(errors === _errs112){
+if(Array.isArray(data48)){
+if(data48.length < 1){
+validate51.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid20 = true;
+const len6 = data48.length;
+for(let i6=0; i6<len6; i6++){
+const _errs114 = errors;
+if(!(validate52(data48[i6], {instancePath:instancePath+"/targets/" + i6,parentData:data48,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+errors = vErrors.length;
+}
+var valid20 = _errs114 === errors;
+if(!valid20){
+break;
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs112 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.options !== undefined){
+let data50 = data.options;
+const _errs115 = errors;
+if(!(data50 && typeof data50 == "object" && !Array.isArray(data50))){
+validate51.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid0 = _errs115 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.pluginVersion !== undefined){
+const _errs117 = errors;
+if(typeof data.pluginVersion !== "string"){
+validate51.errors = [{instancePath:instancePath+"/pluginVersion",schemaPath:"#/properties/pluginVersion/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs117 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transparent !== undefined){
+const _errs119 = errors;
+if(typeof data.transparent !== "boolean"){
+validate51.errors = [{instancePath:instancePath+"/transparent",schemaPath:"#/properties/transparent/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs119 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.links !== undefined){
+let data53 = data.links;
+const _errs121 = errors;
+if(errors === _errs121){
+if(Array.isArray(data53)){
+var valid21 = true;
+const len7 = data53.length;
+for(let i7=0; i7<len7; i7++){
+let data54 = data53[i7];
+const _errs123 = errors;
+if(errors === _errs123){
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+let missing10;
+if(((data54.title === undefined) && (missing10 = "title")) || ((data54.url === undefined) && (missing10 = "url"))){
+validate51.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/required",keyword:"required",params:{missingProperty: missing10}}];
+return false;
+}
+else {
+if(data54.title !== undefined){
+let data55 = data54.title;
+const _errs125 = errors;
+if(errors === _errs125){
+if(typeof data55 === "string"){
+if(func2(data55) < 1){
+validate51.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/links/" + i7+"/title",schemaPath:"#/properties/links/items/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid22 = _errs125 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data54.url !== undefined){
+let data56 = data54.url;
+const _errs127 = errors;
+if(errors === _errs127){
+if(typeof data56 === "string"){
+if(func2(data56) < 1){
+validate51.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/links/" + i7+"/url",schemaPath:"#/properties/links/items/properties/url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid22 = _errs127 === errors;
+}
+else {
+var valid22 = true;
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/links/" + i7,schemaPath:"#/properties/links/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid21 = _errs123 === errors;
+if(!valid21){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs121 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repeat !== undefined){
+const _errs129 = errors;
+if(typeof data.repeat !== "string"){
+validate51.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs129 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repeatDirection !== undefined){
+let data58 = data.repeatDirection;
+const _errs131 = errors;
+if(typeof data58 !== "string"){
+validate51.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((data58 === "h") || (data58 === "v"))){
+validate51.errors = [{instancePath:instancePath+"/repeatDirection",schemaPath:"#/properties/repeatDirection/enum",keyword:"enum",params:{allowedValues: schema68.properties.repeatDirection.enum}}];
+return false;
+}
+var valid0 = _errs131 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxPerRow !== undefined){
+let data59 = data.maxPerRow;
+const _errs133 = errors;
+if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+validate51.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs133){
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 < 1 || isNaN(data59)){
+validate51.errors = [{instancePath:instancePath+"/maxPerRow",schemaPath:"#/properties/maxPerRow/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid0 = _errs133 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxDataPoints !== undefined){
+let data60 = data.maxDataPoints;
+const _errs135 = errors;
+if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
+validate51.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs135){
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 < 1 || isNaN(data60)){
+validate51.errors = [{instancePath:instancePath+"/maxDataPoints",schemaPath:"#/properties/maxDataPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid0 = _errs135 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.interval !== undefined){
+const _errs137 = errors;
+if(typeof data.interval !== "string"){
+validate51.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs137 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.timeFrom !== undefined){
+const _errs139 = errors;
+if(typeof data.timeFrom !== "string"){
+validate51.errors = [{instancePath:instancePath+"/timeFrom",schemaPath:"#/properties/timeFrom/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs139 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.timeShift !== undefined){
+const _errs141 = errors;
+if(typeof data.timeShift !== "string"){
+validate51.errors = [{instancePath:instancePath+"/timeShift",schemaPath:"#/properties/timeShift/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs141 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.hideTimeOverride !== undefined){
+const _errs143 = errors;
+if(typeof data.hideTimeOverride !== "boolean"){
+validate51.errors = [{instancePath:instancePath+"/hideTimeOverride",schemaPath:"#/properties/hideTimeOverride/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs143 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.cacheTimeout !== undefined){
+const _errs145 = errors;
+if(typeof data.cacheTimeout !== "string"){
+validate51.errors = [{instancePath:instancePath+"/cacheTimeout",schemaPath:"#/properties/cacheTimeout/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs145 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.queryCachingTTL !== undefined){
+let data66 = data.queryCachingTTL;
+const _errs147 = errors;
+if(!((typeof data66 == "number") && (isFinite(data66)))){
+validate51.errors = [{instancePath:instancePath+"/queryCachingTTL",schemaPath:"#/properties/queryCachingTTL/type",keyword:"type",params:{type: "number"}}];
+return false;
+}
+var valid0 = _errs147 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transformations !== undefined){
+let data67 = data.transformations;
+const _errs149 = errors;
+if(errors === _errs149){
+if(Array.isArray(data67)){
+var valid23 = true;
+const len8 = data67.length;
+for(let i8=0; i8<len8; i8++){
+let data68 = data67[i8];
+const _errs151 = errors;
+if(errors === _errs151){
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+let missing11;
+if(((data68.id === undefined) && (missing11 = "id")) || ((data68.options === undefined) && (missing11 = "options"))){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/required",keyword:"required",params:{missingProperty: missing11}}];
+return false;
+}
+else {
+const _errs153 = errors;
+for(const key10 in data68){
+if(!(((((key10 === "id") || (key10 === "options")) || (key10 === "disabled")) || (key10 === "filter")) || (key10 === "topic"))){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
+return false;
+break;
+}
+}
+if(_errs153 === errors){
+if(data68.id !== undefined){
+let data69 = data68.id;
+const _errs154 = errors;
+if(errors === _errs154){
+if(typeof data69 === "string"){
+if(func2(data69) < 1){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/id",schemaPath:"#/properties/transformations/items/properties/id/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid24 = _errs154 === errors;
+}
+else {
+var valid24 = true;
+}
+if(valid24){
+if(data68.options !== undefined){
+let data70 = data68.options;
+const _errs156 = errors;
+if(!(data70 && typeof data70 == "object" && !Array.isArray(data70))){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/options",schemaPath:"#/properties/transformations/items/properties/options/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid24 = _errs156 === errors;
+}
+else {
+var valid24 = true;
+}
+if(valid24){
+if(data68.disabled !== undefined){
+const _errs158 = errors;
+if(typeof data68.disabled !== "boolean"){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/disabled",schemaPath:"#/properties/transformations/items/properties/disabled/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid24 = _errs158 === errors;
+}
+else {
+var valid24 = true;
+}
+if(valid24){
+if(data68.filter !== undefined){
+let data72 = data68.filter;
+const _errs160 = errors;
+if(!(data72 && typeof data72 == "object" && !Array.isArray(data72))){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/filter",schemaPath:"#/properties/transformations/items/properties/filter/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid24 = _errs160 === errors;
+}
+else {
+var valid24 = true;
+}
+if(valid24){
+if(data68.topic !== undefined){
+let data73 = data68.topic;
+const _errs162 = errors;
+if(typeof data73 !== "string"){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((data73 === "series") || (data73 === "annotations")) || (data73 === "alertStates"))){
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8+"/topic",schemaPath:"#/properties/transformations/items/properties/topic/enum",keyword:"enum",params:{allowedValues: schema68.properties.transformations.items.properties.topic.enum}}];
+return false;
+}
+var valid24 = _errs162 === errors;
+}
+else {
+var valid24 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/transformations/" + i8,schemaPath:"#/properties/transformations/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid23 = _errs151 === errors;
+if(!valid23){
+break;
+}
+}
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/transformations",schemaPath:"#/properties/transformations/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs149 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate51.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = true;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.collapsed === undefined) && (missing0 = "collapsed")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.collapsed !== undefined){
+if(false !== data.collapsed){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs5 = errors;
+if(errors === _errs5){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.panels !== undefined){
+let data1 = data.panels;
+const _errs7 = errors;
+if(errors === _errs7){
+if(Array.isArray(data1)){
+if(data1.length > 0){
+validate50.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/maxItems",keyword:"maxItems",params:{limit: 0}}];
+return false;
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/then/properties/panels/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+else {
+validate50.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var _valid0 = _errs5 === errors;
+valid0 = _valid0;
+}
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate50.errors = vErrors;
+return false;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if(((((((data.type === undefined) && (missing1 = "type")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.gridPos === undefined) && (missing1 = "gridPos"))) || ((data.title === undefined) && (missing1 = "title"))) || ((data.collapsed === undefined) && (missing1 = "collapsed"))) || ((data.panels === undefined) && (missing1 = "panels"))){
+validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs9 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "type") || (key0 === "id")) || (key0 === "title")) || (key0 === "gridPos")) || (key0 === "collapsed")) || (key0 === "panels")) || (key0 === "repeat")) || (key0 === "datasource"))){
+validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs9 === errors){
+if(data.type !== undefined){
+let data2 = data.type;
+const _errs10 = errors;
+if(typeof data2 !== "string"){
+validate50.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("row" !== data2){
+validate50.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "row"}}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.id !== undefined){
+let data3 = data.id;
+const _errs12 = errors;
+const _errs13 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate50.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs13){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+validate50.errors = [{instancePath:instancePath+"/id",schemaPath:"#/definitions/panelId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.title !== undefined){
+let data4 = data.title;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+validate50.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs15 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.gridPos !== undefined){
+let data5 = data.gridPos;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs18){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing2;
+if(((((data5.x === undefined) && (missing2 = "x")) || ((data5.y === undefined) && (missing2 = "y"))) || ((data5.w === undefined) && (missing2 = "w"))) || ((data5.h === undefined) && (missing2 = "h"))){
+validate50.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs20 = errors;
+for(const key1 in data5){
+if(!((((key1 === "x") || (key1 === "y")) || (key1 === "w")) || (key1 === "h"))){
+validate50.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs20 === errors){
+if(data5.x !== undefined){
+let data6 = data5.x;
+const _errs21 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate50.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs21){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 23 || isNaN(data6)){
+validate50.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate50.errors = [{instancePath:instancePath+"/gridPos/x",schemaPath:"#/definitions/gridPos/properties/x/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs21 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data5.y !== undefined){
+let data7 = data5.y;
+const _errs23 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate50.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs23){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+validate50.errors = [{instancePath:instancePath+"/gridPos/y",schemaPath:"#/definitions/gridPos/properties/y/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+var valid6 = _errs23 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data5.w !== undefined){
+let data8 = data5.w;
+const _errs25 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate50.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs25){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 24 || isNaN(data8)){
+validate50.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24}}];
+return false;
+}
+else {
+if(data8 < 1 || isNaN(data8)){
+validate50.errors = [{instancePath:instancePath+"/gridPos/w",schemaPath:"#/definitions/gridPos/properties/w/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs25 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data5.h !== undefined){
+let data9 = data5.h;
+const _errs27 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+validate50.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs27){
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 1 || isNaN(data9)){
+validate50.errors = [{instancePath:instancePath+"/gridPos/h",schemaPath:"#/definitions/gridPos/properties/h/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid6 = _errs27 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/gridPos",schemaPath:"#/definitions/gridPos/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.collapsed !== undefined){
+const _errs29 = errors;
+if(typeof data.collapsed !== "boolean"){
+validate50.errors = [{instancePath:instancePath+"/collapsed",schemaPath:"#/properties/collapsed/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid3 = _errs29 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.panels !== undefined){
+let data11 = data.panels;
+const _errs31 = errors;
+if(errors === _errs31){
+if(Array.isArray(data11)){
+var valid7 = true;
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+const _errs33 = errors;
+if(!(validate51(data11[i0], {instancePath:instancePath+"/panels/" + i0,parentData:data11,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+var valid7 = _errs33 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid3 = _errs31 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.repeat !== undefined){
+const _errs34 = errors;
+if(typeof data.repeat !== "string"){
+validate50.errors = [{instancePath:instancePath+"/repeat",schemaPath:"#/properties/repeat/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid3 = _errs34 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.datasource !== undefined){
+let data14 = data.datasource;
+const _errs36 = errors;
+const _errs37 = errors;
+if(errors === _errs37){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+let missing3;
+if(((data14.type === undefined) && (missing3 = "type")) || ((data14.uid === undefined) && (missing3 = "uid"))){
+validate50.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs39 = errors;
+for(const key2 in data14){
+if(!((key2 === "type") || (key2 === "uid"))){
+validate50.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs39 === errors){
+if(data14.type !== undefined){
+let data15 = data14.type;
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data15 === "string"){
+if(func2(data15) < 1){
+validate50.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/datasource/type",schemaPath:"#/definitions/datasourceRef/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid9 = _errs40 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data14.uid !== undefined){
+let data16 = data14.uid;
+const _errs42 = errors;
+if(errors === _errs42){
+if(typeof data16 === "string"){
+if(func2(data16) < 1){
+validate50.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/datasource/uid",schemaPath:"#/definitions/datasourceRef/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid9 = _errs42 === errors;
+}
+else {
+var valid9 = true;
+}
+}
+}
+}
+}
+else {
+validate50.errors = [{instancePath:instancePath+"/datasource",schemaPath:"#/definitions/datasourceRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid3 = _errs36 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate50.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:grafana-dashboard" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((((data.uid === undefined) && (missing0 = "uid")) || ((data.title === undefined) && (missing0 = "title"))) || ((data.tags === undefined) && (missing0 = "tags"))) || ((data.schemaVersion === undefined) && (missing0 = "schemaVersion"))) || ((data.templating === undefined) && (missing0 = "templating"))) || ((data.annotations === undefined) && (missing0 = "annotations"))) || ((data.panels === undefined) && (missing0 = "panels"))){
+validate47.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func7.call(schema61.properties, key0))){
+validate47.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.id !== undefined){
+const _errs2 = errors;
+if(data.id !== null){
+validate47.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "null"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.uid !== undefined){
+let data1 = data.uid;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern22.test(data1)){
+validate47.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.title !== undefined){
+let data2 = data.title;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(func2(data2) < 1){
+validate47.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+const _errs8 = errors;
+if(typeof data.description !== "string"){
+validate47.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tags !== undefined){
+let data4 = data.tags;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data4)){
+if(data4.length < 1){
+validate47.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+validate47.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs12 === errors;
+if(!valid1){
+break;
+}
+}
+if(valid1){
+let i1 = data4.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data4[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+validate47.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}}];
+return false;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.timezone !== undefined){
+const _errs14 = errors;
+if(typeof data.timezone !== "string"){
+validate47.errors = [{instancePath:instancePath+"/timezone",schemaPath:"#/properties/timezone/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.editable !== undefined){
+const _errs16 = errors;
+if(typeof data.editable !== "boolean"){
+validate47.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.graphTooltip !== undefined){
+let data8 = data.graphTooltip;
+const _errs18 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate47.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(!(((data8 === 0) || (data8 === 1)) || (data8 === 2))){
+validate47.errors = [{instancePath:instancePath+"/graphTooltip",schemaPath:"#/properties/graphTooltip/enum",keyword:"enum",params:{allowedValues: schema61.properties.graphTooltip.enum}}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.time !== undefined){
+let data9 = data.time;
+const _errs20 = errors;
+if(errors === _errs20){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing1;
+if(((data9.from === undefined) && (missing1 = "from")) || ((data9.to === undefined) && (missing1 = "to"))){
+validate47.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs22 = errors;
+for(const key1 in data9){
+if(!((key1 === "from") || (key1 === "to"))){
+validate47.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs22 === errors){
+if(data9.from !== undefined){
+let data10 = data9.from;
+const _errs23 = errors;
+if(errors === _errs23){
+if(typeof data10 === "string"){
+if(func2(data10) < 1){
+validate47.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/time/from",schemaPath:"#/properties/time/properties/from/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs23 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data9.to !== undefined){
+let data11 = data9.to;
+const _errs25 = errors;
+if(errors === _errs25){
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+validate47.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/time/to",schemaPath:"#/properties/time/properties/to/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs25 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.timepicker !== undefined){
+let data12 = data.timepicker;
+const _errs27 = errors;
+if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
+validate47.errors = [{instancePath:instancePath+"/timepicker",schemaPath:"#/properties/timepicker/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid0 = _errs27 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.fiscalYearStartMonth !== undefined){
+let data13 = data.fiscalYearStartMonth;
+const _errs29 = errors;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+validate47.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs29){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 11 || isNaN(data13)){
+validate47.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11}}];
+return false;
+}
+else {
+if(data13 < 0 || isNaN(data13)){
+validate47.errors = [{instancePath:instancePath+"/fiscalYearStartMonth",schemaPath:"#/properties/fiscalYearStartMonth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs29 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.liveNow !== undefined){
+const _errs31 = errors;
+if(typeof data.liveNow !== "boolean"){
+validate47.errors = [{instancePath:instancePath+"/liveNow",schemaPath:"#/properties/liveNow/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs31 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.weekStart !== undefined){
+const _errs33 = errors;
+if(typeof data.weekStart !== "string"){
+validate47.errors = [{instancePath:instancePath+"/weekStart",schemaPath:"#/properties/weekStart/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs33 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.refresh !== undefined){
+let data16 = data.refresh;
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data16 === "string"){
+if(!pattern23.test(data16)){
+validate47.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))?$"}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/refresh",schemaPath:"#/properties/refresh/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs35 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.schemaVersion !== undefined){
+let data17 = data.schemaVersion;
+const _errs37 = errors;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+validate47.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs37){
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 < 1 || isNaN(data17)){
+validate47.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+var valid0 = _errs37 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.version !== undefined){
+let data18 = data.version;
+const _errs39 = errors;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+validate47.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs39){
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+validate47.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+var valid0 = _errs39 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.annotations !== undefined){
+let data19 = data.annotations;
+const _errs41 = errors;
+if(errors === _errs41){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+const _errs43 = errors;
+for(const key2 in data19){
+if(!(key2 === "list")){
+validate47.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs43 === errors){
+if(data19.list !== undefined){
+let data20 = data19.list;
+const _errs44 = errors;
+if(errors === _errs44){
+if(Array.isArray(data20)){
+var valid5 = true;
+const len1 = data20.length;
+for(let i2=0; i2<len1; i2++){
+let data21 = data20[i2];
+const _errs46 = errors;
+if(!(data21 && typeof data21 == "object" && !Array.isArray(data21))){
+validate47.errors = [{instancePath:instancePath+"/annotations/list/" + i2,schemaPath:"#/properties/annotations/properties/list/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid5 = _errs46 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/annotations/list",schemaPath:"#/properties/annotations/properties/list/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs41 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.links !== undefined){
+let data22 = data.links;
+const _errs48 = errors;
+if(errors === _errs48){
+if(Array.isArray(data22)){
+var valid6 = true;
+const len2 = data22.length;
+for(let i3=0; i3<len2; i3++){
+let data23 = data22[i3];
+const _errs50 = errors;
+const _errs51 = errors;
+const _errs53 = errors;
+let valid8 = true;
+const _errs54 = errors;
+if(errors === _errs54){
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+let missing2;
+if((data23.type === undefined) && (missing2 = "type")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data23.type !== undefined){
+if("link" !== data23.type){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs54 === errors;
+errors = _errs53;
+if(vErrors !== null){
+if(_errs53){
+vErrors.length = _errs53;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs57 = errors;
+if(errors === _errs57){
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+let missing3;
+if((data23.url === undefined) && (missing3 = "url")){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+if(data23.url !== undefined){
+let data25 = data23.url;
+const _errs59 = errors;
+if(errors === _errs59){
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/then/properties/url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/then/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var _valid0 = _errs57 === errors;
+valid8 = _valid0;
+}
+if(!valid8){
+const err3 = {instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/if",keyword:"if",params:{failingKeyword: "then"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate47.errors = vErrors;
+return false;
+}
+if(errors === _errs51){
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+let missing4;
+if(((data23.title === undefined) && (missing4 = "title")) || ((data23.type === undefined) && (missing4 = "type"))){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/required",keyword:"required",params:{missingProperty: missing4}}];
+return false;
+}
+else {
+const _errs61 = errors;
+for(const key3 in data23){
+if(!(func7.call(schema62.properties, key3))){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+return false;
+break;
+}
+}
+if(_errs61 === errors){
+if(data23.title !== undefined){
+let data26 = data23.title;
+const _errs62 = errors;
+if(errors === _errs62){
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/title",schemaPath:"#/definitions/dashboardLink/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid11 = _errs62 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.type !== undefined){
+let data27 = data23.type;
+const _errs64 = errors;
+if(typeof data27 !== "string"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((data27 === "link") || (data27 === "dashboards"))){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/type",schemaPath:"#/definitions/dashboardLink/properties/type/enum",keyword:"enum",params:{allowedValues: schema62.properties.type.enum}}];
+return false;
+}
+var valid11 = _errs64 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.url !== undefined){
+const _errs66 = errors;
+if(typeof data23.url !== "string"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/url",schemaPath:"#/definitions/dashboardLink/properties/url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs66 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.icon !== undefined){
+const _errs68 = errors;
+if(typeof data23.icon !== "string"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/icon",schemaPath:"#/definitions/dashboardLink/properties/icon/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs68 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.tooltip !== undefined){
+const _errs70 = errors;
+if(typeof data23.tooltip !== "string"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/tooltip",schemaPath:"#/definitions/dashboardLink/properties/tooltip/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs70 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.tags !== undefined){
+let data31 = data23.tags;
+const _errs72 = errors;
+if(errors === _errs72){
+if(Array.isArray(data31)){
+var valid12 = true;
+const len3 = data31.length;
+for(let i4=0; i4<len3; i4++){
+const _errs74 = errors;
+if(typeof data31[i4] !== "string"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/tags/" + i4,schemaPath:"#/definitions/dashboardLink/properties/tags/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid12 = _errs74 === errors;
+if(!valid12){
+break;
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/tags",schemaPath:"#/definitions/dashboardLink/properties/tags/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid11 = _errs72 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.asDropdown !== undefined){
+const _errs76 = errors;
+if(typeof data23.asDropdown !== "boolean"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/asDropdown",schemaPath:"#/definitions/dashboardLink/properties/asDropdown/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid11 = _errs76 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.targetBlank !== undefined){
+const _errs78 = errors;
+if(typeof data23.targetBlank !== "boolean"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/targetBlank",schemaPath:"#/definitions/dashboardLink/properties/targetBlank/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid11 = _errs78 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.includeVars !== undefined){
+const _errs80 = errors;
+if(typeof data23.includeVars !== "boolean"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/includeVars",schemaPath:"#/definitions/dashboardLink/properties/includeVars/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid11 = _errs80 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.keepTime !== undefined){
+const _errs82 = errors;
+if(typeof data23.keepTime !== "boolean"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/keepTime",schemaPath:"#/definitions/dashboardLink/properties/keepTime/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid11 = _errs82 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data23.placement !== undefined){
+const _errs84 = errors;
+if(typeof data23.placement !== "string"){
+validate47.errors = [{instancePath:instancePath+"/links/" + i3+"/placement",schemaPath:"#/definitions/dashboardLink/properties/placement/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs84 === errors;
+}
+else {
+var valid11 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/links/" + i3,schemaPath:"#/definitions/dashboardLink/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid6 = _errs50 === errors;
+if(!valid6){
+break;
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs48 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.templating !== undefined){
+let data38 = data.templating;
+const _errs86 = errors;
+if(errors === _errs86){
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+let missing5;
+if((data38.list === undefined) && (missing5 = "list")){
+validate47.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/required",keyword:"required",params:{missingProperty: missing5}}];
+return false;
+}
+else {
+const _errs88 = errors;
+for(const key4 in data38){
+if(!(key4 === "list")){
+validate47.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}}];
+return false;
+break;
+}
+}
+if(_errs88 === errors){
+if(data38.list !== undefined){
+let data39 = data38.list;
+const _errs89 = errors;
+if(errors === _errs89){
+if(Array.isArray(data39)){
+var valid14 = true;
+const len4 = data39.length;
+for(let i5=0; i5<len4; i5++){
+const _errs91 = errors;
+if(!(validate48(data39[i5], {instancePath:instancePath+"/templating/list/" + i5,parentData:data39,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+var valid14 = _errs91 === errors;
+if(!valid14){
+break;
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/templating/list",schemaPath:"#/properties/templating/properties/list/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/templating",schemaPath:"#/properties/templating/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs86 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.panels !== undefined){
+let data41 = data.panels;
+const _errs92 = errors;
+if(errors === _errs92){
+if(Array.isArray(data41)){
+if(data41.length < 1){
+validate47.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid15 = true;
+const len5 = data41.length;
+for(let i6=0; i6<len5; i6++){
+let data42 = data41[i6];
+const _errs94 = errors;
+const _errs95 = errors;
+let valid16 = false;
+let passing0 = null;
+const _errs96 = errors;
+if(!(validate50(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+var _valid1 = _errs96 === errors;
+if(_valid1){
+valid16 = true;
+passing0 = 0;
+}
+const _errs97 = errors;
+if(!(validate51(data42, {instancePath:instancePath+"/panels/" + i6,parentData:data41,parentDataProperty:i6,rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+var _valid1 = _errs97 === errors;
+if(_valid1 && valid16){
+valid16 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid1){
+valid16 = true;
+passing0 = 1;
+}
+}
+if(!valid16){
+const err4 = {instancePath:instancePath+"/panels/" + i6,schemaPath:"#/properties/panels/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+validate47.errors = vErrors;
+return false;
+}
+else {
+errors = _errs95;
+if(vErrors !== null){
+if(_errs95){
+vErrors.length = _errs95;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid15 = _errs94 === errors;
+if(!valid15){
+break;
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath:instancePath+"/panels",schemaPath:"#/properties/panels/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs92 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate47.errors = vErrors;
+return errors === 0;
+}
+
+exports["grafana-datasources"] = validate57;
+const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:grafana-datasources","title":"Grafana datasource provisioning file","description":"A YAML file under build/grafana/provisioning/datasources/ (provisioning apiVersion 1). Datasource entries are closed so that a misspelt key fails instead of being ignored by Grafana; jsonData is plugin-specific and stays open, except timeInterval, which Prometheus datasources must set to the scrape interval.","type":"object","additionalProperties":false,"required":["apiVersion","datasources"],"properties":{"apiVersion":{"description":"Grafana provisioning format version; only 1 exists.","type":"integer","const":1},"datasources":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/datasource"}},"deleteDatasources":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"orgId":{"type":"integer","minimum":1}}}},"prune":{"type":"boolean"}},"definitions":{"duration":{"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"datasource":{"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}}}};
+const schema76 = {"type":"object","additionalProperties":false,"required":["name","type","uid","url","access"],"properties":{"name":{"type":"string","minLength":1},"type":{"description":"Datasource plugin id, e.g. prometheus.","type":"string","minLength":1},"uid":{"description":"Stable id dashboards refer to: 1 to 40 letters, digits, '-' or '_'; set `datasource.uid` in src/config.ts.","type":"string","pattern":"^[a-zA-Z0-9_-]{1,40}$"},"url":{"description":"Absolute http(s) URL of the datasource; set `datasource.url` in src/config.ts.","type":"string","format":"uri","pattern":"^https?://"},"access":{"description":"proxy: Grafana's server queries; direct: the browser does.","type":"string","enum":["proxy","direct"]},"orgId":{"type":"integer","minimum":1},"isDefault":{"type":"boolean"},"editable":{"type":"boolean"},"version":{"type":"integer","minimum":1},"user":{"type":"string"},"database":{"type":"string"},"basicAuth":{"type":"boolean"},"basicAuthUser":{"type":"string"},"withCredentials":{"type":"boolean"},"jsonData":{"type":"object","properties":{"timeInterval":{"description":"The scrape interval as a Prometheus duration (e.g. \"15s\"), so $__rate_interval covers at least four scrapes; set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"},"httpMethod":{"type":"string","enum":["GET","POST"]}}},"secureJsonData":{"type":"object"}},"if":{"type":"object","properties":{"type":{"const":"prometheus"}},"required":["type"]},"then":{"type":"object","required":["jsonData"],"properties":{"jsonData":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval.","type":"object","required":["timeInterval"],"properties":{"timeInterval":{"description":"A Prometheus datasource sets jsonData.timeInterval to the scrape interval (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","$ref":"#/definitions/duration"}}}}}};
+const schema77 = {"description":"A Prometheus duration: units in decreasing order, e.g. \"15s\", \"1m\", \"1h30m\".","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"};
+const pattern36 = new RegExp("^https?://", "u");
+const formats0 = require("ajv-formats/dist/formats").fullFormats.uri;
+
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -8262,7 +11598,7 @@ if(errors === _errs5){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.jsonData === undefined) && (missing1 = "jsonData")){
-validate48.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate58.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -8273,7 +11609,7 @@ if(errors === _errs7){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 let missing2;
 if((data1.timeInterval === undefined) && (missing2 = "timeInterval")){
-validate48.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/required",keyword:"required",params:{missingProperty: missing2}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -8283,20 +11619,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-}
-}
-else {
-validate48.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8304,7 +11632,15 @@ return false;
 }
 }
 else {
-validate48.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/then/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate58.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8320,21 +11656,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate48.errors = vErrors;
+validate58.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if((((((data.name === undefined) && (missing3 = "name")) || ((data.type === undefined) && (missing3 = "type"))) || ((data.uid === undefined) && (missing3 = "uid"))) || ((data.url === undefined) && (missing3 = "url"))) || ((data.access === undefined) && (missing3 = "access"))){
-validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing3}}];
+validate58.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs12 = errors;
 for(const key0 in data){
-if(!(func7.call(schema62.properties, key0))){
-validate48.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func7.call(schema76.properties, key0))){
+validate58.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8346,12 +11682,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-validate48.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate58.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8367,12 +11703,12 @@ const _errs15 = errors;
 if(errors === _errs15){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate48.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
+validate58.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8388,12 +11724,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
 if(!pattern22.test(data5)){
-validate48.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
+validate58.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,40}$"}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8409,19 +11745,19 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(errors === _errs19){
 if(typeof data6 === "string"){
-if(!pattern31.test(data6)){
-validate48.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"}}];
+if(!pattern36.test(data6)){
+validate58.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"}}];
 return false;
 }
 else {
 if(!(formats0(data6))){
-validate48.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"}}];
+validate58.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"}}];
 return false;
 }
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8436,11 +11772,11 @@ if(data.access !== undefined){
 let data7 = data.access;
 const _errs21 = errors;
 if(typeof data7 !== "string"){
-validate48.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data7 === "proxy") || (data7 === "direct"))){
-validate48.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/enum",keyword:"enum",params:{allowedValues: schema62.properties.access.enum}}];
+validate58.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/enum",keyword:"enum",params:{allowedValues: schema76.properties.access.enum}}];
 return false;
 }
 var valid5 = _errs21 === errors;
@@ -8453,13 +11789,13 @@ if(data.orgId !== undefined){
 let data8 = data.orgId;
 const _errs23 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate48.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
+validate58.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs23){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 1 || isNaN(data8)){
-validate48.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate58.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8473,7 +11809,7 @@ if(valid5){
 if(data.isDefault !== undefined){
 const _errs25 = errors;
 if(typeof data.isDefault !== "boolean"){
-validate48.errors = [{instancePath:instancePath+"/isDefault",schemaPath:"#/properties/isDefault/type",keyword:"type",params:{type: "boolean"}}];
+validate58.errors = [{instancePath:instancePath+"/isDefault",schemaPath:"#/properties/isDefault/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs25 === errors;
@@ -8485,7 +11821,7 @@ if(valid5){
 if(data.editable !== undefined){
 const _errs27 = errors;
 if(typeof data.editable !== "boolean"){
-validate48.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
+validate58.errors = [{instancePath:instancePath+"/editable",schemaPath:"#/properties/editable/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs27 === errors;
@@ -8498,13 +11834,13 @@ if(data.version !== undefined){
 let data11 = data.version;
 const _errs29 = errors;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-validate48.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
+validate58.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs29){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 < 1 || isNaN(data11)){
-validate48.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate58.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8518,7 +11854,7 @@ if(valid5){
 if(data.user !== undefined){
 const _errs31 = errors;
 if(typeof data.user !== "string"){
-validate48.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs31 === errors;
@@ -8530,7 +11866,7 @@ if(valid5){
 if(data.database !== undefined){
 const _errs33 = errors;
 if(typeof data.database !== "string"){
-validate48.errors = [{instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs33 === errors;
@@ -8542,7 +11878,7 @@ if(valid5){
 if(data.basicAuth !== undefined){
 const _errs35 = errors;
 if(typeof data.basicAuth !== "boolean"){
-validate48.errors = [{instancePath:instancePath+"/basicAuth",schemaPath:"#/properties/basicAuth/type",keyword:"type",params:{type: "boolean"}}];
+validate58.errors = [{instancePath:instancePath+"/basicAuth",schemaPath:"#/properties/basicAuth/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs35 === errors;
@@ -8554,7 +11890,7 @@ if(valid5){
 if(data.basicAuthUser !== undefined){
 const _errs37 = errors;
 if(typeof data.basicAuthUser !== "string"){
-validate48.errors = [{instancePath:instancePath+"/basicAuthUser",schemaPath:"#/properties/basicAuthUser/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/basicAuthUser",schemaPath:"#/properties/basicAuthUser/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs37 === errors;
@@ -8566,7 +11902,7 @@ if(valid5){
 if(data.withCredentials !== undefined){
 const _errs39 = errors;
 if(typeof data.withCredentials !== "boolean"){
-validate48.errors = [{instancePath:instancePath+"/withCredentials",schemaPath:"#/properties/withCredentials/type",keyword:"type",params:{type: "boolean"}}];
+validate58.errors = [{instancePath:instancePath+"/withCredentials",schemaPath:"#/properties/withCredentials/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid5 = _errs39 === errors;
@@ -8587,12 +11923,12 @@ const _errs44 = errors;
 if(errors === _errs44){
 if(typeof data18 === "string"){
 if(!pattern1.test(data18)){
-validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData/timeInterval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8606,11 +11942,11 @@ if(data17.httpMethod !== undefined){
 let data19 = data17.httpMethod;
 const _errs46 = errors;
 if(typeof data19 !== "string"){
-validate48.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data19 === "GET") || (data19 === "POST"))){
-validate48.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/enum",keyword:"enum",params:{allowedValues: schema62.properties.jsonData.properties.httpMethod.enum}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData/httpMethod",schemaPath:"#/properties/jsonData/properties/httpMethod/enum",keyword:"enum",params:{allowedValues: schema76.properties.jsonData.properties.httpMethod.enum}}];
 return false;
 }
 var valid6 = _errs46 === errors;
@@ -8621,7 +11957,7 @@ var valid6 = true;
 }
 }
 else {
-validate48.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath:instancePath+"/jsonData",schemaPath:"#/properties/jsonData/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8635,7 +11971,7 @@ if(data.secureJsonData !== undefined){
 let data20 = data.secureJsonData;
 const _errs48 = errors;
 if(!(data20 && typeof data20 == "object" && !Array.isArray(data20))){
-validate48.errors = [{instancePath:instancePath+"/secureJsonData",schemaPath:"#/properties/secureJsonData/type",keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath:instancePath+"/secureJsonData",schemaPath:"#/properties/secureJsonData/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid5 = _errs48 === errors;
@@ -8662,16 +11998,16 @@ var valid5 = true;
 }
 }
 else {
-validate48.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate48.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:grafana-datasources" */;
 let vErrors = null;
 let errors = 0;
@@ -8679,14 +12015,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.datasources === undefined) && (missing0 = "datasources"))){
-validate47.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "apiVersion") || (key0 === "datasources")) || (key0 === "deleteDatasources")) || (key0 === "prune"))){
-validate47.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8696,11 +12032,11 @@ if(data.apiVersion !== undefined){
 let data0 = data.apiVersion;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate47.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
+validate57.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(1 !== data0){
-validate47.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
+validate57.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: 1}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -8715,7 +12051,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length < 1){
-validate47.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/minItems",keyword:"minItems",params:{limit: 1}}];
+validate57.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -8723,8 +12059,8 @@ var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs6 = errors;
-if(!(validate48(data1[i0], {instancePath:instancePath+"/datasources/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate58(data1[i0], {instancePath:instancePath+"/datasources/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs6 === errors;
@@ -8735,7 +12071,7 @@ break;
 }
 }
 else {
-validate47.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/type",keyword:"type",params:{type: "array"}}];
+validate57.errors = [{instancePath:instancePath+"/datasources",schemaPath:"#/properties/datasources/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8759,14 +12095,14 @@ if(errors === _errs9){
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 let missing1;
 if((data4.name === undefined) && (missing1 = "name")){
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/required",keyword:"required",params:{missingProperty: missing1}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data4){
 if(!((key1 === "name") || (key1 === "orgId"))){
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -8778,12 +12114,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/name",schemaPath:"#/properties/deleteDatasources/items/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8797,13 +12133,13 @@ if(data4.orgId !== undefined){
 let data6 = data4.orgId;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 1 || isNaN(data6)){
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1+"/orgId",schemaPath:"#/properties/deleteDatasources/items/properties/orgId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8818,7 +12154,7 @@ var valid3 = true;
 }
 }
 else {
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/type",keyword:"type",params:{type: "object"}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources/" + i1,schemaPath:"#/properties/deleteDatasources/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8829,7 +12165,7 @@ break;
 }
 }
 else {
-validate47.errors = [{instancePath:instancePath+"/deleteDatasources",schemaPath:"#/properties/deleteDatasources/type",keyword:"type",params:{type: "array"}}];
+validate57.errors = [{instancePath:instancePath+"/deleteDatasources",schemaPath:"#/properties/deleteDatasources/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -8842,7 +12178,7 @@ if(valid0){
 if(data.prune !== undefined){
 const _errs16 = errors;
 if(typeof data.prune !== "boolean"){
-validate47.errors = [{instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"}}];
+validate57.errors = [{instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -8857,20 +12193,20 @@ var valid0 = true;
 }
 }
 else {
-validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate47.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
-exports.manifest = validate50;
-const schema65 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:manifest","title":"Build manifest","description":"build/manifest.json: every other file of the build with its sha256 and size, so a deploy can verify what it received.","type":"object","additionalProperties":false,"required":["generatedBy","files"],"properties":{"generatedBy":{"type":"string","minLength":1},"files":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path","sha256","bytes"],"properties":{"path":{"description":"Path relative to build/, with '/' separators, no leading '/' and no '.' or '..' segments.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"},"sha256":{"description":"sha256 of the file's bytes: 64 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"description":"Size of the file in bytes.","type":"integer","minimum":0}}}}}};
-const pattern33 = new RegExp("^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$", "u");
-const pattern34 = new RegExp("^[0-9a-f]{64}$", "u");
+exports.manifest = validate60;
+const schema79 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:manifest","title":"Build manifest","description":"build/manifest.json: every other file of the build with its sha256 and size, so a deploy can verify what it received.","type":"object","additionalProperties":false,"required":["generatedBy","files"],"properties":{"generatedBy":{"type":"string","minLength":1},"files":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path","sha256","bytes"],"properties":{"path":{"description":"Path relative to build/, with '/' separators, no leading '/' and no '.' or '..' segments.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"},"sha256":{"description":"sha256 of the file's bytes: 64 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"description":"Size of the file in bytes.","type":"integer","minimum":0}}}}}};
+const pattern38 = new RegExp("^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$", "u");
+const pattern39 = new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:manifest" */;
 let vErrors = null;
 let errors = 0;
@@ -8878,14 +12214,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.generatedBy === undefined) && (missing0 = "generatedBy")) || ((data.files === undefined) && (missing0 = "files"))){
-validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "generatedBy") || (key0 === "files"))){
-validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8897,12 +12233,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate50.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/minLength",keyword:"minLength",params:{limit: 1}}];
+validate60.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/type",keyword:"type",params:{type: "string"}}];
+validate60.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8926,14 +12262,14 @@ if(errors === _errs6){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.path === undefined) && (missing1 = "path")) || ((data2.sha256 === undefined) && (missing1 = "sha256"))) || ((data2.bytes === undefined) && (missing1 = "bytes"))){
-validate50.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: missing1}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key1 in data2){
 if(!(((key1 === "path") || (key1 === "sha256")) || (key1 === "bytes"))){
-validate50.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -8944,13 +12280,13 @@ let data3 = data2.path;
 const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
-if(!pattern33.test(data3)){
-validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"}}];
+if(!pattern38.test(data3)){
+validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"}}];
 return false;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8965,13 +12301,13 @@ let data4 = data2.sha256;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
-if(!pattern34.test(data4)){
-validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+if(!pattern39.test(data4)){
+validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/type",keyword:"type",params:{type: "string"}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8985,13 +12321,13 @@ if(data2.bytes !== undefined){
 let data5 = data2.bytes;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/type",keyword:"type",params:{type: "integer"}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-validate50.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -9007,7 +12343,7 @@ var valid2 = true;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"}}];
+validate60.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -9018,7 +12354,7 @@ break;
 }
 }
 else {
-validate50.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
+validate60.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -9032,22 +12368,22 @@ var valid0 = true;
 }
 }
 else {
-validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate50.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
 
-exports["o11y-config"] = validate51;
-const schema66 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
-const schema67 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
-const schema68 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
-const schema69 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
-const pattern35 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+exports["o11y-config"] = validate61;
+const schema80 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
+const schema81 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
+const schema82 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
+const schema83 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
+const pattern40 = new RegExp("^[a-z]+/[a-z-]+$", "u");
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9055,7 +12391,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern35.test(key0)){
+if(!pattern40.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]+/[a-z-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -9076,7 +12412,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate53.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 break;
 }
@@ -9088,7 +12424,7 @@ if(!((((key1 === "alerts/severity") || (key1 === "alerts/annotations")) || (key1
 let data0 = data[key1];
 const _errs3 = errors;
 if(!((((data0 === true) || (data0 === false)) || (data0 === "on")) || (data0 === "off"))){
-validate53.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}}];
+validate63.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -9106,7 +12442,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs7 = errors;
 if(!((((data1 === true) || (data1 === false)) || (data1 === "on")) || (data1 === "off"))){
-const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
+const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9248,7 +12584,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate53.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 }
 else {
@@ -9276,7 +12612,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs18 = errors;
 if(!((((data4 === true) || (data4 === false)) || (data4 === "on")) || (data4 === "off"))){
-const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
+const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9416,7 +12752,7 @@ else {
 vErrors.push(err18);
 }
 errors++;
-validate53.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 }
 else {
@@ -9444,7 +12780,7 @@ let valid12 = false;
 let passing2 = null;
 const _errs31 = errors;
 if(!((((data8 === true) || (data8 === false)) || (data8 === "on")) || (data8 === "off"))){
-const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
+const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9586,7 +12922,7 @@ else {
 vErrors.push(err27);
 }
 errors++;
-validate53.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 }
 else {
@@ -9614,7 +12950,7 @@ let valid16 = false;
 let passing3 = null;
 const _errs42 = errors;
 if(!((((data11 === true) || (data11 === false)) || (data11 === "on")) || (data11 === "off"))){
-const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema69.enum}};
+const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9720,7 +13056,7 @@ else {
 vErrors.push(err34);
 }
 errors++;
-validate53.errors = vErrors;
+validate63.errors = vErrors;
 return false;
 }
 else {
@@ -9746,31 +13082,31 @@ var valid3 = true;
 }
 }
 else {
-validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate53.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
-const pattern36 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
+const pattern41 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.match === undefined) && (missing0 = "match")){
-validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "match") || (key0 === "checks")) || (key0 === "scrapeInterval"))){
-validate52.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate62.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9893,7 +13229,7 @@ else {
 vErrors.push(err6);
 }
 errors++;
-validate52.errors = vErrors;
+validate62.errors = vErrors;
 return false;
 }
 else {
@@ -9915,8 +13251,8 @@ var valid0 = true;
 if(valid0){
 if(data.checks !== undefined){
 const _errs10 = errors;
-if(!(validate53(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate63(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -9930,13 +13266,13 @@ let data3 = data.scrapeInterval;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data3 === "string"){
-if(!pattern36.test(data3)){
-validate52.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
+if(!pattern41.test(data3)){
+validate62.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
 return false;
 }
 }
 else {
-validate52.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
+validate62.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -9951,16 +13287,16 @@ var valid0 = true;
 }
 }
 else {
-validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate52.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:o11y-config" */;
 let vErrors = null;
 let errors = 0;
@@ -9968,14 +13304,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.ruleFiles === undefined) && (missing0 = "ruleFiles")){
-validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "ruleFiles")){
-validate51.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate61.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -9990,8 +13326,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate52(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+if(!(validate62(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -10001,7 +13337,7 @@ break;
 }
 }
 else {
-validate51.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
+validate61.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10010,35 +13346,35 @@ return false;
 }
 }
 else {
-validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate51.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-config"] = validate56;
-const schema74 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
-const schema75 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
-const schema76 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
-const pattern39 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
+exports["prometheus-config"] = validate66;
+const schema88 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
+const schema89 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
+const schema90 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
+const pattern44 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.targets === undefined) && (missing0 = "targets")){
-validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "targets")){
-validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate67.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10050,7 +13386,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate57.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+validate67.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10062,13 +13398,13 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
-if(!pattern39.test(data1)){
-validate57.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
+if(!pattern44.test(data1)){
+validate67.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
 return false;
 }
 }
 else {
-validate57.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
+validate67.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10080,7 +13416,7 @@ break;
 }
 }
 else {
-validate57.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+validate67.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10089,31 +13425,31 @@ return false;
 }
 }
 else {
-validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate57.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
-const schema77 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
+const schema91 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
-validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
-validate59.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate69.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10125,12 +13461,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate59.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate69.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate59.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+validate69.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10145,13 +13481,13 @@ let data1 = data.metrics_path;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern23.test(data1)){
-validate59.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+if(!pattern28.test(data1)){
+validate69.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
 return false;
 }
 }
 else {
-validate59.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+validate69.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10167,7 +13503,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate59.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate69.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10175,8 +13511,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate57(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate67(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -10187,7 +13523,7 @@ break;
 }
 }
 else {
-validate59.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate69.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10202,16 +13538,16 @@ var valid0 = true;
 }
 }
 else {
-validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate69.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate59.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-config" */;
 let vErrors = null;
 let errors = 0;
@@ -10219,14 +13555,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.global === undefined) && (missing0 = "global")) || ((data.rule_files === undefined) && (missing0 = "rule_files"))) || ((data.alerting === undefined) && (missing0 = "alerting"))) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
-validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "global") || (key0 === "rule_files")) || (key0 === "alerting")) || (key0 === "scrape_configs"))){
-validate56.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate66.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10239,14 +13575,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")) || ((data0.evaluation_interval === undefined) && (missing1 = "evaluation_interval"))){
-validate56.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+validate66.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "scrape_interval") || (key1 === "evaluation_interval"))){
-validate56.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate66.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -10258,12 +13594,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate56.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate66.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+validate66.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10279,12 +13615,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate56.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate66.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate66.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10298,7 +13634,7 @@ var valid1 = true;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+validate66.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10314,7 +13650,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate56.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate66.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10326,12 +13662,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate56.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate66.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate66.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10343,7 +13679,7 @@ break;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate66.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10360,14 +13696,14 @@ if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing2;
 if((data5.alertmanagers === undefined) && (missing2 = "alertmanagers")){
-validate56.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
+validate66.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs15 = errors;
 for(const key2 in data5){
 if(!(key2 === "alertmanagers")){
-validate56.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate66.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -10379,7 +13715,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10392,14 +13728,14 @@ if(errors === _errs18){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 let missing3;
 if((data7.static_configs === undefined) && (missing3 = "static_configs")){
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs20 = errors;
 for(const key3 in data7){
 if(!(key3 === "static_configs")){
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -10411,7 +13747,7 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10419,8 +13755,8 @@ var valid6 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs23 = errors;
-if(!(validate57(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate67(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs23 === errors;
@@ -10431,7 +13767,7 @@ break;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10440,7 +13776,7 @@ return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10452,7 +13788,7 @@ break;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
+validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10461,7 +13797,7 @@ return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
+validate66.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10477,7 +13813,7 @@ const _errs24 = errors;
 if(errors === _errs24){
 if(Array.isArray(data10)){
 if(data10.length < 1){
-validate56.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate66.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -10485,8 +13821,8 @@ var valid7 = true;
 const len3 = data10.length;
 for(let i3=0; i3<len3; i3++){
 const _errs26 = errors;
-if(!(validate59(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate69(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs26 === errors;
@@ -10497,7 +13833,7 @@ break;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+validate66.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -10513,39 +13849,39 @@ var valid0 = true;
 }
 }
 else {
-validate56.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate56.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-rules"] = validate62;
-const schema78 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
-const schema79 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
-const schema80 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
-const schema81 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
-const schema82 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
-const pattern42 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern45 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
-const pattern47 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
+exports["prometheus-rules"] = validate72;
+const schema92 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
+const schema93 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
+const schema94 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
+const schema95 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
+const schema96 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+const pattern47 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern50 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
+const pattern52 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.alert === undefined) && (missing0 = "alert")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.for === undefined) && (missing0 = "for"))) || ((data.labels === undefined) && (missing0 = "labels"))) || ((data.annotations === undefined) && (missing0 = "annotations"))){
-validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate75.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "labels")) || (key0 === "annotations"))){
-validate65.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate75.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10556,13 +13892,13 @@ let data0 = data.alert;
 const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern42.test(data0)){
-validate65.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern47.test(data0)){
+validate75.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10578,18 +13914,18 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern28.test(data1)){
-validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern26.test(data1)){
+validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10605,12 +13941,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate65.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate75.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10629,7 +13965,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 const _errs11 = errors;
 if(typeof key1 === "string"){
-if(!pattern45.test(key1)){
+if(!pattern50.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -10650,7 +13986,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate65.errors = vErrors;
+validate75.errors = vErrors;
 return false;
 break;
 }
@@ -10659,7 +13995,7 @@ if(valid2){
 for(const key2 in data3){
 const _errs13 = errors;
 if(typeof data3[key2] !== "string"){
-validate65.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -10670,7 +14006,7 @@ break;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10678,7 +14014,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if((((data3.severity === undefined) && (missing1 = "severity")) || ((data3.service === undefined) && (missing1 = "service"))) || ((data3.team === undefined) && (missing1 = "team"))){
-validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
+validate75.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -10686,11 +14022,11 @@ if(data3.severity !== undefined){
 let data5 = data3.severity;
 const _errs16 = errors;
 if(typeof data5 !== "string"){
-validate65.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data5 === "critical") || (data5 === "high")) || (data5 === "medium")) || (data5 === "low"))){
-validate65.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema81.properties.labels.properties.severity.enum}}];
+validate75.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema95.properties.labels.properties.severity.enum}}];
 return false;
 }
 var valid4 = _errs16 === errors;
@@ -10705,12 +14041,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-validate65.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
+validate75.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10726,12 +14062,12 @@ const _errs20 = errors;
 if(errors === _errs20){
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-validate65.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
+validate75.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10745,7 +14081,7 @@ var valid4 = true;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10764,7 +14100,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key3 in data8){
 const _errs25 = errors;
 if(typeof key3 === "string"){
-if(!pattern45.test(key3)){
+if(!pattern50.test(key3)){
 const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
 if(vErrors === null){
 vErrors = [err2];
@@ -10785,7 +14121,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate65.errors = vErrors;
+validate75.errors = vErrors;
 return false;
 break;
 }
@@ -10794,7 +14130,7 @@ if(valid6){
 for(const key4 in data8){
 const _errs27 = errors;
 if(typeof data8[key4] !== "string"){
-validate65.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid7 = _errs27 === errors;
@@ -10805,7 +14141,7 @@ break;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10813,7 +14149,7 @@ if(errors === _errs22){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((((data8.summary === undefined) && (missing2 = "summary")) || ((data8.description === undefined) && (missing2 = "description"))) || ((data8.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data8.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
-validate65.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
+validate75.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -10823,12 +14159,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-validate65.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10844,12 +14180,12 @@ const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-validate65.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10864,13 +14200,13 @@ let data12 = data8.runbook_url;
 const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data12 === "string"){
-if(!pattern47.test(data12)){
-validate65.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+if(!pattern52.test(data12)){
+validate75.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10885,13 +14221,13 @@ let data13 = data8.dashboard_url;
 const _errs36 = errors;
 if(errors === _errs36){
 if(typeof data13 === "string"){
-if(!pattern47.test(data13)){
-validate65.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+if(!pattern52.test(data13)){
+validate75.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
 return false;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -10906,7 +14242,7 @@ var valid8 = true;
 }
 }
 else {
-validate65.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -10923,33 +14259,33 @@ var valid0 = true;
 }
 }
 else {
-validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate65.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
-const schema84 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
-const pattern49 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
-const pattern50 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
+const schema98 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
+const pattern54 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
+const pattern55 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.record === undefined) && (missing0 = "record")) || ((data.expr === undefined) && (missing0 = "expr"))){
-validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "record") || (key0 === "expr")) || (key0 === "labels"))){
-validate67.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate77.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -10959,13 +14295,13 @@ if(data.record !== undefined){
 let data0 = data.record;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate67.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
+validate77.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 const _errs4 = errors;
 if(typeof data0 === "string"){
-if(!pattern49.test(data0)){
-validate67.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
+if(!pattern54.test(data0)){
+validate77.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
 return false;
 }
 }
@@ -10973,8 +14309,8 @@ var valid1 = _errs4 === errors;
 if(valid1){
 const _errs5 = errors;
 if(typeof data0 === "string"){
-if(!pattern50.test(data0)){
-validate67.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
+if(!pattern55.test(data0)){
+validate77.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
 return false;
 }
 }
@@ -10992,18 +14328,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate67.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern28.test(data1)){
-validate67.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern26.test(data1)){
+validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11022,7 +14358,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
 const _errs11 = errors;
 if(typeof key1 === "string"){
-if(!pattern45.test(key1)){
+if(!pattern50.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
@@ -11043,7 +14379,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate67.errors = vErrors;
+validate77.errors = vErrors;
 return false;
 break;
 }
@@ -11052,7 +14388,7 @@ if(valid3){
 for(const key2 in data2){
 const _errs13 = errors;
 if(typeof data2[key2] !== "string"){
-validate67.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate77.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -11063,7 +14399,7 @@ break;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate77.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11078,20 +14414,20 @@ var valid0 = true;
 }
 }
 else {
-validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate67.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate64.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate74.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
@@ -11135,8 +14471,8 @@ vErrors = null;
 let ifClause0;
 if(_valid0){
 const _errs4 = errors;
-if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate75(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -11145,8 +14481,8 @@ ifClause0 = "then";
 }
 else {
 const _errs5 = errors;
-if(!(validate67(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+if(!(validate77(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -11162,29 +14498,29 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate64.errors = vErrors;
+validate74.errors = vErrors;
 return false;
 }
-validate64.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
-validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
-validate63.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate73.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11196,12 +14532,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate63.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate73.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate73.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11217,12 +14553,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate63.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate73.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate73.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11238,7 +14574,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate63.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+validate73.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11246,8 +14582,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate64(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate74(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -11258,7 +14594,7 @@ break;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
+validate73.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11273,16 +14609,16 @@ var valid0 = true;
 }
 }
 else {
-validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate73.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate63.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules" */;
 let vErrors = null;
 let errors = 0;
@@ -11290,14 +14626,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.groups === undefined) && (missing0 = "groups")){
-validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate72.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "groups")){
-validate62.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate72.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11309,7 +14645,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate62.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+validate72.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11317,8 +14653,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate63(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate73(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -11329,7 +14665,7 @@ break;
 }
 }
 else {
-validate62.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+validate72.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11338,39 +14674,39 @@ return false;
 }
 }
 else {
-validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate62.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
-exports["promtool-tests"] = validate71;
-const schema86 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
-const schema87 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
-const schema88 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
-const pattern55 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
-const pattern56 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
-const schema89 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
-const schema90 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
-const schema91 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+exports["promtool-tests"] = validate81;
+const schema100 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
+const schema101 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
+const schema102 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
+const pattern60 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
+const pattern61 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
+const schema103 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
+const schema104 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
+const schema105 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.exp_labels === undefined) && (missing0 = "exp_labels")) || ((data.exp_annotations === undefined) && (missing0 = "exp_annotations"))){
-validate74.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate84.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "exp_labels") || (key0 === "exp_annotations"))){
-validate74.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate84.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11406,7 +14742,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate74.errors = vErrors;
+validate84.errors = vErrors;
 return false;
 break;
 }
@@ -11415,7 +14751,7 @@ if(valid2){
 for(const key2 in data0){
 const _errs7 = errors;
 if(typeof data0[key2] !== "string"){
-validate74.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate84.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs7 === errors;
@@ -11426,7 +14762,7 @@ break;
 }
 }
 else {
-validate74.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate84.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11466,7 +14802,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate74.errors = vErrors;
+validate84.errors = vErrors;
 return false;
 break;
 }
@@ -11475,7 +14811,7 @@ if(valid5){
 for(const key4 in data2){
 const _errs14 = errors;
 if(typeof data2[key4] !== "string"){
-validate74.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate84.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid6 = _errs14 === errors;
@@ -11486,7 +14822,7 @@ break;
 }
 }
 else {
-validate74.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate84.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11500,30 +14836,30 @@ var valid0 = true;
 }
 }
 else {
-validate74.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate84.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate74.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.eval_time === undefined) && (missing0 = "eval_time")) || ((data.alertname === undefined) && (missing0 = "alertname"))) || ((data.exp_alerts === undefined) && (missing0 = "exp_alerts"))){
-validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate83.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "eval_time") || (key0 === "alertname")) || (key0 === "exp_alerts"))){
-validate73.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate83.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11535,12 +14871,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
-validate73.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate83.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate73.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate83.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11555,13 +14891,13 @@ let data1 = data.alertname;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern42.test(data1)){
-validate73.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern47.test(data1)){
+validate83.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate73.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
+validate83.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11580,8 +14916,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate74(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate84(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -11591,7 +14927,7 @@ break;
 }
 }
 else {
-validate73.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
+validate83.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11606,33 +14942,33 @@ var valid0 = true;
 }
 }
 else {
-validate73.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate83.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate73.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-const schema93 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
-const schema94 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
-const pattern63 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
+const schema107 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
+const schema108 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
+const pattern68 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.expr === undefined) && (missing0 = "expr")) || ((data.eval_time === undefined) && (missing0 = "eval_time"))) || ((data.exp_samples === undefined) && (missing0 = "exp_samples"))){
-validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate87.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "expr") || (key0 === "eval_time")) || (key0 === "exp_samples"))){
-validate77.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate87.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11644,18 +14980,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate87.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern28.test(data0)){
-validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+if(!pattern26.test(data0)){
+validate87.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate87.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11671,12 +15007,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate77.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate87.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate77.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate87.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11701,14 +15037,14 @@ if(errors === _errs9){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((data3.labels === undefined) && (missing1 = "labels")) || ((data3.value === undefined) && (missing1 = "value"))){
-validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
+validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data3){
 if(!((key1 === "labels") || (key1 === "value"))){
-validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -11719,13 +15055,13 @@ let data4 = data3.labels;
 const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data4 === "string"){
-if(!pattern63.test(data4)){
-validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
+if(!pattern68.test(data4)){
+validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
 return false;
 }
 }
 else {
-validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
+validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11739,7 +15075,7 @@ if(data3.value !== undefined){
 let data5 = data3.value;
 const _errs14 = errors;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
+validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -11752,7 +15088,7 @@ var valid3 = true;
 }
 }
 else {
-validate77.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
+validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11763,7 +15099,7 @@ break;
 }
 }
 else {
-validate77.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
+validate87.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -11778,16 +15114,16 @@ var valid0 = true;
 }
 }
 else {
-validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate87.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate77.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -11858,12 +15194,12 @@ if(errors === _errs6){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.promql_expr_test === undefined) && (missing1 = "promql_expr_test")){
-validate72.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate82.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 }
 else {
-validate72.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate82.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -11879,21 +15215,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate72.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.name === undefined) && (missing2 = "name")) || ((data.interval === undefined) && (missing2 = "interval"))) || ((data.input_series === undefined) && (missing2 = "input_series"))){
-validate72.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate82.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "interval")) || (key0 === "input_series")) || (key0 === "alert_rule_test")) || (key0 === "promql_expr_test"))){
-validate72.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate82.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -11905,12 +15241,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate72.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate82.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate82.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11926,12 +15262,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate72.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate82.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate82.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -11947,7 +15283,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate72.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
+validate82.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -11961,14 +15297,14 @@ if(errors === _errs16){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing3;
 if(((data3.series === undefined) && (missing3 = "series")) || ((data3.values === undefined) && (missing3 = "values"))){
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key1 in data3){
 if(!((key1 === "series") || (key1 === "values"))){
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -11979,13 +15315,13 @@ let data4 = data3.series;
 const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data4 === "string"){
-if(!pattern55.test(data4)){
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
+if(!pattern60.test(data4)){
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
 return false;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12000,13 +15336,13 @@ let data5 = data3.values;
 const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data5 === "string"){
-if(!pattern56.test(data5)){
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
+if(!pattern61.test(data5)){
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
 return false;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12020,7 +15356,7 @@ var valid5 = true;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
+validate82.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -12032,7 +15368,7 @@ break;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
+validate82.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12048,7 +15384,7 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate72.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate82.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -12056,8 +15392,8 @@ var valid6 = true;
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
 const _errs25 = errors;
-if(!(validate73(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+if(!(validate83(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs25 === errors;
@@ -12068,7 +15404,7 @@ break;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
+validate82.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12084,7 +15420,7 @@ const _errs26 = errors;
 if(errors === _errs26){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate72.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate82.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -12092,8 +15428,8 @@ var valid7 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs28 = errors;
-if(!(validate77(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+if(!(validate87(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs28 === errors;
@@ -12104,7 +15440,7 @@ break;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
+validate82.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12121,16 +15457,16 @@ var valid2 = true;
 }
 }
 else {
-validate72.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate82.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate72.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:promtool-tests" */;
 let vErrors = null;
 let errors = 0;
@@ -12138,14 +15474,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.rule_files === undefined) && (missing0 = "rule_files")) || ((data.evaluation_interval === undefined) && (missing0 = "evaluation_interval"))) || ((data.tests === undefined) && (missing0 = "tests"))){
-validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "rule_files") || (key0 === "evaluation_interval")) || (key0 === "tests"))){
-validate71.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -12157,7 +15493,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate71.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate81.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -12169,12 +15505,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate71.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate81.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate81.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12186,7 +15522,7 @@ break;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate81.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12202,12 +15538,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate71.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate81.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate81.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12223,7 +15559,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate71.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
+validate81.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -12231,8 +15567,8 @@ var valid2 = true;
 const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 const _errs10 = errors;
-if(!(validate72(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate82(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs10 === errors;
@@ -12243,7 +15579,7 @@ break;
 }
 }
 else {
-validate71.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
+validate81.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12258,12 +15594,12 @@ var valid0 = true;
 }
 }
 else {
-validate71.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate71.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
-exports["$fingerprint"] = "5845389a632fb66d68cb5233dfabad2416ac12a8f5d6fe14bd23d3ea9a0cc28b";
+exports["$fingerprint"] = "819eb4a5d7a70d897145024e2f17a7e78b1f0162b1f5ac8d814dd1acbe6b99b1";

@@ -30,13 +30,15 @@ const require = createRequire(import.meta.url);
  * failures of every branch of a oneOf; re-validating the item against the branch it meant names the real
  * problem instead.
  */
+const dashboardBranches = [
+  {
+    item: /^\/panels\/\d+(?=\/|$)/,
+    definition: (panel: unknown) => ((panel as { type?: unknown } | null)?.type === "row" ? "row" : "panel"),
+  },
+];
 const branches: Record<string, Array<{ item: RegExp; definition: (value: unknown) => string }>> = {
-  "grafana-dashboard": [
-    {
-      item: /^\/panels\/\d+(?=\/|$)/,
-      definition: (panel) => ((panel as { type?: unknown } | null)?.type === "row" ? "row" : "panel"),
-    },
-  ],
+  "grafana-dashboard": dashboardBranches,
+  "grafana-dashboard-imported": dashboardBranches,
 };
 
 // strict: a typo'd keyword in our own schemas would silently validate nothing.

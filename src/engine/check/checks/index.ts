@@ -15,6 +15,7 @@ import { alertTests } from "./alerts/tests.ts";
 import { alertTrafficGuard } from "./alerts/traffic-guard.ts";
 import { alertThreshold } from "./alerts/threshold.ts";
 import { uniqueAlertName } from "./alerts/unique-name.ts";
+import { unreviewed } from "./catalog/unreviewed.ts";
 import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
 import { credentials } from "./settings/credentials.ts";
@@ -74,6 +75,7 @@ export const allChecks: Check[] = [
   datasourceVariable,
   jobInstanceMatchers,
   links,
+  unreviewed,
   uniqueAlertName,
   alertSeverity,
   alertComparison,

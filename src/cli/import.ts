@@ -1,0 +1,73 @@
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { terminalLines } from "../engine/escape.ts";
+import { projectRoot } from "../engine/source.ts";
+import { loadProject } from "./load-project.ts";
+
+export interface ImportOptions {
+  project: string;
+  name?: string;
+  allowPanelType?: string[];
+  dryRun?: boolean;
+}
+
+/** Input files larger than this are refused before they are read. */
+const maxInputBytes = 32 * 1024 * 1024;
+
+/** Reads the input: a regular file, or standard input for `-`; undefined (and says why) when it cannot. */
+function readInput(file: string): string | undefined {
+  try {
+    if (file === "-") return readFileSync(0, "utf8");
+    const stat = statSync(file);
+    if (!stat.isFile())
+      return fail(
+        `${file} is not a file`,
+        "name an exported dashboard's JSON file, or - for standard input.",
+      );
+    if (stat.size > maxInputBytes)
+      return fail(`${file} is larger than 32 MiB`, "export the dashboard alone, not a backup of many.");
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail(
+      `cannot read ${file}${code === "ENOENT" ? ": there is no such file" : `: ${(error as Error).message}`}`,
+      "name an exported dashboard's JSON file, or - for standard input.",
+    );
+  }
+}
+
+function fail(message: string, fix: string): undefined {
+  process.stderr.write(`o11y import: ${terminalLines(message).join("\n")}\n    fix: ${fix}\n`);
+  return undefined;
+}
+
+/** `o11y import dashboard <file|->`: exit 0 when written, 1 when the input cannot be imported (nothing written), 2 on bad usage. */
+export async function importDashboardCommand(file: string, options: ImportOptions): Promise<number> {
+  const text = readInput(file);
+  if (text === undefined) return 2;
+  const project = await loadProject(options.project, { typecheck: "off" });
+  // Loaded only by this command: ts-morph and prettier are large, and no other command needs them.
+  const { importDashboard } = await import("../engine/import/import-dashboard.ts");
+  const { ImportError, formatSummary } = await import("../engine/import/report.ts");
+  try {
+    const summary = await importDashboard({
+      file: file === "-" ? "<stdin>" : path.basename(file),
+      text,
+      root: projectRoot,
+      project,
+      name: options.name,
+      allowPanelTypes: options.allowPanelType,
+      dryRun: options.dryRun,
+    });
+    process.stdout.write(terminalLines(formatSummary(summary)).join("\n"));
+    if (options.dryRun) process.stdout.write("\n(dry run: nothing was written)\n");
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    for (const problem of error.problems) fail(problem.message, problem.fix);
+    process.stderr.write(
+      `\nimport failed: ${error.problems.length} problem(s); no file in src/ was created or changed.\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The files an import writes into the project: the new definition module, its registration in its index, and the
+ * catalog entries it adds (`src/catalog/imported.ts`, registered in the catalog's index once). Every name is checked
+ * against what is there before anything is written; then all files are written or none.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { InferredMetric } from "./catalog-entries.ts";
+import { ImportError, type ImportProblem } from "./report.ts";
+import { call, ModuleWriter, reference, writeAll, type Code, type Constant } from "./typescript-writer.ts";
+import type { SourceFile } from "ts-morph";
+
+const importedCatalog = "src/catalog/imported.ts";
+const catalogIndex = "src/catalog/index.ts";
+
+/** `node_cpu_seconds_total` -> `nodeCpuSecondsTotal`. */
+export function metricConstName(name: string): string {
+  const camel = name
+    .replace(/[_:]+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase())
+    .replace(/[^A-Za-z0-9_$]/g, "");
+  return /^[0-9]/.test(camel) ? `m${camel}` : camel;
+}
+
+/** Adds the catalog entries to src/catalog/imported.ts, creating it and registering it when new. */
+export function addCatalogEntries(
+  writer: ModuleWriter,
+  root: string,
+  metrics: InferredMetric[],
+  importedFrom: string,
+  problems: ImportProblem[],
+): string[] {
+  if (!metrics.length) return [];
+  const isNew = !existsSync(path.join(root, importedCatalog));
+  const catalog = isNew ? undefined : writer.open(importedCatalog);
+  const taken = new Set(catalog?.getVariableDeclarations().map((d) => d.getName()) ?? []);
+  const constants: Constant[] = [];
+  for (const metric of metrics) {
+    const name = metricConstName(metric.name);
+    if (taken.has(name)) {
+      problems.push({
+        message: `${importedCatalog} already has an entry named ${name}, and metric ${metric.name} would take that name`,
+        fix: "review and move that entry into its catalog group first, then import again.",
+      });
+      continue;
+    }
+    taken.add(name);
+    const spec: Record<string, Code> = {
+      name: metric.name,
+      type: metric.type,
+      labels: metric.labels,
+      importedFrom,
+      inferred: metric.inferred,
+    };
+    if (metric.type === "histogram") spec.buckets = metric.buckets ?? [];
+    constants.push({ name, value: call("importedMetric", spec) });
+  }
+  if (catalog) {
+    writer.importNames(catalog, "../engine/define/catalog.ts", ["importedMetric"]);
+    writer.addConstants(catalog, constants);
+  } else {
+    writer.newModule(importedCatalog, {
+      docs:
+        "Metrics that `o11y import` found in imported dashboards and rule files and the catalog did not declare. " +
+        "Each says only what the import inferred; `catalog/unreviewed` warns until someone declares it in its group.",
+      imports: [{ specifier: "../engine/define/catalog.ts", names: ["importedMetric"] }],
+      constants,
+    });
+  }
+  const files = [importedCatalog];
+  const index = writer.open(catalogIndex);
+  if (!registered(index, "imported")) {
+    index.addImportDeclaration({ moduleSpecifier: "./imported.ts", namespaceImport: "importedMetrics" });
+    writer.importNames(index, "../engine/define/catalog.ts", ["catalogGroup"]);
+    writer.addConstants(index, [
+      {
+        name: "imported",
+        value: call("catalogGroup", "imported", reference("importedMetrics")),
+        docs: "Entries `o11y import` added, awaiting review (catalog/unreviewed).",
+      },
+    ]);
+    files.push(catalogIndex);
+  }
+  return files;
+}
+
+function registered(index: SourceFile, name: string): boolean {
+  return index.getVariableDeclaration(name) !== undefined;
+}
+
+export interface DashboardModule {
+  /** File name under src/dashboards/, without .ts. */
+  name: string;
+  exportName: string;
+  code: Code;
+}
+
+export async function writeImport(options: {
+  root: string;
+  dashboard: DashboardModule;
+  metrics: InferredMetric[];
+  importedFrom: string;
+  dryRun: boolean;
+}): Promise<{ path: string; created: boolean }[]> {
+  const { root, dashboard } = options;
+  const writer = new ModuleWriter(root);
+  const problems: ImportProblem[] = [];
+  const file = `src/dashboards/${dashboard.name}.ts`;
+  if (existsSync(path.join(root, file)))
+    problems.push({
+      message: `${file} exists already`,
+      fix: "pass --name with another file name, or remove that dashboard first.",
+    });
+  const index = writer.open("src/dashboards/index.ts");
+  const names = new Set([
+    ...index.getImportDeclarations().flatMap((d) => d.getNamedImports().map((n) => n.getName())),
+    ...index.getVariableDeclarations().map((d) => d.getName()),
+  ]);
+  if (names.has(dashboard.exportName))
+    problems.push({
+      message: `src/dashboards/index.ts already has a name ${dashboard.exportName}`,
+      fix: "pass --name with another file name.",
+    });
+  writer.newModule(file, {
+    docs: `Imported by \`o11y import dashboard\` from ${options.importedFrom}.`,
+    imports: [
+      { specifier: "../config.ts", names: ["settings"] },
+      {
+        specifier: "../engine/define/imported-dashboard.ts",
+        names: usedCallees(
+          dashboard.code,
+          new Set(["importedDashboard", "importedPanel", "importedRow", "importedVariable", "debt"]),
+        ),
+      },
+    ],
+    constants: [{ name: dashboard.exportName, value: dashboard.code }],
+  });
+  writer.importNames(index, `./${dashboard.name}.ts`, [dashboard.exportName]);
+  if (!writer.appendToArray(index, "dashboards", dashboard.exportName))
+    problems.push({
+      message: "src/dashboards/index.ts has no `dashboards = [...]` list to register the dashboard in",
+      fix: "restore `export const dashboards = [...]` there, as the project has it.",
+    });
+  const catalogFiles = addCatalogEntries(writer, root, options.metrics, options.importedFrom, problems);
+  if (problems.length) throw new ImportError(problems);
+  const paths = [file, "src/dashboards/index.ts", ...catalogFiles];
+  const rendered = await writer.render(paths);
+  const created = paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) }));
+  if (!options.dryRun) writeAll(root, rendered);
+  return created;
+}
+
+function usedCallees(code: Code, wanted: Set<string>, found = new Set<string>()): string[] {
+  if (code !== null && typeof code === "object") {
+    if (
+      "callee" in code &&
+      typeof code.callee === "string" &&
+      Array.isArray((code as { args?: unknown }).args)
+    ) {
+      if (wanted.has(code.callee)) found.add(code.callee);
+      for (const arg of (code as { args: Code[] }).args) usedCallees(arg, wanted, found);
+    } else if (Array.isArray(code)) for (const c of code) usedCallees(c, wanted, found);
+    else
+      for (const value of Object.values(code))
+        if (value !== undefined) usedCallees(value as Code, wanted, found);
+  }
+  return [...found];
+}
