@@ -27,35 +27,26 @@ const inserted = edited({
   },
 });
 
+/** The panels below the inserted one, read from the real dashboard so that content can grow. */
+const below: string[] = (JSON.parse(base.find((f) => f.path === dashboard)!.content).panels as Doc[])
+  .filter((p) => p.gridPos.y >= 5)
+  .map((p) => String(p.id));
+const layoutLine = `gs-phoenix-metrics\` layout only: ${below.length} panels moved (${below.join(", ")} down 4)`;
+
 describe("o11y diff of one inserted panel", () => {
   const report = diff(inserted);
 
   it("lists the added panel alone, and the panels below it as moved, not changed", () => {
     const phoenix = report.dashboards.find((d) => d.key === "gs-phoenix-metrics")!;
     expect(phoenix.panels.map((p) => [p.key, p.status])).toEqual([["105", "added"]]);
-    expect(phoenix.moved.map((m) => m.key)).toEqual([
-      "200",
-      "201",
-      "202",
-      "300",
-      "301",
-      "302",
-      "400",
-      "401",
-      "402",
-      "403",
-      "404",
-      "500",
-      "501",
-    ]);
+    expect(below.length).toBeGreaterThan(3);
+    expect(phoenix.moved.map((m) => m.key)).toEqual(below);
   });
 
   it("summarises the moved panels in one line, with no position row for any of them", () => {
     const markdown = renderMarkdown(report);
     expect(markdown).not.toMatch(/\| position \|/);
-    expect(markdown.split("\n").filter((l) => l.includes("layout only"))).toEqual([
-      "- `gs-phoenix-metrics` layout only: 13 panels moved (200, 201, 202, 300, 301, 302, 400, 401, 402, 403, 404, 500, 501 down 4)",
-    ]);
+    expect(markdown.split("\n").filter((l) => l.includes("layout only"))).toEqual([`- \`${layoutLine}`]);
   });
 
   it("says the same as text, in lines for a terminal", () => {
@@ -69,7 +60,7 @@ describe("o11y diff of one inserted panel", () => {
       "    type: stat",
       "    unit: reqps",
       '    query A: sum(rate(phoenix_http_request_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
-      "  gs-phoenix-metrics layout only: 13 panels moved (200, 201, 202, 300, 301, 302, 400, 401, 402, 403, 404, 500, 501 down 4)",
+      `  ${layoutLine.replace("`", "")}`,
       "",
     ]);
   });

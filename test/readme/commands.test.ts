@@ -137,7 +137,7 @@ async function parse(args: string[]): Promise<{ command?: string; error?: string
     build: async () => void (command = "build"),
     check: async () => void (command = "check"),
     diff: async () => void (command = "diff"),
-    importDashboard: async () => void (command = "import dashboard"),
+    importDashboard: async () => void (command = "import"),
   });
   let error = "";
   for (const c of [program, ...program.commands])
