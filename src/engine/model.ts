@@ -10,6 +10,7 @@ import type {
   ThresholdUnit,
 } from "./define/alerting.ts";
 import type { MetricType, MetricOrigin } from "./define/catalog.ts";
+import type { OutputSettings } from "./define/outputs.ts";
 import type { SourceLocation } from "./source.ts";
 
 export interface ProjectSettings {
@@ -21,6 +22,8 @@ export interface ProjectSettings {
   /** Scrape job name -> host:port targets. */
   scrapeTargets: Record<string, readonly string[]>;
   alertmanagers: readonly string[];
+  /** The outputs besides Prometheus, Alertmanager and Grafana's files (Kubernetes, Mimir, VictoriaMetrics); absent: none. */
+  outputs?: OutputSettings;
 }
 
 export interface MetricModel {

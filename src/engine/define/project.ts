@@ -16,6 +16,7 @@ import {
   type SeverityPolicy,
 } from "./alerting.ts";
 import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
+import { outputsShape } from "./outputs.ts";
 import { locationOf } from "./registry.ts";
 import {
   definitionCheck,
@@ -333,6 +334,7 @@ const settingsShape: Shape<ProjectSettings> = {
     text('alertmanagers: ["alertmanager:9093"], host:port addresses.'),
     'alertmanagers: ["alertmanager:9093"], host:port addresses.',
   ),
+  outputs: outputsShape,
 };
 
 // Durations that stand in for wrong ones are harmless to the routing check and the schema: nothing is said twice.
