@@ -95,13 +95,13 @@ describe("build/", () => {
     const accepted = runCli(["build", "--out", out]);
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stdout).toBe(
-      `built ${before.size} files into ${out}/, accepted by promtool and amtool\n`,
+      `built ${before.size} files into ${out}/, accepted by promtool, amtool and vmalert\n`,
     );
   });
 
   it("without promtool and amtool: builds and says so, unless --tools require", () => {
     const emptyPath = mkdtempSync(path.join(temp, "path-"));
-    const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "" };
+    const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "", O11Y_VMALERT: "" };
     const out = path.join(temp, "untooled");
     const auto = runCli(["build", "--out", out], env);
     expect(auto.code).toBe(0);
