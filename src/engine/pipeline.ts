@@ -15,7 +15,8 @@ import { renderGrafana } from "./render/grafana.ts";
 import { renderOutputs } from "./render/outputs.ts";
 import { renderPrometheus } from "./render/prometheus.ts";
 import { checkInvariants } from "./validate/invariants.ts";
-import { checkOutputInvariants } from "./validate/output-invariants.ts";
+import { checkOutputInvariants, documentOf } from "./validate/output-invariants.ts";
+import { kubernetesSizeProblems } from "./check/checks/targets/kubernetes-resource.ts";
 import { validateArtifacts } from "./validate/schemas.ts";
 
 export interface CompileResult {
@@ -45,6 +46,7 @@ export function compile(project: ProjectDefinition): CompileResult {
   );
   diagnostics.push(
     ...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)),
+    ...kubernetesSizeProblems(rendered, documentOf),
   );
   // The files must hold the model exactly; after an error the cause is already reported, and this only repeats it.
   if (!hasErrors(diagnostics))

@@ -112,3 +112,66 @@ export const outputsShape: Rule<OutputSettings | undefined> = optional(
     "{ kubernetes?, mimir?, victoriaMetrics? }",
   ),
 );
+
+// Kubernetes' own rules for names and labels (k8s.io/apimachinery/pkg/util/validation), which every resource of
+// the Kubernetes output must follow; schemas/kubernetes-object-meta.schema.json says the same.
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const labelName = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Why `key` is not a label or annotation key Kubernetes accepts (a qualified name), or undefined. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !dnsSubdomain.test(prefix)))
+    return `its prefix ${JSON.stringify(prefix)} is not a DNS subdomain (lowercase letters, digits, '-' and '.', at most 253)`;
+  if (name.length === 0 || name.length > 63 || !labelName.test(name))
+    return `its name ${JSON.stringify(name)} is not 1 to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+  return undefined;
+}
+
+/** Why `value` is not a label value Kubernetes accepts, or undefined. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value === "") return undefined;
+  if (value.length > 63) return `it is ${value.length} characters long, more than 63`;
+  if (!labelName.test(value))
+    return "a label value is letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  return undefined;
+}
+
+/** Every setting of the Kubernetes output that no resource could carry: its path in src/config.ts, and why. */
+export function kubernetesSettingProblems(output: KubernetesOutput): Array<{ at: string; why: string }> {
+  const problems: Array<{ at: string; why: string }> = [];
+  const at = (field: string) => `outputs.kubernetes.${field}`;
+  if (output.namespace.length > 63 || !dnsLabel.test(output.namespace))
+    problems.push({
+      at: at("namespace"),
+      why: `${JSON.stringify(output.namespace)} is not a namespace: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    });
+  if (output.alertmanagerSecret.length > 253 || !dnsSubdomain.test(output.alertmanagerSecret))
+    problems.push({
+      at: at("alertmanagerSecret"),
+      why: `${JSON.stringify(output.alertmanagerSecret)} is not a resource name: at most 253 lowercase letters, digits, '-' and '.'`,
+    });
+  const labels = (field: string, record: Record<string, string>) => {
+    for (const [key, value] of Object.entries(record)) {
+      const keyWhy = labelKeyProblem(key);
+      if (keyWhy)
+        problems.push({ at: at(`${field}[${JSON.stringify(key)}]`), why: `not a label key: ${keyWhy}` });
+      const valueWhy = labelValueProblem(value);
+      if (valueWhy)
+        problems.push({
+          at: at(`${field}[${JSON.stringify(key)}]`),
+          why: `${JSON.stringify(value)} is not a label value a ConfigMap or any resource can hold: ${valueWhy}`,
+        });
+    }
+  };
+  labels("labels", output.labels);
+  labels("grafanaOperator.instanceLabels", output.grafanaOperator.instanceLabels);
+  for (const field of ["dashboardLabel", "datasourceLabel", "folderAnnotation"] as const) {
+    const why = labelKeyProblem(output.sidecar[field]);
+    if (why) problems.push({ at: at(`sidecar.${field}`), why: `not a label or annotation key: ${why}` });
+  }
+  return problems;
+}

@@ -2,7 +2,7 @@
  * The outputs `settings.outputs` turns on, each rendered into its own folder of build/ from the same model (and
  * the files the Prometheus, Grafana and Alertmanager renderers wrote, which some of them carry).
  */
-import { outputFolders, type OutputSettings } from "../define/outputs.ts";
+import { kubernetesSettingProblems, outputFolders, type OutputSettings } from "../define/outputs.ts";
 import type { Model } from "../model.ts";
 import type { Artifact } from "./artifact.ts";
 import { renderKubernetes } from "./kubernetes.ts";
@@ -27,7 +27,8 @@ export function renderOutputs(
 ): Array<{ output: OutputName; artifacts: Artifact[] }> {
   const outputs = model.settings.outputs ?? {};
   const rendered: Array<{ output: OutputName; artifacts: Artifact[] }> = [];
-  if (outputs.kubernetes)
+  // Settings no resource can carry are the targets/kubernetes-resource check's to report, once: nothing is rendered.
+  if (outputs.kubernetes && kubernetesSettingProblems(outputs.kubernetes).length === 0)
     rendered.push({ output: "kubernetes", artifacts: renderKubernetes(model, outputs.kubernetes, base) });
   if (outputs.mimir) rendered.push({ output: "mimir", artifacts: renderMimir(model, outputs.mimir) });
   if (outputs.victoriaMetrics)

@@ -38,7 +38,8 @@ const asRecord = (value: unknown): Record<string, unknown> =>
     : {};
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-function documentOf(artifact: Artifact): unknown {
+/** An artifact's document: the parse its schema validation made, else parsed here; undefined when it cannot be. */
+export function documentOf(artifact: Artifact): unknown {
   const known = parsedDocument(artifact);
   if (known) return known.document;
   try {

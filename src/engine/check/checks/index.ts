@@ -15,6 +15,8 @@ import { uniqueAlertName } from "./alerts/unique-name.ts";
 import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
 import { credentials } from "./settings/credentials.ts";
+import { kubernetesResource } from "./targets/kubernetes-resource.ts";
+import { ruleFeatures } from "./targets/rule-features.ts";
 import { ruleDependency } from "./rules/dependency.ts";
 import { ruleEvaluationOrder } from "./rules/evaluation-order.ts";
 import { ruleName } from "./rules/name.ts";
@@ -88,6 +90,8 @@ export const allChecks: Check[] = [
   pathSafeName,
   pathCollision,
   credentials,
+  ruleFeatures,
+  kubernetesResource,
 ];
 
 /**
