@@ -120,6 +120,14 @@ function dashboardResource(
   );
 }
 
+/** A datasource uid may hold what a resource name cannot (uppercase, `_`): lowercased, those become `-`. */
+const asResourceName = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 200) || "default";
+
 function datasourceResource(model: Model, output: KubernetesOutput, provisioning: Artifact): Artifact {
   return yamlArtifact(
     {
@@ -131,7 +139,7 @@ function datasourceResource(model: Model, output: KubernetesOutput, provisioning
     {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: metadata(output, `grafana-datasource-${model.settings.datasource.uid}`, {
+      metadata: metadata(output, `grafana-datasource-${asResourceName(model.settings.datasource.uid)}`, {
         [output.sidecar.datasourceLabel]: "1",
       }),
       data: { [posix.basename(provisioning.path)]: provisioning.content },
