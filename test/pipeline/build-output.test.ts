@@ -87,7 +87,14 @@ describe("build/", () => {
       ),
     );
     expect(result.stderr).toContain("[tool/promtool]");
-    expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
+    // VictoriaMetrics' vmalert (the victoriaMetrics output) refuses the same rule, at the same line.
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^${fixture}:${line} error alert MetricsEndpointDown: vmalert rejects it \\(victoriametrics/rules/alerts/scrape\\.yaml, group "global-sovereign-scrape-alerts"\\): bad prometheus expr: .*\\[tool/vmalert\\]$`,
+        "m",
+      ),
+    );
+    expect(result.stderr).toContain("build failed: 2 error(s); nothing was written");
     expect(readTree(out)).toEqual(before);
     expect(readdirSync(temp).filter((name) => name.startsWith(".o11y-tmp-"))).toEqual([]);
 
@@ -119,7 +126,10 @@ describe("build/", () => {
     expect(required.stderr).toMatch(
       /^src\/config\.ts:1 error prometheus\.yml: promtool must judge prometheus\/prometheus\.yml \(--tools require\), but promtool is not on PATH \[tool\/promtool\]/m,
     );
-    expect(required.stderr).toContain("build failed: 2 error(s)");
+    expect(required.stderr).toMatch(
+      /^src\/config\.ts:1 error victoriaMetrics output: vmalert must judge victoriametrics\/rules\/ \(--tools require\), but vmalert is not on PATH \[tool\/vmalert\]/m,
+    );
+    expect(required.stderr).toContain("build failed: 3 error(s)");
     expect(existsSync(path.join(temp, "required"))).toBe(false);
   });
 

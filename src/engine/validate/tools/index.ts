@@ -49,8 +49,8 @@ export async function judgeWithTools(
       if (!artifact) return nothing();
       const found = locate(tool, mode, env, {
         what: tool.entry,
-        subject: artifact.subject,
-        source: artifact.source,
+        subject: tool.about?.subject ?? artifact.subject,
+        source: tool.about?.source ?? artifact.source,
       });
       if ("verdict" in found) return found.verdict;
       const entry = path.join(stagedDir, tool.entry);

@@ -27,6 +27,8 @@ export interface ExternalTool {
    * their paths in build/ (`files`); `entry` then only names them in messages.
    */
   judges?(artifacts: Artifact[]): Artifact[];
+  /** What a message about the tool as a whole (missing, could not run) is about, instead of the first file it judges. */
+  about?: ToolSubject;
   args(entryName: string, files?: string[]): string[];
   /**
    * Diagnostics from the output of a run that failed; each names the definition behind the file it rejects.

@@ -80,6 +80,7 @@ export const vmalert: ExternalTool = {
   debianPackage: "victoria-metrics",
   entry: `${vmalertRulesDir}/`,
   judges: (artifacts) => artifacts.filter((a) => a.schema === "vmalert-rules"),
+  about: { subject: "victoriaMetrics output", source: { file: "src/config.ts", line: 1 } },
   // Paths are the build's own (never starting with "-"); -rule takes one file each.
   args: (_entryName, files = []) => ["-dryRun", ...files.map((file) => `-rule=${file}`)],
   diagnose,
