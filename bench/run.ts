@@ -7,6 +7,7 @@
  *    floor is printed beside it. See bench/README.md.
  * 3. `o11y check` over generated rule files of 1,000 to 10,000 rules.
  * 4. `o11y diff --base HEAD`, the pull-request path when the base's build/ is committed.
+ * 5. Time per output (Kubernetes, Mimir, VictoriaMetrics), and vmalert's -dryRun.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { parseArgs } from "node:util";
 import { checkTargets, measureCheck, type CheckBenchRow } from "./check.ts";
 import { measureDiff, type DiffBenchResult } from "./diff.ts";
 import { importTargets, measureImport, type ImportBenchRow } from "./import.ts";
+import { measureOutputs, type OutputBenchResult } from "./outputs.ts";
 import { measureBuild, type ProcessResult } from "./process.ts";
 import { summarizeProfile, type ProfileSummary } from "./profile.ts";
 import { measureScale, type ScaleSample } from "./scale.ts";
@@ -30,6 +32,7 @@ const profiledStages = [
   "renderGrafana",
   "renderPrometheus",
   "renderAlertmanager",
+  "renderOutputs",
   "validateArtifacts",
   "manifestArtifact",
   "emit",
@@ -101,6 +104,8 @@ try {
   const diff = measureDiff(runs);
   progress("import dashboard ...");
   const imported = measureImport(runs);
+  progress("outputs ...");
+  const outputs = measureOutputs(runs);
 
   const checks = [
     ...judge(buildMedian, buildRow.failure, scale),
@@ -109,10 +114,10 @@ try {
   ];
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, imported, checks, profile }, null, 2)}\n`,
+      `${JSON.stringify({ environment: environment(), targets, build, scale, check, diff, imported, outputs, checks, profile }, null, 2)}\n`,
     );
   } else {
-    printReport(build, scale, checks, profile, check, diff);
+    printReport(build, scale, checks, profile, check, diff, outputs);
     printImport(imported);
   }
   if (opts.strict && checks.some((c) => c.pass === false)) exitCode = 1;
@@ -234,6 +239,7 @@ function printReport(
   profile: (ProfileSummary & { n: number }) | undefined,
   check: CheckBenchRow[],
   diff: DiffBenchResult,
+  outputs: OutputBenchResult,
 ) {
   const env = environment();
   const out: string[] = [];
@@ -405,6 +411,19 @@ function printReport(
     out.push("");
   }
 
+  out.push("5. Time per output (in-process: render + schema validation + invariant, median)");
+  out.push(
+    table([
+      ["output", "files", "bytes", "time"],
+      ...outputs.rows.map((r) => [r.output, String(r.files), String(r.bytes), ms(r.ms)]),
+    ]),
+  );
+  out.push(
+    outputs.vmalertMs === undefined
+      ? "  vmalert -dryRun: not installed"
+      : `  vmalert -dryRun over the VictoriaMetrics rule files: ${ms(outputs.vmalertMs)} wall (beside promtool and amtool in the gate)`,
+  );
+  out.push("");
   out.push("Targets:");
   for (const c of checks)
     out.push(`  ${c.pass === null ? "n/a " : c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The tests run the real promtool, amtool, prometheus and alertmanager, and PyYAML. Install them from Debian when we
+// The tests run the real promtool, amtool, prometheus and alertmanager, VictoriaMetrics (victoria-metrics, vmagent,
+// vmalert), kubectl (`kubectl kustomize`, which needs no cluster), and PyYAML. Install them from Debian when we
 // can (root with apt-get), otherwise stop with a clear message: a test must never skip silently.
 import { execFileSync, spawnSync } from "node:child_process";
 
@@ -9,6 +10,10 @@ const tools = {
   prometheus: "prometheus",
   amtool: "prometheus-alertmanager",
   "prometheus-alertmanager": "prometheus-alertmanager",
+  "victoria-metrics": "victoria-metrics",
+  vmagent: "victoria-metrics",
+  vmalert: "victoria-metrics",
+  kubectl: "kubernetes-client",
   PyYAML: "python3-yaml",
 };
 const has = (tool) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
@@ -33,7 +38,7 @@ if (missing.length > 0 && process.getuid?.() === 0 && has("apt-get")) {
 if (missing.length > 0) {
   console.error(
     `npm test needs ${missing.join(", ")} on PATH (Debian packages: ${[...new Set(missing.map((t) => tools[t]))].join(" ")}).\n` +
-      "Install them with: sudo apt-get install prometheus prometheus-alertmanager python3-yaml",
+      "Install them with: sudo apt-get install prometheus prometheus-alertmanager victoria-metrics kubernetes-client python3-yaml",
   );
   process.exit(1);
 }

@@ -58,6 +58,36 @@ export const settings = {
     nats: [addresses.natsExporter],
   },
   alertmanagers: [addresses.alertmanager],
+  /**
+   * The outputs besides the files above, each in its own folder of build/ (README, "Deploying"). Remove a key to
+   * stop building that output.
+   */
+  outputs: {
+    /** build/kubernetes/: PrometheusRules, dashboards, datasource and Alertmanager Secret, for `kubectl apply -k`. */
+    kubernetes: {
+      namespace: "monitoring",
+      /** kube-prometheus-stack's Prometheus selects PrometheusRules labelled with its Helm release's name. */
+      labels: { release: "kube-prometheus-stack" },
+      /** "prometheus" (the operator's) or "thanos" (Thanos Ruler), and its version: what the rules may use. */
+      ruler: "prometheus" as const,
+      rulerVersion: "3.0.0",
+      /** "configmap" for the Grafana chart's sidecar, or "grafana-operator" for GrafanaDashboard resources. */
+      dashboards: "configmap" as const,
+      sidecar: {
+        dashboardLabel: "grafana_dashboard",
+        datasourceLabel: "grafana_datasource",
+        /** The chart's `sidecar.dashboards.folderAnnotation`. */
+        folderAnnotation: "grafana_folder",
+      },
+      grafanaOperator: { instanceLabels: { dashboards: "grafana" } },
+      /** Set it as the Alertmanager resource's `configSecret`. */
+      alertmanagerSecret: "alertmanager-global-sovereign",
+    },
+    /** build/mimir/: one rule namespace for `mimirtool rules load|sync|diff` (Grafana Mimir, Grafana Cloud). */
+    mimir: { namespace: "global-sovereign" },
+    /** build/victoriametrics/: vmalert's rule files and vmagent's scrape configuration. */
+    victoriaMetrics: { vmalertVersion: "1.79.5" },
+  },
 };
 
 export type Settings = typeof settings;

@@ -106,7 +106,7 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
     process.stdout.write(`updated the alert table in ${result.runbook.file}\n`);
   }
   const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
-  const judged = verdict.accepted?.length ? `, accepted by ${verdict.accepted.join(" and ")}` : "";
+  const judged = verdict.accepted?.length ? `, accepted by ${inWords(verdict.accepted)}` : "";
   process.stdout.write(
     `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}\n`,
   );
@@ -117,4 +117,9 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
 function refuse(reason: string): number {
   process.stderr.write(`o11y build: ${reason}.\n`);
   return 2;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function inWords(names: string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

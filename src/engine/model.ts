@@ -12,6 +12,7 @@ import type {
 } from "./define/alerting.ts";
 import type { ImportedReview, MetricType, MetricOrigin } from "./define/catalog.ts";
 import type { MigrationDebt } from "./define/imported-dashboard.ts";
+import type { OutputSettings } from "./define/outputs.ts";
 import type { SourceLocation } from "./source.ts";
 
 export interface ProjectSettings {
@@ -29,6 +30,8 @@ export interface ProjectSettings {
   /** Scrape job name -> host:port targets. */
   scrapeTargets: Record<string, readonly string[]>;
   alertmanagers: readonly string[];
+  /** The outputs besides Prometheus, Alertmanager and Grafana's files (Kubernetes, Mimir, VictoriaMetrics); absent: none. */
+  outputs?: OutputSettings;
 }
 
 export interface MetricModel {

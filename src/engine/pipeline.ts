@@ -12,8 +12,11 @@ import type { Artifact } from "./render/artifact.ts";
 import { tableEnd, tableStart, withAlertTable } from "./runbook.ts";
 import { renderAlertmanager } from "./render/alertmanager.ts";
 import { renderGrafana } from "./render/grafana.ts";
+import { renderOutputs } from "./render/outputs.ts";
 import { renderPrometheus } from "./render/prometheus.ts";
 import { checkInvariants } from "./validate/invariants.ts";
+import { checkOutputInvariants, documentOf } from "./validate/output-invariants.ts";
+import { kubernetesSizeProblems } from "./check/checks/targets/kubernetes-resource.ts";
 import { validateArtifacts } from "./validate/schemas.ts";
 
 export interface CompileResult {
@@ -34,16 +37,20 @@ export function compile(project: ProjectDefinition): CompileResult {
     ...definitions.diagnostics,
     ...checkModel(model).filter((d) => !definitions.covers(d)),
   ];
-  const rendered = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
+  const base = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
+  // Kubernetes, Mimir, VictoriaMetrics (settings.outputs): each in its folder, from the same model and files.
+  const rendered = [...base, ...renderOutputs(model, base).flatMap((o) => o.artifacts)];
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
   const rejected = new Set(
     diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject),
   );
   diagnostics.push(
     ...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)),
+    ...kubernetesSizeProblems(rendered, documentOf),
   );
   // The files must hold the model exactly; after an error the cause is already reported, and this only repeats it.
-  if (!hasErrors(diagnostics)) diagnostics.push(...checkInvariants(model, rendered));
+  if (!hasErrors(diagnostics))
+    diagnostics.push(...checkInvariants(model, rendered), ...checkOutputInvariants(model, rendered));
   const runbook = withAlertTable(model);
   if (runbook === undefined) {
     diagnostics.push({

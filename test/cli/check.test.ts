@@ -118,6 +118,8 @@ describe("o11y check", () => {
     const { diagnostics } = JSON.parse(judged.stdout) as { diagnostics: Diagnostic[] };
     expect(diagnostics.map((d) => `${d.check} ${d.subject} ${d.source.file}`)).toEqual([
       "tool/promtool alert MetricsEndpointDown test/fixtures/promtool-rejects-project.ts",
+      // The victoriaMetrics output's vmalert refuses the Prometheus 3 syntax too.
+      "tool/vmalert alert MetricsEndpointDown test/fixtures/promtool-rejects-project.ts",
     ]);
     expect(diagnostics[0]!.message).toMatch(
       /^promtool \d+\.\d+\.\S+ rejects it \(prometheus\/rules\/alerts\/scrape\.yaml:/,

@@ -45,7 +45,7 @@ describe(".github/workflows/o11y.yml", () => {
   it("runs exactly the commands the README lists, in that order", () => {
     expect(runs).toEqual(readmeCommands());
     expect(runs).toEqual([
-      "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager",
+      "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager victoria-metrics",
       "npm ci",
       "npm run build -- --tools require",
       "node bin/o11y.js check",

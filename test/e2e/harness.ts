@@ -180,7 +180,11 @@ export interface Exchange<T> {
 }
 
 export class PrometheusApi {
-  constructor(readonly url: string) {}
+  /** `alertsUrl`: where the rule evaluator answers /api/v1/alerts, when it is not the query server (vmalert). */
+  constructor(
+    readonly url: string,
+    readonly alertsUrl: string = url,
+  ) {}
 
   async get<T = { resultType: string; result: Sample[] }>(
     endpoint: string,
@@ -188,7 +192,8 @@ export class PrometheusApi {
   ): Promise<Exchange<T>> {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const request = `${endpoint}?${query}`;
-    const res = await fetch(`${this.url}${request}`);
+    const server = endpoint === "/api/v1/alerts" ? this.alertsUrl : this.url;
+    const res = await fetch(`${server}${request}`);
     const body = await res.text();
     let response: ApiResponse<T>;
     try {
@@ -218,10 +223,13 @@ export class PrometheusApi {
     );
   }
 
-  alerts() {
-    return this.get<{
+  async alerts() {
+    const exchange = await this.get<{
       alerts: Array<{ labels: Record<string, string>; state: string; value: string; activeAt: string }>;
     }>("/api/v1/alerts", {});
+    // vmalert says `"alerts": null` where Prometheus says `[]`.
+    if (exchange.response.data && exchange.response.data.alerts === null) exchange.response.data.alerts = [];
+    return exchange;
   }
 }
 

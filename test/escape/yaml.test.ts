@@ -276,7 +276,7 @@ describe("yamlArtifact, read back", () => {
 });
 
 describe("a build with ambiguous values", () => {
-  it("is accepted by promtool (rules and their tests) and amtool, and reads back the same", async () => {
+  it("is accepted by promtool (rules and their tests), amtool and vmalert, and reads back the same", async () => {
     const labels = { canary: "on", since: "2024-01-01", shard: "1:20", budget: "1_000", enabled: "yes" };
     const alertGroups = project.alertGroups.map((group) => ({
       ...group,
@@ -295,7 +295,7 @@ describe("a build with ambiguous values", () => {
     const staged = stage(path.join(temp, "build"), result.artifacts);
     const verdict = await judgeWithTools(staged.dir, result.artifacts, "require");
     expect(verdict.diagnostics).toEqual([]);
-    expect(verdict.accepted?.sort()).toEqual(["amtool", "promtool"]);
+    expect(verdict.accepted?.sort()).toEqual(["amtool", "promtool", "vmalert"]);
     const tests = result.artifacts
       .filter((a) => a.path.startsWith("prometheus/tests/alerts/phoenix"))
       .map((a) => path.join(staged.dir, a.path));

@@ -91,7 +91,14 @@ describe("build/", () => {
       ),
     );
     expect(result.stderr).toContain("[tool/promtool]");
-    expect(result.stderr).toContain("build failed: 1 error(s); nothing was written");
+    // VictoriaMetrics' vmalert (the victoriaMetrics output) refuses the same rule, at the same line.
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^${fixture}:${line} error alert MetricsEndpointDown: vmalert rejects it \\(victoriametrics/rules/alerts/scrape\\.yaml, group "global-sovereign-scrape-alerts"\\): bad prometheus expr: .*\\[tool/vmalert\\]$`,
+        "m",
+      ),
+    );
+    expect(result.stderr).toContain("build failed: 2 error(s); nothing was written");
     expect(readTree(out)).toEqual(before);
     expect(readdirSync(temp).filter((name) => name.startsWith(".o11y-tmp-"))).toEqual([]);
 
@@ -99,13 +106,13 @@ describe("build/", () => {
     const accepted = runCli(["build", "--out", out]);
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stdout).toBe(
-      `built ${before.size} files into ${out}/, accepted by promtool and amtool\n`,
+      `built ${before.size} files into ${out}/, accepted by promtool, amtool and vmalert\n`,
     );
   });
 
   it("without promtool and amtool: builds and says so, unless --tools require", () => {
     const emptyPath = mkdtempSync(path.join(temp, "path-"));
-    const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "" };
+    const env = { PATH: emptyPath, O11Y_PROMTOOL: "", O11Y_AMTOOL: "", O11Y_VMALERT: "" };
     const out = path.join(temp, "untooled");
     const auto = runCli(["build", "--out", out], env);
     expect(auto.code).toBe(0);
@@ -123,7 +130,10 @@ describe("build/", () => {
     expect(required.stderr).toMatch(
       /^src\/config\.ts:1 error prometheus\.yml: promtool must judge prometheus\/prometheus\.yml \(--tools require\), but promtool is not on PATH \[tool\/promtool\]/m,
     );
-    expect(required.stderr).toContain("build failed: 2 error(s)");
+    expect(required.stderr).toMatch(
+      /^src\/config\.ts:1 error victoriaMetrics output: vmalert must judge victoriametrics\/rules\/ \(--tools require\), but vmalert is not on PATH \[tool\/vmalert\]/m,
+    );
+    expect(required.stderr).toContain("build failed: 3 error(s)");
     expect(existsSync(path.join(temp, "required"))).toBe(false);
   });
 

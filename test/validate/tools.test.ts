@@ -30,6 +30,8 @@ const scrapeRules = "prometheus/rules/alerts/scrape.yaml";
 const phoenixRecording = "prometheus/rules/recording/phoenix.yaml";
 const alertmanager = "alertmanager/alertmanager.yml";
 const prometheusConfig = "prometheus/prometheus.yml";
+const vmScrapeRules = "victoriametrics/rules/alerts/scrape.yaml";
+const vmPhoenixRecording = "victoriametrics/rules/recording/phoenix.yaml";
 
 interface Case {
   name: string;
@@ -75,15 +77,36 @@ const cases: Case[] = [
       /error alertmanager\.yml: amtool \d+\.\d+\.\S+ \(check-config\) rejects alertmanager\/alertmanager\.yml: .*undefined receiver "nobody".* \[tool\/amtool\]/,
     ],
   },
+  {
+    name: "vmalert: a rule field VictoriaMetrics 1.79 does not know, at the alert's line",
+    replace: {
+      [vmScrapeRules]: content(vmScrapeRules).replace(
+        /^(\s+)for: (.*)$/m,
+        "$1for: $2\n$1keep_firing_for: 5m",
+      ),
+    },
+    expected: [
+      /^src\/alerts\/scrape\.ts:\d+ error alert MetricsEndpointDown: vmalert rejects it \(victoriametrics\/rules\/alerts\/scrape\.yaml, group "global-sovereign-scrape-alerts"\): unknown fields in rule: keep_firing_for \[tool\/vmalert\]/,
+    ],
+  },
+  {
+    name: "vmalert: an expression MetricsQL cannot parse, at the recording rule's line",
+    replace: {
+      [vmPhoenixRecording]: content(vmPhoenixRecording).replace(/\[5m\]\)\)/, "[5m])"),
+    },
+    expected: [
+      /^src\/recording-rules\/phoenix\.ts:\d+ error recording rule [^:]+:[^ ]+: vmalert rejects it \(victoriametrics\/rules\/recording\/phoenix\.yaml, group "global-sovereign-phoenix-recording"\): bad prometheus expr: .* \[tool\/vmalert\]/,
+    ],
+  },
 ];
 
-describe("promtool and amtool judge the staged build", () => {
+describe("promtool, amtool and vmalert judge the staged build", () => {
   it("accept the real build", async () => {
     const { dir, artifacts } = stageWith("real", {});
     expect(await judgeWithTools(dir, artifacts, "require")).toEqual({
       diagnostics: [],
       notes: [],
-      accepted: ["promtool", "amtool"],
+      accepted: ["promtool", "amtool", "vmalert"],
     });
   });
 
@@ -115,6 +138,9 @@ describe("promtool and amtool judge the staged build", () => {
         expect.stringMatching(
           /^amtool did not judge alertmanager\/alertmanager\.yml: O11Y_AMTOOL=\/nonexistent\/amtool is not an executable file/,
         ),
+        expect.stringMatching(
+          /^vmalert did not judge victoriametrics\/rules\/: vmalert is not on PATH \(install Debian's victoria-metrics package, or set O11Y_VMALERT/,
+        ),
       ]);
     });
 
@@ -125,6 +151,7 @@ describe("promtool and amtool judge the staged build", () => {
       expect(verdict.diagnostics.map((d) => `${d.check}: ${d.message}`)).toEqual([
         "tool/promtool: promtool must judge prometheus/prometheus.yml (--tools require), but promtool is not on PATH",
         "tool/amtool: amtool must judge alertmanager/alertmanager.yml (--tools require), but O11Y_AMTOOL=/nonexistent/amtool is not an executable file",
+        "tool/vmalert: vmalert must judge victoriametrics/rules/ (--tools require), but vmalert is not on PATH",
       ]);
     });
 

@@ -20,6 +20,7 @@ import {
   validatedThreshold,
 } from "./alerting.ts";
 import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
+import { outputsShape } from "./outputs.ts";
 import { locationOf } from "./registry.ts";
 import {
   definitionCheck,
@@ -417,6 +418,7 @@ const settingsShape: Shape<ProjectSettings> = {
     text('alertmanagers: ["alertmanager:9093"], host:port addresses.'),
     'alertmanagers: ["alertmanager:9093"], host:port addresses.',
   ),
+  outputs: outputsShape,
 };
 
 // Durations that stand in for wrong ones are harmless to the routing check and the schema: nothing is said twice.

@@ -14,6 +14,7 @@ import type {
   VariableModel,
 } from "../model.ts";
 import { dashboardsDir } from "../render/grafana.ts";
+import { outputOf } from "../render/outputs.ts";
 import { rulesDir, testsDir } from "../render/prometheus.ts";
 
 /** A file of build/: its path under build/ and its text. */
@@ -142,6 +143,8 @@ export function readSnapshot(files: ArtifactFile[], evaluationInterval = "1m", r
   };
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     if (file.path === "manifest.json" || file.path.startsWith(`${testsDir}/`)) continue;
+    // Kubernetes, Mimir, VictoriaMetrics: the same model again; each change is reported once, from the files above.
+    if (outputOf(file.path) !== undefined) continue;
     if (file.path.startsWith(`${rulesDir}/`)) {
       const rules = readRuleFile(file.path, file.content, evaluationInterval);
       const problem = rules.diagnostics[0];

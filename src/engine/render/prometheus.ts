@@ -50,7 +50,17 @@ function recordingRule(rule: RecordingRuleModel) {
 /** The name a rule group has in its rule file. */
 export const ruleGroupName = (group: RuleGroupModel) => `global-sovereign-${group.name}`;
 
-function ruleFile(model: Model, group: RuleGroupModel): Artifact {
+/** A rule group as every rule-file format writes it, and the definition behind each of its rules, in order. */
+export interface RenderedGroup {
+  group: { name: string; interval: string; rules: Array<Record<string, unknown>> };
+  owners: Array<{ subject: string; source: SourceLocation }>;
+}
+
+/**
+ * The one rendering of a group's rules: Prometheus's rule files, and every other output's (PrometheusRule,
+ * Mimir's namespace file, vmalert's rule files), take the group from here.
+ */
+export function renderedGroup(model: Model, group: RuleGroupModel): RenderedGroup {
   const owners =
     group.kind === "alerts"
       ? model.alerts
@@ -59,19 +69,27 @@ function ruleFile(model: Model, group: RuleGroupModel): Artifact {
       : model.recordingRules
           .filter((r) => r.group === group.name)
           .map((r) => ({ rule: recordingRule(r), subject: `recording rule ${r.record}`, source: r.source }));
+  return {
+    group: { name: ruleGroupName(group), interval: group.interval, rules: owners.map((o) => o.rule) },
+    owners: owners.map(({ subject, source }) => ({ subject, source })),
+  };
+}
+
+function ruleFile(model: Model, group: RuleGroupModel): Artifact {
+  const rendered = renderedGroup(model, group);
   return yamlArtifact(
     {
       path: ruleFilePath(group),
       schema: "prometheus-rules",
       subject: `rule group ${group.name}`,
       source: { file: group.file, line: 1 },
-      locations: owners.map(({ subject, source }, index) => ({
+      locations: rendered.owners.map(({ subject, source }, index) => ({
         pointer: `/groups/0/rules/${index}`,
         subject,
         source,
       })),
     },
-    { groups: [{ name: ruleGroupName(group), interval: group.interval, rules: owners.map((o) => o.rule) }] },
+    { groups: [rendered.group] },
     group.file,
   );
 }
@@ -175,6 +193,15 @@ function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Arti
   );
 }
 
+/** The scrape jobs the selectors assume; vmagent's configuration takes them from here too. */
+export function scrapeConfigs(model: Model) {
+  return Object.entries(model.settings.scrapeTargets).map(([job, targets]) => ({
+    job_name: job,
+    metrics_path: "/metrics",
+    static_configs: [{ targets: [...targets] }],
+  }));
+}
+
 function prometheusConfig(model: Model): Artifact {
   const { settings } = model;
   return yamlArtifact(
@@ -188,11 +215,7 @@ function prometheusConfig(model: Model): Artifact {
       global: { scrape_interval: settings.scrapeInterval, evaluation_interval: settings.evaluationInterval },
       rule_files: model.ruleGroups.map((g) => relativeFrom(prometheusConfigPath, ruleFilePath(g))),
       alerting: { alertmanagers: [{ static_configs: [{ targets: [...settings.alertmanagers] }] }] },
-      scrape_configs: Object.entries(settings.scrapeTargets).map(([job, targets]) => ({
-        job_name: job,
-        metrics_path: "/metrics",
-        static_configs: [{ targets: [...targets] }],
-      })),
+      scrape_configs: scrapeConfigs(model),
     },
     "src/config.ts",
   );

@@ -12201,12 +12201,3899 @@ validate57.errors = vErrors;
 return errors === 0;
 }
 
-exports.manifest = validate60;
-const schema79 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:manifest","title":"Build manifest","description":"build/manifest.json: every other file of the build with its sha256 and size, so a deploy can verify what it received.","type":"object","additionalProperties":false,"required":["generatedBy","files"],"properties":{"generatedBy":{"type":"string","minLength":1},"files":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path","sha256","bytes"],"properties":{"path":{"description":"Path relative to build/, with '/' separators, no leading '/' and no '.' or '..' segments.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"},"sha256":{"description":"sha256 of the file's bytes: 64 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"description":"Size of the file in bytes.","type":"integer","minimum":0}}}}}};
-const pattern38 = new RegExp("^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$", "u");
-const pattern39 = new RegExp("^[0-9a-f]{64}$", "u");
+exports["kubernetes-configmap"] = validate60;
+const schema79 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:kubernetes-configmap","title":"ConfigMap (v1)","description":"A ConfigMap of build/kubernetes/ (a dashboard or the datasource for Grafana's sidecar), as Kubernetes' core/v1 API accepts it. Its size is checked by the targets/kubernetes-resource check.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","data"],"properties":{"apiVersion":{"const":"v1"},"kind":{"const":"ConfigMap"},"metadata":{"$ref":"urn:global-sovereign:o11y:schema:kubernetes-object-meta"},"data":{"type":"object","propertyNames":{"description":"Keys are file names: letters, digits, '-', '_' and '.', at most 253 characters.","pattern":"^(?=.{1,253}$)[-._a-zA-Z0-9]+$"},"additionalProperties":{"type":"string"}}}};
+const schema80 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:kubernetes-object-meta","title":"Kubernetes ObjectMeta, as o11y writes it","description":"The metadata of every resource of build/kubernetes/, held to the rules the Kubernetes API server applies (k8s.io/apimachinery validation: names are DNS-1123 subdomains, namespaces DNS-1123 labels, label keys qualified names, label values at most 63 characters). The total size of annotations (256 KiB) is checked by the targets/kubernetes-resource check, which JSON Schema cannot say.","type":"object","additionalProperties":false,"required":["name","namespace"],"properties":{"name":{"description":"A DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit. It comes from a rule group's name or a dashboard's uid.","type":"string","pattern":"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},"namespace":{"description":"A DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit; set outputs.kubernetes.namespace in src/config.ts.","type":"string","pattern":"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"labels":{"description":"Label keys are qualified names (an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit); values are empty or at most 63 such characters. Set outputs.kubernetes.labels in src/config.ts.","type":"object","propertyNames":{"pattern":"^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},"additionalProperties":{"type":"string","pattern":"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"}},"annotations":{"description":"Annotation keys are qualified names, like label keys; values are any text.","type":"object","propertyNames":{"pattern":"^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},"additionalProperties":{"type":"string"}}}};
+const pattern38 = new RegExp("^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
+const pattern39 = new RegExp("^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern40 = new RegExp("^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", "u");
+const pattern41 = new RegExp("^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$", "u");
+const pattern43 = new RegExp("^(?=.{1,253}$)[-._a-zA-Z0-9]+$", "u");
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:kubernetes-configmap" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.metadata === undefined) && (missing0 = "metadata"))) || ((data.data === undefined) && (missing0 = "data"))){
+validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "data"))){
+validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.apiVersion !== undefined){
+const _errs2 = errors;
+if("v1" !== data.apiVersion){
+validate60.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "v1"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+const _errs3 = errors;
+if("ConfigMap" !== data.kind){
+validate60.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "ConfigMap"}}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.metadata !== undefined){
+let data2 = data.metadata;
+const _errs4 = errors;
+const _errs5 = errors;
+if(errors === _errs5){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.name === undefined) && (missing1 = "name")) || ((data2.namespace === undefined) && (missing1 = "namespace"))){
+validate60.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs7 = errors;
+for(const key1 in data2){
+if(!((((key1 === "name") || (key1 === "namespace")) || (key1 === "labels")) || (key1 === "annotations"))){
+validate60.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs7 === errors){
+if(data2.name !== undefined){
+let data3 = data2.name;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(!pattern38.test(data3)){
+validate60.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"}}];
+return false;
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs8 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.namespace !== undefined){
+let data4 = data2.namespace;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(!pattern39.test(data4)){
+validate60.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}}];
+return false;
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs10 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.labels !== undefined){
+let data5 = data2.labels;
+const _errs12 = errors;
+if(errors === _errs12){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key2 in data5){
+const _errs14 = errors;
+if(typeof key2 === "string"){
+if(!pattern40.test(key2)){
+const err0 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key2};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid3 = _errs14 === errors;
+if(!valid3){
+const err1 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate60.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key3 in data5){
+let data6 = data5[key3];
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data6 === "string"){
+if(!pattern41.test(data6)){
+validate60.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"}}];
+return false;
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs16 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs12 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.annotations !== undefined){
+let data7 = data2.annotations;
+const _errs18 = errors;
+if(errors === _errs18){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key4 in data7){
+const _errs20 = errors;
+if(typeof key4 === "string"){
+if(!pattern40.test(key4)){
+const err2 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key4};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid5 = _errs20 === errors;
+if(!valid5){
+const err3 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames",keyword:"propertyNames",params:{propertyName: key4}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate60.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid5){
+for(const key5 in data7){
+const _errs22 = errors;
+if(typeof data7[key5] !== "string"){
+validate60.errors = [{instancePath:instancePath+"/metadata/annotations/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid6 = _errs22 === errors;
+if(!valid6){
+break;
+}
+}
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs18 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.data !== undefined){
+let data9 = data.data;
+const _errs24 = errors;
+if(errors === _errs24){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key6 in data9){
+const _errs26 = errors;
+if(typeof key6 === "string"){
+if(!pattern43.test(key6)){
+const err4 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[-._a-zA-Z0-9]+$"},propertyName:key6};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var valid7 = _errs26 === errors;
+if(!valid7){
+const err5 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/propertyNames",keyword:"propertyNames",params:{propertyName: key6}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate60.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid7){
+for(const key7 in data9){
+const _errs28 = errors;
+if(typeof data9[key7] !== "string"){
+validate60.errors = [{instancePath:instancePath+"/data/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/data/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs28 === errors;
+if(!valid8){
+break;
+}
+}
+}
+}
+else {
+validate60.errors = [{instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate60.errors = vErrors;
+return errors === 0;
+}
+
+exports["kubernetes-grafanadashboard"] = validate61;
+const schema81 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:kubernetes-grafanadashboard","$comment":"Generated by scripts/crd-schemas.ts from grafana.integreatly.org_grafanadashboards.yaml (grafana/grafana-operator, config/crd/bases/grafana.integreatly.org_grafanadashboards.yaml at commit 60d3ebd2 (2026-08-20); version v5.24.0+). Do not edit: run the script again.","title":"GrafanaDashboard (grafana.integreatly.org/v1beta1)","description":"GrafanaDashboard is the Schema for the grafanadashboards API","properties":{"apiVersion":{"const":"grafana.integreatly.org/v1beta1"},"kind":{"const":"GrafanaDashboard"},"metadata":{"$ref":"urn:global-sovereign:o11y:schema:kubernetes-object-meta"},"spec":{"description":"GrafanaDashboardSpec defines the desired state of GrafanaDashboard","properties":{"allowCrossNamespaceImport":{"default":false,"description":"Allow the Operator to match this resource with Grafanas outside the current namespace","type":"boolean"},"configMapRef":{"description":"model from configmap","properties":{"key":{"description":"The key to select.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the ConfigMap or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false},"contentCacheDuration":{"description":"Cache duration for models fetched from URLs","type":"string"},"datasources":{"description":"maps required data sources to existing ones","items":{"description":"GrafanaResourceDatasource is used to set the datasource name of any templated datasources in\ncontent definitions (e.g., dashboard JSON).","properties":{"datasourceName":{"type":"string"},"inputName":{"type":"string"}},"required":["datasourceName","inputName"],"type":"object","additionalProperties":false},"type":"array"},"envFrom":{"description":"environments variables from secrets or config maps","items":{"properties":{"configMapKeyRef":{"description":"Selects a key of a ConfigMap.","properties":{"key":{"description":"The key to select.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the ConfigMap or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false},"secretKeyRef":{"description":"Selects a key of a Secret.","properties":{"key":{"description":"The key of the secret to select from.  Must be a valid secret key.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the Secret or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false}},"type":"object","additionalProperties":false},"type":"array"},"envs":{"description":"environments variables as a map","items":{"properties":{"name":{"type":"string"},"value":{"description":"Inline env value","type":"string"},"valueFrom":{"description":"Reference on value source, might be the reference on a secret or config map","properties":{"configMapKeyRef":{"description":"Selects a key of a ConfigMap.","properties":{"key":{"description":"The key to select.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the ConfigMap or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false},"secretKeyRef":{"description":"Selects a key of a Secret.","properties":{"key":{"description":"The key of the secret to select from.  Must be a valid secret key.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the Secret or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false}},"type":"object","additionalProperties":false}},"required":["name"],"type":"object","additionalProperties":false},"type":"array"},"folder":{"description":"folder assignment for dashboard","type":"string"},"folderRef":{"description":"Name of a `GrafanaFolder` resource in the same namespace","type":"string"},"folderUID":{"description":"UID of the target folder for this dashboard","type":"string"},"grafanaCom":{"description":"grafana.com/dashboards","properties":{"id":{"type":"integer"},"revision":{"type":"integer"}},"required":["id"],"type":"object","additionalProperties":false},"gzipJson":{"description":"GzipJson the model's JSON compressed with Gzip. Base64-encoded when in YAML.","format":"byte","type":"string"},"instanceSelector":{"description":"Selects Grafana instances for import","properties":{"matchExpressions":{"description":"matchExpressions is a list of label selector requirements. The requirements are ANDed.","items":{"description":"A label selector requirement is a selector that contains values, a key, and an operator that\nrelates the key and values.","properties":{"key":{"description":"key is the label key that the selector applies to.","type":"string"},"operator":{"description":"operator represents a key's relationship to a set of values.\nValid operators are In, NotIn, Exists and DoesNotExist.","type":"string"},"values":{"description":"values is an array of string values. If the operator is In or NotIn,\nthe values array must be non-empty. If the operator is Exists or DoesNotExist,\nthe values array must be empty. This array is replaced during a strategic\nmerge patch.","items":{"type":"string"},"type":"array"}},"required":["key","operator"],"type":"object","additionalProperties":false},"type":"array"},"matchLabels":{"additionalProperties":{"type":"string"},"description":"matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels\nmap is equivalent to an element of matchExpressions, whose key field is \"key\", the\noperator is \"In\", and the values array contains only \"value\". The requirements are ANDed.","type":"object"}},"type":"object","additionalProperties":false},"json":{"description":"model json","type":"string"},"jsonnet":{"description":"Jsonnet","type":"string"},"jsonnetLib":{"description":"Jsonnet project build","properties":{"fileName":{"type":"string"},"gzipJsonnetProject":{"format":"byte","type":"string"},"jPath":{"items":{"type":"string"},"type":"array"}},"required":["fileName","gzipJsonnetProject"],"type":"object","additionalProperties":false},"oci":{"description":"model from an OCI artifact (e.g. ghcr.io/team/dashboards:v1)","properties":{"insecurePlainHTTP":{"description":"InsecurePlainHTTP switches the registry connection to plain HTTP (non-TLS) instead of HTTPS.\nIntended for in-cluster or test registries; HTTPS registries with self-signed\ncertificates are not supported. Default false.","type":"boolean"},"path":{"description":"Path is the path of the file to extract from the artifact.","maxLength":512,"minLength":1,"type":"string"},"pullSecretRef":{"description":"PullSecretRef references a kubernetes.io/dockerconfigjson Secret in the same namespace as the CR.\nIf omitted, anonymous pull is attempted.","properties":{"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"}},"type":"object","additionalProperties":false},"reference":{"description":"Reference is the full OCI artifact reference including a tag or digest,\ne.g. \"ghcr.io/team/dashboards:v1.4.7\" or\n\"ghcr.io/team/dashboards@sha256:abc123...\". Prefer a digest for\nreproducible deployments.","maxLength":512,"minLength":3,"pattern":"^[^:@]+(:[^:@/]+|@sha256:[a-fA-F0-9]{64})$","type":"string"}},"required":["path","reference"],"type":"object","additionalProperties":false},"plugins":{"description":"plugins","items":{"properties":{"name":{"minLength":1,"type":"string"},"version":{"pattern":"^((0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?|latest)$","type":"string"}},"required":["name","version"],"type":"object","additionalProperties":false},"type":"array"},"publicSharing":{"description":"Allows configuration of sharing the dashboard publicly","properties":{"accessToken":{"description":"Optional. Unique access token. If empty it will generate a new access token per instance.","maxLength":36,"minLength":36,"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"annotationsEnabled":{"description":"Optional. When set to true, shows annotations. The default value is false.","type":"boolean"},"enabled":{"default":true,"description":"Optional. Set to false to disable sharing, the public dashboard is still created. The default value is true.","type":"boolean"},"timeSelectionEnabled":{"description":"Optional. when set to true, the time picker is enabled in the shared dashboard. The default value is false.","type":"boolean"}},"type":"object","additionalProperties":false},"resyncPeriod":{"description":"How often the resource is synced, defaults to 10m0s if not set","pattern":"^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$","type":"string"},"suspend":{"description":"Suspend pauses synchronizing attempts and tells the operator to ignore changes","type":"boolean"},"uid":{"description":"Manually specify the uid, overwrites uids already present in the json model.\nCan be any string consisting of alphanumeric characters, - and _ with a maximum length of 40.","maxLength":40,"pattern":"^[a-zA-Z0-9-_]+$","type":"string"},"url":{"description":"model url","pattern":"^https?://.+$","type":"string"},"urlAuthorization":{"description":"authorization options for model from url","properties":{"basicAuth":{"properties":{"password":{"description":"SecretKeySelector selects a key of a Secret.","properties":{"key":{"description":"The key of the secret to select from.  Must be a valid secret key.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the Secret or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false},"username":{"description":"SecretKeySelector selects a key of a Secret.","properties":{"key":{"description":"The key of the secret to select from.  Must be a valid secret key.","type":"string"},"name":{"default":"","description":"Name of the referent.\nThis field is effectively required, but due to backwards compatibility is\nallowed to be empty. Instances of this type with an empty value here are\nalmost certainly wrong.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names","type":"string"},"optional":{"description":"Specify whether the Secret or its key must be defined","type":"boolean"}},"required":["key"],"type":"object","additionalProperties":false}},"type":"object","additionalProperties":false}},"type":"object","additionalProperties":false},"variables":{"description":"overrides the default (current) value of named template variables in the dashboard model.\nVariables that are not present in the model are ignored.","items":{"description":"GrafanaContentVariable overrides the default (current) value of a named template\nvariable (templating.list[]) in the resolved dashboard model.","properties":{"name":{"description":"Name of the template variable to override, matching templating.list[].name in the model.","minLength":1,"type":"string"},"value":{"description":"Value is the new default value. For datasource variables this is the datasource UID or\nname; for query, custom, constant and textbox variables it is the selected value.\nMulti-value (multi-select) variables are collapsed to this single value.","type":"string"}},"required":["name","value"],"type":"object","additionalProperties":false},"type":"array"}},"required":["instanceSelector"],"type":"object","additionalProperties":false,"allOf":[{"not":{"properties":{"folderUID":true,"folderRef":true},"required":["folderUID","folderRef"]}},{"not":{"anyOf":[{"properties":{"folder":true,"folderRef":true},"required":["folder","folderRef"]},{"properties":{"folder":true,"folderUID":true},"required":["folder","folderUID"]}]}}]}},"required":["apiVersion","kind","metadata","spec"],"type":"object","additionalProperties":false};
+const pattern49 = new RegExp("^[^:@]+(:[^:@/]+|@sha256:[a-fA-F0-9]{64})$", "u");
+const pattern50 = new RegExp("^((0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?|latest)$", "u");
+const pattern51 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern52 = new RegExp("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", "u");
+const pattern53 = new RegExp("^[a-zA-Z0-9-_]+$", "u");
+const pattern54 = new RegExp("^https?://.+$", "u");
+const formats2 = require("ajv-formats/dist/formats").fullFormats.byte;
+
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:kubernetes-grafanadashboard" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.metadata === undefined) && (missing0 = "metadata"))) || ((data.spec === undefined) && (missing0 = "spec"))){
+validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs2 = errors;
+for(const key0 in data){
+if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
+validate61.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs2 === errors){
+if(data.apiVersion !== undefined){
+const _errs3 = errors;
+if("grafana.integreatly.org/v1beta1" !== data.apiVersion){
+validate61.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "grafana.integreatly.org/v1beta1"}}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+const _errs4 = errors;
+if("GrafanaDashboard" !== data.kind){
+validate61.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "GrafanaDashboard"}}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.metadata !== undefined){
+let data2 = data.metadata;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.name === undefined) && (missing1 = "name")) || ((data2.namespace === undefined) && (missing1 = "namespace"))){
+validate61.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs8 = errors;
+for(const key1 in data2){
+if(!((((key1 === "name") || (key1 === "namespace")) || (key1 === "labels")) || (key1 === "annotations"))){
+validate61.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs8 === errors){
+if(data2.name !== undefined){
+let data3 = data2.name;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!pattern38.test(data3)){
+validate61.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs9 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.namespace !== undefined){
+let data4 = data2.namespace;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(!pattern39.test(data4)){
+validate61.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs11 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.labels !== undefined){
+let data5 = data2.labels;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key2 in data5){
+const _errs15 = errors;
+if(typeof key2 === "string"){
+if(!pattern40.test(key2)){
+const err0 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key2};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid3 = _errs15 === errors;
+if(!valid3){
+const err1 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate61.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key3 in data5){
+let data6 = data5[key3];
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data6 === "string"){
+if(!pattern41.test(data6)){
+validate61.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs17 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs13 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.annotations !== undefined){
+let data7 = data2.annotations;
+const _errs19 = errors;
+if(errors === _errs19){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key4 in data7){
+const _errs21 = errors;
+if(typeof key4 === "string"){
+if(!pattern40.test(key4)){
+const err2 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key4};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid5 = _errs21 === errors;
+if(!valid5){
+const err3 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames",keyword:"propertyNames",params:{propertyName: key4}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate61.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid5){
+for(const key5 in data7){
+const _errs23 = errors;
+if(typeof data7[key5] !== "string"){
+validate61.errors = [{instancePath:instancePath+"/metadata/annotations/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid6 = _errs23 === errors;
+if(!valid6){
+break;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs19 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.spec !== undefined){
+let data9 = data.spec;
+const _errs25 = errors;
+const _errs27 = errors;
+const _errs28 = errors;
+const _errs29 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing2;
+if(((data9.folderUID === undefined) && (missing2 = "folderUID")) || ((data9.folderRef === undefined) && (missing2 = "folderRef"))){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var valid8 = _errs29 === errors;
+if(valid8){
+validate61.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/allOf/0/not",keyword:"not",params:{}}];
+return false;
+}
+else {
+errors = _errs28;
+if(vErrors !== null){
+if(_errs28){
+vErrors.length = _errs28;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid7 = _errs27 === errors;
+if(valid7){
+const _errs30 = errors;
+const _errs31 = errors;
+const _errs32 = errors;
+const _errs33 = errors;
+let valid10 = false;
+const _errs34 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing3;
+if(((data9.folder === undefined) && (missing3 = "folder")) || ((data9.folderRef === undefined) && (missing3 = "folderRef"))){
+const err5 = {};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+var _valid0 = _errs34 === errors;
+valid10 = valid10 || _valid0;
+if(!valid10){
+const _errs35 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing4;
+if(((data9.folder === undefined) && (missing4 = "folder")) || ((data9.folderUID === undefined) && (missing4 = "folderUID"))){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+var _valid0 = _errs35 === errors;
+valid10 = valid10 || _valid0;
+}
+if(!valid10){
+const err7 = {};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid9 = _errs32 === errors;
+if(valid9){
+validate61.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/allOf/1/not",keyword:"not",params:{}}];
+return false;
+}
+else {
+errors = _errs31;
+if(vErrors !== null){
+if(_errs31){
+vErrors.length = _errs31;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid7 = _errs30 === errors;
+}
+if(errors === _errs25){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing5;
+if((data9.instanceSelector === undefined) && (missing5 = "instanceSelector")){
+validate61.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: missing5}}];
+return false;
+}
+else {
+const _errs36 = errors;
+for(const key6 in data9){
+if(!(func7.call(schema81.properties.spec.properties, key6))){
+validate61.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+return false;
+break;
+}
+}
+if(_errs36 === errors){
+if(data9.allowCrossNamespaceImport !== undefined){
+const _errs37 = errors;
+if(typeof data9.allowCrossNamespaceImport !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/allowCrossNamespaceImport",schemaPath:"#/properties/spec/properties/allowCrossNamespaceImport/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid11 = _errs37 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.configMapRef !== undefined){
+let data11 = data9.configMapRef;
+const _errs39 = errors;
+if(errors === _errs39){
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let missing6;
+if((data11.key === undefined) && (missing6 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/configMapRef",schemaPath:"#/properties/spec/properties/configMapRef/required",keyword:"required",params:{missingProperty: missing6}}];
+return false;
+}
+else {
+const _errs41 = errors;
+for(const key7 in data11){
+if(!(((key7 === "key") || (key7 === "name")) || (key7 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/configMapRef",schemaPath:"#/properties/spec/properties/configMapRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
+return false;
+break;
+}
+}
+if(_errs41 === errors){
+if(data11.key !== undefined){
+const _errs42 = errors;
+if(typeof data11.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/configMapRef/key",schemaPath:"#/properties/spec/properties/configMapRef/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid12 = _errs42 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data11.name !== undefined){
+const _errs44 = errors;
+if(typeof data11.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/configMapRef/name",schemaPath:"#/properties/spec/properties/configMapRef/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid12 = _errs44 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data11.optional !== undefined){
+const _errs46 = errors;
+if(typeof data11.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/configMapRef/optional",schemaPath:"#/properties/spec/properties/configMapRef/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid12 = _errs46 === errors;
+}
+else {
+var valid12 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/configMapRef",schemaPath:"#/properties/spec/properties/configMapRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs39 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.contentCacheDuration !== undefined){
+const _errs48 = errors;
+if(typeof data9.contentCacheDuration !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/contentCacheDuration",schemaPath:"#/properties/spec/properties/contentCacheDuration/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs48 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.datasources !== undefined){
+let data16 = data9.datasources;
+const _errs50 = errors;
+if(errors === _errs50){
+if(Array.isArray(data16)){
+var valid13 = true;
+const len0 = data16.length;
+for(let i0=0; i0<len0; i0++){
+let data17 = data16[i0];
+const _errs52 = errors;
+if(errors === _errs52){
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+let missing7;
+if(((data17.datasourceName === undefined) && (missing7 = "datasourceName")) || ((data17.inputName === undefined) && (missing7 = "inputName"))){
+validate61.errors = [{instancePath:instancePath+"/spec/datasources/" + i0,schemaPath:"#/properties/spec/properties/datasources/items/required",keyword:"required",params:{missingProperty: missing7}}];
+return false;
+}
+else {
+const _errs54 = errors;
+for(const key8 in data17){
+if(!((key8 === "datasourceName") || (key8 === "inputName"))){
+validate61.errors = [{instancePath:instancePath+"/spec/datasources/" + i0,schemaPath:"#/properties/spec/properties/datasources/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
+return false;
+break;
+}
+}
+if(_errs54 === errors){
+if(data17.datasourceName !== undefined){
+const _errs55 = errors;
+if(typeof data17.datasourceName !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/datasources/" + i0+"/datasourceName",schemaPath:"#/properties/spec/properties/datasources/items/properties/datasourceName/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid14 = _errs55 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data17.inputName !== undefined){
+const _errs57 = errors;
+if(typeof data17.inputName !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/datasources/" + i0+"/inputName",schemaPath:"#/properties/spec/properties/datasources/items/properties/inputName/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid14 = _errs57 === errors;
+}
+else {
+var valid14 = true;
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/datasources/" + i0,schemaPath:"#/properties/spec/properties/datasources/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid13 = _errs52 === errors;
+if(!valid13){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/datasources",schemaPath:"#/properties/spec/properties/datasources/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid11 = _errs50 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.envFrom !== undefined){
+let data20 = data9.envFrom;
+const _errs59 = errors;
+if(errors === _errs59){
+if(Array.isArray(data20)){
+var valid15 = true;
+const len1 = data20.length;
+for(let i1=0; i1<len1; i1++){
+let data21 = data20[i1];
+const _errs61 = errors;
+if(errors === _errs61){
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+const _errs63 = errors;
+for(const key9 in data21){
+if(!((key9 === "configMapKeyRef") || (key9 === "secretKeyRef"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1,schemaPath:"#/properties/spec/properties/envFrom/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
+return false;
+break;
+}
+}
+if(_errs63 === errors){
+if(data21.configMapKeyRef !== undefined){
+let data22 = data21.configMapKeyRef;
+const _errs64 = errors;
+if(errors === _errs64){
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+let missing8;
+if((data22.key === undefined) && (missing8 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/configMapKeyRef",schemaPath:"#/properties/spec/properties/envFrom/items/properties/configMapKeyRef/required",keyword:"required",params:{missingProperty: missing8}}];
+return false;
+}
+else {
+const _errs66 = errors;
+for(const key10 in data22){
+if(!(((key10 === "key") || (key10 === "name")) || (key10 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/configMapKeyRef",schemaPath:"#/properties/spec/properties/envFrom/items/properties/configMapKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
+return false;
+break;
+}
+}
+if(_errs66 === errors){
+if(data22.key !== undefined){
+const _errs67 = errors;
+if(typeof data22.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/configMapKeyRef/key",schemaPath:"#/properties/spec/properties/envFrom/items/properties/configMapKeyRef/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid17 = _errs67 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data22.name !== undefined){
+const _errs69 = errors;
+if(typeof data22.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/configMapKeyRef/name",schemaPath:"#/properties/spec/properties/envFrom/items/properties/configMapKeyRef/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid17 = _errs69 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data22.optional !== undefined){
+const _errs71 = errors;
+if(typeof data22.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/configMapKeyRef/optional",schemaPath:"#/properties/spec/properties/envFrom/items/properties/configMapKeyRef/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid17 = _errs71 === errors;
+}
+else {
+var valid17 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/configMapKeyRef",schemaPath:"#/properties/spec/properties/envFrom/items/properties/configMapKeyRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid16 = _errs64 === errors;
+}
+else {
+var valid16 = true;
+}
+if(valid16){
+if(data21.secretKeyRef !== undefined){
+let data26 = data21.secretKeyRef;
+const _errs73 = errors;
+if(errors === _errs73){
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+let missing9;
+if((data26.key === undefined) && (missing9 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/secretKeyRef",schemaPath:"#/properties/spec/properties/envFrom/items/properties/secretKeyRef/required",keyword:"required",params:{missingProperty: missing9}}];
+return false;
+}
+else {
+const _errs75 = errors;
+for(const key11 in data26){
+if(!(((key11 === "key") || (key11 === "name")) || (key11 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/secretKeyRef",schemaPath:"#/properties/spec/properties/envFrom/items/properties/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11}}];
+return false;
+break;
+}
+}
+if(_errs75 === errors){
+if(data26.key !== undefined){
+const _errs76 = errors;
+if(typeof data26.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/secretKeyRef/key",schemaPath:"#/properties/spec/properties/envFrom/items/properties/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid18 = _errs76 === errors;
+}
+else {
+var valid18 = true;
+}
+if(valid18){
+if(data26.name !== undefined){
+const _errs78 = errors;
+if(typeof data26.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/secretKeyRef/name",schemaPath:"#/properties/spec/properties/envFrom/items/properties/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid18 = _errs78 === errors;
+}
+else {
+var valid18 = true;
+}
+if(valid18){
+if(data26.optional !== undefined){
+const _errs80 = errors;
+if(typeof data26.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/secretKeyRef/optional",schemaPath:"#/properties/spec/properties/envFrom/items/properties/secretKeyRef/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid18 = _errs80 === errors;
+}
+else {
+var valid18 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1+"/secretKeyRef",schemaPath:"#/properties/spec/properties/envFrom/items/properties/secretKeyRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid16 = _errs73 === errors;
+}
+else {
+var valid16 = true;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom/" + i1,schemaPath:"#/properties/spec/properties/envFrom/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid15 = _errs61 === errors;
+if(!valid15){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envFrom",schemaPath:"#/properties/spec/properties/envFrom/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid11 = _errs59 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.envs !== undefined){
+let data30 = data9.envs;
+const _errs82 = errors;
+if(errors === _errs82){
+if(Array.isArray(data30)){
+var valid19 = true;
+const len2 = data30.length;
+for(let i2=0; i2<len2; i2++){
+let data31 = data30[i2];
+const _errs84 = errors;
+if(errors === _errs84){
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+let missing10;
+if((data31.name === undefined) && (missing10 = "name")){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2,schemaPath:"#/properties/spec/properties/envs/items/required",keyword:"required",params:{missingProperty: missing10}}];
+return false;
+}
+else {
+const _errs86 = errors;
+for(const key12 in data31){
+if(!(((key12 === "name") || (key12 === "value")) || (key12 === "valueFrom"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2,schemaPath:"#/properties/spec/properties/envs/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12}}];
+return false;
+break;
+}
+}
+if(_errs86 === errors){
+if(data31.name !== undefined){
+const _errs87 = errors;
+if(typeof data31.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/name",schemaPath:"#/properties/spec/properties/envs/items/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid20 = _errs87 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data31.value !== undefined){
+const _errs89 = errors;
+if(typeof data31.value !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/value",schemaPath:"#/properties/spec/properties/envs/items/properties/value/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid20 = _errs89 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data31.valueFrom !== undefined){
+let data34 = data31.valueFrom;
+const _errs91 = errors;
+if(errors === _errs91){
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+const _errs93 = errors;
+for(const key13 in data34){
+if(!((key13 === "configMapKeyRef") || (key13 === "secretKeyRef"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13}}];
+return false;
+break;
+}
+}
+if(_errs93 === errors){
+if(data34.configMapKeyRef !== undefined){
+let data35 = data34.configMapKeyRef;
+const _errs94 = errors;
+if(errors === _errs94){
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+let missing11;
+if((data35.key === undefined) && (missing11 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/configMapKeyRef",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/configMapKeyRef/required",keyword:"required",params:{missingProperty: missing11}}];
+return false;
+}
+else {
+const _errs96 = errors;
+for(const key14 in data35){
+if(!(((key14 === "key") || (key14 === "name")) || (key14 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/configMapKeyRef",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/configMapKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14}}];
+return false;
+break;
+}
+}
+if(_errs96 === errors){
+if(data35.key !== undefined){
+const _errs97 = errors;
+if(typeof data35.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/configMapKeyRef/key",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/configMapKeyRef/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs97 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data35.name !== undefined){
+const _errs99 = errors;
+if(typeof data35.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/configMapKeyRef/name",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/configMapKeyRef/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs99 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data35.optional !== undefined){
+const _errs101 = errors;
+if(typeof data35.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/configMapKeyRef/optional",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/configMapKeyRef/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid22 = _errs101 === errors;
+}
+else {
+var valid22 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/configMapKeyRef",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/configMapKeyRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid21 = _errs94 === errors;
+}
+else {
+var valid21 = true;
+}
+if(valid21){
+if(data34.secretKeyRef !== undefined){
+let data39 = data34.secretKeyRef;
+const _errs103 = errors;
+if(errors === _errs103){
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+let missing12;
+if((data39.key === undefined) && (missing12 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/secretKeyRef",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/secretKeyRef/required",keyword:"required",params:{missingProperty: missing12}}];
+return false;
+}
+else {
+const _errs105 = errors;
+for(const key15 in data39){
+if(!(((key15 === "key") || (key15 === "name")) || (key15 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/secretKeyRef",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15}}];
+return false;
+break;
+}
+}
+if(_errs105 === errors){
+if(data39.key !== undefined){
+const _errs106 = errors;
+if(typeof data39.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/secretKeyRef/key",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid23 = _errs106 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data39.name !== undefined){
+const _errs108 = errors;
+if(typeof data39.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/secretKeyRef/name",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid23 = _errs108 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data39.optional !== undefined){
+const _errs110 = errors;
+if(typeof data39.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/secretKeyRef/optional",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/secretKeyRef/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid23 = _errs110 === errors;
+}
+else {
+var valid23 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom/secretKeyRef",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/properties/secretKeyRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid21 = _errs103 === errors;
+}
+else {
+var valid21 = true;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2+"/valueFrom",schemaPath:"#/properties/spec/properties/envs/items/properties/valueFrom/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid20 = _errs91 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envs/" + i2,schemaPath:"#/properties/spec/properties/envs/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid19 = _errs84 === errors;
+if(!valid19){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/envs",schemaPath:"#/properties/spec/properties/envs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid11 = _errs82 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.folder !== undefined){
+const _errs112 = errors;
+if(typeof data9.folder !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/folder",schemaPath:"#/properties/spec/properties/folder/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs112 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.folderRef !== undefined){
+const _errs114 = errors;
+if(typeof data9.folderRef !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/folderRef",schemaPath:"#/properties/spec/properties/folderRef/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs114 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.folderUID !== undefined){
+const _errs116 = errors;
+if(typeof data9.folderUID !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/folderUID",schemaPath:"#/properties/spec/properties/folderUID/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs116 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.grafanaCom !== undefined){
+let data46 = data9.grafanaCom;
+const _errs118 = errors;
+if(errors === _errs118){
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+let missing13;
+if((data46.id === undefined) && (missing13 = "id")){
+validate61.errors = [{instancePath:instancePath+"/spec/grafanaCom",schemaPath:"#/properties/spec/properties/grafanaCom/required",keyword:"required",params:{missingProperty: missing13}}];
+return false;
+}
+else {
+const _errs120 = errors;
+for(const key16 in data46){
+if(!((key16 === "id") || (key16 === "revision"))){
+validate61.errors = [{instancePath:instancePath+"/spec/grafanaCom",schemaPath:"#/properties/spec/properties/grafanaCom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16}}];
+return false;
+break;
+}
+}
+if(_errs120 === errors){
+if(data46.id !== undefined){
+let data47 = data46.id;
+const _errs121 = errors;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+validate61.errors = [{instancePath:instancePath+"/spec/grafanaCom/id",schemaPath:"#/properties/spec/properties/grafanaCom/properties/id/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+var valid24 = _errs121 === errors;
+}
+else {
+var valid24 = true;
+}
+if(valid24){
+if(data46.revision !== undefined){
+let data48 = data46.revision;
+const _errs123 = errors;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+validate61.errors = [{instancePath:instancePath+"/spec/grafanaCom/revision",schemaPath:"#/properties/spec/properties/grafanaCom/properties/revision/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+var valid24 = _errs123 === errors;
+}
+else {
+var valid24 = true;
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/grafanaCom",schemaPath:"#/properties/spec/properties/grafanaCom/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs118 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.gzipJson !== undefined){
+let data49 = data9.gzipJson;
+const _errs125 = errors;
+if(errors === _errs125){
+if(errors === _errs125){
+if(typeof data49 === "string"){
+if(!(formats2(data49))){
+validate61.errors = [{instancePath:instancePath+"/spec/gzipJson",schemaPath:"#/properties/spec/properties/gzipJson/format",keyword:"format",params:{format: "byte"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/gzipJson",schemaPath:"#/properties/spec/properties/gzipJson/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid11 = _errs125 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.instanceSelector !== undefined){
+let data50 = data9.instanceSelector;
+const _errs127 = errors;
+if(errors === _errs127){
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+const _errs129 = errors;
+for(const key17 in data50){
+if(!((key17 === "matchExpressions") || (key17 === "matchLabels"))){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector",schemaPath:"#/properties/spec/properties/instanceSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17}}];
+return false;
+break;
+}
+}
+if(_errs129 === errors){
+if(data50.matchExpressions !== undefined){
+let data51 = data50.matchExpressions;
+const _errs130 = errors;
+if(errors === _errs130){
+if(Array.isArray(data51)){
+var valid26 = true;
+const len3 = data51.length;
+for(let i3=0; i3<len3; i3++){
+let data52 = data51[i3];
+const _errs132 = errors;
+if(errors === _errs132){
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+let missing14;
+if(((data52.key === undefined) && (missing14 = "key")) || ((data52.operator === undefined) && (missing14 = "operator"))){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3,schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: missing14}}];
+return false;
+}
+else {
+const _errs134 = errors;
+for(const key18 in data52){
+if(!(((key18 === "key") || (key18 === "operator")) || (key18 === "values"))){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3,schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18}}];
+return false;
+break;
+}
+}
+if(_errs134 === errors){
+if(data52.key !== undefined){
+const _errs135 = errors;
+if(typeof data52.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3+"/key",schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid27 = _errs135 === errors;
+}
+else {
+var valid27 = true;
+}
+if(valid27){
+if(data52.operator !== undefined){
+const _errs137 = errors;
+if(typeof data52.operator !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3+"/operator",schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid27 = _errs137 === errors;
+}
+else {
+var valid27 = true;
+}
+if(valid27){
+if(data52.values !== undefined){
+let data55 = data52.values;
+const _errs139 = errors;
+if(errors === _errs139){
+if(Array.isArray(data55)){
+var valid28 = true;
+const len4 = data55.length;
+for(let i4=0; i4<len4; i4++){
+const _errs141 = errors;
+if(typeof data55[i4] !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3+"/values/" + i4,schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid28 = _errs141 === errors;
+if(!valid28){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3+"/values",schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid27 = _errs139 === errors;
+}
+else {
+var valid27 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions/" + i3,schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid26 = _errs132 === errors;
+if(!valid26){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchExpressions",schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid25 = _errs130 === errors;
+}
+else {
+var valid25 = true;
+}
+if(valid25){
+if(data50.matchLabels !== undefined){
+let data57 = data50.matchLabels;
+const _errs143 = errors;
+if(errors === _errs143){
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key19 in data57){
+const _errs146 = errors;
+if(typeof data57[key19] !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchLabels/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid29 = _errs146 === errors;
+if(!valid29){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector/matchLabels",schemaPath:"#/properties/spec/properties/instanceSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid25 = _errs143 === errors;
+}
+else {
+var valid25 = true;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/instanceSelector",schemaPath:"#/properties/spec/properties/instanceSelector/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs127 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.json !== undefined){
+const _errs148 = errors;
+if(typeof data9.json !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/json",schemaPath:"#/properties/spec/properties/json/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs148 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.jsonnet !== undefined){
+const _errs150 = errors;
+if(typeof data9.jsonnet !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnet",schemaPath:"#/properties/spec/properties/jsonnet/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid11 = _errs150 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.jsonnetLib !== undefined){
+let data61 = data9.jsonnetLib;
+const _errs152 = errors;
+if(errors === _errs152){
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+let missing15;
+if(((data61.fileName === undefined) && (missing15 = "fileName")) || ((data61.gzipJsonnetProject === undefined) && (missing15 = "gzipJsonnetProject"))){
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib",schemaPath:"#/properties/spec/properties/jsonnetLib/required",keyword:"required",params:{missingProperty: missing15}}];
+return false;
+}
+else {
+const _errs154 = errors;
+for(const key20 in data61){
+if(!(((key20 === "fileName") || (key20 === "gzipJsonnetProject")) || (key20 === "jPath"))){
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib",schemaPath:"#/properties/spec/properties/jsonnetLib/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20}}];
+return false;
+break;
+}
+}
+if(_errs154 === errors){
+if(data61.fileName !== undefined){
+const _errs155 = errors;
+if(typeof data61.fileName !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib/fileName",schemaPath:"#/properties/spec/properties/jsonnetLib/properties/fileName/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid30 = _errs155 === errors;
+}
+else {
+var valid30 = true;
+}
+if(valid30){
+if(data61.gzipJsonnetProject !== undefined){
+let data63 = data61.gzipJsonnetProject;
+const _errs157 = errors;
+if(errors === _errs157){
+if(errors === _errs157){
+if(typeof data63 === "string"){
+if(!(formats2(data63))){
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib/gzipJsonnetProject",schemaPath:"#/properties/spec/properties/jsonnetLib/properties/gzipJsonnetProject/format",keyword:"format",params:{format: "byte"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib/gzipJsonnetProject",schemaPath:"#/properties/spec/properties/jsonnetLib/properties/gzipJsonnetProject/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid30 = _errs157 === errors;
+}
+else {
+var valid30 = true;
+}
+if(valid30){
+if(data61.jPath !== undefined){
+let data64 = data61.jPath;
+const _errs159 = errors;
+if(errors === _errs159){
+if(Array.isArray(data64)){
+var valid31 = true;
+const len5 = data64.length;
+for(let i5=0; i5<len5; i5++){
+const _errs161 = errors;
+if(typeof data64[i5] !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib/jPath/" + i5,schemaPath:"#/properties/spec/properties/jsonnetLib/properties/jPath/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid31 = _errs161 === errors;
+if(!valid31){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib/jPath",schemaPath:"#/properties/spec/properties/jsonnetLib/properties/jPath/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid30 = _errs159 === errors;
+}
+else {
+var valid30 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/jsonnetLib",schemaPath:"#/properties/spec/properties/jsonnetLib/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs152 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.oci !== undefined){
+let data66 = data9.oci;
+const _errs163 = errors;
+if(errors === _errs163){
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+let missing16;
+if(((data66.path === undefined) && (missing16 = "path")) || ((data66.reference === undefined) && (missing16 = "reference"))){
+validate61.errors = [{instancePath:instancePath+"/spec/oci",schemaPath:"#/properties/spec/properties/oci/required",keyword:"required",params:{missingProperty: missing16}}];
+return false;
+}
+else {
+const _errs165 = errors;
+for(const key21 in data66){
+if(!((((key21 === "insecurePlainHTTP") || (key21 === "path")) || (key21 === "pullSecretRef")) || (key21 === "reference"))){
+validate61.errors = [{instancePath:instancePath+"/spec/oci",schemaPath:"#/properties/spec/properties/oci/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21}}];
+return false;
+break;
+}
+}
+if(_errs165 === errors){
+if(data66.insecurePlainHTTP !== undefined){
+const _errs166 = errors;
+if(typeof data66.insecurePlainHTTP !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/insecurePlainHTTP",schemaPath:"#/properties/spec/properties/oci/properties/insecurePlainHTTP/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid32 = _errs166 === errors;
+}
+else {
+var valid32 = true;
+}
+if(valid32){
+if(data66.path !== undefined){
+let data68 = data66.path;
+const _errs168 = errors;
+if(errors === _errs168){
+if(typeof data68 === "string"){
+if(func2(data68) > 512){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/path",schemaPath:"#/properties/spec/properties/oci/properties/path/maxLength",keyword:"maxLength",params:{limit: 512}}];
+return false;
+}
+else {
+if(func2(data68) < 1){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/path",schemaPath:"#/properties/spec/properties/oci/properties/path/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/oci/path",schemaPath:"#/properties/spec/properties/oci/properties/path/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid32 = _errs168 === errors;
+}
+else {
+var valid32 = true;
+}
+if(valid32){
+if(data66.pullSecretRef !== undefined){
+let data69 = data66.pullSecretRef;
+const _errs170 = errors;
+if(errors === _errs170){
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+const _errs172 = errors;
+for(const key22 in data69){
+if(!(key22 === "name")){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/pullSecretRef",schemaPath:"#/properties/spec/properties/oci/properties/pullSecretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22}}];
+return false;
+break;
+}
+}
+if(_errs172 === errors){
+if(data69.name !== undefined){
+if(typeof data69.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/pullSecretRef/name",schemaPath:"#/properties/spec/properties/oci/properties/pullSecretRef/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/oci/pullSecretRef",schemaPath:"#/properties/spec/properties/oci/properties/pullSecretRef/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid32 = _errs170 === errors;
+}
+else {
+var valid32 = true;
+}
+if(valid32){
+if(data66.reference !== undefined){
+let data71 = data66.reference;
+const _errs175 = errors;
+if(errors === _errs175){
+if(typeof data71 === "string"){
+if(func2(data71) > 512){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/reference",schemaPath:"#/properties/spec/properties/oci/properties/reference/maxLength",keyword:"maxLength",params:{limit: 512}}];
+return false;
+}
+else {
+if(func2(data71) < 3){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/reference",schemaPath:"#/properties/spec/properties/oci/properties/reference/minLength",keyword:"minLength",params:{limit: 3}}];
+return false;
+}
+else {
+if(!pattern49.test(data71)){
+validate61.errors = [{instancePath:instancePath+"/spec/oci/reference",schemaPath:"#/properties/spec/properties/oci/properties/reference/pattern",keyword:"pattern",params:{pattern: "^[^:@]+(:[^:@/]+|@sha256:[a-fA-F0-9]{64})$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/oci/reference",schemaPath:"#/properties/spec/properties/oci/properties/reference/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid32 = _errs175 === errors;
+}
+else {
+var valid32 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/oci",schemaPath:"#/properties/spec/properties/oci/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs163 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.plugins !== undefined){
+let data72 = data9.plugins;
+const _errs177 = errors;
+if(errors === _errs177){
+if(Array.isArray(data72)){
+var valid34 = true;
+const len6 = data72.length;
+for(let i6=0; i6<len6; i6++){
+let data73 = data72[i6];
+const _errs179 = errors;
+if(errors === _errs179){
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+let missing17;
+if(((data73.name === undefined) && (missing17 = "name")) || ((data73.version === undefined) && (missing17 = "version"))){
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6,schemaPath:"#/properties/spec/properties/plugins/items/required",keyword:"required",params:{missingProperty: missing17}}];
+return false;
+}
+else {
+const _errs181 = errors;
+for(const key23 in data73){
+if(!((key23 === "name") || (key23 === "version"))){
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6,schemaPath:"#/properties/spec/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23}}];
+return false;
+break;
+}
+}
+if(_errs181 === errors){
+if(data73.name !== undefined){
+let data74 = data73.name;
+const _errs182 = errors;
+if(errors === _errs182){
+if(typeof data74 === "string"){
+if(func2(data74) < 1){
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6+"/name",schemaPath:"#/properties/spec/properties/plugins/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6+"/name",schemaPath:"#/properties/spec/properties/plugins/items/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid35 = _errs182 === errors;
+}
+else {
+var valid35 = true;
+}
+if(valid35){
+if(data73.version !== undefined){
+let data75 = data73.version;
+const _errs184 = errors;
+if(errors === _errs184){
+if(typeof data75 === "string"){
+if(!pattern50.test(data75)){
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6+"/version",schemaPath:"#/properties/spec/properties/plugins/items/properties/version/pattern",keyword:"pattern",params:{pattern: "^((0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?|latest)$"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6+"/version",schemaPath:"#/properties/spec/properties/plugins/items/properties/version/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid35 = _errs184 === errors;
+}
+else {
+var valid35 = true;
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/plugins/" + i6,schemaPath:"#/properties/spec/properties/plugins/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid34 = _errs179 === errors;
+if(!valid34){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/plugins",schemaPath:"#/properties/spec/properties/plugins/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid11 = _errs177 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.publicSharing !== undefined){
+let data76 = data9.publicSharing;
+const _errs186 = errors;
+if(errors === _errs186){
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+const _errs188 = errors;
+for(const key24 in data76){
+if(!((((key24 === "accessToken") || (key24 === "annotationsEnabled")) || (key24 === "enabled")) || (key24 === "timeSelectionEnabled"))){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing",schemaPath:"#/properties/spec/properties/publicSharing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24}}];
+return false;
+break;
+}
+}
+if(_errs188 === errors){
+if(data76.accessToken !== undefined){
+let data77 = data76.accessToken;
+const _errs189 = errors;
+if(errors === _errs189){
+if(typeof data77 === "string"){
+if(func2(data77) > 36){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/accessToken",schemaPath:"#/properties/spec/properties/publicSharing/properties/accessToken/maxLength",keyword:"maxLength",params:{limit: 36}}];
+return false;
+}
+else {
+if(func2(data77) < 36){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/accessToken",schemaPath:"#/properties/spec/properties/publicSharing/properties/accessToken/minLength",keyword:"minLength",params:{limit: 36}}];
+return false;
+}
+else {
+if(!pattern51.test(data77)){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/accessToken",schemaPath:"#/properties/spec/properties/publicSharing/properties/accessToken/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/accessToken",schemaPath:"#/properties/spec/properties/publicSharing/properties/accessToken/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid36 = _errs189 === errors;
+}
+else {
+var valid36 = true;
+}
+if(valid36){
+if(data76.annotationsEnabled !== undefined){
+const _errs191 = errors;
+if(typeof data76.annotationsEnabled !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/annotationsEnabled",schemaPath:"#/properties/spec/properties/publicSharing/properties/annotationsEnabled/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid36 = _errs191 === errors;
+}
+else {
+var valid36 = true;
+}
+if(valid36){
+if(data76.enabled !== undefined){
+const _errs193 = errors;
+if(typeof data76.enabled !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/enabled",schemaPath:"#/properties/spec/properties/publicSharing/properties/enabled/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid36 = _errs193 === errors;
+}
+else {
+var valid36 = true;
+}
+if(valid36){
+if(data76.timeSelectionEnabled !== undefined){
+const _errs195 = errors;
+if(typeof data76.timeSelectionEnabled !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing/timeSelectionEnabled",schemaPath:"#/properties/spec/properties/publicSharing/properties/timeSelectionEnabled/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid36 = _errs195 === errors;
+}
+else {
+var valid36 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/publicSharing",schemaPath:"#/properties/spec/properties/publicSharing/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs186 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.resyncPeriod !== undefined){
+let data81 = data9.resyncPeriod;
+const _errs197 = errors;
+if(errors === _errs197){
+if(typeof data81 === "string"){
+if(!pattern52.test(data81)){
+validate61.errors = [{instancePath:instancePath+"/spec/resyncPeriod",schemaPath:"#/properties/spec/properties/resyncPeriod/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/resyncPeriod",schemaPath:"#/properties/spec/properties/resyncPeriod/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid11 = _errs197 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.suspend !== undefined){
+const _errs199 = errors;
+if(typeof data9.suspend !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/suspend",schemaPath:"#/properties/spec/properties/suspend/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid11 = _errs199 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.uid !== undefined){
+let data83 = data9.uid;
+const _errs201 = errors;
+if(errors === _errs201){
+if(typeof data83 === "string"){
+if(func2(data83) > 40){
+validate61.errors = [{instancePath:instancePath+"/spec/uid",schemaPath:"#/properties/spec/properties/uid/maxLength",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!pattern53.test(data83)){
+validate61.errors = [{instancePath:instancePath+"/spec/uid",schemaPath:"#/properties/spec/properties/uid/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_]+$"}}];
+return false;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/uid",schemaPath:"#/properties/spec/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid11 = _errs201 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.url !== undefined){
+let data84 = data9.url;
+const _errs203 = errors;
+if(errors === _errs203){
+if(typeof data84 === "string"){
+if(!pattern54.test(data84)){
+validate61.errors = [{instancePath:instancePath+"/spec/url",schemaPath:"#/properties/spec/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://.+$"}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/url",schemaPath:"#/properties/spec/properties/url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid11 = _errs203 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.urlAuthorization !== undefined){
+let data85 = data9.urlAuthorization;
+const _errs205 = errors;
+if(errors === _errs205){
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+const _errs207 = errors;
+for(const key25 in data85){
+if(!(key25 === "basicAuth")){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization",schemaPath:"#/properties/spec/properties/urlAuthorization/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25}}];
+return false;
+break;
+}
+}
+if(_errs207 === errors){
+if(data85.basicAuth !== undefined){
+let data86 = data85.basicAuth;
+const _errs208 = errors;
+if(errors === _errs208){
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+const _errs210 = errors;
+for(const key26 in data86){
+if(!((key26 === "password") || (key26 === "username"))){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26}}];
+return false;
+break;
+}
+}
+if(_errs210 === errors){
+if(data86.password !== undefined){
+let data87 = data86.password;
+const _errs211 = errors;
+if(errors === _errs211){
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+let missing18;
+if((data87.key === undefined) && (missing18 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/password",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/password/required",keyword:"required",params:{missingProperty: missing18}}];
+return false;
+}
+else {
+const _errs213 = errors;
+for(const key27 in data87){
+if(!(((key27 === "key") || (key27 === "name")) || (key27 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/password",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27}}];
+return false;
+break;
+}
+}
+if(_errs213 === errors){
+if(data87.key !== undefined){
+const _errs214 = errors;
+if(typeof data87.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/password/key",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/password/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid39 = _errs214 === errors;
+}
+else {
+var valid39 = true;
+}
+if(valid39){
+if(data87.name !== undefined){
+const _errs216 = errors;
+if(typeof data87.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/password/name",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/password/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid39 = _errs216 === errors;
+}
+else {
+var valid39 = true;
+}
+if(valid39){
+if(data87.optional !== undefined){
+const _errs218 = errors;
+if(typeof data87.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/password/optional",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/password/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid39 = _errs218 === errors;
+}
+else {
+var valid39 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/password",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/password/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid38 = _errs211 === errors;
+}
+else {
+var valid38 = true;
+}
+if(valid38){
+if(data86.username !== undefined){
+let data91 = data86.username;
+const _errs220 = errors;
+if(errors === _errs220){
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+let missing19;
+if((data91.key === undefined) && (missing19 = "key")){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/username",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/username/required",keyword:"required",params:{missingProperty: missing19}}];
+return false;
+}
+else {
+const _errs222 = errors;
+for(const key28 in data91){
+if(!(((key28 === "key") || (key28 === "name")) || (key28 === "optional"))){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/username",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/username/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28}}];
+return false;
+break;
+}
+}
+if(_errs222 === errors){
+if(data91.key !== undefined){
+const _errs223 = errors;
+if(typeof data91.key !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/username/key",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/username/properties/key/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid40 = _errs223 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data91.name !== undefined){
+const _errs225 = errors;
+if(typeof data91.name !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/username/name",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/username/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid40 = _errs225 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data91.optional !== undefined){
+const _errs227 = errors;
+if(typeof data91.optional !== "boolean"){
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/username/optional",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/username/properties/optional/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid40 = _errs227 === errors;
+}
+else {
+var valid40 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth/username",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/properties/username/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid38 = _errs220 === errors;
+}
+else {
+var valid38 = true;
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization/basicAuth",schemaPath:"#/properties/spec/properties/urlAuthorization/properties/basicAuth/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/urlAuthorization",schemaPath:"#/properties/spec/properties/urlAuthorization/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs205 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data9.variables !== undefined){
+let data95 = data9.variables;
+const _errs229 = errors;
+if(errors === _errs229){
+if(Array.isArray(data95)){
+var valid41 = true;
+const len7 = data95.length;
+for(let i7=0; i7<len7; i7++){
+let data96 = data95[i7];
+const _errs231 = errors;
+if(errors === _errs231){
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+let missing20;
+if(((data96.name === undefined) && (missing20 = "name")) || ((data96.value === undefined) && (missing20 = "value"))){
+validate61.errors = [{instancePath:instancePath+"/spec/variables/" + i7,schemaPath:"#/properties/spec/properties/variables/items/required",keyword:"required",params:{missingProperty: missing20}}];
+return false;
+}
+else {
+const _errs233 = errors;
+for(const key29 in data96){
+if(!((key29 === "name") || (key29 === "value"))){
+validate61.errors = [{instancePath:instancePath+"/spec/variables/" + i7,schemaPath:"#/properties/spec/properties/variables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29}}];
+return false;
+break;
+}
+}
+if(_errs233 === errors){
+if(data96.name !== undefined){
+let data97 = data96.name;
+const _errs234 = errors;
+if(errors === _errs234){
+if(typeof data97 === "string"){
+if(func2(data97) < 1){
+validate61.errors = [{instancePath:instancePath+"/spec/variables/" + i7+"/name",schemaPath:"#/properties/spec/properties/variables/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/variables/" + i7+"/name",schemaPath:"#/properties/spec/properties/variables/items/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid42 = _errs234 === errors;
+}
+else {
+var valid42 = true;
+}
+if(valid42){
+if(data96.value !== undefined){
+const _errs236 = errors;
+if(typeof data96.value !== "string"){
+validate61.errors = [{instancePath:instancePath+"/spec/variables/" + i7+"/value",schemaPath:"#/properties/spec/properties/variables/items/properties/value/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid42 = _errs236 === errors;
+}
+else {
+var valid42 = true;
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/variables/" + i7,schemaPath:"#/properties/spec/properties/variables/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid41 = _errs231 === errors;
+if(!valid41){
+break;
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec/variables",schemaPath:"#/properties/spec/properties/variables/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid11 = _errs229 === errors;
+}
+else {
+var valid11 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate61.errors = vErrors;
+return errors === 0;
+}
+
+exports["kubernetes-object-meta"] = validate62;
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:kubernetes-object-meta" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.name === undefined) && (missing0 = "name")) || ((data.namespace === undefined) && (missing0 = "namespace"))){
+validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "name") || (key0 === "namespace")) || (key0 === "labels")) || (key0 === "annotations"))){
+validate62.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.name !== undefined){
+let data0 = data.name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(!pattern38.test(data0)){
+validate62.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"}}];
+return false;
+}
+}
+else {
+validate62.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.namespace !== undefined){
+let data1 = data.namespace;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern39.test(data1)){
+validate62.errors = [{instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}}];
+return false;
+}
+}
+else {
+validate62.errors = [{instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data2 = data.labels;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key1 in data2){
+const _errs8 = errors;
+if(typeof key1 === "string"){
+if(!pattern40.test(key1)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate62.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid1){
+for(const key2 in data2){
+let data3 = data2[key2];
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data3 === "string"){
+if(!pattern41.test(data3)){
+validate62.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"}}];
+return false;
+}
+}
+else {
+validate62.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs10 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate62.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.annotations !== undefined){
+let data4 = data.annotations;
+const _errs12 = errors;
+if(errors === _errs12){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key3 in data4){
+const _errs14 = errors;
+if(typeof key3 === "string"){
+if(!pattern40.test(key3)){
+const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key3};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid3 = _errs14 === errors;
+if(!valid3){
+const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate62.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key4 in data4){
+const _errs16 = errors;
+if(typeof data4[key4] !== "string"){
+validate62.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs16 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate62.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate62.errors = vErrors;
+return errors === 0;
+}
+
+exports["kubernetes-prometheusrule"] = validate63;
+const schema84 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:kubernetes-prometheusrule","$comment":"Generated by scripts/crd-schemas.ts from monitoring.coreos.com_prometheusrules.yaml (prometheus-operator/prometheus-operator, example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml at commit 6adcebc5 (2026-08-08); version operator 0.93.0). Do not edit: run the script again.","title":"PrometheusRule (monitoring.coreos.com/v1)","description":"The `PrometheusRule` custom resource definition (CRD) defines [alerting](https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/) and [recording](https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/) rules to be evaluated by `Prometheus` or `ThanosRuler` objects.\n\n`Prometheus` and `ThanosRuler` objects select `PrometheusRule` objects using label and namespace selectors.","properties":{"apiVersion":{"const":"monitoring.coreos.com/v1"},"kind":{"const":"PrometheusRule"},"metadata":{"$ref":"urn:global-sovereign:o11y:schema:kubernetes-object-meta"},"spec":{"description":"spec defines the specification of desired alerting rule definitions for Prometheus.","properties":{"groups":{"description":"groups defines the content of Prometheus rule file","items":{"description":"RuleGroup is a list of sequentially evaluated recording and alerting rules.","properties":{"interval":{"description":"interval defines how often rules in the group are evaluated.","pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"labels":{"additionalProperties":{"type":"string"},"description":"labels define the labels to add or overwrite before storing the result for its rules.\nThe labels defined at the rule level take precedence.\n\nIt requires Prometheus >= 3.0.0.\nThe field is ignored for Thanos Ruler.","type":"object"},"limit":{"description":"limit defines the number of alerts an alerting rule and series a recording\nrule can produce.\nLimit is supported starting with Prometheus >= 2.31 and Thanos Ruler >= 0.24.","type":"integer"},"name":{"description":"name defines the name of the rule group.","minLength":1,"type":"string"},"partial_response_strategy":{"description":"partial_response_strategy is only used by ThanosRuler and will\nbe ignored by Prometheus instances.\nMore info: https://github.com/thanos-io/thanos/blob/main/docs/components/rule.md#partial-response","pattern":"^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$","type":"string"},"query_offset":{"description":"query_offset defines the offset the rule evaluation timestamp of this particular group by the specified duration into the past.\n\nIt requires Prometheus >= v2.53.0.\nIt is not supported for ThanosRuler.","pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"rules":{"description":"rules defines the list of alerting and recording rules.","items":{"description":"Rule describes an alerting or recording rule\nSee Prometheus documentation: [alerting](https://www.prometheus.io/docs/prometheus/latest/configuration/alerting_rules/) or [recording](https://www.prometheus.io/docs/prometheus/latest/configuration/recording_rules/#recording-rules) rule","properties":{"alert":{"description":"alert defines the name of the alert. Must be a valid label value.\nOnly one of `record` and `alert` must be set.","type":"string"},"annotations":{"additionalProperties":{"type":"string"},"description":"annotations defines annotations to add to each alert.\nOnly valid for alerting rules.","type":"object"},"expr":{"anyOf":[{"type":"integer"},{"type":"string"}],"description":"expr defines the PromQL expression to evaluate."},"for":{"description":"for defines how alerts are considered firing once they have been returned for this long.","pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"keep_firing_for":{"description":"keep_firing_for defines how long an alert will continue firing after the condition that triggered it has cleared.","minLength":1,"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"labels":{"additionalProperties":{"type":"string"},"description":"labels defines labels to add or overwrite.","type":"object"},"record":{"description":"record defines the name of the time series to output to. Must be a valid metric name.\nOnly one of `record` and `alert` must be set.","type":"string"}},"required":["expr"],"type":"object","additionalProperties":false},"type":"array"}},"required":["name"],"type":"object","additionalProperties":false},"type":"array"}},"type":"object","additionalProperties":false}},"required":["apiVersion","kind","metadata","spec"],"type":"object","additionalProperties":false};
+const pattern65 = new RegExp("^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$", "u");
+const pattern66 = new RegExp("^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$", "u");
+
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:kubernetes-prometheusrule" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.metadata === undefined) && (missing0 = "metadata"))) || ((data.spec === undefined) && (missing0 = "spec"))){
+validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs2 = errors;
+for(const key0 in data){
+if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
+validate63.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs2 === errors){
+if(data.apiVersion !== undefined){
+const _errs3 = errors;
+if("monitoring.coreos.com/v1" !== data.apiVersion){
+validate63.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "monitoring.coreos.com/v1"}}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+const _errs4 = errors;
+if("PrometheusRule" !== data.kind){
+validate63.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "PrometheusRule"}}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.metadata !== undefined){
+let data2 = data.metadata;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.name === undefined) && (missing1 = "name")) || ((data2.namespace === undefined) && (missing1 = "namespace"))){
+validate63.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs8 = errors;
+for(const key1 in data2){
+if(!((((key1 === "name") || (key1 === "namespace")) || (key1 === "labels")) || (key1 === "annotations"))){
+validate63.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs8 === errors){
+if(data2.name !== undefined){
+let data3 = data2.name;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!pattern38.test(data3)){
+validate63.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs9 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.namespace !== undefined){
+let data4 = data2.namespace;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(!pattern39.test(data4)){
+validate63.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs11 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.labels !== undefined){
+let data5 = data2.labels;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key2 in data5){
+const _errs15 = errors;
+if(typeof key2 === "string"){
+if(!pattern40.test(key2)){
+const err0 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key2};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid3 = _errs15 === errors;
+if(!valid3){
+const err1 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate63.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key3 in data5){
+let data6 = data5[key3];
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data6 === "string"){
+if(!pattern41.test(data6)){
+validate63.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs17 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs13 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.annotations !== undefined){
+let data7 = data2.annotations;
+const _errs19 = errors;
+if(errors === _errs19){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key4 in data7){
+const _errs21 = errors;
+if(typeof key4 === "string"){
+if(!pattern40.test(key4)){
+const err2 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key4};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid5 = _errs21 === errors;
+if(!valid5){
+const err3 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames",keyword:"propertyNames",params:{propertyName: key4}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate63.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid5){
+for(const key5 in data7){
+const _errs23 = errors;
+if(typeof data7[key5] !== "string"){
+validate63.errors = [{instancePath:instancePath+"/metadata/annotations/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid6 = _errs23 === errors;
+if(!valid6){
+break;
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs19 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.spec !== undefined){
+let data9 = data.spec;
+const _errs25 = errors;
+if(errors === _errs25){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+const _errs27 = errors;
+for(const key6 in data9){
+if(!(key6 === "groups")){
+validate63.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}}];
+return false;
+break;
+}
+}
+if(_errs27 === errors){
+if(data9.groups !== undefined){
+let data10 = data9.groups;
+const _errs28 = errors;
+if(errors === _errs28){
+if(Array.isArray(data10)){
+var valid8 = true;
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+let data11 = data10[i0];
+const _errs30 = errors;
+if(errors === _errs30){
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let missing2;
+if((data11.name === undefined) && (missing2 = "name")){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs32 = errors;
+for(const key7 in data11){
+if(!(((((((key7 === "interval") || (key7 === "labels")) || (key7 === "limit")) || (key7 === "name")) || (key7 === "partial_response_strategy")) || (key7 === "query_offset")) || (key7 === "rules"))){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}}];
+return false;
+break;
+}
+}
+if(_errs32 === errors){
+if(data11.interval !== undefined){
+let data12 = data11.interval;
+const _errs33 = errors;
+if(errors === _errs33){
+if(typeof data12 === "string"){
+if(!pattern65.test(data12)){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/interval",schemaPath:"#/properties/spec/properties/groups/items/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/interval",schemaPath:"#/properties/spec/properties/groups/items/properties/interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid9 = _errs33 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data11.labels !== undefined){
+let data13 = data11.labels;
+const _errs35 = errors;
+if(errors === _errs35){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key8 in data13){
+const _errs38 = errors;
+if(typeof data13[key8] !== "string"){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/labels/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid10 = _errs38 === errors;
+if(!valid10){
+break;
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/labels",schemaPath:"#/properties/spec/properties/groups/items/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid9 = _errs35 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data11.limit !== undefined){
+let data15 = data11.limit;
+const _errs40 = errors;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/limit",schemaPath:"#/properties/spec/properties/groups/items/properties/limit/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+var valid9 = _errs40 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data11.name !== undefined){
+let data16 = data11.name;
+const _errs42 = errors;
+if(errors === _errs42){
+if(typeof data16 === "string"){
+if(func2(data16) < 1){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/name",schemaPath:"#/properties/spec/properties/groups/items/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/name",schemaPath:"#/properties/spec/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid9 = _errs42 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data11.partial_response_strategy !== undefined){
+let data17 = data11.partial_response_strategy;
+const _errs44 = errors;
+if(errors === _errs44){
+if(typeof data17 === "string"){
+if(!pattern66.test(data17)){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/partial_response_strategy",schemaPath:"#/properties/spec/properties/groups/items/properties/partial_response_strategy/pattern",keyword:"pattern",params:{pattern: "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/partial_response_strategy",schemaPath:"#/properties/spec/properties/groups/items/properties/partial_response_strategy/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid9 = _errs44 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data11.query_offset !== undefined){
+let data18 = data11.query_offset;
+const _errs46 = errors;
+if(errors === _errs46){
+if(typeof data18 === "string"){
+if(!pattern65.test(data18)){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/query_offset",schemaPath:"#/properties/spec/properties/groups/items/properties/query_offset/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/query_offset",schemaPath:"#/properties/spec/properties/groups/items/properties/query_offset/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid9 = _errs46 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data11.rules !== undefined){
+let data19 = data11.rules;
+const _errs48 = errors;
+if(errors === _errs48){
+if(Array.isArray(data19)){
+var valid11 = true;
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data20 = data19[i1];
+const _errs50 = errors;
+if(errors === _errs50){
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+let missing3;
+if((data20.expr === undefined) && (missing3 = "expr")){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs52 = errors;
+for(const key9 in data20){
+if(!(((((((key9 === "alert") || (key9 === "annotations")) || (key9 === "expr")) || (key9 === "for")) || (key9 === "keep_firing_for")) || (key9 === "labels")) || (key9 === "record"))){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
+return false;
+break;
+}
+}
+if(_errs52 === errors){
+if(data20.alert !== undefined){
+const _errs53 = errors;
+if(typeof data20.alert !== "string"){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/alert",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/alert/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid12 = _errs53 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data20.annotations !== undefined){
+let data22 = data20.annotations;
+const _errs55 = errors;
+if(errors === _errs55){
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key10 in data22){
+const _errs58 = errors;
+if(typeof data22[key10] !== "string"){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/annotations/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid13 = _errs58 === errors;
+if(!valid13){
+break;
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/annotations",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid12 = _errs55 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data20.expr !== undefined){
+let data24 = data20.expr;
+const _errs60 = errors;
+const _errs61 = errors;
+let valid14 = false;
+const _errs62 = errors;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err4 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/expr",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/expr/anyOf/0/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs62 === errors;
+valid14 = valid14 || _valid0;
+if(!valid14){
+const _errs64 = errors;
+if(typeof data24 !== "string"){
+const err5 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/expr",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/expr/anyOf/1/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs64 === errors;
+valid14 = valid14 || _valid0;
+}
+if(!valid14){
+const err6 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/expr",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/expr/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+validate63.errors = vErrors;
+return false;
+}
+else {
+errors = _errs61;
+if(vErrors !== null){
+if(_errs61){
+vErrors.length = _errs61;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid12 = _errs60 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data20.for !== undefined){
+let data25 = data20.for;
+const _errs66 = errors;
+if(errors === _errs66){
+if(typeof data25 === "string"){
+if(!pattern65.test(data25)){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/for/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/for/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid12 = _errs66 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data20.keep_firing_for !== undefined){
+let data26 = data20.keep_firing_for;
+const _errs68 = errors;
+if(errors === _errs68){
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern65.test(data26)){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}}];
+return false;
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid12 = _errs68 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data20.labels !== undefined){
+let data27 = data20.labels;
+const _errs70 = errors;
+if(errors === _errs70){
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key11 in data27){
+const _errs73 = errors;
+if(typeof data27[key11] !== "string"){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid15 = _errs73 === errors;
+if(!valid15){
+break;
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/labels",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid12 = _errs70 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data20.record !== undefined){
+const _errs75 = errors;
+if(typeof data20.record !== "string"){
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/record",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/record/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid12 = _errs75 === errors;
+}
+else {
+var valid12 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid11 = _errs50 === errors;
+if(!valid11){
+break;
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0+"/rules",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid9 = _errs48 === errors;
+}
+else {
+var valid9 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid8 = _errs30 === errors;
+if(!valid8){
+break;
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec/groups",schemaPath:"#/properties/spec/properties/groups/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate63.errors = vErrors;
+return errors === 0;
+}
+
+exports["kubernetes-secret"] = validate64;
+const schema86 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:kubernetes-secret","title":"Secret (v1)","description":"The Secret of build/kubernetes/ that holds Alertmanager's configuration for the Prometheus Operator (key alertmanager.yaml), as Kubernetes' core/v1 API accepts it. It holds no secret: receivers read theirs from files.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","type","stringData"],"properties":{"apiVersion":{"const":"v1"},"kind":{"const":"Secret"},"metadata":{"$ref":"urn:global-sovereign:o11y:schema:kubernetes-object-meta"},"type":{"const":"Opaque"},"stringData":{"type":"object","propertyNames":{"description":"Keys are file names: letters, digits, '-', '_' and '.', at most 253 characters.","pattern":"^(?=.{1,253}$)[-._a-zA-Z0-9]+$"},"additionalProperties":{"type":"string"},"required":["alertmanager.yaml"],"properties":{"alertmanager.yaml":{"description":"Alertmanager's configuration, as build/alertmanager/alertmanager.yml holds it.","type":"string"}}}}};
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:kubernetes-secret" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.metadata === undefined) && (missing0 = "metadata"))) || ((data.type === undefined) && (missing0 = "type"))) || ((data.stringData === undefined) && (missing0 = "stringData"))){
+validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "type")) || (key0 === "stringData"))){
+validate64.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.apiVersion !== undefined){
+const _errs2 = errors;
+if("v1" !== data.apiVersion){
+validate64.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "v1"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+const _errs3 = errors;
+if("Secret" !== data.kind){
+validate64.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "Secret"}}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.metadata !== undefined){
+let data2 = data.metadata;
+const _errs4 = errors;
+const _errs5 = errors;
+if(errors === _errs5){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.name === undefined) && (missing1 = "name")) || ((data2.namespace === undefined) && (missing1 = "namespace"))){
+validate64.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs7 = errors;
+for(const key1 in data2){
+if(!((((key1 === "name") || (key1 === "namespace")) || (key1 === "labels")) || (key1 === "annotations"))){
+validate64.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs7 === errors){
+if(data2.name !== undefined){
+let data3 = data2.name;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(!pattern38.test(data3)){
+validate64.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"}}];
+return false;
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/metadata/name",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs8 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.namespace !== undefined){
+let data4 = data2.namespace;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(!pattern39.test(data4)){
+validate64.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}}];
+return false;
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/metadata/namespace",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs10 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.labels !== undefined){
+let data5 = data2.labels;
+const _errs12 = errors;
+if(errors === _errs12){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key2 in data5){
+const _errs14 = errors;
+if(typeof key2 === "string"){
+if(!pattern40.test(key2)){
+const err0 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key2};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid3 = _errs14 === errors;
+if(!valid3){
+const err1 = {instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate64.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key3 in data5){
+let data6 = data5[key3];
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data6 === "string"){
+if(!pattern41.test(data6)){
+validate64.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"}}];
+return false;
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs16 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/metadata/labels",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs12 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.annotations !== undefined){
+let data7 = data2.annotations;
+const _errs18 = errors;
+if(errors === _errs18){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key4 in data7){
+const _errs20 = errors;
+if(typeof key4 === "string"){
+if(!pattern40.test(key4)){
+const err2 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"},propertyName:key4};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid5 = _errs20 === errors;
+if(!valid5){
+const err3 = {instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/propertyNames",keyword:"propertyNames",params:{propertyName: key4}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate64.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid5){
+for(const key5 in data7){
+const _errs22 = errors;
+if(typeof data7[key5] !== "string"){
+validate64.errors = [{instancePath:instancePath+"/metadata/annotations/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid6 = _errs22 === errors;
+if(!valid6){
+break;
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/metadata/annotations",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs18 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/metadata",schemaPath:"urn:global-sovereign:o11y:schema:kubernetes-object-meta/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.type !== undefined){
+const _errs24 = errors;
+if("Opaque" !== data.type){
+validate64.errors = [{instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "Opaque"}}];
+return false;
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.stringData !== undefined){
+let data10 = data.stringData;
+const _errs25 = errors;
+if(errors === _errs25){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+let missing2;
+if((data10["alertmanager.yaml"] === undefined) && (missing2 = "alertmanager.yaml")){
+validate64.errors = [{instancePath:instancePath+"/stringData",schemaPath:"#/properties/stringData/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+for(const key6 in data10){
+const _errs27 = errors;
+if(typeof key6 === "string"){
+if(!pattern43.test(key6)){
+const err4 = {instancePath:instancePath+"/stringData",schemaPath:"#/properties/stringData/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)[-._a-zA-Z0-9]+$"},propertyName:key6};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var valid7 = _errs27 === errors;
+if(!valid7){
+const err5 = {instancePath:instancePath+"/stringData",schemaPath:"#/properties/stringData/propertyNames",keyword:"propertyNames",params:{propertyName: key6}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate64.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid7){
+const _errs28 = errors;
+for(const key7 in data10){
+if(!(key7 === "alertmanager.yaml")){
+const _errs29 = errors;
+if(typeof data10[key7] !== "string"){
+validate64.errors = [{instancePath:instancePath+"/stringData/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/stringData/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid8 = _errs29 === errors;
+if(!valid8){
+break;
+}
+}
+}
+if(_errs28 === errors){
+if(data10["alertmanager.yaml"] !== undefined){
+if(typeof data10["alertmanager.yaml"] !== "string"){
+validate64.errors = [{instancePath:instancePath+"/stringData/alertmanager.yaml",schemaPath:"#/properties/stringData/properties/alertmanager.yaml/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/stringData",schemaPath:"#/properties/stringData/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+
+exports.kustomization = validate65;
+const schema88 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:kustomization","title":"kustomization.yaml","description":"build/kubernetes/kustomization.yaml: the resources of the folder, for kubectl apply -k, Argo CD and Flux. Only fields kustomize v2 (kubectl 1.20) reads too.","type":"object","additionalProperties":false,"required":["apiVersion","kind","resources"],"properties":{"apiVersion":{"const":"kustomize.config.k8s.io/v1beta1"},"kind":{"const":"Kustomization"},"resources":{"type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A file of the folder, relative to it.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.\\.?(/|$))[-._a-zA-Z0-9/]+\\.yaml$"}}}};
+const pattern76 = new RegExp("^(?!/)(?!.*(^|/)\\.\\.?(/|$))[-._a-zA-Z0-9/]+\\.yaml$", "u");
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:kustomization" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.apiVersion === undefined) && (missing0 = "apiVersion")) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.resources === undefined) && (missing0 = "resources"))){
+validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "resources"))){
+validate65.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.apiVersion !== undefined){
+const _errs2 = errors;
+if("kustomize.config.k8s.io/v1beta1" !== data.apiVersion){
+validate65.errors = [{instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "kustomize.config.k8s.io/v1beta1"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+const _errs3 = errors;
+if("Kustomization" !== data.kind){
+validate65.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "Kustomization"}}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resources !== undefined){
+let data2 = data.resources;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate65.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/properties/resources/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data3 === "string"){
+if(!pattern76.test(data3)){
+validate65.errors = [{instancePath:instancePath+"/resources/" + i0,schemaPath:"#/properties/resources/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.\\.?(/|$))[-._a-zA-Z0-9/]+\\.yaml$"}}];
+return false;
+}
+}
+else {
+validate65.errors = [{instancePath:instancePath+"/resources/" + i0,schemaPath:"#/properties/resources/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
+if(valid1){
+let i1 = data2.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data2[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+validate65.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/properties/resources/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}}];
+return false;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+}
+}
+else {
+validate65.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/properties/resources/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+
+exports.manifest = validate66;
+const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:manifest","title":"Build manifest","description":"build/manifest.json: every other file of the build with its sha256 and size, so a deploy can verify what it received.","type":"object","additionalProperties":false,"required":["generatedBy","files"],"properties":{"generatedBy":{"type":"string","minLength":1},"files":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["path","sha256","bytes"],"properties":{"path":{"description":"Path relative to build/, with '/' separators, no leading '/' and no '.' or '..' segments.","type":"string","pattern":"^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"},"sha256":{"description":"sha256 of the file's bytes: 64 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"description":"Size of the file in bytes.","type":"integer","minimum":0}}}}}};
+const pattern77 = new RegExp("^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$", "u");
+const pattern78 = new RegExp("^[0-9a-f]{64}$", "u");
+
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:manifest" */;
 let vErrors = null;
 let errors = 0;
@@ -12214,14 +16101,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.generatedBy === undefined) && (missing0 = "generatedBy")) || ((data.files === undefined) && (missing0 = "files"))){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "generatedBy") || (key0 === "files"))){
-validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate66.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -12233,12 +16120,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate60.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/minLength",keyword:"minLength",params:{limit: 1}}];
+validate66.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/type",keyword:"type",params:{type: "string"}}];
+validate66.errors = [{instancePath:instancePath+"/generatedBy",schemaPath:"#/properties/generatedBy/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12262,14 +16149,14 @@ if(errors === _errs6){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.path === undefined) && (missing1 = "path")) || ((data2.sha256 === undefined) && (missing1 = "sha256"))) || ((data2.bytes === undefined) && (missing1 = "bytes"))){
-validate60.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: missing1}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key1 in data2){
 if(!(((key1 === "path") || (key1 === "sha256")) || (key1 === "bytes"))){
-validate60.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -12280,13 +16167,13 @@ let data3 = data2.path;
 const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
-if(!pattern38.test(data3)){
-validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"}}];
+if(!pattern77.test(data3)){
+validate66.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$"}}];
 return false;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12301,13 +16188,13 @@ let data4 = data2.sha256;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
-if(!pattern39.test(data4)){
-validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+if(!pattern78.test(data4)){
+validate66.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/type",keyword:"type",params:{type: "string"}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0+"/sha256",schemaPath:"#/properties/files/items/properties/sha256/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -12321,13 +16208,13 @@ if(data2.bytes !== undefined){
 let data5 = data2.bytes;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/type",keyword:"type",params:{type: "integer"}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-validate60.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0+"/bytes",schemaPath:"#/properties/files/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -12343,7 +16230,7 @@ var valid2 = true;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"}}];
+validate66.errors = [{instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -12354,7 +16241,7 @@ break;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
+validate66.errors = [{instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -12368,22 +16255,873 @@ var valid0 = true;
 }
 }
 else {
-validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate60.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
 
-exports["o11y-config"] = validate61;
-const schema80 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
-const schema81 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
-const schema82 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
-const schema83 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
-const pattern40 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+exports["mimir-rules"] = validate67;
+const schema90 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:mimir-rules","title":"Mimir ruler namespace file","description":"build/mimir/rules.yaml, for mimirtool rules load, sync and diff: one namespace and its groups, and no other field (mimirtool rejects unknown fields). The groups are Prometheus rule groups, held to the same schema as build/prometheus/rules/.","type":"object","additionalProperties":false,"required":["namespace","groups"],"properties":{"namespace":{"description":"The ruler namespace; set outputs.mimir.namespace in src/config.ts.","type":"string","minLength":1},"groups":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules#/definitions/group"}}}};
+const schema92 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
+const schema93 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
+const schema94 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
+const schema95 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+const pattern80 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern83 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
+const pattern85 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.alert === undefined) && (missing0 = "alert")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.for === undefined) && (missing0 = "for"))) || ((data.labels === undefined) && (missing0 = "labels"))) || ((data.annotations === undefined) && (missing0 = "annotations"))){
+validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "labels")) || (key0 === "annotations"))){
+validate71.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.alert !== undefined){
+let data0 = data.alert;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(!pattern80.test(data0)){
+validate71.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.expr !== undefined){
+let data1 = data.expr;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate71.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern26.test(data1)){
+validate71.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+return false;
+}
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.for !== undefined){
+let data2 = data.for;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+validate71.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data3 = data.labels;
+const _errs8 = errors;
+const _errs9 = errors;
+if(errors === _errs9){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+const _errs11 = errors;
+if(typeof key1 === "string"){
+if(!pattern83.test(key1)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid2 = _errs11 === errors;
+if(!valid2){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate71.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid2){
+for(const key2 in data3){
+const _errs13 = errors;
+if(typeof data3[key2] !== "string"){
+validate71.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid3 = _errs13 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if((((data3.severity === undefined) && (missing1 = "severity")) || ((data3.service === undefined) && (missing1 = "service"))) || ((data3.team === undefined) && (missing1 = "team"))){
+validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data3.severity !== undefined){
+let data5 = data3.severity;
+const _errs16 = errors;
+if(typeof data5 !== "string"){
+validate71.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((data5 === "critical") || (data5 === "high")) || (data5 === "medium")) || (data5 === "low"))){
+validate71.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema94.properties.labels.properties.severity.enum}}];
+return false;
+}
+var valid4 = _errs16 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.service !== undefined){
+let data6 = data3.service;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+validate71.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs18 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.team !== undefined){
+let data7 = data3.team;
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+validate71.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs20 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.annotations !== undefined){
+let data8 = data.annotations;
+const _errs22 = errors;
+const _errs23 = errors;
+if(errors === _errs23){
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key3 in data8){
+const _errs25 = errors;
+if(typeof key3 === "string"){
+if(!pattern83.test(key3)){
+const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid6 = _errs25 === errors;
+if(!valid6){
+const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate71.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid6){
+for(const key4 in data8){
+const _errs27 = errors;
+if(typeof data8[key4] !== "string"){
+validate71.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid7 = _errs27 === errors;
+if(!valid7){
+break;
+}
+}
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+if(errors === _errs22){
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+let missing2;
+if(((((data8.summary === undefined) && (missing2 = "summary")) || ((data8.description === undefined) && (missing2 = "description"))) || ((data8.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data8.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
+validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data8.summary !== undefined){
+let data10 = data8.summary;
+const _errs30 = errors;
+if(errors === _errs30){
+if(typeof data10 === "string"){
+if(func2(data10) < 1){
+validate71.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs30 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data8.description !== undefined){
+let data11 = data8.description;
+const _errs32 = errors;
+if(errors === _errs32){
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+validate71.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs32 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data8.runbook_url !== undefined){
+let data12 = data8.runbook_url;
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data12 === "string"){
+if(!pattern85.test(data12)){
+validate71.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs34 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data8.dashboard_url !== undefined){
+let data13 = data8.dashboard_url;
+const _errs36 = errors;
+if(errors === _errs36){
+if(typeof data13 === "string"){
+if(!pattern85.test(data13)){
+validate71.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs36 === errors;
+}
+else {
+var valid8 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate71.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate71.errors = vErrors;
+return errors === 0;
+}
+
+const schema97 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
+const pattern87 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
+const pattern88 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.record === undefined) && (missing0 = "record")) || ((data.expr === undefined) && (missing0 = "expr"))){
+validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "record") || (key0 === "expr")) || (key0 === "labels"))){
+validate73.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.record !== undefined){
+let data0 = data.record;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate73.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+const _errs4 = errors;
+if(typeof data0 === "string"){
+if(!pattern87.test(data0)){
+validate73.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+if(valid1){
+const _errs5 = errors;
+if(typeof data0 === "string"){
+if(!pattern88.test(data0)){
+validate73.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
+return false;
+}
+}
+var valid1 = _errs5 === errors;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.expr !== undefined){
+let data1 = data.expr;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate73.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern26.test(data1)){
+validate73.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+return false;
+}
+}
+}
+else {
+validate73.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data2 = data.labels;
+const _errs8 = errors;
+const _errs9 = errors;
+if(errors === _errs9){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key1 in data2){
+const _errs11 = errors;
+if(typeof key1 === "string"){
+if(!pattern83.test(key1)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid3 = _errs11 === errors;
+if(!valid3){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate73.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key2 in data2){
+const _errs13 = errors;
+if(typeof data2[key2] !== "string"){
+validate73.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs13 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate73.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate73.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate73.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(data && typeof data == "object" && !Array.isArray(data))){
+validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+const _errs1 = errors;
+let valid0 = true;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.alert === undefined) && (missing0 = "alert")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs4 = errors;
+if(!(validate71(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs4 === errors;
+valid0 = _valid0;
+ifClause0 = "then";
+}
+else {
+const _errs5 = errors;
+if(!(validate73(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs5 === errors;
+valid0 = _valid0;
+ifClause0 = "else";
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+validate70.errors = vErrors;
+return false;
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
+validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
+validate77.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.name !== undefined){
+let data0 = data.name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate77.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate77.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.interval !== undefined){
+let data1 = data.interval;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+validate77.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate77.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rules !== undefined){
+let data2 = data.rules;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate77.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate70(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate77.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate77.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:mimir-rules" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.namespace === undefined) && (missing0 = "namespace")) || ((data.groups === undefined) && (missing0 = "groups"))){
+validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "namespace") || (key0 === "groups"))){
+validate67.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.namespace !== undefined){
+let data0 = data.namespace;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate67.errors = [{instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate67.errors = [{instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.groups !== undefined){
+let data1 = data.groups;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data1)){
+if(data1.length < 1){
+validate67.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+const _errs6 = errors;
+if(!(validate77(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate67.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+
+exports["o11y-config"] = validate80;
+const schema100 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
+const schema101 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
+const schema102 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
+const schema103 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
+const pattern92 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -12391,7 +17129,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern40.test(key0)){
+if(!pattern92.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]+/[a-z-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -12412,7 +17150,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate63.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 break;
 }
@@ -12424,7 +17162,7 @@ if(!((((key1 === "alerts/severity") || (key1 === "alerts/annotations")) || (key1
 let data0 = data[key1];
 const _errs3 = errors;
 if(!((((data0 === true) || (data0 === false)) || (data0 === "on")) || (data0 === "off"))){
-validate63.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}}];
+validate82.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -12442,7 +17180,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs7 = errors;
 if(!((((data1 === true) || (data1 === false)) || (data1 === "on")) || (data1 === "off"))){
-const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
+const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -12584,7 +17322,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate63.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 else {
@@ -12612,7 +17350,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs18 = errors;
 if(!((((data4 === true) || (data4 === false)) || (data4 === "on")) || (data4 === "off"))){
-const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
+const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -12752,7 +17490,7 @@ else {
 vErrors.push(err18);
 }
 errors++;
-validate63.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 else {
@@ -12780,7 +17518,7 @@ let valid12 = false;
 let passing2 = null;
 const _errs31 = errors;
 if(!((((data8 === true) || (data8 === false)) || (data8 === "on")) || (data8 === "off"))){
-const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
+const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -12922,7 +17660,7 @@ else {
 vErrors.push(err27);
 }
 errors++;
-validate63.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 else {
@@ -12950,7 +17688,7 @@ let valid16 = false;
 let passing3 = null;
 const _errs42 = errors;
 if(!((((data11 === true) || (data11 === false)) || (data11 === "on")) || (data11 === "off"))){
-const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema83.enum}};
+const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -13056,7 +17794,7 @@ else {
 vErrors.push(err34);
 }
 errors++;
-validate63.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 else {
@@ -13082,31 +17820,31 @@ var valid3 = true;
 }
 }
 else {
-validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate82.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate63.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
 
-const pattern41 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
+const pattern93 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.match === undefined) && (missing0 = "match")){
-validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "match") || (key0 === "checks")) || (key0 === "scrapeInterval"))){
-validate62.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -13229,7 +17967,7 @@ else {
 vErrors.push(err6);
 }
 errors++;
-validate62.errors = vErrors;
+validate81.errors = vErrors;
 return false;
 }
 else {
@@ -13251,8 +17989,8 @@ var valid0 = true;
 if(valid0){
 if(data.checks !== undefined){
 const _errs10 = errors;
-if(!(validate63(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate82(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -13266,13 +18004,13 @@ let data3 = data.scrapeInterval;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data3 === "string"){
-if(!pattern41.test(data3)){
-validate62.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
+if(!pattern93.test(data3)){
+validate81.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
 return false;
 }
 }
 else {
-validate62.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
+validate81.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -13287,16 +18025,16 @@ var valid0 = true;
 }
 }
 else {
-validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate62.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:o11y-config" */;
 let vErrors = null;
 let errors = 0;
@@ -13304,14 +18042,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.ruleFiles === undefined) && (missing0 = "ruleFiles")){
-validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "ruleFiles")){
-validate61.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate80.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -13326,8 +18064,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate62(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate81(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -13337,7 +18075,7 @@ break;
 }
 }
 else {
-validate61.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
+validate80.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -13346,35 +18084,35 @@ return false;
 }
 }
 else {
-validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate80.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate61.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-config"] = validate66;
-const schema88 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
-const schema89 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
-const schema90 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
-const pattern44 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
+exports["prometheus-config"] = validate85;
+const schema108 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
+const schema109 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
+const schema110 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
+const pattern96 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.targets === undefined) && (missing0 = "targets")){
-validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate86.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "targets")){
-validate67.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate86.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -13386,7 +18124,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate67.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+validate86.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -13398,13 +18136,13 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
-if(!pattern44.test(data1)){
-validate67.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
+if(!pattern96.test(data1)){
+validate86.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
 return false;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
+validate86.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -13416,7 +18154,7 @@ break;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+validate86.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -13425,31 +18163,31 @@ return false;
 }
 }
 else {
-validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate86.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate67.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
 
-const schema91 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
+const schema111 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
-validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate88.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
-validate69.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate88.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -13461,12 +18199,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate69.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate88.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+validate88.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -13482,12 +18220,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern28.test(data1)){
-validate69.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+validate88.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
 return false;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+validate88.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -13503,7 +18241,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate69.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate88.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -13511,8 +18249,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate67(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+if(!(validate86(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -13523,7 +18261,432 @@ break;
 }
 }
 else {
-validate69.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate88.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate88.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate88.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-config" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.global === undefined) && (missing0 = "global")) || ((data.rule_files === undefined) && (missing0 = "rule_files"))) || ((data.alerting === undefined) && (missing0 = "alerting"))) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
+validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "global") || (key0 === "rule_files")) || (key0 === "alerting")) || (key0 === "scrape_configs"))){
+validate85.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.global !== undefined){
+let data0 = data.global;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")) || ((data0.evaluation_interval === undefined) && (missing1 = "evaluation_interval"))){
+validate85.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!((key1 === "scrape_interval") || (key1 === "evaluation_interval"))){
+validate85.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.scrape_interval !== undefined){
+let data1 = data0.scrape_interval;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+validate85.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.evaluation_interval !== undefined){
+let data2 = data0.evaluation_interval;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+validate85.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs7 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rule_files !== undefined){
+let data3 = data.rule_files;
+const _errs9 = errors;
+if(errors === _errs9){
+if(Array.isArray(data3)){
+if(data3.length < 1){
+validate85.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+validate85.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs11 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.alerting !== undefined){
+let data5 = data.alerting;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing2;
+if((data5.alertmanagers === undefined) && (missing2 = "alertmanagers")){
+validate85.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+const _errs15 = errors;
+for(const key2 in data5){
+if(!(key2 === "alertmanagers")){
+validate85.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+return false;
+break;
+}
+}
+if(_errs15 === errors){
+if(data5.alertmanagers !== undefined){
+let data6 = data5.alertmanagers;
+const _errs16 = errors;
+if(errors === _errs16){
+if(Array.isArray(data6)){
+if(data6.length < 1){
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid4 = true;
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+const _errs18 = errors;
+if(errors === _errs18){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+let missing3;
+if((data7.static_configs === undefined) && (missing3 = "static_configs")){
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs20 = errors;
+for(const key3 in data7){
+if(!(key3 === "static_configs")){
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+return false;
+break;
+}
+}
+if(_errs20 === errors){
+if(data7.static_configs !== undefined){
+let data8 = data7.static_configs;
+const _errs21 = errors;
+if(errors === _errs21){
+if(Array.isArray(data8)){
+if(data8.length < 1){
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid6 = true;
+const len2 = data8.length;
+for(let i2=0; i2<len2; i2++){
+const _errs23 = errors;
+if(!(validate86(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+var valid6 = _errs23 === errors;
+if(!valid6){
+break;
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid4 = _errs18 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.scrape_configs !== undefined){
+let data10 = data.scrape_configs;
+const _errs24 = errors;
+if(errors === _errs24){
+if(Array.isArray(data10)){
+if(data10.length < 1){
+validate85.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid7 = true;
+const len3 = data10.length;
+for(let i3=0; i3<len3; i3++){
+const _errs26 = errors;
+if(!(validate88(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+errors = vErrors.length;
+}
+var valid7 = _errs26 === errors;
+if(!valid7){
+break;
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate85.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+
+exports["prometheus-rules"] = validate68;
+const schema91 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
+
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
+validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
+validate69.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.name !== undefined){
+let data0 = data.name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate69.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate69.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.interval !== undefined){
+let data1 = data.interval;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+validate69.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate69.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rules !== undefined){
+let data2 = data.rules;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate69.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate70(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate69.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -13547,1078 +18710,7 @@ return errors === 0;
 }
 
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-config" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.global === undefined) && (missing0 = "global")) || ((data.rule_files === undefined) && (missing0 = "rule_files"))) || ((data.alerting === undefined) && (missing0 = "alerting"))) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
-validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "global") || (key0 === "rule_files")) || (key0 === "alerting")) || (key0 === "scrape_configs"))){
-validate66.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.global !== undefined){
-let data0 = data.global;
-const _errs2 = errors;
-if(errors === _errs2){
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-let missing1;
-if(((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")) || ((data0.evaluation_interval === undefined) && (missing1 = "evaluation_interval"))){
-validate66.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-const _errs4 = errors;
-for(const key1 in data0){
-if(!((key1 === "scrape_interval") || (key1 === "evaluation_interval"))){
-validate66.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
-return false;
-break;
-}
-}
-if(_errs4 === errors){
-if(data0.scrape_interval !== undefined){
-let data1 = data0.scrape_interval;
-const _errs5 = errors;
-if(errors === _errs5){
-if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
-validate66.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
-return false;
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs5 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.evaluation_interval !== undefined){
-let data2 = data0.evaluation_interval;
-const _errs7 = errors;
-if(errors === _errs7){
-if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
-validate66.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
-return false;
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs7 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.rule_files !== undefined){
-let data3 = data.rule_files;
-const _errs9 = errors;
-if(errors === _errs9){
-if(Array.isArray(data3)){
-if(data3.length < 1){
-validate66.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid2 = true;
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-const _errs11 = errors;
-if(errors === _errs11){
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-validate66.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid2 = _errs11 === errors;
-if(!valid2){
-break;
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.alerting !== undefined){
-let data5 = data.alerting;
-const _errs13 = errors;
-if(errors === _errs13){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-let missing2;
-if((data5.alertmanagers === undefined) && (missing2 = "alertmanagers")){
-validate66.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-const _errs15 = errors;
-for(const key2 in data5){
-if(!(key2 === "alertmanagers")){
-validate66.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
-return false;
-break;
-}
-}
-if(_errs15 === errors){
-if(data5.alertmanagers !== undefined){
-let data6 = data5.alertmanagers;
-const _errs16 = errors;
-if(errors === _errs16){
-if(Array.isArray(data6)){
-if(data6.length < 1){
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid4 = true;
-const len1 = data6.length;
-for(let i1=0; i1<len1; i1++){
-let data7 = data6[i1];
-const _errs18 = errors;
-if(errors === _errs18){
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-let missing3;
-if((data7.static_configs === undefined) && (missing3 = "static_configs")){
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
-return false;
-}
-else {
-const _errs20 = errors;
-for(const key3 in data7){
-if(!(key3 === "static_configs")){
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
-return false;
-break;
-}
-}
-if(_errs20 === errors){
-if(data7.static_configs !== undefined){
-let data8 = data7.static_configs;
-const _errs21 = errors;
-if(errors === _errs21){
-if(Array.isArray(data8)){
-if(data8.length < 1){
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid6 = true;
-const len2 = data8.length;
-for(let i2=0; i2<len2; i2++){
-const _errs23 = errors;
-if(!(validate67(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
-errors = vErrors.length;
-}
-var valid6 = _errs23 === errors;
-if(!valid6){
-break;
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid4 = _errs18 === errors;
-if(!valid4){
-break;
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.scrape_configs !== undefined){
-let data10 = data.scrape_configs;
-const _errs24 = errors;
-if(errors === _errs24){
-if(Array.isArray(data10)){
-if(data10.length < 1){
-validate66.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid7 = true;
-const len3 = data10.length;
-for(let i3=0; i3<len3; i3++){
-const _errs26 = errors;
-if(!(validate69(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
-errors = vErrors.length;
-}
-var valid7 = _errs26 === errors;
-if(!valid7){
-break;
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs24 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate66.errors = vErrors;
-return errors === 0;
-}
-
-exports["prometheus-rules"] = validate72;
-const schema92 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
-const schema93 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
-const schema94 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
-const schema95 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
-const schema96 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
-const pattern47 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern50 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
-const pattern52 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
-
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((((data.alert === undefined) && (missing0 = "alert")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.for === undefined) && (missing0 = "for"))) || ((data.labels === undefined) && (missing0 = "labels"))) || ((data.annotations === undefined) && (missing0 = "annotations"))){
-validate75.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "labels")) || (key0 === "annotations"))){
-validate75.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.alert !== undefined){
-let data0 = data.alert;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(!pattern47.test(data0)){
-validate75.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.expr !== undefined){
-let data1 = data.expr;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func2(data1) < 1){
-validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern26.test(data1)){
-validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
-return false;
-}
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.for !== undefined){
-let data2 = data.for;
-const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
-validate75.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.labels !== undefined){
-let data3 = data.labels;
-const _errs8 = errors;
-const _errs9 = errors;
-if(errors === _errs9){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
-const _errs11 = errors;
-if(typeof key1 === "string"){
-if(!pattern50.test(key1)){
-const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-var valid2 = _errs11 === errors;
-if(!valid2){
-const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate75.errors = vErrors;
-return false;
-break;
-}
-}
-if(valid2){
-for(const key2 in data3){
-const _errs13 = errors;
-if(typeof data3[key2] !== "string"){
-validate75.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid3 = _errs13 === errors;
-if(!valid3){
-break;
-}
-}
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-if(errors === _errs8){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((((data3.severity === undefined) && (missing1 = "severity")) || ((data3.service === undefined) && (missing1 = "service"))) || ((data3.team === undefined) && (missing1 = "team"))){
-validate75.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data3.severity !== undefined){
-let data5 = data3.severity;
-const _errs16 = errors;
-if(typeof data5 !== "string"){
-validate75.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!((((data5 === "critical") || (data5 === "high")) || (data5 === "medium")) || (data5 === "low"))){
-validate75.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema95.properties.labels.properties.severity.enum}}];
-return false;
-}
-var valid4 = _errs16 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data3.service !== undefined){
-let data6 = data3.service;
-const _errs18 = errors;
-if(errors === _errs18){
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-validate75.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid4 = _errs18 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data3.team !== undefined){
-let data7 = data3.team;
-const _errs20 = errors;
-if(errors === _errs20){
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-validate75.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid4 = _errs20 === errors;
-}
-else {
-var valid4 = true;
-}
-}
-}
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.annotations !== undefined){
-let data8 = data.annotations;
-const _errs22 = errors;
-const _errs23 = errors;
-if(errors === _errs23){
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key3 in data8){
-const _errs25 = errors;
-if(typeof key3 === "string"){
-if(!pattern50.test(key3)){
-const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-var valid6 = _errs25 === errors;
-if(!valid6){
-const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-validate75.errors = vErrors;
-return false;
-break;
-}
-}
-if(valid6){
-for(const key4 in data8){
-const _errs27 = errors;
-if(typeof data8[key4] !== "string"){
-validate75.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid7 = _errs27 === errors;
-if(!valid7){
-break;
-}
-}
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-if(errors === _errs22){
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-let missing2;
-if(((((data8.summary === undefined) && (missing2 = "summary")) || ((data8.description === undefined) && (missing2 = "description"))) || ((data8.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data8.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
-validate75.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data8.summary !== undefined){
-let data10 = data8.summary;
-const _errs30 = errors;
-if(errors === _errs30){
-if(typeof data10 === "string"){
-if(func2(data10) < 1){
-validate75.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs30 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data8.description !== undefined){
-let data11 = data8.description;
-const _errs32 = errors;
-if(errors === _errs32){
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-validate75.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs32 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data8.runbook_url !== undefined){
-let data12 = data8.runbook_url;
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data12 === "string"){
-if(!pattern52.test(data12)){
-validate75.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs34 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data8.dashboard_url !== undefined){
-let data13 = data8.dashboard_url;
-const _errs36 = errors;
-if(errors === _errs36){
-if(typeof data13 === "string"){
-if(!pattern52.test(data13)){
-validate75.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
-return false;
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs36 === errors;
-}
-else {
-var valid8 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate75.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs22 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate75.errors = vErrors;
-return errors === 0;
-}
-
-const schema98 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied).","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
-const pattern54 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
-const pattern55 = new RegExp("^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$", "u");
-
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.record === undefined) && (missing0 = "record")) || ((data.expr === undefined) && (missing0 = "expr"))){
-validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "record") || (key0 === "expr")) || (key0 === "labels"))){
-validate77.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.record !== undefined){
-let data0 = data.record;
-const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate77.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-const _errs4 = errors;
-if(typeof data0 === "string"){
-if(!pattern54.test(data0)){
-validate77.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
-return false;
-}
-}
-var valid1 = _errs4 === errors;
-if(valid1){
-const _errs5 = errors;
-if(typeof data0 === "string"){
-if(!pattern55.test(data0)){
-validate77.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$"}}];
-return false;
-}
-}
-var valid1 = _errs5 === errors;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.expr !== undefined){
-let data1 = data.expr;
-const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data1 === "string"){
-if(func2(data1) < 1){
-validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern26.test(data1)){
-validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
-return false;
-}
-}
-}
-else {
-validate77.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.labels !== undefined){
-let data2 = data.labels;
-const _errs8 = errors;
-const _errs9 = errors;
-if(errors === _errs9){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-for(const key1 in data2){
-const _errs11 = errors;
-if(typeof key1 === "string"){
-if(!pattern50.test(key1)){
-const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-var valid3 = _errs11 === errors;
-if(!valid3){
-const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate77.errors = vErrors;
-return false;
-break;
-}
-}
-if(valid3){
-for(const key2 in data2){
-const _errs13 = errors;
-if(typeof data2[key2] !== "string"){
-validate77.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid4 = _errs13 === errors;
-if(!valid4){
-break;
-}
-}
-}
-}
-else {
-validate77.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate77.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate74.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-const _errs1 = errors;
-let valid0 = true;
-const _errs2 = errors;
-if(errors === _errs2){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.alert === undefined) && (missing0 = "alert")){
-const err0 = {};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-var _valid0 = _errs2 === errors;
-errors = _errs1;
-if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause0;
-if(_valid0){
-const _errs4 = errors;
-if(!(validate75(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs4 === errors;
-valid0 = _valid0;
-ifClause0 = "then";
-}
-else {
-const _errs5 = errors;
-if(!(validate77(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs5 === errors;
-valid0 = _valid0;
-ifClause0 = "else";
-}
-if(!valid0){
-const err2 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-validate74.errors = vErrors;
-return false;
-}
-validate74.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
-validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
-validate73.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.name !== undefined){
-let data0 = data.name;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-validate73.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate73.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.interval !== undefined){
-let data1 = data.interval;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
-validate73.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
-return false;
-}
-}
-else {
-validate73.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.rules !== undefined){
-let data2 = data.rules;
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data2)){
-if(data2.length < 1){
-validate73.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-const _errs8 = errors;
-if(!(validate74(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate73.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate73.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate73.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules" */;
 let vErrors = null;
 let errors = 0;
@@ -14626,14 +18718,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.groups === undefined) && (missing0 = "groups")){
-validate72.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate68.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "groups")){
-validate72.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate68.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -14645,7 +18737,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate72.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+validate68.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -14653,8 +18745,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate73(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+if(!(validate69(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -14665,7 +18757,7 @@ break;
 }
 }
 else {
-validate72.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+validate68.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -14674,39 +18766,39 @@ return false;
 }
 }
 else {
-validate72.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate68.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate72.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
-exports["promtool-tests"] = validate81;
-const schema100 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
-const schema101 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
-const schema102 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
-const pattern60 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
-const pattern61 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
-const schema103 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
-const schema104 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
-const schema105 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+exports["promtool-tests"] = validate91;
+const schema112 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
+const schema113 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
+const schema114 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
+const pattern100 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
+const pattern101 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
+const schema115 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
+const schema116 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
+const schema117 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.exp_labels === undefined) && (missing0 = "exp_labels")) || ((data.exp_annotations === undefined) && (missing0 = "exp_annotations"))){
-validate84.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "exp_labels") || (key0 === "exp_annotations"))){
-validate84.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate94.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -14742,7 +18834,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate84.errors = vErrors;
+validate94.errors = vErrors;
 return false;
 break;
 }
@@ -14751,7 +18843,7 @@ if(valid2){
 for(const key2 in data0){
 const _errs7 = errors;
 if(typeof data0[key2] !== "string"){
-validate84.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate94.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs7 === errors;
@@ -14762,7 +18854,7 @@ break;
 }
 }
 else {
-validate84.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate94.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -14802,7 +18894,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate84.errors = vErrors;
+validate94.errors = vErrors;
 return false;
 break;
 }
@@ -14811,7 +18903,7 @@ if(valid5){
 for(const key4 in data2){
 const _errs14 = errors;
 if(typeof data2[key4] !== "string"){
-validate84.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate94.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid6 = _errs14 === errors;
@@ -14822,7 +18914,7 @@ break;
 }
 }
 else {
-validate84.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate94.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -14836,30 +18928,30 @@ var valid0 = true;
 }
 }
 else {
-validate84.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate94.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate84.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.eval_time === undefined) && (missing0 = "eval_time")) || ((data.alertname === undefined) && (missing0 = "alertname"))) || ((data.exp_alerts === undefined) && (missing0 = "exp_alerts"))){
-validate83.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate93.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "eval_time") || (key0 === "alertname")) || (key0 === "exp_alerts"))){
-validate83.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate93.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -14871,12 +18963,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
-validate83.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate93.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate83.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate93.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -14891,13 +18983,13 @@ let data1 = data.alertname;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern47.test(data1)){
-validate83.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern80.test(data1)){
+validate93.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate83.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
+validate93.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -14916,8 +19008,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate84(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate94(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -14927,7 +19019,7 @@ break;
 }
 }
 else {
-validate83.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
+validate93.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -14942,33 +19034,33 @@ var valid0 = true;
 }
 }
 else {
-validate83.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate93.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate83.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-const schema107 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
-const schema108 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
-const pattern68 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
+const schema119 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
+const schema120 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
+const pattern108 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
 
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.expr === undefined) && (missing0 = "expr")) || ((data.eval_time === undefined) && (missing0 = "eval_time"))) || ((data.exp_samples === undefined) && (missing0 = "exp_samples"))){
-validate87.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate97.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "expr") || (key0 === "eval_time")) || (key0 === "exp_samples"))){
-validate87.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate97.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -14980,18 +19072,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate87.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate97.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern26.test(data0)){
-validate87.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+validate97.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate87.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate97.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15007,12 +19099,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate87.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate97.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate87.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate97.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15037,14 +19129,14 @@ if(errors === _errs9){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((data3.labels === undefined) && (missing1 = "labels")) || ((data3.value === undefined) && (missing1 = "value"))){
-validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
+validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data3){
 if(!((key1 === "labels") || (key1 === "value"))){
-validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -15055,13 +19147,13 @@ let data4 = data3.labels;
 const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data4 === "string"){
-if(!pattern68.test(data4)){
-validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
+if(!pattern108.test(data4)){
+validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
 return false;
 }
 }
 else {
-validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
+validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15075,7 +19167,7 @@ if(data3.value !== undefined){
 let data5 = data3.value;
 const _errs14 = errors;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
+validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -15088,7 +19180,7 @@ var valid3 = true;
 }
 }
 else {
-validate87.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
+validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -15099,7 +19191,7 @@ break;
 }
 }
 else {
-validate87.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
+validate97.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -15114,16 +19206,16 @@ var valid0 = true;
 }
 }
 else {
-validate87.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate97.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate87.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -15194,12 +19286,12 @@ if(errors === _errs6){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.promql_expr_test === undefined) && (missing1 = "promql_expr_test")){
-validate82.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate92.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 }
 else {
-validate82.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate92.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -15215,21 +19307,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate82.errors = vErrors;
+validate92.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.name === undefined) && (missing2 = "name")) || ((data.interval === undefined) && (missing2 = "interval"))) || ((data.input_series === undefined) && (missing2 = "input_series"))){
-validate82.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate92.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "interval")) || (key0 === "input_series")) || (key0 === "alert_rule_test")) || (key0 === "promql_expr_test"))){
-validate82.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate92.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -15241,12 +19333,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate82.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate92.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate92.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15262,12 +19354,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate82.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate92.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate92.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15283,7 +19375,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate82.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
+validate92.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -15297,14 +19389,14 @@ if(errors === _errs16){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing3;
 if(((data3.series === undefined) && (missing3 = "series")) || ((data3.values === undefined) && (missing3 = "values"))){
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key1 in data3){
 if(!((key1 === "series") || (key1 === "values"))){
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -15315,13 +19407,13 @@ let data4 = data3.series;
 const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data4 === "string"){
-if(!pattern60.test(data4)){
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
+if(!pattern100.test(data4)){
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
 return false;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15336,13 +19428,13 @@ let data5 = data3.values;
 const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data5 === "string"){
-if(!pattern61.test(data5)){
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
+if(!pattern101.test(data5)){
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
 return false;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15356,7 +19448,7 @@ var valid5 = true;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
+validate92.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -15368,7 +19460,7 @@ break;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
+validate92.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -15384,7 +19476,7 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate82.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate92.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -15392,8 +19484,8 @@ var valid6 = true;
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
 const _errs25 = errors;
-if(!(validate83(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+if(!(validate93(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs25 === errors;
@@ -15404,7 +19496,7 @@ break;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
+validate92.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -15420,7 +19512,7 @@ const _errs26 = errors;
 if(errors === _errs26){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate82.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate92.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -15428,8 +19520,8 @@ var valid7 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs28 = errors;
-if(!(validate87(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+if(!(validate97(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs28 === errors;
@@ -15440,7 +19532,7 @@ break;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
+validate92.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -15457,16 +19549,16 @@ var valid2 = true;
 }
 }
 else {
-validate82.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate92.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate82.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:promtool-tests" */;
 let vErrors = null;
 let errors = 0;
@@ -15474,14 +19566,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.rule_files === undefined) && (missing0 = "rule_files")) || ((data.evaluation_interval === undefined) && (missing0 = "evaluation_interval"))) || ((data.tests === undefined) && (missing0 = "tests"))){
-validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate91.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "rule_files") || (key0 === "evaluation_interval")) || (key0 === "tests"))){
-validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate91.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -15493,7 +19585,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate81.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate91.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -15505,12 +19597,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate81.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate91.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate81.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate91.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15522,7 +19614,7 @@ break;
 }
 }
 else {
-validate81.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate91.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -15538,12 +19630,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate81.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate91.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate81.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate91.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -15559,7 +19651,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate81.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
+validate91.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -15567,8 +19659,8 @@ var valid2 = true;
 const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 const _errs10 = errors;
-if(!(validate82(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate92(data3[i1], {instancePath:instancePath+"/tests/" + i1,parentData:data3,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs10 === errors;
@@ -15579,7 +19671,7 @@ break;
 }
 }
 else {
-validate81.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
+validate91.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -15594,12 +19686,261 @@ var valid0 = true;
 }
 }
 else {
-validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate91.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate81.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
-exports["$fingerprint"] = "819eb4a5d7a70d897145024e2f17a7e78b1f0162b1f5ac8d814dd1acbe6b99b1";
+exports["vmagent-config"] = validate100;
+const schema121 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmagent-config","title":"vmagent scrape configuration","description":"build/victoriametrics/vmagent.yml, for vmagent -promscrape.config: the scrape interval and the same scrape jobs as prometheus.yml, without the fields vmagent refuses (rule_files, alerting).","type":"object","additionalProperties":false,"required":["global","scrape_configs"],"properties":{"global":{"type":"object","additionalProperties":false,"required":["scrape_interval"],"properties":{"scrape_interval":{"type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"scrape_configs":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-config#/definitions/scrapeConfig"}}}};
+
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
+validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
+validate101.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.job_name !== undefined){
+let data0 = data.job_name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate101.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate101.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.metrics_path !== undefined){
+let data1 = data.metrics_path;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern28.test(data1)){
+validate101.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+return false;
+}
+}
+else {
+validate101.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.static_configs !== undefined){
+let data2 = data.static_configs;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate101.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate86(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate101.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate101.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate101.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:vmagent-config" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.global === undefined) && (missing0 = "global")) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
+validate100.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "global") || (key0 === "scrape_configs"))){
+validate100.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.global !== undefined){
+let data0 = data.global;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")){
+validate100.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!(key1 === "scrape_interval")){
+validate100.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.scrape_interval !== undefined){
+let data1 = data0.scrape_interval;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+validate100.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate100.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate100.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.scrape_configs !== undefined){
+let data2 = data.scrape_configs;
+const _errs7 = errors;
+if(errors === _errs7){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate100.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs9 = errors;
+if(!(validate101(data2[i0], {instancePath:instancePath+"/scrape_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs9 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate100.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate100.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate100.errors = vErrors;
+return errors === 0;
+}
+
+exports["vmalert-rules"] = validate104;
+const schema123 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmalert-rules","title":"vmalert rule file","description":"A rule file of build/victoriametrics/rules/, for vmalert -rule: the Prometheus rule format, held to the same schema as build/prometheus/rules/ (vmalert -dryRun judges what VictoriaMetrics accepts).","allOf":[{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules"}]};
+
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:vmalert-rules" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+errors = vErrors.length;
+}
+validate104.errors = vErrors;
+return errors === 0;
+}
+
+exports["$fingerprint"] = "95e9da50e9213e94090d4c394749294bc78aa489205bcc1eac66f7b7eef5ec56";

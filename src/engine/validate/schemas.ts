@@ -211,10 +211,12 @@ function rememberValidYaml(key: string, document: unknown): void {
 }
 
 export function validateArtifacts(artifacts: Artifact[]): Diagnostic[] {
-  return artifacts.flatMap(validateArtifact);
+  // Outputs repeat files byte for byte (vmalert's rule files are Prometheus's): each text is parsed once.
+  const parses = new Map<string, unknown>();
+  return artifacts.flatMap((artifact) => validateArtifact(artifact, parses));
 }
 
-function validateArtifact(artifact: Artifact): Diagnostic[] {
+function validateArtifact(artifact: Artifact, parses: Map<string, unknown>): Diagnostic[] {
   const report = (pointer: string | undefined, message: string, fix?: string): Diagnostic => {
     const at = pointer === undefined ? undefined : locationAt(artifact, pointer);
     return {
@@ -249,7 +251,13 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
     document = written.document;
   } else {
     try {
-      document = artifact.format === "yaml" ? parseYaml(artifact.content) : JSON.parse(artifact.content);
+      const key = `${artifact.format}\0${artifact.content}`;
+      document = parses.has(key)
+        ? parses.get(key)
+        : artifact.format === "yaml"
+          ? parseYaml(artifact.content)
+          : JSON.parse(artifact.content);
+      parses.set(key, document);
       parsed.set(artifact, { content: artifact.content, document });
     } catch (error) {
       // Only a render bug can get here: renderers serialize documents they built.

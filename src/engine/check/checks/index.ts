@@ -19,6 +19,8 @@ import { unreviewed } from "./catalog/unreviewed.ts";
 import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
 import { credentials } from "./settings/credentials.ts";
+import { kubernetesResource } from "./targets/kubernetes-resource.ts";
+import { ruleFeatures } from "./targets/rule-features.ts";
 import { ruleDependency } from "./rules/dependency.ts";
 import { ruleEvaluationOrder } from "./rules/evaluation-order.ts";
 import { ruleName } from "./rules/name.ts";
@@ -100,6 +102,8 @@ export const allChecks: Check[] = [
   pathSafeName,
   pathCollision,
   credentials,
+  ruleFeatures,
+  kubernetesResource,
 ];
 
 /**

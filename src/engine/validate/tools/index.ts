@@ -4,6 +4,7 @@ import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
 import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
 import { judgeRuleTests } from "./promtool-tests.ts";
+import { vmalert } from "./vmalert.ts";
 import {
   artifactAt,
   fileDiagnostic,
@@ -18,7 +19,7 @@ import {
 export { toolsModes, type ToolsMode } from "./tool.ts";
 export { promtoolFix, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
 
-export const externalTools: ExternalTool[] = [promtool, amtool];
+export const externalTools: ExternalTool[] = [promtool, amtool, vmalert];
 
 export interface ToolsVerdict {
   diagnostics: Diagnostic[];
@@ -43,16 +44,26 @@ export async function judgeWithTools(
   const tests = judgeRuleTests(stagedDir, artifacts, mode, env);
   const verdicts = await Promise.all(
     externalTools.map(async (tool): Promise<ToolsVerdict> => {
-      const artifact = artifactAt(artifacts, tool.entry);
+      const judged = tool.judges?.(artifacts);
+      const artifact = judged ? judged[0] : artifactAt(artifacts, tool.entry);
       if (!artifact) return nothing();
       const found = locate(tool, mode, env, {
         what: tool.entry,
-        subject: artifact.subject,
-        source: artifact.source,
+        subject: tool.about?.subject ?? artifact.subject,
+        source: tool.about?.source ?? artifact.source,
       });
       if ("verdict" in found) return found.verdict;
       const entry = path.join(stagedDir, tool.entry);
-      const run = await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
+      const run = judged
+        ? await runTool(
+            found.file,
+            tool.args(
+              tool.entry,
+              judged.map((a) => a.path),
+            ),
+            stagedDir,
+          )
+        : await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
       if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
       if (run.code === 0) return { ...nothing(), accepted: [tool.command] };
       return {

@@ -22,7 +22,14 @@ export interface ExternalTool {
   debianPackage: string;
   /** The build file it is pointed at (a path in build/); the tool runs in that file's folder. */
   entry: string;
-  args(entryName: string): string[];
+  /**
+   * For a tool that judges several files: which ones (none: it does not run). It runs in the build's folder, given
+   * their paths in build/ (`files`); `entry` then only names them in messages.
+   */
+  judges?(artifacts: Artifact[]): Artifact[];
+  /** What a message about the tool as a whole (missing, could not run) is about, instead of the first file it judges. */
+  about?: ToolSubject;
+  args(entryName: string, files?: string[]): string[];
   /**
    * Diagnostics from the output of a run that failed; each names the definition behind the file it rejects.
    * `name` is the tool with its version (`promtool 2.42.0+ds`): the version decides what it accepts.
