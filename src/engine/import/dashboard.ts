@@ -797,27 +797,8 @@ class Reader {
           });
       }
     }
-    const kept = [
-      "id",
-      "title",
-      "description",
-      "gridPos",
-      "datasource",
-      "targets",
-      "transformations",
-      "links",
-      "interval",
-      "maxDataPoints",
-      "timeFrom",
-      "timeShift",
-      "hideTimeOverride",
-      "repeat",
-      "repeatDirection",
-      "maxPerRow",
-      "transparent",
-      "cacheTimeout",
-      "pluginVersion",
-    ];
+    // A graph's transformations mean the same on a timeseries.
+    const kept = [...legacyKept, "transformations"];
     const out: JsonObject = { type: "timeseries", fieldConfig: { defaults, overrides }, options };
     for (const key of kept) if (raw[key] !== undefined) out[key] = raw[key]!;
     const left_out = Object.keys(raw).filter(
@@ -1021,26 +1002,7 @@ class Reader {
       options.showThresholdLabels = isObject(raw.gauge) && raw.gauge.thresholdLabels === true;
       options.showThresholdMarkers = isObject(raw.gauge) && raw.gauge.thresholdMarkers !== false;
     }
-    const kept = [
-      "id",
-      "title",
-      "description",
-      "gridPos",
-      "datasource",
-      "targets",
-      "links",
-      "interval",
-      "maxDataPoints",
-      "timeFrom",
-      "timeShift",
-      "hideTimeOverride",
-      "repeat",
-      "repeatDirection",
-      "maxPerRow",
-      "transparent",
-      "cacheTimeout",
-      "pluginVersion",
-    ];
+    const kept = legacyKept;
     const out: JsonObject = {
       type: isGauge ? "gauge" : "stat",
       fieldConfig: { defaults, overrides: [] },
