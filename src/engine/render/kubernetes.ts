@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import type { KubernetesOutput } from "../define/outputs.ts";
 import { outputFolders } from "../define/outputs.ts";
 import type { DashboardModel, Model, RuleGroupModel } from "../model.ts";
+import { safeNamePattern } from "../check/path-names.ts";
 import { yamlArtifact, type Artifact } from "./artifact.ts";
 import { dashboardPath } from "./grafana.ts";
 import { renderedGroup, ruleFilePath, rulesDir } from "./prometheus.ts";
@@ -188,8 +189,12 @@ function kustomization(resources: Artifact[]): Artifact {
 /** build/kubernetes/, from the model and the files the other renderers wrote (`base`). */
 export function renderKubernetes(model: Model, output: KubernetesOutput, base: Artifact[]): Artifact[] {
   const contentOf = (path: string) => base.find((a) => a.path === path);
-  const resources: Artifact[] = model.ruleGroups.map((group) => prometheusRule(model, output, group));
+  // A name that is no file name is names/path-safe-name's error already: no resource, and no second report of it.
+  const resources: Artifact[] = model.ruleGroups
+    .filter((group) => safeNamePattern.test(group.name))
+    .map((group) => prometheusRule(model, output, group));
   for (const dashboard of model.dashboards) {
+    if (!safeNamePattern.test(dashboard.uid)) continue;
     const file = contentOf(dashboardPath(dashboard));
     if (file) resources.push(dashboardResource(model, output, dashboard, file.content));
   }
