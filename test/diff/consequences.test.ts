@@ -23,6 +23,11 @@ describe("routing, followed to every alert", () => {
     expect(flags(silent)).toEqual([
       [
         "alert-unrouted",
+        "alert AlertInputMetricMissing",
+        "no notification leaves Alertmanager: every receiver it reaches sends nothing: team-backlog (sends nothing)",
+      ],
+      [
+        "alert-unrouted",
         "alert MetricsEndpointDown",
         "no notification leaves Alertmanager: every receiver it reaches sends nothing: team-backlog (sends nothing)",
       ],
@@ -41,7 +46,10 @@ describe("routing, followed to every alert", () => {
         a.after?.firstNotice,
         a.after?.silent,
       ]),
-    ).toEqual([["MetricsEndpointDown", "20m", undefined, "always"]]);
+    ).toEqual([
+      ["AlertInputMetricMissing", "1h15m", undefined, "always"],
+      ["MetricsEndpointDown", "20m", undefined, "always"],
+    ]);
 
     const nowhere = diff(edited({ "prometheus/prometheus.yml": (doc) => void delete doc.alerting }));
     const every = nowhere.routing.alerts.map((a) => `alert ${a.alert}`);
@@ -108,11 +116,20 @@ describe("routing, followed to every alert", () => {
     expect(ecto.after!.inhibitedBy).toEqual([
       '{severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires',
     ]);
+    // The project's own rules give way to the one rule the edit leaves.
     expect(report.routing.changes).toEqual([
+      {
+        field: "inhibit rule",
+        before: '{severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service)',
+      },
+      {
+        field: "inhibit rule",
+        before: '{severity="high"} inhibits {severity=~"medium|low"} (equal: job, service)',
+      },
       { field: "inhibit rule", after: '{severity="critical"} inhibits {severity="high"} (equal: job)' },
     ]);
     expect(renderMarkdown(report)).toContain(
-      '`EctoQueryLatencyHigh` inhibition: none → {severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires\n',
+      '`EctoQueryLatencyHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires\n',
     );
   });
 
