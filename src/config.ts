@@ -35,6 +35,8 @@ export const settings = {
     nats: ["nats-exporter:7777"],
   },
   alertmanagers: ["alertmanager:9093"],
+  /** The period every SLO's error budget is counted over: the SRE workbook's four weeks (or "30d"). */
+  sloPeriod: "28d" as "28d" | "30d",
 };
 
 export type Settings = typeof settings;

@@ -6,6 +6,7 @@ import { dashboards } from "./dashboards/index.ts";
 import type { MetricDefinition } from "./engine/define/catalog.ts";
 import type { ProjectDefinition } from "./engine/define/project.ts";
 import { recordingRuleGroups } from "./recording-rules/index.ts";
+import { slos } from "./slos/index.ts";
 
 const metrics: MetricDefinition[] = Object.values(catalog).flatMap((group) => Object.values(group));
 
@@ -17,5 +18,7 @@ export const project: ProjectDefinition = {
   alertGroups,
   recordingRuleGroups,
   severities: severityPolicies,
+  slos,
+  sloPeriod: settings.sloPeriod,
   runbook: { file: "RUNBOOK.md" },
 };
