@@ -19,6 +19,9 @@ export const flagIds = [
   "dashboard-removed",
   "dashboard-renamed",
   "panel-id-changed",
+  "slo-removed",
+  "objective-lowered",
+  "sli-changed",
 ] as const;
 export type FlagId = (typeof flagIds)[number];
 
