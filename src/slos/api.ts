@@ -15,11 +15,13 @@ export const apiAvailability = slo({
   name: "api-availability",
   title: "API availability",
   description: "requests answered without a 5xx status",
-  objective: 99.9,
+  objective: 99,
   objectiveReason:
-    "The runbook pages on more than 5% of 5xx responses for 5 minutes, and tolerates anything less for ever: 2% of " +
-    "errors all day never pages. 99.9% over 28 days (about 40 minutes of full outage) makes 2% of errors for an hour " +
-    "a page (13.44x of a 0.1% budget is 1.34%), while a 5-minute blip at 5% spends only 0.6% of the budget.",
+    "The runbook pages on more than 5% of 5xx responses for 5 minutes and tolerates anything less for ever: 2% of " +
+    "errors all day never pages. 99% over 28 days (6.7 hours of full outage) keeps that line: the slow page fires at " +
+    "5.6% of errors sustained for 6 hours, just above the runbook's 5%, and a fast burn of 13.4% for an hour pages " +
+    "however it is spread; 2% all day now opens a ticket (0.93x over 3 days). Today's API returns about 0.7% of 5xx " +
+    "when healthy (a 0.7x burn), so a tighter objective would page on a healthy system.",
   sli: events({
     errors: `sum(rate(${phoenix.httpRequests}{${app}, status=~"5.."}[{{window}}]))`,
     total: `sum(rate(${phoenix.httpRequests}{${app}}[{{window}}]))`,
@@ -37,13 +39,14 @@ export const apiLatency = slo({
   service: "phoenix",
   name: "api-latency",
   title: "API latency",
-  description: "requests answered within 500 ms",
+  description: "requests answered within 1 s",
   objective: 99,
   objectiveReason:
-    "The runbook's latency line is 500 ms (Ecto's p95 alert): while it holds, at most 5% of requests are slower. " +
-    "Asking 99% of API requests within 500 ms over 28 days keeps the p95 well inside that line on average, and " +
-    "pages when 13.4% of requests are slow for an hour or 5.6% for six hours, the runbook's 5% sustained.",
-  sli: latency({ histogram: phoenix.httpRequestDuration, le: 0.5, matchers: app }),
+    "The runbook's latency line is 500 ms for the p95 of database queries; an API request runs several of them, and " +
+    "the slowest healthy route (/api/graphql) answers 10% of its requests in 500 ms to 1 s. One second is the next " +
+    "bucket bound, and 99% of requests within it pages when 13.4% of requests are slower for an hour, or 5.6% for " +
+    "six hours: the runbook's 5% sustained.",
+  sli: latency({ histogram: phoenix.httpRequestDuration, le: 1, matchers: app }),
   alerting: {
     name: "ApiLatency",
     team: "platform",

@@ -73,7 +73,7 @@ export function sloDashboard(spec: SloDashboardSpec): DashboardBuilder {
           id: id + 2,
           title: `${slo.title}: error budget remaining over ${period}`,
           description:
-            `The share of the ${period} error budget (${budget * 100}% of events may fail) not yet spent. ` +
+            `The share of the ${period} error budget (${Number((budget * 100).toPrecision(10))}% of events may fail) not yet spent. ` +
             "At 0% the objective is missed for the period; below 0% it is missed by that much.",
           unit: "percentunit",
           width: 12,
