@@ -11,12 +11,22 @@ const bad: BadModel[] = [
   { name: "a negative objective", model: objective(-99), message: "objective -99 is not a percentage" },
   { name: "NaN", model: objective(Number.NaN), message: "objective NaN is not a percentage" },
   { name: "a ratio written for a percentage", model: objective(0.999), message: "looks like a ratio" },
+  {
+    name: "90%: the 1-hour page needs 141% of events to fail",
+    model: objective(90),
+    message: "objective 90% leaves a budget of 10%, so Page1h would need more than every event to fail",
+  },
+  {
+    name: "50%: every alert but the slowest ticket is deaf",
+    model: objective(50),
+    message: "so Page1h, Page6h, Ticket1d would need more than every event to fail: they can never fire",
+  },
 ].map((b) => ({ ...b, subject: "slo shop-checkout", source: fixtureSource, fix: true }));
 
 const good: GoodModel[] = [
   { name: "99.9%", model: objective(99.9) },
   { name: "99.99%", model: objective(99.99) },
-  { name: "1%", model: objective(1) },
+  { name: "95%: the fast page fires at 67% of errors", model: objective(95) },
   { name: "a model without SLOs", model: () => withSlos([]) },
 ];
 
