@@ -14,12 +14,14 @@ const bad: BadModel[] = [
   {
     name: "90%: the 1-hour page needs 141% of events to fail",
     model: objective(90),
-    message: "objective 90% leaves a budget of 10%, so Page1h would need more than every event to fail",
+    message:
+      "objective 90% leaves a budget of 10%, so BudgetBurnPage1h would need more than every event to fail",
   },
   {
     name: "50%: every alert but the slowest ticket is deaf",
     model: objective(50),
-    message: "so Page1h, Page6h, Ticket1d would need more than every event to fail: they can never fire",
+    message:
+      "so BudgetBurnPage1h, BudgetBurnPage6h, BudgetBurnTicket1d would need more than every event to fail: they can never fire",
   },
 ].map((b) => ({ ...b, subject: "slo shop-checkout", source: fixtureSource, fix: true }));
 

@@ -42,7 +42,7 @@ export const sloObjective: ModelCheck = {
         return [
           {
             ...at,
-            message: `objective ${objective}% leaves a budget of ${Number((budget * 100).toPrecision(6))}%, so ${deaf.map((a) => burnAlertName("", a)).join(", ")} would need more than every event to fail: ${deaf.length > 1 ? "they" : "it"} can never fire`,
+            message: `objective ${objective}% leaves a budget of ${Number((budget * 100).toPrecision(6))}%, so ${deaf.map((a) => slo.alerts[burnRateAlerts.indexOf(a)] ?? burnAlertName("", a)).join(", ")} would need more than every event to fail: ${deaf.length > 1 ? "they" : "it"} can never fire`,
             fix: "raise the objective, or count errors over a longer period: a burn-rate alert needs factor x budget well below 1.",
           },
         ];
