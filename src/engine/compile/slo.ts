@@ -176,13 +176,24 @@ export const burnAlertName = (prefix: string, alert: BurnRateAlert) =>
 /** The panel of the SLO dashboard that draws an alert's burn rate, numbered within the SLO's row. */
 export const burnPanelOffset = (alert: BurnRateAlert) => 3 + burnRateAlerts.indexOf(alert);
 
-/** Text shared by an alert's annotations and its tests' rendered description. */
-function description(slo: SloDefinition, alert: BurnRateAlert, factor: number, period: string): string {
-  return (
-    `${slo.title} (objective ${slo.objective}% over ${period}) is burning its error budget more than ${factor} times ` +
-    `faster than sustainable over both the last ${alert.long} and ${alert.short}: at this pace ` +
-    `${Math.round(alert.budgetShare * 100)}% of the ${period} budget is spent within ${alert.long}.`
-  );
+/**
+ * An alert's description: a template reading the firing series' labels, and the text it renders to for this SLO (what
+ * the tests expect). Labels, not the value: a burn rate's last digits are not the tests' to predict.
+ */
+function description(
+  slo: SloDefinition,
+  alert: BurnRateAlert,
+  factor: number,
+  period: string,
+): { template: string; rendered: string } {
+  const text = (id: string, window: string) =>
+    `${slo.title} (${id}, objective ${slo.objective}% over ${period}) is burning its error budget more than ${factor} ` +
+    `times faster than sustainable over both the last ${window} and ${alert.short}: at this pace ` +
+    `${Math.round(alert.budgetShare * 100)}% of the ${period} budget is spent within ${alert.long}.`;
+  return {
+    template: text("{{ $labels.sloth_id }}", "{{ $labels.sloth_window }}"),
+    rendered: text(sloId(slo), alert.long),
+  };
 }
 
 /**
@@ -368,11 +379,11 @@ export function expandSlo(slo: SloDefinition, defaultPeriod: SloPeriod): Expande
       threshold: { op: ">", value: factor, unit: "count", source },
       for: "0s",
       summary: `${slo.title}: the error budget is burning ${spec.severity === "page" ? "fast" : "steadily"}.`,
-      description: text,
+      description: text.template,
       runbook: which.runbook,
       dashboard: { dashboard: placement?.dashboard ?? missingDashboard, panel },
       labels: { ...slo.labels, sloth_severity: spec.severity } as AlertDefinition["labels"],
-      tests: alertTests(slo, spec, budget, factor, text),
+      tests: alertTests(slo, spec, budget, factor, text.rendered),
       source,
     };
   });
