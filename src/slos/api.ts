@@ -20,8 +20,8 @@ export const apiAvailability = slo({
     "The runbook pages on more than 5% of 5xx responses for 5 minutes and tolerates anything less for ever: 2% of " +
     "errors all day never pages. 99% over 28 days (6.7 hours of full outage) keeps that line: the slow page fires at " +
     "5.6% of errors sustained for 6 hours, just above the runbook's 5%, and a fast burn of 13.4% for an hour pages " +
-    "however it is spread; 2% all day now opens a ticket (0.93x over 3 days). Today's API returns about 0.7% of 5xx " +
-    "when healthy (a 0.7x burn), so a tighter objective would page on a healthy system.",
+    "however it is spread; 2% all day now opens a ticket (0.93x over 3 days). 99.9% would page on the 0.5% of 5xx that " +
+    "the end-to-end suite serves as healthy (a 5x burn).",
   sli: events({
     errors: `sum(rate(${phoenix.httpRequests}{${app}, status=~"5.."}[{{window}}]))`,
     total: `sum(rate(${phoenix.httpRequests}{${app}}[{{window}}]))`,
