@@ -76,6 +76,11 @@ const good: GoodModel[] = [
   { name: "a share in percentunit", model: drawn(errorShare, "percentunit") },
   { name: "one minus a share, in percentunit", model: drawn(`1 - ${errorShare}`, "percentunit") },
   { name: "a share or zero, in percentunit", model: drawn(`(${errorShare}) or vector(0)`, "percentunit") },
+  {
+    name: "a share over its budget (a burn rate), as a plain number",
+    model: drawn(`(${errorShare}) / 0.01`, "short"),
+  },
+  { name: "a share times 100, in percent", model: drawn(`(${errorShare}) * 100`, "percent") },
   { name: "bytes per second in binBps", model: drawn(reclaimed, "binBps") },
   { name: "a mean duration in seconds", model: drawn(meanDuration, "s") },
   { name: "requests per second in reqps", model: drawn(requests, "reqps") },

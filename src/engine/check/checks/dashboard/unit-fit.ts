@@ -143,9 +143,14 @@ export function measureOf(
       if (op === "Div") {
         if (l !== undefined && l === r && l !== "number") return "share";
         if (l !== undefined && r === "count per second" && meanOf[l]) return meanOf[l];
-        return r === "number" ? l : undefined;
+        // A share over a constant is a multiple of it (a burn rate: the error ratio over the budget), no share.
+        return r === "number" && l !== "share" ? l : undefined;
       }
-      if (op === "Mul") return l === "number" ? r : r === "number" ? l : undefined;
+      // A share times a constant is a percentage or a multiple, no share of 1 either.
+      if (op === "Mul") {
+        const scaled = l === "number" ? r : r === "number" ? l : undefined;
+        return scaled === "share" ? undefined : scaled;
+      }
       if (op === "Add" || op === "Sub")
         return l === r ? l : l === "number" ? r : r === "number" ? l : undefined;
       // Comparisons filter the left side; and/unless keep it; or joins both.
