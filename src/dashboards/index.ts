@@ -5,16 +5,8 @@ import { covenantOverview } from "./covenant-overview.ts";
 import { ectoPerformance } from "./ecto-performance.ts";
 import { natsStreams } from "./nats-streams.ts";
 import { phoenixMetrics } from "./phoenix-metrics.ts";
-import { sloOverview } from "../slos/index.ts";
 
 /** The runbook's five dashboards, in the order the runbook lists them. */
-export const dashboards = [
-  covenantOverview,
-  phoenixMetrics,
-  ectoPerformance,
-  beamHealth,
-  natsStreams,
-  sloOverview,
-];
+export const dashboards = [covenantOverview, phoenixMetrics, ectoPerformance, beamHealth, natsStreams];
 
 linkTogether(dashboards, settings.runbookUrl);
