@@ -155,8 +155,8 @@ export const beamAlerts = ruleGroup("beam-alerts", [beamMemoryHigh, beamProcessC
   endToEndScenario() {
     edit(
       "test/e2e/exporter/values.ts",
-      '  "metrics-endpoint-down",\n] as const;',
-      '  "metrics-endpoint-down",\n  "process-leak",\n] as const;',
+      "] as const;\nexport type Scenario",
+      '  "process-leak",\n] as const;\nexport type Scenario',
     );
     edit(
       "test/e2e/exporter/values.ts",
@@ -165,8 +165,8 @@ export const beamAlerts = ruleGroup("beam-alerts", [beamMemoryHigh, beamProcessC
     );
     edit(
       "test/e2e/e2e.test.ts",
-      '  MetricsEndpointDown: "metrics-endpoint-down",\n};',
-      '  MetricsEndpointDown: "metrics-endpoint-down",\n  BeamProcessCountHigh: "process-leak",\n};',
+      '  MetricsEndpointDown: "metrics-endpoint-down",\n',
+      '  MetricsEndpointDown: "metrics-endpoint-down",\n  BeamProcessCountHigh: "process-leak",\n',
     );
   },
 };
