@@ -79,7 +79,9 @@ beforeAll(async () => {
     victoria = new PrometheusApi(vm.url);
     await sleep(historyMs);
     // Every raw sample Prometheus holds, recorded series included, into VictoriaMetrics as they are.
-    at = Math.floor(Date.now() / 1000);
+    // A few seconds back: a scrape or rule evaluation stamped before `at` but still being written when the samples
+    // are read would reach Prometheus's answers and not VictoriaMetrics' copy.
+    at = Math.floor(Date.now() / 1000) - 5;
     const raw = await prometheus.get<{ resultType: string; result: Sample[] }>("/api/v1/query", {
       query: `{__name__=~".+"}[${Math.ceil(historyMs / 1000) + 10}s]`,
       time: at,
