@@ -1,5 +1,5 @@
 /**
- * validateArtifacts keeps YAML it found valid (by schema and content), so an unchanged file is not parsed again
+ * validateArtifacts keeps the YAML it parsed (by its text), so an unchanged file is not parsed again
  * on a rebuild. What it keeps must never change a verdict: content found invalid is judged afresh each time, the
  * same content under another schema is judged against that schema, and any edit is a new judgement.
  */

@@ -109,14 +109,12 @@ const fieldDefaultFields = new Set([
   "color",
 ]);
 
+/** The fields every panel has, whatever its kind. */
+const panelBasics = ["id", "title", "description", "gridPos", "datasource", "targets"];
+
 /** What a legacy panel keeps as it is when it becomes its current kind. */
 const legacyKept = [
-  "id",
-  "title",
-  "description",
-  "gridPos",
-  "datasource",
-  "targets",
+  ...panelBasics,
   "links",
   "interval",
   "maxDataPoints",
@@ -573,19 +571,7 @@ class Reader {
     if (Array.isArray(panel.links) && panel.links.length) spec.links = panel.links;
     if (isObject(panel.options) && Object.keys(panel.options).length) spec.options = panel.options;
     const extra: JsonObject = {};
-    const named = [
-      "type",
-      "id",
-      "title",
-      "description",
-      "gridPos",
-      "datasource",
-      "targets",
-      "fieldConfig",
-      "options",
-      "transformations",
-      "links",
-    ];
+    const named = ["type", ...panelBasics, "fieldConfig", "options", "transformations", "links"];
     // Grafana's own bookkeeping of a saved dashboard, which it makes again on load.
     const bookkeeping = [
       "scopedVars",

@@ -191,32 +191,33 @@ export function parsedDocument(artifact: Artifact): { document: unknown } | unde
 }
 
 /**
- * YAML content this process has already parsed and found valid, by schema and content: a rebuild, or the next
- * compile of a long-lived process, need not parse and validate a file that has not changed. Only valid content
- * is kept (a problem's diagnostics name the artifact), and only so much of it.
+ * YAML this process has already parsed, by its text: outputs repeat files byte for byte (vmalert's rule files are
+ * Prometheus's), and a rebuild or the next compile of a long-lived process repeats the files that did not change.
+ * Parsing is what validation costs; the schema is still applied every time. Bounded, oldest first out.
  */
-const validYaml = new Map<string, unknown>();
-const validYamlBytesLimit = 16 * 2 ** 20;
-let validYamlBytes = 0;
+const parsedYaml = new Map<string, unknown>();
+const parsedYamlCharsLimit = 16 * 2 ** 20;
+let parsedYamlChars = 0;
 
-function rememberValidYaml(key: string, document: unknown): void {
-  if (key.length > validYamlBytesLimit / 4) return;
-  while (validYamlBytes + key.length > validYamlBytesLimit) {
-    const oldest = validYaml.keys().next().value as string;
-    validYaml.delete(oldest);
-    validYamlBytes -= oldest.length;
+function parseYamlOnce(content: string): unknown {
+  if (parsedYaml.has(content)) return parsedYaml.get(content);
+  const document = parseYaml(content);
+  if (content.length > parsedYamlCharsLimit / 4) return document;
+  while (parsedYamlChars + content.length > parsedYamlCharsLimit) {
+    const oldest = parsedYaml.keys().next().value as string;
+    parsedYaml.delete(oldest);
+    parsedYamlChars -= oldest.length;
   }
-  validYaml.set(key, document);
-  validYamlBytes += key.length;
+  parsedYaml.set(content, document);
+  parsedYamlChars += content.length;
+  return document;
 }
 
 export function validateArtifacts(artifacts: Artifact[]): Diagnostic[] {
-  // Outputs repeat files byte for byte (vmalert's rule files are Prometheus's): each text is parsed once.
-  const parses = new Map<string, unknown>();
-  return artifacts.flatMap((artifact) => validateArtifact(artifact, parses));
+  return artifacts.flatMap(validateArtifact);
 }
 
-function validateArtifact(artifact: Artifact, parses: Map<string, unknown>): Diagnostic[] {
+function validateArtifact(artifact: Artifact): Diagnostic[] {
   const report = (pointer: string | undefined, message: string, fix?: string): Diagnostic => {
     const at = pointer === undefined ? undefined : locationAt(artifact, pointer);
     return {
@@ -238,12 +239,6 @@ function validateArtifact(artifact: Artifact, parses: Map<string, unknown>): Dia
   let validate = gate ? undefined : validatorFor(artifact.schema);
   if (validate !== undefined && typeof validate !== "function") return cannotValidate(validate);
 
-  const cacheKey = artifact.format === "yaml" ? `${artifact.schema}\n${artifact.content}` : undefined;
-  if (cacheKey !== undefined && validYaml.has(cacheKey)) {
-    parsed.set(artifact, { content: artifact.content, document: validYaml.get(cacheKey) });
-    return [];
-  }
-
   let document: unknown;
   const written = artifact.format === "json" ? writtenDocument(artifact) : undefined;
   if (written) {
@@ -251,13 +246,7 @@ function validateArtifact(artifact: Artifact, parses: Map<string, unknown>): Dia
     document = written.document;
   } else {
     try {
-      const key = `${artifact.format}\0${artifact.content}`;
-      document = parses.has(key)
-        ? parses.get(key)
-        : artifact.format === "yaml"
-          ? parseYaml(artifact.content)
-          : JSON.parse(artifact.content);
-      parses.set(key, document);
+      document = artifact.format === "yaml" ? parseYamlOnce(artifact.content) : JSON.parse(artifact.content);
       parsed.set(artifact, { content: artifact.content, document });
     } catch (error) {
       // Only a render bug can get here: renderers serialize documents they built.
@@ -266,14 +255,10 @@ function validateArtifact(artifact: Artifact, parses: Map<string, unknown>): Dia
     }
   }
 
-  const valid = () => {
-    if (cacheKey !== undefined) rememberValidYaml(cacheKey, document);
-    return [];
-  };
-  if (gate?.(document)) return valid();
+  if (gate?.(document)) return [];
   validate ??= validatorFor(artifact.schema);
   if (typeof validate !== "function") return cannotValidate(validate);
-  if (validate(document)) return valid();
+  if (validate(document)) return [];
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const problem of preciseErrors(artifact.schema, document, validate.errors ?? [])) {
