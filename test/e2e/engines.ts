@@ -7,7 +7,15 @@
  */
 import type { Model } from "../../src/engine/model.ts";
 import { renderVictoriaMetrics } from "../../src/engine/render/victoriametrics.ts";
-import { folderWith, freePort, PrometheusApi, requireBinary, startServer, type Server } from "./harness.ts";
+import {
+  folderWith,
+  freePort,
+  PrometheusApi,
+  requireBinary,
+  sleep,
+  startServer,
+  type Server,
+} from "./harness.ts";
 import { compressedModel, prometheusFiles, type Wiring } from "./profile.ts";
 
 export interface EngineStack {
@@ -102,6 +110,7 @@ export const victoriaMetricsEngine: Engine = {
           dir,
         ),
       );
+      await firstScrapesStored(new PrometheusApi(vm.url), Object.keys(wiring.scrapeTargets), scenario);
       const rules = files.filter((f) => f.schema === "vmalert-rules").map((f) => `-rule=${f.path}`);
       const vmalert = await startServer(
         `vmalert (${scenario})`,
@@ -126,5 +135,28 @@ export const victoriaMetricsEngine: Engine = {
     }
   },
 };
+
+/**
+ * Waits until every scrape job's first scrape is stored whole. vmagent writes a scrape in several requests, so
+ * for a moment `up` can be stored without the scrape's other series; a rule evaluated then sees a metric as
+ * missing (Prometheus commits a scrape at once). vmalert starts after this, as it would against a running stack.
+ */
+async function firstScrapesStored(api: PrometheusApi, jobs: string[], scenario: string): Promise<void> {
+  const complete =
+    'count by (job, instance) ({job!="", __name__!~"up|scrape_.+"})' +
+    " >= on (job, instance) scrape_samples_post_metric_relabeling" +
+    // A target that is down on purpose has stored its first scrape when `up` is there.
+    " or on (job, instance) scrape_samples_post_metric_relabeling == 0";
+  const deadline = Date.now() + 30_000;
+  let last = "";
+  while (Date.now() < deadline) {
+    const answer = await api.query(complete, Date.now() / 1000);
+    const stored = new Set((answer.response.data?.result ?? []).map((s) => s.metric.job));
+    if (jobs.every((job) => stored.has(job))) return;
+    last = `${answer.request} -> ${answer.body}`;
+    await sleep(200);
+  }
+  throw new Error(`victoria-metrics (${scenario}): the first scrapes were not stored within 30 s: ${last}`);
+}
 
 export const engines: Engine[] = [prometheusEngine, victoriaMetricsEngine];
