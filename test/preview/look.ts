@@ -12,8 +12,21 @@ export const colors = {
   page: hex("#111217"),
   panel: hex("#181b1f"),
   border: hex("#2c3235"),
-  firstSeries: hex("#7eb26d"),
 };
+
+/** The colours series are drawn in, in order (draw.js's palette, Grafana's classic one). */
+export const seriesColors = [
+  "#7eb26d",
+  "#eab839",
+  "#6ed0e0",
+  "#ef843c",
+  "#e24d42",
+  "#1f78c1",
+  "#ba43a9",
+  "#705da0",
+  "#508642",
+  "#cca300",
+].map(hex);
 
 export interface Looked {
   page: Page;
@@ -86,14 +99,21 @@ export async function boxFailures(
   return failures;
 }
 
-/** Pixels of the first series' colour in a panel's plot area (uPlot's `.u-over`, the area inside the axes). */
-export async function linePixels(looked: Looked, panelSelector: string): Promise<number> {
+/**
+ * Pixels in a panel's plot area (uPlot's `.u-over`, the area inside the axes) of the colour of one of its first
+ * `series` (a later series may hide an earlier one where their values are equal).
+ */
+export async function linePixels(looked: Looked, panelSelector: string, series = 1): Promise<number> {
+  const colours = seriesColors.slice(0, Math.max(1, Math.min(series, seriesColors.length)));
+  const count = (box: Box) =>
+    colours.reduce((n, colour) => n + countNear(looked.picture, box, colour, 24), 0);
   const over = looked.page.locator(`${panelSelector} .u-over`);
   const area = (await over.count()) ? await over.first().boundingBox() : null;
   if (!area) {
     // No plot area: then nothing may look like a line anywhere in the panel's body.
     const body = await looked.page.locator(`${panelSelector} .panel-body`).boundingBox();
-    return body ? countNear(looked.picture, body, colors.firstSeries) : 0;
+    return body ? count(body) : 0;
   }
-  return countNear(looked.picture, area, colors.firstSeries);
+  // A line at the scale's end (values at a panel's min) is drawn on the area's edge: half of it is just outside.
+  return count({ x: area.x, y: area.y - 2, width: area.width, height: area.height + 4 });
 }

@@ -190,10 +190,14 @@
     plot.className = "plot";
     body.prepend(plot);
     const values = series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => v !== null);
-    const range =
-      panel.min !== undefined || panel.max !== undefined
-        ? [panel.min ?? Math.min(0, ...values), panel.max ?? Math.max(...values)]
-        : undefined;
+    // A fixed end (min or max) with the data's own range for the other; never an empty range (all values at the min).
+    let range;
+    if (panel.min !== undefined || panel.max !== undefined) {
+      const low = panel.min ?? Math.min(...values, panel.max);
+      let high = panel.max ?? Math.max(low, ...values);
+      if (high <= low) high = low + (Math.abs(low) || 1);
+      range = [low, high];
+    }
     new uPlot(
       {
         width: body.clientWidth,
