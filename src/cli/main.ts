@@ -99,6 +99,14 @@ export function cliProgram(actions: CommandActions): Command {
     )
     .addOption(formatOption("markdown"))
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
+    .option(
+      "--pictures <dir>",
+      "write a before and an after picture (PNG) of each changed dashboard into this folder, linked from the report; needs Chromium",
+    )
+    .option(
+      "--pictures-url <url>",
+      "with --pictures: where readers find them (a CI run's artifacts), linked instead of each file",
+    )
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action((options: DiffCommandOptions) => actions.diff(options));
   const importing = program

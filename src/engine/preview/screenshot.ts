@@ -15,14 +15,14 @@ export const defaultChromium = "/usr/bin/chromium";
 export class ChromiumMissing extends Error {}
 
 /** The browser: O11Y_CHROMIUM, else Debian's chromium; throws ChromiumMissing when it is not there. */
-export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env, debian = defaultChromium): string {
   const named = env.O11Y_CHROMIUM;
-  const binary = named || defaultChromium;
+  const binary = named || debian;
   if (!existsSync(binary))
     throw new ChromiumMissing(
       named
         ? `O11Y_CHROMIUM=${named}: there is no such file`
-        : `pictures need Chromium, and ${defaultChromium} is not there: install it (Debian and its derivatives: apt-get install chromium), or set O11Y_CHROMIUM to a Chromium or Chrome binary`,
+        : `pictures need Chromium, and ${debian} is not there: install it (Debian and its derivatives: apt-get install chromium), or set O11Y_CHROMIUM to a Chromium or Chrome binary`,
     );
   return binary;
 }
