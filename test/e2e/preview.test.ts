@@ -4,7 +4,9 @@
  * last half minute, and headless chromium opens each page: every time series panel that got data draws its line,
  * and every dashboard draws at least one. About 40 s; fails, never skips, without prometheus or chromium.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -15,7 +17,9 @@ import { PrometheusClient } from "../../src/engine/preview/query.ts";
 import { chromiumPath, startBrowser, type Browser } from "../../src/engine/preview/screenshot.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import { project } from "../../src/project.ts";
+import { projectRoot } from "../../src/engine/source.ts";
 import { linePixels, look } from "../preview/look.ts";
+import { decode } from "../preview/pixels.ts";
 import { prometheusEngine } from "./engines.ts";
 import { Exporter } from "./exporter/exporter.ts";
 import { eventually, removeFolders, type Server } from "./harness.ts";
@@ -100,3 +104,32 @@ it("draws every panel with data from the end-to-end Prometheus, on all five dash
   expect(client.requests).toBeGreaterThan(50);
   // Five browser pages on a loaded machine take their time.
 }, 240_000);
+
+it("o11y preview --prometheus --png writes the five pages with their data, and a picture of each", async () => {
+  const out = path.join(dir, "cli");
+  // Not spawnSync: the exporter serves from this process, and Prometheus keeps scraping it meanwhile.
+  const child = spawn(
+    process.execPath,
+    ["bin/o11y.js", "preview", "--out", out, "--prometheus", prometheusUrl, "--from", "now-30s", "--png"],
+    { cwd: projectRoot, env: { ...process.env, NO_COLOR: "1" } },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, "close")) as [number];
+  expect(code, stderr).toBe(0);
+  expect(stdout).toMatch(/^previewed 5 dashboard\(s\) with data, with pictures, into /);
+  expect(stderr).toMatch(/^note: asked http:\/\/127\.0\.0\.1:\d+ \d+ request\(s\) for 5 dashboard\(s\)\n$/);
+  const files = readdirSync(out).sort();
+  for (const uid of model.dashboards.map((d) => d.uid)) {
+    expect(files).toContain(`${uid}.html`);
+    expect(files).toContain(`${uid}.png`);
+    const page = readFileSync(path.join(out, `${uid}.html`), "utf8");
+    // Data embedded, drawn by the inlined uPlot: the page needs nothing but itself.
+    expect(page).toContain('<script type="application/json" id="o11y-data">');
+    expect(page).toContain("https://github.com/leeoniya/uPlot (v1.6.32)");
+    expect(page).not.toMatch(/<(script|link|img)[^>]* (src|href)=/);
+    expect(decode(readFileSync(path.join(out, `${uid}.png`))).width).toBe(1600);
+  }
+}, 300_000);
