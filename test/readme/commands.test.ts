@@ -166,7 +166,7 @@ describe("the README's command lines", () => {
     expect(texts.filter((t) => t.startsWith("o11y diff [--base <ref>]"))).toHaveLength(1);
     expect(texts.some((t) => t.startsWith("$ node bin/o11y.js check --expr"))).toBe(true);
     expect(texts).toContain(
-      'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown > "$RUNNER_TEMP/o11y-diff.md"',
+      'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown --pictures "$RUNNER_TEMP/o11y-pictures" --pictures-url "$RUN_URL" > "$RUNNER_TEMP/o11y-diff.md"',
     );
     expect(o11yLines.filter((l) => l.args).length).toBeGreaterThan(20);
   });

@@ -361,7 +361,7 @@ export function dashboardPage(
   const time = record(json.time);
   const range = `${htmlText(String(time.from ?? "now-6h"))} to ${htmlText(String(time.to ?? "now"))}`;
   const source = data
-    ? `Data from ${htmlText(redactSecrets(data.url))}, ${isoUtc(data.from)} to ${isoUtc(data.to)} (the dashboard's ${range}).`
+    ? `Data from ${htmlText(redactSecrets(data.url))}, ${isoUtc(data.from)} to ${isoUtc(data.to)}; the dashboard's time range is ${range}.`
     : `Layout only (time range ${range}); <code>o11y preview --prometheus &lt;url&gt;</code> draws data.`;
   let key = 0;
   const drawn: Record<string, unknown> = {};

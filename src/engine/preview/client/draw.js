@@ -165,6 +165,14 @@
     }
   };
 
+  // The y axis as wide as its longest label.
+  const measure = document.createElement("canvas").getContext("2d");
+  const axisWidth = (u, values) => {
+    if (!values) return 40;
+    measure.font = axisStyle.font;
+    return Math.ceil(Math.max(0, ...values.map((v) => measure.measureText(v).width))) + 18;
+  };
+
   const utc = (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC");
 
   function legend(container, series) {
@@ -210,8 +218,12 @@
           { ...axisStyle },
           {
             ...axisStyle,
-            size: 60,
-            values: (u, ticks) => ticks.map((t) => format(t, panel.unit, panel.decimals)),
+            size: axisWidth,
+            // A boolean axis names its two values only.
+            values: (u, ticks) =>
+              ticks.map((t) =>
+                panel.unit === "bool" && t !== 0 && t !== 1 ? "" : format(t, panel.unit, panel.decimals),
+              ),
           },
         ],
         series: [
@@ -308,9 +320,9 @@
     const width = (canvas.width - labelWidth) / Math.max(1, times.length);
     const height = canvas.height / Math.max(1, cells.length);
     ctx.font = "10px sans-serif";
-    ctx.fillStyle = "#ccccdc";
     cells.forEach((row, b) => {
       const y = canvas.height - (b + 1) * height;
+      ctx.fillStyle = "#ccccdc";
       if (height >= 10)
         ctx.fillText(
           series[b].le === Infinity ? "+Inf" : format(series[b].le, panel.unit),
