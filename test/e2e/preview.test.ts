@@ -120,7 +120,7 @@ it("o11y preview --prometheus --png writes the five pages with their data, and a
   const [code] = (await once(child, "close")) as [number];
   expect(code, stderr).toBe(0);
   expect(stdout).toMatch(/^previewed 5 dashboard\(s\) with data, with pictures, into /);
-  expect(stderr).toMatch(/^note: asked http:\/\/127\.0\.0\.1:\d+ \d+ request\(s\) for 5 dashboard\(s\)\n$/);
+  expect(stderr).toMatch(/^note: asked http:\/\/127\.0\.0\.1:\d+ \d+ request\(s\) for 5 dashboard\(s\)$/m);
   const files = readdirSync(out).sort();
   for (const uid of model.dashboards.map((d) => d.uid)) {
     expect(files).toContain(`${uid}.html`);
