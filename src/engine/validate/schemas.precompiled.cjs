@@ -1169,7 +1169,7 @@ return errors === 0;
 }
 
 exports["diff-report"] = validate19;
-const schema22 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:diff-report","title":"o11y diff report","description":"What `o11y diff --format json` writes: what a change does to alerting and dashboards, with every flag and computed effect. See README, \"Review and CI\".","type":"object","additionalProperties":false,"required":["summary","base","head","attention","alerts","routing","recordingRules","dashboards","files","findings"],"properties":{"summary":{"type":"string"},"base":{"type":"string"},"head":{"type":"string"},"attention":{"type":"array","description":"Flags for review, each with an id --fail-on accepts.","items":{"$ref":"#/definitions/flag"}},"alerts":{"type":"array","items":{"$ref":"#/definitions/entry"}},"routing":{"type":"object","additionalProperties":false,"required":["changes","alerts"],"properties":{"changes":{"type":"array","description":"Alertmanager's configuration compared: receivers, routes, inhibit rules.","items":{"$ref":"#/definitions/change"}},"alerts":{"type":"array","description":"Each alert whose delivery changed, or that another change touches.","items":{"$ref":"#/definitions/alertDelivery"}}}},"recordingRules":{"type":"array","items":{"$ref":"#/definitions/ruleEntry"}},"dashboards":{"type":"array","items":{"$ref":"#/definitions/dashboardEntry"}},"files":{"type":"array","items":{"$ref":"#/definitions/entry"}},"findings":{"type":"array","description":"Check findings the head has and the base had not.","items":{"$ref":"#/definitions/diagnostic"}}},"definitions":{"status":{"enum":["added","removed","changed","renamed"]},"change":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}},"flag":{"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}},"entry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}}}},"ruleEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","dependents"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"dependents":{"type":"array","items":{"$ref":"#/definitions/dependent"}},"output":{"$ref":"#/definitions/ruleOutput"}}},"panelEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"openedBy":{"type":"array","items":{"type":"string"},"description":"Alerts whose dashboard_url opens this panel."}}},"dashboardEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","panels","moved"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"panels":{"type":"array","items":{"$ref":"#/definitions/panelEntry"}},"moved":{"type":"array","description":"Panels that only moved.","items":{"$ref":"#/definitions/moved"}}}},"moved":{"type":"object","additionalProperties":false,"required":["key","title","before","after"],"properties":{"key":{"type":"string"},"title":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"}}},"dependent":{"type":"object","additionalProperties":false,"required":["kind","subject","via"],"properties":{"kind":{"enum":["recording rule","alert","panel"]},"subject":{"type":"string"},"via":{"type":"array","items":{"type":"string"},"description":"Recorded series between the changed rule and this reader, in order."},"labelsDropped":{"type":"array","items":{"type":"string"}},"labelsAdded":{"type":"array","items":{"type":"string"}},"uses":{"type":"array","items":{"type":"string"},"description":"What read a dropped label: templates, group_by, route matchers, inhibition, legends."}}},"ruleOutput":{"type":"object","additionalProperties":false,"properties":{"windows":{"type":"object","additionalProperties":false,"required":["before","after"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}}}},"labels":{"type":"object","additionalProperties":false,"required":["dropped","added"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"dropped":{"type":"array","items":{"type":"string"}},"added":{"type":"array","items":{"type":"string"}}}}}},"routeTaken":{"type":"object","additionalProperties":false,"required":["route","receiver","integrations","pages","groupBy","groupWait","groupInterval","repeatInterval"],"properties":{"route":{"type":"string","description":"The route's matchers from the root down, `root` for the root."},"receiver":{"type":"string"},"integrations":{"type":"array","items":{"type":"string"},"description":"`pagerduty`, `slack #on-call`; empty when the receiver sends nothing."},"pages":{"type":"boolean","description":"Whether one of its integrations pages: pagerduty, opsgenie, victorops, pushover, incidentio."},"groupBy":{"oneOf":[{"type":"array","items":{"type":"string"}},{"const":"all"}]},"groupWait":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"groupInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"repeatInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"muteTimeIntervals":{"type":"array","items":{"type":"string"}},"activeTimeIntervals":{"type":"array","items":{"type":"string"}}}},"outcome":{"type":"object","additionalProperties":false,"required":["when","routes"],"properties":{"when":{"type":"array","items":{"type":"string"},"description":"Assumptions about labels known only when the alert fires (`job=\"api\"`, `job!=\"api\"`); empty when certain."},"routes":{"type":"array","items":{"$ref":"#/definitions/routeTaken"}},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"`for` plus the shortest group_wait of a route that sends something."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"The same over the routes that page."}}},"delivery":{"type":"object","additionalProperties":false,"required":["for","outcomes","dependsOn","pages","inhibitedBy"],"properties":{"for":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}},"dependsOn":{"type":"array","items":{"type":"string"},"description":"Labels the routing reads whose values come from the alert's expression."},"pages":{"enum":["always","never","part-time","depends"]},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"Time to first notice: the longest over the outcomes that notify; absent when none does."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"silent":{"enum":["always","sometimes"],"description":"Whether all outcomes, or some, reach no integration."},"inhibitedBy":{"type":"array","items":{"type":"string"}},"nowhere":{"type":"string","description":"Why no notification can leave Alertmanager at all."}}},"alertDelivery":{"type":"object","additionalProperties":false,"required":["alert","status","changed"],"properties":{"alert":{"type":"string"},"status":{"enum":["added","removed","changed","unchanged"]},"before":{"$ref":"#/definitions/delivery"},"after":{"$ref":"#/definitions/delivery"},"changed":{"type":"array","items":{"enum":["receiver","paging","first notice","repeat","grouping","inhibition","time intervals"]}}}},"diagnostic":{"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}}}};
+const schema22 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:diff-report","title":"o11y diff report","description":"What `o11y diff --format json` writes: what a change does to alerting and dashboards, with every flag and computed effect. See README, \"Review and CI\".","type":"object","additionalProperties":false,"required":["summary","base","head","attention","alerts","routing","recordingRules","dashboards","files","findings"],"properties":{"summary":{"type":"string"},"base":{"type":"string"},"head":{"type":"string"},"attention":{"type":"array","description":"Flags for review, each with an id --fail-on accepts.","items":{"$ref":"#/definitions/flag"}},"alerts":{"type":"array","items":{"$ref":"#/definitions/entry"}},"routing":{"type":"object","additionalProperties":false,"required":["changes","alerts"],"properties":{"changes":{"type":"array","description":"Alertmanager's configuration compared: receivers, routes, inhibit rules.","items":{"$ref":"#/definitions/change"}},"alerts":{"type":"array","description":"Each alert whose delivery changed, or that another change touches.","items":{"$ref":"#/definitions/alertDelivery"}}}},"recordingRules":{"type":"array","items":{"$ref":"#/definitions/ruleEntry"}},"dashboards":{"type":"array","items":{"$ref":"#/definitions/dashboardEntry"}},"files":{"type":"array","items":{"$ref":"#/definitions/entry"}},"findings":{"type":"array","description":"Check findings the head has and the base had not.","items":{"$ref":"#/definitions/diagnostic"}},"pictures":{"type":"object","description":"With --pictures: a before and an after picture (PNG) of each dashboard that changed, as o11y preview draws it.","additionalProperties":false,"required":["folder","dashboards"],"properties":{"folder":{"type":"string","description":"The folder they were written to, as given."},"link":{"type":"string","description":"Where readers find them when not beside the report (--pictures-url)."},"dashboards":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["uid","title"],"properties":{"uid":{"type":"string"},"title":{"type":"string"},"before":{"type":"string","description":"File name in the folder; absent for an added dashboard."},"after":{"type":"string","description":"File name in the folder; absent for a removed dashboard."}}}}}}},"definitions":{"status":{"enum":["added","removed","changed","renamed"]},"change":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}},"flag":{"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}},"entry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}}}},"ruleEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","dependents"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"dependents":{"type":"array","items":{"$ref":"#/definitions/dependent"}},"output":{"$ref":"#/definitions/ruleOutput"}}},"panelEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"openedBy":{"type":"array","items":{"type":"string"},"description":"Alerts whose dashboard_url opens this panel."}}},"dashboardEntry":{"type":"object","description":"","additionalProperties":false,"required":["status","key","changes","panels","moved"],"properties":{"status":{"$ref":"#/definitions/status"},"key":{"type":"string","description":"Alert name, series, dashboard uid, panel id or file path; for a renamed thing its new one."},"previousKey":{"type":"string","description":"A renamed thing's old key."},"title":{"type":"string"},"changes":{"type":"array","items":{"$ref":"#/definitions/change"}},"panels":{"type":"array","items":{"$ref":"#/definitions/panelEntry"}},"moved":{"type":"array","description":"Panels that only moved.","items":{"$ref":"#/definitions/moved"}}}},"moved":{"type":"object","additionalProperties":false,"required":["key","title","before","after"],"properties":{"key":{"type":"string"},"title":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"}}},"dependent":{"type":"object","additionalProperties":false,"required":["kind","subject","via"],"properties":{"kind":{"enum":["recording rule","alert","panel"]},"subject":{"type":"string"},"via":{"type":"array","items":{"type":"string"},"description":"Recorded series between the changed rule and this reader, in order."},"labelsDropped":{"type":"array","items":{"type":"string"}},"labelsAdded":{"type":"array","items":{"type":"string"}},"uses":{"type":"array","items":{"type":"string"},"description":"What read a dropped label: templates, group_by, route matchers, inhibition, legends."}}},"ruleOutput":{"type":"object","additionalProperties":false,"properties":{"windows":{"type":"object","additionalProperties":false,"required":["before","after"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}}}},"labels":{"type":"object","additionalProperties":false,"required":["dropped","added"],"properties":{"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"dropped":{"type":"array","items":{"type":"string"}},"added":{"type":"array","items":{"type":"string"}}}}}},"routeTaken":{"type":"object","additionalProperties":false,"required":["route","receiver","integrations","pages","groupBy","groupWait","groupInterval","repeatInterval"],"properties":{"route":{"type":"string","description":"The route's matchers from the root down, `root` for the root."},"receiver":{"type":"string"},"integrations":{"type":"array","items":{"type":"string"},"description":"`pagerduty`, `slack #on-call`; empty when the receiver sends nothing."},"pages":{"type":"boolean","description":"Whether one of its integrations pages: pagerduty, opsgenie, victorops, pushover, incidentio."},"groupBy":{"oneOf":[{"type":"array","items":{"type":"string"}},{"const":"all"}]},"groupWait":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"groupInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"repeatInterval":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"muteTimeIntervals":{"type":"array","items":{"type":"string"}},"activeTimeIntervals":{"type":"array","items":{"type":"string"}}}},"outcome":{"type":"object","additionalProperties":false,"required":["when","routes"],"properties":{"when":{"type":"array","items":{"type":"string"},"description":"Assumptions about labels known only when the alert fires (`job=\"api\"`, `job!=\"api\"`); empty when certain."},"routes":{"type":"array","items":{"$ref":"#/definitions/routeTaken"}},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"`for` plus the shortest group_wait of a route that sends something."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"The same over the routes that page."}}},"delivery":{"type":"object","additionalProperties":false,"required":["for","outcomes","dependsOn","pages","inhibitedBy"],"properties":{"for":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}},"dependsOn":{"type":"array","items":{"type":"string"},"description":"Labels the routing reads whose values come from the alert's expression."},"pages":{"enum":["always","never","part-time","depends"]},"firstNotice":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"Time to first notice: the longest over the outcomes that notify; absent when none does."},"firstPage":{"type":"string","pattern":"^([0-9]+(y|w|d|h|m|s|ms))+$","description":"A Prometheus duration: 5m10s."},"silent":{"enum":["always","sometimes"],"description":"Whether all outcomes, or some, reach no integration."},"inhibitedBy":{"type":"array","items":{"type":"string"}},"nowhere":{"type":"string","description":"Why no notification can leave Alertmanager at all."}}},"alertDelivery":{"type":"object","additionalProperties":false,"required":["alert","status","changed"],"properties":{"alert":{"type":"string"},"status":{"enum":["added","removed","changed","unchanged"]},"before":{"$ref":"#/definitions/delivery"},"after":{"$ref":"#/definitions/delivery"},"changed":{"type":"array","items":{"enum":["receiver","paging","first notice","repeat","grouping","inhibition","time intervals"]}}}},"diagnostic":{"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}}}};
 const schema23 = {"type":"object","additionalProperties":false,"required":["id","subject","message"],"properties":{"id":{"enum":["alert-removed","severity-lowered","threshold-loosened","for-lengthened","link-changed","link-broken","panel-without-queries","paging-removed","notify-slower","alert-unrouted","alert-label-dropped","alert-panel-changed","dashboard-removed","dashboard-renamed","panel-id-changed","threshold-text-stale"]},"subject":{"type":"string","description":"`alert X`, `dashboard uid`, `dashboard uid › panel id \"title\"`."},"message":{"type":"string"}}};
 const schema26 = {"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","description":"What changed: `threshold`, `query A`, `receiver oncall-urgent`, `route {severity=\"high\"} group_wait`, `link \"Title\"`."},"before":{"type":"string","description":"Absent when the field was added."},"after":{"type":"string","description":"Absent when the field was removed."},"lines":{"type":"array","description":"For an expression: a line diff.","items":{"type":"object","additionalProperties":false,"required":["op","line"],"properties":{"op":{"enum":[" ","-","+"]},"line":{"type":"string"}}}},"direction":{"enum":["loosened","tightened","other"],"description":"For a threshold: loosened fires on fewer values (a higher bar for > and >=, a lower one for < and <=), tightened on more."}}};
 const schema44 = {"type":"object","additionalProperties":false,"required":["check","severity","subject","source","message"],"properties":{"check":{"type":"string"},"severity":{"enum":["error","warning"]},"subject":{"type":"string"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer"}}},"message":{"type":"string"},"fix":{"type":"string"},"position":{"type":"object","additionalProperties":false,"required":["line","column"],"properties":{"line":{"type":"integer"},"column":{"type":"integer"}}},"suppressed":{"type":"string"}}};
@@ -4467,6 +4467,168 @@ var valid0 = _errs58 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.pictures !== undefined){
+let data43 = data.pictures;
+const _errs89 = errors;
+if(errors === _errs89){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+let missing8;
+if(((data43.folder === undefined) && (missing8 = "folder")) || ((data43.dashboards === undefined) && (missing8 = "dashboards"))){
+validate19.errors = [{instancePath:instancePath+"/pictures",schemaPath:"#/properties/pictures/required",keyword:"required",params:{missingProperty: missing8}}];
+return false;
+}
+else {
+const _errs91 = errors;
+for(const key8 in data43){
+if(!(((key8 === "folder") || (key8 === "link")) || (key8 === "dashboards"))){
+validate19.errors = [{instancePath:instancePath+"/pictures",schemaPath:"#/properties/pictures/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}}];
+return false;
+break;
+}
+}
+if(_errs91 === errors){
+if(data43.folder !== undefined){
+const _errs92 = errors;
+if(typeof data43.folder !== "string"){
+validate19.errors = [{instancePath:instancePath+"/pictures/folder",schemaPath:"#/properties/pictures/properties/folder/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid20 = _errs92 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data43.link !== undefined){
+const _errs94 = errors;
+if(typeof data43.link !== "string"){
+validate19.errors = [{instancePath:instancePath+"/pictures/link",schemaPath:"#/properties/pictures/properties/link/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid20 = _errs94 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data43.dashboards !== undefined){
+let data46 = data43.dashboards;
+const _errs96 = errors;
+if(errors === _errs96){
+if(Array.isArray(data46)){
+var valid21 = true;
+const len9 = data46.length;
+for(let i9=0; i9<len9; i9++){
+let data47 = data46[i9];
+const _errs98 = errors;
+if(errors === _errs98){
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+let missing9;
+if(((data47.uid === undefined) && (missing9 = "uid")) || ((data47.title === undefined) && (missing9 = "title"))){
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9,schemaPath:"#/properties/pictures/properties/dashboards/items/required",keyword:"required",params:{missingProperty: missing9}}];
+return false;
+}
+else {
+const _errs100 = errors;
+for(const key9 in data47){
+if(!((((key9 === "uid") || (key9 === "title")) || (key9 === "before")) || (key9 === "after"))){
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9,schemaPath:"#/properties/pictures/properties/dashboards/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
+return false;
+break;
+}
+}
+if(_errs100 === errors){
+if(data47.uid !== undefined){
+const _errs101 = errors;
+if(typeof data47.uid !== "string"){
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9+"/uid",schemaPath:"#/properties/pictures/properties/dashboards/items/properties/uid/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs101 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data47.title !== undefined){
+const _errs103 = errors;
+if(typeof data47.title !== "string"){
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9+"/title",schemaPath:"#/properties/pictures/properties/dashboards/items/properties/title/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs103 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data47.before !== undefined){
+const _errs105 = errors;
+if(typeof data47.before !== "string"){
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9+"/before",schemaPath:"#/properties/pictures/properties/dashboards/items/properties/before/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs105 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data47.after !== undefined){
+const _errs107 = errors;
+if(typeof data47.after !== "string"){
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9+"/after",schemaPath:"#/properties/pictures/properties/dashboards/items/properties/after/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid22 = _errs107 === errors;
+}
+else {
+var valid22 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards/" + i9,schemaPath:"#/properties/pictures/properties/dashboards/items/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid21 = _errs98 === errors;
+if(!valid21){
+break;
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/pictures/dashboards",schemaPath:"#/properties/pictures/properties/dashboards/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid20 = _errs96 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/pictures",schemaPath:"#/properties/pictures/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs89 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -19943,4 +20105,4 @@ validate104.errors = vErrors;
 return errors === 0;
 }
 
-exports["$fingerprint"] = "95e9da50e9213e94090d4c394749294bc78aa489205bcc1eac66f7b7eef5ec56";
+exports["$fingerprint"] = "8eedbed0154787df7d968798b92ab21acf2560f2f15a31673dd8a7a6a842c114";
