@@ -125,16 +125,17 @@ describe("routing, followed to every alert", () => {
     expect(report.routing.changes).toEqual([
       {
         field: "inhibit rule",
-        before: '{severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service)',
+        before:
+          '{severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service, sloth_id)',
       },
       {
         field: "inhibit rule",
-        before: '{severity="high"} inhibits {severity=~"medium|low"} (equal: job, service)',
+        before: '{severity="high"} inhibits {severity=~"medium|low"} (equal: job, service, sloth_id)',
       },
       { field: "inhibit rule", after: '{severity="critical"} inhibits {severity="high"} (equal: job)' },
     ]);
     expect(renderMarkdown(report)).toContain(
-      '`EctoQueryLatencyHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while ApiAvailabilityBudgetBurnPage1h, ApiAvailabilityBudgetBurnPage6h, ApiLatencyBudgetBurnPage1h, ApiLatencyBudgetBurnPage6h, PhoenixHigh5xxErrorRate fires\n',
+      '`EctoQueryLatencyHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service, sloth_id): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while ApiAvailabilityBudgetBurnPage1h, ApiAvailabilityBudgetBurnPage6h, ApiLatencyBudgetBurnPage1h, ApiLatencyBudgetBurnPage6h, PhoenixHigh5xxErrorRate fires\n',
     );
   });
 

@@ -52,6 +52,7 @@ import { syntax } from "./promql/syntax.ts";
 import { unknownMetric } from "./promql/unknown-metric.ts";
 import { sloBounded } from "./slo/bounded.ts";
 import { sloErrorSubset } from "./slo/error-subset.ts";
+import { sloInhibition } from "./slo/inhibition.ts";
 import { sloLatencyBucket } from "./slo/latency-bucket.ts";
 import { sloObjective } from "./slo/objective.ts";
 import { sloWindow } from "./slo/window.ts";
@@ -109,6 +110,7 @@ export const allChecks: Check[] = [
   sloErrorSubset,
   sloBounded,
   sloLatencyBucket,
+  sloInhibition,
   pathSafeName,
   pathCollision,
   credentials,
@@ -134,6 +136,7 @@ const definitionOnly = new Set([
   "slo/error-subset",
   "slo/bounded",
   "slo/latency-bucket",
+  "slo/inhibition",
   "names/path-safe-name",
   "names/path-collision",
 ]);
