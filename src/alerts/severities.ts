@@ -4,7 +4,9 @@
  */
 import { alertRouting, severityPolicy, type SeverityPolicy } from "../engine/define/alerting.ts";
 
-const secrets = "/etc/alertmanager/secrets";
+// One Secret, mounted the way the Prometheus Operator mounts alertmanagerSpec.secrets (a folder per Secret), which
+// also suits Alertmanager run from files: see README, "Loading it into Prometheus and Alertmanager".
+const secrets = "/etc/alertmanager/secrets/alertmanager-receivers";
 
 export const severityPolicies: SeverityPolicy[] = [
   severityPolicy({

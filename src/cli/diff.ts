@@ -32,12 +32,19 @@ import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
 import { redactSecrets, redactStrings } from "../engine/secrets.ts";
 import { terminalLines } from "../engine/escape.ts";
+import { beforeAndAfter } from "../engine/preview/pictures.ts";
+import { PreviewError } from "../engine/preview/preview.ts";
+import { ChromiumMissing, chromiumPath, startBrowser } from "../engine/preview/screenshot.ts";
 
 export interface DiffCommandOptions {
   base?: string;
   format: OutputFormat;
   failOn?: string;
   project: string;
+  /** Folder for a before and an after picture of each changed dashboard. */
+  pictures?: string;
+  /** Where readers find the pictures, when not beside the report (a CI run's page). */
+  picturesUrl?: string;
 }
 
 /** A problem with the input: said in one line, exit 2. */
@@ -309,6 +316,10 @@ function definitionSources(model: Model): Map<string, SourceLocation> {
 export async function diffCommand(options: DiffCommandOptions): Promise<number> {
   try {
     const failOn = parseFailOn(options.failOn);
+    if (options.picturesUrl !== undefined && options.pictures === undefined)
+      throw new DiffError("--pictures-url says where the pictures are: it needs --pictures <dir>");
+    // Before any work: a missing browser is said at once.
+    const chromium = options.pictures === undefined ? undefined : chromiumPath();
     const repo = openRepo();
     removeAbandonedWorktrees(repo);
     const base = resolveBase(repo, options.base);
@@ -332,6 +343,22 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
         model: head.model,
       }),
     );
+    if (chromium !== undefined && options.pictures !== undefined && report.dashboards.length) {
+      const browser = await startBrowser(chromium);
+      try {
+        const dashboards = await beforeAndAfter(
+          report.dashboards.map((d) => ({ uid: d.key, previousUid: d.previousKey, status: d.status })),
+          baseFiles,
+          head.artifacts,
+          path.resolve(options.pictures),
+          browser,
+        );
+        const link = options.picturesUrl === undefined ? {} : { link: options.picturesUrl };
+        report.pictures = redactStrings({ folder: options.pictures, ...link, dashboards });
+      } finally {
+        await browser.close();
+      }
+    }
     const output = {
       json: renderJson,
       markdown: renderMarkdown,
@@ -346,7 +373,13 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     );
     return 1;
   } catch (error) {
-    if (!(error instanceof DiffError || error instanceof ArtifactError)) throw error;
+    if (!(
+      error instanceof DiffError ||
+      error instanceof ArtifactError ||
+      error instanceof ChromiumMissing ||
+      error instanceof PreviewError
+    ))
+      throw error;
     process.stderr.write(`o11y diff: ${terminalLines(redactSecrets(error.message)).join("\n")}\n`);
     return 2;
   }

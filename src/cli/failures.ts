@@ -7,7 +7,7 @@ import { formatReport, useColor, writeSummary, type OutputFormat } from "./forma
 
 /** The command that is running, and how it prints. */
 export interface RunningCommand {
-  name: "build" | "check" | "diff" | "import" | undefined;
+  name: "build" | "check" | "diff" | "import" | "preview" | undefined;
   format?: OutputFormat;
   out?: string;
 }

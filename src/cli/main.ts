@@ -11,6 +11,7 @@ import { checkCommand, type CheckOptions } from "./check.ts";
 import { formatNote, outputFormats, type OutputFormat } from "./format.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
 import { importDashboardCommand, type ImportOptions } from "./import.ts";
+import { previewCommand, type PreviewOptions } from "./preview.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
@@ -40,6 +41,7 @@ export interface CommandActions {
   check(files: string[], options: CheckOptions): Promise<void>;
   diff(options: DiffCommandOptions): Promise<void>;
   importDashboard(file: string, options: ImportOptions): Promise<void>;
+  preview(options: PreviewOptions): Promise<void>;
 }
 
 /** The CLI's parser: every command, option and choice, as `--help` shows them. */
@@ -97,6 +99,14 @@ export function cliProgram(actions: CommandActions): Command {
     )
     .addOption(formatOption("markdown"))
     .option("--fail-on <flags>", "comma-separated attention flags (or `any`) that make the exit code 1")
+    .option(
+      "--pictures <dir>",
+      "write a before and an after picture (PNG) of each changed dashboard into this folder, linked from the report; needs Chromium",
+    )
+    .option(
+      "--pictures-url <url>",
+      "with --pictures: where readers find them (a CI run's artifacts), linked instead of each file",
+    )
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action((options: DiffCommandOptions) => actions.diff(options));
   const importing = program
@@ -116,6 +126,27 @@ export function cliProgram(actions: CommandActions): Command {
     .option("--dry-run", "report what would be written, and write nothing")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action((file: string, options: ImportOptions) => actions.importDashboard(file, options));
+  program
+    .command("preview")
+    .description(
+      "every dashboard as a static page (the grid, each panel's type, unit, thresholds, description and queries), with data from a Prometheus server when given one, and pictures with --png",
+    )
+    .option("--out <dir>", "folder of the pages (new, empty, or an earlier preview's)", ".o11y/preview")
+    .option(
+      "--prometheus <url>",
+      "draw each panel with data from this server, over the dashboard's default time range",
+    )
+    .option(
+      "--png",
+      "also a PNG picture of each page, taken by headless Chromium (/usr/bin/chromium, or O11Y_CHROMIUM)",
+    )
+    .option(
+      "--from <time>",
+      "with --prometheus: start of the range instead of the dashboard's (a Grafana time: now-1h)",
+    )
+    .option("--to <time>", "with --prometheus: end of the range instead of the dashboard's (default: now)")
+    .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .action((options: PreviewOptions) => actions.preview(options));
   return program;
 }
 
@@ -144,6 +175,10 @@ export async function main(argv: string[]): Promise<number> {
     async importDashboard(file, options) {
       running = { name: "import" };
       exitCode = await importDashboardCommand(file, options);
+    },
+    async preview(options) {
+      running = { name: "preview" };
+      exitCode = await previewCommand(options);
     },
   });
   try {

@@ -142,3 +142,14 @@ export function markdownLinkDestination(url: string): string {
       .join("");
   });
 }
+
+/**
+ * Text in an HTML page, as element content or a quoted attribute value: it stays text (`&`, `<`, `>`, `"` and
+ * `'` become entities), and hidden characters are spelled out (`\u202e`) but for line breaks and tabs, which the
+ * page may lay out (a description, a query).
+ */
+export function htmlText(text: string): string {
+  return text
+    .replace(hidden, (char) => (char === "\n" || char === "\t" ? char : spelled(char)))
+    .replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

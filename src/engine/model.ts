@@ -70,6 +70,8 @@ export interface PanelModel {
   datasource?: string;
   /** Title of the row the panel sits under, if any. */
   row?: string;
+  /** The id of the collapsed row it is folded into: it takes room only when that row opens, and pushes down what follows. */
+  foldedInto?: number;
   gridPos: { x: number; y: number; w: number; h: number };
   targets: TargetModel[];
   /** Threshold steps drawn on the panel, in its unit (the base step excluded). */

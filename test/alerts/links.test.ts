@@ -109,8 +109,12 @@ describe("alertmanager.yml", () => {
   const config = result.artifacts.find((a) => a.path === "alertmanager/alertmanager.yml")!.content;
 
   it("holds no secret, only *_file paths", () => {
-    expect(config).toContain("routing_key_file: /etc/alertmanager/secrets/pagerduty-routing-key");
-    expect(config).toContain("api_url_file: /etc/alertmanager/secrets/slack-webhook-url");
+    expect(config).toContain(
+      "routing_key_file: /etc/alertmanager/secrets/alertmanager-receivers/pagerduty-routing-key",
+    );
+    expect(config).toContain(
+      "api_url_file: /etc/alertmanager/secrets/alertmanager-receivers/slack-webhook-url",
+    );
     expect(config).not.toMatch(/^\s*(routing_key|service_key|api_url|url):/m);
     expect(config).not.toMatch(/hooks\.slack\.com|https:\/\/events\.pagerduty/);
   });

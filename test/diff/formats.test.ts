@@ -77,6 +77,51 @@ describe("o11y diff of one inserted panel", () => {
   });
 });
 
+describe("pictures of the changed dashboards", () => {
+  const report = {
+    ...diff(inserted),
+    pictures: {
+      folder: "out (1)/pics",
+      dashboards: [
+        {
+          uid: "gs-phoenix-metrics",
+          title: "Phoenix | <b>Metrics</b> [x](y)",
+          before: "gs-phoenix-metrics.before.png",
+          after: "gs-phoenix-metrics.after.png",
+        },
+        { uid: "gs-new", title: "New", after: "gs-new.after.png" },
+      ],
+    },
+  };
+
+  it("are linked by their path in Markdown, every string escaped", () => {
+    expect(renderMarkdown(report).split("### Pictures\n\n")[1]!.split("\n### ")[0]).toBe(
+      [
+        "Each changed dashboard before and after, as `o11y preview` draws it (the layout), in `out (1)/pics`:",
+        "",
+        "| dashboard | before | after |",
+        "|---|---|---|",
+        "| `gs-phoenix-metrics` Phoenix \\| \\<b>Metrics\\</b> \\[x\\](y) | [gs-phoenix-metrics.before.png](out%20%281%29/pics/gs-phoenix-metrics.before.png) | [gs-phoenix-metrics.after.png](out%20%281%29/pics/gs-phoenix-metrics.after.png) |",
+        "| `gs-new` New | — | [gs-new.after.png](out%20%281%29/pics/gs-new.after.png) |",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("with a link, name their files and link where they are", () => {
+    const linked = { ...report, pictures: { ...report.pictures, link: "https://ci.example/run/1" } };
+    const markdown = renderMarkdown(linked);
+    expect(markdown).toContain("(the layout), in [this run's artifacts](https://ci.example/run/1):");
+    expect(markdown).toContain("| `gs-new` New | — | `gs-new.after.png` |");
+    expect(renderText(linked).split("\n").slice(-4)).toEqual([
+      "Pictures (in https://ci.example/run/1):",
+      "  gs-phoenix-metrics: before gs-phoenix-metrics.before.png, after gs-phoenix-metrics.after.png",
+      "  gs-new: before none, after gs-new.after.png",
+      "",
+    ]);
+  });
+});
+
 describe("--format", () => {
   const formatChoices = (command: string) => {
     const program = cliProgram({
@@ -84,6 +129,7 @@ describe("--format", () => {
       check: async () => {},
       diff: async () => {},
       importDashboard: async () => {},
+      preview: async () => {},
     });
     const option = program.commands
       .find((c) => c.name() === command)!

@@ -3,7 +3,7 @@
  * README's list, whose build, check, freshness and diff commands run below in a scratch repository
  * (`npm ci`, the apt install and `npm test` are what runs this very suite).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -51,7 +51,7 @@ describe(".github/workflows/o11y.yml", () => {
       "node bin/o11y.js check",
       "npm test",
       "git diff --exit-code -- build RUNBOOK.md",
-      'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown > "$RUNNER_TEMP/o11y-diff.md"',
+      'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown --pictures "$RUNNER_TEMP/o11y-pictures" --pictures-url "$RUN_URL" > "$RUNNER_TEMP/o11y-diff.md"',
     ]);
     const scripts = (
       JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
@@ -73,7 +73,15 @@ describe(".github/workflows/o11y.yml", () => {
     expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     const diff = step("node bin/o11y.js diff");
     expect(diff.if).toBe("github.event_name == 'pull_request'");
-    expect(diff.env).toEqual({ BASE_REF: "${{ github.base_ref }}" });
+    expect(diff.env).toEqual({
+      BASE_REF: "${{ github.base_ref }}",
+      RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+    });
+    // The pictures the diff writes are uploaded with the run, which the comment links.
+    const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(upload.if).toBe("github.event_name == 'pull_request'");
+    expect(upload.with).toMatchObject({ path: "${{ runner.temp }}/o11y-pictures" });
+    expect(job.steps.indexOf(upload)).toBe(job.steps.indexOf(diff) + 1);
     const comment = job.steps.at(-1)!;
     expect(comment.uses).toBe("actions/github-script@v7");
     expect(comment.if).toContain("github.event_name == 'pull_request'");
@@ -98,7 +106,11 @@ describe(".github/workflows/o11y.yml", () => {
     repo.commit("Loosen the 5xx threshold, forgetting to build");
     const runnerTemp = tempDir("o11y-runner-");
     const run = (command: string) =>
-      sh("sh", ["-c", command], repo.dir, { BASE_REF: "main", RUNNER_TEMP: runnerTemp });
+      sh("sh", ["-c", command], repo.dir, {
+        BASE_REF: "main",
+        RUNNER_TEMP: runnerTemp,
+        RUN_URL: "https://github.com/o/r/actions/runs/1",
+      });
     const [build, check, fresh, diff] = [
       "npm run build",
       "node bin/o11y.js check",
@@ -121,6 +133,12 @@ describe(".github/workflows/o11y.yml", () => {
     expect(body).toContain(
       "- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
     );
+    // The dashboard that draws the threshold changed: its pictures, before and after, linked to the run's artifacts.
+    expect(readdirSync(path.join(runnerTemp, "o11y-pictures")).sort()).toEqual([
+      "gs-phoenix-metrics.after.png",
+      "gs-phoenix-metrics.before.png",
+    ]);
+    expect(body).toContain("in [this run's artifacts](https://github.com/o/r/actions/runs/1):");
     expect(repo.git("status", "--porcelain")).toBe("");
-  });
+  }, 300_000);
 });

@@ -291,7 +291,7 @@ export function validSpec(): ProjectSpec {
       action: "Look at the dashboard.",
       receiver: `shop-${severity}`,
       channels: [
-        { kind: "slack", channel: "#shop", webhookUrlFile: "/etc/alertmanager/secrets/slack-webhook-url" },
+        { kind: "slack", channel: "#shop", webhookUrlFile: "/etc/alertmanager/secrets/shop/slack-webhook-url" },
       ],
       groupWait: ["10s", "1m", "5m", "15m"][index],
       groupInterval: "5m",

@@ -173,8 +173,10 @@ export function definitionTextCase(t: Texts): void {
   const model = compileModel(buildProject(spec));
   const artifacts = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
   const byPath = new Map(artifacts.map((a) => [a.path, a]));
-  // Each file read back by every reader; then the fields, from one reading (the readers agree).
-  const read = (path: string): Json => {
+  const readings = new Map<string, Json>();
+  // Each file read back by every reader (once); then the fields, from one reading (the readers agree).
+  const read = (path: string): Json => readings.get(path) ?? readings.set(path, readAgreed(path)).get(path)!;
+  const readAgreed = (path: string): Json => {
     const artifact = byPath.get(path);
     if (!artifact) throw new Error(`no artifact ${path} (have ${[...byPath.keys()].join(", ")})`);
     const readings = Object.entries(readBack(artifact));

@@ -117,7 +117,8 @@ function fixtureLine(dir: string, panelId: number): number {
   throw new Error(`no panel ${panelId} in the fixture`);
 }
 
-describe("the cached bundle", () => {
+// Each test runs up to six whole builds, some through tsx: on a loaded 2-core machine that passed 60 s.
+describe("the cached bundle", { timeout: 240_000 }, () => {
   const dir = projectCopy();
 
   it("builds the project into the same files, with the same messages, as tsx", () => {

@@ -138,6 +138,7 @@ async function parse(args: string[]): Promise<{ command?: string; error?: string
     check: async () => void (command = "check"),
     diff: async () => void (command = "diff"),
     importDashboard: async () => void (command = "import"),
+    preview: async () => void (command = "preview"),
   });
   let error = "";
   for (const c of [program, ...program.commands])
@@ -165,7 +166,7 @@ describe("the README's command lines", () => {
     expect(texts.filter((t) => t.startsWith("o11y diff [--base <ref>]"))).toHaveLength(1);
     expect(texts.some((t) => t.startsWith("$ node bin/o11y.js check --expr"))).toBe(true);
     expect(texts).toContain(
-      'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown > "$RUNNER_TEMP/o11y-diff.md"',
+      'node bin/o11y.js diff --base "origin/$BASE_REF" --format markdown --pictures "$RUNNER_TEMP/o11y-pictures" --pictures-url "$RUN_URL" > "$RUNNER_TEMP/o11y-diff.md"',
     );
     expect(o11yLines.filter((l) => l.args).length).toBeGreaterThan(20);
   });

@@ -38,13 +38,15 @@ export function compileDashboard(
   const rows: PanelModel[] = [];
   let currentRow: string | undefined;
 
-  const visit = (panel: AnyPanel, rowTitle: string | undefined) => {
+  const visit = (panel: AnyPanel, rowTitle: string | undefined, foldedInto?: number) => {
     const panelSource = locationOf(panel) ?? source;
     if (panel.type === "row") {
       const rowPanel = panel as RowPanel;
       currentRow = rowPanel.title;
-      rows.push(toPanelModel(rowPanel, undefined, panelSource));
-      for (const nested of rowPanel.panels ?? []) visit(nested, rowPanel.title);
+      const rowModel = toPanelModel(rowPanel, undefined, panelSource);
+      rows.push(rowModel);
+      for (const nested of rowPanel.panels ?? [])
+        visit(nested, rowPanel.title, rowPanel.collapsed ? rowModel.id : undefined);
       return;
     }
     const plain = panel as Panel;
@@ -55,6 +57,7 @@ export function compileDashboard(
       refId: (target as { refId?: string }).refId ?? refIdFor(index),
     }));
     const model = toPanelModel(plain, rowTitle, panelSource);
+    if (foldedInto !== undefined) model.foldedInto = foldedInto;
     model.targets.forEach((target, index) => {
       const written = querySources[index];
       if (written) target.source = written;

@@ -524,6 +524,12 @@ export function severityPolicy(policy: SeverityPolicy): SeverityPolicy {
 export const severityPolicySource = (policy: SeverityPolicy): SourceLocation | undefined =>
   policySources.get(policy);
 
+/** The checked copy of a policy keeps the line of the policy it was read from. */
+export function keepPolicySource(copy: SeverityPolicy, source: SourceLocation): SeverityPolicy {
+  policySources.set(copy, source);
+  return copy;
+}
+
 /** What a severity means (the runbook's table) and how Alertmanager delivers it. */
 export interface SeverityPolicy {
   severity: Severity;

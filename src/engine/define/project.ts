@@ -6,6 +6,7 @@ import {
   isDefinition,
   isThreshold,
   severities,
+  keepPolicySource,
   severityPolicySource,
   validatedAlert,
   validatedRecordingRule,
@@ -222,7 +223,7 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       source,
       read.problems,
     );
-    return read.spec;
+    return keepPolicySource(read.spec, source);
   });
 
   let routing: AlertRoutingDefinition | undefined;

@@ -42,6 +42,7 @@ import { staleTextFlags } from "./stale-text.ts";
 
 export { flagIds, type Change, type Entry, type Flag, type FlagId, type Status } from "./compare.ts";
 export type { DashboardEntry, Moved, PanelEntry } from "./dashboards.ts";
+import type { DashboardPictures } from "../preview/pictures.ts";
 export type { AlertDelivery, Delivery, DeliveryOutcome, RouteTaken } from "./delivery.ts";
 export type { Dependent, RuleOutput } from "./dependents.ts";
 
@@ -71,6 +72,16 @@ export interface DiffReport {
   files: Entry[];
   /** Check findings in the head that the base did not have (check + subject + message). */
   findings: Diagnostic[];
+  /** With `--pictures`: a before and an after picture of each changed dashboard. */
+  pictures?: PicturesReport;
+}
+
+export interface PicturesReport {
+  /** The folder they were written to, as the command was given it. */
+  folder: string;
+  /** Where readers find them when not beside the report (a CI run's artifacts). */
+  link?: string;
+  dashboards: DashboardPictures[];
 }
 
 export interface DiffOptions {

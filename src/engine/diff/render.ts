@@ -7,7 +7,7 @@ import type { SourceLocation } from "../source.ts";
 import type { AlertDelivery, DashboardEntry, Delivery, DiffReport, Entry, RuleEntry } from "./diff.ts";
 import { describeDelivery, isEmpty } from "./diff.ts";
 import { code, escapeText, fencedBlock, withoutWorkflowCommands } from "./markdown.ts";
-import { githubCommandData, githubCommandProperty } from "../escape.ts";
+import { githubCommandData, githubCommandProperty, markdownLinkDestination } from "../escape.ts";
 
 /** A workflow finds its own comment by this, to update it instead of adding another. */
 export const commentMarker = "<!-- o11y-diff -->";
@@ -272,6 +272,26 @@ function layoutLines(dashboards: DashboardEntry[]): string {
   return lines.length ? `\n${lines.join("\n")}\n` : "";
 }
 
+/** The pictures of the changed dashboards: each linked by its path, or, when they are elsewhere (a CI run), that place. */
+function picturesSection(report: DiffReport): string {
+  const pictures = report.pictures;
+  if (!pictures?.dashboards.length) return "";
+  const file = (name: string | undefined) => {
+    if (name === undefined) return "—";
+    if (pictures.link !== undefined) return code(name);
+    const target = `${pictures.folder.replace(/\/+$/, "")}/${name}`;
+    return `[${escapeText(name)}](${markdownLinkDestination(target)})`;
+  };
+  const where =
+    pictures.link === undefined
+      ? `in ${code(pictures.folder)}`
+      : `in [this run's artifacts](${markdownLinkDestination(pictures.link)})`;
+  const rows = pictures.dashboards.map(
+    (d) => `| ${code(d.uid)} ${escapeText(d.title)} | ${file(d.before)} | ${file(d.after)} |`,
+  );
+  return `### Pictures\n\nEach changed dashboard before and after, as \`o11y preview\` draws it (the layout), ${where}:\n\n| dashboard | before | after |\n|---|---|---|\n${rows.join("\n")}\n`;
+}
+
 // ---------------------------------------------------------------- the comment
 
 function findingRow(f: Diagnostic): string {
@@ -313,6 +333,7 @@ export function renderMarkdown(report: DiffReport, limit = commentLimit): string
       layoutLines(report.dashboards),
     ),
   );
+  parts.push(picturesSection(report));
   if (report.findings.length) {
     parts.push(
       `### New check findings\n\n| severity | check | subject | message |\n|---|---|---|---|\n${report.findings.map(findingRow).join("\n")}\n`,

@@ -123,6 +123,15 @@ export function renderText(report: DiffReport): string {
       }),
     ),
   );
+  const pictures = report.pictures;
+  lines.push(
+    ...section(
+      `Pictures (in ${show(pictures?.link ?? pictures?.folder)})`,
+      (pictures?.dashboards ?? []).map(
+        (d) => `  ${show(d.uid)}: before ${show(d.before ?? "none")}, after ${show(d.after ?? "none")}`,
+      ),
+    ),
+  );
   lines.push(
     ...section(
       "New check findings",

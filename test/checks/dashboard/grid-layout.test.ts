@@ -74,6 +74,20 @@ const bad: BadModel[] = [
     message: "grid position x=20 w=6 y=0 h=4 does not fit the 24-column grid",
   },
   {
+    name: "two panels of one collapsed row over each other",
+    model: () =>
+      compileWith([
+        testDashboard("folded-overlap").withRow(
+          row(100, "Folded")
+            .collapsed(true)
+            .withPanel(goodPanel(101).gridPos({ x: 0, y: 1, w: 24, h: 8 }))
+            .withPanel(goodPanel(102).gridPos({ x: 6, y: 4, w: 6, h: 8 })),
+        ),
+      ]).model,
+    subjectContains: "dashboard folded-overlap › panel 102",
+    message: 'panel overlaps panel 101 "Panel 101"',
+  },
+  {
     name: "a real panel moved onto its row header",
     model: () => moved("gs-phoenix-metrics", 101, { x: 0, y: 0, w: 6, h: 4 }),
     subjectContains: "dashboard gs-phoenix-metrics › panel 101",
@@ -111,6 +125,23 @@ const good: GoodModel[] = [
               queries: pending,
             }),
           ),
+      ]).model,
+  },
+  {
+    // Grafana keeps a folded row's panels where they sit when it opens (and then pushes what follows down), so
+    // they share y with the panels after the row without ever covering them.
+    name: "a collapsed row's panels, beside the panels that follow the row",
+    model: () =>
+      compileWith([
+        testDashboard("folded")
+          .withRow(
+            row(100, "Folded")
+              .collapsed(true)
+              .withPanel(goodPanel(101).gridPos({ x: 0, y: 1, w: 24, h: 8 }))
+              .withPanel(goodPanel(102).gridPos({ x: 0, y: 9, w: 12, h: 8 })),
+          )
+          .withRow(row(200, "Open"))
+          .withPanel(goodPanel(201).gridPos({ x: 0, y: 2, w: 24, h: 8 })),
       ]).model,
   },
   {

@@ -19,6 +19,7 @@ import { unreviewed } from "./catalog/unreviewed.ts";
 import { pathCollision } from "./names/path-collision.ts";
 import { pathSafeName } from "./names/path-safe-name.ts";
 import { credentials } from "./settings/credentials.ts";
+import { alertmanagerSecretFiles } from "./targets/alertmanager-secret-files.ts";
 import { kubernetesResource } from "./targets/kubernetes-resource.ts";
 import { ruleFeatures } from "./targets/rule-features.ts";
 import { ruleDependency } from "./rules/dependency.ts";
@@ -116,6 +117,7 @@ export const allChecks: Check[] = [
   credentials,
   ruleFeatures,
   kubernetesResource,
+  alertmanagerSecretFiles,
 ];
 
 /**

@@ -8,7 +8,11 @@ function overlaps(a: PanelModel["gridPos"], b: PanelModel["gridPos"]): boolean {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-/** Panels must sit inside Grafana's 24 columns and not cover each other, or Grafana reflows them unpredictably. */
+/**
+ * Panels must sit inside Grafana's 24 columns and not cover each other, or Grafana reflows them unpredictably.
+ * The panels of a collapsed row are a layout of their own: they share y with the panels after the row, which
+ * Grafana pushes down when the row opens.
+ */
 export const gridLayout: DashboardCheck = {
   id: "dashboard/grid-layout",
   kind: "correctness",
@@ -32,7 +36,7 @@ export const gridLayout: DashboardCheck = {
       }
       for (let j = index + 1; j < all.length; j++) {
         const other = all[j]!;
-        if (!overlaps(panel.gridPos, other.gridPos)) continue;
+        if (panel.foldedInto !== other.foldedInto || !overlaps(panel.gridPos, other.gridPos)) continue;
         findings.push({
           subject: panelSubject(dashboard, other),
           source: other.source,
