@@ -88,6 +88,8 @@ export const settings = {
     /** build/victoriametrics/: vmalert's rule files and vmagent's scrape configuration. */
     victoriaMetrics: { vmalertVersion: "1.79.5" },
   },
+  /** The period every SLO's error budget is counted over: the SRE workbook's four weeks (or "30d"). */
+  sloPeriod: "28d" as "28d" | "30d",
 };
 
 export type Settings = typeof settings;

@@ -7,6 +7,7 @@ import { dashboards } from "./dashboards/index.ts";
 import type { MetricDefinition } from "./engine/define/catalog.ts";
 import type { ProjectDefinition } from "./engine/define/project.ts";
 import { recordingRuleGroups } from "./recording-rules/index.ts";
+import { slos } from "./slos/index.ts";
 
 const metrics: MetricDefinition[] = Object.values(catalog).flatMap((group) => Object.values(group));
 
@@ -19,6 +20,8 @@ export const project: ProjectDefinition = {
   recordingRuleGroups,
   severities: severityPolicies,
   routing,
+  slos,
+  sloPeriod: settings.sloPeriod,
   runbook: { file: "RUNBOOK.md" },
   thresholds,
 };

@@ -80,6 +80,10 @@ export const routing = alertRouting({
     groupInterval: "15m",
     repeatInterval: "4h",
   },
-  // When the API is down, on-call hears of that, not of each of its symptoms in the same service and job.
-  inhibit: { severities: ["critical", "high"], equal: ["service", "job"] },
+  // When the API is down, on-call hears of that, not of each of its symptoms in the same service and job. An SLO's
+  // alerts carry no job (their SLI sums over the service) but its sloth_id, which the others lack: an SLO's page holds
+  // back that SLO's tickets (on-call already works the burn they report), never another SLO's alerts or a threshold
+  // alert, and no threshold alert holds back an SLO's. Without sloth_id, Alertmanager would count the absent job as
+  // equal and let any SLO's page silence every lower alert of its service without a job (slo/inhibition says so).
+  inhibit: { severities: ["critical", "high"], equal: ["service", "job", "sloth_id"] },
 });

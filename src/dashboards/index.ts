@@ -5,8 +5,16 @@ import { covenantOverview } from "./covenant-overview.ts";
 import { ectoPerformance } from "./ecto-performance.ts";
 import { natsStreams } from "./nats-streams.ts";
 import { phoenixMetrics } from "./phoenix-metrics.ts";
+import { sloOverview } from "../slos/index.ts";
 
 /** The runbook's five dashboards, in the order the runbook lists them. */
-export const dashboards = [covenantOverview, phoenixMetrics, ectoPerformance, beamHealth, natsStreams];
+export const dashboards = [
+  covenantOverview,
+  phoenixMetrics,
+  ectoPerformance,
+  beamHealth,
+  natsStreams,
+  sloOverview,
+];
 
 linkTogether(dashboards, settings.runbookUrl);

@@ -164,6 +164,11 @@ export interface RuleGroupModel {
   line?: number;
   interval: string;
   rules: string[];
+  /**
+   * What its promtool tests load and how often they evaluate, when not every rule file at the evaluation interval: an
+   * SLO's tests span days, and evaluating every rule of the project every 30 s over them would cost minutes.
+   */
+  tests?: { ruleGroups: string[]; evaluationInterval: string };
 }
 
 export interface RunbookSection {
@@ -176,6 +181,27 @@ export interface RunbookModel {
   file: string;
   text: string;
   sections: RunbookSection[];
+}
+
+/** A service level objective, as compiled: its rules and alerts are in the model's lists like every other. */
+export interface SloModel {
+  /** `sloth_id`: `<service>-<name>`. */
+  id: string;
+  service: string;
+  name: string;
+  title: string;
+  /** As written, a percentage. */
+  objective: number;
+  period: string;
+  /** The error budget the rules use, as a ratio. */
+  budget: number;
+  sli:
+    | { kind: "events"; errors: string; total: string }
+    | { kind: "ratio"; errorRatio: string }
+    | { kind: "latency"; histogram: string; le: number; matchers: string; buckets: number[] };
+  /** Names of its generated alerts. */
+  alerts: string[];
+  source: SourceLocation;
 }
 
 export interface Model {
@@ -191,4 +217,6 @@ export interface Model {
   runbook: RunbookModel;
   /** Every named threshold (absent from a model read back from built files). */
   thresholds?: NamedThresholdModel[];
+  /** The SLOs the rules, alerts and dashboard panels were generated from (absent when rules are read back). */
+  slos?: SloModel[];
 }

@@ -30,10 +30,8 @@ function testsWithThreshold(
   const written = `${op} ${value}`;
   const at = which === "threshold" ? alert.expr.lastIndexOf(written) : alert.expr.indexOf(written);
   expect(at, `${alert.name}'s expression ends with ${written}`).toBeGreaterThan(0);
-  const mutated = {
-    ...alert,
-    expr: `${alert.expr.slice(0, at)}${op} ${moved}${alert.expr.slice(at + written.length)}`,
-  };
+  // Every comparison with it: a multiwindow alert (an SLO's) compares each of its two windows with the same factor.
+  const mutated = { ...alert, expr: alert.expr.replaceAll(written, `${op} ${moved}`) };
   const dir = mkdtempSync(path.join(temp, `${alert.name}-`));
   emit(dir, renderPrometheus({ ...model, alerts: model.alerts.map((a) => (a === alert ? mutated : a)) }));
   const group = model.ruleGroups.find((g) => g.name === alert.group)!;

@@ -70,6 +70,11 @@ describe("routing, followed to every alert", () => {
       "alert EctoQueryLatencyHigh",
       "alert NatsConsumerLagHigh",
       "alert PhoenixHigh5xxErrorRate",
+      // The SLOs' page alerts (critical) page too.
+      "alert ApiAvailabilityBudgetBurnPage1h",
+      "alert ApiAvailabilityBudgetBurnPage6h",
+      "alert ApiLatencyBudgetBurnPage1h",
+      "alert ApiLatencyBudgetBurnPage6h",
     ]);
   });
 
@@ -114,22 +119,23 @@ describe("routing, followed to every alert", () => {
     const ecto = report.routing.alerts.find((a) => a.alert === "EctoQueryLatencyHigh")!;
     expect(ecto.changed).toEqual(["inhibition"]);
     expect(ecto.after!.inhibitedBy).toEqual([
-      '{severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires',
+      '{severity="critical"} inhibits {severity="high"} (equal: job): while ApiAvailabilityBudgetBurnPage1h, ApiAvailabilityBudgetBurnPage6h, ApiLatencyBudgetBurnPage1h, ApiLatencyBudgetBurnPage6h, PhoenixHigh5xxErrorRate fires',
     ]);
     // The project's own rules give way to the one rule the edit leaves.
     expect(report.routing.changes).toEqual([
       {
         field: "inhibit rule",
-        before: '{severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service)',
+        before:
+          '{severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service, sloth_id)',
       },
       {
         field: "inhibit rule",
-        before: '{severity="high"} inhibits {severity=~"medium|low"} (equal: job, service)',
+        before: '{severity="high"} inhibits {severity=~"medium|low"} (equal: job, service, sloth_id)',
       },
       { field: "inhibit rule", after: '{severity="critical"} inhibits {severity="high"} (equal: job)' },
     ]);
     expect(renderMarkdown(report)).toContain(
-      '`EctoQueryLatencyHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while PhoenixHigh5xxErrorRate fires\n',
+      '`EctoQueryLatencyHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service, sloth_id): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while ApiAvailabilityBudgetBurnPage1h, ApiAvailabilityBudgetBurnPage6h, ApiLatencyBudgetBurnPage1h, ApiLatencyBudgetBurnPage6h, PhoenixHigh5xxErrorRate fires\n',
     );
   });
 
@@ -219,7 +225,7 @@ describe("dashboards: renames, removals, panels", () => {
       id: "dashboard-removed",
       subject: "dashboard gs-nats-streams",
       message:
-        'removed ("NATS Streams"): links to /d/gs-nats-streams stop working (bookmarks, links in notifications already sent by NatsConsumerLagHigh, links from gs-beam-health, gs-covenant-overview, gs-ecto-performance, gs-phoenix-metrics)',
+        'removed ("NATS Streams"): links to /d/gs-nats-streams stop working (bookmarks, links in notifications already sent by NatsConsumerLagHigh, links from gs-beam-health, gs-covenant-overview, gs-ecto-performance, gs-phoenix-metrics, gs-slos)',
     });
   });
 

@@ -412,6 +412,10 @@ describe("o11y diff, the engine", () => {
         a.after?.outcomes[0]?.routes[0]?.repeatInterval,
       ]),
     ).toEqual([
+      // The SLOs' page alerts are critical too.
+      ...["ApiAvailabilityBudgetBurnPage1h", "ApiAvailabilityBudgetBurnPage6h"]
+        .concat(["ApiLatencyBudgetBurnPage1h", "ApiLatencyBudgetBurnPage6h"])
+        .map((name) => [name, "changed", ["repeat"], "30m", "1h"]),
       // Touched by the other changes (its group's interval, a rule it reads): shown with its unchanged timing.
       ["EctoQueryLatencyHigh", "unchanged", [], "1h", "1h"],
       ["NatsConsumerLagHigh", "unchanged", [], "1h", "1h"],

@@ -412,7 +412,7 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     const result = diff(repo, "--fail-on", "threshold-changed");
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      "o11y diff: --fail-on: unknown flag threshold-changed; use any, or some of: alert-removed, severity-lowered, threshold-loosened, for-lengthened, link-changed, link-broken, panel-without-queries, paging-removed, notify-slower, alert-unrouted, alert-label-dropped, alert-panel-changed, dashboard-removed, dashboard-renamed, panel-id-changed, threshold-text-stale\n",
+      "o11y diff: --fail-on: unknown flag threshold-changed; use any, or some of: alert-removed, severity-lowered, threshold-loosened, for-lengthened, link-changed, link-broken, panel-without-queries, paging-removed, notify-slower, alert-unrouted, alert-label-dropped, alert-panel-changed, dashboard-removed, dashboard-renamed, panel-id-changed, threshold-text-stale, slo-removed, objective-lowered, sli-changed\n",
     );
   });
 });

@@ -187,8 +187,8 @@ describe("o11y diff on the pull requests of issue 17", () => {
       "its annotation description ($labels.job now renders empty)",
       'Alertmanager\'s group_by on route {severity="high"} (receiver oncall-urgent): its notifications for every job now arrive as one',
       // Inhibition matches on job too: held back by (and holding back) alerts of every job now.
-      'inhibit rule {severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service)',
-      'inhibit rule {severity="high"} inhibits {severity=~"medium|low"} (equal: job, service)',
+      'inhibit rule {severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service, sloth_id)',
+      'inhibit rule {severity="high"} inhibits {severity=~"medium|low"} (equal: job, service, sloth_id)',
     ];
     expect(json.attention).toEqual([
       {
@@ -239,14 +239,14 @@ describe("o11y diff on the pull requests of issue 17", () => {
     );
     const { json } = review(repo);
     expect(json.summary).toMatch(
-      /: 1 alert \(1 changed\), 5 dashboards \(4 changed, 1 renamed\); 2 flags for review\.$/,
+      /: 1 alert \(1 changed\), 6 dashboards \(5 changed, 1 renamed\); 2 flags for review\.$/,
     );
     expect(flags(json)).toEqual([
       "link-changed alert EctoQueryLatencyHigh",
       "dashboard-renamed dashboard gs-ecto",
     ]);
     expect(json.attention[1]!.message).toBe(
-      "uid changed from gs-ecto-performance to gs-ecto: every link to /d/gs-ecto-performance breaks: bookmarks and links from outside this repository; links in notifications already sent by EctoQueryLatencyHigh; links from other dashboards (this build updates gs-beam-health, gs-covenant-overview, gs-nats-streams, gs-phoenix-metrics); its stars, permissions and version history in Grafana stay with the old uid",
+      "uid changed from gs-ecto-performance to gs-ecto: every link to /d/gs-ecto-performance breaks: bookmarks and links from outside this repository; links in notifications already sent by EctoQueryLatencyHigh; links from other dashboards (this build updates gs-beam-health, gs-covenant-overview, gs-nats-streams, gs-phoenix-metrics, gs-slos); its stars, permissions and version history in Grafana stay with the old uid",
     );
     expect(json.dashboards.find((d) => d.status === "renamed")).toEqual({
       status: "renamed",

@@ -170,13 +170,19 @@ export async function checkRecordingRule(
   now: number,
 ): Promise<string[]> {
   const subject = `recording rule ${rule.record} (${rule.source.file}:${rule.source.line})`;
-  const recorded = await api.query(`${rule.record}[5s]`, now);
+  // Its own series: rules of one name told apart by their static labels (an SLO's) record beside each other.
+  const own = Object.keys(rule.labels).length
+    ? `${rule.record}{${Object.entries(rule.labels)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(", ")}}`
+    : rule.record;
+  const recorded = await api.query(`${own}[5s]`, now);
   const series = recorded.response.data?.result ?? [];
   if (series.length === 0) return [report(subject, "it produces no series", recorded)];
   const at = Math.min(...series.map((s) => s.values!.at(-1)![0]));
   const expr = compressExpr(rule.expr);
   const raw = await api.query(expr, at);
-  const recordedAt = await api.query(rule.record, at);
+  const recordedAt = await api.query(own, at);
   const rawByLabels = new Map(
     (raw.response.data?.result ?? []).map((s) => [key({ ...s.metric, ...rule.labels }), Number(s.value![1])]),
   );

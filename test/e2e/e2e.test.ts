@@ -24,7 +24,8 @@ import {
   runPanelQuery,
   type PanelQuery,
 } from "./assertions.ts";
-import { Exporter, type ExporterPorts } from "./exporter/exporter.ts";
+import type { ExporterPorts } from "./exporter/exporter.ts";
+import { startExporters, type ExporterProcess } from "./exporter/process.ts";
 import type { Scenario } from "./exporter/values.ts";
 import type { TimeRange } from "./grafana.ts";
 import { engines, prometheusEngine } from "./engines.ts";
@@ -39,12 +40,22 @@ import {
   WebhookSink,
   type Server,
 } from "./harness.ts";
+import { heldBackBy, inhibitionOf } from "./inhibit.ts";
 import { alertmanagerTestConfig, compressDuration, compressExpr } from "./profile.ts";
 import { parseDurationMs } from "../../src/engine/duration.ts";
 
 // Rendered from the model even when a static check fails, so this suite still reports what it sees.
 const { model, diagnostics } = compile(project);
 const generatedAlertmanager = renderAlertmanager(model).content;
+const inhibition = inhibitionOf(generatedAlertmanager);
+
+/** An alert as Alertmanager's /api/v2/alerts shows it. */
+interface AlertmanagerAlert {
+  fingerprint: string;
+  labels: Record<string, string>;
+  receivers: Array<{ name: string }>;
+  status: { state: string; inhibitedBy: string[] };
+}
 
 /** The scenario in which each alert must fire; an alert without one fails the suite. */
 const scenarioOf: Record<string, Scenario> = {
@@ -56,6 +67,15 @@ const scenarioOf: Record<string, Scenario> = {
   BeamMemoryHigh: "memory-pressure",
   MetricsEndpointDown: "metrics-endpoint-down",
   AlertInputMetricMissing: "input-metric-missing",
+  // An SLO's four burn-rate alerts fire together under a burn fast enough for the fastest; the history of a few
+  // seconds makes every long window read what the short ones do. A 20% 5xx spike burns the 1% budget 20 times over;
+  // slow queries make two thirds of the API's requests slower than 1 s.
+  ...Object.fromEntries(
+    ["Page1h", "Page6h", "Ticket1d", "Ticket3d"].flatMap((pair) => [
+      [`ApiAvailabilityBudgetBurn${pair}`, "5xx-spike"],
+      [`ApiLatencyBudgetBurn${pair}`, "slow-queries"],
+    ]),
+  ),
 };
 /** Healthy history before a scenario starts: the fund drop is measured against 1m ago (1h, compressed). */
 const warmupMs = (scenario: Scenario) => (scenario === "fund-drop" ? 65_000 : 5_000);
@@ -77,7 +97,7 @@ const lastSeconds = 30;
 
 interface Stack {
   scenario: Scenario;
-  exporter: Exporter;
+  /** Its own exporter's endpoints (in the suite's exporter process). */
   ports: ExporterPorts;
   /** The engine's servers for this scenario: prometheus, or victoria-metrics, vmagent and vmalert. */
   servers: Server[];
@@ -98,15 +118,12 @@ test("the project compiles, and scrapes the two jobs the exporter serves", () =>
 describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", (_name, engine) => {
   const stacks = new Map<Scenario, Stack>();
   const servers: Server[] = [];
-  const exporters: Exporter[] = [];
+  let exporters: ExporterProcess | undefined;
   const timers: NodeJS.Timeout[] = [];
   const sink = new WebhookSink();
   let alertmanagerAddress = "";
 
-  async function startStack(scenario: Scenario): Promise<Stack> {
-    const exporter = new Exporter(model.metrics);
-    exporters.push(exporter);
-    const ports = await exporter.listen();
+  async function startStack(scenario: Scenario, ports: ExporterPorts): Promise<Stack> {
     const started = await engine.start(scenario, model, {
       scrapeTargets: {
         [settings.jobs.app]: [`127.0.0.1:${ports.app}`],
@@ -118,7 +135,6 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
     const startedAt = Date.now();
     return {
       scenario,
-      exporter,
       ports,
       servers: started.servers,
       api: started.api,
@@ -129,11 +145,7 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
 
   async function stopAll() {
     timers.forEach(clearTimeout);
-    await Promise.allSettled([
-      ...servers.splice(0).map((s) => s.stop()),
-      ...exporters.splice(0).map((e) => e.close()),
-      sink.close(),
-    ]);
+    await Promise.allSettled([...servers.splice(0).map((s) => s.stop()), exporters?.close(), sink.close()]);
     removeFolders();
   }
 
@@ -160,8 +172,11 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
       );
       servers.push(alertmanager);
       alertmanagerAddress = `127.0.0.1:${amPort}`;
-      const scenarios: Scenario[] = ["healthy", ...Object.values(scenarioOf)];
-      for (const stack of await Promise.all(scenarios.map((s) => startStack(s))))
+      // One stack per scenario, however many alerts share it (an SLO's four alerts and its threshold alert do).
+      const scenarios: Scenario[] = [...new Set<Scenario>(["healthy", ...Object.values(scenarioOf)])];
+      exporters = await startExporters(model.metrics, scenarios.length);
+      const { ports } = exporters;
+      for (const stack of await Promise.all(scenarios.map((s, i) => startStack(s, ports[i]!))))
         stacks.set(stack.scenario, stack);
       // Every scenario starts healthy and is switched over HTTP once it has the history it needs.
       for (const stack of stacks.values()) {
@@ -320,6 +335,12 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
     const receiver = model.severities.find((s) => s.severity === alert.severity)?.receiver;
     const timeout = 65_000 + firingWithin(alert) + notifiedWithinMs;
     const subject = `alert ${alert.name} (${alert.source.file}:${alert.source.line}) in scenario ${scenario}`;
+    /** The alerts of its scenario that hold it back in Alertmanager while they fire, by the generated inhibit_rules. */
+    const heldBackWhile = heldBackBy(
+      alert,
+      model.alerts.filter((other) => scenarioOf[other.name] === scenario),
+      inhibition,
+    );
 
     test("has a scenario and a receiver", () => {
       expect(
@@ -356,8 +377,9 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
           holds.response.data.result,
           `${subject}: the expression does not hold: ${holds.request} -> ${holds.body}`,
         ).not.toEqual([]);
+        // Alone, or with the alerts its scenario is for (an SLO's burn-rate alerts, the threshold alert on the same signal).
         const others = (await s.api.alerts()).response.data.alerts.filter(
-          (a) => a.labels.alertname !== alert.name,
+          (a) => a.labels.alertname !== alert.name && scenarioOf[a.labels.alertname ?? ""] !== scenario,
         );
         expect(
           others.map((a) => `${a.labels.alertname} is ${a.state}`),
@@ -390,7 +412,7 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
       timeout,
     );
 
-    test(
+    test.runIf(heldBackWhile.length === 0)(
       `reaches Alertmanager and the ${receiver} receiver (severity ${alert.severity})`,
       async () => {
         const s = stack(scenario!);
@@ -403,6 +425,50 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
           return [
             `${subject}: expected a notification to ${receiver} only, the webhook sink got it for [${got.join(", ")}]\n  Alertmanager's /api/v2/alerts: ${am}`,
           ];
+        });
+        expect(failures.join("\n")).toBe("");
+      },
+      timeout,
+    );
+
+    // Its scenario also fires an alert that the generated inhibit_rules let hold it back (an SLO's page its tickets):
+    // Alertmanager has it and routes it to its receiver, and holds its notification back while that one fires. A
+    // notification sent before the page began (the tickets' long windows, with seconds of history, can cross first)
+    // is neither required nor ruled out.
+    test.runIf(heldBackWhile.length > 0)(
+      `reaches Alertmanager, routed to the ${receiver} receiver (severity ${alert.severity}), and is held back there while ${heldBackWhile.join(" or ")} fires`,
+      async () => {
+        const s = stack(scenario!);
+        const failures = await eventually(s.switchAt + firingWithin(alert) + notifiedWithinMs, async () => {
+          const body = await fetch(`http://${alertmanagerAddress}/api/v2/alerts`).then(
+            (r) => r.text(),
+            String,
+          );
+          let all: AlertmanagerAlert[];
+          try {
+            all = JSON.parse(body) as AlertmanagerAlert[];
+          } catch {
+            return [`${subject}: Alertmanager's /api/v2/alerts answered ${body}`];
+          }
+          const names = new Map(all.map((a) => [a.fingerprint, a.labels.alertname]));
+          const ours = all.filter((a) => a.labels.alertname === alert.name);
+          const holds = (a: AlertmanagerAlert) => a.status.inhibitedBy.map((f) => names.get(f) ?? f);
+          const shown = JSON.stringify(ours);
+          if (ours.length === 0) return [`${subject}: Alertmanager does not have it: ${body}`];
+          return ours.flatMap((a) => [
+            ...(a.receivers.map((r) => r.name).join() === receiver
+              ? []
+              : [
+                  `${subject}: Alertmanager routes it to [${a.receivers.map((r) => r.name).join(", ")}], not ${receiver}: ${shown}`,
+                ]),
+            ...(a.status.state === "suppressed" &&
+            holds(a).length > 0 &&
+            holds(a).every((name) => heldBackWhile.includes(name!))
+              ? []
+              : [
+                  `${subject}: expected it held back by ${heldBackWhile.join(" or ")}, Alertmanager says ${a.status.state} by [${holds(a).join(", ")}]: ${shown}`,
+                ]),
+          ]);
         });
         expect(failures.join("\n")).toBe("");
       },

@@ -54,6 +54,12 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+/** Kills `child` with the other servers if the worker ends without cleaning up; the returned function forgets it. */
+export function adopt(child: ChildProcess): () => void {
+  children.add(child);
+  return () => children.delete(child);
+}
+
 export interface Server {
   name: string;
   url: string;
@@ -71,7 +77,10 @@ export async function startServer(
   port: number,
   dir: string,
 ): Promise<Server> {
-  const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  // One OS thread of Go code each: the suite runs dozens of these servers on a machine of two cores, and each one's
+  // idle threads spinning for work, and its parallel garbage collector, cost them all more than they gain.
+  const env = { ...process.env, GOMAXPROCS: "1" };
+  const child = spawn(binary, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let log = "";
   const collect = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8000));

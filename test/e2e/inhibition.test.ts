@@ -2,11 +2,9 @@
  * Inhibition against the real Alertmanager: Debian's alertmanager loads the generated alertmanager.yml (route
  * timers compressed, channels replaced by a webhook, as in e2e.test.ts), alerts are posted to its API, and its own
  * answer says which are held back. A firing critical or high alert holds back the lower-severity alerts of the
- * same service and job, and nothing else.
+ * same service, job and SLO (sloth_id), and nothing else: an SLO's page its own tickets, never another SLO's alerts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { severities } from "../../src/engine/define/alerting.ts";
-import type { AlertModel } from "../../src/engine/model.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import { renderAlertmanager } from "../../src/engine/render/alertmanager.ts";
 import { project } from "../../src/project.ts";
@@ -20,9 +18,11 @@ import {
   WebhookSink,
   type Server,
 } from "./harness.ts";
+import { firingLabels, heldBackBy, inhibitionOf } from "./inhibit.ts";
 import { alertmanagerTestConfig } from "./profile.ts";
 
 const { model } = compile(project);
+const generated = renderAlertmanager(model).content;
 const sink = new WebhookSink();
 let alertmanager: Server | undefined;
 
@@ -31,6 +31,7 @@ interface PostedAlert {
 }
 interface AlertState {
   labels: Record<string, string>;
+  fingerprint: string;
   status: { state: string; inhibitedBy: string[] };
 }
 
@@ -50,51 +51,47 @@ async function states(): Promise<Map<string, AlertState>> {
   return new Map(alerts.map((a) => [a.labels.alertname!, a]));
 }
 
-/** The job the alert carries when it fires, as its own tests expect it. */
-const jobOf = (alert: AlertModel) =>
-  alert.tests.flatMap((t) => t.expect).find((e) => e.labels?.job)?.labels?.job ?? "global-sovereign";
+/** The names of the alerts that hold `state` back, as Alertmanager says (it names them by fingerprint). */
+function holders(state: AlertState | undefined, all: Map<string, AlertState>): string[] {
+  const names = new Map([...all.values()].map((a) => [a.fingerprint, a.labels.alertname!]));
+  return (state?.status.inhibitedBy ?? []).map((f) => names.get(f) ?? f).sort();
+}
 
-const rank = (severity: string) => (severities as readonly string[]).indexOf(severity);
 const { inhibit } = model.routing;
 
-/** Synthetic alerts around one service and job: each name says whether it is held back while SourceCritical fires. */
-const probe = (name: string, severity: string, service: string, job: string) => ({
-  labels: { alertname: name, severity, service, team: "platform", job },
+/** Synthetic alerts around one service: each name says whether it is held back while SourceCritical or SloPage fires. */
+const probe = (name: string, severity: string, service: string, labels: Record<string, string>) => ({
+  labels: { alertname: name, severity, service, team: "platform", ...labels },
 });
+const job = (name: string) => ({ job: name });
+const slo = (id: string) => ({ sloth_id: id });
 const probes: PostedAlert[] = [
-  probe("SourceCritical", "critical", "probe-api", "probe-job"),
-  probe("HeldHigh", "high", "probe-api", "probe-job"),
-  probe("HeldMedium", "medium", "probe-api", "probe-job"),
-  probe("HeldLow", "low", "probe-api", "probe-job"),
-  probe("FreeOtherService", "medium", "probe-db", "probe-job"),
-  probe("FreeOtherJob", "medium", "probe-api", "probe-other-job"),
-  probe("FreeSameLevel", "critical", "probe-api", "probe-job"),
+  probe("SourceCritical", "critical", "probe-api", job("probe-job")),
+  probe("HeldHigh", "high", "probe-api", job("probe-job")),
+  probe("HeldMedium", "medium", "probe-api", job("probe-job")),
+  probe("HeldLow", "low", "probe-api", job("probe-job")),
+  probe("FreeOtherService", "medium", "probe-db", job("probe-job")),
+  probe("FreeOtherJob", "medium", "probe-api", job("probe-other-job")),
+  probe("FreeSameLevel", "critical", "probe-api", job("probe-job")),
+  // An SLO's alerts carry no job: its page holds back its own ticket, and neither another SLO's nor a jobless alert.
+  probe("SloPage", "critical", "probe-api", slo("probe-api-a")),
+  probe("SloHeldTicket", "medium", "probe-api", slo("probe-api-a")),
+  probe("FreeOtherSlo", "medium", "probe-api", slo("probe-api-b")),
+  probe("FreeWithoutJob", "medium", "probe-api", {}),
 ];
 
-/** Every real alert, as it fires: its labels and the job its expression keeps. */
-const real = model.alerts.map((alert) => ({
-  alert,
-  labels: { alertname: alert.name, ...alert.labels, job: jobOf(alert) },
-}));
+/** Every real alert, with the labels it fires with. */
+const real = model.alerts.map((alert) => ({ alert, labels: firingLabels(alert) }));
 /** What the generated rules must do with the real alerts all firing at once: held back by which of them. */
 const heldBy = (target: (typeof real)[number]) =>
-  real.filter(
-    (source) =>
-      inhibit.severities.includes(source.alert.severity as (typeof severities)[number]) &&
-      rank(source.alert.severity) < rank(target.alert.severity) &&
-      inhibit.equal.every(
-        (label) =>
-          source.labels[label as keyof typeof source.labels] ===
-          target.labels[label as keyof typeof target.labels],
-      ),
-  );
+  heldBackBy(target.alert, model.alerts, inhibitionOf(generated));
 
 beforeAll(async () => {
   const binary = requireBinary("prometheus-alertmanager", "prometheus-alertmanager");
   const sinkUrl = await sink.listen();
   const port = await freePort();
   const dir = folderWith("o11y-e2e-inhibition-", {
-    "alertmanager.yml": alertmanagerTestConfig(renderAlertmanager(model).content, sinkUrl),
+    "alertmanager.yml": alertmanagerTestConfig(generated, sinkUrl),
   });
   alertmanager = await startServer(
     "alertmanager",
@@ -117,9 +114,9 @@ afterAll(async () => {
 });
 
 describe("the generated inhibit_rules in the real Alertmanager", () => {
-  it("inhibit from critical and high, on service and job", () => {
+  it("inhibit from critical and high, on service, job and sloth_id", () => {
     expect(inhibit.severities).toEqual(["critical", "high"]);
-    expect(inhibit.equal).toEqual(["service", "job"]);
+    expect(inhibit.equal).toEqual(["service", "job", "sloth_id"]);
   });
 
   it.each(["HeldHigh", "HeldMedium", "HeldLow"])(
@@ -133,16 +130,35 @@ describe("the generated inhibit_rules in the real Alertmanager", () => {
     },
   );
 
-  it.each(["FreeOtherService", "FreeOtherJob", "FreeSameLevel"])("leave %s alone", async (name) => {
-    const found = (await states()).get(name);
-    expect(found?.status.state, JSON.stringify(found)).toBe("active");
-    expect(found?.status.inhibitedBy).toEqual([]);
+  it("hold back an SLO's ticket while its page fires, by that page alone", async () => {
+    const all = await states();
+    const found = all.get("SloHeldTicket");
+    expect(found?.status.state, JSON.stringify(found)).toBe("suppressed");
+    expect(holders(found, all)).toEqual(["SloPage"]);
   });
 
-  it("hold back the real alerts of a service while a more urgent one of it fires, and only those", async () => {
+  it.each(["FreeOtherService", "FreeOtherJob", "FreeSameLevel", "FreeOtherSlo", "FreeWithoutJob"])(
+    "leave %s alone",
+    async (name) => {
+      const found = (await states()).get(name);
+      expect(found?.status.state, JSON.stringify(found)).toBe("active");
+      expect(found?.status.inhibitedBy).toEqual([]);
+    },
+  );
+
+  it("hold back the real alerts of a service while a more urgent one of it fires, by those, and only those", async () => {
     const seen = await states();
-    const expected = real.map((r) => `${r.alert.name}: ${heldBy(r).length ? "suppressed" : "active"}`);
-    const actual = real.map((r) => `${r.alert.name}: ${seen.get(r.alert.name)?.status.state}`);
+    // Alertmanager names one of the alerts that hold another back (the first it finds), so that one must be among them.
+    const verdict = (held: string[]) => (held.length ? `held back by one of ${held.join(", ")}` : "active");
+    const expected = real.map((r) => `${r.alert.name}: ${verdict(heldBy(r))}`);
+    const actual = real.map((r) => {
+      const state = seen.get(r.alert.name);
+      const by = holders(state, seen);
+      const held = heldBy(r);
+      if (state?.status.state === "suppressed" && by.length > 0 && by.every((h) => held.includes(h)))
+        return `${r.alert.name}: ${verdict(held)}`;
+      return `${r.alert.name}: ${state?.status.state}${by.length ? ` by ${by.join(", ")}` : ""}`;
+    });
     expect(actual).toEqual(expected);
     // The real project has both cases (a held-back alert, and a lower one of another service that is not), so this can fail either way.
     const lower = real.filter((r) => r.alert.severity !== "critical");
@@ -150,13 +166,41 @@ describe("the generated inhibit_rules in the real Alertmanager", () => {
     expect(lower.some((r) => heldBy(r).length === 0)).toBe(true);
   });
 
+  it.each((model.slos ?? []).map((s) => ({ slo: s, id: s.id })))(
+    "hold back SLO $id's tickets by its own pages only, and nothing else by them",
+    async ({ slo }) => {
+      const seen = await states();
+      const own = new Set(slo.alerts);
+      const pages = slo.alerts.filter((name) =>
+        (inhibit.severities as string[]).includes(seen.get(name)?.labels.severity ?? ""),
+      );
+      const tickets = slo.alerts.filter((name) => !pages.includes(name));
+      expect(pages.length, "the SLO has page alerts of an inhibiting severity").toBeGreaterThan(0);
+      expect(tickets.length, "the SLO has ticket alerts below them").toBeGreaterThan(0);
+      for (const ticket of tickets) {
+        const state = seen.get(ticket);
+        expect(state?.status.state, ticket).toBe("suppressed");
+        expect(
+          holders(state, seen).filter((h) => !pages.includes(h)),
+          `${ticket} is held back by`,
+        ).toEqual([]);
+      }
+      // Another SLO's alerts and the service's threshold alerts are not held back by this SLO's pages.
+      const heldByPages = [...seen.values()].filter(
+        (a) => !own.has(a.labels.alertname!) && holders(a, seen).some((h) => pages.includes(h)),
+      );
+      expect(heldByPages.map((a) => a.labels.alertname)).toEqual([]);
+    },
+  );
+
   it("notify the alerts it leaves alone, never those it holds back", async () => {
-    const free = ["FreeOtherService", "FreeOtherJob", "FreeSameLevel"];
+    const free = ["FreeOtherService", "FreeOtherJob", "FreeSameLevel", "FreeOtherSlo", "FreeWithoutJob"];
     // Medium's group_wait is 5m, 5s compressed: by the time those arrive, a held-back alert would have been sent too.
     const failures = await eventually(Date.now() + 30_000, async () =>
       free.filter((name) => sink.receiversOf(name).length === 0).map((name) => `${name} was not notified`),
     );
     expect(failures).toEqual([]);
-    for (const name of ["HeldHigh", "HeldMedium"]) expect(sink.receiversOf(name), name).toEqual([]);
+    for (const name of ["HeldHigh", "HeldMedium", "SloHeldTicket"])
+      expect(sink.receiversOf(name), name).toEqual([]);
   }, 45_000);
 });

@@ -117,11 +117,12 @@ linkTogether([main, other], "https://example.com/runbook.md");
 
 /** The fixture compiled as `o11y preview` compiles a project. */
 export function compiledFixture() {
-  // The real settings and catalog, none of its alerts (they link to its own dashboards).
+  // The real settings and catalog, none of its alerts or SLOs (they link to its own dashboards).
   return compile({
     ...realProject,
     dashboards: [main, other],
     alertGroups: [],
+    slos: [],
     runbook: { file: "RUNBOOK.md", text: `# Runbook\n\n${tableStart}\n${tableEnd}\n` },
   });
 }

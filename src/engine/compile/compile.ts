@@ -7,6 +7,7 @@ import { parseRunbook } from "../runbook.ts";
 import { projectRoot } from "../source.ts";
 import { compileDashboard } from "./dashboard.ts";
 import { compileAlert, compileGroup, compileRecordingRule } from "./rules.ts";
+import { expandSlo } from "./slo.ts";
 
 /** Definitions -> plain model. Nothing here judges the content; the checks do that next. */
 export function compileModel(project: ProjectDefinition): Model {
@@ -34,20 +35,24 @@ export function compileModel(project: ProjectDefinition): Model {
     compileDashboard(builder, (source) => generatedHeader(source.file), thresholdNames),
   );
   const { settings } = project;
+  // SLOs become rule groups like the hand-written ones, after them, so every check, renderer and test covers them.
+  const slos = (project.slos ?? []).map((slo) => expandSlo(slo, project.sloPeriod ?? "28d"));
+  const alertGroups = [...project.alertGroups, ...slos.flatMap((s) => s.alertGroups)];
+  const recordingRuleGroups = [...project.recordingRuleGroups, ...slos.flatMap((s) => s.recordingRuleGroups)];
   return {
     settings,
     metrics,
     dashboards,
-    alerts: project.alertGroups.flatMap((g) =>
-      g.rules.map((a) => compileAlert(a, g.name, settings, thresholdNames)),
-    ),
-    recordingRules: project.recordingRuleGroups.flatMap((g) =>
-      g.rules.map((r) => compileRecordingRule(r, g.name)),
-    ),
+    alerts: alertGroups.flatMap((g) => g.rules.map((a) => compileAlert(a, g.name, settings, thresholdNames))),
+    recordingRules: recordingRuleGroups.flatMap((g) => g.rules.map((r) => compileRecordingRule(r, g.name))),
     ruleGroups: [
-      ...project.recordingRuleGroups.map((g) => compileGroup(g, "recording", settings)),
-      ...project.alertGroups.map((g) => compileGroup(g, "alerts", settings)),
-    ],
+      ...recordingRuleGroups.map((g) => compileGroup(g, "recording", settings)),
+      ...alertGroups.map((g) => compileGroup(g, "alerts", settings)),
+    ].map((g) => {
+      const tests = slos.find((s) => s.tests.has(g.name))?.tests.get(g.name);
+      return tests ? { ...g, tests } : g;
+    }),
+    slos: slos.map((s) => s.model),
     severities: project.severities,
     thresholds: Object.entries(project.thresholds ?? {}).map(([name, t]) => ({
       name,

@@ -23,6 +23,7 @@ import {
 import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
 import { outputsShape } from "./outputs.ts";
 import { locationOf } from "./registry.ts";
+import { sloPeriods, validatedSlo, type SloDefinition, type SloPeriod } from "./slo.ts";
 import {
   definitionCheck,
   list,
@@ -48,6 +49,10 @@ export interface ProjectDefinition {
   severities: SeverityPolicy[];
   /** The root receiver and inhibition, made by alertRouting(); without it, the least urgent policy's receiver and no inhibition. */
   routing?: AlertRoutingDefinition;
+  /** Service level objectives: each becomes recording rules, burn-rate alerts and their tests (compile/slo.ts). */
+  slos?: SloDefinition[];
+  /** The error budget period of every SLO that sets none. */
+  sloPeriod?: SloPeriod;
   /** The runbook that alerts link to, relative to the project root. Its alert table is generated. */
   runbook: { file: string; text?: string };
   /**
@@ -186,6 +191,21 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
     (r) => `recording rule ${r.record}`,
   );
 
+  const slos =
+    project.slos === undefined
+      ? undefined
+      : listOf<SloDefinition>("slos", "an slo(...) definition", isDefinition).map((slo) => {
+          const checked = validatedSlo(slo);
+          const name = typeof slo.name === "string" ? slo.name : "(no name)";
+          report(`slo ${name}`, slo.source, checked.problems);
+          return checked.value;
+        });
+  const sloPeriod = oneOf(sloPeriods, 'sloPeriod: "28d" or "30d", the error budget\'s period.')(
+    project.sloPeriod ?? "28d",
+    "project.sloPeriod",
+    top,
+  );
+
   const policies = listOf<SeverityPolicy>(
     "severities",
     "a severity policy",
@@ -287,6 +307,8 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
       dashboards,
       alertGroups,
       recordingRuleGroups,
+      ...(slos ? { slos } : {}),
+      sloPeriod,
       severities: policies,
       routing: routing ?? defaultRouting(projectSource, policies),
       runbook: runbookOk ? runbook : { file: "RUNBOOK.md", text: "" },

@@ -17,6 +17,11 @@ export interface Analysis {
   readsDeep(expr: string, grafana: boolean): Set<string>;
   /** Label names of its result; undefined where they cannot be known (an unknown metric, a function not modelled). */
   labels(expr: string, grafana: boolean): ReadonlySet<string> | undefined;
+  /**
+   * Label values every series of its result has, where it has the label at all: those every selector of it pins with
+   * the same `label="value"` (an SLO alert's `sloth_id`), unless label_replace or label_join writes the label.
+   */
+  pinned(expr: string, grafana: boolean): ReadonlyMap<string, string>;
 }
 
 export function analysisOf(snapshot: Snapshot, metrics: MetricModel[] = []): Analysis {
@@ -80,7 +85,24 @@ export function analysisOf(snapshot: Snapshot, metrics: MetricModel[] = []): Ana
     for (const made of expr.matchAll(/label_(?:replace|join)\s*\([^,]*,\s*"([^"]+)"/g)) input.add(made[1]!);
     return new Set([...result].filter((label) => input.has(label)));
   };
-  return { recorded, reads: direct, readsDeep, labels };
+  const pinned = (expr: string, grafana: boolean): ReadonlyMap<string, string> => {
+    const tree = parse(expr, { grafana });
+    const found = selectors(tree);
+    if (tree.errorAt !== undefined || found.length === 0) return new Map();
+    const pins = (selector: (typeof found)[number]) =>
+      new Map(selector.matchers.filter((m) => m.op === "=").map((m) => [m.label, m.value]));
+    const [first, ...rest] = found.map(pins);
+    const written = new Set(
+      [...expr.matchAll(/label_(?:replace|join)\s*\([^,]*,\s*"([^"]+)"/g)].map((m) => m[1]!),
+    );
+    return new Map(
+      [...first!].filter(
+        ([label, value]) =>
+          label !== "__name__" && !written.has(label) && rest.every((p) => p.get(label) === value),
+      ),
+    );
+  };
+  return { recorded, reads: direct, readsDeep, labels, pinned };
 }
 
 /** The range windows an expression uses (`[5m]`, a subquery's `[1h:5m]`), string literals left out. */

@@ -20,6 +20,9 @@ export const flagIds = [
   "dashboard-renamed",
   "panel-id-changed",
   "threshold-text-stale",
+  "slo-removed",
+  "objective-lowered",
+  "sli-changed",
 ] as const;
 export type FlagId = (typeof flagIds)[number];
 

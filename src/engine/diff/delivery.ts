@@ -125,18 +125,21 @@ const templated = (value: string) => value.includes("{{");
 
 /**
  * An alert's labels as Alertmanager will see them: `alertname`, the rule's labels over those of its
- * expression (known by name only), then Prometheus's external labels where the alert has none of its own.
+ * expression (known by name only, or by value where every selector pins it), then Prometheus's external labels
+ * where the alert has none of its own.
  */
 export function alertLabels(
   alert: AlertModel,
   context: Pick<RoutingContext, "analysis" | "externalLabels">,
 ): LabelLookup {
   const fromExpression = context.analysis.labels(alert.expr, false);
+  const pinned = context.analysis.pinned(alert.expr, false);
   return (name) => {
     if (name === "alertname") return alert.name;
     const own = alert.labels[name];
     if (own !== undefined) return templated(own) ? undefined : own;
-    if (fromExpression === undefined || fromExpression.has(name)) return undefined;
+    if (fromExpression === undefined) return undefined;
+    if (fromExpression.has(name)) return pinned.get(name);
     return context.externalLabels[name] ?? "";
   };
 }

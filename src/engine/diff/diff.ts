@@ -15,6 +15,7 @@ import { topComparison, type TopComparison } from "../promql/comparison.ts";
 import { seriesText } from "../render/prometheus.ts";
 import { compareText } from "../text.ts";
 import { analysisOf, type Analysis } from "./analysis.ts";
+import { sloFlags } from "./slos.ts";
 import { byKey, compareKeyed, fieldChanges, status, type Change, type Entry, type Flag } from "./compare.ts";
 import { compareDashboards, linkTarget, panelSubject, type DashboardEntry } from "./dashboards.ts";
 import {
@@ -507,7 +508,7 @@ function attention({ base, head, revisions, deliveries, dashboardFlags, model }:
         message: `dashboard_url ${url} points at ${broken}`,
       });
   }
-  flags.push(...dashboardFlags);
+  flags.push(...dashboardFlags, ...sloFlags(base, head));
   flags.push(...staleTextFlags(base, head));
   const basePanels = new Map(
     base.dashboards.flatMap((d) => d.panels.map((p) => [`${d.uid}/${p.id}`, p] as const)),

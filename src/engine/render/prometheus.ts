@@ -96,7 +96,14 @@ function ruleFile(model: Model, group: RuleGroupModel): Artifact {
 
 /** promtool test files load every rule file, since alerts build on recording rules from other groups. */
 function ruleFilesFromTests(model: Model, group: RuleGroupModel): string[] {
-  return model.ruleGroups.map((g) => relativeFrom(ruleTestFilePath(group), ruleFilePath(g)));
+  return scopedGroups(model, group).map((g) => relativeFrom(ruleTestFilePath(group), ruleFilePath(g)));
+}
+
+/** The groups a test file loads: its scope's, in the scope's order, or every one. */
+function scopedGroups(model: Model, group: RuleGroupModel): RuleGroupModel[] {
+  const scope = group.tests?.ruleGroups;
+  if (!scope) return model.ruleGroups;
+  return scope.flatMap((name) => model.ruleGroups.filter((g) => g.name === name));
 }
 
 function alertCase(alert: AlertModel, expectation: AlertExpectation) {
@@ -159,7 +166,8 @@ function recordingTests(model: Model, group: RuleGroupModel): Artifact {
           input_series: test.input,
           promql_expr_test: [
             {
-              expr: rule.record,
+              // A rule with static labels (an SLO's) reads its own series, not those of rules of the same name.
+              expr: Object.keys(rule.labels).length ? seriesText(rule.record, rule.labels) : rule.record,
               eval_time: test.at,
               exp_samples: test.expect.map((e) => ({
                 labels: seriesText(rule.record, { ...e.labels, ...rule.labels }),
@@ -186,7 +194,9 @@ function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Arti
     },
     {
       rule_files: ruleFilesFromTests(model, group),
-      evaluation_interval: model.settings.evaluationInterval,
+      evaluation_interval: group.tests?.evaluationInterval ?? model.settings.evaluationInterval,
+      // promtool evaluates groups in no set order; a step longer than the 5m lookback needs the readers after the writers.
+      ...(group.tests ? { group_eval_order: scopedGroups(model, group).map(ruleGroupName) } : {}),
       tests: tests.map((t) => t.test),
     },
     group.file,

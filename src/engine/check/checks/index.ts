@@ -51,6 +51,12 @@ import { unknownLabel } from "./promql/unknown-label.ts";
 import { vectorMatching } from "./promql/vector-matching.ts";
 import { syntax } from "./promql/syntax.ts";
 import { unknownMetric } from "./promql/unknown-metric.ts";
+import { sloBounded } from "./slo/bounded.ts";
+import { sloErrorSubset } from "./slo/error-subset.ts";
+import { sloInhibition } from "./slo/inhibition.ts";
+import { sloLatencyBucket } from "./slo/latency-bucket.ts";
+import { sloObjective } from "./slo/objective.ts";
+import { sloWindow } from "./slo/window.ts";
 
 /** Every check, by id. Each lives in its own file with a doc under docs/checks/<id>.md. */
 export const allChecks: Check[] = [
@@ -100,6 +106,12 @@ export const allChecks: Check[] = [
   ruleDependency,
   ruleEvaluationOrder,
   ruleTests,
+  sloObjective,
+  sloWindow,
+  sloErrorSubset,
+  sloBounded,
+  sloLatencyBucket,
+  sloInhibition,
   pathSafeName,
   pathCollision,
   credentials,
@@ -121,6 +133,12 @@ const definitionOnly = new Set([
   "alerts/tests",
   "alerts/threshold",
   "rules/tests",
+  "slo/objective",
+  "slo/window",
+  "slo/error-subset",
+  "slo/bounded",
+  "slo/latency-bucket",
+  "slo/inhibition",
   "names/path-safe-name",
   "names/path-collision",
 ]);

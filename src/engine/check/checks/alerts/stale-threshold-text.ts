@@ -226,7 +226,15 @@ export const staleThresholdText: ModelCheck = {
       ].flatMap(([where, text]) =>
         text ? [{ text: withoutTemplates(text), where: where!, source: alert.source, runbook: false }] : [],
       );
-      out.push(...findings(`alert ${alert.name}`, [...texts, ...playbookLines(model, alert)], compared));
+      out.push(...findings(`alert ${alert.name}`, texts, compared));
+    }
+    // A playbook shared by several alerts (an SLO's two burn-rate pairs) may state each one's threshold.
+    const sharing = new Map<string, AlertModel[]>();
+    for (const alert of model.alerts)
+      sharing.set(alert.runbook.anchor, [...(sharing.get(alert.runbook.anchor) ?? []), alert]);
+    for (const alert of model.alerts) {
+      const ofPlaybook = unique(sharing.get(alert.runbook.anchor)!.flatMap((a) => comparedBy.get(a)!));
+      out.push(...findings(`alert ${alert.name}`, playbookLines(model, alert), ofPlaybook));
     }
     for (const dashboard of model.dashboards)
       for (const panel of dashboard.panels) out.push(...panelFindings(model, dashboard, panel, comparedBy));

@@ -15,6 +15,9 @@ export const houseNaming: NamePattern = {
   example: "job:phoenix_http_requests:rate5m",
 };
 
+/** Names other tools read by convention: Sloth's SLO info series, which SLOs record so that Sloth's dashboards work. */
+const conventionalNames = new Set(["sloth_slo_info"]);
+
 /** `level:metric:operations` says what a recorded series aggregates, from what, and how, at a glance. A team may name its own pattern. */
 export function ruleNameCheck(naming: NamePattern = houseNaming): ModelCheck {
   return {
@@ -25,7 +28,7 @@ export function ruleNameCheck(naming: NamePattern = houseNaming): ModelCheck {
     scope: "model",
     check(model) {
       return model.recordingRules
-        .filter((rule) => !naming.pattern.test(rule.record))
+        .filter((rule) => !naming.pattern.test(rule.record) && !conventionalNames.has(rule.record))
         .map((rule) => ({
           subject: `recording rule ${rule.record}`,
           source: rule.source,
