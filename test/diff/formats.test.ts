@@ -84,6 +84,7 @@ describe("--format", () => {
       check: async () => {},
       diff: async () => {},
       importDashboard: async () => {},
+      importRules: async () => {},
     });
     const option = program.commands
       .find((c) => c.name() === command)!

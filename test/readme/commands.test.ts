@@ -138,6 +138,7 @@ async function parse(args: string[]): Promise<{ command?: string; error?: string
     check: async () => void (command = "check"),
     diff: async () => void (command = "diff"),
     importDashboard: async () => void (command = "import"),
+    importRules: async () => void (command = "import"),
   });
   let error = "";
   for (const c of [program, ...program.commands])

@@ -12,9 +12,18 @@ import { ImportError } from "./report.ts";
 
 const factory = ts.factory;
 
-/** A value of the generated code: JSON, a call of a kit function, or a reference to an imported name. */
+/** A value of the generated code: JSON, a call of a kit function, a reference to an imported name, or a template. */
 export type Code =
-  null | boolean | number | string | Code[] | { [key: string]: Code | undefined } | CallCode | ReferenceCode;
+  | null
+  | boolean
+  | number
+  | string
+  | Code[]
+  | { [key: string]: Code | undefined }
+  | CallCode
+  | ReferenceCode
+  | TemplateCode
+  | InlineObject;
 
 export class CallCode {
   constructor(
@@ -28,6 +37,16 @@ export class ReferenceCode {
   constructor(readonly path: string) {}
 }
 
+/** An object written on one line where it fits (`{ severity: "warning" }`); prettier breaks it where not. */
+export class InlineObject {
+  constructor(readonly fields: { [key: string]: Code | undefined }) {}
+}
+
+/** A template literal: its text, with values interpolated (`${rule} ${thresholds.x}`). */
+export class TemplateCode {
+  constructor(readonly parts: (string | Code)[]) {}
+}
+
 export interface Constant {
   name: string;
   value: Code;
@@ -36,6 +55,7 @@ export interface Constant {
 
 export const call = (callee: string, ...args: Code[]) => new CallCode(callee, args);
 export const reference = (name: string) => new ReferenceCode(name);
+export const template = (...parts: (string | Code)[]) => new TemplateCode(parts);
 
 const identifierName = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -58,6 +78,30 @@ export function expressionOf(value: Code): ts.Expression {
       undefined,
       value.args.map(expressionOf),
     );
+  if (value instanceof TemplateCode) {
+    // Adjacent texts joined: a template alternates text and values, starting and ending with text.
+    const texts: string[] = [""];
+    const values: Code[] = [];
+    for (const part of value.parts) {
+      if (typeof part === "string") texts[texts.length - 1] += part;
+      else {
+        values.push(part);
+        texts.push("");
+      }
+    }
+    if (!values.length) return factory.createNoSubstitutionTemplateLiteral(texts[0]!);
+    return factory.createTemplateExpression(
+      factory.createTemplateHead(texts[0]!),
+      values.map((v, i) =>
+        factory.createTemplateSpan(
+          expressionOf(v),
+          i === values.length - 1
+            ? factory.createTemplateTail(texts[i + 1]!)
+            : factory.createTemplateMiddle(texts[i + 1]!),
+        ),
+      ),
+    );
+  }
   if (value instanceof ReferenceCode) {
     const [first, ...rest] = value.path.split(".");
     return rest.reduce<ts.Expression>(
@@ -67,7 +111,8 @@ export function expressionOf(value: Code): ts.Expression {
   }
   if (Array.isArray(value))
     return factory.createArrayLiteralExpression(value.map(expressionOf), value.length > 0);
-  const properties = Object.entries(value)
+  const inline = value instanceof InlineObject;
+  const properties = Object.entries(inline ? value.fields : value)
     .filter((entry): entry is [string, Code] => entry[1] !== undefined)
     .map(([key, member]) =>
       factory.createPropertyAssignment(
@@ -75,7 +120,7 @@ export function expressionOf(value: Code): ts.Expression {
         expressionOf(member),
       ),
     );
-  return factory.createObjectLiteralExpression(properties, properties.length > 0);
+  return factory.createObjectLiteralExpression(properties, !inline && properties.length > 0);
 }
 
 /** One in-memory ts-morph project per import: files are read from disk into it, edited, and printed. */
@@ -88,7 +133,7 @@ export class ModuleWriter {
   /** New modules, printed whole (newModule). */
   private readonly generated = new Map<string, string>();
 
-  constructor(private readonly root: string) {}
+  constructor(readonly root: string) {}
 
   /** A module on disk (relative to the project), or a new empty one. */
   open(file: string): SourceFile {
@@ -97,6 +142,23 @@ export class ModuleWriter {
     const absolute = path.join(this.root, file);
     const text = existsSync(absolute) ? readFileSync(absolute, "utf8") : "";
     return this.project.createSourceFile(`/${file}`, text, { overwrite: true });
+  }
+
+  /** The names a module (relative to the project) imports or declares at its top; none when it is not there. */
+  declaredNames(file: string): Set<string> {
+    if (!existsSync(path.join(this.root, file))) return new Set();
+    const source = this.open(file);
+    return new Set([
+      ...source
+        .getImportDeclarations()
+        .flatMap((d) => [
+          ...d.getNamedImports().map((n) => n.getAliasNode()?.getText() ?? n.getName()),
+          ...(d.getNamespaceImport() ? [d.getNamespaceImport()!.getText()] : []),
+          ...(d.getDefaultImport() ? [d.getDefaultImport()!.getText()] : []),
+        ]),
+      ...source.getVariableDeclarations().map((d) => d.getName()),
+      ...source.getFunctions().flatMap((f) => f.getName() ?? []),
+    ]);
   }
 
   /** Adds `import { names } from "specifier"` unless each name is imported already. */
@@ -169,7 +231,12 @@ export class ModuleWriter {
       factory.createToken(SyntaxKind.EndOfFileToken),
       ts.NodeFlags.None,
     );
-    this.generated.set(file, ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printFile(sourceFile));
+    // Each statement printed by itself, so that a blank line can part the imports from the constants and each
+    // constant from the next, as hand-written modules have them (the printer writes none, prettier adds none).
+    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
+    const printed = statements.map((s) => printer.printNode(ts.EmitHint.Unspecified, s, sourceFile));
+    const head = printed.slice(0, imports.length).join("\n");
+    this.generated.set(file, `${[head, ...printed.slice(imports.length)].filter(Boolean).join("\n\n")}\n`);
   }
 
   /** Appends `element` to the array literal that initializes `variable`; false if the module has none. */

@@ -7,8 +7,16 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { InferredMetric } from "./catalog-entries.ts";
 import { ImportError, type ImportProblem } from "./report.ts";
-import { call, ModuleWriter, reference, writeAll, type Code, type Constant } from "./typescript-writer.ts";
-import type { SourceFile } from "ts-morph";
+import {
+  call,
+  expressionOf,
+  ModuleWriter,
+  reference,
+  writeAll,
+  type Code,
+  type Constant,
+} from "./typescript-writer.ts";
+import { printNode, SyntaxKind, type SourceFile } from "ts-morph";
 
 const importedCatalog = "src/catalog/imported.ts";
 const catalogIndex = "src/catalog/index.ts";
@@ -164,4 +172,117 @@ function usedCallees(code: Code, wanted: Set<string>, found = new Set<string>())
         if (value !== undefined) usedCallees(value as Code, wanted, found);
   }
   return [...found];
+}
+
+/** A module of imported rules: src/alerts/<group>.ts or src/recording-rules/<group>.ts. */
+export interface RuleModule {
+  kind: "alerts" | "recording";
+  /** Relative to the project root. */
+  file: string;
+  docs: string;
+  /** Modules relative to the project root, and the names imported from each. */
+  imports: { module: string; names: string[] }[];
+  constants: Constant[];
+  /** The group's exported name, registered in its index. */
+  exportName: string;
+}
+
+/** A threshold added to src/alerts/thresholds.ts: `/** docs *\/ name: helper(value, "unit")`. */
+export interface ThresholdEntry {
+  name: string;
+  helper: string;
+  value: number;
+  unit: string;
+  docs: string;
+}
+
+const thresholdsFile = "src/alerts/thresholds.ts";
+const ruleIndexes = {
+  alerts: { file: "src/alerts/index.ts", list: "alertGroups" },
+  recording: { file: "src/recording-rules/index.ts", list: "recordingRuleGroups" },
+} as const;
+
+/** `../engine/define/alerting.ts` as module `from` imports `to` (both relative to the project root). */
+const specifier = (from: string, to: string) => {
+  const relative = path.posix.relative(path.posix.dirname(from), to);
+  return relative.startsWith(".") ? relative : `./${relative}`;
+};
+
+/** Text for a comment: nothing in it can end it early. */
+export const commentText = (text: string) => text.replaceAll("*/", "* /");
+
+/**
+ * The files `o11y import rules` writes: each group's module, the thresholds added to src/alerts/thresholds.ts, the
+ * groups registered in src/alerts/index.ts and src/recording-rules/index.ts, the catalog entries; all or none.
+ */
+export async function writeRulesImport(options: {
+  writer: ModuleWriter;
+  root: string;
+  modules: RuleModule[];
+  thresholds: ThresholdEntry[];
+  metrics: InferredMetric[];
+  importedFrom: string;
+  dryRun: boolean;
+}): Promise<{ path: string; created: boolean }[]> {
+  const { writer, root } = options;
+  const problems: ImportProblem[] = [];
+  for (const module of options.modules) {
+    writer.newModule(module.file, {
+      docs: commentText(module.docs),
+      imports: module.imports.map(({ module: from, names }) => ({
+        specifier: specifier(module.file, from),
+        names,
+      })),
+      constants: module.constants,
+    });
+  }
+  const changed: string[] = [];
+  if (options.thresholds.length) {
+    const source = writer.open(thresholdsFile);
+    const object = source
+      .getVariableDeclaration("thresholds")
+      ?.getInitializerIfKind(SyntaxKind.ObjectLiteralExpression);
+    if (!object)
+      problems.push({
+        message: `${thresholdsFile} has no \`thresholds = { ... }\` object to add the imported thresholds to`,
+        fix: "restore `export const thresholds = { ... }` there, as the project has it.",
+      });
+    else {
+      writer.importNames(source, "../engine/define/alerting.ts", [
+        ...new Set(options.thresholds.map((t) => t.helper)),
+      ]);
+      object.addPropertyAssignments(
+        options.thresholds.map((t) => ({
+          name: t.name,
+          initializer: (w) => w.write(printNode(expressionOf(call(t.helper, t.value, t.unit)))),
+          leadingTrivia: (w) => w.write(`/** ${commentText(t.docs)} */`).newLine(),
+        })),
+      );
+      changed.push(thresholdsFile);
+    }
+  }
+  for (const kind of ["recording", "alerts"] as const) {
+    const modules = options.modules.filter((m) => m.kind === kind);
+    if (!modules.length) continue;
+    const { file, list } = ruleIndexes[kind];
+    const index = writer.open(file);
+    for (const module of modules) {
+      writer.importNames(index, specifier(file, module.file), [module.exportName]);
+      if (!writer.appendToArray(index, list, module.exportName)) {
+        problems.push({
+          message: `${file} has no \`${list} = [...]\` list to register ${module.exportName} in`,
+          fix: `restore \`export const ${list} = [...]\` there, as the project has it.`,
+        });
+        break;
+      }
+    }
+    changed.push(file);
+  }
+  const catalogFiles = addCatalogEntries(writer, root, options.metrics, options.importedFrom, problems);
+  if (problems.length) throw new ImportError(problems);
+  const paths = [...options.modules.map((m) => m.file), ...changed, ...catalogFiles];
+  const rendered = await writer.render(paths);
+  const created = paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) }));
+  if (!options.dryRun) writeAll(root, rendered);
+  return created;
 }

@@ -45,7 +45,8 @@ function seriesMeasure(name: string, sem: Semantics, depth: number, inQuantile: 
   if (recorded) {
     const parse = sem.parse ?? (() => undefined);
     const expr = parse(recorded.expr, { grafana: false });
-    return expr ? measureOf(expr, expr.tree.topNode.firstChild, sem, depth + 1) : undefined;
+    // Under histogram_quantile a recorded rate of buckets is still buckets, as a rate written out is.
+    return expr ? measureOf(expr, expr.tree.topNode.firstChild, sem, depth + 1, inQuantile) : undefined;
   }
   const metric = sem.seriesIndex.get(name);
   // Buckets and _count series count observations; only a quantile over buckets is in the metric's unit.
