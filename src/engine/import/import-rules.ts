@@ -54,7 +54,6 @@ import { inferThresholdUnit, trafficGuardOf } from "./threshold-unit.ts";
 import {
   call,
   CallCode,
-  InlineObject,
   ModuleWriter,
   reference,
   ReferenceCode,
@@ -529,8 +528,10 @@ function interpolate(
         if (!selector.metric || node?.name !== "Identifier") continue;
         const home = rules.get(selector.metric);
         if (!home) continue;
-        // A rule of this group below this one, or of a later group, is not defined yet where this one is.
-        if (home.order && (home.order[0] > g || (home.order[0] === g && home.order[1] >= i))) continue;
+        // A recording rule may read one defined above it, in its module or an earlier one: its module then imports
+        // nothing that imports it back. Alerts' modules are imported by no rule, so they may read any.
+        const later = home.order && (home.order[0] > g || (home.order[0] === g && home.order[1] >= i));
+        if (group.kind === "recording" && later) continue;
         if (home.module !== group.file) r.imports.push({ module: home.module, name: home.name });
         edits.push({ from: node.from, to: node.to, code: reference(home.name) });
       }
@@ -677,7 +678,7 @@ function linkDashboard(r: PlannedRule, project: ProjectDefinition, homes: Map<st
 
 function ruleCode(group: PlannedGroup, r: PlannedRule, owed: MigrationDebt[] | undefined): CallCode {
   const debtCode = owed?.length ? owed.map((d) => call("debt", d.check, d.reason)) : undefined;
-  const labels = Object.keys(r.rule.labels).length ? new InlineObject(r.rule.labels) : undefined;
+  const labels = Object.keys(r.rule.labels).length ? (r.rule.labels as Code) : undefined;
   if (group.kind === "recording")
     return call("importedRecordingRule", { record: r.rule.name, expr: r.expr, labels, debt: debtCode });
   return call("importedAlert", {
@@ -688,10 +689,10 @@ function ruleCode(group: PlannedGroup, r: PlannedRule, owed: MigrationDebt[] | u
     for: r.rule.for ?? "0s",
     keepFiringFor: r.rule.keepFiringFor,
     labels,
-    annotations: Object.keys(r.annotations).length ? new InlineObject(r.annotations) : undefined,
+    annotations: Object.keys(r.annotations).length ? (r.annotations as Code) : undefined,
     runbook: r.runbook,
     dashboard: r.dashboard
-      ? new InlineObject({ dashboard: reference(r.dashboard.constName), panel: r.dashboard.panel })
+      ? { dashboard: reference(r.dashboard.constName), panel: r.dashboard.panel }
       : undefined,
     debt: debtCode,
   });
@@ -823,8 +824,7 @@ function evaluate(code: Code, scope: Map<string, unknown>): unknown {
   if (Array.isArray(code)) return code.map(next);
   if (code !== null && typeof code === "object") {
     const out: Record<string, unknown> = {};
-    const fields = code instanceof InlineObject ? code.fields : code;
-    for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = next(value);
+    for (const [key, value] of Object.entries(code)) if (value !== undefined) out[key] = next(value);
     return out;
   }
   return code;
@@ -835,7 +835,8 @@ function evaluate(code: Code, scope: Map<string, unknown>): unknown {
 
 /**
  * Each error the checks found about an imported rule becomes debt at that rule, once per check; returns the errors
- * that cannot be debt (a schema's, or about what is no rule of the import: its groups, its thresholds).
+ * that cannot be debt (a schema's, an output engine's refusal, or about what is no rule of the import: its groups,
+ * its thresholds).
  */
 function collectDebt(
   diagnostics: Diagnostic[],
@@ -856,12 +857,9 @@ function collectDebt(
     const owners = bySubject.get(d.subject);
     const ours = owners !== undefined || groups.has(d.subject) || d.source.file === file;
     if (!ours) continue;
-    if (
-      !owners ||
-      d.check.startsWith("schema/") ||
-      d.check.startsWith("build/") ||
-      d.check === "check/suppression"
-    ) {
+    // What the outputs' engines refuse (targets/) would fail the build whatever a suppression says.
+    const hard = ["schema/", "build/", "targets/", "check/suppression"].some((c) => d.check.startsWith(c));
+    if (!owners || hard) {
       left.push(d);
       continue;
     }

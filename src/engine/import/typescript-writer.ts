@@ -22,8 +22,7 @@ export type Code =
   | { [key: string]: Code | undefined }
   | CallCode
   | ReferenceCode
-  | TemplateCode
-  | InlineObject;
+  | TemplateCode;
 
 export class CallCode {
   constructor(
@@ -35,11 +34,6 @@ export class CallCode {
 /** `settings.datasource.uid`: a name the module imports, with its property path. */
 export class ReferenceCode {
   constructor(readonly path: string) {}
-}
-
-/** An object written on one line where it fits (`{ severity: "warning" }`); prettier breaks it where not. */
-export class InlineObject {
-  constructor(readonly fields: { [key: string]: Code | undefined }) {}
 }
 
 /** A template literal: its text, with values interpolated (`${rule} ${thresholds.x}`). */
@@ -109,10 +103,8 @@ export function expressionOf(value: Code): ts.Expression {
       factory.createIdentifier(first!),
     );
   }
-  if (Array.isArray(value))
-    return factory.createArrayLiteralExpression(value.map(expressionOf), value.length > 0);
-  const inline = value instanceof InlineObject;
-  const properties = Object.entries(inline ? value.fields : value)
+  if (Array.isArray(value)) return factory.createArrayLiteralExpression(value.map(expressionOf), false);
+  const properties = Object.entries(value)
     .filter((entry): entry is [string, Code] => entry[1] !== undefined)
     .map(([key, member]) =>
       factory.createPropertyAssignment(
@@ -120,7 +112,9 @@ export function expressionOf(value: Code): ts.Expression {
         expressionOf(member),
       ),
     );
-  return factory.createObjectLiteralExpression(properties, !inline && properties.length > 0);
+  // On one line: prettier breaks what does not fit, and keeps what does on one line, as hand-written code has it
+  // (an object printed over several lines would stay so). It also leaves prettier a third of the text to read.
+  return factory.createObjectLiteralExpression(properties, false);
 }
 
 /** One in-memory ts-morph project per import: files are read from disk into it, edited, and printed. */

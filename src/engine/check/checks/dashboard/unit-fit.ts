@@ -81,6 +81,8 @@ const keepsMeasure = new Set([
   "sum_over_time",
   "last_over_time",
   "quantile_over_time",
+  // A prediction of a value is in the value's unit.
+  "predict_linear",
 ]);
 const perSecond = new Set(["rate", "irate", "deriv"]);
 
