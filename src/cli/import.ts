@@ -63,7 +63,7 @@ export async function importDashboardCommand(file: string, options: ImportOption
   const text = readInput(file);
   if (text === undefined) return 2;
   const project = await loadProject(options.project, { typecheck: "off" });
-  // Loaded only by this command: ts-morph and prettier are large, and no other command needs them.
+  // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
   const { importDashboard } = await import("../engine/import/import-dashboard.ts");
   const { ImportError, formatSummary } = await import("../engine/import/report.ts");
   try {
@@ -100,7 +100,7 @@ export async function importRulesCommand(file: string, options: ImportRulesOptio
   const text = readRules(file);
   if (text === undefined) return 2;
   const project = await loadProject(options.project, { typecheck: "off" });
-  // Loaded only by this command: ts-morph and prettier are large, and no other command needs them.
+  // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
   const { importRules } = await import("../engine/import/import-rules.ts");
   const { ImportError, formatSummary } = await import("../engine/import/report.ts");
   try {

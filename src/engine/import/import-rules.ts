@@ -11,7 +11,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { SyntaxKind } from "ts-morph";
 import {
   above,
   atLeast,
@@ -51,17 +50,10 @@ import { MetricUsage, type InferredMetric } from "./catalog-entries.ts";
 import { ImportError, type ImportProblem, type ImportSummary, type Rewrite } from "./report.ts";
 import { readRuleFile, type PlainGroup, type PlainRule } from "./rule-file.ts";
 import { inferThresholdUnit, trafficGuardOf } from "./threshold-unit.ts";
-import {
-  call,
-  CallCode,
-  ModuleWriter,
-  reference,
-  ReferenceCode,
-  template,
-  TemplateCode,
-  type Code,
-} from "./typescript-writer.ts";
-import { writeRulesImport, type RuleModule, type ThresholdEntry } from "./write-project.ts";
+import { call, CallCode, reference, ReferenceCode, template, TemplateCode, type Code } from "./code.ts";
+import type { RuleModule, ThresholdEntry } from "./write-project.ts";
+import { writeAll } from "./write-files.ts";
+import type { ModuleWriter } from "./typescript-writer.ts";
 
 export interface ImportRulesOptions {
   /** The file as the user named it (`<stdin>` for standard input), for messages and notes. */
@@ -173,9 +165,25 @@ export async function importRules(options: ImportRulesOptions): Promise<ImportSu
   if (reading.problems.length) throw new ImportError(reading.problems);
   const rewrites: Rewrite[] = [...reading.rewrites];
   const problems: ImportProblem[] = [];
-  // One ts-morph project reads the modules the import looks into and writes what it changes.
+  // One ts-morph project reads the modules the import looks into and writes what it changes. ts-morph and prettier
+  // are large: loaded by this command only.
+  const { ModuleWriter } = await import("./typescript-writer.ts");
   const writer = new ModuleWriter(root);
-  const plan = planGroups(reading.groups, file, project, writer, rewrites, problems, options.prefix ?? "");
+  // The names the index modules have: a group's exported name must be none of them.
+  const taken = {
+    alerts: writer.declaredNames(`${alertsDir}/index.ts`),
+    recording: writer.declaredNames(`${recordingDir}/index.ts`),
+  };
+  const plan = planGroups(
+    reading.groups,
+    file,
+    project,
+    root,
+    taken,
+    rewrites,
+    problems,
+    options.prefix ?? "",
+  );
   if (problems.length) throw new ImportError(problems);
 
   // The catalog's metrics, and every recorded series the rules may read: the project's and the file's.
@@ -209,15 +217,16 @@ export async function importRules(options: ImportRulesOptions): Promise<ImportSu
     );
 
   const modules: RuleModule[] = plan.map((group) => moduleOf(group, debts, file));
-  const files = await writeRulesImport({
+  const { renderRulesImport } = await import("./write-project.ts");
+  const { files, rendered } = await renderRulesImport({
     writer,
     root,
     modules,
     thresholds: thresholds.map(thresholdEntry),
     metrics,
     importedFrom: file,
-    dryRun: options.dryRun ?? false,
   });
+  if (!options.dryRun) writeAll(root, rendered);
   return {
     files,
     rewrites,
@@ -246,7 +255,8 @@ function planGroups(
   groups: PlainGroup[],
   file: string,
   project: ProjectDefinition,
-  writer: ModuleWriter,
+  root: string,
+  taken: Record<PlannedGroup["kind"], Set<string>>,
   rewrites: Rewrite[],
   problems: ImportProblem[],
   prefix: string,
@@ -321,7 +331,7 @@ function planGroups(
         why: "the kit has no per-group limit: a rule may return any number of series",
       });
   }
-  checkNames(plan, file, project, writer, problems);
+  checkNames(plan, file, project, root, taken, problems);
   return plan;
 }
 
@@ -330,7 +340,8 @@ function checkNames(
   plan: PlannedGroup[],
   file: string,
   project: ProjectDefinition,
-  writer: ModuleWriter,
+  root: string,
+  taken: Record<PlannedGroup["kind"], Set<string>>,
   problems: ImportProblem[],
 ): void {
   const byFile = new Map<string, PlannedGroup>();
@@ -342,13 +353,13 @@ function checkNames(
         fix: "rename one of them in the rule file: a group's name names its file.",
       });
     byFile.set(group.file, group);
-    if (existsSync(path.join(writer.root, group.file)))
+    if (existsSync(path.join(root, group.file)))
       problems.push({
         message: `${group.file} exists already (group ${group.source.name}, line ${group.source.line} of ${file})`,
         fix: "rename the group in the rule file (its name names the file), or remove that module and its group from the project first.",
       });
     const index = group.kind === "alerts" ? `${alertsDir}/index.ts` : `${recordingDir}/index.ts`;
-    if (writer.declaredNames(index).has(group.exportName))
+    if (taken[group.kind].has(group.exportName))
       problems.push({
         message: `${index} already has a name ${group.exportName}, which group ${group.source.name} (line ${group.source.line} of ${file}) would take`,
         fix: "rename the group in the rule file.",
@@ -422,28 +433,21 @@ function homesOf(project: ProjectDefinition, writer: ModuleWriter): Homes {
 
 /** Where the project's recording rules are exported: the declaration whose call made each, found by its line. */
 function existingRuleHomes(project: ProjectDefinition, writer: ModuleWriter): Map<string, RuleHome> {
+  const rules = project.recordingRuleGroups.flatMap((g) => g.rules);
+  const byFile = new Map<string, Map<number, string>>();
   const homes = new Map<string, RuleHome>();
-  const byLine = new Map<string, Map<number, string>>();
-  for (const group of project.recordingRuleGroups)
-    for (const rule of group.rules) {
-      if (homes.has(rule.record)) continue;
-      const file = rule.source.file;
-      let lines = byLine.get(file);
-      if (!lines) {
-        lines = new Map();
-        byLine.set(file, lines);
-        if (file.startsWith("src/") && existsSync(path.join(writer.root, file)))
-          for (const statement of writer.open(file).getVariableStatements()) {
-            if (!statement.isExported()) continue;
-            for (const declaration of statement.getDeclarations()) {
-              const initializer = declaration.getInitializerIfKind(SyntaxKind.CallExpression);
-              if (initializer) lines.set(initializer.getStartLineNumber(), declaration.getName());
-            }
-          }
-      }
-      const name = lines.get(rule.source.line);
-      if (name) homes.set(rule.record, { module: file, name, definition: rule });
-    }
+  for (const rule of rules) {
+    const file = rule.source.file;
+    if (!byFile.has(file))
+      byFile.set(
+        file,
+        file.startsWith("src/") && existsSync(path.join(writer.root, file))
+          ? writer.exportedCalls(file)
+          : new Map(),
+      );
+    const name = byFile.get(file)!.get(rule.source.line);
+    if (name && !homes.has(rule.record)) homes.set(rule.record, { module: file, name, definition: rule });
+  }
   return homes;
 }
 
@@ -452,25 +456,11 @@ function dashboardHomes(project: ProjectDefinition, writer: ModuleWriter): Map<s
   const homes = new Map<string, DashboardHome>();
   const indexFile = "src/dashboards/index.ts";
   if (!existsSync(path.join(writer.root, indexFile))) return homes;
-  const index = writer.open(indexFile);
-  const modules = new Map<string, string>();
-  for (const declaration of index.getImportDeclarations()) {
-    const from = declaration.getModuleSpecifierValue();
-    if (!from.startsWith("./")) continue;
-    for (const named of declaration.getNamedImports())
-      modules.set(named.getName(), path.posix.join("src/dashboards", from));
-  }
-  const elements =
-    index
-      .getVariableDeclaration("dashboards")
-      ?.getInitializerIfKind(SyntaxKind.ArrayLiteralExpression)
-      ?.getElements() ?? [];
+  const index = writer.listedImports(indexFile, "dashboards");
   // Only a plain list of names says which builder is which.
-  if (elements.length !== project.dashboards.length || elements.some((e) => !e.isKind(SyntaxKind.Identifier)))
-    return homes;
-  elements.forEach((element, i) => {
-    const name = element.getText();
-    const module = modules.get(name);
+  if (!index.list || index.list.length !== project.dashboards.length) return homes;
+  index.list.forEach((name, i) => {
+    const module = index.modules.get(name);
     const builder = project.dashboards[i]!;
     if (!module) return;
     const built = builder.build();

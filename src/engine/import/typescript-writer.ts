@@ -1,55 +1,15 @@
 /**
  * Writes what `o11y import` generates as TypeScript through ts-morph's AST (values become syntax nodes, files are
- * edited by their declarations, never by matching text), formats every file with prettier and the project's own
- * configuration, and writes the files all together or not at all.
+ * edited by their declarations, never by matching text), and formats every file with prettier and the project's
+ * own configuration. It runs in the import's worker thread (writer-worker.ts), which loads ts-morph and prettier.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import * as prettier from "prettier";
 import { Project, SyntaxKind, VariableDeclarationKind, printNode, ts, type SourceFile } from "ts-morph";
+import { CallCode, ReferenceCode, TemplateCode, type Code, type Constant } from "./code.ts";
 import { ImportError } from "./report.ts";
 
 const factory = ts.factory;
-
-/** A value of the generated code: JSON, a call of a kit function, a reference to an imported name, or a template. */
-export type Code =
-  | null
-  | boolean
-  | number
-  | string
-  | Code[]
-  | { [key: string]: Code | undefined }
-  | CallCode
-  | ReferenceCode
-  | TemplateCode;
-
-export class CallCode {
-  constructor(
-    readonly callee: string,
-    readonly args: Code[],
-  ) {}
-}
-
-/** `settings.datasource.uid`: a name the module imports, with its property path. */
-export class ReferenceCode {
-  constructor(readonly path: string) {}
-}
-
-/** A template literal: its text, with values interpolated (`${rule} ${thresholds.x}`). */
-export class TemplateCode {
-  constructor(readonly parts: (string | Code)[]) {}
-}
-
-export interface Constant {
-  name: string;
-  value: Code;
-  docs?: string;
-}
-
-export const call = (callee: string, ...args: Code[]) => new CallCode(callee, args);
-export const reference = (name: string) => new ReferenceCode(name);
-export const template = (...parts: (string | Code)[]) => new TemplateCode(parts);
 
 const identifierName = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -155,6 +115,44 @@ export class ModuleWriter {
     ]);
   }
 
+  /** The exported constants of a module whose value is a call, by the line the call starts on. */
+  exportedCalls(file: string): Map<number, string> {
+    const found = new Map<number, string>();
+    for (const statement of this.open(file).getVariableStatements()) {
+      if (!statement.isExported()) continue;
+      for (const declaration of statement.getDeclarations()) {
+        const initializer = declaration.getInitializerIfKind(SyntaxKind.CallExpression);
+        if (initializer) found.set(initializer.getStartLineNumber(), declaration.getName());
+      }
+    }
+    return found;
+  }
+
+  /**
+   * A module's list of names (`export const dashboards = [a, b]`) and the module each name is imported from (`./a.ts`,
+   * relative to the project); no list when it is not a plain list of names.
+   */
+  listedImports(
+    file: string,
+    variable: string,
+  ): { modules: Map<string, string>; list: string[] | undefined } {
+    const source = this.open(file);
+    const modules = new Map<string, string>();
+    for (const declaration of source.getImportDeclarations()) {
+      const from = declaration.getModuleSpecifierValue();
+      if (!from.startsWith(".")) continue;
+      for (const named of declaration.getNamedImports())
+        modules.set(named.getName(), path.posix.join(path.posix.dirname(file), from));
+    }
+    const elements =
+      source
+        .getVariableDeclaration(variable)
+        ?.getInitializerIfKind(SyntaxKind.ArrayLiteralExpression)
+        ?.getElements() ?? [];
+    const plain = elements.every((e) => e.isKind(SyntaxKind.Identifier));
+    return { modules, list: plain ? elements.map((e) => e.getText()) : undefined };
+  }
+
   /** Adds `import { names } from "specifier"` unless each name is imported already. */
   importNames(source: SourceFile, specifier: string, names: string[]): void {
     const existing = source.getImportDeclaration((d) => d.getModuleSpecifierValue() === specifier);
@@ -245,6 +243,8 @@ export class ModuleWriter {
 
   /** Every file changed, formatted with prettier and the project's configuration for its path. */
   async render(files: string[]): Promise<{ path: string; content: string }[]> {
+    // Loaded here, when a command formats: the CLI's bundle loads what its modules import at its start.
+    const prettier = await import("prettier");
     const out: { path: string; content: string }[] = [];
     for (const file of files) {
       const absolute = path.join(this.root, file);
@@ -257,50 +257,5 @@ export class ModuleWriter {
       });
     }
     return out;
-  }
-}
-
-/**
- * Writes every file or none: each is written beside its target and synced, then all are renamed in place; if any
- * step fails, the files already renamed get their previous content back (or are removed if they were new).
- */
-export function writeAll(root: string, files: { path: string; content: string }[]): void {
-  const staged: { temp: string; target: string; previous?: string }[] = [];
-  try {
-    for (const file of files) {
-      const target = path.join(root, file.path);
-      const temp = `${target}.o11y-import-${randomBytes(4).toString("hex")}.tmp`;
-      const entry: { temp: string; target: string; previous?: string } = { temp, target };
-      if (existsSync(target)) entry.previous = readFileSync(target, "utf8");
-      staged.push(entry);
-      writeFileSync(temp, file.content, { flag: "wx" });
-    }
-  } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
-    throw new ImportError([
-      {
-        message: `cannot write the imported files: ${(error as Error).message}`,
-        fix: "check that src/ is writable.",
-      },
-    ]);
-  }
-  const done: typeof staged = [];
-  try {
-    for (const entry of staged) {
-      renameSync(entry.temp, entry.target);
-      done.push(entry);
-    }
-  } catch (error) {
-    for (const entry of done) {
-      if (entry.previous === undefined) rmSync(entry.target, { force: true });
-      else writeFileSync(entry.target, entry.previous);
-    }
-    for (const { temp } of staged) rmSync(temp, { force: true });
-    throw new ImportError([
-      {
-        message: `cannot write the imported files: ${(error as Error).message}; none was changed`,
-        fix: "check that src/ is writable.",
-      },
-    ]);
   }
 }

@@ -1,21 +1,15 @@
 /**
- * The files an import writes into the project: the new definition module, its registration in its index, and the
- * catalog entries it adds (`src/catalog/imported.ts`, registered in the catalog's index once). Every name is checked
- * against what is there before anything is written; then all files are written or none.
+ * The files an import writes into the project, made and formatted (in the import's worker thread): the new
+ * definition modules, their registration in their index, and the catalog entries they add (`src/catalog/imported.ts`,
+ * registered in the catalog's index once). Every name is checked against what is there; the main thread then writes
+ * all the files or none (write-files.ts).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { InferredMetric } from "./catalog-entries.ts";
 import { ImportError, type ImportProblem } from "./report.ts";
-import {
-  call,
-  expressionOf,
-  ModuleWriter,
-  reference,
-  writeAll,
-  type Code,
-  type Constant,
-} from "./typescript-writer.ts";
+import { call, CallCode, reference, ReferenceCode, TemplateCode, type Code, type Constant } from "./code.ts";
+import { expressionOf, ModuleWriter } from "./typescript-writer.ts";
 import { printNode, SyntaxKind, type SourceFile } from "ts-morph";
 
 const importedCatalog = "src/catalog/imported.ts";
@@ -102,15 +96,21 @@ export interface DashboardModule {
   code: Code;
 }
 
-export async function writeImport(options: {
+/** What an import writes: each file, whether it is new, and its formatted content. */
+export interface RenderedImport {
+  files: { path: string; created: boolean }[];
+  rendered: { path: string; content: string }[];
+}
+
+/** The files `o11y import dashboard` writes, formatted: its module, the index, the catalog entries. */
+export async function renderDashboardImport(options: {
+  writer: ModuleWriter;
   root: string;
   dashboard: DashboardModule;
   metrics: InferredMetric[];
   importedFrom: string;
-  dryRun: boolean;
-}): Promise<{ path: string; created: boolean }[]> {
-  const { root, dashboard } = options;
-  const writer = new ModuleWriter(root);
+}): Promise<RenderedImport> {
+  const { root, dashboard, writer } = options;
   const problems: ImportProblem[] = [];
   const file = `src/dashboards/${dashboard.name}.ts`;
   if (existsSync(path.join(root, file)))
@@ -152,25 +152,18 @@ export async function writeImport(options: {
   if (problems.length) throw new ImportError(problems);
   const paths = [file, "src/dashboards/index.ts", ...catalogFiles];
   const rendered = await writer.render(paths);
-  const created = paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) }));
-  if (!options.dryRun) writeAll(root, rendered);
-  return created;
+  return { files: paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) })), rendered };
 }
 
 function usedCallees(code: Code, wanted: Set<string>, found = new Set<string>()): string[] {
-  if (code !== null && typeof code === "object") {
-    if (
-      "callee" in code &&
-      typeof code.callee === "string" &&
-      Array.isArray((code as { args?: unknown }).args)
-    ) {
-      if (wanted.has(code.callee)) found.add(code.callee);
-      for (const arg of (code as { args: Code[] }).args) usedCallees(arg, wanted, found);
-    } else if (Array.isArray(code)) for (const c of code) usedCallees(c, wanted, found);
-    else
-      for (const value of Object.values(code))
-        if (value !== undefined) usedCallees(value as Code, wanted, found);
-  }
+  if (code instanceof CallCode) {
+    if (wanted.has(code.callee)) found.add(code.callee);
+    for (const arg of code.args) usedCallees(arg, wanted, found);
+  } else if (code instanceof TemplateCode) {
+    for (const part of code.parts) if (typeof part !== "string") usedCallees(part, wanted, found);
+  } else if (Array.isArray(code)) for (const c of code) usedCallees(c, wanted, found);
+  else if (code !== null && typeof code === "object" && !(code instanceof ReferenceCode))
+    for (const value of Object.values(code)) if (value !== undefined) usedCallees(value, wanted, found);
   return [...found];
 }
 
@@ -212,18 +205,18 @@ const specifier = (from: string, to: string) => {
 export const commentText = (text: string) => text.replaceAll("*/", "* /");
 
 /**
- * The files `o11y import rules` writes: each group's module, the thresholds added to src/alerts/thresholds.ts, the
- * groups registered in src/alerts/index.ts and src/recording-rules/index.ts, the catalog entries; all or none.
+ * The files `o11y import rules` writes, formatted: each group's module, the thresholds added to
+ * src/alerts/thresholds.ts, the groups registered in src/alerts/index.ts and src/recording-rules/index.ts, the
+ * catalog entries.
  */
-export async function writeRulesImport(options: {
+export async function renderRulesImport(options: {
   writer: ModuleWriter;
   root: string;
   modules: RuleModule[];
   thresholds: ThresholdEntry[];
   metrics: InferredMetric[];
   importedFrom: string;
-  dryRun: boolean;
-}): Promise<{ path: string; created: boolean }[]> {
+}): Promise<RenderedImport> {
   const { writer, root } = options;
   const problems: ImportProblem[] = [];
   for (const module of options.modules) {
@@ -282,7 +275,5 @@ export async function writeRulesImport(options: {
   if (problems.length) throw new ImportError(problems);
   const paths = [...options.modules.map((m) => m.file), ...changed, ...catalogFiles];
   const rendered = await writer.render(paths);
-  const created = paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) }));
-  if (!options.dryRun) writeAll(root, rendered);
-  return created;
+  return { files: paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) })), rendered };
 }
