@@ -429,7 +429,8 @@ function startPackages(metafile) {
     for (const imported of input?.imports ?? []) {
       if (imported.kind === "dynamic-import") continue;
       if (imported.external) packages.add(imported.original ?? imported.path);
-      else if (imported.path.startsWith("o11y-require:")) packages.add(imported.path.slice("o11y-require:".length));
+      else if (imported.path.startsWith("o11y-require:"))
+        packages.add(imported.path.slice("o11y-require:".length));
       else if (!seen.has(imported.path)) {
         seen.add(imported.path);
         pending.push(imported.path);

@@ -201,6 +201,19 @@ const specifier = (from: string, to: string) => {
   return relative.startsWith(".") ? relative : `./${relative}`;
 };
 
+/** Words in lines of at most `width` characters (a longer word has a line of its own). */
+function wrapped(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
 /** Text for a comment: nothing in it can end it early. */
 export const commentText = (text: string) => text.replaceAll("*/", "* /");
 
@@ -248,7 +261,16 @@ export async function renderRulesImport(options: {
         options.thresholds.map((t) => ({
           name: t.name,
           initializer: (w) => w.write(printNode(expressionOf(call(t.helper, t.value, t.unit)))),
-          leadingTrivia: (w) => w.write(`/** ${commentText(t.docs)} */`).newLine(),
+          leadingTrivia: (w) => {
+            // As hand-written doc comments are: within the project's print width (prettier leaves comments as they are).
+            const lines = wrapped(commentText(t.docs), 104);
+            if (lines.length === 1) w.write(`/** ${lines[0]} */`).newLine();
+            else {
+              w.write("/**").newLine();
+              for (const line of lines) w.write(` * ${line}`).newLine();
+              w.write(" */").newLine();
+            }
+          },
         })),
       );
       changed.push(thresholdsFile);
