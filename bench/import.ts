@@ -1,27 +1,36 @@
 /**
- * Part 5: `o11y import dashboard` of real dashboards as a whole process (test/fixtures/import/dashboards/), with
- * --dry-run: every step (read, compile and check in memory, generate through ts-morph, format with prettier)
- * but the final write, so that each run starts from the same project.
+ * Part 6: `o11y import dashboard` and `o11y import rules` as whole processes, with --dry-run: every step (read,
+ * compile and check in memory, generate through ts-morph, format with prettier) but the final write, so that each
+ * run starts from the same project. They run in a copy of the project whose Kubernetes output writes
+ * GrafanaDashboard resources: Node Exporter Full is too large for the ConfigMap `kubectl apply` keeps, and the
+ * import refuses what the build would (as the import test's copy does).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { measureProcess, root, type ProcessResult } from "./process.ts";
+import { copyProject, measureProcess, root, type ProcessResult } from "./process.ts";
 
 export const importTargets = { panels: 100, ms: 2000 };
 
-/** The real dashboards measured: one of the target's size or more, and a modern one of a few dozen panels. */
-const fixtures = ["vegasbrianc-node-exporter-full-2018.json", "dotdc-k8s-views-pods.json"];
+const dashboards = path.join(root, "test/fixtures/import/dashboards");
+const rules = path.join(root, "test/fixtures/import/rules");
+/** Grafana 4's Node Exporter Full, 171 panels in legacy rows: its first 100 panels are the target's dashboard. */
+const large = "vegasbrianc-node-exporter-full-2018.json";
 
 export interface ImportBenchRow extends ProcessResult {
+  kind: "dashboard" | "rules";
   fixture: string;
-  panels: number;
+  /** Panels of a dashboard, rules of a rule file. */
+  size: number;
+  panels?: number;
 }
 
-function panelCount(file: string): number {
-  const d = JSON.parse(readFileSync(file, "utf8")) as { panels?: unknown[]; rows?: { panels?: unknown[] }[] };
+type LegacyDashboard = { panels?: Panel[]; rows?: { panels?: Panel[] }[] };
+type Panel = { type?: string; panels?: Panel[] };
+
+function panelCount(d: LegacyDashboard): number {
   let n = 0;
-  const visit = (panels: unknown[] = []) => {
-    for (const p of panels as { type?: string; panels?: unknown[] }[]) {
+  const visit = (panels: Panel[] = []) => {
+    for (const p of panels) {
       if (p.type === "row") visit(p.panels);
       else n++;
     }
@@ -31,15 +40,67 @@ function panelCount(file: string): number {
   return n;
 }
 
+/** The same dashboard cut after its first `count` panels (rows left empty dropped). */
+function firstPanels(d: LegacyDashboard, count: number): LegacyDashboard {
+  let left = count;
+  const rows = (d.rows ?? [])
+    .map((row) => {
+      const panels = (row.panels ?? []).slice(0, Math.max(0, left));
+      left -= panels.length;
+      return { ...row, panels };
+    })
+    .filter((row) => row.panels.length);
+  return { ...d, rows };
+}
+
+const ruleCount = (file: string) =>
+  (readFileSync(file, "utf8").match(/^\s*- (alert|record):/gm) ?? []).length;
+
 export function measureImport(runs: number): ImportBenchRow[] {
-  return fixtures.map((fixture) => {
-    const file = path.join(root, "test/fixtures/import/dashboards", fixture);
-    const panels = panelCount(file);
-    const result = measureProcess(
-      `o11y import dashboard (${panels} panels)`,
-      ["bin/o11y.js", "import", "dashboard", "--dry-run", file],
-      runs,
+  const copy = copyProject("o11y-bench-import-");
+  try {
+    const config = path.join(copy, "src/config.ts");
+    writeFileSync(
+      config,
+      readFileSync(config, "utf8").replace(
+        'dashboards: "configmap" as const',
+        'dashboards: "grafana-operator" as const',
+      ),
     );
-    return { ...result, fixture, panels };
-  });
+    const source = JSON.parse(readFileSync(path.join(dashboards, large), "utf8")) as LegacyDashboard;
+    const hundred = path.join(copy, "node-exporter-full-100-panels.json");
+    writeFileSync(hundred, JSON.stringify(firstPanels(source, importTargets.panels)));
+    const dashboardRows = [
+      { fixture: `${large}, first 100 panels`, file: hundred },
+      { fixture: large, file: path.join(dashboards, large) },
+      { fixture: "dotdc-k8s-views-pods.json", file: path.join(dashboards, "dotdc-k8s-views-pods.json") },
+    ].map(({ fixture, file }) => {
+      const panels = panelCount(JSON.parse(readFileSync(file, "utf8")) as LegacyDashboard);
+      const result = measureProcess(
+        `o11y import dashboard (${panels} panels)`,
+        ["bin/o11y.js", "import", "dashboard", "--dry-run", file],
+        runs,
+        1,
+        { cwd: copy },
+      );
+      return { ...result, kind: "dashboard" as const, fixture, size: panels, panels };
+    });
+    const ruleRows = ["kube-prometheus-node-exporter-prometheusrule.yaml", "awesome-node-exporter.yml"].map(
+      (fixture) => {
+        const file = path.join(rules, fixture);
+        const size = ruleCount(file);
+        const result = measureProcess(
+          `o11y import rules (${size} rules)`,
+          ["bin/o11y.js", "import", "rules", "--dry-run", file],
+          runs,
+          1,
+          { cwd: copy },
+        );
+        return { ...result, kind: "rules" as const, fixture, size };
+      },
+    );
+    return [...dashboardRows, ...ruleRows];
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }

@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { emit } from "../src/engine/emit/emit.ts";
 import { compile } from "../src/engine/pipeline.ts";
 import { renderAlertmanager } from "../src/engine/render/alertmanager.ts";
+import { schemaKind } from "../src/engine/render/artifact.ts";
 import { renderGrafana } from "../src/engine/render/grafana.ts";
 import { renderOutputs, type OutputName } from "../src/engine/render/outputs.ts";
 import { renderPrometheus } from "../src/engine/render/prometheus.ts";
@@ -63,7 +64,9 @@ export function measureOutputs(runs: number): OutputBenchResult {
   const dir = mkdtempSync(path.join(tmpdir(), "o11y-bench-vm-"));
   try {
     emit(path.join(dir, "build"), artifacts);
-    const rules = artifacts.filter((a) => a.schema === "vmalert-rules").map((a) => `-rule=${a.path}`);
+    const rules = artifacts
+      .filter((a) => schemaKind(a.schema) === "vmalert-rules")
+      .map((a) => `-rule=${a.path}`);
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const start = performance.now();

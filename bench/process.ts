@@ -15,6 +15,8 @@ export interface ProcessResult {
   wallMs: number[];
   /** Peak RSS of each run, in KiB; null when it could not be read. */
   maxRssKb: Array<number | null>;
+  /** User and system CPU time of each run (all its threads), from GNU time; null without it. */
+  cpuMs?: Array<number | null>;
   rssVia: "/usr/bin/time -v" | "process.resourceUsage";
   /** Set when a run exited non-zero: its exit status and the last line of its stderr. */
   failure?: string;
@@ -31,7 +33,7 @@ export interface RunSetup {
 function runOnce(
   nodeArgs: string[],
   setup: RunSetup,
-): { ms: number; rssKb: number | null; failure?: string } {
+): { ms: number; rssKb: number | null; cpuMs: number | null; failure?: string } {
   const viaTime = existsSync(gnuTime);
   const [cmd, args] = viaTime
     ? [gnuTime, ["-v", process.execPath, ...nodeArgs]]
@@ -46,14 +48,23 @@ function runOnce(
   const ms = performance.now() - start;
   const match = /Maximum resident set size \(kbytes\): (\d+)|\[bench-maxrss-kb\] (\d+)/.exec(child.stderr);
   const rssKb = match ? Number(match[1] ?? match[2]) : null;
-  if (child.status === 0) return { ms, rssKb };
+  // On a shared machine the wall time says how busy it was as much as how much work a run did: CPU time says the work.
+  const user = /User time \(seconds\): ([\d.]+)/.exec(child.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(child.stderr);
+  const cpuMs = user && system ? (Number(user[1]) + Number(system[1])) * 1000 : null;
+  if (child.status === 0) return { ms, rssKb, cpuMs };
   // GNU time reports the child's non-zero status as "Command exited with non-zero status N"; skip its report.
   const lines = child.stderr
     .split("\n")
     .filter(
       (l) => l.trim() && !l.startsWith("\t") && !l.startsWith("Command exited") && !l.startsWith("[bench"),
     );
-  return { ms, rssKb, failure: `exit ${child.status ?? child.signal}: ${lines.at(-1)?.trim() ?? ""}` };
+  return {
+    ms,
+    rssKb,
+    cpuMs,
+    failure: `exit ${child.status ?? child.signal}: ${lines.at(-1)?.trim() ?? ""}`,
+  };
 }
 
 export function measureProcess(
@@ -74,6 +85,7 @@ export function measureProcess(
     command: `${env}node ${nodeArgs.join(" ")}`,
     wallMs: samples.map((s) => s.ms),
     maxRssKb: samples.map((s) => s.rssKb),
+    cpuMs: samples.map((s) => s.cpuMs),
     rssVia: existsSync(gnuTime) ? "/usr/bin/time -v" : "process.resourceUsage",
     ...(failure ? { failure } : {}),
   };
@@ -85,6 +97,14 @@ function removeCached(copy: string, prefix: string): void {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir))
     if (name.startsWith(prefix)) rmSync(path.join(dir, name), { force: true });
+}
+
+/** A copy of the project (node_modules linked) in a new temporary folder, for runs that must not touch this one. */
+export function copyProject(prefix: string): string {
+  const copy = mkdtempSync(path.join(tmpdir(), prefix));
+  for (const file of projectFiles) cpSync(path.join(root, file), path.join(copy, file), { recursive: true });
+  symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
+  return copy;
 }
 
 /** Files a copy of the project needs to build (node_modules is linked). */

@@ -399,7 +399,13 @@ async function buildBundle(bundle, { build }) {
   // A source edited while esbuild read it: the bundle may hold either version, so it is not cached.
   if (sourceKey(bundle.project).key !== bundle.key)
     throw new Error("the sources changed while the bundle was built");
-  const header = { require: [...packages.require].sort(), import: [...packages.import].sort() };
+  // Only what the CLI's start loads is preloaded: a package that only modules loaded later by `import()` read
+  // (ts-morph and prettier, for `o11y import`) is loaded when, and if, its command runs.
+  const eager = startPackages(result.metafile);
+  const header = {
+    require: [...packages.require].filter((name) => eager.has(name)).sort(),
+    import: [...packages.import].filter((name) => eager.has(name)).sort(),
+  };
   const headerText = JSON.stringify(header);
   if (headerText.includes("*/")) throw new Unbundlable("a package name holds */");
   // On the banner's line, which has no mappings: every mapped line keeps its number.
@@ -408,6 +414,30 @@ async function buildBundle(bundle, { build }) {
   renameSync(temp, bundle.file);
   removeOldBundles(bundle);
   return header;
+}
+
+/**
+ * The packages the bundle's entry reaches without an `import()`: its modules' static imports, followed through
+ * the modules they import statically, as esbuild's metafile lists them.
+ */
+function startPackages(metafile) {
+  const packages = new Set();
+  const seen = new Set();
+  const pending = ["o11y-bundle-entry.js"];
+  while (pending.length) {
+    const input = metafile.inputs[pending.pop()];
+    for (const imported of input?.imports ?? []) {
+      if (imported.kind === "dynamic-import") continue;
+      if (imported.external) packages.add(imported.original ?? imported.path);
+      else if (imported.path.startsWith("o11y-require:"))
+        packages.add(imported.path.slice("o11y-require:".length));
+      else if (!seen.has(imported.path)) {
+        seen.add(imported.path);
+        pending.push(imported.path);
+      }
+    }
+  }
+  return packages;
 }
 
 /** The project's previous bundles, and temporary files of runs that died an hour ago or more. */

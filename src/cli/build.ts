@@ -41,7 +41,7 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   const project = await loadProject(options.project, { typecheck: options.typecheck ?? "on" });
   const result = compile(project);
   const failed = (diagnostics: typeof result.diagnostics) => {
-    const errors = diagnostics.filter((d) => d.severity === "error").length;
+    const errors = diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).length;
     process.stderr.write(
       `\nbuild failed: ${errors} error(s); nothing was written and ${options.out}/ is unchanged.\n`,
     );

@@ -3,6 +3,7 @@ import path from "node:path";
 import { terminalLines } from "../engine/escape.ts";
 import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
+import { readRuleFileText, UnreadableRuleFile } from "./read-rule-file.ts";
 
 export interface ImportOptions {
   project: string;
@@ -36,6 +37,22 @@ function readInput(file: string): string | undefined {
   }
 }
 
+/** Reads a rule file as `o11y check` does (a regular file, at most 32 MiB, UTF-8 or UTF-16 with its mark), or standard input. */
+function readRules(file: string): string | undefined {
+  const fix = "name a Prometheus rule file (YAML with groups:) or a PrometheusRule, or - for standard input.";
+  try {
+    if (file === "-") return readFileSync(0, "utf8");
+    return readRuleFileText(file);
+  } catch (error) {
+    if (error instanceof UnreadableRuleFile) return fail(`cannot read ${file}: ${error.why}`, error.fix);
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail(
+      `cannot read ${file}${code === "ENOENT" ? ": there is no such file" : code === "EISDIR" ? ": it is a folder" : `: ${(error as Error).message}`}`,
+      fix,
+    );
+  }
+}
+
 function fail(message: string, fix: string): undefined {
   process.stderr.write(`o11y import: ${terminalLines(message).join("\n")}\n    fix: ${fix}\n`);
   return undefined;
@@ -46,7 +63,7 @@ export async function importDashboardCommand(file: string, options: ImportOption
   const text = readInput(file);
   if (text === undefined) return 2;
   const project = await loadProject(options.project, { typecheck: "off" });
-  // Loaded only by this command: ts-morph and prettier are large, and no other command needs them.
+  // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
   const { importDashboard } = await import("../engine/import/import-dashboard.ts");
   const { ImportError, formatSummary } = await import("../engine/import/report.ts");
   try {
@@ -57,6 +74,42 @@ export async function importDashboardCommand(file: string, options: ImportOption
       project,
       name: options.name,
       allowPanelTypes: options.allowPanelType,
+      dryRun: options.dryRun,
+    });
+    process.stdout.write(terminalLines(formatSummary(summary)).join("\n"));
+    if (options.dryRun) process.stdout.write("\n(dry run: nothing was written)\n");
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    for (const problem of error.problems) fail(problem.message, problem.fix);
+    process.stderr.write(
+      `\nimport failed: ${error.problems.length} problem(s); no file in src/ was created or changed.\n`,
+    );
+    return 1;
+  }
+}
+
+export interface ImportRulesOptions {
+  project: string;
+  prefix?: string;
+  dryRun?: boolean;
+}
+
+/** `o11y import rules <file|->`: exit 0 when written, 1 when the input cannot be imported (nothing written), 2 on bad usage. */
+export async function importRulesCommand(file: string, options: ImportRulesOptions): Promise<number> {
+  const text = readRules(file);
+  if (text === undefined) return 2;
+  const project = await loadProject(options.project, { typecheck: "off" });
+  // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
+  const { importRules } = await import("../engine/import/import-rules.ts");
+  const { ImportError, formatSummary } = await import("../engine/import/report.ts");
+  try {
+    const summary = await importRules({
+      file: file === "-" ? "<stdin>" : path.basename(file),
+      text,
+      root: projectRoot,
+      project,
+      prefix: options.prefix,
       dryRun: options.dryRun,
     });
     process.stdout.write(terminalLines(formatSummary(summary)).join("\n"));

@@ -10,8 +10,13 @@ import { ProjectError, ProjectLoadError } from "./load-project.ts";
 import { checkCommand, type CheckOptions } from "./check.ts";
 import { formatNote, outputFormats, type OutputFormat } from "./format.ts";
 import { diffCommand, type DiffCommandOptions } from "./diff.ts";
-import { importDashboardCommand, type ImportOptions } from "./import.ts";
 import { previewCommand, type PreviewOptions } from "./preview.ts";
+import {
+  importDashboardCommand,
+  importRulesCommand,
+  type ImportOptions,
+  type ImportRulesOptions,
+} from "./import.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
@@ -42,6 +47,7 @@ export interface CommandActions {
   diff(options: DiffCommandOptions): Promise<void>;
   importDashboard(file: string, options: ImportOptions): Promise<void>;
   preview(options: PreviewOptions): Promise<void>;
+  importRules(file: string, options: ImportRulesOptions): Promise<void>;
 }
 
 /** The CLI's parser: every command, option and choice, as `--help` shows them. */
@@ -126,6 +132,19 @@ export function cliProgram(actions: CommandActions): Command {
     .option("--dry-run", "report what would be written, and write nothing")
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .action((file: string, options: ImportOptions) => actions.importDashboard(file, options));
+  importing
+    .command("rules")
+    .description(
+      "a Prometheus rule file or PrometheusRule (YAML, or - for standard input) becomes src/alerts/<group>.ts and src/recording-rules/<group>.ts, registered, its thresholds named in src/alerts/thresholds.ts, its unknown metrics in src/catalog/imported.ts; all files or none",
+    )
+    .argument("<file>", "the rule file, or - to read standard input")
+    .option(
+      "--prefix <prefix>",
+      "put before each group's name, and so its files' (e.g. kube- for groups the project has already)",
+    )
+    .option("--dry-run", "report what would be written, and write nothing")
+    .option("--project <module>", "module exporting `project`", "src/project.ts")
+    .action((file: string, options: ImportRulesOptions) => actions.importRules(file, options));
   program
     .command("preview")
     .description(
@@ -179,6 +198,10 @@ export async function main(argv: string[]): Promise<number> {
     async preview(options) {
       running = { name: "preview" };
       exitCode = await previewCommand(options);
+    },
+    async importRules(file, options) {
+      running = { name: "import" };
+      exitCode = await importRulesCommand(file, options);
     },
   });
   try {

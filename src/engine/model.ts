@@ -11,7 +11,7 @@ import type {
   ThresholdUnit,
 } from "./define/alerting.ts";
 import type { ImportedReview, MetricType, MetricOrigin } from "./define/catalog.ts";
-import type { MigrationDebt } from "./define/imported-dashboard.ts";
+import type { MigrationDebt } from "./define/debt.ts";
 import type { OutputSettings } from "./define/outputs.ts";
 import type { SourceLocation } from "./source.ts";
 
@@ -144,6 +144,16 @@ export interface AlertModel {
   tests: AlertTest[];
   group: string;
   source: SourceLocation;
+  /** How long it keeps firing once its condition is gone (`keep_firing_for`); absent: not at all. */
+  keepFiringFor?: string;
+  /**
+   * Brought in by `o11y import rules` (importedAlert): its labels and annotations are the rule file's, its runbook,
+   * dashboard and threshold only where the import could tell them (empty, and a placeholder threshold, where not),
+   * and its rule file is held to the imported schema.
+   */
+  imported?: true;
+  /** Checks it does not satisfy yet, each with its reason (`o11y import`). */
+  debt?: MigrationDebt[];
 }
 
 export interface RecordingRuleModel {
@@ -153,6 +163,9 @@ export interface RecordingRuleModel {
   tests: RuleTest[];
   group: string;
   source: SourceLocation;
+  /** Brought in by `o11y import rules` (importedRecordingRule). */
+  imported?: true;
+  debt?: MigrationDebt[];
 }
 
 export interface RuleGroupModel {
@@ -169,6 +182,8 @@ export interface RuleGroupModel {
    * SLO's tests span days, and evaluating every rule of the project every 30 s over them would cost minutes.
    */
   tests?: { ruleGroups: string[]; evaluationInterval: string };
+  /** Holds rules brought in by `o11y import rules`: its files are held to the imported rules' schema. */
+  imported?: true;
 }
 
 export interface RunbookSection {

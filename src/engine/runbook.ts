@@ -102,17 +102,26 @@ export function alertTable(model: Model): string {
       .find((d) => d.uid === alert.dashboard.uid)
       ?.panels.find((p) => p.id === alert.dashboard.panelId);
     const linkText = `${titles.get(alert.dashboard.uid) ?? alert.dashboard.uid} › ${panel?.title ?? alert.dashboard.panelId}`;
+    // An imported alert may have no playbook here, no threshold and no panel of ours: it says what it has.
+    const playbook = alert.runbook.anchor ? `#${alert.runbook.anchor}` : alert.annotations.runbook_url;
+    const dashboardUrl = alert.annotations.dashboard_url;
     const cells = [
-      `[${markdownInline(alert.name)}](${markdownLinkDestination(`#${alert.runbook.anchor}`)})`,
+      playbook
+        ? `[${markdownInline(alert.name)}](${markdownLinkDestination(playbook)})`
+        : markdownInline(alert.name),
       markdownTableCell(alert.annotations.summary ?? ""),
-      markdownCode(thresholdText(alert.threshold), "table-cell") +
+      (alert.threshold.placeholder ? "none" : markdownCode(thresholdText(alert.threshold), "table-cell")) +
         // A ratio of events counts only with enough of them: the guard is part of when it fires.
         (alert.trafficGuard
           ? ` over ${markdownCode(thresholdText(alert.trafficGuard), "table-cell")} events`
           : ""),
       markdownTableCell(alert.for),
       markdownTableCell(alert.severity),
-      `[${markdownInline(linkText)}](${markdownLinkDestination(alert.annotations.dashboard_url ?? "")})`,
+      alert.dashboard.uid
+        ? `[${markdownInline(linkText)}](${markdownLinkDestination(dashboardUrl ?? "")})`
+        : dashboardUrl
+          ? `[${markdownInline(dashboardUrl)}](${markdownLinkDestination(dashboardUrl)})`
+          : "none",
     ];
     return `| ${cells.join(" | ")} |`;
   });

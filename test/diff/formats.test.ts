@@ -130,6 +130,7 @@ describe("--format", () => {
       diff: async () => {},
       importDashboard: async () => {},
       preview: async () => {},
+      importRules: async () => {},
     });
     const option = program.commands
       .find((c) => c.name() === command)!

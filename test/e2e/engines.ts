@@ -6,6 +6,7 @@
  * Prometheus query API.
  */
 import type { Model } from "../../src/engine/model.ts";
+import { schemaKind } from "../../src/engine/render/artifact.ts";
 import { renderVictoriaMetrics } from "../../src/engine/render/victoriametrics.ts";
 import {
   folderWith,
@@ -111,7 +112,9 @@ export const victoriaMetricsEngine: Engine = {
         ),
       );
       await firstScrapesStored(new PrometheusApi(vm.url), Object.keys(wiring.scrapeTargets), scenario);
-      const rules = files.filter((f) => f.schema === "vmalert-rules").map((f) => `-rule=${f.path}`);
+      const rules = files
+        .filter((f) => schemaKind(f.schema) === "vmalert-rules")
+        .map((f) => `-rule=${f.path}`);
       const vmalert = await startServer(
         `vmalert (${scenario})`,
         binary("vmalert"),

@@ -9,6 +9,7 @@ import { markAsHelper } from "../../src/engine/source.ts";
 import { phoenixHigh5xxErrorRate } from "../../src/alerts/phoenix.ts";
 import { project } from "../../src/project.ts";
 import type { ProjectDefinition } from "../../src/engine/define/project.ts";
+import type { ImportedAlertDefinition } from "../../src/engine/define/imported-rules.ts";
 
 // Locations then point at the test line that called these.
 markAsHelper(import.meta.url);
@@ -21,7 +22,7 @@ export function variantAlert(changes: Partial<AlertSpec>): AlertDefinition {
 
 /** The real project with one more alert group and, optionally, more recording rules. */
 export function projectWith(
-  alerts: AlertDefinition[],
+  alerts: (AlertDefinition | ImportedAlertDefinition)[],
   rules: RecordingRuleDefinition[] = [],
   runbookText?: string,
 ): ProjectDefinition {

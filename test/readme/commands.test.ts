@@ -139,6 +139,7 @@ async function parse(args: string[]): Promise<{ command?: string; error?: string
     diff: async () => void (command = "diff"),
     importDashboard: async () => void (command = "import"),
     preview: async () => void (command = "preview"),
+    importRules: async () => void (command = "import"),
   });
   let error = "";
   for (const c of [program, ...program.commands])

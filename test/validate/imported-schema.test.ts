@@ -1,7 +1,7 @@
 /**
  * schemas/grafana-dashboard-imported.schema.json is the dashboard schema without its house rules, derived by
- * importedDashboardSchema() (scripts/precompile-schemas.ts writes it): the two cannot drift apart, and the
- * imported schema still refuses what is structurally wrong.
+ * importedDashboardSchema(), and schemas/*-rules-imported.schema.json the rule files' (scripts/precompile-schemas.ts
+ * writes them): they cannot drift apart, and the imported schemas still refuse what is structurally wrong.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +10,9 @@ import { schemasDir } from "../../src/engine/validate/schemas.ts";
 import {
   importedDashboardSchema,
   importedDashboardSchemaFile,
+  importedRulesOutputSchema,
+  importedRulesSchema,
+  importedRulesSchemaFiles,
 } from "../../src/engine/validate/imported-schema.ts";
 
 const read = (file: string) =>
@@ -32,5 +35,41 @@ describe("the imported dashboards' schema", () => {
     ).toEqual(["description", "datasource", "targets"]);
     expect(imported.definitions.row!.required).toEqual(main.definitions.row!.required);
     expect((imported as unknown as { additionalProperties: unknown }).additionalProperties).toBe(false);
+  });
+});
+
+describe("the schemas of rule files with imported rules", () => {
+  it("are the rule file schema's derivations (and Mimir's and vmalert's), as written by npm run schemas:precompile", () => {
+    const rules = read("prometheus-rules.schema.json");
+    const imported = importedRulesSchema(rules);
+    expect(read(importedRulesSchemaFiles.prometheus)).toEqual(imported);
+    for (const [file, output] of [
+      [importedRulesSchemaFiles.mimir, "mimir-rules.schema.json"],
+      [importedRulesSchemaFiles.vmalert, "vmalert-rules.schema.json"],
+    ] as const)
+      expect(read(file)).toEqual(
+        importedRulesOutputSchema(read(output), String(imported.$id), String(rules.$id)),
+      );
+  });
+
+  it("drop only the house rules: the routing labels, the four annotations, the names' conventions", () => {
+    type Rule = { required: string[]; properties: Record<string, Record<string, unknown>> };
+    const main = read("prometheus-rules.schema.json") as { definitions: Record<string, Rule> };
+    const imported = read(importedRulesSchemaFiles.prometheus) as typeof main;
+    const alert = imported.definitions.alertingRule!;
+    expect(alert.required).toEqual(main.definitions.alertingRule!.required);
+    expect(alert.properties.labels!.required).toBeUndefined();
+    expect(alert.properties.annotations!.required).toBeUndefined();
+    expect(alert.properties.alert!.pattern).toBeUndefined();
+    // What Prometheus itself requires stays: durations, a valid series name, closed objects.
+    expect(alert.properties.for).toEqual(main.definitions.alertingRule!.properties.for);
+    expect(alert.properties.keep_firing_for).toEqual(
+      main.definitions.alertingRule!.properties.keep_firing_for,
+    );
+    expect((imported.definitions.recordingRule!.properties.record!.allOf as unknown[]).length).toBe(1);
+    expect(
+      (imported.definitions.alertingRule as unknown as { additionalProperties: unknown })
+        .additionalProperties,
+    ).toBe(false);
   });
 });

@@ -98,8 +98,9 @@ export function applySuppressions(
 }
 
 /**
- * The migration debt that `o11y import` wrote on dashboards, panels and variables, as the directives they stand
- * for: a panel's covers the panel and each of its queries, as a directive in each query would.
+ * The migration debt that `o11y import` wrote on dashboards, panels, variables, alerts and recording rules, as the
+ * directives they stand for: a panel's covers the panel and each of its queries, as a directive in each query would;
+ * a rule's covers the rule, as a directive in its expression would.
  */
 export function debtSites(model: Model): ExpressionSite[] {
   const sites: ExpressionSite[] = [];
@@ -123,5 +124,7 @@ export function debtSites(model: Model): ExpressionSite[] {
       add(panel.debt, [subject, ...panel.targets.map((t) => `${subject} › query ${t.refId}`)], panel.source);
     }
   }
+  for (const alert of model.alerts) add(alert.debt, [`alert ${alert.name}`], alert.source);
+  for (const rule of model.recordingRules) add(rule.debt, [`recording rule ${rule.record}`], rule.source);
   return sites;
 }

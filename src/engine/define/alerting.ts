@@ -6,6 +6,7 @@
  */
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import type { MigrationDebt } from "./debt.ts";
 import {
   checkInterpolation,
   finite,
@@ -35,9 +36,10 @@ export type Severity = (typeof severities)[number];
 
 /**
  * What a threshold measures. `ratio` is a fraction (0.05 for 5%), so a percentage written by
- * mistake (5) is caught; `count` is a number of things (messages, regions).
+ * mistake (5) is caught; `percent` is a ratio times 100, where the expression multiplies by 100 itself (as many
+ * rule files from elsewhere do); `count` is a number of things (messages, regions).
  */
-export const thresholdUnits = ["ratio", "seconds", "bytes", "count", "bool"] as const;
+export const thresholdUnits = ["ratio", "percent", "seconds", "bytes", "count", "bool"] as const;
 export type ThresholdUnit = (typeof thresholdUnits)[number];
 export const comparisonOperators = [">", ">=", "<", "<=", "==", "!="] as const;
 export type ComparisonOperator = (typeof comparisonOperators)[number];
@@ -80,6 +82,22 @@ export const above = (value: number, unit: ThresholdUnit) => threshold(">", valu
 export const below = (value: number, unit: ThresholdUnit) => threshold("<", value, unit);
 /** Fires at `value` or more. */
 export const atLeast = (value: number, unit: ThresholdUnit) => threshold(">=", value, unit);
+/** Fires at `value` or less. */
+export const atMost = (value: number, unit: ThresholdUnit) => threshold("<=", value, unit);
+/** Fires while the value is `value` (a state: `== 0` for down). */
+export const equalTo = (value: number, unit: ThresholdUnit) => threshold("==", value, unit);
+/** Fires while the value is anything but `value`. */
+export const notEqualTo = (value: number, unit: ThresholdUnit) => threshold("!=", value, unit);
+
+/** The helper that makes a threshold of each operator, as code and messages name it. */
+export const thresholdHelpers: Record<ComparisonOperator, string> = {
+  ">": "above",
+  "<": "below",
+  ">=": "atLeast",
+  "<=": "atMost",
+  "==": "equalTo",
+  "!=": "notEqualTo",
+};
 
 /** The shortest exact decimal spelling, as PromQL and YAML want it. */
 export function formatNumber(value: number): string {
@@ -163,7 +181,7 @@ const testLabels = optional(
   textRecord('labels: { job: "global-sovereign" }: label names and their values, as text.'),
 );
 
-const alertTest: Rule<AlertTest> = object<AlertTest>(
+export const alertTest: Rule<AlertTest> = object<AlertTest>(
   {
     name: text('name: "52 of every 1000 requests fail", saying what the scenario is.'),
     interval: optional(text('interval: "1m", the spacing of the input samples, as a duration.')),
@@ -278,13 +296,16 @@ export function alert(spec: AlertSpec): AlertDefinition {
 const membersRead = new WeakMap<object, UnknownMember[]>();
 /** The thresholds interpolated while each definition's spec was written. */
 const thresholdsRead = new WeakMap<object, ThresholdDefinition[]>();
-function withMembers<T extends object>(definition: T): T {
+export function withMembers<T extends object>(definition: T): T {
   const members = takeUnknownMembers();
   if (members.length) membersRead.set(definition, members);
   const thresholds = takeInterpolatedThresholds();
   if (thresholds.length) thresholdsRead.set(definition, thresholds);
   return definition;
 }
+
+/** The unknown catalog members a definition's spec read (to name if its PromQL holds `undefined`). */
+export const unknownMembersOf = (definition: object): UnknownMember[] => membersRead.get(definition) ?? [];
 
 /** The thresholds a definition's spec interpolated (its expression's comparisons, and any text written with them). */
 export const interpolatedThresholds = (definition: object): ThresholdDefinition[] =>
@@ -350,7 +371,7 @@ export function validatedThreshold(
 ): Validated<ThresholdDefinition> {
   const source = isLocation(t.source) ? t.source : fallback;
   const problems = new Problems(source);
-  const helper = `${{ ">": "above", "<": "below", ">=": "atLeast" }[t.op as string] ?? "above"}(value, unit)`;
+  const helper = `${thresholdHelpers[t.op] ?? "above"}(value, unit)`;
   // Any number: whether it is finite and sane for its unit is the alerts/threshold check's to say, with the alert's name.
   const value = typeof t.value === "number" ? t.value : 0;
   if (typeof t.value !== "number")
@@ -362,7 +383,7 @@ export function validatedThreshold(
     );
   const unit = oneOf(
     thresholdUnits,
-    `${helper} takes the threshold's unit second: "ratio" (0.05 for 5%), "seconds", "bytes", "count" or "bool".`,
+    `${helper} takes the threshold's unit second: "ratio" (0.05 for 5%), "percent" (5 for 5%), "seconds", "bytes", "count" or "bool".`,
   )(t.unit, "the threshold's unit", problems);
   if (!problems.list.length) return { value: t, problems: [] };
   const placeholder = { ...t, value, unit, source };
@@ -389,6 +410,10 @@ export interface RecordingRuleSpec {
 
 export interface RecordingRuleDefinition extends RecordingRuleSpec {
   source: SourceLocation;
+  /** Made by importedRecordingRule() (`o11y import rules`). */
+  imported?: true;
+  /** Checks an imported rule does not satisfy yet, and why. */
+  debt?: MigrationDebt[];
 }
 
 const recordingRuleShape: Shape<RecordingRuleSpec> = {

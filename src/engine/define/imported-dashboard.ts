@@ -16,24 +16,14 @@ import {
 } from "@grafana/grafana-foundation-sdk/dashboard";
 import { callerLocation, type SourceLocation } from "../source.ts";
 import { datasourceRef } from "./dashboard-kit.ts";
+import type { MigrationDebt } from "./debt.ts";
 import { remember } from "./registry.ts";
+
+export { debt, type MigrationDebt } from "./debt.ts";
 
 /** Any JSON value: what the kit keeps as it was imported. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
-
-/**
- * A check that the imported definition does not satisfy yet, and why: written where the import found it, so
- * that the dashboard builds on the first run and `o11y check` lists the debt until someone pays it.
- */
-export interface MigrationDebt {
-  check: string;
-  reason: string;
-}
-
-export function debt(check: string, reason: string): MigrationDebt {
-  return { check, reason };
-}
 
 const debts = new WeakMap<object, MigrationDebt[]>();
 const importedDashboards = new WeakSet<object>();

@@ -21,6 +21,12 @@ import {
   validatedThreshold,
 } from "./alerting.ts";
 import { metricTypes, validatedMetric, type MetricDefinition } from "./catalog.ts";
+import {
+  isImportedAlert,
+  validatedImportedAlert,
+  validatedImportedRecordingRule,
+  type ImportedAlertDefinition,
+} from "./imported-rules.ts";
 import { outputsShape } from "./outputs.ts";
 import { locationOf } from "./registry.ts";
 import { sloPeriods, validatedSlo, type SloDefinition, type SloPeriod } from "./slo.ts";
@@ -37,6 +43,7 @@ import {
   type DefinitionProblem,
   type Rule,
   type Shape,
+  type Validated,
 } from "./validate.ts";
 
 /** What content code hands to the engine: its settings and every definition. */
@@ -44,7 +51,8 @@ export interface ProjectDefinition {
   settings: ProjectSettings;
   metrics: MetricDefinition[];
   dashboards: DashboardBuilder[];
-  alertGroups: RuleGroupDefinition<AlertDefinition>[];
+  /** Hand-written alert()s and, brought in by `o11y import rules`, importedAlert()s. */
+  alertGroups: RuleGroupDefinition<AlertDefinition | ImportedAlertDefinition>[];
   recordingRuleGroups: RuleGroupDefinition<RecordingRuleDefinition>[];
   severities: SeverityPolicy[];
   /** The root receiver and inhibition, made by alertRouting(); without it, the least urgent policy's receiver and no inhibition. */
@@ -184,10 +192,15 @@ export function checkDefinitions(project: ProjectDefinition): CheckedDefinitions
         }),
       };
     });
-  const alertGroups = groups<AlertDefinition>("alertGroups", validatedAlert, (a) => `alert ${a.name}`);
+  const alertGroups = groups<AlertDefinition | ImportedAlertDefinition>(
+    "alertGroups",
+    (a): Validated<AlertDefinition | ImportedAlertDefinition> =>
+      isImportedAlert(a) ? validatedImportedAlert(a) : validatedAlert(a),
+    (a) => `alert ${a.name}`,
+  );
   const recordingRuleGroups = groups<RecordingRuleDefinition>(
     "recordingRuleGroups",
-    validatedRecordingRule,
+    (r) => (r.imported === true ? validatedImportedRecordingRule(r) : validatedRecordingRule(r)),
     (r) => `recording rule ${r.record}`,
   );
 

@@ -14,6 +14,8 @@ export function thresholdValueText(threshold: { value: number; unit: ThresholdUn
   switch (unit) {
     case "ratio":
       return `${exact(value * 100)}%`;
+    case "percent":
+      return `${exact(value)}%`;
     case "seconds":
       return Math.abs(value) < 1 ? `${exact(value * 1000)} ms` : `${exact(value)} s`;
     case "bytes": {

@@ -25,8 +25,8 @@ import { variableExpression } from "../check/sites.ts";
 import { MetricUsage, type InferredMetric } from "./catalog-entries.ts";
 import { readDashboard, type PlainDashboard, type PlainItem } from "./dashboard.ts";
 import { ImportError, type ImportProblem, type ImportSummary, type Rewrite } from "./report.ts";
-import { call, CallCode, reference, ReferenceCode, type Code } from "./typescript-writer.ts";
-import { writeImport } from "./write-project.ts";
+import { call, CallCode, reference, ReferenceCode, type Code } from "./code.ts";
+import { writeAll } from "./write-files.ts";
 
 export interface ImportDashboardOptions {
   /** The file as the user named it (`-` for standard input), for messages and the catalog's notes. */
@@ -106,13 +106,17 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
   }
   const code = dashboardCode(plain, debts, options.file);
   const exportName = exportNameOf(name);
-  const files = await writeImport({
+  // ts-morph and prettier are large: loaded when there is something to write, by this command only.
+  const { ModuleWriter } = await import("./typescript-writer.ts");
+  const { renderDashboardImport } = await import("./write-project.ts");
+  const { files, rendered } = await renderDashboardImport({
+    writer: new ModuleWriter(options.root),
     root: options.root,
     dashboard: { name, exportName, code },
     metrics,
     importedFrom: options.file,
-    dryRun: options.dryRun ?? false,
   });
+  if (!options.dryRun) writeAll(options.root, rendered);
   return {
     files,
     rewrites: reading.rewrites,

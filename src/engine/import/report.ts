@@ -32,6 +32,8 @@ export interface ImportSummary {
   debt: { subject: string; check: string; reason: string }[];
   /** Catalog entries added: name, type and why. */
   metrics: { name: string; type: string; inferred: string }[];
+  /** Thresholds named in src/alerts/thresholds.ts (`o11y import rules`): the comparison, its unit and why. */
+  thresholds?: { name: string; comparison: string; unit: string; why: string }[];
 }
 
 /** The report as lines of text, in a stable order. */
@@ -41,6 +43,13 @@ export function formatSummary(summary: ImportSummary): string {
   if (summary.rewrites.length) {
     lines.push("", `rewrites (${summary.rewrites.length}): what differs from the source, and why`);
     for (const r of summary.rewrites) lines.push(`  ${r.subject}: ${r.what} (${r.why})`);
+  }
+  if (summary.thresholds?.length) {
+    lines.push(
+      "",
+      `thresholds named in src/alerts/thresholds.ts (${summary.thresholds.length}), with the unit inferred and why`,
+    );
+    for (const t of summary.thresholds) lines.push(`  ${t.name}: ${t.comparison} ${t.unit} (${t.why})`);
   }
   if (summary.metrics.length) {
     lines.push(

@@ -1,41 +1,15 @@
 /**
  * Writes what `o11y import` generates as TypeScript through ts-morph's AST (values become syntax nodes, files are
- * edited by their declarations, never by matching text), formats every file with prettier and the project's own
- * configuration, and writes the files all together or not at all.
+ * edited by their declarations, never by matching text), and formats every file with prettier and the project's
+ * own configuration. It runs in the import's worker thread (writer-worker.ts), which loads ts-morph and prettier.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import * as prettier from "prettier";
 import { Project, SyntaxKind, VariableDeclarationKind, printNode, ts, type SourceFile } from "ts-morph";
+import { CallCode, ReferenceCode, TemplateCode, type Code, type Constant } from "./code.ts";
 import { ImportError } from "./report.ts";
 
 const factory = ts.factory;
-
-/** A value of the generated code: JSON, a call of a kit function, or a reference to an imported name. */
-export type Code =
-  null | boolean | number | string | Code[] | { [key: string]: Code | undefined } | CallCode | ReferenceCode;
-
-export class CallCode {
-  constructor(
-    readonly callee: string,
-    readonly args: Code[],
-  ) {}
-}
-
-/** `settings.datasource.uid`: a name the module imports, with its property path. */
-export class ReferenceCode {
-  constructor(readonly path: string) {}
-}
-
-export interface Constant {
-  name: string;
-  value: Code;
-  docs?: string;
-}
-
-export const call = (callee: string, ...args: Code[]) => new CallCode(callee, args);
-export const reference = (name: string) => new ReferenceCode(name);
 
 const identifierName = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -58,6 +32,30 @@ export function expressionOf(value: Code): ts.Expression {
       undefined,
       value.args.map(expressionOf),
     );
+  if (value instanceof TemplateCode) {
+    // Adjacent texts joined: a template alternates text and values, starting and ending with text.
+    const texts: string[] = [""];
+    const values: Code[] = [];
+    for (const part of value.parts) {
+      if (typeof part === "string") texts[texts.length - 1] += part;
+      else {
+        values.push(part);
+        texts.push("");
+      }
+    }
+    if (!values.length) return factory.createNoSubstitutionTemplateLiteral(texts[0]!);
+    return factory.createTemplateExpression(
+      factory.createTemplateHead(texts[0]!),
+      values.map((v, i) =>
+        factory.createTemplateSpan(
+          expressionOf(v),
+          i === values.length - 1
+            ? factory.createTemplateTail(texts[i + 1]!)
+            : factory.createTemplateMiddle(texts[i + 1]!),
+        ),
+      ),
+    );
+  }
   if (value instanceof ReferenceCode) {
     const [first, ...rest] = value.path.split(".");
     return rest.reduce<ts.Expression>(
@@ -65,8 +63,7 @@ export function expressionOf(value: Code): ts.Expression {
       factory.createIdentifier(first!),
     );
   }
-  if (Array.isArray(value))
-    return factory.createArrayLiteralExpression(value.map(expressionOf), value.length > 0);
+  if (Array.isArray(value)) return factory.createArrayLiteralExpression(value.map(expressionOf), false);
   const properties = Object.entries(value)
     .filter((entry): entry is [string, Code] => entry[1] !== undefined)
     .map(([key, member]) =>
@@ -75,7 +72,9 @@ export function expressionOf(value: Code): ts.Expression {
         expressionOf(member),
       ),
     );
-  return factory.createObjectLiteralExpression(properties, properties.length > 0);
+  // On one line: prettier breaks what does not fit, and keeps what does on one line, as hand-written code has it
+  // (an object printed over several lines would stay so). It also leaves prettier a third of the text to read.
+  return factory.createObjectLiteralExpression(properties, false);
 }
 
 /** One in-memory ts-morph project per import: files are read from disk into it, edited, and printed. */
@@ -88,7 +87,7 @@ export class ModuleWriter {
   /** New modules, printed whole (newModule). */
   private readonly generated = new Map<string, string>();
 
-  constructor(private readonly root: string) {}
+  constructor(readonly root: string) {}
 
   /** A module on disk (relative to the project), or a new empty one. */
   open(file: string): SourceFile {
@@ -97,6 +96,61 @@ export class ModuleWriter {
     const absolute = path.join(this.root, file);
     const text = existsSync(absolute) ? readFileSync(absolute, "utf8") : "";
     return this.project.createSourceFile(`/${file}`, text, { overwrite: true });
+  }
+
+  /** The names a module (relative to the project) imports or declares at its top; none when it is not there. */
+  declaredNames(file: string): Set<string> {
+    if (!existsSync(path.join(this.root, file))) return new Set();
+    const source = this.open(file);
+    return new Set([
+      ...source
+        .getImportDeclarations()
+        .flatMap((d) => [
+          ...d.getNamedImports().map((n) => n.getAliasNode()?.getText() ?? n.getName()),
+          ...(d.getNamespaceImport() ? [d.getNamespaceImport()!.getText()] : []),
+          ...(d.getDefaultImport() ? [d.getDefaultImport()!.getText()] : []),
+        ]),
+      ...source.getVariableDeclarations().map((d) => d.getName()),
+      ...source.getFunctions().flatMap((f) => f.getName() ?? []),
+    ]);
+  }
+
+  /** The exported constants of a module whose value is a call, by the line the call starts on. */
+  exportedCalls(file: string): Map<number, string> {
+    const found = new Map<number, string>();
+    for (const statement of this.open(file).getVariableStatements()) {
+      if (!statement.isExported()) continue;
+      for (const declaration of statement.getDeclarations()) {
+        const initializer = declaration.getInitializerIfKind(SyntaxKind.CallExpression);
+        if (initializer) found.set(initializer.getStartLineNumber(), declaration.getName());
+      }
+    }
+    return found;
+  }
+
+  /**
+   * A module's list of names (`export const dashboards = [a, b]`) and the module each name is imported from (`./a.ts`,
+   * relative to the project); no list when it is not a plain list of names.
+   */
+  listedImports(
+    file: string,
+    variable: string,
+  ): { modules: Map<string, string>; list: string[] | undefined } {
+    const source = this.open(file);
+    const modules = new Map<string, string>();
+    for (const declaration of source.getImportDeclarations()) {
+      const from = declaration.getModuleSpecifierValue();
+      if (!from.startsWith(".")) continue;
+      for (const named of declaration.getNamedImports())
+        modules.set(named.getName(), path.posix.join(path.posix.dirname(file), from));
+    }
+    const elements =
+      source
+        .getVariableDeclaration(variable)
+        ?.getInitializerIfKind(SyntaxKind.ArrayLiteralExpression)
+        ?.getElements() ?? [];
+    const plain = elements.every((e) => e.isKind(SyntaxKind.Identifier));
+    return { modules, list: plain ? elements.map((e) => e.getText()) : undefined };
   }
 
   /** Adds `import { names } from "specifier"` unless each name is imported already. */
@@ -169,7 +223,12 @@ export class ModuleWriter {
       factory.createToken(SyntaxKind.EndOfFileToken),
       ts.NodeFlags.None,
     );
-    this.generated.set(file, ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printFile(sourceFile));
+    // Each statement printed by itself, so that a blank line can part the imports from the constants and each
+    // constant from the next, as hand-written modules have them (the printer writes none, prettier adds none).
+    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
+    const printed = statements.map((s) => printer.printNode(ts.EmitHint.Unspecified, s, sourceFile));
+    const head = printed.slice(0, imports.length).join("\n");
+    this.generated.set(file, `${[head, ...printed.slice(imports.length)].filter(Boolean).join("\n\n")}\n`);
   }
 
   /** Appends `element` to the array literal that initializes `variable`; false if the module has none. */
@@ -184,6 +243,8 @@ export class ModuleWriter {
 
   /** Every file changed, formatted with prettier and the project's configuration for its path. */
   async render(files: string[]): Promise<{ path: string; content: string }[]> {
+    // Loaded here, when a command formats: the CLI's bundle loads what its modules import at its start.
+    const prettier = await import("prettier");
     const out: { path: string; content: string }[] = [];
     for (const file of files) {
       const absolute = path.join(this.root, file);
@@ -196,50 +257,5 @@ export class ModuleWriter {
       });
     }
     return out;
-  }
-}
-
-/**
- * Writes every file or none: each is written beside its target and synced, then all are renamed in place; if any
- * step fails, the files already renamed get their previous content back (or are removed if they were new).
- */
-export function writeAll(root: string, files: { path: string; content: string }[]): void {
-  const staged: { temp: string; target: string; previous?: string }[] = [];
-  try {
-    for (const file of files) {
-      const target = path.join(root, file.path);
-      const temp = `${target}.o11y-import-${randomBytes(4).toString("hex")}.tmp`;
-      const entry: { temp: string; target: string; previous?: string } = { temp, target };
-      if (existsSync(target)) entry.previous = readFileSync(target, "utf8");
-      staged.push(entry);
-      writeFileSync(temp, file.content, { flag: "wx" });
-    }
-  } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
-    throw new ImportError([
-      {
-        message: `cannot write the imported files: ${(error as Error).message}`,
-        fix: "check that src/ is writable.",
-      },
-    ]);
-  }
-  const done: typeof staged = [];
-  try {
-    for (const entry of staged) {
-      renameSync(entry.temp, entry.target);
-      done.push(entry);
-    }
-  } catch (error) {
-    for (const entry of done) {
-      if (entry.previous === undefined) rmSync(entry.target, { force: true });
-      else writeFileSync(entry.target, entry.previous);
-    }
-    for (const { temp } of staged) rmSync(temp, { force: true });
-    throw new ImportError([
-      {
-        message: `cannot write the imported files: ${(error as Error).message}; none was changed`,
-        fix: "check that src/ is writable.",
-      },
-    ]);
   }
 }

@@ -1,14 +1,16 @@
 /**
- * The files an import writes into the project: the new definition module, its registration in its index, and the
- * catalog entries it adds (`src/catalog/imported.ts`, registered in the catalog's index once). Every name is checked
- * against what is there before anything is written; then all files are written or none.
+ * The files an import writes into the project, made and formatted (in the import's worker thread): the new
+ * definition modules, their registration in their index, and the catalog entries they add (`src/catalog/imported.ts`,
+ * registered in the catalog's index once). Every name is checked against what is there; the main thread then writes
+ * all the files or none (write-files.ts).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { InferredMetric } from "./catalog-entries.ts";
 import { ImportError, type ImportProblem } from "./report.ts";
-import { call, ModuleWriter, reference, writeAll, type Code, type Constant } from "./typescript-writer.ts";
-import type { SourceFile } from "ts-morph";
+import { call, CallCode, reference, ReferenceCode, TemplateCode, type Code, type Constant } from "./code.ts";
+import { expressionOf, ModuleWriter } from "./typescript-writer.ts";
+import { printNode, SyntaxKind, type SourceFile } from "ts-morph";
 
 const importedCatalog = "src/catalog/imported.ts";
 const catalogIndex = "src/catalog/index.ts";
@@ -94,15 +96,21 @@ export interface DashboardModule {
   code: Code;
 }
 
-export async function writeImport(options: {
+/** What an import writes: each file, whether it is new, and its formatted content. */
+export interface RenderedImport {
+  files: { path: string; created: boolean }[];
+  rendered: { path: string; content: string }[];
+}
+
+/** The files `o11y import dashboard` writes, formatted: its module, the index, the catalog entries. */
+export async function renderDashboardImport(options: {
+  writer: ModuleWriter;
   root: string;
   dashboard: DashboardModule;
   metrics: InferredMetric[];
   importedFrom: string;
-  dryRun: boolean;
-}): Promise<{ path: string; created: boolean }[]> {
-  const { root, dashboard } = options;
-  const writer = new ModuleWriter(root);
+}): Promise<RenderedImport> {
+  const { root, dashboard, writer } = options;
   const problems: ImportProblem[] = [];
   const file = `src/dashboards/${dashboard.name}.ts`;
   if (existsSync(path.join(root, file)))
@@ -144,24 +152,150 @@ export async function writeImport(options: {
   if (problems.length) throw new ImportError(problems);
   const paths = [file, "src/dashboards/index.ts", ...catalogFiles];
   const rendered = await writer.render(paths);
-  const created = paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) }));
-  if (!options.dryRun) writeAll(root, rendered);
-  return created;
+  return { files: paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) })), rendered };
 }
 
 function usedCallees(code: Code, wanted: Set<string>, found = new Set<string>()): string[] {
-  if (code !== null && typeof code === "object") {
-    if (
-      "callee" in code &&
-      typeof code.callee === "string" &&
-      Array.isArray((code as { args?: unknown }).args)
-    ) {
-      if (wanted.has(code.callee)) found.add(code.callee);
-      for (const arg of (code as { args: Code[] }).args) usedCallees(arg, wanted, found);
-    } else if (Array.isArray(code)) for (const c of code) usedCallees(c, wanted, found);
-    else
-      for (const value of Object.values(code))
-        if (value !== undefined) usedCallees(value as Code, wanted, found);
-  }
+  if (code instanceof CallCode) {
+    if (wanted.has(code.callee)) found.add(code.callee);
+    for (const arg of code.args) usedCallees(arg, wanted, found);
+  } else if (code instanceof TemplateCode) {
+    for (const part of code.parts) if (typeof part !== "string") usedCallees(part, wanted, found);
+  } else if (Array.isArray(code)) for (const c of code) usedCallees(c, wanted, found);
+  else if (code !== null && typeof code === "object" && !(code instanceof ReferenceCode))
+    for (const value of Object.values(code)) if (value !== undefined) usedCallees(value, wanted, found);
   return [...found];
+}
+
+/** A module of imported rules: src/alerts/<group>.ts or src/recording-rules/<group>.ts. */
+export interface RuleModule {
+  kind: "alerts" | "recording";
+  /** Relative to the project root. */
+  file: string;
+  docs: string;
+  /** Modules relative to the project root, and the names imported from each. */
+  imports: { module: string; names: string[] }[];
+  constants: Constant[];
+  /** The group's exported name, registered in its index. */
+  exportName: string;
+}
+
+/** A threshold added to src/alerts/thresholds.ts: `/** docs *\/ name: helper(value, "unit")`. */
+export interface ThresholdEntry {
+  name: string;
+  helper: string;
+  value: number;
+  unit: string;
+  docs: string;
+}
+
+const thresholdsFile = "src/alerts/thresholds.ts";
+const ruleIndexes = {
+  alerts: { file: "src/alerts/index.ts", list: "alertGroups" },
+  recording: { file: "src/recording-rules/index.ts", list: "recordingRuleGroups" },
+} as const;
+
+/** `../engine/define/alerting.ts` as module `from` imports `to` (both relative to the project root). */
+const specifier = (from: string, to: string) => {
+  const relative = path.posix.relative(path.posix.dirname(from), to);
+  return relative.startsWith(".") ? relative : `./${relative}`;
+};
+
+/** Words in lines of at most `width` characters (a longer word has a line of its own). */
+function wrapped(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/** Text for a comment: nothing in it can end it early. */
+export const commentText = (text: string) => text.replaceAll("*/", "* /");
+
+/**
+ * The files `o11y import rules` writes, formatted: each group's module, the thresholds added to
+ * src/alerts/thresholds.ts, the groups registered in src/alerts/index.ts and src/recording-rules/index.ts, the
+ * catalog entries.
+ */
+export async function renderRulesImport(options: {
+  writer: ModuleWriter;
+  root: string;
+  modules: RuleModule[];
+  thresholds: ThresholdEntry[];
+  metrics: InferredMetric[];
+  importedFrom: string;
+}): Promise<RenderedImport> {
+  const { writer, root } = options;
+  const problems: ImportProblem[] = [];
+  for (const module of options.modules) {
+    writer.newModule(module.file, {
+      docs: commentText(module.docs),
+      imports: module.imports.map(({ module: from, names }) => ({
+        specifier: specifier(module.file, from),
+        names,
+      })),
+      constants: module.constants,
+    });
+  }
+  const changed: string[] = [];
+  if (options.thresholds.length) {
+    const source = writer.open(thresholdsFile);
+    const object = source
+      .getVariableDeclaration("thresholds")
+      ?.getInitializerIfKind(SyntaxKind.ObjectLiteralExpression);
+    if (!object)
+      problems.push({
+        message: `${thresholdsFile} has no \`thresholds = { ... }\` object to add the imported thresholds to`,
+        fix: "restore `export const thresholds = { ... }` there, as the project has it.",
+      });
+    else {
+      writer.importNames(source, "../engine/define/alerting.ts", [
+        ...new Set(options.thresholds.map((t) => t.helper)),
+      ]);
+      object.addPropertyAssignments(
+        options.thresholds.map((t) => ({
+          name: t.name,
+          initializer: (w) => w.write(printNode(expressionOf(call(t.helper, t.value, t.unit)))),
+          leadingTrivia: (w) => {
+            // As hand-written doc comments are: within the project's print width (prettier leaves comments as they are).
+            const lines = wrapped(commentText(t.docs), 104);
+            if (lines.length === 1) w.write(`/** ${lines[0]} */`).newLine();
+            else {
+              w.write("/**").newLine();
+              for (const line of lines) w.write(` * ${line}`).newLine();
+              w.write(" */").newLine();
+            }
+          },
+        })),
+      );
+      changed.push(thresholdsFile);
+    }
+  }
+  for (const kind of ["recording", "alerts"] as const) {
+    const modules = options.modules.filter((m) => m.kind === kind);
+    if (!modules.length) continue;
+    const { file, list } = ruleIndexes[kind];
+    const index = writer.open(file);
+    for (const module of modules) {
+      writer.importNames(index, specifier(file, module.file), [module.exportName]);
+      if (!writer.appendToArray(index, list, module.exportName)) {
+        problems.push({
+          message: `${file} has no \`${list} = [...]\` list to register ${module.exportName} in`,
+          fix: `restore \`export const ${list} = [...]\` there, as the project has it.`,
+        });
+        break;
+      }
+    }
+    changed.push(file);
+  }
+  const catalogFiles = addCatalogEntries(writer, root, options.metrics, options.importedFrom, problems);
+  if (problems.length) throw new ImportError(problems);
+  const paths = [...options.modules.map((m) => m.file), ...changed, ...catalogFiles];
+  const rendered = await writer.render(paths);
+  return { files: paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) })), rendered };
 }

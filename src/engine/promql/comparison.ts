@@ -10,6 +10,8 @@ export interface TopComparison {
   /** The number on the right, when it is a literal. */
   value?: number;
   bool: boolean;
+  /** Offsets of the operator's first character and, with a literal number, of the end of that number. */
+  at: { from: number; to: number };
 }
 
 /**
@@ -40,10 +42,14 @@ export function topComparison(expr: string, tree: Tree = parseTree(expr).tree): 
     left: expr.slice(node.firstChild.from, node.firstChild.to),
     op: expr.slice(operator.from, operator.to),
     bool,
+    at: { from: operator.from, to: operator.to },
   };
   if (right?.name === "NumberDurationLiteral") {
     const value = Number(expr.slice(right.from, right.to));
-    if (Number.isFinite(value)) result.value = value;
+    if (Number.isFinite(value)) {
+      result.value = value;
+      result.at.to = right.to;
+    }
   }
   return result;
 }

@@ -18,6 +18,12 @@ export interface Artifact {
 
 export const generatedBy = "o11y";
 
+/**
+ * What kind of file an artifact is, whatever schema variant holds it: a file with definitions `o11y import` brought
+ * in is held to the `-imported` variant of its kind's schema (schemas/*-imported.schema.json), and is still that kind.
+ */
+export const schemaKind = (schema: string): string => schema.replace(/-imported$/, "");
+
 /** The finest location the renderer recorded for a JSON pointer: the longest prefix, on a segment boundary. */
 export function locationAt(
   artifact: Artifact,

@@ -17,7 +17,7 @@ export function renderMimir(model: Model, output: MimirOutput): Artifact[] {
     yamlArtifact(
       {
         path: mimirRulesPath,
-        schema: "mimir-rules",
+        schema: model.ruleGroups.some((g) => g.imported) ? "mimir-rules-imported" : "mimir-rules",
         subject: `Mimir namespace ${output.namespace}`,
         source: { file: "src/config.ts", line: 1 },
         locations: groups.flatMap((g, index) =>

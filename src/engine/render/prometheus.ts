@@ -36,6 +36,7 @@ function alertRule(alert: AlertModel) {
     alert: alert.name,
     expr: alert.expr,
     for: alert.for,
+    ...(alert.keepFiringFor === undefined ? {} : { keep_firing_for: alert.keepFiringFor }),
     labels: alert.labels,
     annotations: alert.annotations,
   };
@@ -47,8 +48,10 @@ function recordingRule(rule: RecordingRuleModel) {
     : { record: rule.record, expr: rule.expr };
 }
 
+/** What every rule group's name starts with in its rule file. */
+export const ruleGroupPrefix = "global-sovereign-";
 /** The name a rule group has in its rule file. */
-export const ruleGroupName = (group: RuleGroupModel) => `global-sovereign-${group.name}`;
+export const ruleGroupName = (group: RuleGroupModel) => `${ruleGroupPrefix}${group.name}`;
 
 /** A rule group as every rule-file format writes it, and the definition behind each of its rules, in order. */
 export interface RenderedGroup {
@@ -80,7 +83,7 @@ function ruleFile(model: Model, group: RuleGroupModel): Artifact {
   return yamlArtifact(
     {
       path: ruleFilePath(group),
-      schema: "prometheus-rules",
+      schema: group.imported ? "prometheus-rules-imported" : "prometheus-rules",
       subject: `rule group ${group.name}`,
       source: { file: group.file, line: 1 },
       locations: rendered.owners.map(({ subject, source }, index) => ({
@@ -136,7 +139,7 @@ interface TestEntry {
   source: SourceLocation;
 }
 
-function alertTests(model: Model, group: RuleGroupModel): Artifact {
+function alertTests(model: Model, group: RuleGroupModel): Artifact | undefined {
   const tests = model.alerts
     .filter((a) => a.group === group.name)
     .flatMap((alert) =>
@@ -155,7 +158,7 @@ function alertTests(model: Model, group: RuleGroupModel): Artifact {
   return testFile(model, group, tests);
 }
 
-function recordingTests(model: Model, group: RuleGroupModel): Artifact {
+function recordingTests(model: Model, group: RuleGroupModel): Artifact | undefined {
   const tests = model.recordingRules
     .filter((r) => r.group === group.name)
     .flatMap((rule) =>
@@ -183,7 +186,9 @@ function recordingTests(model: Model, group: RuleGroupModel): Artifact {
   return testFile(model, group, tests);
 }
 
-function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Artifact {
+/** A group's promtool test file; none for a group without a test (imported rules, until someone writes them). */
+function testFile(model: Model, group: RuleGroupModel, tests: TestEntry[]): Artifact | undefined {
+  if (!tests.length) return undefined;
   return yamlArtifact(
     {
       path: ruleTestFilePath(group),
@@ -234,8 +239,8 @@ function prometheusConfig(model: Model): Artifact {
 export function renderPrometheus(model: Model): Artifact[] {
   return [
     ...model.ruleGroups.map((group) => ruleFile(model, group)),
-    ...model.ruleGroups.map((group) =>
-      group.kind === "alerts" ? alertTests(model, group) : recordingTests(model, group),
+    ...model.ruleGroups.flatMap(
+      (group) => (group.kind === "alerts" ? alertTests(model, group) : recordingTests(model, group)) ?? [],
     ),
     prometheusConfig(model),
   ];

@@ -22,7 +22,7 @@ export function renderVictoriaMetrics(model: Model, _output: VictoriaMetricsOutp
     return yamlArtifact(
       {
         path: vmalertRulePath(group),
-        schema: "vmalert-rules",
+        schema: group.imported ? "vmalert-rules-imported" : "vmalert-rules",
         subject: `rule group ${group.name}`,
         source: { file: group.file, line: group.line ?? 1 },
         locations: rendered.owners.map(({ subject, source }, index) => ({

@@ -33,3 +33,51 @@ export function importedDashboardSchema(dashboard: Schema): Schema {
   delete at(schema, "properties", "tags").minItems;
   return schema;
 }
+
+/**
+ * The schemas of rule files that hold rules `o11y import rules` brought in: the rule file schema without the house
+ * rules an imported alert may lack by design (the labels severity, service and team, severity one of the runbook's
+ * levels, the four annotations and their links, a PascalCase name) or an imported recording rule (the
+ * level:metric:operations name). Those same rules are checks (`alerts/labels`, `alerts/severity`,
+ * `alerts/annotations`, `alerts/dashboard-link`, `rules/name`), whose findings the import writes down as migration
+ * debt. What Prometheus itself requires stays: closed objects, durations, label names, a valid series name.
+ * Mimir's and vmalert's rule files take the same groups.
+ */
+export const importedRulesSchemaFiles = {
+  prometheus: "prometheus-rules-imported.schema.json",
+  mimir: "mimir-rules-imported.schema.json",
+  vmalert: "vmalert-rules-imported.schema.json",
+} as const;
+
+export function importedRulesSchema(rules: Schema): Schema {
+  const schema = structuredClone(rules);
+  schema.$id = `${String(schema.$id)}-imported`;
+  schema.title = `${String(schema.title)}, with rules imported by o11y import`;
+  schema.description =
+    "A rule file under build/prometheus/rules/ that holds rules brought in by `o11y import rules`: the rule file schema without its house rules (an alert's severity, service and team labels, its four annotations, a PascalCase name; a recording rule's level:metric:operations name), which the checks report instead as the import's migration debt.";
+  const alert = at(schema, "definitions", "alertingRule");
+  const alertName = at(alert, "properties", "alert");
+  delete alertName.pattern;
+  alertName.minLength = 1;
+  alertName.description = "The alert's name, as its rule file had it.";
+  for (const key of ["labels", "annotations"]) {
+    const map = at(alert, "properties", key);
+    delete map.required;
+    delete map.properties;
+    map.description = `The ${key} as the rule file had them; what the project requires of them is a check's (migration debt).`;
+  }
+  const record = at(schema, "definitions", "recordingRule", "properties", "record");
+  record.allOf = (record.allOf as Schema[]).slice(0, 1);
+  record.description = "The recorded series' name, as its rule file had it: a valid series name.";
+  return schema;
+}
+
+/** Mimir's namespace file or vmalert's rule file with the imported rule file's groups. */
+export function importedRulesOutputSchema(output: Schema, importedRulesId: string, rulesId: string): Schema {
+  const schema = JSON.parse(
+    JSON.stringify(output).replaceAll(`"${rulesId}`, `"${importedRulesId}`),
+  ) as Schema;
+  schema.$id = `${String(schema.$id)}-imported`;
+  schema.title = `${String(schema.title)}, with rules imported by o11y import`;
+  return schema;
+}

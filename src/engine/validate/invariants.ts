@@ -10,7 +10,7 @@ import { posix } from "node:path";
 import { get, plain, readYaml } from "../check/yaml-tree.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { DashboardModel, Model, RuleGroupModel } from "../model.ts";
-import { writtenDocument, type Artifact } from "../render/artifact.ts";
+import { schemaKind, writtenDocument, type Artifact } from "../render/artifact.ts";
 import { dashboardPath } from "../render/grafana.ts";
 import { prometheusConfigPath, ruleFilePath, ruleTestFilePath, seriesText } from "../render/prometheus.ts";
 import { parsedDocument } from "./schemas.ts";
@@ -117,8 +117,8 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
   const testFiles: Array<{ artifact: Artifact; ruleFiles: unknown[] }> = [];
   let config: { artifact: Artifact; ruleFiles: unknown[] } | undefined;
   for (const artifact of kept) {
-    // An imported dashboard is a dashboard file like the others, held to a schema without the house rules.
-    const kind = artifact.schema === "grafana-dashboard-imported" ? "grafana-dashboard" : artifact.schema;
+    // An imported dashboard or rule group is a file like the others, held to a schema without the house rules.
+    const kind = schemaKind(artifact.schema);
     if (!["prometheus-rules", "promtool-tests", "grafana-dashboard", "prometheus-config"].includes(kind))
       continue;
     const read = readBack(artifact);
@@ -171,14 +171,25 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
     source: SourceLocation,
     what: string,
     found: string[] | undefined,
-    expectedFile: string | undefined,
+    /** The file that should hold it; or, for a name several definitions share in different files, each one's. */
+    expectedFile: string | undefined | string[],
     expected: number,
   ) => {
     const files = found ?? [];
-    if (files.length === expected && (expectedFile === undefined || files.every((f) => f === expectedFile)))
+    const sorted = (list: string[]) => [...list].sort().join("\0");
+    if (
+      files.length === expected &&
+      (expectedFile === undefined ||
+        (Array.isArray(expectedFile)
+          ? sorted(files) === sorted(expectedFile)
+          : files.every((f) => f === expectedFile)))
+    )
       return;
     const times = (n: number) => (n === 1 ? "once" : `${n} times`);
-    const where = expectedFile === undefined ? "" : ` (in ${expectedFile})`;
+    const where =
+      expectedFile === undefined
+        ? ""
+        : ` (in ${Array.isArray(expectedFile) ? [...new Set(expectedFile)].join(", ") : expectedFile})`;
     const actual =
       files.length === 0
         ? "it is in none of them"
@@ -211,18 +222,25 @@ export function checkInvariants(model: Model, artifacts: Artifact[]): Diagnostic
     const group = groupOf(kind, name);
     return group && ruleFilePath(group);
   };
+  const alertFiles = new Map<string, (string | undefined)[]>();
+  for (const a of model.alerts)
+    alertFiles.set(a.name, [...(alertFiles.get(a.name) ?? []), ruleFileOf("alerts", a.group)]);
   const definedAlerts = expectEach(
     model.alerts,
     (a) => a.name,
-    (alert, count) =>
+    (alert, count) => {
+      // Alerts may share a name (an imported rule file's, one per severity), in one group or in several.
+      const files = alertFiles.get(alert.name)!;
+      const spread = new Set(files).size > 1 && files.every((f) => f !== undefined);
       expectOnce(
         `alert ${alert.name}`,
         alert.source,
         "alert rule files",
         written.alerts.get(alert.name),
-        ruleFileOf("alerts", alert.group),
+        spread ? (files as string[]) : ruleFileOf("alerts", alert.group),
         count,
-      ),
+      );
+    },
   );
   const definedRecords = expectEach(model.recordingRules, seriesOf, (rule, count) =>
     expectOnce(

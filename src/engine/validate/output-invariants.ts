@@ -11,7 +11,7 @@ import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
 import { outputFolders } from "../define/outputs.ts";
 import type { Model, RuleGroupModel } from "../model.ts";
-import type { Artifact } from "../render/artifact.ts";
+import { schemaKind, type Artifact } from "../render/artifact.ts";
 import { dashboardPath } from "../render/grafana.ts";
 import {
   alertmanagerSecretPath,
@@ -99,7 +99,7 @@ export function checkOutputInvariants(model: Model, artifacts: Artifact[]): Diag
     const layout = ruleLayout[output];
     if (layout) {
       const written = { alerts: new Map<string, string[]>(), records: new Map<string, string[]>() };
-      for (const artifact of files.filter((a) => a.schema === layout.schema)) {
+      for (const artifact of files.filter((a) => schemaKind(a.schema) === layout.schema)) {
         for (const group of layout.groups(documentOf(artifact))) {
           for (const rule of asList(asRecord(group).rules).map(asRecord)) {
             const [map, key] =
@@ -115,44 +115,57 @@ export function checkOutputInvariants(model: Model, artifacts: Artifact[]): Diag
       }
       const groupOf = (kind: RuleGroupModel["kind"], name: string) =>
         model.ruleGroups.find((g) => g.kind === kind && g.name === name);
+      /**
+       * Each key (an alert's name, a recorded series) is held once per definition, in its group's file: alerts may
+       * share a name (an imported rule file's, one per severity), each held in its own group.
+       */
       const expect = (
-        subject: string,
-        source: SourceLocation,
+        definitions: Array<{ subject: string; source: SourceLocation; file: string | undefined }>,
         key: string,
         map: Map<string, string[]>,
-        file?: string,
       ) => {
         const found = map.get(key) ?? [];
         map.delete(key);
-        if (found.length === 1 && (file === undefined || found[0] === file)) return;
+        const files = definitions.map((d) => d.file);
+        const sorted = (list: (string | undefined)[]) => [...list].sort().join("\0");
+        if (
+          files.every((f) => f !== undefined)
+            ? sorted(found) === sorted(files)
+            : found.length === files.length
+        )
+          return;
         const where = found.length === 0 ? "none of them holds it" : `it is in ${found.join(", ")}`;
+        const times = files.length === 1 ? "once" : `${files.length} times`;
+        const inFiles = files.every((f) => f !== undefined) ? ` (in ${[...new Set(files)].join(", ")})` : "";
         report(
-          subject,
-          source,
-          `the ${output} output should hold it once${file ? ` (in ${file})` : ""}, but ${where}`,
+          definitions[0]!.subject,
+          definitions[0]!.source,
+          `the ${output} output should hold it ${times}${inFiles}, but ${where}`,
         );
       };
+      type Definition = { subject: string; source: SourceLocation; file: string | undefined };
+      const byKey = (map: Map<string, Definition[]>, key: string, definition: Definition) =>
+        map.set(key, [...(map.get(key) ?? []), definition]);
+      const alerts = new Map<string, Definition[]>();
       for (const alert of model.alerts) {
         const group = groupOf("alerts", alert.group);
-        expect(
-          `alert ${alert.name}`,
-          alert.source,
-          alert.name,
-          written.alerts,
-          group && layout.fileOf(group),
-        );
+        byKey(alerts, alert.name, {
+          subject: `alert ${alert.name}`,
+          source: alert.source,
+          file: group && layout.fileOf(group),
+        });
       }
+      const records = new Map<string, Definition[]>();
       for (const rule of model.recordingRules) {
         const group = groupOf("recording", rule.group);
-        const key = seriesText(rule.record, rule.labels);
-        expect(
-          `recording rule ${rule.record}`,
-          rule.source,
-          key,
-          written.records,
-          group && layout.fileOf(group),
-        );
+        byKey(records, seriesText(rule.record, rule.labels), {
+          subject: `recording rule ${rule.record}`,
+          source: rule.source,
+          file: group && layout.fileOf(group),
+        });
       }
+      for (const [name, definitions] of alerts) expect(definitions, name, written.alerts);
+      for (const [key, definitions] of records) expect(definitions, key, written.records);
       for (const [name, paths] of [...written.alerts, ...written.records])
         for (const path of new Set(paths)) {
           const artifact = files.find((a) => a.path === path)!;

@@ -16425,15 +16425,13 @@ validate66.errors = vErrors;
 return errors === 0;
 }
 
-exports["mimir-rules"] = validate67;
-const schema90 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:mimir-rules","title":"Mimir ruler namespace file","description":"build/mimir/rules.yaml, for mimirtool rules load, sync and diff: one namespace and its groups, and no other field (mimirtool rejects unknown fields). The groups are Prometheus rule groups, held to the same schema as build/prometheus/rules/.","type":"object","additionalProperties":false,"required":["namespace","groups"],"properties":{"namespace":{"description":"The ruler namespace; set outputs.mimir.namespace in src/config.ts.","type":"string","minLength":1},"groups":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules#/definitions/group"}}}};
+exports["mimir-rules-imported"] = validate67;
+const schema90 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:mimir-rules-imported","title":"Mimir ruler namespace file, with rules imported by o11y import","description":"build/mimir/rules.yaml, for mimirtool rules load, sync and diff: one namespace and its groups, and no other field (mimirtool rejects unknown fields). The groups are Prometheus rule groups, held to the same schema as build/prometheus/rules/.","type":"object","additionalProperties":false,"required":["namespace","groups"],"properties":{"namespace":{"description":"The ruler namespace; set outputs.mimir.namespace in src/config.ts.","type":"string","minLength":1},"groups":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules-imported#/definitions/group"}}}};
 const schema92 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
 const schema93 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
-const schema94 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
+const schema94 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name, as its rule file had it.","type":"string","minLength":1},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"keep_firing_for":{"description":"How long the alert keeps firing once its condition no longer holds, as a Prometheus duration (Prometheus 2.42 and later); set `keepFiringFor` in the importedAlert(...) definition, or leave it out.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"The labels as the rule file had them; what the project requires of them is a check's (migration debt).","type":"object","$ref":"#/definitions/labelValues"},"annotations":{"description":"The annotations as the rule file had them; what the project requires of them is a check's (migration debt).","type":"object","$ref":"#/definitions/labelValues"}}};
 const schema95 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
-const pattern80 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const pattern83 = new RegExp("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$", "u");
-const pattern85 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
 
 function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -16448,7 +16446,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "labels")) || (key0 === "annotations"))){
+if(!((((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "keep_firing_for")) || (key0 === "labels")) || (key0 === "annotations"))){
 validate71.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
@@ -16460,8 +16458,8 @@ let data0 = data.alert;
 const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(!pattern80.test(data0)){
-validate71.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(func2(data0) < 1){
+validate71.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
@@ -16524,14 +16522,39 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.labels !== undefined){
-let data3 = data.labels;
+if(data.keep_firing_for !== undefined){
+let data3 = data.keep_firing_for;
 const _errs8 = errors;
-const _errs9 = errors;
-if(errors === _errs9){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+validate71.errors = [{instancePath:instancePath+"/keep_firing_for",schemaPath:"#/properties/keep_firing_for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate71.errors = [{instancePath:instancePath+"/keep_firing_for",schemaPath:"#/properties/keep_firing_for/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data4 = data.labels;
+const _errs10 = errors;
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
 const _errs11 = errors;
+if(errors === _errs11){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+const _errs13 = errors;
 if(typeof key1 === "string"){
 if(!pattern83.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
@@ -16544,7 +16567,7 @@ vErrors.push(err0);
 errors++;
 }
 }
-var valid2 = _errs11 === errors;
+var valid2 = _errs13 === errors;
 if(!valid2){
 const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
 if(vErrors === null){
@@ -16560,13 +16583,13 @@ break;
 }
 }
 if(valid2){
-for(const key2 in data3){
-const _errs13 = errors;
-if(typeof data3[key2] !== "string"){
+for(const key2 in data4){
+const _errs15 = errors;
+if(typeof data4[key2] !== "string"){
 validate71.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid3 = _errs13 === errors;
+var valid3 = _errs15 === errors;
 if(!valid3){
 break;
 }
@@ -16578,95 +16601,24 @@ validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definiti
 return false;
 }
 }
-if(errors === _errs8){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((((data3.severity === undefined) && (missing1 = "severity")) || ((data3.service === undefined) && (missing1 = "service"))) || ((data3.team === undefined) && (missing1 = "team"))){
-validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data3.severity !== undefined){
-let data5 = data3.severity;
-const _errs16 = errors;
-if(typeof data5 !== "string"){
-validate71.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!((((data5 === "critical") || (data5 === "high")) || (data5 === "medium")) || (data5 === "low"))){
-validate71.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema94.properties.labels.properties.severity.enum}}];
-return false;
-}
-var valid4 = _errs16 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data3.service !== undefined){
-let data6 = data3.service;
-const _errs18 = errors;
-if(errors === _errs18){
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-validate71.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid4 = _errs18 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data3.team !== undefined){
-let data7 = data3.team;
-const _errs20 = errors;
-if(errors === _errs20){
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-validate71.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid4 = _errs20 === errors;
-}
-else {
-var valid4 = true;
-}
-}
-}
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.annotations !== undefined){
-let data8 = data.annotations;
-const _errs22 = errors;
-const _errs23 = errors;
-if(errors === _errs23){
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key3 in data8){
-const _errs25 = errors;
+let data6 = data.annotations;
+const _errs18 = errors;
+if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
+validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+const _errs19 = errors;
+if(errors === _errs19){
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key3 in data6){
+const _errs21 = errors;
 if(typeof key3 === "string"){
 if(!pattern83.test(key3)){
 const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
@@ -16679,8 +16631,8 @@ vErrors.push(err2);
 errors++;
 }
 }
-var valid6 = _errs25 === errors;
-if(!valid6){
+var valid5 = _errs21 === errors;
+if(!valid5){
 const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
 if(vErrors === null){
 vErrors = [err3];
@@ -16694,15 +16646,15 @@ return false;
 break;
 }
 }
-if(valid6){
-for(const key4 in data8){
-const _errs27 = errors;
-if(typeof data8[key4] !== "string"){
+if(valid5){
+for(const key4 in data6){
+const _errs23 = errors;
+if(typeof data6[key4] !== "string"){
 validate71.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid7 = _errs27 === errors;
-if(!valid7){
+var valid6 = _errs23 === errors;
+if(!valid6){
 break;
 }
 }
@@ -16713,111 +16665,11 @@ validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/def
 return false;
 }
 }
-if(errors === _errs22){
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-let missing2;
-if(((((data8.summary === undefined) && (missing2 = "summary")) || ((data8.description === undefined) && (missing2 = "description"))) || ((data8.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data8.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
-validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data8.summary !== undefined){
-let data10 = data8.summary;
-const _errs30 = errors;
-if(errors === _errs30){
-if(typeof data10 === "string"){
-if(func2(data10) < 1){
-validate71.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs30 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data8.description !== undefined){
-let data11 = data8.description;
-const _errs32 = errors;
-if(errors === _errs32){
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-validate71.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs32 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data8.runbook_url !== undefined){
-let data12 = data8.runbook_url;
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data12 === "string"){
-if(!pattern85.test(data12)){
-validate71.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
-return false;
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs34 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data8.dashboard_url !== undefined){
-let data13 = data8.dashboard_url;
-const _errs36 = errors;
-if(errors === _errs36){
-if(typeof data13 === "string"){
-if(!pattern85.test(data13)){
-validate71.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
-return false;
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid8 = _errs36 === errors;
-}
-else {
-var valid8 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate71.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs22 === errors;
+var valid0 = _errs18 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -16835,9 +16687,8 @@ validate71.errors = vErrors;
 return errors === 0;
 }
 
-const schema97 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied). Sloth's sloth_slo_info, which SLOs record for Sloth's dashboards, is the one exception.","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
-const pattern87 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
-const pattern88 = new RegExp("^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$", "u");
+const schema97 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded series' name, as its rule file had it: a valid series name.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
+const pattern85 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$", "u");
 
 function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -16866,23 +16717,11 @@ if(typeof data0 !== "string"){
 validate73.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-const _errs4 = errors;
 if(typeof data0 === "string"){
-if(!pattern87.test(data0)){
+if(!pattern85.test(data0)){
 validate73.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
 return false;
 }
-}
-var valid1 = _errs4 === errors;
-if(valid1){
-const _errs5 = errors;
-if(typeof data0 === "string"){
-if(!pattern88.test(data0)){
-validate73.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$"}}];
-return false;
-}
-}
-var valid1 = _errs5 === errors;
 }
 var valid0 = _errs2 === errors;
 }
@@ -16892,8 +16731,8 @@ var valid0 = true;
 if(valid0){
 if(data.expr !== undefined){
 let data1 = data.expr;
-const _errs6 = errors;
-if(errors === _errs6){
+const _errs5 = errors;
+if(errors === _errs5){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
 validate73.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
@@ -16911,7 +16750,7 @@ validate73.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs6 === errors;
+var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
@@ -16919,12 +16758,12 @@ var valid0 = true;
 if(valid0){
 if(data.labels !== undefined){
 let data2 = data.labels;
+const _errs7 = errors;
 const _errs8 = errors;
-const _errs9 = errors;
-if(errors === _errs9){
+if(errors === _errs8){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
-const _errs11 = errors;
+const _errs10 = errors;
 if(typeof key1 === "string"){
 if(!pattern83.test(key1)){
 const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
@@ -16937,7 +16776,7 @@ vErrors.push(err0);
 errors++;
 }
 }
-var valid3 = _errs11 === errors;
+var valid3 = _errs10 === errors;
 if(!valid3){
 const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
 if(vErrors === null){
@@ -16954,12 +16793,12 @@ break;
 }
 if(valid3){
 for(const key2 in data2){
-const _errs13 = errors;
+const _errs12 = errors;
 if(typeof data2[key2] !== "string"){
 validate73.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid4 = _errs13 === errors;
+var valid4 = _errs12 === errors;
 if(!valid4){
 break;
 }
@@ -16971,7 +16810,7 @@ validate73.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs8 === errors;
+var valid0 = _errs7 === errors;
 }
 else {
 var valid0 = true;
@@ -17187,7 +17026,7 @@ return errors === 0;
 
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:global-sovereign:o11y:schema:mimir-rules" */;
+/*# sourceURL="urn:global-sovereign:o11y:schema:mimir-rules-imported" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -17276,14 +17115,885 @@ validate67.errors = vErrors;
 return errors === 0;
 }
 
-exports["o11y-config"] = validate80;
-const schema100 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
-const schema101 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
-const schema102 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
-const schema103 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
-const pattern92 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+exports["mimir-rules"] = validate80;
+const schema100 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:mimir-rules","title":"Mimir ruler namespace file","description":"build/mimir/rules.yaml, for mimirtool rules load, sync and diff: one namespace and its groups, and no other field (mimirtool rejects unknown fields). The groups are Prometheus rule groups, held to the same schema as build/prometheus/rules/.","type":"object","additionalProperties":false,"required":["namespace","groups"],"properties":{"namespace":{"description":"The ruler namespace; set outputs.mimir.namespace in src/config.ts.","type":"string","minLength":1},"groups":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules#/definitions/group"}}}};
+const schema102 = {"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}};
+const schema103 = {"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}};
+const schema104 = {"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"keep_firing_for":{"description":"How long the alert keeps firing once its condition no longer holds, as a Prometheus duration (Prometheus 2.42 and later); set `keepFiringFor` in the importedAlert(...) definition, or leave it out.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}};
+const schema105 = {"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+const pattern90 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern96 = new RegExp("^https?://[^\\s/]+\\S*$", "u");
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.alert === undefined) && (missing0 = "alert")) || ((data.expr === undefined) && (missing0 = "expr"))) || ((data.for === undefined) && (missing0 = "for"))) || ((data.labels === undefined) && (missing0 = "labels"))) || ((data.annotations === undefined) && (missing0 = "annotations"))){
+validate84.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((key0 === "alert") || (key0 === "expr")) || (key0 === "for")) || (key0 === "keep_firing_for")) || (key0 === "labels")) || (key0 === "annotations"))){
+validate84.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.alert !== undefined){
+let data0 = data.alert;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(!pattern90.test(data0)){
+validate84.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/alert",schemaPath:"#/properties/alert/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.expr !== undefined){
+let data1 = data.expr;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate84.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern26.test(data1)){
+validate84.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+return false;
+}
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.for !== undefined){
+let data2 = data.for;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+validate84.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/for",schemaPath:"#/properties/for/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.keep_firing_for !== undefined){
+let data3 = data.keep_firing_for;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+validate84.errors = [{instancePath:instancePath+"/keep_firing_for",schemaPath:"#/properties/keep_firing_for/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/keep_firing_for",schemaPath:"#/properties/keep_firing_for/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data4 = data.labels;
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs11){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+const _errs13 = errors;
+if(typeof key1 === "string"){
+if(!pattern83.test(key1)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid2 = _errs13 === errors;
+if(!valid2){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate84.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid2){
+for(const key2 in data4){
+const _errs15 = errors;
+if(typeof data4[key2] !== "string"){
+validate84.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid3 = _errs15 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+if(errors === _errs10){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing1;
+if((((data4.severity === undefined) && (missing1 = "severity")) || ((data4.service === undefined) && (missing1 = "service"))) || ((data4.team === undefined) && (missing1 = "team"))){
+validate84.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/required",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data4.severity !== undefined){
+let data6 = data4.severity;
+const _errs18 = errors;
+if(typeof data6 !== "string"){
+validate84.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((data6 === "critical") || (data6 === "high")) || (data6 === "medium")) || (data6 === "low"))){
+validate84.errors = [{instancePath:instancePath+"/labels/severity",schemaPath:"#/properties/labels/properties/severity/enum",keyword:"enum",params:{allowedValues: schema104.properties.labels.properties.severity.enum}}];
+return false;
+}
+var valid4 = _errs18 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.service !== undefined){
+let data7 = data4.service;
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+validate84.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/labels/service",schemaPath:"#/properties/labels/properties/service/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs20 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.team !== undefined){
+let data8 = data4.team;
+const _errs22 = errors;
+if(errors === _errs22){
+if(typeof data8 === "string"){
+if(func2(data8) < 1){
+validate84.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/labels/team",schemaPath:"#/properties/labels/properties/team/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs22 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.annotations !== undefined){
+let data9 = data.annotations;
+const _errs24 = errors;
+const _errs25 = errors;
+if(errors === _errs25){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key3 in data9){
+const _errs27 = errors;
+if(typeof key3 === "string"){
+if(!pattern83.test(key3)){
+const err2 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key3};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var valid6 = _errs27 === errors;
+if(!valid6){
+const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate84.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid6){
+for(const key4 in data9){
+const _errs29 = errors;
+if(typeof data9[key4] !== "string"){
+validate84.errors = [{instancePath:instancePath+"/annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid7 = _errs29 === errors;
+if(!valid7){
+break;
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+if(errors === _errs24){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing2;
+if(((((data9.summary === undefined) && (missing2 = "summary")) || ((data9.description === undefined) && (missing2 = "description"))) || ((data9.runbook_url === undefined) && (missing2 = "runbook_url"))) || ((data9.dashboard_url === undefined) && (missing2 = "dashboard_url"))){
+validate84.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/required",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data9.summary !== undefined){
+let data11 = data9.summary;
+const _errs32 = errors;
+if(errors === _errs32){
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+validate84.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/annotations/summary",schemaPath:"#/properties/annotations/properties/summary/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs32 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data9.description !== undefined){
+let data12 = data9.description;
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data12 === "string"){
+if(func2(data12) < 1){
+validate84.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/annotations/description",schemaPath:"#/properties/annotations/properties/description/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs34 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data9.runbook_url !== undefined){
+let data13 = data9.runbook_url;
+const _errs36 = errors;
+if(errors === _errs36){
+if(typeof data13 === "string"){
+if(!pattern96.test(data13)){
+validate84.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/annotations/runbook_url",schemaPath:"#/properties/annotations/properties/runbook_url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs36 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data9.dashboard_url !== undefined){
+let data14 = data9.dashboard_url;
+const _errs38 = errors;
+if(errors === _errs38){
+if(typeof data14 === "string"){
+if(!pattern96.test(data14)){
+validate84.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/]+\\S*$"}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/annotations/dashboard_url",schemaPath:"#/properties/annotations/properties/dashboard_url/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid8 = _errs38 === errors;
+}
+else {
+var valid8 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+
+const schema107 = {"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied). Sloth's sloth_slo_info, which SLOs record for Sloth's dashboards, is the one exception.","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}};
+const pattern99 = new RegExp("^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$", "u");
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.record === undefined) && (missing0 = "record")) || ((data.expr === undefined) && (missing0 = "expr"))){
+validate86.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "record") || (key0 === "expr")) || (key0 === "labels"))){
+validate86.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.record !== undefined){
+let data0 = data.record;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate86.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+const _errs4 = errors;
+if(typeof data0 === "string"){
+if(!pattern85.test(data0)){
+validate86.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/0/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$"}}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+if(valid1){
+const _errs5 = errors;
+if(typeof data0 === "string"){
+if(!pattern99.test(data0)){
+validate86.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/allOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$"}}];
+return false;
+}
+}
+var valid1 = _errs5 === errors;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.expr !== undefined){
+let data1 = data.expr;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate86.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern26.test(data1)){
+validate86.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+return false;
+}
+}
+}
+else {
+validate86.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data2 = data.labels;
+const _errs8 = errors;
+const _errs9 = errors;
+if(errors === _errs9){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key1 in data2){
+const _errs11 = errors;
+if(typeof key1 === "string"){
+if(!pattern83.test(key1)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},propertyName:key1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid3 = _errs11 === errors;
+if(!valid3){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate86.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key2 in data2){
+const _errs13 = errors;
+if(typeof data2[key2] !== "string"){
+validate86.errors = [{instancePath:instancePath+"/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid4 = _errs13 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate86.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate86.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(data && typeof data == "object" && !Array.isArray(data))){
+validate83.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+const _errs1 = errors;
+let valid0 = true;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.alert === undefined) && (missing0 = "alert")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs4 = errors;
+if(!(validate84(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs4 === errors;
+valid0 = _valid0;
+ifClause0 = "then";
+}
+else {
+const _errs5 = errors;
+if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs5 === errors;
+valid0 = _valid0;
+ifClause0 = "else";
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+validate83.errors = vErrors;
+return false;
+}
+validate83.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
+validate90.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
+validate90.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.name !== undefined){
+let data0 = data.name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate90.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate90.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.interval !== undefined){
+let data1 = data.interval;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+validate90.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate90.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rules !== undefined){
+let data2 = data.rules;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate90.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate83(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate90.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate90.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate90.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:mimir-rules" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.namespace === undefined) && (missing0 = "namespace")) || ((data.groups === undefined) && (missing0 = "groups"))){
+validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "namespace") || (key0 === "groups"))){
+validate80.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.namespace !== undefined){
+let data0 = data.namespace;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate80.errors = [{instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate80.errors = [{instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.groups !== undefined){
+let data1 = data.groups;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data1)){
+if(data1.length < 1){
+validate80.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+const _errs6 = errors;
+if(!(validate90(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate80.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate80.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+exports["o11y-config"] = validate93;
+const schema110 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:o11y-config","title":"o11y configuration","description":".o11y.yaml: which checks `o11y check <rule files>` runs on rule files this project did not write. Correctness checks run on every file; house rules only where an entry turns them on. Entries apply in order to the files their globs match, later ones over earlier ones. See docs/checks/configuration.md.","type":"object","additionalProperties":false,"required":["ruleFiles"],"properties":{"ruleFiles":{"description":"Entries, each with the files it applies to and what it turns on or off; the later of two entries wins.","type":"array","items":{"$ref":"#/definitions/entry"}}},"definitions":{"entry":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}},"switch":{"description":"on (true) or off (false).","enum":[true,false,"on","off"]},"checks":{"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}}}};
+const schema111 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"description":"A glob, or a list of globs, relative to the folder of this file: `rules/**/*.yaml`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"checks":{"$ref":"#/definitions/checks"},"scrapeInterval":{"description":"The scrape interval of the Prometheus that loads these files, like 30s; rate windows are judged against it (default: the project's).","type":"string","pattern":"^([0-9]+(ms|s|m|h|d|w|y))+$"}}};
+const schema112 = {"description":"Check id to on, off, or its parameters (which turn it on).","type":"object","propertyNames":{"pattern":"^[a-z]+/[a-z-]+$"},"additionalProperties":{"$ref":"#/definitions/switch"},"properties":{"alerts/severity":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["levels"],"properties":{"levels":{"description":"The severity labels an alert may carry: [critical, warning, info].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"alerts/annotations":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"properties":{"required":{"description":"Annotations every alert must have, not blank: [summary, description, runbook_url].","type":"array","items":{"type":"string","minLength":1}},"fixedSummary":{"description":"Whether the summary must be fixed text, without {{ }} (default true).","type":"boolean"}}}]},"alerts/labels":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["required"],"properties":{"required":{"description":"Labels every alert must have, not blank: [severity, team].","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}]},"rules/name":{"oneOf":[{"$ref":"#/definitions/switch"},{"type":"object","additionalProperties":false,"required":["pattern"],"properties":{"pattern":{"description":"A regular expression every recorded series' name must match as a whole: ^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$.","type":"string","minLength":1}}}]}}};
+const schema113 = {"description":"on (true) or off (false).","enum":[true,false,"on","off"]};
+const pattern103 = new RegExp("^[a-z]+/[a-z-]+$", "u");
+
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -17291,7 +18001,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern92.test(key0)){
+if(!pattern103.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]+/[a-z-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -17312,7 +18022,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate82.errors = vErrors;
+validate95.errors = vErrors;
 return false;
 break;
 }
@@ -17324,7 +18034,7 @@ if(!((((key1 === "alerts/severity") || (key1 === "alerts/annotations")) || (key1
 let data0 = data[key1];
 const _errs3 = errors;
 if(!((((data0 === true) || (data0 === false)) || (data0 === "on")) || (data0 === "off"))){
-validate82.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}}];
+validate95.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema113.enum}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -17342,7 +18052,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs7 = errors;
 if(!((((data1 === true) || (data1 === false)) || (data1 === "on")) || (data1 === "off"))){
-const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
+const err2 = {instancePath:instancePath+"/alerts~1severity",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema113.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -17484,7 +18194,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate82.errors = vErrors;
+validate95.errors = vErrors;
 return false;
 }
 else {
@@ -17512,7 +18222,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs18 = errors;
 if(!((((data4 === true) || (data4 === false)) || (data4 === "on")) || (data4 === "off"))){
-const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
+const err11 = {instancePath:instancePath+"/alerts~1annotations",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema113.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -17652,7 +18362,7 @@ else {
 vErrors.push(err18);
 }
 errors++;
-validate82.errors = vErrors;
+validate95.errors = vErrors;
 return false;
 }
 else {
@@ -17680,7 +18390,7 @@ let valid12 = false;
 let passing2 = null;
 const _errs31 = errors;
 if(!((((data8 === true) || (data8 === false)) || (data8 === "on")) || (data8 === "off"))){
-const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
+const err19 = {instancePath:instancePath+"/alerts~1labels",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema113.enum}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -17822,7 +18532,7 @@ else {
 vErrors.push(err27);
 }
 errors++;
-validate82.errors = vErrors;
+validate95.errors = vErrors;
 return false;
 }
 else {
@@ -17850,7 +18560,7 @@ let valid16 = false;
 let passing3 = null;
 const _errs42 = errors;
 if(!((((data11 === true) || (data11 === false)) || (data11 === "on")) || (data11 === "off"))){
-const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema103.enum}};
+const err28 = {instancePath:instancePath+"/rules~1name",schemaPath:"#/definitions/switch/enum",keyword:"enum",params:{allowedValues: schema113.enum}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -17956,7 +18666,7 @@ else {
 vErrors.push(err34);
 }
 errors++;
-validate82.errors = vErrors;
+validate95.errors = vErrors;
 return false;
 }
 else {
@@ -17982,31 +18692,31 @@ var valid3 = true;
 }
 }
 else {
-validate82.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate95.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate82.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
-const pattern93 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
+const pattern104 = new RegExp("^([0-9]+(ms|s|m|h|d|w|y))+$", "u");
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.match === undefined) && (missing0 = "match")){
-validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "match") || (key0 === "checks")) || (key0 === "scrapeInterval"))){
-validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate94.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -18129,7 +18839,7 @@ else {
 vErrors.push(err6);
 }
 errors++;
-validate81.errors = vErrors;
+validate94.errors = vErrors;
 return false;
 }
 else {
@@ -18151,8 +18861,8 @@ var valid0 = true;
 if(valid0){
 if(data.checks !== undefined){
 const _errs10 = errors;
-if(!(validate82(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate95(data.checks, {instancePath:instancePath+"/checks",parentData:data,parentDataProperty:"checks",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -18166,13 +18876,13 @@ let data3 = data.scrapeInterval;
 const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data3 === "string"){
-if(!pattern93.test(data3)){
-validate81.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
+if(!pattern104.test(data3)){
+validate94.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$"}}];
 return false;
 }
 }
 else {
-validate81.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
+validate94.errors = [{instancePath:instancePath+"/scrapeInterval",schemaPath:"#/properties/scrapeInterval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18187,16 +18897,16 @@ var valid0 = true;
 }
 }
 else {
-validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate94.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate81.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:o11y-config" */;
 let vErrors = null;
 let errors = 0;
@@ -18204,14 +18914,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.ruleFiles === undefined) && (missing0 = "ruleFiles")){
-validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate93.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "ruleFiles")){
-validate80.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate93.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -18226,8 +18936,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate81(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate94(data0[i0], {instancePath:instancePath+"/ruleFiles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -18237,7 +18947,7 @@ break;
 }
 }
 else {
-validate80.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
+validate93.errors = [{instancePath:instancePath+"/ruleFiles",schemaPath:"#/properties/ruleFiles/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18246,35 +18956,35 @@ return false;
 }
 }
 else {
-validate80.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate93.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate80.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-config"] = validate85;
-const schema108 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
-const schema109 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
-const schema110 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
-const pattern96 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
+exports["prometheus-config"] = validate98;
+const schema118 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-config","title":"Prometheus configuration file","description":"build/prometheus/prometheus.yml, rendered from src/config.ts: intervals, the rule files, the Alertmanagers and the scrape jobs with static targets. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Job names must be unique, which JSON Schema cannot check; src/config.ts keys scrapeTargets by job name, which keeps them unique.","type":"object","additionalProperties":false,"required":["global","rule_files","alerting","scrape_configs"],"properties":{"global":{"description":"The scrape and evaluation intervals; set `scrapeInterval` and `evaluationInterval` in src/config.ts.","type":"object","additionalProperties":false,"required":["scrape_interval","evaluation_interval"],"properties":{"scrape_interval":{"description":"How often Prometheus scrapes, as a Prometheus duration (e.g. \"15s\"); set `scrapeInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"evaluation_interval":{"description":"How often Prometheus evaluates rules, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"rule_files":{"description":"The rule files to load, relative to prometheus.yml; one per ruleGroup(...) in src/alerts/ and src/recording-rules/.","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to prometheus.yml, e.g. rules/alerts/phoenix.yaml.","type":"string","minLength":1}},"alerting":{"description":"Where Prometheus sends alerts; set `alertmanagers` in src/config.ts.","type":"object","additionalProperties":false,"required":["alertmanagers"],"properties":{"alertmanagers":{"description":"Where Prometheus sends alerts; without one no alert is delivered. Set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["static_configs"],"properties":{"static_configs":{"description":"The Alertmanagers' addresses; set `alertmanagers` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}}},"scrape_configs":{"description":"The scrape jobs; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/scrapeConfig"}}},"definitions":{"target":{"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"},"staticConfig":{"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}},"scrapeConfig":{"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}}}};
+const schema119 = {"type":"object","additionalProperties":false,"required":["targets"],"properties":{"targets":{"description":"At least one host:port; set the targets in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/target"}}}};
+const schema120 = {"description":"A target is host:port, without scheme or path, e.g. \"global-sovereign:4000\" or \"[::1]:9090\"; the port (1 to 65535) is required. Set the targets in src/config.ts (`scrapeTargets` or `alertmanagers`).","type":"string","pattern":"^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"};
+const pattern107 = new RegExp("^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", "u");
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.targets === undefined) && (missing0 = "targets")){
-validate86.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate99.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "targets")){
-validate86.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate99.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -18286,7 +18996,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate86.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
+validate99.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -18298,13 +19008,13 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
-if(!pattern96.test(data1)){
-validate86.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
+if(!pattern107.test(data1)){
+validate99.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"}}];
 return false;
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
+validate99.errors = [{instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18316,7 +19026,7 @@ break;
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
+validate99.errors = [{instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18325,31 +19035,31 @@ return false;
 }
 }
 else {
-validate86.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate99.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate86.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
-const schema111 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
+const schema121 = {"type":"object","additionalProperties":false,"required":["job_name","static_configs"],"properties":{"job_name":{"description":"The job label every scraped series gets, unique among the jobs; dashboards and alerts select on it. It is the key in `scrapeTargets` in src/config.ts and must match `jobs` there.","type":"string","minLength":1},"metrics_path":{"description":"The HTTP path of the metrics endpoint, starting with '/', e.g. /metrics.","type":"string","pattern":"^/"},"static_configs":{"description":"The job's targets; set `scrapeTargets` in src/config.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/staticConfig"}}}};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
-validate88.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
-validate88.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate101.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -18361,12 +19071,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate88.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate101.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate88.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+validate101.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18382,12 +19092,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern28.test(data1)){
-validate88.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+validate101.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
 return false;
 }
 }
 else {
-validate88.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+validate101.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18403,7 +19113,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate88.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate101.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -18411,8 +19121,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate86(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate99(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -18423,7 +19133,7 @@ break;
 }
 }
 else {
-validate88.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate101.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18438,16 +19148,16 @@ var valid0 = true;
 }
 }
 else {
-validate88.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate101.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate88.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-config" */;
 let vErrors = null;
 let errors = 0;
@@ -18455,14 +19165,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.global === undefined) && (missing0 = "global")) || ((data.rule_files === undefined) && (missing0 = "rule_files"))) || ((data.alerting === undefined) && (missing0 = "alerting"))) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
-validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate98.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "global") || (key0 === "rule_files")) || (key0 === "alerting")) || (key0 === "scrape_configs"))){
-validate85.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate98.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -18475,14 +19185,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")) || ((data0.evaluation_interval === undefined) && (missing1 = "evaluation_interval"))){
-validate85.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+validate98.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "scrape_interval") || (key1 === "evaluation_interval"))){
-validate85.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate98.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -18494,12 +19204,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate85.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate98.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+validate98.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18515,12 +19225,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate85.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate98.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate98.errors = [{instancePath:instancePath+"/global/evaluation_interval",schemaPath:"#/properties/global/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18534,7 +19244,7 @@ var valid1 = true;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+validate98.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -18550,7 +19260,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data3)){
 if(data3.length < 1){
-validate85.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate98.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -18562,12 +19272,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate85.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate98.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate98.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -18579,7 +19289,7 @@ break;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate98.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18596,14 +19306,14 @@ if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing2;
 if((data5.alertmanagers === undefined) && (missing2 = "alertmanagers")){
-validate85.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
+validate98.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs15 = errors;
 for(const key2 in data5){
 if(!(key2 === "alertmanagers")){
-validate85.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
+validate98.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
@@ -18615,7 +19325,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -18628,14 +19338,14 @@ if(errors === _errs18){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 let missing3;
 if((data7.static_configs === undefined) && (missing3 = "static_configs")){
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs20 = errors;
 for(const key3 in data7){
 if(!(key3 === "static_configs")){
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}}];
 return false;
 break;
 }
@@ -18647,7 +19357,7 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -18655,8 +19365,8 @@ var valid6 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs23 = errors;
-if(!(validate86(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate99(data8[i2], {instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs23 === errors;
@@ -18667,7 +19377,7 @@ break;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1+"/static_configs",schemaPath:"#/properties/alerting/properties/alertmanagers/items/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18676,7 +19386,7 @@ return false;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers/" + i1,schemaPath:"#/properties/alerting/properties/alertmanagers/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -18688,7 +19398,7 @@ break;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
+validate98.errors = [{instancePath:instancePath+"/alerting/alertmanagers",schemaPath:"#/properties/alerting/properties/alertmanagers/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18697,7 +19407,7 @@ return false;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
+validate98.errors = [{instancePath:instancePath+"/alerting",schemaPath:"#/properties/alerting/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -18713,7 +19423,7 @@ const _errs24 = errors;
 if(errors === _errs24){
 if(Array.isArray(data10)){
 if(data10.length < 1){
-validate85.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate98.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -18721,8 +19431,8 @@ var valid7 = true;
 const len3 = data10.length;
 for(let i3=0; i3<len3; i3++){
 const _errs26 = errors;
-if(!(validate88(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate101(data10[i3], {instancePath:instancePath+"/scrape_configs/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs26 === errors;
@@ -18733,7 +19443,7 @@ break;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+validate98.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -18749,16 +19459,16 @@ var valid0 = true;
 }
 }
 else {
-validate85.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate98.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate85.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
 
-exports["prometheus-rules"] = validate68;
-const schema91 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied). Sloth's sloth_slo_info, which SLOs record for Sloth's dashboards, is the one exception.","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
+exports["prometheus-rules-imported"] = validate68;
+const schema91 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules-imported","title":"Prometheus rule file, with rules imported by o11y import","description":"A rule file under build/prometheus/rules/ that holds rules brought in by `o11y import rules`: the rule file schema without its house rules (an alert's severity, service and team labels, its four annotations, a PascalCase name; a recording rule's level:metric:operations name), which the checks report instead as the import's migration debt.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name, as its rule file had it.","type":"string","minLength":1},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"keep_firing_for":{"description":"How long the alert keeps firing once its condition no longer holds, as a Prometheus duration (Prometheus 2.42 and later); set `keepFiringFor` in the importedAlert(...) definition, or leave it out.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"The labels as the rule file had them; what the project requires of them is a check's (migration debt).","type":"object","$ref":"#/definitions/labelValues"},"annotations":{"description":"The annotations as the rule file had them; what the project requires of them is a check's (migration debt).","type":"object","$ref":"#/definitions/labelValues"}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded series' name, as its rule file had it: a valid series name.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
 
 function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -18873,7 +19583,7 @@ return errors === 0;
 
 
 function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules" */;
+/*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules-imported" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -18936,31 +19646,210 @@ validate68.errors = vErrors;
 return errors === 0;
 }
 
-exports["promtool-tests"] = validate91;
-const schema112 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups (an SLO's tests load only the SLO's own).","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts, except in an SLO's tests, which step at their samples' spacing.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_eval_order":{"description":"The order promtool evaluates rule groups in at each step, by group name: an SLO's recording rules before the alerts that read them, whatever the step.","type":"array","items":{"description":"A rule group's name, as in its rule file.","type":"string","minLength":1}},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
-const schema113 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
-const schema114 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
-const pattern100 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
-const pattern101 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
-const schema115 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
-const schema116 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
-const schema117 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+exports["prometheus-rules"] = validate81;
+const schema101 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:prometheus-rules","title":"Prometheus rule file","description":"A YAML file under build/prometheus/rules/ (alerts/ or recording/), loaded through prometheus.yml's rule_files. Objects are closed so that a misspelt key fails here rather than at Prometheus startup. Beyond Prometheus' own format, alerts must carry our routing labels (severity, service, team) and our annotations (summary, description, runbook_url, dashboard_url), and recording rules must follow the level:metric:operations naming convention.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"groups":{"description":"A rule file holds at least one group; each ruleGroup(...) in src/alerts/ or src/recording-rules/ renders one.","type":"array","minItems":1,"items":{"$ref":"#/definitions/group"}}},"definitions":{"labelValues":{"description":"A map of label names to string values. Label names are letters, digits and '_', not starting with a digit; names starting with '__' are reserved for Prometheus.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit, and do not start with '__' (reserved for Prometheus); rename the label.","pattern":"^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"group":{"type":"object","additionalProperties":false,"required":["name","interval","rules"],"properties":{"name":{"description":"The group's name, unique across the rule files Prometheus loads; it comes from ruleGroup(name, ...).","type":"string","minLength":1},"interval":{"description":"How often the group is evaluated, as a Prometheus duration (e.g. \"30s\"); set `evaluationInterval` in src/config.ts.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"rules":{"description":"A group holds at least one rule; drop empty groups from src/alerts/index.ts or src/recording-rules/index.ts.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"}}}},"rule":{"description":"An alerting rule (with `alert`) or a recording rule (with `record`).","type":"object","if":{"type":"object","properties":{"alert":{}},"required":["alert"]},"then":{"$ref":"#/definitions/alertingRule"},"else":{"$ref":"#/definitions/recordingRule"}},"alertingRule":{"type":"object","additionalProperties":false,"required":["alert","expr","for","labels","annotations"],"properties":{"alert":{"description":"The alert's name: PascalCase letters and digits saying what is wrong, e.g. PhoenixHigh5xxErrorRate; set `name` in the alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"expr":{"description":"The PromQL condition, written with the threshold interpolated; set `expr` in the alert(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"for":{"description":"How long the condition must hold before the alert fires, as a Prometheus duration (e.g. \"5m\", not \"5 minutes\"); set `for` in the alert(...) definition.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"keep_firing_for":{"description":"How long the alert keeps firing once its condition no longer holds, as a Prometheus duration (Prometheus 2.42 and later); set `keepFiringFor` in the importedAlert(...) definition, or leave it out.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"labels":{"description":"Every alert carries severity, service and team, which Alertmanager routes on; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["severity","service","team"],"properties":{"severity":{"description":"One of the runbook's levels: critical, high, medium or low; set `severity` in the alert(...) definition (src/alerts/severities.ts says how each is delivered).","type":"string","enum":["critical","high","medium","low"]},"service":{"description":"The component the alert is about (phoenix, ecto, beam, nats, covenant, ...); set `service` in the alert(...) definition.","type":"string","minLength":1},"team":{"description":"The team that owns the alert; set `team` in the alert(...) definition.","type":"string","minLength":1}}},"annotations":{"description":"Every alert carries summary, description, runbook_url and dashboard_url, which the notifications show; set them in the alert(...) definition.","type":"object","$ref":"#/definitions/labelValues","required":["summary","description","runbook_url","dashboard_url"],"properties":{"summary":{"description":"One line, without templates, saying what is wrong; set `summary` in the alert(...) definition.","type":"string","minLength":1},"description":{"description":"What is happening, with the value and labels in human units (a template); set `description` in the alert(...) definition.","type":"string","minLength":1},"runbook_url":{"description":"An absolute http(s) link to the alert's playbook in RUNBOOK.md; set `runbook` in the alert(...) definition to the playbook heading, and `runbookUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"},"dashboard_url":{"description":"An absolute http(s) link to the panel that shows the signal; set `dashboard` in the alert(...) definition, and `grafana.baseUrl` in src/config.ts.","type":"string","pattern":"^https?://[^\\s/]+\\S*$"}}}}},"recordingRule":{"type":"object","additionalProperties":false,"required":["record","expr"],"properties":{"record":{"description":"The recorded metric's name, following level:metric:operations, e.g. job:phoenix_http_requests:rate5m (aggregation labels, the source metric, the operations applied); set `record` in the recordingRule(...) definition.","type":"string","allOf":[{"description":"A metric name: letters, digits, '_' and ':', not starting with a digit.","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*$"},{"description":"Name recording rules level:metric:operations, e.g. job:phoenix_http_requests:rate5m: three parts separated by ':' (the labels kept, the source metric, the operations applied). Sloth's sloth_slo_info, which SLOs record for Sloth's dashboards, is the one exception.","pattern":"^(?:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+|sloth_slo_info)$"}]},"expr":{"description":"The PromQL expression whose result is recorded; set `expr` in the recordingRule(...) definition.","type":"string","minLength":1,"pattern":"\\S"},"labels":{"description":"Labels added to the recorded series; set `labels` in the recordingRule(...) definition, or leave it out.","$ref":"#/definitions/labelValues"}}}}};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.name === undefined) && (missing0 = "name")) || ((data.interval === undefined) && (missing0 = "interval"))) || ((data.rules === undefined) && (missing0 = "rules"))){
+validate82.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "name") || (key0 === "interval")) || (key0 === "rules"))){
+validate82.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.name !== undefined){
+let data0 = data.name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate82.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate82.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.interval !== undefined){
+let data1 = data.interval;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+validate82.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+return false;
+}
+}
+else {
+validate82.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rules !== undefined){
+let data2 = data.rules;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate82.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate83(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate82.errors = [{instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate82.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:prometheus-rules" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.groups === undefined) && (missing0 = "groups")){
+validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "groups")){
+validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.groups !== undefined){
+let data0 = data.groups;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+if(data0.length < 1){
+validate81.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs4 = errors;
+if(!(validate82(data0[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate81.errors = [{instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate81.errors = vErrors;
+return errors === 0;
+}
+
+exports["promtool-tests"] = validate104;
+const schema122 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:promtool-tests","title":"promtool rule unit test file","description":"A YAML file under build/prometheus/tests/, run with `promtool test rules`. It is rendered from the `tests` of the alert(...) and recordingRule(...) definitions; objects are closed so that a misspelt key fails here rather than being ignored by promtool.","type":"object","additionalProperties":false,"required":["rule_files","evaluation_interval","tests"],"properties":{"rule_files":{"description":"The rule files under test, relative to this file; a test file loads every rule file, since alerts build on recording rules from other groups (an SLO's tests load only the SLO's own).","type":"array","minItems":1,"items":{"description":"A path (or glob) of a rule file, relative to the test file.","type":"string","minLength":1}},"evaluation_interval":{"description":"How often promtool evaluates the rules, as a Prometheus duration; it should match `evaluationInterval` in src/config.ts, except in an SLO's tests, which step at their samples' spacing.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"group_eval_order":{"description":"The order promtool evaluates rule groups in at each step, by group name: an SLO's recording rules before the alerts that read them, whatever the step.","type":"array","items":{"description":"A rule group's name, as in its rule file.","type":"string","minLength":1}},"tests":{"description":"A test file holds at least one test; give each alert(...) and recordingRule(...) definition at least one entry in `tests`.","type":"array","minItems":1,"items":{"$ref":"#/definitions/test"}}},"definitions":{"labelValues":{"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}},"test":{"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}},"inputSeries":{"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}},"alertRuleTest":{"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}},"expectedAlert":{"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}},"promqlExprTest":{"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}},"expectedSample":{"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}}}};
+const schema123 = {"description":"Every test checks something: give it alert expectations (alert_rule_test, from an alert's `expect`) or expected values (promql_expr_test, from a recording rule's `expect`), or both.","type":"object","additionalProperties":false,"required":["name","interval","input_series"],"properties":{"name":{"description":"What the scenario shows, prefixed with the rule's name; set `name` in the test.","type":"string","minLength":1},"interval":{"description":"The spacing of the input samples, as a Prometheus duration (e.g. \"1m\"); set `interval` in the test, or leave it out for 1m.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"input_series":{"description":"The series the scenario feeds the rules; set `input` in the test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/inputSeries"}},"alert_rule_test":{"description":"What the alert does at given times; set `expect` in the alert's test, with at least one expectation.","type":"array","minItems":1,"items":{"$ref":"#/definitions/alertRuleTest"}},"promql_expr_test":{"description":"The values an expression takes at given times; set `at` and `expect` in the recording rule's test.","type":"array","minItems":1,"items":{"$ref":"#/definitions/promqlExprTest"}}},"if":{"not":{"type":"object","properties":{"alert_rule_test":{}},"required":["alert_rule_test"]}},"then":{"type":"object","required":["promql_expr_test"],"properties":{"promql_expr_test":{"description":"Every test checks something: an alert's test needs expectations in `expect` (alert_rule_test), a recording rule's test needs `at` and `expect` (promql_expr_test)."}}}};
+const schema124 = {"type":"object","additionalProperties":false,"required":["series","values"],"properties":{"series":{"description":"A series in PromQL notation, metric name and labels, e.g. up{job=\"global-sovereign\", instance=\"app-1:4000\"}.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"},"values":{"description":"Samples in promtool's expanding notation, space-separated: `a+bxn` (start at a, add b n times), `axn` (a, n+1 times), a plain number, `_` (missing) or `stale`, e.g. \"0+52x20\" or \"1000x60 750x30\". Write it as a string.","type":"string","pattern":"^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}};
+const pattern111 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$", "u");
+const pattern112 = new RegExp("^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$", "u");
+const schema125 = {"type":"object","additionalProperties":false,"required":["eval_time","alertname","exp_alerts"],"properties":{"eval_time":{"description":"When to check, as a Prometheus duration since the start of the test (e.g. \"12m\"); set `at` in the expectation.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"alertname":{"description":"The alert under test, as named in its alert(...) definition.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"exp_alerts":{"description":"The alerts expected to fire at eval_time; empty when the alert must stay silent (a pending alert is not firing).","type":"array","items":{"$ref":"#/definitions/expectedAlert"}}}};
+const schema126 = {"type":"object","additionalProperties":false,"required":["exp_labels","exp_annotations"],"properties":{"exp_labels":{"description":"Every label of the firing alert: its static labels plus the series' labels; set `labels` in the expectation.","$ref":"#/definitions/labelValues"},"exp_annotations":{"description":"Every annotation of the firing alert, templates expanded; set `description` in the expectation.","$ref":"#/definitions/labelValues"}}};
+const schema127 = {"description":"A map of label names to string values.","type":"object","propertyNames":{"description":"Label names are letters, digits and '_', not starting with a digit; rename the label.","pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$"},"additionalProperties":{"description":"Label and annotation values are strings; quote numbers and booleans.","type":"string"}};
+
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.exp_labels === undefined) && (missing0 = "exp_labels")) || ((data.exp_annotations === undefined) && (missing0 = "exp_annotations"))){
-validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate107.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "exp_labels") || (key0 === "exp_annotations"))){
-validate94.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate107.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -18996,7 +19885,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate94.errors = vErrors;
+validate107.errors = vErrors;
 return false;
 break;
 }
@@ -19005,7 +19894,7 @@ if(valid2){
 for(const key2 in data0){
 const _errs7 = errors;
 if(typeof data0[key2] !== "string"){
-validate94.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate107.errors = [{instancePath:instancePath+"/exp_labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid3 = _errs7 === errors;
@@ -19016,7 +19905,7 @@ break;
 }
 }
 else {
-validate94.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate107.errors = [{instancePath:instancePath+"/exp_labels",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -19056,7 +19945,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate94.errors = vErrors;
+validate107.errors = vErrors;
 return false;
 break;
 }
@@ -19065,7 +19954,7 @@ if(valid5){
 for(const key4 in data2){
 const _errs14 = errors;
 if(typeof data2[key4] !== "string"){
-validate94.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate107.errors = [{instancePath:instancePath+"/exp_annotations/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/labelValues/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid6 = _errs14 === errors;
@@ -19076,7 +19965,7 @@ break;
 }
 }
 else {
-validate94.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
+validate107.errors = [{instancePath:instancePath+"/exp_annotations",schemaPath:"#/definitions/labelValues/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -19090,30 +19979,30 @@ var valid0 = true;
 }
 }
 else {
-validate94.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate107.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate94.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.eval_time === undefined) && (missing0 = "eval_time")) || ((data.alertname === undefined) && (missing0 = "alertname"))) || ((data.exp_alerts === undefined) && (missing0 = "exp_alerts"))){
-validate93.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate106.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "eval_time") || (key0 === "alertname")) || (key0 === "exp_alerts"))){
-validate93.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate106.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -19125,12 +20014,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
-validate93.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate106.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate93.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate106.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19145,13 +20034,13 @@ let data1 = data.alertname;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(!pattern80.test(data1)){
-validate93.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
+if(!pattern90.test(data1)){
+validate106.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"}}];
 return false;
 }
 }
 else {
-validate93.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
+validate106.errors = [{instancePath:instancePath+"/alertname",schemaPath:"#/properties/alertname/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19170,8 +20059,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate94(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate107(data2[i0], {instancePath:instancePath+"/exp_alerts/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate107.errors : vErrors.concat(validate107.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -19181,7 +20070,7 @@ break;
 }
 }
 else {
-validate93.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
+validate106.errors = [{instancePath:instancePath+"/exp_alerts",schemaPath:"#/properties/exp_alerts/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19196,33 +20085,33 @@ var valid0 = true;
 }
 }
 else {
-validate93.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate106.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate93.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
 
-const schema119 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
-const schema120 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
-const pattern108 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
+const schema129 = {"type":"object","additionalProperties":false,"required":["expr","eval_time","exp_samples"],"properties":{"expr":{"description":"The PromQL expression to evaluate; it must not be empty.","type":"string","minLength":1,"pattern":"\\S"},"eval_time":{"description":"When to evaluate, as a Prometheus duration since the start of the test (e.g. \"10m\"); set `at` in the test.","type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"},"exp_samples":{"description":"Every sample the expression returns at eval_time; empty when it must return nothing.","type":"array","items":{"$ref":"#/definitions/expectedSample"}}}};
+const schema130 = {"type":"object","additionalProperties":false,"required":["labels","value"],"properties":{"labels":{"description":"The sample's series in PromQL notation, e.g. job:phoenix_http_requests:rate5m{job=\"global-sovereign\"}; set `labels` in the expectation.","type":"string","pattern":"^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"},"value":{"description":"The expected value, a number; set `value` in the expectation.","type":"number"}}};
+const pattern119 = new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$", "u");
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.expr === undefined) && (missing0 = "expr")) || ((data.eval_time === undefined) && (missing0 = "eval_time"))) || ((data.exp_samples === undefined) && (missing0 = "exp_samples"))){
-validate97.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate110.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "expr") || (key0 === "eval_time")) || (key0 === "exp_samples"))){
-validate97.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate110.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -19234,18 +20123,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate97.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
+validate110.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern26.test(data0)){
-validate97.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
+validate110.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/pattern",keyword:"pattern",params:{pattern: "\\S"}}];
 return false;
 }
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
+validate110.errors = [{instancePath:instancePath+"/expr",schemaPath:"#/properties/expr/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19261,12 +20150,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate97.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate110.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
+validate110.errors = [{instancePath:instancePath+"/eval_time",schemaPath:"#/properties/eval_time/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19291,14 +20180,14 @@ if(errors === _errs9){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((data3.labels === undefined) && (missing1 = "labels")) || ((data3.value === undefined) && (missing1 = "value"))){
-validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
+validate110.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs11 = errors;
 for(const key1 in data3){
 if(!((key1 === "labels") || (key1 === "value"))){
-validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate110.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -19309,13 +20198,13 @@ let data4 = data3.labels;
 const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data4 === "string"){
-if(!pattern108.test(data4)){
-validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
+if(!pattern119.test(data4)){
+validate110.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.*\\}$"}}];
 return false;
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
+validate110.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/labels",schemaPath:"#/definitions/expectedSample/properties/labels/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19329,7 +20218,7 @@ if(data3.value !== undefined){
 let data5 = data3.value;
 const _errs14 = errors;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
+validate110.errors = [{instancePath:instancePath+"/exp_samples/" + i0+"/value",schemaPath:"#/definitions/expectedSample/properties/value/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -19342,7 +20231,7 @@ var valid3 = true;
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
+validate110.errors = [{instancePath:instancePath+"/exp_samples/" + i0,schemaPath:"#/definitions/expectedSample/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -19353,7 +20242,7 @@ break;
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
+validate110.errors = [{instancePath:instancePath+"/exp_samples",schemaPath:"#/properties/exp_samples/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19368,16 +20257,16 @@ var valid0 = true;
 }
 }
 else {
-validate97.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate110.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate97.errors = vErrors;
+validate110.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -19448,12 +20337,12 @@ if(errors === _errs6){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.promql_expr_test === undefined) && (missing1 = "promql_expr_test")){
-validate92.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
+validate105.errors = [{instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 }
 else {
-validate92.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
+validate105.errors = [{instancePath,schemaPath:"#/then/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -19469,21 +20358,21 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate92.errors = vErrors;
+validate105.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.name === undefined) && (missing2 = "name")) || ((data.interval === undefined) && (missing2 = "interval"))) || ((data.input_series === undefined) && (missing2 = "input_series"))){
-validate92.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
+validate105.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 const _errs8 = errors;
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "interval")) || (key0 === "input_series")) || (key0 === "alert_rule_test")) || (key0 === "promql_expr_test"))){
-validate92.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate105.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -19495,12 +20384,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate92.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate105.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate105.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19516,12 +20405,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate92.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate105.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
+validate105.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19537,7 +20426,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate92.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
+validate105.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -19551,14 +20440,14 @@ if(errors === _errs16){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing3;
 if(((data3.series === undefined) && (missing3 = "series")) || ((data3.values === undefined) && (missing3 = "values"))){
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 const _errs18 = errors;
 for(const key1 in data3){
 if(!((key1 === "series") || (key1 === "values"))){
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -19569,13 +20458,13 @@ let data4 = data3.series;
 const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data4 === "string"){
-if(!pattern100.test(data4)){
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
+if(!pattern111.test(data4)){
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$|^\\{.+\\}$"}}];
 return false;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0+"/series",schemaPath:"#/definitions/inputSeries/properties/series/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19590,13 +20479,13 @@ let data5 = data3.values;
 const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data5 === "string"){
-if(!pattern101.test(data5)){
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
+if(!pattern112.test(data5)){
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/pattern",keyword:"pattern",params:{pattern: "^\\s*(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?)(?:\\s+(?:(?:_|stale|[-+]?(?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Inf|NaN))(?:[-+](?:[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))?(?:x[0-9]+)?))*\\s*$"}}];
 return false;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0+"/values",schemaPath:"#/definitions/inputSeries/properties/values/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19610,7 +20499,7 @@ var valid5 = true;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
+validate105.errors = [{instancePath:instancePath+"/input_series/" + i0,schemaPath:"#/definitions/inputSeries/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -19622,7 +20511,7 @@ break;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
+validate105.errors = [{instancePath:instancePath+"/input_series",schemaPath:"#/properties/input_series/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19638,7 +20527,7 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(Array.isArray(data6)){
 if(data6.length < 1){
-validate92.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate105.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -19646,8 +20535,8 @@ var valid6 = true;
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
 const _errs25 = errors;
-if(!(validate93(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+if(!(validate106(data6[i1], {instancePath:instancePath+"/alert_rule_test/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs25 === errors;
@@ -19658,7 +20547,7 @@ break;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
+validate105.errors = [{instancePath:instancePath+"/alert_rule_test",schemaPath:"#/properties/alert_rule_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19674,7 +20563,7 @@ const _errs26 = errors;
 if(errors === _errs26){
 if(Array.isArray(data8)){
 if(data8.length < 1){
-validate92.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
+validate105.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -19682,8 +20571,8 @@ var valid7 = true;
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
 const _errs28 = errors;
-if(!(validate97(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+if(!(validate110(data8[i2], {instancePath:instancePath+"/promql_expr_test/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
 errors = vErrors.length;
 }
 var valid7 = _errs28 === errors;
@@ -19694,7 +20583,7 @@ break;
 }
 }
 else {
-validate92.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
+validate105.errors = [{instancePath:instancePath+"/promql_expr_test",schemaPath:"#/properties/promql_expr_test/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19711,16 +20600,16 @@ var valid2 = true;
 }
 }
 else {
-validate92.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate105.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate92.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:promtool-tests" */;
 let vErrors = null;
 let errors = 0;
@@ -19728,14 +20617,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.rule_files === undefined) && (missing0 = "rule_files")) || ((data.evaluation_interval === undefined) && (missing0 = "evaluation_interval"))) || ((data.tests === undefined) && (missing0 = "tests"))){
-validate91.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate104.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "rule_files") || (key0 === "evaluation_interval")) || (key0 === "group_eval_order")) || (key0 === "tests"))){
-validate91.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate104.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -19747,7 +20636,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length < 1){
-validate91.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
+validate104.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -19759,12 +20648,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-validate91.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate104.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
+validate104.errors = [{instancePath:instancePath+"/rule_files/" + i0,schemaPath:"#/properties/rule_files/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19776,7 +20665,7 @@ break;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
+validate104.errors = [{instancePath:instancePath+"/rule_files",schemaPath:"#/properties/rule_files/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19792,12 +20681,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-validate91.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate104.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
+validate104.errors = [{instancePath:instancePath+"/evaluation_interval",schemaPath:"#/properties/evaluation_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19820,12 +20709,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-validate91.errors = [{instancePath:instancePath+"/group_eval_order/" + i1,schemaPath:"#/properties/group_eval_order/items/minLength",keyword:"minLength",params:{limit: 1}}];
+validate104.errors = [{instancePath:instancePath+"/group_eval_order/" + i1,schemaPath:"#/properties/group_eval_order/items/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/group_eval_order/" + i1,schemaPath:"#/properties/group_eval_order/items/type",keyword:"type",params:{type: "string"}}];
+validate104.errors = [{instancePath:instancePath+"/group_eval_order/" + i1,schemaPath:"#/properties/group_eval_order/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19836,7 +20725,7 @@ break;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/group_eval_order",schemaPath:"#/properties/group_eval_order/type",keyword:"type",params:{type: "array"}}];
+validate104.errors = [{instancePath:instancePath+"/group_eval_order",schemaPath:"#/properties/group_eval_order/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19852,7 +20741,7 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(Array.isArray(data5)){
 if(data5.length < 1){
-validate91.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
+validate104.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -19860,8 +20749,8 @@ var valid3 = true;
 const len2 = data5.length;
 for(let i2=0; i2<len2; i2++){
 const _errs14 = errors;
-if(!(validate92(data5[i2], {instancePath:instancePath+"/tests/" + i2,parentData:data5,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(!(validate105(data5[i2], {instancePath:instancePath+"/tests/" + i2,parentData:data5,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs14 === errors;
@@ -19872,7 +20761,7 @@ break;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
+validate104.errors = [{instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -19888,32 +20777,32 @@ var valid0 = true;
 }
 }
 else {
-validate91.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate104.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate91.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
-exports["vmagent-config"] = validate100;
-const schema121 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmagent-config","title":"vmagent scrape configuration","description":"build/victoriametrics/vmagent.yml, for vmagent -promscrape.config: the scrape interval and the same scrape jobs as prometheus.yml, without the fields vmagent refuses (rule_files, alerting).","type":"object","additionalProperties":false,"required":["global","scrape_configs"],"properties":{"global":{"type":"object","additionalProperties":false,"required":["scrape_interval"],"properties":{"scrape_interval":{"type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"scrape_configs":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-config#/definitions/scrapeConfig"}}}};
+exports["vmagent-config"] = validate113;
+const schema131 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmagent-config","title":"vmagent scrape configuration","description":"build/victoriametrics/vmagent.yml, for vmagent -promscrape.config: the scrape interval and the same scrape jobs as prometheus.yml, without the fields vmagent refuses (rule_files, alerting).","type":"object","additionalProperties":false,"required":["global","scrape_configs"],"properties":{"global":{"type":"object","additionalProperties":false,"required":["scrape_interval"],"properties":{"scrape_interval":{"type":"string","pattern":"^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}},"scrape_configs":{"type":"array","minItems":1,"items":{"$ref":"urn:global-sovereign:o11y:schema:prometheus-config#/definitions/scrapeConfig"}}}};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.job_name === undefined) && (missing0 = "job_name")) || ((data.static_configs === undefined) && (missing0 = "static_configs"))){
-validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate114.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "job_name") || (key0 === "metrics_path")) || (key0 === "static_configs"))){
-validate101.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate114.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -19925,12 +20814,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate101.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate114.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/job_name",schemaPath:"#/properties/job_name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19946,12 +20835,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern28.test(data1)){
-validate101.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
+validate114.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/pattern",keyword:"pattern",params:{pattern: "^/"}}];
 return false;
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/metrics_path",schemaPath:"#/properties/metrics_path/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -19967,7 +20856,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate101.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate114.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -19975,8 +20864,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate86(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate99(data2[i0], {instancePath:instancePath+"/static_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -19987,7 +20876,7 @@ break;
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
+validate114.errors = [{instancePath:instancePath+"/static_configs",schemaPath:"#/properties/static_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -20002,16 +20891,16 @@ var valid0 = true;
 }
 }
 else {
-validate101.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate114.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate101.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:global-sovereign:o11y:schema:vmagent-config" */;
 let vErrors = null;
 let errors = 0;
@@ -20019,14 +20908,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.global === undefined) && (missing0 = "global")) || ((data.scrape_configs === undefined) && (missing0 = "scrape_configs"))){
-validate100.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate113.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "global") || (key0 === "scrape_configs"))){
-validate100.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate113.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -20039,14 +20928,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.scrape_interval === undefined) && (missing1 = "scrape_interval")){
-validate100.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
+validate113.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!(key1 === "scrape_interval")){
-validate100.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate113.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -20058,12 +20947,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-validate100.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
+validate113.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/pattern",keyword:"pattern",params:{pattern: "^(?!$)([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"}}];
 return false;
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/global/scrape_interval",schemaPath:"#/properties/global/properties/scrape_interval/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -20072,7 +20961,7 @@ return false;
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath:instancePath+"/global",schemaPath:"#/properties/global/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -20088,7 +20977,7 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(Array.isArray(data2)){
 if(data2.length < 1){
-validate100.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -20096,8 +20985,8 @@ var valid2 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs9 = errors;
-if(!(validate101(data2[i0], {instancePath:instancePath+"/scrape_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate114(data2[i0], {instancePath:instancePath+"/scrape_configs/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs9 === errors;
@@ -20108,7 +20997,7 @@ break;
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
+validate113.errors = [{instancePath:instancePath+"/scrape_configs",schemaPath:"#/properties/scrape_configs/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -20122,27 +21011,42 @@ var valid0 = true;
 }
 }
 else {
-validate100.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate100.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
-exports["vmalert-rules"] = validate104;
-const schema123 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmalert-rules","title":"vmalert rule file","description":"A rule file of build/victoriametrics/rules/, for vmalert -rule: the Prometheus rule format, held to the same schema as build/prometheus/rules/ (vmalert -dryRun judges what VictoriaMetrics accepts).","allOf":[{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules"}]};
+exports["vmalert-rules-imported"] = validate117;
+const schema133 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmalert-rules-imported","title":"vmalert rule file, with rules imported by o11y import","description":"A rule file of build/victoriametrics/rules/, for vmalert -rule: the Prometheus rule format, held to the same schema as build/prometheus/rules/ (vmalert -dryRun judges what VictoriaMetrics accepts).","allOf":[{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules-imported"}]};
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:global-sovereign:o11y:schema:vmalert-rules" */;
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:vmalert-rules-imported" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
 vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
-validate104.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-exports["$fingerprint"] = "eb7c23cf0078cef7d262b17ba6728f122aa88163ef6f47ab4646c552b2984f57";
+exports["vmalert-rules"] = validate119;
+const schema134 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:global-sovereign:o11y:schema:vmalert-rules","title":"vmalert rule file","description":"A rule file of build/victoriametrics/rules/, for vmalert -rule: the Prometheus rule format, held to the same schema as build/prometheus/rules/ (vmalert -dryRun judges what VictoriaMetrics accepts).","allOf":[{"$ref":"urn:global-sovereign:o11y:schema:prometheus-rules"}]};
+
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="urn:global-sovereign:o11y:schema:vmalert-rules" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+errors = vErrors.length;
+}
+validate119.errors = vErrors;
+return errors === 0;
+}
+
+exports["$fingerprint"] = "94de8540dc4d2d5c14c2f0b62cbaeed9f4cf87786671c32e6843309a7a2f9c6d";

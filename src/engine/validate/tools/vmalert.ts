@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../../diagnostics.ts";
-import { locationAt, type Artifact } from "../../render/artifact.ts";
+import { locationAt, schemaKind, type Artifact } from "../../render/artifact.ts";
 import { vmalertRulesDir } from "../../render/victoriametrics.ts";
 import { fileDiagnostic, type ExternalTool } from "./tool.ts";
 
@@ -79,7 +79,7 @@ export const vmalert: ExternalTool = {
   envVar: "O11Y_VMALERT",
   debianPackage: "victoria-metrics",
   entry: `${vmalertRulesDir}/`,
-  judges: (artifacts) => artifacts.filter((a) => a.schema === "vmalert-rules"),
+  judges: (artifacts) => artifacts.filter((a) => schemaKind(a.schema) === "vmalert-rules"),
   about: { subject: "victoriaMetrics output", source: { file: "src/config.ts", line: 1 } },
   // Paths are the build's own (never starting with "-"); -rule takes one file each.
   args: (_entryName, files = []) => ["-dryRun", ...files.map((file) => `-rule=${file}`)],

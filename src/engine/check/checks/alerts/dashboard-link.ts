@@ -4,6 +4,7 @@ import type { Finding, ModelCheck } from "../../check.ts";
 /** Grafana units a threshold's unit may be drawn in. */
 const panelUnits: Record<ThresholdUnit, string[]> = {
   ratio: ["percentunit"],
+  percent: ["percent"],
   seconds: ["s"],
   bytes: ["bytes", "decbytes"],
   count: ["short", "none"],
@@ -26,6 +27,15 @@ export const alertDashboardLink: ModelCheck = {
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
       const source = alert.source;
+      if (alert.imported && !alert.dashboard.uid)
+        return [
+          {
+            subject,
+            source,
+            message: `the alert links to no panel of the project's dashboards${alert.annotations.dashboard_url ? ` (its dashboard_url: ${alert.annotations.dashboard_url})` : ""}`,
+            fix: "set `dashboard: { dashboard, panel }` on the alert to the panel that shows its signal and draws its threshold.",
+          },
+        ];
       const dashboard = byUid.get(alert.dashboard.uid);
       if (!dashboard)
         return [
@@ -48,6 +58,8 @@ export const alertDashboardLink: ModelCheck = {
         ];
       }
       const findings: Finding[] = [];
+      // An imported alert without a threshold has none to draw (alerts/threshold says so).
+      if (alert.threshold.placeholder) return findings;
       if (!panel.thresholds.includes(alert.threshold.value)) {
         findings.push({
           subject,

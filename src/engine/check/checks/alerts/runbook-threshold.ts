@@ -59,6 +59,7 @@ const byteUnits: Record<string, number> = {
 function convert(number: number, stated: string | undefined, unit: ThresholdUnit): number | undefined {
   if (stated === undefined) return number;
   if (unit === "ratio") return stated === "%" ? number / 100 : undefined;
+  if (unit === "percent") return stated === "%" ? number : undefined;
   if (unit === "seconds") {
     const factor = durations[stated] ?? durations[stated.replace(/s$/, "")];
     return factor === undefined ? undefined : number * factor;
@@ -116,8 +117,8 @@ export const alertRunbookThreshold: ModelCheck = {
     const sections = new Map(model.runbook.sections.map((s) => [s.anchor, s]));
     return model.alerts.flatMap((alert): Finding[] => {
       const section = sections.get(alert.runbook.anchor);
-      // A missing section is alerts/runbook's finding.
-      if (!section) return [];
+      // A missing section is alerts/runbook's finding; a missing threshold, alerts/threshold's.
+      if (!section || alert.threshold.placeholder) return [];
       const stated = statedComparisons(section.heading, alert.threshold.unit);
       if (stated.length === 0 || stated.some((s) => agrees(s, alert.threshold))) return [];
       const actual = thresholdText(alert.threshold);

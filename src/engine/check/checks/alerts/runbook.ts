@@ -1,4 +1,4 @@
-import { alertSections } from "../../../runbook.ts";
+import { alertSectionPrefix, alertSections } from "../../../runbook.ts";
 import type { Finding, ModelCheck } from "../../check.ts";
 
 /** Every alert links to its playbook, and every playbook belongs to an alert; both are checked here, not by on-call at 3 a.m. */
@@ -13,12 +13,22 @@ export const alertRunbook: ModelCheck = {
     const anchors = new Set(runbook.sections.map((s) => s.anchor));
     const findings: Finding[] = model.alerts
       .filter((alert) => !anchors.has(alert.runbook.anchor))
-      .map((alert) => ({
-        subject: `alert ${alert.name}`,
-        source: alert.source,
-        message: `${runbook.file} has no section "### ${alert.runbook.heading}" (anchor #${alert.runbook.anchor})`,
-        fix: `add the playbook to ${runbook.file} under that heading, or correct \`runbook:\`.`,
-      }));
+      .map((alert) =>
+        // An imported alert whose runbook_url did not lead into the runbook names no playbook at all.
+        alert.imported && !alert.runbook.heading
+          ? {
+              subject: `alert ${alert.name}`,
+              source: alert.source,
+              message: `the alert has no playbook in ${runbook.file}${alert.annotations.runbook_url ? ` (its runbook_url leads elsewhere: ${alert.annotations.runbook_url})` : ""}`,
+              fix: `write its playbook in ${runbook.file} under "### ${alertSectionPrefix}<heading>", and set \`runbook: "<heading>"\` on the alert.`,
+            }
+          : {
+              subject: `alert ${alert.name}`,
+              source: alert.source,
+              message: `${runbook.file} has no section "### ${alert.runbook.heading}" (anchor #${alert.runbook.anchor})`,
+              fix: `add the playbook to ${runbook.file} under that heading, or correct \`runbook:\`.`,
+            },
+      );
     const linked = new Set(model.alerts.map((a) => a.runbook.anchor));
     for (const section of alertSections(runbook)) {
       if (linked.has(section.anchor)) continue;

@@ -84,6 +84,8 @@ export function statedNumbers(text: string): StatedNumber[] {
 
 const kindOf: Record<ThresholdUnit, StatedKind> = {
   ratio: "ratio",
+  // A percentage is stated as one: `5%` reads 0.05, and so is the threshold 5 (percent), in agrees().
+  percent: "ratio",
   seconds: "seconds",
   bytes: "bytes",
   count: "plain",
@@ -99,7 +101,8 @@ function normalized(op: string | undefined, value: number): number {
 }
 
 function agrees(stated: StatedNumber, threshold: ThresholdModel): boolean {
-  if (close(stated.value, threshold.value)) return true;
+  if (close(stated.value, threshold.unit === "percent" ? threshold.value / 100 : threshold.value))
+    return true;
   return (
     threshold.unit === "count" &&
     stated.op !== undefined &&

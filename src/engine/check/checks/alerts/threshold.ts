@@ -17,6 +17,16 @@ export const alertThreshold: ModelCheck = {
     return model.alerts.flatMap((alert): Finding[] => {
       const subject = `alert ${alert.name}`;
       const { op, value, unit, source } = alert.threshold;
+      if (alert.imported && alert.threshold.placeholder)
+        return [
+          {
+            subject,
+            source: alert.source,
+            message:
+              "the expression does not end in a comparison with a number, so the alert has no threshold that dashboards, the runbook table and reviews can read",
+            fix: "end the expression with its threshold, `${signal} ${thresholds.x}`, and declare `threshold: thresholds.x`.",
+          },
+        ];
       if (!Number.isFinite(value)) {
         return [
           {

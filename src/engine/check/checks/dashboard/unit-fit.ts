@@ -45,7 +45,8 @@ function seriesMeasure(name: string, sem: Semantics, depth: number, inQuantile: 
   if (recorded) {
     const parse = sem.parse ?? (() => undefined);
     const expr = parse(recorded.expr, { grafana: false });
-    return expr ? measureOf(expr, expr.tree.topNode.firstChild, sem, depth + 1) : undefined;
+    // Under histogram_quantile a recorded rate of buckets is still buckets, as a rate written out is.
+    return expr ? measureOf(expr, expr.tree.topNode.firstChild, sem, depth + 1, inQuantile) : undefined;
   }
   const metric = sem.seriesIndex.get(name);
   // Buckets and _count series count observations; only a quantile over buckets is in the metric's unit.
@@ -80,6 +81,8 @@ const keepsMeasure = new Set([
   "sum_over_time",
   "last_over_time",
   "quantile_over_time",
+  // A prediction of a value is in the value's unit.
+  "predict_linear",
 ]);
 const perSecond = new Set(["rate", "irate", "deriv"]);
 
