@@ -6,7 +6,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import * as prettier from "prettier";
 import { Project, SyntaxKind, VariableDeclarationKind, printNode, ts, type SourceFile } from "ts-morph";
 import { ImportError } from "./report.ts";
 
@@ -184,6 +183,8 @@ export class ModuleWriter {
 
   /** Every file changed, formatted with prettier and the project's configuration for its path. */
   async render(files: string[]): Promise<{ path: string; content: string }[]> {
+    // Loaded here: only `o11y import` formats code, and prettier would cost every other command its load.
+    const prettier = await import("prettier");
     const out: { path: string; content: string }[] = [];
     for (const file of files) {
       const absolute = path.join(this.root, file);
