@@ -38,6 +38,8 @@ export interface BuildOutcome {
   runbook?: string;
   /** Set when the build rewrote the runbook's alert table (in `runbook`). */
   runbookUpdated?: boolean;
+  /** With `retireLater`: ends once the tree the build replaced is removed. */
+  retired?: Promise<void>;
 }
 
 export interface BuildProjectOptions {
@@ -50,6 +52,11 @@ export interface BuildProjectOptions {
    * signal does what it would have done.
    */
   signal?: AbortSignal;
+  /**
+   * Remove the tree the build replaces without blocking (the outcome's `retired`), so that the summary comes as soon
+   * as build/ holds the new one. The caller waits for it before another build of the same folder.
+   */
+  retireLater?: boolean;
 }
 
 /**
@@ -163,8 +170,10 @@ export async function buildProject(
     staged.discard();
     return interrupted;
   }
+  let retired: Promise<void> | undefined;
   try {
-    staged.commit();
+    if (options.retireLater) retired = staged.commitThenRetire();
+    else staged.commit();
   } catch (error) {
     if (error instanceof OutFolderRefused)
       return { kind: "refused", code: 2, summary: refusal(error.message) };
@@ -179,6 +188,7 @@ export async function buildProject(
     kind: "built",
     runbook: runbookPath,
     runbookUpdated,
+    ...(retired ? { retired } : {}),
     code: 0,
     summary: `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}`,
   };

@@ -4,7 +4,7 @@
  * lines and leaves build/ as it was; the next good save recovers; type errors are printed when `tsc` has finished;
  * SIGINT ends it with exit 0 and leaves no folder, record or process behind.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -18,6 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256 } from "../../src/engine/emit/emit.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { readTree } from "../helpers/cli.ts";
 
@@ -206,17 +207,26 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     );
     const line = await watching.line(seen, failed);
     expect(failed.exec(line)![1]).toBe("1");
-    const line22 =
-      readFileSync(file("dashboard.ts"), "utf8")
-        .split("\n")
-        .findIndex((l) => l.includes("up_typo")) + 1;
-    expect(watching.stderr.slice(stderrBefore)).toMatch(
+    /** The typo's own line and column, as the file is now. */
+    const typoAt = () => {
+      const lines = readFileSync(file("dashboard.ts"), "utf8").split("\n");
+      const index = lines.findIndex((l) => l.includes("up_typo"));
+      return `${index + 1}:${lines[index]!.indexOf("up_typo") + 1}`;
+    };
+    const reported = (from: number) =>
       new RegExp(
-        `^${fixture}/dashboard\\.ts:${line22}:\\d+ error .*unknown metric up_typo.* \\[promql/unknown-metric\\]$`,
+        `^${fixture}/dashboard\\.ts:${typoAt()} error .*unknown metric up_typo.* \\[promql/unknown-metric\\]$`,
         "m",
-      ),
-    );
+      ).test(watching.stderr.slice(from));
+    expect(reported(stderrBefore), watching.stderr.slice(stderrBefore)).toBe(true);
     expect(readTree(path.join(root, "build"))).toEqual(before);
+
+    // The same mistake two lines further down: placed by the file as it is now, not as an earlier build read it.
+    seen = watching.stdout.length;
+    const moved = watching.stderr.length;
+    edit("dashboard.ts", "export const targets", "// One line more,\n// and another.\nexport const targets");
+    await watching.line(seen, failed);
+    expect(reported(moved), watching.stderr.slice(moved)).toBe(true);
 
     // A syntax error: esbuild's, at its line, and still nothing written.
     seen = watching.stdout.length;
@@ -229,6 +239,7 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
 
     seen = watching.stdout.length;
     edit("dashboard.ts", 'uid: "watch-targets",,', 'uid: "watch-targets",');
+    edit("dashboard.ts", "// One line more,\n// and another.\n", "");
     edit(
       "dashboard.ts",
       "queries: [query(`sum(up_typo{${sel}})`)]",
@@ -284,8 +295,12 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     await watching.line(fixed, /^\d\d:\d\d:\d\d type check: no errors$/);
   });
 
-  it("SIGINT: exit 0, and no folder, record or process left behind", async () => {
+  it("SIGINT during a build: exit 0, build/ whole, and no folder, record or process left behind", async () => {
+    edit("dashboard.ts", 'title: "Second"', 'title: "Interrupted"');
+    // Past the settling, into the build.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     const processes = descendants(watching.child.pid!);
+    expect(processes.length).toBeGreaterThan(0);
     watching.child.kill("SIGINT");
     expect(await watching.exited).toBe(0);
     expect(
@@ -295,6 +310,81 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     ).toEqual([]);
     expect(readdirSync(root).filter((n) => n.startsWith(".o11y-tmp-"))).toEqual([]);
     expect(processes.filter(alive)).toEqual([]);
-    expect(existsSync(path.join(root, "build/manifest.json"))).toBe(true);
+    wholeBuild(path.join(root, "build"));
+  });
+});
+
+/** The folder is exactly the files its manifest lists, each with the bytes it says. */
+function wholeBuild(out: string): void {
+  const files = readTree(out);
+  const manifest = JSON.parse(files.get("manifest.json") ?? "{}") as {
+    files?: Array<{ path: string; sha256: string }>;
+  };
+  expect([...files.keys()].filter((p) => p !== "manifest.json").sort()).toEqual(
+    manifest.files!.map((f) => f.path),
+  );
+  for (const entry of manifest.files!) expect(sha256(files.get(entry.path)!), entry.path).toBe(entry.sha256);
+}
+
+describe("o11y check --watch", { timeout: 240_000 }, () => {
+  const root2 = path.join(temp, "checkout-check");
+  let watching: Watching;
+
+  beforeAll(async () => {
+    for (const name of copied)
+      cpSync(path.join(projectRoot, name), path.join(root2, name), { recursive: true });
+    symlinkSync(path.join(projectRoot, "node_modules"), path.join(root2, "node_modules"), "dir");
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(root2, "bin/o11y.js"),
+        "check",
+        "--watch",
+        "--project",
+        `${fixture}/project.ts`,
+        "--typecheck",
+        "off",
+      ],
+      { cwd: root2, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    watching = new Watching(child);
+  });
+
+  afterAll(() => {
+    if (watching.child.exitCode === null) watching.child.kill("SIGKILL");
+  });
+
+  it("checks at the start and after each save, writes nothing, and stops on SIGINT", async () => {
+    const clean = /^\d\d:\d\d:\d\d check: 0 error\(s\), 0 warning\(s\) \(\d+ ms\)$/;
+    await watching.line(0, clean);
+    const dashboardFile = path.join(root2, fixture, "dashboard.ts");
+    const text = readFileSync(dashboardFile, "utf8");
+    let seen = watching.stdout.length;
+    writeFileSync(dashboardFile, text.replace("sum(${up}{${sel}})", "sum(up_typo{${sel}})"));
+    await watching.line(seen, /^\d\d:\d\d:\d\d check: 1 error\(s\), 0 warning\(s\) \(\d+ ms\)$/);
+    expect(watching.stdout.slice(seen).join("\n")).toMatch(
+      /unknown metric up_typo.*\[promql\/unknown-metric\]/,
+    );
+    seen = watching.stdout.length;
+    writeFileSync(dashboardFile, text);
+    await watching.line(seen, clean);
+    expect(existsSync(path.join(root2, "build"))).toBe(false);
+    watching.child.kill("SIGINT");
+    expect(await watching.exited).toBe(0);
+  });
+
+  it("refuses what it cannot watch: rule files, an expression, another format", () => {
+    for (const args of [["rules.yaml"], ["--expr", "up"], ["--format", "json"]]) {
+      const run = spawnSync(
+        process.execPath,
+        [path.join(root2, "bin/o11y.js"), "check", "--watch", ...args],
+        {
+          cwd: root2,
+          encoding: "utf8",
+        },
+      );
+      expect(run.status, args.join(" ")).toBe(2);
+      expect(run.stderr).toMatch(/^o11y check --watch: watches the project's definitions and prints text/);
+    }
   });
 });

@@ -9,15 +9,18 @@
  *   engine modules are the loaded engine's (`globalThis[engineKey]`): the definitions and the engine that compiles
  *   them share one set of modules, as in a normal run.
  *
- * Both keep `import.meta.url` the URL of each module's own source file, and carry inline source maps: stack traces,
- * and so the definitions' locations (src/engine/source.ts), point into the .ts sources, as under tsx.
+ * Both keep each module's own URL (what `import.meta.url` reads in it) the URL of its source file, and carry inline
+ * source maps: stack traces, and so the definitions' locations (src/engine/source.ts), point into the .ts sources,
+ * as under tsx. Plugins cost a call into this process per file they match, on every rebuild; so they match only
+ * the files that read their own URL (known by reading each file the bundle holds once, and again when it changes)
+ * and the imports of the engine.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { Module } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BuildContext, Metafile, Plugin } from "esbuild";
+import type { BuildContext, BuildOptions, Metafile, Plugin } from "esbuild";
 import type * as SessionModule from "./session.ts";
 
 type Esbuild = typeof import("esbuild");
@@ -25,7 +28,7 @@ export type Session = typeof SessionModule;
 
 /** Where the definitions bundle finds the engine's modules, by their path in the project. */
 const engineKey = Symbol.for("o11y.watch.engine");
-/** Each bundle's own URL, set in its first line; each module's `import.meta.url` is resolved against it. */
+/** Each bundle's own URL, set in its first line; each module's own URL is resolved against it. */
 const bundleUrl = "__o11yBundleUrl";
 const moduleUrl = "__o11yModuleUrl";
 const sessionModule = "src/cli/watch/session.ts";
@@ -51,6 +54,7 @@ export interface Definitions {
 }
 
 const slashes = (file: string) => file.split(path.sep).join("/");
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 
 /** The sources of a metafile, absolute (its keys are relative to the project, or namespaced). */
 function inputsOf(root: string, metafile: Metafile): Set<string> {
@@ -61,12 +65,20 @@ function inputsOf(root: string, metafile: Metafile): Set<string> {
   );
 }
 
+/** An incremental context, and the files it prefixes with their own URL (it is made again when they change). */
+interface Context {
+  context: BuildContext;
+  readingUrls: string;
+}
+
 export class Bundles {
-  private definitionsContext: BuildContext | undefined;
-  private engineContext: { context: BuildContext; modules: string[] } | undefined;
+  private definitionsContext: Context | undefined;
+  private engineContext: (Context & { modules: string[] }) | undefined;
   private engine: (Engine & { file: string }) | undefined;
   private evaluated = 0;
   private readonly engineDir: string;
+  /** Whether each file read so far reads its own URL. */
+  private readonly readsUrl = new Map<string, boolean>();
 
   constructor(
     private readonly esbuild: Esbuild,
@@ -79,92 +91,97 @@ export class Bundles {
     this.engineDir = path.join(root, "src", "engine") + path.sep;
   }
 
+  /** Files saved since the last build: whether each reads its own URL is read again. */
+  changed(files: Iterable<string>): void {
+    for (const file of files) if (this.readsUrl.has(file)) this.readsUrl.set(file, readsOwnUrl(file));
+  }
+
+  /** Of `inputs`, those that read their own URL (reading the ones not read yet), as the key of a context. */
+  private urlReaders(inputs: Iterable<string>): string {
+    for (const file of inputs) if (!this.readsUrl.has(file)) this.readsUrl.set(file, readsOwnUrl(file));
+    return [...this.readsUrl]
+      .filter(([, reads]) => reads)
+      .map(([file]) => file)
+      .sort()
+      .join("\n");
+  }
+
   /** Common options: for this Node, names kept (as tsx transpiles), packages left to Node. */
-  private options(outfile: string, banner: string, plugins: Plugin[]) {
+  private options(outfile: string, banner: string, readingUrls: string, plugins: Plugin[]): BuildOptions {
     return {
       absWorkingDir: this.root,
       outfile,
       write: false,
       bundle: true,
-      platform: "node" as const,
+      platform: "node",
       target: `node${process.versions.node}`,
       keepNames: true,
-      sourcemap: "inline" as const,
+      sourcemap: "inline",
       sourcesContent: false,
-      packages: "external" as const,
+      packages: "external",
       define: { [`${importMeta}.url`]: moduleUrl },
       banner: { js: banner },
-      plugins: [this.moduleUrls(outfile), ...plugins],
+      plugins: [moduleUrls(outfile, readingUrls), ...plugins],
       metafile: true,
-      logLevel: "silent" as const,
+      logLevel: "silent",
     };
   }
 
   /**
-   * A module's own URL (`moduleUrl` replaces its reads of it, see `define`) is its own file's: a line that sets it is prepended to
-   * the first line of a module that reads it, so that every other line keeps its number.
+   * Rebuilds `current` (made again by `make` when the files that read their own URL changed), until the files it
+   * holds are all known: a file read for the first time may read its URL.
    */
-  private moduleUrls(outfile: string): Plugin {
-    const root = this.root;
-    return {
-      name: "o11y-watch-module-urls",
-      setup(build) {
-        build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-          if (!args.path.startsWith(root + path.sep) || args.namespace !== "file") return undefined;
-          const source = readFileSync(args.path, "utf8");
-          if (!source.includes(importMeta)) return { contents: source, loader: "default" };
-          const relative = slashes(path.relative(path.dirname(outfile), args.path));
-          return {
-            contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`,
-            loader: "default",
-          };
-        });
-      },
-    };
+  private async rebuild<T extends Context>(
+    current: T | undefined,
+    make: (readingUrls: string) => Promise<T>,
+  ): Promise<{ context: T; metafile: Metafile; text: string }> {
+    let context = current;
+    for (;;) {
+      const known = this.urlReaders([]);
+      if (!context || context.readingUrls !== known) {
+        await context?.context.dispose();
+        context = await make(known);
+      }
+      const result = await context.context.rebuild();
+      if (this.urlReaders(inputsOf(this.root, result.metafile!)) === known)
+        return { context, metafile: result.metafile!, text: result.outputFiles![0]!.text };
+    }
   }
 
-  /** The definitions bundled again (or esbuild's errors, thrown as esbuild throws them). */
+  /** The definitions bundled again (esbuild's errors are thrown as esbuild throws them). */
   async definitions(): Promise<Definitions> {
-    if (!this.definitionsContext) {
-      const engineDir = this.engineDir;
-      const root = this.root;
-      const engine: Plugin = {
-        name: "o11y-watch-engine",
-        setup(build) {
-          // An import that resolves into src/engine/ is served by the loaded engine bundle.
-          build.onResolve({ filter: /^(\.{0,2}\/|\/)/ }, async (args) => {
-            if (args.pluginData === "o11y-resolving") return undefined;
-            const resolved = await build.resolve(args.path, {
-              kind: args.kind,
-              importer: args.importer,
-              resolveDir: args.resolveDir,
-              pluginData: "o11y-resolving",
-            });
-            if (resolved.errors.length > 0 || !resolved.path.startsWith(engineDir)) return undefined;
-            return { path: slashes(path.relative(root, resolved.path)), namespace: "o11y-engine" };
-          });
-          build.onLoad({ filter: /.*/, namespace: "o11y-engine" }, (args) => ({
-            contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(engineKey.description)})](${JSON.stringify(args.path)});`,
-            loader: "js",
-          }));
-        },
-      };
-      const outfile = path.join(this.dir, "definitions.cjs");
-      this.definitionsContext = await this.esbuild.context({
-        ...this.options(outfile, `var ${bundleUrl} = require("node:url").pathToFileURL(__filename).href;`, [
-          engine,
-        ]),
+    const engineDir = this.engineDir;
+    const engine: Plugin = {
+      name: "o11y-watch-engine",
+      setup(build) {
+        // An import that resolves into src/engine/ is served by the loaded engine bundle.
+        build.onResolve({ filter: /(^|\/)engine\/.*\.[cm]?[jt]s$/ }, (args) => {
+          const file = path.resolve(args.resolveDir, args.path);
+          if (!file.startsWith(engineDir) || !existsSync(file)) return undefined;
+          return { path: slashes(path.relative(path.dirname(engineDir), file)), namespace: "o11y-engine" };
+        });
+        build.onLoad({ filter: /.*/, namespace: "o11y-engine" }, (args) => ({
+          contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(engineKey.description)})](${JSON.stringify(`src/${args.path}`)});`,
+          loader: "js",
+        }));
+      },
+    };
+    const outfile = path.join(this.dir, "definitions.cjs");
+    const banner = `var ${bundleUrl} = require("node:url").pathToFileURL(__filename).href;`;
+    const { context, metafile, text } = await this.rebuild(this.definitionsContext, async (readingUrls) => ({
+      readingUrls,
+      context: await this.esbuild.context({
+        ...this.options(outfile, banner, readingUrls, [engine]),
         entryPoints: [path.resolve(this.root, this.projectModule)],
         format: "cjs",
-      });
-    }
-    const result = await this.definitionsContext.rebuild();
-    const code = result.outputFiles![0]!.text;
-    const engineImports = Object.keys(result.metafile!.inputs)
+      }),
+    }));
+    this.definitionsContext = context;
+    const engineImports = Object.keys(metafile.inputs)
       .filter((input) => input.startsWith("o11y-engine:"))
-      .map((input) => input.slice("o11y-engine:".length))
+      .map((input) => `src/${input.slice("o11y-engine:".length)}`)
       .sort();
-    return { code, engineImports, inputs: inputsOf(this.root, result.metafile!) };
+    return { code: text, engineImports, inputs: inputsOf(this.root, metafile) };
   }
 
   /**
@@ -173,23 +190,26 @@ export class Bundles {
    */
   async loadEngine(modules: string[]): Promise<Engine> {
     const wanted = [...new Set([...modules, ...(this.engineContext?.modules ?? [])])].sort();
-    if (!this.engineContext || wanted.join("\n") !== this.engineContext.modules.join("\n")) {
-      await this.engineContext?.context.dispose();
+    if (this.engineContext && wanted.join("\n") !== this.engineContext.modules.join("\n")) {
+      await this.engineContext.context.dispose();
       this.engineContext = undefined;
-      const entry = [
-        `export * from ${JSON.stringify(`./${sessionModule}`)};`,
-        ...wanted.map((file, i) => `import * as m${i} from ${JSON.stringify(`./${file}`)};`),
-        `export const engineModules = new Map([${wanted.map((file, i) => `[${JSON.stringify(file)}, m${i}]`).join(", ")}]);`,
-      ].join("\n");
-      const context = await this.esbuild.context({
-        ...this.options(path.join(this.dir, "engine.mjs"), `const ${bundleUrl} = ${importMeta}.url;`, []),
+    }
+    const entry = [
+      `export * from ${JSON.stringify(`./${sessionModule}`)};`,
+      ...wanted.map((file, i) => `import * as m${i} from ${JSON.stringify(`./${file}`)};`),
+      `export const engineModules = new Map([${wanted.map((file, i) => `[${JSON.stringify(file)}, m${i}]`).join(", ")}]);`,
+    ].join("\n");
+    const banner = `const ${bundleUrl} = ${importMeta}.url;`;
+    const { context, metafile, text } = await this.rebuild(this.engineContext, async (readingUrls) => ({
+      readingUrls,
+      modules: wanted,
+      context: await this.esbuild.context({
+        ...this.options(path.join(this.dir, "engine.mjs"), banner, readingUrls, []),
         stdin: { contents: entry, resolveDir: this.root, sourcefile: "o11y-watch-engine.js", loader: "js" },
         format: "esm",
-      });
-      this.engineContext = { context, modules: wanted };
-    }
-    const result = await this.engineContext.context.rebuild();
-    const text = result.outputFiles![0]!.text;
+      }),
+    }));
+    this.engineContext = context;
     const file = path.join(
       this.dir,
       `engine-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.mjs`,
@@ -203,7 +223,7 @@ export class Bundles {
         file,
         session: loaded,
         modules: loaded.engineModules,
-        inputs: inputsOf(this.root, result.metafile!),
+        inputs: inputsOf(this.root, metafile),
       };
     }
     return this.engine;
@@ -234,8 +254,43 @@ export class Bundles {
   }
 
   async dispose(): Promise<void> {
-    await Promise.allSettled([this.definitionsContext?.dispose(), this.engineContext?.context.dispose()]);
+    await Promise.allSettled([
+      this.definitionsContext?.context.dispose(),
+      this.engineContext?.context.dispose(),
+    ]);
     this.definitionsContext = undefined;
     this.engineContext = undefined;
   }
+}
+
+function readsOwnUrl(file: string): boolean {
+  try {
+    return readFileSync(file, "utf8").includes(importMeta);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files in `readingUrls` (one absolute path a line) get a line that sets their own URL (`moduleUrl`, which
+ * replaces their reads of it, see `define`) prepended to their first line, so that every other line keeps its number.
+ */
+function moduleUrls(outfile: string, readingUrls: string): Plugin {
+  const files = readingUrls.split("\n").filter(Boolean);
+  return {
+    name: "o11y-watch-module-urls",
+    setup(build) {
+      if (files.length === 0) return;
+      const filter = new RegExp(`^(?:${files.map(escapeRegExp).join("|")})$`);
+      build.onLoad({ filter }, (args) => {
+        if (args.namespace !== "file") return undefined;
+        const source = readFileSync(args.path, "utf8");
+        const relative = slashes(path.relative(path.dirname(outfile), args.path));
+        return {
+          contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`,
+          loader: "default",
+        };
+      });
+    },
+  };
 }

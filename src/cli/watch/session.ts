@@ -9,6 +9,7 @@ import { takeInterpolatedThresholds } from "../../engine/define/alerting.ts";
 import { loadedProject, type ProjectDefinition } from "../../engine/define/project.ts";
 import { takeUnknownMembers } from "../../engine/define/validate.ts";
 import { hasErrors } from "../../engine/diagnostics.ts";
+import { keepParses } from "../../engine/promql/parse.ts";
 import { forgetSourceTexts } from "../../engine/query-source.ts";
 import { projectRoot, toProjectPath } from "../../engine/source.ts";
 import type { ToolsMode } from "../../engine/validate/tools/index.ts";
@@ -32,9 +33,14 @@ export interface RunOutcome {
   summary: string;
   /** The runbook a build rewrote the alert table of, if it did (absolute). */
   runbook?: string;
+  /** Ends once the tree the build replaced is removed: the next build waits for it. */
+  retired?: Promise<void>;
 }
 
 const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
+
+// Builds follow each other in this process: an expression whose text did not change is not parsed again.
+keepParses();
 
 /**
  * Before the definitions are evaluated again: what the engine keeps between two definitions (thresholds written
@@ -62,6 +68,7 @@ export async function runOnce(module: { project?: unknown }, options: RunOptions
       out: options.out,
       tools: options.tools,
       signal: options.signal,
+      retireLater: true,
     });
     const summary = outcome.runbookUpdated
       ? `${outcome.summary}; updated the alert table in ${toProjectPath(outcome.runbook!)}`
@@ -70,6 +77,7 @@ export async function runOnce(module: { project?: unknown }, options: RunOptions
       code: outcome.code,
       summary,
       ...(outcome.runbook ? { runbook: outcome.runbook } : {}),
+      ...(outcome.retired ? { retired: outcome.retired } : {}),
     };
   }
   const diagnostics = reportable(await checkProject(project, options.tools, note));

@@ -16,7 +16,7 @@
  * SIGINT (Ctrl-C), SIGTERM and SIGHUP stop it: a build in progress discards what it staged, the tools and `tsc`
  * are killed, esbuild's service stops, the watch's folder is removed, and it exits 0.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { formatDiagnostic } from "../../engine/diagnostics.ts";
 import { recordPending, temporaryFolderPrefix } from "../../engine/emit/pending.ts";
@@ -56,7 +56,17 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
       return 2;
     }
   }
-  const dir = mkdtempSync(path.join(projectRoot, ".o11y-cache", temporaryFolderPrefix("watch")));
+  // Inside the project: the engine bundle written there finds the project's packages as its sources do.
+  let dir: string;
+  try {
+    mkdirSync(path.join(projectRoot, ".o11y-cache"), { recursive: true });
+    dir = mkdtempSync(path.join(projectRoot, ".o11y-cache", temporaryFolderPrefix("watch")));
+  } catch (error) {
+    process.stderr.write(
+      `o11y ${options.kind} --watch: cannot write its bundles into .o11y-cache/ (${(error as Error).message}); run it in a checkout you can write to\n`,
+    );
+    return 2;
+  }
   // Killed without a chance to clean up (SIGKILL), the next o11y command removes the folder.
   const release = recordPending(projectRoot, { temporary: dir });
   const stop = new AbortController();
@@ -80,6 +90,8 @@ class Watch {
   private runbook = { file: path.join(projectRoot, runbook), text: undefined as string | undefined };
   /** Set until an engine bundle of the current engine sources has loaded. */
   private engineStale = true;
+  /** The removal of the tree the last build replaced: the next build waits for it (it holds the swap's journal). */
+  private retiring: Promise<void> = Promise.resolve();
   /** Set when the watch cannot go on (its file watch failed). */
   private failed = false;
   private readonly typecheck: BackgroundTypecheck;
@@ -130,6 +142,7 @@ class Watch {
       clearTimeout(this.timer);
       this.watches.close();
       await this.running?.catch(() => {});
+      await this.retiring;
       await this.typecheck.stop();
       await this.bundles.dispose();
       esbuild.stop();
@@ -176,7 +189,9 @@ class Watch {
     };
     // tsc would compete with the build for the cores, over sources that just changed: it starts again after it.
     this.typecheck.cancel();
+    await this.retiring;
     try {
+      bundles.changed(paths);
       const definitions = await bundles.definitions();
       // Files the definitions import from outside src/ (a --project elsewhere) are watched too.
       for (const input of definitions.inputs) this.watches.folder(path.dirname(input));
@@ -204,6 +219,7 @@ class Watch {
         return undefined;
       }
       line(outcome.summary);
+      if (outcome.retired) this.retiring = outcome.retired.catch(() => {});
       return outcome.runbook;
     } catch (error) {
       if (this.stop.aborted) return undefined;
@@ -231,6 +247,9 @@ function readText(file: string): string | undefined {
   }
 }
 
+/** How long the type check waits after a build: a save that follows at once would stop it anyway. */
+const typecheckDelayMs = 250;
+
 /** The type check beside the builds: one at a time, of the latest sources, its verdict printed when it ends. */
 class BackgroundTypecheck {
   private current: { controller: AbortController; done: Promise<void> } | undefined;
@@ -241,11 +260,22 @@ class BackgroundTypecheck {
   start(): void {
     this.cancel();
     const controller = new AbortController();
-    const done = typecheck({
-      root: projectRoot,
-      projectModule: path.resolve(projectRoot, this.options.project),
-      signal: controller.signal,
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, typecheckDelayMs);
+      controller.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
     })
+      .then(() =>
+        controller.signal.aborted
+          ? { diagnostics: [], ran: false, aborted: true }
+          : typecheck({
+              root: projectRoot,
+              projectModule: path.resolve(projectRoot, this.options.project),
+              signal: controller.signal,
+            }),
+      )
       .then(({ diagnostics, aborted }) => {
         if (aborted || controller.signal.aborted) return;
         const errors = diagnostics.filter((d) => d.severity === "error");

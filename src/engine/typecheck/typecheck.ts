@@ -245,7 +245,12 @@ function runCompiler(
     const stderr: Buffer[] = [];
     let bytes = 0;
     let error: Error | undefined;
-    const child = spawn(exe, args, { cwd, stdio: ["ignore", "pipe", "pipe"], ...(signal ? { signal } : {}) });
+    // SIGKILL: tsc finishes its check before it heeds a SIGTERM, which is what stopping it is to save.
+    const child = spawn(exe, args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(signal ? { signal, killSignal: "SIGKILL" as const } : {}),
+    });
     const keep = (into: Buffer[]) => (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > maxOutputBytes) {
