@@ -404,7 +404,7 @@ async function buildBundle(bundle, { build }) {
   if (headerText.includes("*/")) throw new Unbundlable("a package name holds */");
   // On the banner's line, which has no mappings: every mapped line keeps its number.
   const temp = `${bundle.file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temp, `/*o11y-bundle ${headerText}*/${output}`);
+  writeFileSync(temp, `/*o11y-bundle ${headerText}*/${withContentMappings(output)}`);
   renameSync(temp, bundle.file);
   removeOldBundles(bundle);
   return header;
@@ -434,6 +434,94 @@ function startupPackages(metafile, project, packages) {
     }
   }
   return { require: [...required].sort(), import: [...imported].sort() };
+}
+
+/**
+ * The bundle with a source map of the project's content only. Node parses the whole map when it first maps a frame
+ * (src/engine/source.ts does, to place every definition), and o11y's own code is nine tenths of it. Where its code
+ * starts, a segment without a source says "not mapped": findEntry then answers nothing for its frames rather than
+ * the content above them, and src/engine/source.ts takes a frame left in the bundle for o11y's own. (O11Y_CACHE=off
+ * runs through tsx, with every file mapped, to debug o11y itself.)
+ */
+function withContentMappings(output) {
+  const marker = "\n//# sourceMappingURL=data:application/json;base64,";
+  const at = output.lastIndexOf(marker);
+  if (at < 0) return output;
+  const map = JSON.parse(Buffer.from(output.slice(at + marker.length).trim(), "base64").toString("utf8"));
+  // o11y's own code: the engine, the CLI, the bundle's entry and its package shims.
+  const ownSource = /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:)/;
+  const own = map.sources.map((source) => ownSource.test(source));
+  const absolute = [0, 0, 0, 0];
+  const written = [0, 0, 0, 0];
+  // Whether the last segment kept maps: one without a source is needed only where mapped code ends, as findEntry
+  // answers with the last segment at or before a position, whichever line it is on.
+  let mapped = false;
+  const lines = map.mappings.split(";").map((line) => {
+    let column = 0;
+    let writtenColumn = 0;
+    const out = [];
+    for (const segment of line.split(",")) {
+      if (segment === "") continue;
+      const fields = decodeVlq(segment);
+      column += fields[0];
+      for (let i = 1; i < fields.length; i++) absolute[i - 1] += fields[i];
+      const keep = fields.length > 1 && !own[absolute[0]];
+      if (keep) {
+        const values = [column - writtenColumn];
+        for (let i = 1; i < fields.length; i++) {
+          values.push(absolute[i - 1] - written[i - 1]);
+          written[i - 1] = absolute[i - 1];
+        }
+        out.push(encodeVlq(values));
+        writtenColumn = column;
+        mapped = true;
+      } else if (mapped) {
+        // The start of unmapped code: one segment without a source, for the code up to the next mapped segment.
+        out.push(encodeVlq([column - writtenColumn]));
+        writtenColumn = column;
+        mapped = false;
+      }
+    }
+    return out.join(",");
+  });
+  map.mappings = lines.join(";");
+  return `${output.slice(0, at)}${marker}${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
+}
+
+/** Base64 VLQ, as source maps write numbers (functions: this module's constants are not set when it runs them). */
+function vlqDigits() {
+  return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+function decodeVlq(segment) {
+  const values = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = vlqDigits().indexOf(char);
+    value += (digit & 31) << shift;
+    if (digit & 32) shift += 5;
+    else {
+      values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return values;
+}
+
+function encodeVlq(values) {
+  let out = "";
+  for (const value of values) {
+    let rest = value < 0 ? (-value << 1) | 1 : value << 1;
+    do {
+      let digit = rest & 31;
+      rest >>>= 5;
+      if (rest > 0) digit |= 32;
+      out += vlqDigits()[digit];
+    } while (rest > 0);
+  }
+  return out;
 }
 
 /** The project's previous bundles, and temporary files of runs that died an hour ago or more. */

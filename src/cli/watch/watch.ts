@@ -274,6 +274,7 @@ class BackgroundTypecheck {
               root: projectRoot,
               projectModule: path.resolve(projectRoot, this.options.project),
               signal: controller.signal,
+              background: true,
             }),
       )
       .then(({ diagnostics, aborted }) => {

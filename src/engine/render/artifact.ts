@@ -1,6 +1,7 @@
 import { Document, Scalar, visit, type Tags } from "yaml";
 import type { SourceLocation } from "../source.ts";
 import { canonicalize } from "../compile/canonical-json.ts";
+import { keepingYaml, keepText, keptText, sha256 } from "../kept-yaml.ts";
 
 /** One file of the build: its path under build/, its bytes, and the schema it must satisfy. */
 export interface Artifact {
@@ -125,6 +126,9 @@ export function yamlArtifact(
 ): Artifact {
   const key = writtenKey(document, sourceFile);
   let content = key === undefined ? undefined : writtenYaml.get(key);
+  // Kept by an earlier process (kept-yaml.ts), when the CLI loaded what it kept.
+  const keyHash = key !== undefined && content === undefined && keepingYaml() ? sha256(key) : undefined;
+  if (keyHash !== undefined) content = keptText(keyHash);
   if (content === undefined) {
     const doc = new Document(document, { customTags: portableTags });
     visit(doc, {
@@ -134,8 +138,9 @@ export function yamlArtifact(
       },
     });
     content = `# ${generatedHeader(sourceFile)}\n${doc.toString({ lineWidth: 0 })}`;
-    if (key !== undefined) rememberYaml(key, content);
+    if (keyHash !== undefined) keepText(keyHash, content);
   }
+  if (key !== undefined && !writtenYaml.has(key)) rememberYaml(key, content);
   return { ...fields, format: "yaml", content };
 }
 

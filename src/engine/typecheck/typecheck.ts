@@ -12,7 +12,17 @@
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -38,6 +48,8 @@ export interface TypecheckOptions {
   projectModule: string;
   /** Stops a running `tsc` (the watch, when a newer save makes its answer stale, or on Ctrl-C). */
   signal?: AbortSignal;
+  /** Runs `tsc` at the lowest CPU priority (`nice`), so that it takes only what the builds beside it leave. */
+  background?: boolean;
 }
 
 export interface TypecheckResult {
@@ -93,6 +105,7 @@ export async function typecheck(options: TypecheckOptions): Promise<TypecheckRes
     exe,
     path.join(dir, `typecheck-${slot}.tsconfig.json`),
     options.signal,
+    options.background === true,
   );
   if ("aborted" in checked) return { diagnostics: [], ran: true, aborted: true };
   if ("failure" in checked) return { diagnostics: [cannotRun(checked.failure)], ran: true };
@@ -190,6 +203,7 @@ async function runCheck(
   exe: string,
   cachedConfig: string,
   signal: AbortSignal | undefined,
+  background: boolean,
 ): Promise<{ diagnostics: Diagnostic[]; read: string[] } | { failure: string } | { aborted: true }> {
   // Beside the cache; else (a checkout where .o11y-cache/ cannot be written) for this run only, in the root, as git ignores .o11y-tmp-*.
   const config =
@@ -203,7 +217,12 @@ async function runCheck(
     return { failure: `cannot write its configuration into ${cacheDir}/ nor into ${root}` };
   let run;
   try {
-    run = await runCompiler(exe, ["--project", config, "--pretty", "false", "--listFiles"], root, signal);
+    const args = ["--project", config, "--pretty", "false", "--listFiles"];
+    // `nice` starts it niced, every thread of it: a priority set once it runs would miss those already started.
+    const nice = background ? lowPriority() : undefined;
+    run = await (nice
+      ? runCompiler(nice, ["-n", "19", exe, ...args], root, signal)
+      : runCompiler(exe, args, root, signal));
   } finally {
     if (config !== cachedConfig) rmSync(config, { force: true });
   }
@@ -225,6 +244,22 @@ async function runCheck(
       !file.includes(nodeModules),
   );
   return { diagnostics, read };
+}
+
+/** The `nice` command on PATH, if any (none on Windows). */
+function lowPriority(): string | undefined {
+  if (process.platform === "win32") return undefined;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, "nice");
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
 }
 
 /** `tsc`'s exit and output, without blocking: the watch goes on meanwhile, and its Ctrl-C stops it (`signal`). */

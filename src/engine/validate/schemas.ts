@@ -15,6 +15,7 @@ import path from "node:path";
 import type { Ajv, ErrorObject, Options, SchemaObject, ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
+import { keepDocument, keepingYaml, keptDocument, sha256 } from "../kept-yaml.ts";
 import { redactSecrets } from "../secrets.ts";
 import { locationAt, writtenDocument, type Artifact } from "../render/artifact.ts";
 import { projectRoot } from "../source.ts";
@@ -201,7 +202,11 @@ let parsedYamlChars = 0;
 
 function parseYamlOnce(content: string): unknown {
   if (parsedYaml.has(content)) return parsedYaml.get(content);
-  const document = parseYaml(content);
+  // Read back by an earlier process (kept-yaml.ts), when the CLI loaded what it kept.
+  const textHash = keepingYaml() ? sha256(content) : undefined;
+  const kept = textHash === undefined ? undefined : keptDocument(textHash);
+  const document = kept ? kept.document : parseYaml(content);
+  if (textHash !== undefined && !kept) keepDocument(textHash, document);
   if (content.length > parsedYamlCharsLimit / 4) return document;
   while (parsedYamlChars + content.length > parsedYamlCharsLimit) {
     const oldest = parsedYaml.keys().next().value as string;
