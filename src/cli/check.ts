@@ -22,7 +22,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnosti
 import { terminalText } from "../engine/escape.ts";
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
-import { loadKeptYaml, saveKeptYaml } from "../engine/kept-yaml.ts";
+import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { redactDiagnostic } from "../engine/secrets.ts";
 import { projectRoot } from "../engine/source.ts";
@@ -166,9 +166,9 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     );
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
-    loadKeptYaml(projectRoot);
+    loadKeptOutputs(projectRoot);
     diagnostics = await checkProject(project, tools, note);
-    saveKeptYaml();
+    saveKeptOutputs();
   }
   const sorted = reportable(diagnostics);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));

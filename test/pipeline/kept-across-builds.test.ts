@@ -1,9 +1,23 @@
 /**
  * What a process keeps from one build to the next (the watch builds again and again in one process) is keyed by
  * everything it depends on, so it can never answer for content that changed: YAML texts by their document's JSON,
- * written afresh for a document JSON cannot tell from another; PromQL parses by mode and text.
+ * written afresh for a document JSON cannot tell from another; PromQL parses by mode and text; and the YAML kept on
+ * disk for the next process, by hash, in a store whose name changes with the code that writes and reads YAML.
  */
-import { describe, expect, it, vi } from "vitest";
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import type * as KeptModule from "../../src/engine/kept-outputs.ts";
+import { projectRoot } from "../../src/engine/source.ts";
 import type * as ArtifactModule from "../../src/engine/render/artifact.ts";
 import type * as ParseModule from "../../src/engine/promql/parse.ts";
 
@@ -80,5 +94,90 @@ describe("PromQL parses kept by mode and text", () => {
     parseKept("metric_c", { grafana: false });
     expect(parseKept("metric_a", { grafana: false })).not.toBe(first);
     expect(parseKept("metric_b", { grafana: false })).not.toBe(second);
+  });
+});
+
+describe("the outputs kept on disk between processes", () => {
+  const root = mkdtempSync(path.join(tmpdir(), "o11y-kept-yaml-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  for (const file of [
+    "package.json",
+    "src/engine/render/artifact.ts",
+    "src/engine/validate/schemas.ts",
+    "src/engine/validate/schemas.precompiled.cjs",
+  ])
+    cpSync(path.join(projectRoot, file), path.join(root, file));
+  symlinkSync(path.join(projectRoot, "node_modules"), path.join(root, "node_modules"), "dir");
+
+  /** The store module as a new process has it. */
+  async function freshStore(): Promise<typeof KeptModule> {
+    vi.resetModules();
+    return import("../../src/engine/kept-outputs.ts");
+  }
+
+  it("answers a later process for what an earlier one kept, by hash, and nothing else", async () => {
+    const first = await freshStore();
+    first.loadKeptOutputs(root);
+    first.keepText(first.sha256("key"), "text: 1\n");
+    first.keepDocument(first.sha256("text: 1\n"), { text: 1 });
+    // Not JSON exactly: not kept.
+    first.keepDocument(first.sha256("value: .nan\n"), { value: Number.NaN });
+    first.saveKeptOutputs();
+
+    const second = await freshStore();
+    expect(second.keptText(second.sha256("key"))).toBeUndefined();
+    second.loadKeptOutputs(root);
+    expect(second.keptText(second.sha256("key"))).toBe("text: 1\n");
+    expect(second.keptDocument(second.sha256("text: 1\n"))).toEqual({ document: { text: 1 } });
+    expect(second.keptDocument(second.sha256("text: 2\n"))).toBeUndefined();
+    expect(second.keptDocument(second.sha256("value: .nan\n"))).toBeUndefined();
+  });
+
+  it("is another store when the code that writes or reads YAML changes", async () => {
+    const first = await freshStore();
+    first.loadKeptOutputs(root);
+    first.keepText(first.sha256("another key"), "a: 1\n");
+    first.saveKeptOutputs();
+    appendFileSync(path.join(root, "src/engine/render/artifact.ts"), "\n// changed\n");
+    const second = await freshStore();
+    second.loadKeptOutputs(root);
+    expect(second.keptText(second.sha256("another key"))).toBeUndefined();
+  });
+
+  it("a schema's acceptance answers for the very same text only: a changed file is validated", async () => {
+    const { compile } = await import("../../src/engine/pipeline.ts");
+    const { project } = await import("../fixtures/watch/project.ts");
+    const datasources = compile(project).artifacts.find((a) => a.schema === "grafana-datasources")!;
+    const validateIn = async (artifact: typeof datasources) => {
+      vi.resetModules();
+      const store = await import("../../src/engine/kept-outputs.ts");
+      const { validateArtifacts } = await import("../../src/engine/validate/schemas.ts");
+      store.loadKeptOutputs(root);
+      const diagnostics = validateArtifacts([artifact]);
+      store.saveKeptOutputs();
+      return diagnostics;
+    };
+    expect(await validateIn(datasources)).toEqual([]);
+    expect(await validateIn(datasources)).toEqual([]);
+    const broken = {
+      ...datasources,
+      content: datasources.content.replace("apiVersion: 1", "apiVersion: one"),
+    };
+    expect(broken.content).not.toBe(datasources.content);
+    const checks = (await validateIn(broken)).map((d) => d.check);
+    expect(checks.length).toBeGreaterThan(0);
+    expect(new Set(checks)).toEqual(new Set(["schema/grafana-datasources"]));
+  });
+
+  it("a file that is not a store is ignored", async () => {
+    const first = await freshStore();
+    first.loadKeptOutputs(root);
+    first.keepText(first.sha256("k"), "x: 1\n");
+    first.saveKeptOutputs();
+    const file = readdirSync(path.join(root, ".o11y-cache")).find((name) => name.startsWith("outputs-"))!;
+    writeFileSync(path.join(root, ".o11y-cache", file), "{ not json");
+    const second = await freshStore();
+    second.loadKeptOutputs(root);
+    expect(second.keptText(second.sha256("k"))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Document, Scalar, visit, type Tags } from "yaml";
 import type { SourceLocation } from "../source.ts";
 import { canonicalize } from "../compile/canonical-json.ts";
-import { keepingYaml, keepText, keptText, sha256 } from "../kept-yaml.ts";
+import { keepingOutputs, keepText, keptText, sha256 } from "../kept-outputs.ts";
 
 /** One file of the build: its path under build/, its bytes, and the schema it must satisfy. */
 export interface Artifact {
@@ -126,8 +126,8 @@ export function yamlArtifact(
 ): Artifact {
   const key = writtenKey(document, sourceFile);
   let content = key === undefined ? undefined : writtenYaml.get(key);
-  // Kept by an earlier process (kept-yaml.ts), when the CLI loaded what it kept.
-  const keyHash = key !== undefined && content === undefined && keepingYaml() ? sha256(key) : undefined;
+  // Kept by an earlier process (kept-outputs.ts), when the CLI loaded what it kept.
+  const keyHash = key !== undefined && content === undefined && keepingOutputs() ? sha256(key) : undefined;
   if (keyHash !== undefined) content = keptText(keyHash);
   if (content === undefined) {
     const doc = new Document(document, { customTags: portableTags });

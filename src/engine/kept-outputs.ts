@@ -1,14 +1,15 @@
 /**
- * The YAML of the last build, kept on disk for the next process (`.o11y-cache/yaml-<version>.json`): the text each
- * document was written as (render/artifact.ts) and the document each text reads back to (validate/schemas.ts).
- * Writing YAML and parsing it again for validation are most of a build's time; a build whose outputs did not change
- * reads this one file instead. An entry is found by the sha256 of what it answers for: a document's JSON and
- * header, or a text; so it never answers for anything else. The file's name holds the version of everything an
- * answer depends on: the `yaml` package, and the source of the modules that write and read YAML. Another version
- * reads nothing of it (and the next save replaces it).
+ * The outputs of the last build, kept on disk for the next process (`.o11y-cache/outputs-<version>.json`): the YAML
+ * text each document was written as (render/artifact.ts), the document each YAML text reads back to, and which files
+ * their schemas accepted (validate/schemas.ts). Writing YAML, parsing it again and validating every file are most of
+ * a build's time; a build whose outputs did not change reads this one file instead. An entry is found by the sha256
+ * of all its answer depends on (a document's JSON and header; a text; the schemas' fingerprint, a schema and a
+ * text), so it never answers for anything else. The file's name holds the version of the rest: the `yaml` package,
+ * and the source of the modules that write, read and validate. Another version reads nothing of it (and the next
+ * save replaces it).
  *
- * `compile()` touches no file: the CLI loads the store before a build (`loadKeptYaml`) and saves it after one
- * (`saveKeptYaml`), with only the entries that build used. Without a load, nothing is kept between processes.
+ * `compile()` touches no file: the CLI loads the store before a build (`loadKeptOutputs`) and saves it after one
+ * (`saveKeptOutputs`), with only the entries that build used. Without a load, nothing is kept between processes.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
@@ -16,7 +17,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFile
 import path from "node:path";
 
 /** Bumped when what an entry holds changes. */
-const format = "o11y kept yaml 1";
+const format = "o11y kept outputs 1";
 const cacheDir = ".o11y-cache";
 
 interface Store {
@@ -25,9 +26,12 @@ interface Store {
   written: Map<string, string>;
   /** sha256 of a text -> the document it reads back to. */
   read: Map<string, unknown>;
+  /** sha256 of the schemas' fingerprint, a schema and a text its schema accepts. */
+  valid: Set<string>;
   /** The entries this process used or added: what is saved. */
   usedWritten: Set<string>;
   usedRead: Set<string>;
+  usedValid: Set<string>;
   changed: boolean;
 }
 
@@ -35,7 +39,7 @@ let store: Store | undefined;
 
 export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
-/** What the answers depend on: the yaml package's version and the source of the writer and the reader. */
+/** What the answers depend on: the yaml package's version and the source of the writer, the reader and the validators. */
 function version(root: string): string | undefined {
   try {
     const require = createRequire(path.join(root, "package.json"));
@@ -43,7 +47,11 @@ function version(root: string): string | undefined {
       JSON.parse(readFileSync(require.resolve("yaml/package.json"), "utf8")) as { version: string }
     ).version;
     const hash = createHash("sha256").update(`${format}\0yaml ${yaml}\0`);
-    for (const module of ["src/engine/render/artifact.ts", "src/engine/validate/schemas.ts"])
+    for (const module of [
+      "src/engine/render/artifact.ts",
+      "src/engine/validate/schemas.ts",
+      "src/engine/validate/schemas.precompiled.cjs",
+    ])
       hash.update(readFileSync(path.join(root, module)));
     return hash.digest("hex").slice(0, 32);
   } catch {
@@ -51,34 +59,38 @@ function version(root: string): string | undefined {
   }
 }
 
-/** Reads the kept YAML of the project at `root` (once); nothing is kept when its version cannot be told. */
-export function loadKeptYaml(root: string): void {
+/** Reads the kept outputs of the project at `root` (once); nothing is kept when their version cannot be told. */
+export function loadKeptOutputs(root: string): void {
   if (store) return;
   const tag = version(root);
   if (tag === undefined) return;
   store = {
-    file: path.join(root, cacheDir, `yaml-${tag}.json`),
+    file: path.join(root, cacheDir, `outputs-${tag}.json`),
     written: new Map(),
     read: new Map(),
+    valid: new Set(),
     usedWritten: new Set(),
     usedRead: new Set(),
+    usedValid: new Set(),
     changed: false,
   };
   try {
     const kept = JSON.parse(readFileSync(store.file, "utf8")) as {
       written?: Record<string, string>;
       read?: Record<string, unknown>;
+      valid?: string[];
     };
     for (const [key, text] of Object.entries(kept.written ?? {}))
       if (typeof text === "string") store.written.set(key, text);
     for (const [key, document] of Object.entries(kept.read ?? {})) store.read.set(key, document);
+    for (const key of kept.valid ?? []) if (typeof key === "string") store.valid.add(key);
   } catch {
     // None yet, or unreadable: the build writes and parses, and saves a new one.
   }
 }
 
 /** Whether a store is loaded: without one, nobody need hash anything for it. */
-export function keepingYaml(): boolean {
+export function keepingOutputs(): boolean {
   return store !== undefined;
 }
 
@@ -112,6 +124,20 @@ export function keepDocument(textHash: string, document: unknown): void {
   store.changed = true;
 }
 
+/** Whether the schema accepted the text before (the key: see the module's comment). */
+export function keptValid(key: string): boolean {
+  if (!store?.valid.has(key)) return false;
+  store.usedValid.add(key);
+  return true;
+}
+
+export function keepValid(key: string): void {
+  if (!store) return;
+  store.valid.add(key);
+  store.usedValid.add(key);
+  store.changed = true;
+}
+
 function plainJson(value: unknown): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
@@ -127,9 +153,12 @@ function plainJson(value: unknown): boolean {
  * build. Written to a temporary file and renamed; other versions' files go. Never throws: not kept, the next build
  * writes and parses again.
  */
-export function saveKeptYaml(): void {
+export function saveKeptOutputs(): void {
   if (!store) return;
-  const stale = store.written.size !== store.usedWritten.size || store.read.size !== store.usedRead.size;
+  const stale =
+    store.written.size !== store.usedWritten.size ||
+    store.read.size !== store.usedRead.size ||
+    store.valid.size !== store.usedValid.size;
   if (!store.changed && !stale) return;
   const { file } = store;
   try {
@@ -137,12 +166,13 @@ export function saveKeptYaml(): void {
       [...store.usedWritten].sort().map((key) => [key, store!.written.get(key)]),
     );
     const read = Object.fromEntries([...store.usedRead].sort().map((key) => [key, store!.read.get(key)]));
+    const valid = [...store.usedValid].sort();
     mkdirSync(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(temp, JSON.stringify({ written, read }));
+    writeFileSync(temp, JSON.stringify({ written, read, valid }));
     renameSync(temp, file);
     for (const name of readdirSync(path.dirname(file)))
-      if (/^yaml-[0-9a-f]+\.json$/.test(name) && name !== path.basename(file))
+      if (/^outputs-[0-9a-f]+\.json$/.test(name) && name !== path.basename(file))
         unlinkSync(path.join(path.dirname(file), name));
     store.changed = false;
   } catch {
