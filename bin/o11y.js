@@ -399,45 +399,129 @@ async function buildBundle(bundle, { build }) {
   // A source edited while esbuild read it: the bundle may hold either version, so it is not cached.
   if (sourceKey(bundle.project).key !== bundle.key)
     throw new Error("the sources changed while the bundle was built");
-  // Only what the CLI's start loads is preloaded: a package that only modules loaded later by `import()` read
-  // (ts-morph and prettier, for `o11y import`) is loaded when, and if, its command runs.
-  const eager = startPackages(result.metafile);
-  const header = {
-    require: [...packages.require].filter((name) => eager.has(name)).sort(),
-    import: [...packages.import].filter((name) => eager.has(name)).sort(),
-  };
+  const header = startupPackages(result.metafile, bundle.project, packages);
   const headerText = JSON.stringify(header);
   if (headerText.includes("*/")) throw new Unbundlable("a package name holds */");
   // On the banner's line, which has no mappings: every mapped line keeps its number.
   const temp = `${bundle.file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temp, `/*o11y-bundle ${headerText}*/${output}`);
+  writeFileSync(temp, `/*o11y-bundle ${headerText}*/${withContentMappings(output)}`);
   renameSync(temp, bundle.file);
   removeOldBundles(bundle);
   return header;
 }
 
 /**
- * The packages the bundle's entry reaches without an `import()`: its modules' static imports, followed through
- * the modules they import statically, as esbuild's metafile lists them.
+ * The packages the bundle loads as it starts and loads the project: those that static imports reach from its entry
+ * and from the project module. A package that only a dynamic `import()` reaches (the import command's ts-morph and
+ * prettier, some 0.3 s) loads when that code runs, not before every command.
  */
-function startPackages(metafile) {
-  const packages = new Set();
+function startupPackages(metafile, project, packages) {
+  const required = new Set();
+  const imported = new Set();
+  const queue = ["o11y-bundle-entry.js", path.relative(root, project).split(path.sep).join("/")];
   const seen = new Set();
-  const pending = ["o11y-bundle-entry.js"];
-  while (pending.length) {
-    const input = metafile.inputs[pending.pop()];
-    for (const imported of input?.imports ?? []) {
-      if (imported.kind === "dynamic-import") continue;
-      if (imported.external) packages.add(imported.original ?? imported.path);
-      else if (imported.path.startsWith("o11y-require:"))
-        packages.add(imported.path.slice("o11y-require:".length));
-      else if (!seen.has(imported.path)) {
-        seen.add(imported.path);
-        pending.push(imported.path);
-      }
+  while (queue.length > 0) {
+    const input = queue.pop();
+    if (seen.has(input)) continue;
+    seen.add(input);
+    for (const edge of metafile.inputs[input]?.imports ?? []) {
+      if (edge.kind === "dynamic-import") continue;
+      const name = edge.original ?? edge.path;
+      if (packages.require.has(name) && edge.path.startsWith("o11y-require:")) required.add(name);
+      else if (edge.external) {
+        if (packages.import.has(name)) imported.add(name);
+      } else queue.push(edge.path);
     }
   }
-  return packages;
+  return { require: [...required].sort(), import: [...imported].sort() };
+}
+
+/**
+ * The bundle with a source map of the project's content only. Node parses the whole map when it first maps a frame
+ * (src/engine/source.ts does, to place every definition), and o11y's own code is nine tenths of it. Where its code
+ * starts, a segment without a source says "not mapped": findEntry then answers nothing for its frames rather than
+ * the content above them, and src/engine/source.ts takes a frame left in the bundle for o11y's own. (O11Y_CACHE=off
+ * runs through tsx, with every file mapped, to debug o11y itself.)
+ */
+function withContentMappings(output) {
+  const marker = "\n//# sourceMappingURL=data:application/json;base64,";
+  const at = output.lastIndexOf(marker);
+  if (at < 0) return output;
+  const map = JSON.parse(Buffer.from(output.slice(at + marker.length).trim(), "base64").toString("utf8"));
+  // o11y's own code: the engine, the CLI, the bundle's entry and its package shims.
+  const ownSource = /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:)/;
+  const own = map.sources.map((source) => ownSource.test(source));
+  const absolute = [0, 0, 0, 0];
+  const written = [0, 0, 0, 0];
+  // Whether the last segment kept maps: one without a source is needed only where mapped code ends, as findEntry
+  // answers with the last segment at or before a position, whichever line it is on.
+  let mapped = false;
+  const lines = map.mappings.split(";").map((line) => {
+    let column = 0;
+    let writtenColumn = 0;
+    const out = [];
+    for (const segment of line.split(",")) {
+      if (segment === "") continue;
+      const fields = decodeVlq(segment);
+      column += fields[0];
+      for (let i = 1; i < fields.length; i++) absolute[i - 1] += fields[i];
+      const keep = fields.length > 1 && !own[absolute[0]];
+      if (keep) {
+        const values = [column - writtenColumn];
+        for (let i = 1; i < fields.length; i++) {
+          values.push(absolute[i - 1] - written[i - 1]);
+          written[i - 1] = absolute[i - 1];
+        }
+        out.push(encodeVlq(values));
+        writtenColumn = column;
+        mapped = true;
+      } else if (mapped) {
+        // The start of unmapped code: one segment without a source, for the code up to the next mapped segment.
+        out.push(encodeVlq([column - writtenColumn]));
+        writtenColumn = column;
+        mapped = false;
+      }
+    }
+    return out.join(",");
+  });
+  map.mappings = lines.join(";");
+  return `${output.slice(0, at)}${marker}${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
+}
+
+/** Base64 VLQ, as source maps write numbers (functions: this module's constants are not set when it runs them). */
+function vlqDigits() {
+  return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+function decodeVlq(segment) {
+  const values = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = vlqDigits().indexOf(char);
+    value += (digit & 31) << shift;
+    if (digit & 32) shift += 5;
+    else {
+      values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return values;
+}
+
+function encodeVlq(values) {
+  let out = "";
+  for (const value of values) {
+    let rest = value < 0 ? (-value << 1) | 1 : value << 1;
+    do {
+      let digit = rest & 31;
+      rest >>>= 5;
+      if (rest > 0) digit |= 32;
+      out += vlqDigits()[digit];
+    } while (rest > 0);
+  }
+  return out;
 }
 
 /** The project's previous bundles, and temporary files of runs that died an hour ago or more. */

@@ -10,8 +10,10 @@ import {
 } from "../engine/emit/emit.ts";
 import { refuseOutFolder } from "../engine/emit/out-folder.ts";
 import { recoverFolder } from "../engine/emit/swap.ts";
+import type { ProjectDefinition } from "../engine/define/project.ts";
+import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { compile } from "../engine/pipeline.ts";
-import { projectRoot } from "../engine/source.ts";
+import { projectRoot, toProjectPath } from "../engine/source.ts";
 import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { formatNote } from "./format.ts";
@@ -24,6 +26,38 @@ export interface BuildOptions {
   tools?: ToolsMode;
   /** Default on. */
   typecheck?: TypecheckMode;
+  /** Build again on every save (src/cli/watch/). */
+  watch?: boolean;
+}
+
+/** How one build ended: its exit code, and the line that says so (the caller prints it). */
+export interface BuildOutcome {
+  kind: "built" | "failed" | "refused" | "interrupted";
+  code: number;
+  summary: string;
+  /** The runbook (absolute) whose alert table a build keeps, when the project got that far. */
+  runbook?: string;
+  /** Set when the build rewrote the runbook's alert table (in `runbook`). */
+  runbookUpdated?: boolean;
+  /** With `retireLater`: ends once the tree the build replaced is removed. */
+  retired?: Promise<void>;
+}
+
+export interface BuildProjectOptions {
+  /** As given (`build`), for messages. */
+  out: string;
+  tools: ToolsMode;
+  /**
+   * Set when the caller handles SIGINT and SIGTERM itself (the watch): aborted, the build discards what it staged
+   * and ends as "interrupted", saying nothing more. Without it, the build does this on either signal, then the
+   * signal does what it would have done.
+   */
+  signal?: AbortSignal;
+  /**
+   * Remove the tree the build replaces without blocking (the outcome's `retired`), so that the summary comes as soon
+   * as build/ holds the new one. The caller waits for it before another build of the same folder.
+   */
+  retireLater?: boolean;
 }
 
 /**
@@ -35,27 +69,59 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   // A build of this folder killed earlier is finished or undone first (the default folder's, main did).
   recoverFolder(path.dirname(out), note);
-  const sources = [path.join(projectRoot, "src"), path.dirname(path.resolve(projectRoot, options.project))];
-  const refused = refuseOutFolder(options.out, projectRoot, sources);
+  const refused = refusedOutFolder(options);
   if (refused) return refuse(refused);
   const project = await loadProject(options.project, { typecheck: options.typecheck ?? "on" });
+  loadKeptOutputs(projectRoot);
+  const outcome = await buildProject(project, { out: options.out, tools: options.tools ?? "auto" });
+  if (outcome.runbookUpdated)
+    process.stdout.write(`updated the alert table in ${toProjectPath(outcome.runbook!)}\n`);
+  if (outcome.kind === "built") process.stdout.write(`${outcome.summary}\n`);
+  else process.stderr.write(outcome.kind === "refused" ? `${outcome.summary}\n` : `\n${outcome.summary}\n`);
+  saveKeptOutputs();
+  return outcome.code;
+}
+
+/** Why `--out` may not be built into (see out-folder.ts), or undefined when it may. */
+export function refusedOutFolder(options: { out: string; project: string }): string | undefined {
+  const sources = [path.join(projectRoot, "src"), path.dirname(path.resolve(projectRoot, options.project))];
+  return refuseOutFolder(options.out, projectRoot, sources);
+}
+
+/**
+ * The build of a loaded project into `options.out`: diagnostics and notes go to stderr as they come, the outcome's
+ * summary is left to the caller.
+ */
+export async function buildProject(
+  project: ProjectDefinition,
+  options: BuildProjectOptions,
+): Promise<BuildOutcome> {
+  const out = path.resolve(projectRoot, options.out);
+  const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
   const result = compile(project);
-  const failed = (diagnostics: typeof result.diagnostics) => {
+  const failed = (diagnostics: typeof result.diagnostics): BuildOutcome => {
     const errors = diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).length;
-    process.stderr.write(
-      `\nbuild failed: ${errors} error(s); nothing was written and ${options.out}/ is unchanged.\n`,
-    );
-    return 1;
+    return {
+      kind: "failed",
+      code: 1,
+      summary: `build failed: ${errors} error(s); nothing was written and ${options.out}/ is unchanged.`,
+    };
   };
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (!result.ok) return failed(result.diagnostics);
 
-  const cannotWrite = (error: unknown) => {
+  const cannotWrite = (error: unknown): BuildOutcome => {
     const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(
-      `\nbuild failed: cannot write ${options.out}/ (${reason}). Pass --out a folder whose parent is writable; ${options.out}/ is unchanged.\n`,
-    );
-    return 1;
+    return {
+      kind: "failed",
+      code: 1,
+      summary: `build failed: cannot write ${options.out}/ (${reason}). Pass --out a folder whose parent is writable; ${options.out}/ is unchanged.`,
+    };
+  };
+  const interrupted: BuildOutcome = {
+    kind: "interrupted",
+    code: 130,
+    summary: `build interrupted; ${options.out}/ is unchanged.`,
   };
   let staged: StagedBuild;
   try {
@@ -70,17 +136,26 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   const flushed = staged.flush();
   flushed.catch(() => {});
   // Interrupted while the tools run: the staged copy goes, then the signal does what it would have done.
-  const interrupted = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals) => {
     staged.discard();
     process.kill(process.pid, signal);
   };
-  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
-  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools ?? "auto")
+  const onAbort = () => staged.discard();
+  if (options.signal) options.signal.addEventListener("abort", onAbort, { once: true });
+  else process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools)
     .catch((error: unknown) => {
       staged.discard();
       throw error;
     })
-    .finally(() => process.off("SIGINT", interrupted).off("SIGTERM", interrupted));
+    .finally(() => {
+      if (options.signal) options.signal.removeEventListener("abort", onAbort);
+      else process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    });
+  if (options.signal?.aborted) {
+    staged.discard();
+    return interrupted;
+  }
   for (const note of verdict.notes) process.stderr.write(`${formatNote(note)}\n`);
   if (verdict.diagnostics.length > 0) {
     staged.discard();
@@ -94,30 +169,41 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
     staged.discard();
     return cannotWrite(error);
   }
+  if (options.signal?.aborted) {
+    staged.discard();
+    return interrupted;
+  }
+  let retired: Promise<void> | undefined;
   try {
-    staged.commit();
+    if (options.retireLater) retired = staged.commitThenRetire();
+    else staged.commit();
   } catch (error) {
-    if (error instanceof OutFolderRefused) return refuse(error.message);
+    if (error instanceof OutFolderRefused)
+      return { kind: "refused", code: 2, summary: refusal(error.message) };
     return cannotWrite(error);
   }
   const runbookPath = path.resolve(projectRoot, result.runbook.file);
-  if (readFileSync(runbookPath, "utf8") !== result.runbook.content) {
-    replaceFile(runbookPath, result.runbook.content);
-    process.stdout.write(`updated the alert table in ${result.runbook.file}\n`);
-  }
+  const runbookUpdated = readFileSync(runbookPath, "utf8") !== result.runbook.content;
+  if (runbookUpdated) replaceFile(runbookPath, result.runbook.content);
   const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
   const judged = verdict.accepted?.length ? `, accepted by ${inWords(verdict.accepted)}` : "";
-  process.stdout.write(
-    `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}\n`,
-  );
-  return 0;
+  return {
+    kind: "built",
+    runbook: runbookPath,
+    runbookUpdated,
+    ...(retired ? { retired } : {}),
+    code: 0,
+    summary: `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}`,
+  };
 }
 
 /** An output folder a build must not replace: one line, exit 2, nothing written. */
 function refuse(reason: string): number {
-  process.stderr.write(`o11y build: ${reason}.\n`);
+  process.stderr.write(`${refusal(reason)}\n`);
   return 2;
 }
+
+export const refusal = (reason: string) => `o11y build: ${reason}.`;
 
 /** `a`, `a and b`, `a, b and c`. */
 function inWords(names: string[]): string {

@@ -17,11 +17,12 @@ import {
 } from "../engine/check/promtool-verdicts.ts";
 import { readRuleFile, unreadableRuleFile, type RuleFile } from "../engine/check/rule-file.ts";
 import { compileModel } from "../engine/compile/compile.ts";
-import { checkDefinitions } from "../engine/define/project.ts";
+import { checkDefinitions, type ProjectDefinition } from "../engine/define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnostics.ts";
 import { terminalText } from "../engine/escape.ts";
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
+import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { redactDiagnostic } from "../engine/secrets.ts";
 import { projectRoot } from "../engine/source.ts";
@@ -45,6 +46,8 @@ export interface CheckOptions {
   prometheus?: string;
   /** Default on, for the project's definitions; --expr and rule files use the catalog only. */
   typecheck?: TypecheckMode;
+  /** Check the definitions again on every save (src/cli/watch/). */
+  watch?: boolean;
 }
 
 /**
@@ -163,14 +166,29 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     );
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
-    const result = compile(project);
-    diagnostics = [...result.diagnostics, ...(await judgedLikeBuild(result, tools, note))];
+    loadKeptOutputs(projectRoot);
+    diagnostics = await checkProject(project, tools, note);
+    saveKeptOutputs();
   }
-  // Every format shows them: nothing secret-looking in any (src/engine/secrets.ts).
-  const sorted = sortDiagnostics(diagnostics).map(redactDiagnostic);
+  const sorted = reportable(diagnostics);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));
   writeSummary(sorted, options.format, "check");
   return hasErrors(sorted) ? 1 : 0;
+}
+
+/** The project's definitions, as `build` would judge them, tools included: every problem, nothing written. */
+export async function checkProject(
+  project: ProjectDefinition,
+  tools: ToolsMode,
+  note: (text: string) => void,
+): Promise<Diagnostic[]> {
+  const result = compile(project);
+  return [...result.diagnostics, ...(await judgedLikeBuild(result, tools, note))];
+}
+
+/** Sorted, and redacted: every format shows them, so nothing secret-looking in any (src/engine/secrets.ts). */
+export function reportable(diagnostics: Diagnostic[]): Diagnostic[] {
+  return sortDiagnostics(diagnostics).map(redactDiagnostic);
 }
 
 /** What the server says of the files' series, fetched before the checks run; "unavailable" once it has said why not. */

@@ -42,16 +42,20 @@ export async function loadProject(modulePath: string, options: LoadOptions = {})
       "pass the TypeScript module that exports `project` (default src/project.ts).",
     );
   }
-  const typeErrors =
+  // tsc runs in its own process while the definitions are evaluated here.
+  const checking =
     options.typecheck === "on"
-      ? (await typecheck({ root: projectRoot, projectModule: absolute })).diagnostics
-      : [];
+      ? typecheck({ root: projectRoot, projectModule: absolute }).then((result) => result.diagnostics)
+      : Promise.resolve([]);
+  // Awaited below; meanwhile a failure must not count as unhandled.
+  checking.catch(() => {});
   let module: ProjectModule;
   try {
     module = bundled ? await bundled.load() : ((await import(pathToFileURL(absolute).href)) as ProjectModule);
   } catch (error) {
-    throw new ProjectLoadError(loadFailure(error, toProjectPath(absolute), typeErrors), error);
+    throw new ProjectLoadError(loadFailure(error, toProjectPath(absolute), await checking), error);
   }
+  const typeErrors = await checking;
   const project = module.project;
   if (typeof project !== "object" || project === null) {
     throw new ProjectError(

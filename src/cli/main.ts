@@ -17,6 +17,7 @@ import {
   type ImportOptions,
   type ImportRulesOptions,
 } from "./import.ts";
+import { watchCommand } from "./watch/watch.ts";
 
 /** `--tools auto|require|off`: auto runs those installed and notes the others; require makes a missing one an error. */
 const toolsOption = (what: string, defaults = "default: auto") =>
@@ -33,6 +34,10 @@ const formatOption = (fallback: OutputFormat) =>
   )
     .choices([...outputFormats])
     .default(fallback);
+
+/** `--watch`: one process that builds or checks again on every save (src/cli/watch/). */
+const watchOption = (what: string) =>
+  new Option("--watch", `${what} again on every save under src/ (or of RUNBOOK.md), until Ctrl-C`);
 
 /** `--typecheck on|off`: TypeScript checks the sources first (cached by their hash); off skips it. */
 const typecheckOption = () =>
@@ -67,6 +72,7 @@ export function cliProgram(actions: CommandActions): Command {
     .option("--project <module>", "module exporting `project`", "src/project.ts")
     .addOption(toolsOption("the files before they replace build/"))
     .addOption(typecheckOption())
+    .addOption(watchOption("build"))
     .action((options: BuildOptions) => actions.build(options));
   program
     .command("check")
@@ -85,6 +91,7 @@ export function cliProgram(actions: CommandActions): Command {
       ),
     )
     .addOption(typecheckOption())
+    .addOption(watchOption("check the definitions"))
     .option(
       "--config <file>",
       "with rule files: which house rules apply to which files (default: .o11y.yaml in the working directory, if any)",
@@ -169,6 +176,15 @@ export function cliProgram(actions: CommandActions): Command {
   return program;
 }
 
+/** `check --watch` watches the project's definitions, in text: not rule files, an expression, or another format. */
+function watchRefused(files: string[], options: CheckOptions): number | undefined {
+  if (files.length === 0 && options.expr === undefined && options.format === "text") return undefined;
+  process.stderr.write(
+    "o11y check --watch: watches the project's definitions and prints text; leave out rule files, --expr and --format\n",
+  );
+  return 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
   // Before anything else: a build killed half-way is finished or undone, and what dead runs left is removed.
   try {
@@ -181,10 +197,30 @@ export async function main(argv: string[]): Promise<number> {
   const program = cliProgram({
     async build(options) {
       running = { name: "build", out: options.out };
-      exitCode = await buildCommand(options);
+      exitCode = options.watch
+        ? await watchCommand({
+            ...options,
+            kind: "build",
+            tools: options.tools ?? "auto",
+            typecheck: options.typecheck ?? "on",
+          })
+        : await buildCommand(options);
     },
     async check(files, options) {
       running = { name: "check", format: options.format };
+      if (options.watch) {
+        const refused = watchRefused(files, options);
+        exitCode = refused
+          ? refused
+          : await watchCommand({
+              kind: "check",
+              project: options.project,
+              out: "build",
+              tools: options.tools ?? "auto",
+              typecheck: options.typecheck ?? "on",
+            });
+        return;
+      }
       exitCode = await checkCommand(files, options);
     },
     async diff(options) {

@@ -27,7 +27,15 @@ const maxDepth = 8;
 
 const sources = new Map<string, { text: string; starts: number[] } | undefined>();
 
-/** The project file's text and line starts, read once per process; undefined when it cannot be read. */
+/**
+ * Forgets the texts read so far: a process that builds again after the sources changed (the watch) calls it before
+ * each build, so that a query is never placed by the text of an earlier version of its file.
+ */
+export function forgetSourceTexts(): void {
+  sources.clear();
+}
+
+/** The project file's text and line starts, read once per build; undefined when it cannot be read. */
 function sourceOf(file: string): { text: string; starts: number[] } | undefined {
   if (!sources.has(file)) {
     try {

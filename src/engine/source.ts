@@ -12,6 +12,11 @@ export interface SourceLocation {
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const engineDir = path.join(projectRoot, "src", "engine") + path.sep;
+/**
+ * Where the CLI's cached bundles are (bin/o11y.js, src/cli/watch/): a frame left there, which the bundle's source map
+ * does not map to a source, is o11y's own code (its map covers the project's content only).
+ */
+const bundlesDir = path.join(projectRoot, ".o11y-cache") + path.sep;
 
 const helperFiles = new Set<string>();
 
@@ -48,6 +53,7 @@ function pick(
   const file = location.startsWith("file://") ? fileURLToPath(location) : location;
   if (
     file.startsWith(engineDir) ||
+    file.startsWith(bundlesDir) ||
     (wanted.skipHelpers && helperFiles.has(file)) ||
     file.includes(`${path.sep}node_modules${path.sep}`)
   )

@@ -211,6 +211,16 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expect(more).toEqual([]);
     const firstBundle = path.join(dir, ".o11y-cache", first!);
     const built = statSync(firstBundle).mtimeMs;
+    // The packages it loads before it starts: not those only a dynamic import reaches (the import command's
+    // ts-morph and prettier, the watch's esbuild), which load when that code runs.
+    const header = JSON.parse(/^\/\*o11y-bundle (.*?)\*\//.exec(readFileSync(firstBundle, "utf8"))![1]!) as {
+      require: string[];
+      import: string[];
+    };
+    expect(header.require).toContain("@grafana/grafana-foundation-sdk/dashboard");
+    expect(
+      [...header.require, ...header.import].filter((name) => /ts-morph|prettier|esbuild/.test(name)),
+    ).toEqual([]);
     // Nothing changed: the same bundle, not written again.
     const again = out(dir);
     expect(o11y(dir, ["build", "--out", again], bundled()).code).toBe(0);

@@ -163,7 +163,9 @@ describe("the README's command lines", () => {
   it("finds the command lines the README shows", () => {
     const texts = shown.map((s) => s.text);
     // The CLI table, the diff examples, the check example and the workflow's commands are all found.
-    expect(texts).toContain("o11y build [--out build] [--tools auto|require|off] [--typecheck on|off]");
+    expect(texts).toContain(
+      "o11y build [--out build] [--tools auto|require|off] [--typecheck on|off] [--watch]",
+    );
     expect(texts.filter((t) => t.startsWith("o11y diff [--base <ref>]"))).toHaveLength(1);
     expect(texts.some((t) => t.startsWith("$ node bin/o11y.js check --expr"))).toBe(true);
     expect(texts).toContain(

@@ -2,7 +2,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { sortDiagnostics } from "../diagnostics.ts";
 import { parseDurationMs } from "../duration.ts";
 import type { MetricModel, Model } from "../model.ts";
-import { parsePromQL, positionOf, selectors, type ParsedExpression } from "../promql/parse.ts";
+import { parseKept, positionOf, selectors, type ParsedExpression } from "../promql/parse.ts";
 import type { Check, CheckContext, ExpressionSite, Finding, LiveSeries } from "./check.ts";
 import { allChecks, artifactChecks } from "./checks/index.ts";
 import { foreignTypes, type TypeSource } from "./foreign-types.ts";
@@ -67,7 +67,7 @@ function runContext(model: Model, foreign?: ForeignOptions): RunContext {
     scrapeIntervalMs: parseDurationMs(foreign?.scrapeInterval ?? model.settings.scrapeInterval),
     parse(text, options) {
       const found = entry(text, options);
-      return (found.expr ??= parsePromQL(text, { grafana: options.grafana }));
+      return (found.expr ??= parseKept(text, { grafana: options.grafana }));
     },
     metricNames(text, options) {
       const found = entry(text, options);

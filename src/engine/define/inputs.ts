@@ -4,7 +4,7 @@
  * tests feed them under. An alert on a metric its job does not export can never fire; watching these inputs
  * makes that silence an alert of its own instead of a healthy-looking dashboard.
  */
-import { parsePromQL, selectors } from "../promql/parse.ts";
+import { parseKept, selectors } from "../promql/parse.ts";
 import { compareText } from "../text.ts";
 import type { AlertDefinition, AlertTest, RecordingRuleDefinition, RuleGroupDefinition } from "./alerting.ts";
 
@@ -15,13 +15,13 @@ export interface AlertInput {
 }
 
 const metricsOf = (expr: string): string[] =>
-  selectors(parsePromQL(expr, { grafana: false })).flatMap((s) => (s.metric ? [s.metric] : []));
+  selectors(parseKept(expr, { grafana: false })).flatMap((s) => (s.metric ? [s.metric] : []));
 
 /** The job each series of a test's input is fed under: `metric{job="x", ...}`. */
 function fedJobs(series: string[]): Map<string, Set<string>> {
   const jobs = new Map<string, Set<string>>();
   for (const text of series) {
-    const [selector] = selectors(parsePromQL(text, { grafana: false }));
+    const [selector] = selectors(parseKept(text, { grafana: false }));
     const job = selector?.matchers.find((m) => m.label === "job" && m.op === "=")?.value;
     if (!selector?.metric || !job) continue;
     jobs.set(selector.metric, (jobs.get(selector.metric) ?? new Set()).add(job));

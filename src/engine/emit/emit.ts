@@ -11,7 +11,18 @@
  *   thing) finish or undo the swap; that run also removes every temporary folder dead runs left.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics.ts";
@@ -19,7 +30,7 @@ import type { Artifact } from "../render/artifact.ts";
 import { stringifyJson } from "../compile/canonical-json.ts";
 import { manifestPath, unreplaceable } from "./out-folder.ts";
 import { recordPending } from "./pending.ts";
-import { ensureFolder, pausePoint, swapIn, temporaryPath } from "./swap.ts";
+import { ensureFolder, pausePoint, swapInPlace, temporaryPath } from "./swap.ts";
 
 export { manifestPath };
 
@@ -113,6 +124,11 @@ export interface StagedBuild {
   flush(): Promise<void>;
   /** Replaces `outDir` with the staged files (see swap.ts): killed at any point, the next run restores a whole tree. */
   commit(): void;
+  /**
+   * The same, but the tree it replaces is removed without blocking, after `outDir` holds the new one: the promise
+   * ends when it is gone (and a later swap of the same folder may start).
+   */
+  commitThenRetire(): Promise<void>;
   /** Removes the staged files; `outDir` stays as it was. */
   discard(): void;
 }
@@ -151,7 +167,8 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
         mkdirSync(path.dirname(file), { recursive: true });
         for (let dir = path.dirname(file); dir !== staging; dir = path.dirname(dir)) folders.add(dir);
       }
-      writeFileSync(file, artifact.content, "utf8");
+      if (!linkUnchanged(path.join(target, artifact.path), artifact.content, file))
+        writeFileSync(file, artifact.content, "utf8");
       if (index === Math.floor(artifacts.length / 2)) pausePoint("staging");
     });
   } catch (error) {
@@ -159,6 +176,17 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
     throw error;
   }
   pausePoint("staged");
+  const swap = () => {
+    try {
+      const refused = unreplaceable(target);
+      if (refused) throw new OutFolderRefused(refused);
+      return swapInPlace(staging, target, options.note);
+    } catch (error) {
+      // The record stays: should the swap have left a journal, the next run finds it from there.
+      rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+  };
   return {
     dir: staging,
     discard,
@@ -166,18 +194,32 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
       await inBatches([...artifacts.map((a) => path.join(staging, a.path)), ...folders], syncFile);
     },
     commit() {
-      try {
-        const refused = unreplaceable(target);
-        if (refused) throw new OutFolderRefused(refused);
-        swapIn(staging, target, options.note);
-      } catch (error) {
-        // The record stays: should the swap have left a journal, the next run finds it from there.
-        rmSync(staging, { recursive: true, force: true });
-        throw error;
-      }
+      swap().sync();
       release();
     },
+    commitThenRetire() {
+      const retirement = swap();
+      return retirement.later().finally(release);
+    },
   };
+}
+
+/**
+ * A file the build it replaces holds with the very same bytes is linked into the staged folder rather than written
+ * again: an unchanged build writes no file data (a hard link shares the file, and nothing writes into a built file:
+ * each build makes new ones). Only a regular file is linked; anything else, or a link that fails (another file
+ * system), is written.
+ */
+function linkUnchanged(previous: string, content: string, file: string): boolean {
+  try {
+    const stat = lstatSync(previous);
+    if (!stat.isFile() || stat.size !== Buffer.byteLength(content, "utf8")) return false;
+    if (!readFileSync(previous).equals(Buffer.from(content, "utf8"))) return false;
+    linkSync(previous, file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** fsync of a file, or of a folder's entries. */

@@ -31,6 +31,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { currentOwner, isAlive, ownedName, ownerOf, ownerPattern, type Owner } from "./owner.ts";
 
@@ -169,6 +170,25 @@ function takeJournal(parent: string, journal: Journal, note: (text: string) => v
  * Killed at any point, it leaves `target` whole (old or new) or a journal that `recoverFolder` acts on.
  */
 export function swapIn(staged: string, target: string, note: (text: string) => void = () => {}): void {
+  swapInPlace(staged, target, note).sync();
+}
+
+/** What is left of a swap once the new tree is in place: removing the tree it replaced, then the journal. */
+export interface Retirement {
+  sync(): void;
+  /** The same without blocking: the watch prints its line first. Until it ends, the journal keeps other swaps out. */
+  later(): Promise<void>;
+}
+
+/**
+ * `swapIn` up to the instant the new tree is in `target`; the removal of the old one is left to the caller. Killed
+ * before that ends, the journal makes the next run remove it.
+ */
+export function swapInPlace(
+  staged: string,
+  target: string,
+  note: (text: string) => void = () => {},
+): Retirement {
   const parent = path.dirname(target);
   const out = path.basename(target);
   const retired = path.join(parent, path.basename(staged).replace(/\.staged\./, ".retired."));
@@ -193,10 +213,21 @@ export function swapIn(staged: string, target: string, note: (text: string) => v
   }
   syncFolder(parent);
   pausePoint("swapped");
-  rmSync(retired, { recursive: true, force: true });
-  pausePoint("cleaned");
-  // Not synced: a journal that outlives a power cut only has the next run finish what is finished.
-  unlinkSync(file);
+  const done = () => {
+    pausePoint("cleaned");
+    // Not synced: a journal that outlives a power cut only has the next run finish what is finished.
+    unlinkSync(file);
+  };
+  return {
+    sync() {
+      rmSync(retired, { recursive: true, force: true });
+      done();
+    },
+    async later() {
+      await rm(retired, { recursive: true, force: true });
+      done();
+    },
+  };
 }
 
 /** Finishes (the new tree is in place) or undoes (it is not) the swap of a dead run, then drops its journal. */

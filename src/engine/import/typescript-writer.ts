@@ -243,7 +243,7 @@ export class ModuleWriter {
 
   /** Every file changed, formatted with prettier and the project's configuration for its path. */
   async render(files: string[]): Promise<{ path: string; content: string }[]> {
-    // Loaded here, when a command formats: the CLI's bundle loads what its modules import at its start.
+    // Loaded here: only `o11y import` formats code, and prettier would cost every other command its load.
     const prettier = await import("prettier");
     const out: { path: string; content: string }[] = [];
     for (const file of files) {

@@ -232,6 +232,40 @@ export function parsePromQL(text: string, options: { grafana: boolean }): Parsed
   return result;
 }
 
+/**
+ * Parses kept from one call to the next, by mode and text (a parse depends on nothing else, and is read-only once
+ * made): a process that compiles the same project after every save (the watch) parses only the expressions that
+ * changed. Off unless `keepParses` asked for it; at most `limit` characters of text, the least recently used out
+ * first.
+ */
+let kept: { entries: Map<string, ParsedExpression>; chars: number; limit: number } | undefined;
+
+export function keepParses(limitChars = 2 ** 20): void {
+  kept ??= { entries: new Map(), chars: 0, limit: limitChars };
+}
+
+/** `parsePromQL`, from the kept parses when `keepParses` turned them on. */
+export function parseKept(text: string, options: { grafana: boolean }): ParsedExpression {
+  if (!kept) return parsePromQL(text, options);
+  const key = `${options.grafana ? "g" : "p"}${text}`;
+  const found = kept.entries.get(key);
+  if (found) {
+    kept.entries.delete(key);
+    kept.entries.set(key, found);
+    return found;
+  }
+  const parsed = parsePromQL(text, options);
+  if (key.length > kept.limit) return parsed;
+  kept.entries.set(key, parsed);
+  kept.chars += key.length;
+  for (const [oldest] of kept.entries) {
+    if (kept.chars <= kept.limit) break;
+    kept.entries.delete(oldest);
+    kept.chars -= oldest.length;
+  }
+  return parsed;
+}
+
 /** The offsets where the lines of the text last asked about start: many positions are asked of one long expression. */
 let lastLines: { text: string; starts: number[] } | undefined;
 

@@ -1,6 +1,7 @@
 import { Document, Scalar, visit, type Tags } from "yaml";
 import type { SourceLocation } from "../source.ts";
 import { canonicalize } from "../compile/canonical-json.ts";
+import { keepingOutputs, keepText, keptText, sha256 } from "../kept-outputs.ts";
 
 /** One file of the build: its path under build/, its bytes, and the schema it must satisfy. */
 export interface Artifact {
@@ -129,15 +130,69 @@ export function yamlArtifact(
   document: unknown,
   sourceFile: string,
 ): Artifact {
-  const doc = new Document(document, { customTags: portableTags });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === "string" && (yaml11Retypes(node.value) || blankLineInBlock(node.value)))
-        node.type = Scalar.QUOTE_DOUBLE;
-    },
+  const key = writtenKey(document, sourceFile);
+  let content = key === undefined ? undefined : writtenYaml.get(key);
+  // Kept by an earlier process (kept-outputs.ts), when the CLI loaded what it kept.
+  const keyHash = key !== undefined && content === undefined && keepingOutputs() ? sha256(key) : undefined;
+  if (keyHash !== undefined) content = keptText(keyHash);
+  if (content === undefined) {
+    const doc = new Document(document, { customTags: portableTags });
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === "string" && (yaml11Retypes(node.value) || blankLineInBlock(node.value)))
+          node.type = Scalar.QUOTE_DOUBLE;
+      },
+    });
+    content = `# ${generatedHeader(sourceFile)}\n${doc.toString({ lineWidth: 0 })}`;
+    if (keyHash !== undefined) keepText(keyHash, content);
+  }
+  if (key !== undefined && !writtenYaml.has(key)) rememberYaml(key, content);
+  return { ...fields, format: "yaml", content };
+}
+
+/**
+ * YAML texts already written by this process, by what they were written from: the outputs repeat documents
+ * (vmalert's rule files are Prometheus's), and a process that builds again (the watch) repeats those that did not
+ * change. A text depends on nothing but its document and header, and writing it costs more than the rest of
+ * rendering. Bounded, oldest first out.
+ */
+const writtenYaml = new Map<string, string>();
+const writtenYamlCharsLimit = 16 * 2 ** 20;
+let writtenYamlChars = 0;
+
+function rememberYaml(key: string, content: string): void {
+  const size = key.length + content.length;
+  if (size > writtenYamlCharsLimit / 4) return;
+  for (const [oldest, text] of writtenYaml) {
+    if (writtenYamlChars + size <= writtenYamlCharsLimit) break;
+    writtenYaml.delete(oldest);
+    writtenYamlChars -= oldest.length + text.length;
+  }
+  writtenYaml.set(key, content);
+  writtenYamlChars += size;
+}
+
+/**
+ * The document as a cache key: its JSON, with the header. Only for plain data, which JSON tells apart exactly: a
+ * value JSON would blur (a non-finite number, -0, undefined, an object that is not a plain one, such as a YAML node
+ * or a Date, or that says how JSON should write it) makes the document one that is written afresh every time.
+ */
+function writtenKey(document: unknown, sourceFile: string): string | undefined {
+  let plain = true;
+  const json = JSON.stringify(document, function (this: Record<string, unknown>, key, value: unknown) {
+    const original = key === "" ? document : this[key];
+    if (typeof original === "number") {
+      if (!Number.isFinite(original) || Object.is(original, -0)) plain = false;
+    } else if (typeof original === "object" && original !== null) {
+      const prototype = Object.getPrototypeOf(original) as unknown;
+      if (!Array.isArray(original) && prototype !== Object.prototype && prototype !== null) plain = false;
+      if (typeof (original as { toJSON?: unknown }).toJSON === "function") plain = false;
+    } else if (typeof original !== "string" && typeof original !== "boolean" && original !== null) {
+      plain = false;
+    }
+    return value;
   });
-  const body = doc.toString({ lineWidth: 0 });
-  return { ...fields, format: "yaml", content: `# ${generatedHeader(sourceFile)}\n${body}` };
+  return plain && json !== undefined ? `${sourceFile}\u0000${json}` : undefined;
 }
 
 /** The value each JSON artifact was written from, with the content it was written to. */

@@ -10,9 +10,19 @@
  * the path and content of every file under src/ and of the project module; and then of any other source the
  * program read (a fixture's helpers, say), whose hashes the entry lists. An unchanged tree reads one small file.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -36,12 +46,18 @@ export interface TypecheckOptions {
   root: string;
   /** The project module (absolute), e.g. <root>/src/project.ts. */
   projectModule: string;
+  /** Stops a running `tsc` (the watch, when a newer save makes its answer stale, or on Ctrl-C). */
+  signal?: AbortSignal;
+  /** Runs `tsc` at the lowest CPU priority (`nice`), so that it takes only what the builds beside it leave. */
+  background?: boolean;
 }
 
 export interface TypecheckResult {
   diagnostics: Diagnostic[];
   /** Whether the check ran (else the cache answered). */
   ran: boolean;
+  /** Set when `signal` stopped it: the diagnostics are then empty and say nothing. */
+  aborted?: boolean;
 }
 
 const sha256 = (content: string | Buffer) => createHash("sha256").update(content).digest("hex");
@@ -83,7 +99,15 @@ export async function typecheck(options: TypecheckOptions): Promise<TypecheckRes
       ran: false,
     };
   }
-  const checked = runCheck(root, projectModule, exe, path.join(dir, `typecheck-${slot}.tsconfig.json`));
+  const checked = await runCheck(
+    root,
+    projectModule,
+    exe,
+    path.join(dir, `typecheck-${slot}.tsconfig.json`),
+    options.signal,
+    options.background === true,
+  );
+  if ("aborted" in checked) return { diagnostics: [], ran: true, aborted: true };
   if ("failure" in checked) return { diagnostics: [cannotRun(checked.failure)], ran: true };
   const entry: CacheEntry = {
     extra: checked.read.map((source) => ({
@@ -173,12 +197,14 @@ function writeEntry(dir: string, file: string, slot: string, entry: CacheEntry):
  * (inside the project, so that its types resolve as tsconfig.json's do): the diagnostics, and the sources
  * outside src/ that the program read (absolute).
  */
-function runCheck(
+async function runCheck(
   root: string,
   projectModule: string,
   exe: string,
   cachedConfig: string,
-): { diagnostics: Diagnostic[]; read: string[] } | { failure: string } {
+  signal: AbortSignal | undefined,
+  background: boolean,
+): Promise<{ diagnostics: Diagnostic[]; read: string[] } | { failure: string } | { aborted: true }> {
   // Beside the cache; else (a checkout where .o11y-cache/ cannot be written) for this run only, in the root, as git ignores .o11y-tmp-*.
   const config =
     writeConfig(root, projectModule, cachedConfig) ??
@@ -191,14 +217,16 @@ function runCheck(
     return { failure: `cannot write its configuration into ${cacheDir}/ nor into ${root}` };
   let run;
   try {
-    run = spawnSync(exe, ["--project", config, "--pretty", "false", "--listFiles"], {
-      cwd: root,
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const args = ["--project", config, "--pretty", "false", "--listFiles"];
+    // `nice` starts it niced, every thread of it: a priority set once it runs would miss those already started.
+    const nice = background ? lowPriority() : undefined;
+    run = await (nice
+      ? runCompiler(nice, ["-n", "19", exe, ...args], root, signal)
+      : runCompiler(exe, args, root, signal));
   } finally {
     if (config !== cachedConfig) rmSync(config, { force: true });
   }
+  if (signal?.aborted) return { aborted: true };
   if (run.error) return { failure: `${exe} could not run (${run.error.message})` };
   // 0: no errors; 1 and 2: errors (reported, with or without output).
   if (run.status === null || run.status > 2)
@@ -217,6 +245,73 @@ function runCheck(
   );
   return { diagnostics, read };
 }
+
+/** The `nice` command on PATH, if any (none on Windows). */
+function lowPriority(): string | undefined {
+  if (process.platform === "win32") return undefined;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, "nice");
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+/** `tsc`'s exit and output, without blocking: the watch goes on meanwhile, and its Ctrl-C stops it (`signal`). */
+function runCompiler(
+  exe: string,
+  args: string[],
+  cwd: string,
+  signal: AbortSignal | undefined,
+): Promise<{
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}> {
+  return new Promise((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    let error: Error | undefined;
+    // SIGKILL: tsc finishes its check before it heeds a SIGTERM, which is what stopping it is to save.
+    const child = spawn(exe, args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(signal ? { signal, killSignal: "SIGKILL" as const } : {}),
+    });
+    const keep = (into: Buffer[]) => (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxOutputBytes) {
+        error ??= new Error(`it printed more than ${maxOutputBytes / 2 ** 20} MB`);
+        child.kill("SIGKILL");
+      } else into.push(chunk);
+    };
+    child.stdout.on("data", keep(stdout));
+    child.stderr.on("data", keep(stderr));
+    // An abort is reported by `signal` itself; any other error ends the run.
+    child.on("error", (failure) => {
+      if (failure.name !== "AbortError") error ??= failure;
+    });
+    child.on("close", (status, exitSignal) =>
+      resolve({
+        status,
+        signal: exitSignal,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+        ...(error ? { error } : {}),
+      }),
+    );
+  });
+}
+
+const maxOutputBytes = 256 * 2 ** 20;
 
 /** A config that extends tsconfig.json over src/ and the project module, written atomically; undefined when it cannot be written. */
 function writeConfig(root: string, projectModule: string, config: string): string | undefined {

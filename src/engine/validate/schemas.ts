@@ -15,6 +15,7 @@ import path from "node:path";
 import type { Ajv, ErrorObject, Options, SchemaObject, ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
+import { keepDocument, keepingOutputs, keptDocument, keptValid, keepValid, sha256 } from "../kept-outputs.ts";
 import { redactSecrets } from "../secrets.ts";
 import { locationAt, writtenDocument, type Artifact } from "../render/artifact.ts";
 import { projectRoot } from "../source.ts";
@@ -114,6 +115,14 @@ export function schemasFingerprint(): string {
   return hash.digest("hex");
 }
 
+let fingerprinted: string | undefined;
+
+/** `schemasFingerprint()`, once per process: the schemas do not change while it runs. */
+function fingerprint(): string {
+  fingerprinted ??= schemasFingerprint();
+  return fingerprinted;
+}
+
 /** The contents of `precompiledFile` for the schemas as they are now. */
 export function precompiledSource(): string {
   const standaloneCode =
@@ -144,7 +153,7 @@ function precompiledValidator(id: string): Gate | undefined {
     gates = new Map();
     try {
       const module = require(precompiledFile) as Record<string, unknown>;
-      if (module[fingerprintExport] === schemasFingerprint()) {
+      if (module[fingerprintExport] === fingerprint()) {
         for (const [name, value] of Object.entries(module))
           if (name !== fingerprintExport && typeof value === "function") gates.set(name, value as Gate);
       }
@@ -201,7 +210,11 @@ let parsedYamlChars = 0;
 
 function parseYamlOnce(content: string): unknown {
   if (parsedYaml.has(content)) return parsedYaml.get(content);
-  const document = parseYaml(content);
+  // Read back by an earlier process (kept-outputs.ts), when the CLI loaded what it kept.
+  const textHash = keepingOutputs() ? sha256(content) : undefined;
+  const kept = textHash === undefined ? undefined : keptDocument(textHash);
+  const document = kept ? kept.document : parseYaml(content);
+  if (textHash !== undefined && !kept) keepDocument(textHash, document);
   if (content.length > parsedYamlCharsLimit / 4) return document;
   while (parsedYamlChars + content.length > parsedYamlCharsLimit) {
     const oldest = parsedYaml.keys().next().value as string;
@@ -235,6 +248,15 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
   const cannotValidate = (unusable: Unusable) => [
     report(undefined, `${artifact.path} cannot be validated: ${unusable.problem}`, unusable.fix),
   ];
+  // Accepted before, byte for byte, by the same schemas (kept-outputs.ts): only its document is wanted, for the invariants.
+  const validKey = keepingOutputs()
+    ? sha256(`${fingerprint()}\0${artifact.schema}\0${artifact.content}`)
+    : undefined;
+  if (validKey !== undefined && keptValid(validKey)) {
+    if (artifact.format === "yaml")
+      parsed.set(artifact, { content: artifact.content, document: parseYamlOnce(artifact.content) });
+    return [];
+  }
   const gate = precompiledValidator(artifact.schema);
   let validate = gate ? undefined : validatorFor(artifact.schema);
   if (validate !== undefined && typeof validate !== "function") return cannotValidate(validate);
@@ -255,10 +277,14 @@ function validateArtifact(artifact: Artifact): Diagnostic[] {
     }
   }
 
-  if (gate?.(document)) return [];
+  const accepted = () => {
+    if (validKey !== undefined) keepValid(validKey);
+    return [];
+  };
+  if (gate?.(document)) return accepted();
   validate ??= validatorFor(artifact.schema);
   if (typeof validate !== "function") return cannotValidate(validate);
-  if (validate(document)) return [];
+  if (validate(document)) return accepted();
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const problem of preciseErrors(artifact.schema, document, validate.errors ?? [])) {

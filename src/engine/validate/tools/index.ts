@@ -6,6 +6,13 @@ import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem }
 import { judgeRuleTests } from "./promtool-tests.ts";
 import { vmalert } from "./vmalert.ts";
 import {
+  acceptedBefore,
+  defaultVerdictCache,
+  rememberAcceptance,
+  toolInputs,
+  verdictKey,
+} from "./verdict-cache.ts";
+import {
   artifactAt,
   fileDiagnostic,
   findExecutable,
@@ -31,13 +38,15 @@ export interface ToolsVerdict {
 
 /**
  * Runs every tool whose file is in the build over the staged copy in `stagedDir`, all at once. Their
- * diagnostics are errors: the staged build must not replace build/.
+ * diagnostics are errors: the staged build must not replace build/. A tool that accepted exactly the files it
+ * reads before is not run again (verdict-cache.ts); `cacheDir` undefined runs every one.
  */
 export async function judgeWithTools(
   stagedDir: string,
   artifacts: Artifact[],
   mode: ToolsMode,
   env: NodeJS.ProcessEnv = process.env,
+  cacheDir: string | undefined = env.O11Y_CACHE === "off" ? undefined : defaultVerdictCache,
 ): Promise<ToolsVerdict> {
   if (mode === "off") return nothing();
   // promtool's unit tests run beside the tools; when check config rejects a rule file, their failures only repeat it.
@@ -54,18 +63,20 @@ export async function judgeWithTools(
       });
       if ("verdict" in found) return found.verdict;
       const entry = path.join(stagedDir, tool.entry);
-      const run = judged
-        ? await runTool(
-            found.file,
-            tool.args(
-              tool.entry,
-              judged.map((a) => a.path),
-            ),
-            stagedDir,
+      const args = judged
+        ? tool.args(
+            tool.entry,
+            judged.map((a) => a.path),
           )
-        : await runTool(found.file, tool.args(path.basename(entry)), path.dirname(entry));
+        : tool.args(path.basename(entry));
+      const key = verdictKey(tool, found.file, args, toolInputs(tool, artifacts));
+      if (acceptedBefore(cacheDir, key)) return { ...nothing(), accepted: [tool.command] };
+      const run = await runTool(found.file, args, judged ? stagedDir : path.dirname(entry));
       if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
-      if (run.code === 0) return { ...nothing(), accepted: [tool.command] };
+      if (run.code === 0) {
+        rememberAcceptance(cacheDir, key);
+        return { ...nothing(), accepted: [tool.command] };
+      }
       return {
         diagnostics: tool.diagnose(run.output, artifacts, await nameWithVersion(tool, found.file)),
         notes: [],

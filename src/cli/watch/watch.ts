@@ -1,0 +1,306 @@
+/**
+ * `o11y build --watch` and `o11y check --watch`: one process that builds (or checks) again on every save of a
+ * file under src/ (or of any other file the definitions import) or of RUNBOOK.md, and prints one line for each,
+ * after the diagnostics when there are any.
+ *
+ * A save is bundled again by esbuild's incremental contexts and evaluated in this process (bundles.ts), so that a
+ * build costs what compiling, writing and judging the files cost, not the start of a process. A build writes
+ * build/ exactly as `o11y build` does (staged beside it, judged, swapped in whole), so build/ is complete at every
+ * instant, and a build with an error leaves it as it was. Saves that come in a burst (editors write several times)
+ * make one build; a save during a build makes one more build after it.
+ *
+ * The type check (`tsc`: a second or more of CPU) runs beside the builds instead of before each: a build's line
+ * comes first, type errors when `tsc` has finished (and "no errors" once they are gone). It waits for the build
+ * to end, and a newer save stops one that is running. `o11y build` (CI) still refuses a build with type errors.
+ *
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP stop it: a build in progress discards what it staged, the tools and `tsc`
+ * are killed, esbuild's service stops, the watch's folder is removed, and it exits 0.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { formatDiagnostic } from "../../engine/diagnostics.ts";
+import { recordPending, temporaryFolderPrefix } from "../../engine/emit/pending.ts";
+import { projectRoot, toProjectPath } from "../../engine/source.ts";
+import { typecheck } from "../../engine/typecheck/typecheck.ts";
+import type { ToolsMode } from "../../engine/validate/tools/index.ts";
+import { refusal, refusedOutFolder } from "../build.ts";
+import { reportInternalError } from "../failures.ts";
+import { loadFailure } from "../load-project.ts";
+import { Bundles } from "./bundles.ts";
+import { FolderWatches } from "./folders.ts";
+
+export interface WatchOptions {
+  kind: "build" | "check";
+  project: string;
+  /** For build. */
+  out: string;
+  tools: ToolsMode;
+  /** Off: no type check beside the builds. */
+  typecheck: "on" | "off";
+}
+
+/** Quiet time after a save before the build starts: the rest of an editor's burst of writes. */
+const settleMs = 10;
+const runbook = "RUNBOOK.md";
+/** Editors' temporary and backup files (`.x.swp`, `x~`, vim's `4913`, `#x#`), and o11y's own (`.o11y-tmp-*`). */
+const scratch = /(^|\/)(\.[^/]*\.sw[a-p]x?|[^/]*~|4913|#[^/]*#|\.o11y-tmp-[^/]*)$/;
+const stopSignals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+const clock = () => new Date().toTimeString().slice(0, 8);
+
+export async function watchCommand(options: WatchOptions): Promise<number> {
+  if (options.kind === "build") {
+    const refused = refusedOutFolder(options);
+    if (refused) {
+      process.stderr.write(`${refusal(refused)}\n`);
+      return 2;
+    }
+  }
+  // Inside the project: the engine bundle written there finds the project's packages as its sources do.
+  let dir: string;
+  try {
+    mkdirSync(path.join(projectRoot, ".o11y-cache"), { recursive: true });
+    dir = mkdtempSync(path.join(projectRoot, ".o11y-cache", temporaryFolderPrefix("watch")));
+  } catch (error) {
+    process.stderr.write(
+      `o11y ${options.kind} --watch: cannot write its bundles into .o11y-cache/ (${(error as Error).message}); run it in a checkout you can write to\n`,
+    );
+    return 2;
+  }
+  // Killed without a chance to clean up (SIGKILL), the next o11y command removes the folder.
+  const release = recordPending(projectRoot, { temporary: dir });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  for (const signal of stopSignals) process.on(signal, onSignal);
+  try {
+    return await new Watch(options, dir, stop).run();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    release();
+    for (const signal of stopSignals) process.off(signal, onSignal);
+  }
+}
+
+class Watch {
+  private readonly changed = new Set<string>();
+  private firstChange: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** The runbook, as the last build left it: a build that rewrites its alert table does not start another. */
+  private runbook = { file: path.join(projectRoot, runbook), text: undefined as string | undefined };
+  /** Set until an engine bundle of the current engine sources has loaded. */
+  private engineStale = true;
+  /** The removal of the tree the last build replaced: the next build waits for it (it holds the swap's journal). */
+  private retiring: Promise<void> = Promise.resolve();
+  /** Set when the watch cannot go on (its file watch failed). */
+  private failed = false;
+  private readonly typecheck: BackgroundTypecheck;
+  private readonly projectModule: string;
+  private readonly stop: AbortSignal;
+  private readonly watches: FolderWatches;
+  private bundles: Bundles | undefined;
+
+  constructor(
+    private readonly options: WatchOptions,
+    private readonly dir: string,
+    stopping: AbortController,
+  ) {
+    this.stop = stopping.signal;
+    this.typecheck = new BackgroundTypecheck(options);
+    this.projectModule = path.resolve(projectRoot, options.project);
+    this.watches = new FolderWatches(
+      (file) => this.saved(file),
+      (error) => {
+        process.stderr.write(
+          `o11y ${options.kind} --watch: stopped: the file watch failed (${error.message})\n`,
+        );
+        this.failed = true;
+        stopping.abort();
+      },
+    );
+  }
+
+  async run(): Promise<number> {
+    process.setSourceMapsEnabled(true);
+    const esbuild = await import("esbuild");
+    this.bundles = new Bundles(esbuild, projectRoot, this.options.project, this.dir);
+    this.runbook.text = readText(this.runbook.file);
+    const stopped = new Promise<void>((resolve) => this.stop.addEventListener("abort", () => resolve()));
+    try {
+      this.watches.tree(path.join(projectRoot, "src"));
+      // The root's own entries: the runbook (a watch of the folder also sees it replaced by a rename).
+      this.watches.folder(projectRoot);
+      process.stderr.write(
+        `o11y ${this.options.kind} --watch: watching src/ and ${runbook}; Ctrl-C stops it\n`,
+      );
+      this.changed.add(this.projectModule);
+      this.firstChange = performance.now();
+      this.running = this.loop();
+      await stopped;
+      return this.failed ? 1 : 0;
+    } finally {
+      clearTimeout(this.timer);
+      this.watches.close();
+      await this.running?.catch(() => {});
+      await this.retiring;
+      await this.typecheck.stop();
+      await this.bundles.dispose();
+      esbuild.stop();
+    }
+  }
+
+  /** A file changed: build again soon, unless it is an editor's scratch file or a root file other than the runbook. */
+  private saved(file: string): void {
+    if (scratch.test(file)) return;
+    // Of the root's own entries, the runbook only.
+    if (path.dirname(file) === projectRoot && path.basename(file) !== runbook) return;
+    if (file === this.runbook.file && readText(file) === this.runbook.text) return;
+    this.changed.add(file);
+    this.firstChange ??= performance.now();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running ??= this.loop();
+    }, settleMs);
+  }
+
+  /** Builds until no save is left unbuilt. */
+  private async loop(): Promise<void> {
+    try {
+      while (this.changed.size > 0 && !this.stop.aborted) {
+        const since = this.firstChange ?? performance.now();
+        const paths = [...this.changed];
+        this.changed.clear();
+        this.firstChange = undefined;
+        const wrote = await this.buildOnce(this.bundles!, paths, since);
+        if (wrote) this.runbook = { file: wrote, text: readText(wrote) };
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** One build (or check); the runbook it may have rewritten. */
+  private async buildOnce(bundles: Bundles, paths: string[], since: number): Promise<string | undefined> {
+    const { kind, out } = this.options;
+    const line = (text: string) => {
+      if (!this.stop.aborted)
+        process.stdout.write(`${clock()} ${text} (${Math.round(performance.now() - since)} ms)\n`);
+    };
+    // tsc would compete with the build for the cores, over sources that just changed: it starts again after it.
+    this.typecheck.cancel();
+    await this.retiring;
+    try {
+      bundles.changed(paths);
+      const definitions = await bundles.definitions();
+      // Files the definitions import from outside src/ (a --project elsewhere) are watched too.
+      for (const input of definitions.inputs) this.watches.folder(path.dirname(input));
+      const loaded = bundles.loadedEngine;
+      if (
+        this.engineStale ||
+        !loaded ||
+        paths.some((file) => loaded.inputs.has(file)) ||
+        !definitions.engineImports.every((name) => loaded.modules.has(name))
+      ) {
+        this.engineStale = true;
+        await bundles.loadEngine(definitions.engineImports);
+        this.engineStale = false;
+      }
+      const engine = bundles.loadedEngine!;
+      engine.session.beforeEvaluation();
+      const module = bundles.evaluate(definitions, engine);
+      let outcome;
+      try {
+        outcome = await engine.session.runOnce(module, { ...this.options, signal: this.stop });
+      } catch (error) {
+        // Not the definitions: o11y itself. Said as the commands say it; the next save builds again.
+        reportInternalError(error);
+        line(`${kind} failed: internal error`);
+        return undefined;
+      }
+      line(outcome.summary);
+      if (outcome.retired) this.retiring = outcome.retired.catch(() => {});
+      return outcome.runbook;
+    } catch (error) {
+      if (this.stop.aborted) return undefined;
+      // The sources do not bundle (esbuild's errors) or the definitions threw: at their lines, as a build says them.
+      const diagnostics = loadFailure(error, toProjectPath(this.projectModule), []);
+      for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+      const errors = diagnostics.filter((d) => d.severity === "error").length;
+      line(
+        kind === "build"
+          ? `build failed: ${errors} error(s); nothing was written and ${out}/ is unchanged.`
+          : `check: ${errors} error(s), 0 warning(s)`,
+      );
+      return undefined;
+    } finally {
+      if (this.options.typecheck === "on" && !this.stop.aborted) this.typecheck.start();
+    }
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long the type check waits after a build: a save that follows at once would stop it anyway. */
+const typecheckDelayMs = 250;
+
+/** The type check beside the builds: one at a time, of the latest sources, its verdict printed when it ends. */
+class BackgroundTypecheck {
+  private current: { controller: AbortController; done: Promise<void> } | undefined;
+  private hadErrors = false;
+
+  constructor(private readonly options: WatchOptions) {}
+
+  start(): void {
+    this.cancel();
+    const controller = new AbortController();
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, typecheckDelayMs);
+      controller.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    })
+      .then(() =>
+        controller.signal.aborted
+          ? { diagnostics: [], ran: false, aborted: true }
+          : typecheck({
+              root: projectRoot,
+              projectModule: path.resolve(projectRoot, this.options.project),
+              signal: controller.signal,
+              background: true,
+            }),
+      )
+      .then(({ diagnostics, aborted }) => {
+        if (aborted || controller.signal.aborted) return;
+        const errors = diagnostics.filter((d) => d.severity === "error");
+        for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+        const consequence =
+          this.options.kind === "build"
+            ? `${this.options.out}/ holds the build nonetheless, which \`o11y build\` refuses`
+            : "`o11y check` fails on them";
+        if (errors.length > 0)
+          process.stdout.write(`${clock()} type check: ${errors.length} error(s); ${consequence}\n`);
+        else if (this.hadErrors) process.stdout.write(`${clock()} type check: no errors\n`);
+        this.hadErrors = errors.length > 0;
+      })
+      .catch(() => {});
+    this.current = { controller, done };
+  }
+
+  /** Stops a check still running: its sources are no longer the latest. */
+  cancel(): void {
+    this.current?.controller.abort();
+  }
+
+  async stop(): Promise<void> {
+    this.cancel();
+    await this.current?.done;
+  }
+}
