@@ -1,10 +1,13 @@
-/** The real build, compiled once per test file, and edited as files: the two sides of an engine-level diff. */
+/**
+ * The fixture project's build (test/diff/fixture), compiled once per test file, and edited as files: the two sides of
+ * an engine-level diff. Never the real content: adding an alert, a panel or an SLO to src/ changes nothing here.
+ */
 import { parse, stringify } from "yaml";
 import { diffArtifacts, type DiffReport } from "../../src/engine/diff/diff.ts";
 import { renderJson } from "../../src/engine/diff/render.ts";
 import type { ArtifactFile } from "../../src/engine/diff/snapshot.ts";
 import { compile } from "../../src/engine/pipeline.ts";
-import { project } from "../../src/project.ts";
+import { project } from "./fixture/project.ts";
 import { expectValidReport } from "./report-schema.ts";
 
 export const { model, artifacts } = compile(project);

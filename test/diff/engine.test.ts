@@ -1,4 +1,4 @@
-/** The pure part of `o11y diff`: two builds in, a report out. Builds here are the real one, edited as files. */
+/** The pure part of `o11y diff`: two builds in, a report out. Builds here are the fixture project's (test/diff/fixture), edited as files. */
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { diffArtifacts, isEmpty, loosened } from "../../src/engine/diff/diff.ts";
@@ -67,21 +67,23 @@ describe("o11y diff, the engine", () => {
   });
 
   it("reports recording rules reordered within their group: a rule moved above the one it reads runs on the previous evaluation", () => {
-    const head = edited({ "prometheus/rules/recording/ecto.yaml": (doc) => doc.groups[0].rules.reverse() });
+    const head = edited({
+      "prometheus/rules/recording/latency.yaml": (doc) => doc.groups[0].rules.reverse(),
+    });
     expect(diff(head).findings.map((f) => [f.check, f.subject])).toEqual([
-      ["rules/evaluation-order", "recording rule job:ecto_query_duration_seconds:p95_rate5m"],
+      ["rules/evaluation-order", "recording rule job:shop_http_request_duration_seconds:p95_rate5m"],
     ]);
   });
 
   it("flags each text a threshold change left stating the old number, and none that moved with it", () => {
     const moved = (summary?: string, panelDescription?: string) =>
       edited({
-        "prometheus/rules/alerts/phoenix.yaml": (doc) => {
+        "prometheus/rules/alerts/http.yaml": (doc) => {
           const alert = alertsIn(doc)[0];
           alert.expr = alert.expr.replace("> 0.05", "> 0.08");
           if (summary !== undefined) alert.annotations.summary = summary;
         },
-        "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+        "grafana/dashboards/shop-overview.json": (doc) => {
           if (panelDescription !== undefined) panel(doc, 301).description = panelDescription;
         },
       });
@@ -90,41 +92,41 @@ describe("o11y diff, the engine", () => {
     expect(stale(moved(undefined, "Red above 5% of requests."))).toEqual([
       {
         id: "threshold-text-stale",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message: 'its threshold moved from 0.05 to 0.08, but its summary still says "more than 5%"',
       },
       {
         id: "threshold-text-stale",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message:
-          'its threshold moved from 0.05 to 0.08, but the description of the panel it opens (gs-phoenix-metrics › panel 301) still says "above 5%"',
+          'its threshold moved from 0.05 to 0.08, but the description of the panel it opens (shop-overview › panel 301) still says "above 5%"',
       },
     ]);
-    expect(stale(moved("The API answers more than 8% of requests with a 5xx error."))).toEqual([]);
+    expect(stale(moved("The shop answers more than 8% of requests with a 5xx error."))).toEqual([]);
     // Unmoved, the same texts are no finding.
     expect(diff(base).attention).toEqual([]);
   });
 
   it("raises every attention flag, first, with a stable id", () => {
     const head = edited({
-      "prometheus/rules/alerts/phoenix.yaml": (doc) => {
+      "prometheus/rules/alerts/http.yaml": (doc) => {
         const alert = alertsIn(doc)[0];
         alert.for = "10m";
         alert.annotations.runbook_url = alert.annotations.runbook_url.replace(
-          "#alert-high-5xx-error-rate",
+          "#alert-shop-5xx-errors",
           "#errors",
         );
       },
-      "prometheus/rules/alerts/ecto.yaml": (doc) => {
+      "prometheus/rules/alerts/latency.yaml": (doc) => {
         alertsIn(doc)[0].expr = alertsIn(doc)[0].expr.replace("> 0.5", "> 0.6");
       },
-      "prometheus/rules/alerts/covenant.yaml": (doc) => {
-        rule(doc, "CovenantFundDrop").labels.severity = "low";
+      "prometheus/rules/alerts/queue.yaml": (doc) => {
+        rule(doc, "QueueLagHigh").labels.severity = "low";
       },
-      "prometheus/rules/alerts/nats.yaml": (doc) => {
+      "prometheus/rules/alerts/order.yaml": (doc) => {
         doc.groups[0].rules = [];
       },
-      "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+      "grafana/dashboards/shop-overview.json": (doc) => {
         doc.panels = doc.panels.filter((p: Doc) => p.id !== 501);
         panel(doc, 102).targets = [];
       },
@@ -132,105 +134,105 @@ describe("o11y diff, the engine", () => {
     const report = diff(head);
     expect(report.attention).toEqual([
       {
-        id: "severity-lowered",
-        subject: "alert CovenantFundDrop",
-        message:
-          "severity lowered from high to low: its notifications go to team-backlog (slack #global-sovereign-alerts) instead of oncall-urgent (pagerduty, slack #on-call)",
-      },
-      // Low goes to a receiver that does not page, and waits 15m: what lowering the severity does.
-      {
-        id: "paging-removed",
-        subject: "alert CovenantFundDrop",
-        message:
-          "no longer pages: oncall-urgent (pagerduty, slack #on-call) → team-backlog (slack #global-sovereign-alerts)",
-      },
-      {
-        id: "notify-slower",
-        subject: "alert CovenantFundDrop",
-        message: "time to first notice ~6m → ~20m (for 5m, group_wait 1m → 15m)",
-      },
-      {
-        id: "threshold-loosened",
-        subject: "alert EctoQueryLatencyHigh",
-        message: "threshold loosened from > 0.5 (500ms) to > 0.6 (600ms): it fires less",
-      },
-      {
-        id: "alert-removed",
-        subject: "alert NatsConsumerLagHigh",
-        message: "removed (it was high): nothing alerts on this any more",
-      },
-      {
         id: "for-lengthened",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message: "`for` lengthened from 5m to 10m: it fires later",
       },
       {
         id: "link-changed",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message:
-          "runbook_url changed from https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate to https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors: the section the new one opens is not in the runbook",
+          "runbook_url changed from https://example.com/shop/RUNBOOK.md#alert-shop-5xx-errors to https://example.com/shop/RUNBOOK.md#errors: the section the new one opens is not in the runbook",
       },
       {
         id: "notify-slower",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message: "time to first notice ~5m10s → ~10m10s (for 5m → 10m, group_wait 10s)",
       },
       {
-        id: "link-broken",
-        subject: "alert MetricsEndpointDown",
+        id: "threshold-loosened",
+        subject: "alert ShopLatencyHigh",
+        message: "threshold loosened from > 0.5 (500ms) to > 0.6 (600ms): it fires less",
+      },
+      {
+        id: "alert-removed",
+        subject: "alert OrdersFailingInRegions",
+        message: "removed (it was medium): nothing alerts on this any more",
+      },
+      {
+        id: "severity-lowered",
+        subject: "alert QueueLagHigh",
         message:
-          "dashboard_url http://localhost:3000/d/gs-phoenix-metrics?viewPanel=501 points at panel 501 of dashboard gs-phoenix-metrics, which no longer exists",
+          "severity lowered from high to low: its notifications go to shop-backlog (slack #shop-alerts) instead of shop-urgent (pagerduty, slack #shop-oncall)",
+      },
+      // Low goes to a receiver that does not page, and waits 15m: what lowering the severity does.
+      {
+        id: "paging-removed",
+        subject: "alert QueueLagHigh",
+        message:
+          "no longer pages: shop-urgent (pagerduty, slack #shop-oncall) → shop-backlog (slack #shop-alerts)",
+      },
+      {
+        id: "notify-slower",
+        subject: "alert QueueLagHigh",
+        message: "time to first notice ~6m → ~20m (for 5m, group_wait 1m → 15m)",
+      },
+      {
+        id: "link-broken",
+        subject: "alert TargetDown",
+        message:
+          "dashboard_url http://localhost:3000/d/shop-overview?viewPanel=501 points at panel 501 of dashboard shop-overview, which no longer exists",
       },
       // The threshold moved in the built file alone: the summary written from the old one is left behind.
       {
         id: "threshold-text-stale",
-        subject: "alert EctoQueryLatencyHigh",
+        subject: "alert ShopLatencyHigh",
         message: 'its threshold moved from 0.5 to 0.6, but its summary still says "above 500 ms"',
       },
       {
         id: "panel-without-queries",
-        subject: 'dashboard gs-phoenix-metrics › panel 102 "p95 latency"',
+        subject: 'dashboard shop-overview › panel 102 "p95 latency"',
         message: "has no query: it will show no data",
       },
     ]);
     expect(
       report.alerts.map((a) => [a.key, a.status, a.changes.map((c) => [c.field, c.before, c.after])]),
     ).toEqual([
-      ["CovenantFundDrop", "changed", [["severity", "high", "low"]]],
-      ["EctoQueryLatencyHigh", "changed", [["threshold", "> 0.5 (500ms)", "> 0.6 (600ms)"]]],
       [
-        "NatsConsumerLagHigh",
+        "OrdersFailingInRegions",
         "removed",
         [
-          ["threshold", "> 1000", undefined],
-          ["for", "5m", undefined],
-          ["severity", "high", undefined],
+          ["threshold", ">= 3", undefined],
+          ["for", "10m", undefined],
+          ["severity", "medium", undefined],
         ],
       ],
+      ["QueueLagHigh", "changed", [["severity", "high", "low"]]],
       [
-        "PhoenixHigh5xxErrorRate",
+        "ShopHigh5xxErrorRate",
         "changed",
         [
           ["for", "5m", "10m"],
           [
             "annotation runbook_url",
-            "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate",
-            "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#errors",
+            "https://example.com/shop/RUNBOOK.md#alert-shop-5xx-errors",
+            "https://example.com/shop/RUNBOOK.md#errors",
           ],
         ],
       ],
+      ["ShopLatencyHigh", "changed", [["threshold", "> 0.5 (500ms)", "> 0.6 (600ms)"]]],
     ]);
     const markdown = renderMarkdown(report);
     expect(markdown.indexOf("### Needs attention")).toBeLessThan(markdown.indexOf("### Alerts"));
     expect(markdown).toContain(
-      "- **`alert-removed`** alert NatsConsumerLagHigh: removed (it was high): nothing alerts on this any more",
+      "- **`alert-removed`** alert OrdersFailingInRegions: removed (it was medium): nothing alerts on this any more",
     );
     expect(markdown).toContain(
-      "| `gs-phoenix-metrics` Phoenix Metrics | 102 `p95 latency` | query A | `histogram_quantile",
+      "| `shop-overview` Shop Overview | 102 `p95 latency` | query A | `histogram_quantile",
     );
     // A removed panel in full: what it drew, in what unit, from which query, and the alert that opened it.
     expect(markdown).toContain(
-      '|  | 501 `Metrics endpoint up`<br>opened by `MetricsEndpointDown` | **removed** type | `timeseries` |  |\n|  |  | unit | `bool` |  |\n|  |  | thresholds | `1` |  |\n|  |  | query A | `max by (instance) (up{job=~"$job", instance=~"$instance"})` |  |\n',
+      '|  | 501 `Target up`<br>opened by `TargetDown` | **removed** type | `timeseries` |  |\n|  |  | unit | `bool` |  |\n|  |  | thresholds | `1` |  |\n|  |  | query A | `max by (instance) (up{job=~"$job", instance=~"$instance"})` |  |\n',
     );
   });
 
@@ -239,25 +241,25 @@ describe("o11y diff, the engine", () => {
       (traffic: number, threshold = 0.05) =>
       (doc: Doc) => {
         alertsIn(doc)[0].expr =
-          `job:phoenix_http_requests_5xx:ratio_rate5m > ${threshold}\nand on (job)\njob:phoenix_http_requests:rate5m > ${traffic}`;
+          `job:shop_http_requests_5xx:ratio_rate5m > ${threshold}\nand on (job)\njob:shop_http_requests:rate5m > ${traffic}`;
       };
-    const before = edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1) });
+    const before = edited({ "prometheus/rules/alerts/http.yaml": guarded(1) });
     const changes = (head: ArtifactFile[]) =>
       diffArtifacts(before, head, { base: "base", head: "head" }).alerts.flatMap((a) =>
         a.changes.map((c) => [c.field, c.lines ?? [c.before, c.after]]),
       );
     // In the unit of the panel that draws it (a ratio drawn as percentunit).
-    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(1, 0.06) }))).toEqual([
+    expect(changes(edited({ "prometheus/rules/alerts/http.yaml": guarded(1, 0.06) }))).toEqual([
       ["threshold", ["> 0.05 (5%)", "> 0.06 (6%)"]],
     ]);
-    expect(changes(edited({ "prometheus/rules/alerts/phoenix.yaml": guarded(2) }))).toEqual([
+    expect(changes(edited({ "prometheus/rules/alerts/http.yaml": guarded(2) }))).toEqual([
       [
         "expr",
         [
-          { op: " ", line: "job:phoenix_http_requests_5xx:ratio_rate5m > 0.05" },
+          { op: " ", line: "job:shop_http_requests_5xx:ratio_rate5m > 0.05" },
           { op: " ", line: "and on (job)" },
-          { op: "-", line: "job:phoenix_http_requests:rate5m > 1" },
-          { op: "+", line: "job:phoenix_http_requests:rate5m > 2" },
+          { op: "-", line: "job:shop_http_requests:rate5m > 1" },
+          { op: "+", line: "job:shop_http_requests:rate5m > 2" },
         ],
       ],
     ]);
@@ -284,14 +286,14 @@ describe("o11y diff, the engine", () => {
   });
 
   it("lists the alerts and panels that use a changed recording rule", () => {
-    const name = "job:phoenix_http_requests_5xx:ratio_rate5m";
+    const name = "job:shop_http_requests_5xx:ratio_rate5m";
     const before: string = rule(
-      parse(base.find((f) => f.path === "prometheus/rules/recording/phoenix.yaml")!.content),
+      parse(base.find((f) => f.path === "prometheus/rules/recording/http.yaml")!.content),
       name,
     ).expr;
     const after = before.replace('status=~"5.."', 'status=~"5..|429"');
     const head = edited({
-      "prometheus/rules/recording/phoenix.yaml": (doc) => void (rule(doc, name).expr = after),
+      "prometheus/rules/recording/http.yaml": (doc) => void (rule(doc, name).expr = after),
     });
     const report = diff(head);
     const changedLine = (text: string) => text.split("\n").find((l) => l.includes("status=~"))!;
@@ -314,13 +316,13 @@ describe("o11y diff, the engine", () => {
             ),
           },
         ],
-        dependents: [{ kind: "alert", subject: "alert PhoenixHigh5xxErrorRate", via: [] }],
+        dependents: [{ kind: "alert", subject: "alert ShopHigh5xxErrorRate", via: [] }],
       },
     ]);
     expect(report.attention).toEqual([]);
     const markdown = renderMarkdown(report);
     expect(markdown).toContain(`| \`${name}\` | expr | \`…tal{status=~"5.."}[5m]))`);
-    expect(markdown).toContain(`- \`${name}\`; read by 1 dependent:\n  - alert PhoenixHigh5xxErrorRate\n`);
+    expect(markdown).toContain(`- \`${name}\`; read by 1 dependent:\n  - alert ShopHigh5xxErrorRate\n`);
     expect(markdown).toContain(`\n- ${changedLine(before)}\n+ ${changedLine(after)}\n`);
   });
 
@@ -328,7 +330,7 @@ describe("o11y diff, the engine", () => {
     const withRegexp = (files: ArtifactFile[]) =>
       edited(
         {
-          "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+          "grafana/dashboards/shop-overview.json": (doc) => {
             const target = panel(doc, 101).targets[0];
             target.expr = target.expr.replace(
               'instance=~"$instance"',
@@ -343,7 +345,7 @@ describe("o11y diff, the engine", () => {
       [
         "promql/regexp",
         "warning",
-        'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A',
+        'dashboard shop-overview › panel 101 "Request rate" › query A',
         'method=~"GET" has no regex metacharacters',
       ],
     ]);
@@ -354,16 +356,16 @@ describe("o11y diff, the engine", () => {
 
   it("reports group intervals, dashboard variables and other files by what they contain", () => {
     const head = edited({
-      "prometheus/rules/alerts/ecto.yaml": (doc) => {
+      "prometheus/rules/alerts/latency.yaml": (doc) => {
         doc.groups[0].interval = "2m";
       },
-      "prometheus/rules/recording/nats.yaml": (doc) => {
+      "prometheus/rules/recording/queue.yaml": (doc) => {
         doc.groups[0].rules.push({ ...doc.groups[0].rules[0], labels: { tier: "2" } });
       },
-      "grafana/dashboards/gs-ecto-performance.json": (doc) => {
+      "grafana/dashboards/shop-queue.json": (doc) => {
         const job = doc.templating.list.find((v: Doc) => v.name === "job");
         job.current = { text: "other", value: ["other"] };
-        doc.title = "Ecto";
+        doc.title = "Queue";
       },
       "alertmanager/alertmanager.yml": (doc) => {
         doc.route.routes[0].repeat_interval = "1h";
@@ -373,7 +375,7 @@ describe("o11y diff, the engine", () => {
     expect(report.alerts).toEqual([
       {
         status: "changed",
-        key: "EctoQueryLatencyHigh",
+        key: "ShopLatencyHigh",
         changes: [{ field: "interval", before: "30s", after: "2m" }],
       },
     ]);
@@ -381,19 +383,19 @@ describe("o11y diff, the engine", () => {
     expect(report.recordingRules.map((r) => [r.status, r.key, r.dependents.map((d) => d.subject)])).toEqual([
       [
         "added",
-        'job_stream_consumer:jetstream_consumer_num_pending:max{tier="2"}',
-        ["alert NatsConsumerLagHigh"],
+        'job_queue:shop_queue_pending_messages:max{tier="2"}',
+        ["alert QueueLagHigh", 'dashboard shop-queue › panel 101 "Pending messages"'],
       ],
     ]);
     expect(
       report.dashboards.map((d) => [d.key, d.changes.map((c) => [c.field, c.before, c.after]), d.panels]),
     ).toEqual([
       [
-        "gs-ecto-performance",
+        "shop-queue",
         [
-          ["title", "Ecto Performance", "Ecto"],
-          ["variable $job.current.text", "global-sovereign", "other"],
-          ["variable $job.current.value", '["global-sovereign"]', '["other"]'],
+          ["title", "Shop Queue", "Queue"],
+          ["variable $job.current.text", "queue", "other"],
+          ["variable $job.current.value", '["queue"]', '["other"]'],
         ],
         [],
       ],
@@ -412,14 +414,18 @@ describe("o11y diff, the engine", () => {
         a.after?.outcomes[0]?.routes[0]?.repeatInterval,
       ]),
     ).toEqual([
-      // The SLOs' page alerts are critical too.
-      ...["ApiAvailabilityBudgetBurnPage1h", "ApiAvailabilityBudgetBurnPage6h"]
-        .concat(["ApiLatencyBudgetBurnPage1h", "ApiLatencyBudgetBurnPage6h"])
-        .map((name) => [name, "changed", ["repeat"], "30m", "1h"]),
-      // Touched by the other changes (its group's interval, a rule it reads): shown with its unchanged timing.
-      ["EctoQueryLatencyHigh", "unchanged", [], "1h", "1h"],
-      ["NatsConsumerLagHigh", "unchanged", [], "1h", "1h"],
-      ["PhoenixHigh5xxErrorRate", "changed", ["repeat"], "30m", "1h"],
+      // Touched by the other changes (a rule it reads, its group's interval): shown with its unchanged timing.
+      ["QueueLagHigh", "unchanged", [], "1h", "1h"],
+      // The SLO's page alerts are critical too.
+      ...["ShopAvailabilityBudgetBurnPage1h", "ShopAvailabilityBudgetBurnPage6h"].map((name) => [
+        name,
+        "changed",
+        ["repeat"],
+        "30m",
+        "1h",
+      ]),
+      ["ShopHigh5xxErrorRate", "changed", ["repeat"], "30m", "1h"],
+      ["ShopLatencyHigh", "unchanged", [], "1h", "1h"],
     ]);
   });
 
@@ -427,25 +433,25 @@ describe("o11y diff, the engine", () => {
     const broken = (path: string, content: string) =>
       base.map((f) => (f.path === path ? { path, content } : f));
     expect(() =>
-      diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, {
+      diffArtifacts(broken("prometheus/rules/alerts/http.yaml", "groups: [\n"), base, {
         base: "base",
         head: "head",
       }),
     ).toThrow(ArtifactError);
     expect(() =>
-      diffArtifacts(broken("prometheus/rules/alerts/phoenix.yaml", "groups: [\n"), base, {
+      diffArtifacts(broken("prometheus/rules/alerts/http.yaml", "groups: [\n"), base, {
         base: "base",
         head: "head",
       }),
-    ).toThrow(/^base: build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML/);
+    ).toThrow(/^base: build\/prometheus\/rules\/alerts\/http\.yaml: not valid YAML/);
     expect(() =>
-      diffArtifacts(base, broken("grafana/dashboards/gs-beam-health.json", "{"), {
+      diffArtifacts(base, broken("grafana/dashboards/shop-queue.json", "{"), {
         base: "base",
         head: "head",
       }),
-    ).toThrow(/^head: build\/grafana\/dashboards\/gs-beam-health\.json: not valid JSON/);
+    ).toThrow(/^head: build\/grafana\/dashboards\/shop-queue\.json: not valid JSON/);
     expect(() =>
-      diffArtifacts(base, broken("prometheus/rules/alerts/phoenix.yaml", "rules: []\n"), {
+      diffArtifacts(base, broken("prometheus/rules/alerts/http.yaml", "rules: []\n"), {
         base: "base",
         head: "head",
       }),
@@ -460,19 +466,21 @@ describe("o11y diff, the engine", () => {
     expect(cut.match(/^```/gm)!.length % 2).toBe(0);
     expect(cut).toMatch(/\*\*Truncated:\*\* .*--format json/);
     const head = edited({
-      "grafana/dashboards/gs-beam-health.json": (doc) =>
+      "grafana/dashboards/shop-overview.json": (doc) =>
         doc.panels.forEach((p: Doc) => (p.title = `${p.title} ${"x".repeat(100)}`)),
     });
+    // Long enough that 2000 characters cut it.
+    expect(renderMarkdown(diff(head)).length).toBeGreaterThan(2000);
     const small = renderMarkdown(diff(head), 2000);
     expect(small.length).toBeLessThanOrEqual(2000);
     expect(small.startsWith(commentMarker)).toBe(true);
   });
 
   it("writes JSON with the same report", () => {
-    const head = edited({ "prometheus/rules/alerts/nats.yaml": (doc) => (doc.groups[0].rules = []) });
+    const head = edited({ "prometheus/rules/alerts/order.yaml": (doc) => (doc.groups[0].rules = []) });
     const json = JSON.parse(renderJson(diff(head)));
     expect(json.summary).toBe("base → head: 1 alert (1 removed); 1 flag for review.");
     expect(json.attention.map((f: Doc) => f.id)).toEqual(["alert-removed"]);
-    expect(json.alerts[0]).toMatchObject({ status: "removed", key: "NatsConsumerLagHigh" });
+    expect(json.alerts[0]).toMatchObject({ status: "removed", key: "OrdersFailingInRegions" });
   });
 });
