@@ -10,9 +10,9 @@ import { renderGithub, renderMarkdown } from "../../src/engine/diff/render.ts";
 import { renderText } from "../../src/engine/diff/text.ts";
 import { base, diff, edited, type Doc } from "./build.ts";
 
-const dashboard = "grafana/dashboards/gs-phoenix-metrics.json";
+const dashboard = "grafana/dashboards/shop-overview.json";
 
-/** Phoenix Metrics with a full-width stat inserted under the first row: everything below moves down 4. */
+/** Shop Overview with a full-width stat inserted under the first row: everything below moves down 4. */
 const inserted = edited({
   [dashboard]: (doc: Doc) => {
     const template = doc.panels.find((p: Doc) => p.id === 101);
@@ -27,20 +27,22 @@ const inserted = edited({
   },
 });
 
-/** The panels below the inserted one, read from the real dashboard so that content can grow. */
-const below: string[] = (JSON.parse(base.find((f) => f.path === dashboard)!.content).panels as Doc[])
-  .filter((p) => p.gridPos.y >= 5)
-  .map((p) => String(p.id));
-const layoutLine = `gs-phoenix-metrics\` layout only: ${below.length} panels moved (${below.join(", ")} down 4)`;
+/** The panels below the inserted one: the fixture dashboard's rows and panels under its first row. */
+const below = ["200", "201", "202", "300", "301", "302", "303", "400", "401", "500", "501"];
+const layoutLine = `shop-overview\` layout only: ${below.length} panels moved (${below.join(", ")} down 4)`;
 
 describe("o11y diff of one inserted panel", () => {
   const report = diff(inserted);
 
   it("lists the added panel alone, and the panels below it as moved, not changed", () => {
-    const phoenix = report.dashboards.find((d) => d.key === "gs-phoenix-metrics")!;
-    expect(phoenix.panels.map((p) => [p.key, p.status])).toEqual([["105", "added"]]);
-    expect(below.length).toBeGreaterThan(3);
-    expect(phoenix.moved.map((m) => m.key)).toEqual(below);
+    const overview = report.dashboards.find((d) => d.key === "shop-overview")!;
+    expect(overview.panels.map((p) => [p.key, p.status])).toEqual([["105", "added"]]);
+    expect(
+      (JSON.parse(base.find((f) => f.path === dashboard)!.content).panels as Doc[])
+        .filter((p) => p.gridPos.y >= 5)
+        .map((p) => String(p.id)),
+    ).toEqual(below);
+    expect(overview.moved.map((m) => m.key)).toEqual(below);
   });
 
   it("summarises the moved panels in one line, with no position row for any of them", () => {
@@ -56,10 +58,10 @@ describe("o11y diff of one inserted panel", () => {
       "base → head: 1 dashboard (1 changed).",
       "",
       "Dashboards:",
-      '  gs-phoenix-metrics › panel 105 "Inserted": added',
+      '  shop-overview › panel 105 "Inserted": added',
       "    type: stat",
       "    unit: reqps",
-      '    query A: sum(rate(phoenix_http_request_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
+      '    query A: sum(rate(shop_http_requests_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
       `  ${layoutLine.replace("`", "")}`,
       "",
     ]);
@@ -84,10 +86,10 @@ describe("pictures of the changed dashboards", () => {
       folder: "out (1)/pics",
       dashboards: [
         {
-          uid: "gs-phoenix-metrics",
-          title: "Phoenix | <b>Metrics</b> [x](y)",
-          before: "gs-phoenix-metrics.before.png",
-          after: "gs-phoenix-metrics.after.png",
+          uid: "shop-overview",
+          title: "Shop | <b>Overview</b> [x](y)",
+          before: "shop-overview.before.png",
+          after: "shop-overview.after.png",
         },
         { uid: "gs-new", title: "New", after: "gs-new.after.png" },
       ],
@@ -101,7 +103,7 @@ describe("pictures of the changed dashboards", () => {
         "",
         "| dashboard | before | after |",
         "|---|---|---|",
-        "| `gs-phoenix-metrics` Phoenix \\| \\<b>Metrics\\</b> \\[x\\](y) | [gs-phoenix-metrics.before.png](out%20%281%29/pics/gs-phoenix-metrics.before.png) | [gs-phoenix-metrics.after.png](out%20%281%29/pics/gs-phoenix-metrics.after.png) |",
+        "| `shop-overview` Shop \\| \\<b>Overview\\</b> \\[x\\](y) | [shop-overview.before.png](out%20%281%29/pics/shop-overview.before.png) | [shop-overview.after.png](out%20%281%29/pics/shop-overview.after.png) |",
         "| `gs-new` New | — | [gs-new.after.png](out%20%281%29/pics/gs-new.after.png) |",
         "",
       ].join("\n"),
@@ -115,7 +117,7 @@ describe("pictures of the changed dashboards", () => {
     expect(markdown).toContain("| `gs-new` New | — | `gs-new.after.png` |");
     expect(renderText(linked).split("\n").slice(-4)).toEqual([
       "Pictures (in https://ci.example/run/1):",
-      "  gs-phoenix-metrics: before gs-phoenix-metrics.before.png, after gs-phoenix-metrics.after.png",
+      "  shop-overview: before shop-overview.before.png, after shop-overview.after.png",
       "  gs-new: before none, after gs-new.after.png",
       "",
     ]);
