@@ -18,24 +18,19 @@ const flags = (report: ReturnType<typeof diff>) => report.attention.map((f) => [
 describe("routing, followed to every alert", () => {
   it("an alert whose receiver sends nothing any more is unrouted; Prometheus without an Alertmanager leaves every alert unrouted", () => {
     const silent = diff(
-      edited({ [alertmanager]: (doc) => void (receiver(doc, "team-backlog").slack_configs = undefined) }),
+      edited({ [alertmanager]: (doc) => void (receiver(doc, "shop-backlog").slack_configs = undefined) }),
     );
     expect(flags(silent)).toEqual([
       [
         "alert-unrouted",
-        "alert AlertInputMetricMissing",
-        "no notification leaves Alertmanager: every receiver it reaches sends nothing: team-backlog (sends nothing)",
-      ],
-      [
-        "alert-unrouted",
-        "alert MetricsEndpointDown",
-        "no notification leaves Alertmanager: every receiver it reaches sends nothing: team-backlog (sends nothing)",
+        "alert TargetDown",
+        "no notification leaves Alertmanager: every receiver it reaches sends nothing: shop-backlog (sends nothing)",
       ],
     ]);
     expect(silent.routing.changes).toEqual([
       {
-        field: "receiver team-backlog",
-        before: "slack #global-sovereign-alerts",
+        field: "receiver shop-backlog",
+        before: "slack #shop-alerts",
         after: "(no integration: sends nothing)",
       },
     ]);
@@ -46,10 +41,7 @@ describe("routing, followed to every alert", () => {
         a.after?.firstNotice,
         a.after?.silent,
       ]),
-    ).toEqual([
-      ["AlertInputMetricMissing", "1h15m", undefined, "always"],
-      ["MetricsEndpointDown", "20m", undefined, "always"],
-    ]);
+    ).toEqual([["TargetDown", "20m", undefined, "always"]]);
 
     const nowhere = diff(edited({ "prometheus/prometheus.yml": (doc) => void delete doc.alerting }));
     const every = nowhere.routing.alerts.map((a) => `alert ${a.alert}`);
@@ -66,15 +58,12 @@ describe("routing, followed to every alert", () => {
       "no notification leaves Alertmanager: prometheus/prometheus.yml names no Alertmanager (alerting.alertmanagers): Prometheus sends alerts nowhere",
     );
     expect(nowhere.attention.filter((f) => f.id === "paging-removed").map((f) => f.subject)).toEqual([
-      "alert CovenantFundDrop",
-      "alert EctoQueryLatencyHigh",
-      "alert NatsConsumerLagHigh",
-      "alert PhoenixHigh5xxErrorRate",
-      // The SLOs' page alerts (critical) page too.
-      "alert ApiAvailabilityBudgetBurnPage1h",
-      "alert ApiAvailabilityBudgetBurnPage6h",
-      "alert ApiLatencyBudgetBurnPage1h",
-      "alert ApiLatencyBudgetBurnPage6h",
+      "alert ShopHigh5xxErrorRate",
+      "alert ShopLatencyHigh",
+      "alert QueueLagHigh",
+      // The SLO's page alerts (critical) page too.
+      "alert ShopAvailabilityBudgetBurnPage1h",
+      "alert ShopAvailabilityBudgetBurnPage6h",
     ]);
   });
 
@@ -89,19 +78,19 @@ describe("routing, followed to every alert", () => {
       },
     });
     const report = diff(head);
-    const ecto = report.routing.alerts.find((a) => a.alert === "EctoQueryLatencyHigh")!;
-    expect(ecto.after).toMatchObject({ dependsOn: ["job"], pages: "depends" });
-    expect(ecto.after!.outcomes.map((o) => [o.when, o.routes.map((r) => r.receiver)])).toEqual([
+    const latency = report.routing.alerts.find((a) => a.alert === "ShopLatencyHigh")!;
+    expect(latency.after).toMatchObject({ dependsOn: ["job"], pages: "depends" });
+    expect(latency.after!.outcomes.map((o) => [o.when, o.routes.map((r) => r.receiver)])).toEqual([
       [['job=~"api.*"'], ["api-chat"]],
-      [['job!~"api.*"'], ["oncall-urgent"]],
+      [['job!~"api.*"'], ["shop-urgent"]],
     ]);
-    expect(flags(report).find(([, subject]) => subject === "alert EctoQueryLatencyHigh")).toEqual([
+    expect(flags(report).find(([, subject]) => subject === "alert ShopLatencyHigh")).toEqual([
       "paging-removed",
-      "alert EctoQueryLatencyHigh",
-      'may no longer page (depends on label job from the expression): oncall-urgent (pagerduty, slack #on-call) → job=~"api.*": api-chat (slack #api); job!~"api.*": oncall-urgent (pagerduty, slack #on-call)',
+      "alert ShopLatencyHigh",
+      'may no longer page (depends on label job from the expression): shop-urgent (pagerduty, slack #shop-oncall) → job=~"api.*": api-chat (slack #api); job!~"api.*": shop-urgent (pagerduty, slack #shop-oncall)',
     ]);
     // A label the rule sets is known: the critical alert never reaches the high route, whatever its job.
-    expect(report.routing.alerts.map((a) => a.alert)).not.toContain("PhoenixHigh5xxErrorRate");
+    expect(report.routing.alerts.map((a) => a.alert)).not.toContain("ShopHigh5xxErrorRate");
     expect(report.routing.changes).toContainEqual({
       field: 'route {severity="high"} › {job=~"api.*"}',
       after: "receiver api-chat",
@@ -116,10 +105,10 @@ describe("routing, followed to every alert", () => {
         ]),
     });
     const report = diff(head);
-    const ecto = report.routing.alerts.find((a) => a.alert === "EctoQueryLatencyHigh")!;
-    expect(ecto.changed).toEqual(["inhibition"]);
-    expect(ecto.after!.inhibitedBy).toEqual([
-      '{severity="critical"} inhibits {severity="high"} (equal: job): while ApiAvailabilityBudgetBurnPage1h, ApiAvailabilityBudgetBurnPage6h, ApiLatencyBudgetBurnPage1h, ApiLatencyBudgetBurnPage6h, PhoenixHigh5xxErrorRate fires',
+    const queue = report.routing.alerts.find((a) => a.alert === "QueueLagHigh")!;
+    expect(queue.changed).toEqual(["inhibition"]);
+    expect(queue.after!.inhibitedBy).toEqual([
+      '{severity="critical"} inhibits {severity="high"} (equal: job): while ShopAvailabilityBudgetBurnPage1h, ShopAvailabilityBudgetBurnPage6h, ShopHigh5xxErrorRate fires',
     ]);
     // The project's own rules give way to the one rule the edit leaves.
     expect(report.routing.changes).toEqual([
@@ -135,7 +124,7 @@ describe("routing, followed to every alert", () => {
       { field: "inhibit rule", after: '{severity="critical"} inhibits {severity="high"} (equal: job)' },
     ]);
     expect(renderMarkdown(report)).toContain(
-      '`EctoQueryLatencyHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service, sloth_id): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while ApiAvailabilityBudgetBurnPage1h, ApiAvailabilityBudgetBurnPage6h, ApiLatencyBudgetBurnPage1h, ApiLatencyBudgetBurnPage6h, PhoenixHigh5xxErrorRate fires\n',
+      '`QueueLagHigh` inhibition: {severity="critical"} inhibits {severity=~"high\\|medium\\|low"} (equal: job, service, sloth_id): no alert of this build matches its source → {severity="critical"} inhibits {severity="high"} (equal: job): while ShopAvailabilityBudgetBurnPage1h, ShopAvailabilityBudgetBurnPage6h, ShopHigh5xxErrorRate fires\n',
     );
   });
 
@@ -157,24 +146,24 @@ describe("routing, followed to every alert", () => {
 
   it("first notice is `for` plus group_wait, for alerts whose route did not change too", () => {
     const head = edited({
-      "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules[0].for = "7m"),
+      "prometheus/rules/alerts/queue.yaml": (doc) => void (doc.groups[0].rules[0].for = "7m"),
     });
-    const nats = diff(head).routing.alerts.find((a) => a.alert === "NatsConsumerLagHigh")!;
+    const queue = diff(head).routing.alerts.find((a) => a.alert === "QueueLagHigh")!;
     expect([
-      nats.status,
-      nats.changed,
-      nats.before!.firstNotice,
-      nats.after!.firstNotice,
-      nats.after!.firstPage,
+      queue.status,
+      queue.changed,
+      queue.before!.firstNotice,
+      queue.after!.firstNotice,
+      queue.after!.firstPage,
     ]).toEqual(["changed", ["first notice"], "6m", "8m", "8m"]);
   });
 });
 
 describe("recording rules, followed to every reader", () => {
   it("a rule that drops a label: the panels that print it and the alert that reads it, with what used it", () => {
-    const record = "job_region:global_sovereign_project_creations:failure_ratio_rate10m";
+    const record = "job_region:shop_orders:failure_ratio_rate10m";
     const head = edited({
-      "prometheus/rules/recording/covenant.yaml": (doc) =>
+      "prometheus/rules/recording/order.yaml": (doc) =>
         void (rule(doc, record).expr = rule(doc, record).expr.replaceAll(
           "sum by (job, region)",
           "sum by (job)",
@@ -193,46 +182,46 @@ describe("recording rules, followed to every reader", () => {
     });
     expect(entry.dependents.find((d) => d.kind === "alert")).toEqual({
       kind: "alert",
-      subject: "alert ProjectCreationFailingInRegions",
+      subject: "alert OrdersFailingInRegions",
       via: [],
     });
   });
 
   it("reaches alerts through rules that read rules, and lists each reader once, nearest first", () => {
     const head = edited({
-      "prometheus/rules/recording/phoenix.yaml": (doc) =>
-        void (rule(doc, "job:phoenix_http_requests:rate5m").expr =
-          "sum by (job) (rate(phoenix_http_request_total[10m]))"),
+      "prometheus/rules/recording/http.yaml": (doc) =>
+        void (rule(doc, "job:shop_http_requests:rate5m").expr =
+          "sum by (job) (rate(shop_http_requests_total[10m]))"),
     });
     const entry = diff(head).recordingRules[0]!;
     expect(entry.output).toEqual({ windows: { before: ["5m"], after: ["10m"] } });
     expect(entry.dependents.map((d) => [d.subject, d.via])).toEqual([
-      ["recording rule job:phoenix_http_requests_5xx:ratio_rate5m", []],
-      ["alert PhoenixHigh5xxErrorRate", ["job:phoenix_http_requests_5xx:ratio_rate5m"]],
+      ["recording rule job:shop_http_requests_5xx:ratio_rate5m", []],
+      ["alert ShopHigh5xxErrorRate", ["job:shop_http_requests_5xx:ratio_rate5m"]],
     ]);
   });
 });
 
 describe("dashboards: renames, removals, panels", () => {
-  const phoenix = "grafana/dashboards/gs-phoenix-metrics.json";
+  const overview = "grafana/dashboards/shop-overview.json";
 
   it("a removed dashboard is flagged with the links that break", () => {
-    const head = base.filter((f) => f.path !== "grafana/dashboards/gs-nats-streams.json");
+    const head = base.filter((f) => f.path !== "grafana/dashboards/shop-queue.json");
     const report = diff(
-      edited({ "prometheus/rules/alerts/nats.yaml": (doc) => void (doc.groups[0].rules = []) }, head),
+      edited({ "prometheus/rules/alerts/queue.yaml": (doc) => void (doc.groups[0].rules = []) }, head),
     );
     expect(report.attention.find((f) => f.id === "dashboard-removed")).toEqual({
       id: "dashboard-removed",
-      subject: "dashboard gs-nats-streams",
+      subject: "dashboard shop-queue",
       message:
-        'removed ("NATS Streams"): links to /d/gs-nats-streams stop working (bookmarks, links in notifications already sent by NatsConsumerLagHigh, links from gs-beam-health, gs-covenant-overview, gs-ecto-performance, gs-phoenix-metrics, gs-slos)',
+        'removed ("Shop Queue"): links to /d/shop-queue stop working (bookmarks, links in notifications already sent by QueueLagHigh, links from shop-overview, shop-slos)',
     });
   });
 
   it("a panel whose id changed is one renamed panel, and the links with its old id are flagged", () => {
     const head = edited({
-      [phoenix]: (doc) => void (panel(doc, 301).id = 309),
-      "prometheus/rules/alerts/phoenix.yaml": (doc) =>
+      [overview]: (doc) => void (panel(doc, 301).id = 309),
+      "prometheus/rules/alerts/http.yaml": (doc) =>
         void (doc.groups[0].rules[0].annotations.dashboard_url =
           doc.groups[0].rules[0].annotations.dashboard_url.replace("=301", "=309")),
     });
@@ -240,8 +229,8 @@ describe("dashboards: renames, removals, panels", () => {
     expect(report.dashboards).toEqual([
       {
         status: "changed",
-        key: "gs-phoenix-metrics",
-        title: "Phoenix Metrics",
+        key: "shop-overview",
+        title: "Shop Overview",
         changes: [],
         moved: [],
         panels: [
@@ -251,7 +240,7 @@ describe("dashboards: renames, removals, panels", () => {
             previousKey: "301",
             title: "Error ratio",
             changes: [],
-            openedBy: ["PhoenixHigh5xxErrorRate"],
+            openedBy: ["ShopHigh5xxErrorRate"],
           },
         ],
       },
@@ -259,26 +248,26 @@ describe("dashboards: renames, removals, panels", () => {
     expect(flags(report)).toEqual([
       [
         "link-changed",
-        "alert PhoenixHigh5xxErrorRate",
-        "dashboard_url changed from http://localhost:3000/d/gs-phoenix-metrics?viewPanel=301 to http://localhost:3000/d/gs-phoenix-metrics?viewPanel=309: links in notifications already sent open panel 301 of dashboard gs-phoenix-metrics, which no longer exists",
+        "alert ShopHigh5xxErrorRate",
+        "dashboard_url changed from http://localhost:3000/d/shop-overview?viewPanel=301 to http://localhost:3000/d/shop-overview?viewPanel=309: links in notifications already sent open panel 301 of dashboard shop-overview, which no longer exists",
       ],
       [
         "panel-id-changed",
-        'dashboard gs-phoenix-metrics › panel 309 "Error ratio"',
-        "id changed from 301 to 309: links with viewPanel=301 break (bookmarks, links in notifications already sent by PhoenixHigh5xxErrorRate)",
+        'dashboard shop-overview › panel 309 "Error ratio"',
+        "id changed from 301 to 309: links with viewPanel=301 break (bookmarks, links in notifications already sent by ShopHigh5xxErrorRate)",
       ],
     ]);
   });
 
   it("a dashboard's links compare one by one, old and new URL", () => {
     const head = edited({
-      [phoenix]: (doc) =>
+      [overview]: (doc) =>
         void (doc.links.find((l: Doc) => l.title === "Runbook").url = "https://example.com/runbook"),
     });
     expect(diff(head).dashboards[0]!.changes).toEqual([
       {
         field: 'link "Runbook"',
-        before: "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md",
+        before: "https://example.com/shop/RUNBOOK.md",
         after: "https://example.com/runbook",
       },
     ]);
@@ -291,21 +280,21 @@ describe("less noise", () => {
       "prometheus/prometheus.yml": (doc) => {
         doc.rule_files.reverse();
         doc.scrape_configs.reverse();
-        doc.scrape_configs[0].static_configs[0].targets.push("nats-exporter-2:7777");
+        doc.scrape_configs[0].static_configs[0].targets.push("queue-exporter-2:7777");
       },
     });
     expect(diff(head).files).toEqual([
       {
         status: "changed",
         key: "prometheus/prometheus.yml",
-        changes: [{ field: "scrape_configs.job nats.static_configs", after: "nats-exporter-2:7777" }],
+        changes: [{ field: "scrape_configs.job queue.static_configs", after: "queue-exporter-2:7777" }],
       },
     ]);
   });
 
   it("a removed alert's threshold is in its unit, as a changed one's", () => {
     const report = diff(
-      edited({ "prometheus/rules/alerts/ecto.yaml": (doc) => void (doc.groups[0].rules = []) }),
+      edited({ "prometheus/rules/alerts/latency.yaml": (doc) => void (doc.groups[0].rules = []) }),
     );
     expect(report.alerts[0]!.changes[0]).toEqual({ field: "threshold", before: "> 0.5 (500ms)" });
   });
@@ -314,7 +303,7 @@ describe("less noise", () => {
 describe("the comment cannot be broken or hijacked by what a pull request writes", () => {
   const hostile = "Evil | title `x` <!-- o11y-diff --> *bold*\n::error::injected\n# heading";
   const head = edited({
-    "grafana/dashboards/gs-phoenix-metrics.json": (doc) => {
+    "grafana/dashboards/shop-overview.json": (doc) => {
       panel(doc, 101).title = hostile;
       panel(doc, 102).targets[0].expr =
         `${panel(doc, 102).targets[0].expr}\n::warning::x\n\`\`\`\n<!-- o11y-diff -->`;
@@ -337,7 +326,7 @@ describe("the comment cannot be broken or hijacked by what a pull request writes
     ).toEqual([]);
     const rows = markdown
       .split("\n")
-      .filter((line) => line.startsWith("| `gs-phoenix-metrics`") || line.startsWith("|  | "));
+      .filter((line) => line.startsWith("| `shop-overview`") || line.startsWith("|  | "));
     for (const row of rows) expect(row.replace(/\\\|/g, "").split("|")).toHaveLength(7);
     const fences = markdown.match(/^`{3,}/gm)!;
     expect(fences.length % 2).toBe(0);
@@ -365,19 +354,19 @@ describe("the README's sample comment", () => {
   it("is what the diff writes for the pull request it describes", () => {
     const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
     const sample = /\n {2}````markdown\n([\s\S]*?)\n {2}````\n/.exec(readme)![1]!.replace(/^ {2}/gm, "");
-    const bucket = "job:ecto_query_duration_seconds_bucket:rate5m";
+    const bucket = "job:shop_http_request_duration_seconds_bucket:rate5m";
     const head = edited({
       [alertmanager]: (doc) => {
-        delete receiver(doc, "oncall-urgent").pagerduty_configs;
+        delete receiver(doc, "shop-urgent").pagerduty_configs;
         route(doc, "high").group_wait = "2m";
       },
-      "prometheus/rules/recording/ecto.yaml": (doc) =>
-        void (rule(doc, bucket).expr = "sum by (le) (rate(ecto_query_duration_seconds_bucket[10m]))"),
+      "prometheus/rules/recording/latency.yaml": (doc) =>
+        void (rule(doc, bucket).expr = "sum by (le) (rate(shop_http_request_duration_seconds_bucket[10m]))"),
     });
     const report = { ...diff(head), base: "origin/main (ce08da07be87)", head: "the working tree" };
     // The README leaves the expression's diff block out.
     const written = renderMarkdown(report).replace(
-      /\n\n`job:ecto[^\n]*› expr:\n\n```diff\n[\s\S]*?\n```\n$/,
+      /\n\n`job:shop[^\n]*› expr:\n\n```diff\n[\s\S]*?\n```\n$/,
       "\n",
     );
     expect(written).toBe(`${sample}\n`);
