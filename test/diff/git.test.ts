@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { commentMarker } from "../../src/engine/diff/render.ts";
 import { projectRoot } from "../../src/engine/source.ts";
-import { newRepo, removeTemps, Repo, sh, tempDir } from "./repo.ts";
+import { fixture, newRepo, removeTemps, Repo, sh, tempDir } from "./repo.ts";
 
 afterAll(removeTemps);
 
@@ -30,9 +30,9 @@ function report(repo: Repo, ...args: string[]) {
 const nothingElse = { recordingRules: [], files: [], findings: [] };
 
 const loosenThreshold = (repo: Repo) => {
-  repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(0.051,");
+  repo.edit(`${fixture}/thresholds.ts`, "http5xxRatio: above(0.05,", "http5xxRatio: above(0.051,");
   // The playbook is written by hand: alerts/stale-threshold-text holds its number to the threshold.
-  repo.edit("RUNBOOK.md", "**Trigger**: > 5% 5xx responses", "**Trigger**: > 5.1% 5xx responses");
+  repo.edit(`${fixture}/RUNBOOK.md`, "**Trigger**: > 5% 5xx responses", "**Trigger**: > 5.1% 5xx responses");
   return repo.commit("Loosen the 5xx threshold");
 };
 
@@ -40,21 +40,21 @@ const loosened = {
   attention: [
     {
       id: "threshold-loosened",
-      subject: "alert PhoenixHigh5xxErrorRate",
+      subject: "alert ShopHigh5xxErrorRate",
       message: "threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
     },
   ],
   alerts: [
     {
       status: "changed",
-      key: "PhoenixHigh5xxErrorRate",
+      key: "ShopHigh5xxErrorRate",
       changes: [
         { field: "threshold", before: "> 0.05 (5%)", after: "> 0.051 (5.1%)", direction: "loosened" },
         // Written from the threshold, the summary moves with it.
         {
           field: "annotation summary",
-          before: "The API answers more than 5% of requests with a 5xx error.",
-          after: "The API answers more than 5.1% of requests with a 5xx error.",
+          before: "The shop answers more than 5% of requests with a 5xx error.",
+          after: "The shop answers more than 5.1% of requests with a 5xx error.",
         },
       ],
     },
@@ -64,7 +64,7 @@ const loosened = {
     changes: [],
     alerts: [
       {
-        alert: "PhoenixHigh5xxErrorRate",
+        alert: "ShopHigh5xxErrorRate",
         status: "unchanged",
         changed: [],
         before: { firstNotice: "5m10s", pages: "always" },
@@ -75,8 +75,8 @@ const loosened = {
   dashboards: [
     {
       status: "changed",
-      key: "gs-phoenix-metrics",
-      title: "Phoenix Metrics",
+      key: "shop-overview",
+      title: "Shop Overview",
       changes: [],
       // Both panels that draw the threshold: the overview stat and the error-ratio graph.
       panels: [
@@ -91,7 +91,7 @@ const loosened = {
           key: "301",
           title: "Error ratio",
           changes: [{ field: "thresholds", before: "0.05", after: "0.051" }],
-          openedBy: ["PhoenixHigh5xxErrorRate"],
+          openedBy: ["ShopHigh5xxErrorRate"],
         },
       ],
     },
@@ -100,7 +100,7 @@ const loosened = {
 };
 
 describe("o11y diff between commits", () => {
-  it("a threshold loosened in src/alerts/thresholds.ts: the alert, the panel that draws it, and a flag --fail-on can fail on", () => {
+  it("a threshold loosened in the thresholds file: the alert, the panel that draws it, and a flag --fail-on can fail on", () => {
     const repo = newRepo();
     loosenThreshold(repo);
     const json = diff(repo, "--base", "HEAD~1", "--format", "json", "--fail-on", "threshold-loosened");
@@ -115,14 +115,14 @@ describe("o11y diff between commits", () => {
       ),
     );
     expect(markdown.stdout).toContain(
-      "- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
+      "- **`threshold-loosened`** alert ShopHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
     );
     expect(markdown.stdout).toContain(
-      "| `PhoenixHigh5xxErrorRate` | threshold (loosened) | `> 0.05 (5%)` | `> 0.051 (5.1%)` |",
+      "| `ShopHigh5xxErrorRate` | threshold (loosened) | `> 0.05 (5%)` | `> 0.051 (5.1%)` |",
     );
     // The dashboard is named once, on its first row; the panel the alert opens says so.
     expect(markdown.stdout).toContain(
-      "| `gs-phoenix-metrics` Phoenix Metrics | 103 `5xx ratio` | thresholds | `0.05` | `0.051` |\n|  | 301 `Error ratio`<br>opened by `PhoenixHigh5xxErrorRate` | thresholds | `0.05` | `0.051` |\n",
+      "| `shop-overview` Shop Overview | 103 `5xx ratio` | thresholds | `0.05` | `0.051` |\n|  | 301 `Error ratio`<br>opened by `ShopHigh5xxErrorRate` | thresholds | `0.05` | `0.051` |\n",
     );
   });
 
@@ -134,7 +134,7 @@ describe("o11y diff between commits", () => {
 
   it("rebuilds a base whose committed build/ does not match its manifest", () => {
     const repo = newRepo();
-    repo.edit("build/prometheus/rules/alerts/phoenix.yaml", "for: 5m", "for: 1m");
+    repo.edit("build/prometheus/rules/alerts/http.yaml", "for: 5m", "for: 1m");
     repo.commit("Edit build/ by hand");
     // Built from its source, the base is the head: the hand edit is not what it deploys.
     expect(diff(repo, "--base", "HEAD").stdout).toMatch(
@@ -144,32 +144,32 @@ describe("o11y diff between commits", () => {
 
   it("a severity lowered, with what it does to the alert's route and its first page", () => {
     const repo = newRepo();
-    repo.edit("src/alerts/phoenix.ts", 'severity: "critical"', 'severity: "high"');
+    repo.edit(`${fixture}/alerts.ts`, 'severity: "critical"', 'severity: "high"');
     repo.commit("Page less");
     const json = report(repo, "--base", "HEAD~1");
     expect(json).toMatchObject({
       summary: expect.stringMatching(
-        / → the working tree: 1 alert \(1 changed\), routing of 1 alert; 2 flags for review\.$/,
+        / → the working tree: 1 alert \(1 changed\), routing of 2 alerts; 2 flags for review\.$/,
       ),
       base: expect.stringMatching(/^HEAD~1 \([0-9a-f]{12}\)$/),
       head: "the working tree",
       attention: [
         {
           id: "severity-lowered",
-          subject: "alert PhoenixHigh5xxErrorRate",
+          subject: "alert ShopHigh5xxErrorRate",
           message:
-            "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
+            "severity lowered from critical to high: its notifications go to shop-urgent (pagerduty, slack #shop-oncall) instead of shop-page (pagerduty, slack #shop-oncall)",
         },
         {
           id: "notify-slower",
-          subject: "alert PhoenixHigh5xxErrorRate",
+          subject: "alert ShopHigh5xxErrorRate",
           message: "time to first notice ~5m10s → ~6m (for 5m, group_wait 10s → 1m)",
         },
       ],
       alerts: [
         {
           status: "changed",
-          key: "PhoenixHigh5xxErrorRate",
+          key: "ShopHigh5xxErrorRate",
           changes: [{ field: "severity", before: "critical", after: "high" }],
         },
       ],
@@ -177,40 +177,39 @@ describe("o11y diff between commits", () => {
         changes: [],
         alerts: [
           {
-            alert: "PhoenixHigh5xxErrorRate",
+            alert: "ShopHigh5xxErrorRate",
             status: "changed",
-            // As a high alert it is now held back while a critical alert of its service and job fires.
+            // As a high alert it is now subject to inhibition by the critical alerts of its service and job.
             changed: ["receiver", "first notice", "repeat", "inhibition"],
           },
+          // It was the critical alert that held back the latency alert of its service and job: it no longer can.
+          { alert: "ShopLatencyHigh", status: "changed", changed: ["inhibition"] },
         ],
       },
       dashboards: [],
       ...nothingElse,
     });
     const [before, after] = [json.routing.alerts[0].before.outcomes, json.routing.alerts[0].after.outcomes];
-    expect([before[0].routes[0].receiver, after[0].routes[0].receiver]).toEqual([
-      "oncall-page",
-      "oncall-urgent",
-    ]);
+    expect([before[0].routes[0].receiver, after[0].routes[0].receiver]).toEqual(["shop-page", "shop-urgent"]);
   });
 
   it("an alert removed", () => {
     const repo = newRepo();
-    repo.edit("src/alerts/groups.ts", "  scrapeAlerts,\n];", "];");
-    repo.edit("RUNBOOK.md", "### Alert: Metrics Endpoint Down", "### Metrics Endpoint Down (retired)");
-    repo.commit("Retire MetricsEndpointDown");
+    repo.edit(`${fixture}/alerts.ts`, '  ruleGroup("scrape-alerts", [targetDown]),\n];', "];");
+    repo.edit(`${fixture}/RUNBOOK.md`, "### Alert: Target Down", "### Target Down (retired)");
+    repo.commit("Retire TargetDown");
     expect(report(repo, "--base", "HEAD~1")).toMatchObject({
       attention: [
         {
           id: "alert-removed",
-          subject: "alert MetricsEndpointDown",
+          subject: "alert TargetDown",
           message: "removed (it was low): nothing alerts on this any more",
         },
       ],
       alerts: [
         {
           status: "removed",
-          key: "MetricsEndpointDown",
+          key: "TargetDown",
           changes: [
             { field: "threshold", before: "< 1" },
             { field: "for", before: "5m" },
@@ -235,14 +234,14 @@ describe("o11y diff between commits", () => {
   it("a panel's query changed, with the check finding it brings", () => {
     const repo = newRepo();
     repo.edit(
-      "src/dashboards/phoenix-metrics.ts",
+      `${fixture}/dashboards.ts`,
       'queries: [query(quantile(0.95), "p95")]',
       'queries: [query(quantile(0.99), "p95")]',
     );
     repo.edit(
-      "src/dashboards/phoenix-metrics.ts",
-      'queries: [query(`sum(rate(${requests}{${sel}}[$__rate_interval]))`, "requests")]',
-      'queries: [query(`sum(rate(${requests}{${sel}, method=~"GET"}[$__rate_interval]))`, "requests")]',
+      `${fixture}/dashboards.ts`,
+      'queries: [query(`sum(rate(${httpRequests}{${sel}}[$__rate_interval]))`, "requests")]',
+      'queries: [query(`sum(rate(${httpRequests}{${sel}, method=~"GET"}[$__rate_interval]))`, "requests")]',
     );
     repo.commit("p99, GET only");
     const selector = 'job=~"$job", instance=~"$instance"';
@@ -255,7 +254,7 @@ describe("o11y diff between commits", () => {
       dashboards: [
         {
           status: "changed",
-          key: "gs-phoenix-metrics",
+          key: "shop-overview",
           changes: [],
           panels: [
             {
@@ -265,8 +264,8 @@ describe("o11y diff between commits", () => {
               changes: [
                 {
                   field: "query A",
-                  before: `sum(rate(phoenix_http_request_total{${selector}}[$__rate_interval]))`,
-                  after: `sum(rate(phoenix_http_request_total{${selector}, method=~"GET"}[$__rate_interval]))`,
+                  before: `sum(rate(shop_http_requests_total{${selector}}[$__rate_interval]))`,
+                  after: `sum(rate(shop_http_requests_total{${selector}, method=~"GET"}[$__rate_interval]))`,
                 },
               ],
             },
@@ -280,11 +279,11 @@ describe("o11y diff between commits", () => {
                   lines: [
                     {
                       op: "-",
-                      line: `histogram_quantile(0.95, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))`,
+                      line: `histogram_quantile(0.95, sum by (le) (rate(shop_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))`,
                     },
                     {
                       op: "+",
-                      line: `histogram_quantile(0.99, sum by (le) (rate(phoenix_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))`,
+                      line: `histogram_quantile(0.99, sum by (le) (rate(shop_http_request_duration_seconds_bucket{${selector}}[$__rate_interval])))`,
                     },
                   ],
                 },
@@ -303,7 +302,7 @@ describe("o11y diff between commits", () => {
     ).toEqual([
       [
         "promql/regexp",
-        'dashboard gs-phoenix-metrics › panel 101 "Request rate" › query A',
+        'dashboard shop-overview › panel 101 "Request rate" › query A',
         'method=~"GET" has no regex metacharacters',
       ],
     ]);
@@ -321,16 +320,16 @@ describe("o11y diff between commits", () => {
         "70",
         "--no-semi",
         "--write",
-        "src/alerts/thresholds.ts",
-        "src/dashboards/phoenix-metrics.ts",
+        `${fixture}/thresholds.ts`,
+        `${fixture}/dashboards.ts`,
       ],
       repo.dir,
     );
     expect(prettier.code, prettier.stderr).toBe(0);
     repo.edit(
-      "src/alerts/covenant.ts",
-      "[\n  covenantFundDrop,\n  projectCreationFailingInRegions,\n]",
-      "[\n  projectCreationFailingInRegions,\n  covenantFundDrop,\n]",
+      `${fixture}/alerts.ts`,
+      '  ruleGroup("http-alerts", [shopHigh5xxErrorRate]),\n  ruleGroup("latency-alerts", [shopLatencyHigh]),',
+      '  ruleGroup("latency-alerts", [shopLatencyHigh]),\n  ruleGroup("http-alerts", [shopHigh5xxErrorRate]),',
     );
     repo.commit("Tidy");
     expect(repo.git("diff", "--stat", "main").split("\n").at(-1)).toMatch(/3 files changed/);
@@ -371,23 +370,23 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
 
   it("a base with no build/ that does not build", () => {
     const repo = newRepo({ withBuild: false });
-    repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(5,");
+    repo.edit(`${fixture}/thresholds.ts`, "http5xxRatio: above(0.05,", "http5xxRatio: above(5,");
     repo.commit("Break the base");
-    repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(5,", "phoenix5xxRatio: above(0.05,");
+    repo.edit(`${fixture}/thresholds.ts`, "http5xxRatio: above(5,", "http5xxRatio: above(0.05,");
     repo.commit("Fix it");
     const result = diff(repo, "--base", "HEAD~1");
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /^o11y diff: HEAD~1 \([0-9a-f]{12}\) has no committed build\/, and it does not build \(exit 1\):\n/,
     );
-    expect(result.stderr).toContain("src/alerts/thresholds.ts:");
+    expect(result.stderr).toContain(`${fixture}/thresholds.ts:`);
     expect(result.stderr).toContain("build failed: ");
     expect(repo.git("worktree", "list").split("\n")).toHaveLength(1);
   });
 
   it("an artifact at the base that cannot be read", () => {
     const repo = newRepo();
-    const file = "build/prometheus/rules/alerts/phoenix.yaml";
+    const file = "build/prometheus/rules/alerts/http.yaml";
     const broken = "groups: [\n";
     const manifest = JSON.parse(repo.read("build/manifest.json"));
     const entry = manifest.files.find((f: { path: string }) => `build/${f.path}` === file);
@@ -403,7 +402,7 @@ describe("o11y diff on bad input exits 2 with the reason, and leaves the reposit
     const result = diff(repo, "--base", "HEAD~1");
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^o11y diff: HEAD~1 \([0-9a-f]{12}\): build\/prometheus\/rules\/alerts\/phoenix\.yaml: not valid YAML: /,
+      /^o11y diff: HEAD~1 \([0-9a-f]{12}\): build\/prometheus\/rules\/alerts\/http\.yaml: not valid YAML: /,
     );
   });
 

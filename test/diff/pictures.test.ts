@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decode } from "../preview/pixels.ts";
-import { newRepo, removeTemps, sh, tempDir } from "./repo.ts";
+import { fixture, newRepo, removeTemps, sh, tempDir } from "./repo.ts";
 import { expectValidReport } from "./report-schema.ts";
 
 afterAll(removeTemps);
@@ -14,23 +14,16 @@ afterAll(removeTemps);
 // Each run starts chromium and takes two pictures per changed dashboard: slow on a loaded machine.
 describe("o11y diff --pictures", { timeout: 300_000 }, () => {
   const repo = newRepo();
-  repo.edit(
-    "src/dashboards/phoenix-metrics.ts",
-    'title: "Request rate by route"',
-    'title: "Requests by route"',
-  );
+  repo.edit(`${fixture}/dashboards.ts`, 'title: "Request rate by route"', 'title: "Requests by route"');
   repo.commit("Rename a panel");
 
   it("pictures each changed dashboard before and after, and the Markdown links them", () => {
     const dir = path.join(tempDir("o11y-pictures-"), "pictures");
     const run = repo.o11y("diff", "--base", "HEAD~1", "--pictures", dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual([
-      "gs-phoenix-metrics.after.png",
-      "gs-phoenix-metrics.before.png",
-    ]);
+    expect(readdirSync(dir).sort()).toEqual(["shop-overview.after.png", "shop-overview.before.png"]);
     const [before, after] = ["before", "after"].map((side) =>
-      decode(readFileSync(path.join(dir, `gs-phoenix-metrics.${side}.png`))),
+      decode(readFileSync(path.join(dir, `shop-overview.${side}.png`))),
     );
     expect([before!.width, after!.width]).toEqual([1600, 1600]);
     // The renamed title is drawn: the pictures differ, and only a little.
@@ -41,7 +34,7 @@ describe("o11y diff --pictures", { timeout: 300_000 }, () => {
     expect(differ).toBeGreaterThan(10);
     expect(differ).toBeLessThan((1600 * before!.height) / 4 / 10);
     expect(run.stdout).toContain(
-      `### Pictures\n\nEach changed dashboard before and after, as \`o11y preview\` draws it (the layout), in \`${dir}\`:\n\n| dashboard | before | after |\n|---|---|---|\n| \`gs-phoenix-metrics\` Phoenix Metrics | [gs-phoenix-metrics.before.png](${dir}/gs-phoenix-metrics.before.png) | [gs-phoenix-metrics.after.png](${dir}/gs-phoenix-metrics.after.png) |\n`,
+      `### Pictures\n\nEach changed dashboard before and after, as \`o11y preview\` draws it (the layout), in \`${dir}\`:\n\n| dashboard | before | after |\n|---|---|---|\n| \`shop-overview\` Shop Overview | [shop-overview.before.png](${dir}/shop-overview.before.png) | [shop-overview.after.png](${dir}/shop-overview.after.png) |\n`,
     );
   });
 
@@ -67,10 +60,10 @@ describe("o11y diff --pictures", { timeout: 300_000 }, () => {
       link: url,
       dashboards: [
         {
-          uid: "gs-phoenix-metrics",
-          title: "Phoenix Metrics",
-          before: "gs-phoenix-metrics.before.png",
-          after: "gs-phoenix-metrics.after.png",
+          uid: "shop-overview",
+          title: "Shop Overview",
+          before: "shop-overview.before.png",
+          after: "shop-overview.after.png",
         },
       ],
     });

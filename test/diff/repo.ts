@@ -1,6 +1,8 @@
 /**
- * Real git repositories in temporary folders, holding a copy of this project (node_modules linked), for
- * `o11y diff` to compare commits of. A template is copied and built once; each repository starts from it.
+ * Real git repositories in temporary folders, holding this project's tool (src/engine, src/cli, bin/; node_modules
+ * linked) with the diff tests' fixture (test/diff/fixture/) as its project, for `o11y diff` to compare commits of:
+ * the real content is not there, so growing it changes nothing here. A template is copied and built once; each
+ * repository starts from it.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -8,7 +10,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { projectRoot } from "../../src/engine/source.ts";
 
-const copied = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "tsconfig.json", ".gitignore"];
+const copied = [
+  "src/engine",
+  "src/cli",
+  "bin",
+  "schemas",
+  "package.json",
+  "tsconfig.json",
+  ".gitignore",
+  "test/diff/fixture",
+];
+/** The fixture, where `o11y build` and `o11y diff` look for the project by default. */
+export const fixture = "test/diff/fixture";
 const gitEnv = {
   GIT_AUTHOR_NAME: "o11y test",
   GIT_AUTHOR_EMAIL: "o11y-test@example.com",
@@ -85,6 +98,10 @@ function projectTemplate(): string {
   temps.push(dir);
   for (const entry of copied)
     cpSync(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true });
+  writeFileSync(
+    path.join(dir, "src/project.ts"),
+    `// The diff tests' fixture is this repository's project.\nexport { project } from "../${fixture}/project.ts";\n`,
+  );
   symlinkSync(path.join(projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   const built = sh(process.execPath, ["bin/o11y.js", "build"], dir);
   if (built.code !== 0) throw new Error(`the template does not build: ${built.stderr}`);

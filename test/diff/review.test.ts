@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { DiffReport } from "../../src/engine/diff/diff.ts";
 import { renderMarkdown } from "../../src/engine/diff/render.ts";
-import { newRepo, removeTemps, type Repo } from "./repo.ts";
+import { fixture, newRepo, removeTemps, type Repo } from "./repo.ts";
 import { expectValidReport } from "./report-schema.ts";
 
 afterAll(removeTemps);
@@ -29,32 +29,34 @@ function review(repo: Repo): { json: DiffReport & { summary: string }; markdown:
 }
 
 const flags = (report: DiffReport) => report.attention.map((f) => `${f.id} ${f.subject}`);
-const high = ["CovenantFundDrop", "EctoQueryLatencyHigh", "NatsConsumerLagHigh"];
+/** The high alerts, in the order of their rule files (flags), and by name (routing). */
+const high = ["ShopLatencyHigh", "QueueLagHigh"];
+const highByName = [...high].sort();
 
 describe("o11y diff on the pull requests of issue 17", () => {
   it("routing: PagerDuty removed from the high receiver, group_wait 1m -> 2m, repeat 1h -> 2h", () => {
     const repo = pullRequest("Quieter high alerts", (r) => {
       r.edit(
-        "src/alerts/severities.ts",
-        '    receiver: "oncall-urgent",\n    channels: [\n      { kind: "pagerduty", routingKeyFile: `${secrets}/pagerduty-routing-key` },\n',
-        '    receiver: "oncall-urgent",\n    channels: [\n',
+        `${fixture}/settings.ts`,
+        '    receiver: "shop-urgent",\n    channels: [pagerduty, slack("#shop-oncall")],\n',
+        '    receiver: "shop-urgent",\n    channels: [slack("#shop-oncall")],\n',
       );
-      r.edit("src/alerts/severities.ts", 'groupWait: "1m"', 'groupWait: "2m"');
-      r.edit("src/alerts/severities.ts", 'repeatInterval: "1h"', 'repeatInterval: "2h"');
+      r.edit(`${fixture}/settings.ts`, 'groupWait: "1m"', 'groupWait: "2m"');
+      r.edit(`${fixture}/settings.ts`, 'repeatInterval: "1h"', 'repeatInterval: "2h"');
     });
     const { json } = review(repo);
     expect(flags(json)).toEqual(
       high.flatMap((name) => [`paging-removed alert ${name}`, `notify-slower alert ${name}`]),
     );
     expect(json.attention[0]!.message).toBe(
-      "no longer pages: oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call)",
+      "no longer pages: shop-urgent (pagerduty, slack #shop-oncall) → shop-urgent (slack #shop-oncall)",
     );
     expect(json.attention[1]!.message).toBe("time to first notice ~6m → ~7m (for 5m, group_wait 1m → 2m)");
     expect(json.routing.changes).toEqual([
       {
-        field: "receiver oncall-urgent",
-        before: "pagerduty (pages), slack #on-call",
-        after: "slack #on-call",
+        field: "receiver shop-urgent",
+        before: "pagerduty (pages), slack #shop-oncall",
+        after: "slack #shop-oncall",
       },
       { field: 'route {severity="high"} group_wait', before: "1m", after: "2m" },
       { field: 'route {severity="high"} repeat_interval', before: "1h", after: "2h" },
@@ -67,36 +69,40 @@ describe("o11y diff on the pull requests of issue 17", () => {
         a.before!.firstNotice,
         a.after!.firstNotice,
       ]),
-    ).toEqual(high.map((name) => [name, "always", "never", "6m", "7m"]));
+    ).toEqual(highByName.map((name) => [name, "always", "never", "6m", "7m"]));
     expect(json.files).toEqual([]);
 
     // CI can fail on it; the comment shows it.
     const markdown = repo.o11y("diff", "--base", "HEAD~1", "--fail-on", "paging-removed");
     expect(markdown.code).toBe(1);
-    expect(markdown.stderr).toBe("o11y diff: 3 flag(s) named by --fail-on: paging-removed\n");
-    expect(markdown.stdout).toContain("routing of 3 alerts; **6 flags for review**.");
+    expect(markdown.stderr).toBe("o11y diff: 2 flag(s) named by --fail-on: paging-removed\n");
+    expect(markdown.stdout).toContain("routing of 2 alerts; **4 flags for review**.");
     expect(markdown.stdout).toContain(
-      "- **`paging-removed`** alert EctoQueryLatencyHigh: no longer pages: oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call)\n",
+      "- **`paging-removed`** alert ShopLatencyHigh: no longer pages: shop-urgent (pagerduty, slack #shop-oncall) → shop-urgent (slack #shop-oncall)\n",
     );
     expect(markdown.stdout).toContain(
-      "| `EctoQueryLatencyHigh` | oncall-urgent (pagerduty, slack #on-call) → oncall-urgent (slack #on-call) | always → never | ~6m → ~7m | 1h → 2h | alertname, job, severity |\n",
+      "| `ShopLatencyHigh` | shop-urgent (pagerduty, slack #shop-oncall) → shop-urgent (slack #shop-oncall) | always → never | ~6m → ~7m | 1h → 2h | alertname, job, severity |\n",
     );
     expect(markdown.stdout).toContain(
-      "| receiver oncall-urgent | `pagerduty (pages), slack #on-call` | `slack #on-call` |\n",
+      "| receiver shop-urgent | `pagerduty (pages), slack #shop-oncall` | `slack #shop-oncall` |\n",
     );
   });
 
   it("severity critical -> high and `for` 5m -> 15m: the receiver it moves to and the first page ~16m after the problem", () => {
     const repo = pullRequest("Page less for 5xx", (r) => {
-      r.edit("src/alerts/phoenix.ts", 'severity: "critical"', 'severity: "high"');
-      r.edit("src/alerts/phoenix.ts", 'for: "5m"', 'for: "15m"');
+      r.edit(`${fixture}/alerts.ts`, 'severity: "critical"', 'severity: "high"');
       r.edit(
-        "src/alerts/phoenix.ts",
-        'at: "8m",\n          state: "firing"',
-        'at: "18m",\n          state: "firing"',
+        `${fixture}/alerts.ts`,
+        'for: "5m",\n  summary: say`The shop answers',
+        'for: "15m",\n  summary: say`The shop answers',
       );
       r.edit(
-        "src/alerts/phoenix.ts",
+        `${fixture}/alerts.ts`,
+        'at: "8m",\n          state: "firing",\n          labels: { job: "shop" },\n          description: "5.2%',
+        'at: "18m",\n          state: "firing",\n          labels: { job: "shop" },\n          description: "5.2%',
+      );
+      r.edit(
+        `${fixture}/alerts.ts`,
         'at: "11m",\n          state: "firing"',
         'at: "21m",\n          state: "firing"',
       );
@@ -105,18 +111,18 @@ describe("o11y diff on the pull requests of issue 17", () => {
     expect(json.attention).toEqual([
       {
         id: "severity-lowered",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message:
-          "severity lowered from critical to high: its notifications go to oncall-urgent (pagerduty, slack #on-call) instead of oncall-page (pagerduty, slack #on-call)",
+          "severity lowered from critical to high: its notifications go to shop-urgent (pagerduty, slack #shop-oncall) instead of shop-page (pagerduty, slack #shop-oncall)",
       },
       {
         id: "for-lengthened",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message: "`for` lengthened from 5m to 15m: it fires later",
       },
       {
         id: "notify-slower",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message: "time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)",
       },
     ]);
@@ -126,9 +132,9 @@ describe("o11y diff on the pull requests of issue 17", () => {
       routed!.after!.firstPage,
       routed!.before!.outcomes[0]!.routes[0]!.receiver,
       routed!.after!.outcomes[0]!.routes[0]!.receiver,
-    ]).toEqual(["5m10s", "16m", "oncall-page", "oncall-urgent"]);
+    ]).toEqual(["5m10s", "16m", "shop-page", "shop-urgent"]);
     expect(markdown).toContain(
-      "| `PhoenixHigh5xxErrorRate` | oncall-page (pagerduty, slack #on-call) → oncall-urgent (pagerduty, slack #on-call) | always | ~5m10s → ~16m | 30m → 1h | alertname, job, severity |\n",
+      "| `ShopHigh5xxErrorRate` | shop-page (pagerduty, slack #shop-oncall) → shop-urgent (pagerduty, slack #shop-oncall) | always | ~5m10s → ~16m | 30m → 1h | alertname, job, severity |\n",
     );
     // As annotations on the pull request, at the alert's definition.
     const github = repo.o11y("diff", "--base", "HEAD~1", "--format", "github");
@@ -139,53 +145,53 @@ describe("o11y diff on the pull requests of issue 17", () => {
         .filter(Boolean)
         .map((line) => line.replace(/^(::[^:]*)::.*$/, "$1")),
     ).toEqual([
-      ...json.attention.map((f) => `::warning file=src/alerts/phoenix.ts,line=12,title=o11y diff%3A ${f.id}`),
+      ...json.attention.map((f) => `::warning file=${fixture}/alerts.ts,line=14,title=o11y diff%3A ${f.id}`),
       "::notice title=o11y diff",
     ]);
     expect(github.stdout).toContain(
-      "::alert PhoenixHigh5xxErrorRate: time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)\n",
+      "::alert ShopHigh5xxErrorRate: time to first notice ~5m10s → ~16m (for 5m → 15m, group_wait 10s → 1m)\n",
     );
   });
 
   it("a recording rule's window widened: every reader, the alert two steps down included", () => {
-    const repo = pullRequest("Smoother Ecto latency", (r) =>
-      r.edit("src/recording-rules/ecto.ts", "[5m]", "[10m]"),
+    const repo = pullRequest("Smoother latency", (r) =>
+      r.edit(`${fixture}/rules.ts`, "rate(${httpDuration.bucket}[5m])", "rate(${httpDuration.bucket}[10m])"),
     );
     const { json, markdown } = review(repo);
     expect(json.recordingRules).toMatchObject([
       {
-        key: "job:ecto_query_duration_seconds_bucket:rate5m",
+        key: "job:shop_http_request_duration_seconds_bucket:rate5m",
         output: { windows: { before: ["5m"], after: ["10m"] } },
         dependents: [
           {
             kind: "recording rule",
-            subject: "recording rule job:ecto_query_duration_seconds:p95_rate5m",
+            subject: "recording rule job:shop_http_request_duration_seconds:p95_rate5m",
             via: [],
           },
           {
             kind: "alert",
-            subject: "alert EctoQueryLatencyHigh",
-            via: ["job:ecto_query_duration_seconds:p95_rate5m"],
+            subject: "alert ShopLatencyHigh",
+            via: ["job:shop_http_request_duration_seconds:p95_rate5m"],
           },
         ],
       },
     ]);
     expect(json.routing.alerts.map((a) => [a.alert, a.status, a.after!.firstNotice])).toEqual([
-      ["EctoQueryLatencyHigh", "unchanged", "6m"],
+      ["ShopLatencyHigh", "unchanged", "6m"],
     ]);
     expect(markdown).toContain(
-      "- `job:ecto_query_duration_seconds_bucket:rate5m`: window `5m` → `10m`; read by 2 dependents:\n  - recording rule job:ecto_query_duration_seconds:p95_rate5m\n  - alert EctoQueryLatencyHigh (through `job:ecto_query_duration_seconds:p95_rate5m`)\n",
+      "- `job:shop_http_request_duration_seconds_bucket:rate5m`: window `5m` → `10m`; read by 2 dependents:\n  - recording rule job:shop_http_request_duration_seconds:p95_rate5m\n  - alert ShopLatencyHigh (through `job:shop_http_request_duration_seconds:p95_rate5m`)\n",
     );
   });
 
   it("`job` dropped from a rule's by(): the alert two steps down loses the label Alertmanager groups by and its description prints", () => {
-    const repo = pullRequest("Ecto latency across jobs", (r) =>
-      r.edit("src/recording-rules/ecto.ts", "sum by (job, le)", "sum by (le)"),
+    const repo = pullRequest("Latency across jobs", (r) =>
+      r.edit(`${fixture}/rules.ts`, "sum by (job, le)", "sum by (le)"),
     );
     const { json, markdown } = review(repo);
     const uses = [
       "its annotation description ($labels.job now renders empty)",
-      'Alertmanager\'s group_by on route {severity="high"} (receiver oncall-urgent): its notifications for every job now arrive as one',
+      'Alertmanager\'s group_by on route {severity="high"} (receiver shop-urgent): its notifications for every job now arrive as one',
       // Inhibition matches on job too: held back by (and holding back) alerts of every job now.
       'inhibit rule {severity="critical"} inhibits {severity=~"high|medium|low"} (equal: job, service, sloth_id)',
       'inhibit rule {severity="high"} inhibits {severity=~"medium|low"} (equal: job, service, sloth_id)',
@@ -193,89 +199,85 @@ describe("o11y diff on the pull requests of issue 17", () => {
     expect(json.attention).toEqual([
       {
         id: "alert-label-dropped",
-        subject: "alert EctoQueryLatencyHigh",
+        subject: "alert ShopLatencyHigh",
         message: `loses label job, which its expression no longer carries; read by ${uses.join("; ")}`,
       },
     ]);
     expect(json.recordingRules[0]).toMatchObject({
       output: { labels: { dropped: ["job"], added: [] } },
       dependents: [
-        { subject: "recording rule job:ecto_query_duration_seconds:p95_rate5m", labelsDropped: ["job"] },
         {
-          subject: "alert EctoQueryLatencyHigh",
-          via: ["job:ecto_query_duration_seconds:p95_rate5m"],
+          subject: "recording rule job:shop_http_request_duration_seconds:p95_rate5m",
+          labelsDropped: ["job"],
+        },
+        {
+          subject: "alert ShopLatencyHigh",
+          via: ["job:shop_http_request_duration_seconds:p95_rate5m"],
           labelsDropped: ["job"],
           uses,
         },
       ],
     });
-    expect(markdown).toContain("- **`alert-label-dropped`** alert EctoQueryLatencyHigh: loses label job");
+    expect(markdown).toContain("- **`alert-label-dropped`** alert ShopLatencyHigh: loses label job");
     expect(markdown).toContain("labels dropped: `job`; read by 2 dependents:");
   });
 
   it("a recording rule moved above the rule it reads: an error with the fix, so the working tree does not build", () => {
-    const repo = pullRequest("Reorder Ecto rules", (r) =>
-      r.edit(
-        "src/recording-rules/ecto.ts",
-        "[queryTimeBuckets, queryTimeP95]",
-        "[queryTimeP95, queryTimeBuckets]",
-      ),
+    const repo = pullRequest("Reorder the latency rules", (r) =>
+      r.edit(`${fixture}/rules.ts`, "[latencyBuckets, latencyP95]", "[latencyP95, latencyBuckets]"),
     );
     const check = repo.o11y("check");
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(
-      "error recording rule job:ecto_query_duration_seconds:p95_rate5m: reads job:ecto_query_duration_seconds_bucket:rate5m, which group ecto-recording records further down (rule 2; this is rule 1): Prometheus evaluates a group's rules in order, so this rule reads job:ecto_query_duration_seconds_bucket:rate5m as it was one evaluation earlier (30s old), and nothing on the first evaluation [rules/evaluation-order]\n    fix: move recording rule job:ecto_query_duration_seconds:p95_rate5m below recording rule job:ecto_query_duration_seconds_bucket:rate5m in group ecto-recording",
+      "error recording rule job:shop_http_request_duration_seconds:p95_rate5m: reads job:shop_http_request_duration_seconds_bucket:rate5m, which group latency-recording records further down (rule 2; this is rule 1): Prometheus evaluates a group's rules in order, so this rule reads job:shop_http_request_duration_seconds_bucket:rate5m as it was one evaluation earlier (30s old), and nothing on the first evaluation [rules/evaluation-order]\n    fix: move recording rule job:shop_http_request_duration_seconds:p95_rate5m below recording rule job:shop_http_request_duration_seconds_bucket:rate5m in group latency-recording",
     );
     const diff = repo.o11y("diff", "--base", "HEAD~1");
     expect(diff.code).toBe(2);
     expect(diff.stderr).toMatch(
-      /^o11y diff: the working tree does not build \(1 error\(s\)\): run `node bin\/o11y\.js check`\nsrc\/recording-rules\/ecto\.ts:\d+ error .*\[rules\/evaluation-order\]\n    fix: move /,
+      /^o11y diff: the working tree does not build \(1 error\(s\)\): run `node bin\/o11y\.js check`\ntest\/diff\/fixture\/rules\.ts:\d+ error .*\[rules\/evaluation-order\]\n    fix: move /,
     );
   });
 
   it("a dashboard's uid changed: one renamed dashboard, the links that break, link lists one per line, counts right", () => {
     const repo = pullRequest("Shorter uid", (r) =>
-      r.edit("src/dashboards/ecto-performance.ts", 'uid: "gs-ecto-performance"', 'uid: "gs-ecto"'),
+      r.edit(`${fixture}/dashboards.ts`, 'uid: "shop-queue"', 'uid: "shop-q"'),
     );
     const { json } = review(repo);
     expect(json.summary).toMatch(
-      /: 1 alert \(1 changed\), 6 dashboards \(5 changed, 1 renamed\); 2 flags for review\.$/,
+      /: 1 alert \(1 changed\), 3 dashboards \(2 changed, 1 renamed\); 2 flags for review\.$/,
     );
-    expect(flags(json)).toEqual([
-      "link-changed alert EctoQueryLatencyHigh",
-      "dashboard-renamed dashboard gs-ecto",
-    ]);
+    expect(flags(json)).toEqual(["link-changed alert QueueLagHigh", "dashboard-renamed dashboard shop-q"]);
     expect(json.attention[1]!.message).toBe(
-      "uid changed from gs-ecto-performance to gs-ecto: every link to /d/gs-ecto-performance breaks: bookmarks and links from outside this repository; links in notifications already sent by EctoQueryLatencyHigh; links from other dashboards (this build updates gs-beam-health, gs-covenant-overview, gs-nats-streams, gs-phoenix-metrics, gs-slos); its stars, permissions and version history in Grafana stay with the old uid",
+      "uid changed from shop-queue to shop-q: every link to /d/shop-queue breaks: bookmarks and links from outside this repository; links in notifications already sent by QueueLagHigh; links from other dashboards (this build updates shop-overview, shop-slos); its stars, permissions and version history in Grafana stay with the old uid",
     );
     expect(json.dashboards.find((d) => d.status === "renamed")).toEqual({
       status: "renamed",
-      key: "gs-ecto",
-      previousKey: "gs-ecto-performance",
-      title: "Ecto Performance",
+      key: "shop-q",
+      previousKey: "shop-queue",
+      title: "Shop Queue",
       changes: [],
       panels: [],
       moved: [],
     });
     for (const other of json.dashboards.filter((d) => d.status === "changed"))
       expect(other.changes).toEqual([
-        { field: 'link "Ecto Performance"', before: "/d/gs-ecto-performance", after: "/d/gs-ecto" },
+        { field: 'link "Shop Queue"', before: "/d/shop-queue", after: "/d/shop-q" },
       ]);
     const markdown = repo.o11y("diff", "--base", "HEAD~1").stdout;
     expect(markdown).toContain(
-      "| `gs-ecto` Ecto Performance (renamed from `gs-ecto-performance`) |  | uid | `gs-ecto-performance` | `gs-ecto` |\n",
+      "| `shop-q` Shop Queue (renamed from `shop-queue`) |  | uid | `shop-queue` | `shop-q` |\n",
     );
     expect(markdown).toContain(
-      '| `gs-beam-health` BEAM Health |  | link "Ecto Performance" | `/d/gs-ecto-performance` | `/d/gs-ecto` |\n',
+      '| `shop-overview` Shop Overview |  | link "Shop Queue" | `/d/shop-queue` | `/d/shop-q` |\n',
     );
   });
 
   it("an added panel in full; the panels it pushed down in one line", () => {
     const repo = pullRequest("Requests by method", (r) =>
       r.edit(
-        "src/dashboards/phoenix-metrics.ts",
+        `${fixture}/dashboards.ts`,
         '  .withRow(row(200, "Traffic"))\n',
-        '  .withRow(row(200, "Traffic"))\n  .withPanel(\n    timeseries({\n      id: 205,\n      title: "Request rate by method",\n      description: "Requests per second for each HTTP method.",\n      unit: "reqps",\n      queries: [query(`sum by (method) (rate(${requests}{${sel}}[$__rate_interval]))`, "{{method}}")],\n    }),\n  )\n',
+        '  .withRow(row(200, "Traffic"))\n  .withPanel(\n    timeseries({\n      id: 205,\n      title: "Request rate by method",\n      description: "Requests per second for each HTTP method.",\n      unit: "reqps",\n      queries: [query(`sum by (method) (rate(${httpRequests}{${sel}}[$__rate_interval]))`, "{{method}}")],\n    }),\n  )\n',
       ),
     );
     const { json, markdown } = review(repo);
@@ -291,18 +293,18 @@ describe("o11y diff on the pull requests of issue 17", () => {
           {
             field: "query A",
             after:
-              'sum by (method) (rate(phoenix_http_request_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
+              'sum by (method) (rate(shop_http_requests_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))',
           },
         ],
       },
     ]);
     expect(dashboard!.moved.length).toBeGreaterThan(1);
     expect(markdown).toContain(
-      "| `gs-phoenix-metrics` Phoenix Metrics | 205 `Request rate by method` | **added** type |  | `timeseries` |\n|  |  | unit |  | `reqps` |\n",
+      "| `shop-overview` Shop Overview | 205 `Request rate by method` | **added** type |  | `timeseries` |\n|  |  | unit |  | `reqps` |\n",
     );
     expect(markdown).toMatch(
       new RegExp(
-        `\\n- \`gs-phoenix-metrics\` layout only: ${dashboard!.moved.length} panels moved \\(201 right 12; 202 down 8, left 12; [0-9, ]+ down 8\\)\\n`,
+        `\\n- \`shop-overview\` layout only: ${dashboard!.moved.length} panels moved \\(201 right 12; 202 down 8, left 12; [0-9, ]+ down 8\\)\\n`,
       ),
     );
     expect(markdown).not.toMatch(/\| position \|/);
@@ -311,39 +313,39 @@ describe("o11y diff on the pull requests of issue 17", () => {
   it("the panel an alert opens pointed at another metric: marked, and flagged", () => {
     const repo = pullRequest("Request counts on the error panel", (r) =>
       r.edit(
-        "src/dashboards/phoenix-metrics.ts",
+        `${fixture}/dashboards.ts`,
         'queries: [query(statusRatio("5"), "5xx"), query(statusRatio("4"), "4xx")],',
-        'queries: [query(`sum(rate(${duration.count}{${sel}}[$__rate_interval]))`, "requests")],',
+        'queries: [query(`sum(rate(${httpDuration.count}{${sel}}[$__rate_interval]))`, "requests")],',
       ),
     );
     const { json, markdown } = review(repo);
     expect(json.attention).toEqual([
       {
         id: "alert-panel-changed",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message:
-          'the panel its dashboard_url opens (dashboard gs-phoenix-metrics › panel 301 "Error ratio") no longer shows what it alerts on (job:phoenix_http_requests_5xx:ratio_rate5m, phoenix_http_request_total): it read phoenix_http_request_total, it now reads phoenix_http_request_duration_seconds_count',
+          'the panel its dashboard_url opens (dashboard shop-overview › panel 301 "Error ratio") no longer shows what it alerts on (job:shop_http_requests_5xx:ratio_rate5m, shop_http_requests_total): it read shop_http_requests_total, it now reads shop_http_request_duration_seconds_count',
       },
     ]);
     expect(json.dashboards[0]!.panels[0]).toMatchObject({
       key: "301",
-      openedBy: ["PhoenixHigh5xxErrorRate"],
+      openedBy: ["ShopHigh5xxErrorRate"],
     });
-    expect(markdown).toContain("| 301 `Error ratio`<br>opened by `PhoenixHigh5xxErrorRate` | query A |");
+    expect(markdown).toContain("| 301 `Error ratio`<br>opened by `ShopHigh5xxErrorRate` | query A |");
   });
 
   it("a runbook section renamed with its old anchor kept, and rule_files reordered: nothing to flag; without the anchor, old links break", () => {
-    const repo = pullRequest("Rename the 5xx playbook; phoenix rules after ecto's", (r) => {
-      r.edit("src/alerts/phoenix.ts", 'runbook: "High 5xx Error Rate"', 'runbook: "Phoenix 5xx Errors"');
+    const repo = pullRequest("Rename the 5xx playbook; HTTP rules after the latency rules", (r) => {
+      r.edit(`${fixture}/alerts.ts`, 'runbook: "Shop 5xx Errors"', 'runbook: "Shop Server Errors"');
       r.edit(
-        "RUNBOOK.md",
-        "### Alert: High 5xx Error Rate",
-        '<a id="alert-high-5xx-error-rate"></a>\n\n### Alert: Phoenix 5xx Errors',
+        `${fixture}/RUNBOOK.md`,
+        "### Alert: Shop 5xx Errors",
+        '<a id="alert-shop-5xx-errors"></a>\n\n### Alert: Shop Server Errors',
       );
       r.edit(
-        "src/recording-rules/groups.ts",
-        "[phoenixRules, ectoRules, natsRules, covenantRules]",
-        "[ectoRules, phoenixRules, natsRules, covenantRules]",
+        `${fixture}/rules.ts`,
+        "[httpRules, latencyRules, queueRules, orderRules]",
+        "[latencyRules, httpRules, queueRules, orderRules]",
       );
     });
     const { json } = review(repo);
@@ -352,27 +354,25 @@ describe("o11y diff on the pull requests of issue 17", () => {
     expect(json.alerts).toEqual([
       {
         status: "changed",
-        key: "PhoenixHigh5xxErrorRate",
+        key: "ShopHigh5xxErrorRate",
         changes: [
           {
             field: "annotation runbook_url",
-            before:
-              "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate",
-            after:
-              "https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-phoenix-5xx-errors",
+            before: "https://example.com/shop/RUNBOOK.md#alert-shop-5xx-errors",
+            after: "https://example.com/shop/RUNBOOK.md#alert-shop-server-errors",
           },
         ],
       },
     ]);
     // The same rename without the anchor (in the working tree): notifications already sent open a missing section.
-    repo.edit("RUNBOOK.md", '<a id="alert-high-5xx-error-rate"></a>\n\n', "");
+    repo.edit(`${fixture}/RUNBOOK.md`, '<a id="alert-shop-5xx-errors"></a>\n\n', "");
     const { json: without } = review(repo);
     expect(without.attention).toEqual([
       {
         id: "link-changed",
-        subject: "alert PhoenixHigh5xxErrorRate",
+        subject: "alert ShopHigh5xxErrorRate",
         message:
-          'runbook_url changed from https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-high-5xx-error-rate to https://github.com/global-sovereign/observability/blob/main/RUNBOOK.md#alert-phoenix-5xx-errors: links in notifications already sent open a section the runbook no longer has (keep them working with <a id="alert-high-5xx-error-rate"></a> above the section)',
+          'runbook_url changed from https://example.com/shop/RUNBOOK.md#alert-shop-5xx-errors to https://example.com/shop/RUNBOOK.md#alert-shop-server-errors: links in notifications already sent open a section the runbook no longer has (keep them working with <a id="alert-shop-5xx-errors"></a> above the section)',
       },
     ]);
   });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { commentMarker } from "../../src/engine/diff/render.ts";
 import { projectRoot } from "../../src/engine/source.ts";
-import { newRepo, removeTemps, sh, tempDir } from "./repo.ts";
+import { fixture, newRepo, removeTemps, sh, tempDir } from "./repo.ts";
 
 afterAll(removeTemps);
 
@@ -100,9 +100,13 @@ describe(".github/workflows/o11y.yml", () => {
     const repo = newRepo();
     repo.git("update-ref", "refs/remotes/origin/main", "HEAD");
     repo.git("checkout", "-q", "-b", "loosen");
-    repo.edit("src/alerts/thresholds.ts", "phoenix5xxRatio: above(0.05,", "phoenix5xxRatio: above(0.051,");
+    repo.edit(`${fixture}/thresholds.ts`, "http5xxRatio: above(0.05,", "http5xxRatio: above(0.051,");
     // The playbook is written by hand: alerts/stale-threshold-text holds its number to the threshold.
-    repo.edit("RUNBOOK.md", "**Trigger**: > 5% 5xx responses", "**Trigger**: > 5.1% 5xx responses");
+    repo.edit(
+      `${fixture}/RUNBOOK.md`,
+      "**Trigger**: > 5% 5xx responses",
+      "**Trigger**: > 5.1% 5xx responses",
+    );
     repo.commit("Loosen the 5xx threshold, forgetting to build");
     const runnerTemp = tempDir("o11y-runner-");
     const run = (command: string) =>
@@ -121,7 +125,7 @@ describe(".github/workflows/o11y.yml", () => {
     expect(run(build!).code).toBe(0);
     const stale = run(fresh!);
     expect(stale.code).toBe(1);
-    expect(stale.stdout).toContain("diff --git a/build/prometheus/rules/alerts/phoenix.yaml");
+    expect(stale.stdout).toContain("diff --git a/build/prometheus/rules/alerts/http.yaml");
     repo.commit("Build");
     expect(run(fresh!).code).toBe(0);
     expect(run(check!).code).toBe(0);
@@ -131,12 +135,12 @@ describe(".github/workflows/o11y.yml", () => {
     const body = readFileSync(path.join(runnerTemp, "o11y-diff.md"), "utf8");
     expect(body.startsWith(`${commentMarker}\n## o11y diff\n\norigin/main (`)).toBe(true);
     expect(body).toContain(
-      "- **`threshold-loosened`** alert PhoenixHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
+      "- **`threshold-loosened`** alert ShopHigh5xxErrorRate: threshold loosened from > 0.05 (5%) to > 0.051 (5.1%): it fires less",
     );
     // The dashboard that draws the threshold changed: its pictures, before and after, linked to the run's artifacts.
     expect(readdirSync(path.join(runnerTemp, "o11y-pictures")).sort()).toEqual([
-      "gs-phoenix-metrics.after.png",
-      "gs-phoenix-metrics.before.png",
+      "shop-overview.after.png",
+      "shop-overview.before.png",
     ]);
     expect(body).toContain("in [this run's artifacts](https://github.com/o/r/actions/runs/1):");
     expect(repo.git("status", "--porcelain")).toBe("");
