@@ -17,6 +17,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../e2e/harness.ts";
 import { runCli } from "../helpers/cli.ts";
+import { compile } from "../../src/engine/pipeline.ts";
+import { project } from "../../src/project.ts";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "o11y-preview-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -26,14 +28,10 @@ beforeAll(async () => {
   closedPort = await freePort();
 });
 
-const pages = [
-  "gs-beam-health.html",
-  "gs-covenant-overview.html",
-  "gs-ecto-performance.html",
-  "gs-nats-streams.html",
-  "gs-phoenix-metrics.html",
-  "index.html",
-];
+// A page per dashboard of the project, whatever its content holds.
+const { model } = compile(project);
+const [first, second] = model.dashboards;
+const pages = [...model.dashboards.map((d) => `${d.uid}.html`), "index.html"].sort();
 
 describe("o11y preview", { timeout: 180_000 }, () => {
   it("writes a page per dashboard and an index, layout only, and replaces them the next time", () => {
@@ -42,12 +40,15 @@ describe("o11y preview", { timeout: 180_000 }, () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^previewed 5 dashboard\(s\) \(layout only\) into .*preview\/: open .*index\.html\n$/,
+      new RegExp(
+        `^previewed ${model.dashboards.length} dashboard\\(s\\) \\(layout only\\) into .*preview/: open .*index\\.html\n$`,
+      ),
     );
     expect(readdirSync(out).sort()).toEqual([".o11y-preview.json", ...pages]);
-    const phoenix = readFileSync(path.join(out, "gs-phoenix-metrics.html"), "utf8");
-    expect(phoenix).toContain("<h1>Phoenix Metrics</h1>");
-    expect(phoenix).toContain('<a href="gs-ecto-performance.html">Ecto Performance</a>');
+    const page = readFileSync(path.join(out, `${first!.uid}.html`), "utf8");
+    expect(page).toContain(`<h1>${first!.title}</h1>`);
+    // Every dashboard links to the others (dashboard/links), and the page links their pages.
+    expect(page).toContain(`<a href="${second!.uid}.html">${second!.title}</a>`);
     // A page an earlier preview wrote for a dashboard that is gone goes; the folder's other files stay.
     writeFileSync(path.join(out, "mine.txt"), "kept");
     const marker = JSON.parse(readFileSync(path.join(out, ".o11y-preview.json"), "utf8"));
@@ -57,7 +58,7 @@ describe("o11y preview", { timeout: 180_000 }, () => {
     const again = runCli(["preview", "--out", out]);
     expect(again.code, again.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual([".o11y-preview.json", ...pages, "mine.txt"].sort());
-    expect(readFileSync(path.join(out, "gs-phoenix-metrics.html"), "utf8")).toBe(phoenix);
+    expect(readFileSync(path.join(out, `${first!.uid}.html`), "utf8")).toBe(page);
   });
 
   it.each([

@@ -161,8 +161,10 @@ export const agree = (a: number, b: number, relative = 0.05) =>
   Math.abs(a - b) <= Math.max(1e-9, relative * Math.max(Math.abs(a), Math.abs(b)));
 
 /**
- * A recording rule has series, and each equals its (compressed) expression evaluated at the same instant,
- * within 5% (a scrape may land between the rule's evaluation and this query).
+ * A recording rule has series, and each equals its (compressed) expression evaluated at the same instant, within
+ * 5%, at one at least of its last evaluations. Not at every one: an evaluation can start while a scrape stamped
+ * just before it is still being stored (on a loaded machine, often), and a query made later sees that scrape where
+ * the rule did not; a rule with a wrong expression disagrees at all of them.
  */
 export async function checkRecordingRule(
   api: PrometheusApi,
@@ -179,29 +181,52 @@ export async function checkRecordingRule(
   const recorded = await api.query(`${own}[5s]`, now);
   const series = recorded.response.data?.result ?? [];
   if (series.length === 0) return [report(subject, "it produces no series", recorded)];
-  const at = Math.min(...series.map((s) => s.values!.at(-1)![0]));
+  // The evaluations every series has, newest first (up to four).
+  const common = series
+    .map((s) => new Set(s.values!.map(([t]) => t)))
+    .reduce((a, b) => new Set([...a].filter((t) => b.has(t))));
+  const instants = [...common].sort((a, b) => b - a).slice(0, 4);
+  if (instants.length === 0) instants.push(Math.min(...series.map((s) => s.values!.at(-1)![0])));
   const expr = compressExpr(rule.expr);
-  const raw = await api.query(expr, at);
-  const recordedAt = await api.query(own, at);
-  const rawByLabels = new Map(
-    (raw.response.data?.result ?? []).map((s) => [key({ ...s.metric, ...rule.labels }), Number(s.value![1])]),
-  );
-  const failures: string[] = [];
-  for (const s of recordedAt.response.data?.result ?? []) {
-    const expected = rawByLabels.get(key(s.metric));
-    const actual = Number(s.value![1]);
-    if (expected === undefined || !agree(actual, expected)) {
-      failures.push(
-        report(
-          subject,
-          `recorded ${actual} for ${key(s.metric)} at ${at}, but its expression gives ${expected ?? "no such series"}`,
-          raw,
-          `  recorded: ${shown(recordedAt.body)}\n`,
-        ),
-      );
+  const pending = new Set(series.map((s) => key(s.metric)));
+  const disagreements = new Map<string, string>();
+  for (const at of instants) {
+    const raw = await api.query(expr, at);
+    const recordedAt = await api.query(own, at);
+    const rawByLabels = new Map(
+      (raw.response.data?.result ?? []).map((s) => [
+        key({ ...s.metric, ...rule.labels }),
+        Number(s.value![1]),
+      ]),
+    );
+    for (const s of recordedAt.response.data?.result ?? []) {
+      const labels = key(s.metric);
+      if (!pending.has(labels)) continue;
+      const expected = rawByLabels.get(labels);
+      const actual = Number(s.value![1]);
+      if (expected !== undefined && agree(actual, expected)) {
+        pending.delete(labels);
+        continue;
+      }
+      // The newest evaluation's disagreement is the one reported.
+      if (!disagreements.has(labels))
+        disagreements.set(
+          labels,
+          report(
+            subject,
+            `recorded ${actual} for ${labels} at ${at}, but its expression gives ${expected ?? "no such series"} (and disagrees at each of its last ${instants.length} evaluations)`,
+            raw,
+            `  recorded: ${shown(recordedAt.body)}\n`,
+          ),
+        );
     }
+    if (pending.size === 0) break;
   }
-  return failures;
+  return [...pending].map(
+    (labels) =>
+      disagreements.get(labels) ??
+      report(subject, `no sample for ${labels} at its last evaluations (${instants.join(", ")})`, recorded),
+  );
 }
 
 /** Parsed exposition text: TYPE per metric family, and the samples. */
