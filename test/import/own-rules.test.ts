@@ -1,5 +1,5 @@
 /**
- * The project's own build/prometheus/rules, imported into an empty project (no alerts, recording rules or
+ * The project's own build/prometheus/rules, imported into an empty project (no alerts, recording rules, SLOs or
  * dashboards; the catalog, settings, severities and runbook kept), give back equivalent rule files: the same groups
  * under the same names and intervals, the same alerts (expressions, `for`, labels, annotations) and recording rules.
  * The recording rule files are imported first, so that the alerts read them by interpolation; each runbook_url into
@@ -21,7 +21,7 @@ const inputs = kinds.flatMap((kind) =>
     .map((file) => path.join(rules, kind, file)),
 );
 
-/** A copy of the project without its alerts, recording rules and dashboards. */
+/** A copy of the project without its alerts, recording rules, SLOs and dashboards. */
 function emptyProject(): string {
   const dir = projectCopies("o11y-import-own-rules-")();
   const src = path.join(dir, "src");
@@ -32,6 +32,9 @@ function emptyProject(): string {
   writeFileSync(path.join(src, "alerts/thresholds.ts"), "export const thresholds = {};\n");
   writeFileSync(path.join(src, "recording-rules/index.ts"), "export const recordingRuleGroups = [];\n");
   writeFileSync(path.join(src, "dashboards/index.ts"), "export const dashboards = [];\n");
+  // The SLOs' rule files are imported like the rest: the SLOs that generated them go.
+  for (const file of readdirSync(path.join(src, "slos"))) rmSync(path.join(src, "slos", file));
+  writeFileSync(path.join(src, "slos/index.ts"), "export const slos = [];\n");
   return dir;
 }
 

@@ -128,6 +128,11 @@ describe("o11y import rules, part by part", () => {
       /shop_orders_total: counter \(ends in _total; read with rate\(\) or increase\(\)\)/,
     ],
     [
+      "where the imported alerts notify, and how many may page",
+      /where the imported alerts notify through this project's Alertmanager \(4; [1-4] may page\)/,
+    ],
+    ["that a critical alert pages", /alert ShopOrdersFailing \(line 17\): pages, first after \S+; receiver /],
+    [
       "an alert without a comparison, as debt",
       /alert Watchdog \(line \d+\): alerts\/threshold: imported from shop\.yml: the expression does not end in a comparison/,
     ],

@@ -53,6 +53,7 @@ import { inferThresholdUnit, trafficGuardOf } from "./threshold-unit.ts";
 import { call, CallCode, reference, ReferenceCode, template, TemplateCode, type Code } from "./code.ts";
 import type { RuleModule, ThresholdEntry } from "./write-project.ts";
 import { writeAll } from "./write-files.ts";
+import { notificationsOf } from "./notifications.ts";
 import type { ModuleWriter } from "./typescript-writer.ts";
 
 export interface ImportRulesOptions {
@@ -216,6 +217,10 @@ export async function importRules(options: ImportRulesOptions): Promise<ImportSu
       })),
     );
 
+  const notifications = notificationsOf(
+    compiled.model,
+    (alert) => alert.imported === true && alert.source.file === file,
+  );
   const modules: RuleModule[] = plan.map((group) => moduleOf(group, debts, file));
   const { renderRulesImport } = await import("./write-project.ts");
   const { files, rendered } = await renderRulesImport({
@@ -245,6 +250,7 @@ export async function importRules(options: ImportRulesOptions): Promise<ImportSu
       unit: t.unit,
       why: t.why,
     })),
+    notifications,
   };
 }
 
@@ -367,12 +373,17 @@ function checkNames(
   }
   const alerts = new Map<string, SourceLocation>();
   for (const group of project.alertGroups) for (const a of group.rules) alerts.set(a.name, a.source);
+  // A series is its name and its static labels: rules of one name told apart by labels (Sloth's, one per SLO) may
+  // record beside each other, as rules/unique-name allows.
+  const series = (name: string, labels: Record<string, string> = {}) =>
+    `${name}${JSON.stringify(Object.entries(labels).sort())}`;
   const records = new Map<string, SourceLocation>();
   for (const group of project.recordingRuleGroups)
-    for (const r of group.rules) records.set(r.record, r.source);
+    for (const r of group.rules) records.set(series(r.record, r.labels), r.source);
   for (const group of plan)
     for (const { rule } of group.rules) {
-      const taken = (rule.kind === "alert" ? alerts : records).get(rule.name);
+      const taken =
+        rule.kind === "alert" ? alerts.get(rule.name) : records.get(series(rule.name, rule.labels));
       if (taken)
         problems.push({
           message: `${rule.kind === "alert" ? "alert" : "recording rule"} ${rule.name} (line ${rule.line} of ${file}) is already defined at ${taken.file}:${taken.line}`,

@@ -3,6 +3,8 @@
  * catalog entries it added, and, when the input cannot be imported, every problem at once.
  */
 
+import type { ImportedNotification } from "./notifications.ts";
+
 /** One change between the source and what the import writes, and why. */
 export interface Rewrite {
   /** What it concerns: `dashboard`, `panel 12 "CPU"`, `variable $node`, `alert HostDown`, ... */
@@ -34,6 +36,8 @@ export interface ImportSummary {
   metrics: { name: string; type: string; inferred: string }[];
   /** Thresholds named in src/alerts/thresholds.ts (`o11y import rules`): the comparison, its unit and why. */
   thresholds?: { name: string; comparison: string; unit: string; why: string }[];
+  /** Where each imported alert notifies through the project's routing (`o11y import rules`). */
+  notifications?: ImportedNotification[];
 }
 
 /** The report as lines of text, in a stable order. */
@@ -50,6 +54,14 @@ export function formatSummary(summary: ImportSummary): string {
       `thresholds named in src/alerts/thresholds.ts (${summary.thresholds.length}), with the unit inferred and why`,
     );
     for (const t of summary.thresholds) lines.push(`  ${t.name}: ${t.comparison} ${t.unit} (${t.why})`);
+  }
+  if (summary.notifications?.length) {
+    const paging = summary.notifications.filter((n) => n.pages !== "never").length;
+    lines.push(
+      "",
+      `where the imported alerts notify through this project's Alertmanager (${summary.notifications.length}; ${paging} may page): check their severities before you deploy`,
+    );
+    for (const n of summary.notifications) lines.push(`  alert ${n.alert} (line ${n.line}): ${n.outcome}`);
   }
   if (summary.metrics.length) {
     lines.push(
