@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import type { ProjectDefinition } from "../engine/define/project.ts";
 import { terminalLines } from "../engine/escape.ts";
+import type { ImportSummary } from "../engine/import/report.ts";
 import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
 import { readRuleFileText, UnreadableRuleFile } from "./read-rule-file.ts";
@@ -58,23 +60,29 @@ function fail(message: string, fix: string): undefined {
   return undefined;
 }
 
-/** `o11y import dashboard <file|->`: exit 0 when written, 1 when the input cannot be imported (nothing written), 2 on bad usage. */
-export async function importDashboardCommand(file: string, options: ImportOptions): Promise<number> {
-  const text = readInput(file);
-  if (text === undefined) return 2;
+/**
+ * One import, start to end: the project loaded, `run` given the input, its report printed; exit 0 when written, 1
+ * when the input cannot be imported (every problem said, nothing written).
+ */
+async function runImport(
+  file: string,
+  text: string,
+  options: { project: string; dryRun?: boolean },
+  run: (input: {
+    file: string;
+    text: string;
+    root: string;
+    project: ProjectDefinition;
+  }) => Promise<ImportSummary>,
+): Promise<number> {
   const project = await loadProject(options.project, { typecheck: "off" });
-  // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
-  const { importDashboard } = await import("../engine/import/import-dashboard.ts");
   const { ImportError, formatSummary } = await import("../engine/import/report.ts");
   try {
-    const summary = await importDashboard({
+    const summary = await run({
       file: file === "-" ? "<stdin>" : path.basename(file),
       text,
       root: projectRoot,
       project,
-      name: options.name,
-      allowPanelTypes: options.allowPanelType,
-      dryRun: options.dryRun,
     });
     process.stdout.write(terminalLines(formatSummary(summary)).join("\n"));
     if (options.dryRun) process.stdout.write("\n(dry run: nothing was written)\n");
@@ -87,6 +95,22 @@ export async function importDashboardCommand(file: string, options: ImportOption
     );
     return 1;
   }
+}
+
+/** `o11y import dashboard <file|->`: exit 0 when written, 1 when the input cannot be imported (nothing written), 2 on bad usage. */
+export async function importDashboardCommand(file: string, options: ImportOptions): Promise<number> {
+  const text = readInput(file);
+  if (text === undefined) return 2;
+  return runImport(file, text, options, async (input) => {
+    // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
+    const { importDashboard } = await import("../engine/import/import-dashboard.ts");
+    return importDashboard({
+      ...input,
+      name: options.name,
+      allowPanelTypes: options.allowPanelType,
+      dryRun: options.dryRun,
+    });
+  });
 }
 
 export interface ImportRulesOptions {
@@ -99,28 +123,8 @@ export interface ImportRulesOptions {
 export async function importRulesCommand(file: string, options: ImportRulesOptions): Promise<number> {
   const text = readRules(file);
   if (text === undefined) return 2;
-  const project = await loadProject(options.project, { typecheck: "off" });
-  // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
-  const { importRules } = await import("../engine/import/import-rules.ts");
-  const { ImportError, formatSummary } = await import("../engine/import/report.ts");
-  try {
-    const summary = await importRules({
-      file: file === "-" ? "<stdin>" : path.basename(file),
-      text,
-      root: projectRoot,
-      project,
-      prefix: options.prefix,
-      dryRun: options.dryRun,
-    });
-    process.stdout.write(terminalLines(formatSummary(summary)).join("\n"));
-    if (options.dryRun) process.stdout.write("\n(dry run: nothing was written)\n");
-    return 0;
-  } catch (error) {
-    if (!(error instanceof ImportError)) throw error;
-    for (const problem of error.problems) fail(problem.message, problem.fix);
-    process.stderr.write(
-      `\nimport failed: ${error.problems.length} problem(s); no file in src/ was created or changed.\n`,
-    );
-    return 1;
-  }
+  return runImport(file, text, options, async (input) => {
+    const { importRules } = await import("../engine/import/import-rules.ts");
+    return importRules({ ...input, prefix: options.prefix, dryRun: options.dryRun });
+  });
 }
