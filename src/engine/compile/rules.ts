@@ -44,9 +44,14 @@ export function compileAlert(
     expr: alert.expr,
     for: alert.for,
     threshold: thresholdModel(alert.threshold, thresholdNames),
-    thresholds: [alert.threshold, ...interpolatedThresholds(alert).filter((t) => t !== alert.threshold)].map(
-      (t) => thresholdModel(t, thresholdNames),
-    ),
+    // The interpolated ones as they were defined: one with a value that is no finite number is reported where it
+    // is defined (definition/invalid), and left out here, as the alert's own threshold is replaced by a placeholder.
+    thresholds: [
+      alert.threshold,
+      ...interpolatedThresholds(alert).filter(
+        (t) => t !== alert.threshold && typeof t.value === "number" && Number.isFinite(t.value),
+      ),
+    ].map((t) => thresholdModel(t, thresholdNames)),
     labels: { ...alert.labels, severity: alert.severity, service: alert.service, team: alert.team },
     annotations: {
       summary: alert.summary,
