@@ -54,6 +54,7 @@ import { call, CallCode, reference, ReferenceCode, template, TemplateCode, type 
 import type { RuleModule, ThresholdEntry } from "./write-project.ts";
 import { writeAll } from "./write-files.ts";
 import { notificationsOf } from "./notifications.ts";
+import { seriesText } from "../render/prometheus.ts";
 import type { ModuleWriter } from "./typescript-writer.ts";
 
 export interface ImportRulesOptions {
@@ -375,15 +376,13 @@ function checkNames(
   for (const group of project.alertGroups) for (const a of group.rules) alerts.set(a.name, a.source);
   // A series is its name and its static labels: rules of one name told apart by labels (Sloth's, one per SLO) may
   // record beside each other, as rules/unique-name allows.
-  const series = (name: string, labels: Record<string, string> = {}) =>
-    `${name}${JSON.stringify(Object.entries(labels).sort())}`;
   const records = new Map<string, SourceLocation>();
   for (const group of project.recordingRuleGroups)
-    for (const r of group.rules) records.set(series(r.record, r.labels), r.source);
+    for (const r of group.rules) records.set(seriesText(r.record, r.labels ?? {}), r.source);
   for (const group of plan)
     for (const { rule } of group.rules) {
       const taken =
-        rule.kind === "alert" ? alerts.get(rule.name) : records.get(series(rule.name, rule.labels));
+        rule.kind === "alert" ? alerts.get(rule.name) : records.get(seriesText(rule.name, rule.labels));
       if (taken)
         problems.push({
           message: `${rule.kind === "alert" ? "alert" : "recording rule"} ${rule.name} (line ${rule.line} of ${file}) is already defined at ${taken.file}:${taken.line}`,

@@ -9,7 +9,7 @@ import { deliveryOf, routingContext, type Delivery } from "../diff/delivery.ts";
 import { readSnapshot, type ArtifactFile } from "../diff/snapshot.ts";
 import type { AlertModel, Model } from "../model.ts";
 import { renderAlertmanager } from "../render/alertmanager.ts";
-import { renderPrometheus } from "../render/prometheus.ts";
+import { renderPrometheus, seriesText } from "../render/prometheus.ts";
 
 export interface ImportedNotification {
   alert: string;
@@ -19,9 +19,6 @@ export interface ImportedNotification {
   outcome: string;
   pages: Delivery["pages"];
 }
-
-const sameLabels = (a: AlertModel, b: AlertModel) =>
-  JSON.stringify(Object.entries(a.labels).sort()) === JSON.stringify(Object.entries(b.labels).sort());
 
 /**
  * The delivery of every alert `imported` picks. The files routing reads (prometheus.yml, the rule files,
@@ -39,7 +36,9 @@ export function notificationsOf(
   const out: ImportedNotification[] = [];
   for (const alert of model.alerts.filter(imported)) {
     // The alert as the build wrote it (the routing reads the rendered files): same name and labels.
-    const built = [...unused].find((a) => a.name === alert.name && sameLabels(a, alert));
+    const built = [...unused].find(
+      (a) => seriesText(a.name, a.labels) === seriesText(alert.name, alert.labels),
+    );
     if (built === undefined)
       throw new Error(
         `alert ${alert.name} (line ${alert.source.line}) is not in the build it was compiled into`,
