@@ -48,15 +48,15 @@ const args = process.argv.slice(2);
  * module with an inline source map, in .o11y-cache/ (git-ignored). Node loads it without tsx, its hooks'
  * worker thread and a transpile per file; with source maps on, stack traces, and so the definitions'
  * locations (src/engine/source.ts), point into the .ts sources exactly as under tsx, and each module's
- * `import.meta.url` is its own file's URL, as under tsx. Packages stay outside the bundle: a CommonJS one
- * is loaded with `require` (the very file Node's `import` would load, without its CommonJS export scan),
- * any other with `import`. The bundle's header lists them, to be loaded before source maps are turned on,
- * so that Node reads none of theirs.
+ * `import.meta.url` is its own file's URL, as under tsx. The packages that every command loads (those that static
+ * imports reach) are bundled in, their code unmapped (see `buildBundle`); the others stay outside, loaded by Node
+ * when the code that needs them runs: a CommonJS one with `require` (the very file Node's `import` would load,
+ * without its CommonJS export scan), any other with `import`.
  *
- * Its name holds a hash of everything it is made from: this file, package.json, package-lock.json,
- * tsconfig.json, the Node version, the project module, and the path and contents of every file under src/
+ * Its name holds a hash of everything it is made from: this file, package.json, package-lock.json, the
+ * installed tree (node_modules/.package-lock.json), tsconfig.json, the Node version, the project module, and the path and contents of every file under src/
  * (the build checks that the bundle holds no other file). A bundle of other sources is never loaded: an
- * edit makes a new name, built by the next run (~0.1 s more, partly while the packages load), which
+ * edit makes a new name, built by the next run (~0.2 s more), which
  * removes the project's previous bundle. A bundle is written to a temporary file and renamed, so a
  * concurrent run sees a whole bundle or none; two runs building the same one write the same bytes. Sources
  * esbuild cannot bundle (a syntax error, say) leave a `.failed` note under the same name, so that the next
@@ -122,25 +122,10 @@ async function bundledMain() {
   try {
     bundle = bundleFor(args);
     if (!bundle) return undefined;
-    let packages;
-    if (bundle.stale) {
-      // esbuild loaded now (`require` is synchronous), so that it starts before the packages load.
-      const building = buildBundle(bundle, createRequire(import.meta.url)("esbuild"));
-      building.catch(() => {});
-      // Meanwhile (esbuild works in its own process): the packages it will most likely list.
-      const likely = plainDependencies.filter((name) => {
-        try {
-          return loadedWith(name) === "require";
-        } catch {
-          return false;
-        }
-      });
-      await preload({ require: likely, import: [] }, true);
-      packages = await building;
-    } else {
-      packages = readHeader(bundle.file);
-    }
-    await preload(packages, false);
+    const packages = bundle.stale
+      ? await buildBundle(bundle, createRequire(import.meta.url)("esbuild"))
+      : readHeader(bundle.file);
+    await preload(packages);
   } catch (error) {
     if (error instanceof Unbundlable) {
       try {
@@ -164,17 +149,15 @@ async function bundledMain() {
   }
 }
 
-/** Loads the packages a bundle loads, before it does; `yielding` lets esbuild's calls in between. */
-async function preload(packages, yielding) {
+/** Loads the packages a bundle loads from outside (those not bundled in), before it does. */
+async function preload(packages) {
   const require = createRequire(path.join(root, cacheDir, "bundle.mjs"));
-  if (yielding) await new Promise((resolve) => setImmediate(resolve));
   for (const name of packages.require) {
     try {
       require(name);
     } catch {
       // Left to fail where the bundle requires it.
     }
-    if (yielding) await new Promise((resolve) => setImmediate(resolve));
   }
   await Promise.allSettled(packages.import.map((name) => import(name)));
 }
@@ -204,7 +187,7 @@ function bundleFor(argv) {
   }
   const { key, inputs, meta } = sourceKey(project);
   const dir = path.join(root, cacheDir);
-  const slot = createHash("sha256").update(path.relative(root, project)).digest("hex").slice(0, 8);
+  const slot = slotOf(project);
   const file = path.join(dir, `cli-${slot}-${key.slice(0, 32)}.mjs`);
   const failed = file.replace(/\.mjs$/, ".failed");
   try {
@@ -232,22 +215,31 @@ function bundleFor(argv) {
   return { file, failed, dir, slot, key, project, inputs, meta, stale: true };
 }
 
-/** A hash of everything the bundle is made from, the files it may hold and those of them that read `import.meta` (absolute paths). */
-function sourceKey(project) {
-  const hash = createHash("sha256");
-  const add = (name, content) => hash.update(`${name}\0${content.length}\0`).update(content);
-  add("o11y bundle", `1 node ${process.versions.node} project ${path.relative(root, project)}`);
+/** The project module's part of its cached files' names. */
+function slotOf(project) {
+  return createHash("sha256").update(path.relative(root, project)).digest("hex").slice(0, 8);
+}
+
+/**
+ * A hash of everything the bundle is made from, the files it may hold and those of them that read `import.meta`
+ * (absolute paths).
+ *
+ * Reading and hashing every source costs more than the rest of the start; so, as git's index does, the key is kept
+ * with each file's size, inode and change times (`.o11y-cache/sources-<slot>.json`), and while none of them moved the
+ * kept key answers (`fresh`, to hash them whatever the record says). A file changed within two seconds of being
+ * read is not recorded (an edit in the same tick of the clock could keep its times), so it is read again next time.
+ */
+function sourceKey(project, fresh = false) {
   const own = { "bin/o11y.js": fileURLToPath(import.meta.url) };
-  for (const name of ["bin/o11y.js", "package.json", "package-lock.json", "tsconfig.json"]) {
-    let content;
-    try {
-      content = readFileSync(own[name] ?? path.join(root, name));
-    } catch (error) {
-      if (error.code !== "ENOENT") throw error;
-      content = "\0missing";
-    }
-    add(name, content);
-  }
+  // node_modules/.package-lock.json: the tree npm installed, for the packages bundled in (an install that the
+  // lockfile does not show, `npm install` of another version, makes another bundle).
+  const manifests = [
+    "bin/o11y.js",
+    "package.json",
+    "package-lock.json",
+    "node_modules/.package-lock.json",
+    "tsconfig.json",
+  ].map((name) => [name, own[name] ?? path.join(root, name)]);
   const inputs = new Set();
   const walk = (dir) => {
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
@@ -261,13 +253,73 @@ function sourceKey(project) {
   };
   walk(path.join(root, "src"));
   inputs.add(project);
+  const files = [...manifests.map(([, file]) => file), ...inputs];
+  const stamp = (file) => {
+    try {
+      const stat = statSync(file, { bigint: true });
+      return [file, String(stat.size), String(stat.ino), String(stat.mtimeNs), String(stat.ctimeNs)].join(
+        "\0",
+      );
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error;
+      return `${file}\0missing`;
+    }
+  };
+  const record = path.join(root, cacheDir, `sources-${slotOf(project)}.json`);
+  const stamps = files.map(stamp);
+  const stampsText = stamps.join("\n");
+  if (!fresh) {
+    try {
+      const kept = JSON.parse(readFileSync(record, "utf8"));
+      if (kept.node === process.versions.node && kept.stamps === stampsText)
+        return { key: kept.key, inputs, meta: kept.meta };
+    } catch {
+      // None kept yet, or unreadable: hashed below.
+    }
+  }
+  const hash = createHash("sha256");
+  const add = (name, content) => hash.update(`${name}\0${content.length}\0`).update(content);
+  add("o11y bundle", `1 node ${process.versions.node} project ${path.relative(root, project)}`);
+  for (const [name, file] of manifests) {
+    let content;
+    try {
+      content = readFileSync(file);
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error;
+      content = "\0missing";
+    }
+    add(name, content);
+  }
   const meta = [];
   for (const file of inputs) {
     const content = readFileSync(file);
     add(path.relative(root, file), content);
     if (/\.[cm]?[jt]sx?$/.test(file) && content.includes("import.meta")) meta.push(file);
   }
-  return { key: hash.digest("hex"), inputs, meta };
+  const key = hash.digest("hex");
+  keepSourceKey(record, { node: process.versions.node, stamps: stampsText, key, meta }, files, stamps, stamp);
+  return { key, inputs, meta };
+}
+
+/**
+ * Keeps a source key with the stamps it was hashed under: when no file changed while it was read (stamped the same
+ * again), nor within two seconds before (wall clock and file times are the same kernel clock).
+ */
+function keepSourceKey(record, kept, files, stamps, stamp) {
+  const settled = BigInt(Date.now() - 2000) * 1_000_000n;
+  try {
+    for (let i = 0; i < files.length; i++) {
+      if (stamp(files[i]) !== stamps[i]) return;
+      const [, , , mtime, ctime] = stamps[i].split("\0");
+      if (ctime !== undefined && (BigInt(mtime) > settled || BigInt(ctime) > settled)) return;
+    }
+    mkdirSync(path.dirname(record), { recursive: true });
+    const temp = `${record}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temp, JSON.stringify(kept));
+    renameSync(temp, record);
+  } catch {
+    // Not kept: the next run hashes again.
+  }
 }
 
 /** The packages a bundle loads, from its header: `/*o11y-bundle {"require":[...],"import":[...]}*\/`. */
@@ -316,79 +368,99 @@ function loadedWith(name, importer) {
 /**
  * Builds the bundle with esbuild and writes it; returns its header. Throws when it cannot be built (a syntax
  * error: tsx then reports it) or cached.
+ *
+ * Two passes: the first, with every package left to Node, finds the packages that the CLI and the project reach by
+ * static imports (what every command loads); the second bundles those in. One file then stands for some 250 CommonJS
+ * files (the Grafana SDK's, mostly), which Node would each resolve, read, wrap and compile: about 60 ms of every start.
+ * Packages reached only by a dynamic `import()` (the import command's ts-morph and prettier) stay outside, loaded by
+ * Node when that code runs.
  */
 async function buildBundle(bundle, { build }) {
   const specifier = (file) => JSON.stringify(`./${path.relative(root, file).split(path.sep).join("/")}`);
   const entry = [
     `import { provideBundledProject } from ${specifier(path.join(root, "src/cli/load-project.ts"))};`,
     `export { main } from ${specifier(path.join(root, "src/cli/main.ts"))};`,
-    `provideBundledProject(${JSON.stringify(path.relative(root, bundle.project))}, () => import(${specifier(bundle.project)}));`,
+    `provideBundledProject(${JSON.stringify(path.relative(root, bundle.project))}, () => import(${specifier(bundle.project)}), ${JSON.stringify(bundle.key)});`,
   ].join("\n");
-  const packages = { require: new Set(), import: new Set() };
-  const plugin = {
-    name: "o11y-bundle",
-    setup(build) {
-      // `import.meta.url` (replaced by `moduleUrl`, see `define`): the line is prepended to the module's
-      // first line, so every other line keeps its number.
-      const escape = (file) => file.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
-      build.onLoad({ filter: new RegExp(`^(?:${bundle.meta.map(escape).join("|")})$`) }, (args) => {
-        const source = readFileSync(args.path, "utf8");
-        const relative = path.relative(path.dirname(bundle.file), args.path).split(path.sep).join("/");
-        return {
-          contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`,
-          loader: "default",
-        };
-      });
-      build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.path.startsWith("node:") || builtinModules.includes(args.path))
-          return { path: args.path, external: true };
-        if (loadedWith(args.path, args.importer) === "import") {
-          packages.import.add(args.path);
-          return { path: args.path, external: true };
-        }
-        packages.require.add(args.path);
-        return { path: args.path, namespace: "o11y-require" };
-      });
-      build.onLoad({ filter: /.*/, namespace: "o11y-require" }, (args) => ({
-        contents: `module.exports = ${bundleRequire}(${JSON.stringify(args.path)});`,
-        loader: "js",
-      }));
-    },
+  /** One pass; `inside` names the packages bundled in, with everything they import. */
+  const bundlePass = async (inside) => {
+    const packages = { require: new Set(), import: new Set() };
+    const plugin = {
+      name: "o11y-bundle",
+      setup(build) {
+        // `import.meta.url` (replaced by `moduleUrl`, see `define`): the line is prepended to the module's
+        // first line, so every other line keeps its number.
+        const escape = (file) => file.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+        build.onLoad({ filter: new RegExp(`^(?:${bundle.meta.map(escape).join("|")})$`) }, (args) => {
+          const source = readFileSync(args.path, "utf8");
+          const relative = path.relative(path.dirname(bundle.file), args.path).split(path.sep).join("/");
+          return {
+            contents: `var ${moduleUrl} = new URL(${JSON.stringify(relative)}, ${bundleUrl}).href; ${source}`,
+            loader: "default",
+          };
+        });
+        build.onResolve({ filter: /^[^./]/ }, (args) => {
+          if (args.path.startsWith("node:") || builtinModules.includes(args.path))
+            return { path: args.path, external: true };
+          // A bundled package's own imports are bundled with it.
+          if (inside.has(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`))
+            return undefined;
+          if (loadedWith(args.path, args.importer) === "import") {
+            packages.import.add(args.path);
+            return { path: args.path, external: true };
+          }
+          packages.require.add(args.path);
+          return { path: args.path, namespace: "o11y-require" };
+        });
+        build.onLoad({ filter: /.*/, namespace: "o11y-require" }, (args) => ({
+          contents: `module.exports = ${bundleRequire}(${JSON.stringify(args.path)});`,
+          loader: "js",
+        }));
+      },
+    };
+    const result = await build({
+      absWorkingDir: root,
+      stdin: { contents: entry, resolveDir: root, sourcefile: "o11y-bundle-entry.js", loader: "js" },
+      outfile: bundle.file,
+      write: false,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      // As tsx transpiles: for this Node, keeping functions' and classes' names.
+      target: `node${process.versions.node}`,
+      keepNames: true,
+      sourcemap: "inline",
+      sourcesContent: false,
+      define: { "import.meta.url": moduleUrl },
+      banner: {
+        // `require`: what the bundled CommonJS packages call for Node's built-in modules.
+        js: `import { createRequire as __o11yCreateRequire } from "node:module"; const ${bundleUrl} = import.meta.url; const ${bundleRequire} = __o11yCreateRequire(${bundleUrl}); const require = ${bundleRequire};`,
+      },
+      plugins: [plugin],
+      metafile: true,
+      logLevel: "silent",
+    }).catch((error) => {
+      // esbuild's own report of what it cannot bundle (else a failure to run it).
+      if (Array.isArray(error?.errors) && error.errors.length)
+        throw new Unbundlable(
+          error.errors
+            .map((e) => `${e.location?.file ?? ""}:${e.location?.line ?? ""}: ${e.text}`)
+            .join("; "),
+        );
+      throw error;
+    });
+    return { result, header: startupPackages(result.metafile, bundle.project, packages) };
   };
-  const result = await build({
-    absWorkingDir: root,
-    stdin: { contents: entry, resolveDir: root, sourcefile: "o11y-bundle-entry.js", loader: "js" },
-    outfile: bundle.file,
-    write: false,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    // As tsx transpiles: for this Node, keeping functions' and classes' names.
-    target: `node${process.versions.node}`,
-    keepNames: true,
-    sourcemap: "inline",
-    sourcesContent: false,
-    define: { "import.meta.url": moduleUrl },
-    banner: {
-      js: `import { createRequire as __o11yCreateRequire } from "node:module"; const ${bundleUrl} = import.meta.url; const ${bundleRequire} = __o11yCreateRequire(${bundleUrl});`,
-    },
-    plugins: [plugin],
-    metafile: true,
-    logLevel: "silent",
-  }).catch((error) => {
-    // esbuild's own report of what it cannot bundle (else a failure to run it).
-    if (Array.isArray(error?.errors) && error.errors.length)
-      throw new Unbundlable(
-        error.errors.map((e) => `${e.location?.file ?? ""}:${e.location?.line ?? ""}: ${e.text}`).join("; "),
-      );
-    throw error;
-  });
+  const reached = (await bundlePass(new Set())).header;
+  const { result, header } = await bundlePass(new Set([...reached.require, ...reached.import]));
   const output = result.outputFiles.find((file) => file.path === bundle.file)?.text;
   if (output === undefined) throw new Unbundlable("esbuild made no bundle");
-  // Only files the key covers, and no `import.meta` but the banner's (`import.meta.dirname`, say, would be the bundle's).
+  // Only files the key covers (and the packages, which node_modules/.package-lock.json covers), and no `import.meta` but the
+  // banner's (`import.meta.dirname`, say, would be the bundle's).
   const outside = Object.keys(result.metafile.inputs).filter(
     (input) =>
       !input.startsWith("o11y-require:") &&
+      !/(?:^|\/)node_modules\//.test(input) &&
       input !== "o11y-bundle-entry.js" &&
       !bundle.inputs.has(path.resolve(root, input)),
   );
@@ -397,9 +469,8 @@ async function buildBundle(bundle, { build }) {
   if (output.split("import.meta").length !== 2)
     throw new Unbundlable("a module reads import.meta other than import.meta.url");
   // A source edited while esbuild read it: the bundle may hold either version, so it is not cached.
-  if (sourceKey(bundle.project).key !== bundle.key)
+  if (sourceKey(bundle.project, true).key !== bundle.key)
     throw new Error("the sources changed while the bundle was built");
-  const header = startupPackages(result.metafile, bundle.project, packages);
   const headerText = JSON.stringify(header);
   if (headerText.includes("*/")) throw new Unbundlable("a package name holds */");
   // On the banner's line, which has no mappings: every mapped line keeps its number.
@@ -448,8 +519,9 @@ function withContentMappings(output) {
   const at = output.lastIndexOf(marker);
   if (at < 0) return output;
   const map = JSON.parse(Buffer.from(output.slice(at + marker.length).trim(), "base64").toString("utf8"));
-  // o11y's own code: the engine, the CLI, the bundle's entry and its package shims.
-  const ownSource = /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:)/;
+  // o11y's own code: the engine, the CLI, the bundle's entry, its package shims and the packages bundled in.
+  const ownSource =
+    /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:|\.\.\/node_modules\/)/;
   const own = map.sources.map((source) => ownSource.test(source));
   const absolute = [0, 0, 0, 0];
   const written = [0, 0, 0, 0];

@@ -9,15 +9,21 @@ import { typecheck, type TypecheckMode } from "../engine/typecheck/typecheck.ts"
 type ProjectModule = { project?: ProjectDefinition };
 
 /** The project module bundled with the CLI (bin/o11y.js's cached bundle), if the CLI runs from that bundle. */
-let bundled: { file: string; load: () => Promise<ProjectModule> } | undefined;
+let bundled: { file: string; load: () => Promise<ProjectModule>; sourcesKey: string } | undefined;
 
 /**
  * Called by the cached bundle's entry: `modulePath` is inside the bundle, and `load` evaluates it there (the
  * bundle cannot import TypeScript files from outside itself). bin/o11y.js starts the bundle only when the
- * command asks for this very module; any other goes through tsx.
+ * command asks for this very module; any other goes through tsx. `sourcesKey` is the hash the bundle is named
+ * by, of every file under src/ and the project's manifests: the type check keys its cache by it instead of
+ * reading and hashing the same files again.
  */
-export function provideBundledProject(modulePath: string, load: () => Promise<ProjectModule>): void {
-  bundled = { file: path.resolve(projectRoot, modulePath), load };
+export function provideBundledProject(
+  modulePath: string,
+  load: () => Promise<ProjectModule>,
+  sourcesKey: string,
+): void {
+  bundled = { file: path.resolve(projectRoot, modulePath), load, sourcesKey };
 }
 
 export interface LoadOptions {
@@ -45,7 +51,9 @@ export async function loadProject(modulePath: string, options: LoadOptions = {})
   // tsc runs in its own process while the definitions are evaluated here.
   const checking =
     options.typecheck === "on"
-      ? typecheck({ root: projectRoot, projectModule: absolute }).then((result) => result.diagnostics)
+      ? typecheck({ root: projectRoot, projectModule: absolute, sourcesKey: bundled?.sourcesKey }).then(
+          (result) => result.diagnostics,
+        )
       : Promise.resolve([]);
   // Awaited below; meanwhile a failure must not count as unhandled.
   checking.catch(() => {});

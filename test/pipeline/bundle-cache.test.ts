@@ -14,6 +14,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -211,16 +212,22 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expect(more).toEqual([]);
     const firstBundle = path.join(dir, ".o11y-cache", first!);
     const built = statSync(firstBundle).mtimeMs;
-    // The packages it loads before it starts: not those only a dynamic import reaches (the import command's
-    // ts-morph and prettier, the watch's esbuild), which load when that code runs.
-    const header = JSON.parse(/^\/\*o11y-bundle (.*?)\*\//.exec(readFileSync(firstBundle, "utf8"))![1]!) as {
+    // The packages every command loads are bundled in (esbuild marks each file it holds with a comment); those only
+    // a dynamic import reaches (the import command's ts-morph and prettier, the watch's esbuild) are neither in it nor
+    // loaded before it starts: they load when that code runs.
+    const text = readFileSync(firstBundle, "utf8");
+    const header = JSON.parse(/^\/\*o11y-bundle (.*?)\*\//.exec(text)![1]!) as {
       require: string[];
       import: string[];
     };
-    expect(header.require).toContain("@grafana/grafana-foundation-sdk/dashboard");
-    expect(
-      [...header.require, ...header.import].filter((name) => /ts-morph|prettier|esbuild/.test(name)),
-    ).toEqual([]);
+    const heldPackages = new Set(
+      [...text.matchAll(/^\/\/ (?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]),
+    );
+    expect([...heldPackages]).toEqual(
+      expect.arrayContaining(["@grafana/grafana-foundation-sdk", "yaml", "@lezer/lr"]),
+    );
+    expect([...header.require, ...header.import]).toEqual([]);
+    expect([...heldPackages].filter((name) => /ts-morph|prettier|esbuild/.test(name!))).toEqual([]);
     // Nothing changed: the same bundle, not written again.
     const again = out(dir);
     expect(o11y(dir, ["build", "--out", again], bundled()).code).toBe(0);
@@ -242,6 +249,38 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expect(bundlesOf(dir, "src/project.ts")).toHaveLength(1);
     expect(bundlesOf(dir, "src/project.ts")).not.toContain(first);
     expect(bundlesOf(dir, fixture)).toHaveLength(1);
+  });
+
+  it("keeps the sources' key while no file moved, and sees an edit that keeps the file's size and times", async () => {
+    const fresh = projectCopy();
+    // Files changed within two seconds are hashed again on every run, whatever their times say.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).code).toBe(0);
+    const [record, ...others] = readdirSync(path.join(fresh, ".o11y-cache")).filter((name) =>
+      name.startsWith("sources-"),
+    );
+    expect(others).toEqual([]);
+    const recordFile = path.join(fresh, ".o11y-cache", record!);
+    const kept = statSync(recordFile).mtimeMs;
+    const unchanged = out(fresh);
+    expect(o11y(fresh, ["build", "--out", unchanged], bundled()).code).toBe(0);
+    // The kept key answered: nothing was hashed, so nothing was kept again.
+    expect(statSync(recordFile).mtimeMs).toBe(kept);
+
+    // The same size, the modification time set back: the change time still moves, and the edit shows.
+    const file = path.join(fresh, "src/dashboards/beam-health.ts");
+    const source = readFileSync(file, "utf8");
+    const times = statSync(file);
+    writeFileSync(file, source.replace('title: "Processes",', 'title: "Processez",'));
+    utimesSync(file, times.atime, times.mtime);
+    expect(statSync(file).size).toBe(times.size);
+    const [viaTsx, viaBundle] = [out(fresh), out(fresh)];
+    expect(o11y(fresh, ["build", "--out", viaBundle], bundled()).code).toBe(0);
+    expect(o11y(fresh, ["build", "--out", viaTsx], tsx).code).toBe(0);
+    const edited = readTree(viaBundle);
+    expect(edited).toEqual(readTree(viaTsx));
+    expect([...edited.values()].some((content) => content.includes('"Processez"'))).toBe(true);
+    expect(edited).not.toEqual(readTree(unchanged));
   });
 
   it("after an edit that moves the definitions, reports the new lines, as tsx does", () => {

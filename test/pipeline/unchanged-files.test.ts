@@ -3,11 +3,21 @@
  * unchanged file keeps its inode, while a changed one, one edited by hand in build/, or one that is not a regular
  * file there is written afresh. Whatever was linked, every file of the new tree holds what the build made.
  */
-import { lstatSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { emit, manifestArtifact } from "../../src/engine/emit/emit.ts";
+import { emit, manifestArtifact, stage } from "../../src/engine/emit/emit.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import type { Artifact } from "../../src/engine/render/artifact.ts";
 import { readTree } from "../helpers/cli.ts";
@@ -79,5 +89,65 @@ describe("unchanged files are linked, not written again", () => {
     expect(fresh.sort()).toEqual([...written].sort());
     expect(readTree(out)).toEqual(new Map(next.map((a) => [a.path, a.content])));
     for (const artifact of next) expect(lstatSync(path.join(out, artifact.path)).isFile()).toBe(true);
+  });
+});
+
+/** What a build does to a folder that already holds it: nothing, unless anything in it differs. */
+const holdsCases: Array<{
+  name: string;
+  meddle?: (out: string) => void;
+  replace?: Record<string, string>;
+  leftAsIs: boolean;
+}> = [
+  { name: "the same build again: the folder is the build, nothing is staged or swapped", leftAsIs: true },
+  {
+    name: "one file changed: staged beside it and swapped in",
+    replace: { [dashboard]: `${files.find((a) => a.path === dashboard)!.content} ` },
+    leftAsIs: false,
+  },
+  {
+    name: "a file edited by hand: staged and swapped",
+    meddle: (out) => writeFileSync(path.join(out, dashboard), "edited by hand\n"),
+    leftAsIs: false,
+  },
+  {
+    name: "a file of the build missing: staged and swapped",
+    meddle: (out) => unlinkSync(path.join(out, dashboard)),
+    leftAsIs: false,
+  },
+  {
+    name: "an empty folder no file of the build is in: staged and swapped (it goes)",
+    meddle: (out) => mkdirSync(path.join(out, "grafana", "stray")),
+    leftAsIs: false,
+  },
+  {
+    name: "a symbolic link to the same bytes where a file was: staged and swapped",
+    meddle: (out) => {
+      const elsewhere = path.join(temp, "elsewhere-holds.json");
+      writeFileSync(elsewhere, files.find((a) => a.path === dashboard)!.content);
+      unlinkSync(path.join(out, dashboard));
+      symlinkSync(elsewhere, path.join(out, dashboard));
+    },
+    leftAsIs: false,
+  },
+];
+
+describe("a folder that already holds the build, byte for byte, is left as it is", () => {
+  it.each(holdsCases)("$name", async ({ meddle, replace = {}, leftAsIs }) => {
+    const parent = mkdtempSync(path.join(temp, "holds-"));
+    const out = path.join(parent, "build");
+    emit(out, built.artifacts);
+    meddle?.(out);
+    const folder = statSync(out).ino;
+    const next = buildWith(replace);
+    const staged = stage(out, next);
+    expect(staged.dir === out).toBe(leftAsIs);
+    expect(readdirSync(parent).length).toBe(leftAsIs ? 1 : 2);
+    await staged.flush();
+    staged.commit();
+    expect(statSync(out).ino === folder).toBe(leftAsIs);
+    expect(readdirSync(parent)).toEqual(["build"]);
+    expect(readTree(out)).toEqual(new Map(next.map((a) => [a.path, a.content])));
+    expect(readdirSync(path.join(out, "grafana")).includes("stray")).toBe(false);
   });
 });

@@ -9,6 +9,7 @@
  *   by two renames under a journal (swap.ts). Killed at any instant, SIGKILL included, the folder is the old
  *   tree or the new one, whole, or the journal lets the next run of any command (`recoverInterrupted`, first
  *   thing) finish or undo the swap; that run also removes every temporary folder dead runs left.
+ * - A folder that already holds exactly the build, byte for byte, is left as it is: nothing is written.
  */
 import { createHash } from "node:crypto";
 import {
@@ -18,6 +19,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -140,11 +142,16 @@ export interface StageOptions {
   note?: (text: string) => void;
 }
 
-/** Writes the files to a sibling temporary folder of `outDir`, leaving `outDir` untouched. */
+/**
+ * Writes the files to a sibling temporary folder of `outDir`, leaving `outDir` untouched. When `outDir` already
+ * holds exactly these files, byte for byte, and nothing else, nothing is written: the build is the folder itself,
+ * which the tools judge where it is, and committing it changes nothing.
+ */
 export function stage(outDir: string, artifacts: Artifact[], options: StageOptions = {}): StagedBuild {
   const problems = artifactPathProblems(artifacts);
   if (problems.length) throw new ArtifactPathError(problems);
   const target = path.resolve(outDir);
+  if (holdsExactly(target, artifacts)) return alreadyBuilt(target);
   const parent = path.dirname(target);
   const release = options.recordIn ? recordPending(options.recordIn, { folder: parent }) : () => {};
   const staging = temporaryPath(parent, "staged", path.basename(target));
@@ -202,6 +209,56 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
       return retirement.later().finally(release);
     },
   };
+}
+
+/** The staged build of a folder that already holds it: nothing to sync, swap or remove. */
+function alreadyBuilt(target: string): StagedBuild {
+  return {
+    dir: target,
+    discard() {},
+    async flush() {},
+    commit() {},
+    commitThenRetire: async () => {},
+  };
+}
+
+/**
+ * Whether `target` is a folder holding exactly the artifacts' files with their bytes: no other file, no other
+ * folder (an empty one included), nothing that is not a regular file or a folder.
+ */
+function holdsExactly(target: string, artifacts: Artifact[]): boolean {
+  const expected = new Map(artifacts.map((artifact) => [artifact.path, artifact.content]));
+  const folders = new Set(
+    artifacts.flatMap((artifact) =>
+      artifact.path
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
+    ),
+  );
+  let found = 0;
+  const holds = (dir: string, prefix: string): boolean => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const relative = `${prefix}${entry.name}`;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!folders.has(relative) || !holds(full, `${relative}/`)) return false;
+        continue;
+      }
+      const content = expected.get(relative);
+      if (content === undefined || !entry.isFile()) return false;
+      const bytes = readFileSync(full);
+      if (bytes.length !== Buffer.byteLength(content, "utf8") || !bytes.equals(Buffer.from(content, "utf8")))
+        return false;
+      found++;
+    }
+    return true;
+  };
+  try {
+    return lstatSync(target).isDirectory() && holds(target, "") && found === expected.size;
+  } catch {
+    return false;
+  }
 }
 
 /**
