@@ -429,6 +429,7 @@ async function buildBundle(bundle, { build }) {
       // As tsx transpiles: for this Node, keeping functions' and classes' names.
       target: `node${process.versions.node}`,
       keepNames: true,
+      minifyWhitespace: true,
       sourcemap: "inline",
       sourcesContent: false,
       define: { "import.meta.url": moduleUrl },

@@ -11,13 +11,12 @@ import {
 import { refuseOutFolder } from "../engine/emit/out-folder.ts";
 import { recoverFolder } from "../engine/emit/swap.ts";
 import type { ProjectDefinition } from "../engine/define/project.ts";
-import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { compile } from "../engine/pipeline.ts";
 import { projectRoot, toProjectPath } from "../engine/source.ts";
 import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
 import { formatNote } from "./format.ts";
-import { loadProject } from "./load-project.ts";
+import { loadKept, loadProject, saveKept } from "./load-project.ts";
 
 export interface BuildOptions {
   out: string;
@@ -72,13 +71,13 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   const refused = refusedOutFolder(options);
   if (refused) return refuse(refused);
   const project = await loadProject(options.project, { typecheck: options.typecheck ?? "on" });
-  loadKeptOutputs(projectRoot);
+  loadKept();
   const outcome = await buildProject(project, { out: options.out, tools: options.tools ?? "auto" });
   if (outcome.runbookUpdated)
     process.stdout.write(`updated the alert table in ${toProjectPath(outcome.runbook!)}\n`);
   if (outcome.kind === "built") process.stdout.write(`${outcome.summary}\n`);
   else process.stderr.write(outcome.kind === "refused" ? `${outcome.summary}\n` : `\n${outcome.summary}\n`);
-  saveKeptOutputs();
+  saveKept();
   return outcome.code;
 }
 

@@ -22,13 +22,12 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "../engine/diagnosti
 import { terminalText } from "../engine/escape.ts";
 import { artifactPathProblems, stage } from "../engine/emit/emit.ts";
 import { recordPending, temporaryFolderPrefix } from "../engine/emit/pending.ts";
-import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { compile, type CompileResult } from "../engine/pipeline.ts";
 import { redactDiagnostic } from "../engine/secrets.ts";
 import { projectRoot } from "../engine/source.ts";
 import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
 import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
-import { loadProject } from "./load-project.ts";
+import { loadKept, loadProject, saveKept } from "./load-project.ts";
 import { readRuleFileText } from "./read-rule-file.ts";
 import { formatNote, formatReport, useColor, writeSummary, type OutputFormat } from "./format.ts";
 
@@ -166,9 +165,9 @@ export async function checkCommand(files: string[], options: CheckOptions): Prom
     );
     diagnostics.push(...(await promtoolOnRuleFiles(promtool, readable, diagnostics, note)));
   } else {
-    loadKeptOutputs(projectRoot);
+    loadKept();
     diagnostics = await checkProject(project, tools, note);
-    saveKeptOutputs();
+    saveKept();
   }
   const sorted = reportable(diagnostics);
   process.stdout.write(formatReport(sorted, options.format, useColor(process.stdout)));

@@ -4,6 +4,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadedProject, type ProjectDefinition } from "../engine/define/project.ts";
 import type { Diagnostic } from "../engine/diagnostics.ts";
 import { formatLocation, projectRoot, toProjectPath, type SourceLocation } from "../engine/source.ts";
+import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
+import { loadKeptVerdicts, saveKeptVerdicts } from "../engine/kept-verdicts.ts";
 import { typecheck, type TypecheckMode } from "../engine/typecheck/typecheck.ts";
 
 type ProjectModule = { project?: ProjectDefinition };
@@ -24,6 +26,21 @@ export function provideBundledProject(
   sourcesKey: string,
 ): void {
   bundled = { file: path.resolve(projectRoot, modulePath), load, sourcesKey };
+}
+
+/**
+ * Loads what earlier runs kept for this one: the outputs' YAML and schema verdicts, and, when the code's version is
+ * known (from the cached bundle's name), the checks' verdicts.
+ */
+export function loadKept(): void {
+  loadKeptOutputs(projectRoot);
+  if (bundled) loadKeptVerdicts(projectRoot, bundled.sourcesKey);
+}
+
+/** Keeps what this run used, for the next. */
+export function saveKept(): void {
+  saveKeptOutputs();
+  saveKeptVerdicts();
 }
 
 export interface LoadOptions {

@@ -3,6 +3,7 @@
  * diff, bench): it touches no file, and returns every problem at once.
  */
 import { checkModel } from "./check/run.ts";
+import { keptVerdicts } from "./kept-verdicts.ts";
 import { compileModel } from "./compile/compile.ts";
 import { checkDefinitions, type ProjectDefinition } from "./define/project.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
@@ -35,7 +36,7 @@ export function compile(project: ProjectDefinition): CompileResult {
   const model = compileModel(definitions.project);
   const diagnostics = [
     ...definitions.diagnostics,
-    ...checkModel(model).filter((d) => !definitions.covers(d)),
+    ...keptVerdicts(model, checkModel).filter((d) => !definitions.covers(d)),
   ];
   const base = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
   // Kubernetes, Mimir, VictoriaMetrics (settings.outputs): each in its folder, from the same model and files.

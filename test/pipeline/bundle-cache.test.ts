@@ -155,6 +155,11 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     const checkBundle = o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture));
     expect(checkTsx.code).toBe(1);
     expect(checkBundle).toEqual(checkTsx);
+    // Again: the checks' verdicts on this model are kept (.o11y-cache/verdicts.json), and say the same.
+    expect(existsSync(path.join(dir, ".o11y-cache", "verdicts.json"))).toBe(true);
+    expect(o11y(dir, ["check", "--format", "json", "--project", fixture], bundled(fixture))).toEqual(
+      checkTsx,
+    );
     const { diagnostics } = JSON.parse(checkBundle.stdout) as {
       diagnostics: Array<{ source: { file: string; line: number; column?: number } }>;
     };
@@ -188,6 +193,9 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     const checkBundle = o11y(dir, ["check", "--format", "json", "--project", module], bundled(module));
     expect(checkTsx.code).toBe(1);
     expect(checkBundle).toEqual(checkTsx);
+    // Again: the checks' verdicts on this model are kept (.o11y-cache/verdicts.json), and say the same.
+    expect(existsSync(path.join(dir, ".o11y-cache", "verdicts.json"))).toBe(true);
+    expect(o11y(dir, ["check", "--format", "json", "--project", module], bundled(module))).toEqual(checkTsx);
     const { diagnostics } = JSON.parse(checkBundle.stdout) as {
       diagnostics: Array<{ check: string; source: { file: string; line: number } }>;
     };
@@ -212,16 +220,23 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expect(more).toEqual([]);
     const firstBundle = path.join(dir, ".o11y-cache", first!);
     const built = statSync(firstBundle).mtimeMs;
-    // The packages every command loads are bundled in (esbuild marks each file it holds with a comment); those only
-    // a dynamic import reaches (the import command's ts-morph and prettier, the watch's esbuild) are neither in it nor
-    // loaded before it starts: they load when that code runs.
+    // The packages every command loads are bundled in; those only a dynamic import reaches (the import command's
+    // ts-morph and prettier, the watch's esbuild) are neither in it nor loaded before it starts: they load when that
+    // code runs.
     const text = readFileSync(firstBundle, "utf8");
     const header = JSON.parse(/^\/\*o11y-bundle (.*?)\*\//.exec(text)![1]!) as {
       require: string[];
       import: string[];
     };
+    // (Named by the source map's sources, which keep every file the bundle holds.)
+    const map = JSON.parse(
+      Buffer.from(
+        /sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(text)![1]!,
+        "base64",
+      ).toString("utf8"),
+    ) as { sources: string[] };
     const heldPackages = new Set(
-      [...text.matchAll(/^\/\/ (?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]),
+      map.sources.flatMap((source) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []),
     );
     expect([...heldPackages]).toEqual(
       expect.arrayContaining(["@grafana/grafana-foundation-sdk", "yaml", "@lezer/lr"]),
