@@ -13,6 +13,11 @@ const thisFile = "test/alerts/bad-input.test.ts";
 const text = readFileSync(fileURLToPath(import.meta.url), "utf8");
 const runbook = readFileSync(new URL("../../RUNBOOK.md", import.meta.url), "utf8");
 
+const anything = <T>(value: unknown) => value as T;
+/** The alert with `threshold`, written into its expression as content writes it. */
+const unspellable = (threshold: ReturnType<typeof above>) =>
+  variantAlert({ threshold, expr: `job:phoenix_http_requests_5xx:ratio_rate5m ${threshold}` });
+
 const cases = [
   {
     name: "a NaN threshold",
@@ -20,6 +25,14 @@ const cases = [
     check: "alerts/threshold",
     message: "threshold NaN is not a finite number",
     mark: "MARK:nan",
+  },
+  {
+    // Written into the expression, the threshold spells its value: that must not throw (found by npm run fuzz).
+    name: "a threshold value that has no string of its own",
+    alerts: () => [unspellable(above(anything<number>({ toString: "not a function" }), "ratio"))], // MARK:unspellable
+    check: "definition/invalid",
+    message: "the threshold's value is an object, not a number",
+    mark: "MARK:unspellable",
   },
   {
     name: "a negative threshold",
