@@ -196,18 +196,35 @@ function originalPosition(
 const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 /**
- * `callerLocation` from the formatted stack text, whoever formats it: slower, since every frame is
+ * `callerLocation` from the formatted stack text, whoever formats it: slower, since every frame it captures is
  * formatted (and source-mapped). Used when stacks are not Node's own; exported so tests can compare.
  */
 export function callerLocationFromStackText(): SourceLocation {
   return locationFromStackText(callerLocationFromStackText, definitionLine);
 }
 
-/** The frames below `below` (at most `Error.stackTraceLimit - 1`, as if captured inside `below`), as text. */
+/**
+ * The first frame below `below` outside the engine, from the stack text of at most `Error.stackTraceLimit - 1`
+ * frames (as if captured inside `below`). As in `locate`, the first few frames are formatted first: the caller is
+ * usually among them, and a formatter that source-maps (a test runner's) pays for every frame it is given.
+ */
 function locationFromStackText(below: (...args: never[]) => unknown, wanted: Wanted): SourceLocation {
   const limit = Error.stackTraceLimit;
+  const frames = typeof limit === "number" ? Math.max(0, limit - 1) : undefined;
+  const first = frames === undefined ? undefined : Math.min(frames, 4);
+  const early = first !== undefined && first < frames! ? scanStackText(below, wanted, first) : undefined;
+  return early ?? scanStackText(below, wanted, frames) ?? unknownLocation();
+}
+
+/** The first frame outside the engine among `count` frames below `below` (the limit as it is when undefined). */
+function scanStackText(
+  below: (...args: never[]) => unknown,
+  wanted: Wanted,
+  count: number | undefined,
+): SourceLocation | undefined {
+  const limit = Error.stackTraceLimit;
   const holder: { stack?: unknown } = {};
-  if (typeof limit === "number") Error.stackTraceLimit = Math.max(0, limit - 1);
+  if (count !== undefined) Error.stackTraceLimit = count;
   try {
     Error.captureStackTrace(holder, below);
   } finally {
@@ -220,7 +237,7 @@ function locationFromStackText(below: (...args: never[]) => unknown, wanted: Wan
     const found = pick(match[1]!, Number(match[2]), Number(match[3]), wanted);
     if (found) return found;
   }
-  return unknownLocation();
+  return undefined;
 }
 
 export function toProjectPath(file: string): string {

@@ -2,16 +2,25 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { above, recordingRule } from "../../src/engine/define/alerting.ts";
+import { above, atLeast, recordingRule } from "../../src/engine/define/alerting.ts";
 import { formatDiagnostic } from "../../src/engine/diagnostics.ts";
 import { compile } from "../../src/engine/pipeline.ts";
 import { renderPrometheus } from "../../src/engine/render/prometheus.ts";
 import { lineOf } from "../helpers/project.ts";
+import { phoenixHigh5xxErrorRate } from "../../src/alerts/phoenix.ts";
 import { projectWith, variantAlert } from "../helpers/alerts.ts";
 
 const thisFile = "test/alerts/bad-input.test.ts";
 const text = readFileSync(fileURLToPath(import.meta.url), "utf8");
 const runbook = readFileSync(new URL("../../RUNBOOK.md", import.meta.url), "utf8");
+
+const anything = <T>(value: unknown) => value as T;
+/** The alert with `threshold`, written into its expression as content writes it. */
+const unspellable = (threshold: ReturnType<typeof above>) =>
+  variantAlert({ threshold, expr: `job:phoenix_http_requests_5xx:ratio_rate5m ${threshold}` });
+/** The alert with `trafficGuard`, written into its expression after `and on (job)` as content writes it. */
+const guardedBy = (trafficGuard: ReturnType<typeof above>) =>
+  variantAlert({ trafficGuard, expr: phoenixHigh5xxErrorRate.expr.replace(/ [<>=]+ [\d.]+$/, ` ${trafficGuard}`) });
 
 const cases = [
   {
@@ -20,6 +29,22 @@ const cases = [
     check: "alerts/threshold",
     message: "threshold NaN is not a finite number",
     mark: "MARK:nan",
+  },
+  {
+    // Written into the expression, the threshold spells its value: that must not throw (found by npm run fuzz).
+    name: "a threshold value that has no string of its own",
+    alerts: () => [unspellable(above(anything<number>({ toString: "not a function" }), "ratio"))], // MARK:unspellable
+    check: "definition/invalid",
+    message: "the threshold's value is an object, not a number",
+    mark: "MARK:unspellable",
+  },
+  {
+    // Its interpolated copy must not reach the checks either (found by npm run fuzz: alerts/stale-threshold-text threw).
+    name: "a traffic guard whose unit has no string of its own",
+    alerts: () => [guardedBy(atLeast(1000, anything<"count">({ toString: "not a function" })))], // MARK:guard-unit
+    check: "definition/invalid",
+    message: "the threshold's unit is an object",
+    mark: "MARK:guard-unit",
   },
   {
     name: "a negative threshold",

@@ -46,9 +46,19 @@ export function checkProperty<Ts>(
   // Printed first: a case that hangs or kills the worker never reaches the report below.
   process.stdout.write(`fuzz: ${name}: ${numRuns} cases, seed ${seed}${path ? `, path ${path}` : ""}\n`);
   const started = performance.now();
-  const details = fc.check(property, { numRuns, seed, path, endOnFailure: path !== undefined });
+  const cpu = process.cpuUsage();
+  const format = Error.prepareStackTrace;
+  let details: fc.RunDetails<Ts>;
+  try {
+    Error.prepareStackTrace = framesKept(format);
+    details = fc.check(property, { numRuns, seed, path, endOnFailure: path !== undefined });
+  } finally {
+    Error.prepareStackTrace = format;
+  }
+  const used = process.cpuUsage(cpu);
+  // The CPU time too: on a shared machine the wall time says as much about the others as about the property.
   process.stdout.write(
-    `fuzz: ${name}: ${details.numRuns} cases in ${Math.round(performance.now() - started)} ms\n`,
+    `fuzz: ${name}: ${details.numRuns} cases in ${Math.round(performance.now() - started)} ms (CPU ${Math.round((used.user + used.system) / 1000)} ms)\n`,
   );
   if (!details.failed) return;
   const error =
@@ -62,6 +72,60 @@ export function checkProperty<Ts>(
       `error: ${error.length > 3000 ? `${error.slice(0, 3000)}...` : error}`,
     ].join("\n"),
   );
+}
+
+type StackFormat = (error: Error, sites: NodeJS.CallSite[]) => unknown;
+const keptFormats = new WeakMap<StackFormat, StackFormat>();
+
+/**
+ * The stack formatter a property runs with: `format` (vitest's, which source-maps every frame), writing each frame
+ * it has written before from memory. Every definition takes a stack for its location (source.ts reads it from the
+ * stack text, as stacks are not Node's own here), and every case defines its project at the same lines: formatting
+ * those frames again was a third of a compile case. A frame's text is `format`'s own for a frame with everything
+ * its text is made of (file, position, names, eval origin), so every stack reads as `format` alone would write it,
+ * locations alike (stack-frames.test.ts). Node's own formatter (the engine takes call sites then) is left as it is.
+ */
+export function framesKept<T extends StackFormat | undefined>(format: T): T {
+  if (!format || format.name === "ErrorPrepareStackTrace") return format;
+  const found = keptFormats.get(format);
+  if (found) return found as T;
+  const frames = new Map<string, string>();
+  const kept: StackFormat = (error, sites) => {
+    // `format` writes the error's header, then each frame on a line of its own.
+    const header = String(format(error, []));
+    let text = header;
+    for (const site of sites) {
+      const key = frameKey(site);
+      let frame = frames.get(key);
+      if (frame === undefined) {
+        frame = String(format(error, [site])).slice(header.length);
+        frames.set(key, frame);
+      }
+      text += frame;
+    }
+    return text;
+  };
+  keptFormats.set(format, kept);
+  return kept as T;
+}
+
+/** Everything a frame's text is written from: where it is, what is called there, and how. */
+function frameKey(site: NodeJS.CallSite): string {
+  return [
+    site.getFileName(),
+    site.getScriptNameOrSourceURL(),
+    site.getLineNumber(),
+    site.getColumnNumber(),
+    site.getFunctionName(),
+    site.getMethodName(),
+    site.isToplevel() ? "" : site.getTypeName(),
+    site.isNative(),
+    site.isConstructor(),
+    site.isToplevel(),
+    site.isAsync(),
+    site.isPromiseAll() ? site.getPromiseIndex() : "",
+    site.isEval() ? site.getEvalOrigin() : "",
+  ].join("\u0000");
 }
 
 /** `npx vitest run <this file> -t <this test>`, for the test that is running. */

@@ -13,7 +13,7 @@ import { jsonArtifact, yamlArtifact, type Artifact } from "../../src/engine/rend
 import { renderGrafana } from "../../src/engine/render/grafana.ts";
 import { renderPrometheus } from "../../src/engine/render/prometheus.ts";
 import { anyString, show } from "./arbitraries.ts";
-import { buildProject, validSpec } from "./project-spec.ts";
+import { buildProject, validSpec, type ProjectSpec } from "./project-spec.ts";
 
 /** The file as another program reads it: its UTF-8 bytes decoded. */
 const onDisk = (content: string) => Buffer.from(content, "utf8").toString("utf8");
@@ -145,8 +145,31 @@ export const texts: fc.Arbitrary<Texts> = fc.record({
 
 type Json = Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function definitionTextCase(t: Texts): void {
+/**
+ * The small project, less what no text of the case reaches or what would only have every reader read the same
+ * places again: the alert's first test holds every place its texts reach in a test file (the test's name, the
+ * alertname of each step, the expected labels and annotations, the ALERTS series); the other severities' receivers
+ * and routes, and the dashboard's other row and panels, hold no text of the case. (The severity kept is the least
+ * urgent now, so its receiver is the root route's too: one more place.) Without them, and with an unchanged file
+ * read once (below), a case costs a third less.
+ */
+export function roundTripSpec(): ProjectSpec {
   const spec = validSpec();
+  spec.alerts[0].tests = spec.alerts[0].tests.slice(0, 1);
+  spec.severities = spec.severities.slice(0, 1);
+  const [row] = spec.dashboards[0].rows;
+  spec.dashboards[0].rows = [{ ...row, panels: row.panels.slice(0, 1) }];
+  return spec;
+}
+
+/**
+ * Each file's last agreed reading, by path: a file that no text of the case reached (prometheus.yml, say) has the
+ * bytes it had in the last case, and reading the same bytes again can only give the same answer.
+ */
+const lastReading = new Map<string, { content: string; value: Json }>();
+
+export function definitionTextCase(t: Texts): void {
+  const spec = roundTripSpec();
   const alert = spec.alerts[0];
   Object.assign(alert, {
     name: t.alertName,
@@ -173,12 +196,18 @@ export function definitionTextCase(t: Texts): void {
   const model = compileModel(buildProject(spec));
   const artifacts = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
   const byPath = new Map(artifacts.map((a) => [a.path, a]));
-  const readings = new Map<string, Json>();
   // Each file read back by every reader (once); then the fields, from one reading (the readers agree).
-  const read = (path: string): Json => readings.get(path) ?? readings.set(path, readAgreed(path)).get(path)!;
-  const readAgreed = (path: string): Json => {
+  const read = (path: string): Json => {
     const artifact = byPath.get(path);
     if (!artifact) throw new Error(`no artifact ${path} (have ${[...byPath.keys()].join(", ")})`);
+    const last = lastReading.get(path);
+    if (last?.content === artifact.content) return last.value;
+    const value = readAgreed(artifact);
+    lastReading.set(path, { content: artifact.content, value });
+    return value;
+  };
+  const readAgreed = (artifact: Artifact): Json => {
+    const { path } = artifact;
     const readings = Object.entries(readBack(artifact));
     const [first, value] = readings[0]!;
     for (const [reader, other] of readings.slice(1)) {

@@ -1,6 +1,7 @@
 import {
   interpolatedThresholds,
   isPlaceholderThreshold,
+  thresholdUnits,
   type AlertDefinition,
   type RecordingRuleDefinition,
   type RuleGroupDefinition,
@@ -44,12 +45,17 @@ export function compileAlert(
     expr: alert.expr,
     for: alert.for,
     threshold: thresholdModel(alert.threshold, thresholdNames),
-    // The interpolated ones as they were defined: one with a value that is no finite number is reported where it
-    // is defined (definition/invalid), and left out here, as the alert's own threshold is replaced by a placeholder.
+    // The interpolated ones as they were defined: one with a value that is no finite number, or a unit that is none
+    // of thresholdUnits, is reported where it is defined (definition/invalid), and left out here, as the alert's own
+    // threshold is replaced by a placeholder.
     thresholds: [
       alert.threshold,
       ...interpolatedThresholds(alert).filter(
-        (t) => t !== alert.threshold && typeof t.value === "number" && Number.isFinite(t.value),
+        (t) =>
+          t !== alert.threshold &&
+          typeof t.value === "number" &&
+          Number.isFinite(t.value) &&
+          (thresholdUnits as readonly unknown[]).includes(t.unit),
       ),
     ].map((t) => thresholdModel(t, thresholdNames)),
     labels: { ...alert.labels, severity: alert.severity, service: alert.service, team: alert.team },

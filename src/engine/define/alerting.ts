@@ -99,9 +99,18 @@ export const thresholdHelpers: Record<ComparisonOperator, string> = {
   "!=": "notEqualTo",
 };
 
-/** The shortest exact decimal spelling, as PromQL and YAML want it. */
+/**
+ * The shortest exact decimal spelling, as PromQL and YAML want it. A value that is no number is a definition's
+ * mistake, reported where it is defined (definition/invalid); spelling it, as a threshold written into an expression
+ * does, must not throw (an object whose toString is no function has no string of its own).
+ */
 export function formatNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : String(value);
+  if (typeof value === "number") return String(value);
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** One input series in promtool's expanding notation, e.g. `0+52x20`. */
