@@ -30,13 +30,14 @@ export interface CachedModule {
 export function requireWithCodeCache(file: string, cacheDir: string): CachedModule | undefined {
   const require = createRequire(file);
   if (require.cache[file]) return undefined;
-  const source = readFileSync(file, "utf8");
+  const bytes = readFileSync(file);
   const name = path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9-]/g, "-");
   const key = createHash("sha256")
     .update(`o11y code cache 1\0${process.version}\0${process.platform}-${process.arch}\0`)
-    .update(source)
+    .update(bytes)
     .digest("hex")
     .slice(0, 32);
+  const source = bytes.toString("utf8");
   const cacheFile = path.join(cacheDir, `v8-${name}-${key}.bin`);
   let cachedData: Buffer | undefined;
   try {

@@ -13,8 +13,11 @@ import { ModuleWriter } from "./typescript-writer.ts";
 import { renderDashboardImport } from "./write-project.ts";
 import type { WriterReply, WriterRequest } from "./writer-thread.ts";
 
-// Loaded now, not when the files are formatted (`ModuleWriter.render` imports it, and gets this same module).
-const prettier = import("prettier").catch(() => undefined);
+// Loaded now, not when the files are formatted (`ModuleWriter.render` imports it, and gets this same module), with
+// the plugins it formats TypeScript with: they load on a first format, of a line.
+const prettier = import("prettier")
+  .then((loaded) => loaded.format("export const a = f({ b: [1] });\n", { parser: "babel-ts" }))
+  .catch(() => undefined);
 
 parentPort!.once("message", async (request: WriterRequest) => {
   let reply: WriterReply;
