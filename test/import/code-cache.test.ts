@@ -84,6 +84,24 @@ describe("a CommonJS module loaded through a V8 code cache", () => {
     expect(now).not.toEqual(old);
   });
 
+  it("removes only its own older caches: another module's stay, even one whose name starts with its own", () => {
+    const { file, cacheDir } = commonJsModule(body("e"));
+    const other = path.join(path.dirname(file), "lib-common.cjs");
+    writeFileSync(other, body("other"));
+    requireWithCodeCache(other, cacheDir)!.save();
+    requireWithCodeCache(file, cacheDir)!.save();
+    const both = readdirSync(cacheDir).sort();
+    expect(both).toHaveLength(2);
+    forget(file);
+    writeFileSync(file, body("f"));
+    requireWithCodeCache(file, cacheDir)!.save();
+    const now = readdirSync(cacheDir).sort();
+    expect(now).toHaveLength(2);
+    expect(now.filter((entry) => entry.startsWith("v8-lib-common-"))).toEqual(
+      both.filter((entry) => entry.startsWith("v8-lib-common-")),
+    );
+  });
+
   it("throws what the module throws, and leaves nothing in require's cache", () => {
     const { file, cacheDir } = commonJsModule("throw new Error('broken module');\n");
     expect(() => requireWithCodeCache(file, cacheDir)).toThrow("broken module");

@@ -76,8 +76,9 @@ export function requireWithCodeCache(file: string, cacheDir: string): CachedModu
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, cacheFile);
         // The caches of other versions of the module go.
+        const others = new RegExp(`^v8-${name}-[0-9a-f]{32}\\.bin$`);
         for (const entry of readdirSync(cacheDir))
-          if (entry.startsWith(`v8-${name}-`) && entry.endsWith(".bin") && entry !== path.basename(cacheFile))
+          if (others.test(entry) && entry !== path.basename(cacheFile))
             unlinkSync(path.join(cacheDir, entry));
       } catch {
         // Not kept: the next import compiles the module again.

@@ -2,10 +2,11 @@
  * The writer thread of `o11y import dashboard` (writer-thread.ts starts it, from a bundle of this module): ts-morph
  * and prettier load as it starts, while the main thread loads the project and checks the imported dashboard; then
  * it makes and formats the files from the code the main thread sends (write-project.ts), and sends them back. It
- * writes nothing into the project (only, once, TypeScript's code cache into .o11y-cache/).
+ * writes nothing into the project (only, once, the code caches of ts-morph and TypeScript into .o11y-cache/).
  */
-// First: ts-morph's TypeScript from its code cache, before the writer's modules load ts-morph.
-import { typescriptCache } from "./writer-start.ts";
+// First: prettier starts loading, and ts-morph and its TypeScript load from their code caches, before the writer's
+// modules require them.
+import { prettierReady, saveCodeCaches } from "./writer-start.ts";
 import { parentPort } from "node:worker_threads";
 import { decodeCode } from "./code.ts";
 import { ImportError } from "./report.ts";
@@ -13,16 +14,10 @@ import { ModuleWriter } from "./typescript-writer.ts";
 import { renderDashboardImport } from "./write-project.ts";
 import type { WriterReply, WriterRequest } from "./writer-thread.ts";
 
-// Loaded now, not when the files are formatted (`ModuleWriter.render` imports it, and gets this same module), with
-// the plugins it formats TypeScript with: they load on a first format, of a line.
-const prettier = import("prettier")
-  .then((loaded) => loaded.format("export const a = f({ b: [1] });\n", { parser: "babel-ts" }))
-  .catch(() => undefined);
-
 parentPort!.once("message", async (request: WriterRequest) => {
   let reply: WriterReply;
   try {
-    await prettier;
+    await prettierReady;
     const result = await renderDashboardImport({
       writer: new ModuleWriter(request.root),
       root: request.root,
@@ -38,6 +33,6 @@ parentPort!.once("message", async (request: WriterRequest) => {
         : { kind: "failed", why: String((error as Error)?.stack ?? error) };
   }
   // Kept now that it holds what the import compiled too (once: when there was none it could use).
-  typescriptCache?.save();
+  saveCodeCaches();
   parentPort!.postMessage(reply);
 });
