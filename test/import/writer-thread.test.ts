@@ -126,7 +126,9 @@ describe("the writer thread", () => {
     });
     const header = () => readFileSync(bundle, "utf8").split("\n", 1)[0]!;
     const before = header();
-    expect(before).toContain("src/engine/import/typescript-writer.ts");
+    // Its sources, and the configuration esbuild reads with them.
+    for (const input of ["src/engine/import/typescript-writer.ts", "tsconfig.json", "package.json"])
+      expect(before).toContain(`"${input}"`);
     // A change the bundle must carry: the generated module's doc comment.
     const writer = path.join(root, "src/engine/import/write-project.ts");
     const source = readFileSync(writer, "utf8");

@@ -11,7 +11,7 @@
  * too, to a temporary file renamed in place.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
@@ -70,9 +70,9 @@ export function requireWithCodeCache(file: string, cacheDir: string): CachedModu
     fromCache,
     save() {
       if (fromCache) return;
+      const temp = `${cacheFile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
       try {
         mkdirSync(cacheDir, { recursive: true });
-        const temp = `${cacheFile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, cacheFile);
         // The caches of other versions of the module go.
@@ -82,6 +82,11 @@ export function requireWithCodeCache(file: string, cacheDir: string): CachedModu
             unlinkSync(path.join(cacheDir, entry));
       } catch {
         // Not kept: the next import compiles the module again.
+        try {
+          rmSync(temp, { force: true });
+        } catch {
+          // Left for the next import's save to ignore.
+        }
       }
     },
   };

@@ -10,7 +10,7 @@
  * .o11y-cache/, a bundle that cannot be made, a thread that fails), the import writes in this thread instead.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -35,6 +35,8 @@ export type WriterReply =
 const format = "o11y import writer 1";
 const bundleName = "import-writer.cjs";
 const entry = "src/engine/import/writer-worker.ts";
+/** Files esbuild reads besides the sources, and whose change may change the bundle. */
+const settings = ["tsconfig.json", "package.json"];
 
 export class WriterThread {
   private readonly thread: Promise<Running | undefined>;
@@ -132,8 +134,9 @@ function isFresh(root: string, file: string): boolean {
 async function buildBundle(root: string, dir: string, file: string): Promise<void> {
   const require = createRequire(path.join(root, "package.json"));
   const esbuild = require("esbuild") as typeof import("esbuild");
-  // Read here, so that the key is that of the very bytes bundled (a file saved meanwhile makes the bundle stale).
-  const read = new Map<string, Buffer>();
+  // Read here, so that the key is that of the very bytes bundled (a file saved meanwhile makes the bundle stale);
+  // with the configuration esbuild reads too.
+  const read = new Map(settings.map((name) => [name, readFileSync(path.join(root, name))]));
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -166,11 +169,19 @@ async function buildBundle(root: string, dir: string, file: string): Promise<voi
   const unread = Object.keys(result.metafile.inputs).filter((input) => !read.has(input));
   if (unread.length)
     throw new Error(`the bundle would hold files its key does not cover: ${unread.join(", ")}`);
-  const header = JSON.stringify({ key: bundleKey(root, read), inputs: [...read.keys()].sort() });
+  const inputs = [...read.keys()].sort();
+  const key = bundleKey(root, read);
+  if (bundleKey(root, new Map(inputs.map((input) => [input, readFileSync(path.join(root, input))]))) !== key)
+    throw new Error("the sources changed while the bundle was made");
   mkdirSync(dir, { recursive: true });
   const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temp, `/*o11y-import-writer ${header}*/\n${output}`);
-  renameSync(temp, file);
+  try {
+    writeFileSync(temp, `/*o11y-import-writer ${JSON.stringify({ key, inputs })}*/\n${output}`);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 function debugNote(text: string): void {
