@@ -2,6 +2,8 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ProjectDefinition } from "../engine/define/project.ts";
 import { terminalLines } from "../engine/escape.ts";
+import { loadKeptOutputs } from "../engine/kept-outputs.ts";
+import { WriterThread } from "../engine/import/writer-thread.ts";
 import type { ImportSummary } from "../engine/import/report.ts";
 import { projectRoot } from "../engine/source.ts";
 import { loadProject } from "./load-project.ts";
@@ -76,6 +78,10 @@ async function runImport(
   }) => Promise<ImportSummary>,
 ): Promise<number> {
   const project = await loadProject(options.project, { typecheck: "off" });
+  // The debt pass compiles the whole project: the files the last build kept (kept-outputs.ts) are neither written
+  // nor validated again, only the imported definitions' are. Read, not saved: what a dry run or an import adds is
+  // the next build's to keep.
+  loadKeptOutputs(projectRoot);
   const { ImportError, formatSummary } = await import("../engine/import/report.ts");
   try {
     const summary = await run({
@@ -101,16 +107,23 @@ async function runImport(
 export async function importDashboardCommand(file: string, options: ImportOptions): Promise<number> {
   const text = readInput(file);
   if (text === undefined) return 2;
-  return runImport(file, text, options, async (input) => {
-    // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
-    const { importDashboard } = await import("../engine/import/import-dashboard.ts");
-    return importDashboard({
-      ...input,
-      name: options.name,
-      allowPanelTypes: options.allowPanelType,
-      dryRun: options.dryRun,
+  // Started first: ts-morph and prettier load in it while the project loads and the dashboard is checked here.
+  const writerThread = new WriterThread(projectRoot);
+  try {
+    return await runImport(file, text, options, async (input) => {
+      // Loaded only by this command: the import modules (and ts-morph and prettier, which they load when they write).
+      const { importDashboard } = await import("../engine/import/import-dashboard.ts");
+      return importDashboard({
+        ...input,
+        name: options.name,
+        allowPanelTypes: options.allowPanelType,
+        dryRun: options.dryRun,
+        writerThread,
+      });
     });
-  });
+  } finally {
+    writerThread.close();
+  }
 }
 
 export interface ImportRulesOptions {

@@ -27,6 +27,7 @@ import { readDashboard, type PlainDashboard, type PlainItem } from "./dashboard.
 import { ImportError, type ImportProblem, type ImportSummary, type Rewrite } from "./report.ts";
 import { call, CallCode, reference, ReferenceCode, type Code } from "./code.ts";
 import { writeAll } from "./write-files.ts";
+import type { WriterThread } from "./writer-thread.ts";
 
 export interface ImportDashboardOptions {
   /** The file as the user named it (`-` for standard input), for messages and the catalog's notes. */
@@ -40,6 +41,8 @@ export interface ImportDashboardOptions {
   allowPanelTypes?: string[];
   /** Work out everything, write nothing. */
   dryRun?: boolean;
+  /** Where the files are made and formatted, if not in this thread (started before the project loaded). */
+  writerThread?: WriterThread;
 }
 
 /** Debt found by the checks, by where it belongs. */
@@ -104,18 +107,10 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
       })),
     );
   }
-  const code = dashboardCode(plain, debts, options.file);
-  const exportName = exportNameOf(name);
-  // ts-morph and prettier are large: loaded when there is something to write, by this command only.
-  const { ModuleWriter } = await import("./typescript-writer.ts");
-  const { renderDashboardImport } = await import("./write-project.ts");
-  const { files, rendered } = await renderDashboardImport({
-    writer: new ModuleWriter(options.root),
-    root: options.root,
-    dashboard: { name, exportName, code },
-    metrics,
-    importedFrom: options.file,
-  });
+  const dashboard = { name, exportName: exportNameOf(name), code: dashboardCode(plain, debts, options.file) };
+  const { files, rendered } =
+    (await options.writerThread?.renderDashboard(dashboard, { metrics, importedFrom: options.file })) ??
+    (await renderHere(options.root, dashboard, metrics, options.file));
   if (!options.dryRun) writeAll(options.root, rendered);
   return {
     files,
@@ -123,6 +118,19 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
     debt: debtLines(plain, debts),
     metrics: metrics.map((m) => ({ name: m.name, type: m.type, inferred: m.inferred })),
   };
+}
+
+/** The files made and formatted in this thread. */
+async function renderHere(
+  root: string,
+  dashboard: { name: string; exportName: string; code: Code },
+  metrics: InferredMetric[],
+  importedFrom: string,
+) {
+  // ts-morph and prettier are large: loaded when there is something to write, by this command only.
+  const { ModuleWriter } = await import("./typescript-writer.ts");
+  const { renderDashboardImport } = await import("./write-project.ts");
+  return renderDashboardImport({ writer: new ModuleWriter(root), root, dashboard, metrics, importedFrom });
 }
 
 /** The model of the project with the imported dashboard and catalog entries added, compiled and checked. */

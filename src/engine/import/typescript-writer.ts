@@ -1,7 +1,9 @@
 /**
  * Writes what `o11y import` generates as TypeScript through ts-morph's AST (values become syntax nodes, files are
  * edited by their declarations, never by matching text), and formats every file with prettier and the project's
- * own configuration. It runs in the import's worker thread (writer-worker.ts), which loads ts-morph and prettier.
+ * own configuration. `o11y import dashboard` runs it in its writer thread (writer-thread.ts), where ts-morph and
+ * prettier load while the main thread checks the dashboard; `o11y import rules` in the main thread, which reads the
+ * project's modules with it too.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";

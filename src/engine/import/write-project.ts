@@ -1,8 +1,8 @@
 /**
- * The files an import writes into the project, made and formatted (in the import's worker thread): the new
- * definition modules, their registration in their index, and the catalog entries they add (`src/catalog/imported.ts`,
- * registered in the catalog's index once). Every name is checked against what is there; the main thread then writes
- * all the files or none (write-files.ts).
+ * The files an import writes into the project, made and formatted (a dashboard's in the import's writer thread,
+ * writer-thread.ts): the new definition modules, their registration in their index, and the catalog entries they add
+ * (`src/catalog/imported.ts`, registered in the catalog's index once). Every name is checked against what is there;
+ * the main thread then writes all the files or none (write-files.ts).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
