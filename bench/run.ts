@@ -489,8 +489,22 @@ function printWatch(watching: WatchBenchResult) {
         ms(Math.max(...r.wallMs)),
       ]),
     ]),
-    "",
   ];
+  if (watching.floor.length > 0)
+    out.push(
+      "",
+      "   the alert's floor: the tools its save runs, over the same build's files, each alone and all three at once",
+      table([
+        ["tool", "runs", "median", "min"],
+        ...watching.floor.map((r) => [
+          r.label,
+          String(r.wallMs.length),
+          ms(median(r.wallMs)),
+          ms(Math.min(...r.wallMs)),
+        ]),
+      ]),
+    );
+  out.push("");
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

@@ -2,22 +2,29 @@
  * Part 7: `o11y build --watch` on the real project, in a copy of it: the time from a save (the file written) to
  * the line that says the build is done, for an edit of a dashboard (a panel's title: only Grafana's files and the
  * runbook's table change, so promtool, amtool and vmalert answer from their verdict cache) and of an alert (its
- * summary: the rule files change, so promtool, vmalert and that group's promtool tests run again).
+ * summary: the rule files change, so promtool, vmalert and that group's promtool tests run again). Then the floor
+ * of the alert's save: the tools it must run, timed alone over the same files.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promtool } from "../src/engine/validate/tools/promtool.ts";
+import { findExecutable } from "../src/engine/validate/tools/tool.ts";
+import { vmalert } from "../src/engine/validate/tools/vmalert.ts";
 import { root } from "./process.ts";
 
 export const watchTargets = { medianMs: 150 };
 
-/** One kind of edit: the file, and its text with the edit numbered `n`. */
+/** One kind of edit: the file, and its text with the edit named `n`. */
 interface Edit {
   label: string;
   file: string;
   from: string;
-  to: (n: number) => string;
+  to: (n: string) => string;
+  /** The promtool test file of the group it changes, in build/: the floor is timed over it. */
+  tests?: string;
 }
 
 const edits: Edit[] = [
@@ -32,8 +39,15 @@ const edits: Edit[] = [
     file: "src/alerts/scrape.ts",
     from: 'summary: "Prometheus cannot scrape a Global Sovereign metrics endpoint.",',
     to: (n) => `summary: "Prometheus cannot scrape a Global Sovereign metrics endpoint (${n}).",`,
+    tests: "prometheus/tests/alerts/scrape.test.yaml",
   },
 ];
+
+/** The wall time of one tool run over the build's files, each time. */
+export interface ToolFloorRow {
+  label: string;
+  wallMs: number[];
+}
 
 export interface WatchBenchRow {
   label: string;
@@ -49,6 +63,11 @@ export interface WatchBenchResult {
   /** The first build, from the start of the process. */
   startMs: number;
   rows: WatchBenchRow[];
+  /**
+   * What the alert's save runs that no build can do without: each tool alone over the build's files, and all of
+   * them at once, as the build runs them (empty without promtool or vmalert).
+   */
+  floor: ToolFloorRow[];
 }
 
 const copied = ["src", "bin", "schemas", "RUNBOOK.md", "package.json", "package-lock.json", "tsconfig.json"];
@@ -60,7 +79,11 @@ export async function measureWatch(saves: number): Promise<WatchBenchResult> {
   const copy = path.join(temp, "project");
   for (const name of copied) cpSync(path.join(root, name), path.join(copy, name), { recursive: true });
   symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
-  const args = ["bin/o11y.js", "build", "--watch", "--out", path.join(temp, "build")];
+  const out = path.join(temp, "build");
+  const args = ["bin/o11y.js", "build", "--watch", "--out", out];
+  // The tools' verdicts are kept under node_modules/, which the copy shares: an edit of an earlier run must not be
+  // answered from them.
+  const run = randomBytes(4).toString("hex");
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: copy, stdio: ["ignore", "pipe", "pipe"] });
   const waiting: Array<(line: { text: string; at: number }) => void> = [];
@@ -94,7 +117,7 @@ export async function measureWatch(saves: number): Promise<WatchBenchResult> {
         await pause(300);
         const line = nextLine();
         const saved = performance.now();
-        writeFileSync(file, original.replace(edit.from, edit.to(n)));
+        writeFileSync(file, original.replace(edit.from, edit.to(`${run}-${n}`)));
         const { text, at } = await line;
         // The first save of each edit warms what that edit runs (its tool verdicts, the engine's paths): not counted.
         if (n > 1) row.wallMs.push(at - saved);
@@ -104,10 +127,76 @@ export async function measureWatch(saves: number): Promise<WatchBenchResult> {
       await nextLine();
       rows.push(row);
     }
-    return { command: `node ${args.slice(0, 3).join(" ")} --out <tmp>`, startMs: first.at - started, rows };
+    const tests = edits.find((edit) => edit.tests)?.tests;
+    const floor = tests ? await measureToolFloor(out, tests, saves) : [];
+    return {
+      command: `node ${args.slice(0, 3).join(" ")} --out <tmp>`,
+      startMs: first.at - started,
+      rows,
+      floor,
+    };
   } finally {
     child.kill("SIGINT");
     await exited;
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/** One run of `file` with `args` in `cwd`, to its exit: its wall time (ms). */
+function timed(file: string, args: string[], cwd: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, stdio: "ignore" });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`${file} ${args.join(" ")}: exit ${code}`)),
+    );
+  });
+}
+
+/**
+ * The tools an alert's save makes the build run, over the build in `out`: the group's promtool tests (`tests`),
+ * promtool check config and vmalert -dryRun, with the build's own arguments, `runs` times each, alone, then all three
+ * at once. A save of that alert cannot print its line sooner than they finish.
+ */
+async function measureToolFloor(out: string, tests: string, runs: number): Promise<ToolFloorRow[]> {
+  const promtoolFile = findExecutable(promtool);
+  const vmalertFile = findExecutable(vmalert);
+  if ("missing" in promtoolFile || "missing" in vmalertFile) return [];
+  const ruleFiles = (dir: string) =>
+    readdirSync(path.join(out, dir), { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".yaml"))
+      .map((name) => path.posix.join(dir, name.split(path.sep).join("/")))
+      .sort();
+  const tools: Array<{ label: string; run: () => Promise<number> }> = [
+    {
+      label: `promtool test rules ${path.posix.basename(tests)}`,
+      run: () =>
+        timed(
+          promtoolFile.file,
+          ["test", "rules", path.posix.basename(tests)],
+          path.join(out, path.posix.dirname(tests)),
+        ),
+    },
+    {
+      label: "promtool check config",
+      run: () => timed(promtoolFile.file, promtool.args("prometheus.yml"), path.join(out, "prometheus")),
+    },
+    {
+      label: "vmalert -dryRun",
+      run: () =>
+        timed(vmalertFile.file, vmalert.args(vmalert.entry, ruleFiles("victoriametrics/rules")), out),
+    },
+  ];
+  const rows: ToolFloorRow[] = tools.map((tool) => ({ label: tool.label, wallMs: [] }));
+  const together: ToolFloorRow = { label: "all three at once", wallMs: [] };
+  for (let n = 0; n < runs; n++) {
+    for (const [i, tool] of tools.entries()) rows[i]!.wallMs.push(await tool.run());
+    const started = performance.now();
+    await Promise.all(tools.map((tool) => tool.run()));
+    together.wallMs.push(performance.now() - started);
+  }
+  return [...rows, together];
 }

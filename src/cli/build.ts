@@ -4,17 +4,26 @@ import { formatDiagnostic, sortDiagnostics } from "../engine/diagnostics.ts";
 import {
   ArtifactPathError,
   OutFolderRefused,
+  openStage,
   replaceFile,
   stage,
   type StagedBuild,
+  type Staging,
 } from "../engine/emit/emit.ts";
 import { refuseOutFolder } from "../engine/emit/out-folder.ts";
 import { recoverFolder } from "../engine/emit/swap.ts";
 import type { ProjectDefinition } from "../engine/define/project.ts";
-import { compile } from "../engine/pipeline.ts";
+import { compile, type CompileResult } from "../engine/pipeline.ts";
+import type { Artifact } from "../engine/render/artifact.ts";
 import { projectRoot, toProjectPath } from "../engine/source.ts";
 import type { TypecheckMode } from "../engine/typecheck/typecheck.ts";
-import { judgeWithTools, type ToolsMode } from "../engine/validate/tools/index.ts";
+import {
+  judgeableAlone,
+  judgeWithTools,
+  readByTools,
+  type ToolsMode,
+  type ToolsVerdict,
+} from "../engine/validate/tools/index.ts";
 import { formatNote } from "./format.ts";
 import { loadKept, loadProject, saveKept } from "./load-project.ts";
 
@@ -97,7 +106,16 @@ export async function buildProject(
 ): Promise<BuildOutcome> {
   const out = path.resolve(projectRoot, options.out);
   const note = (text: string) => process.stderr.write(`${formatNote(text)}\n`);
-  const result = compile(project);
+  let early: EarlyJudgement | undefined;
+  let result: CompileResult;
+  try {
+    result = compile(project, {
+      rulesRendered: (files) => (early = judgeEarly(out, files, options.tools, note)),
+    });
+  } catch (error) {
+    early?.cancel();
+    throw error;
+  }
   const failed = (diagnostics: typeof result.diagnostics): BuildOutcome => {
     const errors = diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).length;
     return {
@@ -107,7 +125,15 @@ export async function buildProject(
     };
   };
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-  if (!result.ok) return failed(result.diagnostics);
+  if (!result.ok) {
+    early?.cancel();
+    return failed(result.diagnostics);
+  }
+  // The early verdict is the build's when the files the tools read are the build's own (compile gave the very objects).
+  if (early && !judgesBuild(early, result.artifacts)) {
+    early.cancel();
+    early = undefined;
+  }
 
   const cannotWrite = (error: unknown): BuildOutcome => {
     const reason = error instanceof Error ? error.message : String(error);
@@ -124,8 +150,11 @@ export async function buildProject(
   };
   let staged: StagedBuild;
   try {
-    staged = stage(out, result.artifacts, { recordIn: projectRoot, note });
+    staged = early
+      ? early.staging.finish(result.artifacts)
+      : stage(out, result.artifacts, { recordIn: projectRoot, note });
   } catch (error) {
+    early?.cancel();
     if (!(error instanceof ArtifactPathError)) return cannotWrite(error);
     for (const diagnostic of sortDiagnostics(error.diagnostics))
       process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
@@ -142,7 +171,7 @@ export async function buildProject(
   const onAbort = () => staged.discard();
   if (options.signal) options.signal.addEventListener("abort", onAbort, { once: true });
   else process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-  const verdict = await judgeWithTools(staged.dir, result.artifacts, options.tools)
+  const verdict = await (early?.verdict ?? judgeWithTools(staged.dir, result.artifacts, options.tools))
     .catch((error: unknown) => {
       staged.discard();
       throw error;
@@ -194,6 +223,60 @@ export async function buildProject(
     code: 0,
     summary: `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}`,
   };
+}
+
+/**
+ * The tools judging the files they read (compile's `rulesRendered`), staged first, while the rest of the build is
+ * checked and rendered: a save of an alert waits for promtool from the moment its rule file is known.
+ */
+interface EarlyJudgement {
+  staging: Staging;
+  files: Artifact[];
+  verdict: Promise<ToolsVerdict>;
+  /** Kills the tools and removes the staged folder: the build failed, or is judged otherwise. */
+  cancel(): void;
+}
+
+/** The tools started over `files` in a new staged folder, or undefined when the build judges them after staging. */
+function judgeEarly(
+  out: string,
+  files: Artifact[],
+  mode: ToolsMode,
+  note: (text: string) => void,
+): EarlyJudgement | undefined {
+  if (mode === "off" || !judgeableAlone(files)) return undefined;
+  let staging: Staging;
+  try {
+    staging = openStage(out, { recordIn: projectRoot, note });
+    staging.write(files);
+    // To disk while the rest is rendered: the build syncs every file before the swap.
+    staging.syncWritten();
+  } catch {
+    // A path that leaves the build, a folder that cannot be written: the build says so once it has all the files.
+    return undefined;
+  }
+  const stop = new AbortController();
+  const verdict = judgeWithTools(staging.dir, files, mode, process.env, undefined, stop.signal);
+  verdict.catch(() => {});
+  return {
+    staging,
+    files,
+    verdict,
+    cancel() {
+      stop.abort();
+      staging.discard();
+    },
+  };
+}
+
+/** Whether the early verdict is the build's: every file the tools read is one it judged, and all it staged are the build's. */
+function judgesBuild(early: EarlyJudgement, artifacts: Artifact[]): boolean {
+  const judged = new Set(early.files);
+  const built = new Set(artifacts);
+  return (
+    early.files.every((file) => built.has(file)) &&
+    artifacts.filter(readByTools).every((file) => judged.has(file))
+  );
 }
 
 /** An output folder a build must not replace: one line, exit 2, nothing written. */

@@ -13,7 +13,7 @@ import type { Artifact } from "./render/artifact.ts";
 import { tableEnd, tableStart, withAlertTable } from "./runbook.ts";
 import { renderAlertmanager } from "./render/alertmanager.ts";
 import { renderGrafana } from "./render/grafana.ts";
-import { renderOutputs } from "./render/outputs.ts";
+import { outputNames, renderOutputs, type OutputName } from "./render/outputs.ts";
 import { renderPrometheus } from "./render/prometheus.ts";
 import { checkInvariants } from "./validate/invariants.ts";
 import { checkOutputInvariants, documentOf } from "./validate/output-invariants.ts";
@@ -30,17 +30,36 @@ export interface CompileResult {
   ok: boolean;
 }
 
-export function compile(project: ProjectDefinition): CompileResult {
+export interface CompileOptions {
+  /**
+   * Called, before the checks run, with the files rendered from the model alone that the gate's tools read:
+   * Prometheus's, Alertmanager's and the VictoriaMetrics output's, so that promtool, amtool and vmalert can judge them
+   * while the rest is checked and rendered. They are the very objects compile returns, when it returns the build.
+   */
+  rulesRendered?(artifacts: Artifact[]): void;
+}
+
+/** The outputs whose files a tool judges (vmalert the VictoriaMetrics rule files): rendered with Prometheus's, first. */
+const ruleOutputs = new Set<OutputName>(["victoriaMetrics"]);
+
+export function compile(project: ProjectDefinition, options: CompileOptions = {}): CompileResult {
   // A definition with a problem of its own is compiled with placeholders; what the checks say about it would be noise.
   const definitions = checkDefinitions(project);
   const model = compileModel(definitions.project);
+  // Rendering reads the model only, never what the checks say: the rule files come first, for the tools.
+  const prometheus = [...renderPrometheus(model), renderAlertmanager(model)];
+  const ruleOutputFiles = renderOutputs(model, prometheus, (name) => ruleOutputs.has(name));
+  options.rulesRendered?.([...prometheus, ...ruleOutputFiles.flatMap((o) => o.artifacts)]);
   const diagnostics = [
     ...definitions.diagnostics,
     ...keptVerdicts(model, checkModel).filter((d) => !definitions.covers(d)),
   ];
-  const base = [...renderGrafana(model), ...renderPrometheus(model), renderAlertmanager(model)];
+  const base = [...renderGrafana(model), ...prometheus];
   // Kubernetes, Mimir, VictoriaMetrics (settings.outputs): each in its folder, from the same model and files.
-  const rendered = [...base, ...renderOutputs(model, base).flatMap((o) => o.artifacts)];
+  const outputs = [...renderOutputs(model, base, (name) => !ruleOutputs.has(name)), ...ruleOutputFiles].sort(
+    (a, b) => outputNames.indexOf(a.output) - outputNames.indexOf(b.output),
+  );
+  const rendered = [...base, ...outputs.flatMap((o) => o.artifacts)];
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
   const rejected = new Set(
     diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject),

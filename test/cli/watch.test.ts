@@ -274,6 +274,94 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     expect(readTree(path.join(root, "build"))).toEqual(before);
   });
 
+  it("after each kind of edit, build/ holds what o11y build makes of the same sources, or both say the same errors", async () => {
+    /** `o11y build` of the sources as they are now, into a folder of its own: its exit code, files, and diagnostics. */
+    const fullBuild = (n: number) => {
+      const out = path.join(temp, `full-${n}`);
+      const run = spawnSync(
+        process.execPath,
+        [
+          path.join(root, "bin/o11y.js"),
+          "build",
+          "--project",
+          `${fixture}/project.ts`,
+          "--out",
+          out,
+          "--tools",
+          "require",
+          "--typecheck",
+          "off",
+        ],
+        { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+      );
+      return { status: run.status, out, diagnostics: diagnosticLines(run.stderr) };
+    };
+    const edits: Array<{ what: string; file: string; from: string; to: string; verdict: RegExp }> = [
+      {
+        what: "a dashboard's panel title",
+        file: "dashboard.ts",
+        from: 'title: "Second"',
+        to: 'title: "Compared"',
+        verdict: built,
+      },
+      {
+        what: "an alert's summary: its rule and test files change, and promtool and vmalert judge them",
+        file: "alerts.ts",
+        from: 'summary: "Prometheus cannot scrape a target."',
+        to: 'summary: "Prometheus cannot scrape this target."',
+        verdict: built,
+      },
+      {
+        what: "an alert's test that promtool fails",
+        file: "alerts.ts",
+        from: "input: scrapes(0),",
+        to: "input: scrapes(1),",
+        verdict: failed,
+      },
+      {
+        what: "the test again, and an alert our checks reject while the tools judge its rule file",
+        file: "alerts.ts",
+        from: 'expr: `${up}{job="${settings.jobs.app}"} ${targetUp}`',
+        to: 'expr: `up_typo{job="${settings.jobs.app}"} ${targetUp}`',
+        verdict: failed,
+      },
+    ];
+    for (const [n, step] of edits.entries()) {
+      const seen = watching.stdout.length;
+      const stderrBefore = watching.stderr.length;
+      if (n === 3) edit("alerts.ts", "input: scrapes(1),", "input: scrapes(0),");
+      edit(step.file, step.from, step.to);
+      const line = await watching.line(seen, /( built | build failed)/);
+      expect(line, step.what).toMatch(step.verdict);
+      const full = fullBuild(n);
+      if (step.verdict === built) {
+        expect(full.status, step.what).toBe(0);
+        expect(readTree(path.join(root, "build")), step.what).toEqual(readTree(full.out));
+      } else {
+        expect(full.status, step.what).toBe(1);
+        expect(full.diagnostics.length, step.what).toBeGreaterThan(0);
+        expect(diagnosticLines(watching.stderr.slice(stderrBefore)), step.what).toEqual(full.diagnostics);
+        expect(existsSync(full.out), step.what).toBe(false);
+      }
+    }
+    // Back to the sources the other tests edit.
+    const seen = watching.stdout.length;
+    edit(
+      "alerts.ts",
+      'expr: `up_typo{job="${settings.jobs.app}"} ${targetUp}`',
+      'expr: `${up}{job="${settings.jobs.app}"} ${targetUp}`',
+    );
+    edit(
+      "alerts.ts",
+      'summary: "Prometheus cannot scrape this target."',
+      'summary: "Prometheus cannot scrape a target."',
+    );
+    edit("dashboard.ts", 'title: "Compared"', 'title: "Second"');
+    await watching.line(seen, built);
+    // No staged folder is left of the builds that failed (the tree a build replaced may still be going).
+    expect(readdirSync(root).filter((n) => n.includes(".staged."))).toEqual([]);
+  });
+
   it("prints type errors when tsc has finished, and when they are gone", async () => {
     const seen = watching.stdout.length;
     edit(
@@ -313,6 +401,16 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     wholeBuild(path.join(root, "build"));
   });
 });
+
+/** The diagnostics in a build's stderr: its `file:line ... [check]` lines and what follows each, without the notes and summary. */
+function diagnosticLines(stderr: string): string[] {
+  const lines: string[] = [];
+  for (const line of stderr.split("\n")) {
+    if (/^\S+:\d+(:\d+)? (error|warning) /.test(line)) lines.push(line);
+    else if (/^\s+\S/.test(line) && lines.length > 0) lines[lines.length - 1] += `\n${line}`;
+  }
+  return lines;
+}
 
 /** The folder is exactly the files its manifest lists, each with the bytes it says. */
 function wholeBuild(out: string): void {

@@ -6,17 +6,18 @@
  *   under src/engine/, say). ES modules are never unloaded: one copy per version of the engine stays in memory;
  * - the definitions: the project module and everything it imports but the engine, as CommonJS evaluated afresh for
  *   every build in a module nothing keeps (collected, with its source map, once the build is done). Its imports of
- *   engine modules are the loaded engine's (`globalThis[engineKey]`): the definitions and the engine that compiles
- *   them share one set of modules, as in a normal run.
+ *   engine modules are left out of it (esbuild's `external`, matched on the resolved path) and answered by the loaded
+ *   engine when it requires them: the definitions and the engine that compiles them share one set of modules, as in
+ *   a normal run.
  *
  * Both keep each module's own URL (what `import.meta.url` reads in it) the URL of its source file, and carry inline
  * source maps: stack traces, and so the definitions' locations (src/engine/source.ts), point into the .ts sources,
- * as under tsx. Plugins cost a call into this process per file they match, on every rebuild; so they match only
- * the files that read their own URL (known by reading each file the bundle holds once, and again when it changes)
- * and the imports of the engine.
+ * as under tsx. A plugin costs a call into this process per file it matches, on every rebuild; so the one plugin
+ * matches only the files that read their own URL (known by reading each file the bundle holds once, and again when
+ * it changes).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Module } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,8 +27,6 @@ import type * as SessionModule from "./session.ts";
 type Esbuild = typeof import("esbuild");
 export type Session = typeof SessionModule;
 
-/** Where the definitions bundle finds the engine's modules, by their path in the project. */
-const engineKey = Symbol.for("o11y.watch.engine");
 /** Each bundle's own URL, set in its first line; each module's own URL is resolved against it. */
 const bundleUrl = "__o11yBundleUrl";
 const moduleUrl = "__o11yModuleUrl";
@@ -54,6 +53,8 @@ export interface Definitions {
 }
 
 const slashes = (file: string) => file.split(path.sep).join("/");
+/** The files of the engine the definitions import: its modules. */
+const engineExtensions = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 
 /** The sources of a metafile, absolute (its keys are relative to the project, or namespaced). */
@@ -107,7 +108,7 @@ export class Bundles {
   }
 
   /** Common options: for this Node, names kept (as tsx transpiles), packages left to Node. */
-  private options(outfile: string, banner: string, readingUrls: string, plugins: Plugin[]): BuildOptions {
+  private options(outfile: string, banner: string, readingUrls: string): BuildOptions {
     return {
       absWorkingDir: this.root,
       outfile,
@@ -121,7 +122,7 @@ export class Bundles {
       packages: "external",
       define: { [`${importMeta}.url`]: moduleUrl },
       banner: { js: banner },
-      plugins: [moduleUrls(outfile, readingUrls), ...plugins],
+      plugins: [moduleUrls(outfile, readingUrls)],
       metafile: true,
       logLevel: "silent",
     };
@@ -150,38 +151,35 @@ export class Bundles {
 
   /** The definitions bundled again (esbuild's errors are thrown as esbuild throws them). */
   async definitions(): Promise<Definitions> {
-    const engineDir = this.engineDir;
-    const engine: Plugin = {
-      name: "o11y-watch-engine",
-      setup(build) {
-        // An import that resolves into src/engine/ is served by the loaded engine bundle.
-        build.onResolve({ filter: /(^|\/)engine\/.*\.[cm]?[jt]s$/ }, (args) => {
-          const file = path.resolve(args.resolveDir, args.path);
-          if (!file.startsWith(engineDir) || !existsSync(file)) return undefined;
-          return { path: slashes(path.relative(path.dirname(engineDir), file)), namespace: "o11y-engine" };
-        });
-        build.onLoad({ filter: /.*/, namespace: "o11y-engine" }, (args) => ({
-          contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(engineKey.description)})](${JSON.stringify(`src/${args.path}`)});`,
-          loader: "js",
-        }));
-      },
-    };
     const outfile = path.join(this.dir, "definitions.cjs");
     const banner = `var ${bundleUrl} = require("node:url").pathToFileURL(__filename).href;`;
     const { context, metafile, text } = await this.rebuild(this.definitionsContext, async (readingUrls) => ({
       readingUrls,
       context: await this.esbuild.context({
-        ...this.options(outfile, banner, readingUrls, [engine]),
+        ...this.options(outfile, banner, readingUrls),
         entryPoints: [path.resolve(this.root, this.projectModule)],
         format: "cjs",
+        // Imports that resolve to a module of the engine stay `require` calls, which `evaluate` answers.
+        external: engineExtensions.map((extension) => `${this.engineDir}*${extension}`),
       }),
     }));
     this.definitionsContext = context;
-    const engineImports = Object.keys(metafile.inputs)
-      .filter((input) => input.startsWith("o11y-engine:"))
-      .map((input) => `src/${input.slice("o11y-engine:".length)}`)
-      .sort();
-    return { code: text, engineImports, inputs: inputsOf(this.root, metafile) };
+    const engineImports = new Set<string>();
+    for (const output of Object.values(metafile.outputs))
+      for (const imported of output.imports) {
+        const module = imported.external
+          ? this.engineModule(path.dirname(outfile), imported.path)
+          : undefined;
+        if (module) engineImports.add(module);
+      }
+    return { code: text, engineImports: [...engineImports].sort(), inputs: inputsOf(this.root, metafile) };
+  }
+
+  /** The engine module (`src/engine/...`) that `specifier`, required from a file in `from`, names, if it names one. */
+  private engineModule(from: string, specifier: string): string | undefined {
+    if (!specifier.startsWith(".")) return undefined;
+    const file = path.resolve(from, specifier);
+    return file.startsWith(this.engineDir) ? slashes(path.relative(this.root, file)) : undefined;
   }
 
   /**
@@ -204,7 +202,7 @@ export class Bundles {
       readingUrls,
       modules: wanted,
       context: await this.esbuild.context({
-        ...this.options(path.join(this.dir, "engine.mjs"), banner, readingUrls, []),
+        ...this.options(path.join(this.dir, "engine.mjs"), banner, readingUrls),
         stdin: { contents: entry, resolveDir: this.root, sourcefile: "o11y-watch-engine.js", loader: "js" },
         format: "esm",
       }),
@@ -245,7 +243,10 @@ export class Bundles {
     };
     module.filename = filename;
     module.paths = [];
-    (globalThis as Record<symbol, unknown>)[engineKey] = (name: string) => {
+    // The bundle's own `require` calls this: the engine's modules are the loaded engine's.
+    module.require = (specifier: string) => {
+      const name = this.engineModule(this.dir, specifier);
+      if (name === undefined) return Module.prototype.require.call(module, specifier);
       if (!engine.modules.has(name)) throw new Error(`the watch's engine bundle does not hold ${name}`);
       return engine.modules.get(name);
     };

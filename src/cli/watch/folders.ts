@@ -10,6 +10,11 @@ export class FolderWatches {
   private readonly watchers = new Map<string, FSWatcher>();
   /** Folders whose new subfolders are watched as they appear. */
   private readonly trees = new Set<string>();
+  /**
+   * Set by `close`: a folder asked for afterwards (the build that was running when the watch stopped names the
+   * folders of its inputs) is not watched, or its watch would keep the process alive.
+   */
+  private closed = false;
 
   /** `onChange` gets the absolute path of each entry that changed (or the folder, when the system cannot say which). */
   constructor(
@@ -19,6 +24,7 @@ export class FolderWatches {
 
   /** `dir` and every folder under it, now and later. */
   tree(dir: string): void {
+    if (this.closed) return;
     this.trees.add(dir);
     this.folder(dir);
     for (const entry of readdirSync(dir, { withFileTypes: true }))
@@ -27,7 +33,7 @@ export class FolderWatches {
 
   /** The entries of `dir` only. */
   folder(dir: string): void {
-    if (this.watchers.has(dir)) return;
+    if (this.closed || this.watchers.has(dir)) return;
     let watcher: FSWatcher;
     try {
       watcher = watch(dir, (_event, name) => {
@@ -50,6 +56,7 @@ export class FolderWatches {
   }
 
   close(): void {
+    this.closed = true;
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
   }

@@ -155,6 +155,8 @@ class Watch {
     // Of the root's own entries, the runbook only.
     if (path.dirname(file) === projectRoot && path.basename(file) !== runbook) return;
     if (file === this.runbook.file && readText(file) === this.runbook.text) return;
+    // tsc's sources are no longer the latest: it stops now rather than compete with the build for the cores.
+    this.typecheck.cancel();
     this.changed.add(file);
     this.firstChange ??= performance.now();
     clearTimeout(this.timer);

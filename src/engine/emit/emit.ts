@@ -24,6 +24,7 @@ import {
   renameSync,
   rmSync,
   writeFileSync,
+  type BigIntStats,
 } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
@@ -150,12 +151,46 @@ export interface StageOptions {
 export function stage(outDir: string, artifacts: Artifact[], options: StageOptions = {}): StagedBuild {
   const problems = artifactPathProblems(artifacts);
   if (problems.length) throw new ArtifactPathError(problems);
+  return openStage(outDir, options).finish(artifacts);
+}
+
+/**
+ * A staged folder written in parts, the files the tools judge first (they start while the rest is rendered), then
+ * the rest. Until `finish`, it is no build: discard it, or finish it with every file of the build.
+ */
+export interface Staging {
+  dir: string;
+  /**
+   * Writes these files now, their paths checked first (`ArtifactPathError`). Whatever it throws, the staged folder is
+   * discarded.
+   */
+  write(artifacts: Artifact[]): void;
+  /** Starts syncing the files written so far to disk, and their folders; the staged build's `flush` waits for it. */
+  syncWritten(): void;
+  /**
+   * Writes the files of `artifacts`, the whole build, that are not written yet, once every path is checked against
+   * the others; then it is the staged build. Whatever it throws, the staged folder is discarded.
+   */
+  finish(artifacts: Artifact[]): StagedBuild;
+  /** Removes the staged files; `outDir` stays as it was. */
+  discard(): void;
+}
+
+/** A staged folder beside `outDir`, empty; `outDir` is untouched. */
+export function openStage(outDir: string, options: StageOptions = {}): Staging {
   const target = path.resolve(outDir);
-  if (holdsExactly(target, artifacts)) return alreadyBuilt(target);
   const parent = path.dirname(target);
   const release = options.recordIn ? recordPending(options.recordIn, { folder: parent }) : () => {};
   const staging = temporaryPath(parent, "staged", path.basename(target));
   const folders = new Set<string>([staging]);
+  /** The content written at each path. */
+  const written = new Map<string, string>();
+  /** Each staged file's identity once it is on disk: synced, or linked to a file this process synced already. */
+  const identities = new Map<string, string>();
+  /** What is not synced yet: files written (or linked to a file not known to be synced), folders that got an entry. */
+  let unsyncedFiles: string[] = [];
+  const unsyncedFolders = new Set<string>([staging]);
+  const syncs: Array<Promise<unknown>> = [];
   const discard = () => {
     try {
       rmSync(staging, { recursive: true, force: true });
@@ -165,49 +200,111 @@ export function stage(outDir: string, artifacts: Artifact[], options: StageOptio
       // left, the next run removes.
     }
   };
+  const write = (artifacts: Artifact[]) => {
+    try {
+      const problems = artifactPathProblems(artifacts);
+      if (problems.length) throw new ArtifactPathError(problems);
+      artifacts.forEach((artifact, index) => {
+        const file = path.join(staging, artifact.path);
+        const before = written.get(artifact.path);
+        if (before !== undefined) {
+          if (before === artifact.content) return;
+          throw new Error(`${artifact.path} was staged with other content`);
+        }
+        if (!folders.has(path.dirname(file))) {
+          mkdirSync(path.dirname(file), { recursive: true });
+          for (let dir = path.dirname(file); !folders.has(dir); dir = path.dirname(dir)) {
+            folders.add(dir);
+            unsyncedFolders.add(dir).add(path.dirname(dir));
+          }
+        }
+        const linked = linkUnchanged(path.join(target, artifact.path), artifact.content, file);
+        if (linked === undefined) writeFileSync(file, artifact.content, "utf8");
+        if (linked !== undefined && synced.has(linked)) identities.set(file, linked);
+        else unsyncedFiles.push(file);
+        unsyncedFolders.add(path.dirname(file));
+        written.set(artifact.path, artifact.content);
+        if (index === Math.floor(artifacts.length / 2)) pausePoint("staging");
+      });
+    } catch (error) {
+      discard();
+      throw error;
+    }
+  };
+  /** Starts syncing what is written and not synced yet; `flush` waits for it. */
+  const syncWritten = () => {
+    const files = unsyncedFiles;
+    const dirs = [...unsyncedFolders];
+    unsyncedFiles = [];
+    unsyncedFolders.clear();
+    const done = Promise.all([
+      inBatches(files, async (file) => void identities.set(file, await syncFile(file))),
+      inBatches(dirs, syncFolderEntries),
+    ]);
+    done.catch(() => {});
+    syncs.push(done);
+  };
   try {
     ensureFolder(parent);
     mkdirSync(staging);
-    artifacts.forEach((artifact, index) => {
-      const file = path.join(staging, artifact.path);
-      if (!folders.has(path.dirname(file))) {
-        mkdirSync(path.dirname(file), { recursive: true });
-        for (let dir = path.dirname(file); dir !== staging; dir = path.dirname(dir)) folders.add(dir);
-      }
-      if (!linkUnchanged(path.join(target, artifact.path), artifact.content, file))
-        writeFileSync(file, artifact.content, "utf8");
-      if (index === Math.floor(artifacts.length / 2)) pausePoint("staging");
-    });
   } catch (error) {
     discard();
     throw error;
   }
-  pausePoint("staged");
-  const swap = () => {
-    try {
-      const refused = unreplaceable(target);
-      if (refused) throw new OutFolderRefused(refused);
-      return swapInPlace(staging, target, options.note);
-    } catch (error) {
-      // The record stays: should the swap have left a journal, the next run finds it from there.
-      rmSync(staging, { recursive: true, force: true });
-      throw error;
-    }
+  const staged = (artifacts: Artifact[]): StagedBuild => {
+    pausePoint("staged");
+    const swap = () => {
+      try {
+        const refused = unreplaceable(target);
+        if (refused) throw new OutFolderRefused(refused);
+        return swapInPlace(staging, target, options.note);
+      } catch (error) {
+        // The record stays: should the swap have left a journal, the next run finds it from there.
+        rmSync(staging, { recursive: true, force: true });
+        throw error;
+      }
+    };
+    return {
+      dir: staging,
+      discard,
+      async flush() {
+        syncWritten();
+        await Promise.all(syncs);
+        const flushed = artifacts.map((a) => identities.get(path.join(staging, a.path))!);
+        // The build before stays in build/ if this one is not committed.
+        synced = new Set([...lastFlushed, ...flushed]);
+        lastFlushed = flushed;
+      },
+      commit() {
+        swap().sync();
+        release();
+      },
+      commitThenRetire() {
+        const retirement = swap();
+        return retirement.later().finally(release);
+      },
+    };
   };
   return {
     dir: staging,
+    write,
+    syncWritten,
+    finish(artifacts) {
+      // Every path against every other: a file written first and one written now may collide.
+      const problems = artifactPathProblems(artifacts);
+      if (problems.length) {
+        discard();
+        throw new ArtifactPathError(problems);
+      }
+      // The files staged so far are the folder's own, byte for byte: what the tools judged there holds for it.
+      if (holdsExactly(target, artifacts)) {
+        discard();
+        return alreadyBuilt(target);
+      }
+      write(artifacts.filter((artifact) => !written.has(artifact.path)));
+      return staged(artifacts);
+    },
     discard,
-    async flush() {
-      await inBatches([...artifacts.map((a) => path.join(staging, a.path)), ...folders], syncFile);
-    },
-    commit() {
-      swap().sync();
-      release();
-    },
-    commitThenRetire() {
-      const retirement = swap();
-      return retirement.later().finally(release);
-    },
   };
 }
 
@@ -262,26 +359,51 @@ function holdsExactly(target: string, artifacts: Artifact[]): boolean {
 }
 
 /**
+ * The files of the last two builds this process flushed, by identity (`fileIdentity`). Nothing writes into a built file
+ * (each build makes new ones), so a file of that build linked into the next one unchanged is on disk already: the
+ * next flush syncs the folder that holds the new link, not the file again. A file that a build of another process
+ * or anything else left is synced as before: its identity is not here.
+ */
+let synced = new Set<string>();
+let lastFlushed: string[] = [];
+
+/** A file's device, inode, size and modification time (ns): a file written since, or a new file, has another. */
+function fileIdentity(stat: BigIntStats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+}
+
+/**
  * A file the build it replaces holds with the very same bytes is linked into the staged folder rather than written
  * again: an unchanged build writes no file data (a hard link shares the file, and nothing writes into a built file:
  * each build makes new ones). Only a regular file is linked; anything else, or a link that fails (another file
- * system), is written.
+ * system), is written. Returns the linked file's identity, or undefined when it was not linked.
  */
-function linkUnchanged(previous: string, content: string, file: string): boolean {
+function linkUnchanged(previous: string, content: string, file: string): string | undefined {
   try {
-    const stat = lstatSync(previous);
-    if (!stat.isFile() || stat.size !== Buffer.byteLength(content, "utf8")) return false;
-    if (!readFileSync(previous).equals(Buffer.from(content, "utf8"))) return false;
+    const stat = lstatSync(previous, { bigint: true });
+    if (!stat.isFile() || stat.size !== BigInt(Buffer.byteLength(content, "utf8"))) return undefined;
+    if (!readFileSync(previous).equals(Buffer.from(content, "utf8"))) return undefined;
     linkSync(previous, file);
-    return true;
+    return fileIdentity(stat);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** fsync of a file, or of a folder's entries. */
-async function syncFile(file: string): Promise<void> {
+/** fsync of a file; its identity once synced. */
+async function syncFile(file: string): Promise<string> {
   const handle = await open(file, "r");
+  try {
+    await handle.sync();
+    return fileIdentity(await handle.stat({ bigint: true }));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsync of a folder's entries. */
+async function syncFolderEntries(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
   try {
     await handle.sync();
   } finally {

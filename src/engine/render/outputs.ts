@@ -20,18 +20,20 @@ export function outputOf(path: string): OutputName | undefined {
   return outputNames.find((name) => path.startsWith(`${outputFolders[name]}/`));
 }
 
-/** Each enabled output's files, by output (in outputNames' order). */
+/** Each enabled output's files (of those `which` names, by default all), by output (in outputNames' order). */
 export function renderOutputs(
   model: Model,
   base: Artifact[],
+  which: (output: OutputName) => boolean = () => true,
 ): Array<{ output: OutputName; artifacts: Artifact[] }> {
   const outputs = model.settings.outputs ?? {};
   const rendered: Array<{ output: OutputName; artifacts: Artifact[] }> = [];
   // Settings no resource can carry are the targets/kubernetes-resource check's to report, once: nothing is rendered.
-  if (outputs.kubernetes && kubernetesSettingProblems(outputs.kubernetes).length === 0)
+  if (outputs.kubernetes && which("kubernetes") && kubernetesSettingProblems(outputs.kubernetes).length === 0)
     rendered.push({ output: "kubernetes", artifacts: renderKubernetes(model, outputs.kubernetes, base) });
-  if (outputs.mimir) rendered.push({ output: "mimir", artifacts: renderMimir(model, outputs.mimir) });
-  if (outputs.victoriaMetrics)
+  if (outputs.mimir && which("mimir"))
+    rendered.push({ output: "mimir", artifacts: renderMimir(model, outputs.mimir) });
+  if (outputs.victoriaMetrics && which("victoriaMetrics"))
     rendered.push({
       output: "victoriaMetrics",
       artifacts: renderVictoriaMetrics(model, outputs.victoriaMetrics),

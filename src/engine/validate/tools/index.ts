@@ -7,8 +7,10 @@ import { judgeRuleTests } from "./promtool-tests.ts";
 import { vmalert } from "./vmalert.ts";
 import {
   acceptedBefore,
+  climbsAbove,
   defaultVerdictCache,
   rememberAcceptance,
+  toolFolder,
   toolInputs,
   verdictKey,
 } from "./verdict-cache.ts";
@@ -37,9 +39,32 @@ export interface ToolsVerdict {
 }
 
 /**
+ * Whether the tools may read this file of the build: what `judgeWithTools` makes of a build depends on these files
+ * only (the folders the tools are pointed at, where promtool's tests and vmalert's rule files are), so a verdict on
+ * them alone is the build's.
+ */
+export function readByTools(artifact: Artifact): boolean {
+  return (
+    externalTools.some((tool) => artifact.path.startsWith(toolFolder(tool))) ||
+    artifact.schema === "promtool-tests" ||
+    externalTools.some((tool) => tool.judges?.([artifact]).length)
+  );
+}
+
+/**
+ * Whether the tools can judge `files` (every file of a build `readByTools`) before the rest of the build is staged
+ * beside them: none names a relative path out of its own folder of build/ (`../grafana/...`), which the tools would
+ * read and the rest of the build may not have written yet.
+ */
+export function judgeableAlone(files: Artifact[]): boolean {
+  return files.every((file) => !climbsAbove(file, 1));
+}
+
+/**
  * Runs every tool whose file is in the build over the staged copy in `stagedDir`, all at once. Their
  * diagnostics are errors: the staged build must not replace build/. A tool that accepted exactly the files it
- * reads before is not run again (verdict-cache.ts); `cacheDir` undefined runs every one.
+ * reads before is not run again (verdict-cache.ts); `cacheDir` undefined runs every one. Aborting `signal` kills
+ * the tools: the verdict is then no verdict.
  */
 export async function judgeWithTools(
   stagedDir: string,
@@ -47,10 +72,11 @@ export async function judgeWithTools(
   mode: ToolsMode,
   env: NodeJS.ProcessEnv = process.env,
   cacheDir: string | undefined = env.O11Y_CACHE === "off" ? undefined : defaultVerdictCache,
+  signal?: AbortSignal,
 ): Promise<ToolsVerdict> {
   if (mode === "off") return nothing();
   // promtool's unit tests run beside the tools; when check config rejects a rule file, their failures only repeat it.
-  const tests = judgeRuleTests(stagedDir, artifacts, mode, env);
+  const tests = judgeRuleTests(stagedDir, artifacts, mode, env, undefined, signal);
   const verdicts = await Promise.all(
     externalTools.map(async (tool): Promise<ToolsVerdict> => {
       const judged = tool.judges?.(artifacts);
@@ -71,7 +97,13 @@ export async function judgeWithTools(
         : tool.args(path.basename(entry));
       const key = verdictKey(tool, found.file, args, toolInputs(tool, artifacts));
       if (acceptedBefore(cacheDir, key)) return { ...nothing(), accepted: [tool.command] };
-      const run = await runTool(found.file, args, judged ? stagedDir : path.dirname(entry));
+      const run = await runTool(
+        found.file,
+        args,
+        judged ? stagedDir : path.dirname(entry),
+        undefined,
+        signal,
+      );
       if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
       if (run.code === 0) {
         rememberAcceptance(cacheDir, key);

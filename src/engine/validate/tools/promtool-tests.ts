@@ -20,9 +20,10 @@ import { rulesDir, testsDir } from "../../render/prometheus.ts";
 import { projectRoot } from "../../source.ts";
 import { promtool } from "./promtool.ts";
 import { findExecutable, nameWithVersion, runTool, type ToolsMode } from "./tool.ts";
+import { contentDigest } from "./verdict-cache.ts";
 
 /** Bump when what a cache entry vouches for changes. */
-const cacheVersion = "promtool-tests 1";
+const cacheVersion = "promtool-tests 2";
 
 export const defaultTestCache = path.join(projectRoot, "node_modules", ".cache", "o11y-promtool-tests");
 
@@ -137,6 +138,7 @@ export async function judgeRuleTests(
   mode: ToolsMode,
   env: NodeJS.ProcessEnv = process.env,
   cacheDir: string | undefined = env.O11Y_CACHE === "off" ? undefined : defaultTestCache,
+  signal?: AbortSignal,
 ): Promise<RuleTestsVerdict> {
   const verdict: RuleTestsVerdict = { diagnostics: [], ran: [], cached: [] };
   const testFiles = artifacts.filter((a) => a.schema === "promtool-tests");
@@ -150,8 +152,8 @@ export async function judgeRuleTests(
       : sha256(
           cacheVersion,
           tool,
-          test.content,
-          ...dependencies(test, artifacts).flatMap((a) => [a.path, a.content]),
+          contentDigest(test),
+          ...dependencies(test, artifacts).flatMap((a) => [a.path, contentDigest(a)]),
         );
   const passed = (key: string | undefined) =>
     cacheDir !== undefined && key !== undefined && existsSync(path.join(cacheDir, key));
@@ -165,15 +167,22 @@ export async function judgeRuleTests(
   let name: Promise<string> | undefined;
   const queue = [...toRun];
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
+    for (let next = queue.shift(); next && !signal?.aborted; next = queue.shift()) {
       const { artifact, key } = next;
       const file = path.join(stagedDir, artifact.path);
-      const run = await runTool(found.file, ["test", "rules", path.basename(file)], path.dirname(file));
+      const run = await runTool(
+        found.file,
+        ["test", "rules", path.basename(file)],
+        path.dirname(file),
+        undefined,
+        signal,
+      );
       verdict.ran.push(artifact.path);
       if (run.code === 0 && !run.error) {
         remember(cacheDir, key);
         continue;
       }
+      if (signal?.aborted) return;
       name ??= nameWithVersion(promtool, found.file);
       if (run.error) {
         verdict.diagnostics.push({

@@ -113,16 +113,20 @@ function watchSignals(on: boolean): void {
 
 /**
  * Runs `file` in `cwd` and waits for it; never throws. The tool runs in a process group of its own, which is
- * killed whole when it takes longer than `timeoutMs`, when this process is interrupted, and after the tool
- * exits (whatever it left running). Its arguments are the caller's: put `--` before paths that may start with `-`.
+ * killed whole when it takes longer than `timeoutMs`, when this process is interrupted, when `signal` aborts (its
+ * verdict is no longer wanted), and after the tool exits (whatever it left running). Its arguments are the
+ * caller's: put `--` before paths that may start with `-`.
  */
 export function runTool(
   file: string,
   args: string[],
   cwd: string,
   timeoutMs = toolTimeoutMs,
+  signal?: AbortSignal,
 ): Promise<ToolRun> {
   return new Promise((resolve) => {
+    if (signal?.aborted)
+      return resolve({ code: null, output: "", error: "not run: its verdict is no longer wanted" });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let bytes = 0;
@@ -141,6 +145,8 @@ export function runTool(
       killGroup(child);
     };
     const timer = setTimeout(() => fail(`killed after ${timeoutMs / 1000} s`), timeoutMs);
+    const onAbort = () => fail("killed: its verdict is no longer wanted");
+    signal?.addEventListener("abort", onAbort, { once: true });
     const keep = (into: Buffer[]) => (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > maxOutputBytes) return fail(`killed: it printed more than ${maxOutputBytes / 2 ** 20} MB`);
@@ -156,6 +162,7 @@ export function runTool(
       done = true;
       clearTimeout(timer);
       clearTimeout(grace);
+      signal?.removeEventListener("abort", onAbort);
       running.delete(child);
       if (running.size === 0) watchSignals(false);
       child.stdout!.destroy();

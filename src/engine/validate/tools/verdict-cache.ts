@@ -24,8 +24,8 @@ import type { Artifact } from "../../render/artifact.ts";
 import { projectRoot } from "../../source.ts";
 import type { ExternalTool } from "./tool.ts";
 
-/** Bump when what an entry vouches for changes. */
-const cacheVersion = "o11y tool verdicts 1";
+/** Bump when what an entry vouches for changes, or how its key is made. */
+const cacheVersion = "o11y tool verdicts 2";
 
 export const defaultVerdictCache = path.join(projectRoot, "node_modules", ".cache", "o11y-tools");
 
@@ -43,9 +43,29 @@ export function executableIdentity(file: string): string | undefined {
   }
 }
 
+const digests = new WeakMap<Artifact, string>();
+
+/**
+ * The sha256 of a file's content, once per file of a build: every tool's key, and every promtool test file's, hashes
+ * the rule files it reads (fifteen test files read the same two dozen rule files).
+ */
+export function contentDigest(artifact: Artifact): string {
+  let digest = digests.get(artifact);
+  if (digest === undefined) {
+    digest = createHash("sha256").update(artifact.content).digest("hex");
+    digests.set(artifact, digest);
+  }
+  return digest;
+}
+
+/** The folder of build/ a tool is pointed at (`prometheus/`). */
+export function toolFolder(tool: ExternalTool): string {
+  return tool.entry.endsWith("/") ? tool.entry : `${path.posix.dirname(tool.entry)}/`;
+}
+
 /** The files of the build a tool may read: everything in the folder of build/ it is pointed at. */
 export function toolInputs(tool: ExternalTool, artifacts: Artifact[]): Artifact[] {
-  const folder = tool.entry.endsWith("/") ? tool.entry : `${path.posix.dirname(tool.entry)}/`;
+  const folder = toolFolder(tool);
   return artifacts
     .filter((a) => a.path.startsWith(folder))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -74,10 +94,13 @@ function pathState(file: string): string {
 /** Relative paths as YAML may write them, from their first `../`. */
 const climbing = /(?:^|[\s"'[,=:])((?:\.\.\/)+)/gm;
 
-/** Whether a file names a relative path that leaves the build (more `../` than folders above the file in build/). */
-function climbsOut(input: Artifact): boolean {
+/**
+ * Whether a file names a relative path that climbs above the `level`-th folder of build/ on its path: more `../` than
+ * folders between it and that one. Level 0, the build itself: the path leaves the build.
+ */
+export function climbsAbove(input: Artifact, level: number): boolean {
   const depth = input.path.split("/").length - 1;
-  for (const match of input.content.matchAll(climbing)) if (match[1]!.length / 3 > depth) return true;
+  for (const match of input.content.matchAll(climbing)) if (match[1]!.length / 3 > depth - level) return true;
   return false;
 }
 
@@ -98,9 +121,9 @@ export function verdictKey(
   [cacheVersion, tool.id, identity, ...args].forEach(add);
   const named = new Set<string>();
   for (const input of inputs) {
-    if (climbsOut(input)) return undefined;
+    if (climbsAbove(input, 0)) return undefined;
     add(input.path);
-    add(input.content);
+    add(contentDigest(input));
     for (const match of input.content.matchAll(absolutePath)) named.add(match[1]!);
   }
   for (const file of [...named].sort()) {
