@@ -99,7 +99,7 @@ const holdsCases: Array<{
   replace?: Record<string, string>;
   leftAsIs: boolean;
 }> = [
-  { name: "the same build again: the folder is the build, nothing is staged or swapped", leftAsIs: true },
+  { name: "the same build again: nothing is synced or swapped, and the staged links go", leftAsIs: true },
   {
     name: "one file changed: staged beside it and swapped in",
     replace: { [dashboard]: `${files.find((a) => a.path === dashboard)!.content} ` },
@@ -141,8 +141,8 @@ describe("a folder that already holds the build, byte for byte, is left as it is
     const folder = statSync(out).ino;
     const next = buildWith(replace);
     const staged = stage(out, next);
-    expect(staged.dir === out).toBe(leftAsIs);
-    expect(readdirSync(parent).length).toBe(leftAsIs ? 1 : 2);
+    // Staged beside it either way (links to its files), for the tools to judge.
+    expect(readTree(staged.dir)).toEqual(new Map(next.map((a) => [a.path, a.content])));
     await staged.flush();
     staged.commit();
     expect(statSync(out).ino === folder).toBe(leftAsIs);

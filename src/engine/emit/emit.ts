@@ -145,8 +145,7 @@ export interface StageOptions {
 
 /**
  * Writes the files to a sibling temporary folder of `outDir`, leaving `outDir` untouched. When `outDir` already
- * holds exactly these files, byte for byte, and nothing else, nothing is written: the build is the folder itself,
- * which the tools judge where it is, and committing it changes nothing.
+ * holds exactly these files, byte for byte, and nothing else, it is left as it is: committing changes nothing in it.
  */
 export function stage(outDir: string, artifacts: Artifact[], options: StageOptions = {}): StagedBuild {
   const problems = artifactPathProblems(artifacts);
@@ -296,26 +295,25 @@ export function openStage(outDir: string, options: StageOptions = {}): Staging {
         discard();
         throw new ArtifactPathError(problems);
       }
-      // The files staged so far are the folder's own, byte for byte: what the tools judged there holds for it.
-      if (holdsExactly(target, artifacts)) {
-        discard();
-        return alreadyBuilt(target);
-      }
+      // `outDir` holds the build already: the staged files (links to its own) are for the tools to judge, and
+      // committing only removes them.
+      const unchanged = holdsExactly(target, artifacts);
       write(artifacts.filter((artifact) => !written.has(artifact.path)));
+      if (unchanged) return alreadyBuilt(staging, discard);
       return staged(artifacts);
     },
     discard,
   };
 }
 
-/** The staged build of a folder that already holds it: nothing to sync, swap or remove. */
-function alreadyBuilt(target: string): StagedBuild {
+/** The staged build of a folder that already holds it: nothing to sync or swap; committing it removes `staging`. */
+function alreadyBuilt(staging: string, discard: () => void): StagedBuild {
   return {
-    dir: target,
-    discard() {},
+    dir: staging,
+    discard,
     async flush() {},
-    commit() {},
-    commitThenRetire: async () => {},
+    commit: discard,
+    commitThenRetire: async () => discard(),
   };
 }
 
