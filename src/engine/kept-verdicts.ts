@@ -10,10 +10,11 @@
  * `compile()` touches no file: the CLI loads the store before a build (`loadKeptVerdicts`) and saves it after one
  * (`saveKeptVerdicts`), with only the entries that build used.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
+import { sha256 } from "./kept-outputs.ts";
 import type { Model } from "./model.ts";
 
 /** Bumped when what an entry holds, or how a model is hashed, changes. */
@@ -69,7 +70,7 @@ export function keptVerdicts(model: Model, check: (model: Model) => Diagnostic[]
   if (!store) return check(model);
   let key: string;
   try {
-    key = createHash("sha256").update(JSON.stringify(model, exactly), "utf8").digest("hex");
+    key = sha256(JSON.stringify(model, exactly));
   } catch {
     // A value JSON cannot hold (a function, a cycle): not kept.
     return check(model);

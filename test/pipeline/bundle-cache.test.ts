@@ -103,6 +103,19 @@ const bundlesOf = (dir: string, project: string) =>
 let outs = 0;
 const out = (dir: string) => path.join(dir, `out-${++outs}`);
 
+/**
+ * After an edit: the bundle builds what tsx builds, with the edit's `text` in it, unlike the build in `before`.
+ */
+function expectEditBuilt(dir: string, text: string, before: string): void {
+  const [viaTsx, viaBundle] = [out(dir), out(dir)];
+  expect(o11y(dir, ["build", "--out", viaBundle], bundled()).code).toBe(0);
+  expect(o11y(dir, ["build", "--out", viaTsx], tsx).code).toBe(0);
+  const edited = readTree(viaBundle);
+  expect(edited).toEqual(readTree(viaTsx));
+  expect([...edited.values()].some((content) => content.includes(text))).toBe(true);
+  expect(edited).not.toEqual(readTree(before));
+}
+
 /** The line of the fixture a panel is defined on: its `timeseries({` call. */
 /** Line and column of the fixture's misspelt metric, in its query's template: where a PromQL finding points. */
 function typoPosition(dir: string): { line: number; column: number } {
@@ -252,13 +265,7 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     const source = readFileSync(file, "utf8");
     expect(source.split('title: "Processes",').length).toBe(2);
     writeFileSync(file, source.replace('title: "Processes",', 'title: "Processes (edited)",'));
-    const [viaTsx, viaBundle] = [out(dir), out(dir)];
-    expect(o11y(dir, ["build", "--out", viaBundle], bundled()).code).toBe(0);
-    expect(o11y(dir, ["build", "--out", viaTsx], tsx).code).toBe(0);
-    const edited = readTree(viaBundle);
-    expect(edited).toEqual(readTree(viaTsx));
-    expect([...edited.values()].some((content) => content.includes('"Processes (edited)"'))).toBe(true);
-    expect(edited).not.toEqual(readTree(again));
+    expectEditBuilt(dir, '"Processes (edited)"', again);
     // The project's previous bundle is gone; the fixture's (another project module) is kept.
     expect(existsSync(firstBundle)).toBe(false);
     expect(bundlesOf(dir, "src/project.ts")).toHaveLength(1);
@@ -289,13 +296,7 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     writeFileSync(file, source.replace('title: "Processes",', 'title: "Processez",'));
     utimesSync(file, times.atime, times.mtime);
     expect(statSync(file).size).toBe(times.size);
-    const [viaTsx, viaBundle] = [out(fresh), out(fresh)];
-    expect(o11y(fresh, ["build", "--out", viaBundle], bundled()).code).toBe(0);
-    expect(o11y(fresh, ["build", "--out", viaTsx], tsx).code).toBe(0);
-    const edited = readTree(viaBundle);
-    expect(edited).toEqual(readTree(viaTsx));
-    expect([...edited.values()].some((content) => content.includes('"Processez"'))).toBe(true);
-    expect(edited).not.toEqual(readTree(unchanged));
+    expectEditBuilt(fresh, '"Processez"', unchanged);
   });
 
   it("after an edit that moves the definitions, reports the new lines, as tsx does", () => {

@@ -36,6 +36,16 @@ function buildWith(replace: Record<string, string>): Artifact[] {
   return [...changed, manifestArtifact(changed)];
 }
 
+const dashboardContent = files.find((a) => a.path === dashboard)!.content;
+/** The dashboard's file in build/ replaced by a symbolic link to a file of the same bytes elsewhere. */
+const symlinkedDashboard = (name: string) => (out: string) => {
+  const elsewhere = path.join(temp, name);
+  writeFileSync(elsewhere, dashboardContent);
+  unlinkSync(path.join(out, dashboard));
+  symlinkSync(elsewhere, path.join(out, dashboard));
+};
+const handEditedDashboard = (out: string) => writeFileSync(path.join(out, dashboard), "edited by hand\n");
+
 const inodes = (out: string) =>
   new Map(built.artifacts.map((a) => [a.path, statSync(path.join(out, a.path)).ino]));
 
@@ -53,23 +63,18 @@ const cases: Case[] = [
   { name: "the same build again: every file linked", replace: {}, written: [] },
   {
     name: "a changed file is written, with the manifest that lists it",
-    replace: { [dashboard]: `${files.find((a) => a.path === dashboard)!.content} ` },
+    replace: { [dashboard]: `${dashboardContent} ` },
     written: [dashboard, "manifest.json"],
   },
   {
     name: "a file edited by hand in build/ is written again, as the build makes it",
-    meddle: (out) => writeFileSync(path.join(out, dashboard), "edited by hand\n"),
+    meddle: handEditedDashboard,
     replace: {},
     written: [dashboard],
   },
   {
     name: "a symbolic link where a file was, to the same bytes, is replaced by a file",
-    meddle: (out) => {
-      const elsewhere = path.join(temp, "elsewhere.json");
-      writeFileSync(elsewhere, files.find((a) => a.path === dashboard)!.content);
-      unlinkSync(path.join(out, dashboard));
-      symlinkSync(elsewhere, path.join(out, dashboard));
-    },
+    meddle: symlinkedDashboard("elsewhere.json"),
     replace: {},
     written: [dashboard],
   },
@@ -102,12 +107,12 @@ const holdsCases: Array<{
   { name: "the same build again: nothing is synced or swapped, and the staged links go", leftAsIs: true },
   {
     name: "one file changed: staged beside it and swapped in",
-    replace: { [dashboard]: `${files.find((a) => a.path === dashboard)!.content} ` },
+    replace: { [dashboard]: `${dashboardContent} ` },
     leftAsIs: false,
   },
   {
     name: "a file edited by hand: staged and swapped",
-    meddle: (out) => writeFileSync(path.join(out, dashboard), "edited by hand\n"),
+    meddle: handEditedDashboard,
     leftAsIs: false,
   },
   {
@@ -122,12 +127,7 @@ const holdsCases: Array<{
   },
   {
     name: "a symbolic link to the same bytes where a file was: staged and swapped",
-    meddle: (out) => {
-      const elsewhere = path.join(temp, "elsewhere-holds.json");
-      writeFileSync(elsewhere, files.find((a) => a.path === dashboard)!.content);
-      unlinkSync(path.join(out, dashboard));
-      symlinkSync(elsewhere, path.join(out, dashboard));
-    },
+    meddle: symlinkedDashboard("elsewhere-holds.json"),
     leftAsIs: false,
   },
 ];

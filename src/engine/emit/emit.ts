@@ -95,7 +95,17 @@ export function artifactPathProblems(artifacts: Artifact[]): Diagnostic[] {
       diagnostics.push(problem(artifact, "another definition's file has that path"));
     else files.add(artifact.path);
   }
-  const folders = new Set(
+  const folders = foldersOf(files);
+  for (const artifact of artifacts) {
+    if (folders.has(artifact.path))
+      diagnostics.push(problem(artifact, "other files of the build go in a folder of that path"));
+  }
+  return diagnostics;
+}
+
+/** Every folder the files' paths go through (`a/b/c.json`: `a` and `a/b`). */
+function foldersOf(files: Iterable<string>): Set<string> {
+  return new Set(
     [...files].flatMap((file) =>
       file
         .split("/")
@@ -103,11 +113,6 @@ export function artifactPathProblems(artifacts: Artifact[]): Diagnostic[] {
         .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
     ),
   );
-  for (const artifact of artifacts) {
-    if (folders.has(artifact.path))
-      diagnostics.push(problem(artifact, "other files of the build go in a folder of that path"));
-  }
-  return diagnostics;
 }
 
 /** Thrown by `stage` before it writes anything: diagnostics, as any other problem of the build. */
@@ -184,6 +189,8 @@ export function openStage(outDir: string, options: StageOptions = {}): Staging {
   const folders = new Set<string>([staging]);
   /** The content written at each path. */
   const written = new Map<string, string>();
+  /** Whether every file staged so far is a link to `outDir`'s own file at its path, with the same bytes. */
+  let allLinked = true;
   /** Each staged file's identity once it is on disk: synced, or linked to a file this process synced already. */
   const identities = new Map<string, string>();
   /** What is not synced yet: files written (or linked to a file not known to be synced), folders that got an entry. */
@@ -218,7 +225,10 @@ export function openStage(outDir: string, options: StageOptions = {}): Staging {
           }
         }
         const linked = linkUnchanged(path.join(target, artifact.path), artifact.content, file);
-        if (linked === undefined) writeFileSync(file, artifact.content, "utf8");
+        if (linked === undefined) {
+          writeFileSync(file, artifact.content, "utf8");
+          allLinked = false;
+        }
         if (linked !== undefined && synced.has(linked)) identities.set(file, linked);
         else unsyncedFiles.push(file);
         unsyncedFolders.add(path.dirname(file));
@@ -295,11 +305,10 @@ export function openStage(outDir: string, options: StageOptions = {}): Staging {
         discard();
         throw new ArtifactPathError(problems);
       }
-      // `outDir` holds the build already: the staged files (links to its own) are for the tools to judge, and
-      // committing only removes them.
-      const unchanged = holdsExactly(target, artifacts);
       write(artifacts.filter((artifact) => !written.has(artifact.path)));
-      if (unchanged) return alreadyBuilt(staging, discard);
+      // `outDir` holds the build already (every file linked from it, and nothing else in it): the staged links are for
+      // the tools to judge, and committing only removes them.
+      if (allLinked && holdsNothingElse(target, artifacts)) return alreadyBuilt(staging, discard);
       return staged(artifacts);
     },
     discard,
@@ -318,39 +327,25 @@ function alreadyBuilt(staging: string, discard: () => void): StagedBuild {
 }
 
 /**
- * Whether `target` is a folder holding exactly the artifacts' files with their bytes: no other file, no other
- * folder (an empty one included), nothing that is not a regular file or a folder.
+ * Whether `target` holds the artifacts' paths and nothing else: no other file, no other folder (an empty one
+ * included), nothing that is not a regular file or a folder. (Their bytes are known: each was linked from it.)
  */
-function holdsExactly(target: string, artifacts: Artifact[]): boolean {
-  const expected = new Map(artifacts.map((artifact) => [artifact.path, artifact.content]));
-  const folders = new Set(
-    artifacts.flatMap((artifact) =>
-      artifact.path
-        .split("/")
-        .slice(0, -1)
-        .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
-    ),
-  );
+function holdsNothingElse(target: string, artifacts: Artifact[]): boolean {
+  const files = new Set(artifacts.map((artifact) => artifact.path));
+  const folders = foldersOf(files);
   let found = 0;
   const holds = (dir: string, prefix: string): boolean => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const relative = `${prefix}${entry.name}`;
-      const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!folders.has(relative) || !holds(full, `${relative}/`)) return false;
-        continue;
-      }
-      const content = expected.get(relative);
-      if (content === undefined || !entry.isFile()) return false;
-      const bytes = readFileSync(full);
-      if (bytes.length !== Buffer.byteLength(content, "utf8") || !bytes.equals(Buffer.from(content, "utf8")))
-        return false;
-      found++;
+        if (!folders.has(relative) || !holds(path.join(dir, entry.name), `${relative}/`)) return false;
+      } else if (entry.isFile() && files.has(relative)) found++;
+      else return false;
     }
     return true;
   };
   try {
-    return lstatSync(target).isDirectory() && holds(target, "") && found === expected.size;
+    return holds(target, "") && found === files.size;
   } catch {
     return false;
   }
