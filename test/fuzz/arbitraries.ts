@@ -78,12 +78,13 @@ type StackFormat = (error: Error, sites: NodeJS.CallSite[]) => unknown;
 const keptFormats = new WeakMap<StackFormat, StackFormat>();
 
 /**
- * The stack formatter a property runs with: `format` (vitest's, which source-maps every frame), writing each frame
- * it has written before from memory. Every definition takes a stack for its location (source.ts reads it from the
- * stack text, as stacks are not Node's own here), and every case defines its project at the same lines: formatting
- * those frames again was a third of a compile case. A frame's text is `format`'s own for a frame with everything
- * its text is made of (file, position, names, eval origin), so every stack reads as `format` alone would write it,
- * locations alike (stack-frames.test.ts). Node's own formatter (the engine takes call sites then) is left as it is.
+ * The stack formatter a property runs with: `format` (vitest's, which source-maps every frame), writing each
+ * frame it has written before from memory. Every definition takes a stack for its location (source.ts reads
+ * it from the stack text, as stacks are not Node's own here), and every case defines its project at the same
+ * lines: formatting those frames again was a tenth of a compile case. A frame's text is `format`'s own for a
+ * frame with everything its text is made of (file, position, names, eval origin), so every stack reads as
+ * `format` alone would write it, locations alike (stack-frames.test.ts). Node's own formatter (the engine
+ * takes call sites then) is left as it is.
  */
 export function framesKept<T extends StackFormat | undefined>(format: T): T {
   if (!format || format.name === "ErrorPrepareStackTrace") return format;

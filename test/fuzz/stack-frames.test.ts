@@ -1,6 +1,7 @@
 /**
- * The properties run with vitest's stack formatter, each frame's text kept (framesKept, arbitraries.ts): every stack
- * must read exactly as vitest's formatter alone writes it, and so every location the engine takes from one.
+ * The properties run with vitest's stack formatter, each frame's text kept (framesKept, arbitraries.ts):
+ * every stack must read exactly as vitest's formatter alone writes it, and so every location the engine takes
+ * from one.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -87,6 +87,17 @@ const good: GoodModel[] = [
       })),
   },
   {
+    // Found by npm run fuzz: the check threw, out of compile().
+    name: "a runbook link whose URL is no text (the settings' own error, definition/invalid)",
+    model: () =>
+      edited("gs-beam-health", (d) => ({
+        ...d,
+        links: d.links.map((l) =>
+          l.title === "Runbook" ? { ...l, url: { toString: "not a function" } as unknown as string } : l,
+        ),
+      })),
+  },
+  {
     name: "a lone dashboard with no links",
     model: () => compileWith([testDashboard("alone").withPanel(goodPanel(1))]).model,
   },

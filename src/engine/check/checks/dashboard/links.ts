@@ -16,7 +16,8 @@ export const links: ModelCheck = {
       const subject = `dashboard ${dashboard.uid}`;
       const targets = new Set<string>();
       for (const link of dashboard.links) {
-        const match = dashboardPath.exec(link.url);
+        // A runbook URL that is no text is the settings' own error (definition/invalid), not a link to look into.
+        const match = typeof link.url === "string" ? dashboardPath.exec(link.url) : null;
         if (!match) continue;
         targets.add(match[1]!);
         if (!uids.has(match[1]!)) {
