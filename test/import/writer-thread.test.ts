@@ -99,6 +99,8 @@ describe("the writer thread", () => {
     expect(inThread).toEqual(await inMainThread(root, dashboard, fixture));
     // The thread wrote nothing in the project.
     expect(inThread!.files.find((f) => f.path === `src/dashboards/${dashboard.name}.ts`)?.created).toBe(true);
+    // One import's files: asked again, it leaves them to the main thread.
+    expect(await thread.renderDashboard(dashboard, { metrics, importedFrom: fixture })).toBeUndefined();
   });
 
   it("throws the problems it finds, as the main thread does", async () => {

@@ -40,6 +40,7 @@ const settings = ["tsconfig.json", "package.json"];
 
 export class WriterThread {
   private readonly thread: Promise<Running | undefined>;
+  private asked = false;
 
   /** Starts the thread (it loads ts-morph and prettier at once); `root` is the project folder, where src/ is. */
   constructor(private readonly root: string) {
@@ -51,12 +52,15 @@ export class WriterThread {
 
   /**
    * The files `renderDashboardImport` makes, made in the thread; undefined when the thread could not make them
-   * (the caller makes them itself). The problems it finds are thrown, as an ImportError.
+   * (the caller makes them itself). The problems it finds are thrown, as an ImportError. A thread makes the files
+   * of one import: asked again, it answers undefined.
    */
   async renderDashboard(
     dashboard: { name: string; exportName: string; code: Code },
     rest: { metrics: InferredMetric[]; importedFrom: string },
   ): Promise<RenderedImport | undefined> {
+    if (this.asked) return undefined;
+    this.asked = true;
     const thread = await this.thread;
     if (!thread) return undefined;
     const request: WriterRequest = {

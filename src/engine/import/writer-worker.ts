@@ -2,11 +2,11 @@
  * The writer thread of `o11y import dashboard` (writer-thread.ts starts it, from a bundle of this module): ts-morph
  * and prettier load as it starts, while the main thread loads the project and checks the imported dashboard; then
  * it makes and formats the files from the code the main thread sends (write-project.ts), and sends them back. It
- * writes nothing into the project (only, once, the code caches of ts-morph and TypeScript into .o11y-cache/).
+ * writes nothing into the project (only, once, TypeScript's code cache into .o11y-cache/).
  */
-// First: prettier starts loading, and ts-morph and its TypeScript load from their code caches, before the writer's
-// modules require them.
-import { prettierReady, saveCodeCaches } from "./writer-start.ts";
+// First: prettier starts loading, and ts-morph's TypeScript loads from its code cache, before the writer's modules
+// require ts-morph.
+import { prettierReady, saveCodeCache } from "./writer-start.ts";
 import { parentPort } from "node:worker_threads";
 import { decodeCode } from "./code.ts";
 import { ImportError } from "./report.ts";
@@ -33,6 +33,6 @@ parentPort!.once("message", async (request: WriterRequest) => {
         : { kind: "failed", why: String((error as Error)?.stack ?? error) };
   }
   // Kept now that it holds what the import compiled too (once: when there was none it could use).
-  saveCodeCaches();
+  saveCodeCache();
   parentPort!.postMessage(reply);
 });
