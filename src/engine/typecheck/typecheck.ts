@@ -10,7 +10,7 @@
  * the path and content of every file under src/ and of the project module; and then of any other source the
  * program read (a fixture's helpers, say), whose hashes the entry lists. An unchanged tree reads one small file.
  */
-import { spawn } from "node:child_process";
+import { startChild } from "../child-process.ts";
 import { createHash, randomBytes } from "node:crypto";
 import {
   accessSync,
@@ -281,9 +281,8 @@ function runCompiler(
     let bytes = 0;
     let error: Error | undefined;
     // SIGKILL: tsc finishes its check before it heeds a SIGTERM, which is what stopping it is to save.
-    const child = spawn(exe, args, {
+    const child = startChild(exe, args, {
       cwd,
-      stdio: ["ignore", "pipe", "pipe"],
       ...(signal ? { signal, killSignal: "SIGKILL" as const } : {}),
     });
     const keep = (into: Buffer[]) => (chunk: Buffer) => {
@@ -293,8 +292,8 @@ function runCompiler(
         child.kill("SIGKILL");
       } else into.push(chunk);
     };
-    child.stdout.on("data", keep(stdout));
-    child.stderr.on("data", keep(stderr));
+    child.stdout!.on("data", keep(stdout));
+    child.stderr!.on("data", keep(stderr));
     // An abort is reported by `signal` itself; any other error ends the run.
     child.on("error", (failure) => {
       if (failure.name !== "AbortError") error ??= failure;
