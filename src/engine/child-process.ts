@@ -71,9 +71,9 @@ export function startChild(file: string, args: string[], options: ChildOptions):
 
 /** Kills a child, or, with `group`, its process group (it was started `detached`); gone already is fine. */
 export function killChild(child: Child, signal: NodeJS.Signals, { group = false } = {}): void {
-  if (child instanceof HelpedChild && child.pid === undefined) {
-    // Not started yet, as far as this process knows: the helper kills it as soon as it is.
-    child.helper.send({ id: child.id, kill: signal, group });
+  // The helper's child (of whichever copy of this module started it) knows how to reach it before its pid is known.
+  if (isHelped(child)) {
+    child.signalHelped(signal, group);
     return;
   }
   if (child.pid === undefined) return;
@@ -85,6 +85,9 @@ export function killChild(child: Child, signal: NodeJS.Signals, { group = false 
     // Gone already.
   }
 }
+
+const isHelped = (child: Child): child is Child & Pick<HelpedChild, "signalHelped"> =>
+  typeof (child as Partial<HelpedChild>).signalHelped === "function";
 
 /**
  * From now on, children start through the helper (idempotent). Called by the watch at its start, while its heap is
@@ -257,13 +260,22 @@ class HelpedChild extends EventEmitter implements Child {
   }
 
   kill(signal: NodeJS.Signals = "SIGTERM"): boolean {
+    return this.signalHelped(signal, false);
+  }
+
+  /**
+   * Signals the child, or its process group; before its pid is known here, through the helper, which signals it
+   * as soon as it has started it. Once it has ended, nothing.
+   */
+  signalHelped(signal: NodeJS.Signals, group: boolean): boolean {
     if (this.closed) return false;
     if (this.pid === undefined) {
-      this.helper.send({ id: this.id, kill: signal, group: false });
+      this.helper.send({ id: this.id, kill: signal, group });
       return true;
     }
     try {
-      process.kill(this.pid, signal);
+      // Windows has no process groups to signal: the child alone.
+      process.kill(group && process.platform !== "win32" ? -this.pid : this.pid, signal);
       return true;
     } catch {
       return false;
