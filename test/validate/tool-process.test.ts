@@ -1,7 +1,8 @@
 /**
- * The external tools as processes: a hung tool and everything it started are killed, on its timeout and when
- * o11y is interrupted; a tool that exits leaves nothing running; and a path that looks like an option reaches
- * the tool as a file.
+ * The external tools as processes, started directly or through the watch's helper: a hung tool and everything it
+ * started are killed, on its timeout, when its verdict is no longer wanted, and when o11y is interrupted (or the
+ * helper stops); a tool that exits leaves nothing running; and a path that looks like an option reaches the tool as a
+ * file.
  */
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -16,7 +17,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startChildHelper, stopChildHelper } from "../../src/engine/child-process.ts";
 import type { Diagnostic } from "../../src/engine/diagnostics.ts";
 import { isAlive } from "../../src/engine/emit/owner.ts";
 import { projectRoot } from "../../src/engine/source.ts";
@@ -52,6 +54,12 @@ async function survivors(pids: number[], ms = 3_000): Promise<number[]> {
   }
 }
 
+/** A live process's parent, from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
 async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -60,9 +68,20 @@ async function until(condition: () => boolean, what: string, ms = 30_000): Promi
   }
 }
 
-describe("a tool's process", () => {
+// Started by this process, and through the helper the watch starts them from (src/engine/child-process.ts).
+describe.each([
+  { how: "started directly", helper: false },
+  { how: "started by the helper", helper: true },
+])("a tool's process, $how", ({ helper }) => {
+  beforeAll(() => {
+    if (helper) startChildHelper();
+  });
+  afterAll(async () => {
+    if (helper) await stopChildHelper();
+  });
+
   it("hung, with a hung child: both are killed when its time is up, and its verdict says so", async () => {
-    const { file, pids } = fakeTool("hangs");
+    const { file, pids } = fakeTool(`hangs-${helper}`);
     const started = Date.now();
     const run = await runTool(file, [], temp, 700);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -74,7 +93,7 @@ describe("a tool's process", () => {
   });
 
   it("exits, leaving a child that holds its output: read at once, and the child is killed", async () => {
-    const { file, pids } = fakeTool("exits", { exits: true });
+    const { file, pids } = fakeTool(`exits-${helper}`, { exits: true });
     const started = Date.now();
     const run = await runTool(file, [], temp, 60_000);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -88,6 +107,42 @@ describe("a tool's process", () => {
     expect(run.error).toMatch(/ENOENT/);
   });
 
+  it("whose verdict is no longer wanted (the build failed meanwhile): it and its child are killed", async () => {
+    const { file, pids } = fakeTool(`unwanted-${helper}`);
+    const stop = new AbortController();
+    const running = runTool(file, [], temp, 60_000, stop.signal);
+    await until(() => readPids(pids).length >= 2, "the fake tool and its child");
+    // Through the helper, this process never forks: the tool is the helper's child.
+    expect(parentOf(readPids(pids)[0]!) === process.pid).toBe(!helper);
+    stop.abort();
+    const run = await running;
+    expect(run.error).toBe("killed: its verdict is no longer wanted");
+    expect(await survivors(readPids(pids))).toEqual([]);
+  });
+
+  it("prints what it prints, byte for byte, and its exit code", async () => {
+    const file = path.join(temp, `prints-${helper}`);
+    writeFileSync(file, `#!/bin/sh\nprintf 'out \\342\\234\\223\\n'\nprintf 'err\\n' >&2\nexit 3\n`);
+    chmodSync(file, 0o755);
+    expect(await runTool(file, [], temp, 10_000)).toEqual({ code: 3, output: "out \u2713\nerr\n" });
+  });
+});
+
+describe("the helper", () => {
+  it("stopped while a tool runs: the tool and its child are killed, and the run ends with an error", async () => {
+    startChildHelper();
+    const { file, pids } = fakeTool("helper-stopped");
+    const running = runTool(file, [], temp, 60_000);
+    await until(() => readPids(pids).length >= 2, "the fake tool and its child");
+    await stopChildHelper();
+    const run = await running;
+    expect(run.code).toBeNull();
+    expect(run.error).toBeDefined();
+    expect(await survivors(readPids(pids))).toEqual([]);
+  });
+});
+
+describe("a tool's process", () => {
   it("hung while o11y build waits for it: SIGTERM kills the tool and its child, and nothing is written", async () => {
     const { file, pids } = fakeTool("hung-promtool");
     const out = path.join(temp, "interrupted", "build");

@@ -18,6 +18,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { startChildHelper, stopChildHelper } from "../../engine/child-process.ts";
 import { formatDiagnostic } from "../../engine/diagnostics.ts";
 import { recordPending, temporaryFolderPrefix } from "../../engine/emit/pending.ts";
 import { projectRoot, toProjectPath } from "../../engine/source.ts";
@@ -122,6 +123,8 @@ class Watch {
 
   async run(): Promise<number> {
     process.setSourceMapsEnabled(true);
+    // Before this process grows: promtool, vmalert and tsc start from a small helper, not by forking the watch.
+    startChildHelper();
     const esbuild = await import("esbuild");
     this.bundles = new Bundles(esbuild, projectRoot, this.options.project, this.dir);
     this.runbook.text = readText(this.runbook.file);
@@ -144,6 +147,7 @@ class Watch {
       await this.running?.catch(() => {});
       await this.retiring;
       await this.typecheck.stop();
+      await stopChildHelper();
       await this.bundles.dispose();
       esbuild.stop();
     }

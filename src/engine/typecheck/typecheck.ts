@@ -12,7 +12,7 @@
  * Run from the CLI's cached bundle, whose name is a hash of all of those files and more, the key is made from that
  * hash instead of reading them all again.
  */
-import { spawn } from "node:child_process";
+import { startChild } from "../child-process.ts";
 import { createHash, randomBytes } from "node:crypto";
 import {
   accessSync,
@@ -291,9 +291,8 @@ function runCompiler(
     let bytes = 0;
     let error: Error | undefined;
     // SIGKILL: tsc finishes its check before it heeds a SIGTERM, which is what stopping it is to save.
-    const child = spawn(exe, args, {
+    const child = startChild(exe, args, {
       cwd,
-      stdio: ["ignore", "pipe", "pipe"],
       ...(signal ? { signal, killSignal: "SIGKILL" as const } : {}),
     });
     const keep = (into: Buffer[]) => (chunk: Buffer) => {
@@ -303,8 +302,8 @@ function runCompiler(
         child.kill("SIGKILL");
       } else into.push(chunk);
     };
-    child.stdout.on("data", keep(stdout));
-    child.stderr.on("data", keep(stderr));
+    child.stdout!.on("data", keep(stdout));
+    child.stderr!.on("data", keep(stderr));
     // An abort is reported by `signal` itself; any other error ends the run.
     child.on("error", (failure) => {
       if (failure.name !== "AbortError") error ??= failure;

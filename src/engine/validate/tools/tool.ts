@@ -2,7 +2,7 @@
  * The real Prometheus tools judge the staged build before it replaces build/: what they reject, the
  * Prometheus and Alertmanager that load build/ would reject too. Each tool is a file of its own here.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { killChild, startChild, type Child } from "../../child-process.ts";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
@@ -76,18 +76,11 @@ export const toolTimeoutMs = 60_000;
 const maxOutputBytes = 2 ** 24;
 
 /** Tools running now, each the leader of its own process group. */
-const running = new Set<ChildProcess>();
+const running = new Set<Child>();
 
 /** Kills the tool and everything it started (its process group); gone already is fine. */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    // Windows has no process groups to signal: the tool alone.
-    if (process.platform === "win32") child.kill("SIGKILL");
-    else process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // The group is empty.
-  }
+function killGroup(child: Child): void {
+  killChild(child, "SIGKILL", { group: true });
 }
 
 /** Interrupted or exiting: the tools go first (in their own groups, they would not get the terminal's signal). */
@@ -131,9 +124,9 @@ export function runTool(
     const stderr: Buffer[] = [];
     let bytes = 0;
     let failure: string | undefined;
-    let child: ChildProcess;
+    let child: Child;
     try {
-      child = spawn(file, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      child = startChild(file, args, { cwd, detached: true });
     } catch (error) {
       resolve({ code: null, output: "", error: (error as Error).message });
       return;
