@@ -17,9 +17,10 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { builtinModules, createRequire } from "node:module";
+import { builtinModules, createRequire, SourceMap } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { Script } from "node:vm";
 
 // A head start for the plain-JavaScript dependencies (hundreds of CommonJS files, most of them the Grafana
 // SDK's): loaded before tsx's hooks are registered, they skip the hooks' worker thread, and Node reads no
@@ -44,11 +45,11 @@ const plainDependencies = [
 const args = process.argv.slice(2);
 
 /*
- * The cached bundle: src/cli/main.ts and the project module src/project.ts bundled by esbuild into one ES
- * module with an inline source map, in .o11y-cache/ (git-ignored). Node loads it without tsx, its hooks'
- * worker thread and a transpile per file; with source maps on, stack traces, and so the definitions'
- * locations (src/engine/source.ts), point into the .ts sources exactly as under tsx, and each module's
- * `import.meta.url` is its own file's URL, as under tsx. The packages that every command loads (those that static
+ * The cached bundle: src/cli/main.ts and the project module src/project.ts bundled by esbuild into one CommonJS
+ * script with an inline source map, in .o11y-cache/ (git-ignored). It runs without tsx, its hooks' worker thread
+ * and a transpile per file, compiled from V8's code cache of it (see `evaluateBundle`); its source map, registered
+ * for src/engine/source.ts, places every definition (and every frame of a stack it reads) in the .ts sources
+ * exactly as under tsx, and each module's `import.meta.url` is its own file's URL, as under tsx. The packages that every command loads (those that static
  * imports reach) are bundled in, their code unmapped (see `buildBundle`); the others stay outside, loaded by Node
  * when the code that needs them runs: a CommonJS one with `require` (the very file Node's `import` would load,
  * without its CommonJS export scan), any other with `import`.
@@ -74,6 +75,9 @@ const moduleUrl = "__o11yModuleUrl";
 /** The bundle's `require`, for the CommonJS packages. */
 const bundleRequire = "__o11yRequire";
 
+/** Writes V8's code cache of the bundle after the command ran, when there was none it could use. */
+let keepCodeCache;
+
 /** Why no bundle can be made of these sources (a syntax error, say); remembered until they change. */
 class Unbundlable extends Error {}
 
@@ -91,6 +95,7 @@ try {
   cannotStart(error);
 }
 process.exitCode = await main(args);
+keepCodeCache?.();
 
 function cannotStart(error) {
   const lines = String(error?.message ?? error)
@@ -137,16 +142,87 @@ async function bundledMain() {
     if (cacheMode === "require") throw error;
     return undefined;
   }
-  // After the packages: Node reads the source maps of the modules loaded while they are on.
-  process.setSourceMapsEnabled(true);
   try {
     // Evaluates the CLI's and the engine's modules, not the project's (`loadProject` does).
-    return (await import(pathToFileURL(bundle.file).href)).main;
+    return evaluateBundle(bundle.file).main;
   } catch (error) {
     // Removed by a concurrent run that built a newer one, say: tsx loads the modules again, from the start.
     if (cacheMode === "require") throw error;
     return undefined;
   }
+}
+
+/**
+ * Runs the bundle, a CommonJS script, in this context, and returns its exports.
+ *
+ * Compiling 2 MB of JavaScript is a sixth of a warm build, and Node 20 caches no compiled code for modules. A
+ * `vm.Script` takes V8's code cache: kept beside the bundle (`<bundle>.v8`), written after a run that had none it
+ * could use (so it also holds every function that run compiled). V8 refuses a cache of another V8 or other flags
+ * (the script is then compiled as usual, and the cache written again), but of the source it checks only the length,
+ * and a damaged cache crashes it: so a sha256 of the source and the cache comes first in the file, and a cache
+ * that does not match it is not given to V8.
+ *
+ * Two things a module has and this script has not, given here: Node 20 cannot serve `import()` from code compiled
+ * from a code cache, so the bundle imports through this module's own (src/engine/import-module.ts; `buildBundle`
+ * refuses a bundle that calls `import()` itself); and Node does not map a script's frames, so the bundle's source
+ * map is registered for src/engine/source.ts, which maps each frame it reads.
+ */
+function evaluateBundle(file) {
+  const source = readFileSync(file, "utf8");
+  const cacheFile = `${file}.v8`;
+  const checksum = (data) => createHash("sha256").update(source).update(data).digest();
+  let cachedData;
+  try {
+    const kept = readFileSync(cacheFile);
+    const data = kept.subarray(32);
+    if (checksum(data).equals(kept.subarray(0, 32))) cachedData = data;
+  } catch {
+    // None yet: written after this run.
+  }
+  registerSourceMap(file, source);
+  globalThis[Symbol.for("o11y.import")] = (specifier) => import(specifier);
+  // Strict, as the ES module it is made of; the wrapper is on the header's line, which has no mappings.
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`,
+    { filename: file, cachedData },
+  );
+  if (cachedData === undefined || script.cachedDataRejected) {
+    keepCodeCache = () => {
+      try {
+        const temp = `${cacheFile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+        const data = script.createCachedData();
+        writeFileSync(temp, Buffer.concat([checksum(data), data]));
+        renameSync(temp, cacheFile);
+      } catch {
+        // Written by a later run.
+      }
+    };
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  return module.exports;
+}
+
+/**
+ * Registers the bundle's inline source map (its sources made absolute URLs, as Node makes them) for
+ * src/engine/source.ts, by the bundle's path; parsed when a frame is first mapped.
+ */
+function registerSourceMap(file, source) {
+  const marker = "\n//# sourceMappingURL=data:application/json;base64,";
+  const at = source.lastIndexOf(marker);
+  if (at < 0) return;
+  const encoded = source.slice(at + marker.length).trim();
+  let map;
+  const maps = (globalThis[Symbol.for("o11y.scriptSourceMaps")] ??= new Map());
+  maps.set(file, () => {
+    if (map === undefined) {
+      const payload = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+      const base = pathToFileURL(file);
+      payload.sources = payload.sources.map((name) => new URL(name, base).href);
+      map = new SourceMap(payload);
+    }
+    return map;
+  });
 }
 
 /** Loads the packages a bundle loads from outside (those not bundled in), before it does. */
@@ -188,8 +264,8 @@ function bundleFor(argv) {
   const { key, inputs, meta } = sourceKey(project);
   const dir = path.join(root, cacheDir);
   const slot = slotOf(project);
-  const file = path.join(dir, `cli-${slot}-${key.slice(0, 32)}.mjs`);
-  const failed = file.replace(/\.mjs$/, ".failed");
+  const file = path.join(dir, `cli-${slot}-${key.slice(0, 32)}.cjs`);
+  const failed = file.replace(/\.cjs$/, ".failed");
   try {
     statSync(file);
     return { file, stale: false };
@@ -424,7 +500,7 @@ async function buildBundle(bundle, { build }) {
       outfile: bundle.file,
       write: false,
       bundle: true,
-      format: "esm",
+      format: "cjs",
       platform: "node",
       // As tsx transpiles: for this Node, keeping functions' and classes' names.
       target: `node${process.versions.node}`,
@@ -434,8 +510,9 @@ async function buildBundle(bundle, { build }) {
       sourcesContent: false,
       define: { "import.meta.url": moduleUrl },
       banner: {
-        // `require`: what the bundled CommonJS packages call for Node's built-in modules.
-        js: `import { createRequire as __o11yCreateRequire } from "node:module"; const ${bundleUrl} = import.meta.url; const ${bundleRequire} = __o11yCreateRequire(${bundleUrl}); const require = ${bundleRequire};`,
+        // `require` (evaluateBundle's, the bundle's own): what the bundled CommonJS packages call for Node's
+        // built-in modules.
+        js: `const ${bundleUrl} = require("node:url").pathToFileURL(__filename).href; const ${bundleRequire} = require;`,
       },
       plugins: [plugin],
       metafile: true,
@@ -456,8 +533,7 @@ async function buildBundle(bundle, { build }) {
   const { result, header } = await bundlePass(new Set([...reached.require, ...reached.import]));
   const output = result.outputFiles.find((file) => file.path === bundle.file)?.text;
   if (output === undefined) throw new Unbundlable("esbuild made no bundle");
-  // Only files the key covers (and the packages, which node_modules/.package-lock.json covers), and no `import.meta` but the
-  // banner's (`import.meta.dirname`, say, would be the bundle's).
+  // Only files the key covers (and the packages, which node_modules/.package-lock.json covers).
   const outside = Object.keys(result.metafile.inputs).filter(
     (input) =>
       !input.startsWith("o11y-require:") &&
@@ -467,8 +543,15 @@ async function buildBundle(bundle, { build }) {
   );
   if (outside.length)
     throw new Unbundlable(`the bundle would hold files its key does not cover: ${outside.join(", ")}`);
-  if (output.split("import.meta").length !== 2)
+  // A script has no `import.meta`: esbuild makes any other use of it an empty object, and says so.
+  if (
+    output.includes("import.meta") ||
+    result.warnings.some((warning) => warning.text.includes("import.meta"))
+  )
     throw new Unbundlable("a module reads import.meta other than import.meta.url");
+  // Nor an `import()` of its own (see evaluateBundle): the one left is src/engine/import-module.ts's, for tsx.
+  if (output.split("import(").length !== 2)
+    throw new Unbundlable("a module calls import() itself: use importModule (src/engine/import-module.ts)");
   // A source edited while esbuild read it: the bundle may hold either version, so it is not cached.
   if (sourceKey(bundle.project, true).key !== bundle.key)
     throw new Error("the sources changed while the bundle was built");
@@ -597,7 +680,7 @@ function encodeVlq(values) {
   return out;
 }
 
-/** The project's previous bundles, and temporary files of runs that died an hour ago or more. */
+/** The project's previous bundles (and their code caches), and temporary files of runs that died an hour ago or more. */
 function removeOldBundles(bundle) {
   const now = Date.now();
   for (const name of readdirSync(bundle.dir)) {
@@ -605,7 +688,7 @@ function removeOldBundles(bundle) {
     try {
       const old = name.endsWith(".tmp")
         ? now - statSync(full).mtimeMs > 3_600_000
-        : name.startsWith(`cli-${bundle.slot}-`) && full !== bundle.file;
+        : name.startsWith(`cli-${bundle.slot}-`) && !full.startsWith(bundle.file);
       // A run about to load a bundle removed here starts through tsx instead.
       if (old) unlinkSync(full);
     } catch {

@@ -3,10 +3,17 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadedProject, type ProjectDefinition } from "../engine/define/project.ts";
 import type { Diagnostic } from "../engine/diagnostics.ts";
-import { formatLocation, projectRoot, toProjectPath, type SourceLocation } from "../engine/source.ts";
+import {
+  formatLocation,
+  projectRoot,
+  scriptPosition,
+  toProjectPath,
+  type SourceLocation,
+} from "../engine/source.ts";
 import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { loadKeptVerdicts, saveKeptVerdicts } from "../engine/kept-verdicts.ts";
 import { typecheck, type TypecheckMode } from "../engine/typecheck/typecheck.ts";
+import { importModule } from "../engine/import-module.ts";
 
 type ProjectModule = { project?: ProjectDefinition };
 
@@ -76,7 +83,9 @@ export async function loadProject(modulePath: string, options: LoadOptions = {})
   checking.catch(() => {});
   let module: ProjectModule;
   try {
-    module = bundled ? await bundled.load() : ((await import(pathToFileURL(absolute).href)) as ProjectModule);
+    module = bundled
+      ? await bundled.load()
+      : ((await importModule(pathToFileURL(absolute).href)) as ProjectModule);
   } catch (error) {
     throw new ProjectLoadError(loadFailure(error, toProjectPath(absolute), await checking), error);
   }
@@ -239,7 +248,12 @@ export function innermostProjectFrame(stack: string | undefined): SourceLocation
   for (const line of (stack ?? "").split("\n")) {
     const match = stackFrame.exec(line.trim());
     if (!match) continue;
-    const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
+    const position = scriptPosition(
+      match[1]!,
+      Number(match[2]),
+      match[3] === undefined ? undefined : Number(match[3]),
+    );
+    const file = position.file.startsWith("file://") ? fileURLToPath(position.file) : position.file;
     if (
       !file.startsWith(projectRoot + path.sep) ||
       file.startsWith(engine) ||
@@ -249,8 +263,8 @@ export function innermostProjectFrame(stack: string | undefined): SourceLocation
       continue;
     // A frame in the bundle itself is not a source: its source map did not say where it came from.
     if (file.startsWith(cacheDir) || file.startsWith(binDir) || !existsSync(file)) continue;
-    const location: SourceLocation = { file: toProjectPath(file), line: Number(match[2]) };
-    if (match[3] !== undefined) location.column = Number(match[3]);
+    const location: SourceLocation = { file: toProjectPath(file), line: position.line };
+    if (position.column !== undefined) location.column = position.column;
     return location;
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { findSourceMap } from "node:module";
+import { findSourceMap, type SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -19,6 +19,14 @@ const engineDir = path.join(projectRoot, "src", "engine") + path.sep;
 const bundlesDir = path.join(projectRoot, ".o11y-cache") + path.sep;
 
 const helperFiles = new Set<string>();
+
+/**
+ * Source maps of scripts Node does not map, by file path, each parsed when first asked for: bin/o11y.js runs the
+ * CLI's cached bundle as a script (for V8's code cache) and registers its map here.
+ */
+const scriptMaps: Map<string, () => SourceMap | undefined> = ((
+  globalThis as { [key: symbol]: Map<string, () => SourceMap | undefined> | undefined }
+)[Symbol.for("o11y.scriptSourceMaps")] ??= new Map());
 
 /**
  * Content modules that wrap the define helpers call this with `import.meta.url`, so that locations point
@@ -127,9 +135,12 @@ function callSites(count: number, below: (...args: never[]) => unknown): NodeJS.
   }
 }
 
-/** The first frame from `start` on outside the engine, located as Node's stack text would show it. */
+/**
+ * The first frame from `start` on outside the engine, located as Node's stack text would show it (a registered
+ * script's frames mapped as Node maps a module's).
+ */
 function scan(sites: NodeJS.CallSite[], start: number, wanted: Wanted): SourceLocation | "text" | undefined {
-  const mapped = process.sourceMapsEnabled;
+  const mapped = process.sourceMapsEnabled || scriptMaps.size > 0;
   for (let i = start; i < sites.length; i++) {
     const site = sites[i]!;
     // Node locates eval'd code by its origin; rare enough to leave to the text.
@@ -138,7 +149,7 @@ function scan(sites: NodeJS.CallSite[], start: number, wanted: Wanted): SourceLo
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
     if (!fileName || line === null || column === null) continue;
-    const original = mapped ? originalPosition(fileName, line, column) : undefined;
+    const original = mapped ? originalPosition(fileName, line, column, process.sourceMapsEnabled) : undefined;
     const location = original?.source ?? site.getScriptNameOrSourceURL();
     if (typeof location !== "string" || !framePath.test(location)) continue;
     const found = pick(location, original?.line ?? line, original ? original.column : column, wanted);
@@ -162,14 +173,19 @@ function isNodesOwn(prepare: unknown): boolean {
   return checkedIsNodes;
 }
 
-/** Where a generated position comes from, exactly as Node's source-mapped stack traces print it. */
+/**
+ * Where a generated position comes from, exactly as Node's source-mapped stack traces print it: by a registered
+ * script's map, or, with `nodeMaps`, by the map Node keeps for the module.
+ */
 function originalPosition(
   fileName: string,
   line: number,
   column: number,
+  nodeMaps: boolean,
 ): { source: string; line: number; column: number } | undefined {
   try {
-    const map = findSourceMap(fileName);
+    const registered = scriptMaps.get(fileName);
+    const map = registered ? registered() : nodeMaps ? findSourceMap(fileName) : undefined;
     if (!map) return undefined;
     // Source maps count lines and columns from 0, stack traces from 1.
     const entry = map.findEntry(line - 1, column - 1) as {
@@ -234,10 +250,27 @@ function scanStackText(
   for (const line of stack) {
     const match = frame.exec(line.trim());
     if (!match) continue;
-    const found = pick(match[1]!, Number(match[2]), Number(match[3]), wanted);
+    const position = scriptPosition(match[1]!, Number(match[2]), Number(match[3]));
+    const found = pick(position.file, position.line, position.column, wanted);
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * A position of stack text as Node would print it with source maps on: a registered script's (which Node prints
+ * as it is) mapped here, any other as it is.
+ */
+export function scriptPosition<Column extends number | undefined>(
+  file: string,
+  line: number,
+  column: Column,
+): { file: string; line: number; column: Column } {
+  const original =
+    column !== undefined && scriptMaps.has(file) ? originalPosition(file, line, column, false) : undefined;
+  return original
+    ? { file: original.source, line: original.line, column: original.column as Column }
+    : { file, line, column };
 }
 
 export function toProjectPath(file: string): string {

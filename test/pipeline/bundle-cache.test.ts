@@ -87,11 +87,14 @@ function o11yAsync(
   });
 }
 
-/** The cache's bundle files (`cli-*`), by name; the type check keeps its own results beside them (test/typecheck/). */
+/**
+ * The cache's bundle files (`cli-*`, without the code caches beside them), by name; the type check keeps its own
+ * results beside them (test/typecheck/).
+ */
 const cached = (dir: string) =>
   existsSync(path.join(dir, ".o11y-cache"))
     ? readdirSync(path.join(dir, ".o11y-cache"))
-        .filter((name) => name.startsWith("cli-"))
+        .filter((name) => name.startsWith("cli-") && !name.endsWith(".v8"))
         .sort()
     : [];
 /** The cached bundles of one project module (their names start with a hash of its path). */
@@ -142,7 +145,7 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     const fromBundle = o11y(dir, ["build", "--out", viaBundle], bundled());
     expect(fromTsx.code, fromTsx.stderr).toBe(0);
     expect(fromBundle).toEqual({ ...fromTsx, stdout: fromTsx.stdout.replace(viaTsx, viaBundle) });
-    expect(cached(dir)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.mjs$/)]);
+    expect(cached(dir)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.cjs$/)]);
     const files = readTree(viaBundle);
     expect(files.size).toBeGreaterThanOrEqual(8);
     expect(files).toEqual(readTree(viaTsx));
@@ -299,6 +302,56 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expectEditBuilt(fresh, '"Processez"', unchanged);
   });
 
+  it("runs from V8's code cache kept beside it; a damaged cache, or one of another source, is not used", () => {
+    const fresh = projectCopy();
+    expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).code).toBe(0);
+    const [bundleName, ...others] = bundlesOf(fresh, "src/project.ts");
+    expect(others).toEqual([]);
+    const bundleFile = path.join(fresh, ".o11y-cache", bundleName!);
+    const cacheFile = `${bundleFile}.v8`;
+    const kept = readFileSync(cacheFile);
+    const reference = out(fresh);
+    expect(o11y(fresh, ["build", "--out", reference], bundled()).code).toBe(0);
+    // V8 took it: a refused cache is written again after the run.
+    expect(readFileSync(cacheFile).equals(kept)).toBe(true);
+
+    // Bits flipped past its checksum: V8 itself would crash on such a cache, so it is not given one.
+    const damaged = Buffer.from(kept);
+    for (let i = 4096; i < damaged.length; i += 997) damaged[i] = damaged[i]! ^ 0x5a;
+    writeFileSync(cacheFile, damaged);
+    const afterDamage = out(fresh);
+    const result = o11y(fresh, ["build", "--out", afterDamage], bundled());
+    expect(result.code, result.stderr).toBe(0);
+    expect(readTree(afterDamage)).toEqual(readTree(reference));
+    expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
+
+    // The bundle changed, its length kept: V8 checks only the length, and would run the cached code.
+    const cache = readFileSync(cacheFile);
+    const source = readFileSync(bundleFile, "utf8");
+    expect(source.split('title:"Processes",').length).toBe(2);
+    writeFileSync(bundleFile, source.replace('title:"Processes",', 'title:"Processez",'));
+    const edited = out(fresh);
+    expect(o11y(fresh, ["build", "--out", edited], bundled()).code).toBe(0);
+    expect([...readTree(edited).values()].some((content) => content.includes('"Processez"'))).toBe(true);
+    expect(readFileSync(cacheFile).equals(cache)).toBe(false);
+  });
+
+  it("reports a definition that throws as it loads at its line, as tsx does", () => {
+    const fresh = projectCopy();
+    const file = path.join(fresh, "src/dashboards/beam-health.ts");
+    const lines = readFileSync(file, "utf8").split("\n");
+    const at = lines.findIndex((line) => line.includes('title: "Processes",'));
+    lines[at] = `      title: (() => { throw new Error("a definition that throws"); })(),`;
+    writeFileSync(file, lines.join("\n"));
+    const [viaBundle, viaTsx] = [out(fresh), out(fresh)];
+    const fromBundle = o11y(fresh, ["build", "--out", viaBundle], bundled());
+    const fromTsx = o11y(fresh, ["build", "--out", viaTsx], tsx);
+    expect(fromBundle.code).toBe(1);
+    expect(fromBundle).toEqual({ ...fromTsx, stderr: fromTsx.stderr.replaceAll(viaTsx, viaBundle) });
+    expect(fromBundle.stderr).toContain(`src/dashboards/beam-health.ts:${at + 1}:29 error`);
+    expect(fromBundle.stderr).toContain("a definition that throws");
+  });
+
   it("after an edit that moves the definitions, reports the new lines, as tsx does", () => {
     const file = path.join(dir, fixture);
     const before = fixtureLine(dir, 101);
@@ -324,7 +377,7 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     const files = readTree(dirs[0]!);
     for (const d of dirs.slice(1)) expect(readTree(d)).toEqual(files);
     // One bundle, no temporary file left; and it loads.
-    expect(cached(fresh)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.mjs$/)]);
+    expect(cached(fresh)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.cjs$/)]);
     const last = out(fresh);
     expect(o11y(fresh, ["build", "--out", last], bundled()).code).toBe(0);
     expect(readTree(last)).toEqual(files);
@@ -353,7 +406,7 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     // Fixed: a bundle again, and the note is removed with the project's other old files.
     writeFileSync(file, source);
     expect(o11y(fresh, ["build", "--out", out(fresh)], bundled()).code).toBe(0);
-    expect(cached(fresh)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.mjs$/)]);
+    expect(cached(fresh)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{8}-[0-9a-f]{32}\.cjs$/)]);
   });
 
   it("is not used for another project, nor where it cannot be written: tsx starts the CLI", () => {

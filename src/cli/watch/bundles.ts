@@ -23,6 +23,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BuildContext, BuildOptions, Metafile, Plugin } from "esbuild";
 import type * as SessionModule from "./session.ts";
+import { importModule } from "../../engine/import-module.ts";
 
 type Esbuild = typeof import("esbuild");
 export type Session = typeof SessionModule;
@@ -214,7 +215,7 @@ export class Bundles {
     );
     if (this.engine?.file !== file) {
       writeFileSync(file, text);
-      const loaded = (await import(pathToFileURL(file).href)) as Session & {
+      const loaded = (await importModule(pathToFileURL(file).href)) as Session & {
         engineModules: Map<string, unknown>;
       };
       this.engine = {

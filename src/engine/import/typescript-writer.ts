@@ -10,6 +10,7 @@ import path from "node:path";
 import { Project, SyntaxKind, VariableDeclarationKind, printNode, ts, type SourceFile } from "ts-morph";
 import { CallCode, ReferenceCode, TemplateCode, type Code, type Constant } from "./code.ts";
 import { ImportError } from "./report.ts";
+import { importModule } from "../import-module.ts";
 
 const factory = ts.factory;
 
@@ -246,7 +247,7 @@ export class ModuleWriter {
   /** Every file changed, formatted with prettier and the project's configuration for its path. */
   async render(files: string[]): Promise<{ path: string; content: string }[]> {
     // Loaded here: only `o11y import` formats code, and prettier would cost every other command its load.
-    const prettier = await import("prettier");
+    const prettier = (await importModule("prettier")) as typeof import("prettier");
     const out: { path: string; content: string }[] = [];
     for (const file of files) {
       const absolute = path.join(this.root, file);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { pageWidth } from "./preview.ts";
+import { importModule } from "../import-module.ts";
 
 export const defaultChromium = "/usr/bin/chromium";
 
@@ -53,9 +54,9 @@ export interface Browser {
 
 /** Starts the browser with a fresh profile, removed on close. */
 export async function startBrowser(executable = chromiumPath()): Promise<Browser> {
-  // A specifier esbuild cannot follow: the CLI's bundle must not load playwright-core for every command.
-  const specifier = "playwright-core";
-  const { chromium } = (await import(specifier)) as Playwright;
+  // Not a literal `import()`, which esbuild would follow: the CLI's bundle must not load playwright-core for every
+  // command.
+  const { chromium } = (await importModule("playwright-core")) as Playwright;
   const profile = mkdtempSync(path.join(tmpdir(), "o11y-chromium-"));
   let context: import("playwright-core").BrowserContext;
   try {

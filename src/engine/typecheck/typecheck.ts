@@ -29,6 +29,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "../diagnostics.ts";
+import { importModule } from "../import-module.ts";
 
 export const typecheckModes = ["on", "off"] as const;
 export type TypecheckMode = (typeof typecheckModes)[number];
@@ -132,8 +133,8 @@ export async function typecheck(options: TypecheckOptions): Promise<TypecheckRes
 
 /** The native `tsc` of the installed TypeScript (its package.json at `manifest`), as its own launcher finds it. */
 async function nativeCompiler(manifest: string): Promise<string> {
-  const { default: getExePath } = (await import(
-    pathToFileURL(path.join(path.dirname(manifest), "lib", "getExePath.js")).href
+  const { default: getExePath } = (await importModule(
+    pathToFileURL(path.join(path.dirname(manifest), "lib", "getExePath.js")).href,
   )) as { default: () => string };
   return getExePath();
 }
