@@ -74,6 +74,8 @@ const bundleUrl = "__o11yBundleUrl";
 const moduleUrl = "__o11yModuleUrl";
 /** The bundle's `require`, for the CommonJS packages. */
 const bundleRequire = "__o11yRequire";
+/** What the bundle has for an ES module package: the module, as Node imported it before the bundle ran. */
+const bundleImported = "__o11yImported";
 
 /** Writes V8's code cache of the bundle after the command ran, when there was none it could use. */
 let keepCodeCache;
@@ -130,7 +132,7 @@ async function bundledMain() {
     const packages = bundle.stale
       ? await buildBundle(bundle, createRequire(import.meta.url)("esbuild"))
       : readHeader(bundle.file);
-    await preload(packages);
+    bundle.imported = await preload(packages);
   } catch (error) {
     if (error instanceof Unbundlable) {
       try {
@@ -144,7 +146,7 @@ async function bundledMain() {
   }
   try {
     // Evaluates the CLI's and the engine's modules, not the project's (`loadProject` does).
-    return evaluateBundle(bundle.file).main;
+    return evaluateBundle(bundle.file, bundle.imported).main;
   } catch (error) {
     // Removed by a concurrent run that built a newer one, say: tsx loads the modules again, from the start.
     if (cacheMode === "require") throw error;
@@ -167,7 +169,7 @@ async function bundledMain() {
  * refuses a bundle that calls `import()` itself); and Node does not map a script's frames, so the bundle's source
  * map is registered for src/engine/source.ts, which maps each frame it reads.
  */
-function evaluateBundle(file) {
+function evaluateBundle(file, imported) {
   const source = readFileSync(file, "utf8");
   const cacheFile = `${file}.v8`;
   const checksum = (data) => createHash("sha256").update(source).update(data).digest();
@@ -183,7 +185,7 @@ function evaluateBundle(file) {
   globalThis[Symbol.for("o11y.import")] = (specifier) => import(specifier);
   // Strict, as the ES module it is made of; the wrapper is on the header's line, which has no mappings.
   const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`,
+    `(function (exports, require, module, __filename, __dirname, ${bundleImported}) {"use strict";${source}\n})`,
     { filename: file, cachedData },
   );
   if (cachedData === undefined || script.cachedDataRejected) {
@@ -199,7 +201,21 @@ function evaluateBundle(file) {
     };
   }
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  const importedModule = (name) => {
+    const loaded = imported.get(name);
+    if (!loaded) throw new Error(`${name} was not imported before the bundle ran`);
+    if (loaded.status === "rejected") throw loaded.reason;
+    // Marked as an ES module's exports, for esbuild's interop: a default import is the module's `default`.
+    return { __esModule: true, ...loaded.value };
+  };
+  script.runInThisContext()(
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    path.dirname(file),
+    importedModule,
+  );
   return module.exports;
 }
 
@@ -225,7 +241,10 @@ function registerSourceMap(file, source) {
   });
 }
 
-/** Loads the packages a bundle loads from outside (those not bundled in), before it does. */
+/**
+ * Loads the packages a bundle loads from outside (those not bundled in), before it does; returns how each ES module
+ * package's import settled, by name.
+ */
 async function preload(packages) {
   const require = createRequire(path.join(root, cacheDir, "bundle.mjs"));
   for (const name of packages.require) {
@@ -235,7 +254,8 @@ async function preload(packages) {
       // Left to fail where the bundle requires it.
     }
   }
-  await Promise.allSettled(packages.import.map((name) => import(name)));
+  const settled = await Promise.allSettled(packages.import.map((name) => import(name)));
+  return new Map(packages.import.map((name, i) => [name, settled[i]]));
 }
 
 /** The project module a command names with `--project`, read as commander reads it; null when unclear. */
@@ -450,6 +470,12 @@ function loadedWith(name, importer) {
  * files (the Grafana SDK's, mostly), which Node would each resolve, read, wrap and compile: about 60 ms of every start.
  * Packages reached only by a dynamic `import()` (the import command's ts-morph and prettier) stay outside, loaded by
  * Node when that code runs.
+ *
+ * ES module packages (lezer-promql with @lezer/lr and @lezer/common, js-yaml, commander) stay outside too: a few
+ * files each, which Node imports before the bundle runs, as they are. Bundled, their code went through `keepNames`,
+ * which the CLI's own code needs (the names tsx keeps) and which marks every function and class with its name;
+ * lezer's parser and trees ran at about half their speed that way (`o11y check` over 10,000 rules: 2.9 s of CPU
+ * before they were bundled, 4.9 s after; bench/README.md, part 3).
  */
 async function buildBundle(bundle, { build }) {
   const specifier = (file) => JSON.stringify(`./${path.relative(root, file).split(path.sep).join("/")}`);
@@ -481,15 +507,20 @@ async function buildBundle(bundle, { build }) {
           // A bundled package's own imports are bundled with it.
           if (inside.has(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`))
             return undefined;
+          // An ES module package: the module Node imports before the bundle runs (a script cannot import it).
           if (loadedWith(args.path, args.importer) === "import") {
             packages.import.add(args.path);
-            return { path: args.path, external: true };
+            return { path: args.path, namespace: "o11y-import" };
           }
           packages.require.add(args.path);
           return { path: args.path, namespace: "o11y-require" };
         });
         build.onLoad({ filter: /.*/, namespace: "o11y-require" }, (args) => ({
           contents: `module.exports = ${bundleRequire}(${JSON.stringify(args.path)});`,
+          loader: "js",
+        }));
+        build.onLoad({ filter: /.*/, namespace: "o11y-import" }, (args) => ({
+          contents: `module.exports = ${bundleImported}(${JSON.stringify(args.path)});`,
           loader: "js",
         }));
       },
@@ -530,13 +561,14 @@ async function buildBundle(bundle, { build }) {
     return { result, header: startupPackages(result.metafile, bundle.project, packages) };
   };
   const reached = (await bundlePass(new Set())).header;
-  const { result, header } = await bundlePass(new Set([...reached.require, ...reached.import]));
+  const { result, header } = await bundlePass(new Set(reached.require));
   const output = result.outputFiles.find((file) => file.path === bundle.file)?.text;
   if (output === undefined) throw new Unbundlable("esbuild made no bundle");
   // Only files the key covers (and the packages, which node_modules/.package-lock.json covers).
   const outside = Object.keys(result.metafile.inputs).filter(
     (input) =>
       !input.startsWith("o11y-require:") &&
+      !input.startsWith("o11y-import:") &&
       !/(?:^|\/)node_modules\//.test(input) &&
       input !== "o11y-bundle-entry.js" &&
       !bundle.inputs.has(path.resolve(root, input)),
@@ -583,9 +615,8 @@ function startupPackages(metafile, project, packages) {
       if (edge.kind === "dynamic-import") continue;
       const name = edge.original ?? edge.path;
       if (packages.require.has(name) && edge.path.startsWith("o11y-require:")) required.add(name);
-      else if (edge.external) {
-        if (packages.import.has(name)) imported.add(name);
-      } else queue.push(edge.path);
+      else if (packages.import.has(name) && edge.path.startsWith("o11y-import:")) imported.add(name);
+      else if (!edge.external) queue.push(edge.path);
     }
   }
   return { require: [...required].sort(), import: [...imported].sort() };
@@ -605,7 +636,7 @@ function withContentMappings(output) {
   const map = JSON.parse(Buffer.from(output.slice(at + marker.length).trim(), "base64").toString("utf8"));
   // o11y's own code: the engine, the CLI, the bundle's entry, its package shims and the packages bundled in.
   const ownSource =
-    /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:|\.\.\/node_modules\/)/;
+    /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:|o11y-import:|\.\.\/node_modules\/)/;
   const own = map.sources.map((source) => ownSource.test(source));
   const absolute = [0, 0, 0, 0];
   const written = [0, 0, 0, 0];
