@@ -374,6 +374,12 @@ function loadedWith(name, importer) {
  * files (the Grafana SDK's, mostly), which Node would each resolve, read, wrap and compile: about 60 ms of every start.
  * Packages reached only by a dynamic `import()` (the import command's ts-morph and prettier) stay outside, loaded by
  * Node when that code runs.
+ *
+ * ES module packages (lezer-promql with @lezer/lr and @lezer/common, js-yaml, commander) stay outside too: a few
+ * files each, which Node loads as they are. Bundled, their code went through `keepNames`, which the CLI's own code
+ * needs (the names tsx keeps) and which marks every function and class with its name; lezer's parser and trees ran
+ * at about half their speed that way (`o11y check` over 10,000 rules: 2.9 s of CPU before they were bundled, 4.9 s
+ * after; bench/README.md, part 3).
  */
 async function buildBundle(bundle, { build }) {
   const specifier = (file) => JSON.stringify(`./${path.relative(root, file).split(path.sep).join("/")}`);
@@ -453,7 +459,7 @@ async function buildBundle(bundle, { build }) {
     return { result, header: startupPackages(result.metafile, bundle.project, packages) };
   };
   const reached = (await bundlePass(new Set())).header;
-  const { result, header } = await bundlePass(new Set([...reached.require, ...reached.import]));
+  const { result, header } = await bundlePass(new Set(reached.require));
   const output = result.outputFiles.find((file) => file.path === bundle.file)?.text;
   if (output === undefined) throw new Unbundlable("esbuild made no bundle");
   // Only files the key covers (and the packages, which node_modules/.package-lock.json covers), and no `import.meta` but the
