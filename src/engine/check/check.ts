@@ -39,6 +39,12 @@ export interface CheckContext extends Semantics {
   metricNames(text: string, options: { grafana: boolean }): ReadonlyArray<string | undefined>;
   /** expressionSites(model), listed once per run; treat it as read-only. */
   sites(): ExpressionSite[];
+  /**
+   * `fact.of` the expression, once per text and mode in a run, and kept after its tree is let go: checkModel works
+   * out the facts its dashboard and model checks declare (`facts`) while each tree is still there, so those checks,
+   * which run after the expression pass, need not parse every query again.
+   */
+  fact<T>(text: string, options: { grafana: boolean }, fact: ExpressionFact<T>): T;
   /** With `o11y check --prometheus`: what that server holds (metric-source.ts). The checks that need it run only then. */
   live?: LiveSeries;
 }
@@ -90,13 +96,22 @@ export interface ExpressionCheck extends CheckBase {
   check(expr: ParsedExpression, site: ExpressionSite, ctx: CheckContext): Finding[];
 }
 
+/** Something a dashboard or model check works out of one expression (see CheckContext.fact). */
+export interface ExpressionFact<T> {
+  of(expr: ParsedExpression, ctx: CheckContext): T;
+}
+
 export interface DashboardCheck extends CheckBase {
   scope: "dashboard";
+  /** What it asks ctx.fact of the dashboards' expressions (grafana mode), worked out before their trees are let go. */
+  facts?: ReadonlyArray<ExpressionFact<unknown>>;
   check(dashboard: DashboardModel, ctx: CheckContext): Finding[];
 }
 
 export interface ModelCheck extends CheckBase {
   scope: "model";
+  /** As DashboardCheck's. */
+  facts?: ReadonlyArray<ExpressionFact<unknown>>;
   check(model: Model, ctx: CheckContext): Finding[];
 }
 

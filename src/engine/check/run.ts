@@ -3,7 +3,7 @@ import { sortDiagnostics } from "../diagnostics.ts";
 import { parseDurationMs } from "../duration.ts";
 import type { MetricModel, Model } from "../model.ts";
 import { parseKept, positionOf, selectors, type ParsedExpression } from "../promql/parse.ts";
-import type { Check, CheckContext, ExpressionSite, Finding, LiveSeries } from "./check.ts";
+import type { Check, CheckContext, ExpressionFact, ExpressionSite, Finding, LiveSeries } from "./check.ts";
 import { allChecks, artifactChecks } from "./checks/index.ts";
 import { foreignTypes, type TypeSource } from "./foreign-types.ts";
 import type { RuleFile } from "./rule-file.ts";
@@ -12,10 +12,11 @@ import { applySuppressions, debtSites } from "./suppression.ts";
 
 const knownCheckIds: ReadonlySet<string> = new Set(allChecks.map((c) => c.id));
 
-/** What a run keeps of one expression: its parse, and the metric names of its selectors once asked for. */
+/** What a run keeps of one expression: its parse, and the metric names of its selectors and its facts once asked for. */
 interface Parsed {
   expr?: ParsedExpression;
   metricNames?: ReadonlyArray<string | undefined>;
+  facts?: Map<ExpressionFact<unknown>, unknown>;
 }
 
 /**
@@ -39,10 +40,11 @@ export function checkContext(model: Model, foreign?: ForeignOptions): CheckConte
 /** checkContext, and how the expression pass of checkModel lets go of a parse. */
 interface RunContext extends CheckContext {
   /**
-   * Drops the tree of an expression that no check will read again, keeping its metric names: any but a
-   * recording rule's, which seriesLabels reads whenever a later expression uses the series it records.
+   * Drops the tree of an expression that no check will read again, keeping its metric names and the `facts` the
+   * later checks will ask of it (worked out now): any but a recording rule's, which seriesLabels reads whenever a
+   * later expression uses the series it records.
    */
-  release(text: string, options: { grafana: boolean }): void;
+  release(text: string, options: { grafana: boolean }, facts: ReadonlyArray<ExpressionFact<unknown>>): void;
 }
 
 function runContext(model: Model, foreign?: ForeignOptions): RunContext {
@@ -74,11 +76,20 @@ function runContext(model: Model, foreign?: ForeignOptions): RunContext {
       return (found.metricNames ??= selectors(found.expr ?? ctx.parse(text, options)).map((s) => s.metric));
     },
     sites: () => (sites ??= expressionSites(model)),
-    release(text, options) {
+    fact<T>(text: string, options: { grafana: boolean }, fact: ExpressionFact<T>): T {
+      const found = entry(text, options);
+      const facts = (found.facts ??= new Map());
+      if (facts.has(fact)) return facts.get(fact) as T;
+      const value = fact.of(found.expr ?? ctx.parse(text, options), ctx);
+      facts.set(fact, value);
+      return value;
+    },
+    release(text, options, facts) {
       if (!options.grafana && ruleExpressions.has(text)) return;
       const found = (options.grafana ? grafana : plain).get(text);
       if (!found?.expr) return;
       found.metricNames ??= selectors(found.expr).map((s) => s.metric);
+      for (const fact of facts) ctx.fact(text, options, fact);
       found.expr = undefined;
     },
   };
@@ -127,6 +138,8 @@ function expressionDiagnostics(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const expressionChecks = checks.filter((c) => c.scope === "expression");
+  // What the later checks ask of a dashboard's expression, worked out before its tree is let go.
+  const facts = checks.flatMap((c) => (c.scope === "expression" ? [] : (c.facts ?? [])));
   // How many sites of each text and mode are still to come.
   const remaining = { grafana: new Map<string, number>(), plain: new Map<string, number>() };
   const counts = (site: ExpressionSite) => (site.kind === "expression" ? remaining.plain : remaining.grafana);
@@ -146,7 +159,7 @@ function expressionDiagnostics(
     if (release && site.kind !== "expression") {
       const left = counts(site).get(site.expr)! - 1;
       counts(site).set(site.expr, left);
-      if (left === 0) release(site.expr, options);
+      if (left === 0) release(site.expr, options, facts);
     }
   }
   return out;

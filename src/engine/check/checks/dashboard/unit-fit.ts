@@ -2,7 +2,7 @@ import type { SyntaxNode } from "@lezer/common";
 import { unitCategory } from "../../../grafana/units.ts";
 import type { ParsedExpression } from "../../../promql/parse.ts";
 import { children, isExpression, type Semantics } from "../../../promql/semantics.ts";
-import type { CheckContext, DashboardCheck, Finding } from "../../check.ts";
+import type { CheckContext, DashboardCheck, ExpressionFact, Finding } from "../../check.ts";
 import { panelSubject } from "../../check.ts";
 
 /** What a query's values measure, where its metrics say: a duration, a size, a size per second, or a share. */
@@ -171,6 +171,12 @@ function fitsUnit(measure: Measure, unit: string): boolean {
   return (fit.units ?? []).includes(unit) || (category !== undefined && fit.categories.includes(category));
 }
 
+/** What a dashboard query measures; undefined where that cannot be told, or the query does not parse. */
+const queryMeasure: ExpressionFact<Inferred> = {
+  of: (parsed, ctx) =>
+    parsed.errorAt === undefined ? measureOf(parsed, parsed.tree.topNode.firstChild, ctx) : undefined,
+};
+
 /**
  * A panel whose unit does not fit what its queries measure: seconds drawn in bytes, bytes in seconds, a share of
  * one in a unit that does not show it as a percentage. A warning: the measure is worked out from the metrics'
@@ -183,6 +189,7 @@ export const unitFit: DashboardCheck = {
   summary:
     "A panel unit that does not fit what its queries measure (seconds in bytes, a ratio not in percentunit).",
   scope: "dashboard",
+  facts: [queryMeasure],
   check(dashboard, ctx: CheckContext) {
     return dashboard.panels.flatMap((panel): Finding[] => {
       // A heatmap's unit is its buckets' bound (le), not its cells' counts; an unknown unit is dashboard/panel-unit's.
@@ -191,9 +198,7 @@ export const unitFit: DashboardCheck = {
         return [];
       return panel.targets.flatMap((target): Finding[] => {
         if (!target.expr.trim()) return [];
-        const parsed = ctx.parse(target.expr, { grafana: true });
-        if (parsed.errorAt !== undefined) return [];
-        const measure = measureOf(parsed, parsed.tree.topNode.firstChild, ctx) as Measure | undefined;
+        const measure = ctx.fact(target.expr, { grafana: true }, queryMeasure) as Measure | undefined;
         if (measure === undefined || !(measure in fits)) return [];
         if (fitsUnit(measure, unit)) return [];
         return [
