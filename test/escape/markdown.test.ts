@@ -3,8 +3,6 @@
  * raw HTML allowed through as GitHub's sanitizer would see it): escaped text renders as itself, in its one
  * place, and makes no element of its own.
  */
-import { micromark } from "micromark";
-import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
 import {
   markdownCode,
@@ -14,38 +12,17 @@ import {
   spellHidden,
 } from "../../src/engine/escape.ts";
 import { hostilePieces, randomStrings } from "./random.ts";
-
-const render = (markdown: string) =>
-  micromark(markdown, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-    allowDangerousHtml: true,
-    allowDangerousProtocol: true,
-  });
-
-/** The element names of the HTML, in order (micromark writes text `<` as `&lt;`, so every `<` left is a tag or a comment). */
-const tags = (html: string) => [...html.matchAll(/<(!--|\/?[a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!);
-const decode = (html: string) =>
-  html
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
-/** The text of the HTML, its tags dropped. */
-const textOf = (html: string) => decode(html.replace(/<[^>]*>/g, "")).trim();
-/** The text each element of a kind shows, e.g. every `<td>`. */
-const elements = (html: string, name: string) =>
-  [...html.matchAll(new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, "g"))].map((m) => textOf(m[1]!));
-
-/** What each `<code>` holds, exactly (no trimming). */
-const codeOf = (html: string) => [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => decode(m[1]!));
-
-/** GitHub links a bare URL or e-mail address in text (GFM autolink literals): the text still shows as written. */
-const linked = (text: string) => (/:\/\/|@/.test(text) ? ["a", "/a"] : []);
-const without = (list: string[], drop: string[]) => list.filter((t) => !drop.includes(t));
-
-/** What escaped text must show: itself on one line, hidden characters spelled out, without edge spaces. */
-const shown = (text: string) => spellHidden(text.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, " ")).trim();
+import {
+  codeOf,
+  decode,
+  elements,
+  linked,
+  render,
+  shown,
+  tags,
+  textOf,
+  without,
+} from "./rendered-markdown.ts";
 
 const named: Array<{ name: string; text: string }> = [
   {

@@ -22,6 +22,7 @@ const slowestFirst = [
   "check.test.ts",
   "check-process.test.ts",
   "round-trip-documents.test.ts",
+  "runbook-table.test.ts",
   "stack-frames.test.ts",
 ];
 
