@@ -33,8 +33,11 @@ export const elements = (html: string, name: string) =>
 export const codeOf = (html: string) =>
   [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => decode(m[1]!));
 
-/** GitHub links a bare URL or e-mail address in text (GFM autolink literals): the text still shows as written. */
-export const linked = (text: string) => (/:\/\/|@/.test(text) ? ["a", "/a"] : []);
+/**
+ * GitHub links an e-mail address in text (a GFM autolink literal) whatever it is escaped with, but shows it as
+ * written; a bare URL (`http://`, `www.`) our escaping keeps from becoming a link.
+ */
+export const linked = (text: string) => (/@/.test(text) ? ["a", "/a"] : []);
 export const without = (list: string[], drop: string[]) => list.filter((t) => !drop.includes(t));
 
 /** What escaped text must show: itself on one line, hidden characters spelled out, without edge spaces. */
