@@ -173,11 +173,12 @@ function isLabelKey(s: string): boolean {
 
 /**
  * A Kubernetes text: mostly one Kubernetes accepts (so that most cases render build/kubernetes/ and read every text
- * back from it), else any text, which the build must refuse: with ten such fields, about 3 cases in 4 render it, and
- * the fourth pays for a whole compile().
+ * back from it), else any text, which the build must refuse: with ten such fields, about 1 case in 12 is refused
+ * (over 800 of 10,000 cases, about 4 of `npm test`'s 50), and pays for a whole compile() (30 ms of CPU, more than the
+ * rest of a case: at 1 in 5, a fifth of the property's time).
  */
 const kubernetesText = (valid: RegExp) =>
-  fc.oneof({ arbitrary: fc.stringMatching(valid), weight: 39 }, { arbitrary: anyString, weight: 1 });
+  fc.oneof({ arbitrary: fc.stringMatching(valid), weight: 99 }, { arbitrary: anyString, weight: 1 });
 const validLabelKey =
   /^([a-z0-9]{1,8}(\.[a-z0-9]{1,8}){0,2}\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/;
 const validLabelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?)?$/;
