@@ -21,8 +21,8 @@ const slowestFirst = [
   "compile.test.ts",
   "check.test.ts",
   "check-process.test.ts",
-  "round-trip-documents.test.ts",
   "runbook-table.test.ts",
+  "round-trip-documents.test.ts",
   "stack-frames.test.ts",
 ];
 
