@@ -41,7 +41,7 @@ export function runbookTableCase(t: TableTexts): void {
   const [template] = spec.alerts;
   spec.alerts = t.alerts.map((a) => ({ ...template, ...a, tests: [] }));
   // Only what the table shows: the alerts' dashboard with the one panel they link (building the rest of the small
-  // project cost a third of a case).
+  // project cost a sixth of a case).
   spec.recordingRules = [];
   const [board] = spec.dashboards;
   const [row] = board.rows;
