@@ -83,11 +83,23 @@ export function githubCommandProperty(text: string): string {
 const lineBreak = /\r\n|[\n\r\u0085\u2028\u2029]/g;
 
 /**
+ * Escaped Markdown text kept from becoming a link by itself (GFM's autolink literals, `http://x`, `www.x`):
+ * inside such a link GitHub shows the source as it is, so our escapes (`\\`, `\|`, a spelled-out `\x00`) would
+ * show doubled and change the address. A backslash before the `:` of `://` (any scheme: GitHub links `ftp://`
+ * too) or the `.` of `www.` keeps it text and shows the same character. An e-mail address still becomes a link:
+ * GitHub finds it in the text after escapes are undone, so it shows as written.
+ * `markdown` must hold no escaped `:` or `.` of its own (a `\` before them is an escaped backslash).
+ */
+export function withoutAutolinks(markdown: string): string {
+  return markdown.replace(/:(?=\/\/)/g, "\\:").replace(/(?<=www)\./gi, "\\.");
+}
+
+/**
  * Text placed inline in Markdown (a paragraph, a list item, a heading, a link's text): it renders as
  * itself. Line breaks become spaces; `<` becomes `&lt;`, so no HTML, comment or marker can be written; characters
  * that would start emphasis, code, a link, a strikethrough, an entity or a table cell are backslash-escaped; so
- * is a character that would start a block (heading, quote, list, thematic break) at the start. Hidden characters
- * are spelled out (`\u202e`).
+ * is a character that would start a block (heading, quote, list, thematic break) at the start, and the `:` of `://`
+ * and the `.` of `www.`, which would make a link of the text. Hidden characters are spelled out (`\u202e`).
  * Underscores inside words stay as they are (`phoenix_http_requests_total`): they cannot emphasize.
  */
 export function markdownInline(text: string): string {
@@ -104,7 +116,7 @@ export function markdownInline(text: string): string {
   }
   // At the start of a block: `# h`, `> q`, `- l`, `+ l`, `= (setext)`, `1. l`, `1) l`; `:` so that no line starts a workflow
   // command. At the end, `#`s that a heading would take for its closing sequence.
-  return out
+  return withoutAutolinks(out)
     .replace(/^[#>+=:-]/, "\\$&")
     .replace(/^(\d+)([.)])/, "$1\\$2")
     .replace(/(?<!^|\\)#(?=#*$)/, "\\#");

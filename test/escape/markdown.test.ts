@@ -3,8 +3,6 @@
  * raw HTML allowed through as GitHub's sanitizer would see it): escaped text renders as itself, in its one
  * place, and makes no element of its own.
  */
-import { micromark } from "micromark";
-import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
 import {
   markdownCode,
@@ -13,39 +11,18 @@ import {
   markdownTableCell,
   spellHidden,
 } from "../../src/engine/escape.ts";
-import { hostilePieces, randomStrings } from "./random.ts";
-
-const render = (markdown: string) =>
-  micromark(markdown, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-    allowDangerousHtml: true,
-    allowDangerousProtocol: true,
-  });
-
-/** The element names of the HTML, in order (micromark writes text `<` as `&lt;`, so every `<` left is a tag or a comment). */
-const tags = (html: string) => [...html.matchAll(/<(!--|\/?[a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!);
-const decode = (html: string) =>
-  html
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
-/** The text of the HTML, its tags dropped. */
-const textOf = (html: string) => decode(html.replace(/<[^>]*>/g, "")).trim();
-/** The text each element of a kind shows, e.g. every `<td>`. */
-const elements = (html: string, name: string) =>
-  [...html.matchAll(new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, "g"))].map((m) => textOf(m[1]!));
-
-/** What each `<code>` holds, exactly (no trimming). */
-const codeOf = (html: string) => [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => decode(m[1]!));
-
-/** GitHub links a bare URL or e-mail address in text (GFM autolink literals): the text still shows as written. */
-const linked = (text: string) => (/:\/\/|@/.test(text) ? ["a", "/a"] : []);
-const without = (list: string[], drop: string[]) => list.filter((t) => !drop.includes(t));
-
-/** What escaped text must show: itself on one line, hidden characters spelled out, without edge spaces. */
-const shown = (text: string) => spellHidden(text.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, " ")).trim();
+import { hostileAndUrlPieces, hostilePieces, randomStrings } from "./random.ts";
+import {
+  codeOf,
+  decode,
+  elements,
+  linked,
+  render,
+  shown,
+  tags,
+  textOf,
+  without,
+} from "./rendered-markdown.ts";
 
 const named: Array<{ name: string; text: string }> = [
   {
@@ -128,14 +105,14 @@ describe("markdownInline", () => {
   });
 
   it("never holds a line break or a `<` (so no HTML, comment or marker)", () => {
-    for (const text of randomStrings(101, 500, hostilePieces)) {
+    for (const text of randomStrings(101, 500, hostileAndUrlPieces)) {
       const escaped = markdownInline(text);
       expect(escaped).not.toMatch(/[\n\r\u0085\u2028\u2029<]/);
     }
   });
 
   it("renders random hostile text as itself, in a paragraph and where a block starts", () => {
-    for (const text of randomStrings(102, 400, hostilePieces)) {
+    for (const text of randomStrings(102, 400, hostileAndUrlPieces)) {
       const escaped = markdownInline(text);
       const paragraph = render(`x ${escaped} y`);
       expect({ text, tags: tags(paragraph) }).toEqual({ text, tags: ["p", "/p"] });
@@ -162,7 +139,7 @@ describe("markdownTableCell", () => {
   });
 
   it("keeps random hostile text inside its one cell, and the table's rows where they were", () => {
-    for (const text of randomStrings(103, 400, hostilePieces)) {
+    for (const text of randomStrings(103, 400, hostileAndUrlPieces)) {
       const html = table(markdownTableCell(text));
       expect({ text, cells: elements(html, "td") }).toEqual({
         text,
@@ -173,6 +150,57 @@ describe("markdownTableCell", () => {
         tags: [],
       });
     }
+  });
+});
+
+/**
+ * Bare URLs and e-mail addresses, which GitHub makes links of by themselves (GFM's autolink literals). Inside such
+ * a link GitHub shows the Markdown source as it is, escapes and all, so a URL must stay text: a human reads the
+ * runbook, and what matters is that it shows exactly as written, not that it can be clicked. An e-mail address
+ * is linked whatever it is escaped with (GitHub finds it after escapes are undone), and shows as written.
+ */
+const autolinks: Array<{ name: string; text: string; link?: string }> = [
+  { name: "an http URL", text: "see http://example.com/a_b?x=1 now" },
+  { name: "an https URL", text: "https://grafana.example.com/d/x" },
+  { name: "an upper-case scheme", text: "HTTPS://EXAMPLE.COM" },
+  { name: "an ftp URL (GitHub links it too)", text: "ftp://files.example.com/x" },
+  { name: "a www. address", text: "open www.example.com/x today" },
+  { name: "an upper-case WWW. address", text: "WWW.EXAMPLE.COM" },
+  { name: "a www. address after punctuation", text: "(www.example.com)" },
+  {
+    name: "a Markdown link and a hidden character after it (the fuzz's find)",
+    text: "[link](http://x)nul\u0000byte",
+  },
+  { name: "a URL followed by spelled-out characters", text: "http://x/\u001b[31m\u202e" },
+  { name: "a URL followed by a pipe, a star and a backslash", text: "http://x/a|b*c\\d" },
+  { name: "a www. address followed by a backslash", text: "www.x.com\\" },
+  { name: "a URL at the end", text: "runbook: https://wiki.example.com/x" },
+  { name: "a URL at the start (its `:` cannot start a workflow command either)", text: "://x" },
+  { name: "a scheme alone", text: "http://" },
+  { name: "an e-mail address", text: "mail oncall@example.com now", link: "mailto:oncall@example.com" },
+  { name: "an e-mail address after a backslash", text: "\\a_b@example.com", link: "mailto:a_b@example.com" },
+];
+
+describe("bare URLs and e-mail addresses (GFM autolink literals)", () => {
+  const table = (cell: string) => render(`| a | b |\n|---|---|\n| ${cell} | 2 |`);
+  const links = (html: string) => [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => decode(m[1]!));
+
+  it.each(autolinks)(
+    "shows $name exactly in a table cell, a link only if an e-mail address",
+    ({ text, link }) => {
+      const html = table(markdownTableCell(text));
+      expect(elements(html, "td")).toEqual([shown(text), "2"]);
+      expect(links(html)).toEqual(link ? [link] : []);
+    },
+  );
+
+  it.each(autolinks)("shows $name exactly in a paragraph and in a link's text", ({ text, link }) => {
+    const paragraph = render(`x ${markdownInline(text)} y`);
+    expect(textOf(paragraph)).toBe(`x ${shown(text)} y`);
+    expect(links(paragraph)).toEqual(link ? [link] : []);
+    const linkText = render(`[${markdownInline(text)}](#here)`);
+    expect(textOf(linkText)).toBe(shown(text));
+    expect(links(linkText)[0]).toBe("#here");
   });
 });
 

@@ -72,3 +72,13 @@ export const hostilePieces: readonly string[] = [
   "1.",
   "---",
 ];
+
+/** With what would make a link of text by itself on GitHub (GFM's autolink literals): a scheme's `://`, `www.`. */
+export const hostileAndUrlPieces: readonly string[] = [
+  ...hostilePieces,
+  "http://",
+  "HTTPS://",
+  "ftp://",
+  "www.",
+  "WWW.",
+];

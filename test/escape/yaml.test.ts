@@ -227,6 +227,18 @@ describe("yamlArtifact, read back", () => {
     expect(reading).toEqual(readers(document));
   });
 
+  it("gives every reader a line of blanks after a leading line break as it was, in long text too (found by the fuzzer)", () => {
+    // Double-quoted over several lines, `yaml` wrote the blank line as `\\ `, an escaped backslash.
+    const texts = [
+      "\n \n > 0.05\nand on (job)\nsum by (job) (increase(shop_requests_total[5m])) >= 100",
+      "\n \n x",
+      "\n\t\n" + "y".repeat(60),
+    ];
+    const document = { values: texts, keys: Object.fromEntries(texts.map((s) => [s, s])) };
+    const [reading] = readings([body(document)]);
+    expect(reading).toEqual(readers(document));
+  });
+
   it("gives every reader the same random strings", () => {
     const pieces = [
       ..."0123456789_:.-+eExobTZtnfyl ~<=#'\"&*!|>%@`[]{},?\\",

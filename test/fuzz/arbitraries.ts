@@ -238,6 +238,7 @@ export const trickyStrings = [
   "$__rate_interval",
   "<script>alert(1)</script>",
   "[link](http://x)",
+  "www.x.com/a\\b|c",
   "**bold**",
   "<!-- o11y:alert-table:end -->",
   "__proto__",

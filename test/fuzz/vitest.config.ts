@@ -21,6 +21,7 @@ const slowestFirst = [
   "compile.test.ts",
   "check.test.ts",
   "check-process.test.ts",
+  "runbook-table.test.ts",
   "round-trip-documents.test.ts",
   "stack-frames.test.ts",
 ];

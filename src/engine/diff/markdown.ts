@@ -4,6 +4,8 @@
  * HTML comment, or start a line the Actions runner would read as a workflow command (`::`).
  */
 
+import { withoutAutolinks } from "../escape.ts";
+
 /** Zero-width space: breaks `<!--` (or a leading `::`) in raw text without changing what a reader sees. */
 const breaker = "\u200b";
 
@@ -17,14 +19,14 @@ function oneLine(text: string): string {
 
 /**
  * Plain prose, on one line: what Markdown or HTML would read as markup is escaped (emphasis, code, links,
- * tags, table pipes, a heading or quote at the start), the rest left as written so it stays readable raw.
+ * tags, table pipes, a heading or quote at the start, a bare URL that GitHub would link), the rest left as written
+ * so it stays readable raw.
  */
 export function escapeText(text: string): string {
   const line = oneLine(text);
   // One tilde alone cannot strike anything through (HEAD~1 stays as written); two can.
   const special = (line.match(/~/g) ?? []).length > 1 ? /[\\`*[\]<|~]/g : /[\\`*[\]<|]/g;
-  return line
-    .replace(special, (c) => `\\${c}`)
+  return withoutAutolinks(line.replace(special, (c) => `\\${c}`))
     .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace("_", "\\_"))
     .replace(/&(?=#?[a-zA-Z0-9]+;)/g, "&amp;")
     .replace(/^(\s*)([#>+=-])/, "$1\\$2");

@@ -143,7 +143,9 @@ export function yamlArtifact(
           node.type = Scalar.QUOTE_DOUBLE;
       },
     });
-    content = `# ${generatedHeader(sourceFile)}\n${doc.toString({ lineWidth: 0 })}`;
+    // Double-quoted text on one line, its line breaks as `\n`: spread over lines, `yaml` (2.9.1) writes a line of one
+    // blank after a leading line break as `\\ ` (an escaped backslash), so "\n \n" and longer read back as "\n\\\n".
+    content = `# ${generatedHeader(sourceFile)}\n${doc.toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: Infinity })}`;
     if (keyHash !== undefined) keepText(keyHash, content);
   }
   if (key !== undefined && !writtenYaml.has(key)) rememberYaml(key, content);
