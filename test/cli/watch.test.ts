@@ -13,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -180,6 +181,26 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(watching.stdout.slice(seen)).toHaveLength(1);
     expect(dashboardJson()).toContain('"title": "Burst 3"');
+  });
+
+  it("a save that keeps the file's size and an old modification time is built (as `cp -p` or `rsync -t` save)", async () => {
+    // esbuild trusts a file's inode, size and modification time once that time is 3 s old: such a save looks unchanged.
+    const old = new Date(Date.now() - 3_600_000);
+    const text = readFileSync(file("dashboard.ts"), "utf8");
+    const save = async (title: string) => {
+      const seen = watching.stdout.length;
+      writeFileSync(file("dashboard.ts"), text.replace('title: "Burst 3"', `title: "${title}"`));
+      utimesSync(file("dashboard.ts"), old, old);
+      await watching.line(seen, built);
+      const deadline = Date.now() + 90_000;
+      while (!dashboardJson().includes(`"title": "${title}"`) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(dashboardJson()).toContain(`"title": "${title}"`);
+    };
+    // Read once with the old time (the content unchanged), then saved twice more with the same size and time.
+    await save("Burst 3");
+    await save("Burst 4");
+    await save("Burst 3");
   });
 
   it("a save during a build is built after it", async () => {

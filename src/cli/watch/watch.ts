@@ -166,7 +166,9 @@ class Watch {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running ??= this.loop();
+      // Not `running ??= loop()`: with nothing left to build (a running loop took it), loop() ends before the
+      // assignment, which would keep its settled promise as "running" and no save would start a build again.
+      if (!this.running && this.changed.size > 0) this.running = this.loop();
     }, settleMs);
   }
 
