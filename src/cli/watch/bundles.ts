@@ -17,7 +17,7 @@
  * it changes).
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { Module } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -81,6 +81,8 @@ export class Bundles {
   private readonly engineDir: string;
   /** Whether each file read so far reads its own URL. */
   private readonly readsUrl = new Map<string, boolean>();
+  /** The files saved since the last build (`changed`). */
+  private saved = new Set<string>();
 
   constructor(
     private readonly esbuild: Esbuild,
@@ -95,7 +97,8 @@ export class Bundles {
 
   /** Files saved since the last build: whether each reads its own URL is read again. */
   changed(files: Iterable<string>): void {
-    for (const file of files) if (this.readsUrl.has(file)) this.readsUrl.set(file, readsOwnUrl(file));
+    this.saved = new Set(files);
+    for (const file of this.saved) if (this.readsUrl.has(file)) this.readsUrl.set(file, readsOwnUrl(file));
   }
 
   /** Of `inputs`, those that read their own URL (reading the ones not read yet), as the key of a context. */
@@ -138,14 +141,25 @@ export class Bundles {
     make: (readingUrls: string) => Promise<T>,
   ): Promise<{ context: T; metafile: Metafile; text: string }> {
     let context = current;
+    let made = false;
     for (;;) {
       const known = this.urlReaders([]);
       if (!context || context.readingUrls !== known) {
         await context?.context.dispose();
         context = await make(known);
+        made = true;
       }
       const result = await context.context.rebuild();
-      if (this.urlReaders(inputsOf(this.root, result.metafile!)) === known)
+      const inputs = inputsOf(this.root, result.metafile!);
+      // A context holds each file it read until the file's inode, size or modification time changes, but only
+      // once that time is 3 s old: a save that keeps all three (the same size, and a time set back, as `cp -p`,
+      // `rsync -t` and `tar` save) is not read again. Such a save gets a context made anew, which reads every file.
+      if (!made && [...this.saved].some((file) => inputs.has(file) && mtimeTrusted(file))) {
+        await context.context.dispose();
+        context = undefined;
+        continue;
+      }
+      if (this.urlReaders(inputs) === known)
         return { context, metafile: result.metafile!, text: result.outputFiles![0]!.text };
     }
   }
@@ -262,6 +276,19 @@ export class Bundles {
     ]);
     this.definitionsContext = undefined;
     this.engineContext = undefined;
+  }
+}
+
+/**
+ * Whether esbuild may have taken `file` from what it read before rather than read it: it trusts a modification time
+ * once it is 3 s old (it checks before it reads, and this after: a time younger than that now was younger then);
+ * 2 s leaves a margin for the clocks' granularity.
+ */
+function mtimeTrusted(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs >= 2_000;
+  } catch {
+    return false;
   }
 }
 

@@ -87,6 +87,11 @@ class Watch {
   private firstChange: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /**
+   * Each saved file's text as read just before the latest build (the one running, if any) bundled it: an event for a
+   * text already built (a burst's late events, a write the build read already) starts no other build.
+   */
+  private readonly builtTexts = new Map<string, string | undefined>();
   /** The runbook, as the last build left it: a build that rewrites its alert table does not start another. */
   private runbook = { file: path.join(projectRoot, runbook), text: undefined as string | undefined };
   /** Set until an engine bundle of the current engine sources has loaded. */
@@ -159,6 +164,8 @@ class Watch {
     // Of the root's own entries, the runbook only.
     if (path.dirname(file) === projectRoot && path.basename(file) !== runbook) return;
     if (file === this.runbook.file && readText(file) === this.runbook.text) return;
+    if (!this.changed.has(file) && this.builtTexts.has(file) && readText(file) === this.builtTexts.get(file))
+      return;
     // tsc's sources are no longer the latest: it stops now rather than compete with the build for the cores.
     this.typecheck.cancel();
     this.changed.add(file);
@@ -166,7 +173,9 @@ class Watch {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running ??= this.loop();
+      // Not `running ??= loop()`: with nothing left to build (a running loop took it), loop() ends before the
+      // assignment, which would keep its settled promise as "running" and no save would start a build again.
+      if (!this.running && this.changed.size > 0) this.running = this.loop();
     }, settleMs);
   }
 
@@ -196,6 +205,8 @@ class Watch {
     // tsc would compete with the build for the cores, over sources that just changed: it starts again after it.
     this.typecheck.cancel();
     await this.retiring;
+    // Before esbuild reads them: a write after this read has another text, and builds again.
+    for (const file of paths) this.builtTexts.set(file, readText(file));
     try {
       bundles.changed(paths);
       const definitions = await bundles.definitions();
