@@ -17,6 +17,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
+import { isAscii } from "node:buffer";
 import { builtinModules, createRequire, SourceMap } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -170,9 +171,11 @@ async function bundledMain() {
  * map is registered for src/engine/source.ts, which maps each frame it reads.
  */
 function evaluateBundle(file, imported) {
-  const source = readFileSync(file, "utf8");
+  const bytes = readFileSync(file);
+  // Built in ASCII (`asciiCode`): Latin-1 makes the same string without decoding; else (no map, left as it was) UTF-8.
+  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
   const cacheFile = `${file}.v8`;
-  const checksum = (data) => createHash("sha256").update(source).update(data).digest();
+  const checksum = (data) => createHash("sha256").update(bytes).update(data).digest();
   let cachedData;
   try {
     const kept = readFileSync(cacheFile);
@@ -628,12 +631,15 @@ function startupPackages(metafile, project, packages) {
  * starts, a segment without a source says "not mapped": findEntry then answers nothing for its frames rather than
  * the content above them, and src/engine/source.ts takes a frame left in the bundle for o11y's own. (O11Y_CACHE=off
  * runs through tsx, with every file mapped, to debug o11y itself.)
+ *
+ * And its code in ASCII (see `asciiCode`), the map's columns moved to match.
  */
 function withContentMappings(output) {
   const marker = "\n//# sourceMappingURL=data:application/json;base64,";
   const at = output.lastIndexOf(marker);
   if (at < 0) return output;
   const map = JSON.parse(Buffer.from(output.slice(at + marker.length).trim(), "base64").toString("utf8"));
+  const { code, escapedAt } = asciiCode(output.slice(0, at));
   // o11y's own code: the engine, the CLI, the bundle's entry, its package shims and the packages bundled in.
   const ownSource =
     /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:|o11y-import:|\.\.\/node_modules\/)/;
@@ -643,14 +649,20 @@ function withContentMappings(output) {
   // Whether the last segment kept maps: one without a source is needed only where mapped code ends, as findEntry
   // answers with the last segment at or before a position, whichever line it is on.
   let mapped = false;
-  const lines = map.mappings.split(";").map((line) => {
-    let column = 0;
+  const lines = map.mappings.split(";").map((line, index) => {
+    let generated = 0;
     let writtenColumn = 0;
     const out = [];
+    // Each escaped character before a column moves it right by what its escape adds.
+    const escaped = escapedAt[index] ?? [];
+    let before = 0;
+    let wider = 0;
     for (const segment of line.split(",")) {
       if (segment === "") continue;
       const fields = decodeVlq(segment);
-      column += fields[0];
+      generated += fields[0];
+      while (before < escaped.length && escaped[before].column < generated) wider += escaped[before++].wider;
+      const column = generated + wider;
       for (let i = 1; i < fields.length; i++) absolute[i - 1] += fields[i];
       const keep = fields.length > 1 && !own[absolute[0]];
       if (keep) {
@@ -672,7 +684,31 @@ function withContentMappings(output) {
     return out.join(",");
   });
   map.mappings = lines.join(";");
-  return `${output.slice(0, at)}${marker}${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
+  return `${code}${marker}${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
+}
+
+/**
+ * The bundle's code with every character outside ASCII written as its `\uXXXX` escape, and, per line, the columns
+ * (UTF-16 units) where one was and how much wider its escape is. esbuild escapes them in strings, templates and names, not in regular expressions
+ * (`/≥/`); one such character makes Node decode the whole file as UTF-8 and V8 keep it as a two-byte string, about
+ * 25 ms of every start (bin/o11y.js reads an ASCII bundle as Latin-1, no decoding). The escape means the same
+ * character in a regular expression (with or without the `u` flag, a surrogate pair as a pair) and in a comment is
+ * text; an identity escape (`\≥`) loses its backslash, as `\u2265` needs none.
+ */
+function asciiCode(code) {
+  const escapedAt = [];
+  const lines = code.split("\n").map((line, index) => {
+    if (!/[^\x00-\x7f]/.test(line)) return line;
+    const at = [];
+    const text = line.replace(/(\\*)([^\x00-\x7f])/g, (_, slashes, char, offset) => {
+      const identity = slashes.length % 2 === 1;
+      at.push({ column: offset + slashes.length, wider: identity ? 4 : 5 });
+      return `${identity ? slashes.slice(1) : slashes}\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    });
+    escapedAt[index] = at;
+    return text;
+  });
+  return { code: lines.join("\n"), escapedAt };
 }
 
 /** Base64 VLQ, as source maps write numbers (functions: this module's constants are not set when it runs them). */

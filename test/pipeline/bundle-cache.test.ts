@@ -352,6 +352,30 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expect(fromBundle.stderr).toContain("a definition that throws");
   });
 
+  it("is ASCII, and a regular expression of characters outside it keeps the locations after it where tsx has them", () => {
+    const fresh = projectCopy();
+    const file = path.join(fresh, fixture);
+    // On the definitions' own line: the escapes made for the bundle move every column after them.
+    const source = readFileSync(file, "utf8").replace(
+      'title: "Typo",',
+      'title: /[≥›]/u.test("\\u2265") && /\\€/.test("€") ? "Typo ≥ €" : "no",',
+    );
+    writeFileSync(file, source);
+    const fromTsx = o11y(fresh, ["check", "--format", "json", "--project", fixture], tsx);
+    const fromBundle = o11y(fresh, ["check", "--format", "json", "--project", fixture], bundled(fixture));
+    expect(fromTsx.code).toBe(1);
+    expect(fromBundle).toEqual(fromTsx);
+    expect(fromBundle.stdout).toContain('panel 101 \\"Typo ≥ €\\"');
+    const typo = typoPosition(fresh);
+    expect(
+      (JSON.parse(fromBundle.stdout) as { diagnostics: Array<{ source: unknown }> }).diagnostics[0]!.source,
+    ).toEqual({ file: fixture, ...typo });
+    const [bundleName] = bundlesOf(fresh, fixture);
+    expect(readFileSync(path.join(fresh, ".o11y-cache", bundleName!)).every((byte) => byte < 0x80)).toBe(
+      true,
+    );
+  });
+
   it("after an edit that moves the definitions, reports the new lines, as tsx does", () => {
     const file = path.join(dir, fixture);
     const before = fixtureLine(dir, 101);
