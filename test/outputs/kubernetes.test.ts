@@ -147,14 +147,21 @@ describe("build/kubernetes", () => {
       expect(parse(rule.content).spec.groups[0].partial_response_strategy).toBe("warn");
   });
 
-  it("a setting Kubernetes refuses is one error at the setting, nothing rendered for Kubernetes, nothing written", () => {
-    const result = withKubernetes({ labels: { release: "kube prometheus stack" } });
-    expect(result.ok).toBe(false);
-    expect(result.artifacts).toEqual([]);
-    expect(
-      result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.check} ${d.source.file}`),
-    ).toEqual(["targets/kubernetes-resource src/config.ts"]);
-  });
+  it.each([
+    ["a label value with spaces", { release: "kube prometheus stack" }],
+    // A computed key (or JSON) makes "__proto__" a key of its own: it must reach the check, not set a prototype.
+    ["a label key __proto__", Object.fromEntries([["__proto__", "x"]]) as Record<string, string>],
+  ])(
+    "a setting Kubernetes refuses (%s) is one error at the setting, nothing rendered for Kubernetes, nothing written",
+    (_, labels) => {
+      const result = withKubernetes({ labels });
+      expect(result.ok).toBe(false);
+      expect(result.artifacts).toEqual([]);
+      expect(
+        result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.check} ${d.source.file}`),
+      ).toEqual(["targets/kubernetes-resource src/config.ts"]);
+    },
+  );
 });
 
 describe("the Kubernetes schemas", () => {

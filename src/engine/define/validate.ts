@@ -169,9 +169,10 @@ export const textRecord =
       problems.wrong(at, value, "an object of text values", fix);
       return {};
     }
-    const out: Record<string, string> = {};
-    for (const [key, entry] of Object.entries(value)) out[key] = text(fix)(entry, `${at}.${key}`, problems);
-    return out;
+    // Made from entries, not assigned key by key: a key "__proto__" (a computed key, JSON) stays a key, not a prototype.
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [key, text(fix)(entry, `${at}.${key}`, problems)]),
+    );
   };
 
 /** Anything `accepts` says yes to; `placeholder` stands in for the rest. */
