@@ -50,3 +50,17 @@ export function lineAt(starts: readonly number[], offset: number): number {
   }
   return low + 1;
 }
+
+/**
+ * Any value as text, never throwing: a definition's value of the wrong type is reported where it is defined
+ * (definition/invalid), and spelling it on the way there (into a series name, an expression) must not throw first (an
+ * object whose toString is no function has no string of its own).
+ */
+export function spell(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -119,6 +119,17 @@ const cases: Case[] = [
     mark: "MARK:labels-list",
   },
   {
+    // Found by npm run fuzz: spelling the series names threw out of histogram().
+    name: "a histogram whose name has no string of its own",
+    project: () => withMetric(histogram({ ...okMetric, name: anything({ toString: "not a function" }), buckets: [0.1, 1] })), // MARK:no-string
+    baseline: () => withMetric(histogram({ ...okMetric, name: "test_no_string_seconds", buckets: [0.1, 1] })),
+    // A metric with no name is named by where it is defined (this file's MARK line).
+    subject: expect.stringMatching(/^metric \(no name, test\/define\/validation\.test\.ts:\d+\)$/) as unknown as string,
+    message: "name is",
+    fix: "",
+    mark: "MARK:no-string",
+  },
+  {
     name: "a histogram bucket that is NaN",
     project: () => withMetric(histogram({ ...okMetric, name: "test_seconds", buckets: [0.1, Number.NaN, 1] })), // MARK:bucket
     baseline: () => withMetric(histogram({ ...okMetric, name: "test_seconds", buckets: [0.1, 0.5, 1] })),

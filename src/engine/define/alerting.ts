@@ -6,6 +6,7 @@
  */
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import { spell } from "../text.ts";
 import type { MigrationDebt } from "./debt.ts";
 import {
   checkInterpolation,
@@ -105,12 +106,7 @@ export const thresholdHelpers: Record<ComparisonOperator, string> = {
  * does, must not throw (an object whose toString is no function has no string of its own).
  */
 export function formatNumber(value: number): string {
-  if (typeof value === "number") return String(value);
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+  return typeof value === "number" ? String(value) : spell(value);
 }
 
 /** One input series in promtool's expanding notation, e.g. `0+52x20`. */

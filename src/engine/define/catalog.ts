@@ -1,5 +1,6 @@
 import { suggestedUnit, unitCategory } from "../grafana/units.ts";
 import { callerLocation, formatLocation, type SourceLocation } from "../source.ts";
+import { spell } from "../text.ts";
 import {
   boolean,
   finite,
@@ -142,7 +143,7 @@ function define<T extends MetricDefinition>(
     ...extra,
   };
   // Interpolating a metric into PromQL text writes its name: `${phoenix.requests}` -> `phoenix_http_request_total`.
-  Object.defineProperty(metric, "toString", { value: () => spec.name, enumerable: false });
+  Object.defineProperty(metric, "toString", { value: () => spell(spec?.name), enumerable: false });
   return metric as T;
 }
 
@@ -164,8 +165,9 @@ export function summary(spec: MetricSpec): SummaryDefinition {
   return define("summary", spec, [name!, sum!, count!], { sum, count });
 }
 
-/** The series a metric of this type exposes. */
-function seriesOf(type: MetricType, name: string): string[] {
+/** The series a metric of this type exposes (a name that is no text is validatedMetric's to report). */
+function seriesOf(type: MetricType, given: string): string[] {
+  const name = spell(given);
   if (type === "histogram") return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
   if (type === "summary") return [name, `${name}_sum`, `${name}_count`];
   return [name];
