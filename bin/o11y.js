@@ -50,23 +50,23 @@ const args = process.argv.slice(2);
  * script with an inline source map, in .o11y-cache/ (git-ignored). It runs without tsx, its hooks' worker thread
  * and a transpile per file, compiled from V8's code cache of it (see `evaluateBundle`); its source map, registered
  * for src/engine/source.ts, places every definition (and every frame of a stack it reads) in the .ts sources
- * exactly as under tsx, and each module's `import.meta.url` is its own file's URL, as under tsx. The packages that every command loads (those that static
- * imports reach) are bundled in, their code unmapped (see `buildBundle`); the others stay outside, loaded by Node
- * when the code that needs them runs: a CommonJS one with `require` (the very file Node's `import` would load,
- * without its CommonJS export scan), any other with `import`.
+ * exactly as under tsx, and each module's `import.meta.url` is its own file's URL, as under tsx. The CommonJS
+ * packages that every command loads (those that static imports reach) are bundled in, their code unmapped (see
+ * `buildBundle`); the ES module ones are imported by Node before the bundle runs; the others stay outside, loaded by
+ * Node when the code that needs them runs.
  *
- * Its name holds a hash of everything it is made from: this file, package.json, package-lock.json, the
- * installed tree (node_modules/.package-lock.json), tsconfig.json, the Node version, the project module, and the path and contents of every file under src/
- * (the build checks that the bundle holds no other file). A bundle of other sources is never loaded: an
- * edit makes a new name, built by the next run (~0.2 s more), which
- * removes the project's previous bundle. A bundle is written to a temporary file and renamed, so a
- * concurrent run sees a whole bundle or none; two runs building the same one write the same bytes. Sources
- * esbuild cannot bundle (a syntax error, say) leave a `.failed` note under the same name, so that the next
- * runs go straight to tsx (which reports the error) until the sources change.
+ * Its name holds a hash of everything it is made from: this file, package.json, package-lock.json, the installed
+ * tree (node_modules/.package-lock.json), tsconfig.json, the Node version, the project module, and the path and
+ * contents of every file under src/ (the build checks that the bundle holds no other file). A bundle of other
+ * sources is never loaded: an edit makes a new name, built by the next run (~0.2 s more), which removes the
+ * project's previous bundle. A bundle is written to a temporary file and renamed, so a concurrent run sees a whole
+ * bundle or none; two runs building the same one write the same bytes. Sources esbuild cannot bundle (a syntax
+ * error, say) leave a `.failed` note under the same name, so that the next runs go straight to tsx (which reports
+ * the error) until the sources change.
  *
- * Only for the bundled project (the default; O11Y_CACHE_PROJECT names another, for tests): `--project` with
- * any other module starts through tsx, as do O11Y_CACHE=off, a checkout where .o11y-cache/ cannot be
- * written, and any failure to build or load the bundle. O11Y_CACHE=require makes those errors (tests).
+ * Only for the bundled project (the default; O11Y_CACHE_PROJECT names another, for tests): `--project` with any
+ * other module starts through tsx, as do O11Y_CACHE=off, a checkout where .o11y-cache/ cannot be written, and any
+ * failure to build or load the bundle. O11Y_CACHE=require makes those errors (tests).
  */
 const cacheDir = ".o11y-cache";
 /** The bundle's own `import.meta.url`, set in its first line, for each module's URL to be resolved against. */
@@ -689,9 +689,10 @@ function withContentMappings(output) {
 
 /**
  * The bundle's code with every character outside ASCII written as its `\uXXXX` escape, and, per line, the columns
- * (UTF-16 units) where one was and how much wider its escape is. esbuild escapes them in strings, templates and names, not in regular expressions
- * (`/≥/`); one such character makes Node decode the whole file as UTF-8 and V8 keep it as a two-byte string, about
- * 25 ms of every start (bin/o11y.js reads an ASCII bundle as Latin-1, no decoding). The escape means the same
+ * (UTF-16 units) where one was and how much wider its escape is. esbuild escapes them in strings, templates and
+ * names, not in regular expressions (`/≥/`); one such character makes Node decode the whole file as UTF-8 and V8
+ * keep it as a two-byte string, about 25 ms of every start (bin/o11y.js reads an ASCII bundle as Latin-1, no
+ * decoding). The escape means the same
  * character in a regular expression (with or without the `u` flag, a surrogate pair as a pair) and in a comment is
  * text; an identity escape (`\≥`) loses its backslash, as `\u2265` needs none.
  */
