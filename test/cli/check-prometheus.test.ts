@@ -33,23 +33,30 @@ beforeAll(async () => {
   const binary = requireBinary("prometheus", "prometheus");
   exporter = new Exporter(compile(project).model.metrics);
   const ports = await exporter.listen();
-  const port = await freePort();
-  const config = [
-    "global:",
-    "  scrape_interval: 1s",
-    "scrape_configs:",
-    "  - job_name: prometheus",
-    "    static_configs: [{ targets: ['127.0.0.1:" + port + "'] }]",
-    "  - job_name: global-sovereign",
-    "    static_configs: [{ targets: ['127.0.0.1:" + ports.app + "'] }]",
-    "",
-  ].join("\n");
-  const dir = folderWith("o11y-check-prometheus-", { "prometheus.yml": config });
+  // Prometheus scrapes itself too, so the configuration names the port it is started on.
+  const config = (port: number) =>
+    [
+      "global:",
+      "  scrape_interval: 1s",
+      "scrape_configs:",
+      "  - job_name: prometheus",
+      "    static_configs: [{ targets: ['127.0.0.1:" + port + "'] }]",
+      "  - job_name: global-sovereign",
+      "    static_configs: [{ targets: ['127.0.0.1:" + ports.app + "'] }]",
+      "",
+    ].join("\n");
+  const dir = folderWith("o11y-check-prometheus-", {});
   prometheus = await startServer(
     "prometheus",
     binary,
-    ["--config.file=prometheus.yml", "--storage.tsdb.path=data", `--web.listen-address=127.0.0.1:${port}`],
-    port,
+    (port) => {
+      writeFileSync(path.join(dir, "prometheus.yml"), config(port));
+      return [
+        "--config.file=prometheus.yml",
+        "--storage.tsdb.path=data",
+        `--web.listen-address=127.0.0.1:${port}`,
+      ];
+    },
     dir,
   );
   // Both targets scraped, and their metadata known.

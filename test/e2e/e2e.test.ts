@@ -32,7 +32,6 @@ import { engines, prometheusEngine } from "./engines.ts";
 import {
   eventually,
   folderWith,
-  freePort,
   PrometheusApi,
   removeFolders,
   requireBinary,
@@ -154,24 +153,22 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
       engine.requireBinaries();
       const alertmanagerBinary = requireBinary("prometheus-alertmanager", "prometheus-alertmanager");
       const sinkUrl = await sink.listen();
-      const amPort = await freePort();
       const amDir = folderWith("o11y-e2e-alertmanager-", {
         "alertmanager.yml": alertmanagerTestConfig(generatedAlertmanager, sinkUrl),
       });
       const alertmanager = await startServer(
         "alertmanager",
         alertmanagerBinary,
-        [
+        (port) => [
           "--config.file=alertmanager.yml",
           "--storage.path=data",
-          `--web.listen-address=127.0.0.1:${amPort}`,
+          `--web.listen-address=127.0.0.1:${port}`,
           "--cluster.listen-address=",
         ],
-        amPort,
         amDir,
       );
       servers.push(alertmanager);
-      alertmanagerAddress = `127.0.0.1:${amPort}`;
+      alertmanagerAddress = new URL(alertmanager.url).host;
       // One stack per scenario, however many alerts share it (an SLO's four alerts and its threshold alert do).
       const scenarios: Scenario[] = [...new Set<Scenario>(["healthy", ...Object.values(scenarioOf)])];
       exporters = await startExporters(model.metrics, scenarios.length);
@@ -207,6 +204,8 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
     const to = Date.now() / 1000;
     return { from: to - lastSeconds, to };
   };
+  /** The stack's servers that ended on their own, said first: every other failure of the stack follows from it. */
+  const ended = (s: Stack) => s.servers.flatMap((server) => server.exited() ?? []);
   const scrape = (port: number) => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
 
   describe("the synthetic exporter", () => {
@@ -243,11 +242,12 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
       "every template variable lists values, its default among them",
       async () => {
         const healthy = stack("healthy");
-        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () =>
-          (
+        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () => [
+          ...ended(healthy),
+          ...(
             await Promise.all(model.dashboards.map((d) => checkVariables(healthy.api, d, lastRange())))
           ).flat(),
-        );
+        ]);
         expect(failures.join("\n\n")).toBe("");
       },
       timeout,
@@ -271,7 +271,10 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
         const failures = await eventually(healthy.startedAt + healthyWithinMs, async () => {
           const range = lastRange();
           const queries = panelQueries(model, range).filter((q) => !known(q));
-          return (await Promise.all(queries.map((q) => checkPanelQuery(healthy.api, q, range)))).flat();
+          return [
+            ...ended(healthy),
+            ...(await Promise.all(queries.map((q) => checkPanelQuery(healthy.api, q, range)))).flat(),
+          ];
         });
         expect(failures.join("\n\n")).toBe("");
         const range = lastRange();
@@ -289,20 +292,23 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
       "every recording rule has series that agree with its expression",
       async () => {
         const healthy = stack("healthy");
-        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () =>
-          (
+        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () => [
+          ...ended(healthy),
+          ...(
             await Promise.all(
               model.recordingRules.map((r) => checkRecordingRule(healthy.api, r, Date.now() / 1000)),
             )
           ).flat(),
-        );
+        ]);
         expect(failures.join("\n\n")).toBe("");
       },
       timeout,
     );
 
     test("no alert condition holds, and no alert was ever pending or firing", async () => {
-      const { api, startedAt } = stack("healthy");
+      const healthy = stack("healthy");
+      const { api, startedAt } = healthy;
+      expect(ended(healthy).join("\n\n")).toBe("");
       const now = Date.now() / 1000;
       for (const alert of model.alerts) {
         const held = await api.query(compressExpr(alert.expr), now);
@@ -361,6 +367,7 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
           );
         const failures = await eventually(s.switchAt + firingWithin(alert), async () => {
           if (s.switchError) return [`${subject}: could not switch the exporter: ${s.switchError}`];
+          if (ended(s).length > 0) return ended(s);
           if ((await firing()).length > 0) return [];
           const now = Date.now() / 1000;
           const value = await s.api.query(expr, now);

@@ -8,15 +8,7 @@
 import type { Model } from "../../src/engine/model.ts";
 import { schemaKind } from "../../src/engine/render/artifact.ts";
 import { renderVictoriaMetrics } from "../../src/engine/render/victoriametrics.ts";
-import {
-  folderWith,
-  freePort,
-  PrometheusApi,
-  requireBinary,
-  sleep,
-  startServer,
-  type Server,
-} from "./harness.ts";
+import { folderWith, PrometheusApi, requireBinary, sleep, startServer, type Server } from "./harness.ts";
 import { compressedModel, prometheusFiles, type Wiring } from "./profile.ts";
 
 export interface EngineStack {
@@ -43,16 +35,14 @@ export const prometheusEngine: Engine = {
       `o11y-e2e-${scenario}-`,
       Object.fromEntries(files.map((f) => [f.path, f.content])),
     );
-    const port = await freePort();
     const prometheus = await startServer(
       `prometheus (${scenario})`,
       binary,
-      [
+      (port) => [
         "--config.file=prometheus/prometheus.yml",
         "--storage.tsdb.path=data",
         `--web.listen-address=127.0.0.1:${port}`,
       ],
-      port,
       dir,
     );
     return { api: new PrometheusApi(prometheus.url), servers: [prometheus] };
@@ -79,20 +69,18 @@ export const victoriaMetricsEngine: Engine = {
       `o11y-e2e-vm-${scenario}-`,
       Object.fromEntries(files.map((f) => [f.path, f.content])),
     );
-    const [vmPort, agentPort, alertPort] = [await freePort(), await freePort(), await freePort()];
     const servers: Server[] = [];
     try {
       const vm = await startServer(
         `victoria-metrics (${scenario})`,
         binary("victoria-metrics"),
-        [
+        (port) => [
           "-storageDataPath=data",
-          `-httpListenAddr=127.0.0.1:${vmPort}`,
+          `-httpListenAddr=127.0.0.1:${port}`,
           // Queries see samples as soon as they are written (by default the newest 30 s are hidden), uncached.
           "-search.latencyOffset=0s",
           "-search.disableCache",
         ],
-        vmPort,
         dir,
       );
       servers.push(vm);
@@ -100,14 +88,13 @@ export const victoriaMetricsEngine: Engine = {
         await startServer(
           `vmagent (${scenario})`,
           binary("vmagent"),
-          [
+          (port) => [
             "-promscrape.config=victoriametrics/vmagent.yml",
             `-remoteWrite.url=${vm.url}/api/v1/write`,
             "-remoteWrite.tmpDataPath=vmagent-data",
             "-remoteWrite.flushInterval=200ms",
-            `-httpListenAddr=127.0.0.1:${agentPort}`,
+            `-httpListenAddr=127.0.0.1:${port}`,
           ],
-          agentPort,
           dir,
         ),
       );
@@ -118,16 +105,15 @@ export const victoriaMetricsEngine: Engine = {
       const vmalert = await startServer(
         `vmalert (${scenario})`,
         binary("vmalert"),
-        [
+        (port) => [
           ...rules,
           `-datasource.url=${vm.url}`,
           `-remoteWrite.url=${vm.url}`,
           "-remoteWrite.flushInterval=200ms",
           `-notifier.url=http://${wiring.alertmanager}`,
           "-evaluationInterval=1s",
-          `-httpListenAddr=127.0.0.1:${alertPort}`,
+          `-httpListenAddr=127.0.0.1:${port}`,
         ],
-        alertPort,
         dir,
       );
       servers.push(vmalert);

@@ -4,7 +4,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,12 +32,52 @@ export function requireBinary(name: string, debianPackage: string): string {
   return binary;
 }
 
+/** Ports this process has handed out: two servers of one suite never get the same port. */
+const handedOut = new Set<number>();
+
+/** A port nothing listens on now (another process may still take it before it is used: see startServer). */
 export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const server = net.createServer().listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+/**
+ * Whether process `pid` holds the socket listening on 127.0.0.1:`port`, read from Linux's /proc (true where there
+ * is no /proc). A server that lost its port to another one exits, but the other one answers in the meantime.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  let table: string;
+  try {
+    table = readFileSync("/proc/net/tcp", "utf8");
+  } catch {
+    return true;
+  }
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const inodes = new Set(
+    table
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[1] === local && f[3] === "0A")
+      .map((f) => `socket:[${f[9]}]`),
+  );
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
 
 const children = new Set<ChildProcess>();
@@ -66,11 +114,36 @@ export interface Server {
   dir: string;
   /** The last lines the process wrote, for failure messages. */
   output(): string;
+  /** Why the process is gone, when it ended without stop(): a failure message; undefined while it runs. */
+  exited(): string | undefined;
   stop(): Promise<void>;
 }
 
-/** Starts a binary, waits until `<url>/-/ready` answers 200, and fails with its output if it exits or never does. */
+/** The server lost its port to another process between freePort and its own listen. */
+class PortTaken extends Error {}
+
+/**
+ * Starts a binary on a free port (`argsFor` puts it in the arguments), waits until `<url>/-/ready` answers 200 from
+ * that process, and fails with its output if it exits or never does. A port taken meanwhile by another process (a
+ * parallel suite's server) is given up for another one.
+ */
 export async function startServer(
+  name: string,
+  binary: string,
+  argsFor: (port: number) => string[],
+  dir: string,
+): Promise<Server> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await launch(name, binary, argsFor(port), port, dir);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+async function launch(
   name: string,
   binary: string,
   args: string[],
@@ -87,12 +160,18 @@ export async function startServer(
   child.stdout!.on("data", collect);
   child.stderr!.on("data", collect);
   const exited = once(child, "exit");
+  let stopping = false;
   const server: Server = {
     name,
     url: `http://127.0.0.1:${port}`,
     dir,
     output: () => log.split("\n").slice(-25).join("\n"),
+    exited: () =>
+      stopping || (child.exitCode === null && child.signalCode === null)
+        ? undefined
+        : `${name} ended by itself (${child.exitCode ?? child.signalCode}):\n${server.output()}`,
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -104,13 +183,16 @@ export async function startServer(
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${name} exited with code ${child.exitCode}:\n${server.output()}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      children.delete(child);
+      const message = `${name} exited with code ${child.exitCode ?? child.signalCode}:\n${server.output()}`;
+      throw /address already in use/i.test(log) ? new PortTaken(message) : new Error(message);
+    }
     const ready = await fetch(`${server.url}/-/ready`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) return server;
+    if (ready && listensOn(child.pid!, port)) return server;
     await sleep(200);
   }
   await server.stop();

@@ -11,7 +11,6 @@ import { project } from "../../src/project.ts";
 import {
   eventually,
   folderWith,
-  freePort,
   removeFolders,
   requireBinary,
   startServer,
@@ -89,20 +88,18 @@ const heldBy = (target: (typeof real)[number]) =>
 beforeAll(async () => {
   const binary = requireBinary("prometheus-alertmanager", "prometheus-alertmanager");
   const sinkUrl = await sink.listen();
-  const port = await freePort();
   const dir = folderWith("o11y-e2e-inhibition-", {
     "alertmanager.yml": alertmanagerTestConfig(generated, sinkUrl),
   });
   alertmanager = await startServer(
     "alertmanager",
     binary,
-    [
+    (port) => [
       "--config.file=alertmanager.yml",
       "--storage.path=data",
       `--web.listen-address=127.0.0.1:${port}`,
       "--cluster.listen-address=",
     ],
-    port,
     dir,
   );
   await post([...probes, ...real.map((r) => ({ labels: r.labels }))]);

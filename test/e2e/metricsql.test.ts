@@ -15,7 +15,6 @@ import { prometheusEngine } from "./engines.ts";
 import { Exporter } from "./exporter/exporter.ts";
 import {
   folderWith,
-  freePort,
   PrometheusApi,
   removeFolders,
   requireBinary,
@@ -62,17 +61,15 @@ beforeAll(async () => {
     });
     servers.push(...started.servers);
     prometheus = started.api;
-    const vmPort = await freePort();
     const vm = await startServer(
       "victoria-metrics (metricsql)",
       requireBinary("victoria-metrics", "victoria-metrics"),
-      [
+      (port) => [
         "-storageDataPath=data",
-        `-httpListenAddr=127.0.0.1:${vmPort}`,
+        `-httpListenAddr=127.0.0.1:${port}`,
         "-search.latencyOffset=0s",
         "-search.disableCache",
       ],
-      vmPort,
       folderWith("o11y-e2e-metricsql-", {}),
     );
     servers.push(vm);
