@@ -641,8 +641,9 @@ function withContentMappings(output) {
   const map = JSON.parse(Buffer.from(output.slice(at + marker.length).trim(), "base64").toString("utf8"));
   const { code, escapedAt } = asciiCode(output.slice(0, at));
   // o11y's own code: the engine, the CLI, the bundle's entry, its package shims and the packages bundled in.
+  // A package wherever its node_modules is (esbuild names a linked or hoisted one by its real path: ../../x/node_modules).
   const ownSource =
-    /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:|o11y-import:|\.\.\/node_modules\/)/;
+    /^(?:\.\.\/src\/(?:engine|cli)\/|\.\.\/bin\/|\.\.\/o11y-bundle-entry\.js$|o11y-require:|o11y-import:)|(?:^|\/)node_modules\//;
   const own = map.sources.map((source) => ownSource.test(source));
   const absolute = [0, 0, 0, 0];
   const written = [0, 0, 0, 0];

@@ -46,6 +46,29 @@ function projectCopy(): string {
   return dir;
 }
 
+/** The source of every segment of a source map's mappings that has one. */
+function mappedSources(map: { sources: string[]; mappings: string }): string[] {
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const found: string[] = [];
+  let source = 0;
+  for (const segment of map.mappings.split(/[;,]/)) {
+    const fields: number[] = [];
+    let value = 0;
+    let shift = 0;
+    for (const char of segment) {
+      const digit = digits.indexOf(char);
+      value += (digit & 31) << shift;
+      if (digit & 32) shift += 5;
+      else {
+        fields.push(value & 1 ? -(value >> 1) : value >> 1);
+        value = shift = 0;
+      }
+    }
+    if (fields.length > 1) found.push(map.sources[(source += fields[1]!)]!);
+  }
+  return found;
+}
+
 const fixture = "test/fixtures/broken-project.ts";
 const tsx = { O11Y_CACHE: "off" };
 /** The bundle or an error: never tsx. */
@@ -251,7 +274,18 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
         /sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(text)![1]!,
         "base64",
       ).toString("utf8"),
-    ) as { sources: string[] };
+    ) as { sources: string[]; mappings: string };
+    // Its map maps the project's content only (Node parses all of a map to map one frame): not the packages, whose
+    // node_modules this copy links, so that esbuild names them by their real path, outside the copy.
+    expect(
+      map.sources.filter((s) => s.includes("node_modules/") && !s.startsWith("../node_modules/")),
+    ).not.toEqual([]);
+    expect(
+      [...new Set(mappedSources(map))].filter((s) =>
+        /(?:^|\/)node_modules\/|^\.\.\/src\/(?:engine|cli)\//.test(s),
+      ),
+    ).toEqual([]);
+    expect(mappedSources(map)).toContain("../src/dashboards/beam-health.ts");
     const heldPackages = new Set(
       map.sources.flatMap((source) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []),
     );
