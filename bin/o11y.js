@@ -423,7 +423,15 @@ function keepSourceKey(record, kept, files, stamps, stamp) {
 
 /** The packages a bundle loads, from its header: `/*o11y-bundle {"require":[...],"import":[...]}*\/`. */
 function readHeader(file) {
-  const bytes = readFileSync(file);
+  // Its first line only: the file is read whole once, when it runs.
+  let bytes = Buffer.alloc(16384);
+  const fd = openSync(file, "r");
+  try {
+    bytes = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  if (bytes.indexOf("*/") < 0) bytes = readFileSync(file);
   const match = /^\/\*o11y-bundle (.*)\*\/$/.exec(bytes.toString("utf8", 0, bytes.indexOf("*/") + 2));
   if (!match) throw new Error(`${file} has no header`);
   return JSON.parse(match[1]);

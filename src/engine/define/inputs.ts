@@ -14,14 +14,26 @@ export interface AlertInput {
   metric: string;
 }
 
-const metricsOf = (expr: string): string[] =>
-  selectors(parseKept(expr, { grafana: false })).flatMap((s) => (s.metric ? [s.metric] : []));
+type Selectors = ReturnType<typeof selectors>;
+
+/** The selectors of a text, each text parsed once: alerts share the expressions and test series of the rules they read. */
+function selectorsOnce(): (text: string) => Selectors {
+  const parsed = new Map<string, Selectors>();
+  return (text) => {
+    let found = parsed.get(text);
+    if (!found) parsed.set(text, (found = selectors(parseKept(text, { grafana: false }))));
+    return found;
+  };
+}
 
 /** The job each series of a test's input is fed under: `metric{job="x", ...}`. */
-function fedJobs(series: string[]): Map<string, Set<string>> {
+function fedJobs(
+  series: Iterable<string>,
+  selectorsOf: (text: string) => Selectors,
+): Map<string, Set<string>> {
   const jobs = new Map<string, Set<string>>();
   for (const text of series) {
-    const [selector] = selectors(parseKept(text, { grafana: false }));
+    const [selector] = selectorsOf(text);
     const job = selector?.matchers.find((m) => m.label === "job" && m.op === "=")?.value;
     if (!selector?.metric || !job) continue;
     jobs.set(selector.metric, (jobs.get(selector.metric) ?? new Set()).add(job));
@@ -40,10 +52,12 @@ export function alertInputs(
 ): AlertInput[] {
   const rules = new Map(recordingRuleGroups.flatMap((g) => g.rules).map((r) => [r.record, r]));
   const found = new Map<string, AlertInput>();
+  const selectorsOf = selectorsOnce();
+  const metricsOf = (expr: string) => selectorsOf(expr).flatMap((s) => (s.metric ? [s.metric] : []));
   for (const alert of alertGroups.flatMap((g) => g.rules)) {
     // The raw series it reads, and the tests that feed them (its own and those of the rules it reads).
     const raw = new Set<string>();
-    const series: string[] = alert.tests.flatMap((t: AlertTest) => t.input.map((i) => i.series));
+    const series = new Set(alert.tests.flatMap((t: AlertTest) => t.input.map((i) => i.series)));
     const seen = new Set<string>();
     const visit = (expr: string) => {
       for (const metric of metricsOf(expr)) {
@@ -51,13 +65,13 @@ export function alertInputs(
         if (!rule) raw.add(metric);
         else if (!seen.has(metric)) {
           seen.add(metric);
-          series.push(...rule.tests.flatMap((t) => t.input.map((i) => i.series)));
+          for (const t of rule.tests) for (const i of t.input) series.add(i.series);
           visit(rule.expr);
         }
       }
     };
     visit(alert.expr);
-    const jobs = fedJobs(series);
+    const jobs = fedJobs(series, selectorsOf);
     for (const metric of raw) {
       if (skip(metric)) continue;
       for (const job of jobs.get(metric) ?? []) found.set(`${job}\0${metric}`, { job, metric });
