@@ -1,6 +1,6 @@
 /**
- * The harness's own guarantees: a server is ready only when the process it started answers on its port (a parallel
- * suite's server that took the port meanwhile does not count, and the port is given up for another), and a server
+ * The harness's own guarantees: a server is ready only when the process it started answers on its port (another
+ * process's server that took the port meanwhile does not count, and the port is given up for another), and a server
  * that ends on its own says so.
  */
 import { once } from "node:events";

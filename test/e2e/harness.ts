@@ -125,7 +125,7 @@ class PortTaken extends Error {}
 /**
  * Starts a binary on a free port (`argsFor` puts it in the arguments), waits until `<url>/-/ready` answers 200 from
  * that process, and fails with its output if it exits or never does. A port taken meanwhile by another process (a
- * parallel suite's server) is given up for another one.
+ * server of another test run, or any program) is given up for another one.
  */
 export async function startServer(
   name: string,
