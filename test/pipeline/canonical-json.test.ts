@@ -25,6 +25,17 @@ describe("canonical JSON", () => {
     expect(JSON.parse(JSON.stringify(value))).toStrictEqual(value);
   });
 
+  it("keeps an own key __proto__ as a key, as JSON.stringify writes it, without touching the prototype", () => {
+    const value = canonicalize(JSON.parse('{"ok": 1, "__proto__": {"polluted": true}}')) as object;
+    expect(JSON.stringify(value)).toBe('{"__proto__":{"polluted":true},"ok":1}');
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect((value as { polluted?: boolean }).polluted).toBeUndefined();
+    // Two values that differ only there are two texts (diffs and the model's hash see it).
+    expect(stringifyJson(JSON.parse('{"__proto__": 1}'))).not.toBe(
+      stringifyJson(JSON.parse('{"__proto__": 2}')),
+    );
+  });
+
   it("writes the same bytes as canonicalizing twice", () => {
     const once = canonicalize(awkward());
     expect(isCanonical(once)).toBe(true);

@@ -51,10 +51,13 @@ function canonicalValue(value: unknown): unknown {
   }
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
-    // Assigning `__proto__` would set the prototype rather than a key; JSON.stringify never wrote it either.
-    if (key === "__proto__") continue;
     const item = canonicalValue((value as Record<string, unknown>)[key]);
-    if (item !== undefined) out[key] = item;
+    if (item === undefined) continue;
+    // An own key `__proto__` (JSON.parse makes one) is written by JSON.stringify like any other; assigned, it would
+    // set the prototype instead, and the key would vanish from the output, from diffs and from the model's hash.
+    if (key === "__proto__")
+      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
   }
   return out;
 }
