@@ -3,7 +3,13 @@
  * much) and that it refuses it fast, at the right offset, without expanding anything.
  */
 import { describe, expect, it } from "vitest";
-import { maxYamlDepth, readYaml, type YamlMap, type YamlSequence } from "../../src/engine/check/yaml-tree.ts";
+import {
+  maxYamlDepth,
+  plain,
+  readYaml,
+  type YamlMap,
+  type YamlSequence,
+} from "../../src/engine/check/yaml-tree.ts";
 import { billionLaughs } from "../helpers/yaml.ts";
 
 /** 1-based line of an offset. */
@@ -91,5 +97,29 @@ describe("reading YAML from elsewhere, within bounds", () => {
     const [a, b] = (root as YamlMap).entries;
     expect(b!.value).toBe(a!.value);
     expect([a!.alias, b!.alias]).toEqual([undefined, "x"]);
+  });
+});
+
+describe("plain data of a map", () => {
+  it.each([
+    {
+      name: "a key __proto__ is a key",
+      text: "__proto__: {a: 1}\nb: 2\n",
+      json: '{"__proto__":{"a":"1"},"b":"2"}',
+    },
+    {
+      name: "keys named as Object.prototype's members are merged like any other",
+      text: "base: &b {constructor: x, toString: y, k: z}\nm:\n  <<: *b\n  k: own\n",
+      json: '{"base":{"constructor":"x","toString":"y","k":"z"},"m":{"k":"own","constructor":"x","toString":"y"}}',
+    },
+    {
+      name: "a merged __proto__ is a key, and a written one wins over it",
+      text: "base: &b {__proto__: merged}\nm: {<<: *b}\nn: {<<: *b, __proto__: own}\n",
+      json: '{"base":{"__proto__":"merged"},"m":{"__proto__":"merged"},"n":{"__proto__":"own"}}',
+    },
+  ])("$name", ({ text, json }) => {
+    const value = plain(readYaml(text).root) as object;
+    expect(JSON.stringify(value)).toBe(json);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
   });
 });

@@ -252,7 +252,9 @@ export function plain(node: YamlNode | undefined): unknown {
   if (!node) return undefined;
   if (node.kind === "scalar") return node.value;
   if (node.kind === "sequence") return node.items.map(plain);
-  const out: Record<string, unknown> = {};
+  // Keys gathered in a Map and made an object at once: every key is an own key, `__proto__`, `constructor` and
+  // `toString` too (assigned, `__proto__` would set the prototype; `in` would find the others on Object.prototype).
+  const out = new Map<string, unknown>();
   const merged: Array<Record<string, unknown>> = [];
   for (const { key, value } of node.entries) {
     if (key.kind !== "scalar" || key.value === null) continue;
@@ -264,11 +266,10 @@ export function plain(node: YamlNode | undefined): unknown {
       }
       continue;
     }
-    // `__proto__` would set the prototype rather than a key.
-    if (key.value !== "__proto__") out[key.value] = plain(value);
+    out.set(key.value, plain(value));
   }
   // Keys written in the map win over merged ones; among merged maps, the first wins.
   for (const fields of merged)
-    for (const [field, value] of Object.entries(fields)) if (!(field in out)) out[field] = value;
-  return out;
+    for (const [field, value] of Object.entries(fields)) if (!out.has(field)) out.set(field, value);
+  return Object.fromEntries(out);
 }
