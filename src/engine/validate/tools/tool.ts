@@ -83,10 +83,25 @@ function killGroup(child: Child): void {
   killChild(child, "SIGKILL", { group: true });
 }
 
+/** Set once this process is interrupted: it is ending, and no tool starts any more. */
+let interrupted = false;
+
+/**
+ * The process is ending: every tool running is killed, and none starts from now on. (Killed, a tool ends, and
+ * whatever waited for it might start the next one in the moment before the process is gone.)
+ */
+export function interruptTools(): void {
+  interrupted = true;
+  for (const child of running) killGroup(child);
+}
+
 /** Interrupted or exiting: the tools go first (in their own groups, they would not get the terminal's signal). */
 function stopTools(signal?: NodeJS.Signals): void {
-  for (const child of running) killGroup(child);
-  if (signal === undefined) return;
+  if (signal === undefined) {
+    for (const child of running) killGroup(child);
+    return;
+  }
+  interruptTools();
   watchSignals(false);
   // Nothing else handles it: it does what it would have done without us.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
@@ -120,6 +135,7 @@ export function runTool(
   return new Promise((resolve) => {
     if (signal?.aborted)
       return resolve({ code: null, output: "", error: "not run: its verdict is no longer wanted" });
+    if (interrupted) return resolve({ code: null, output: "", error: "not run: o11y was interrupted" });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let bytes = 0;
