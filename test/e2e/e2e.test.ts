@@ -206,6 +206,14 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
   };
   /** The stack's servers that ended on their own, said first: every other failure of the stack follows from it. */
   const ended = (s: Stack) => s.servers.flatMap((server) => server.exited() ?? []);
+  /** `attempt` retried until the healthy stack's deadline, its servers that ended said first. */
+  const healthyFailures = (attempt: (healthy: Stack) => Promise<string[]>) => {
+    const healthy = stack("healthy");
+    return eventually(healthy.startedAt + healthyWithinMs, async () => [
+      ...ended(healthy),
+      ...(await attempt(healthy)),
+    ]);
+  };
   const scrape = (port: number) => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
 
   describe("the synthetic exporter", () => {
@@ -241,13 +249,11 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
     test(
       "every template variable lists values, its default among them",
       async () => {
-        const healthy = stack("healthy");
-        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () => [
-          ...ended(healthy),
-          ...(
+        const failures = await healthyFailures(async (healthy) =>
+          (
             await Promise.all(model.dashboards.map((d) => checkVariables(healthy.api, d, lastRange())))
           ).flat(),
-        ]);
+        );
         expect(failures.join("\n\n")).toBe("");
       },
       timeout,
@@ -268,13 +274,10 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
           ]),
         );
         const known = (q: PanelQuery) => emptyWhenHealthy[`${q.dashboard.uid}/${q.panel.id}`] !== undefined;
-        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () => {
+        const failures = await healthyFailures(async () => {
           const range = lastRange();
           const queries = panelQueries(model, range).filter((q) => !known(q));
-          return [
-            ...ended(healthy),
-            ...(await Promise.all(queries.map((q) => checkPanelQuery(healthy.api, q, range)))).flat(),
-          ];
+          return (await Promise.all(queries.map((q) => checkPanelQuery(healthy.api, q, range)))).flat();
         });
         expect(failures.join("\n\n")).toBe("");
         const range = lastRange();
@@ -291,15 +294,13 @@ describe.each(engines.map((engine) => [engine.name, engine] as const))("on %s", 
     test(
       "every recording rule has series that agree with its expression",
       async () => {
-        const healthy = stack("healthy");
-        const failures = await eventually(healthy.startedAt + healthyWithinMs, async () => [
-          ...ended(healthy),
-          ...(
+        const failures = await healthyFailures(async (healthy) =>
+          (
             await Promise.all(
               model.recordingRules.map((r) => checkRecordingRule(healthy.api, r, Date.now() / 1000)),
             )
           ).flat(),
-        ]);
+        );
         expect(failures.join("\n\n")).toBe("");
       },
       timeout,

@@ -97,11 +97,8 @@ export function interruptTools(): void {
 
 /** Interrupted or exiting: the tools go first (in their own groups, they would not get the terminal's signal). */
 function stopTools(signal?: NodeJS.Signals): void {
-  if (signal === undefined) {
-    for (const child of running) killGroup(child);
-    return;
-  }
   interruptTools();
+  if (signal === undefined) return;
   watchSignals(false);
   // Nothing else handles it: it does what it would have done without us.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
