@@ -37,6 +37,12 @@ export interface CompileOptions {
    * while the rest is checked and rendered. They are the very objects compile returns, when it returns the build.
    */
   rulesRendered?(artifacts: Artifact[]): void;
+  /**
+   * Judge the files as if every check's error were suppressed: the schemas' findings on a definition that a check
+   * rejected, and the invariants despite such errors. For `o11y import`, whose checks' errors become suppressions:
+   * what the build would still refuse must show now.
+   */
+  checkErrorsSuppressed?: boolean;
 }
 
 /** The outputs whose files a tool judges (vmalert the VictoriaMetrics rule files): rendered with Prometheus's, first. */
@@ -62,14 +68,17 @@ export function compile(project: ProjectDefinition, options: CompileOptions = {}
   const rendered = [...base, ...outputs.flatMap((o) => o.artifacts)];
   // A definition a check already rejected would fail its schema too; report it once, by the check that says why.
   const rejected = new Set(
-    diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject),
+    options.checkErrorsSuppressed
+      ? []
+      : diagnostics.filter((d) => d.severity === "error" && d.suppressed === undefined).map((d) => d.subject),
   );
-  diagnostics.push(
+  const fileProblems = [
     ...validateArtifacts(rendered).filter((d) => !rejected.has(d.subject) && !definitions.covers(d)),
     ...kubernetesSizeProblems(rendered, documentOf),
-  );
+  ];
+  diagnostics.push(...fileProblems);
   // The files must hold the model exactly; after an error the cause is already reported, and this only repeats it.
-  if (!hasErrors(diagnostics))
+  if (!hasErrors(options.checkErrorsSuppressed ? [...definitions.diagnostics, ...fileProblems] : diagnostics))
     diagnostics.push(...checkInvariants(model, rendered), ...checkOutputInvariants(model, rendered));
   const runbook = withAlertTable(model);
   if (runbook === undefined) {

@@ -79,6 +79,13 @@ describe("o11y import dashboard refuses bad input, and writes nothing", () => {
     expect(readTree(path.join(dir, "src"))).toEqual(before);
   });
 
+  it("what a schema refuses, on a panel that owes debt too (no description): the build would refuse it", () => {
+    const wide = { ...panel(1, "timeseries"), gridPos: { x: 0, y: 0, w: 30, h: 8 } };
+    expectRefused(importing("wide.json", handMade([wide])), [
+      /dashboard edge-case › panel 1 "Panel 1": \/panels\/0\/gridPos\/w: must be <= 24 \(got 30\)/,
+    ]);
+  });
+
   it("a uid or a file name that collides with an existing dashboard", () => {
     expectRefused(importing("uid.json", handMade([panel(1, "timeseries")], { uid: "gs-phoenix-metrics" })), [
       /dashboard uid "gs-phoenix-metrics" is already used by "Phoenix Metrics"/,

@@ -135,6 +135,18 @@ describe("o11y import rules refuses bad input, and writes nothing", () => {
         /groups web \(line 2\) and web-alerts \(line \d+\) of one-module\.yml would both be written to src\/alerts\/web\.ts/,
       ],
     },
+    {
+      // The alert owes debt (no description, tests, ...), which the import's own check run must not let hide what
+      // the schemas refuse: the build would.
+      name: "label names reserved for Prometheus, __proto__ among them, on an alert that owes debt",
+      file: "reserved.yml",
+      text: ruleFile("reserved", alert("Reserved", "up == 0", "\n    __proto__: x\n    __team: shop")),
+      messages: [
+        /reserved\.yml:4: alert Reserved: labels: must match pattern .* \(got "__proto__"\) \[schema\/mimir-rules-imported, schema\/prometheus-rules-imported, schema\/vmalert-rules-imported\]/,
+        /reserved\.yml:4: alert Reserved: labels: must match pattern .* \(got "__team"\)/,
+        /import failed: 3 problem\(s\)/,
+      ],
+    },
   ])("$name", ({ file, text, messages }) => {
     expectRefused(importing(file, text), messages);
   });

@@ -233,15 +233,16 @@ export function validatedSlo(definition: SloDefinition): Validated<SloDefinition
 
 /** The labels of `a="b", c="d"`; undefined when anything but equality matchers is written. */
 export function equalityMatchers(matchers: string): Record<string, string> | undefined {
-  const labels: Record<string, string> = {};
+  // Pairs, then own keys: a label named __proto__ assigned to a plain object would set its prototype instead.
+  const pairs: [string, string][] = [];
   const rest = matchers.replace(
     /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)/g,
     (_, key: string, value: string) => {
-      labels[key] = JSON.parse(`"${value}"`) as string;
+      pairs.push([key, JSON.parse(`"${value}"`) as string]);
       return "";
     },
   );
-  return rest.trim() === "" ? labels : undefined;
+  return rest.trim() === "" ? Object.fromEntries(pairs) : undefined;
 }
 
 /** Dashboards made by sloDashboard(), by SLO: where each SLO's panels are, for its alerts' links. */

@@ -208,15 +208,11 @@ export async function importRules(options: ImportRulesOptions): Promise<ImportSu
 
   const entries = metrics.map((m) => importedMetric({ ...m, importedFrom: file }));
   const debts = new Map<PlannedRule, MigrationDebt[]>();
-  const compiled = compile(withImport(project, plan, thresholds, debts, entries, homes));
+  const compiled = compile(withImport(project, plan, thresholds, debts, entries, homes), {
+    checkErrorsSuppressed: true,
+  });
   const left = collectDebt(compiled.diagnostics, plan, debts, file);
-  if (left.length)
-    throw new ImportError(
-      left.map((d) => ({
-        message: `${d.subject}: ${d.message} [${d.check}]`,
-        fix: d.fix ?? "change it in the rule file, then import again.",
-      })),
-    );
+  if (left.length) throw new ImportError(refusals(left, file));
 
   const notifications = notificationsOf(
     compiled.model,
@@ -823,11 +819,37 @@ function evaluate(code: Code, scope: Map<string, unknown>): unknown {
   }
   if (Array.isArray(code)) return code.map(next);
   if (code !== null && typeof code === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(code)) if (value !== undefined) out[key] = next(value);
-    return out;
+    // Own keys, a label named __proto__ among them (an assignment would set the prototype instead).
+    return Object.fromEntries(
+      Object.entries(code).flatMap(([key, value]) => (value === undefined ? [] : [[key, next(value)]])),
+    );
   }
   return code;
+}
+
+/**
+ * The errors that stop the import, each once: at its line of the rule file, and without the path to the rule inside
+ * an output's file (the schema of every output that holds the rule says the same), with the checks that said it.
+ */
+function refusals(left: Diagnostic[], file: string): ImportProblem[] {
+  const said = new Map<string, { problem: ImportProblem; checks: string[] }>();
+  for (const d of left) {
+    const at = d.source.file === file ? `${file}:${d.source.line}: ` : "";
+    const text = `${at}${d.subject}: ${d.message.replace(/^\/groups\/\d+\/rules\/\d+\//, "")}`;
+    const seen = said.get(text);
+    if (seen) {
+      if (!seen.checks.includes(d.check)) seen.checks.push(d.check);
+      continue;
+    }
+    said.set(text, {
+      problem: { message: text, fix: d.fix ?? "change it in the rule file, then import again." },
+      checks: [d.check],
+    });
+  }
+  return [...said.values()].map(({ problem, checks }) => ({
+    ...problem,
+    message: `${problem.message} [${checks.join(", ")}]`,
+  }));
 }
 
 // -------------------------------------------------------------------------------------------------

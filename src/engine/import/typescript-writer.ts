@@ -16,6 +16,15 @@ const factory = ts.factory;
 
 const identifierName = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/**
+ * A key as written in an object literal. `__proto__: v` and `"__proto__": v` set the object's prototype (and drop a
+ * string), so that key is computed, which makes it an own key like any other.
+ */
+function propertyName(key: string): ts.PropertyName {
+  if (key === "__proto__") return factory.createComputedPropertyName(factory.createStringLiteral(key));
+  return identifierName.test(key) ? factory.createIdentifier(key) : factory.createStringLiteral(key);
+}
+
 /** The syntax node of a value. */
 export function expressionOf(value: Code): ts.Expression {
   if (value === null) return factory.createNull();
@@ -69,12 +78,7 @@ export function expressionOf(value: Code): ts.Expression {
   if (Array.isArray(value)) return factory.createArrayLiteralExpression(value.map(expressionOf), false);
   const properties = Object.entries(value)
     .filter((entry): entry is [string, Code] => entry[1] !== undefined)
-    .map(([key, member]) =>
-      factory.createPropertyAssignment(
-        identifierName.test(key) ? factory.createIdentifier(key) : factory.createStringLiteral(key),
-        expressionOf(member),
-      ),
-    );
+    .map(([key, member]) => factory.createPropertyAssignment(propertyName(key), expressionOf(member)));
   // On one line: prettier breaks what does not fit, and keeps what does on one line, as hand-written code has it
   // (an object printed over several lines would stay so). It also leaves prettier a third of the text to read.
   return factory.createObjectLiteralExpression(properties, false);
