@@ -283,7 +283,7 @@ describe("build invariants", () => {
     const found = checkInvariants(
       model,
       edit(good, "prometheus/tests/alerts/fx.test.yaml", (c) =>
-        c.replace("../../rules/alerts/other.yaml", "../../rules/alerts/elsewhere.yaml"),
+        c.replace("rule_files:\n", "rule_files:\n  - ../../rules/alerts/elsewhere.yaml\n"),
       ),
     );
     expectOne(found, {

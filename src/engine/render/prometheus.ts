@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { AlertExpectation } from "../define/alerting.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
+import { parsePromQL, selectors } from "../promql/parse.ts";
 import type { SourceLocation } from "../source.ts";
 import { yamlArtifact, type Artifact } from "./artifact.ts";
 
@@ -97,16 +98,52 @@ function ruleFile(model: Model, group: RuleGroupModel): Artifact {
   );
 }
 
-/** promtool test files load every rule file, since alerts build on recording rules from other groups. */
+/** The rule files a group's promtool test file loads (see `scopedGroups`). */
 function ruleFilesFromTests(model: Model, group: RuleGroupModel): string[] {
   return scopedGroups(model, group).map((g) => relativeFrom(ruleTestFilePath(group), ruleFilePath(g)));
 }
 
-/** The groups a test file loads: its scope's, in the scope's order, or every one. */
+/**
+ * The groups a test file loads: its scope's, in the scope's order (an SLO's); else the group and every group whose
+ * recording rules it reads, at any depth, in the build's order. promtool evaluates every rule of the files a test
+ * loads at every step, so a test of three alerts that loaded the whole project spent most of its time on rules it
+ * never reads (scrape.test.yaml: ~300 ms, ~130 ms with its own file). In the build's order, as before: promtool
+ * evaluates the files' groups in turn, so each rule sees the same recorded values. Every group, as before, when a
+ * rule reads what it does not name (a selector without a metric name) or an alert's state (ALERTS).
+ */
 function scopedGroups(model: Model, group: RuleGroupModel): RuleGroupModel[] {
   const scope = group.tests?.ruleGroups;
-  if (!scope) return model.ruleGroups;
-  return scope.flatMap((name) => model.ruleGroups.filter((g) => g.name === name));
+  if (scope) return scope.flatMap((name) => model.ruleGroups.filter((g) => g.name === name));
+  const read = groupsRead(model, group);
+  return read ? model.ruleGroups.filter((g) => read.has(g.name)) : model.ruleGroups;
+}
+
+/** Alerts' state, which every alerting group writes. */
+const alertSeries = new Set(["ALERTS", "ALERTS_FOR_STATE"]);
+
+/** The group and the groups whose recorded series its rules read, at any depth; undefined when that cannot be told. */
+function groupsRead(model: Model, group: RuleGroupModel): Set<string> | undefined {
+  const recordedIn = new Map<string, string[]>();
+  for (const rule of model.recordingRules)
+    recordedIn.set(rule.record, [...(recordedIn.get(rule.record) ?? []), rule.group]);
+  const expressions = new Map<string, string[]>();
+  for (const rule of [...model.alerts, ...model.recordingRules])
+    expressions.set(rule.group, [...(expressions.get(rule.group) ?? []), rule.expr]);
+  const read = new Set([group.name]);
+  const queue = [group.name];
+  while (queue.length) {
+    for (const expr of expressions.get(queue.pop()!) ?? []) {
+      for (const selector of selectors(parsePromQL(expr, { grafana: false }))) {
+        if (selector.metric === undefined || alertSeries.has(selector.metric)) return undefined;
+        for (const name of recordedIn.get(selector.metric) ?? [])
+          if (!read.has(name)) {
+            read.add(name);
+            queue.push(name);
+          }
+      }
+    }
+  }
+  return read;
 }
 
 function alertCase(alert: AlertModel, expectation: AlertExpectation) {
