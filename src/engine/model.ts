@@ -178,8 +178,9 @@ export interface RuleGroupModel {
   interval: string;
   rules: string[];
   /**
-   * What its promtool tests load and how often they evaluate, when not every rule file at the evaluation interval: an
-   * SLO's tests span days, and evaluating every rule of the project every 30 s over them would cost minutes.
+   * What its promtool tests load and how often they evaluate, when not the groups its rules read at the evaluation
+   * interval (render/prometheus.ts, `scopedGroups`): an SLO's tests span days, and evaluating each 30 s would cost
+   * minutes.
    */
   tests?: { ruleGroups: string[]; evaluationInterval: string };
   /** Holds rules brought in by `o11y import rules`: its files are held to the imported rules' schema. */
