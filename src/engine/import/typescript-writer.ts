@@ -256,11 +256,20 @@ export class ModuleWriter {
     for (const file of files) {
       const absolute = path.join(this.root, file);
       const options = (await prettier.resolveConfig(absolute)) ?? {};
-      const text = this.generated.get(file) ?? this.open(file).getFullText();
-      // babel-ts prints TypeScript as the typescript parser does, in about half the time on large modules.
+      const generated = this.generated.get(file);
+      // babel-ts prints TypeScript as the typescript parser does, in about half the time on large modules. A module
+      // made here holds no tagged template nor a comment that marks one (what prettier formats as CSS, GraphQL, HTML
+      // or Markdown), so looking for them would change nothing: skipped (a tenth of a large module's format). A
+      // module of the project keeps the configuration's choice.
+      const embedded = generated === undefined ? {} : { embeddedLanguageFormatting: "off" as const };
       out.push({
         path: file,
-        content: await prettier.format(text, { ...options, filepath: absolute, parser: "babel-ts" }),
+        content: await prettier.format(generated ?? this.open(file).getFullText(), {
+          ...options,
+          ...embedded,
+          filepath: absolute,
+          parser: "babel-ts",
+        }),
       });
     }
     return out;
