@@ -121,27 +121,44 @@ function scopedGroups(model: Model, group: RuleGroupModel): RuleGroupModel[] {
 /** Alerts' state, which every alerting group writes. */
 const alertSeries = new Set(["ALERTS", "ALERTS_FOR_STATE"]);
 
-/** The group and the groups whose recorded series its rules read, at any depth; undefined when that cannot be told. */
-function groupsRead(model: Model, group: RuleGroupModel): Set<string> | undefined {
+/** Per model: the series each group's rules read (undefined: not all named), and the groups recording each series. */
+const readings = new WeakMap<
+  Model,
+  { reads: Map<string, string[] | undefined>; recordedIn: Map<string, string[]> }
+>();
+
+function readingsOf(model: Model) {
+  let found = readings.get(model);
+  if (found) return found;
   const recordedIn = new Map<string, string[]>();
   for (const rule of model.recordingRules)
     recordedIn.set(rule.record, [...(recordedIn.get(rule.record) ?? []), rule.group]);
-  const expressions = new Map<string, string[]>();
-  for (const rule of [...model.alerts, ...model.recordingRules])
-    expressions.set(rule.group, [...(expressions.get(rule.group) ?? []), rule.expr]);
+  const reads = new Map<string, string[] | undefined>();
+  for (const rule of [...model.alerts, ...model.recordingRules]) {
+    if (reads.has(rule.group) && reads.get(rule.group) === undefined) continue;
+    const names = selectors(parsePromQL(rule.expr, { grafana: false })).map((s) => s.metric);
+    const named = names.every((name) => name !== undefined && !alertSeries.has(name));
+    reads.set(rule.group, named ? [...(reads.get(rule.group) ?? []), ...(names as string[])] : undefined);
+  }
+  found = { reads, recordedIn };
+  readings.set(model, found);
+  return found;
+}
+
+/** The group and the groups whose recorded series its rules read, at any depth; undefined when that cannot be told. */
+function groupsRead(model: Model, group: RuleGroupModel): Set<string> | undefined {
+  const { reads, recordedIn } = readingsOf(model);
   const read = new Set([group.name]);
   const queue = [group.name];
   while (queue.length) {
-    for (const expr of expressions.get(queue.pop()!) ?? []) {
-      for (const selector of selectors(parsePromQL(expr, { grafana: false }))) {
-        if (selector.metric === undefined || alertSeries.has(selector.metric)) return undefined;
-        for (const name of recordedIn.get(selector.metric) ?? [])
-          if (!read.has(name)) {
-            read.add(name);
-            queue.push(name);
-          }
-      }
-    }
+    const name = queue.pop()!;
+    if (reads.has(name) && reads.get(name) === undefined) return undefined;
+    for (const series of reads.get(name) ?? [])
+      for (const recording of recordedIn.get(series) ?? [])
+        if (!read.has(recording)) {
+          read.add(recording);
+          queue.push(recording);
+        }
   }
   return read;
 }
