@@ -3,6 +3,7 @@
  * depth, in the build's order; every group when a rule reads an alert's state (ALERTS) or a series it does not name;
  * an SLO group's own scope as it says. Groups of our own beside the real project's, whose test files are not asserted.
  */
+import { posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { alert, recordingRule, ruleGroup, type AlertDefinition } from "../../src/engine/define/alerting.ts";
@@ -51,17 +52,13 @@ const artifacts = renderPrometheus(model);
 const group = (name: string) => model.ruleGroups.find((g) => g.name === name)!;
 const allFiles = model.ruleGroups.map((g) => ruleFilePath(g));
 
-/** The rule files a group's test file loads, as build paths. */
+/** The rule files a group's test file loads, as build paths (its entries are relative to it). */
 function loaded(of: RuleGroupModel): string[] {
-  const artifact = artifacts.find((a) => a.path === ruleTestFilePath(of))!;
-  const base = ruleTestFilePath(of).split("/").slice(0, -1);
-  return (parse(artifact.content) as { rule_files: string[] }).rule_files.map((entry) => {
-    const parts = [...base];
-    for (const part of entry.split("/"))
-      if (part === "..") parts.pop();
-      else parts.push(part);
-    return parts.join("/");
-  });
+  const file = ruleTestFilePath(of);
+  const artifact = artifacts.find((a) => a.path === file)!;
+  return (parse(artifact.content) as { rule_files: string[] }).rule_files.map((entry) =>
+    posix.normalize(posix.join(posix.dirname(file), entry)),
+  );
 }
 
 describe("a test file loads the groups its rules read", () => {

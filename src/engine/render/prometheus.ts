@@ -121,38 +121,47 @@ function scopedGroups(model: Model, group: RuleGroupModel): RuleGroupModel[] {
 /** Alerts' state, which every alerting group writes. */
 const alertSeries = new Set(["ALERTS", "ALERTS_FOR_STATE"]);
 
-/** Per model: the series each group's rules read (undefined: not all named), and the groups recording each series. */
-const readings = new WeakMap<
-  Model,
-  { reads: Map<string, string[] | undefined>; recordedIn: Map<string, string[]> }
->();
+/**
+ * Per model: the series each group's rules read, the groups whose rules read some series they do not name (or an
+ * alert's state), and the groups recording each series.
+ */
+interface Readings {
+  reads: Map<string, Set<string>>;
+  unnamed: Set<string>;
+  recordedIn: Map<string, string[]>;
+}
+const readings = new WeakMap<Model, Readings>();
 
-function readingsOf(model: Model) {
-  let found = readings.get(model);
-  if (found) return found;
-  const recordedIn = new Map<string, string[]>();
-  for (const rule of model.recordingRules)
-    recordedIn.set(rule.record, [...(recordedIn.get(rule.record) ?? []), rule.group]);
-  const reads = new Map<string, string[] | undefined>();
-  for (const rule of [...model.alerts, ...model.recordingRules]) {
-    if (reads.has(rule.group) && reads.get(rule.group) === undefined) continue;
-    const names = selectors(parsePromQL(rule.expr, { grafana: false })).map((s) => s.metric);
-    const named = names.every((name) => name !== undefined && !alertSeries.has(name));
-    reads.set(rule.group, named ? [...(reads.get(rule.group) ?? []), ...(names as string[])] : undefined);
+function readingsOf(model: Model): Readings {
+  const known = readings.get(model);
+  if (known) return known;
+  const found: Readings = { reads: new Map(), unnamed: new Set(), recordedIn: new Map() };
+  for (const rule of model.recordingRules) {
+    const groups = found.recordedIn.get(rule.record) ?? [];
+    found.recordedIn.set(rule.record, groups);
+    groups.push(rule.group);
   }
-  found = { reads, recordedIn };
+  for (const rule of [...model.alerts, ...model.recordingRules]) {
+    if (found.unnamed.has(rule.group)) continue;
+    const series = found.reads.get(rule.group) ?? new Set<string>();
+    found.reads.set(rule.group, series);
+    for (const { metric } of selectors(parsePromQL(rule.expr, { grafana: false }))) {
+      if (metric === undefined || alertSeries.has(metric)) found.unnamed.add(rule.group);
+      else series.add(metric);
+    }
+  }
   readings.set(model, found);
   return found;
 }
 
 /** The group and the groups whose recorded series its rules read, at any depth; undefined when that cannot be told. */
 function groupsRead(model: Model, group: RuleGroupModel): Set<string> | undefined {
-  const { reads, recordedIn } = readingsOf(model);
+  const { reads, unnamed, recordedIn } = readingsOf(model);
   const read = new Set([group.name]);
   const queue = [group.name];
   while (queue.length) {
     const name = queue.pop()!;
-    if (reads.has(name) && reads.get(name) === undefined) return undefined;
+    if (unnamed.has(name)) return undefined;
     for (const series of reads.get(name) ?? [])
       for (const recording of recordedIn.get(series) ?? [])
         if (!read.has(recording)) {
