@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { AlertExpectation } from "../define/alerting.ts";
 import type { AlertModel, Model, RecordingRuleModel, RuleGroupModel } from "../model.ts";
-import { parsePromQL, selectors } from "../promql/parse.ts";
+import { mentionedSeries } from "../promql/mentioned-series.ts";
 import type { SourceLocation } from "../source.ts";
 import { yamlArtifact, type Artifact } from "./artifact.ts";
 
@@ -118,12 +118,9 @@ function scopedGroups(model: Model, group: RuleGroupModel): RuleGroupModel[] {
   return read ? model.ruleGroups.filter((g) => read.has(g.name)) : model.ruleGroups;
 }
 
-/** Alerts' state, which every alerting group writes. */
-const alertSeries = new Set(["ALERTS", "ALERTS_FOR_STATE"]);
-
 /**
- * Per model: the series each group's rules read, the groups whose rules read some series they do not name (or an
- * alert's state), and the groups recording each series.
+ * Per model: the series each group's rules may read (every name their texts mention), the groups whose rules may
+ * read some series they do not name (or an alert's state), and the groups recording each series.
  */
 interface Readings {
   reads: Map<string, Set<string>>;
@@ -145,10 +142,11 @@ function readingsOf(model: Model): Readings {
     if (found.unnamed.has(rule.group)) continue;
     const series = found.reads.get(rule.group) ?? new Set<string>();
     found.reads.set(rule.group, series);
-    for (const { metric } of selectors(parsePromQL(rule.expr, { grafana: false }))) {
-      if (metric === undefined || alertSeries.has(metric)) found.unnamed.add(rule.group);
-      else series.add(metric);
-    }
+    // Read from the text's tokens: a superset of its selectors' names, which costs no parse (a cold build parses
+    // nothing else of the rules: its checks' verdicts are kept).
+    const { names, unnamed } = mentionedSeries(rule.expr);
+    if (unnamed) found.unnamed.add(rule.group);
+    for (const name of names) series.add(name);
   }
   readings.set(model, found);
   return found;
