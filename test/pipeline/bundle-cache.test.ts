@@ -375,6 +375,34 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
     expect(readFileSync(cacheFile).equals(cache)).toBe(false);
   });
 
+  it("places frames as Node's own SourceMap would, from the mappings it decoded when it was built", () => {
+    // Every segment of its map, the columns beside each, every line's ends: the same source, line and column.
+    const result = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        path.join(projectRoot, "test/helpers/bundle-map-comparison.mjs"),
+        "bin/o11y.js",
+        "build",
+        "--out",
+        out(dir),
+      ],
+      { cwd: dir, encoding: "utf8", env: environment(bundled()) },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const line = result.stderr.split("\n").find((text) => text.startsWith("o11y-map-comparison "));
+    const [compared, ...more] = JSON.parse(line!.slice("o11y-map-comparison ".length)) as Array<{
+      segments: number;
+      positions: number;
+      mapped: number;
+      differences: unknown[];
+    }>;
+    expect(more).toEqual([]);
+    expect(compared!.segments).toBeGreaterThan(1000);
+    expect(compared!.mapped).toBeGreaterThan(compared!.segments);
+    expect(compared!.differences).toEqual([]);
+  });
+
   it("reports a definition that throws as it loads at its line, as tsx does", () => {
     const fresh = projectCopy();
     const file = path.join(fresh, "src/dashboards/beam-health.ts");
