@@ -10,6 +10,7 @@ import {
   toProjectPath,
   type SourceLocation,
 } from "../engine/source.ts";
+import { loadKeptFacts, saveKeptFacts } from "../engine/kept-facts.ts";
 import { loadKeptOutputs, saveKeptOutputs } from "../engine/kept-outputs.ts";
 import { loadKeptVerdicts, saveKeptVerdicts } from "../engine/kept-verdicts.ts";
 import { typecheck, type TypecheckMode } from "../engine/typecheck/typecheck.ts";
@@ -48,6 +49,7 @@ export function loadKept(): void {
 export function saveKept(): void {
   saveKeptOutputs();
   saveKeptVerdicts();
+  saveKeptFacts();
 }
 
 export interface LoadOptions {
@@ -82,6 +84,8 @@ export async function loadProject(modulePath: string, options: LoadOptions = {})
   // Awaited below; meanwhile a failure must not count as unhandled.
   checking.catch(() => {});
   let module: ProjectModule;
+  // What the definitions work out from texts as they load, as this code worked it out before (kept-facts.ts).
+  if (bundled) loadKeptFacts(projectRoot, bundled.sourcesKey);
   try {
     module = bundled
       ? await bundled.load()

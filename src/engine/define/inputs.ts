@@ -4,6 +4,7 @@
  * tests feed them under. An alert on a metric its job does not export can never fire; watching these inputs
  * makes that silence an alert of its own instead of a healthy-looking dashboard.
  */
+import { keptFact } from "../kept-facts.ts";
 import { parseKept, selectors } from "../promql/parse.ts";
 import { compareText } from "../text.ts";
 import type { AlertDefinition, AlertTest, RecordingRuleDefinition, RuleGroupDefinition } from "./alerting.ts";
@@ -14,14 +15,28 @@ export interface AlertInput {
   metric: string;
 }
 
-type Selectors = ReturnType<typeof selectors>;
+/** What this module reads of a selector: its metric name and its `job="..."` matcher, when it has them. */
+interface SelectorRead {
+  metric?: string;
+  job?: string;
+}
 
-/** The selectors of a text, each text parsed once: alerts share the expressions and test series of the rules they read. */
-function selectorsOnce(): (text: string) => Selectors {
-  const parsed = new Map<string, Selectors>();
+/** The selectors of a text, as read here; kept for the next process (kept-facts.ts), which then parses none of them. */
+function selectorsRead(text: string): SelectorRead[] {
+  return keptFact("selectors-read", text, () =>
+    selectors(parseKept(text, { grafana: false })).map(({ metric, matchers }) => {
+      const job = matchers.find((m) => m.label === "job" && m.op === "=")?.value;
+      return { ...(metric === undefined ? {} : { metric }), ...(job === undefined ? {} : { job }) };
+    }),
+  );
+}
+
+/** Each text read once: alerts share the expressions and test series of the rules they read. */
+function selectorsOnce(): (text: string) => SelectorRead[] {
+  const read = new Map<string, SelectorRead[]>();
   return (text) => {
-    let found = parsed.get(text);
-    if (!found) parsed.set(text, (found = selectors(parseKept(text, { grafana: false }))));
+    let found = read.get(text);
+    if (!found) read.set(text, (found = selectorsRead(text)));
     return found;
   };
 }
@@ -29,12 +44,12 @@ function selectorsOnce(): (text: string) => Selectors {
 /** The job each series of a test's input is fed under: `metric{job="x", ...}`. */
 function fedJobs(
   series: Iterable<string>,
-  selectorsOf: (text: string) => Selectors,
+  selectorsOf: (text: string) => SelectorRead[],
 ): Map<string, Set<string>> {
   const jobs = new Map<string, Set<string>>();
   for (const text of series) {
     const [selector] = selectorsOf(text);
-    const job = selector?.matchers.find((m) => m.label === "job" && m.op === "=")?.value;
+    const job = selector?.job;
     if (!selector?.metric || !job) continue;
     jobs.set(selector.metric, (jobs.get(selector.metric) ?? new Set()).add(job));
   }

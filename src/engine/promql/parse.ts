@@ -1,4 +1,4 @@
-import { parser } from "@prometheus-io/lezer-promql";
+import { createRequire } from "node:module";
 import type { BufferCursor, NodeSet, SyntaxNode, Tree } from "@lezer/common";
 import { findVariables, substituteVariables, type VariableUse } from "./grafana-variables.ts";
 import { lineAt, lineStarts } from "../text.ts";
@@ -42,10 +42,36 @@ const maxParseStack = 8000;
  */
 const maxRecoverySteps = 500;
 
-/** The Tree class the parser builds with (the one its module instance imported, whatever module format that was). */
 type TreeClass = typeof Tree;
-const ParserTree = parser.parse("").constructor as TreeClass;
-const buildShallow = ParserTree.build;
+type LezerPromql = typeof import("@prometheus-io/lezer-promql");
+
+interface Grammar {
+  parser: LezerPromql["parser"];
+  /** The Tree class the parser builds with (the one its module instance loaded, whatever module format that was). */
+  Tree: TreeClass;
+  buildShallow: TreeClass["build"];
+  /** By node type id: the index of its name in commonNames, or -1. */
+  commonIndex: number[];
+}
+let loaded: Grammar | undefined;
+
+/**
+ * lezer-promql, loaded by the first parse, not when this module loads: a build whose checks' verdicts are kept
+ * parses nothing (kept-verdicts.ts, kept-facts.ts), and loading the parser is ~20 ms of its start. Its CommonJS
+ * build, which `require` loads there and then.
+ */
+function grammar(): Grammar {
+  if (loaded) return loaded;
+  const { parser } = createRequire(import.meta.url)("@prometheus-io/lezer-promql") as LezerPromql;
+  const ParserTree = parser.parse("").constructor as TreeClass;
+  loaded = {
+    parser,
+    Tree: ParserTree,
+    buildShallow: ParserTree.build,
+    commonIndex: parser.nodeSet.types.map((type) => commonNames.indexOf(type.name)),
+  };
+  return loaded;
+}
 
 /** A tree deeper than this is built by buildDeep: lezer's own builder recurses once per level, and flattens below 2,500. */
 const shallowTreeDepth = 500;
@@ -87,6 +113,7 @@ interface BuildData {
  * as lezer's own builder does in the buffers it makes; so are look-ahead and context records.
  */
 function buildDeep(data: BuildData): Tree {
+  const { Tree: ParserTree } = grammar();
   const cursor = data.buffer as BufferCursor;
   const types = data.nodeSet.types;
   const minRepeatType = data.minRepeatType ?? types.length;
@@ -155,6 +182,7 @@ function buildDeep(data: BuildData): Tree {
 
 /** Tree.build while we parse: lezer's own for the usual shallow tree, buildDeep for a deep one. */
 function buildAnyDepth(data: BuildData): Tree {
+  const { buildShallow, Tree: ParserTree } = grammar();
   if (Array.isArray(data.buffer) || !nestsDeeper(data.buffer as BufferCursor, shallowTreeDepth))
     return buildShallow.call(ParserTree, data as Parameters<TreeClass["build"]>[0]);
   return buildDeep(data);
@@ -182,6 +210,7 @@ interface ParseInternals {
 export function parseTree(text: string): { tree: Tree; tooDeepAt?: number } {
   // Short text cannot meet any of the three: a chain is broken only past 2,000 characters, a stack cut only past
   // 2,800 levels, and each character opens at most two levels of the tree.
+  const { parser, Tree: ParserTree, buildShallow } = grammar();
   if (text.length < shortText) return { tree: parser.parse(text) };
   const parse = parser.startParse(text) as unknown as ParseInternals;
   let tooDeepAt: number | undefined;
@@ -220,6 +249,7 @@ export function parsePromQL(text: string, options: { grafana: boolean }): Parsed
   // One walk over the tree: the first error node in document order (the cursor visits what tree.iterate
   // would), and the nodes of the types the checks ask every expression for.
   const common: SyntaxNode[][] = commonNames.map(() => []);
+  const { commonIndex } = grammar();
   const cursor = tree.cursor();
   do {
     const type = cursor.type;
@@ -297,8 +327,6 @@ interface Derived {
 const derivedKey = Symbol("derived");
 /** Node types that the checks look for in every expression: collected while parsing, in the same walk. */
 const commonNames = ["VectorSelector", "FunctionCall", "AggregateExpr", "BinaryExpr"];
-/** By node type id: the index of its name in commonNames, or -1. */
-const commonIndex = parser.nodeSet.types.map((type) => commonNames.indexOf(type.name));
 
 function derivedOf(expr: ParsedExpression): Derived {
   const own = (expr as ParsedExpression & { [derivedKey]?: Derived })[derivedKey];
