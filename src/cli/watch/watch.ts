@@ -184,9 +184,14 @@ class Watch {
     try {
       while (this.changed.size > 0 && !this.stop.aborted) {
         const since = this.firstChange ?? performance.now();
-        const paths = [...this.changed];
+        // Settled, a save holds its whole text: one that reads as the last build read it changed nothing (an event
+        // seen while an editor, or writeFileSync, had truncated the file but not yet written it).
+        const paths = [...this.changed].filter(
+          (file) => !this.builtTexts.has(file) || readText(file) !== this.builtTexts.get(file),
+        );
         this.changed.clear();
         this.firstChange = undefined;
+        if (paths.length === 0) continue;
         const wrote = await this.buildOnce(this.bundles!, paths, since);
         if (wrote) this.runbook = { file: wrote, text: readText(wrote) };
       }
