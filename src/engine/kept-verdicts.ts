@@ -10,43 +10,25 @@
  * `compile()` touches no file: the CLI loads the store before a build (`loadKeptVerdicts`) and saves it after one
  * (`saveKeptVerdicts`), with only the entries that build used.
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
 import { sha256 } from "./kept-outputs.ts";
+import { KeptStore } from "./kept-store.ts";
 import type { Model } from "./model.ts";
 
 /** Bumped when what an entry holds, or how a model is hashed, changes. */
 const format = "o11y kept verdicts 1";
 const fileName = path.join(".o11y-cache", "verdicts.json");
 
-interface Store {
-  file: string;
-  version: string;
-  entries: Map<string, Diagnostic[]>;
-  used: Set<string>;
-  changed: boolean;
-}
-
-let store: Store | undefined;
+let store: KeptStore<Diagnostic[]> | undefined;
 
 /** Reads the verdicts kept for the project at `root` by the code whose hash is `codeVersion` (once). */
 export function loadKeptVerdicts(root: string, codeVersion: string): void {
-  if (store) return;
-  const version = `${format} ${codeVersion}`;
-  store = { file: path.join(root, fileName), version, entries: new Map(), used: new Set(), changed: false };
-  try {
-    const kept = JSON.parse(readFileSync(store.file, "utf8")) as {
-      version?: unknown;
-      entries?: Record<string, unknown>;
-    };
-    if (kept.version !== version) return;
-    for (const [key, diagnostics] of Object.entries(kept.entries ?? {}))
-      if (Array.isArray(diagnostics)) store.entries.set(key, diagnostics as Diagnostic[]);
-  } catch {
-    // None yet, or unreadable: the build checks, and saves a new one.
-  }
+  store ??= new KeptStore(
+    path.join(root, fileName),
+    `${format} ${codeVersion}`,
+    (value): value is Diagnostic[] => Array.isArray(value),
+  );
 }
 
 /**
@@ -75,30 +57,14 @@ export function keptVerdicts(model: Model, check: (model: Model) => Diagnostic[]
     // A value JSON cannot hold (a function, a cycle): not kept.
     return check(model);
   }
-  const kept = store.entries.get(key);
-  store.used.add(key);
+  const kept = store.get(key);
   if (kept) return structuredClone(kept);
   const diagnostics = check(model);
-  store.entries.set(key, structuredClone(diagnostics));
-  store.changed = true;
+  store.set(key, structuredClone(diagnostics));
   return diagnostics;
 }
 
-/**
- * Writes the entries this process used, when one was new or one kept was not used: the file holds the verdicts of
- * the last build only. Written to a temporary file and renamed. Never throws: not kept, the next build checks.
- */
+/** Writes the verdicts the last build used (see KeptStore.save). Never throws: not kept, the next build checks. */
 export function saveKeptVerdicts(): void {
-  if (!store || (!store.changed && store.entries.size === store.used.size)) return;
-  const { file } = store;
-  try {
-    const entries = Object.fromEntries([...store.used].sort().map((key) => [key, store!.entries.get(key)]));
-    mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: store.version, entries }));
-    renameSync(temp, file);
-    store.changed = false;
-  } catch {
-    // Not kept: the next build checks again.
-  }
+  store?.save();
 }

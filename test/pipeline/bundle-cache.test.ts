@@ -111,6 +111,22 @@ function o11yAsync(
 }
 
 /**
+ * A bundled build in `dir` with a helper preloaded (`--import` or `--require`) that reports, as the process exits,
+ * one line `<marker> <json>` on stderr: that JSON.
+ */
+function buildReporting<T>(dir: string, flag: "--import" | "--require", helper: string, marker: string): T {
+  const result = spawnSync(
+    process.execPath,
+    [flag, path.join(projectRoot, "test/helpers", helper), "bin/o11y.js", "build", "--out", out(dir)],
+    { cwd: dir, encoding: "utf8", env: environment(bundled()) },
+  );
+  expect(result.status, result.stderr).toBe(0);
+  const line = result.stderr.split("\n").find((text) => text.startsWith(`${marker} `));
+  expect(line, result.stderr).toBeDefined();
+  return JSON.parse(line!.slice(marker.length + 1)) as T;
+}
+
+/**
  * The cache's bundle files (`cli-*`, without the code caches beside them), by name; the type check keeps its own
  * results beside them (test/typecheck/).
  */
@@ -379,26 +395,9 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
 
   it("places frames as Node's own SourceMap would, from the mappings it decoded when it was built", () => {
     // Every segment of its map, the columns beside each, every line's ends: the same source, line and column.
-    const result = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        path.join(projectRoot, "test/helpers/bundle-map-comparison.mjs"),
-        "bin/o11y.js",
-        "build",
-        "--out",
-        out(dir),
-      ],
-      { cwd: dir, encoding: "utf8", env: environment(bundled()) },
-    );
-    expect(result.status, result.stderr).toBe(0);
-    const line = result.stderr.split("\n").find((text) => text.startsWith("o11y-map-comparison "));
-    const [compared, ...more] = JSON.parse(line!.slice("o11y-map-comparison ".length)) as Array<{
-      segments: number;
-      positions: number;
-      mapped: number;
-      differences: unknown[];
-    }>;
+    const [compared, ...more] = buildReporting<
+      Array<{ segments: number; positions: number; mapped: number; differences: unknown[] }>
+    >(dir, "--import", "bundle-map-comparison.mjs", "o11y-map-comparison");
     expect(more).toEqual([]);
     expect(compared!.segments).toBeGreaterThan(1000);
     expect(compared!.mapped).toBeGreaterThan(compared!.segments);
@@ -406,23 +405,8 @@ describe("the cached bundle", { timeout: 240_000 }, () => {
   });
 
   it("loads no PromQL parser for a build whose sources did not change (the facts and verdicts it needs are kept)", () => {
-    const loaded = () => {
-      const result = spawnSync(
-        process.execPath,
-        [
-          "--require",
-          path.join(projectRoot, "test/helpers/loaded-packages.cjs"),
-          "bin/o11y.js",
-          "build",
-          "--out",
-          out(dir),
-        ],
-        { cwd: dir, encoding: "utf8", env: environment(bundled()) },
-      );
-      expect(result.status, result.stderr).toBe(0);
-      const line = result.stderr.split("\n").find((text) => text.startsWith("o11y-loaded-packages "));
-      return JSON.parse(line!.slice("o11y-loaded-packages ".length)) as string[];
-    };
+    const loaded = () =>
+      buildReporting<string[]>(dir, "--require", "loaded-packages.cjs", "o11y-loaded-packages");
     const edited = path.join(dir, "src/alerts/thresholds.ts");
     const original = readFileSync(edited, "utf8");
     // An edit the last build has not seen: its definitions are parsed again.
