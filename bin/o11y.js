@@ -29,9 +29,7 @@ import { Script } from "node:vm";
 // Only a shortcut: a name missing here is loaded later all the same, one that fails to load is left to fail
 // where it is really imported. (The cached bundle lists its own, in its header.)
 const plainDependencies = [
-  // The CLI and the engine.
-  "@lezer/common",
-  "@prometheus-io/lezer-promql",
+  // The CLI and the engine (not lezer-promql: src/engine/promql/parse.ts requires it at the first parse).
   "commander",
   "yaml",
   // The definitions, which every command loads (`--help` does not).
@@ -748,7 +746,8 @@ function withContentMappings(output) {
     }
     return out.join(",");
   });
-  map.mappings = lines.join(";");
+  // Ended by a line break: Node's decoder reads a segment that ends the text as mapped, if it has no source.
+  map.mappings = `${lines.join(";")};`;
   // Sorted as Node's SourceMap sorts its entries (a stable sort by line, then column).
   entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   map[mapEntriesField()] = entries.flat();

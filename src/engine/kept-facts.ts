@@ -27,14 +27,20 @@ export function loadKeptFacts(root: string, codeVersion: string): void {
 }
 
 /**
- * `work(text)`, or what it gave for this very text before. The answer must be plain JSON data, and is shared:
- * callers read it and never change it.
+ * `work(text)`, or what it gave for this very text before, when that is still of the shape `accept` takes (a file
+ * damaged or written by hand is worked out again). The answer must be plain JSON data, and is shared: callers read
+ * it and never change it.
  */
-export function keptFact<T>(kind: string, text: string, work: (text: string) => T): T {
+export function keptFact<T>(
+  kind: string,
+  text: string,
+  work: (text: string) => T,
+  accept: (value: unknown) => value is T,
+): T {
   if (!store) return work(text);
   const key = `${kind}\0${text}`;
   const kept = store.get(key);
-  if (kept !== undefined) return kept as T;
+  if (accept(kept)) return kept;
   const value = work(text);
   store.set(key, value);
   return value;

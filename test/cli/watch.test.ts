@@ -212,6 +212,26 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     expect(dashboardJson()).toContain(`"title": "${lastBurst}"`);
   });
 
+  it("a save seen half-written, whole again as the last build read it, builds nothing; the next edit is built", async () => {
+    const seen = watching.stdout.length;
+    const text = readFileSync(file("dashboard.ts"), "utf8");
+    // Truncated, seen so, and written back within the 10 ms the watch waits for a save to settle.
+    writeFileSync(file("dashboard.ts"), "");
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    writeFileSync(file("dashboard.ts"), text);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(watching.stdout.slice(seen)).toEqual([]);
+    // The watch goes on: a real edit after it is built.
+    writeFileSync(
+      file("dashboard.ts"),
+      text.replace(`title: "${lastBurst}"`, 'title: "After the same text"'),
+    );
+    await watching.line(seen, built);
+    writeFileSync(file("dashboard.ts"), text);
+    await watching.line(watching.stdout.length, built);
+    expect(dashboardJson()).toContain(`"title": "${lastBurst}"`);
+  });
+
   it("a save that keeps the file's size and an old modification time is built (as `cp -p` or `rsync -t` save)", async () => {
     // esbuild trusts a file's inode, size and modification time once that time is 3 s old: such a save looks unchanged.
     const old = new Date(Date.now() - 3_600_000);

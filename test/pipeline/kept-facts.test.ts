@@ -22,6 +22,10 @@ async function freshProcess(root: string, version?: string) {
   return kept;
 }
 
+/** What the work below answers: anything else kept is worked out again. */
+const isFact = (value: unknown): value is Array<{ metric: string }> =>
+  Array.isArray(value) && value.every((fact: { metric?: unknown }) => typeof fact?.metric === "string");
+
 /** Work counted: what the store answers, it does not ask. */
 function counting() {
   const asked: string[] = [];
@@ -39,12 +43,12 @@ describe("kept facts", () => {
     const root = newRoot();
     const first = counting();
     const one = await freshProcess(root, "v1");
-    expect(one.keptFact("kind", "up", first.work)).toEqual([{ metric: "UP" }]);
+    expect(one.keptFact("kind", "up", first.work, isFact)).toEqual([{ metric: "UP" }]);
     one.saveKeptFacts();
     expect(first.asked).toEqual(["up"]);
     const second = counting();
     const two = await freshProcess(root, "v1");
-    expect(two.keptFact("kind", "up", second.work)).toEqual([{ metric: "UP" }]);
+    expect(two.keptFact("kind", "up", second.work, isFact)).toEqual([{ metric: "UP" }]);
     expect(second.asked).toEqual([]);
   });
 
@@ -55,22 +59,22 @@ describe("kept facts", () => {
   ])("are not read for %s", async (_case, version, kind, text) => {
     const root = newRoot();
     const one = await freshProcess(root, "v1");
-    one.keptFact("kind", "up", counting().work);
+    one.keptFact("kind", "up", counting().work, isFact);
     one.saveKeptFacts();
     const later = counting();
     const two = await freshProcess(root, version);
-    expect(two.keptFact(kind, text, later.work)).toEqual([{ metric: text.toUpperCase() }]);
+    expect(two.keptFact(kind, text, later.work, isFact)).toEqual([{ metric: text.toUpperCase() }]);
     expect(later.asked).toEqual([text]);
   });
 
   it("keep only what the last run used", async () => {
     const root = newRoot();
     const one = await freshProcess(root, "v1");
-    one.keptFact("kind", "a", counting().work);
-    one.keptFact("kind", "b", counting().work);
+    one.keptFact("kind", "a", counting().work, isFact);
+    one.keptFact("kind", "b", counting().work, isFact);
     one.saveKeptFacts();
     const two = await freshProcess(root, "v1");
-    two.keptFact("kind", "b", counting().work);
+    two.keptFact("kind", "b", counting().work, isFact);
     two.saveKeptFacts();
     const kept = JSON.parse(readFileSync(path.join(root, ".o11y-cache", "facts.json"), "utf8")) as {
       entries: Record<string, unknown>;
@@ -82,8 +86,8 @@ describe("kept facts", () => {
     const root = newRoot();
     const none = await freshProcess(root);
     const work = counting();
-    none.keptFact("kind", "up", work.work);
-    none.keptFact("kind", "up", work.work);
+    none.keptFact("kind", "up", work.work, isFact);
+    none.keptFact("kind", "up", work.work, isFact);
     none.saveKeptFacts();
     expect(work.asked).toEqual(["up", "up"]);
     expect(existsSync(path.join(root, ".o11y-cache"))).toBe(false);
@@ -92,17 +96,21 @@ describe("kept facts", () => {
   it.each([
     ["not JSON", "{"],
     ["entries that are not an object", '{"version":"o11y kept facts 1 v1","entries":null}'],
+    [
+      "an entry of another shape",
+      '{"version":"o11y kept facts 1 v1","entries":{"kind\\u0000up":{"metric":"UP"}}}',
+    ],
   ])("are worked out anew when the file is %s, and saved whole", async (_case, text) => {
     const root = newRoot();
     mkdirSync(path.join(root, ".o11y-cache"), { recursive: true });
     writeFileSync(path.join(root, ".o11y-cache", "facts.json"), text);
     const one = await freshProcess(root, "v1");
     const work = counting();
-    expect(one.keptFact("kind", "up", work.work)).toEqual([{ metric: "UP" }]);
+    expect(one.keptFact("kind", "up", work.work, isFact)).toEqual([{ metric: "UP" }]);
     expect(work.asked).toEqual(["up"]);
     one.saveKeptFacts();
     const later = counting();
-    (await freshProcess(root, "v1")).keptFact("kind", "up", later.work);
+    (await freshProcess(root, "v1")).keptFact("kind", "up", later.work, isFact);
     expect(later.asked).toEqual([]);
   });
 });

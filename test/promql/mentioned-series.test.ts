@@ -25,6 +25,10 @@ describe("mentionedSeries", () => {
     ],
     ["an escaped quote stays in its string", 'up{a="say \\"b{c\\"", d=\'{\'}', ["up", "a", "d"], false],
     ["a raw string", "up{a=`{x}`}", ["up", "a"], false],
+    // lezer-promql ends a string left open at the line's end, without an error: what follows is read as code.
+    ["a string left open at a line's end", 'up{a="x\n} + job:x:rate5m', ["up", "a", "job:x:rate5m"], false],
+    ["a selector after a string left open", 'up{a=\'x\n} + {job="y"}', ["up", "a", "job"], true],
+    ["an escaped line end stays in its string", 'up{a="x\\\n{"}', ["up", "a"], false],
     ["a comment", "up # {__name__} and ALERTS\n > 1", ["up"], false],
     [
       "durations, subqueries and numbers",
@@ -66,6 +70,8 @@ describe("mentionedSeries", () => {
     "topk(3, sum without (instance) (node_cpu_seconds_total))",
     'label_join(up{job="a"}, "foo", ",", "job", "instance")',
     "deriv(x[1h:]) >= bool 0",
+    'up{a="x\n} + job:x:rate5m',
+    'sum(rate(x{a=\'y\n}[5m])) or {job="z"}',
     'sum(rate(nats_consumer_num_pending{stream="ORDERS"}[5m]))',
   ])("a superset of the parse's selectors: %s", (text) => {
     const parsed = parsePromQL(text, { grafana: false });

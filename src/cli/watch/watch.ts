@@ -143,7 +143,7 @@ class Watch {
       );
       this.changed.add(this.projectModule);
       this.firstChange = performance.now();
-      this.running = this.loop();
+      this.startLoop();
       await stopped;
       return this.failed ? 1 : 0;
     } finally {
@@ -168,35 +168,46 @@ class Watch {
       return;
     // tsc's sources are no longer the latest: it stops now rather than compete with the build for the cores.
     this.typecheck.cancel();
+    // A build running may bundle this text or the one before: which one it read is not known.
+    if (this.running) this.builtTexts.delete(file);
     this.changed.add(file);
     this.firstChange ??= performance.now();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // Not `running ??= loop()`: with nothing left to build (a running loop took it), loop() ends before the
-      // assignment, which would keep its settled promise as "running" and no save would start a build again.
-      if (!this.running && this.changed.size > 0) this.running = this.loop();
+      if (!this.running && this.changed.size > 0) this.startLoop();
     }, settleMs);
+  }
+
+  /**
+   * Runs the builds; `running` until they end. Cleared by the loop's own promise: a loop with nothing to build ends
+   * before an assignment after it could be made, which would keep a settled promise as "running" for good.
+   */
+  private startLoop(): void {
+    const run: Promise<void> = this.loop().finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
   }
 
   /** Builds until no save is left unbuilt. */
   private async loop(): Promise<void> {
-    try {
-      while (this.changed.size > 0 && !this.stop.aborted) {
-        const since = this.firstChange ?? performance.now();
-        // Settled, a save holds its whole text: one that reads as the last build read it changed nothing (an event
-        // seen while an editor, or writeFileSync, had truncated the file but not yet written it).
-        const paths = [...this.changed].filter(
-          (file) => !this.builtTexts.has(file) || readText(file) !== this.builtTexts.get(file),
-        );
-        this.changed.clear();
-        this.firstChange = undefined;
-        if (paths.length === 0) continue;
-        const wrote = await this.buildOnce(this.bundles!, paths, since);
-        if (wrote) this.runbook = { file: wrote, text: readText(wrote) };
+    while (this.changed.size > 0 && !this.stop.aborted) {
+      const since = this.firstChange ?? performance.now();
+      // Settled, a save holds its whole text: one that reads as the last build read it changed nothing (an event
+      // seen while an editor, or writeFileSync, had truncated the file but not yet written it).
+      const paths = [...this.changed].filter(
+        (file) => !this.builtTexts.has(file) || readText(file) !== this.builtTexts.get(file),
+      );
+      this.changed.clear();
+      this.firstChange = undefined;
+      if (paths.length === 0) {
+        // The save stopped the type check: it runs again, over the same sources.
+        if (this.options.typecheck === "on" && !this.stop.aborted) this.typecheck.start();
+        continue;
       }
-    } finally {
-      this.running = undefined;
+      const wrote = await this.buildOnce(this.bundles!, paths, since);
+      if (wrote) this.runbook = { file: wrote, text: readText(wrote) };
     }
   }
 

@@ -21,13 +21,28 @@ interface SelectorRead {
   job?: string;
 }
 
+const isSelectorsRead = (value: unknown): value is SelectorRead[] =>
+  Array.isArray(value) &&
+  value.every(
+    (read: unknown) =>
+      typeof read === "object" &&
+      read !== null &&
+      Object.entries(read).every(
+        ([key, field]) => (key === "metric" || key === "job") && typeof field === "string",
+      ),
+  );
+
 /** The selectors of a text, as read here; kept for the next process (kept-facts.ts), which then parses none of them. */
 function selectorsRead(text: string): SelectorRead[] {
-  return keptFact("selectors-read", text, () =>
-    selectors(parseKept(text, { grafana: false })).map(({ metric, matchers }) => {
-      const job = matchers.find((m) => m.label === "job" && m.op === "=")?.value;
-      return { ...(metric === undefined ? {} : { metric }), ...(job === undefined ? {} : { job }) };
-    }),
+  return keptFact(
+    "selectors-read",
+    text,
+    () =>
+      selectors(parseKept(text, { grafana: false })).map(({ metric, matchers }) => {
+        const job = matchers.find((m) => m.label === "job" && m.op === "=")?.value;
+        return { ...(metric === undefined ? {} : { metric }), ...(job === undefined ? {} : { job }) };
+      }),
+    isSelectorsRead,
   );
 }
 

@@ -75,9 +75,10 @@ export function mentionedSeries(text: string): MentionedSeries {
       continue;
     }
     if (c === '"' || c === "'") {
+      // As lezer-promql reads one: to its closing quote, or up to a line's end (left unclosed, with no error).
       let j = i + 1;
-      while (j < text.length && text[j] !== c) j += text[j] === "\\" ? 2 : 1;
-      i = j + 1;
+      while (j < text.length && text[j] !== c && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
+      i = text[j] === c ? j + 1 : j;
       previous = undefined;
       continue;
     }
