@@ -3,6 +3,7 @@ import path from "node:path";
 import type { ProjectDefinition } from "../engine/define/project.ts";
 import { terminalLines } from "../engine/escape.ts";
 import { loadKeptOutputs } from "../engine/kept-outputs.ts";
+import { keepParses } from "../engine/promql/parse.ts";
 import { WriterThread } from "../engine/import/writer-thread.ts";
 import type { ImportSummary } from "../engine/import/report.ts";
 import { projectRoot } from "../engine/source.ts";
@@ -82,6 +83,8 @@ async function runImport(
   // nor validated again, only the imported definitions' are. Read, not saved: what a dry run or an import adds is
   // the next build's to keep.
   loadKeptOutputs(projectRoot);
+  // The imported queries are parsed to infer their metrics, then again by the debt pass's checks: once is enough.
+  keepParses();
   const { ImportError, formatSummary } = await import("../engine/import/report.ts");
   try {
     const summary = await run({

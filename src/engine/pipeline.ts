@@ -43,6 +43,12 @@ export interface CompileOptions {
    * what the build would still refuse must show now.
    */
   checkErrorsSuppressed?: boolean;
+  /**
+   * Check the expressions of this dashboard only (by uid; every other check runs whole), and keep no verdict: for
+   * `o11y import`, which reads only what is said of the dashboard it imports, so the project's other queries and
+   * rules need not be parsed for it.
+   */
+  expressionsOfDashboard?: string;
 }
 
 /** The outputs whose files a tool judges (vmalert the VictoriaMetrics rule files): rendered with Prometheus's, first. */
@@ -58,7 +64,15 @@ export function compile(project: ProjectDefinition, options: CompileOptions = {}
   options.rulesRendered?.([...prometheus, ...ruleOutputFiles.flatMap((o) => o.artifacts)]);
   const diagnostics = [
     ...definitions.diagnostics,
-    ...keptVerdicts(model, checkModel).filter((d) => !definitions.covers(d)),
+    ...(options.expressionsOfDashboard === undefined
+      ? keptVerdicts(model, checkModel)
+      : checkModel(
+          model,
+          undefined,
+          undefined,
+          (site) => site.dashboard?.uid === options.expressionsOfDashboard,
+        )
+    ).filter((d) => !definitions.covers(d)),
   ];
   const base = [...renderGrafana(model), ...prometheus];
   // Kubernetes, Mimir, VictoriaMetrics (settings.outputs): each in its folder, from the same model and files.

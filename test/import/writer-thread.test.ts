@@ -21,7 +21,7 @@ import { readDashboard } from "../../src/engine/import/dashboard.ts";
 import { dashboardCode, dashboardName, exportNameOf } from "../../src/engine/import/import-dashboard.ts";
 import { ImportError } from "../../src/engine/import/report.ts";
 import { ModuleWriter } from "../../src/engine/import/typescript-writer.ts";
-import { renderDashboardImport } from "../../src/engine/import/write-project.ts";
+import { renderDashboardImport, type DashboardFiles } from "../../src/engine/import/write-project.ts";
 import { WriterThread } from "../../src/engine/import/writer-thread.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { projectCopies } from "../helpers/copy.ts";
@@ -55,8 +55,23 @@ function generated(fixture: string) {
   return { name, exportName: exportNameOf(name), code: dashboardCode(plain, debts, fixture) };
 }
 
-function inMainThread(root: string, dashboard: ReturnType<typeof generated>, importedFrom: string) {
-  return renderDashboardImport({ writer: new ModuleWriter(root), root, dashboard, metrics, importedFrom });
+type Generated = ReturnType<typeof generated>;
+
+const filesOf = (dashboard: Generated, importedFrom: string): DashboardFiles => ({
+  name: dashboard.name,
+  exportName: dashboard.exportName,
+  metrics,
+  importedFrom,
+});
+
+function inMainThread(root: string, dashboard: Generated, importedFrom: string) {
+  return renderDashboardImport(new ModuleWriter(root), filesOf(dashboard, importedFrom), dashboard.code);
+}
+
+/** As the import asks a thread: the files that need no code first, then the code. */
+function inThread(thread: WriterThread, dashboard: Generated, importedFrom: string) {
+  thread.prepare(filesOf(dashboard, importedFrom));
+  return thread.renderDashboard(dashboard.code);
 }
 
 afterEach(() => {
@@ -94,13 +109,13 @@ describe("the writer thread", () => {
     const root = project();
     const dashboard = generated(fixture);
     const thread = new WriterThread(root);
-    const inThread = await thread.renderDashboard(dashboard, { metrics, importedFrom: fixture });
-    expect(inThread).toBeDefined();
-    expect(inThread).toEqual(await inMainThread(root, dashboard, fixture));
+    const there = await inThread(thread, dashboard, fixture);
+    expect(there).toBeDefined();
+    expect(there).toEqual(await inMainThread(root, dashboard, fixture));
     // The thread wrote nothing in the project.
-    expect(inThread!.files.find((f) => f.path === `src/dashboards/${dashboard.name}.ts`)?.created).toBe(true);
+    expect(there!.files.find((f) => f.path === `src/dashboards/${dashboard.name}.ts`)?.created).toBe(true);
     // One import's files: asked again, it leaves them to the main thread.
-    expect(await thread.renderDashboard(dashboard, { metrics, importedFrom: fixture })).toBeUndefined();
+    expect(await thread.renderDashboard(dashboard.code)).toBeUndefined();
   });
 
   it("throws the problems it finds, as the main thread does", async () => {
@@ -110,9 +125,7 @@ describe("the writer thread", () => {
     const here = await inMainThread(root, dashboard, "x.json").catch((error: unknown) => error);
     expect(here).toBeInstanceOf(ImportError);
     const thread = new WriterThread(root);
-    const there = await thread
-      .renderDashboard(dashboard, { metrics, importedFrom: "x.json" })
-      .catch((error: unknown) => error);
+    const there = await inThread(thread, dashboard, "x.json").catch((error: unknown) => error);
     expect(there).toBeInstanceOf(ImportError);
     expect((there as ImportError).problems).toEqual((here as ImportError).problems);
     expect((there as ImportError).problems[0]!.message).toContain("exists already");
@@ -122,10 +135,7 @@ describe("the writer thread", () => {
     const root = project();
     const bundle = path.join(root, ".o11y-cache/import-writer.cjs");
     const dashboard = generated("dotdc-k8s-views-pods.json");
-    const first = await new WriterThread(root).renderDashboard(dashboard, {
-      metrics,
-      importedFrom: "x.json",
-    });
+    const first = await inThread(new WriterThread(root), dashboard, "x.json");
     const header = () => readFileSync(bundle, "utf8").split("\n", 1)[0]!;
     const before = header();
     // Its sources, and the configuration esbuild reads with them.
@@ -136,10 +146,7 @@ describe("the writer thread", () => {
     const source = readFileSync(writer, "utf8");
     expect(source).toContain("Imported by \\`o11y import dashboard\\` from");
     writeFileSync(writer, source.replace("Imported by \\`o11y import dashboard\\` from", "Imported from"));
-    const second = await new WriterThread(root).renderDashboard(dashboard, {
-      metrics,
-      importedFrom: "x.json",
-    });
+    const second = await inThread(new WriterThread(root), dashboard, "x.json");
     expect(header()).not.toBe(before);
     const module = (rendered: typeof first) =>
       rendered!.rendered.find((f) => f.path === `src/dashboards/${dashboard.name}.ts`)!.content;
@@ -147,7 +154,7 @@ describe("the writer thread", () => {
     expect(module(second)).toContain("Imported from x.json.");
     // Unchanged sources: the same bundle, not made again.
     appendFileSync(path.join(root, "src/engine/import/dashboard.ts"), "\n// not in the bundle\n");
-    await new WriterThread(root).renderDashboard(dashboard, { metrics, importedFrom: "x.json" });
+    await inThread(new WriterThread(root), dashboard, "x.json");
     expect(header()).toBe(readFileSync(bundle, "utf8").split("\n", 1)[0]);
   });
 
@@ -167,7 +174,7 @@ describe("the writer thread", () => {
     const thread = new WriterThread(root);
     // As the import does: its thread works while the project loads and the dashboard is checked.
     if (askAfterMs) await new Promise((resolve) => setTimeout(resolve, askAfterMs));
-    expect(await thread.renderDashboard(dashboard, { metrics, importedFrom: "x.json" })).toBeUndefined();
+    expect(await inThread(thread, dashboard, "x.json")).toBeUndefined();
   });
 });
 

@@ -165,17 +165,26 @@ function expressionDiagnostics(
   return out;
 }
 
-/** Every check over the whole model; all problems at once, in a stable order. */
+/**
+ * Every check over the whole model; all problems at once, in a stable order. With `expressionsOf`, the expression
+ * checks run on those sites only (an expression check speaks of its own site alone); the other checks run whole.
+ */
 export function checkModel(
   model: Model,
   checks: Check[] = allChecks,
   foreign?: ForeignOptions,
+  expressionsOf?: (site: ExpressionSite) => boolean,
 ): Diagnostic[] {
   const ctx = runContext(model, foreign);
   const sites = ctx.sites();
   // Thousands of queries, each parsed once: a tree is let go once the checks of its last site are done, rather
   // than piling up for the whole run (the model checks read only metric names of them, which are kept).
-  const out = expressionDiagnostics(sites, ctx, checks, ctx.release);
+  const out = expressionDiagnostics(
+    expressionsOf ? sites.filter(expressionsOf) : sites,
+    ctx,
+    checks,
+    ctx.release,
+  );
   for (const check of checks) {
     if (check.scope === "dashboard") {
       for (const dashboard of model.dashboards) {

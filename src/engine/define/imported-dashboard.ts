@@ -91,6 +91,17 @@ export interface ImportedPanelSpec {
   debt?: MigrationDebt[];
 }
 
+/**
+ * A field override that draws one series in one fixed color: what Grafana's `aliasColors` meant on a graph, and
+ * the most common override. Written as one call, an imported dashboard's hundreds of them read as a list.
+ */
+export function seriesColor(series: string, color: string): JsonObject {
+  return {
+    matcher: { id: "byName", options: series },
+    properties: [{ id: "color", value: { mode: "fixed", fixedColor: color } }],
+  };
+}
+
 /** A panel of any kind, as it was imported; its queries run against the dashboard's `datasource` variable. */
 export function importedPanel(spec: ImportedPanelSpec): PanelBuilder {
   const source = callerLocation();

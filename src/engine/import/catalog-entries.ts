@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from "@lezer/common";
 import type { MetricType } from "../define/catalog.ts";
-import { nodesNamed, parsePromQL, selectors, type ParsedExpression } from "../promql/parse.ts";
+import { nodesNamed, parseKept, selectors, type ParsedExpression } from "../promql/parse.ts";
 
 export interface InferredMetric {
   name: string;
@@ -45,7 +45,7 @@ export class MetricUsage {
 
   /** Adds one expression; returns the offset of its syntax error, if it does not parse. */
   add(text: string, options: { grafana: boolean }): number | undefined {
-    const expr = parsePromQL(text, options);
+    const expr = parseKept(text, options);
     if (expr.errorAt !== undefined) return expr.errorAt;
     const grouped = new Set<string>();
     // by (...), without (...), on (...), ignoring (...), group_left (...): labels the series carry.

@@ -13,7 +13,9 @@ import {
   importedPanel,
   importedRow,
   importedVariable,
+  seriesColor,
   type ImportedPanelSpec,
+  type Json,
   type ImportedVariableSpec,
   type MigrationDebt,
 } from "../define/imported-dashboard.ts";
@@ -28,6 +30,7 @@ import { ImportError, type ImportProblem, type ImportSummary, type Rewrite } fro
 import { call, CallCode, reference, ReferenceCode, type Code } from "./code.ts";
 import { writeAll } from "./write-files.ts";
 import type { WriterThread } from "./writer-thread.ts";
+import type { DashboardFiles } from "./write-project.ts";
 
 export interface ImportDashboardOptions {
   /** The file as the user named it (`-` for standard input), for messages and the catalog's notes. */
@@ -94,6 +97,9 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
   const metrics = inferMetrics(plain, options.project, problems);
   if (problems.length) throw new ImportError(problems);
 
+  const files = { name, exportName: exportNameOf(name), metrics, importedFrom: options.file };
+  // What needs no code is made while the dashboard is checked.
+  options.writerThread?.prepare(files);
   const entries = metrics.map((m) => importedMetric({ ...m, importedFrom: options.file }));
   const debts = emptyDebts();
   // One compile: debt is kept beside the built objects, so it changes no file and no schema verdict.
@@ -107,13 +113,12 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
       })),
     );
   }
-  const dashboard = { name, exportName: exportNameOf(name), code: dashboardCode(plain, debts, options.file) };
-  const { files, rendered } =
-    (await options.writerThread?.renderDashboard(dashboard, { metrics, importedFrom: options.file })) ??
-    (await renderHere(options.root, dashboard, metrics, options.file));
-  if (!options.dryRun) writeAll(options.root, rendered);
+  const code = dashboardCode(plain, debts, options.file);
+  const made =
+    (await options.writerThread?.renderDashboard(code)) ?? (await renderHere(options.root, files, code));
+  if (!options.dryRun) writeAll(options.root, made.rendered);
   return {
-    files,
+    files: made.files,
     rewrites: reading.rewrites,
     debt: debtLines(plain, debts),
     metrics: metrics.map((m) => ({ name: m.name, type: m.type, inferred: m.inferred })),
@@ -121,16 +126,11 @@ export async function importDashboard(options: ImportDashboardOptions): Promise<
 }
 
 /** The files made and formatted in this thread. */
-async function renderHere(
-  root: string,
-  dashboard: { name: string; exportName: string; code: Code },
-  metrics: InferredMetric[],
-  importedFrom: string,
-) {
+async function renderHere(root: string, files: DashboardFiles, code: Code) {
   // ts-morph and prettier are large: loaded when there is something to write, by this command only.
   const { ModuleWriter } = await import("./typescript-writer.ts");
   const { renderDashboardImport } = await import("./write-project.ts");
-  return renderDashboardImport({ writer: new ModuleWriter(root), root, dashboard, metrics, importedFrom });
+  return renderDashboardImport(new ModuleWriter(root), files, code);
 }
 
 /** The model of the project with the imported dashboard and catalog entries added, compiled and checked. */
@@ -147,8 +147,9 @@ export function compileWith(
       metrics: [...project.metrics, ...entries],
       dashboards: [...project.dashboards, dashboard],
     },
-    // Its checks' errors become suppressions: what the build would still refuse shows now.
-    { checkErrorsSuppressed: true },
+    // Its checks' errors become suppressions: what the build would still refuse shows now. Only what is said of the
+    // imported dashboard is read (`ours`).
+    { checkErrorsSuppressed: true, expressionsOfDashboard: plain.uid },
   );
 }
 
@@ -257,10 +258,22 @@ function debtCode(list: MigrationDebt[] | undefined): Code | undefined {
   return list?.length ? list.map((d) => call("debt", d.check, d.reason)) : undefined;
 }
 
+/** An override as seriesColor() makes it, to the order of its keys, becomes that call; any other stays JSON. */
+function overrideCode(override: Json): Code {
+  const matcher = (override as { matcher?: { options?: unknown } } | null)?.matcher;
+  const color = (override as { properties?: { value?: { fixedColor?: unknown } }[] } | null)?.properties?.[0]
+    ?.value?.fixedColor;
+  if (typeof matcher?.options !== "string" || typeof color !== "string") return override as Code;
+  const same = JSON.stringify(seriesColor(matcher.options, color)) === JSON.stringify(override);
+  return same ? call("seriesColor", matcher.options, color) : (override as Code);
+}
+
 function panelCode(panel: ImportedPanelSpec, debts: Debts): Code {
   const { debt: _none, ...spec } = panel;
   return call("importedPanel", {
     ...(spec as unknown as Record<string, Code>),
+    // Assigned over the spread: the key keeps its place among the panel's fields.
+    overrides: spec.overrides?.map(overrideCode),
     debt: debtCode(debts.panels.get(panel.id)),
   });
 }
@@ -303,6 +316,7 @@ const kitFunctions: Record<string, (...args: never[]) => unknown> = {
   importedPanel,
   importedRow,
   importedVariable,
+  seriesColor,
   debt,
 };
 

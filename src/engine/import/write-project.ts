@@ -14,6 +14,7 @@ import { printNode, SyntaxKind, type SourceFile } from "ts-morph";
 
 const importedCatalog = "src/catalog/imported.ts";
 const catalogIndex = "src/catalog/index.ts";
+const dashboardIndex = "src/dashboards/index.ts";
 
 /** `node_cpu_seconds_total` -> `nodeCpuSecondsTotal`. */
 export function metricConstName(name: string): string {
@@ -89,11 +90,14 @@ function registered(index: SourceFile, name: string): boolean {
   return index.getVariableDeclaration(name) !== undefined;
 }
 
-export interface DashboardModule {
+/** The files of one dashboard's import, all that is known of it before its code is. */
+export interface DashboardFiles {
   /** File name under src/dashboards/, without .ts. */
   name: string;
   exportName: string;
-  code: Code;
+  /** The catalog entries it adds. */
+  metrics: InferredMetric[];
+  importedFrom: string;
 }
 
 /** What an import writes: each file, whether it is new, and its formatted content. */
@@ -102,57 +106,96 @@ export interface RenderedImport {
   rendered: { path: string; content: string }[];
 }
 
-/** The files `o11y import dashboard` writes, formatted: its module, the index, the catalog entries. */
-export async function renderDashboardImport(options: {
-  writer: ModuleWriter;
-  root: string;
-  dashboard: DashboardModule;
-  metrics: InferredMetric[];
-  importedFrom: string;
-}): Promise<RenderedImport> {
-  const { root, dashboard, writer } = options;
+/** The files that do not depend on the dashboard's code, made and formatted; and what is wrong with them. */
+export interface PreparedDashboardImport {
+  problems: ImportProblem[];
+  rendered: { path: string; content: string }[];
+}
+
+/**
+ * The first half of `o11y import dashboard`'s files: the dashboard's registration in src/dashboards/index.ts and its
+ * catalog entries, which need only its name and metrics. The import makes them while it still checks the dashboard,
+ * whose code (with its debt) the second half (finishDashboardImport) needs.
+ */
+export async function prepareDashboardImport(
+  writer: ModuleWriter,
+  files: DashboardFiles,
+): Promise<PreparedDashboardImport> {
   const problems: ImportProblem[] = [];
-  const file = `src/dashboards/${dashboard.name}.ts`;
-  if (existsSync(path.join(root, file)))
-    problems.push({
-      message: `${file} exists already`,
-      fix: "pass --name with another file name, or remove that dashboard first.",
-    });
-  const index = writer.open("src/dashboards/index.ts");
+  const index = writer.open(dashboardIndex);
   const names = new Set([
     ...index.getImportDeclarations().flatMap((d) => d.getNamedImports().map((n) => n.getName())),
     ...index.getVariableDeclarations().map((d) => d.getName()),
   ]);
-  if (names.has(dashboard.exportName))
+  if (names.has(files.exportName))
     problems.push({
-      message: `src/dashboards/index.ts already has a name ${dashboard.exportName}`,
+      message: `${dashboardIndex} already has a name ${files.exportName}`,
       fix: "pass --name with another file name.",
     });
+  writer.importNames(index, `./${files.name}.ts`, [files.exportName]);
+  if (!writer.appendToArray(index, "dashboards", files.exportName))
+    problems.push({
+      message: `${dashboardIndex} has no \`dashboards = [...]\` list to register the dashboard in`,
+      fix: "restore `export const dashboards = [...]` there, as the project has it.",
+    });
+  const catalogFiles = addCatalogEntries(writer, writer.root, files.metrics, files.importedFrom, problems);
+  return {
+    problems,
+    rendered: problems.length ? [] : await writer.render([dashboardIndex, ...catalogFiles]),
+  };
+}
+
+/** The second half: the dashboard's module, from its code; then every file of the import, or its problems thrown. */
+export async function finishDashboardImport(
+  writer: ModuleWriter,
+  files: DashboardFiles,
+  prepared: PreparedDashboardImport,
+  code: Code,
+): Promise<RenderedImport> {
+  const file = `src/dashboards/${files.name}.ts`;
+  const problems: ImportProblem[] = [];
+  if (existsSync(path.join(writer.root, file)))
+    problems.push({
+      message: `${file} exists already`,
+      fix: "pass --name with another file name, or remove that dashboard first.",
+    });
+  problems.push(...prepared.problems);
+  if (problems.length) throw new ImportError(problems);
   writer.newModule(file, {
-    docs: `Imported by \`o11y import dashboard\` from ${options.importedFrom}.`,
+    docs: `Imported by \`o11y import dashboard\` from ${files.importedFrom}.`,
     imports: [
       { specifier: "../config.ts", names: ["settings"] },
       {
         specifier: "../engine/define/imported-dashboard.ts",
         names: usedCallees(
-          dashboard.code,
-          new Set(["importedDashboard", "importedPanel", "importedRow", "importedVariable", "debt"]),
+          code,
+          new Set([
+            "importedDashboard",
+            "importedPanel",
+            "importedRow",
+            "importedVariable",
+            "seriesColor",
+            "debt",
+          ]),
         ),
       },
     ],
-    constants: [{ name: dashboard.exportName, value: dashboard.code }],
+    constants: [{ name: files.exportName, value: code }],
   });
-  writer.importNames(index, `./${dashboard.name}.ts`, [dashboard.exportName]);
-  if (!writer.appendToArray(index, "dashboards", dashboard.exportName))
-    problems.push({
-      message: "src/dashboards/index.ts has no `dashboards = [...]` list to register the dashboard in",
-      fix: "restore `export const dashboards = [...]` there, as the project has it.",
-    });
-  const catalogFiles = addCatalogEntries(writer, root, options.metrics, options.importedFrom, problems);
-  if (problems.length) throw new ImportError(problems);
-  const paths = [file, "src/dashboards/index.ts", ...catalogFiles];
-  const rendered = await writer.render(paths);
-  return { files: paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) })), rendered };
+  const rendered = [...(await writer.render([file])), ...prepared.rendered];
+  return {
+    files: rendered.map((r) => ({ path: r.path, created: !existsSync(path.join(writer.root, r.path)) })),
+    rendered,
+  };
+}
+
+/** The files `o11y import dashboard` writes, formatted: its module, the index, the catalog entries. */
+export async function renderDashboardImport(
+  writer: ModuleWriter,
+  files: DashboardFiles,
+  code: Code,
+): Promise<RenderedImport> {
+  return finishDashboardImport(writer, files, await prepareDashboardImport(writer, files), code);
 }
 
 function usedCallees(code: Code, wanted: Set<string>, found = new Set<string>()): string[] {

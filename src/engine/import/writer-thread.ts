@@ -14,17 +14,13 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { InferredMetric } from "./catalog-entries.ts";
 import { encodeCode, type Code, type EncodedCode } from "./code.ts";
 import { ImportError, type ImportProblem } from "./report.ts";
-import type { RenderedImport } from "./write-project.ts";
+import type { DashboardFiles, RenderedImport } from "./write-project.ts";
 
-export interface WriterRequest {
-  root: string;
-  dashboard: { name: string; exportName: string; code: EncodedCode };
-  metrics: InferredMetric[];
-  importedFrom: string;
-}
+/** What the main thread sends: first the files to prepare, then the dashboard's code. */
+export type WriterMessage =
+  { kind: "prepare"; root: string; files: DashboardFiles } | { kind: "code"; code: EncodedCode };
 
 export type WriterReply =
   | { kind: "rendered"; result: RenderedImport }
@@ -40,6 +36,7 @@ const settings = ["tsconfig.json", "package.json"];
 
 export class WriterThread {
   private readonly thread: Promise<Running | undefined>;
+  private prepared = false;
   private asked = false;
 
   /** Starts the thread (it loads ts-morph and prettier at once); `root` is the project folder, where src/ is. */
@@ -51,25 +48,29 @@ export class WriterThread {
   }
 
   /**
-   * The files `renderDashboardImport` makes, made in the thread; undefined when the thread could not make them
-   * (the caller makes them itself). The problems it finds are thrown, as an ImportError. A thread makes the files
-   * of one import: asked again, it answers undefined.
+   * Starts making the files that need only the dashboard's name and metrics (its registration in the index, its
+   * catalog entries), as soon as the thread is up: the import calls it before it checks the dashboard. Once only.
    */
-  async renderDashboard(
-    dashboard: { name: string; exportName: string; code: Code },
-    rest: { metrics: InferredMetric[]; importedFrom: string },
-  ): Promise<RenderedImport | undefined> {
-    if (this.asked) return undefined;
+  prepare(files: DashboardFiles): void {
+    if (this.prepared) return;
+    this.prepared = true;
+    const message: WriterMessage = { kind: "prepare", root: this.root, files };
+    void this.thread.then((thread) => thread?.worker.postMessage(message));
+  }
+
+  /**
+   * The files `renderDashboardImport` makes, made in the thread from the dashboard's code and what prepare() was
+   * given; undefined when the thread could not make them (the caller makes them itself). The problems it finds are
+   * thrown, as an ImportError. A thread makes the files of one import: asked again, or never prepared, it answers
+   * undefined.
+   */
+  async renderDashboard(code: Code): Promise<RenderedImport | undefined> {
+    if (this.asked || !this.prepared) return undefined;
     this.asked = true;
     const thread = await this.thread;
     if (!thread) return undefined;
-    const request: WriterRequest = {
-      root: this.root,
-      dashboard: { ...dashboard, code: encodeCode(dashboard.code) },
-      ...rest,
-    };
     thread.worker.ref();
-    thread.worker.postMessage(request);
+    thread.worker.postMessage({ kind: "code", code: encodeCode(code) } satisfies WriterMessage);
     const reply = await thread.reply;
     void thread.worker.terminate();
     if (reply.kind === "problems") throw new ImportError(reply.problems);
