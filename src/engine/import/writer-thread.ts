@@ -36,15 +36,20 @@ const settings = ["tsconfig.json", "package.json"];
 
 export class WriterThread {
   private readonly thread: Promise<Running | undefined>;
+  /** The thread once started: a message to it is posted at once, not after the caller's synchronous work. */
+  private started: Running | undefined;
   private prepared = false;
   private asked = false;
 
   /** Starts the thread (it loads ts-morph and prettier at once); `root` is the project folder, where src/ is. */
   constructor(private readonly root: string) {
-    this.thread = startThread(root).catch((error: unknown) => {
-      debugNote(`the writer thread did not start: ${String(error)}`);
-      return undefined;
-    });
+    this.thread = startThread(root).then(
+      (thread) => (this.started = thread),
+      (error: unknown) => {
+        debugNote(`the writer thread did not start: ${String(error)}`);
+        return undefined;
+      },
+    );
   }
 
   /**
@@ -55,7 +60,10 @@ export class WriterThread {
     if (this.prepared) return;
     this.prepared = true;
     const message: WriterMessage = { kind: "prepare", root: this.root, files };
-    void this.thread.then((thread) => thread?.worker.postMessage(message));
+    // Posted now when the thread is up: the import checks the dashboard next, synchronously, and a promise's
+    // callback would post it only after that, when the thread has nothing left to do early.
+    if (this.started) this.started.worker.postMessage(message);
+    else void this.thread.then((thread) => thread?.worker.postMessage(message));
   }
 
   /**
