@@ -29,6 +29,20 @@ const scriptMaps: Map<string, () => SourceMap | undefined> = ((
 )[Symbol.for("o11y.scriptSourceMaps")] ??= new Map());
 
 /**
+ * Maps the frames of `file` by `map` while the returned function is not called: a module Node maps too, whose map
+ * it finds by a search through every module's (the watch's definitions, evaluated afresh for each build), is
+ * looked up here once. `map` is asked again while it has none.
+ */
+export function useSourceMapOf(file: string, map: () => SourceMap | undefined): () => void {
+  let found: SourceMap | undefined;
+  const registered = () => (found ??= map());
+  scriptMaps.set(file, registered);
+  return () => {
+    if (scriptMaps.get(file) === registered) scriptMaps.delete(file);
+  };
+}
+
+/**
  * Content modules that wrap the define helpers call this with `import.meta.url`, so that locations point
  * at the definition that called the wrapper, not at the wrapper.
  */
@@ -182,11 +196,36 @@ function originalPosition(
   line: number,
   column: number,
   nodeMaps: boolean,
-): { source: string; line: number; column: number } | undefined {
+): OriginalPosition | undefined {
+  let map: SourceMap | undefined;
   try {
     const registered = scriptMaps.get(fileName);
-    const map = registered ? registered() : nodeMaps ? findSourceMap(fileName) : undefined;
-    if (!map) return undefined;
+    map = registered ? registered() : nodeMaps ? findSourceMap(fileName) : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!map) return undefined;
+  // Every definition's location passes the kit's frames, the same few positions each time: each is mapped once.
+  const key = line < 2 ** 21 && column < 2 ** 32 ? line * 2 ** 32 + column : undefined;
+  let known = mapped.get(map);
+  if (!known) mapped.set(map, (known = new Map()));
+  if (key !== undefined && known.has(key)) return known.get(key);
+  const original = mapPosition(map, line, column);
+  if (key !== undefined) known.set(key, original);
+  return original;
+}
+
+interface OriginalPosition {
+  source: string;
+  line: number;
+  column: number;
+}
+
+/** The positions each map was asked for, and its answers: a map stands for one text, whatever its file's name. */
+const mapped = new WeakMap<SourceMap, Map<number, OriginalPosition | undefined>>();
+
+function mapPosition(map: SourceMap, line: number, column: number): OriginalPosition | undefined {
+  try {
     // Source maps count lines and columns from 0, stack traces from 1.
     const entry = map.findEntry(line - 1, column - 1) as {
       originalSource?: string;

@@ -18,12 +18,13 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { Module } from "node:module";
+import { findSourceMap, Module } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BuildContext, BuildOptions, Metafile, Plugin } from "esbuild";
 import type * as SessionModule from "./session.ts";
 import { importModule } from "../../engine/import-module.ts";
+import { useSourceMapOf } from "../../engine/source.ts";
 
 type Esbuild = typeof import("esbuild");
 export type Session = typeof SessionModule;
@@ -265,7 +266,13 @@ export class Bundles {
       if (!engine.modules.has(name)) throw new Error(`the watch's engine bundle does not hold ${name}`);
       return engine.modules.get(name);
     };
-    module._compile(definitions.code, filename);
+    // The definitions' locations read their frames' map from Node's own, found once rather than for each frame.
+    const forget = useSourceMapOf(filename, () => findSourceMap(filename));
+    try {
+      module._compile(definitions.code, filename);
+    } finally {
+      forget();
+    }
     return module.exports as { project?: unknown };
   }
 
