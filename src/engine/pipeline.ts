@@ -44,9 +44,9 @@ export interface CompileOptions {
    */
   checkErrorsSuppressed?: boolean;
   /**
-   * Check the expressions of this dashboard only (by uid; every other check runs whole), and keep no verdict: for
-   * `o11y import`, which reads only what is said of the dashboard it imports, so the project's other queries and
-   * rules need not be parsed for it.
+   * Run the expression checks on this dashboard's queries only (by uid; every other check runs whole), and keep no
+   * verdict: for `o11y import`, which reads only what is said of the dashboard it imports (an expression check says
+   * nothing of other sites), so the project's other queries and rules are parsed for the other checks' facts only.
    */
   expressionsOfDashboard?: string;
 }

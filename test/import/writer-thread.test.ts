@@ -118,6 +118,14 @@ describe("the writer thread", () => {
     expect(await thread.renderDashboard(dashboard.code)).toBeUndefined();
   });
 
+  it("prepares the files of one import: a second prepare is refused, not paired with the first's code", () => {
+    const thread = new WriterThread(project());
+    const dashboard = generated("dotdc-k8s-views-pods.json");
+    thread.prepare(filesOf(dashboard, "x.json"));
+    expect(() => thread.prepare(filesOf(generated("promex-ecto.json"), "y.json"))).toThrow(/one import/);
+    thread.close();
+  });
+
   it("throws the problems it finds, as the main thread does", async () => {
     const root = project();
     const dashboard = generated("dotdc-k8s-views-pods.json");

@@ -135,6 +135,7 @@ function expressionDiagnostics(
   ctx: CheckContext,
   checks: Check[],
   release?: RunContext["release"],
+  checked: (site: ExpressionSite) => boolean = () => true,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const expressionChecks = checks.filter((c) => c.scope === "expression");
@@ -147,7 +148,8 @@ function expressionDiagnostics(
   for (const site of sites) {
     const options = { grafana: site.kind !== "expression" };
     const expr = ctx.parse(site.expr, options);
-    for (const check of expressionChecks) {
+    // A site left unchecked is still parsed and let go here, with the facts the later checks ask of it.
+    for (const check of checked(site) ? expressionChecks : []) {
       if (expr.errorAt !== undefined && check.needsValidSyntax !== false) continue;
       for (const finding of check.check(expr, site, ctx)) {
         // Where the offending character was written, when the site knows (a dashboard query's template).
@@ -179,12 +181,7 @@ export function checkModel(
   const sites = ctx.sites();
   // Thousands of queries, each parsed once: a tree is let go once the checks of its last site are done, rather
   // than piling up for the whole run (the model checks read only metric names of them, which are kept).
-  const out = expressionDiagnostics(
-    expressionsOf ? sites.filter(expressionsOf) : sites,
-    ctx,
-    checks,
-    ctx.release,
-  );
+  const out = expressionDiagnostics(sites, ctx, checks, ctx.release, expressionsOf);
   for (const check of checks) {
     if (check.scope === "dashboard") {
       for (const dashboard of model.dashboards) {

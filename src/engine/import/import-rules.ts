@@ -41,7 +41,7 @@ import type { MetricModel, RecordingRuleModel } from "../model.ts";
 import { suggestName, safeNamePattern, windowsReservedNames } from "../check/path-names.ts";
 import { compile } from "../pipeline.ts";
 import { topComparison } from "../promql/comparison.ts";
-import { parsePromQL, selectors } from "../promql/parse.ts";
+import { parseKept, selectors } from "../promql/parse.ts";
 import type { Semantics } from "../promql/semantics.ts";
 import { ruleGroupPrefix } from "../render/prometheus.ts";
 import { alertSectionPrefix, alertSections, parseRunbook } from "../runbook.ts";
@@ -406,7 +406,7 @@ function semanticsOf(project: ProjectDefinition, plan: PlannedGroup[]): Semantic
         if (!recordingRules.has(rule.name))
           recordingRules.set(rule.name, { record: rule.name, expr: rule.expr } as RecordingRuleModel);
   // Recording rules are read through their expressions.
-  return { seriesIndex, recordingRules, parse: parsePromQL };
+  return { seriesIndex, recordingRules, parse: parseKept };
 }
 
 /** Where a recording rule can be referenced from: its module, its exported name, its definition. */
@@ -518,7 +518,7 @@ function interpolate(
       if (group.kind === "alerts")
         r.constName = moduleNames.take(constName(r.rule.name), severitySuffix(r.rule));
       const edits: Array<{ from: number; to: number; code: Code }> = [];
-      const parsed = parsePromQL(r.rule.expr, { grafana: false });
+      const parsed = parseKept(r.rule.expr, { grafana: false });
       for (const selector of selectors(parsed)) {
         const node = selector.metricNode;
         if (!selector.metric || node?.name !== "Identifier") continue;

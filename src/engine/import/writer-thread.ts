@@ -1,8 +1,10 @@
 /**
  * `o11y import dashboard` makes and formats its files in a thread of its own (writer-worker.ts): ts-morph, whose
  * TypeScript is 9 MB of JavaScript, and prettier load there, on the machine's other core, while this thread loads
- * the project and runs the debt pass; the generated code then goes there to be printed and formatted, and the files
- * come back to be written here. The same functions make the same bytes as in this thread.
+ * the project and runs the debt pass. The files that need only the dashboard's name and metrics (its registration in
+ * the index, its catalog entries) are made there as soon as those are known (prepare); the dashboard's code, once the
+ * debt pass has written its debt into it, goes there to be printed and formatted; then every file comes back to be
+ * written here. The same functions make the same bytes as in this thread.
  *
  * A thread cannot load the TypeScript sources (the CLI runs from bin/o11y.js's bundle, without tsx), so it runs
  * a bundle of writer-worker.ts that esbuild makes into .o11y-cache/, headed by the files it holds and their
@@ -54,10 +56,11 @@ export class WriterThread {
 
   /**
    * Starts making the files that need only the dashboard's name and metrics (its registration in the index, its
-   * catalog entries), as soon as the thread is up: the import calls it before it checks the dashboard. Once only.
+   * catalog entries), as soon as the thread is up: the import calls it before it checks the dashboard. Once.
    */
   prepare(files: DashboardFiles): void {
-    if (this.prepared) return;
+    // The code renderDashboard is given is that of the files prepared: one import per thread.
+    if (this.prepared) throw new Error("a writer thread prepares the files of one import only");
     this.prepared = true;
     const message: WriterMessage = { kind: "prepare", root: this.root, files };
     // Posted now when the thread is up: the import checks the dashboard next, synchronously, and a promise's
