@@ -222,7 +222,6 @@ export async function importRules(options: ImportRulesOptions): Promise<ImportSu
   const { renderRulesImport } = await import("./write-project.ts");
   const { files, rendered } = await renderRulesImport({
     writer,
-    root,
     modules,
     thresholds: thresholds.map(thresholdEntry),
     metrics,

@@ -27,13 +27,12 @@ export function metricConstName(name: string): string {
 /** Adds the catalog entries to src/catalog/imported.ts, creating it and registering it when new. */
 export function addCatalogEntries(
   writer: ModuleWriter,
-  root: string,
   metrics: InferredMetric[],
   importedFrom: string,
   problems: ImportProblem[],
 ): string[] {
   if (!metrics.length) return [];
-  const isNew = !existsSync(path.join(root, importedCatalog));
+  const isNew = !existsSync(path.join(writer.root, importedCatalog));
   const catalog = isNew ? undefined : writer.open(importedCatalog);
   const taken = new Set(catalog?.getVariableDeclarations().map((d) => d.getName()) ?? []);
   const constants: Constant[] = [];
@@ -106,6 +105,14 @@ export interface RenderedImport {
   rendered: { path: string; content: string }[];
 }
 
+/** What an import made: each file, new or not (the writer's project as it is now), and its content. */
+function madeFiles(writer: ModuleWriter, rendered: RenderedImport["rendered"]): RenderedImport {
+  return {
+    files: rendered.map((r) => ({ path: r.path, created: !existsSync(path.join(writer.root, r.path)) })),
+    rendered,
+  };
+}
+
 /** The files that do not depend on the dashboard's code, made and formatted; and what is wrong with them. */
 export interface PreparedDashboardImport {
   problems: ImportProblem[];
@@ -138,7 +145,7 @@ export async function prepareDashboardImport(
       message: `${dashboardIndex} has no \`dashboards = [...]\` list to register the dashboard in`,
       fix: "restore `export const dashboards = [...]` there, as the project has it.",
     });
-  const catalogFiles = addCatalogEntries(writer, writer.root, files.metrics, files.importedFrom, problems);
+  const catalogFiles = addCatalogEntries(writer, files.metrics, files.importedFrom, problems);
   return {
     problems,
     rendered: problems.length ? [] : await writer.render([dashboardIndex, ...catalogFiles]),
@@ -173,11 +180,7 @@ export async function finishDashboardImport(
     ],
     constants: [{ name: files.exportName, value: code }],
   });
-  const rendered = [...(await writer.render([file])), ...prepared.rendered];
-  return {
-    files: rendered.map((r) => ({ path: r.path, created: !existsSync(path.join(writer.root, r.path)) })),
-    rendered,
-  };
+  return madeFiles(writer, [...(await writer.render([file])), ...prepared.rendered]);
 }
 
 /** The files `o11y import dashboard` writes, formatted: its module, the index, the catalog entries. */
@@ -259,13 +262,12 @@ export const commentText = (text: string) => text.replaceAll("*/", "* /");
  */
 export async function renderRulesImport(options: {
   writer: ModuleWriter;
-  root: string;
   modules: RuleModule[];
   thresholds: ThresholdEntry[];
   metrics: InferredMetric[];
   importedFrom: string;
 }): Promise<RenderedImport> {
-  const { writer, root } = options;
+  const { writer } = options;
   const problems: ImportProblem[] = [];
   for (const module of options.modules) {
     writer.newModule(module.file, {
@@ -328,9 +330,8 @@ export async function renderRulesImport(options: {
     }
     changed.push(file);
   }
-  const catalogFiles = addCatalogEntries(writer, root, options.metrics, options.importedFrom, problems);
+  const catalogFiles = addCatalogEntries(writer, options.metrics, options.importedFrom, problems);
   if (problems.length) throw new ImportError(problems);
   const paths = [...options.modules.map((m) => m.file), ...changed, ...catalogFiles];
-  const rendered = await writer.render(paths);
-  return { files: paths.map((p) => ({ path: p, created: !existsSync(path.join(root, p)) })), rendered };
+  return madeFiles(writer, await writer.render(paths));
 }
