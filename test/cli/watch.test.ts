@@ -460,6 +460,11 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     const processes = descendants(watching.child.pid!);
     expect(processes.length).toBeGreaterThan(0);
+    // The standbys' folder of links and pipes (src/engine/validate/tools/standby.ts): the alert edits above made some.
+    const standbys = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+    const standbyFolders = () =>
+      readdirSync(standbys).filter((n) => n.startsWith(`o11y-standby-${watching.child.pid}-`));
+    expect(standbyFolders()).toHaveLength(1);
     watching.child.kill("SIGINT");
     expect(await watching.exited).toBe(0);
     expect(
@@ -468,6 +473,7 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
       ),
     ).toEqual([]);
     expect(readdirSync(root).filter((n) => n.startsWith(".o11y-tmp-"))).toEqual([]);
+    expect(standbyFolders()).toEqual([]);
     expect(processes.filter(alive)).toEqual([]);
     wholeBuild(path.join(root, "build"));
   });

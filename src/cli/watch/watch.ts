@@ -24,6 +24,7 @@ import { recordPending, temporaryFolderPrefix } from "../../engine/emit/pending.
 import { projectRoot, toProjectPath } from "../../engine/source.ts";
 import { typecheck } from "../../engine/typecheck/typecheck.ts";
 import type { ToolsMode } from "../../engine/validate/tools/index.ts";
+import { disableStandbys, enableStandbys, refillStandbys } from "../../engine/validate/tools/standby.ts";
 import { refusal, refusedOutFolder } from "../build.ts";
 import { reportInternalError } from "../failures.ts";
 import { loadFailure } from "../load-project.ts";
@@ -130,6 +131,8 @@ class Watch {
     process.setSourceMapsEnabled(true);
     // Before this process grows: promtool, vmalert and tsc start from a small helper, not by forking the watch.
     startChildHelper();
+    // promtool's start (~70 ms) is paid between saves: see standby.ts.
+    enableStandbys(projectRoot);
     const esbuild = await import("esbuild");
     this.bundles = new Bundles(esbuild, projectRoot, this.options.project, this.dir);
     this.runbook.text = readText(this.runbook.file);
@@ -152,6 +155,7 @@ class Watch {
       await this.running?.catch(() => {});
       await this.retiring;
       await this.typecheck.stop();
+      await disableStandbys();
       await stopChildHelper();
       await this.bundles.dispose();
       esbuild.stop();
@@ -252,6 +256,8 @@ class Watch {
         return undefined;
       }
       line(outcome.summary);
+      // The tools this build ran wait for the next one.
+      void refillStandbys();
       if (outcome.retired) this.retiring = outcome.retired.catch(() => {});
       return outcome.runbook;
     } catch (error) {

@@ -4,6 +4,7 @@ import type { Artifact } from "../../render/artifact.ts";
 import { amtool } from "./amtool.ts";
 import { promtool, readPromtoolOutput, type PromtoolLine, type PromtoolProblem } from "./promtool.ts";
 import { judgeRuleTests } from "./promtool-tests.ts";
+import { runStaged } from "./standby.ts";
 import { vmalert } from "./vmalert.ts";
 import {
   acceptedBefore,
@@ -97,13 +98,16 @@ export async function judgeWithTools(
         : tool.args(path.basename(entry));
       const key = verdictKey(tool, found.file, args, toolInputs(tool, artifacts));
       if (acceptedBefore(cacheDir, key)) return { ...nothing(), accepted: [tool.command] };
-      const run = await runTool(
-        found.file,
-        args,
-        judged ? stagedDir : path.dirname(entry),
-        undefined,
-        signal,
-      );
+      const run = judged
+        ? await runTool(found.file, args, stagedDir, undefined, signal)
+        : await runStaged(
+            found.file,
+            args,
+            stagedDir,
+            path.dirname(tool.entry),
+            path.basename(tool.entry),
+            signal,
+          );
       if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
       if (run.code === 0) {
         rememberAcceptance(cacheDir, key);

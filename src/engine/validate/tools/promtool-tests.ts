@@ -10,7 +10,7 @@
  * remembered under a hash of exactly those in `node_modules/.cache/o11y-promtool-tests/`, so an unchanged build runs none.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { get, plain, readYaml } from "../../check/yaml-tree.ts";
@@ -19,7 +19,8 @@ import { locationAt, type Artifact } from "../../render/artifact.ts";
 import { rulesDir, testsDir } from "../../render/prometheus.ts";
 import { projectRoot } from "../../source.ts";
 import { promtool } from "./promtool.ts";
-import { findExecutable, nameWithVersion, runTool, type ToolsMode } from "./tool.ts";
+import { runStaged } from "./standby.ts";
+import { executableIdentity, findExecutable, nameWithVersion, type ToolsMode } from "./tool.ts";
 import { contentDigest } from "./verdict-cache.ts";
 
 /** Bump when what a cache entry vouches for changes. */
@@ -36,17 +37,6 @@ const sha256 = (...parts: string[]) => {
   for (const part of parts) hash.update(part).update("\u0000");
   return hash.digest("hex");
 };
-
-/** promtool as a cache key: its real path, size and modification time (a new version changes them). */
-function identity(file: string): string | undefined {
-  try {
-    const real = realpathSync(file);
-    const stat = statSync(real);
-    return `${real}\u0000${stat.size}\u0000${stat.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The rule files whose series a test file's tests read (see the module's comment). */
 function dependencies(test: Artifact, artifacts: Artifact[]): Artifact[] {
@@ -145,7 +135,7 @@ export async function judgeRuleTests(
   if (mode === "off" || testFiles.length === 0) return verdict;
   const found = findExecutable(promtool, env);
   if ("missing" in found) return verdict;
-  const tool = identity(found.file);
+  const tool = executableIdentity(found.file);
   const keyOf = (test: Artifact) =>
     tool === undefined
       ? undefined
@@ -169,12 +159,13 @@ export async function judgeRuleTests(
   const worker = async () => {
     for (let next = queue.shift(); next && !signal?.aborted; next = queue.shift()) {
       const { artifact, key } = next;
-      const file = path.join(stagedDir, artifact.path);
-      const run = await runTool(
+      const entry = path.basename(artifact.path);
+      const run = await runStaged(
         found.file,
-        ["test", "rules", path.basename(file)],
-        path.dirname(file),
-        undefined,
+        ["test", "rules", entry],
+        stagedDir,
+        path.dirname(artifact.path),
+        entry,
         signal,
       );
       verdict.ran.push(artifact.path);

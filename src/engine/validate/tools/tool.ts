@@ -3,7 +3,7 @@
  * Prometheus and Alertmanager that load build/ would reject too. Each tool is a file of its own here.
  */
 import { killChild, startChild, type Child } from "../../child-process.ts";
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
@@ -55,6 +55,17 @@ export function findExecutable(
   return { missing: `${tool.command} is not on PATH` };
 }
 
+/** An executable as a cache key: its real path, size and modification time (a new version changes them). */
+export function executableIdentity(file: string): string | undefined {
+  try {
+    const real = realpathSync(file);
+    const stat = statSync(real);
+    return `${real}\u0000${stat.size}\u0000${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
@@ -69,6 +80,8 @@ export interface ToolRun {
   output: string;
   /** Set when the process could not be started or did not finish. */
   error?: string;
+  /** Set when a standby ran it (standby.ts): started before its run, it read the same files. */
+  standby?: true;
 }
 
 /** A tool that has not finished after this long is hung: it is killed, and its verdict is that it could not judge. */
@@ -116,6 +129,104 @@ function watchSignals(on: boolean): void {
   else process.off("exit", stopOnExit);
 }
 
+/** A tool started, whose end can be awaited: `runTool`'s, or one started ahead of its run (standby.ts). */
+export interface LaunchedTool {
+  /** Set once the process has exited, or could not start. */
+  readonly ended: boolean;
+  /** Kills it (its process group) with this reason as its verdict's error. */
+  fail(why: string): void;
+  /** Its end: the exit code and everything it printed since it started. Never rejects. */
+  readonly done: Promise<ToolRun>;
+}
+
+/**
+ * Starts `file` in `cwd`, in a process group of its own, which is killed when this process is interrupted and after
+ * the tool exits (whatever it left running); its output is kept from the start. `awaitTool` waits for it.
+ */
+export function launchTool(file: string, args: string[], cwd: string): LaunchedTool {
+  if (interrupted) return endedTool({ code: null, output: "", error: "not run: o11y was interrupted" });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  let bytes = 0;
+  let failure: string | undefined;
+  let child: Child;
+  try {
+    child = startChild(file, args, { cwd, detached: true });
+  } catch (error) {
+    return endedTool({ code: null, output: "", error: (error as Error).message });
+  }
+  if (running.size === 0) watchSignals(true);
+  running.add(child);
+  let settle!: (run: ToolRun) => void;
+  const done = new Promise<ToolRun>((resolve) => (settle = resolve));
+  const launched = { ended: false, fail, done };
+  function fail(why: string): void {
+    failure ??= why;
+    killGroup(child);
+  }
+  const keep = (into: Buffer[]) => (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > maxOutputBytes) return fail(`killed: it printed more than ${maxOutputBytes / 2 ** 20} MB`);
+    into.push(chunk);
+  };
+  child.stdout!.on("data", keep(stdout));
+  child.stderr!.on("data", keep(stderr));
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let grace: NodeJS.Timeout | undefined;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    launched.ended = true;
+    clearTimeout(grace);
+    running.delete(child);
+    if (running.size === 0) watchSignals(false);
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    const output = `${Buffer.concat(stdout).toString("utf8")}${Buffer.concat(stderr).toString("utf8")}`;
+    const code = exit?.code ?? null;
+    if (failure) return settle({ code, output, error: failure });
+    if (code !== null) return settle({ code, output });
+    settle({ code, output, error: exit?.signal ? `killed by ${exit.signal}` : "it did not finish" });
+  };
+  child.on("error", (error) => {
+    failure ??= error.message;
+    finish();
+  });
+  child.on("exit", (code, signal) => {
+    exit = { code, signal };
+    launched.ended = true;
+    // What the tool left running holds its output open: it goes, and what it printed is read for a moment more.
+    killGroup(child);
+    grace = setTimeout(finish, 1_000);
+  });
+  child.on("close", finish);
+  return launched;
+}
+
+function endedTool(run: ToolRun): LaunchedTool {
+  return { ended: true, fail: () => {}, done: Promise.resolve(run) };
+}
+
+/**
+ * A launched tool's verdict: it is killed when it takes longer than `timeoutMs` from now, or when `signal` aborts
+ * (its verdict is no longer wanted).
+ */
+export function awaitTool(
+  tool: LaunchedTool,
+  timeoutMs = toolTimeoutMs,
+  signal?: AbortSignal,
+): Promise<ToolRun> {
+  const timer = setTimeout(() => tool.fail(`killed after ${timeoutMs / 1000} s`), timeoutMs);
+  const onAbort = () => tool.fail("killed: its verdict is no longer wanted");
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return tool.done.finally(() => {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  });
+}
+
 /**
  * Runs `file` in `cwd` and waits for it; never throws. The tool runs in a process group of its own, which is
  * killed whole when it takes longer than `timeoutMs`, when this process is interrupted, when `signal` aborts (its
@@ -129,68 +240,9 @@ export function runTool(
   timeoutMs = toolTimeoutMs,
   signal?: AbortSignal,
 ): Promise<ToolRun> {
-  return new Promise((resolve) => {
-    if (signal?.aborted)
-      return resolve({ code: null, output: "", error: "not run: its verdict is no longer wanted" });
-    if (interrupted) return resolve({ code: null, output: "", error: "not run: o11y was interrupted" });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let bytes = 0;
-    let failure: string | undefined;
-    let child: Child;
-    try {
-      child = startChild(file, args, { cwd, detached: true });
-    } catch (error) {
-      resolve({ code: null, output: "", error: (error as Error).message });
-      return;
-    }
-    if (running.size === 0) watchSignals(true);
-    running.add(child);
-    const fail = (why: string) => {
-      failure ??= why;
-      killGroup(child);
-    };
-    const timer = setTimeout(() => fail(`killed after ${timeoutMs / 1000} s`), timeoutMs);
-    const onAbort = () => fail("killed: its verdict is no longer wanted");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const keep = (into: Buffer[]) => (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > maxOutputBytes) return fail(`killed: it printed more than ${maxOutputBytes / 2 ** 20} MB`);
-      into.push(chunk);
-    };
-    child.stdout!.on("data", keep(stdout));
-    child.stderr!.on("data", keep(stderr));
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let grace: NodeJS.Timeout | undefined;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      clearTimeout(grace);
-      signal?.removeEventListener("abort", onAbort);
-      running.delete(child);
-      if (running.size === 0) watchSignals(false);
-      child.stdout!.destroy();
-      child.stderr!.destroy();
-      const output = `${Buffer.concat(stdout).toString("utf8")}${Buffer.concat(stderr).toString("utf8")}`;
-      const code = exit?.code ?? null;
-      if (failure) return resolve({ code, output, error: failure });
-      if (code !== null) return resolve({ code, output });
-      resolve({ code, output, error: exit?.signal ? `killed by ${exit.signal}` : "it did not finish" });
-    };
-    child.on("error", (error) => {
-      failure ??= error.message;
-      finish();
-    });
-    child.on("exit", (code, signal) => {
-      exit = { code, signal };
-      // What the tool left running holds its output open: it goes, and what it printed is read for a moment more.
-      killGroup(child);
-      grace = setTimeout(finish, 1_000);
-    });
-    child.on("close", finish);
-  });
+  if (signal?.aborted)
+    return Promise.resolve({ code: null, output: "", error: "not run: its verdict is no longer wanted" });
+  return awaitTool(launchTool(file, args, cwd), timeoutMs, signal);
 }
 
 /** The artifact whose path in build/ is `buildPath`. */
