@@ -493,7 +493,7 @@ function printWatch(watching: WatchBenchResult) {
   if (watching.floor.length > 0)
     out.push(
       "",
-      "   the alert's floor: the tools its save runs, over the same build's files, each alone and all three at once",
+      "   the alert's floor: the tools its save runs, over the same build's files, each alone (promtool started at its run, as\n   o11y build runs it, and started before it, as the watch runs it) and all three at once",
       table([
         ["tool", "runs", "median", "min"],
         ...watching.floor.map((r) => [
