@@ -196,6 +196,44 @@ describe("a standby", () => {
     expect(got.output).toBe(`${digest}  -\n${digest}  -\n`);
   });
 
+  it("is fed through an absolute path when the staged folder is given as a relative one", async () => {
+    await primed(run, staged(files("a")));
+    const dir = staged(files("relative"));
+    const got = await runStaged(
+      run.file,
+      run.args,
+      path.relative(process.cwd(), dir),
+      run.relativeDir,
+      run.entry,
+    );
+    expect(got.standby).toBe(true);
+    expect(judged(got)).toBe(judged(await cold(run, dir)));
+    expect(got.output).toContain("beside");
+  });
+
+  it("that ends before reading all of its entry gives way to a run as usual", async () => {
+    // Reads 10 bytes, then a whole entry only when it is not standing by.
+    const partial = script(
+      "partial",
+      'case "$(pwd)" in *tree*) head -c 10 "$1";; *) sha256sum < "$1";; esac',
+    );
+    const partialRun = { ...run, file: partial };
+    await primed(partialRun, staged(files("a")));
+    const dir = staged(files(Buffer.alloc(2 ** 20, "x")));
+    const got = await viaStandby(partialRun, dir);
+    expect(got.standby).toBeUndefined();
+    expect(verdict(got)).toEqual(verdict(await cold(partialRun, dir)));
+  });
+
+  it("stands in only for a run whose entry is one of its arguments, in its folder", async () => {
+    for (const entry of ["missing.txt", "sub/entry.txt"]) {
+      const odd = { ...run, entry };
+      await viaStandby(odd, staged(files("a")));
+      await refillStandbys();
+      expect(waitingStandbys()).toEqual([]);
+    }
+  });
+
   it("still starting is waited for, not given up", async () => {
     const slow = script("slow-reader", 'sleep 0.5; sha256sum < "$1"');
     const slowRun = { ...run, file: slow };
@@ -260,7 +298,10 @@ describe("a standby", () => {
     for (const each of runs) await viaStandby(each, staged(files("a")));
     await refillStandbys();
     expect(waitingStandbys().sort()).toEqual(
-      runs.slice(-maxStandbys).map((each) => `${each.file} entry.txt in dir/sub`),
+      runs
+        .slice(-maxStandbys)
+        .map((each) => `${each.file} entry.txt in dir/sub`)
+        .sort(),
     );
     await waitFor(() => standbyPids(pids).length === maxStandbys);
     const started = standbyPids(pids);

@@ -131,13 +131,13 @@ class Watch {
     process.setSourceMapsEnabled(true);
     // Before this process grows: promtool, vmalert and tsc start from a small helper, not by forking the watch.
     startChildHelper();
-    // promtool's start (~70 ms) is paid between saves: see standby.ts.
-    enableStandbys(projectRoot);
     const esbuild = await import("esbuild");
     this.bundles = new Bundles(esbuild, projectRoot, this.options.project, this.dir);
     this.runbook.text = readText(this.runbook.file);
     const stopped = new Promise<void>((resolve) => this.stop.addEventListener("abort", () => resolve()));
     try {
+      // promtool's start (~70 ms) is paid between saves: see standby.ts.
+      enableStandbys(projectRoot);
       this.watches.tree(path.join(projectRoot, "src"));
       // The root's own entries: the runbook (a watch of the folder also sees it replaced by a rename).
       this.watches.folder(projectRoot);

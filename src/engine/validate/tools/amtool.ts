@@ -30,5 +30,6 @@ export const amtool: ExternalTool = {
   debianPackage: "prometheus-alertmanager",
   entry: configPath,
   args: (entryName) => ["check-config", "--", entryName],
+  readsEntryOnce: true,
   diagnose,
 };

@@ -129,5 +129,6 @@ export const promtool: ExternalTool = {
   entry: configPath,
   // --lint-fatal: a lint finding (duplicate rules) fails the run too.
   args: (entryName) => ["check", "config", "--lint=all", "--lint-fatal", "--", entryName],
+  readsEntryOnce: true,
   diagnose,
 };

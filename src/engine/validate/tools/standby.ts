@@ -24,6 +24,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   unlinkSync,
   writeFileSync,
@@ -32,14 +33,8 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { recordPending, temporaryFolderPrefix } from "../../emit/pending.ts";
-import {
-  awaitTool,
-  executableIdentity,
-  launchTool,
-  runTool,
-  type LaunchedTool,
-  type ToolRun,
-} from "./tool.ts";
+import { awaitTool, launchTool, runTool, type LaunchedTool, type ToolRun } from "./tool.ts";
+import { executableIdentity } from "./verdict-cache.ts";
 
 /** A tool run a standby can stand in for: `file args...` in `relativeDir` of the staged folder, reading `entry` there. */
 interface StandbyRun {
@@ -63,6 +58,9 @@ interface Standby {
   identity: string | undefined;
 }
 
+/** A standby's folder and links, before its tool starts. */
+type Linked = Pick<Standby, "run" | "folder" | "layout">;
+
 interface Standbys {
   /** Where their folders are made: in memory when the system has a tmpfs (see `enableStandbys`). */
   dir: string;
@@ -75,7 +73,10 @@ interface Standbys {
   starting: Set<string>;
 }
 
-/** At most this many wait at once (an idle promtool holds ~35 MB): the config check and a few groups' tests. */
+/** How long a standby may take to open its pipe, or to read it, and `mkfifo` to make it. */
+const patienceMs = 10_000;
+
+/** At most this many wait at once (an idle promtool holds ~35 MB): the config checks and a few groups' tests. */
 export const maxStandbys = 4;
 
 const key = (run: StandbyRun) => JSON.stringify([run.file, run.args, run.relativeDir]);
@@ -149,7 +150,9 @@ export async function runStaged(
   entry: string,
   signal?: AbortSignal,
 ): Promise<ToolRun> {
-  const cwd = path.join(stagedDir, relativeDir);
+  // Absolute: the link to it is read from the standby's folder.
+  const staged = path.resolve(stagedDir);
+  const cwd = path.join(staged, relativeDir);
   const state = standbys();
   if (!state || signal?.aborted || entry !== path.basename(entry) || !args.includes(entry))
     return runTool(file, args, cwd, undefined, signal);
@@ -159,7 +162,7 @@ export async function runStaged(
   state.waiting.delete(id);
   let layout: Layout;
   try {
-    layout = layoutOf(stagedDir, run);
+    layout = layoutOf(staged, run);
   } catch {
     if (standby) void discard(standby);
     return runTool(file, args, cwd, undefined, signal);
@@ -173,11 +176,14 @@ export async function runStaged(
   let fed: Promise<void>;
   try {
     link(standby, layout);
-    symlinkSync(stagedDir, path.join(standby.folder, "staged"));
+    const linked = path.join(standby.folder, "staged");
+    symlinkSync(staged, linked);
+    // Every link of the tree leads through this one: one that led elsewhere would show the tool other files, or none.
+    if (!sameFile(linked, staged)) throw new Error("the standby's link does not lead to the staged folder");
     const bytes = readFileSync(path.join(cwd, entry));
-    fed = feed(pipeOf(standby.folder, run), path.join(standby.folder, "entry"), bytes, standby.tool);
-  } catch {
-    fed = Promise.reject(new Error("not linked"));
+    fed = feed(pipeOf(standby.folder, run), path.join(standby.folder, "entry"), bytes, standby.tool, signal);
+  } catch (error) {
+    fed = Promise.reject(error);
   }
   try {
     await fed;
@@ -189,6 +195,11 @@ export async function runStaged(
   const verdict = await awaitTool(standby.tool, undefined, signal);
   rmSync(standby.folder, { recursive: true, force: true });
   return { ...verdict, standby: true };
+}
+
+function sameFile(a: string, b: string): boolean {
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
 }
 
 const pipeOf = (folder: string, run: StandbyRun) => path.join(folder, "tree", run.relativeDir, run.entry);
@@ -213,7 +224,7 @@ function layoutOf(stagedDir: string, run: StandbyRun): Layout {
  * The standby's tree takes `layout`: at each level, a link to the staged entry of each name (through the folder's
  * `staged` link, made once the staged folder is known). Links it made for another layout go.
  */
-function link(standby: Standby, layout: Layout): void {
+function link(standby: Linked, layout: Layout): void {
   const levels = levelsOf(standby.run);
   levels.forEach((level, depth) => {
     const here = path.join(standby.folder, "tree", level);
@@ -265,41 +276,48 @@ export async function refillStandbys(): Promise<void> {
  * started on it; undefined if it cannot be.
  */
 async function start(dir: string, run: StandbyRun, layout: Layout): Promise<Standby | undefined> {
-  let standby: Omit<Standby, "tool" | "identity">;
+  let standby: Linked;
   try {
     const folder = mkdtempSync(path.join(dir, "run-"));
     mkdirSync(path.join(folder, "tree", run.relativeDir), { recursive: true });
     standby = { run, folder, layout: [] };
-    link(standby as Standby, layout);
+    link(standby, layout);
   } catch {
     return undefined;
   }
   const pipe = pipeOf(standby.folder, run);
-  const made = await awaitTool(launchTool("mkfifo", ["--", pipe], standby.folder), 10_000);
+  const made = await awaitTool(launchTool("mkfifo", ["--", pipe], standby.folder), patienceMs);
   if (made.code !== 0 || made.error) {
     rmSync(standby.folder, { recursive: true, force: true });
     return undefined;
   }
-  const id = executableIdentity(run.file);
-  return { ...standby, identity: id, tool: launchTool(run.file, run.args, path.dirname(pipe)) };
+  const identity = executableIdentity(run.file);
+  return { ...standby, identity, tool: launchTool(run.file, run.args, path.dirname(pipe)) };
 }
+
 /**
  * Writes `bytes` into the pipe the standby reads, once it has opened it (a standby still starting has not), then
  * closes it: the end of its file. Before that, the same bytes replace the pipe as a file (from `copy`), so a tool that
  * opens its entry again reads them again, where a pipe would have no writer. Throws when the tool ends first, or does
  * not read.
  */
-async function feed(pipe: string, copy: string, bytes: Buffer, tool: LaunchedTool): Promise<void> {
+async function feed(
+  pipe: string,
+  copy: string,
+  bytes: Buffer,
+  tool: LaunchedTool,
+  signal?: AbortSignal,
+): Promise<void> {
   const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
-  const deadline = performance.now() + 10_000;
+  const deadline = performance.now() + patienceMs;
+  const givenUp = () => tool.ended || signal?.aborted || performance.now() > deadline;
   let fd: number | undefined;
   while (fd === undefined) {
     try {
       // Non-blocking: with no reader, ENXIO at once rather than waiting for good.
       fd = openSync(pipe, constants.O_WRONLY | constants.O_NONBLOCK);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENXIO" || tool.ended || performance.now() > deadline)
-        throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENXIO" || givenUp()) throw error;
       await pause();
     }
   }
@@ -309,8 +327,7 @@ async function feed(pipe: string, copy: string, bytes: Buffer, tool: LaunchedToo
         written += writeSync(fd, bytes, written);
       } catch (error) {
         // The pipe is full until the tool reads.
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN" || tool.ended || performance.now() > deadline)
-          throw error;
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN" || givenUp()) throw error;
         await pause();
       }
     }

@@ -3,7 +3,7 @@
  * Prometheus and Alertmanager that load build/ would reject too. Each tool is a file of its own here.
  */
 import { killChild, startChild, type Child } from "../../child-process.ts";
-import { accessSync, constants, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.ts";
 import type { Artifact } from "../../render/artifact.ts";
@@ -31,6 +31,12 @@ export interface ExternalTool {
   about?: ToolSubject;
   args(entryName: string, files?: string[]): string[];
   /**
+   * It reads its entry once, to its end (Go's os.ReadFile), before the files the entry names: so in the watch a
+   * standby may stand in for its run, its entry a pipe (standby.ts). A tool that opened its entry twice at once would
+   * read the bytes once in all.
+   */
+  readsEntryOnce?: true;
+  /**
    * Diagnostics from the output of a run that failed; each names the definition behind the file it rejects.
    * `name` is the tool with its version (`promtool 2.42.0+ds`): the version decides what it accepts.
    */
@@ -55,17 +61,6 @@ export function findExecutable(
   return { missing: `${tool.command} is not on PATH` };
 }
 
-/** An executable as a cache key: its real path, size and modification time (a new version changes them). */
-export function executableIdentity(file: string): string | undefined {
-  try {
-    const real = realpathSync(file);
-    const stat = statSync(real);
-    return `${real}\u0000${stat.size}\u0000${stat.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
-
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
@@ -80,7 +75,7 @@ export interface ToolRun {
   output: string;
   /** Set when the process could not be started or did not finish. */
   error?: string;
-  /** Set when a standby ran it (standby.ts): started before its run, it read the same files. */
+  /** Set when a standby ran it (standby.ts): started before its run, it read the same files. Said for tests and the bench. */
   standby?: true;
 }
 
@@ -161,6 +156,8 @@ export function launchTool(file: string, args: string[], cwd: string): LaunchedT
   const done = new Promise<ToolRun>((resolve) => (settle = resolve));
   const launched = { ended: false, fail, done };
   function fail(why: string): void {
+    // Ended and reaped: its pid may be another process's by now.
+    if (finished) return;
     failure ??= why;
     killGroup(child);
   }
