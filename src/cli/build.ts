@@ -47,6 +47,8 @@ export interface BuildOutcome {
   runbook?: string;
   /** Set when the build rewrote the runbook's alert table (in `runbook`). */
   runbookUpdated?: boolean;
+  /** The runbook's text as the build left it: what it wrote, else what it read. */
+  runbookText?: string;
   /** With `retireLater`: ends once the tree the build replaced is removed. */
   retired?: Promise<void>;
 }
@@ -211,14 +213,23 @@ export async function buildProject(
     return cannotWrite(error);
   }
   const runbookPath = path.resolve(projectRoot, result.runbook.file);
-  const runbookUpdated = readFileSync(runbookPath, "utf8") !== result.runbook.content;
+  const onDisk = readFileSync(runbookPath, "utf8");
+  // Saved since this build read it (during the watch's build, say): rewritten, that save would be lost. Its text is
+  // the next build's to give a table (the watch builds again on that save).
+  const savedSince = onDisk !== result.model.runbook.text;
+  const runbookUpdated = !savedSince && onDisk !== result.runbook.content;
   if (runbookUpdated) replaceFile(runbookPath, result.runbook.content);
+  else if (savedSince && onDisk !== result.runbook.content)
+    note(
+      `${toProjectPath(runbookPath)} was saved during the build, so its alert table was left as it is: build again to update it`,
+    );
   const warnings = result.diagnostics.filter((d) => d.severity !== "error").length;
   const judged = verdict.accepted?.length ? `, accepted by ${inWords(verdict.accepted)}` : "";
   return {
     kind: "built",
     runbook: runbookPath,
     runbookUpdated,
+    runbookText: runbookUpdated ? result.runbook.content : result.model.runbook.text,
     ...(retired ? { retired } : {}),
     code: 0,
     summary: `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}`,

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
+  appendFileSync,
   cpSync,
   existsSync,
   mkdtempSync,
@@ -452,6 +453,32 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     const fixed = watching.stdout.length;
     edit("catalog.ts", 'export const notANumber: number = "one";\n', "");
     await watching.line(fixed, /^\d\d:\d\d:\d\d type check: no errors$/);
+  });
+
+  it("a save of the runbook while a build runs is kept, and its alert table follows in a build after", async () => {
+    const runbook = file("RUNBOOK.md");
+    const saved = "\nSaved while an alert's build ran.\n";
+    const seen = watching.stdout.length;
+    edit(
+      "alerts.ts",
+      'summary: "Prometheus cannot scrape a target."',
+      'summary: "Prometheus cannot reach a target."',
+    );
+    // Once the build stages its files it has read the runbook, and it writes the table only after the tools judged
+    // them: the save lands in between, and must be kept, and the table must come to say the new summary.
+    const deadline = Date.now() + 60_000;
+    while (!readdirSync(root).some((n) => n.includes(".staged."))) {
+      if (Date.now() > deadline) throw new Error("the build never staged its files");
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    appendFileSync(runbook, saved);
+    await watching.line(seen, built);
+    while (!readFileSync(runbook, "utf8").includes("| Prometheus cannot reach a target. |")) {
+      if (Date.now() > deadline)
+        throw new Error(`the table never followed:\n${readFileSync(runbook, "utf8")}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(readFileSync(runbook, "utf8")).toContain(saved);
   });
 
   it("SIGINT during a build: exit 0, build/ whole, and no folder, record or process left behind", async () => {

@@ -31,8 +31,8 @@ export interface RunOutcome {
   /** 0: built or clean; 1: errors; 2: the output folder is refused; 130: interrupted. */
   code: number;
   summary: string;
-  /** The runbook a build rewrote the alert table of, if it did (absolute). */
-  runbook?: string;
+  /** The runbook whose alert table a build keeps (absolute), with its text as the build left it. */
+  runbook?: { file: string; text: string };
   /** Ends once the tree the build replaced is removed: the next build waits for it. */
   retired?: Promise<void>;
 }
@@ -76,7 +76,9 @@ export async function runOnce(module: { project?: unknown }, options: RunOptions
     return {
       code: outcome.code,
       summary,
-      ...(outcome.runbook ? { runbook: outcome.runbook } : {}),
+      ...(outcome.runbook && outcome.runbookText !== undefined
+        ? { runbook: { file: outcome.runbook, text: outcome.runbookText } }
+        : {}),
       ...(outcome.retired ? { retired: outcome.retired } : {}),
     };
   }

@@ -210,13 +210,24 @@ class Watch {
         if (this.options.typecheck === "on" && !this.stop.aborted) this.typecheck.start();
         continue;
       }
-      const wrote = await this.buildOnce(this.bundles!, paths, since);
-      if (wrote) this.runbook = { file: wrote, text: readText(wrote) };
+      const runbook = await this.buildOnce(this.bundles!, paths, since);
+      if (runbook) {
+        this.runbook = runbook;
+        // Saved after the build read it (the build left that save as it was): that text is built next.
+        if (readText(runbook.file) !== runbook.text) {
+          this.changed.add(runbook.file);
+          this.firstChange ??= performance.now();
+        }
+      }
     }
   }
 
-  /** One build (or check); the runbook it may have rewritten. */
-  private async buildOnce(bundles: Bundles, paths: string[], since: number): Promise<string | undefined> {
+  /** One build (or check); the runbook as it left it. */
+  private async buildOnce(
+    bundles: Bundles,
+    paths: string[],
+    since: number,
+  ): Promise<{ file: string; text: string } | undefined> {
     const { kind, out } = this.options;
     const line = (text: string) => {
       if (!this.stop.aborted)
