@@ -233,6 +233,24 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     expect(dashboardJson()).toContain(`"title": "${lastBurst}"`);
   });
 
+  it("a save left empty for a moment (an editor that truncates, then writes) builds its text once, without a failure", async () => {
+    const seen = watching.stdout.length;
+    const text = readFileSync(file("dashboard.ts"), "utf8");
+    writeFileSync(file("dashboard.ts"), "");
+    // Well past the 10 ms a save settles in.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    writeFileSync(
+      file("dashboard.ts"),
+      text.replace(`title: "${lastBurst}"`, 'title: "Written after a pause"'),
+    );
+    await watching.line(seen, built);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(watching.stdout.slice(seen)).toHaveLength(1);
+    expect(dashboardJson()).toContain('"title": "Written after a pause"');
+    writeFileSync(file("dashboard.ts"), text);
+    await watching.line(watching.stdout.length, built);
+  });
+
   it("a save that keeps the file's size and an old modification time is built (as `cp -p` or `rsync -t` save)", async () => {
     // esbuild trusts a file's inode, size and modification time once that time is 3 s old: such a save looks unchanged.
     const old = new Date(Date.now() - 3_600_000);

@@ -43,6 +43,8 @@ export interface WatchOptions {
 
 /** Quiet time after a save before the build starts: the rest of an editor's burst of writes. */
 const settleMs = 10;
+/** How long after a save a file that reads empty is waited for: then it is built as it is. */
+const halfSavedMs = 250;
 const runbook = "RUNBOOK.md";
 /** Editors' temporary and backup files (`.x.swp`, `x~`, vim's `4913`, `#x#`), and o11y's own (`.o11y-tmp-*`). */
 const scratch = /(^|\/)(\.[^/]*\.sw[a-p]x?|[^/]*~|4913|#[^/]*#|\.o11y-tmp-[^/]*)$/;
@@ -198,6 +200,14 @@ class Watch {
   private async loop(): Promise<void> {
     while (this.changed.size > 0 && !this.stop.aborted) {
       const since = this.firstChange ?? performance.now();
+      // An empty file is most likely half-saved (an editor truncated it and writes it next): its text is waited for
+      // a while, rather than a build failing on it and the next one passing.
+      while (
+        [...this.changed].some((file) => readText(file) === "") &&
+        performance.now() - since < halfSavedMs &&
+        !this.stop.aborted
+      )
+        await new Promise((resolve) => setTimeout(resolve, 5));
       // Settled, a save holds its whole text: one that reads as the last build read it changed nothing (an event
       // seen while an editor, or writeFileSync, had truncated the file but not yet written it).
       const paths = [...this.changed].filter(
