@@ -205,7 +205,7 @@ async function measureToolFloor(
   }));
   const standby = (run: (typeof promtoolRuns)[number]) => async () => {
     const started = performance.now();
-    const done = await runStaged(promtoolFile.file, run.args, out, run.relativeDir, run.entry);
+    const done = await runStaged(promtoolFile.file, run.args, out, run.relativeDir, run.entry, true);
     if (done.code !== 0 || !done.standby) throw new Error(`${run.label}: ${done.error ?? done.output}`);
     return performance.now() - started;
   };
@@ -221,7 +221,7 @@ async function measureToolFloor(
   try {
     // Each run is wanted once: then a standby waits for it.
     for (const run of promtoolRuns)
-      await runStaged(promtoolFile.file, run.args, out, run.relativeDir, run.entry);
+      await runStaged(promtoolFile.file, run.args, out, run.relativeDir, run.entry, true);
     for (let n = 0; n < runs; n++) {
       for (const [i, tool] of cold.entries()) rows[i]!.wallMs.push(await tool.run());
       for (const [i, tool] of warm.entries()) {

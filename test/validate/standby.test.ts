@@ -68,7 +68,7 @@ interface Run {
 
 const cold = (run: Run, dir: string) => runTool(run.file, run.args, path.join(dir, run.relativeDir));
 const viaStandby = (run: Run, dir: string, signal?: AbortSignal) =>
-  runStaged(run.file, run.args, dir, run.relativeDir, run.entry, signal);
+  runStaged(run.file, run.args, dir, run.relativeDir, run.entry, true, signal);
 
 /** The run once (it is then wanted), and its standby started and waiting. */
 async function primed(run: Run, dir: string): Promise<void> {
@@ -205,6 +205,7 @@ describe("a standby", () => {
       path.relative(process.cwd(), dir),
       run.relativeDir,
       run.entry,
+      true,
     );
     expect(got.standby).toBe(true);
     expect(judged(got)).toBe(judged(await cold(run, dir)));
@@ -223,6 +224,14 @@ describe("a standby", () => {
     const got = await viaStandby(partialRun, dir);
     expect(got.standby).toBeUndefined();
     expect(verdict(got)).toEqual(verdict(await cold(partialRun, dir)));
+  });
+
+  it("stands in only where its caller allows it (a tool that reads its entry once, nothing read from outside)", async () => {
+    await primed(run, staged(files("a")));
+    const dir = staged(files("not allowed"));
+    const got = await runStaged(run.file, run.args, dir, run.relativeDir, run.entry, false);
+    expect(got.standby).toBeUndefined();
+    expect(judged(got)).toBe(judged(await cold(run, dir)));
   });
 
   it("stands in only for a run whose entry is one of its arguments, in its folder", async () => {

@@ -98,18 +98,18 @@ export async function judgeWithTools(
         : tool.args(path.basename(entry));
       const key = verdictKey(tool, found.file, args, toolInputs(tool, artifacts));
       if (acceptedBefore(cacheDir, key)) return { ...nothing(), accepted: [tool.command] };
-      // A standby stands in for the runs whose verdict may be kept: the same tool over the same files (standby.ts).
-      const run =
-        judged || !tool.readsEntryOnce || key === undefined
-          ? await runTool(found.file, args, judged ? stagedDir : path.dirname(entry), undefined, signal)
-          : await runStaged(
-              found.file,
-              args,
-              stagedDir,
-              path.dirname(tool.entry),
-              path.basename(tool.entry),
-              signal,
-            );
+      const run = judged
+        ? await runTool(found.file, args, stagedDir, undefined, signal)
+        : await runStaged(
+            found.file,
+            args,
+            stagedDir,
+            path.dirname(tool.entry),
+            path.basename(tool.entry),
+            // Only where its verdict may be kept (nothing it reads is outside the staged folder).
+            tool.readsEntryOnce === true && key !== undefined,
+            signal,
+          );
       if (run.error) return couldNotRun(tool, found.file, { what: tool.entry, ...artifact }, run.error);
       if (run.code === 0) {
         rememberAcceptance(cacheDir, key);

@@ -20,7 +20,7 @@ import { rulesDir, testsDir } from "../../render/prometheus.ts";
 import { projectRoot } from "../../source.ts";
 import { promtool } from "./promtool.ts";
 import { runStaged } from "./standby.ts";
-import { findExecutable, nameWithVersion, runTool, type ToolsMode } from "./tool.ts";
+import { findExecutable, nameWithVersion, type ToolsMode } from "./tool.ts";
 import { climbsAbove, contentDigest, executableIdentity } from "./verdict-cache.ts";
 
 /** Bump when what a cache entry vouches for changes. */
@@ -160,18 +160,16 @@ export async function judgeRuleTests(
     for (let next = queue.shift(); next && !signal?.aborted; next = queue.shift()) {
       const { artifact, key } = next;
       const entry = path.basename(artifact.path);
-      const args = ["test", "rules", entry];
-      // A standby stands in for the runs whose pass may be kept: the same tool over the same files (standby.ts).
-      const run =
-        key === undefined || climbsAbove(artifact, 0)
-          ? await runTool(
-              found.file,
-              args,
-              path.join(stagedDir, path.dirname(artifact.path)),
-              undefined,
-              signal,
-            )
-          : await runStaged(found.file, args, stagedDir, path.dirname(artifact.path), entry, signal);
+      const run = await runStaged(
+        found.file,
+        ["test", "rules", entry],
+        stagedDir,
+        path.dirname(artifact.path),
+        entry,
+        // promtool reads a test file once; a standby only where nothing it reads is outside the staged folder.
+        key !== undefined && !climbsAbove(artifact, 0),
+        signal,
+      );
       verdict.ran.push(artifact.path);
       if (run.code === 0 && !run.error) {
         remember(cacheDir, key);

@@ -138,7 +138,8 @@ export function waitingStandbys(): string[] {
 
 /**
  * Runs `file` with `args` in `relativeDir` of `stagedDir`, as `runTool` does; through the standby that waits for
- * this run when there is one. `entry` is the argument that names the file it reads first, in that folder.
+ * this run when there is one and `mayStandIn` (the caller knows the tool reads its entry once, and that nothing it
+ * reads lies outside the staged folder). `entry` is the argument that names the file it reads first, in that folder.
  * Synchronous until the standby has its bytes: a caller that does not yield next (a build that goes on checking)
  * does not hold it up.
  */
@@ -148,13 +149,14 @@ export async function runStaged(
   stagedDir: string,
   relativeDir: string,
   entry: string,
+  mayStandIn: boolean,
   signal?: AbortSignal,
 ): Promise<ToolRun> {
   // Absolute: the link to it is read from the standby's folder.
   const staged = path.resolve(stagedDir);
   const cwd = path.join(staged, relativeDir);
   const state = standbys();
-  if (!state || signal?.aborted || entry !== path.basename(entry) || !args.includes(entry))
+  if (!state || !mayStandIn || signal?.aborted || entry !== path.basename(entry) || !args.includes(entry))
     return runTool(file, args, cwd, undefined, signal);
   const run: StandbyRun = { file, args, relativeDir, entry };
   const id = key(run);
