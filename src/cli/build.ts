@@ -43,12 +43,13 @@ export interface BuildOutcome {
   kind: "built" | "failed" | "refused" | "interrupted";
   code: number;
   summary: string;
-  /** The runbook (absolute) whose alert table a build keeps, when the project got that far. */
-  runbook?: string;
+  /**
+   * The runbook (absolute) whose alert table a build keeps, when the project got that far, with its text as the build
+   * left it: what it wrote, else what it read.
+   */
+  runbook?: { file: string; text: string };
   /** Set when the build rewrote the runbook's alert table (in `runbook`). */
   runbookUpdated?: boolean;
-  /** The runbook's text as the build left it: what it wrote, else what it read. */
-  runbookText?: string;
   /** With `retireLater`: ends once the tree the build replaced is removed. */
   retired?: Promise<void>;
 }
@@ -85,7 +86,7 @@ export async function buildCommand(options: BuildOptions): Promise<number> {
   loadKept();
   const outcome = await buildProject(project, { out: options.out, tools: options.tools ?? "auto" });
   if (outcome.runbookUpdated)
-    process.stdout.write(`updated the alert table in ${toProjectPath(outcome.runbook!)}\n`);
+    process.stdout.write(`updated the alert table in ${toProjectPath(outcome.runbook!.file)}\n`);
   if (outcome.kind === "built") process.stdout.write(`${outcome.summary}\n`);
   else process.stderr.write(outcome.kind === "refused" ? `${outcome.summary}\n` : `\n${outcome.summary}\n`);
   saveKept();
@@ -214,12 +215,12 @@ export async function buildProject(
   }
   const runbookPath = path.resolve(projectRoot, result.runbook.file);
   const onDisk = readFileSync(runbookPath, "utf8");
+  const stale = onDisk !== result.runbook.content;
   // Saved since this build read it (during the watch's build, say): rewritten, that save would be lost. Its text is
   // the next build's to give a table (the watch builds again on that save).
-  const savedSince = onDisk !== result.model.runbook.text;
-  const runbookUpdated = !savedSince && onDisk !== result.runbook.content;
+  const runbookUpdated = stale && onDisk === result.model.runbook.text;
   if (runbookUpdated) replaceFile(runbookPath, result.runbook.content);
-  else if (savedSince && onDisk !== result.runbook.content)
+  else if (stale)
     note(
       `${toProjectPath(runbookPath)} was saved during the build, so its alert table was left as it is: build again to update it`,
     );
@@ -227,9 +228,8 @@ export async function buildProject(
   const judged = verdict.accepted?.length ? `, accepted by ${inWords(verdict.accepted)}` : "";
   return {
     kind: "built",
-    runbook: runbookPath,
+    runbook: { file: runbookPath, text: runbookUpdated ? result.runbook.content : result.model.runbook.text },
     runbookUpdated,
-    runbookText: runbookUpdated ? result.runbook.content : result.model.runbook.text,
     ...(retired ? { retired } : {}),
     code: 0,
     summary: `built ${result.artifacts.length} files into ${options.out}/${judged}${warnings ? ` (${warnings} warning(s))` : ""}`,

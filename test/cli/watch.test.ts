@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/engine/emit/emit.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { readTree } from "../helpers/cli.ts";
+import { until } from "../helpers/until.ts";
 
 const fixture = "test/fixtures/watch";
 const copied = [
@@ -484,18 +485,15 @@ describe("o11y build --watch", { timeout: 240_000 }, () => {
     );
     // Once the build stages its files it has read the runbook, and it writes the table only after the tools judged
     // them: the save lands in between, and must be kept, and the table must come to say the new summary.
-    const deadline = Date.now() + 60_000;
-    while (!readdirSync(root).some((n) => n.includes(".staged."))) {
-      if (Date.now() > deadline) throw new Error("the build never staged its files");
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+    await until(() => readdirSync(root).some((n) => n.includes(".staged.")), "the build's staged files", {
+      everyMs: 1,
+    });
     appendFileSync(runbook, saved);
     await watching.line(seen, built);
-    while (!readFileSync(runbook, "utf8").includes("| Prometheus cannot reach a target. |")) {
-      if (Date.now() > deadline)
-        throw new Error(`the table never followed:\n${readFileSync(runbook, "utf8")}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(
+      () => readFileSync(runbook, "utf8").includes("| Prometheus cannot reach a target. |"),
+      "the table to say the new summary",
+    );
     expect(readFileSync(runbook, "utf8")).toContain(saved);
   });
 

@@ -27,6 +27,7 @@ import {
   runStaged,
   waitingStandbys,
 } from "../../src/engine/validate/tools/standby.ts";
+import { until } from "../helpers/until.ts";
 import { findExecutable, runTool, type ToolRun } from "../../src/engine/validate/tools/tool.ts";
 import { promtool } from "../../src/engine/validate/tools/promtool.ts";
 
@@ -277,7 +278,7 @@ describe("a standby", () => {
     const file = script(`spoiled-${folders}`, `echo $$ $(pwd) >> ${pidFile}; sha256sum < "$1"`);
     const spoiled = { ...run, file };
     await primed(spoiled, staged(files("a")));
-    await waitFor(() => standbyPids(pidFile).length === 1);
+    await until(() => standbyPids(pidFile).length === 1, "the standby");
     spoil(pidFile, file);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const dir = staged(files("b"));
@@ -312,7 +313,7 @@ describe("a standby", () => {
         .map((each) => `${each.file} entry.txt in dir/sub`)
         .sort(),
     );
-    await waitFor(() => standbyPids(pids).length === maxStandbys);
+    await until(() => standbyPids(pids).length === maxStandbys, "the standbys");
     const started = standbyPids(pids);
     const ours = () =>
       readdirSync(existsSync("/dev/shm") ? "/dev/shm" : tmpdir()).filter((name) =>
@@ -325,11 +326,3 @@ describe("a standby", () => {
     expect(ours()).toEqual([]);
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -24,6 +24,7 @@ import { isAlive } from "../../src/engine/emit/owner.ts";
 import { projectRoot } from "../../src/engine/source.ts";
 import { runTool } from "../../src/engine/validate/tools/tool.ts";
 import { lineOf } from "../helpers/project.ts";
+import { until } from "../helpers/until.ts";
 
 const temp = mkdtempSync(path.join(tmpdir(), "o11y-tool-process-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -58,14 +59,6 @@ async function survivors(pids: number[], ms = 3_000): Promise<number[]> {
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-}
-
-async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 // Started by this process, and through the helper the watch starts them from (src/engine/child-process.ts).

@@ -71,14 +71,12 @@ export async function runOnce(module: { project?: unknown }, options: RunOptions
       retireLater: true,
     });
     const summary = outcome.runbookUpdated
-      ? `${outcome.summary}; updated the alert table in ${toProjectPath(outcome.runbook!)}`
+      ? `${outcome.summary}; updated the alert table in ${toProjectPath(outcome.runbook!.file)}`
       : outcome.summary;
     return {
       code: outcome.code,
       summary,
-      ...(outcome.runbook && outcome.runbookText !== undefined
-        ? { runbook: { file: outcome.runbook, text: outcome.runbookText } }
-        : {}),
+      ...(outcome.runbook ? { runbook: outcome.runbook } : {}),
       ...(outcome.retired ? { retired: outcome.retired } : {}),
     };
   }

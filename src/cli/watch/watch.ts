@@ -16,7 +16,7 @@
  * SIGINT (Ctrl-C), SIGTERM and SIGHUP stop it: a build in progress discards what it staged, the tools and `tsc`
  * are killed, esbuild's service stops, the watch's folder is removed, and it exits 0.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { startChildHelper, stopChildHelper } from "../../engine/child-process.ts";
 import { formatDiagnostic } from "../../engine/diagnostics.ts";
@@ -203,7 +203,7 @@ class Watch {
       // An empty file is most likely half-saved (an editor truncated it and writes it next): its text is waited for
       // a while, rather than a build failing on it and the next one passing.
       while (
-        [...this.changed].some((file) => readText(file) === "") &&
+        [...this.changed].some(isEmptyFile) &&
         performance.now() - since < halfSavedMs &&
         !this.stop.aborted
       )
@@ -296,6 +296,15 @@ class Watch {
     } finally {
       if (this.options.typecheck === "on" && !this.stop.aborted) this.typecheck.start();
     }
+  }
+}
+
+/** A file there with no bytes (its size, not its text: polled while a save settles). */
+function isEmptyFile(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return false;
   }
 }
 

@@ -162,36 +162,22 @@ export async function runStaged(
   const id = key(run);
   const standby = state.waiting.get(id);
   state.waiting.delete(id);
-  let layout: Layout;
   try {
-    layout = layoutOf(staged, run);
-  } catch {
-    if (standby) void discard(standby);
-    return runTool(file, args, cwd, undefined, signal);
-  }
-  state.wanted.delete(id);
-  state.wanted.set(id, { run, layout });
-  if (!standby || standby.tool.ended || standby.identity !== executableIdentity(file)) {
-    if (standby) void discard(standby);
-    return runTool(file, args, cwd, undefined, signal);
-  }
-  let fed: Promise<void>;
-  try {
+    const layout = layoutOf(staged, run);
+    state.wanted.delete(id);
+    state.wanted.set(id, { run, layout });
+    if (!standby || standby.tool.ended || standby.identity !== executableIdentity(file))
+      throw new Error("no standby that can serve");
     link(standby, layout);
     const linked = path.join(standby.folder, "staged");
     symlinkSync(staged, linked);
     // Every link of the tree leads through this one: one that led elsewhere would show the tool other files, or none.
     if (!sameFile(linked, staged)) throw new Error("the standby's link does not lead to the staged folder");
     const bytes = readFileSync(path.join(cwd, entry));
-    fed = feed(pipeOf(standby.folder, run), path.join(standby.folder, "entry"), bytes, standby.tool, signal);
-  } catch (error) {
-    fed = Promise.reject(error);
-  }
-  try {
-    await fed;
+    await feed(pipeOf(standby.folder, run), path.join(standby.folder, "entry"), bytes, standby.tool, signal);
   } catch {
-    // It cannot read these bytes: the tool judges them as usual.
-    void discard(standby);
+    // None, or it cannot read these bytes: the tool judges them as usual.
+    if (standby) void discard(standby);
     return runTool(file, args, cwd, undefined, signal);
   }
   const verdict = await awaitTool(standby.tool, undefined, signal);
